@@ -1,0 +1,184 @@
+//! Member tables in and out of spreadsheets.
+//!
+//! [`read_table`] takes a secretary's own file (XLSX, XLS, ODS or CSV, with
+//! title rows above the header and headers spelled in many ways) and returns
+//! the recognised columns as normalised text, row by row, with the
+//! spreadsheet's own row numbers for messages. [`write_xlsx`] and
+//! [`write_csv`] write the same layout back, so export → import round-trips.
+
+mod cell;
+mod delimited;
+mod error;
+mod fold;
+mod header;
+mod workbook;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+pub use error::SheetError;
+pub use fold::fold;
+pub use write::{write_csv, write_xlsx};
+
+/// A field the caller wants from the sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Stable name used by the caller, e.g. `"ho_ten"`.
+    pub key: &'static str,
+    /// Canonical Vietnamese header, written on export and named in messages.
+    pub label: &'static str,
+    /// Other headers meaning the same. Matching ignores case, diacritics,
+    /// spacing and punctuation, and a parenthesised remark such as "(*)".
+    pub aliases: &'static [&'static str],
+}
+
+/// The file format a table was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+    Csv,
+}
+
+/// A recognised column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundColumn {
+    pub key: &'static str,
+    /// The header as written in the file.
+    pub header_text: String,
+    /// Spreadsheet column, e.g. "C".
+    pub column_letter: String,
+}
+
+/// A header that matched no spec (or a second column for the same field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredColumn {
+    pub header_text: String,
+    pub column_letter: String,
+}
+
+/// One data row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// 1-based row number in the spreadsheet ("dòng 17").
+    pub number: usize,
+    /// Trimmed NFC text, or `None` for an empty cell; one per
+    /// [`Table::columns`], in the same order.
+    pub cells: Vec<Option<String>>,
+    keys: Arc<[&'static str]>,
+}
+
+impl Row {
+    /// The cell of the column with this key; `None` when it is empty or the
+    /// sheet has no such column.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let i = self.keys.iter().position(|k| *k == key)?;
+        self.cells[i].as_deref()
+    }
+}
+
+/// The recognised part of a sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub format: SheetFormat,
+    /// Worksheet the table came from (`None` for CSV).
+    pub sheet_name: Option<String>,
+    /// 1-based row number of the header.
+    pub header_row: usize,
+    /// Recognised columns, left to right.
+    pub columns: Vec<FoundColumn>,
+    /// Headers that were not recognised, left to right.
+    pub ignored_headers: Vec<IgnoredColumn>,
+    /// Data rows below the header, without entirely blank rows.
+    pub rows: Vec<Row>,
+}
+
+impl Table {
+    /// The column with this key, e.g. for "dòng 17, cột C".
+    pub fn column(&self, key: &str) -> Option<&FoundColumn> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+}
+
+/// Reads the table in a spreadsheet file.
+///
+/// The format comes from the content (zip or OLE container, else text); the
+/// file name only rules out text posing as a workbook. In workbooks, the
+/// first visible worksheet whose first 20 rows hold a header naming every
+/// `required` key is read; in CSV the delimiter (`,` `;` or tab) is the one
+/// under which the header is found. The header is the row naming the most
+/// `columns`.
+pub fn read_table(
+    bytes: &[u8],
+    file_name: &str,
+    columns: &[ColumnSpec],
+    required: &[&str],
+) -> Result<Table, SheetError> {
+    let matcher = header::Matcher::new(columns, required);
+    match Container::of(bytes) {
+        Container::Zip => workbook::read_zip(bytes, &matcher),
+        Container::Ole => workbook::read_ole(bytes, &matcher),
+        Container::Other if claims_binary_format(file_name) => {
+            if is_blank(bytes) {
+                Err(SheetError::Empty)
+            } else {
+                Err(SheetError::NotASpreadsheet)
+            }
+        }
+        Container::Other => delimited::read(bytes, &matcher),
+    }
+}
+
+enum Container {
+    Zip,
+    Ole,
+    Other,
+}
+
+impl Container {
+    fn of(bytes: &[u8]) -> Self {
+        if bytes.starts_with(b"PK\x03\x04") {
+            Container::Zip
+        } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            Container::Ole
+        } else {
+            Container::Other
+        }
+    }
+}
+
+/// Nothing but whitespace (and perhaps a byte-order mark).
+fn is_blank(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A name whose extension promises a binary format; such a file that is
+/// neither zip nor OLE is not a spreadsheet, even if it is text (web pages
+/// saved as ".xls", for one).
+fn claims_binary_format(file_name: &str) -> bool {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
+    matches!(
+        ext.as_deref(),
+        Some(
+            "xlsx"
+                | "xlsm"
+                | "xls"
+                | "ods"
+                | "xlsb"
+                | "pdf"
+                | "docx"
+                | "doc"
+                | "png"
+                | "jpg"
+                | "jpeg"
+        )
+    )
+}

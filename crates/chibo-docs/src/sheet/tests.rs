@@ -1,0 +1,433 @@
+//! End-to-end tests on files built here: the shapes real secretaries' files
+//! take, and the files that must be refused.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+use unicode_normalization::UnicodeNormalization;
+
+use super::*;
+
+/// The member columns, as the server passes them.
+const MEMBER: &[ColumnSpec] = &[
+    ColumnSpec {
+        key: "ho_ten",
+        label: "Họ và tên",
+        aliases: &["Họ tên", "Họ và tên đảng viên", "Tên đảng viên"],
+    },
+    ColumnSpec {
+        key: "ten_goi_khac",
+        label: "Tên gọi khác",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "gioi_tinh",
+        label: "Giới tính",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "ngay_sinh",
+        label: "Ngày sinh",
+        aliases: &["Ngày tháng năm sinh"],
+    },
+    ColumnSpec {
+        key: "dan_toc",
+        label: "Dân tộc",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "so_dinh_danh",
+        label: "Số định danh cá nhân",
+        aliases: &["Số CCCD", "CCCD", "Số căn cước"],
+    },
+    ColumnSpec {
+        key: "so_the",
+        label: "Số thẻ đảng viên",
+        aliases: &["Số thẻ", "Số thẻ đảng"],
+    },
+    ColumnSpec {
+        key: "ngay_vao_dang",
+        label: "Ngày vào Đảng",
+        aliases: &["Ngày kết nạp"],
+    },
+    ColumnSpec {
+        key: "dia_chi",
+        label: "Nơi cư trú",
+        aliases: &["Địa chỉ"],
+    },
+];
+
+const NAME: &[&str] = &["ho_ten"];
+
+fn save(fill: impl FnOnce(&mut Worksheet)) -> Vec<u8> {
+    let mut book = Workbook::new();
+    fill(book.add_worksheet());
+    book.save_to_buffer().unwrap()
+}
+
+fn nfd(s: &str) -> String {
+    s.nfd().collect()
+}
+
+/// A secretary's own sheet: two title lines and a blank row above a header
+/// that starts in column B and spells names its own way, a row of column
+/// numbers, Excel dates, numbers, NFD text and blank rows.
+fn secretary_workbook() -> Vec<u8> {
+    save(|ws| {
+        let date = Format::new().set_num_format("dd/mm/yyyy");
+        let date_time = Format::new().set_num_format("dd/mm/yyyy hh:mm");
+        let title = "DANH SÁCH ĐẢNG VIÊN CHI BỘ KHU PHỐ 3";
+        ws.write(0, 1, title).unwrap();
+        ws.write(1, 1, "(Kèm theo báo cáo ngày 05/01/2026)")
+            .unwrap();
+        let header = [
+            "STT",
+            "HỌ VÀ TÊN (*)",
+            "Ngay thang nam sinh",
+            "giới tính:",
+            "Số CCCD",
+            "so the dang",
+            "Ngày kết nạp",
+            "Ghi chú khác",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            ws.write(3, 1 + c as u16, *h).unwrap();
+            ws.write(4, 1 + c as u16, format!("({})", c + 1)).unwrap();
+        }
+        // Row 6: NFD name, date cells, ID typed as text with a leading zero.
+        ws.write(5, 1, 1).unwrap();
+        ws.write(5, 2, nfd("Nguyễn Văn Đạt")).unwrap();
+        let born = ExcelDateTime::from_ymd(1975, 4, 30).unwrap();
+        ws.write_datetime_with_format(5, 3, &born, &date).unwrap();
+        ws.write(5, 4, "Nam").unwrap();
+        ws.write(5, 5, "001075012345").unwrap();
+        ws.write(5, 6, "093012345678").unwrap();
+        let admitted = ExcelDateTime::from_ymd(2001, 2, 3)
+            .unwrap()
+            .and_hms(14, 30, 0)
+            .unwrap();
+        ws.write_datetime_with_format(5, 7, &admitted, &date_time)
+            .unwrap();
+        // Row 7 is blank except for its running number: skipped.
+        ws.write(6, 1, 2).unwrap();
+        // Row 8: dates typed as text, an ID typed as a number.
+        ws.write(7, 1, 3).unwrap();
+        ws.write(7, 2, "  Trần Thị Ánh\u{a0}").unwrap();
+        ws.write(7, 3, "07/11/1990").unwrap();
+        ws.write(7, 4, "Nữ").unwrap();
+        ws.write(7, 5, 12345).unwrap();
+        ws.write(7, 8, "chuyển đến").unwrap();
+    })
+}
+
+#[test]
+fn reads_a_secretarys_workbook() {
+    let table = read_table(&secretary_workbook(), "ds.xlsx", MEMBER, NAME).unwrap();
+    assert_eq!(table.format, SheetFormat::Xlsx);
+    assert_eq!(table.sheet_name.as_deref(), Some("Sheet1"));
+    assert_eq!(table.header_row, 4);
+    let found: Vec<_> = table
+        .columns
+        .iter()
+        .map(|c| (c.key, c.column_letter.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("ho_ten", "C"),
+            ("ngay_sinh", "D"),
+            ("gioi_tinh", "E"),
+            ("so_dinh_danh", "F"),
+            ("so_the", "G"),
+            ("ngay_vao_dang", "H"),
+        ]
+    );
+    assert_eq!(table.columns[0].header_text, "HỌ VÀ TÊN (*)");
+    let ignored: Vec<_> = table
+        .ignored_headers
+        .iter()
+        .map(|c| (c.header_text.as_str(), c.column_letter.as_str()))
+        .collect();
+    assert_eq!(ignored, [("STT", "B"), ("Ghi chú khác", "I")]);
+    assert_eq!(table.column("so_the").unwrap().column_letter, "G");
+
+    let numbers: Vec<_> = table.rows.iter().map(|r| r.number).collect();
+    assert_eq!(numbers, [6, 8]);
+    let first = &table.rows[0];
+    assert_eq!(first.get("ho_ten"), Some("Nguyễn Văn Đạt"));
+    assert_eq!(
+        first.get("ho_ten").unwrap(),
+        "Nguyễn Văn Đạt".nfc().collect::<String>()
+    );
+    assert_eq!(first.get("ngay_sinh"), Some("30/04/1975"));
+    assert_eq!(first.get("gioi_tinh"), Some("Nam"));
+    assert_eq!(first.get("so_dinh_danh"), Some("001075012345"));
+    assert_eq!(first.get("so_the"), Some("093012345678"));
+    assert_eq!(first.get("ngay_vao_dang"), Some("03/02/2001"));
+    assert_eq!(first.get("dan_toc"), None);
+    let second = &table.rows[1];
+    assert_eq!(second.get("ho_ten"), Some("Trần Thị Ánh"));
+    assert_eq!(second.get("ngay_sinh"), Some("07/11/1990"));
+    assert_eq!(second.get("so_dinh_danh"), Some("12345"));
+    assert_eq!(second.get("so_the"), None);
+    assert_eq!(
+        second.cells,
+        [
+            Some("Trần Thị Ánh".into()),
+            Some("07/11/1990".into()),
+            Some("Nữ".into()),
+            Some("12345".into()),
+            None,
+            None
+        ]
+    );
+}
+
+#[test]
+fn skips_sheets_without_the_header() {
+    let mut book = Workbook::new();
+    let guide = book.add_worksheet().set_name("Hướng dẫn").unwrap();
+    guide.write(0, 0, "Điền mỗi đảng viên một dòng").unwrap();
+    book.add_worksheet().set_name("Trống").unwrap();
+    let hidden = book.add_worksheet().set_name("Ẩn").unwrap();
+    hidden.write(0, 0, "Họ tên").unwrap();
+    hidden.write(1, 0, "Người ẩn").unwrap();
+    hidden.set_hidden(true);
+    let data = book.add_worksheet().set_name("Đảng viên").unwrap();
+    data.write(0, 0, "Họ tên").unwrap();
+    data.write(1, 0, "Lê Văn Bình").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+
+    let table = read_table(&bytes, "ds.xlsx", MEMBER, NAME).unwrap();
+    assert_eq!(table.sheet_name.as_deref(), Some("Đảng viên"));
+    assert_eq!(table.rows.len(), 1);
+    assert_eq!(table.rows[0].get("ho_ten"), Some("Lê Văn Bình"));
+    assert_eq!(table.rows[0].number, 2);
+}
+
+#[test]
+fn reads_csv_with_semicolons_and_bom() {
+    // Excel's "CSV UTF-8" where `,` is the decimal mark: `;` between fields,
+    // commas inside addresses, a title line, CRLF, a blank line.
+    let text = "\u{feff}DANH SÁCH ĐẢNG VIÊN;;;\r\n\
+                ;;;\r\n\
+                STT;Họ và tên;Ngày sinh;Số thẻ đảng viên;Địa chỉ\r\n\
+                1;Phạm Thị Hoa;01/02/1960;000111222333;Tổ 5, khu phố 3, phường Bến Nghé\r\n\
+                \r\n\
+                2;\"Võ Văn \"\"Tư\"\"\";;;\r\n";
+    let table = read_table(text.as_bytes(), "ds.csv", MEMBER, NAME).unwrap();
+    assert_eq!(table.format, SheetFormat::Csv);
+    assert_eq!(table.sheet_name, None);
+    assert_eq!(table.header_row, 3);
+    let keys: Vec<_> = table.columns.iter().map(|c| c.key).collect();
+    assert_eq!(keys, ["ho_ten", "ngay_sinh", "so_the", "dia_chi"]);
+    assert_eq!(table.rows.len(), 2);
+    let hoa = &table.rows[0];
+    assert_eq!(hoa.number, 4);
+    assert_eq!(hoa.get("so_the"), Some("000111222333"));
+    assert_eq!(hoa.get("dia_chi"), Some("Tổ 5, khu phố 3, phường Bến Nghé"));
+    assert_eq!(table.rows[1].number, 6);
+    assert_eq!(table.rows[1].get("ho_ten"), Some("Võ Văn \"Tư\""));
+    assert_eq!(table.rows[1].get("ngay_sinh"), None);
+}
+
+#[test]
+fn reads_csv_with_commas_and_tabs() {
+    let comma = format!("Họ tên,Giới tính\n{},Nữ\n", nfd("Đỗ Thị Thủy"));
+    let table = read_table(comma.as_bytes(), "upload", MEMBER, NAME).unwrap();
+    assert_eq!(table.rows[0].get("ho_ten"), Some("Đỗ Thị Thủy"));
+    assert_eq!(table.rows[0].get("gioi_tinh"), Some("Nữ"));
+
+    // Excel's "Unicode Text": UTF-16LE with a BOM, tab-separated.
+    let tsv = "Họ tên\tSố CCCD\r\nHồ Văn Nam\t079201000001\r\n";
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(tsv.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let table = read_table(&bytes, "ds.txt", MEMBER, NAME).unwrap();
+    assert_eq!(table.rows[0].get("so_dinh_danh"), Some("079201000001"));
+}
+
+#[test]
+fn refuses_what_is_not_a_spreadsheet() {
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
+    let pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj";
+    let zip = b"PK\x03\x04\x14\0\0\0\x08\0garbage";
+    let ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0\0\0\0\0";
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let html = b"<html><body><table><tr><td>H\xE1\xBB\x8D t\xC3\xAAn</td></tr></table>";
+    for (bytes, name) in [
+        (&png[..], "anh.png"),
+        (&png[..], "ds.xlsx"),
+        (&pdf[..], "ds.csv"),
+        (&zip[..], "ds.xlsx"),
+        (&ole[..], "ds.xls"),
+        (&noise[..], "ds.csv"),
+        (&html[..], "ds.csv"),
+        (&b"Ho ten\nA\n"[..], "ds.xlsx"),
+    ] {
+        let got = read_table(bytes, name, MEMBER, NAME);
+        assert_eq!(
+            got,
+            Err(SheetError::NotASpreadsheet),
+            "{name} {:?}",
+            &bytes[..4]
+        );
+    }
+    // Windows-1258 text is a CSV, but its letters cannot be trusted.
+    let ansi = b"H\xE4 t\xEAn\r\nNguy\xEAn\r\n";
+    assert_eq!(
+        read_table(ansi, "ds.csv", MEMBER, NAME),
+        Err(SheetError::NotUtf8)
+    );
+}
+
+#[test]
+fn refuses_empty_files() {
+    for (bytes, name) in [
+        (&b""[..], "ds.csv"),
+        (&b""[..], "ds.xlsx"),
+        (&b"\xEF\xBB\xBF \r\n\t\r\n"[..], "ds.csv"),
+        (&b";;;\r\n,,\r\n"[..], "ds.csv"),
+    ] {
+        let got = read_table(bytes, name, MEMBER, NAME);
+        let expected = if bytes.starts_with(b";") {
+            // Delimiters alone are text without a header.
+            Err(SheetError::MissingColumns(vec!["Họ và tên".into()]))
+        } else {
+            Err(SheetError::Empty)
+        };
+        assert_eq!(got, expected, "{name} {bytes:?}");
+    }
+    let blank_book = save(|ws| {
+        ws.write(3, 3, "   ").unwrap();
+    });
+    assert_eq!(
+        read_table(&blank_book, "ds.xlsx", MEMBER, NAME),
+        Err(SheetError::Empty)
+    );
+}
+
+#[test]
+fn names_the_missing_required_columns() {
+    let book = save(|ws| {
+        ws.write(0, 0, "DANH SÁCH").unwrap();
+        ws.write(2, 0, "Ngày sinh").unwrap();
+        ws.write(2, 1, "Số thẻ").unwrap();
+        ws.write(3, 0, "01/01/1970").unwrap();
+    });
+    let err = read_table(&book, "ds.xlsx", MEMBER, NAME).unwrap_err();
+    assert_eq!(err, SheetError::MissingColumns(vec!["Họ và tên".into()]));
+    assert_eq!(err.to_string(), "Không tìm thấy cột bắt buộc: Họ và tên");
+    assert_eq!(err.code(), "sheet.missing_columns");
+
+    let csv = "Ngày sinh;Giới tính\n01/01/1970;Nam\n";
+    let err = read_table(csv.as_bytes(), "ds.csv", MEMBER, &["ho_ten", "so_the"]).unwrap_err();
+    assert_eq!(
+        err,
+        SheetError::MissingColumns(vec!["Họ và tên".into(), "Số thẻ đảng viên".into()])
+    );
+}
+
+/// Every member column, with what is hard to keep: NFC names, leading
+/// zeros, dates as text, empty cells, commas, quotes, line breaks.
+fn member_rows() -> Vec<Vec<Option<String>>> {
+    let s = |v: &str| Some(v.to_owned());
+    vec![
+        vec![
+            s("Nguyễn Văn Đạt"),
+            None,
+            s("Nam"),
+            s("30/04/1975"),
+            s("Kinh"),
+            s("001075012345"),
+            s("093012345678"),
+            s("03/02/2001"),
+            s("Số 12, ngõ 3, phố Hàng Bạc"),
+        ],
+        vec![
+            s("Hà Thị \"Út\" Nhỏ"),
+            s("Út"),
+            s("Nữ"),
+            s("01/01/1950"),
+            s("Tày"),
+            None,
+            s("000000000001"),
+            None,
+            s("Bản Phiêng\nxã Chiềng Ngần"),
+        ],
+        vec![
+            s("Ông Ích Khiêm"),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],
+    ]
+}
+
+#[test]
+fn xlsx_export_reads_back_unchanged() {
+    let rows = member_rows();
+    for title in [Some("DANH SÁCH ĐẢNG VIÊN CHI BỘ KHU PHỐ 3"), None] {
+        let bytes = write_xlsx(title, MEMBER, &rows).unwrap();
+        let table = read_table(&bytes, "export.xlsx", MEMBER, NAME).unwrap();
+        assert_eq!(table.header_row, if title.is_some() { 3 } else { 1 });
+        let keys: Vec<_> = table.columns.iter().map(|c| c.key).collect();
+        let all: Vec<_> = MEMBER.iter().map(|c| c.key).collect();
+        assert_eq!(keys, all);
+        assert!(table.ignored_headers.is_empty());
+        let got: Vec<_> = table.rows.iter().map(|r| r.cells.clone()).collect();
+        assert_eq!(got, rows);
+        let first = if title.is_some() { 4 } else { 2 };
+        let numbers: Vec<_> = table.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [first, first + 1, first + 2]);
+    }
+}
+
+#[test]
+fn csv_export_reads_back_unchanged() {
+    let rows = member_rows();
+    let bytes = write_csv(MEMBER, &rows);
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFH\xE1\xBB\x8D v\xC3\xA0 t\xC3\xAAn,"));
+    let table = read_table(&bytes, "export.csv", MEMBER, NAME).unwrap();
+    let got: Vec<_> = table.rows.iter().map(|r| r.cells.clone()).collect();
+    assert_eq!(got, rows);
+    // The row after the two-line address is still numbered as Excel shows it.
+    let numbers: Vec<_> = table.rows.iter().map(|r| r.number).collect();
+    assert_eq!(numbers, [2, 3, 4]);
+}
+
+#[test]
+fn export_refuses_what_excel_cannot_hold() {
+    let long = vec![vec![Some("x".repeat(32_768))]];
+    assert_eq!(write_xlsx(None, MEMBER, &long), Err(SheetError::TooLarge));
+    assert!(write_xlsx(None, &[], &[]).is_ok());
+}
+
+/// A test-size version of the 300,000-row benchmark (examples/sheet_bench.rs).
+#[test]
+fn round_trips_thousands_of_rows() {
+    let rows: Vec<Vec<Option<String>>> = (0..5_000)
+        .map(|i| {
+            let mut row = member_rows()[i % 3].clone();
+            row[6] = Some(format!("{i:012}"));
+            row
+        })
+        .collect();
+    let bytes = write_xlsx(Some("Danh sách"), MEMBER, &rows).unwrap();
+    let table = read_table(&bytes, "big.xlsx", MEMBER, NAME).unwrap();
+    assert_eq!(table.rows.len(), rows.len());
+    assert!(
+        table
+            .rows
+            .iter()
+            .zip(&rows)
+            .all(|(got, want)| got.cells == *want)
+    );
+    assert_eq!(table.rows.last().unwrap().number, 3 + rows.len());
+}
