@@ -1,0 +1,168 @@
+//! Party age (tuổi đảng) and the Party badge (Huy hiệu Đảng) milestones.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+use crate::{Rules, RulesError};
+
+/// A period without party activity (expulsion, removal, lost contact, transfer gap), both days included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interruption {
+    /// First day without activity.
+    pub from: NaiveDate,
+    /// Last day without activity.
+    pub to: NaiveDate,
+}
+
+/// Party age on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartyAge {
+    /// Full years.
+    pub years: u32,
+    /// Full months beyond the years.
+    pub months: u32,
+    /// Days of interruption deducted.
+    pub days_interrupted: u64,
+    /// The admission decision date moved later by the interruptions: ages count from here.
+    pub effective_start: NaiveDate,
+}
+
+/// Party age on `on`: from the admission decision date, minus the days of interruption
+/// (QĐ 24 item 4.5.1). Overlapping interruptions count once; days after `on` do not count.
+pub fn party_age(admission: NaiveDate, interruptions: &[Interruption], on: NaiveDate) -> PartyAge {
+    let mut spans: Vec<(NaiveDate, NaiveDate)> = interruptions
+        .iter()
+        .map(|i| (i.from.max(admission), i.to.min(on)))
+        .filter(|(a, b)| a <= b)
+        .collect();
+    spans.sort();
+    let mut days = 0u64;
+    let mut covered_to: Option<NaiveDate> = None;
+    for (a, b) in spans {
+        let start = match covered_to {
+            Some(c) if c >= a => c.succ_opt().unwrap_or(c),
+            _ => a,
+        };
+        if start <= b {
+            days += (b - start).num_days() as u64 + 1;
+        }
+        covered_to = Some(covered_to.map_or(b, |c| c.max(b)));
+    }
+    let effective_start = admission + Days::new(days);
+    let months = full_months(effective_start, on);
+    PartyAge {
+        years: months / 12,
+        months: months % 12,
+        days_interrupted: days,
+        effective_start,
+    }
+}
+
+fn full_months(from: NaiveDate, to: NaiveDate) -> u32 {
+    if to < from {
+        return 0;
+    }
+    let mut m = (to.year() - from.year()) as u32 * 12 + to.month() - from.month();
+    if from
+        .checked_add_months(Months::new(m))
+        .is_none_or(|d| d > to)
+    {
+        m = m.saturating_sub(1);
+    }
+    m
+}
+
+/// A member considered for a badge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadgeCandidate {
+    /// The caller's identifier.
+    pub id: String,
+    /// Date of the admission decision.
+    pub admission: NaiveDate,
+    /// Periods without party activity.
+    pub interruptions: Vec<Interruption>,
+    /// Milestones (in years) already awarded.
+    pub awarded: Vec<u32>,
+    /// Seriously ill: the badge may be awarded early.
+    pub seriously_ill: bool,
+    /// Deceased: posthumous award, which may be early.
+    pub deceased: bool,
+}
+
+/// A badge due at a ceremony.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadgeDue {
+    /// The candidate's identifier.
+    pub id: String,
+    /// The milestone in years.
+    pub milestone: u32,
+    /// The day the party age reaches the milestone.
+    pub reached_on: NaiveDate,
+    /// Awarded before the milestone is reached (illness or posthumous).
+    pub early: bool,
+    /// The rule's source.
+    pub citation: String,
+}
+
+impl Rules {
+    /// The first badge ceremony day on or after `date`.
+    pub fn next_badge_ceremony(&self, date: NaiveDate) -> Result<NaiveDate, RulesError> {
+        let days: Vec<(u32, u32)> = self.param("badge_ceremony_dates", date)?;
+        (date.year()..=date.year() + 1)
+            .flat_map(|y| {
+                days.iter()
+                    .filter_map(move |&(m, d)| NaiveDate::from_ymd_opt(y, m, d))
+            })
+            .filter(|d| *d >= date)
+            .min()
+            .ok_or_else(|| RulesError::Invalid("không có ngày trao Huy hiệu Đảng".into()))
+    }
+
+    /// Who receives a badge at the ceremony on `ceremony`: for each candidate, the highest
+    /// milestone not yet awarded that is reached by then, or within the early-award window
+    /// for seriously ill or deceased members.
+    pub fn badges_due(
+        &self,
+        candidates: &[BadgeCandidate],
+        ceremony: NaiveDate,
+    ) -> Result<Vec<BadgeDue>, RulesError> {
+        let view = self.pack_at(ceremony)?;
+        let milestones: Vec<u64> = view.get("badge_milestones_years")?;
+        let early: u32 = view.get("badge_early_award_months")?;
+        let early_long: u32 = view.get("badge_early_award_months_long")?;
+        let long_from: u64 = view.get("badge_early_award_long_from_years")?;
+        let posthumous: u32 = view.get("badge_early_award_months_posthumous")?;
+        let citation = view.cite("badge_milestones_years")?;
+        let mut due = Vec::new();
+        for c in candidates {
+            let start = party_age(c.admission, &c.interruptions, ceremony).effective_start;
+            let highest_awarded = c.awarded.iter().copied().max().unwrap_or(0);
+            let found = milestones
+                .iter()
+                .rev()
+                .filter(|&&m| m > u64::from(highest_awarded))
+                .find_map(|&m| {
+                    let m32 = u32::try_from(m).ok()?;
+                    let reached_on = start.checked_add_months(Months::new(m32 * 12))?;
+                    let window = if c.deceased {
+                        posthumous
+                    } else if c.seriously_ill {
+                        if m >= long_from { early_long } else { early }
+                    } else {
+                        0
+                    };
+                    let earliest = reached_on.checked_sub_months(Months::new(window))?;
+                    (earliest <= ceremony).then_some((m32, reached_on))
+                });
+            if let Some((milestone, reached_on)) = found {
+                due.push(BadgeDue {
+                    id: c.id.clone(),
+                    milestone,
+                    reached_on,
+                    early: reached_on > ceremony,
+                    citation: citation.clone(),
+                });
+            }
+        }
+        Ok(due)
+    }
+}

@@ -1,0 +1,410 @@
+//! # chibo-rules: the Party's rules as dated, cited data, and pure evaluators
+//!
+//! Every threshold, deadline and rate lives in a **rule pack** (TOML in `packs/`, embedded in
+//! the binary) with its source document and a confidence tag (V verified, S secondary,
+//! U unverified). National packs are layered by `valid_from`: the rules in force on a date are
+//! the earliest pack overlaid by every later pack in force on that date, then the đảng ủy's
+//! local pack, which may override named parameters only. Nothing here does I/O.
+//!
+//! ```
+//! use chibo_rules::{Attendance, Ballots, DecisionKind, Member, Outcome, Rules, Status, Timer};
+//! use chrono::NaiveDate;
+//!
+//! let rules = Rules::embedded();
+//! let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+//!
+//! // Who passed? 7 of 12 (15 convened, 2 excused, 1 exempted absent): more than 1/2 needs 7.
+//! let mut roll = vec![Member::new(Status::ChinhThuc, Attendance::CoMat); 12];
+//! roll.extend([Member::new(Status::ChinhThuc, Attendance::VangCoLyDo); 2]);
+//! roll.push(Member::new(Status::MienSinhHoat, Attendance::VangCoLyDo));
+//! let d = rules
+//!     .decide(DecisionKind::NghiQuyet, &roll, &Ballots::counts(7, 3, 2), day)
+//!     .unwrap();
+//! assert_eq!((d.outcome, d.needed, d.got, d.base), (Outcome::Dat, 7, 7, 12));
+//! println!("{}", d.explain(chibo_rules::Lang::Vi));
+//!
+//! // When is the admission ceremony due? 30 working days after the decision.
+//! let due = rules.deadline(Timer::CeremonyAfterDecision, day).unwrap();
+//! assert_eq!(due.date, NaiveDate::from_ymd_opt(2026, 4, 21).unwrap());
+//! ```
+//!
+//! Main entry points (all methods of [`Rules`] take the date whose rules apply):
+//! - [`Rules::embedded`], [`Rules::with_local_pack`], [`Rules::pack_at`], [`Rules::param`]
+//! - [`Rules::decide`] (+ [`Rules::decide_recognition`]) → [`Decision`] with [`Decision::explain`]
+//! - [`Rules::deadline`], [`Rules::working_days_between`], [`Rules::is_due_soon`],
+//!   [`Rules::meeting_due`], [`Rules::min_meeting_minutes`], [`Rules::xoa_ten_review`],
+//!   [`Rules::transfer_kind`], [`Rules::admission_age_ok`]
+//! - [`party_age`], [`Rules::badges_due`], [`Rules::next_badge_ceremony`]
+//! - [`Rules::evaluate`], [`Rules::htxs_quota`], [`Rules::meeting_quality`], [`Rules::dues`]
+//! - [`format_doc_number`], [`format_date_line`]
+//! - tools for the CLI: [`show`], [`check_local_pack`], [`decide_json`]
+
+mod badges;
+mod calendar;
+mod decision;
+mod decision_text;
+mod docnum;
+mod dues;
+mod evaluation;
+mod fraction;
+mod pack;
+mod schema;
+mod timers;
+mod tools;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+pub use badges::{BadgeCandidate, BadgeDue, Interruption, PartyAge, party_age};
+pub use calendar::Calendar;
+pub use decision::{
+    Attendance, Ballots, BaseRule, CandidateResult, DecideError, Decision, DecisionKind, Invalid,
+    Level, Member, Outcome, Status, Tally,
+};
+pub use docnum::{format_date_line, format_doc_number};
+pub use dues::{Dues, DuesCategory, DuesInput, Zone};
+pub use evaluation::{Evaluation, EvaluationInput, MeetingGrade, MeetingScores, QuotaCheck, Tier};
+pub use fraction::{Fraction, Threshold};
+pub use pack::{Confidence, Pack, PackError, Param, Source, Value};
+pub use schema::{Kind, PARAMS, ParamDef};
+pub use timers::{Deadline, MeetingDue, MeetingKind, ReviewFlag, Timer, TransferKind};
+pub use tools::{check_local_pack, decide_json, show};
+
+/// Output language of explanations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Vietnamese (default).
+    #[default]
+    Vi,
+    /// English.
+    En,
+}
+
+/// Errors from asking the rules a question.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RulesError {
+    /// No national pack is in force on the date.
+    #[error("không có bộ quy tắc nào có hiệu lực vào ngày {0}")]
+    NoPackInForce(NaiveDate),
+    /// The parameter is not in the catalogue.
+    #[error("tham số không có trong danh mục: {0}")]
+    UnknownParam(String),
+    /// The parameter exists but no pack in force on the date sets it.
+    #[error("tham số {name} chưa được quy định vào ngày {date}")]
+    NotInForce {
+        /// Parameter name.
+        name: String,
+        /// Date asked about.
+        date: NaiveDate,
+    },
+    /// The parameter was read as the wrong Rust type.
+    #[error("tham số {name} không phải kiểu {expected}")]
+    WrongType {
+        /// Parameter name.
+        name: String,
+        /// The Rust type asked for.
+        expected: &'static str,
+    },
+    /// The working-day calendar has no data for the date.
+    #[error(
+        "lịch ngày làm việc chỉ có dữ liệu từ năm {first} đến năm {last}; ngày {date} nằm ngoài"
+    )]
+    OutsideCalendar {
+        /// Date asked about.
+        date: NaiveDate,
+        /// First year with data.
+        first: i32,
+        /// Last year with data.
+        last: i32,
+    },
+    /// The question itself is not valid (e.g. a reduction rate the pack does not allow).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A parameter in force, with the pack that set it.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// Value, source and confidence.
+    pub param: Param,
+    /// The pack that set it.
+    pub pack_id: String,
+}
+
+#[derive(Debug, Clone)]
+struct Snapshot {
+    from: NaiveDate,
+    pack_ids: Vec<String>,
+    params: BTreeMap<String, Resolved>,
+}
+
+/// The rules in force on one date: every parameter with its value, source and pack.
+#[derive(Debug, Clone, Copy)]
+pub struct PackView<'a> {
+    date: NaiveDate,
+    snapshot: &'a Snapshot,
+}
+
+impl<'a> PackView<'a> {
+    /// The date this view answers for.
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// The packs in force, oldest first (the local pack last).
+    pub fn pack_ids(&self) -> &'a [String] {
+        &self.snapshot.pack_ids
+    }
+
+    /// Every parameter in force, by name.
+    pub fn params(&self) -> impl Iterator<Item = (&'a str, &'a Resolved)> + 'a {
+        self.snapshot.params.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// One parameter in force.
+    pub fn resolved(&self, name: &str) -> Result<&'a Resolved, RulesError> {
+        if schema::find(name).is_none() {
+            return Err(RulesError::UnknownParam(name.into()));
+        }
+        self.snapshot
+            .params
+            .get(name)
+            .ok_or(RulesError::NotInForce {
+                name: name.into(),
+                date: self.date,
+            })
+    }
+
+    /// A parameter's value as `T`.
+    pub fn get<T: FromValue>(&self, name: &str) -> Result<T, RulesError> {
+        T::from_value(&self.resolved(name)?.param.value).ok_or(RulesError::WrongType {
+            name: name.into(),
+            expected: T::EXPECTED,
+        })
+    }
+
+    /// The citation of a parameter's source.
+    pub fn cite(&self, name: &str) -> Result<String, RulesError> {
+        Ok(self.resolved(name)?.param.source.citation())
+    }
+}
+
+/// Rust types a parameter value can be read as.
+pub trait FromValue: Sized {
+    /// The type's name in errors.
+    const EXPECTED: &'static str;
+    /// Converts, or `None` when the value has another shape.
+    fn from_value(v: &Value) -> Option<Self>;
+}
+
+impl FromValue for u64 {
+    const EXPECTED: &'static str = "u64";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for u32 {
+    const EXPECTED: &'static str = "u32";
+    fn from_value(v: &Value) -> Option<Self> {
+        u64::from_value(v).and_then(|n| u32::try_from(n).ok())
+    }
+}
+
+impl FromValue for bool {
+    const EXPECTED: &'static str = "bool";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for String {
+    const EXPECTED: &'static str = "String";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Text(t) => Some(t.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Vec<String> {
+    const EXPECTED: &'static str = "Vec<String>";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Words(w) => Some(w.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Fraction {
+    const EXPECTED: &'static str = "Fraction";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Ratio(r) => Some(*r),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Option<Fraction> {
+    const EXPECTED: &'static str = "Option<Fraction>";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Ratio(r) => Some(Some(*r)),
+            Value::NoRatio => Some(None),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Threshold {
+    const EXPECTED: &'static str = "Threshold";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Threshold(t) => Some(*t),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Vec<u64> {
+    const EXPECTED: &'static str = "Vec<u64>";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Ints(n) => Some(n.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Vec<(u32, u32)> {
+    const EXPECTED: &'static str = "Vec<(month, day)>";
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::MonthDays(d) => Some(d.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// The national packs shipped in the binary, oldest first.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("vn/2025-07.toml", include_str!("../packs/vn/2025-07.toml")),
+    ("vn/2025-08.toml", include_str!("../packs/vn/2025-08.toml")),
+    ("vn/2025-10.toml", include_str!("../packs/vn/2025-10.toml")),
+    ("vn/2026-02.toml", include_str!("../packs/vn/2026-02.toml")),
+    ("vn/2026-05.toml", include_str!("../packs/vn/2026-05.toml")),
+    ("vn/2028-01.toml", include_str!("../packs/vn/2028-01.toml")),
+];
+
+/// The rule set: national packs, an optional local pack, and the working-day calendar.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    snapshots: Vec<Snapshot>,
+    calendar: Calendar,
+}
+
+impl Rules {
+    /// The national packs embedded in the binary (checked by the crate's tests).
+    pub fn embedded() -> Rules {
+        Rules::build(embedded_packs(), None)
+    }
+
+    /// The embedded national packs overlaid by a local pack (a đảng ủy's quy chế). The local
+    /// pack may only override parameters of the catalogue; every problem is returned with its line.
+    pub fn with_local_pack(text: &str) -> Result<Rules, Vec<PackError>> {
+        let local = pack::parse(text)?;
+        Ok(Rules::build(embedded_packs(), Some(local)))
+    }
+
+    fn build(national: Vec<Pack>, local: Option<Pack>) -> Rules {
+        // A snapshot starts wherever some pack starts or stops being in force.
+        let mut bounds: Vec<NaiveDate> = national
+            .iter()
+            .chain(local.iter())
+            .flat_map(|p| [p.valid_from, p.valid_to.and_then(|t| t.succ_opt())])
+            .flatten()
+            .collect();
+        bounds.sort();
+        bounds.dedup();
+        let snapshots = bounds
+            .into_iter()
+            .map(|from| {
+                let mut snap = Snapshot {
+                    from,
+                    pack_ids: Vec::new(),
+                    params: BTreeMap::new(),
+                };
+                // A date with no national pack in force is a gap: the local pack alone is no rule set.
+                if !national.iter().any(|p| p.in_force(from)) {
+                    return snap;
+                }
+                let active = national
+                    .iter()
+                    .chain(local.iter())
+                    .filter(|p| p.in_force(from));
+                for p in active {
+                    snap.pack_ids.push(p.id.clone());
+                    for (name, param) in &p.params {
+                        let r = Resolved {
+                            param: param.clone(),
+                            pack_id: p.id.clone(),
+                        };
+                        snap.params.insert(name.clone(), r);
+                    }
+                }
+                snap
+            })
+            .collect();
+        Rules {
+            snapshots,
+            calendar: Calendar::vn(),
+        }
+    }
+
+    /// The rules in force on `date`.
+    pub fn pack_at(&self, date: NaiveDate) -> Result<PackView<'_>, RulesError> {
+        self.snapshots
+            .iter()
+            .rev()
+            .find(|s| s.from <= date)
+            .filter(|s| !s.pack_ids.is_empty())
+            .map(|snapshot| PackView { date, snapshot })
+            .ok_or(RulesError::NoPackInForce(date))
+    }
+
+    /// One parameter in force on `date`, as `T` (e.g. `rules.param::<u32>("probation_months", d)`).
+    pub fn param<T: FromValue>(&self, name: &str, date: NaiveDate) -> Result<T, RulesError> {
+        self.pack_at(date)?.get(name)
+    }
+
+    /// The working-day calendar.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Working days `d` with `a < d ≤ b` (negative when `b < a`).
+    pub fn working_days_between(&self, a: NaiveDate, b: NaiveDate) -> Result<i64, RulesError> {
+        self.calendar.working_days_between(a, b)
+    }
+}
+
+fn embedded_packs() -> Vec<Pack> {
+    let mut packs: Vec<Pack> = EMBEDDED
+        .iter()
+        .map(|(file, text)| {
+            pack::parse(text).unwrap_or_else(|e| panic!("embedded pack {file} is invalid: {e:?}"))
+        })
+        .collect();
+    packs.sort_by_key(|p| p.valid_from);
+    packs
+}
