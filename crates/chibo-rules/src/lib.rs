@@ -53,6 +53,7 @@ mod timers;
 mod tools;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
@@ -66,7 +67,7 @@ pub use docnum::{format_date_line, format_doc_number};
 pub use dues::{Dues, DuesCategory, DuesInput, Zone};
 pub use evaluation::{Evaluation, EvaluationInput, MeetingGrade, MeetingScores, QuotaCheck, Tier};
 pub use fraction::{Fraction, Threshold};
-pub use pack::{Confidence, Pack, PackError, Param, Source, Value};
+pub use pack::{Confidence, PackError, Param, Source, Value};
 pub use schema::{Kind, PARAMS, ParamDef};
 pub use timers::{Deadline, MeetingDue, MeetingKind, ReviewFlag, Timer, TransferKind};
 pub use tools::{check_local_pack, decide_json, show};
@@ -298,6 +299,7 @@ impl FromValue for Vec<(u32, u32)> {
 
 /// The national packs shipped in the binary, oldest first.
 const EMBEDDED: &[(&str, &str)] = &[
+    ("vn/2021-07.toml", include_str!("../packs/vn/2021-07.toml")),
     ("vn/2025-07.toml", include_str!("../packs/vn/2025-07.toml")),
     ("vn/2025-08.toml", include_str!("../packs/vn/2025-08.toml")),
     ("vn/2025-10.toml", include_str!("../packs/vn/2025-10.toml")),
@@ -316,7 +318,11 @@ pub struct Rules {
 impl Rules {
     /// The national packs embedded in the binary (checked by the crate's tests).
     pub fn embedded() -> Rules {
-        Rules::build(embedded_packs(), None)
+        // Parsed once per process: the packs are constants.
+        static EMBEDDED_RULES: OnceLock<Rules> = OnceLock::new();
+        EMBEDDED_RULES
+            .get_or_init(|| Rules::build(embedded_packs(), None))
+            .clone()
     }
 
     /// The embedded national packs overlaid by a local pack (a đảng ủy's quy chế). The local

@@ -1,0 +1,176 @@
+use chibo_rules::{DecideError, Rules, decide_json, show};
+use serde_json::{Value, json};
+
+use crate::d;
+
+fn run(input: Value) -> Result<Value, DecideError> {
+    decide_json(&input.to_string()).map(|s| serde_json::from_str(&s).unwrap())
+}
+
+fn members(spec: &[(&str, &str, usize)]) -> Value {
+    let mut v = Vec::new();
+    for (s, a, n) in spec {
+        for _ in 0..*n {
+            v.push(json!({"status": s, "attendance": a}));
+        }
+    }
+    Value::Array(v)
+}
+
+#[test]
+fn decide_json_contract() {
+    let out = run(json!({
+        "kind": "nghi_quyet", "date": "2026-03-10",
+        "roll": members(&[("chinh_thuc", "co_mat", 12), ("chinh_thuc", "vang_co_ly_do", 2), ("mien_sinh_hoat", "vang_co_ly_do", 1)]),
+        "counts": {"tan_thanh": 7, "khong_tan_thanh": 3, "khong_bieu_quyet": 2}
+    }))
+    .unwrap();
+    assert_eq!(out["outcome"], "dat");
+    assert_eq!(
+        (
+            out["needed"].as_u64(),
+            out["got"].as_u64(),
+            out["base"].as_u64()
+        ),
+        (Some(7), Some(7), Some(12))
+    );
+    assert!(out["explanation"].as_str().unwrap().starts_with("Đạt"));
+    assert_eq!(
+        out["citations"],
+        json!(["Điều lệ Đảng, Điều 9(5)", "QĐ 24-QĐ/TW, mục 9.3.2"])
+    );
+    let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "base",
+            "citations",
+            "explanation",
+            "got",
+            "needed",
+            "outcome"
+        ]
+    );
+}
+
+#[test]
+fn decide_json_discipline_and_election() {
+    let out = run(json!({
+        "kind": "ky_luat", "date": "2026-03-10",
+        "roll": members(&[("chinh_thuc", "co_mat", 10)]),
+        "levels": {"khai_tru": 2, "cach_chuc": 1, "canh_cao": 2, "khien_trach": 3, "khong_ky_luat": 2}
+    }))
+    .unwrap();
+    assert_eq!(
+        (out["outcome"].as_str(), out["level"].as_str()),
+        (Some("dat"), Some("khien_trach"))
+    );
+    let out = run(json!({
+        "kind": "ky_luat", "date": "2026-03-10",
+        "roll": members(&[("chinh_thuc", "co_mat", 10)]),
+        "levels": {"khong_ky_luat": 10}
+    }))
+    .unwrap();
+    assert_eq!(
+        (out["outcome"].as_str(), out["level"].as_str()),
+        (Some("khong_dat"), Some("khong_ky_luat"))
+    );
+    let out = run(json!({
+        "kind": "bau_cu", "date": "2026-03-10",
+        "roll": members(&[("chinh_thuc", "co_mat", 9), ("du_bi", "co_mat", 2)]),
+        "candidates": {"Nguyễn Văn A": 8, "Trần Thị B": 4}, "seats": 1
+    }))
+    .unwrap();
+    assert_eq!(out["elected"], json!(["Nguyễn Văn A"]));
+    assert_eq!(out["outcome"], "dat");
+    let out = run(json!({
+        "kind": "cong_nhan_chinh_thuc", "date": "2026-03-10", "previous_failed_attempts": 2,
+        "roll": members(&[("chinh_thuc", "co_mat", 9)]),
+        "counts": {"tan_thanh": 5, "khong_tan_thanh": 4}
+    }))
+    .unwrap();
+    assert_eq!(
+        (out["outcome"].as_str(), out["escalate"].as_bool()),
+        (Some("khong_dat"), Some(true))
+    );
+}
+
+#[test]
+fn decide_json_errors_are_clear() {
+    let roll = members(&[("chinh_thuc", "co_mat", 3), ("du_bi", "co_mat", 1)]);
+    let counts = json!({"tan_thanh": 4});
+    let cases: &[(Value, &str)] = &[
+        (
+            json!({"kind": "bieu_quyet", "date": "2026-03-10", "roll": roll, "counts": counts}),
+            "loại biểu quyết không hợp lệ",
+        ),
+        (
+            json!({"kind": "nghi_quyet", "date": "2026-03-10", "roll": roll, "counts": counts}),
+            "đảng viên dự bị",
+        ),
+        (
+            json!({"kind": "nghi_quyet", "date": "10/03/2026", "roll": roll, "counts": counts}),
+            "ngày không hợp lệ",
+        ),
+        (
+            json!({"kind": "nghi_quyet", "date": "2026-03-10", "roll": roll}),
+            "thiếu trường \"counts\"",
+        ),
+        (
+            json!({"kind": "nghi_quyet", "date": "2026-03-10", "roll": [{"status": "x", "attendance": "co_mat"}], "counts": counts}),
+            "roll[0]",
+        ),
+        (
+            json!({"kind": "nghi_quyet", "date": "2026-03-10", "roll": roll, "counts": {"yes": 1}}),
+            "khóa không hợp lệ",
+        ),
+        (
+            json!({"kind": "nghi_quyet", "date": "2026-03-10", "roll": roll, "counts": {"tan_thanh": -1}}),
+            "số nguyên không âm",
+        ),
+        (
+            json!({"kind": "ky_luat", "date": "2026-03-10", "roll": roll, "counts": counts}),
+            "thiếu trường \"levels\"",
+        ),
+        (
+            json!({"kind": "bau_cu", "date": "2026-03-10", "roll": roll, "candidates": {"A": 1}}),
+            "thiếu trường \"seats\"",
+        ),
+        (
+            json!({"kind": "nghi_quyet", "date": "2019-03-10", "roll": roll, "counts": {"tan_thanh": 1}}),
+            "không có bộ quy tắc",
+        ),
+    ];
+    for (input, needle) in cases {
+        let e = run(input.clone()).unwrap_err().to_string();
+        assert!(e.contains(needle), "{needle:?} not in {e:?}");
+    }
+    assert!(
+        decide_json("not json")
+            .unwrap_err()
+            .to_string()
+            .contains("JSON không hợp lệ")
+    );
+}
+
+#[test]
+fn show_lists_parameters_with_sources() {
+    let rules = Rules::embedded();
+    let text = show(&rules, d("2026-11-27"));
+    assert!(
+        text.starts_with(
+            "Quy tắc có hiệu lực ngày 27/11/2026: vn-2021-07 + vn-2025-07 + vn-2025-08"
+        )
+    );
+    assert!(
+        text.contains("probation_months = 12 [V] Điều lệ Đảng, Điều 5(1) (vn-2021-07)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dues_rate_pension = 0.5% [V] QĐ 01-QĐ/TW (2026), Điều 2 (vn-2026-02)"),
+        "{text}"
+    );
+    assert!(text.contains("ket_nap_threshold = >= 2/3 [V]"));
+    assert!(text.contains("badge_ceremony_dates = 03/02, 19/05, 02/09, 07/11"));
+    assert!(show(&rules, d("2020-01-01")).starts_with("không có bộ quy tắc"));
+}
