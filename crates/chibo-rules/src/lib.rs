@@ -57,6 +57,8 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
+use crate::pack::Pack;
+
 pub use badges::{BadgeCandidate, BadgeDue, Interruption, PartyAge, party_age};
 pub use calendar::Calendar;
 pub use decision::{
@@ -137,6 +139,7 @@ pub struct Resolved {
 struct Snapshot {
     from: NaiveDate,
     pack_ids: Vec<String>,
+    pack_titles: Vec<String>,
     params: BTreeMap<String, Resolved>,
 }
 
@@ -156,6 +159,11 @@ impl<'a> PackView<'a> {
     /// The packs in force, oldest first (the local pack last).
     pub fn pack_ids(&self) -> &'a [String] {
         &self.snapshot.pack_ids
+    }
+
+    /// The titles of the packs in force, in the order of [`PackView::pack_ids`].
+    pub fn pack_titles(&self) -> &'a [String] {
+        &self.snapshot.pack_titles
     }
 
     /// Every parameter in force, by name.
@@ -250,7 +258,7 @@ impl FromValue for Fraction {
     const EXPECTED: &'static str = "Fraction";
     fn from_value(v: &Value) -> Option<Self> {
         match v {
-            Value::Ratio(r) => Some(*r),
+            Value::Ratio(r) | Value::Percent(r) => Some(*r),
             _ => None,
         }
     }
@@ -260,7 +268,7 @@ impl FromValue for Option<Fraction> {
     const EXPECTED: &'static str = "Option<Fraction>";
     fn from_value(v: &Value) -> Option<Self> {
         match v {
-            Value::Ratio(r) => Some(Some(*r)),
+            Value::Ratio(r) | Value::Percent(r) => Some(Some(*r)),
             Value::NoRatio => Some(None),
             _ => None,
         }
@@ -348,6 +356,7 @@ impl Rules {
                 let mut snap = Snapshot {
                     from,
                     pack_ids: Vec::new(),
+                    pack_titles: Vec::new(),
                     params: BTreeMap::new(),
                 };
                 // A date with no national pack in force is a gap: the local pack alone is no rule set.
@@ -360,6 +369,7 @@ impl Rules {
                     .filter(|p| p.in_force(from));
                 for p in active {
                     snap.pack_ids.push(p.id.clone());
+                    snap.pack_titles.push(p.title.clone());
                     for (name, param) in &p.params {
                         let r = Resolved {
                             param: param.clone(),

@@ -60,8 +60,10 @@ pub enum Value {
     Text(String),
     /// [`Kind::ChoiceList`].
     Words(Vec<String>),
-    /// [`Kind::Ratio`] and a set [`Kind::OptRatio`].
+    /// [`Kind::Ratio`] and a set [`Kind::OptRatio`] written as a fraction ("2/3").
     Ratio(Fraction),
+    /// The same written as a percentage ("0.5%"), kept apart so it is shown the same way.
+    Percent(Fraction),
     /// An [`Kind::OptRatio`] written `"none"`.
     NoRatio,
     /// [`Kind::Threshold`].
@@ -79,10 +81,8 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Text(t) => write!(f, "{t}"),
             Value::Words(w) => write!(f, "{}", w.join(", ")),
-            Value::Ratio(r) if r.den() == 100 || r.den() % 10 == 0 => {
-                write!(f, "{}", r.percent_string())
-            }
             Value::Ratio(r) => write!(f, "{r}"),
+            Value::Percent(r) => write!(f, "{}", r.percent_string()),
             Value::NoRatio => write!(f, "none"),
             Value::Threshold(t) => write!(f, "{t}"),
             Value::Ints(v) => {
@@ -316,10 +316,10 @@ fn convert(kind: Kind, v: &toml::Value) -> Option<Value> {
             Value::Text(v.as_str().filter(|s| allowed.contains(s))?.to_owned())
         }
         Kind::ChoiceList(allowed) => Value::Words(words(v, allowed)?),
-        Kind::Ratio => Value::Ratio(Fraction::parse(v.as_str()?)?),
+        Kind::Ratio => ratio(v.as_str()?)?,
         Kind::OptRatio => match v.as_str()? {
             "none" => Value::NoRatio,
-            s => Value::Ratio(Fraction::parse(s)?),
+            s => ratio(s)?,
         },
         Kind::Threshold => Value::Threshold(Threshold::parse(v.as_str()?)?),
         Kind::IntList => Value::Ints(v.as_array()?.iter().map(uint).collect::<Option<_>>()?),
@@ -329,6 +329,15 @@ fn convert(kind: Kind, v: &toml::Value) -> Option<Value> {
                 .map(|d| month_day(d.as_str()?))
                 .collect::<Option<_>>()?,
         ),
+    })
+}
+
+fn ratio(s: &str) -> Option<Value> {
+    let f = Fraction::parse(s)?;
+    Some(if s.trim().ends_with('%') {
+        Value::Percent(f)
+    } else {
+        Value::Ratio(f)
     })
 }
 

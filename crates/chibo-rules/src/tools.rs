@@ -20,6 +20,9 @@ pub fn show(rules: &Rules, at: NaiveDate) -> String {
         at.format("%d/%m/%Y"),
         view.pack_ids().join(" + ")
     );
+    for (id, title) in view.pack_ids().iter().zip(view.pack_titles()) {
+        let _ = writeln!(out, "  {id}: {title}");
+    }
     let (first, last) = rules.calendar().years();
     let _ = writeln!(
         out,
