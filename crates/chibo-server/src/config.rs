@@ -1,0 +1,110 @@
+//! Configuration: defaults, then a TOML file, then `CHIBO_*` variables, then
+//! command-line flags (the last two are merged by clap).
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// `postgres://…`; None selects the embedded SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Set when served over TLS (directly or behind a proxy): cookies get `Secure`.
+    pub secure_cookies: bool,
+    pub session_days: i64,
+    pub max_upload_bytes: usize,
+    pub login_window_minutes: i64,
+    pub login_failures_per_account: i64,
+    pub login_failures_per_address: i64,
+    /// A local rule pack (the đảng ủy's own quy chế) layered over the national one.
+    pub rules_pack: Option<PathBuf>,
+    /// The address users reach, for links printed on the console.
+    pub public_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("chibo-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            secure_cookies: false,
+            session_days: 14,
+            max_upload_bytes: 20 * 1024 * 1024,
+            login_window_minutes: 15,
+            login_failures_per_account: 5,
+            login_failures_per_address: 30,
+            rules_pack: None,
+            public_url: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_days", &self.session_days)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("rules_pack", &self.rules_pack)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The TOML file: every key optional, names as in [`Config`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub database_url: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub session_days: Option<i64>,
+    pub max_upload_bytes: Option<usize>,
+    pub login_window_minutes: Option<i64>,
+    pub login_failures_per_account: Option<i64>,
+    pub login_failures_per_address: Option<i64>,
+    pub rules_pack: Option<PathBuf>,
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    pub fn with_file(mut self, f: FileConfig) -> Self {
+        macro_rules! take {
+            ($($k:ident),*) => { $( if let Some(v) = f.$k { self.$k = v; } )* };
+        }
+        take!(
+            data_dir,
+            listen,
+            secure_cookies,
+            session_days,
+            max_upload_bytes,
+            login_window_minutes,
+            login_failures_per_account,
+            login_failures_per_address
+        );
+        self.database_url = f.database_url.or(self.database_url);
+        self.rules_pack = f.rules_pack.or(self.rules_pack);
+        self.public_url = f.public_url.or(self.public_url);
+        self
+    }
+
+    pub fn load_file(path: &std::path::Path) -> anyhow::Result<FileConfig> {
+        let text = std::fs::read_to_string(path)?;
+        Ok(toml::from_str(&text)?)
+    }
+
+    pub fn base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    chibo_server::cli::main()
+}

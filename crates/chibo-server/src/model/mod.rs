@@ -1,0 +1,19 @@
+//! Values that cannot be invalid once constructed ("parse, don't validate").
+//! Every parser returns a [`Problem`] naming the field and a message code that
+//! the web layer translates; nothing here knows HTTP or SQL.
+
+mod date;
+mod ids;
+mod member;
+mod org;
+mod problem;
+mod role;
+mod text;
+
+pub use date::{format_date, parse_date};
+pub use ids::{CardNo, Email, NationalId, Phone};
+pub use member::{MemberDraft, MemberFields, Sex, Status};
+pub use org::{CellType, OrgCode, OrgKind};
+pub use problem::{Problem, Problems};
+pub use role::{CommitteeRole, Role};
+pub use text::{PersonName, fold, nfc};

@@ -1,0 +1,418 @@
+//! Accounts, passwords, sessions, API tokens and the first-admin setup link.
+
+use super::{Actor, Result, ServiceError, Services};
+use crate::model::{Problem, Problems, Role, nfc};
+use crate::store::{self, audit};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// Shortest password accepted (NIST SP 800-63B's floor for user-chosen secrets).
+const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Limits against password guessing, from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Throttle {
+    pub window: Duration,
+    pub per_login: i64,
+    pub per_address: i64,
+}
+
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub expires: DateTime<Utc>,
+}
+
+/// A fresh random secret, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Secrets are stored only as this hash.
+pub fn token_hash(token: &str) -> String {
+    audit::hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|_| ServiceError::Forbidden)?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| ServiceError::Forbidden)
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A login: lower-case letters, digits, dot, dash, underscore.
+fn parse_login(raw: &str) -> std::result::Result<String, Problem> {
+    let s = raw.trim().to_lowercase();
+    let ok = (3..=64).contains(&s.len())
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        });
+    if ok {
+        Ok(s)
+    } else {
+        Err(Problem::new("login", "login.format", raw.trim()))
+    }
+}
+
+fn check_password(p: &str) -> std::result::Result<(), Problem> {
+    if p.chars().count() < MIN_PASSWORD_CHARS {
+        Err(Problem::new("password", "password.short", ""))
+    } else {
+        Ok(())
+    }
+}
+
+/// What creating an account needs.
+pub struct NewAccount<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub org_id: Option<i64>,
+    pub member_id: Option<i64>,
+}
+
+impl Services {
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        address: &str,
+        throttle: Throttle,
+        session_days: i64,
+        now: DateTime<Utc>,
+    ) -> Result<NewSession> {
+        let login = login.trim().to_lowercase();
+        let (by_login, by_address) =
+            store::sessions::failures(&self.db, &login, address, now - throttle.window).await?;
+        if by_login >= throttle.per_login || by_address >= throttle.per_address {
+            return Err(ServiceError::Throttled);
+        }
+        let account = store::accounts::by_login(&self.db, &login).await?;
+        let ok = match &account {
+            Some(a) => a.active && verify_password(password, &a.password_hash),
+            None => {
+                // Same work for unknown logins, so timing does not reveal them.
+                verify_password(
+                    password,
+                    DUMMY_HASH.get_or_init(|| hash_password("x").unwrap_or_default()),
+                );
+                false
+            }
+        };
+        let mut tx = self.db.begin().await?;
+        let Some(account) = account.filter(|_| ok) else {
+            store::sessions::record_failure(&mut tx, &login, address, now).await?;
+            tx.commit().await?;
+            return Err(ServiceError::BadCredentials);
+        };
+        let s = NewSession {
+            token: random_token(),
+            csrf: random_token(),
+            expires: now + Duration::days(session_days),
+        };
+        store::sessions::purge_expired(&mut tx, now).await?;
+        store::sessions::insert(
+            &mut tx,
+            &token_hash(&s.token),
+            account.id,
+            &s.csrf,
+            now,
+            s.expires,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    pub async fn logout(&self, session_id: i64) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        store::sessions::delete(&mut tx, session_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn logout_everywhere(&self, actor: &Actor, now: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.db.begin().await?;
+        let n = store::sessions::delete_all(&mut tx, actor.account_id).await?;
+        append(
+            &mut tx,
+            actor,
+            "account.logout_all",
+            actor.account_id,
+            json!({"sessions": n}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Creates an account; `actor` is None only for the first admin (setup
+    /// link or the `chibo user add` command run on the server itself).
+    pub async fn create_account(
+        &self,
+        actor: Option<&Actor>,
+        a: &NewAccount<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        if let Some(actor) = actor {
+            let allowed = match a.org_id {
+                Some(org) => {
+                    let org = self.org(org).await?;
+                    actor.can_manage(&org) && actor.role_at(&org.path).is_some_and(|r| r >= a.role)
+                        || actor.role_at(&org.path).is_some_and(|r| r >= Role::Upper)
+                }
+                None => actor.is_admin(),
+            };
+            if !allowed {
+                return Err(ServiceError::Forbidden);
+            }
+        }
+        let mut problems = Problems::default();
+        let login = problems.take(parse_login(a.login));
+        problems.take(check_password(a.password));
+        let name = nfc(a.display_name);
+        if name.is_empty() {
+            problems.push(Problem::new("display_name", "required", ""));
+        }
+        if a.role != Role::Admin && a.org_id.is_none() {
+            problems.push(Problem::new("org_id", "required", ""));
+        }
+        if let Some(l) = &login
+            && store::accounts::by_login(&self.db, l).await?.is_some()
+        {
+            problems.push(Problem::new("login", "login.taken", l.clone()));
+        }
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(problems));
+        }
+        let login = login.expect("checked");
+        let hash = hash_password(a.password)?;
+        let mut tx = self.db.begin().await?;
+        let id = store::accounts::insert(&mut tx, &login, &name, &hash, a.member_id, now).await?;
+        let org = if a.role == Role::Admin {
+            None
+        } else {
+            a.org_id
+        };
+        store::accounts::grant(&mut tx, id, org, a.role.as_str()).await?;
+        audit::append(
+            &mut tx,
+            &audit::NewEntry {
+                chain_id: 0,
+                account_id: actor.map(|a| a.account_id),
+                actor: &actor.map_or_else(|| "setup".to_string(), Actor::audit_name),
+                action: "account.create",
+                entity: "account",
+                entity_id: Some(id),
+                summary: &json!({"login": login, "role": a.role.as_str(), "org_id": org, "member_id": a.member_id}),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        old: &str,
+        new: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let a = store::accounts::get(&self.db, actor.account_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if !verify_password(old, &a.password_hash) {
+            return Err(ServiceError::invalid(Problem::new(
+                "old_password",
+                "password.wrong",
+                "",
+            )));
+        }
+        check_password(new).map_err(ServiceError::invalid)?;
+        let hash = hash_password(new)?;
+        let mut tx = self.db.begin().await?;
+        store::accounts::set_password(&mut tx, a.id, &hash).await?;
+        store::sessions::delete_all(&mut tx, a.id).await?;
+        append(&mut tx, actor, "account.password", a.id, json!({}), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_account_active(
+        &self,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let grants = store::accounts::grants(&self.db, id).await?;
+        let allowed = grants
+            .iter()
+            .all(|g| actor.role_at(&g.path).is_some_and(|r| r >= Role::BiThu));
+        if !allowed || grants.is_empty() && !actor.is_admin() || id == actor.account_id {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut tx = self.db.begin().await?;
+        store::accounts::set_active(&mut tx, id, active).await?;
+        if !active {
+            store::sessions::delete_all(&mut tx, id).await?;
+        }
+        append(
+            &mut tx,
+            actor,
+            "account.active",
+            id,
+            json!({"active": active}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues a bearer token for `/api/v1`; only its hash is kept.
+    pub async fn issue_api_token(
+        &self,
+        account_id: i64,
+        issued_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let token = format!("chibo_{}", random_token());
+        let mut tx = self.db.begin().await?;
+        store::accounts::add_api_token(&mut tx, account_id, &token_hash(&token), now).await?;
+        audit::append(
+            &mut tx,
+            &audit::NewEntry {
+                chain_id: 0,
+                account_id: Some(account_id),
+                actor: issued_by,
+                action: "account.api_token",
+                entity: "account",
+                entity_id: Some(account_id),
+                summary: &json!({}),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// On an empty installation: a one-time link to create the first admin.
+    pub async fn setup_link_token(&self, now: DateTime<Utc>) -> Result<Option<String>> {
+        if store::accounts::count(&self.db).await? > 0 {
+            return Ok(None);
+        }
+        let token = random_token();
+        let mut tx = self.db.begin().await?;
+        store::accounts::put_setup_token(&mut tx, &token_hash(&token), now + Duration::hours(24))
+            .await?;
+        tx.commit().await?;
+        Ok(Some(token))
+    }
+
+    pub async fn setup_token_valid(&self, token: &str, now: DateTime<Utc>) -> Result<bool> {
+        Ok(store::accounts::count(&self.db).await? == 0
+            && store::accounts::setup_token_valid(&self.db, &token_hash(token), now).await?)
+    }
+
+    pub async fn complete_setup(
+        &self,
+        token: &str,
+        login: &str,
+        name: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        if !self.setup_token_valid(token, now).await? {
+            return Err(ServiceError::Forbidden);
+        }
+        let id = self
+            .create_account(
+                None,
+                &NewAccount {
+                    login,
+                    display_name: name,
+                    password,
+                    role: Role::Admin,
+                    org_id: None,
+                    member_id: None,
+                },
+                now,
+            )
+            .await?;
+        let mut tx = self.db.begin().await?;
+        store::accounts::take_setup_token(&mut tx, &token_hash(token), now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+async fn append(
+    tx: &mut store::Tx,
+    actor: &Actor,
+    action: &str,
+    account_id: i64,
+    summary: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    audit::append(
+        tx,
+        &audit::NewEntry {
+            chain_id: 0,
+            account_id: Some(actor.account_id),
+            actor: &actor.audit_name(),
+            action,
+            entity: "account",
+            entity_id: Some(account_id),
+            summary: &summary,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_hash() {
+        let h = hash_password("mật khẩu dài").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("mật khẩu dài", &h));
+        assert!(!verify_password("mat khau dai", &h));
+    }
+
+    #[test]
+    fn logins_are_plain_ascii() {
+        assert_eq!(parse_login(" BiThu.KP3 ").unwrap(), "bithu.kp3");
+        assert!(parse_login("bí thư").is_err());
+        assert!(parse_login("ab").is_err());
+    }
+}

@@ -1,0 +1,154 @@
+//! Use cases. Each change runs in one transaction together with its audit
+//! entry, after the actor's right to make it was checked here.
+
+pub mod accounts;
+pub mod audit;
+pub mod backup;
+pub mod demo;
+pub mod import;
+pub mod members;
+pub mod orgs;
+
+use crate::model::{Problem, Problems, Role};
+use crate::store::{self, Db, StoreError, accounts::GrantRow, orgs::OrgRow};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid input")]
+    Invalid(Problems),
+    /// The record changed since the form was opened.
+    #[error("stale version")]
+    Stale,
+    #[error("too many attempts")]
+    Throttled,
+    #[error("wrong login or password")]
+    BadCredentials,
+    #[error("spreadsheet: {0}")]
+    Sheet(#[from] chibo_docs::sheet::SheetError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    pub fn invalid(p: Problem) -> Self {
+        Self::Invalid(Problems(vec![p]))
+    }
+}
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// Today's date where the cells are (all Party deadlines are local dates).
+pub fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&Ho_Chi_Minh).date_naive()
+}
+
+/// Who is acting, with the roles they hold and where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub account_id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub member_id: Option<i64>,
+    pub grants: Vec<GrantRow>,
+}
+
+impl Actor {
+    pub async fn load(db: &Db, account_id: i64) -> Result<Self> {
+        let a = store::accounts::get(db, account_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let grants = store::accounts::grants(db, account_id).await?;
+        Ok(Self {
+            account_id: a.id,
+            login: a.login,
+            display_name: a.display_name,
+            member_id: a.member_id,
+            grants,
+        })
+    }
+
+    /// The strongest role this actor holds over a unit (via the unit or an
+    /// ancestor).
+    pub fn role_at(&self, org_path: &str) -> Option<Role> {
+        self.grants
+            .iter()
+            .filter(|g| org_path.starts_with(&g.path))
+            .filter_map(|g| Role::parse(&g.role))
+            .max()
+    }
+
+    /// The actor's own strongest grant: where their home page starts.
+    pub fn primary(&self) -> Option<&GrantRow> {
+        self.grants.iter().max_by_key(|g| Role::parse(&g.role))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role_at("/").is_some_and(|r| r == Role::Admin)
+    }
+
+    pub fn can_manage(&self, org: &OrgRow) -> bool {
+        self.role_at(&org.path).is_some_and(Role::manages_cell)
+    }
+
+    pub fn can_read_members(&self, org: &OrgRow) -> bool {
+        self.role_at(&org.path).is_some_and(Role::reads_members)
+    }
+
+    /// Sees the unit at all (a member sees their own cell's basics).
+    pub fn can_see(&self, org: &OrgRow) -> bool {
+        self.role_at(&org.path).is_some()
+    }
+
+    /// The label written in audit entries.
+    pub fn audit_name(&self) -> String {
+        format!("{} ({})", self.display_name, self.login)
+    }
+}
+
+/// The services over one database, shared by the web layer and the CLI.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub rules: std::sync::Arc<chibo_rules::Rules>,
+}
+
+impl Services {
+    pub fn new(db: Db, rules: chibo_rules::Rules) -> Self {
+        Self {
+            db,
+            rules: std::sync::Arc::new(rules),
+        }
+    }
+
+    pub async fn org(&self, id: i64) -> Result<OrgRow> {
+        store::orgs::get(&self.db, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+}
+
+/// The fields that differ between two JSON objects, as `{field: [before, after]}`.
+pub fn diff(before: &serde_json::Value, after: &serde_json::Value) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    if let (Some(b), Some(a)) = (before.as_object(), after.as_object()) {
+        for (k, av) in a {
+            let bv = b.get(k).unwrap_or(&serde_json::Value::Null);
+            if bv != av {
+                out.insert(k.clone(), serde_json::json!([bv, av]));
+            }
+        }
+    }
+    serde_json::Value::Object(out)
+}

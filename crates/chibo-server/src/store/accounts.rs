@@ -1,0 +1,221 @@
+//! Accounts, the roles granted to them, API tokens and the one-time setup link.
+
+use super::{Db, Result, Tx, read, write};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct AccountRow {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub member_id: Option<i64>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct GrantRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub org_id: Option<i64>,
+    pub role: String,
+    /// The unit's path; `/` for an installation-wide grant.
+    pub path: String,
+    pub org_name: Option<String>,
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    Ok(read!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM account"
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
+pub async fn by_login(db: &Db, login: &str) -> Result<Option<AccountRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT id, login, display_name, password_hash, member_id, active FROM account WHERE login = $1",
+        )
+        .bind(login)
+        .fetch_optional(c)
+        .await
+    })?)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<AccountRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as("SELECT id, login, display_name, password_hash, member_id, active FROM account WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
+/// Accounts holding a grant somewhere under `path` (user management).
+pub async fn under(db: &Db, path: &str) -> Result<Vec<(AccountRow, GrantRow)>> {
+    let (lo, hi) = super::prefix_range(path);
+    let rows: Vec<GrantRow> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT g.id, g.account_id, g.org_id, g.role, COALESCE(o.path, '/') AS path, o.name AS org_name \
+             FROM role_grant g LEFT JOIN org_unit o ON o.id = g.org_id \
+             WHERE COALESCE(o.path, '/') >= $1 AND COALESCE(o.path, '/') < $2 ORDER BY g.account_id, g.id",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(c)
+        .await
+    })?;
+    let mut out = Vec::with_capacity(rows.len());
+    for g in rows {
+        if let Some(a) = get(db, g.account_id).await? {
+            out.push((a, g));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    login: &str,
+    display_name: &str,
+    password_hash: &str,
+    member_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(write!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO account (login, display_name, password_hash, member_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(login)
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(member_id)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })?)
+}
+
+pub async fn set_password(tx: &mut Tx, id: i64, hash: &str) -> Result<()> {
+    write!(tx, |c| {
+        sqlx::query("UPDATE account SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn set_active(tx: &mut Tx, id: i64, active: bool) -> Result<()> {
+    write!(tx, |c| {
+        sqlx::query("UPDATE account SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn grant(tx: &mut Tx, account_id: i64, org_id: Option<i64>, role: &str) -> Result<i64> {
+    Ok(write!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO role_grant (account_id, org_id, role) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(account_id)
+        .bind(org_id)
+        .bind(role)
+        .fetch_one(c)
+        .await
+    })?)
+}
+
+pub async fn grants(db: &Db, account_id: i64) -> Result<Vec<GrantRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT g.id, g.account_id, g.org_id, g.role, COALESCE(o.path, '/') AS path, o.name AS org_name \
+             FROM role_grant g LEFT JOIN org_unit o ON o.id = g.org_id WHERE g.account_id = $1 ORDER BY g.id",
+        )
+        .bind(account_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+pub async fn add_api_token(
+    tx: &mut Tx,
+    account_id: i64,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    write!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO api_token (token_hash, account_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn by_api_token(db: &Db, token_hash: &str) -> Result<Option<i64>> {
+    Ok(read!(db, |c| {
+        sqlx::query_scalar(
+            "SELECT t.account_id FROM api_token t JOIN account a ON a.id = t.account_id \
+             WHERE t.token_hash = $1 AND a.active = $2",
+        )
+        .bind(token_hash)
+        .bind(true)
+        .fetch_optional(c)
+        .await
+    })?)
+}
+
+pub async fn put_setup_token(tx: &mut Tx, token_hash: &str, expires: DateTime<Utc>) -> Result<()> {
+    write!(tx, |c| {
+        sqlx::query("INSERT INTO setup_token (token_hash, expires_at) VALUES ($1, $2)")
+            .bind(token_hash)
+            .bind(expires)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Consumes a setup token: true if it existed and had not expired.
+pub async fn take_setup_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+    let done = write!(tx, |c| {
+        sqlx::query("DELETE FROM setup_token WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+pub async fn setup_token_valid(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+    let n: i64 = read!(db, |c| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM setup_token WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(n == 1)
+}

@@ -1,0 +1,63 @@
+//! Embedded, forward-only migrations, one folder per backend. A small runner
+//! of our own: sqlx's `migrate!` macro would pull in its whole compile-time
+//! query machinery for one feature.
+
+use super::{Db, Result, StoreError, read, write};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+}];
+
+pub async fn run(db: &Db) -> Result<()> {
+    let create = "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";
+    let mut tx = db.begin().await?;
+    write!(&mut tx, |c| sqlx::query(create)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    let applied: Vec<i64> = read!(db, |c| {
+        sqlx::query_scalar("SELECT version FROM schema_migration ORDER BY version")
+            .fetch_all(c)
+            .await
+    })?;
+    if let Some(v) = applied
+        .iter()
+        .find(|v| !MIGRATIONS.iter().any(|m| m.version == **v))
+    {
+        return Err(StoreError::TooNew(*v));
+    }
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let sql = match db {
+            Db::Sqlite { .. } => m.sqlite,
+            Db::Postgres(_) => m.postgres,
+        };
+        let mut tx = db.begin().await?;
+        let label = || format!("{:04}_{}", m.version, m.name);
+        write!(&mut tx, |c| sqlx::raw_sql(sql)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| StoreError::Migration(label(), e))?;
+        write!(&mut tx, |c| {
+            sqlx::query("INSERT INTO schema_migration (version, name) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(m.name)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

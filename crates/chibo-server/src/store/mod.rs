@@ -1,0 +1,217 @@
+//! Storage: one `Db` over SQLite (embedded default) or PostgreSQL.
+//!
+//! Each query is written once with `$n` placeholders and compiled for both
+//! backends by the [`read!`] and [`write!`] macros; hand-written arms exist only
+//! where the SQL really differs. SQLite gets one writer connection (writes are
+//! serialised in-process instead of failing with SQLITE_BUSY) and a pool of
+//! readers; both run in WAL mode with `synchronous=FULL`, so a commit that
+//! returned is on disk.
+//!
+//! SQLite numbers named parameters in order of first appearance, so every
+//! query must use `$1, $2, …` in ascending order of first use.
+
+pub mod accounts;
+pub mod audit;
+pub mod imports;
+pub mod members;
+mod migrate;
+pub mod orgs;
+pub mod sessions;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration {0}: {1}")]
+    Migration(String, sqlx::Error),
+    #[error("the database was changed by a newer chibo (migration {0} is unknown here)")]
+    TooNew(i64),
+    #[error("file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// A UNIQUE constraint refused the write (duplicate card number…).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            Self::Sqlx(e) => e
+                .as_database_error()
+                .is_some_and(|d| d.is_unique_violation()),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// A write transaction. Every change is made inside one, with its audit entry.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the reading pool of either backend.
+macro_rules! read {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite { read: $c, .. } => $body,
+            $crate::store::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the connection of a write transaction.
+macro_rules! write {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+pub(crate) use {read, write};
+
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Db {
+    /// Opens (creating if missing) the SQLite file `dir/chibo.sqlite`.
+    pub async fn open_sqlite(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let opts = SqliteConnectOptions::new()
+            .filename(dir.join("chibo.sqlite"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-16000")
+            .pragma("temp_store", "memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts.read_only(false))
+            .await?;
+        let db = Self::Sqlite { read, write };
+        migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    pub async fn open_postgres(url: &str) -> Result<Self> {
+        let opts = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        let db = Self::Postgres(pool);
+        migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite { .. } => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Liveness of the database for `/readyz`.
+    pub async fn ping(&self) -> Result<()> {
+        read!(self, |c| sqlx::query("SELECT 1")
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Self::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Self::Sqlite(t) => t.commit().await?,
+            Self::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A value bound to a query assembled at run time (search filters).
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// Binds `args` in order; the SQL must number them `$1…$n` in that order.
+pub(crate) fn bind_all<'q, DB, O>(
+    mut q: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>,
+    args: &[Arg],
+) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+/// The half-open range of strings that start with `prefix`, usable by a
+/// B-tree index on both backends (unlike `LIKE 'p%'` under SQLite's
+/// case-insensitive LIKE or PostgreSQL's non-C collations).
+pub fn prefix_range(prefix: &str) -> (String, String) {
+    let mut end = prefix.to_string();
+    // Every prefix we range over ends in an ASCII character.
+    if let Some(last) = end.pop() {
+        end.push(char::from(last as u8 + 1));
+    }
+    (prefix.to_string(), end)
+}

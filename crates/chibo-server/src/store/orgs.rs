@@ -1,0 +1,255 @@
+//! The organisation tree and the committee posts held in it.
+
+use super::{Db, Result, Tx, read, write};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct OrgRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub code: Option<String>,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub cell_type: Option<String>,
+    pub place: Option<String>,
+    /// Ancestor ids, `/1/7/42/`: the unit and everything below it share the prefix.
+    pub path: String,
+}
+
+const COLUMNS: &str = "id, parent_id, kind, code, name, short_name, cell_type, place, path";
+
+pub struct NewOrg<'a> {
+    pub parent: Option<&'a OrgRow>,
+    pub kind: &'a str,
+    pub code: Option<&'a str>,
+    pub name: &'a str,
+    pub name_fold: &'a str,
+    pub short_name: Option<&'a str>,
+    pub cell_type: Option<&'a str>,
+    pub place: Option<&'a str>,
+}
+
+pub async fn insert(tx: &mut Tx, o: &NewOrg<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let id: i64 = write!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO org_unit (parent_id, kind, code, name, name_fold, short_name, cell_type, place, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(o.parent.map(|p| p.id))
+        .bind(o.kind)
+        .bind(o.code)
+        .bind(o.name)
+        .bind(o.name_fold)
+        .bind(o.short_name)
+        .bind(o.cell_type)
+        .bind(o.place)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })?;
+    let path = format!("{}{id}/", o.parent.map_or("/", |p| p.path.as_str()));
+    write!(tx, |c| {
+        sqlx::query("UPDATE org_unit SET path = $1 WHERE id = $2")
+            .bind(&path)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(id)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    name_fold: &str,
+    code: Option<&str>,
+    cell_type: Option<&str>,
+    place: Option<&str>,
+) -> Result<()> {
+    write!(tx, |c| {
+        sqlx::query(
+            "UPDATE org_unit SET name = $1, name_fold = $2, code = $3, cell_type = $4, place = $5 WHERE id = $6",
+        )
+        .bind(name)
+        .bind(name_fold)
+        .bind(code)
+        .bind(cell_type)
+        .bind(place)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<OrgRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE id = $1");
+    Ok(read!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<OrgRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE id = $1");
+    Ok(write!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<OrgRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE code = $1");
+    Ok(read!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(code)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
+pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<OrgRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE parent_id = $1 ORDER BY code, name");
+    Ok(read!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(parent_id)
+            .fetch_all(c)
+            .await
+    })?)
+}
+
+pub async fn roots(db: &Db) -> Result<Vec<OrgRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE parent_id IS NULL ORDER BY code, name");
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The unit and its ancestors, root first (breadcrumbs, permission checks).
+pub async fn lineage(db: &Db, org: &OrgRow) -> Result<Vec<OrgRow>> {
+    let ids: Vec<i64> = org.path.split('/').filter_map(|s| s.parse().ok()).collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(o) = get(db, id).await? {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+/// Finds a party group of a cell by its (folded) name.
+pub async fn group_by_name(tx: &mut Tx, cell_id: i64, name_fold: &str) -> Result<Option<i64>> {
+    Ok(write!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT id FROM org_unit WHERE parent_id = $1 AND kind = 'to_dang' AND name_fold = $2",
+        )
+        .bind(cell_id)
+        .bind(name_fold)
+        .fetch_optional(c)
+        .await
+    })?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct CommitteePost {
+    pub id: i64,
+    pub org_id: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub role: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+/// Every post ever held in the unit, current ones first.
+pub async fn committee(db: &Db, org_id: i64) -> Result<Vec<CommitteePost>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT r.id, r.org_id, r.member_id, m.full_name AS member_name, r.role, r.start_date, r.end_date \
+             FROM committee_role r JOIN member m ON m.id = r.member_id WHERE r.org_id = $1 \
+             ORDER BY (r.end_date IS NULL) DESC, r.start_date DESC, r.id",
+        )
+        .bind(org_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+pub async fn open_posts(tx: &mut Tx, org_id: i64, role: &str) -> Result<Vec<(i64, NaiveDate)>> {
+    Ok(write!(tx, |c| {
+        sqlx::query_as("SELECT id, start_date FROM committee_role WHERE org_id = $1 AND role = $2 AND end_date IS NULL")
+            .bind(org_id)
+            .bind(role)
+            .fetch_all(c)
+            .await
+    })?)
+}
+
+pub async fn add_post(
+    tx: &mut Tx,
+    org_id: i64,
+    member_id: i64,
+    role: &str,
+    start: NaiveDate,
+) -> Result<i64> {
+    Ok(write!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO committee_role (org_id, member_id, role, start_date) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(member_id)
+        .bind(role)
+        .bind(start)
+        .fetch_one(c)
+        .await
+    })?)
+}
+
+pub async fn end_post(tx: &mut Tx, post_id: i64, end: NaiveDate) -> Result<()> {
+    write!(tx, |c| {
+        sqlx::query("UPDATE committee_role SET end_date = $1 WHERE id = $2")
+            .bind(end)
+            .bind(post_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct CellStat {
+    pub id: i64,
+    pub code: Option<String>,
+    pub name: String,
+    pub cell_type: Option<String>,
+    pub members: i64,
+    pub probationary: i64,
+}
+
+/// The cells directly under a unit with their member counts, in one query.
+pub async fn cells_with_counts(db: &Db, parent_id: i64) -> Result<Vec<CellStat>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT o.id, o.code, o.name, o.cell_type, \
+             COUNT(m.id) AS members, \
+             COALESCE(SUM(CASE WHEN m.status = 'du_bi' THEN 1 ELSE 0 END), 0) AS probationary \
+             FROM org_unit o LEFT JOIN member m ON m.cell_id = o.id \
+               AND m.status IN ('du_bi', 'chinh_thuc', 'mien_sinh_hoat', 'tam_thoi_di', 'tam_thoi_den') \
+             WHERE o.parent_id = $1 AND o.kind IN ('chi_bo', 'dang_bo') \
+             GROUP BY o.id, o.code, o.name, o.cell_type ORDER BY o.code, o.name",
+        )
+        .bind(parent_id)
+        .fetch_all(c)
+        .await
+    })?)
+}

@@ -1,0 +1,68 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI document at
+//! `/api/openapi.json`. Authenticated by a bearer token (`chibo user token`)
+//! or a browser session with `X-CSRF-Token`.
+
+mod members;
+mod units;
+mod users;
+
+use super::AppState;
+use super::error::{ApiErrorBody, ApiProblem};
+use axum::Json;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "chibo API", version = "1", description = "Chi bộ: tổ chức, đảng viên, tài khoản / Party cell: organisation, members, accounts"),
+    paths(
+        users::me, users::list, users::create,
+        units::get_unit, units::children, units::create_child,
+        members::search, members::create, members::get_member, members::update, members::add_status,
+    ),
+    components(schemas(ApiErrorBody, ApiProblem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The OpenAPI document, pretty-printed (snapshot-tested).
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(users::me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/units/{id}", get(units::get_unit))
+        .route(
+            "/units/{id}/children",
+            get(units::children).post(units::create_child),
+        )
+        .route("/members", get(members::search).post(members::create))
+        .route(
+            "/members/{id}",
+            get(members::get_member).put(members::update),
+        )
+        .route("/members/{id}/status", post(members::add_status))
+}

@@ -1,0 +1,365 @@
+//! The member list, a member's record, and the member form.
+
+use super::{flash, unit_for};
+use crate::model::{MemberFields, Problem, Status, format_date, parse_date};
+use crate::service::{ServiceError, today};
+use crate::store::{self, members::SearchQuery};
+use crate::web::AppState;
+use crate::web::auth::{CsrfForm, User};
+use crate::web::error::PageError;
+use crate::web::view::{Chrome, FieldErrors, MemberFormPage, MemberPage, MembersPage};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+const PER_PAGE: u32 = 25;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    unit: Option<i64>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    group: Option<i64>,
+    page: Option<u32>,
+    ok: Option<String>,
+    created: Option<usize>,
+    updated: Option<usize>,
+}
+
+/// HTML selects send "" for "any"; treat it as absent.
+fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    Ok(s.filter(|s| !s.is_empty()).and_then(|s| s.parse().ok()))
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<ListQuery>,
+) -> Result<MembersPage, PageError> {
+    let unit = unit_for(&s, &user, q.unit).await?;
+    let status = Status::parse(&q.status)
+        .ok()
+        .map(|s| s.as_str().to_string());
+    let page = q.page.unwrap_or(1).max(1);
+    let result = s
+        .services
+        .search_members(
+            &user.actor,
+            &unit,
+            SearchQuery {
+                text: q.q.clone(),
+                status: status.clone(),
+                group_id: q.group,
+                page,
+                per_page: PER_PAGE,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let is_cell = unit.kind == "chi_bo";
+    let groups = if is_cell {
+        store::orgs::children(&s.services.db, unit.id)
+            .await?
+            .into_iter()
+            .filter(|g| g.kind == "to_dang")
+            .collect()
+    } else {
+        vec![]
+    };
+    let pages = u32::try_from(result.total.max(0))
+        .unwrap_or(u32::MAX)
+        .div_ceil(PER_PAGE)
+        .max(1);
+    Ok(MembersPage {
+        c: Chrome::for_user(&user, "members-title", "members", "/members"),
+        flash: match (q.ok.as_deref(), q.created, q.updated) {
+            (Some("import-done"), Some(c), Some(u)) => Some(user.tr.t2(
+                "import-done",
+                ("created", c.into()),
+                ("updated", u.into()),
+            )),
+            (key, _, _) => flash(user.tr, key),
+        },
+        manages: user.actor.can_manage(&unit),
+        unit,
+        q: q.q,
+        status: status.unwrap_or_default(),
+        group: q.group,
+        groups,
+        rows: result.rows,
+        total: result.total,
+        page,
+        pages,
+        is_cell,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    ok: Option<String>,
+}
+
+async fn member_page(
+    s: &AppState,
+    user: &User,
+    id: i64,
+    flash_msg: Option<String>,
+    errors: FieldErrors,
+) -> Result<MemberPage, PageError> {
+    let now = Utc::now();
+    let v = s.services.read_member(&user.actor, id, now).await?;
+    let manages = user.actor.can_manage(&v.cell);
+    let audit = match s.services.member_audit(&user.actor, id).await {
+        Ok(a) => Some(a),
+        Err(ServiceError::Forbidden) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(MemberPage {
+        c: Chrome::for_user(user, "member-title", "members", &format!("/members/{id}")),
+        m: v.member,
+        cell: v.cell,
+        group_name: v.group_name,
+        history: v.history,
+        audit,
+        manages,
+        flash: flash_msg,
+        errors,
+        today: format_date(today(now)),
+    })
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Result<MemberPage, PageError> {
+    let f = flash(user.tr, q.ok.as_deref());
+    member_page(&s, &user, id, f, FieldErrors::none(user.tr)).await
+}
+
+#[derive(Deserialize)]
+pub struct CellQuery {
+    cell: i64,
+}
+
+async fn groups_of(s: &AppState, cell_id: i64) -> Result<Vec<store::orgs::OrgRow>, PageError> {
+    Ok(store::orgs::children(&s.services.db, cell_id)
+        .await?
+        .into_iter()
+        .filter(|g| g.kind == "to_dang")
+        .collect())
+}
+
+pub async fn new_form(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<CellQuery>,
+) -> Result<MemberFormPage, PageError> {
+    let cell = unit_for(&s, &user, Some(q.cell)).await?;
+    if !user.actor.can_manage(&cell) || cell.kind != "chi_bo" {
+        return Err(ServiceError::Forbidden.into());
+    }
+    Ok(MemberFormPage {
+        c: Chrome::for_user(&user, "member-new-title", "members", "/members/new"),
+        groups: groups_of(&s, cell.id).await?,
+        cell,
+        member_id: None,
+        version: 0,
+        f: MemberFields::default(),
+        group_id: None,
+        errors: FieldErrors::none(user.tr),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(flatten)]
+    fields: MemberFields,
+    #[serde(default)]
+    group_id: String,
+    #[serde(default)]
+    version: String,
+}
+
+impl MemberForm {
+    fn group(&self) -> Option<i64> {
+        self.group_id.parse().ok()
+    }
+}
+
+/// Shows the form again with what was typed and the problems next to their fields.
+async fn form_again(
+    s: &AppState,
+    user: &User,
+    cell: store::orgs::OrgRow,
+    member_id: Option<i64>,
+    form: MemberForm,
+    problems: crate::model::Problems,
+) -> Result<Response, PageError> {
+    let page = MemberFormPage {
+        c: Chrome::for_user(
+            user,
+            if member_id.is_some() {
+                "member-edit"
+            } else {
+                "member-new-title"
+            },
+            "members",
+            "/members",
+        ),
+        groups: groups_of(s, cell.id).await?,
+        group_id: form.group(),
+        version: form.version.parse().unwrap_or(0),
+        cell,
+        member_id,
+        f: form.fields,
+        errors: FieldErrors {
+            problems,
+            tr: user.tr,
+        },
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    Query(q): Query<CellQuery>,
+    CsrfForm(user, form): CsrfForm<MemberForm>,
+) -> Result<Response, PageError> {
+    let cell = unit_for(&s, &user, Some(q.cell)).await?;
+    match s
+        .services
+        .create_member(&user.actor, &cell, &form.fields, form.group(), Utc::now())
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/members/{id}?ok=member-created")).into_response()),
+        Err(ServiceError::Invalid(p)) => form_again(&s, &user, cell, None, form, p).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<MemberFormPage, PageError> {
+    let v = s.services.read_member(&user.actor, id, Utc::now()).await?;
+    if !user.actor.can_manage(&v.cell) {
+        return Err(ServiceError::Forbidden.into());
+    }
+    Ok(MemberFormPage {
+        c: Chrome::for_user(
+            &user,
+            "member-edit",
+            "members",
+            &format!("/members/{id}/edit"),
+        ),
+        groups: groups_of(&s, v.cell.id).await?,
+        f: MemberFields::from_row(&v.member, v.group_name.as_deref()),
+        group_id: v.member.group_id,
+        version: v.member.version,
+        member_id: Some(id),
+        cell: v.cell,
+        errors: FieldErrors::none(user.tr),
+    })
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<MemberForm>,
+) -> Result<Response, PageError> {
+    let version = form.version.parse().unwrap_or(0);
+    match s
+        .services
+        .update_member(
+            &user.actor,
+            id,
+            version,
+            &form.fields,
+            form.group(),
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}?ok=member-saved")).into_response()),
+        Err(ServiceError::Invalid(p)) => {
+            let cell = s
+                .services
+                .org(
+                    store::members::get(&s.services.db, id)
+                        .await?
+                        .ok_or(ServiceError::NotFound)?
+                        .cell_id,
+                )
+                .await?;
+            form_again(&s, &user, cell, Some(id), form, p).await
+        }
+        Err(ServiceError::Stale) => {
+            let cell = s
+                .services
+                .org(
+                    store::members::get(&s.services.db, id)
+                        .await?
+                        .ok_or(ServiceError::NotFound)?
+                        .cell_id,
+                )
+                .await?;
+            let p = crate::model::Problems(vec![Problem::new("version", "member.stale", "")]);
+            let mut res = form_again(&s, &user, cell, Some(id), form, p).await?;
+            *res.status_mut() = StatusCode::CONFLICT;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+    start_date: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn add_status(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<StatusForm>,
+) -> Result<Response, PageError> {
+    let parsed =
+        Status::parse(&f.status).and_then(|st| Ok((st, parse_date("start_date", &f.start_date)?)));
+    let result = match parsed {
+        Ok((status, since)) => {
+            s.services
+                .add_status(&user.actor, id, status, since, Some(&f.note), Utc::now())
+                .await
+        }
+        Err(p) => Err(ServiceError::invalid(p)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}?ok=member-saved")).into_response()),
+        Err(ServiceError::Invalid(problems)) => {
+            let page = member_page(
+                &s,
+                &user,
+                id,
+                None,
+                FieldErrors {
+                    problems,
+                    tr: user.tr,
+                },
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

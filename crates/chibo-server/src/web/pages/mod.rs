@@ -1,0 +1,98 @@
+//! The HTML pages, one module per resource.
+
+mod home;
+mod import;
+mod members;
+mod session;
+mod units;
+mod users;
+
+use super::AppState;
+use super::auth::User;
+use super::error::PageError;
+use crate::service::ServiceError;
+use crate::store::{self, orgs::OrgRow};
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/logout-all", post(session::logout_all))
+        .route("/setup", get(session::setup_form).post(session::setup))
+        .route("/prefs", get(session::prefs))
+        .route("/account", get(users::account))
+        .route("/account/password", post(users::change_password))
+        .route("/members", get(members::list))
+        .route("/members/new", get(members::new_form).post(members::create))
+        .route("/members/{id}", get(members::show).post(members::update))
+        .route("/members/{id}/edit", get(members::edit_form))
+        .route("/members/{id}/status", post(members::add_status))
+        .route("/import", get(import::form).post(import::upload))
+        .route("/import/{id}/confirm", post(import::confirm))
+        .route("/import/{id}/cancel", post(import::cancel))
+        .route("/export", get(import::export))
+        .route("/units/{id}", get(units::show).post(units::update))
+        .route("/units/{id}/children", post(units::add_child))
+        .route("/units/{id}/posts", post(units::add_post))
+        .route("/units/{id}/posts/{post}/end", post(units::end_post))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}/active", post(users::set_active))
+}
+
+/// The unit a page is about: the one asked for, else the person's own.
+async fn unit_for(
+    state: &AppState,
+    user: &User,
+    requested: Option<i64>,
+) -> Result<OrgRow, PageError> {
+    let id = match requested.or_else(|| user.actor.primary().and_then(|g| g.org_id)) {
+        Some(id) => id,
+        None => store::orgs::roots(&state.services.db)
+            .await?
+            .first()
+            .map(|o| o.id)
+            .ok_or(ServiceError::NotFound)?,
+    };
+    let unit = state.services.org(id).await?;
+    if !user.actor.can_see(&unit) {
+        return Err(ServiceError::Forbidden.into());
+    }
+    Ok(unit)
+}
+
+/// A cookie for this site; `secure` once served over TLS.
+fn cookie(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    http_only: bool,
+    secure: bool,
+) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; Max-Age={max_age_secs}; SameSite=Lax");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("cookie values are URL-safe")
+}
+
+/// Only local paths may be redirected to (no open redirects).
+fn local_path(p: &str) -> &str {
+    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') {
+        p
+    } else {
+        "/"
+    }
+}
+
+/// A flash message passed in the redirect's query string (`?ok=key`).
+fn flash(tr: super::i18n::Tr, key: Option<&str>) -> Option<String> {
+    key.filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') && tr.has(k))
+        .map(|k| tr.t(k))
+}

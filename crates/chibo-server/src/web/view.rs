@@ -1,0 +1,496 @@
+//! Page templates (askama, checked at build time) and what they share.
+
+use super::assets;
+use super::auth::User;
+use super::i18n::Tr;
+use crate::model::{MemberFields, Problems, Role, Status, format_date};
+use crate::service::import::Plan;
+use crate::store::{
+    accounts::AccountRow, accounts::GrantRow, audit::EntryRow, members::MemberSummary,
+};
+use crate::store::{members::StatusPeriod, orgs::CellStat, orgs::CommitteePost, orgs::OrgRow};
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+
+/// The navigation of a logged-in person.
+pub struct Nav {
+    pub name: String,
+    pub csrf: String,
+    pub unit_id: Option<i64>,
+    pub manages: bool,
+    pub is_admin: bool,
+}
+
+/// What every page carries: language, the person, and where they are.
+pub struct Chrome {
+    pub tr: Tr,
+    pub title: String,
+    pub nav: Option<Nav>,
+    pub large: bool,
+    /// Which navigation item is current.
+    pub active: &'static str,
+    pub path: String,
+}
+
+impl Chrome {
+    pub fn new(tr: Tr, title: String) -> Self {
+        Self {
+            tr,
+            title,
+            nav: None,
+            large: false,
+            active: "",
+            path: "/".into(),
+        }
+    }
+
+    pub fn for_user(u: &User, title_key: &str, active: &'static str, path: &str) -> Self {
+        let primary = u.actor.primary();
+        Self {
+            tr: u.tr,
+            title: u.tr.t(title_key),
+            nav: Some(Nav {
+                name: u.actor.display_name.clone(),
+                csrf: u.csrf.clone(),
+                unit_id: primary.and_then(|g| g.org_id),
+                manages: primary
+                    .and_then(|g| Role::parse(&g.role))
+                    .is_some_and(|r| r.manages_cell() || r == Role::Upper),
+                is_admin: u.actor.is_admin(),
+            }),
+            large: u.large,
+            active,
+            path: path.into(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    pub fn css(&self) -> String {
+        assets::url("app.css")
+    }
+
+    pub fn js(&self) -> String {
+        assets::url("app.js")
+    }
+
+    pub fn htmx(&self) -> String {
+        assets::url("htmx.js")
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.tr.lang.code()
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        match self.tr.lang {
+            super::i18n::Lang::Vi => "en",
+            super::i18n::Lang::En => "vi",
+        }
+    }
+
+    pub fn here(&self) -> String {
+        urlencode(&self.path)
+    }
+
+    pub fn current(&self, item: &str) -> &'static str {
+        if self.active == item { "page" } else { "false" }
+    }
+
+    pub fn date(&self, d: &Option<NaiveDate>) -> String {
+        d.map(format_date).unwrap_or_default()
+    }
+
+    pub fn day(&self, d: &NaiveDate) -> String {
+        format_date(*d)
+    }
+
+    pub fn when(&self, t: &DateTime<Utc>) -> String {
+        t.with_timezone(&Ho_Chi_Minh)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    }
+
+    pub fn status(&self, code: &str) -> String {
+        self.tr.status(code)
+    }
+
+    pub fn opt<'a>(&self, s: &'a Option<String>) -> &'a str {
+        s.as_deref().unwrap_or("")
+    }
+
+    pub fn sex(&self, s: &Option<String>) -> String {
+        s.as_ref()
+            .map(|s| self.tr.t(&format!("sex-{s}")))
+            .unwrap_or_default()
+    }
+
+    pub fn kind(&self, k: &str) -> String {
+        self.tr.t(&format!("kind-{k}"))
+    }
+
+    pub fn cell_type(&self, k: &Option<String>) -> String {
+        k.as_ref()
+            .map(|k| self.tr.t(&format!("cell_type-{k}")))
+            .unwrap_or_default()
+    }
+
+    pub fn role(&self, r: &str) -> String {
+        self.tr.t(&format!("role-{r}"))
+    }
+
+    pub fn post(&self, r: &str) -> String {
+        self.tr.t(&format!("post-{r}"))
+    }
+
+    pub fn field(&self, f: &str) -> String {
+        self.tr.field(f)
+    }
+
+    pub fn statuses(&self) -> Vec<(&'static str, String)> {
+        Status::ALL
+            .iter()
+            .map(|s| (s.as_str(), self.tr.status(s.as_str())))
+            .collect()
+    }
+
+    pub fn cell_types(&self) -> Vec<(&'static str, String)> {
+        crate::model::CellType::ALL
+            .iter()
+            .map(|c| (c.as_str(), self.tr.t(&format!("cell_type-{}", c.as_str()))))
+            .collect()
+    }
+
+    pub fn posts(&self) -> Vec<(&'static str, String)> {
+        crate::model::CommitteeRole::ALL
+            .iter()
+            .map(|p| (p.as_str(), self.post(p.as_str())))
+            .collect()
+    }
+
+    pub fn roles(&self) -> Vec<(&'static str, String)> {
+        Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), self.role(r.as_str())))
+            .collect()
+    }
+
+    pub fn num(&self, n: &i64) -> String {
+        group_thousands(*n)
+    }
+}
+
+/// 1.234.567 — the Vietnamese thousands separator.
+pub fn group_thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e[1..].to_string())
+        .unwrap_or_default()
+}
+
+/// Problems shown next to the fields they concern.
+pub struct FieldErrors {
+    pub problems: Problems,
+    pub tr: Tr,
+}
+
+impl FieldErrors {
+    pub fn none(tr: Tr) -> Self {
+        Self {
+            problems: Problems::default(),
+            tr,
+        }
+    }
+
+    pub fn of(&self, field: &str) -> String {
+        self.problems
+            .for_field(field)
+            .map(|p| self.tr.problem(p))
+            .unwrap_or_default()
+    }
+
+    pub fn invalid(&self, field: &str) -> &'static str {
+        if self.problems.for_field(field).is_some() {
+            "true"
+        } else {
+            "false"
+        }
+    }
+
+    /// Problems about no visible field (listed at the top of the form).
+    pub fn all(&self) -> Vec<String> {
+        self.other::<[&str; 0]>(&[])
+    }
+
+    pub fn other<T: AsRef<[&'static str]> + ?Sized>(&self, shown: &T) -> Vec<String> {
+        let shown = shown.as_ref();
+        self.problems
+            .0
+            .iter()
+            .filter(|p| !shown.contains(&p.field))
+            .map(|p| format!("{}: {}", self.tr.field(p.field), self.tr.problem(p)))
+            .collect()
+    }
+
+    pub fn any(&self) -> bool {
+        !self.problems.is_empty()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub c: Chrome,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(tr: Tr, message: String) -> Self {
+        Self {
+            c: Chrome::new(tr, tr.t("error-title")),
+            message,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub c: Chrome,
+    pub csrf: String,
+    pub next: String,
+    pub login: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "setup.html")]
+pub struct SetupPage {
+    pub c: Chrome,
+    pub csrf: String,
+    pub token: String,
+    pub valid: bool,
+    pub login: String,
+    pub name: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub c: Chrome,
+    pub unit: Option<OrgRow>,
+    pub active_members: i64,
+    pub probationary: i64,
+    pub cells: Vec<CellStat>,
+    pub own_member_id: Option<i64>,
+    pub manages: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members.html")]
+pub struct MembersPage {
+    pub c: Chrome,
+    pub unit: OrgRow,
+    pub q: String,
+    pub status: String,
+    pub group: Option<i64>,
+    pub groups: Vec<OrgRow>,
+    pub rows: Vec<MemberSummary>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    pub manages: bool,
+    pub is_cell: bool,
+    pub flash: Option<String>,
+}
+
+impl MembersPage {
+    pub fn page_link(&self, page: u32) -> String {
+        let mut q = vec![
+            ("unit", self.unit.id.to_string()),
+            ("page", page.to_string()),
+        ];
+        if !self.q.is_empty() {
+            q.push(("q", self.q.clone()));
+        }
+        if !self.status.is_empty() {
+            q.push(("status", self.status.clone()));
+        }
+        if let Some(g) = self.group {
+            q.push(("group", g.to_string()));
+        }
+        format!(
+            "/members?{}",
+            serde_urlencoded::to_string(q).unwrap_or_default()
+        )
+    }
+
+    pub fn pager_text(&self) -> String {
+        self.c.tr.t2(
+            "members-page",
+            ("page", self.page.into()),
+            ("pages", self.pages.into()),
+        )
+    }
+
+    pub fn prev(&self) -> u32 {
+        self.page.saturating_sub(1)
+    }
+
+    pub fn next(&self) -> u32 {
+        self.page + 1
+    }
+
+    pub fn group_selected(&self, id: &i64) -> bool {
+        self.group == Some(*id)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "member.html")]
+pub struct MemberPage {
+    pub c: Chrome,
+    pub m: crate::store::members::MemberRow,
+    pub cell: OrgRow,
+    pub group_name: Option<String>,
+    pub history: Vec<StatusPeriod>,
+    pub audit: Option<Vec<EntryRow>>,
+    pub manages: bool,
+    pub flash: Option<String>,
+    pub errors: FieldErrors,
+    pub today: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "member_form.html")]
+pub struct MemberFormPage {
+    pub c: Chrome,
+    pub cell: OrgRow,
+    pub member_id: Option<i64>,
+    pub version: i64,
+    pub f: MemberFields,
+    pub group_id: Option<i64>,
+    pub groups: Vec<OrgRow>,
+    pub errors: FieldErrors,
+}
+
+impl MemberFormPage {
+    pub fn action(&self) -> String {
+        match self.member_id {
+            Some(id) => format!("/members/{id}"),
+            None => format!("/members/new?cell={}", self.cell.id),
+        }
+    }
+
+    pub fn group_selected(&self, id: &i64) -> bool {
+        self.group_id == Some(*id)
+    }
+
+    pub fn shown() -> &'static [&'static str] {
+        &[
+            "full_name",
+            "other_name",
+            "sex",
+            "date_of_birth",
+            "ethnicity",
+            "religion",
+            "national_id",
+            "card_no",
+            "admission_date",
+            "ceremony_date",
+            "official_date",
+            "group_id",
+            "phone",
+            "email",
+            "residence",
+            "notes",
+        ]
+    }
+
+    pub fn others(&self) -> Vec<String> {
+        self.errors.other(Self::shown())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import.html")]
+pub struct ImportPage {
+    pub c: Chrome,
+    pub cell: OrgRow,
+    pub error: Option<String>,
+    pub max_mb: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import_preview.html")]
+pub struct ImportPreviewPage {
+    pub c: Chrome,
+    pub cell: OrgRow,
+    pub upload_id: i64,
+    pub file_name: String,
+    pub plan: Plan,
+    pub rejected: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "unit.html")]
+pub struct UnitPage {
+    pub c: Chrome,
+    pub unit: OrgRow,
+    pub lineage: Vec<OrgRow>,
+    pub children: Vec<CellStat>,
+    pub groups: Vec<OrgRow>,
+    pub committee: Vec<CommitteePost>,
+    pub members: Vec<MemberSummary>,
+    pub manages: bool,
+    pub flash: Option<String>,
+    pub errors: FieldErrors,
+    pub today: String,
+}
+
+impl UnitPage {
+    pub fn child_kind(&self) -> &'static str {
+        match self.unit.kind.as_str() {
+            "tinh" => "dang_bo",
+            "dang_bo" => "chi_bo",
+            _ => "to_dang",
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    pub c: Chrome,
+    pub unit: OrgRow,
+    pub rows: Vec<(AccountRow, GrantRow)>,
+    pub units: Vec<OrgRow>,
+    pub errors: FieldErrors,
+    pub flash: Option<String>,
+    pub login: String,
+    pub name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub c: Chrome,
+    pub flash: Option<String>,
+    pub errors: FieldErrors,
+}
