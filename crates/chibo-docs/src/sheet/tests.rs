@@ -431,3 +431,75 @@ fn round_trips_thousands_of_rows() {
     );
     assert_eq!(table.rows.last().unwrap().number, 3 + rows.len());
 }
+
+/// A zip holding these files, stored uncompressed.
+fn zipped(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, content) in files {
+        out.start_file(*name, stored).unwrap();
+        out.write_all(content.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"#;
+
+#[test]
+fn reads_an_ods_from_libreoffice() {
+    let cell = |attrs: &str, text: &str| {
+        format!("<table:table-cell {attrs}><text:p>{text}</text:p></table:table-cell>")
+    };
+    let string = |text: &str| cell(r#"office:value-type="string""#, text);
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>
+<table:table table:name="Đảng viên">
+<table:table-row>{title}</table:table-row>
+<table:table-row>{h1}{h2}{h3}</table:table-row>
+<table:table-row>{name}{born}{id}</table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#,
+        title = string("DANH SÁCH ĐẢNG VIÊN"),
+        h1 = string("Họ tên"),
+        h2 = string("Ngày sinh"),
+        h3 = string("CCCD"),
+        name = string(&nfd("Lò Văn Pảo")),
+        born = cell(
+            r#"office:value-type="date" office:date-value="1975-04-30""#,
+            "30/04/1975"
+        ),
+        id = cell(r#"office:value-type="float" office:value="12345""#, "12345"),
+    );
+    let bytes = zipped(&[
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("META-INF/manifest.xml", MANIFEST),
+        ("content.xml", &content),
+    ]);
+    let table = read_table(&bytes, "ds.ods", MEMBER, NAME).unwrap();
+    assert_eq!(table.format, SheetFormat::Ods);
+    assert_eq!(table.sheet_name.as_deref(), Some("Đảng viên"));
+    assert_eq!(table.header_row, 2);
+    let row = &table.rows[0];
+    assert_eq!(row.number, 3);
+    assert_eq!(row.get("ho_ten"), Some("Lò Văn Pảo"));
+    assert_eq!(row.get("ngay_sinh"), Some("30/04/1975"));
+    assert_eq!(row.get("so_dinh_danh"), Some("12345"));
+}
+
+#[test]
+fn refuses_a_zip_that_is_not_a_workbook() {
+    let docx = zipped(&[
+        ("[Content_Types].xml", "<Types/>"),
+        ("word/document.xml", "<w:document/>"),
+    ]);
+    assert_eq!(
+        read_table(&docx, "ds.xlsx", MEMBER, NAME),
+        Err(SheetError::NotASpreadsheet)
+    );
+}
