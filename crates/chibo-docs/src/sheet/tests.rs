@@ -122,6 +122,29 @@ fn secretary_workbook() -> Vec<u8> {
 fn reads_a_secretarys_workbook() {
     let table = read_table(&secretary_workbook(), "ds.xlsx", MEMBER, NAME).unwrap();
     assert_eq!(table.format, SheetFormat::Xlsx);
+    assert_secretary_table(&table);
+}
+
+/// The same workbook saved by LibreOffice Calc 7.4 as XLS, ODS and XLSX
+/// (`soffice --headless --convert-to xls|ods|xlsx`): no Rust crate writes
+/// XLS or ODS, and LibreOffice's XLSX differs from rust_xlsxwriter's.
+#[test]
+fn reads_the_workbook_as_saved_by_libreoffice() {
+    for (file, format) in [
+        ("secretary.xls", SheetFormat::Xls),
+        ("secretary.ods", SheetFormat::Ods),
+        ("secretary-libreoffice.xlsx", SheetFormat::Xlsx),
+    ] {
+        let path = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).unwrap();
+        // The name says nothing: the content decides.
+        let table = read_table(&bytes, "upload", MEMBER, NAME).unwrap();
+        assert_eq!(table.format, format, "{file}");
+        assert_secretary_table(&table);
+    }
+}
+
+fn assert_secretary_table(table: &Table) {
     assert_eq!(table.sheet_name.as_deref(), Some("Sheet1"));
     assert_eq!(table.header_row, 4);
     let found: Vec<_> = table
@@ -502,4 +525,15 @@ fn refuses_a_zip_that_is_not_a_workbook() {
         read_table(&docx, "ds.xlsx", MEMBER, NAME),
         Err(SheetError::NotASpreadsheet)
     );
+}
+
+/// The workbook encrypted with the password "matkhau", as Excel does
+/// (`msoffcrypto-tool -e -p matkhau`): an OLE container, not a zip.
+#[test]
+fn refuses_a_password_protected_workbook() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/encrypted.xlsx");
+    let bytes = std::fs::read(path).unwrap();
+    let err = read_table(&bytes, "ds.xlsx", MEMBER, NAME).unwrap_err();
+    assert_eq!(err, SheetError::Encrypted);
+    assert_eq!(err.code(), "sheet.encrypted");
 }
