@@ -380,7 +380,7 @@ impl Services {
             .get(4)
             .or(officials.last())
             .map(|(id, name)| (*id, name.clone()));
-        let accounts: Vec<(&str, String, Role, Option<i64>, Option<i64>)> = vec![
+        let accounts = [
             (
                 "quantri",
                 "Quản trị hệ thống".into(),

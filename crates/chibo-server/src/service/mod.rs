@@ -102,6 +102,17 @@ impl Actor {
         self.role_at(&org.path).is_some_and(Role::manages_cell)
     }
 
+    /// An upper committee (or admin) over this unit: may approve and set up
+    /// its organisation.
+    pub fn oversees(&self, org: &OrgRow) -> bool {
+        self.role_at(&org.path).is_some_and(|r| r >= Role::Upper)
+    }
+
+    /// May change the unit's organisation: its own committee or one above it.
+    pub fn can_organise(&self, org: &OrgRow) -> bool {
+        self.can_manage(org) || self.oversees(org)
+    }
+
     pub fn can_read_members(&self, org: &OrgRow) -> bool {
         self.role_at(&org.path).is_some_and(Role::reads_members)
     }

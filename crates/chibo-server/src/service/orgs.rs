@@ -77,12 +77,7 @@ impl Services {
             None => None,
         };
         let allowed = match &parent {
-            Some(p) => {
-                actor
-                    .role_at(&p.path)
-                    .is_some_and(|r| r >= crate::model::Role::Upper)
-                    || actor.can_manage(p)
-            }
+            Some(p) => actor.can_organise(p),
             None => actor.is_admin(),
         };
         if !allowed {
@@ -128,11 +123,7 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let before = self.org(id).await?;
-        if !actor.can_manage(&before)
-            && !actor
-                .role_at(&before.path)
-                .is_some_and(|r| r >= crate::model::Role::Upper)
-        {
+        if !actor.can_organise(&before) {
             return Err(ServiceError::Forbidden);
         }
         let f = OrgFields {
@@ -175,11 +166,7 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let org = self.org(org_id).await?;
-        if !actor.can_manage(&org)
-            && !actor
-                .role_at(&org.path)
-                .is_some_and(|r| r >= crate::model::Role::Upper)
-        {
+        if !actor.can_organise(&org) {
             return Err(ServiceError::Forbidden);
         }
         let member = store::members::get(&self.db, member_id)

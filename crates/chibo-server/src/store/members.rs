@@ -372,3 +372,25 @@ pub async fn log_access(
     })?;
     Ok(())
 }
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct AccessRow {
+    pub at: DateTime<Utc>,
+    pub account_id: i64,
+    pub who: Option<String>,
+    pub granted: bool,
+}
+
+/// Who opened this record, newest first.
+pub async fn access_log(db: &Db, member_id: i64, limit: i64) -> Result<Vec<AccessRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT l.at, l.account_id, a.display_name AS who, l.granted FROM access_log l \
+             LEFT JOIN account a ON a.id = l.account_id WHERE l.member_id = $1 ORDER BY l.at DESC, l.id DESC LIMIT $2",
+        )
+        .bind(member_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })?)
+}

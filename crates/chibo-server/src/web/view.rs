@@ -189,7 +189,7 @@ pub fn group_thousands(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(ch);
@@ -371,6 +371,7 @@ pub struct MemberPage {
     pub group_name: Option<String>,
     pub history: Vec<StatusPeriod>,
     pub audit: Option<Vec<EntryRow>>,
+    pub reads: Vec<crate::store::members::AccessRow>,
     pub manages: bool,
     pub flash: Option<String>,
     pub errors: FieldErrors,

@@ -120,8 +120,14 @@ async fn member_page(
         Err(ServiceError::Forbidden) => None,
         Err(e) => return Err(e.into()),
     };
+    let reads = if audit.is_some() {
+        store::members::access_log(&s.services.db, id, 20).await?
+    } else {
+        vec![]
+    };
     Ok(MemberPage {
         c: Chrome::for_user(user, "member-title", "members", &format!("/members/{id}")),
+        reads,
         m: v.member,
         cell: v.cell,
         group_name: v.group_name,

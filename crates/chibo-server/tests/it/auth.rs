@@ -1,0 +1,234 @@
+use crate::support::{Backend, TestApp, backends, csrf_of, hidden, text};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn login_logout_and_wrong_password() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let c = TestApp::client();
+        assert_eq!(
+            app.try_login(&c, "bithu", "sai mật khẩu").await,
+            StatusCode::UNAUTHORIZED,
+            "{b:?}"
+        );
+        let res = c.get(app.url("/members")).send().await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "{b:?}: members need a login"
+        );
+        assert!(
+            res.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login?next=")
+        );
+
+        let (c, csrf) = app.login("bithu").await;
+        assert_eq!(
+            c.get(app.url("/members")).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        let out = c
+            .post(app.url("/logout"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            c.get(app.url("/members")).send().await.unwrap().status(),
+            StatusCode::SEE_OTHER,
+            "{b:?}: logged out"
+        );
+    }
+}
+
+#[tokio::test]
+async fn login_is_throttled_per_account() {
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let c = TestApp::client();
+    for _ in 0..5 {
+        assert_eq!(
+            app.try_login(&c, "dangvien", "wrong-password").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password is refused now, with a message saying why.
+    assert_eq!(
+        app.try_login(&c, "dangvien", chibo_server::service::demo::DEMO_PASSWORD)
+            .await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let res = c
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "dangvien"),
+            ("password", "x"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(text(&res.text().await.unwrap()).contains("Đăng nhập sai quá nhiều lần"));
+}
+
+#[tokio::test]
+async fn forms_without_csrf_token_are_refused() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let (c, _) = app.login("bithu").await;
+        let cell = app.cell_ids().await[0];
+        let res = c
+            .post(app.url(&format!("/members/new?cell={cell}")))
+            .form(&[("full_name", "Nguyễn Văn Mới")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}");
+        assert!(text(&res.text().await.unwrap()).contains("biểu mẫu không hợp lệ"));
+        let found = app.services.db.clone();
+        let n = chibo_server::store::members::of_cell(&found, cell)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(n, 12, "{b:?}: nothing was created");
+        // A login form without its pre-session token is refused too.
+        let fresh = TestApp::client();
+        let res = fresh
+            .post(app.url("/login"))
+            .form(&[("login", "bithu"), ("password", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn first_admin_through_the_one_time_setup_link() {
+    for b in backends() {
+        let app = TestApp::empty(b).await;
+        // What `chibo serve` printed: a token whose hash is stored.
+        let token = app
+            .services
+            .setup_link_token(chrono::Utc::now())
+            .await
+            .unwrap()
+            .expect("empty installation");
+        let c = TestApp::client();
+        let page = c
+            .get(app.url(&format!("/setup?token={token}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&page, "csrf");
+        let bad = c
+            .post(app.url("/setup"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("token", token.as_str()),
+                ("login", "quantri"),
+                ("display_name", "Quản trị"),
+                ("password", "ngan"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+        assert!(text(&bad.text().await.unwrap()).contains("ít nhất 8 ký tự"));
+        let ok = c
+            .post(app.url("/setup"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("token", token.as_str()),
+                ("login", "quantri"),
+                ("display_name", "Quản trị"),
+                ("password", "mật khẩu đủ dài"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::SEE_OTHER, "{b:?}");
+        assert_eq!(
+            app.try_login(&c, "quantri", "mật khẩu đủ dài").await,
+            StatusCode::SEE_OTHER
+        );
+        // The link works once.
+        let again = TestApp::client()
+            .get(app.url(&format!("/setup?token={token}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text(&again).contains("không còn hiệu lực"), "{b:?}");
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    for b in backends() {
+        let app = TestApp::empty(b).await;
+        let c = TestApp::client();
+        assert_eq!(
+            c.get(app.url("/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            "ok"
+        );
+        assert_eq!(
+            c.get(app.url("/readyz")).send().await.unwrap().status(),
+            StatusCode::OK,
+            "{b:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn language_switch_to_english() {
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let (c, _) = app.login("bithu").await;
+    let res = c
+        .get(app.url("/prefs?lang=en&back=/members"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/members");
+    let page = c
+        .get(app.url("/members"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"en\""));
+    assert!(text(&page).contains("Members"));
+    // An open redirect is not possible.
+    let res = c
+        .get(app.url("/prefs?lang=vi&back=//evil.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/");
+    let _ = csrf_of;
+}

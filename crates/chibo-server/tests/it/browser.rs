@@ -1,0 +1,241 @@
+//! The main flow in headless Chromium (Debian's chromium + chromium-driver),
+//! on a phone-sized window. Skipped when no driver is installed, unless
+//! `CHIBO_REQUIRE_BROWSER` is set (CI sets it).
+
+use crate::support::{Backend, TestApp};
+use chibo_server::store;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn driver() -> Option<Driver> {
+    let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(path) = path else {
+        assert!(
+            std::env::var("CHIBO_REQUIRE_BROWSER").is_err(),
+            "chromedriver is required but missing"
+        );
+        eprintln!("chromedriver not installed: browser test skipped");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    // Dropping the guard kills the driver on every path, the panic included.
+    let driver = Driver { child, port };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Some(driver);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(d: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=390,844", "--lang=vi"]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", d.port))
+        .await
+        .expect("connect to chromedriver")
+}
+
+async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn secretary_searches_edits_and_imports() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let cell = app.cell_ids().await[0];
+    let target = store::members::of_cell(&app.services.db, cell)
+        .await
+        .unwrap()
+        .remove(5);
+    let c = browser(&d).await;
+
+    // Log in as the demo secretary.
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys("bithu")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(chibo_server::service::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(body_text(&c).await.contains("Xin chào"));
+
+    // Search without diacritics and open the member.
+    c.goto(&app.url("/members")).await.unwrap();
+    let plain = chibo_server::model::fold(&target.full_name);
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys(&plain)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.search button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::LinkText(&target.full_name))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(body_text(&c).await.contains(&target.full_name));
+
+    // Edit: type a Vietnamese address.
+    c.find(Locator::LinkText("Sửa thông tin"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let residence = c.find(Locator::Id("residence")).await.unwrap();
+    residence.clear().await.unwrap();
+    residence
+        .send_keys("15 Nguyễn Thị Minh Khai, phường Bến Nghé")
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = body_text(&c).await;
+    assert!(
+        page.contains("Đã lưu.") && page.contains("15 Nguyễn Thị Minh Khai"),
+        "{page}"
+    );
+
+    // Import a spreadsheet through preview and confirm.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bo-sung.csv");
+    std::fs::write(&file, "\u{feff}Họ và tên;Số thẻ đảng viên;Ngày vào Đảng;Ngày chính thức\nĐinh Thị Thu Hà;079555000111;03/02/2001;03/02/2002\n").unwrap();
+    c.goto(&app.url(&format!("/import?cell={cell}")))
+        .await
+        .unwrap();
+    c.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let preview = body_text(&c).await;
+    assert!(
+        preview.contains("Đinh Thị Thu Hà") && preview.contains("Sẽ thêm mới"),
+        "{preview}"
+    );
+    c.find(Locator::Id("confirm"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let list = body_text(&c).await;
+    assert!(list.contains("Đã nhập: 1 đảng viên mới"), "{list}");
+
+    // The change is in the list and in the member's history.
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("dinh thi thu ha")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.search button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("Đinh Thị Thu Hà"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let record = body_text(&c).await;
+    assert!(
+        record.contains("member.create") && record.contains("Lịch sử thay đổi"),
+        "{record}"
+    );
+    c.goto(&app.url(&format!("/members/{}", target.id)))
+        .await
+        .unwrap();
+    let history = c
+        .find(Locator::Id("audit"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        history.contains("member.update") && history.contains("15 Nguyễn Thị Minh Khai"),
+        "{history}"
+    );
+    c.close().await.unwrap();
+}

@@ -1,0 +1,11 @@
+//! One integration-test binary: the real app on 127.0.0.1:0 over a fresh
+//! SQLite file, and over a fresh PostgreSQL database when
+//! `CHIBO_TEST_DATABASE_URL` is set. Tests talk HTTP like a browser would.
+
+mod api;
+mod audit;
+mod auth;
+mod browser;
+mod import;
+mod members;
+mod support;

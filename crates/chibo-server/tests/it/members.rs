@@ -1,0 +1,308 @@
+use crate::support::{TestApp, backends, text};
+use chibo_server::store;
+use reqwest::StatusCode;
+
+fn form<'a>(extra: &[(&'a str, &'a str)], csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("csrf", csrf),
+        ("full_name", "Trần Thị Bích Ngọc"),
+        ("sex", "Nữ"),
+        ("date_of_birth", "12/03/1980"),
+        ("card_no", "079123456789"),
+        ("national_id", "079180001234"),
+        ("admission_date", "03/02/2010"),
+        ("ceremony_date", "19/05/2010"),
+        ("official_date", "19/05/2011"),
+        ("phone", "0912 345 678"),
+    ];
+    for (k, v) in extra {
+        f.retain(|(fk, _)| fk != k);
+        f.push((k, v));
+    }
+    f
+}
+
+#[tokio::test]
+async fn search_ignores_diacritics_and_case() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let (c, _) = app.login("bithu").await;
+        let cell = app.cell_ids().await[0];
+        let members = store::members::of_cell(&app.services.db, cell)
+            .await
+            .unwrap();
+        let target = &members[3];
+        let plain = chibo_server::model::fold(&target.full_name);
+        let page = c
+            .get(app.url(&format!("/members?q={}", plain.to_uppercase())))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            text(&page).contains(&target.full_name),
+            "{b:?}: {plain} finds {}",
+            target.full_name
+        );
+        // By card number prefix too.
+        let card = target.card_no.clone().unwrap();
+        let page = c
+            .get(app.url(&format!("/members?q={}", &card[..9])))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            text(&page).contains(&target.full_name),
+            "{b:?}: card prefix"
+        );
+        // Filters: probationary members only.
+        let probationary: Vec<_> = members.iter().filter(|m| m.status == "du_bi").collect();
+        assert!(!probationary.is_empty());
+        let html = c
+            .get(app.url("/members?status=du_bi"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let page = text(&html);
+        assert!(
+            page.contains(&format!("{} đảng viên", probationary.len())),
+            "{b:?}: {page}"
+        );
+        assert!(probationary.iter().all(|m| page.contains(&m.full_name)));
+        assert_eq!(
+            html.matches("class=\"badge du_bi\"").count(),
+            probationary.len(),
+            "{b:?}"
+        );
+        assert!(
+            !html.contains("class=\"badge chinh_thuc\""),
+            "{b:?}: only probationary members listed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn create_edit_and_history() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let (c, csrf) = app.login("bithu").await;
+        let cell = app.cell_ids().await[0];
+        let res = c
+            .post(app.url(&format!("/members/new?cell={cell}")))
+            .form(&form(&[], &csrf))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
+        let location = res.headers()["location"].to_str().unwrap().to_string();
+        let id: i64 = location
+            .trim_start_matches("/members/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let page = c
+            .get(app.url(&location))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let t = text(&page);
+        assert!(
+            t.contains("Trần Thị Bích Ngọc")
+                && t.contains("Chính thức")
+                && t.contains("0912345678"),
+            "{b:?}: {t}"
+        );
+
+        let m = store::members::get(&app.services.db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        let version = m.version.to_string();
+        let res = c
+            .post(app.url(&format!("/members/{id}")))
+            .form(&form(
+                &[
+                    ("residence", "12 Lê Lợi, phường Bến Nghé"),
+                    ("version", &version),
+                ],
+                &csrf,
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
+        // A second save with the old version is refused: no silent overwrite.
+        let stale = c
+            .post(app.url(&format!("/members/{id}")))
+            .form(&form(
+                &[("residence", "khác"), ("version", &version)],
+                &csrf,
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT, "{b:?}");
+
+        let res = c
+            .post(app.url(&format!("/members/{id}/status")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("status", "tam_thoi_di"),
+                ("start_date", "01/09/2026"),
+                ("note", "Đi học"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
+        let page = text(
+            &c.get(app.url(&format!("/members/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        assert!(
+            page.contains("Sinh hoạt tạm thời đi") && page.contains("01/09/2026"),
+            "{b:?}"
+        );
+        assert!(
+            page.contains("member.update") && page.contains("12 Lê Lợi"),
+            "{b:?}: the change history shows the edit"
+        );
+        assert!(page.contains("member.status"), "{b:?}");
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_explained_and_nothing_changes() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let (c, csrf) = app.login("bithu").await;
+        let cell = app.cell_ids().await[0];
+        let existing = store::members::of_cell(&app.services.db, cell)
+            .await
+            .unwrap();
+        let taken = existing[0].card_no.clone().unwrap();
+        let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+            (
+                vec![("card_no", "01234567890")],
+                "Số thẻ đảng viên phải có đúng 12 chữ số: “01234567890”",
+            ),
+            (
+                vec![("date_of_birth", "31/02/1970")],
+                "Ngày không hợp lệ: “31/02/1970”",
+            ),
+            (
+                vec![("official_date", "01/01/2009")],
+                "Ngày chính thức “01/01/2009” trước ngày vào Đảng",
+            ),
+            (vec![("card_no", taken.as_str())], "đã có trong hệ thống"),
+        ];
+        for (extra, message) in cases {
+            let res = c
+                .post(app.url(&format!("/members/new?cell={cell}")))
+                .form(&form(&extra, &csrf))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                res.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{b:?} {extra:?}"
+            );
+            let page = res.text().await.unwrap();
+            assert!(
+                text(&page).contains(message),
+                "{b:?}: expected «{message}» in {}",
+                text(&page)
+            );
+            // What was typed is kept.
+            assert!(page.contains("value=\"Trần Thị Bích Ngọc\""), "{b:?}");
+            assert!(page.contains("aria-invalid=\"true\""), "{b:?}");
+        }
+        assert_eq!(
+            store::members::of_cell(&app.services.db, cell)
+                .await
+                .unwrap()
+                .len(),
+            existing.len(),
+            "{b:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_member_cannot_open_another_cells_record_and_it_is_logged() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let (c, _) = app.login("dangvien").await;
+        let cells = app.cell_ids().await;
+        let other = store::members::of_cell(&app.services.db, cells[1])
+            .await
+            .unwrap()[0]
+            .id;
+        let res = c
+            .get(app.url(&format!("/members/{other}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}");
+        assert!(text(&res.text().await.unwrap()).contains("không có quyền"));
+        // Their own cell's colleagues are not open to them either: only basics.
+        let colleague = store::members::of_cell(&app.services.db, cells[0])
+            .await
+            .unwrap()[0]
+            .id;
+        assert_eq!(
+            c.get(app.url(&format!("/members/{colleague}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        let log = store::members::access_log(&app.services.db, other, 10)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 1, "{b:?}: the refused read is logged");
+        assert!(!log[0].granted);
+        // The upper committee reads across its cells; each read is logged.
+        let (up, _) = app.login("dangbo").await;
+        assert_eq!(
+            up.get(app.url(&format!("/members/{other}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        let log = store::members::access_log(&app.services.db, other, 10)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 2, "{b:?}");
+        assert!(
+            log[0].granted
+                && log[0]
+                    .who
+                    .as_deref()
+                    .is_some_and(|w| w.contains("Văn phòng")),
+            "{b:?}"
+        );
+    }
+}

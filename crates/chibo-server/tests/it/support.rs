@@ -1,0 +1,239 @@
+use chibo_server::app::App;
+use chibo_server::config::Config;
+use chibo_server::service::Services;
+use chibo_server::service::demo::{DEMO_PASSWORD, DemoSize};
+use chrono::Utc;
+use reqwest::{Client, StatusCode, redirect};
+use sqlx::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// SQLite always; PostgreSQL too when the CI (or a developer) provides one.
+pub fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if std::env::var("CHIBO_TEST_DATABASE_URL").is_ok() {
+        b.push(Backend::Postgres);
+    } else {
+        eprintln!("CHIBO_TEST_DATABASE_URL not set: PostgreSQL arm skipped");
+    }
+    b
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub services: Services,
+    pub database_url: Option<String>,
+    dir: tempfile::TempDir,
+}
+
+/// A fresh PostgreSQL database for one test, named at random.
+async fn fresh_pg_database() -> String {
+    let admin = std::env::var("CHIBO_TEST_DATABASE_URL").expect("checked by backends()");
+    let name = format!(
+        "chibo_t_{}",
+        &chibo_server::service::accounts::random_token()
+            .to_lowercase()
+            .replace(['-', '_'], "")[..16]
+    );
+    let mut c = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to CHIBO_TEST_DATABASE_URL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut c)
+        .await
+        .expect("create test database");
+    let (prefix, _) = admin.rsplit_once('/').expect("URL has a database name");
+    let query = admin
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    format!("{prefix}/{name}{query}")
+}
+
+impl TestApp {
+    /// An empty installation.
+    pub async fn empty(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(fresh_pg_database().await),
+        };
+        let cfg = Config {
+            data_dir: dir.path().join("data"),
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            database_url: database_url.clone(),
+            max_upload_bytes: 2 * 1024 * 1024,
+            ..Config::default()
+        };
+        let app = App::build(cfg).await.expect("app builds");
+        let base = format!("http://{}", app.addr);
+        let services = app.services.clone();
+        tokio::spawn(app.run());
+        Self {
+            base,
+            services,
+            database_url,
+            dir,
+        }
+    }
+
+    /// An installation with the demo data: 2 cells of 12 members.
+    pub async fn demo(backend: Backend) -> Self {
+        let app = Self::empty(backend).await;
+        app.services
+            .generate_demo(
+                DemoSize {
+                    cells: 2,
+                    members_per_cell: 12,
+                },
+                Utc::now(),
+            )
+            .await
+            .expect("demo data");
+        app
+    }
+
+    /// Runs SQL behind chibo's back (to play the attacker who edits the file).
+    pub async fn tamper(&self, sql: String) {
+        match &self.database_url {
+            Some(url) => {
+                let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut c)
+                    .await
+                    .expect("tamper");
+            }
+            None => {
+                let path = self.dir.path().join("data").join("chibo.sqlite");
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .expect("connect");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut c)
+                    .await
+                    .expect("tamper");
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client (cookies, no automatic redirects).
+    pub fn client() -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Logs in with the demo password and returns the client and its CSRF token.
+    pub async fn login(&self, login: &str) -> (Client, String) {
+        let c = Self::client();
+        let status = self.try_login(&c, login, DEMO_PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "login as {login}");
+        let home = c
+            .get(self.url("/"))
+            .send()
+            .await
+            .expect("home")
+            .text()
+            .await
+            .expect("body");
+        (c, csrf_of(&home))
+    }
+
+    pub async fn try_login(&self, c: &Client, login: &str, password: &str) -> StatusCode {
+        let page = c
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .expect("body");
+        let csrf = hidden(&page, "csrf");
+        c.post(self.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("post login")
+            .status()
+    }
+
+    pub async fn cell_ids(&self) -> Vec<i64> {
+        let db = &self.services.db;
+        let mut out = vec![];
+        for root in chibo_server::store::orgs::roots(db).await.expect("roots") {
+            for c in chibo_server::store::orgs::children(db, root.id)
+                .await
+                .expect("children")
+            {
+                if c.kind == "chi_bo" {
+                    out.push(c.id);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name} in page"))
+        + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The session's CSRF token, from the page's meta tag.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf-token\" content=\"";
+    let start = html.find(marker).expect("csrf meta") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Text of a page without tags, for assertions on what a person reads.
+pub fn text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&#x2f;", "/")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
