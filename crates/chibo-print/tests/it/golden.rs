@@ -1,0 +1,200 @@
+//! Golden tests of the PDF: the text a reader gets back, in reading order.
+
+use chibo_print::{Block, Document, Layout, render_pdf, render_pdf_bundle, sample};
+
+use crate::pdf_text::{fonts, left_edge, pages, text};
+use crate::{assert_in_order, assert_nfc, flat};
+
+const MM: f64 = 72.0 / 25.4;
+
+#[test]
+fn resolution_reads_in_the_official_order() {
+    let pdf = render_pdf(&sample::resolution(), &Layout::default()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = text(&pdf);
+    assert!(
+        !text.contains('\u{fffd}'),
+        "a glyph without Unicode:\n{text}"
+    );
+    assert_nfc(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    // The two-column header: each left line shares its baseline with the right one.
+    assert_eq!(lines[0], "ĐẢNG BỘ PHƯỜNG BẾN NGHÉ ĐẢNG CỘNG SẢN VIỆT NAM");
+    assert_eq!(lines[1], "CHI BỘ KHU PHỐ 3");
+    assert_eq!(lines[2], "*");
+    assert_eq!(lines[3], "Số 05-NQ/CB Bến Nghé, ngày 05 tháng 02 năm 2026");
+    assert_eq!(lines[4], "NGHỊ QUYẾT");
+    assert_eq!(lines[5], "về nhiệm vụ tháng 02 năm 2026");
+    assert_in_order(
+        &flat(&text),
+        &[
+            "Ngày 05 tháng 02 năm 2026, tại Nhà văn hóa khu phố 3, Chi bộ họp thường kỳ.",
+            "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG 01 NĂM 2026",
+            "TT Nhiệm vụ theo Nghị quyết tháng 01 Kết quả",
+            "1 Vận động thu Quỹ vì người nghèo Hoàn thành",
+            "3 Thăm hỏi gia đình chính sách Đang thực hiện",
+            "II. NHIỆM VỤ THÁNG 02 NĂM 2026",
+            "- Tổ chức cho đảng viên học tập",
+            "- Hoàn thành thu đảng phí quý I năm 2026.",
+            "III. PHÂN CÔNG THỰC HIỆN",
+            "Đồng chí Lê Thị Ánh Tuyết phụ trách công tác dân vận",
+            "Nghị quyết được 20/20 đồng chí có mặt tán thành, đạt 100%.",
+            "T/M CHI BỘ",
+            "BÍ THƯ",
+            "Nguyễn Thị Hồng Nhung",
+            "Mã kiểm tra: 3F9A-21C7",
+        ],
+    );
+    // "Nơi nhận" sits at the left of the signature, below "T/M CHI BỘ".
+    assert_in_order(
+        &flat(&text),
+        &[
+            "T/M CHI BỘ",
+            "Nơi nhận:",
+            "- Đảng ủy phường (để báo cáo),",
+            "- Lưu Chi bộ.",
+            "Nguyễn Thị Hồng Nhung",
+        ],
+    );
+    assert_eq!(pages(&pdf).len(), 1, "the sample resolution fits one page");
+}
+
+#[test]
+fn the_four_embedded_faces_and_only_they_are_used() {
+    let pdf = render_pdf(&sample::resolution(), &Layout::default()).unwrap();
+    let expected: Vec<String> = ["", "-Bold", "-BoldItalic", "-Italic"]
+        .iter()
+        .map(|face| format!("LiberationSerif{face}"))
+        .collect();
+    assert_eq!(fonts(&pdf).into_iter().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn margins_come_from_the_layout() {
+    let doc = sample::resolution();
+    let default = render_pdf(&doc, &Layout::default()).unwrap();
+    assert!((left_edge(&default) - 30.0 * MM).abs() < 0.5);
+    let old_rules = Layout {
+        margin_top_mm: 25.0,
+        margin_bottom_mm: 25.0,
+        margin_left_mm: 35.0,
+        body_pt: 13.0,
+        ..Layout::default()
+    };
+    let moved = render_pdf(&doc, &old_rules).unwrap();
+    assert!((left_edge(&moved) - 35.0 * MM).abs() < 0.5);
+}
+
+#[test]
+fn long_documents_number_pages_from_two_and_carry_the_code_on_each() {
+    let mut doc = sample::minutes();
+    let filler = "Đồng chí phát biểu ý kiến về việc thực hiện nhiệm vụ của Chi bộ trong tháng, \
+                  đề nghị tăng cường công tác kiểm tra, giám sát và vận động nhân dân.";
+    doc.body.extend((0..60).map(|_| Block::paragraph(filler)));
+    let pdf = render_pdf(&doc, &Layout::default()).unwrap();
+    let pages = pages(&pdf);
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    assert!(
+        pages[0].starts_with("ĐẢNG BỘ PHƯỜNG BẾN NGHÉ"),
+        "no number on page 1"
+    );
+    for (i, page) in pages.iter().enumerate().skip(1) {
+        let first = page.lines().next().unwrap();
+        assert_eq!(
+            first,
+            (i + 1).to_string(),
+            "page {} starts with its number",
+            i + 1
+        );
+    }
+    for page in &pages {
+        assert_eq!(page.lines().last().unwrap(), "Mã kiểm tra: 5E6F-77A0");
+    }
+    // The two signatures share a line: minute-taker left, chair right.
+    let last = pages.last().unwrap();
+    assert!(last.contains("NGƯỜI GHI BIÊN BẢN CHỦ TRÌ"), "{last}");
+    assert!(
+        last.contains("Trần Văn Đức Nguyễn Thị Hồng Nhung"),
+        "{last}"
+    );
+}
+
+#[test]
+fn dossier_starts_each_document_on_a_new_page() {
+    let dossier = sample::dossier();
+    let pdf = render_pdf_bundle(&dossier, &Layout::default()).unwrap();
+    let pages = pages(&pdf);
+    let mut last_page = None;
+    for doc in &dossier {
+        let (at, page) = pages
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.lines().any(|l| l == doc.title))
+            .unwrap_or_else(|| panic!("{} not found", doc.title));
+        assert!(
+            last_page.is_none_or(|last| at > last),
+            "{} out of order",
+            doc.title
+        );
+        last_page = Some(at);
+        assert!(
+            page.starts_with("ĐẢNG BỘ PHƯỜNG BẾN NGHÉ"),
+            "{} is not on a fresh page",
+            doc.title
+        );
+        let code = doc.check_code.as_deref().unwrap();
+        assert!(page.ends_with(&format!("Mã kiểm tra: {code}")));
+    }
+    let attendance = &pages[1];
+    assert_in_order(
+        &flat(attendance),
+        &[
+            "DANH SÁCH ĐẢNG VIÊN DỰ SINH HOẠT",
+            "TT Họ và tên Tình trạng Ghi chú",
+            "4 Phạm Quốc Hưng Vắng có lý do Công tác",
+            "6 Đặng Thị Ngọc Ý Vắng có lý do Ốm",
+        ],
+    );
+}
+
+#[test]
+fn decomposed_input_prints_as_composed_letters() {
+    let mut doc = sample::resolution();
+    // "Nguyễn Thị Ánh" typed with combining marks, as some phones send it.
+    let decomposed = "Nguye\u{302}\u{303}n Thi\u{323} A\u{301}nh";
+    doc.signatures[0].name = decomposed.into();
+    let text = text(&render_pdf(&doc, &Layout::default()).unwrap());
+    assert!(text.contains("Nguyễn Thị Ánh"), "{text}");
+    assert_nfc(&text);
+}
+
+#[test]
+fn output_is_reproducible() {
+    let doc = sample::notice();
+    let layout = Layout::default();
+    assert_eq!(
+        render_pdf(&doc, &layout).unwrap(),
+        render_pdf(&doc, &layout).unwrap()
+    );
+}
+
+#[test]
+fn bad_input_is_refused() {
+    assert!(matches!(
+        render_pdf_bundle(&[], &Layout::default()),
+        Err(chibo_print::PrintError::Empty)
+    ));
+    let mut doc: Document = sample::votes();
+    if let Block::Table(t) = &mut doc.body[0] {
+        t.rows[0].push("one too many".into());
+    }
+    let err = render_pdf(&doc, &Layout::default()).unwrap_err();
+    assert!(matches!(
+        err,
+        chibo_print::PrintError::RowTooWide {
+            row: 0,
+            cells: 6,
+            columns: 5
+        }
+    ));
+}
