@@ -498,7 +498,7 @@ fn rules(cfg: &Config, what: RulesWhat) -> anyhow::Result<ExitCode> {
         RulesWhat::Decide { json: _ } => {
             let mut input = String::new();
             std::io::stdin().read_to_string(&mut input)?;
-            match chibo_rules::decide_json(&input) {
+            match app::load_rules(cfg)?.decide_json(&input) {
                 Ok(out) => println!("{out}"),
                 Err(e) => {
                     eprintln!("{e}");

@@ -495,3 +495,64 @@ pub struct AccountPage {
     pub flash: Option<String>,
     pub errors: FieldErrors,
 }
+
+#[derive(Debug, Default)]
+pub struct VoteResult {
+    pub outcome: String,
+    pub needed: u32,
+    pub got: u32,
+    pub base: u32,
+    pub explanation: String,
+    pub citations: Vec<String>,
+    pub secret: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vote.html")]
+pub struct VotePage {
+    pub c: Chrome,
+    pub kind: String,
+    pub date: String,
+    pub q: std::collections::HashMap<String, String>,
+    pub result: Option<VoteResult>,
+}
+
+impl VotePage {
+    pub fn v(&self, key: &str) -> &str {
+        self.q.get(key).map_or("", String::as_str)
+    }
+
+    pub fn n(&self, status: &str, att: &str) -> &str {
+        self.q
+            .get(&format!("n_{status}_{att}"))
+            .map_or("0", String::as_str)
+    }
+
+    pub fn kinds(&self) -> Vec<(&'static str, String)> {
+        chibo_rules::DecisionKind::ALL
+            .iter()
+            .map(|k| (k.code(), self.c.t(&format!("vote-kind-{}", k.code()))))
+            .collect()
+    }
+
+    pub fn statuses(&self) -> &'static [&'static str] {
+        &super::pages::rules::STATUSES
+    }
+
+    pub fn attendances(&self) -> &'static [&'static str] {
+        &super::pages::rules::ATTENDANCES
+    }
+
+    pub fn levels(&self) -> &'static [&'static str] {
+        &super::pages::rules::LEVELS
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rules.html")]
+pub struct RulesPage {
+    pub c: Chrome,
+    pub date: String,
+    pub text: String,
+}

@@ -6,6 +6,8 @@ mod api;
 mod audit;
 mod auth;
 mod browser;
+mod cli;
 mod import;
 mod members;
+mod rules;
 mod support;

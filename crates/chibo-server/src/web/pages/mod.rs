@@ -3,6 +3,7 @@
 mod home;
 mod import;
 mod members;
+pub(crate) mod rules;
 mod session;
 mod units;
 mod users;
@@ -39,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/children", post(units::add_child))
         .route("/units/{id}/posts", post(units::add_post))
         .route("/units/{id}/posts/{post}/end", post(units::end_post))
+        .route("/rules", get(rules::show))
+        .route("/rules/vote", get(rules::vote))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/active", post(users::set_active))
 }
