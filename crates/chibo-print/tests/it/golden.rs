@@ -198,3 +198,40 @@ fn bad_input_is_refused() {
         }
     ));
 }
+
+#[test]
+fn sparse_documents_render() {
+    let mut doc = sample::votes();
+    doc.header.number = None;
+    doc.subject = None;
+    doc.signatures.clear();
+    doc.recipients.clear();
+    doc.check_code = None;
+    doc.body = vec![
+        Block::Paragraph { spans: vec![] },
+        Block::bullets(Vec::<String>::new()),
+        Block::Table(chibo_print::Table {
+            columns: vec![chibo_print::Column::new(
+                "Họ và tên",
+                1,
+                chibo_print::Align::Left,
+            )],
+            rows: vec![],
+        }),
+    ];
+    let text = text(&render_pdf(&doc, &Layout::default()).unwrap());
+    assert_in_order(
+        &flat(&text),
+        &["CHI BỘ KHU PHỐ 3", "KẾT QUẢ BIỂU QUYẾT", "Họ và tên"],
+    );
+    assert!(!text.contains("Mã kiểm tra"), "{text}");
+}
+
+#[test]
+fn a_newline_in_member_text_breaks_the_line() {
+    let mut doc = sample::minutes();
+    doc.body = vec![Block::paragraph("Ý kiến thứ nhất.\nÝ kiến thứ hai.")];
+    let text = text(&render_pdf(&doc, &Layout::default()).unwrap());
+    assert!(text.lines().any(|l| l == "Ý kiến thứ nhất."), "{text}");
+    assert!(text.lines().any(|l| l == "Ý kiến thứ hai."), "{text}");
+}
