@@ -4,6 +4,7 @@
 
 mod date;
 mod ids;
+mod meeting;
 mod member;
 mod org;
 mod problem;
@@ -12,6 +13,9 @@ mod text;
 
 pub use date::{format_date, parse_date};
 pub use ids::{CardNo, Email, NationalId, Phone};
+pub use meeting::{
+    AgendaKind, Choice, MeetingKind, MeetingStatus, Presence, VoteMode, agenda_template,
+};
 pub use member::{MemberDraft, MemberFields, Sex, Status};
 pub use org::{CellType, OrgCode, OrgKind};
 pub use problem::{Problem, Problems};

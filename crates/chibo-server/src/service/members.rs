@@ -275,7 +275,7 @@ impl Services {
                 action: "member.status",
                 entity: "member",
                 entity_id: Some(id),
-                summary: &json!({"status": [m.status, status.as_str()], "since": since, "note": note}),
+                summary: &status_summary(&m.status, status, since, note.as_deref()),
             },
             now,
         )
@@ -352,6 +352,21 @@ impl Services {
     }
 }
 
+/// What the audit entry of a new member records (shared with the bulk demo).
+pub(crate) fn create_summary(values: &MemberValues, status: Status) -> serde_json::Value {
+    json!({"after": values.audit_json(), "status": status.as_str()})
+}
+
+/// What the audit entry of a change of status records.
+pub(crate) fn status_summary(
+    before: &str,
+    status: Status,
+    since: NaiveDate,
+    note: Option<&str>,
+) -> serde_json::Value {
+    json!({"status": [before, status.as_str()], "since": since, "note": note})
+}
+
 /// Inserts a member with its first status period and audit entry, inside the
 /// caller's transaction (shared by the form, the API, import and demo).
 pub async fn insert_member(
@@ -383,7 +398,7 @@ pub async fn insert_member(
             action: "member.create",
             entity: "member",
             entity_id: Some(id),
-            summary: &json!({"after": values.audit_json(), "status": admission.status.as_str()}),
+            summary: &create_summary(values, admission.status),
         },
         now,
     )

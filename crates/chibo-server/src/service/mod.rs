@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod demo;
 pub mod import;
+pub mod meetings;
 pub mod members;
 pub mod orgs;
 

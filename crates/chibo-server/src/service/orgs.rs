@@ -289,9 +289,30 @@ pub async fn insert_org(
     let org = store::orgs::get_in(tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let summary = json!({"kind": o.kind.as_str(), "code": o.code, "name": o.name, "cell_type": o.cell_type, "parent_id": parent.map(|p| p.id)});
-    org_audit(tx, actor, &org, "org.create", summary, now).await?;
+    org_audit(
+        tx,
+        actor,
+        &org,
+        "org.create",
+        create_summary(o, parent),
+        now,
+    )
+    .await?;
     Ok(id)
+}
+
+/// What the audit entry of a new unit records (shared with the bulk demo).
+pub(crate) fn create_summary(o: &OwnedOrg, parent: Option<&OrgRow>) -> serde_json::Value {
+    json!({"kind": o.kind.as_str(), "code": o.code, "name": o.name, "cell_type": o.cell_type, "parent_id": parent.map(|p| p.id)})
+}
+
+/// The audit chain a unit's changes go into.
+pub(crate) fn chain_of(org: &OrgRow) -> i64 {
+    if org.kind == "to_dang" {
+        org.parent_id.unwrap_or(org.id)
+    } else {
+        org.id
+    }
 }
 
 /// Org changes go into the chain of the cell they concern (a party group's
@@ -304,11 +325,7 @@ async fn org_audit(
     summary: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let chain_id = if org.kind == "to_dang" {
-        org.parent_id.unwrap_or(org.id)
-    } else {
-        org.id
-    };
+    let chain_id = chain_of(org);
     audit::append(
         tx,
         &audit::NewEntry {

@@ -1,6 +1,6 @@
 //! Accounts, the roles granted to them, API tokens and the one-time setup link.
 
-use super::{Db, Result, Tx, read, write};
+use super::{Db, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -85,7 +85,7 @@ pub async fn insert(
     member_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO account (login, display_name, password_hash, member_id, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -101,7 +101,7 @@ pub async fn insert(
 }
 
 pub async fn set_password(tx: &mut Tx, id: i64, hash: &str) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query("UPDATE account SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(id)
@@ -113,7 +113,7 @@ pub async fn set_password(tx: &mut Tx, id: i64, hash: &str) -> Result<()> {
 }
 
 pub async fn set_active(tx: &mut Tx, id: i64, active: bool) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query("UPDATE account SET active = $1 WHERE id = $2")
             .bind(active)
             .bind(id)
@@ -125,7 +125,7 @@ pub async fn set_active(tx: &mut Tx, id: i64, active: bool) -> Result<()> {
 }
 
 pub async fn grant(tx: &mut Tx, account_id: i64, org_id: Option<i64>, role: &str) -> Result<i64> {
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO role_grant (account_id, org_id, role) VALUES ($1, $2, $3) RETURNING id",
         )
@@ -155,7 +155,7 @@ pub async fn add_api_token(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query(
             "INSERT INTO api_token (token_hash, account_id, created_at) VALUES ($1, $2, $3)",
         )
@@ -183,7 +183,7 @@ pub async fn by_api_token(db: &Db, token_hash: &str) -> Result<Option<i64>> {
 }
 
 pub async fn put_setup_token(tx: &mut Tx, token_hash: &str, expires: DateTime<Utc>) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query("INSERT INTO setup_token (token_hash, expires_at) VALUES ($1, $2)")
             .bind(token_hash)
             .bind(expires)
@@ -196,7 +196,7 @@ pub async fn put_setup_token(tx: &mut Tx, token_hash: &str, expires: DateTime<Ut
 
 /// Consumes a setup token: true if it existed and had not expired.
 pub async fn take_setup_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
-    let done = write!(tx, |c| {
+    let done = in_tx!(tx, |c| {
         sqlx::query("DELETE FROM setup_token WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash)
             .bind(now)

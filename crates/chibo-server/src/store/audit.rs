@@ -3,7 +3,7 @@
 //! transaction of the change it records, and its hash covers the previous
 //! entry's, so an edited or deleted row breaks the chain at that point.
 
-use super::{Db, Result, Tx, read, write};
+use super::{Db, Result, Tx, in_tx, read};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -65,14 +65,14 @@ pub fn hex(bytes: &[u8]) -> String {
 /// takes the row lock that orders concurrent writers on PostgreSQL; SQLite
 /// has a single writer anyway.
 pub async fn append(tx: &mut Tx, e: &NewEntry<'_>, now: DateTime<Utc>) -> Result<i64> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query("INSERT INTO audit_head (chain_id, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain_id) DO NOTHING")
             .bind(e.chain_id)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;
-    let (seq, prev_hash): (i64, String) = write!(tx, |c| {
+    let (seq, prev_hash): (i64, String) = in_tx!(tx, |c| {
         sqlx::query_as(
             "UPDATE audit_head SET seq = seq + 1 WHERE chain_id = $1 RETURNING seq, hash",
         )
@@ -95,7 +95,7 @@ pub async fn append(tx: &mut Tx, e: &NewEntry<'_>, now: DateTime<Utc>) -> Result
         hash: String::new(),
     };
     row.hash = entry_hash(&row);
-    let id: i64 = write!(tx, |c| {
+    let id: i64 = in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO audit (chain_id, seq, at, account_id, actor, action, entity, entity_id, summary, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -114,7 +114,7 @@ pub async fn append(tx: &mut Tx, e: &NewEntry<'_>, now: DateTime<Utc>) -> Result
         .fetch_one(c)
         .await
     })?;
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE chain_id = $2")
             .bind(&row.hash)
             .bind(e.chain_id)

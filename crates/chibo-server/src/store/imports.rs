@@ -1,7 +1,7 @@
 //! Uploaded spreadsheets waiting between preview and confirmation. Kept in the
 //! database so any server process can confirm what another previewed.
 
-use super::{Db, Result, Tx, read, write};
+use super::{Db, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,7 +21,7 @@ pub async fn insert(
     data: &[u8],
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO import_upload (account_id, cell_id, file_name, data, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -48,7 +48,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Upload>> {
 }
 
 pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
-    write!(tx, |c| sqlx::query(
+    in_tx!(tx, |c| sqlx::query(
         "DELETE FROM import_upload WHERE id = $1"
     )
     .bind(id)

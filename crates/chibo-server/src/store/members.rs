@@ -1,6 +1,6 @@
 //! Member records, their status history and search.
 
-use super::{Arg, Db, Result, Tx, bind_all, prefix_range, read, write};
+use super::{Arg, Db, Result, Tx, bind_all, in_tx, prefix_range, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -82,7 +82,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<MemberRow>> {
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<MemberRow>> {
     let sql = format!("SELECT {COLUMNS} FROM member WHERE id = $1");
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_as(AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
@@ -113,7 +113,7 @@ pub async fn insert(
          email, residence, notes, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) \
          RETURNING id";
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_scalar(sql)
             .bind(cell_id)
             .bind(v.group_id)
@@ -155,7 +155,7 @@ pub async fn update(
          admission_date = $11, ceremony_date = $12, official_date = $13, phone = $14, email = $15, \
          residence = $16, notes = $17, updated_at = $18, version = version + 1 \
          WHERE id = $19 AND version = $20";
-    let done = write!(tx, |c| {
+    let done = in_tx!(tx, |c| {
         sqlx::query(sql)
             .bind(v.group_id)
             .bind(&v.full_name)
@@ -214,7 +214,7 @@ pub async fn add_status(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query(
             "INSERT INTO member_status (member_id, status, start_date, note, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -228,7 +228,7 @@ pub async fn add_status(
         .await
         .map(|r| r.rows_affected())
     })?;
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query(
             "UPDATE member SET status = (SELECT status FROM member_status WHERE member_id = $1 \
              ORDER BY start_date DESC, id DESC LIMIT 1), version = version + 1, updated_at = $2 WHERE id = $1",
@@ -358,7 +358,7 @@ pub async fn log_access(
     granted: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query(
             "INSERT INTO access_log (at, account_id, member_id, granted) VALUES ($1, $2, $3, $4)",
         )

@@ -2,7 +2,7 @@
 //! of our own: sqlx's `migrate!` macro would pull in its whole compile-time
 //! query machinery for one feature.
 
-use super::{Db, Result, StoreError, read, write};
+use super::{Db, Result, StoreError, in_tx, read};
 
 struct Migration {
     version: i64,
@@ -11,17 +11,25 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "meetings",
+        sqlite: include_str!("../../migrations/sqlite/0002_meetings.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_meetings.sql"),
+    },
+];
 
 pub async fn run(db: &Db) -> Result<()> {
     let create = "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";
     let mut tx = db.begin().await?;
-    write!(&mut tx, |c| sqlx::query(create)
+    in_tx!(&mut tx, |c| sqlx::query(create)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -44,12 +52,12 @@ pub async fn run(db: &Db) -> Result<()> {
         };
         let mut tx = db.begin().await?;
         let label = || format!("{:04}_{}", m.version, m.name);
-        write!(&mut tx, |c| sqlx::raw_sql(sql)
+        in_tx!(&mut tx, |c| sqlx::raw_sql(sql)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::Migration(label(), e))?;
-        write!(&mut tx, |c| {
+        in_tx!(&mut tx, |c| {
             sqlx::query("INSERT INTO schema_migration (version, name) VALUES ($1, $2)")
                 .bind(m.version)
                 .bind(m.name)

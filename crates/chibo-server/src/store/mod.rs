@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod imports;
+pub mod meetings;
 pub mod members;
 mod migrate;
 pub mod orgs;
@@ -74,7 +75,7 @@ macro_rules! read {
 }
 
 /// Runs `$body` with `$c` bound to the connection of a write transaction.
-macro_rules! write {
+macro_rules! in_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
             $crate::store::Tx::Sqlite(t) => {
@@ -89,7 +90,7 @@ macro_rules! write {
     };
 }
 
-pub(crate) use {read, write};
+pub(crate) use {in_tx, read};
 
 pub enum Backend {
     Sqlite,

@@ -1,6 +1,6 @@
 //! The organisation tree and the committee posts held in it.
 
-use super::{Db, Result, Tx, read, write};
+use super::{Db, Result, Tx, in_tx, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -32,7 +32,7 @@ pub struct NewOrg<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, o: &NewOrg<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let id: i64 = write!(tx, |c| {
+    let id: i64 = in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO org_unit (parent_id, kind, code, name, name_fold, short_name, cell_type, place, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -50,7 +50,7 @@ pub async fn insert(tx: &mut Tx, o: &NewOrg<'_>, now: DateTime<Utc>) -> Result<i
         .await
     })?;
     let path = format!("{}{id}/", o.parent.map_or("/", |p| p.path.as_str()));
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query("UPDATE org_unit SET path = $1 WHERE id = $2")
             .bind(&path)
             .bind(id)
@@ -70,7 +70,7 @@ pub async fn update(
     cell_type: Option<&str>,
     place: Option<&str>,
 ) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query(
             "UPDATE org_unit SET name = $1, name_fold = $2, code = $3, cell_type = $4, place = $5 WHERE id = $6",
         )
@@ -99,7 +99,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<OrgRow>> {
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<OrgRow>> {
     let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE id = $1");
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
@@ -148,7 +148,7 @@ pub async fn lineage(db: &Db, org: &OrgRow) -> Result<Vec<OrgRow>> {
 
 /// Finds a party group of a cell by its (folded) name.
 pub async fn group_by_name(tx: &mut Tx, cell_id: i64, name_fold: &str) -> Result<Option<i64>> {
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_scalar(
             "SELECT id FROM org_unit WHERE parent_id = $1 AND kind = 'to_dang' AND name_fold = $2",
         )
@@ -185,7 +185,7 @@ pub async fn committee(db: &Db, org_id: i64) -> Result<Vec<CommitteePost>> {
 }
 
 pub async fn open_posts(tx: &mut Tx, org_id: i64, role: &str) -> Result<Vec<(i64, NaiveDate)>> {
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_as("SELECT id, start_date FROM committee_role WHERE org_id = $1 AND role = $2 AND end_date IS NULL")
             .bind(org_id)
             .bind(role)
@@ -201,7 +201,7 @@ pub async fn add_post(
     role: &str,
     start: NaiveDate,
 ) -> Result<i64> {
-    Ok(write!(tx, |c| {
+    Ok(in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO committee_role (org_id, member_id, role, start_date) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -215,7 +215,7 @@ pub async fn add_post(
 }
 
 pub async fn end_post(tx: &mut Tx, post_id: i64, end: NaiveDate) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query("UPDATE committee_role SET end_date = $1 WHERE id = $2")
             .bind(end)
             .bind(post_id)

@@ -1,6 +1,6 @@
 //! Browser sessions and login throttling. Tokens are stored only as hashes.
 
-use super::{Db, Result, Tx, read, write};
+use super::{Db, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -19,7 +19,7 @@ pub async fn insert(
     now: DateTime<Utc>,
     expires: DateTime<Utc>,
 ) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query(
             "INSERT INTO session (token_hash, account_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -51,7 +51,7 @@ pub async fn find(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result<Optio
 }
 
 pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
-    write!(tx, |c| sqlx::query("DELETE FROM session WHERE id = $1")
+    in_tx!(tx, |c| sqlx::query("DELETE FROM session WHERE id = $1")
         .bind(id)
         .execute(c)
         .await
@@ -61,7 +61,7 @@ pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
 
 /// "Log out everywhere", and what a password change does.
 pub async fn delete_all(tx: &mut Tx, account_id: i64) -> Result<u64> {
-    let done = write!(tx, |c| {
+    let done = in_tx!(tx, |c| {
         sqlx::query("DELETE FROM session WHERE account_id = $1")
             .bind(account_id)
             .execute(c)
@@ -72,7 +72,7 @@ pub async fn delete_all(tx: &mut Tx, account_id: i64) -> Result<u64> {
 }
 
 pub async fn purge_expired(tx: &mut Tx, now: DateTime<Utc>) -> Result<()> {
-    write!(tx, |c| sqlx::query(
+    in_tx!(tx, |c| sqlx::query(
         "DELETE FROM session WHERE expires_at <= $1"
     )
     .bind(now)
@@ -88,7 +88,7 @@ pub async fn record_failure(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    write!(tx, |c| {
+    in_tx!(tx, |c| {
         sqlx::query("INSERT INTO login_failure (login, address, at) VALUES ($1, $2, $3)")
             .bind(login)
             .bind(address)
