@@ -59,7 +59,12 @@ impl App {
             );
             println!("  {base}/setup?token={token}");
         }
-        let router = web::router(services.clone(), cfg);
+        let kick = std::sync::Arc::new(tokio::sync::Notify::new());
+        if let Some(url) = &cfg.smtp_url {
+            crate::service::mail::Mailer::new(url, &cfg.mail_from, cfg.base_url())?
+                .spawn(services.clone(), kick.clone());
+        }
+        let router = web::router(services.clone(), cfg, kick);
         Ok(Self {
             listener,
             router,

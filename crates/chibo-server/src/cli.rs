@@ -123,8 +123,13 @@ enum ExportWhat {
 
 #[derive(Subcommand, Debug)]
 enum AuditWhat {
-    /// Recompute every hash chain and name the first broken entry.
-    Verify,
+    /// Recompute every hash chain and name the first broken entry; check
+    /// every locked document against its seal (or only the one whose check
+    /// code is printed on a page).
+    Verify {
+        #[arg(long)]
+        code: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -358,15 +363,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", output.display());
         }
         Command::Audit {
-            what: AuditWhat::Verify,
+            what: AuditWhat::Verify { code },
         } => {
             let s = app::open(&cfg).await?;
+            let docs = s
+                .verify_documents(code.as_deref())
+                .await
+                .map_err(cli_error)?;
+            if let Some(code) = &code {
+                if docs.is_empty() {
+                    println!("Không có văn bản nào mang mã {code} / no document has this code");
+                    return Ok(ExitCode::from(4));
+                }
+                for (d, ok) in &docs {
+                    let state = if *ok {
+                        "khớp / matches"
+                    } else {
+                        "KHÔNG KHỚP / DOES NOT MATCH"
+                    };
+                    println!(
+                        "{code}: {} #{} phiên bản {} ({}) — {state}",
+                        d.doc_type,
+                        d.doc_id,
+                        d.version,
+                        d.created_at.format("%d/%m/%Y %H:%M")
+                    );
+                }
+                return Ok(if docs.iter().all(|(_, ok)| *ok) {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(3)
+                });
+            }
             let v = s.verify_audit().await.map_err(cli_error)?;
+            let bad_docs: Vec<_> = docs.iter().filter(|(_, ok)| !ok).collect();
             match v.first_break {
-                None => println!(
-                    "OK: {} mục, {} chuỗi nguyên vẹn / entries intact",
-                    v.entries, v.chains
+                None if bad_docs.is_empty() => println!(
+                    "OK: {} mục, {} chuỗi nguyên vẹn; {} văn bản khớp mã kiểm tra / entries and documents intact",
+                    v.entries,
+                    v.chains,
+                    docs.len()
                 ),
+                None => {
+                    for (d, _) in bad_docs {
+                        println!(
+                            "HỎNG / BROKEN: văn bản {} #{} phiên bản {} (mã {})",
+                            d.doc_type, d.doc_id, d.version, d.check_code
+                        );
+                    }
+                    return Ok(ExitCode::from(3));
+                }
                 Some((chain, seq, id, why)) => {
                     println!("HỎNG / BROKEN: chuỗi {chain}, mục số {seq} (id {id}): {why:?}");
                     return Ok(ExitCode::from(3));

@@ -22,6 +22,10 @@ pub struct Config {
     pub rules_pack: Option<PathBuf>,
     /// The address users reach, for links printed on the console.
     pub public_url: Option<String>,
+    /// Outgoing mail: `smtp://host:25`, `smtps://user:pass@host:465`,
+    /// `smtp://user:pass@host:587?tls=required`. None: notices stay in the app.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -38,6 +42,8 @@ impl Default for Config {
             login_failures_per_address: 30,
             rules_pack: None,
             public_url: None,
+            smtp_url: None,
+            mail_from: "chibo <chibo@localhost>".into(),
         }
     }
 }
@@ -55,6 +61,8 @@ impl std::fmt::Debug for Config {
             .field("session_days", &self.session_days)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("rules_pack", &self.rules_pack)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
+            .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
     }
 }
@@ -74,6 +82,8 @@ pub struct FileConfig {
     pub login_failures_per_address: Option<i64>,
     pub rules_pack: Option<PathBuf>,
     pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
 }
 
 impl Config {
@@ -94,6 +104,10 @@ impl Config {
         self.database_url = f.database_url.or(self.database_url);
         self.rules_pack = f.rules_pack.or(self.rules_pack);
         self.public_url = f.public_url.or(self.public_url);
+        self.smtp_url = f.smtp_url.or(self.smtp_url);
+        if let Some(from) = f.mail_from {
+            self.mail_from = from;
+        }
         self
     }
 

@@ -3,8 +3,13 @@
 //! one transaction with its audit entry.
 
 use super::{Actor, Result, ServiceError, Services, today};
-use crate::model::{AgendaKind, Choice, MeetingKind, MeetingStatus, Presence, Problem, Problems, VoteMode, agenda_template, nfc};
-use crate::store::meetings::{self as db, AgendaItem, MeetingPlan, MeetingRow, ResolutionRow, RollEntry, VoteRow};
+use crate::model::{
+    AgendaKind, Choice, MeetingKind, MeetingStatus, Presence, Problem, Problems, VoteMode,
+    agenda_template, nfc,
+};
+use crate::store::meetings::{
+    self as db, AgendaItem, MeetingPlan, MeetingRow, ResolutionRow, RollEntry, VoteRow,
+};
 use crate::store::{self, Tx, audit, orgs::OrgRow};
 use chibo_rules::{Attendance, Ballots, DecisionKind, Lang, Member, Outcome, Status as RuleStatus};
 use chrono::{DateTime, Utc};
@@ -96,7 +101,15 @@ fn attendance_of(p: Option<&str>) -> Attendance {
 /// The roll as the decision engine reads it, with member ids.
 fn rule_roll(roll: &[RollEntry]) -> Vec<(i64, Member)> {
     roll.iter()
-        .filter_map(|r| Some((r.member_id, Member::new(rule_status(&r.member_status)?, attendance_of(r.presence.as_deref())))))
+        .filter_map(|r| {
+            Some((
+                r.member_id,
+                Member::new(
+                    rule_status(&r.member_status)?,
+                    attendance_of(r.presence.as_deref()),
+                ),
+            ))
+        })
         .collect()
 }
 
@@ -111,7 +124,8 @@ fn parse_plan(f: &MeetingForm) -> std::result::Result<MeetingPlan, Problems> {
     let mut p = Problems::default();
     let kind = p.take(MeetingKind::parse(&f.kind));
     let date = p.take(crate::model::parse_date("date", &f.date));
-    let time = chrono::NaiveTime::parse_from_str(f.time.trim(), "%H:%M").map_err(|_| Problem::new("time", "time.invalid", f.time.trim()));
+    let time = chrono::NaiveTime::parse_from_str(f.time.trim(), "%H:%M")
+        .map_err(|_| Problem::new("time", "time.invalid", f.time.trim()));
     let time = p.take(time);
     let place = nfc(&f.place);
     if place.is_empty() {
@@ -143,7 +157,14 @@ fn parse_plan(f: &MeetingForm) -> std::result::Result<MeetingPlan, Problems> {
     })
 }
 
-async fn log(tx: &mut Tx, actor: &Actor, m: &MeetingRow, action: &str, summary: serde_json::Value, now: DateTime<Utc>) -> Result<()> {
+async fn log(
+    tx: &mut Tx,
+    actor: &Actor,
+    m: &MeetingRow,
+    action: &str,
+    summary: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
     audit::append(
         tx,
         &audit::NewEntry {
@@ -198,25 +219,50 @@ impl Services {
     }
 
     /// Plans a meeting with the order of business for the cell's type.
-    pub async fn plan_meeting(&self, actor: &Actor, cell: &OrgRow, f: &MeetingForm, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn plan_meeting(
+        &self,
+        actor: &Actor,
+        cell: &OrgRow,
+        f: &MeetingForm,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         if cell.kind != "chi_bo" || !actor.can_manage(cell) {
             return Err(ServiceError::Forbidden);
         }
         let plan = parse_plan(f).map_err(ServiceError::Invalid)?;
         let kind = MeetingKind::parse(&plan.kind).map_err(ServiceError::invalid)?;
-        let cell_type = cell.cell_type.as_deref().and_then(|t| crate::model::CellType::parse(t).ok());
+        let cell_type = cell
+            .cell_type
+            .as_deref()
+            .and_then(|t| crate::model::CellType::parse(t).ok());
         let mut tx = self.db.begin().await?;
         let id = db::insert(&mut tx, cell.id, &plan, now).await?;
         for (k, title) in agenda_template(kind, cell_type) {
             db::add_item(&mut tx, id, k.as_str(), &title).await?;
         }
-        let m = db::get_in(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
-        log(&mut tx, actor, &m, "meeting.plan", json!({"kind": plan.kind, "starts_at": plan.starts_at, "place": plan.place}), now).await?;
+        let m = db::get_in(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.plan",
+            json!({"kind": plan.kind, "starts_at": plan.starts_at, "place": plan.place}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn update_meeting(&self, actor: &Actor, id: i64, f: &MeetingForm, now: DateTime<Utc>) -> Result<()> {
+    pub async fn update_meeting(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &MeetingForm,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         if matches!(m.status.as_str(), "closed") {
             return Err(invalid("status", "meeting.closed", ""));
@@ -224,12 +270,26 @@ impl Services {
         let plan = parse_plan(f).map_err(ServiceError::Invalid)?;
         let mut tx = self.db.begin().await?;
         db::update_plan(&mut tx, id, &plan).await?;
-        log(&mut tx, actor, &m, "meeting.update", json!({"starts_at": [m.starts_at, plan.starts_at], "place": [m.place, plan.place]}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.update",
+            json!({"starts_at": [m.starts_at, plan.starts_at], "place": [m.place, plan.place]}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn add_agenda_item(&self, actor: &Actor, id: i64, title: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn add_agenda_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        title: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         let title = nfc(title);
         if title.is_empty() {
@@ -239,21 +299,38 @@ impl Services {
             return Err(invalid("title", "minutes.locked", ""));
         }
         let mut tx = self.db.begin().await?;
-        db::add_item(&mut tx, id, AgendaKind::Other.as_str(), &title).await?;
-        log(&mut tx, actor, &m, "meeting.agenda_add", json!({"title": title}), now).await?;
+        let item = db::add_item(&mut tx, id, AgendaKind::Other.as_str(), &title).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.agenda_add",
+            json!({"item_id": item, "title": title}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(item)
     }
 
     /// Moves an item one place up (`-1`) or down (`1`), or removes it (`0`).
-    pub async fn change_agenda(&self, actor: &Actor, id: i64, item_id: i64, step: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn change_agenda(
+        &self,
+        actor: &Actor,
+        id: i64,
+        item_id: i64,
+        step: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         if m.minutes_locked_at.is_some() {
             return Err(invalid("title", "minutes.locked", ""));
         }
         let mut tx = self.db.begin().await?;
         let mut items = db::items_in(&mut tx, id).await?;
-        let Some(at) = items.iter().position(|i| i.id == item_id) else { return Err(ServiceError::NotFound) };
+        let Some(at) = items.iter().position(|i| i.id == item_id) else {
+            return Err(ServiceError::NotFound);
+        };
         let title = items[at].title.clone();
         if step == 0 {
             db::remove_item(&mut tx, item_id).await?;
@@ -266,7 +343,15 @@ impl Services {
                 }
             }
         }
-        log(&mut tx, actor, &m, "meeting.agenda_change", json!({"title": title, "step": step}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.agenda_change",
+            json!({"title": title, "step": step}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -282,9 +367,17 @@ impl Services {
             return Err(invalid("status", "meeting.closed", ""));
         }
         let items = db::items(&self.db, id).await?;
-        let when = m.starts_at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%H:%M ngày %d/%m/%Y").to_string();
+        let when = m
+            .starts_at
+            .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+            .format("%H:%M ngày %d/%m/%Y")
+            .to_string();
         let subject = format!("Thông báo triệu tập sinh hoạt {} — {}", cell.name, when);
-        let agenda: Vec<String> = items.iter().enumerate().map(|(i, a)| format!("{}. {}", i + 1, a.title)).collect();
+        let agenda: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("{}. {}", i + 1, a.title))
+            .collect();
         let body = format!(
             "Chi bộ triệu tập đồng chí dự sinh hoạt chi bộ.\nThời gian: {when}\nĐịa điểm: {}\nNội dung:\n{}",
             m.place,
@@ -294,17 +387,39 @@ impl Services {
         db::init_roll(&mut tx, id, cell.id).await?;
         let members = store::members::of_cell(&self.db, cell.id).await?;
         let mut sent = 0;
-        for member in members.iter().filter(|x| crate::model::Status::parse(&x.status).is_ok_and(|s| s.is_active())) {
-            let n = db::NewNotice { meeting_id: Some(id), member_id: Some(member.id), channel: "app", address: None, subject: &subject, body: &body };
+        for member in members
+            .iter()
+            .filter(|x| crate::model::Status::parse(&x.status).is_ok_and(|s| s.is_active()))
+        {
+            let n = db::NewNotice {
+                meeting_id: Some(id),
+                member_id: Some(member.id),
+                channel: "app",
+                address: None,
+                subject: &subject,
+                body: &body,
+            };
             db::queue_notice(&mut tx, &n, now).await?;
             if let Some(email) = &member.email {
-                let e = db::NewNotice { channel: "email", address: Some(email), ..n };
+                let e = db::NewNotice {
+                    channel: "email",
+                    address: Some(email),
+                    ..n
+                };
                 db::queue_notice(&mut tx, &e, now).await?;
             }
             sent += 1;
         }
         db::set_status(&mut tx, id, MeetingStatus::Notified.as_str(), now).await?;
-        log(&mut tx, actor, &m, "meeting.notice", json!({"members": sent}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.notice",
+            json!({"members": sent}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(sent)
     }
@@ -327,13 +442,25 @@ impl Services {
         if m.status != "open" {
             return Err(invalid("status", "meeting.not_open", ""));
         }
-        if db::votes(&self.db, id).await?.iter().any(|v| v.status == "open") {
+        if db::votes(&self.db, id)
+            .await?
+            .iter()
+            .any(|v| v.status == "open")
+        {
             return Err(invalid("status", "meeting.vote_open", ""));
         }
         let mut tx = self.db.begin().await?;
         db::set_status(&mut tx, id, MeetingStatus::Closed.as_str(), now).await?;
         let minutes = m.opened_at.map(|o| (now - o).num_minutes());
-        log(&mut tx, actor, &m, "meeting.close", json!({"minutes": minutes}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.close",
+            json!({"minutes": minutes}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -353,12 +480,24 @@ impl Services {
             return Err(invalid("presence", "meeting.closed", ""));
         }
         let reason = reason.map(nfc).filter(|r| !r.is_empty());
-        let entry = db::roll(&self.db, id).await?.into_iter().find(|r| r.member_id == member_id).ok_or(ServiceError::NotFound)?;
+        let entry = db::roll(&self.db, id)
+            .await?
+            .into_iter()
+            .find(|r| r.member_id == member_id)
+            .ok_or(ServiceError::NotFound)?;
         // Arrival is the time of the first "present" mark after the meeting opened.
         let arrived = (presence == Presence::CoMat && m.status == "open").then_some(now);
-        let keep_arrival = entry.arrived_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok());
+        let keep_arrival = entry
+            .arrived_at
+            .as_deref()
+            .and_then(|t| t.parse::<DateTime<Utc>>().ok());
         let mut tx = self.db.begin().await?;
-        let mark = db::Mark { presence: presence.as_str(), reason: reason.as_deref(), arrived_at: keep_arrival.or(arrived), left_at: None };
+        let mark = db::Mark {
+            presence: presence.as_str(),
+            reason: reason.as_deref(),
+            arrived_at: keep_arrival.or(arrived),
+            left_at: None,
+        };
         if !db::mark(&mut tx, id, member_id, &mark, now).await? {
             return Err(ServiceError::NotFound);
         }
@@ -368,21 +507,56 @@ impl Services {
     }
 
     /// A member leaving before the end (their later votes are not counted).
-    pub async fn mark_left(&self, actor: &Actor, id: i64, member_id: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn mark_left(
+        &self,
+        actor: &Actor,
+        id: i64,
+        member_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, _) = self.managed_meeting(actor, id).await?;
-        let entry = db::roll(&self.db, id).await?.into_iter().find(|r| r.member_id == member_id).ok_or(ServiceError::NotFound)?;
-        let arrived = entry.arrived_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok());
+        let entry = db::roll(&self.db, id)
+            .await?
+            .into_iter()
+            .find(|r| r.member_id == member_id)
+            .ok_or(ServiceError::NotFound)?;
+        let arrived = entry
+            .arrived_at
+            .as_deref()
+            .and_then(|t| t.parse::<DateTime<Utc>>().ok());
         let mut tx = self.db.begin().await?;
-        let mark = db::Mark { presence: entry.presence.as_deref().unwrap_or("co_mat"), reason: entry.reason.as_deref(), arrived_at: arrived, left_at: Some(now) };
+        let mark = db::Mark {
+            presence: entry.presence.as_deref().unwrap_or("co_mat"),
+            reason: entry.reason.as_deref(),
+            arrived_at: arrived,
+            left_at: Some(now),
+        };
         db::mark(&mut tx, id, member_id, &mark, now).await?;
-        log(&mut tx, actor, &m, "meeting.left", json!({"member_id": member_id, "member": entry.full_name}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.left",
+            json!({"member_id": member_id, "member": entry.full_name}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Counts, the base of a resolution vote, and the quorum, as of now.
     pub fn panel(&self, roll: &[RollEntry], on: chrono::NaiveDate, lang: Lang) -> Panel {
-        let count = |p: &str| roll.iter().filter(|r| r.presence.as_deref() == Some(p) && r.member_status != "mien_sinh_hoat" && r.member_status != "tam_thoi_den" && r.member_status != "tam_thoi_di").count();
+        let count = |p: &str| {
+            roll.iter()
+                .filter(|r| {
+                    r.presence.as_deref() == Some(p)
+                        && r.member_status != "mien_sinh_hoat"
+                        && r.member_status != "tam_thoi_den"
+                        && r.member_status != "tam_thoi_di"
+                })
+                .count()
+        };
         let members = rule_roll(roll);
         let roll_only: Vec<Member> = members.iter().map(|(_, m)| *m).collect();
         let mut p = Panel {
@@ -391,19 +565,55 @@ impl Services {
             excused: count("vang_co_ly_do"),
             unexcused: count("vang_khong_ly_do"),
             unmarked: roll.iter().filter(|r| r.presence.is_none()).count(),
-            probationary_present: roll.iter().filter(|r| r.member_status == "du_bi" && r.presence.as_deref() == Some("co_mat")).count(),
-            apart: roll.iter().filter(|r| matches!(r.member_status.as_str(), "mien_sinh_hoat" | "tam_thoi_den" | "tam_thoi_di")).count(),
+            probationary_present: roll
+                .iter()
+                .filter(|r| r.member_status == "du_bi" && r.presence.as_deref() == Some("co_mat"))
+                .count(),
+            apart: roll
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.member_status.as_str(),
+                        "mien_sinh_hoat" | "tam_thoi_den" | "tam_thoi_di"
+                    )
+                })
+                .count(),
             ..Panel::default()
         };
-        let voters = roll_only.iter().filter(|m| m.status == RuleStatus::ChinhThuc && m.attendance == Attendance::CoMat).count() as u32;
-        if let Ok(d) = self.rules.decide(DecisionKind::NghiQuyet, &roll_only, &Ballots::counts(voters, 0, 0), on) {
+        let voters = roll_only
+            .iter()
+            .filter(|m| m.status == RuleStatus::ChinhThuc && m.attendance == Attendance::CoMat)
+            .count() as u32;
+        if let Ok(d) = self.rules.decide(
+            DecisionKind::NghiQuyet,
+            &roll_only,
+            &Ballots::counts(voters, 0, 0),
+            on,
+        ) {
             p.base = d.base;
             p.needed = d.needed;
             p.voters_present = d.tally.voters_present;
-            p.quorum_met = !matches!(d.invalid, Some(chibo_rules::Invalid::Quorum { .. } | chibo_rules::Invalid::EmptyBase));
+            p.quorum_met = !matches!(
+                d.invalid,
+                Some(chibo_rules::Invalid::Quorum { .. } | chibo_rules::Invalid::EmptyBase)
+            );
             p.explanation = match d.invalid {
                 Some(_) => d.explain(lang),
-                None => self.rules.pack_at(on).and_then(|v| v.cite("meeting_quorum")).map(|c| format!("{}: {c}", if lang == Lang::Vi { "Số lượng tối thiểu theo" } else { "Quorum per" })).unwrap_or_default(),
+                None => self
+                    .rules
+                    .pack_at(on)
+                    .and_then(|v| v.cite("meeting_quorum"))
+                    .map(|c| {
+                        format!(
+                            "{}: {c}",
+                            if lang == Lang::Vi {
+                                "Số lượng tối thiểu theo"
+                            } else {
+                                "Quorum per"
+                            }
+                        )
+                    })
+                    .unwrap_or_default(),
             };
         }
         p
@@ -411,26 +621,56 @@ impl Services {
 
     /// Autosave of one section of the minutes. Conflicting saves are refused
     /// (Stale) so nobody's text silently replaces another's.
-    pub async fn save_minutes(&self, actor: &Actor, id: i64, item_id: i64, version: i64, text: &str, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn save_minutes(
+        &self,
+        actor: &Actor,
+        id: i64,
+        item_id: i64,
+        version: i64,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         if m.minutes_locked_at.is_some() {
             return Err(invalid("minutes", "minutes.locked", ""));
         }
         let items = db::items(&self.db, id).await?;
-        let item = items.iter().find(|i| i.id == item_id).ok_or(ServiceError::NotFound)?;
+        let item = items
+            .iter()
+            .find(|i| i.id == item_id)
+            .ok_or(ServiceError::NotFound)?;
         let text = text.replace("\r\n", "\n");
-        let text = unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect::<String>();
+        let text =
+            unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect::<String>();
         if text == item.minutes {
             return Ok(item.minutes_version);
         }
         let mut tx = self.db.begin().await?;
-        let Some(v) = db::save_minutes(&mut tx, item_id, version, &text, now).await? else { return Err(ServiceError::Stale) };
-        log(&mut tx, actor, &m, "meeting.minutes", json!({"item": item.title, "chars": text.chars().count(), "version": v}), now).await?;
+        let Some(v) = db::save_minutes(&mut tx, item_id, version, &text, now).await? else {
+            return Err(ServiceError::Stale);
+        };
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.minutes",
+            json!({"item": item.title, "chars": text.chars().count(), "version": v}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(v)
     }
 
-    pub async fn add_speech(&self, actor: &Actor, id: i64, item_id: i64, member_id: Option<i64>, body: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn add_speech(
+        &self,
+        actor: &Actor,
+        id: i64,
+        item_id: i64,
+        member_id: Option<i64>,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         if m.minutes_locked_at.is_some() {
             return Err(invalid("body", "minutes.locked", ""));
@@ -440,27 +680,54 @@ impl Services {
             return Err(invalid("body", "required", ""));
         }
         let items = db::items(&self.db, id).await?;
-        let item = items.iter().find(|i| i.id == item_id).ok_or(ServiceError::NotFound)?;
+        let item = items
+            .iter()
+            .find(|i| i.id == item_id)
+            .ok_or(ServiceError::NotFound)?;
         let speaker = match member_id {
-            Some(mid) => db::roll(&self.db, id).await?.into_iter().find(|r| r.member_id == mid).map(|r| r.full_name).ok_or(ServiceError::NotFound)?,
+            Some(mid) => db::roll(&self.db, id)
+                .await?
+                .into_iter()
+                .find(|r| r.member_id == mid)
+                .map(|r| r.full_name)
+                .ok_or(ServiceError::NotFound)?,
             None => m.guest.clone().unwrap_or_else(|| "Đại biểu".into()),
         };
         let mut tx = self.db.begin().await?;
         db::add_speech(&mut tx, item.id, member_id, &speaker, &body, now).await?;
-        log(&mut tx, actor, &m, "meeting.speech", json!({"item": item.title, "speaker": speaker}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.speech",
+            json!({"item": item.title, "speaker": speaker}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Opens a vote and freezes its roll. Kinds the rules reserve for secret
     /// ballots are refused here.
-    pub async fn open_vote(&self, actor: &Actor, id: i64, kind: DecisionKind, subject: &str, mode: VoteMode, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn open_vote(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: DecisionKind,
+        subject: &str,
+        mode: VoteMode,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         if m.status != "open" {
             return Err(invalid("kind", "meeting.not_open", ""));
         }
         let on = today(now);
-        let secret: bool = self.rules.param(&format!("{}_secret_ballot", kind.code()), on).map_err(|_| invalid("kind", "vote.kind", kind.code()))?;
+        let secret: bool = self
+            .rules
+            .param(&format!("{}_secret_ballot", kind.code()), on)
+            .map_err(|_| invalid("kind", "vote.kind", kind.code()))?;
         if secret {
             return Err(invalid("kind", "vote.secret_required", kind.code()));
         }
@@ -472,12 +739,36 @@ impl Services {
         let frozen: Vec<Frozen> = roll
             .iter()
             .filter(|r| rule_status(&r.member_status).is_some())
-            .map(|r| Frozen { member_id: r.member_id, status: r.member_status.clone(), attendance: r.presence.clone().unwrap_or_else(|| "vang_khong_ly_do".into()) })
+            .map(|r| Frozen {
+                member_id: r.member_id,
+                status: r.member_status.clone(),
+                attendance: r
+                    .presence
+                    .clone()
+                    .unwrap_or_else(|| "vang_khong_ly_do".into()),
+            })
             .collect();
         let frozen = serde_json::to_string(&frozen).unwrap_or_default();
         let mut tx = self.db.begin().await?;
-        let vid = db::open_vote(&mut tx, id, kind.code(), &subject, mode.as_str(), &frozen, now).await?;
-        log(&mut tx, actor, &m, "vote.open", json!({"vote_id": vid, "kind": kind.code(), "subject": subject, "mode": mode.as_str()}), now).await?;
+        let vid = db::open_vote(
+            &mut tx,
+            id,
+            kind.code(),
+            &subject,
+            mode.as_str(),
+            &frozen,
+            now,
+        )
+        .await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "vote.open",
+            json!({"vote_id": vid, "kind": kind.code(), "subject": subject, "mode": mode.as_str()}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(vid)
     }
@@ -486,18 +777,38 @@ impl Services {
         serde_json::from_str::<Vec<Frozen>>(&v.roll)
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|f| Some((f.member_id, Member::new(rule_status(&f.status)?, attendance_of(Some(&f.attendance))))))
+            .filter_map(|f| {
+                Some((
+                    f.member_id,
+                    Member::new(rule_status(&f.status)?, attendance_of(Some(&f.attendance))),
+                ))
+            })
             .collect()
     }
 
-    async fn vote_of(&self, actor: &Actor, meeting_id: i64, vote_id: i64) -> Result<(MeetingRow, OrgRow, VoteRow)> {
+    async fn vote_of(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        vote_id: i64,
+    ) -> Result<(MeetingRow, OrgRow, VoteRow)> {
         let (m, cell) = self.meeting(actor, meeting_id).await?;
-        let v = db::vote(&self.db, vote_id).await?.filter(|v| v.meeting_id == meeting_id).ok_or(ServiceError::NotFound)?;
+        let v = db::vote(&self.db, vote_id)
+            .await?
+            .filter(|v| v.meeting_id == meeting_id)
+            .ok_or(ServiceError::NotFound)?;
         Ok((m, cell, v))
     }
 
     /// Closes a vote with counts the secretary entered (show of hands).
-    pub async fn enter_counts(&self, actor: &Actor, meeting_id: i64, vote_id: i64, counts: (u32, u32, u32), now: DateTime<Utc>) -> Result<()> {
+    pub async fn enter_counts(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        vote_id: i64,
+        counts: (u32, u32, u32),
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, cell, v) = self.vote_of(actor, meeting_id, vote_id).await?;
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
@@ -511,16 +822,35 @@ impl Services {
         self.decide_and_close(actor, &m, &v, counts, now).await
     }
 
-    async fn decide_and_close(&self, actor: &Actor, m: &MeetingRow, v: &VoteRow, (yes, no, abstain): (u32, u32, u32), now: DateTime<Utc>) -> Result<()> {
+    async fn decide_and_close(
+        &self,
+        actor: &Actor,
+        m: &MeetingRow,
+        v: &VoteRow,
+        (yes, no, abstain): (u32, u32, u32),
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let kind = DecisionKind::from_code(&v.kind).ok_or(ServiceError::NotFound)?;
         let roll: Vec<Member> = Self::frozen_roll(v).into_iter().map(|(_, m)| m).collect();
-        let voters = roll.iter().filter(|x| x.status == RuleStatus::ChinhThuc && x.attendance == Attendance::CoMat).count() as u32;
+        let voters = roll
+            .iter()
+            .filter(|x| x.status == RuleStatus::ChinhThuc && x.attendance == Attendance::CoMat)
+            .count() as u32;
         if yes + no + abstain > voters {
-            return Err(invalid("tan_thanh", "vote.too_many", format!("{} > {voters}", yes + no + abstain)));
+            return Err(invalid(
+                "tan_thanh",
+                "vote.too_many",
+                format!("{} > {voters}", yes + no + abstain),
+            ));
         }
         let d = self
             .rules
-            .decide(kind, &roll, &Ballots::counts(yes, no, abstain), today(m.starts_at))
+            .decide(
+                kind,
+                &roll,
+                &Ballots::counts(yes, no, abstain),
+                today(m.starts_at),
+            )
             .map_err(|e| invalid("tan_thanh", "vote.rules", e.to_string()))?;
         let explanation = d.explain(Lang::Vi);
         let citations = serde_json::to_string(&d.citations).unwrap_or_default();
@@ -545,13 +875,22 @@ impl Services {
     }
 
     /// A member's own vote, from their phone.
-    pub async fn cast_vote(&self, actor: &Actor, meeting_id: i64, vote_id: i64, choice: Choice, now: DateTime<Utc>) -> Result<()> {
+    pub async fn cast_vote(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        vote_id: i64,
+        choice: Choice,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, _, v) = self.vote_of(actor, meeting_id, vote_id).await?;
         if v.status != "open" || v.mode != VoteMode::Named.as_str() {
             return Err(invalid("choice", "vote.closed", ""));
         }
         let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
-        let eligible = Self::frozen_roll(&v).iter().any(|(id, x)| *id == me && x.status == RuleStatus::ChinhThuc && x.attendance == Attendance::CoMat);
+        let eligible = Self::frozen_roll(&v).iter().any(|(id, x)| {
+            *id == me && x.status == RuleStatus::ChinhThuc && x.attendance == Attendance::CoMat
+        });
         if !eligible {
             return Err(invalid("choice", "vote.not_eligible", ""));
         }
@@ -559,13 +898,27 @@ impl Services {
         if !db::cast(&mut tx, vote_id, me, choice.as_str(), now).await? {
             return Err(invalid("choice", "vote.already", ""));
         }
-        log(&mut tx, actor, &m, "vote.cast", json!({"vote_id": vote_id, "choice": choice.as_str()}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "vote.cast",
+            json!({"vote_id": vote_id, "choice": choice.as_str()}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Closes a named vote: eligible members who did not vote count as not voting.
-    pub async fn close_named_vote(&self, actor: &Actor, meeting_id: i64, vote_id: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn close_named_vote(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        vote_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, cell, v) = self.vote_of(actor, meeting_id, vote_id).await?;
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
@@ -575,44 +928,109 @@ impl Services {
         }
         let casts = db::casts(&self.db, vote_id).await?;
         let count = |c: Choice| casts.iter().filter(|(_, x)| x == c.as_str()).count() as u32;
-        self.decide_and_close(actor, &m, &v, (count(Choice::TanThanh), count(Choice::KhongTanThanh), count(Choice::KhongBieuQuyet)), now).await
+        self.decide_and_close(
+            actor,
+            &m,
+            &v,
+            (
+                count(Choice::TanThanh),
+                count(Choice::KhongTanThanh),
+                count(Choice::KhongBieuQuyet),
+            ),
+            now,
+        )
+        .await
     }
 
-    pub async fn save_resolution(&self, actor: &Actor, id: i64, version: i64, d: &db::Draft<'_>, now: DateTime<Utc>) -> Result<()> {
+    pub async fn save_resolution(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        d: &db::Draft<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, cell) = self.managed_meeting(actor, id).await?;
         let subject = nfc(d.subject);
         if subject.is_empty() {
             return Err(invalid("subject", "required", ""));
         }
-        let assignments: Vec<Assignment> = serde_json::from_str(d.assignments).map_err(|_| invalid("assignments", "required", ""))?;
-        let assignments = serde_json::to_string(&assignments.into_iter().filter(|a| !a.what.trim().is_empty()).collect::<Vec<_>>()).unwrap_or_default();
-        let draft = db::Draft { subject: &subject, results: &nfc_text(d.results), tasks: &nfc_text(d.tasks), assignments: &assignments };
+        let assignments: Vec<Assignment> = serde_json::from_str(d.assignments)
+            .map_err(|_| invalid("assignments", "required", ""))?;
+        let assignments = serde_json::to_string(
+            &assignments
+                .into_iter()
+                .filter(|a| !a.what.trim().is_empty())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default();
+        let draft = db::Draft {
+            subject: &subject,
+            results: &nfc_text(d.results),
+            tasks: &nfc_text(d.tasks),
+            assignments: &assignments,
+        };
         let mut tx = self.db.begin().await?;
         if !db::save_draft(&mut tx, id, cell.id, version, &draft, now).await? {
             return Err(ServiceError::Stale);
         }
-        log(&mut tx, actor, &m, "resolution.draft", json!({"subject": subject}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "resolution.draft",
+            json!({"subject": subject}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Adopts the draft with a passed vote: numbers it, locks it, seals it.
-    pub async fn adopt_resolution(&self, actor: &Actor, id: i64, vote_id: i64, now: DateTime<Utc>) -> Result<String> {
+    pub async fn adopt_resolution(
+        &self,
+        actor: &Actor,
+        id: i64,
+        vote_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
         let (m, cell) = self.managed_meeting(actor, id).await?;
-        let r = db::resolution(&self.db, id).await?.ok_or_else(|| invalid("subject", "resolution.missing", ""))?;
+        let r = db::resolution(&self.db, id)
+            .await?
+            .ok_or_else(|| invalid("subject", "resolution.missing", ""))?;
         if r.status != "draft" {
-            return Err(invalid("subject", "resolution.adopted", r.number_text.unwrap_or_default()));
+            return Err(invalid(
+                "subject",
+                "resolution.adopted",
+                r.number_text.unwrap_or_default(),
+            ));
         }
-        let v = db::vote(&self.db, vote_id).await?.filter(|v| v.meeting_id == id).ok_or(ServiceError::NotFound)?;
-        if v.kind != DecisionKind::NghiQuyet.code() || v.outcome.as_deref() != Some(Outcome::Dat.code()) {
+        let v = db::vote(&self.db, vote_id)
+            .await?
+            .filter(|v| v.meeting_id == id)
+            .ok_or(ServiceError::NotFound)?;
+        if v.kind != DecisionKind::NghiQuyet.code()
+            || v.outcome.as_deref() != Some(Outcome::Dat.code())
+        {
             return Err(invalid("vote", "resolution.vote_not_passed", v.subject));
         }
         let on = today(m.starts_at);
-        let symbol: String = self.rules.param("doc_org_symbol_cell", on).unwrap_or_else(|_| "CB".into());
+        let symbol: String = self
+            .rules
+            .param("doc_org_symbol_cell", on)
+            .unwrap_or_else(|_| "CB".into());
         let mut tx = self.db.begin().await?;
-        let term = db::term_start(&mut tx, cell.id, on).await?.unwrap_or(chrono::NaiveDate::MIN);
+        let term = db::term_start(&mut tx, cell.id, on)
+            .await?
+            // No recorded term: numbers run from the cell's first document.
+            .unwrap_or(chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
         let number = db::next_number(&mut tx, cell.id, "NQ", term).await?;
-        let number_text = chibo_rules::format_doc_number(u32::try_from(number).unwrap_or(u32::MAX), "NQ", &symbol);
+        let number_text = chibo_rules::format_doc_number(
+            u32::try_from(number).unwrap_or(u32::MAX),
+            "NQ",
+            &symbol,
+        );
         let body = json!({
             "number": number_text, "subject": r.subject, "results": r.results, "tasks": r.tasks,
             "assignments": serde_json::from_str::<serde_json::Value>(&r.assignments).unwrap_or_default(),
@@ -623,14 +1041,41 @@ impl Services {
         .to_string();
         let (hash, code) = seal(&body);
         db::adopt(&mut tx, r.id, vote_id, number, &number_text, &hash, now).await?;
-        db::add_version(&mut tx, &db::NewVersion { doc_type: "resolution", doc_id: r.id, body: &body, hash: &hash, check_code: &code, reason: None, account_id: Some(actor.account_id) }, now).await?;
-        log(&mut tx, actor, &m, "resolution.adopt", json!({"number": number_text, "hash": hash, "check_code": code}), now).await?;
+        db::add_version(
+            &mut tx,
+            &db::NewVersion {
+                doc_type: "resolution",
+                doc_id: r.id,
+                body: &body,
+                hash: &hash,
+                check_code: &code,
+                reason: None,
+                account_id: Some(actor.account_id),
+            },
+            now,
+        )
+        .await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "resolution.adopt",
+            json!({"number": number_text, "hash": hash, "check_code": code}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(number_text)
     }
 
     /// Locks the minutes of a closed meeting; later corrections are versions.
-    pub async fn finalize_minutes(&self, actor: &Actor, id: i64, reason: Option<&str>, now: DateTime<Utc>) -> Result<String> {
+    pub async fn finalize_minutes(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         if m.status != "closed" {
             return Err(invalid("status", "meeting.not_closed", ""));
@@ -641,15 +1086,42 @@ impl Services {
         let mut tx = self.db.begin().await?;
         db::lock_minutes(&mut tx, id, &hash, now).await?;
         let reason = reason.map(nfc).filter(|r| !r.is_empty());
-        db::add_version(&mut tx, &db::NewVersion { doc_type: "minutes", doc_id: id, body: &body, hash: &hash, check_code: &code, reason: reason.as_deref(), account_id: Some(actor.account_id) }, now).await?;
-        log(&mut tx, actor, &m, "minutes.lock", json!({"hash": hash, "check_code": code, "reason": reason}), now).await?;
+        db::add_version(
+            &mut tx,
+            &db::NewVersion {
+                doc_type: "minutes",
+                doc_id: id,
+                body: &body,
+                hash: &hash,
+                check_code: &code,
+                reason: reason.as_deref(),
+                account_id: Some(actor.account_id),
+            },
+            now,
+        )
+        .await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "minutes.lock",
+            json!({"hash": hash, "check_code": code, "reason": reason}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(code)
     }
 
     /// Reopens locked minutes for a correction (who and why are recorded);
     /// locking again makes a new version.
-    pub async fn unlock_minutes(&self, actor: &Actor, id: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn unlock_minutes(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         let reason = nfc(reason);
         if reason.is_empty() {
@@ -657,13 +1129,24 @@ impl Services {
         }
         let mut tx = self.db.begin().await?;
         in_tx_unlock(&mut tx, id).await?;
-        log(&mut tx, actor, &m, "minutes.unlock", json!({"reason": reason}), now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "minutes.unlock",
+            json!({"reason": reason}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Checks locked documents against their seals; with a code, only those.
-    pub async fn verify_documents(&self, code: Option<&str>) -> Result<Vec<(db::DocVersion, bool)>> {
+    pub async fn verify_documents(
+        &self,
+        code: Option<&str>,
+    ) -> Result<Vec<(db::DocVersion, bool)>> {
         let versions = match code {
             Some(c) => db::version_by_code(&self.db, &c.trim().to_uppercase()).await?,
             None => db::all_versions(&self.db).await?,
@@ -680,11 +1163,13 @@ impl Services {
 }
 
 async fn in_tx_unlock(tx: &mut Tx, id: i64) -> Result<()> {
-    crate::store::in_tx!(tx, |c| sqlx::query("UPDATE meeting SET minutes_locked_at = NULL, version = version + 1 WHERE id = $1")
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    crate::store::in_tx!(tx, |c| sqlx::query(
+        "UPDATE meeting SET minutes_locked_at = NULL, version = version + 1 WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -4,8 +4,11 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod calendar;
 pub mod demo;
+pub mod documents;
 pub mod import;
+pub mod mail;
 pub mod meetings;
 pub mod members;
 pub mod orgs;

@@ -130,6 +130,7 @@ pub async fn last_held(db: &Db, cell_id: i64, kinds: &[&str]) -> Result<Option<D
 }
 
 pub async fn set_status(tx: &mut Tx, id: i64, status: &str, now: DateTime<Utc>) -> Result<()> {
+    // The moment of opening and closing is kept; other moves only change the status.
     let sql = match status {
         "open" => {
             "UPDATE meeting SET status = $1, opened_at = $2, version = version + 1 WHERE id = $3"
@@ -137,17 +138,17 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: &str, now: DateTime<Utc>) 
         "closed" => {
             "UPDATE meeting SET status = $1, closed_at = $2, version = version + 1 WHERE id = $3"
         }
-        _ => {
-            "UPDATE meeting SET status = $1, version = version + 1 WHERE id = $3 AND $2 IS NOT NULL"
-        }
+        _ => "UPDATE meeting SET status = $1, version = version + 1 WHERE id = $2",
     };
-    in_tx!(tx, |c| sqlx::query(sql)
-        .bind(status)
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    in_tx!(tx, |c| {
+        let q = sqlx::query(sql).bind(status);
+        let q = if matches!(status, "open" | "closed") {
+            q.bind(now)
+        } else {
+            q
+        };
+        q.bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

@@ -138,9 +138,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let (mut parts, bytes) = form_bytes(req).await?;
         let user =
             <User as FromRequestParts<AppState>>::from_request_parts(&mut parts, state).await?;
-        let t: Token = serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::BadRequest)?;
+        let t: Token = serde_html_form::from_bytes(&bytes).map_err(|_| PageError::BadRequest)?;
         user.check_csrf(&t.csrf)?;
-        let value = serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::BadRequest)?;
+        // serde_html_form: repeated keys (one per table row) become lists.
+        let value = serde_html_form::from_bytes(&bytes).map_err(|_| PageError::BadRequest)?;
         Ok(Self(user, value))
     }
 }

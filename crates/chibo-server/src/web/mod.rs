@@ -28,13 +28,22 @@ pub use api::openapi_json;
 pub struct AppState {
     pub services: Services,
     pub cfg: Arc<Config>,
+    /// Wakes the mail sender when notices were queued.
+    pub mail: Arc<tokio::sync::Notify>,
 }
 
-pub fn router(services: Services, cfg: Config) -> Router {
+impl AppState {
+    pub fn mail_kick(&self) {
+        self.mail.notify_one();
+    }
+}
+
+pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -> Router {
     let upload_limit = cfg.max_upload_bytes;
     let state = AppState {
         services,
         cfg: Arc::new(cfg),
+        mail,
     };
     Router::new()
         .merge(pages::routes())

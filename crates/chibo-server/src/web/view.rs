@@ -290,10 +290,21 @@ pub struct SetupPage {
     pub errors: FieldErrors,
 }
 
+/// A member's own corner of the home page.
+#[derive(Default)]
+pub struct MemberHome {
+    pub next_meeting: Option<crate::store::meetings::MeetingRow>,
+    /// (vote, meeting, subject)
+    pub votes: Vec<(i64, i64, String)>,
+    pub notices: Vec<crate::store::meetings::NoticeRow>,
+    pub feed: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 pub struct HomePage {
     pub c: Chrome,
+    pub mine: Option<MemberHome>,
     pub unit: Option<OrgRow>,
     pub active_members: i64,
     pub probationary: i64,
@@ -555,4 +566,249 @@ pub struct RulesPage {
     pub c: Chrome,
     pub date: String,
     pub text: String,
+}
+
+/// Labels for a meeting's kind and status.
+impl Chrome {
+    pub fn meeting_kind(&self, k: &str) -> String {
+        self.tr.t(&format!("meeting-kind-{k}"))
+    }
+
+    pub fn meeting_status(&self, s: &str) -> String {
+        self.tr.t(&format!("meeting-status-{s}"))
+    }
+
+    pub fn presence(&self, p: &Option<String>) -> String {
+        p.as_ref().map_or_else(
+            || self.tr.t("roll-unmarked"),
+            |p| self.tr.t(&format!("vote-att-{p}")),
+        )
+    }
+
+    pub fn local_time(&self, t: &DateTime<Utc>) -> String {
+        t.with_timezone(&Ho_Chi_Minh)
+            .format("%H:%M %d/%m/%Y")
+            .to_string()
+    }
+
+    pub fn meeting_kinds(&self) -> Vec<(&'static str, String)> {
+        crate::model::MeetingKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), self.meeting_kind(k.as_str())))
+            .collect()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings.html")]
+pub struct MeetingsPage {
+    pub c: Chrome,
+    pub cell: OrgRow,
+    pub meetings: Vec<crate::store::meetings::MeetingRow>,
+    /// (due by, overdue, citation, last held)
+    pub regular: Option<(String, bool, String, Option<String>)>,
+    pub thematic: Option<(String, bool, String, Option<String>)>,
+    pub manages: bool,
+    pub flash: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meeting_form.html")]
+pub struct MeetingFormPage {
+    pub c: Chrome,
+    pub cell: OrgRow,
+    pub f: crate::service::meetings::MeetingForm,
+    pub members: Vec<MemberSummary>,
+    pub errors: FieldErrors,
+}
+
+impl MeetingFormPage {
+    pub fn is(&self, a: &Option<i64>, b: &i64) -> bool {
+        *a == Some(*b)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meeting.html")]
+pub struct MeetingPage {
+    pub c: Chrome,
+    pub view: crate::service::meetings::MeetingView,
+    pub f: crate::service::meetings::MeetingForm,
+    pub manages: bool,
+    pub in_future: bool,
+    pub app_notices: usize,
+    pub emails_queued: usize,
+    pub emails_sent: usize,
+    pub emails_failed: usize,
+    pub last_error: Option<String>,
+    pub min_minutes: Option<u32>,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+    pub errors: FieldErrors,
+}
+
+impl MeetingPage {
+    pub fn is(&self, a: &Option<i64>, b: &i64) -> bool {
+        *a == Some(*b)
+    }
+
+    pub fn duration(&self) -> Option<i64> {
+        let m = &self.view.meeting;
+        Some((m.closed_at? - m.opened_at?).num_minutes())
+    }
+
+    /// The rule pack's minimum length, when the meeting was shorter.
+    pub fn too_short(&self) -> Option<u32> {
+        let min = self.min_minutes?;
+        (self.duration()? < i64::from(min)).then_some(min)
+    }
+
+    pub fn adopted(&self) -> bool {
+        self.view
+            .resolution
+            .as_ref()
+            .is_some_and(|r| r.status == "adopted")
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "roll.html")]
+pub struct RollPage {
+    pub c: Chrome,
+    pub view: crate::service::meetings::MeetingView,
+    pub panel: crate::service::meetings::Panel,
+    /// The panel is part of the page (not an out-of-band swap).
+    pub oob: bool,
+    pub manages: bool,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// One roll-call row, re-rendered after a tap, with the panel out of band.
+#[derive(Template, WebTemplate)]
+#[template(path = "roll_row_fragment.html")]
+pub struct RollRowFragment {
+    pub c: Chrome,
+    pub meeting_id: i64,
+    pub manages: bool,
+    pub r: crate::store::meetings::RollEntry,
+    pub panel: crate::service::meetings::Panel,
+    pub oob: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "minutes.html")]
+pub struct MinutesPage {
+    pub c: Chrome,
+    pub view: crate::service::meetings::MeetingView,
+    pub manages: bool,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+impl MinutesPage {
+    pub fn speeches_of(&self, item: &i64) -> Vec<&crate::store::meetings::Speech> {
+        self.view
+            .speeches
+            .iter()
+            .filter(|s| s.agenda_item_id == *item)
+            .collect()
+    }
+
+    pub fn locked(&self) -> bool {
+        self.view.meeting.minutes_locked_at.is_some()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "saved_fragment.html")]
+pub struct SavedFragment {
+    pub item: i64,
+    pub version: i64,
+    pub message: String,
+    pub conflict: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "votes.html")]
+pub struct VotesPage {
+    pub c: Chrome,
+    pub view: crate::service::meetings::MeetingView,
+    pub manages: bool,
+    pub me: Option<i64>,
+    pub casts: Vec<(i64, Vec<(i64, String)>)>,
+    pub kinds: Vec<(&'static str, String)>,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+impl VotesPage {
+    fn casts_of(&self, vote: i64) -> &[(i64, String)] {
+        self.casts
+            .iter()
+            .find(|(v, _)| *v == vote)
+            .map_or(&[], |(_, c)| c.as_slice())
+    }
+
+    pub fn cast_count(&self, vote: &i64) -> usize {
+        self.casts_of(*vote).len()
+    }
+
+    pub fn my_choice(&self, vote: &i64) -> Option<String> {
+        let me = self.me?;
+        self.casts_of(*vote)
+            .iter()
+            .find(|(m, _)| *m == me)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// Present full members on the vote's frozen roll.
+    pub fn eligible(&self, v: &crate::store::meetings::VoteRow) -> usize {
+        serde_json::from_str::<Vec<serde_json::Value>>(&v.roll)
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| f["status"] == "chinh_thuc" && f["attendance"] == "co_mat")
+            .count()
+    }
+
+    pub fn may_cast(&self, v: &crate::store::meetings::VoteRow) -> bool {
+        let Some(me) = self.me else { return false };
+        v.status == "open"
+            && v.mode == "named"
+            && self.my_choice(&v.id).is_none()
+            && serde_json::from_str::<Vec<serde_json::Value>>(&v.roll)
+                .unwrap_or_default()
+                .iter()
+                .any(|f| {
+                    f["member_id"] == me
+                        && f["status"] == "chinh_thuc"
+                        && f["attendance"] == "co_mat"
+                })
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "resolution.html")]
+pub struct ResolutionPage {
+    pub c: Chrome,
+    pub view: crate::service::meetings::MeetingView,
+    pub manages: bool,
+    pub subject: String,
+    pub results: String,
+    pub tasks: String,
+    pub assignments: Vec<crate::service::meetings::Assignment>,
+    pub version: i64,
+    pub passed: Vec<(i64, String)>,
+    pub code: Option<String>,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+impl ResolutionPage {
+    pub fn adopted(&self) -> bool {
+        self.view
+            .resolution
+            .as_ref()
+            .is_some_and(|r| r.status == "adopted")
+    }
 }

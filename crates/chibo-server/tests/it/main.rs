@@ -8,6 +8,8 @@ mod auth;
 mod browser;
 mod cli;
 mod import;
+mod meetings;
 mod members;
 mod rules;
+mod smtp;
 mod support;

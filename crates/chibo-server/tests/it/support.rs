@@ -57,18 +57,29 @@ async fn fresh_pg_database() -> String {
 impl TestApp {
     /// An empty installation.
     pub async fn empty(backend: Backend) -> Self {
+        Self::configured(backend, |_| {}).await
+    }
+
+    /// An empty installation with configuration changes (SMTP…).
+    pub async fn configured(backend: Backend, change: impl FnOnce(&mut Config)) -> Self {
+        // Server-side errors show in the output of a failing test.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("chibo_server=warn")
+            .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(fresh_pg_database().await),
         };
-        let cfg = Config {
+        let mut cfg = Config {
             data_dir: dir.path().join("data"),
             listen: "127.0.0.1:0".parse().expect("addr"),
             database_url: database_url.clone(),
             max_upload_bytes: 2 * 1024 * 1024,
             ..Config::default()
         };
+        change(&mut cfg);
         let app = App::build(cfg).await.expect("app builds");
         let base = format!("http://{}", app.addr);
         let services = app.services.clone();

@@ -2,6 +2,7 @@
 //! `/api/openapi.json`. Authenticated by a bearer token (`chibo user token`)
 //! or a browser session with `X-CSRF-Token`.
 
+mod meetings;
 mod members;
 mod units;
 mod users;
@@ -21,6 +22,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         users::me, users::list, users::create,
         units::get_unit, units::children, units::create_child,
         members::search, members::create, members::get_member, members::update, members::add_status,
+        meetings::list, meetings::create, meetings::get_meeting, meetings::agenda, meetings::add_item, meetings::step,
+        meetings::mark, meetings::minutes, meetings::open_vote, meetings::get_vote, meetings::counts, meetings::cast,
+        meetings::close_vote, meetings::save_resolution, meetings::adopt,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth),
@@ -65,4 +69,35 @@ pub fn routes() -> Router<AppState> {
             get(members::get_member).put(members::update),
         )
         .route("/members/{id}/status", post(members::add_status))
+        .route("/meetings", get(meetings::list).post(meetings::create))
+        .route("/meetings/{id}", get(meetings::get_meeting))
+        .route(
+            "/meetings/{id}/agenda",
+            get(meetings::agenda).post(meetings::add_item),
+        )
+        .route("/meetings/{id}/steps", post(meetings::step))
+        .route(
+            "/meetings/{id}/attendance/{member_id}",
+            axum::routing::put(meetings::mark),
+        )
+        .route(
+            "/meetings/{id}/minutes/{item_id}",
+            axum::routing::put(meetings::minutes),
+        )
+        .route("/meetings/{id}/votes", post(meetings::open_vote))
+        .route("/meetings/{id}/votes/{vote_id}", get(meetings::get_vote))
+        .route(
+            "/meetings/{id}/votes/{vote_id}/counts",
+            post(meetings::counts),
+        )
+        .route("/meetings/{id}/votes/{vote_id}/cast", post(meetings::cast))
+        .route(
+            "/meetings/{id}/votes/{vote_id}/close",
+            post(meetings::close_vote),
+        )
+        .route(
+            "/meetings/{id}/resolution",
+            axum::routing::put(meetings::save_resolution),
+        )
+        .route("/meetings/{id}/resolution/adopt", post(meetings::adopt))
 }

@@ -6,7 +6,7 @@ use crate::store;
 use crate::web::AppState;
 use crate::web::auth::User;
 use crate::web::error::PageError;
-use crate::web::view::{Chrome, HomePage};
+use crate::web::view::{Chrome, HomePage, MemberHome};
 use axum::extract::State;
 
 pub async fn show(State(s): State<AppState>, user: User) -> Result<HomePage, PageError> {
@@ -14,6 +14,7 @@ pub async fn show(State(s): State<AppState>, user: User) -> Result<HomePage, Pag
     if user.actor.grants.is_empty() {
         return Ok(HomePage {
             c,
+            mine: None,
             unit: None,
             active_members: 0,
             probationary: 0,
@@ -40,13 +41,49 @@ pub async fn show(State(s): State<AppState>, user: User) -> Result<HomePage, Pag
             .fold((0, 0), |(a, p), c| (a + c.members, p + c.probationary));
         (cells, a, p)
     };
+    let mine = match user.actor.member_id {
+        Some(id) => Some(own(&s, id).await?),
+        None => None,
+    };
     Ok(HomePage {
         c,
+        mine,
         manages: role.is_some_and(Role::manages_cell),
         unit: Some(unit),
         active_members: active,
         probationary,
         cells,
         own_member_id: user.actor.member_id,
+    })
+}
+
+/// What a member sees first: their next meeting, votes waiting, notices, and
+/// their personal calendar feed.
+async fn own(s: &AppState, member_id: i64) -> Result<MemberHome, PageError> {
+    let db = &s.services.db;
+    let Some(member) = store::members::get(db, member_id).await? else {
+        return Ok(MemberHome::default());
+    };
+    let now = chrono::Utc::now();
+    let next_meeting = store::meetings::of_cell(db, member.cell_id, 10)
+        .await?
+        .into_iter()
+        .filter(|m| m.status != "closed" && m.starts_at + chrono::Duration::hours(4) > now)
+        .min_by_key(|m| m.starts_at);
+    let votes = store::meetings::open_votes_for(db, member_id).await?;
+    let notices = store::meetings::notices_for_member(db, member_id, 5).await?;
+    let mut tx = db.begin().await?;
+    let token = store::meetings::feed_token(
+        &mut tx,
+        member_id,
+        &crate::service::accounts::random_token(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(MemberHome {
+        next_meeting,
+        votes,
+        notices,
+        feed: format!("{}/calendar/{token}.ics", s.cfg.base_url()),
     })
 }

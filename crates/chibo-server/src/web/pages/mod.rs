@@ -2,6 +2,7 @@
 
 mod home;
 mod import;
+mod meetings;
 mod members;
 pub(crate) mod rules;
 mod session;
@@ -40,6 +41,46 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/children", post(units::add_child))
         .route("/units/{id}/posts", post(units::add_post))
         .route("/units/{id}/posts/{post}/end", post(units::end_post))
+        .route("/meetings", get(meetings::list))
+        .route(
+            "/meetings/new",
+            get(meetings::new_form).post(meetings::create),
+        )
+        .route("/meetings/{id}", get(meetings::show).post(meetings::update))
+        .route("/meetings/{id}/agenda", post(meetings::add_item))
+        .route("/meetings/{id}/agenda/{item}", post(meetings::change_item))
+        .route("/meetings/{id}/notice", post(meetings::notice))
+        .route("/meetings/{id}/open", post(meetings::open))
+        .route("/meetings/{id}/close", post(meetings::close))
+        .route("/meetings/{id}/finalize", post(meetings::finalize))
+        .route("/meetings/{id}/unlock", post(meetings::unlock))
+        .route("/meetings/{id}/roll", get(meetings::roll))
+        .route("/meetings/{id}/roll/{member}", post(meetings::mark))
+        .route("/meetings/{id}/roll/{member}/left", post(meetings::left))
+        .route("/meetings/{id}/minutes", get(meetings::minutes))
+        .route(
+            "/meetings/{id}/minutes/{item}",
+            post(meetings::save_minutes),
+        )
+        .route("/meetings/{id}/speeches", post(meetings::speech))
+        .route(
+            "/meetings/{id}/votes",
+            get(meetings::votes).post(meetings::open_vote),
+        )
+        .route("/meetings/{id}/votes/{vote}/counts", post(meetings::counts))
+        .route("/meetings/{id}/votes/{vote}/cast", post(meetings::cast))
+        .route(
+            "/meetings/{id}/votes/{vote}/close",
+            post(meetings::close_vote),
+        )
+        .route(
+            "/meetings/{id}/resolution",
+            get(meetings::resolution).post(meetings::save_resolution),
+        )
+        .route("/meetings/{id}/resolution/adopt", post(meetings::adopt))
+        .route("/meetings/{id}/docs/{file}", get(meetings::document))
+        .route("/meetings/{id}/invite.ics", get(meetings::invite))
+        .route("/calendar/{file}", get(meetings::feed))
         .route("/rules", get(rules::show))
         .route("/rules/vote", get(rules::vote))
         .route("/users", get(users::list).post(users::create))

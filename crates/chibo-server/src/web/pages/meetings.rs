@@ -1,0 +1,959 @@
+//! The meeting screens: plan, notice, roll-call, minutes, votes,
+//! resolution and documents — phone first, every step one screen.
+
+use super::{flash, unit_for};
+use crate::model::{Choice, Presence, VoteMode, format_date};
+use crate::service::documents::DocKind;
+use crate::service::meetings::{Assignment, MeetingForm};
+use crate::service::{ServiceError, today};
+use crate::store::{self, meetings as db};
+use crate::web::AppState;
+use crate::web::auth::{CsrfForm, User};
+use crate::web::error::PageError;
+use crate::web::i18n::Lang;
+use crate::web::view::{self, Chrome, FieldErrors};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chibo_rules::DecisionKind;
+use chrono::{Duration, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+use serde::Deserialize;
+
+fn is_htmx(h: &HeaderMap) -> bool {
+    h.contains_key("hx-request")
+}
+
+fn lang(u: &User) -> chibo_rules::Lang {
+    if u.tr.lang == Lang::En {
+        chibo_rules::Lang::En
+    } else {
+        chibo_rules::Lang::Vi
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnitQuery {
+    unit: Option<i64>,
+    ok: Option<String>,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<UnitQuery>,
+) -> Result<view::MeetingsPage, PageError> {
+    let cell = unit_for(&s, &user, q.unit).await?;
+    let meetings = db::of_cell(&s.services.db, cell.id, 50).await?;
+    let on = today(Utc::now());
+    let due = |kinds: &[&str], k: chibo_rules::MeetingKind| {
+        let db = s.services.db.clone();
+        let rules = s.services.rules.clone();
+        let kinds: Vec<String> = kinds.iter().map(|x| x.to_string()).collect();
+        let cell_id = cell.id;
+        async move {
+            let refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
+            let last = db::last_held(&db, cell_id, &refs)
+                .await?
+                .map(|t| t.with_timezone(&Ho_Chi_Minh).date_naive());
+            Ok::<_, PageError>(rules.meeting_due(k, last, on).ok().map(|d| {
+                (
+                    format_date(d.due_by),
+                    d.overdue,
+                    d.citation,
+                    last.map(format_date),
+                )
+            }))
+        }
+    };
+    let regular = if cell.kind == "chi_bo" {
+        due(&["thuong_ky", "ket_hop"], chibo_rules::MeetingKind::Regular).await?
+    } else {
+        None
+    };
+    let thematic = if cell.kind == "chi_bo" {
+        due(
+            &["chuyen_de", "ket_hop"],
+            chibo_rules::MeetingKind::Thematic,
+        )
+        .await?
+    } else {
+        None
+    };
+    Ok(view::MeetingsPage {
+        c: Chrome::for_user(&user, "meetings-title", "meetings", "/meetings"),
+        flash: flash(user.tr, q.ok.as_deref()),
+        manages: user.actor.can_manage(&cell),
+        cell,
+        meetings,
+        regular,
+        thematic,
+    })
+}
+
+async fn form_page(
+    s: &AppState,
+    user: &User,
+    cell: store::orgs::OrgRow,
+    f: MeetingForm,
+    errors: FieldErrors,
+) -> Result<view::MeetingFormPage, PageError> {
+    let q = store::members::SearchQuery {
+        status: Some("chinh_thuc".into()),
+        page: 1,
+        per_page: 200,
+        ..Default::default()
+    };
+    let members = s.services.search_members(&user.actor, &cell, q).await?.rows;
+    Ok(view::MeetingFormPage {
+        c: Chrome::for_user(user, "meeting-plan", "meetings", "/meetings/new"),
+        cell,
+        f,
+        members,
+        errors,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CellQuery {
+    cell: i64,
+}
+
+pub async fn new_form(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<CellQuery>,
+) -> Result<view::MeetingFormPage, PageError> {
+    let cell = unit_for(&s, &user, Some(q.cell)).await?;
+    if !user.actor.can_manage(&cell) {
+        return Err(ServiceError::Forbidden.into());
+    }
+    // Default: the regular meeting, a week from today at 19:30, where the last one was held.
+    let last = db::of_cell(&s.services.db, cell.id, 1)
+        .await?
+        .into_iter()
+        .next();
+    let f = MeetingForm {
+        kind: "thuong_ky".into(),
+        date: format_date(today(Utc::now()) + Duration::days(7)),
+        time: "19:30".into(),
+        place: last
+            .as_ref()
+            .map(|m| m.place.clone())
+            .or_else(|| cell.place.clone())
+            .unwrap_or_default(),
+        chair_id: last.as_ref().and_then(|m| m.chair_id),
+        secretary_id: last.as_ref().and_then(|m| m.secretary_id),
+        guest: last.and_then(|m| m.guest).unwrap_or_default(),
+        ..Default::default()
+    };
+    form_page(&s, &user, cell, f, FieldErrors::none(user.tr)).await
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    Query(q): Query<CellQuery>,
+    CsrfForm(user, f): CsrfForm<MeetingForm>,
+) -> Result<Response, PageError> {
+    let cell = unit_for(&s, &user, Some(q.cell)).await?;
+    match s
+        .services
+        .plan_meeting(&user.actor, &cell, &f, Utc::now())
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}?ok=meeting-planned")).into_response()),
+        Err(ServiceError::Invalid(problems)) => {
+            let page = form_page(
+                &s,
+                &user,
+                cell,
+                f,
+                FieldErrors {
+                    problems,
+                    tr: user.tr,
+                },
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OkQuery {
+    ok: Option<String>,
+    err: Option<String>,
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<view::MeetingPage, PageError> {
+    meeting_page(
+        &s,
+        &user,
+        id,
+        flash(user.tr, q.ok.as_deref()),
+        q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
+        FieldErrors::none(user.tr),
+    )
+    .await
+}
+
+async fn meeting_page(
+    s: &AppState,
+    user: &User,
+    id: i64,
+    flash_msg: Option<String>,
+    error: Option<String>,
+    errors: FieldErrors,
+) -> Result<view::MeetingPage, PageError> {
+    let v = s.services.meeting_view(&user.actor, id).await?;
+    let notices = db::notices_of_meeting(&s.services.db, id).await?;
+    let local = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
+    let f = MeetingForm {
+        kind: v.meeting.kind.clone(),
+        topic: v.meeting.topic.clone().unwrap_or_default(),
+        date: format_date(local.date_naive()),
+        time: local.format("%H:%M").to_string(),
+        place: v.meeting.place.clone(),
+        chair_id: v.meeting.chair_id,
+        secretary_id: v.meeting.secretary_id,
+        preparer_id: v.meeting.preparer_id,
+        guest: v.meeting.guest.clone().unwrap_or_default(),
+    };
+    let min_minutes = s
+        .services
+        .rules
+        .min_meeting_minutes(v.meeting.kind == "ket_hop", local.date_naive())
+        .ok();
+    Ok(view::MeetingPage {
+        c: Chrome::for_user(
+            user,
+            "meeting-title",
+            "meetings",
+            &format!("/meetings/{id}"),
+        ),
+        manages: user.actor.can_manage(&v.cell),
+        in_future: v.meeting.starts_at > Utc::now(),
+        emails_queued: notices
+            .iter()
+            .filter(|n| n.channel == "email" && matches!(n.status.as_str(), "queued" | "sending"))
+            .count(),
+        emails_sent: notices
+            .iter()
+            .filter(|n| n.channel == "email" && n.status == "sent")
+            .count(),
+        emails_failed: notices
+            .iter()
+            .filter(|n| n.channel == "email" && n.status == "failed")
+            .count(),
+        app_notices: notices.iter().filter(|n| n.channel == "app").count(),
+        last_error: notices.iter().rev().find_map(|n| n.last_error.clone()),
+        min_minutes,
+        flash: flash_msg,
+        error,
+        errors,
+        f,
+        view: v,
+    })
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<MeetingForm>,
+) -> Result<Response, PageError> {
+    match s
+        .services
+        .update_meeting(&user.actor, id, &f, Utc::now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?ok=member-saved")).into_response()),
+        Err(ServiceError::Invalid(problems)) => {
+            let page = meeting_page(
+                &s,
+                &user,
+                id,
+                None,
+                None,
+                FieldErrors {
+                    problems,
+                    tr: user.tr,
+                },
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs a step and comes back to the meeting page, with its message or the
+/// problem in words.
+async fn step(
+    id: i64,
+    to: &str,
+    ok: &str,
+    r: Result<(), ServiceError>,
+) -> Result<Response, PageError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}{to}?ok={ok}")).into_response()),
+        Err(ServiceError::Invalid(ps)) => {
+            let code =
+                ps.0.first()
+                    .map(|p| format!("problem-{}", p.code.replace('.', "-")))
+                    .unwrap_or_default();
+            Ok(Redirect::to(&format!("/meetings/{id}{to}?err={code}")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[derive(Deserialize)]
+pub struct TitleForm {
+    title: String,
+}
+
+pub async fn add_item(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<TitleForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .add_agenda_item(&user.actor, id, &f.title, Utc::now())
+        .await
+        .map(|_| ());
+    step(id, "", "member-saved", r).await
+}
+
+#[derive(Deserialize)]
+pub struct ItemAction {
+    action: String,
+}
+
+pub async fn change_item(
+    State(s): State<AppState>,
+    Path((id, item)): Path<(i64, i64)>,
+    CsrfForm(user, f): CsrfForm<ItemAction>,
+) -> Result<Response, PageError> {
+    let step_by = match f.action.as_str() {
+        "up" => -1,
+        "down" => 1,
+        _ => 0,
+    };
+    let r = s
+        .services
+        .change_agenda(&user.actor, id, item, step_by, Utc::now())
+        .await;
+    step(id, "", "member-saved", r).await
+}
+
+pub async fn notice(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .send_notice(&user.actor, id, Utc::now())
+        .await
+        .map(|_| ());
+    s.mail_kick();
+    step(id, "", "meeting-notice-sent", r).await
+}
+
+pub async fn open(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let r = s.services.open_meeting(&user.actor, id, Utc::now()).await;
+    step(id, "/roll", "meeting-opened", r).await
+}
+
+pub async fn close(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let r = s.services.close_meeting(&user.actor, id, Utc::now()).await;
+    step(id, "", "meeting-closed", r).await
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn finalize(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<ReasonForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .finalize_minutes(&user.actor, id, Some(&f.reason), Utc::now())
+        .await
+        .map(|_| ());
+    step(id, "", "minutes-locked", r).await
+}
+
+pub async fn unlock(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<ReasonForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .unlock_minutes(&user.actor, id, &f.reason, Utc::now())
+        .await;
+    step(id, "/minutes", "minutes-unlocked", r).await
+}
+
+pub async fn roll(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<view::RollPage, PageError> {
+    let v = s.services.meeting_view(&user.actor, id).await?;
+    let panel = s
+        .services
+        .panel(&v.roll, today(v.meeting.starts_at), lang(&user));
+    Ok(view::RollPage {
+        oob: false,
+        c: Chrome::for_user(
+            &user,
+            "roll-title",
+            "meetings",
+            &format!("/meetings/{id}/roll"),
+        ),
+        manages: user.actor.can_manage(&v.cell),
+        flash: flash(user.tr, q.ok.as_deref()),
+        error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
+        panel,
+        view: v,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct MarkForm {
+    presence: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn mark(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((id, member)): Path<(i64, i64)>,
+    CsrfForm(user, f): CsrfForm<MarkForm>,
+) -> Result<Response, PageError> {
+    let presence = Presence::parse(&f.presence).map_err(ServiceError::invalid)?;
+    s.services
+        .mark_attendance(
+            &user.actor,
+            id,
+            member,
+            presence,
+            Some(&f.reason),
+            Utc::now(),
+        )
+        .await?;
+    if is_htmx(&headers) {
+        let v = s.services.meeting_view(&user.actor, id).await?;
+        let panel = s
+            .services
+            .panel(&v.roll, today(v.meeting.starts_at), lang(&user));
+        let r = v
+            .roll
+            .iter()
+            .find(|r| r.member_id == member)
+            .cloned()
+            .ok_or(ServiceError::NotFound)?;
+        return Ok(view::RollRowFragment {
+            c: Chrome::for_user(&user, "roll-title", "meetings", ""),
+            meeting_id: id,
+            manages: true,
+            r,
+            panel,
+            oob: true,
+        }
+        .into_response());
+    }
+    Ok(Redirect::to(&format!("/meetings/{id}/roll#m{member}")).into_response())
+}
+
+pub async fn left(
+    State(s): State<AppState>,
+    Path((id, member)): Path<(i64, i64)>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    s.services
+        .mark_left(&user.actor, id, member, Utc::now())
+        .await?;
+    Ok(Redirect::to(&format!("/meetings/{id}/roll#m{member}")).into_response())
+}
+
+pub async fn minutes(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<view::MinutesPage, PageError> {
+    let v = s.services.meeting_view(&user.actor, id).await?;
+    Ok(view::MinutesPage {
+        c: Chrome::for_user(
+            &user,
+            "minutes-title",
+            "meetings",
+            &format!("/meetings/{id}/minutes"),
+        ),
+        manages: user.actor.can_manage(&v.cell),
+        flash: flash(user.tr, q.ok.as_deref()),
+        error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
+        view: v,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct MinutesForm {
+    #[serde(default)]
+    text: String,
+    version: i64,
+}
+
+pub async fn save_minutes(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((id, item)): Path<(i64, i64)>,
+    CsrfForm(user, f): CsrfForm<MinutesForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .save_minutes(&user.actor, id, item, f.version, &f.text, Utc::now())
+        .await;
+    let htmx = is_htmx(&headers);
+    match r {
+        Ok(version) if htmx => {
+            let at = Utc::now()
+                .with_timezone(&Ho_Chi_Minh)
+                .format("%H:%M:%S")
+                .to_string();
+            Ok(view::SavedFragment {
+                item,
+                version,
+                message: user.tr.t1("minutes-saved-at", "time", at),
+                conflict: false,
+            }
+            .into_response())
+        }
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/meetings/{id}/minutes?ok=member-saved#item{item}"
+        ))
+        .into_response()),
+        Err(ServiceError::Stale) if htmx => {
+            let current = db::items(&s.services.db, id)
+                .await?
+                .into_iter()
+                .find(|i| i.id == item)
+                .map_or(0, |i| i.minutes_version);
+            let frag = view::SavedFragment {
+                item,
+                version: current,
+                message: user.tr.t("minutes-conflict"),
+                conflict: true,
+            };
+            Ok((StatusCode::CONFLICT, frag).into_response())
+        }
+        Err(ServiceError::Stale) => Ok(Redirect::to(&format!(
+            "/meetings/{id}/minutes?err=minutes-conflict#item{item}"
+        ))
+        .into_response()),
+        Err(e) => step(id, "/minutes", "", Err(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SpeechForm {
+    item_id: i64,
+    #[serde(default)]
+    member_id: String,
+    body: String,
+}
+
+pub async fn speech(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<SpeechForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .add_speech(
+            &user.actor,
+            id,
+            f.item_id,
+            f.member_id.parse().ok(),
+            &f.body,
+            Utc::now(),
+        )
+        .await;
+    step(id, "/minutes", "member-saved", r).await
+}
+
+pub async fn votes(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<view::VotesPage, PageError> {
+    let v = s.services.meeting_view(&user.actor, id).await?;
+    let mut casts = Vec::new();
+    for vote in &v.votes {
+        casts.push((vote.id, db::casts(&s.services.db, vote.id).await?));
+    }
+    let on = today(v.meeting.starts_at);
+    let kinds = DecisionKind::ALL
+        .iter()
+        .filter(|k| {
+            !s.services
+                .rules
+                .param::<bool>(&format!("{}_secret_ballot", k.code()), on)
+                .unwrap_or(true)
+        })
+        .map(|k| (k.code(), user.tr.t(&format!("vote-kind-{}", k.code()))))
+        .collect();
+    Ok(view::VotesPage {
+        c: Chrome::for_user(
+            &user,
+            "votes-title",
+            "meetings",
+            &format!("/meetings/{id}/votes"),
+        ),
+        manages: user.actor.can_manage(&v.cell),
+        me: user.actor.member_id,
+        flash: flash(user.tr, q.ok.as_deref()),
+        error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
+        casts,
+        kinds,
+        view: v,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct OpenVoteForm {
+    kind: String,
+    subject: String,
+    mode: String,
+}
+
+pub async fn open_vote(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<OpenVoteForm>,
+) -> Result<Response, PageError> {
+    let r = match (DecisionKind::from_code(&f.kind), VoteMode::parse(&f.mode)) {
+        (Some(kind), Ok(mode)) => s
+            .services
+            .open_vote(&user.actor, id, kind, &f.subject, mode, Utc::now())
+            .await
+            .map(|_| ()),
+        _ => Err(ServiceError::invalid(crate::model::Problem::new(
+            "kind",
+            "vote.kind",
+            f.kind.clone(),
+        ))),
+    };
+    step(id, "/votes", "vote-opened", r).await
+}
+
+#[derive(Deserialize)]
+pub struct CountsForm {
+    tan_thanh: u32,
+    khong_tan_thanh: u32,
+    khong_bieu_quyet: u32,
+}
+
+pub async fn counts(
+    State(s): State<AppState>,
+    Path((id, vote)): Path<(i64, i64)>,
+    CsrfForm(user, f): CsrfForm<CountsForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .enter_counts(
+            &user.actor,
+            id,
+            vote,
+            (f.tan_thanh, f.khong_tan_thanh, f.khong_bieu_quyet),
+            Utc::now(),
+        )
+        .await;
+    step(id, "/votes", "vote-closed", r).await
+}
+
+#[derive(Deserialize)]
+pub struct CastForm {
+    choice: String,
+}
+
+pub async fn cast(
+    State(s): State<AppState>,
+    Path((id, vote)): Path<(i64, i64)>,
+    CsrfForm(user, f): CsrfForm<CastForm>,
+) -> Result<Response, PageError> {
+    let choice = Choice::parse(&f.choice).map_err(ServiceError::invalid)?;
+    let r = s
+        .services
+        .cast_vote(&user.actor, id, vote, choice, Utc::now())
+        .await;
+    step(id, "/votes", "vote-cast", r).await
+}
+
+pub async fn close_vote(
+    State(s): State<AppState>,
+    Path((id, vote)): Path<(i64, i64)>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .close_named_vote(&user.actor, id, vote, Utc::now())
+        .await;
+    step(id, "/votes", "vote-closed", r).await
+}
+
+pub async fn resolution(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<view::ResolutionPage, PageError> {
+    let v = s.services.meeting_view(&user.actor, id).await?;
+    let mut assignments: Vec<Assignment> = v
+        .resolution
+        .as_ref()
+        .map(|r| serde_json::from_str(&r.assignments).unwrap_or_default())
+        .unwrap_or_default();
+    let blank = 3;
+    assignments.extend(std::iter::repeat_n(Assignment::default(), blank));
+    let code = match &v.resolution {
+        Some(r) if r.status == "adopted" => db::versions(&s.services.db, "resolution", r.id)
+            .await?
+            .last()
+            .map(|x| x.check_code.clone()),
+        _ => None,
+    };
+    // A new draft starts from what the minutes recorded under review and tasks.
+    let from_minutes = |kind: &str| {
+        v.items
+            .iter()
+            .filter(|i| i.kind == kind)
+            .map(|i| i.minutes.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (subject, results, tasks) = match &v.resolution {
+        Some(r) => (r.subject.clone(), r.results.clone(), r.tasks.clone()),
+        None => {
+            let local = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
+            (
+                format!(
+                    "về nhiệm vụ tháng {}",
+                    (local + Duration::days(31)).format("%m năm %Y")
+                ),
+                from_minutes("review"),
+                from_minutes("tasks"),
+            )
+        }
+    };
+    Ok(view::ResolutionPage {
+        c: Chrome::for_user(
+            &user,
+            "resolution-title",
+            "meetings",
+            &format!("/meetings/{id}/resolution"),
+        ),
+        manages: user.actor.can_manage(&v.cell),
+        flash: flash(user.tr, q.ok.as_deref()),
+        error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
+        passed: v
+            .votes
+            .iter()
+            .filter(|x| x.kind == "nghi_quyet" && x.outcome.as_deref() == Some("dat"))
+            .map(|x| (x.id, x.subject.clone()))
+            .collect(),
+        version: v.resolution.as_ref().map_or(0, |r| r.version),
+        subject,
+        results,
+        tasks,
+        assignments,
+        code,
+        view: v,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ResolutionForm {
+    subject: String,
+    #[serde(default)]
+    results: String,
+    #[serde(default)]
+    tasks: String,
+    #[serde(default)]
+    who: Vec<String>,
+    #[serde(default)]
+    what: Vec<String>,
+    #[serde(default)]
+    deadline: Vec<String>,
+    #[serde(default)]
+    version: i64,
+}
+
+pub async fn save_resolution(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<ResolutionForm>,
+) -> Result<Response, PageError> {
+    let rows: Vec<Assignment> = f
+        .what
+        .iter()
+        .enumerate()
+        .map(|(i, what)| Assignment {
+            what: what.clone(),
+            who: f.who.get(i).cloned().unwrap_or_default(),
+            deadline: f.deadline.get(i).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let assignments = serde_json::to_string(&rows).unwrap_or_default();
+    let d = db::Draft {
+        subject: &f.subject,
+        results: &f.results,
+        tasks: &f.tasks,
+        assignments: &assignments,
+    };
+    let r = s
+        .services
+        .save_resolution(&user.actor, id, f.version, &d, Utc::now())
+        .await;
+    match r {
+        Err(ServiceError::Stale) => Ok(Redirect::to(&format!(
+            "/meetings/{id}/resolution?err=minutes-conflict"
+        ))
+        .into_response()),
+        r => step(id, "/resolution", "member-saved", r).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AdoptForm {
+    vote_id: i64,
+}
+
+pub async fn adopt(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<AdoptForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .adopt_resolution(&user.actor, id, f.vote_id, Utc::now())
+        .await
+        .map(|_| ());
+    step(id, "/resolution", "resolution-adopted", r).await
+}
+
+/// `/meetings/{id}/docs/nghi-quyet.pdf`, `…/ho-so.pdf`, `…/bien-ban.docx`.
+pub async fn document(
+    State(s): State<AppState>,
+    user: User,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let (name, ext) = file.rsplit_once('.').ok_or(ServiceError::NotFound)?;
+    let kind = DocKind::parse(name).ok_or(ServiceError::NotFound)?;
+    let (docs, layout) = s.services.meeting_documents(&user.actor, id, kind).await?;
+    let pdf = match ext {
+        "pdf" => true,
+        "docx" if docs.len() == 1 => false,
+        _ => return Err(ServiceError::NotFound.into()),
+    };
+    // Rendering is CPU work: keep it off the async workers.
+    let rendered = tokio::task::spawn_blocking(move || {
+        if pdf {
+            chibo_print::render_pdf_bundle(&docs, &layout).map(|b| (b, "application/pdf"))
+        } else {
+            chibo_print::render_docx(&docs[0], &layout).map(|b| {
+                (
+                    b,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                )
+            })
+        }
+    })
+    .await
+    .map_err(|_| PageError::BadRequest)?;
+    let (bytes, mime) = rendered.map_err(|e| {
+        tracing::error!("document {id}/{file}: {e}");
+        PageError::BadRequest
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The meeting as a calendar invitation.
+pub async fn invite(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (m, cell) = s.services.meeting(&user.actor, id).await?;
+    let ics = crate::service::calendar::ics(&[(m, cell.name)], &s.cfg.base_url());
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        ics,
+    )
+        .into_response())
+}
+
+/// A member's personal feed: every meeting of their cell.
+pub async fn feed(
+    State(s): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let token = file.trim_end_matches(".ics");
+    let member_id = db::member_by_feed(&s.services.db, token)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let member = store::members::get(&s.services.db, member_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let cell = s.services.org(member.cell_id).await?;
+    let meetings = db::of_cell(&s.services.db, cell.id, 100).await?;
+    let named: Vec<_> = meetings
+        .into_iter()
+        .map(|m| (m, cell.name.clone()))
+        .collect();
+    let ics = crate::service::calendar::ics(&named, &s.cfg.base_url());
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        ics,
+    )
+        .into_response())
+}

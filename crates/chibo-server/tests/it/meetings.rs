@@ -1,0 +1,727 @@
+use crate::smtp::Sink;
+use crate::support::{Backend, TestApp, backends, text};
+use chibo_server::service::today;
+use chibo_server::store;
+use chrono::{Duration, Utc};
+use reqwest::{Client, StatusCode};
+
+fn date_in(days: i64) -> String {
+    (today(Utc::now()) + Duration::days(days))
+        .format("%d/%m/%Y")
+        .to_string()
+}
+
+async fn post(c: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    c.post(app.url(path)).form(form).send().await.unwrap()
+}
+
+/// Follows a step's redirect and returns the page text.
+async fn after(c: &Client, app: &TestApp, res: reqwest::Response) -> String {
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "a step redirects");
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    text(
+        &c.get(app.url(&to))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+}
+
+async fn plan(c: &Client, app: &TestApp, csrf: &str, cell: i64, days: i64) -> i64 {
+    let date = date_in(days);
+    let res = post(
+        c,
+        app,
+        &format!("/meetings/new?cell={cell}"),
+        &[
+            ("csrf", csrf),
+            ("kind", "thuong_ky"),
+            ("date", &date),
+            ("time", "19:30"),
+            ("place", "Nhà văn hóa khu phố 1"),
+            ("guest", "Lê Văn Tám"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let loc = res.headers()["location"].to_str().unwrap();
+    loc.trim_start_matches("/meetings/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let (c, csrf) = app.login("bithu").await;
+        let cell = app.cell_ids().await[0];
+        let list = text(
+            &c.get(app.url("/meetings"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        assert!(
+            list.contains("Sinh hoạt thường kỳ phải tổ chức trước ngày"),
+            "{b:?}: {list}"
+        );
+
+        // Plan: the agenda follows HD 42 for a residential cell.
+        let id = plan(&c, &app, &csrf, cell, 1).await;
+        let page = text(
+            &c.get(app.url(&format!("/meetings/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        assert!(
+            page.contains("Kiểm điểm kết quả thực hiện nghị quyết tháng trước")
+                && page.contains("dân vận"),
+            "{b:?}: {page}"
+        );
+        assert!(
+            page.contains("Gửi thông báo triệu tập"),
+            "{b:?}: the next step is shown"
+        );
+
+        // Notice: every member on the roll gets it in the app.
+        let page = after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/notice"),
+                &[("csrf", &csrf)],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("Đã gửi thông báo triệu tập")
+                && page.contains("Đã thông báo trong ứng dụng: 12"),
+            "{b:?}: {page}"
+        );
+        let (member, _) = app.login("dangvien").await;
+        let home = text(
+            &member
+                .get(app.url("/"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        assert!(
+            home.contains("Buổi sinh hoạt sắp tới")
+                && home.contains("Thông báo triệu tập sinh hoạt"),
+            "{b:?}: {home}"
+        );
+
+        // Roll-call: everyone present but two.
+        after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/open"),
+                &[("csrf", &csrf)],
+            )
+            .await,
+        )
+        .await;
+        let roll = store::meetings::roll(&app.services.db, id).await.unwrap();
+        assert_eq!(roll.len(), 12);
+        let dangvien = store::accounts::by_login(&app.services.db, "dangvien")
+            .await
+            .unwrap()
+            .unwrap()
+            .member_id
+            .unwrap();
+        let absent: Vec<i64> = roll
+            .iter()
+            .filter(|r| r.member_status == "chinh_thuc" && r.member_id != dangvien)
+            .map(|r| r.member_id)
+            .take(2)
+            .collect();
+        for r in &roll {
+            let (presence, reason) = if r.member_id == absent[0] {
+                ("vang_co_ly_do", "Ốm")
+            } else if r.member_id == absent[1] {
+                ("vang_khong_ly_do", "")
+            } else {
+                ("co_mat", "")
+            };
+            let res = c
+                .post(app.url(&format!("/meetings/{id}/roll/{}", r.member_id)))
+                .header("hx-request", "true")
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("presence", presence),
+                    ("reason", reason),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{b:?}");
+            let frag = res.text().await.unwrap();
+            assert!(
+                frag.contains(&format!("id=\"m{}\"", r.member_id)) && frag.contains("hx-swap-oob"),
+                "{b:?}: the row and the panel come back"
+            );
+        }
+        let roll_page = text(
+            &c.get(app.url(&format!("/meetings/{id}/roll")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        // 11 full members + 1 probationary on the roll; one full member excused → base 10, more than half needs 6.
+        assert!(
+            roll_page.contains("10 Cơ sở tính biểu quyết")
+                && roll_page.contains("6 Cần để thông qua"),
+            "{b:?}: {roll_page}"
+        );
+        assert!(roll_page.contains("Đủ số lượng"), "{b:?}");
+
+        // Minutes autosave, and a conflicting save.
+        let items = store::meetings::items(&app.services.db, id).await.unwrap();
+        let review = items.iter().find(|i| i.kind == "review").unwrap().id;
+        let save = |version: &'static str, text: &'static str| {
+            c.post(app.url(&format!("/meetings/{id}/minutes/{review}")))
+                .header("hx-request", "true")
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("version", version),
+                    ("text", text),
+                ])
+                .send()
+        };
+        let res = save(
+            "0",
+            "Hoàn thành 5/6 nhiệm vụ tháng trước; vệ sinh môi trường chưa đạt.",
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{b:?}");
+        assert!(res.text().await.unwrap().contains("Đã lưu lúc"));
+        assert_eq!(
+            save("0", "bản cũ").await.unwrap().status(),
+            StatusCode::CONFLICT,
+            "{b:?}: no silent overwrite"
+        );
+
+        // A vote that must be secret is refused in the open form.
+        let page = after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/votes"),
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "ky_luat"),
+                    ("subject", "Kỷ luật"),
+                    ("mode", "counts"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert!(page.contains("phải bỏ phiếu kín"), "{b:?}: {page}");
+
+        // Show of hands on the resolution: too many ballots, then the real count.
+        after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/votes"),
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "nghi_quyet"),
+                    ("subject", "Thông qua Nghị quyết tháng"),
+                    ("mode", "counts"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        let votes = store::meetings::votes(&app.services.db, id).await.unwrap();
+        let vote = votes[0].id;
+        let page = after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/votes/{vote}/counts"),
+                &[
+                    ("csrf", &csrf),
+                    ("tan_thanh", "9"),
+                    ("khong_tan_thanh", "1"),
+                    ("khong_bieu_quyet", "0"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("Tổng số phiếu nhiều hơn số đảng viên chính thức có mặt"),
+            "{b:?}: 9 present full members: {page}"
+        );
+        let page = after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/votes/{vote}/counts"),
+                &[
+                    ("csrf", &csrf),
+                    ("tan_thanh", "8"),
+                    ("khong_tan_thanh", "1"),
+                    ("khong_bieu_quyet", "0"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("Đạt") && page.contains("Điều lệ Đảng"),
+            "{b:?}: {page}"
+        );
+
+        // A named vote cast by a member on their phone, once.
+        after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/votes"),
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "nghi_quyet"),
+                    ("subject", "Phân công trực tổ dân phố"),
+                    ("mode", "named"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        let named = store::meetings::votes(&app.services.db, id).await.unwrap()[1].id;
+        let member_csrf = crate::support::csrf_of(
+            &member
+                .get(app.url("/"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        let home = text(
+            &member
+                .get(app.url("/"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        assert!(home.contains("Biểu quyết đang chờ bạn"), "{b:?}: {home}");
+        let page = after(
+            &member,
+            &app,
+            post(
+                &member,
+                &app,
+                &format!("/meetings/{id}/votes/{named}/cast"),
+                &[("csrf", &member_csrf), ("choice", "tan_thanh")],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("Đã ghi nhận biểu quyết của bạn"),
+            "{b:?}: {page}"
+        );
+        let page = after(
+            &member,
+            &app,
+            post(
+                &member,
+                &app,
+                &format!("/meetings/{id}/votes/{named}/cast"),
+                &[("csrf", &member_csrf), ("choice", "khong_tan_thanh")],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("đã biểu quyết nội dung này rồi"),
+            "{b:?}: {page}"
+        );
+        let page = after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/votes/{named}/close"),
+                &[("csrf", &csrf)],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("Không đạt"),
+            "{b:?}: one yes of ten is not more than half: {page}"
+        );
+
+        // The resolution: draft, adopt, numbered and sealed.
+        let page = after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/resolution"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", "0"),
+                    ("subject", "về nhiệm vụ tháng 12 năm 2026"),
+                    ("results", "Hoàn thành 5/6 nhiệm vụ."),
+                    ("tasks", "Ra quân vệ sinh môi trường."),
+                    ("what", "Vận động đóng góp quỹ vì người nghèo"),
+                    ("who", "Tổ đảng số 1"),
+                    ("deadline", "20/12/2026"),
+                    ("what", ""),
+                    ("who", ""),
+                    ("deadline", ""),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert!(page.contains("Đã lưu"), "{b:?}: {page}");
+        let draft = store::meetings::resolution(&app.services.db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            draft
+                .assignments
+                .contains("Vận động đóng góp quỹ vì người nghèo")
+                && !draft.assignments.contains("\"what\":\"\""),
+            "{b:?}: blank rows are dropped: {}",
+            draft.assignments
+        );
+        let vote_s = vote.to_string();
+        let page = after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/resolution/adopt"),
+                &[("csrf", &csrf), ("vote_id", &vote_s)],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("Số 01-NQ/CB") && page.contains("Mã kiểm tra"),
+            "{b:?}: {page}"
+        );
+
+        // Close, lock the minutes; edits are refused afterwards.
+        after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/close"),
+                &[("csrf", &csrf)],
+            )
+            .await,
+        )
+        .await;
+        after(
+            &c,
+            &app,
+            post(
+                &c,
+                &app,
+                &format!("/meetings/{id}/finalize"),
+                &[("csrf", &csrf)],
+            )
+            .await,
+        )
+        .await;
+        let page = after(
+            &c,
+            &app,
+            c.post(app.url(&format!("/meetings/{id}/minutes/{review}")))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("version", "1"),
+                    ("text", "sửa lén"),
+                ])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(page.contains("Biên bản đã khóa"), "{b:?}: {page}");
+
+        // Documents: the dossier PDF and the resolution in Word.
+        let pdf = c
+            .get(app.url(&format!("/meetings/{id}/docs/ho-so.pdf")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"), "{b:?}");
+        let docx = c
+            .get(app.url(&format!("/meetings/{id}/docs/nghi-quyet.docx")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(docx.starts_with(b"PK"), "{b:?}");
+
+        // Every seal still matches, and the chain is intact.
+        let docs = app.services.verify_documents(None).await.unwrap();
+        assert_eq!(docs.len(), 2, "{b:?}: the resolution and the minutes");
+        assert!(docs.iter().all(|(_, ok)| *ok));
+        let code = docs[0].0.check_code.clone();
+        assert_eq!(
+            app.services
+                .verify_documents(Some(&code))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            app.services
+                .verify_audit()
+                .await
+                .unwrap()
+                .first_break
+                .is_none(),
+            "{b:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_meeting_in_the_past_cannot_be_notified_and_closed_meetings_refuse_votes() {
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let (c, csrf) = app.login("bithu").await;
+    let cell = app.cell_ids().await[0];
+    let id = plan(&c, &app, &csrf, cell, -2).await;
+    let page = after(
+        &c,
+        &app,
+        post(
+            &c,
+            &app,
+            &format!("/meetings/{id}/notice"),
+            &[("csrf", &csrf)],
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains("Buổi sinh hoạt đã qua"), "{page}");
+    after(
+        &c,
+        &app,
+        post(
+            &c,
+            &app,
+            &format!("/meetings/{id}/open"),
+            &[("csrf", &csrf)],
+        )
+        .await,
+    )
+    .await;
+    after(
+        &c,
+        &app,
+        post(
+            &c,
+            &app,
+            &format!("/meetings/{id}/close"),
+            &[("csrf", &csrf)],
+        )
+        .await,
+    )
+    .await;
+    let page = after(
+        &c,
+        &app,
+        post(
+            &c,
+            &app,
+            &format!("/meetings/{id}/votes"),
+            &[
+                ("csrf", &csrf),
+                ("kind", "nghi_quyet"),
+                ("subject", "x"),
+                ("mode", "counts"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains("chưa bắt đầu hoặc đã kết thúc"), "{page}");
+}
+
+#[tokio::test]
+async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server() {
+    let (sink, url) = Sink::start().await;
+    let app = TestApp::configured(Backend::Sqlite, |cfg| cfg.smtp_url = Some(url)).await;
+    app.services
+        .generate_demo(
+            chibo_server::service::demo::DemoSize {
+                cells: 1,
+                members_per_cell: 5,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    app.tamper("UPDATE member SET email = 'dv' || id || '@example.vn'".into())
+        .await;
+    let (c, csrf) = app.login("bithu").await;
+    let cell = app.cell_ids().await[0];
+    let id = plan(&c, &app, &csrf, cell, 3).await;
+    after(
+        &c,
+        &app,
+        post(
+            &c,
+            &app,
+            &format!("/meetings/{id}/notice"),
+            &[("csrf", &csrf)],
+        )
+        .await,
+    )
+    .await;
+    for _ in 0..100 {
+        if sink.count() == 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(sink.count(), 5);
+    let first = sink.messages.lock().unwrap()[0].clone();
+    assert!(
+        first.contains("BEGIN:VCALENDAR") || first.contains("text/calendar"),
+        "{first}"
+    );
+
+    // Now with no server listening: the notices stay queued with the error shown.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = TestApp::configured(Backend::Sqlite, |cfg| {
+        cfg.smtp_url = Some(format!("smtp://{dead}"))
+    })
+    .await;
+    app.services
+        .generate_demo(
+            chibo_server::service::demo::DemoSize {
+                cells: 1,
+                members_per_cell: 5,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    app.tamper("UPDATE member SET email = 'dv' || id || '@example.vn'".into())
+        .await;
+    let (c, csrf) = app.login("bithu").await;
+    let cell = app.cell_ids().await[0];
+    let id = plan(&c, &app, &csrf, cell, 3).await;
+    after(
+        &c,
+        &app,
+        post(
+            &c,
+            &app,
+            &format!("/meetings/{id}/notice"),
+            &[("csrf", &csrf)],
+        )
+        .await,
+    )
+    .await;
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = text(
+            &c.get(app.url(&format!("/meetings/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        if page.contains("Lỗi gửi thư gần nhất") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        page.contains("đang chờ gửi (sẽ tự gửi lại)") && page.contains("Lỗi gửi thư gần nhất"),
+        "{page}"
+    );
+    let mut emails = vec![];
+    for _ in 0..100 {
+        emails = store::meetings::notices_of_meeting(&app.services.db, id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.channel == "email")
+            .collect();
+        if emails.iter().all(|n| n.last_error.is_some()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(emails.len(), 5);
+    assert!(
+        emails
+            .iter()
+            .all(|n| n.status == "queued" && n.attempts == 1 && n.last_error.is_some()),
+        "nothing is lost: {emails:?}"
+    );
+}
