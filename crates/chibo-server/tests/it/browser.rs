@@ -239,3 +239,218 @@ async fn secretary_searches_edits_and_imports() {
     );
     c.close().await.unwrap();
 }
+
+/// Keeps a screenshot when `CHIBO_SCREENSHOTS` names a folder (for reviewing the phone screens).
+async fn shot(c: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("CHIBO_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_whole_monthly_meeting_on_a_phone() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let cell = app.cell_ids().await[0];
+    let c = browser(&d).await;
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys("bithu")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(chibo_server::service::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shot(&c, "1-home").await;
+
+    // Plan the meeting: the form comes filled with sensible defaults.
+    c.goto(&app.url(&format!("/meetings/new?cell={cell}")))
+        .await
+        .unwrap();
+    c.find(Locator::Id("place"))
+        .await
+        .unwrap()
+        .send_keys("Nhà văn hóa khu phố 1")
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(body_text(&c).await.contains("Đã tạo buổi sinh hoạt"));
+    shot(&c, "2-meeting").await;
+    c.find(Locator::Id("open-meeting"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Roll-call: one tap per member; the panel follows.
+    let url = c.current_url().await.unwrap();
+    let meeting: i64 = url
+        .path()
+        .trim_start_matches("/meetings/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let roll = store::meetings::roll(&app.services.db, meeting)
+        .await
+        .unwrap();
+    for r in &roll {
+        let sel = format!("#m{} button[data-presence=co_mat]", r.member_id);
+        c.find(Locator::Css(&sel))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css(&format!("#m{}.co_mat", r.member_id)))
+            .await
+            .unwrap();
+    }
+    let panel = c
+        .find(Locator::Id("panel"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        panel.contains("Đủ số lượng") && panel.contains(&roll.len().to_string()),
+        "{panel}"
+    );
+    shot(&c, "3-roll-call").await;
+
+    // Minutes: typed in Vietnamese, saved while typing.
+    c.goto(&app.url(&format!("/meetings/{meeting}/minutes")))
+        .await
+        .unwrap();
+    let area = c.find(Locator::Css("textarea[name=text]")).await.unwrap();
+    area.send_keys("Đồng chí Bí thư khai mạc, giới thiệu đại biểu; điểm danh đủ.")
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//span[contains(., 'Đã lưu lúc')]"))
+        .await
+        .unwrap();
+    shot(&c, "4-minutes").await;
+    let items = store::meetings::items(&app.services.db, meeting)
+        .await
+        .unwrap();
+    assert!(
+        items[0].minutes.contains("giới thiệu đại biểu"),
+        "autosaved: {:?}",
+        items[0].minutes
+    );
+
+    // A show-of-hands vote on the resolution.
+    c.goto(&app.url(&format!("/meetings/{meeting}/votes")))
+        .await
+        .unwrap();
+    c.find(Locator::Id("open-vote"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let vote = store::meetings::votes(&app.services.db, meeting)
+        .await
+        .unwrap()[0]
+        .id;
+    let voters = roll
+        .iter()
+        .filter(|r| r.member_status == "chinh_thuc")
+        .count()
+        .to_string();
+    let yes = c.find(Locator::Id(&format!("yes{vote}"))).await.unwrap();
+    yes.clear().await.unwrap();
+    yes.send_keys(&voters).await.unwrap();
+    c.find(Locator::Id(&format!("counts-{vote}")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = body_text(&c).await;
+    assert!(page.contains("Đạt"), "{page}");
+    shot(&c, "5-vote").await;
+
+    // The resolution: save the draft, adopt it, download the PDF.
+    c.goto(&app.url(&format!("/meetings/{meeting}/resolution")))
+        .await
+        .unwrap();
+    c.find(Locator::Id("tasks"))
+        .await
+        .unwrap()
+        .send_keys("Ra quân tổng vệ sinh khu phố.")
+        .await
+        .unwrap();
+    c.find(Locator::Id("what1"))
+        .await
+        .unwrap()
+        .send_keys("Vận động hộ nghèo làm hồ sơ vay vốn")
+        .await
+        .unwrap();
+    c.find(Locator::Id("who1"))
+        .await
+        .unwrap()
+        .send_keys("Tổ đảng số 2")
+        .await
+        .unwrap();
+    c.find(Locator::Id("save-resolution"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("adopt"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let adopted = c
+        .find(Locator::Id("adopted"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(adopted.contains("Số 01-NQ/CB"), "{adopted}");
+    shot(&c, "6-resolution").await;
+    let href = c
+        .find(Locator::Id("resolution-pdf"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let kind = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.headers.get('content-type') + ' ' + r.status)",
+            vec![json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kind, json!("application/pdf 200"));
+    c.close().await.unwrap();
+}

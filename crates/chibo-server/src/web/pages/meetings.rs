@@ -137,11 +137,7 @@ pub async fn new_form(
         kind: "thuong_ky".into(),
         date: format_date(today(Utc::now()) + Duration::days(7)),
         time: "19:30".into(),
-        place: last
-            .as_ref()
-            .map(|m| m.place.clone())
-            .or_else(|| cell.place.clone())
-            .unwrap_or_default(),
+        place: last.as_ref().map(|m| m.place.clone()).unwrap_or_default(),
         chair_id: last.as_ref().and_then(|m| m.chair_id),
         secretary_id: last.as_ref().and_then(|m| m.secretary_id),
         guest: last.and_then(|m| m.guest).unwrap_or_default(),
