@@ -585,6 +585,22 @@ impl Chrome {
         )
     }
 
+    /// "19:42" from a stored instant (SQLite and PostgreSQL spell it differently).
+    pub fn clock(&self, t: &str) -> String {
+        let parsed = DateTime::parse_from_rfc3339(t)
+            .map(|d| d.to_utc())
+            .or_else(|_| {
+                chrono::NaiveDateTime::parse_from_str(
+                    t.trim_end_matches("+00"),
+                    "%Y-%m-%d %H:%M:%S%.f",
+                )
+                .map(|n| n.and_utc())
+            });
+        parsed
+            .map(|d| d.with_timezone(&Ho_Chi_Minh).format("%H:%M").to_string())
+            .unwrap_or_default()
+    }
+
     pub fn local_time(&self, t: &DateTime<Utc>) -> String {
         t.with_timezone(&Ho_Chi_Minh)
             .format("%H:%M %d/%m/%Y")

@@ -450,3 +450,7 @@ home-next-meeting = Next meeting
 home-votes-to-cast = Votes waiting for you
 home-notices = Notices
 home-calendar = My calendar (paste into a calendar app)
+roll-arrived = Arrived at
+roll-left = left at
+roll-leave = Leaving early
+minutes-offline = Offline: the draft is kept on this phone and saved when the connection is back.

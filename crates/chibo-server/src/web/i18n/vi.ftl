@@ -450,3 +450,7 @@ home-next-meeting = Buổi sinh hoạt sắp tới
 home-votes-to-cast = Biểu quyết đang chờ bạn
 home-notices = Thông báo
 home-calendar = Lịch của tôi (dán vào ứng dụng lịch)
+roll-arrived = Đến lúc
+roll-left = về lúc
+roll-leave = Về sớm
+minutes-offline = Mất kết nối: đã giữ bản nháp trên máy, sẽ tự lưu lại khi có mạng.
