@@ -73,9 +73,27 @@ pub struct MeetingView {
 
 /// The hash of a locked document and the short code printed on its pages.
 pub fn seal(body: &str) -> (String, String) {
-    let hash = audit::hex(&Sha256::digest(body.as_bytes()));
+    seal_bytes(body.as_bytes())
+}
+
+fn seal_bytes(body: &[u8]) -> (String, String) {
+    let hash = audit::hex(&Sha256::digest(body));
     let code = format!("{}-{}", &hash[..4], &hash[4..8]).to_uppercase();
     (hash, code)
+}
+
+/// The media type of an attachment, from its name (served as a download).
+fn mime_of(name: &str) -> &'static str {
+    match name.rsplit('.').next().map(str::to_lowercase).as_deref() {
+        Some("pdf") => "application/pdf",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("doc") => "application/msword",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
 }
 
 fn rule_status(s: &str) -> Option<RuleStatus> {
@@ -354,6 +372,38 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Posts a document for the meeting (draft resolution, report, study
+    /// material) for members to read before it.
+    pub async fn attach_file(
+        &self,
+        actor: &Actor,
+        id: i64,
+        file_name: &str,
+        data: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let (m, _) = self.managed_meeting(actor, id).await?;
+        let name = nfc(file_name.rsplit(['/', '\\']).next().unwrap_or_default());
+        if name.is_empty() || data.is_empty() {
+            return Err(invalid("file", "required", ""));
+        }
+        let mime = mime_of(&name);
+        let mut tx = self.db.begin().await?;
+        let fid = db::add_file(&mut tx, id, &name, mime, data, actor.account_id, now).await?;
+        let (hash, _) = seal_bytes(data);
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.file",
+            json!({"file_id": fid, "name": name, "bytes": data.len(), "sha256": hash}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(fid)
     }
 
     /// Sends the convening notice to every member on the roll (in the app,

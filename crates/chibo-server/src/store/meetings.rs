@@ -954,3 +954,64 @@ pub async fn member_by_feed(db: &Db, token: &str) -> Result<Option<i64>> {
             .await
     })?)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct FileRow {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn add_file(
+    tx: &mut Tx,
+    meeting_id: i64,
+    file_name: &str,
+    mime: &str,
+    data: &[u8],
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(in_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO meeting_file (meeting_id, file_name, mime, size, data, account_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(meeting_id)
+        .bind(file_name)
+        .bind(mime)
+        .bind(data.len() as i64)
+        .bind(data)
+        .bind(account_id)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })?)
+}
+
+pub async fn files(db: &Db, meeting_id: i64) -> Result<Vec<FileRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as("SELECT id, meeting_id, file_name, mime, size, created_at FROM meeting_file WHERE meeting_id = $1 ORDER BY id")
+            .bind(meeting_id)
+            .fetch_all(c)
+            .await
+    })?)
+}
+
+pub async fn file_data(
+    db: &Db,
+    meeting_id: i64,
+    id: i64,
+) -> Result<Option<(String, String, Vec<u8>)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT file_name, mime, data FROM meeting_file WHERE meeting_id = $1 AND id = $2",
+        )
+        .bind(meeting_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await
+    })?)
+}

@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_meetings.sql"),
         postgres: include_str!("../../migrations/postgres/0002_meetings.sql"),
     },
+    Migration {
+        version: 4,
+        name: "meeting_files",
+        sqlite: include_str!("../../migrations/sqlite/0004_meeting_files.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_meeting_files.sql"),
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {

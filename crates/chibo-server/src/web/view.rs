@@ -658,6 +658,7 @@ pub struct MeetingPage {
     pub emails_failed: usize,
     pub last_error: Option<String>,
     pub min_minutes: Option<u32>,
+    pub files: Vec<crate::store::meetings::FileRow>,
     pub flash: Option<String>,
     pub error: Option<String>,
     pub errors: FieldErrors,

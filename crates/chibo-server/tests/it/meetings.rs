@@ -97,6 +97,37 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
             "{b:?}: the next step is shown"
         );
 
+        // The draft resolution is posted for members to read before the meeting.
+        let draft = "Dự thảo nghị quyết tháng 12".as_bytes().to_vec();
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(draft.clone()).file_name("Dự thảo NQ.txt"),
+            );
+        let res = c
+            .post(app.url(&format!("/meetings/{id}/files")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let page = after(&c, &app, res).await;
+        assert!(
+            page.contains("Đã đăng tài liệu") && page.contains("Dự thảo NQ.txt"),
+            "{b:?}: {page}"
+        );
+        let files = store::meetings::files(&app.services.db, id).await.unwrap();
+        let (member, _) = app.login("dangvien").await;
+        let got = member
+            .get(app.url(&format!("/meetings/{id}/files/{}", files[0].id)))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(got.to_vec(), draft, "{b:?}: members read what was posted");
+
         // Notice: every member on the roll gets it in the app.
         let page = after(
             &c,
@@ -115,7 +146,6 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
                 && page.contains("Đã thông báo trong ứng dụng: 12"),
             "{b:?}: {page}"
         );
-        let (member, _) = app.login("dangvien").await;
         let home = text(
             &member
                 .get(app.url("/"))

@@ -454,3 +454,7 @@ roll-arrived = Arrived at
 roll-left = left at
 roll-leave = Leaving early
 minutes-offline = Offline: the draft is kept on this phone and saved when the connection is back.
+meeting-files = Documents for the meeting
+meeting-files-none = No document yet (draft resolution, report, study material…).
+meeting-file-add = Post a document
+meeting-file-added = Document posted for the meeting.

@@ -454,3 +454,7 @@ roll-arrived = Đến lúc
 roll-left = về lúc
 roll-leave = Về sớm
 minutes-offline = Mất kết nối: đã giữ bản nháp trên máy, sẽ tự lưu lại khi có mạng.
+meeting-files = Tài liệu chuẩn bị
+meeting-files-none = Chưa có tài liệu (dự thảo nghị quyết, báo cáo, tài liệu học tập…).
+meeting-file-add = Đăng tài liệu
+meeting-file-added = Đã đăng tài liệu cho buổi sinh hoạt.

@@ -53,37 +53,11 @@ pub async fn upload(
 ) -> Result<Response, PageError> {
     let cell = unit_for(&s, &user, Some(q.cell)).await?;
     let max = s.cfg.max_upload_bytes;
-    let (mut csrf, mut file, mut too_large) = (String::new(), None, false);
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                too_large = true;
-                break;
-            }
-        };
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|_| PageError::BadRequest)?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let mut data = Vec::new();
-                let mut field = field;
-                while let Ok(Some(chunk)) = field.chunk().await {
-                    data.extend_from_slice(&chunk);
-                    if data.len() > max {
-                        too_large = true;
-                        break;
-                    }
-                }
-                file = Some((name, data));
-                if too_large {
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
+    let super::Upload {
+        csrf,
+        file,
+        too_large,
+    } = super::read_upload(&mut mp, max).await?;
     if too_large {
         let msg = user.tr.t1("import-too-large", "mb", max / (1024 * 1024));
         return Ok((

@@ -209,6 +209,7 @@ async fn meeting_page(
 ) -> Result<view::MeetingPage, PageError> {
     let v = s.services.meeting_view(&user.actor, id).await?;
     let notices = db::notices_of_meeting(&s.services.db, id).await?;
+    let files = db::files(&s.services.db, id).await?;
     let local = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
     let f = MeetingForm {
         kind: v.meeting.kind.clone(),
@@ -250,6 +251,7 @@ async fn meeting_page(
         app_notices: notices.iter().filter(|n| n.channel == "app").count(),
         last_error: notices.iter().rev().find_map(|n| n.last_error.clone()),
         min_minutes,
+        files,
         flash: flash_msg,
         error,
         errors,
@@ -950,6 +952,65 @@ pub async fn feed(
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         ics,
+    )
+        .into_response())
+}
+
+/// Posts a document for the meeting.
+pub async fn upload(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let max = s.cfg.max_upload_bytes;
+    let up = super::read_upload(&mut mp, max).await?;
+    if up.too_large {
+        return Ok(
+            Redirect::to(&format!("/meetings/{id}?err=problem-file-too_large")).into_response(),
+        );
+    }
+    user.check_csrf(&up.csrf)?;
+    let (name, data) = up.file.ok_or(PageError::BadRequest)?;
+    let r = s
+        .services
+        .attach_file(&user.actor, id, &name, &data, Utc::now())
+        .await
+        .map(|_| ());
+    step(id, "", "meeting-file-added", r).await
+}
+
+pub async fn download(
+    State(s): State<AppState>,
+    user: User,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    s.services.meeting(&user.actor, id).await?;
+    let (name, mime, data) = db::file_data(&s.services.db, id, file)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let ascii: String = crate::model::fold(&name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    view::urlencode(&name)
+                ),
+            ),
+        ],
+        data,
     )
         .into_response())
 }

@@ -80,6 +80,8 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/resolution/adopt", post(meetings::adopt))
         .route("/meetings/{id}/docs/{file}", get(meetings::document))
         .route("/meetings/{id}/invite.ics", get(meetings::invite))
+        .route("/meetings/{id}/files", post(meetings::upload))
+        .route("/meetings/{id}/files/{file}", get(meetings::download))
         .route("/calendar/{file}", get(meetings::feed))
         .route("/rules", get(rules::show))
         .route("/rules/vote", get(rules::vote))
@@ -139,4 +141,55 @@ fn local_path(p: &str) -> &str {
 fn flash(tr: super::i18n::Tr, key: Option<&str>) -> Option<String> {
     key.filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') && tr.has(k))
         .map(|k| tr.t(k))
+}
+
+/// A multipart form with one file and the CSRF token.
+pub(crate) struct Upload {
+    pub csrf: String,
+    pub file: Option<(String, Vec<u8>)>,
+    /// The file went past `max` bytes; reading stopped there.
+    pub too_large: bool,
+}
+
+/// Reads an upload, stopping at `max` bytes so an oversized file gets a
+/// message that says so rather than a bare 413.
+pub(crate) async fn read_upload(
+    mp: &mut axum::extract::Multipart,
+    max: usize,
+) -> Result<Upload, PageError> {
+    let mut up = Upload {
+        csrf: String::new(),
+        file: None,
+        too_large: false,
+    };
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                up.too_large = true;
+                break;
+            }
+        };
+        match field.name() {
+            Some("csrf") => up.csrf = field.text().await.map_err(|_| PageError::BadRequest)?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let mut data = Vec::new();
+                while let Ok(Some(chunk)) = field.chunk().await {
+                    data.extend_from_slice(&chunk);
+                    if data.len() > max {
+                        up.too_large = true;
+                        break;
+                    }
+                }
+                up.file = Some((name, data));
+                if up.too_large {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(up)
 }
