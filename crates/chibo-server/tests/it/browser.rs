@@ -76,13 +76,23 @@ async fn browser(d: &Driver) -> Client {
         .expect("connect to chromedriver")
 }
 
-async fn body_text(c: &Client) -> String {
-    c.find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// The page's main text once it contains `needle`: a click that submits a
+/// form returns before the next page has loaded, so read until it has (and
+/// read again when the element went stale in between).
+async fn text_with(c: &Client, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(main) = c.find(Locator::Css("main")).await
+            && let Ok(t) = main.text().await
+        {
+            if t.contains(needle) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("«{needle}» never appeared; the page says: {last}");
 }
 
 #[tokio::test]
@@ -116,7 +126,7 @@ async fn secretary_searches_edits_and_imports() {
         .click()
         .await
         .unwrap();
-    assert!(body_text(&c).await.contains("Xin chào"));
+    text_with(&c, "Xin chào").await;
 
     // Search without diacritics and open the member.
     c.goto(&app.url("/members")).await.unwrap();
@@ -139,7 +149,7 @@ async fn secretary_searches_edits_and_imports() {
         .click()
         .await
         .unwrap();
-    assert!(body_text(&c).await.contains(&target.full_name));
+    text_with(&c, &target.full_name).await;
 
     // Edit: type a Vietnamese address.
     c.find(Locator::LinkText("Sửa thông tin"))
@@ -160,7 +170,7 @@ async fn secretary_searches_edits_and_imports() {
         .click()
         .await
         .unwrap();
-    let page = body_text(&c).await;
+    let page = text_with(&c, "Đã lưu.").await;
     assert!(
         page.contains("Đã lưu.") && page.contains("15 Nguyễn Thị Minh Khai"),
         "{page}"
@@ -185,7 +195,7 @@ async fn secretary_searches_edits_and_imports() {
         .click()
         .await
         .unwrap();
-    let preview = body_text(&c).await;
+    let preview = text_with(&c, "Sẽ thêm mới").await;
     assert!(
         preview.contains("Đinh Thị Thu Hà") && preview.contains("Sẽ thêm mới"),
         "{preview}"
@@ -196,8 +206,7 @@ async fn secretary_searches_edits_and_imports() {
         .click()
         .await
         .unwrap();
-    let list = body_text(&c).await;
-    assert!(list.contains("Đã nhập: 1 đảng viên mới"), "{list}");
+    text_with(&c, "Đã nhập: 1 đảng viên mới").await;
 
     // The change is in the list and in the member's history.
     c.find(Locator::Id("q"))
@@ -218,7 +227,7 @@ async fn secretary_searches_edits_and_imports() {
         .click()
         .await
         .unwrap();
-    let record = body_text(&c).await;
+    let record = text_with(&c, "Lịch sử thay đổi").await;
     assert!(
         record.contains("member.create") && record.contains("Lịch sử thay đổi"),
         "{record}"
@@ -291,7 +300,7 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .click()
         .await
         .unwrap();
-    assert!(body_text(&c).await.contains("Đã tạo buổi sinh hoạt"));
+    text_with(&c, "Đã tạo buổi sinh hoạt").await;
     shot(&c, "2-meeting").await;
     c.find(Locator::Id("open-meeting"))
         .await
@@ -299,6 +308,7 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .click()
         .await
         .unwrap();
+    text_with(&c, "Bắt đầu sinh hoạt: điểm danh").await;
 
     // Roll-call: one tap per member; the panel follows.
     let url = c.current_url().await.unwrap();
@@ -371,6 +381,7 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .click()
         .await
         .unwrap();
+    text_with(&c, "Đã mở biểu quyết").await;
     let vote = store::meetings::votes(&app.services.db, meeting)
         .await
         .unwrap()[0]
@@ -389,8 +400,9 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .click()
         .await
         .unwrap();
-    let page = body_text(&c).await;
-    assert!(page.contains("Đạt"), "{page}");
+    text_with(&c, "Đã có kết quả biểu quyết").await;
+    let page = text_with(&c, "Đạt").await;
+    assert!(page.contains("Điều lệ Đảng"), "{page}");
     shot(&c, "5-vote").await;
 
     // The resolution: save the draft, adopt it, download the PDF.
@@ -421,12 +433,14 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .click()
         .await
         .unwrap();
+    text_with(&c, "Đã lưu").await;
     c.find(Locator::Id("adopt"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    c.wait().for_element(Locator::Id("adopted")).await.unwrap();
     let adopted = c
         .find(Locator::Id("adopted"))
         .await
