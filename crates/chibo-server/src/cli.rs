@@ -57,7 +57,7 @@ enum Command {
         cells: u32,
         #[arg(long, default_value_t = 25)]
         members_per_cell: u32,
-        /// `province`: 15,000 cells of 20 members under 167 upper committees.
+        /// `province`: 15,000 cells of 20 members under 150 upper committees.
         #[arg(long)]
         scale: Option<String>,
     },

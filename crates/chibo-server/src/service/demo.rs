@@ -2,14 +2,18 @@
 //! them), its cells, party groups, committees, members and accounts.
 
 use super::accounts::hash_password;
-use super::members::{Admission, insert_member};
-use super::orgs::{OwnedOrg, insert_org};
+use super::members::{Admission, create_summary, status_summary};
+use super::orgs::OwnedOrg;
 use super::{Actor, Result, Services};
 use crate::model::{CellType, CommitteeRole, OrgKind, Role, Status, fold};
-use crate::store::{self, members::MemberValues};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use crate::store::audit::{EntryRow, entry_hash};
+use crate::store::bulk::{self, Rows, Val};
+use crate::store::{self, members::MemberValues, orgs::OrgRow};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use serde_json::json;
+use std::collections::HashMap;
 
 const SURNAMES: &[&str] = &[
     "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan",
@@ -92,12 +96,43 @@ impl Default for DemoSize {
     }
 }
 
-/// Upper committees hold at most this many cells in the generated tree
-/// (the brief's 40–90 per đảng ủy).
-const CELLS_PER_UPPER: u32 = 90;
+impl DemoSize {
+    /// A province: 150 upper committees × 100 cells × 20 members = 300,000.
+    pub const PROVINCE: Self = Self {
+        cells: 15_000,
+        members_per_cell: 20,
+    };
+}
+
+/// Upper committees hold at most this many cells in the generated tree.
+const CELLS_PER_UPPER: u32 = 100;
 
 /// The demo's password, printed by `chibo demo`; demo data is never real.
 pub const DEMO_PASSWORD: &str = "chibo-demo-2026";
+
+/// The login of cell `n`'s secretary (1-based, in code order): the first
+/// cell's is the short `bithu` the README and the tests use.
+pub fn secretary_login(n: u32) -> String {
+    numbered("bithu", n)
+}
+
+/// The login of an ordinary member of cell `n`.
+pub fn member_login(n: u32) -> String {
+    numbered("dangvien", n)
+}
+
+/// The login of upper committee `n`'s office (1-based).
+pub fn upper_login(n: u32) -> String {
+    numbered("dangbo", n)
+}
+
+fn numbered(base: &str, n: u32) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}.{n}")
+    }
+}
 
 pub struct DemoReport {
     pub upper_name: String,
@@ -126,6 +161,7 @@ impl Gen {
         group_id: Option<i64>,
         today: NaiveDate,
         probationary: bool,
+        ward: &str,
     ) -> (MemberValues, Admission) {
         let male = self.rng.random_bool(0.55);
         let name = if male {
@@ -172,7 +208,7 @@ impl Gen {
         );
         let phone = format!("09{:08}", self.rng.random_range(0..100_000_000u32));
         let residence = format!(
-            "{} {}, phường Bến Nghé",
+            "{} {}, {ward}",
             self.rng.random_range(1..300),
             self.pick(STREETS)
         );
@@ -225,14 +261,357 @@ fn cell_type_of(i: u32) -> (CellType, &'static str) {
     }
 }
 
+/// A later change of status for some members past the twelfth of a cell
+/// (so small test cells stay all probationary or full): exempted elders,
+/// members away for work, transfers out, deaths. About 10 % of those.
+fn later_status(
+    rng: &mut StdRng,
+    since: NaiveDate,
+    today: NaiveDate,
+) -> Option<(Status, NaiveDate)> {
+    if !rng.random_bool(0.10) {
+        return None;
+    }
+    let status = match rng.random_range(0..20) {
+        0..8 => Status::MienSinhHoat,
+        8..13 => Status::TamThoiDi,
+        13..16 => Status::ChuyenDi,
+        _ => Status::TuTran,
+    };
+    let from = since + Duration::days(30);
+    (from < today).then(|| {
+        let span = (today - from).num_days().max(1);
+        (status, from + Duration::days(rng.random_range(0..span)))
+    })
+}
+
+/// The rows of a batch of units (one upper committee and its cells), with
+/// ids assigned here and audit chains hashed in memory, written with
+/// [`store::bulk`] in one transaction.
+struct Batch {
+    orgs: Rows,
+    members: Rows,
+    statuses: Rows,
+    posts: Rows,
+    accounts: Rows,
+    grants: Rows,
+    audit: Rows,
+    heads: Rows,
+    /// Each chain's last (seq, hash); every chain begins and ends in its batch.
+    chains: HashMap<i64, (i64, String)>,
+    next_org: i64,
+    next_member: i64,
+    next_account: i64,
+    at: DateTime<Utc>,
+    actor: Actor,
+    password_hash: String,
+}
+
+impl Batch {
+    fn new(ids: (i64, i64, i64), now: DateTime<Utc>, actor: Actor, password_hash: String) -> Self {
+        Self {
+            orgs: Rows::new(
+                "org_unit",
+                &[
+                    "id",
+                    "parent_id",
+                    "kind",
+                    "code",
+                    "name",
+                    "name_fold",
+                    "cell_type",
+                    "place",
+                    "path",
+                    "created_at",
+                ],
+            ),
+            members: Rows::new(
+                "member",
+                &[
+                    "id",
+                    "cell_id",
+                    "group_id",
+                    "full_name",
+                    "name_fold",
+                    "other_name",
+                    "sex",
+                    "date_of_birth",
+                    "ethnicity",
+                    "religion",
+                    "national_id",
+                    "card_no",
+                    "admission_date",
+                    "ceremony_date",
+                    "official_date",
+                    "phone",
+                    "email",
+                    "residence",
+                    "notes",
+                    "status",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            statuses: Rows::new(
+                "member_status",
+                &["member_id", "status", "start_date", "note", "created_at"],
+            ),
+            posts: Rows::new(
+                "committee_role",
+                &["org_id", "member_id", "role", "start_date"],
+            ),
+            accounts: Rows::new(
+                "account",
+                &[
+                    "id",
+                    "login",
+                    "display_name",
+                    "password_hash",
+                    "member_id",
+                    "active",
+                    "created_at",
+                ],
+            ),
+            grants: Rows::new("role_grant", &["account_id", "org_id", "role"]),
+            audit: Rows::new(
+                "audit",
+                &[
+                    "chain_id",
+                    "seq",
+                    "at",
+                    "account_id",
+                    "actor",
+                    "action",
+                    "entity",
+                    "entity_id",
+                    "summary",
+                    "prev_hash",
+                    "hash",
+                ],
+            ),
+            heads: Rows::new("audit_head", &["chain_id", "seq", "hash"]),
+            chains: HashMap::new(),
+            next_org: ids.0,
+            next_member: ids.1,
+            next_account: ids.2,
+            at: now.trunc_subsecs(6),
+            actor,
+            password_hash,
+        }
+    }
+
+    /// Appends an audit entry to its chain, as `store::audit::append` would.
+    fn audit(
+        &mut self,
+        chain_id: i64,
+        action: &str,
+        entity: &str,
+        entity_id: i64,
+        summary: &serde_json::Value,
+    ) {
+        let (seq, prev_hash) = self
+            .chains
+            .get(&chain_id)
+            .map_or((1, String::new()), |(s, h)| (s + 1, h.clone()));
+        let mut e = EntryRow {
+            id: 0,
+            chain_id,
+            seq,
+            at: self.at,
+            account_id: Some(self.actor.account_id),
+            actor: self.actor.audit_name(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id: Some(entity_id),
+            summary: summary.to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        e.hash = entry_hash(&e);
+        self.chains.insert(chain_id, (seq, e.hash.clone()));
+        self.audit.push([
+            e.chain_id.into(),
+            e.seq.into(),
+            e.at.into(),
+            e.account_id.into(),
+            e.actor.into(),
+            e.action.into(),
+            e.entity.into(),
+            e.entity_id.into(),
+            e.summary.into(),
+            e.prev_hash.into(),
+            e.hash.into(),
+        ]);
+    }
+
+    fn org(&mut self, parent: Option<&OrgRow>, o: OwnedOrg) -> OrgRow {
+        let id = self.next_org;
+        self.next_org += 1;
+        let row = OrgRow {
+            id,
+            parent_id: parent.map(|p| p.id),
+            kind: o.kind.as_str().into(),
+            code: o.code.clone(),
+            name: o.name.clone(),
+            short_name: None,
+            cell_type: o.cell_type.map(Into::into),
+            place: o.place.clone(),
+            path: format!("{}{id}/", parent.map_or("/", |p| p.path.as_str())),
+        };
+        self.orgs.push([
+            id.into(),
+            row.parent_id.into(),
+            row.kind.as_str().into(),
+            row.code.clone().into(),
+            row.name.as_str().into(),
+            fold(&row.name).into(),
+            row.cell_type.clone().into(),
+            row.place.clone().into(),
+            row.path.as_str().into(),
+            self.at.into(),
+        ]);
+        let summary = super::orgs::create_summary(&o, parent);
+        self.audit(
+            super::orgs::chain_of(&row),
+            "org.create",
+            "org",
+            id,
+            &summary,
+        );
+        row
+    }
+
+    /// A member with the status periods the service would have recorded:
+    /// the first from the admission, later ones each with their audit entry
+    /// (written after the cell's creations, as they would happen later).
+    fn member(
+        &mut self,
+        cell: &OrgRow,
+        v: &MemberValues,
+        adm: &Admission,
+        later: Option<(Status, NaiveDate)>,
+    ) -> (i64, Vec<serde_json::Value>) {
+        let id = self.next_member;
+        self.next_member += 1;
+        let status = later.map_or(adm.status, |l| l.0);
+        let periods = 1 + i64::from(later.is_some());
+        self.members.push([
+            id.into(),
+            cell.id.into(),
+            v.group_id.into(),
+            v.full_name.as_str().into(),
+            v.name_fold.as_str().into(),
+            v.other_name.clone().into(),
+            v.sex.clone().into(),
+            v.date_of_birth.into(),
+            v.ethnicity.clone().into(),
+            v.religion.clone().into(),
+            v.national_id.clone().into(),
+            v.card_no.clone().into(),
+            v.admission_date.into(),
+            v.ceremony_date.into(),
+            v.official_date.into(),
+            v.phone.clone().into(),
+            v.email.clone().into(),
+            v.residence.clone().into(),
+            v.notes.clone().into(),
+            status.as_str().into(),
+            // Each status period bumps the version, as in the service.
+            (1 + periods).into(),
+            self.at.into(),
+            self.at.into(),
+        ]);
+        self.statuses.push([
+            id.into(),
+            adm.status.as_str().into(),
+            adm.since.into(),
+            Val::Null,
+            self.at.into(),
+        ]);
+        self.audit(
+            cell.id,
+            "member.create",
+            "member",
+            id,
+            &create_summary(v, adm.status),
+        );
+        let mut deferred = vec![];
+        if let Some((st, since)) = later {
+            self.statuses.push([
+                id.into(),
+                st.as_str().into(),
+                since.into(),
+                Val::Null,
+                self.at.into(),
+            ]);
+            deferred.push(json!([
+                id,
+                status_summary(adm.status.as_str(), st, since, None)
+            ]));
+        }
+        (id, deferred)
+    }
+
+    fn account(
+        &mut self,
+        login: &str,
+        name: &str,
+        role: Role,
+        org: Option<i64>,
+        member_id: Option<i64>,
+    ) {
+        let id = self.next_account;
+        self.next_account += 1;
+        self.accounts.push([
+            id.into(),
+            login.into(),
+            name.into(),
+            self.password_hash.as_str().into(),
+            member_id.into(),
+            true.into(),
+            self.at.into(),
+        ]);
+        self.grants
+            .push([id.into(), org.into(), role.as_str().into()]);
+    }
+
+    /// Writes the batch in one transaction, parents before children.
+    async fn write(&mut self, db: &store::Db) -> Result<()> {
+        for (chain, (seq, hash)) in self.chains.drain() {
+            self.heads.push([chain.into(), seq.into(), hash.into()]);
+        }
+        let mut tx = db.begin().await?;
+        for rows in [
+            &mut self.orgs,
+            &mut self.members,
+            &mut self.statuses,
+            &mut self.posts,
+            &mut self.accounts,
+            &mut self.grants,
+            &mut self.audit,
+            &mut self.heads,
+        ] {
+            rows.flush(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 impl Services {
-    /// Fills an empty database. Deterministic: the same size gives the same data.
+    /// Fills an empty database. Deterministic: the same size gives the same
+    /// data. Rows are generated in memory and bulk-written one upper
+    /// committee per transaction (audit chains hashed here, as
+    /// `store::audit::append` would), so a province takes seconds.
     pub async fn generate_demo(&self, size: DemoSize, now: DateTime<Utc>) -> Result<DemoReport> {
         let today = super::today(now);
         let mut g = Gen {
             rng: StdRng::seed_from_u64(2026),
             card_seq: 0,
         };
+        // A second stream, so the names stay those of earlier versions.
+        let mut later_rng = StdRng::seed_from_u64(6202);
         let system = Actor {
             account_id: 0,
             login: "demo".into(),
@@ -240,56 +619,81 @@ impl Services {
             member_id: None,
             grants: vec![],
         };
-        let uppers = size.cells.div_ceil(CELLS_PER_UPPER).max(1);
-        let mut tx = self.db.begin().await?;
-        let province = if uppers > 1 {
-            let o = OwnedOrg {
-                kind: OrgKind::Tinh,
-                code: Some("79.000.000.000.000".into()),
-                name: "Đảng bộ Thành phố Hồ Chí Minh".into(),
-                cell_type: None,
-                place: Some("Thành phố Hồ Chí Minh".into()),
-            };
-            let id = insert_org(&mut tx, &system, None, &o, now).await?;
-            store::orgs::get_in(&mut tx, id).await?
-        } else {
-            None
+        let ids = {
+            let mut tx = self.db.begin().await?;
+            let ids = (
+                bulk::next_id(&mut tx, "org_unit").await?,
+                bulk::next_id(&mut tx, "member").await?,
+                bulk::next_id(&mut tx, "account").await?,
+            );
+            tx.commit().await?;
+            ids
         };
+        let mut b = Batch::new(ids, now, system, hash_password(DEMO_PASSWORD)?);
+        let uppers = size.cells.div_ceil(CELLS_PER_UPPER).max(1);
+        let province = (uppers > 1).then(|| {
+            b.org(
+                None,
+                OwnedOrg {
+                    kind: OrgKind::Tinh,
+                    code: Some("79.000.000.000.000".into()),
+                    name: "Đảng bộ Thành phố Hồ Chí Minh".into(),
+                    cell_type: None,
+                    place: Some("Thành phố Hồ Chí Minh".into()),
+                },
+            )
+        });
         let mut report = DemoReport {
             upper_name: String::new(),
             cells: vec![],
             accounts: vec![],
             members: 0,
         };
-        let mut first_cell = None;
-        let mut first_upper = None;
+        b.account("quantri", "Quản trị hệ thống", Role::Admin, None, None);
+        report.accounts.push((
+            "quantri".into(),
+            format!("Quản trị hệ thống — {}", Role::Admin.as_str()),
+        ));
+        let term_start = NaiveDate::from_ymd_opt(2025, 8, 15).expect("valid date");
         let mut cell_no = 0;
         for u in 0..uppers {
-            let (upper_name, place) = if uppers == 1 {
+            let (upper_name, place, ward) = if uppers == 1 {
                 (
                     "Đảng bộ phường Bến Nghé".to_string(),
                     "Bến Nghé".to_string(),
+                    "phường Bến Nghé".to_string(),
                 )
             } else {
                 (
                     format!("Đảng bộ phường {}", u + 1),
                     format!("Phường {}", u + 1),
+                    format!("phường {}", u + 1),
                 )
             };
-            let o = OwnedOrg {
-                kind: OrgKind::DangBo,
-                code: Some(format!("79.{:03}.{:03}.000.000", 1 + u / 1000, u % 1000)),
-                name: upper_name.clone(),
-                cell_type: None,
-                place: Some(place.clone()),
-            };
-            let upper_id = insert_org(&mut tx, &system, province.as_ref(), &o, now).await?;
-            let upper = store::orgs::get_in(&mut tx, upper_id)
-                .await?
-                .expect("just inserted");
+            let upper = b.org(
+                province.as_ref(),
+                OwnedOrg {
+                    kind: OrgKind::DangBo,
+                    code: Some(format!("79.{:03}.{:03}.000.000", 1 + u / 1000, u % 1000)),
+                    name: upper_name.clone(),
+                    cell_type: None,
+                    place: Some(place.clone()),
+                },
+            );
+            let office = format!("Văn phòng {}", upper.name);
+            b.account(
+                &upper_login(u + 1),
+                &office,
+                Role::Upper,
+                Some(upper.id),
+                None,
+            );
             if u == 0 {
                 report.upper_name = upper_name;
-                first_upper = Some(upper.clone());
+                report.accounts.push((
+                    "dangbo".into(),
+                    format!("{office} — {}", Role::Upper.as_str()),
+                ));
             }
             let here = (size.cells - cell_no).min(CELLS_PER_UPPER);
             for i in 0..here {
@@ -297,45 +701,61 @@ impl Services {
                 let (cell_type, prefix) = cell_type_of(i);
                 let name = format!("{prefix} {}", i + 1);
                 let code = format!("79.{:03}.{:03}.000.{:03}", 1 + u / 1000, u % 1000, i + 1);
-                let o = OwnedOrg {
-                    kind: OrgKind::ChiBo,
-                    code: Some(code.clone()),
-                    name: name.clone(),
-                    cell_type: Some(cell_type.as_str()),
-                    place: Some(place.clone()),
-                };
-                let cell_id = insert_org(&mut tx, &system, Some(&upper), &o, now).await?;
-                let cell = store::orgs::get_in(&mut tx, cell_id)
-                    .await?
-                    .expect("just inserted");
+                let cell = b.org(
+                    Some(&upper),
+                    OwnedOrg {
+                        kind: OrgKind::ChiBo,
+                        code: Some(code.clone()),
+                        name: name.clone(),
+                        cell_type: Some(cell_type.as_str()),
+                        place: Some(place.clone()),
+                    },
+                );
                 if report.cells.len() < 200 {
                     report.cells.push((code, name));
                 }
                 let group_count = if size.members_per_cell >= 15 { 3 } else { 1 };
-                let mut groups = Vec::new();
-                for k in 0..group_count {
-                    let o = OwnedOrg {
-                        kind: OrgKind::ToDang,
-                        code: None,
-                        name: format!("Tổ đảng số {}", k + 1),
-                        cell_type: None,
-                        place: None,
-                    };
-                    groups.push(insert_org(&mut tx, &system, Some(&cell), &o, now).await?);
-                }
+                let groups: Vec<i64> = (0..group_count)
+                    .map(|k| {
+                        b.org(
+                            Some(&cell),
+                            OwnedOrg {
+                                kind: OrgKind::ToDang,
+                                code: None,
+                                name: format!("Tổ đảng số {}", k + 1),
+                                cell_type: None,
+                                place: None,
+                            },
+                        )
+                        .id
+                    })
+                    .collect();
                 let mut officials = Vec::new();
+                let mut later_changes = Vec::new();
                 for k in 0..size.members_per_cell {
                     let probationary = k % 10 == 7;
-                    let (v, adm) =
-                        g.member(Some(groups[k as usize % groups.len()]), today, probationary);
-                    let official = adm.status == Status::ChinhThuc;
-                    let id = insert_member(&mut tx, &system, &cell, &v, adm, now).await?;
-                    if official {
-                        officials.push((id, v.full_name.clone()));
+                    let (v, adm) = g.member(
+                        Some(groups[k as usize % groups.len()]),
+                        today,
+                        probationary,
+                        &ward,
+                    );
+                    let later = if k >= 12 && adm.status == Status::ChinhThuc {
+                        later_status(&mut later_rng, adm.since, today)
+                    } else {
+                        None
+                    };
+                    let (id, changes) = b.member(&cell, &v, &adm, later);
+                    later_changes.extend(changes);
+                    if adm.status == Status::ChinhThuc && later.is_none() {
+                        officials.push((id, v.full_name));
                     }
                     report.members += 1;
                 }
-                let term_start = NaiveDate::from_ymd_opt(2025, 8, 15).expect("valid date");
+                for change in later_changes {
+                    let id = change[0].as_i64().unwrap_or_default();
+                    b.audit(cell.id, "member.status", "member", id, &change[1]);
+                }
                 let posts: &[CommitteeRole] = if officials.len() >= 9 {
                     &[
                         CommitteeRole::BiThu,
@@ -346,78 +766,55 @@ impl Services {
                     &[CommitteeRole::BiThu, CommitteeRole::PhoBiThu]
                 };
                 for (post, (member_id, _)) in posts.iter().zip(&officials) {
-                    store::orgs::add_post(&mut tx, cell.id, *member_id, post.as_str(), term_start)
-                        .await?;
+                    b.posts.push([
+                        cell.id.into(),
+                        (*member_id).into(),
+                        post.as_str().into(),
+                        term_start.into(),
+                    ]);
                 }
                 for (k, group) in groups.iter().enumerate() {
                     if let Some((member_id, _)) = officials.get(posts.len() + k) {
-                        store::orgs::add_post(
-                            &mut tx,
-                            *group,
-                            *member_id,
-                            CommitteeRole::ToTruong.as_str(),
-                            term_start,
-                        )
-                        .await?;
+                        b.posts.push([
+                            (*group).into(),
+                            (*member_id).into(),
+                            CommitteeRole::ToTruong.as_str().into(),
+                            term_start.into(),
+                        ]);
                     }
                 }
-                if first_cell.is_none() {
-                    first_cell = Some((cell, officials.clone()));
-                }
-                // Keep transactions a few thousand rows long at scale.
-                if cell_no % 50 == 0 {
-                    tx.commit().await?;
-                    tx = self.db.begin().await?;
+                let secretary = officials.first();
+                let member = officials.get(4).or(officials.last());
+                let logins = [
+                    (secretary_login(cell_no), secretary, Role::BiThu, "Bí thư"),
+                    (member_login(cell_no), member, Role::Member, "Đảng viên"),
+                ];
+                for (login, who, role, fallback) in logins {
+                    let name = who.map_or(fallback, |w| w.1.as_str());
+                    b.account(&login, name, role, Some(cell.id), who.map(|w| w.0));
+                    if cell_no == 1 {
+                        report
+                            .accounts
+                            .push((login, format!("{name} — {}", role.as_str())));
+                    }
                 }
             }
+            b.write(&self.db).await?;
         }
-        tx.commit().await?;
-
-        let (cell, officials) = first_cell.expect("at least one cell");
-        let upper = first_upper.expect("at least one upper committee");
-        let bi_thu = officials.first().map(|(id, name)| (*id, name.clone()));
-        let member = officials
-            .get(4)
-            .or(officials.last())
-            .map(|(id, name)| (*id, name.clone()));
-        let accounts = [
-            (
-                "quantri",
-                "Quản trị hệ thống".into(),
-                Role::Admin,
-                None,
-                None,
-            ),
-            (
-                "dangbo",
-                format!("Văn phòng {}", upper.name),
-                Role::Upper,
-                Some(upper.id),
-                None,
-            ),
-            (
-                "bithu",
-                bi_thu.as_ref().map_or("Bí thư".into(), |b| b.1.clone()),
-                Role::BiThu,
-                Some(cell.id),
-                bi_thu.as_ref().map(|b| b.0),
-            ),
-            (
-                "dangvien",
-                member.as_ref().map_or("Đảng viên".into(), |m| m.1.clone()),
-                Role::Member,
-                Some(cell.id),
-                member.as_ref().map(|m| m.0),
-            ),
-        ];
-        let hash = hash_password(DEMO_PASSWORD)?;
+        if cell_no > 1 {
+            report.accounts.push((
+                format!("{} … {}", secretary_login(2), secretary_login(cell_no)),
+                format!(
+                    "{}, {} …, {}: chi bộ 2 … {cell_no}",
+                    Role::BiThu.as_str(),
+                    member_login(2),
+                    upper_login(2)
+                ),
+            ));
+        }
         let mut tx = self.db.begin().await?;
-        for (login, name, role, org, member_id) in accounts {
-            let id = store::accounts::insert(&mut tx, login, &name, &hash, member_id, now).await?;
-            store::accounts::grant(&mut tx, id, org, role.as_str()).await?;
-            report
-                .accounts
-                .push((login.to_string(), format!("{name} — {}", role.as_str())));
+        for table in ["org_unit", "member", "account"] {
+            bulk::sync_ids(&mut tx, table).await?;
         }
         tx.commit().await?;
         Ok(report)

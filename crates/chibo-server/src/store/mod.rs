@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod imports;
 pub mod meetings;
 pub mod members;
