@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0002_meetings.sql"),
     },
     Migration {
+        version: 3,
+        name: "province_scale",
+        sqlite: include_str!("../../migrations/sqlite/0003_province_scale.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_province_scale.sql"),
+    },
+    Migration {
         version: 4,
         name: "meeting_files",
         sqlite: include_str!("../../migrations/sqlite/0004_meeting_files.sql"),

@@ -236,20 +236,35 @@ pub struct CellStat {
     pub probationary: i64,
 }
 
+/// The statuses counted as a cell's members on its home page and table.
+const COUNTED: &str = "('du_bi', 'chinh_thuc', 'mien_sinh_hoat', 'tam_thoi_di', 'tam_thoi_den')";
+
+/// One cell's member count and probationary members (its own home page).
+pub async fn cell_counts(db: &Db, cell_id: i64) -> Result<(i64, i64)> {
+    let sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'du_bi' THEN 1 ELSE 0 END), 0) \
+         FROM member WHERE cell_id = $1 AND status IN {COUNTED}"
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(cell_id)
+        .fetch_one(c)
+        .await)?)
+}
+
 /// The cells directly under a unit with their member counts, in one query.
 pub async fn cells_with_counts(db: &Db, parent_id: i64) -> Result<Vec<CellStat>> {
+    let sql = format!(
+        "SELECT o.id, o.code, o.name, o.cell_type, \
+         COUNT(m.id) AS members, \
+         COALESCE(SUM(CASE WHEN m.status = 'du_bi' THEN 1 ELSE 0 END), 0) AS probationary \
+         FROM org_unit o LEFT JOIN member m ON m.cell_id = o.id AND m.status IN {COUNTED} \
+         WHERE o.parent_id = $1 AND o.kind IN ('chi_bo', 'dang_bo') \
+         GROUP BY o.id, o.code, o.name, o.cell_type ORDER BY o.code, o.name"
+    );
     Ok(read!(db, |c| {
-        sqlx::query_as(
-            "SELECT o.id, o.code, o.name, o.cell_type, \
-             COUNT(m.id) AS members, \
-             COALESCE(SUM(CASE WHEN m.status = 'du_bi' THEN 1 ELSE 0 END), 0) AS probationary \
-             FROM org_unit o LEFT JOIN member m ON m.cell_id = o.id \
-               AND m.status IN ('du_bi', 'chinh_thuc', 'mien_sinh_hoat', 'tam_thoi_di', 'tam_thoi_den') \
-             WHERE o.parent_id = $1 AND o.kind IN ('chi_bo', 'dang_bo') \
-             GROUP BY o.id, o.code, o.name, o.cell_type ORDER BY o.code, o.name",
-        )
-        .bind(parent_id)
-        .fetch_all(c)
-        .await
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(parent_id)
+            .fetch_all(c)
+            .await
     })?)
 }

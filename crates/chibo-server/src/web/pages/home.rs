@@ -26,14 +26,8 @@ pub async fn show(State(s): State<AppState>, user: User) -> Result<HomePage, Pag
     let unit = unit_for(&s, &user, None).await?;
     let role = user.actor.role_at(&unit.path);
     let (cells, active, probationary) = if unit.kind == "chi_bo" {
-        let counts =
-            store::orgs::cells_with_counts(&s.services.db, unit.parent_id.unwrap_or(0)).await?;
-        let me = counts.iter().find(|c| c.id == unit.id);
-        (
-            vec![],
-            me.map_or(0, |c| c.members),
-            me.map_or(0, |c| c.probationary),
-        )
+        let (members, probationary) = store::orgs::cell_counts(&s.services.db, unit.id).await?;
+        (vec![], members, probationary)
     } else {
         let cells = store::orgs::cells_with_counts(&s.services.db, unit.id).await?;
         let (a, p) = cells
