@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The province benchmark: builds chibo and chibo-bench in release, fills a
+# province (150 upper committees, 15,000 cells, 300,000 members) on SQLite
+# and on PostgreSQL, starts `chibo serve` on each, and prints per backend:
+# the time to generate the data, cold start to /readyz, the harness table
+# (mixed workload vs the /healthz ceiling), the server's peak RSS, and the
+# compressed size of the core pages. `import` times a 300,000-row XLSX.
+#
+#   crates/chibo-bench/province.sh [sqlite|postgres|both|import] 
+#
+# Environment: CONNS (64), SECONDS_MIXED (30), SECONDS_CEILING (10), USERS (600),
+# CHIBO_BENCH_DIR (target/bench: datasets are kept and reused),
+# CHIBO_BENCH_PG (an admin URL, default $CHIBO_TEST_DATABASE_URL),
+# CARGO_TARGET_DIR. Everything listens on 127.0.0.1 only.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+WORK=${CHIBO_BENCH_DIR:-$TARGET/bench}
+CONNS=${CONNS:-64}
+SECONDS_MIXED=${SECONDS_MIXED:-30}
+SECONDS_CEILING=${SECONDS_CEILING:-10}
+USERS=${USERS:-600}
+PG_ADMIN=${CHIBO_BENCH_PG:-${CHIBO_TEST_DATABASE_URL:-}}
+MODE=${1:-both}
+
+(cd "$ROOT" && cargo build --release -q -p chibo-server -p chibo-bench)
+CHIBO=$TARGET/release/chibo
+BENCH=$TARGET/release/chibo-bench
+mkdir -p "$WORK"
+export RUST_LOG=${RUST_LOG:-warn}
+
+pg_url() { # database name -> URL on the admin server
+    local prefix=${PG_ADMIN%/*} query=""
+    [[ $PG_ADMIN == *\?* ]] && query="?${PG_ADMIN#*\?}"
+    echo "$prefix/$1$query"
+}
+
+pg_fresh() { # drop and create a database
+    psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+}
+
+now_ms() { date +%s%3N; }
+
+# The dataset of a backend (made once, reused): sets ARGS.
+dataset() {
+    local backend=$1 marker
+    if [[ $backend == sqlite ]]; then
+        ARGS=(--data "$WORK/sqlite")
+        marker=$WORK/sqlite/.province
+    else
+        [[ -n $PG_ADMIN ]] || { echo "set CHIBO_BENCH_PG or CHIBO_TEST_DATABASE_URL" >&2; exit 2; }
+        ARGS=(--database-url "$(pg_url chibo_province)")
+        marker=$WORK/postgres.province
+    fi
+    if [[ ! -f $marker ]]; then
+        if [[ $backend == sqlite ]]; then rm -rf "$WORK/sqlite"; else pg_fresh chibo_province; fi
+        local t0=$(now_ms)
+        "$CHIBO" demo --scale province "${ARGS[@]}" | tail -1
+        echo "dataset ($backend): $(( $(now_ms) - t0 )) ms for chibo demo --scale province"
+        rm -f "$WORK/tokens.$backend"
+        for n in 1 1001 2001 3001 4001 5001 6001 7001 8001 9001 10001 11001 12001 13001 14001 14999; do
+            login=bithu; [[ $n -gt 1 ]] && login=bithu.$n
+            "$CHIBO" user token "$login" "${ARGS[@]}" >>"$WORK/tokens.$backend"
+        done
+        touch "$marker"
+    fi
+}
+
+serve_and_measure() {
+    local backend=$1 port=18480
+    [[ $backend == postgres ]] && port=18481
+    dataset "$backend"
+    local t0=$(now_ms)
+    "$CHIBO" serve "${ARGS[@]}" --listen "127.0.0.1:$port" >"$WORK/serve.$backend.log" 2>&1 &
+    local pid=$!
+    trap "kill $pid 2>/dev/null || true" EXIT
+    until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+        kill -0 $pid 2>/dev/null || { cat "$WORK/serve.$backend.log"; exit 1; }
+        sleep 0.005
+    done
+    local cold=$(( $(now_ms) - t0 ))
+    echo "== $backend: cold start to /readyz: $cold ms; load: $(uptime | sed 's/.*load average: //')"
+    "$BENCH" --url "http://127.0.0.1:$port" --cells 15000 -c "$CONNS" --users "$USERS" \
+        --seconds "$SECONDS_MIXED" --ceiling-seconds "$SECONDS_CEILING" \
+        --tokens "$WORK/tokens.$backend" || true
+    echo "peak RSS of chibo serve ($backend): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
+    "$BENCH" --url "http://127.0.0.1:$port" --pages
+    kill $pid; wait $pid 2>/dev/null || true
+    trap - EXIT
+}
+
+import_300k() {
+    local src=$WORK/import-src dst=$WORK/import-dst xlsx=$WORK/members-300k.xlsx
+    if [[ ! -f $xlsx ]]; then
+        rm -rf "$src"
+        "$CHIBO" demo --data "$src" --cells 1 --members-per-cell 300000 | tail -1
+        local t0=$(now_ms)
+        "$CHIBO" export members --data "$src" --cell 79.001.000.000.001 -o "$xlsx"
+        echo "export of 300,000 members to XLSX: $(( $(now_ms) - t0 )) ms ($(du -h "$xlsx" | cut -f1))"
+    fi
+    for backend in sqlite postgres; do
+        if [[ $backend == sqlite ]]; then
+            rm -rf "$dst"; ARGS=(--data "$dst")
+        else
+            [[ -n $PG_ADMIN ]] || continue
+            pg_fresh chibo_import; ARGS=(--database-url "$(pg_url chibo_import)")
+        fi
+        # The same first 15 members (same seed), so they match unchanged.
+        "$CHIBO" demo "${ARGS[@]}" --cells 1 --members-per-cell 15 >/dev/null
+        local t0=$(now_ms)
+        "$CHIBO" import members "$xlsx" --cell 79.001.000.000.001 "${ARGS[@]}" | tail -2
+        echo "import of 300,000 rows ($backend): $(( $(now_ms) - t0 )) ms"
+    done
+}
+
+case $MODE in
+    sqlite | postgres) serve_and_measure "$MODE" ;;
+    both) serve_and_measure sqlite; [[ -n $PG_ADMIN ]] && serve_and_measure postgres ;;
+    import) import_300k ;;
+    *) echo "usage: $0 [sqlite|postgres|both|import]" >&2; exit 2 ;;
+esac

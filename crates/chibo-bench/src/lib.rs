@@ -1,0 +1,778 @@
+//! chibo's load harness. It drives a running chibo over real HTTP the way
+//! people do: each simulated person logs in through the login form, keeps
+//! their session cookie and CSRF token, and reads or writes what their role
+//! allows. Many distinct accounts (cell secretaries, members, upper-committee
+//! offices) share a fixed number of keep-alive connections, one per worker.
+//!
+//! A run has two phases on the same connections: the **ceiling** (`/healthz`,
+//! what the server and this machine can do with no work behind a request)
+//! and the **mixed** workload of [`ops::OPERATIONS`]. Figures are reported
+//! per operation (requests/s, p50/p95/p99, errors) and as a share of the
+//! ceiling, which holds better than raw numbers on a noisy machine.
+//!
+//! The harness refuses any address but loopback and every phase is bounded
+//! in time.
+
+pub mod ops;
+
+use anyhow::{Context, bail};
+use hdrhistogram::Histogram;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::{Client, Method, StatusCode, header};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The demo's password (`chibo demo`).
+pub const DEMO_PASSWORD: &str = "chibo-demo-2026";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `http://127.0.0.1:PORT` of a running chibo filled by `chibo demo`.
+    pub url: String,
+    /// Cells in the demo dataset (`chibo demo --cells`, 15,000 for a province).
+    pub cells: u32,
+    /// Cells under one upper committee in the demo (100).
+    pub cells_per_upper: u32,
+    /// Concurrent connections (one worker each).
+    pub connections: usize,
+    /// Distinct accounts to log in (split between secretaries, members and
+    /// upper-committee offices).
+    pub users: usize,
+    pub warmup: Duration,
+    pub ceiling: Duration,
+    pub mixed: Duration,
+    /// Only these operations (all when empty).
+    pub only: Vec<String>,
+    /// Bearer tokens (`chibo user token LOGIN`) for the JSON API operations.
+    pub tokens: Vec<String>,
+    pub seed: u64,
+    /// Each worker first runs every operation once, measured whatever the
+    /// warm-up (so a short smoke run sees every operation).
+    pub sweep: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            url: "http://127.0.0.1:8080".into(),
+            cells: 15_000,
+            cells_per_upper: 100,
+            connections: 64,
+            users: 600,
+            warmup: Duration::from_secs(2),
+            ceiling: Duration::from_secs(10),
+            mixed: Duration::from_secs(30),
+            only: vec![],
+            tokens: vec![],
+            seed: 2026,
+            sweep: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Secretary,
+    Member,
+    Upper,
+}
+
+/// A member of a secretary's cell, as the harness last saw it.
+#[derive(Debug, Clone)]
+pub struct CellMember {
+    pub id: i64,
+    pub status: String,
+}
+
+/// A logged-in person.
+#[derive(Debug)]
+pub struct Session {
+    pub login: String,
+    pub role: Role,
+    /// `chibo_session=…`
+    pub cookie: String,
+    pub csrf: String,
+    /// The unit of the person's grant (their cell, or their committee).
+    pub unit: i64,
+    pub member_id: Option<i64>,
+    /// Secretaries: their cell's members (first page, up to 200).
+    pub members: Vec<CellMember>,
+}
+
+/// A bearer token and the unit its account works in.
+#[derive(Debug, Clone)]
+pub struct Bearer {
+    pub token: String,
+    pub unit: i64,
+}
+
+/// Everything the workers share, read-only.
+pub struct World {
+    pub base: String,
+    pub sessions: Vec<Session>,
+    pub bearers: Vec<Bearer>,
+}
+
+#[derive(Default)]
+pub struct OpStats {
+    pub hist: Option<Histogram<u64>>,
+    pub errors: u64,
+    pub first_error: Option<String>,
+}
+
+impl OpStats {
+    fn hist(&mut self) -> &mut Histogram<u64> {
+        self.hist
+            .get_or_insert_with(|| Histogram::new_with_bounds(1, 60_000_000, 3).expect("bounds"))
+    }
+
+    fn merge(&mut self, other: OpStats) {
+        if let Some(h) = other.hist {
+            let _ = self.hist().add(h);
+        }
+        self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.hist.as_ref().map_or(0, Histogram::len)
+    }
+}
+
+/// One worker: one connection, its own random stream, the secretaries whose
+/// writes it alone makes (so optimistic-lock versions never race).
+pub struct Ctx {
+    pub world: Arc<World>,
+    pub client: Client,
+    pub rng: StdRng,
+    /// Indexes into `world.sessions` of the secretaries this worker writes as,
+    /// with its own view of their members' versions and statuses.
+    pub owned: Vec<usize>,
+    pub owned_members: BTreeMap<i64, OwnedMember>,
+    stats: BTreeMap<&'static str, OpStats>,
+    measure_from: Instant,
+    pub counter: u64,
+}
+
+/// A member record this worker edits: its last known version and status.
+#[derive(Debug, Clone)]
+pub struct OwnedMember {
+    pub version: i64,
+    pub status: String,
+    pub record: serde_json::Value,
+}
+
+/// How a request is authenticated.
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Session(&'a Session),
+    Bearer(&'a Bearer),
+}
+
+/// A response's status and body, or why there is none.
+pub type Reply = Result<(StatusCode, Vec<u8>), String>;
+
+impl Ctx {
+    /// A random session of a role; `None` when the run has none.
+    pub fn session(&mut self, role: Role) -> Option<&Session> {
+        let world = Arc::clone(&self.world);
+        let n = world.sessions.iter().filter(|s| s.role == role).count();
+        if n == 0 {
+            return None;
+        }
+        let k = self.rng.random_range(0..n);
+        let i = world
+            .sessions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.role == role)
+            .nth(k)
+            .map(|(i, _)| i)?;
+        Some(&self.world.sessions[i])
+    }
+
+    /// Sends one request, times it and records it under `op`; a status other
+    /// than `expect` counts as an error.
+    pub async fn send(
+        &mut self,
+        op: &'static str,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<Body>,
+        expect: StatusCode,
+    ) -> Reply {
+        let url = format!("{}{path}", self.world.base);
+        // reqwest asks for gzip and decodes it, as a browser would.
+        let mut rb = self.client.request(method, &url);
+        match auth {
+            Auth::None => {}
+            Auth::Session(s) => {
+                rb = rb
+                    .header(header::COOKIE, &s.cookie)
+                    .header("x-csrf-token", &s.csrf);
+            }
+            Auth::Bearer(b) => rb = rb.bearer_auth(&b.token),
+        }
+        rb = match body {
+            None => rb,
+            Some(Body::Form(f)) => rb
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(f),
+            Some(Body::Json(j)) => rb.json(&j),
+        };
+        let started = Instant::now();
+        let result = match rb.send().await {
+            Ok(r) => {
+                let status = r.status();
+                match r.bytes().await {
+                    Ok(b) => Ok((status, b.to_vec())),
+                    Err(e) => Err(format!("{op}: body: {e}")),
+                }
+            }
+            Err(e) => Err(format!("{op}: {e}")),
+        };
+        let elapsed = started.elapsed();
+        let result = match result {
+            Ok((status, _)) if status != expect => {
+                Err(format!("{op} {path}: HTTP {status}, expected {expect}"))
+            }
+            other => other,
+        };
+        if started >= self.measure_from {
+            let s = self.stats.entry(op).or_default();
+            match &result {
+                Ok(_) => {
+                    let us = u64::try_from(elapsed.as_micros())
+                        .unwrap_or(u64::MAX)
+                        .max(1);
+                    let _ = s.hist().record(us);
+                }
+                Err(e) => {
+                    s.errors += 1;
+                    if s.first_error.is_none() {
+                        s.first_error = Some(e.clone());
+                    }
+                }
+            }
+        }
+        result
+    }
+}
+
+/// A request body.
+pub enum Body {
+    Form(String),
+    Json(serde_json::Value),
+}
+
+/// Refuses any target but this machine.
+fn check_loopback(url: &str) -> anyhow::Result<String> {
+    let u = reqwest::Url::parse(url).context("--url")?;
+    if u.scheme() != "http" {
+        bail!("only plain http to loopback is supported");
+    }
+    let loopback = match u.host_str() {
+        Some("localhost") => true,
+        Some(h) => h
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|a| a.is_loopback()),
+        None => false,
+    };
+    if !loopback {
+        bail!("the harness only targets loopback addresses (127.0.0.0/8, ::1, localhost)");
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn client() -> anyhow::Result<Client> {
+    Ok(Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(1)
+        .http1_only()
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(30))
+        .build()?)
+}
+
+/// The value of a hidden input in a page.
+fn hidden(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_string())
+}
+
+/// Logs in through the login form like a browser and reads the CSRF token
+/// of the session from the home page.
+async fn login(c: &Client, base: &str, login: &str, role: Role) -> anyhow::Result<Session> {
+    let r = c.get(format!("{base}/login")).send().await?;
+    let pre = set_cookie(&r, "chibo_pre").context("no pre-session cookie")?;
+    let page = r.text().await?;
+    let csrf = hidden(&page, "csrf").context("no csrf on the login page")?;
+    let r = c
+        .post(format!("{base}/login"))
+        .header(header::COOKIE, format!("chibo_pre={pre}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", login),
+            ("password", DEMO_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await?;
+    if r.status() != StatusCode::SEE_OTHER {
+        bail!("login as {login}: HTTP {}", r.status());
+    }
+    let token = set_cookie(&r, "chibo_session").context("no session cookie")?;
+    let cookie = format!("chibo_session={token}");
+    let home = c
+        .get(format!("{base}/"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let csrf = hidden(&home, "csrf").context("no csrf on the home page")?;
+    let me: serde_json::Value = c
+        .get(format!("{base}/api/v1/me"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let unit = me["grants"][0]["org_id"]
+        .as_i64()
+        .with_context(|| format!("{login} has no unit"))?;
+    let mut s = Session {
+        login: login.into(),
+        role,
+        cookie,
+        csrf,
+        unit,
+        member_id: me["member_id"].as_i64(),
+        members: vec![],
+    };
+    if role == Role::Secretary {
+        let page: serde_json::Value = c
+            .get(format!("{base}/api/v1/members?unit={unit}&per_page=200"))
+            .header(header::COOKIE, &s.cookie)
+            .send()
+            .await?
+            .json()
+            .await?;
+        s.members = page["members"]
+            .as_array()
+            .map(|ms| {
+                ms.iter()
+                    .filter_map(|m| {
+                        Some(CellMember {
+                            id: m["id"].as_i64()?,
+                            status: m["status"].as_str()?.to_string(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    Ok(s)
+}
+
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next()?.split_once('='))
+        .find(|(k, v)| *k == name && !v.is_empty())
+        .map(|(_, v)| v.to_string())
+}
+
+/// The demo's logins (see `chibo_server::service::demo`): the first cell's
+/// and committee's are the short ones.
+fn numbered(base: &str, n: u32) -> String {
+    if n <= 1 {
+        base.into()
+    } else {
+        format!("{base}.{n}")
+    }
+}
+
+/// Which accounts to log in: spread evenly over the province.
+fn plan_users(cfg: &Config) -> Vec<(String, Role)> {
+    let uppers = cfg.cells.div_ceil(cfg.cells_per_upper).max(1);
+    let n_upper = (cfg.users / 8).clamp(1, uppers as usize);
+    let n_member = (cfg.users * 3 / 8).clamp(1, cfg.cells as usize);
+    let n_secretary = cfg
+        .users
+        .saturating_sub(n_upper + n_member)
+        .clamp(1, cfg.cells as usize);
+    let spread = |k: usize, n: usize, total: u32| -> u32 {
+        1 + u32::try_from(k * total as usize / n).unwrap_or(0)
+    };
+    let mut out = vec![];
+    for k in 0..n_secretary {
+        out.push((
+            numbered("bithu", spread(k, n_secretary, cfg.cells)),
+            Role::Secretary,
+        ));
+    }
+    for k in 0..n_member {
+        // Members of other cells than the sampled secretaries where possible.
+        let n = (spread(k, n_member, cfg.cells) + cfg.cells / 2) % cfg.cells + 1;
+        out.push((numbered("dangvien", n.min(cfg.cells)), Role::Member));
+    }
+    for k in 0..n_upper {
+        out.push((numbered("dangbo", spread(k, n_upper, uppers)), Role::Upper));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Logs everyone in (a few at a time: each login is an Argon2 check).
+pub async fn setup(cfg: &Config) -> anyhow::Result<World> {
+    let base = check_loopback(&cfg.url)?;
+    let c = client()?;
+    let users = plan_users(cfg);
+    let sem = Arc::new(tokio::sync::Semaphore::new(4));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, (l, role)) in users.into_iter().enumerate() {
+        let (c, base, sem) = (c.clone(), base.clone(), Arc::clone(&sem));
+        tasks.spawn(async move {
+            let _permit = sem.acquire().await;
+            (i, login(&c, &base, &l, role).await)
+        });
+    }
+    let mut sessions = vec![];
+    while let Some(r) = tasks.join_next().await {
+        let (i, s) = r?;
+        sessions.push((i, s?));
+    }
+    sessions.sort_by_key(|(i, _)| *i);
+    let mut bearers = vec![];
+    for token in &cfg.tokens {
+        let me: serde_json::Value = c
+            .get(format!("{base}/api/v1/me"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        if let Some(unit) = me["grants"][0]["org_id"].as_i64() {
+            bearers.push(Bearer {
+                token: token.clone(),
+                unit,
+            });
+        }
+    }
+    Ok(World {
+        base,
+        sessions: sessions.into_iter().map(|(_, s)| s).collect(),
+        bearers,
+    })
+}
+
+/// The figures of one phase.
+pub struct Phase {
+    pub name: String,
+    pub seconds: f64,
+    pub ops: BTreeMap<&'static str, OpStats>,
+}
+
+impl Phase {
+    pub fn total_ok(&self) -> u64 {
+        self.ops.values().map(OpStats::count).sum()
+    }
+
+    pub fn total_errors(&self) -> u64 {
+        self.ops.values().map(|s| s.errors).sum()
+    }
+
+    pub fn rps(&self) -> f64 {
+        self.total_ok() as f64 / self.seconds
+    }
+
+    /// Latency over every request of the phase.
+    pub fn all(&self) -> OpStats {
+        let mut all = OpStats::default();
+        for s in self.ops.values() {
+            if let Some(h) = &s.hist {
+                let _ = all.hist().add(h);
+            }
+        }
+        all
+    }
+}
+
+/// Runs `ops` (weighted) on `connections` workers for `duration` after a warm-up.
+pub async fn phase(
+    world: &Arc<World>,
+    cfg: &Config,
+    name: &str,
+    ops: &[ops::Operation],
+    duration: Duration,
+) -> anyhow::Result<Phase> {
+    let total_weight: u32 = ops.iter().map(|o| o.weight).sum();
+    if total_weight == 0 {
+        bail!("no operation to run");
+    }
+    let start = Instant::now();
+    let measure_from = start + cfg.warmup;
+    let stop = measure_from + duration;
+    let secretaries: Vec<usize> = world
+        .sessions
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.role == Role::Secretary)
+        .map(|(i, _)| i)
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..cfg.connections {
+        let owned: Vec<usize> = secretaries
+            .iter()
+            .copied()
+            .skip(w)
+            .step_by(cfg.connections)
+            .collect();
+        let mut ctx = Ctx {
+            world: Arc::clone(world),
+            client: client()?,
+            rng: StdRng::seed_from_u64(cfg.seed ^ (w as u64).wrapping_mul(0x9E37_79B9)),
+            owned,
+            owned_members: BTreeMap::new(),
+            stats: BTreeMap::new(),
+            measure_from,
+            counter: 0,
+        };
+        let ops = ops.to_vec();
+        let sweep = cfg.sweep;
+        tasks.spawn(async move {
+            if sweep {
+                ctx.measure_from = start;
+                for op in &ops {
+                    (op.run)(&mut ctx).await;
+                }
+                ctx.measure_from = measure_from;
+            }
+            while Instant::now() < stop {
+                let mut pick = ctx.rng.random_range(0..total_weight);
+                let op = ops
+                    .iter()
+                    .find(|o| {
+                        if pick < o.weight {
+                            true
+                        } else {
+                            pick -= o.weight;
+                            false
+                        }
+                    })
+                    .expect("weights add up");
+                ctx.counter += 1;
+                (op.run)(&mut ctx).await;
+            }
+            ctx.stats
+        });
+    }
+    let mut merged: BTreeMap<&'static str, OpStats> = BTreeMap::new();
+    while let Some(r) = tasks.join_next().await {
+        for (k, v) in r? {
+            merged.entry(k).or_default().merge(v);
+        }
+    }
+    let seconds = (Instant::now().min(stop + Duration::from_secs(30)) - measure_from)
+        .as_secs_f64()
+        .max(0.001);
+    Ok(Phase {
+        name: name.into(),
+        seconds,
+        ops: merged,
+    })
+}
+
+/// A run: the ceiling, then the mixed workload, on the same connections.
+pub struct Report {
+    pub connections: usize,
+    pub users: usize,
+    pub ceiling: Phase,
+    pub mixed: Phase,
+}
+
+pub async fn run(cfg: &Config) -> anyhow::Result<Report> {
+    let world = Arc::new(setup(cfg).await?);
+    let ceiling = phase(&world, cfg, "ceiling", &[ops::HEALTHZ], cfg.ceiling).await?;
+    let mixed_ops: Vec<ops::Operation> = ops::OPERATIONS
+        .iter()
+        .filter(|o| cfg.only.is_empty() || cfg.only.iter().any(|n| n == o.name))
+        .copied()
+        .collect();
+    let mixed = phase(&world, cfg, "mixed", &mixed_ops, cfg.mixed).await?;
+    Ok(Report {
+        connections: cfg.connections,
+        users: world.sessions.len(),
+        ceiling,
+        mixed,
+    })
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+impl Report {
+    /// The table `chibo-bench` prints.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{} connections, {} distinct logged-in users, {:.0} s measured",
+            self.connections, self.users, self.mixed.seconds
+        );
+        let _ = writeln!(
+            out,
+            "{:<22} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7}",
+            "operation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"
+        );
+        let mut row = |name: &str, s: &OpStats, secs: f64| {
+            let (p50, p95, p99, max) = s.hist.as_ref().map_or((0, 0, 0, 0), |h| {
+                (
+                    h.value_at_quantile(0.50),
+                    h.value_at_quantile(0.95),
+                    h.value_at_quantile(0.99),
+                    h.max(),
+                )
+            });
+            let _ = writeln!(
+                out,
+                "{:<22} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>8.1} {:>7}",
+                name,
+                s.count(),
+                s.count() as f64 / secs,
+                ms(p50),
+                ms(p95),
+                ms(p99),
+                ms(max),
+                s.errors
+            );
+        };
+        for (name, s) in &self.mixed.ops {
+            row(name, s, self.mixed.seconds);
+        }
+        let all = self.mixed.all();
+        let all = OpStats {
+            errors: self.mixed.total_errors(),
+            ..all
+        };
+        row("MIXED (all)", &all, self.mixed.seconds);
+        let ceil = self.ceiling.all();
+        let ceil = OpStats {
+            errors: self.ceiling.total_errors(),
+            ..ceil
+        };
+        row("ceiling /healthz", &ceil, self.ceiling.seconds);
+        let _ = writeln!(
+            out,
+            "mixed / ceiling: {:.1} %",
+            100.0 * self.mixed.rps() / self.ceiling.rps().max(1e-9)
+        );
+        for (name, s) in self.mixed.ops.iter().chain(&self.ceiling.ops) {
+            if let Some(e) = &s.first_error {
+                let _ = writeln!(out, "first error of {name}: {e}");
+            }
+        }
+        out
+    }
+}
+
+/// Compressed size of each core page with the assets it loads (first visit,
+/// nothing cached), as a browser asking for gzip receives them.
+pub async fn page_sizes(cfg: &Config) -> anyhow::Result<String> {
+    let base = check_loopback(&cfg.url)?;
+    let c = client()?;
+    let raw = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_gzip()
+        .build()?;
+    let secretary = login(&c, &base, "bithu", Role::Secretary).await?;
+    let member = login(&c, &base, "dangvien", Role::Member).await?;
+    let upper = login(&c, &base, "dangbo", Role::Upper).await?;
+    let some_member = secretary.members.first().map_or(1, |m| m.id);
+    let pages: Vec<(&str, &Session, String)> = vec![
+        ("home (secretary)", &secretary, "/".into()),
+        ("home (member)", &member, "/".into()),
+        ("home (upper: cell table)", &upper, "/".into()),
+        ("member list (cell)", &secretary, "/members".into()),
+        ("member list (upper)", &upper, "/members".into()),
+        ("member search", &secretary, "/members?q=nguyen".into()),
+        (
+            "member detail",
+            &secretary,
+            format!("/members/{some_member}"),
+        ),
+        (
+            "member edit form",
+            &secretary,
+            format!("/members/{some_member}/edit"),
+        ),
+        ("rules in force", &member, "/rules".into()),
+    ];
+    let gz = |path: String, cookie: Option<String>| {
+        let rb = raw
+            .get(format!("{base}{path}"))
+            .header(header::ACCEPT_ENCODING, "gzip");
+        let rb = match cookie {
+            Some(ck) => rb.header(header::COOKIE, ck),
+            None => rb,
+        };
+        async move {
+            let r = rb.send().await?;
+            let status = r.status();
+            let bytes = r.bytes().await?;
+            anyhow::Ok((status, bytes.len()))
+        }
+    };
+    let mut out = format!(
+        "{:<26} {:>10} {:>12} {:>10}\n",
+        "page", "html (gz)", "assets (gz)", "total"
+    );
+    for (name, s, path) in pages {
+        let html = c
+            .get(format!("{base}{path}"))
+            .header(header::COOKIE, &s.cookie)
+            .send()
+            .await?
+            .text()
+            .await?;
+        let (status, html_gz) = gz(path.clone(), Some(s.cookie.clone())).await?;
+        if status != StatusCode::OK {
+            bail!("{path}: HTTP {status}");
+        }
+        let mut assets = 0;
+        for piece in html.split("/assets/").skip(1) {
+            let name: String = piece
+                .chars()
+                .take_while(|c| !matches!(c, '"' | '\'' | ')' | ' '))
+                .collect();
+            let (st, n) = gz(format!("/assets/{name}"), None).await?;
+            if st == StatusCode::OK {
+                assets += n;
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{name:<26} {:>10} {:>12} {:>10}",
+            html_gz,
+            assets,
+            html_gz + assets
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,105 @@
+//! The harness against a real chibo with a tiny demo, for a couple of
+//! seconds, on SQLite (and PostgreSQL when `CHIBO_TEST_DATABASE_URL` is set):
+//! every operation runs and none fails. Speed is not checked here.
+
+use chibo_bench::{Config, run};
+use chibo_server::app::App;
+use chibo_server::config::Config as ServerConfig;
+use chibo_server::service::demo::{DemoSize, secretary_login};
+use chrono::Utc;
+use sqlx::Connection;
+use std::time::Duration;
+
+async fn fresh_pg_database(admin: &str) -> String {
+    let name = format!(
+        "chibo_bench_{}",
+        &chibo_server::service::accounts::random_token()
+            .to_lowercase()
+            .replace(['-', '_'], "")[..12]
+    );
+    let mut c = sqlx::PgConnection::connect(admin).await.expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut c)
+        .await
+        .expect("create database");
+    let (prefix, _) = admin.rsplit_once('/').expect("URL has a database name");
+    let query = admin
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    format!("{prefix}/{name}{query}")
+}
+
+async fn smoke(database_url: Option<String>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = ServerConfig {
+        data_dir: dir.path().join("data"),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        database_url,
+        ..ServerConfig::default()
+    };
+    let app = App::build(cfg).await.expect("app builds");
+    let url = format!("http://{}", app.addr);
+    let services = app.services.clone();
+    let size = DemoSize {
+        cells: 6,
+        members_per_cell: 14,
+    };
+    services
+        .generate_demo(size, Utc::now())
+        .await
+        .expect("demo");
+    let mut tokens = vec![];
+    for n in 1..=2 {
+        let account = chibo_server::store::accounts::by_login(&services.db, &secretary_login(n))
+            .await
+            .expect("account")
+            .expect("demo secretary");
+        tokens.push(
+            services
+                .issue_api_token(account.id, "chibo-bench", Utc::now())
+                .await
+                .expect("token"),
+        );
+    }
+    tokio::spawn(app.run());
+    let cfg = Config {
+        url,
+        cells: size.cells,
+        connections: 4,
+        users: 10,
+        warmup: Duration::from_millis(200),
+        ceiling: Duration::from_millis(500),
+        mixed: Duration::from_millis(2000),
+        tokens,
+        sweep: true,
+        ..Config::default()
+    };
+    let report = run(&cfg).await.expect("harness runs");
+    let table = report.table();
+    println!("{table}");
+    assert_eq!(report.mixed.total_errors(), 0, "{table}");
+    assert_eq!(report.ceiling.total_errors(), 0, "{table}");
+    for op in chibo_bench::ops::OPERATIONS {
+        assert!(
+            report.mixed.ops.get(op.name).is_some_and(|s| s.count() > 0),
+            "{} never ran:\n{table}",
+            op.name
+        );
+    }
+    assert!(report.ceiling.total_ok() > 0, "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_smoke_sqlite() {
+    smoke(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_smoke_postgres() {
+    let Ok(admin) = std::env::var("CHIBO_TEST_DATABASE_URL") else {
+        eprintln!("CHIBO_TEST_DATABASE_URL not set: PostgreSQL arm skipped");
+        return;
+    };
+    smoke(Some(fresh_pg_database(&admin).await)).await;
+}
