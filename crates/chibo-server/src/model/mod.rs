@@ -9,6 +9,7 @@ mod member;
 mod org;
 mod problem;
 mod role;
+mod task;
 mod text;
 
 pub use date::{format_date, parse_date};
@@ -20,4 +21,8 @@ pub use member::{MemberDraft, MemberFields, Sex, Status};
 pub use org::{CellType, OrgCode, OrgKind};
 pub use problem::{Problem, Problems};
 pub use role::{CommitteeRole, Role};
+pub use task::{
+    CheckedTask, Period, PeriodKind, ReviewDecision, Shown, TaskDraft, TaskSource, TaskStatus,
+    TaskTimes,
+};
 pub use text::{PersonName, fold, nfc};

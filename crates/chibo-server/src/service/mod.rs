@@ -12,6 +12,8 @@ pub mod mail;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
+pub mod reminders;
+pub mod tasks;
 
 use crate::model::{Problem, Problems, Role};
 use crate::store::{self, Db, StoreError, accounts::GrantRow, orgs::OrgRow};

@@ -36,6 +36,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_meeting_files.sql"),
         postgres: include_str!("../../migrations/postgres/0004_meeting_files.sql"),
     },
+    Migration {
+        version: 5,
+        name: "tasks",
+        sqlite: include_str!("../../migrations/sqlite/0005_tasks.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_tasks.sql"),
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {

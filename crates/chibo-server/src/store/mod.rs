@@ -18,7 +18,9 @@ pub mod meetings;
 pub mod members;
 mod migrate;
 pub mod orgs;
+pub mod reminders;
 pub mod sessions;
+pub mod tasks;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1,0 +1,661 @@
+//! Tasks from resolutions and the committee's standing duties: assignment,
+//! progress from the owners' phones, reassignment when an owner leaves, and
+//! each meeting's review until a recorded decision closes them (HD 42).
+
+use super::{Actor, Result, ServiceError, Services, today};
+use crate::model::{
+    CheckedTask, Problem, Problems, ReviewDecision, Shown, Status, TaskDraft, TaskSource,
+    TaskStatus, TaskTimes, nfc,
+};
+use crate::store::meetings::{self as meetings, MeetingRow, NewNotice};
+use crate::store::tasks::{self as db, Filter, Owner, ProgressRow, ReviewRow, TaskRow};
+use crate::store::{self, Tx, audit, members::MemberRow, orgs::OrgRow};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// A task with its co-owners and what it shows today.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TaskItem {
+    #[serde(flatten)]
+    pub task: TaskRow,
+    pub owners: Vec<Owner>,
+    /// chua_bat_dau | dang_thuc_hien | hoan_thanh | qua_han | chuyen_ky_sau | da_dong
+    pub shown: String,
+    /// The lead has left the cell: the task must be given to someone else.
+    pub needs_reassign: bool,
+}
+
+impl TaskItem {
+    fn new(task: TaskRow, owners: Vec<Owner>, on: NaiveDate) -> Self {
+        let shown = times(&task).shown_on(on).as_str().to_string();
+        let needs_reassign = task.closed_on.is_none()
+            && !Status::parse(&task.lead_status).is_ok_and(Status::is_active);
+        Self {
+            task,
+            owners,
+            shown,
+            needs_reassign,
+        }
+    }
+
+    pub fn shown(&self) -> Shown {
+        Shown::parse(&self.shown).unwrap_or(Shown::ChuaBatDau)
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.task.closed_on.is_none()
+    }
+}
+
+pub fn times(t: &TaskRow) -> TaskTimes {
+    TaskTimes {
+        status: TaskStatus::parse(&t.status).unwrap_or(TaskStatus::ChuaBatDau),
+        deadline: t.deadline,
+        completed_on: t.completed_on,
+        closed_on: t.closed_on,
+    }
+}
+
+pub struct TaskDetail {
+    pub item: TaskItem,
+    pub cell: OrgRow,
+    pub progress: Vec<ProgressRow>,
+    pub reviews: Vec<db::TaskReview>,
+    pub reminders: Vec<meetings::NoticeRow>,
+    /// The actor leads or shares it, or runs the cell.
+    pub may_update: bool,
+    pub may_manage: bool,
+}
+
+/// What an owner reports.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProgressForm {
+    pub version: i64,
+    /// chua_bat_dau | dang_thuc_hien | hoan_thanh
+    pub status: String,
+    /// 0–100
+    pub progress: i64,
+    pub note: String,
+    /// dd/mm/yyyy; today when empty.
+    pub date: String,
+    pub link: String,
+}
+
+/// A file sent as evidence with a progress note.
+pub struct Evidence {
+    pub name: String,
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
+/// The review item of a meeting: every task still open in the cell, and what
+/// this meeting decided on each.
+pub struct ReviewBoard {
+    pub meeting: MeetingRow,
+    pub items: Vec<(TaskItem, Option<ReviewRow>)>,
+}
+
+fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
+    ServiceError::invalid(Problem::new(field, code, value))
+}
+
+async fn log(
+    tx: &mut Tx,
+    actor: &Actor,
+    cell_id: i64,
+    task_id: i64,
+    action: &str,
+    summary: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    audit::append(
+        tx,
+        &audit::NewEntry {
+            chain_id: cell_id,
+            account_id: Some(actor.account_id),
+            actor: &actor.audit_name(),
+            action,
+            entity: "task",
+            entity_id: Some(task_id),
+            summary: &summary,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The members a task may be given to: on the cell's roll today.
+fn assignable(members: &[MemberRow], id: i64) -> Option<&MemberRow> {
+    members
+        .iter()
+        .find(|m| m.id == id && Status::parse(&m.status).is_ok_and(Status::is_active))
+}
+
+impl Services {
+    async fn visible_cell(&self, actor: &Actor, cell_id: i64) -> Result<OrgRow> {
+        let cell = self.org(cell_id).await?;
+        if !actor.can_see(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(cell)
+    }
+
+    async fn items(
+        &self,
+        rows: Vec<TaskRow>,
+        cell_id: i64,
+        on: NaiveDate,
+    ) -> Result<Vec<TaskItem>> {
+        let owners = db::owners_in_cell(&self.db, cell_id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|t| {
+                let mine = owners
+                    .iter()
+                    .filter(|o| o.task_id == t.id)
+                    .cloned()
+                    .collect();
+                TaskItem::new(t, mine, on)
+            })
+            .collect())
+    }
+
+    /// A cell's tasks, filtered.
+    pub async fn cell_tasks(
+        &self,
+        actor: &Actor,
+        cell_id: i64,
+        f: &Filter,
+        now: DateTime<Utc>,
+    ) -> Result<(OrgRow, Vec<TaskItem>)> {
+        let cell = self.visible_cell(actor, cell_id).await?;
+        let rows = db::of_cell(&self.db, cell_id, f).await?;
+        let items = self.items(rows, cell_id, today(now)).await?;
+        Ok((cell, items))
+    }
+
+    pub async fn task_detail(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<TaskDetail> {
+        let t = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
+        let cell = self.visible_cell(actor, t.cell_id).await?;
+        let owners = db::owners(&self.db, id).await?;
+        let may_manage = actor.can_manage(&cell);
+        let may_update = may_manage
+            || actor
+                .member_id
+                .is_some_and(|me| me == t.lead_id || owners.iter().any(|o| o.member_id == me));
+        Ok(TaskDetail {
+            progress: db::progress_of(&self.db, id).await?,
+            reviews: db::reviews_of_task(&self.db, id).await?,
+            reminders: if may_manage {
+                store::reminders::of_task(&self.db, id).await?
+            } else {
+                Vec::new()
+            },
+            item: TaskItem::new(t, owners, today(now)),
+            cell,
+            may_update,
+            may_manage,
+        })
+    }
+
+    /// Checks and stores tasks inside the caller's transaction (a resolution's
+    /// adoption, or a standing duty), with their audit entries and the
+    /// assignment reminders.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn assign_tasks(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        cell: &OrgRow,
+        resolution_id: Option<i64>,
+        source: TaskSource,
+        assigned_on: NaiveDate,
+        tasks: &[CheckedTask],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        let members = store::members::of_cell(&self.db, cell.id).await?;
+        let mut problems = Problems::default();
+        for t in tasks {
+            for id in std::iter::once(&t.lead_id).chain(&t.co_owner_ids) {
+                if assignable(&members, *id).is_none() {
+                    let name = members
+                        .iter()
+                        .find(|m| m.id == *id)
+                        .map(|m| m.full_name.clone());
+                    problems.push(Problem::new(
+                        "lead_id",
+                        "task.owner_not_on_roll",
+                        name.unwrap_or_else(|| id.to_string()),
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(problems));
+        }
+        let first = match resolution_id {
+            Some(r) => db::max_item_no(tx, r).await? + 1,
+            None => 1,
+        };
+        let mut ids = Vec::with_capacity(tasks.len());
+        for (i, t) in tasks.iter().enumerate() {
+            let id = db::insert(
+                tx,
+                &db::NewTask {
+                    cell_id: cell.id,
+                    resolution_id,
+                    item_no: first + i64::try_from(i).unwrap_or(0),
+                    source: source.as_str(),
+                    title: &t.title,
+                    lead_id: t.lead_id,
+                    assigned_on,
+                    deadline: t.deadline,
+                },
+                now,
+            )
+            .await?;
+            for o in &t.co_owner_ids {
+                db::add_owner(tx, id, *o).await?;
+            }
+            log(
+                tx,
+                actor,
+                cell.id,
+                id,
+                "task.assign",
+                json!({"title": t.title, "lead_id": t.lead_id, "co_owners": t.co_owner_ids,
+                       "deadline": t.deadline, "resolution_id": resolution_id}),
+                now,
+            )
+            .await?;
+            let subject = format!("Được giao nhiệm vụ: {}", t.title);
+            let body = format!(
+                "Chi bộ {} giao đồng chí nhiệm vụ: {}\nThời hạn: {}",
+                cell.name,
+                t.title,
+                t.deadline.format("%d/%m/%Y")
+            );
+            for m in std::iter::once(&t.lead_id)
+                .chain(&t.co_owner_ids)
+                .filter_map(|mid| assignable(&members, *mid))
+            {
+                self.remind(tx, m, id, &format!("assign:{id}"), &subject, &body, now)
+                    .await?;
+            }
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// One reminder to one member, in the app and by e-mail (or in their
+    /// daily digest); a key already used is not sent again.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn remind(
+        &self,
+        tx: &mut Tx,
+        m: &MemberRow,
+        task_id: i64,
+        key: &str,
+        subject: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = NewNotice {
+            meeting_id: None,
+            member_id: Some(m.id),
+            channel: "app",
+            address: None,
+            subject,
+            body,
+        };
+        let fresh = store::reminders::queue(tx, &n, task_id, key, None, now).await?;
+        if fresh && let Some(email) = &m.email {
+            let digest = store::reminders::wants_digest(tx, m.id).await?;
+            let e = NewNotice {
+                channel: "email",
+                address: Some(email),
+                ..n
+            };
+            store::reminders::queue(tx, &e, task_id, key, digest.then_some("digest"), now).await?;
+        }
+        Ok(fresh)
+    }
+
+    /// A standing duty of the committee's division of work for the term.
+    pub async fn add_standing_duty(
+        &self,
+        actor: &Actor,
+        cell_id: i64,
+        draft: &TaskDraft,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let cell = self.org(cell_id).await?;
+        if !actor.can_manage(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        let on = today(now);
+        let t = draft.check(on).map_err(ServiceError::Invalid)?;
+        let mut tx = self.db.begin().await?;
+        let ids = self
+            .assign_tasks(
+                &mut tx,
+                actor,
+                &cell,
+                None,
+                TaskSource::Standing,
+                on,
+                &[t],
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(ids[0])
+    }
+
+    /// An owner's (or the committee's) report on a task.
+    pub async fn update_progress(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &ProgressForm,
+        file: Option<Evidence>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let d = self.task_detail(actor, id, now).await?;
+        if !d.may_update {
+            return Err(ServiceError::Forbidden);
+        }
+        let t = &d.item.task;
+        if t.closed_on.is_some() {
+            return Err(invalid("status", "task.closed", t.title.clone()));
+        }
+        let mut p = Problems::default();
+        let status = p.take(TaskStatus::parse(&f.status));
+        if status == Some(TaskStatus::ChuyenKySau) {
+            // Only a meeting carries a task over.
+            p.push(Problem::new("status", "task.status", f.status.clone()));
+        }
+        if !(0..=100).contains(&f.progress) {
+            p.push(Problem::new(
+                "progress",
+                "task.progress",
+                f.progress.to_string(),
+            ));
+        }
+        let on = if f.date.trim().is_empty() {
+            Some(today(now))
+        } else {
+            p.take(crate::model::parse_date("date", &f.date))
+        };
+        if let Some(on) = on {
+            if on > today(now) {
+                p.push(Problem::new("date", "date.future", f.date.clone()));
+            } else if on < t.assigned_on {
+                p.push(Problem::new("date", "task.before_assigned", f.date.clone()));
+            }
+        }
+        let note = nfc(f.note.trim());
+        if note.is_empty() && status != Some(TaskStatus::HoanThanh) {
+            p.push(Problem::new("note", "required", ""));
+        }
+        let link = f.link.trim();
+        if !(link.is_empty() || link.starts_with("https://") || link.starts_with("http://")) {
+            p.push(Problem::new("link", "task.link", link));
+        }
+        let (Some(status), Some(on)) = (status, on) else {
+            return Err(ServiceError::Invalid(p));
+        };
+        if !p.is_empty() {
+            return Err(ServiceError::Invalid(p));
+        }
+        let progress = if status == TaskStatus::HoanThanh {
+            100
+        } else {
+            f.progress
+        };
+        let completed_on = (status == TaskStatus::HoanThanh).then_some(on);
+        let mut tx = self.db.begin().await?;
+        if !db::set_state(
+            &mut tx,
+            id,
+            f.version,
+            status.as_str(),
+            progress,
+            completed_on,
+            now,
+        )
+        .await?
+        {
+            return Err(ServiceError::Stale);
+        }
+        let file_ref = file
+            .as_ref()
+            .map(|e| (e.name.as_str(), e.mime.as_str(), e.data.as_slice()));
+        let pid = db::add_progress(
+            &mut tx,
+            &db::NewProgress {
+                task_id: id,
+                account_id: Some(actor.account_id),
+                author: &actor.display_name,
+                on_date: on,
+                status: status.as_str(),
+                progress,
+                note: &note,
+                link: (!link.is_empty()).then_some(link),
+                file: file_ref,
+            },
+            now,
+        )
+        .await?;
+        log(
+            &mut tx,
+            actor,
+            t.cell_id,
+            id,
+            "task.progress",
+            json!({"status": status.as_str(), "progress": progress, "on": on, "note": note,
+                   "progress_id": pid, "file": file.as_ref().map(|e| &e.name)}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives a task to another member (its lead left, or the committee
+    /// decided so).
+    pub async fn reassign_task(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        lead_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let d = self.task_detail(actor, id, now).await?;
+        if !d.may_manage {
+            return Err(ServiceError::Forbidden);
+        }
+        let t = &d.item.task;
+        if t.closed_on.is_some() {
+            return Err(invalid("lead_id", "task.closed", t.title.clone()));
+        }
+        let members = store::members::of_cell(&self.db, t.cell_id).await?;
+        let Some(lead) = assignable(&members, lead_id) else {
+            return Err(invalid(
+                "lead_id",
+                "task.owner_not_on_roll",
+                lead_id.to_string(),
+            ));
+        };
+        let mut tx = self.db.begin().await?;
+        if !db::set_lead(&mut tx, id, version, lead_id, now).await? {
+            return Err(ServiceError::Stale);
+        }
+        db::remove_owner(&mut tx, id, lead_id).await?;
+        log(
+            &mut tx,
+            actor,
+            t.cell_id,
+            id,
+            "task.reassign",
+            json!({"from": t.lead_id, "from_name": t.lead_name, "to": lead_id, "to_name": lead.full_name}),
+            now,
+        )
+        .await?;
+        let subject = format!("Được giao nhiệm vụ: {}", t.title);
+        let body = format!(
+            "Chi bộ {} giao đồng chí phụ trách nhiệm vụ: {} (thay đồng chí {}).\nThời hạn: {}",
+            d.cell.name,
+            t.title,
+            t.lead_name,
+            t.deadline.format("%d/%m/%Y")
+        );
+        self.remind(
+            &mut tx,
+            lead,
+            id,
+            &format!("assign:{id}:{lead_id}"),
+            &subject,
+            &body,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The review item of a meeting: the cell's tasks still open when the
+    /// meeting is held, and those this meeting already closed.
+    pub async fn review_board(&self, actor: &Actor, meeting_id: i64) -> Result<ReviewBoard> {
+        let (meeting, cell) = self.meeting(actor, meeting_id).await?;
+        let on = today(meeting.starts_at);
+        let reviews = db::reviews_of_meeting(&self.db, meeting_id).await?;
+        let rows = db::of_cell(&self.db, cell.id, &Filter::default()).await?;
+        let rows = rows
+            .into_iter()
+            .filter(|t| {
+                t.assigned_on < on
+                    && (t.closed_on.is_none() || t.closed_meeting_id == Some(meeting_id))
+            })
+            .collect();
+        let items = self
+            .items(rows, cell.id, on)
+            .await?
+            .into_iter()
+            .map(|i| {
+                let r = reviews.iter().find(|r| r.task_id == i.task.id).cloned();
+                (i, r)
+            })
+            .collect();
+        Ok(ReviewBoard { meeting, items })
+    }
+
+    /// A meeting's decision on one task: close it, or carry it over (with a
+    /// new deadline if the meeting set one).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn review_task(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        task_id: i64,
+        decision: &str,
+        new_deadline: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (m, cell) = self.meeting(actor, meeting_id).await?;
+        if !actor.can_manage(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        if m.status == "closed" && m.minutes_locked_at.is_some() {
+            return Err(invalid("decision", "minutes.locked", ""));
+        }
+        let t = db::get(&self.db, task_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if t.cell_id != cell.id {
+            return Err(ServiceError::NotFound);
+        }
+        let on = today(m.starts_at);
+        if t.closed_on.is_some() && t.closed_meeting_id != Some(meeting_id) {
+            return Err(invalid("decision", "task.closed", t.title));
+        }
+        let mut p = Problems::default();
+        let decision = p.take(ReviewDecision::parse(decision));
+        let new_deadline = if new_deadline.trim().is_empty() {
+            None
+        } else {
+            p.take(crate::model::parse_date("new_deadline", new_deadline))
+        };
+        if let Some(d) = new_deadline
+            && d < on
+        {
+            p.push(Problem::new(
+                "new_deadline",
+                "task.deadline_before",
+                crate::model::format_date(d),
+            ));
+        }
+        let Some(decision) = decision else {
+            return Err(ServiceError::Invalid(p));
+        };
+        if !p.is_empty() {
+            return Err(ServiceError::Invalid(p));
+        }
+        let note = nfc(note.trim());
+        let shown = times(&t).shown_on(on);
+        let mut tx = self.db.begin().await?;
+        db::record_review(
+            &mut tx,
+            &db::Review {
+                task_id,
+                meeting_id,
+                status: shown.as_str(),
+                decision: decision.as_str(),
+                new_deadline,
+                note: &note,
+            },
+            now,
+        )
+        .await?;
+        let close = (decision == ReviewDecision::Close).then_some((on, meeting_id, note.as_str()));
+        db::apply_review(&mut tx, task_id, close, new_deadline, now).await?;
+        log(
+            &mut tx,
+            actor,
+            cell.id,
+            task_id,
+            "task.review",
+            json!({"meeting_id": meeting_id, "decision": decision.as_str(), "status": shown.as_str(),
+                   "new_deadline": new_deadline, "note": note}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The tasks the actor leads or shares, still open.
+    pub async fn my_tasks(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<TaskItem>> {
+        let Some(me) = actor.member_id else {
+            return Ok(Vec::new());
+        };
+        let rows = db::of_member(&self.db, me).await?;
+        let on = today(now);
+        let mut out = Vec::with_capacity(rows.len());
+        for t in rows {
+            let owners = db::owners(&self.db, t.id).await?;
+            out.push(TaskItem::new(t, owners, on));
+        }
+        Ok(out)
+    }
+}
