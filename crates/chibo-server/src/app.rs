@@ -64,6 +64,9 @@ impl App {
             crate::service::mail::Mailer::new(url, &cfg.mail_from, cfg.base_url())?
                 .spawn(services.clone(), kick.clone());
         }
+        if cfg.remind_every_secs > 0 {
+            spawn_reminders(services.clone(), kick.clone(), cfg.remind_every_secs);
+        }
         let router = web::router(services.clone(), cfg, kick);
         Ok(Self {
             listener,
@@ -85,4 +88,20 @@ impl App {
         self.services.db.close().await;
         Ok(())
     }
+}
+
+/// Sweeps task reminders for the life of the server, waking the mail sender
+/// when it queued any.
+fn spawn_reminders(services: Services, kick: std::sync::Arc<tokio::sync::Notify>, every: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
+        loop {
+            tick.tick().await;
+            match services.run_reminders(Utc::now()).await {
+                Ok(s) if s.reminders + s.digests > 0 => kick.notify_one(),
+                Ok(_) => {}
+                Err(e) => tracing::error!("task reminders: {e}"),
+            }
+        }
+    });
 }

@@ -26,6 +26,9 @@ pub struct Config {
     /// `smtp://user:pass@host:587?tls=required`. None: notices stay in the app.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// How often task reminders are swept (seconds); 0 turns the sweep off
+    /// (tests run it by hand, at the time they choose).
+    pub remind_every_secs: u64,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             public_url: None,
             smtp_url: None,
             mail_from: "chibo <chibo@localhost>".into(),
+            remind_every_secs: 300,
         }
     }
 }
@@ -84,6 +88,7 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
+    pub remind_every_secs: Option<u64>,
 }
 
 impl Config {
@@ -99,7 +104,8 @@ impl Config {
             max_upload_bytes,
             login_window_minutes,
             login_failures_per_account,
-            login_failures_per_address
+            login_failures_per_address,
+            remind_every_secs
         );
         self.database_url = f.database_url.or(self.database_url);
         self.rules_pack = f.rules_pack.or(self.rules_pack);

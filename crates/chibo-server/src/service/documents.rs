@@ -73,7 +73,7 @@ struct Context {
 }
 
 impl Services {
-    fn layout(&self, on: NaiveDate) -> Layout {
+    pub(crate) fn layout(&self, on: NaiveDate) -> Layout {
         let mut l = Layout::default();
         if let Ok(m) = self.rules.param::<Vec<u64>>("doc_margins_mm", on)
             && let [t, b, left, r] = m.as_slice()

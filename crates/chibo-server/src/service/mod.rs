@@ -12,7 +12,9 @@ pub mod mail;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
+pub mod personal;
 pub mod reminders;
+pub mod task_print;
 pub mod tasks;
 
 use crate::model::{Problem, Problems, Role};

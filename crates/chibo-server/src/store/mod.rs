@@ -18,6 +18,7 @@ pub mod meetings;
 pub mod members;
 mod migrate;
 pub mod orgs;
+pub mod personal;
 pub mod reminders;
 pub mod sessions;
 pub mod tasks;

@@ -484,3 +484,16 @@ pub async fn max_item_no(tx: &mut Tx, resolution_id: i64) -> Result<i64> {
     .await)?;
     Ok(n.unwrap_or(0))
 }
+
+/// A cell's adopted resolutions, newest first: (id, number, subject).
+pub async fn adopted_resolutions(db: &Db, cell_id: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, COALESCE(number_text, ''), subject FROM resolution WHERE cell_id = $1 AND status = 'adopted' \
+         ORDER BY adopted_at DESC, id DESC"
+    )
+    .bind(cell_id)
+    .fetch_all(c)
+    .await
+    })?)
+}

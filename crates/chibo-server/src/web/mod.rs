@@ -6,6 +6,7 @@ mod auth;
 mod error;
 pub mod i18n;
 mod pages;
+mod task_view;
 mod view;
 
 use crate::config::Config;

@@ -294,6 +294,13 @@ pub struct SetupPage {
 #[derive(Default)]
 pub struct MemberHome {
     pub next_meeting: Option<crate::store::meetings::MeetingRow>,
+    /// The member is on the next meeting's roll (the notice went out).
+    pub on_roll: bool,
+    /// Their answer to the notice, with the reason if excused.
+    pub rsvp: Option<(String, String)>,
+    pub tasks: Vec<crate::service::tasks::TaskItem>,
+    pub documents: Vec<crate::store::personal::SentDoc>,
+    pub digest: bool,
     /// (vote, meeting, subject)
     pub votes: Vec<(i64, i64, String)>,
     pub notices: Vec<crate::store::meetings::NoticeRow>,
@@ -311,6 +318,17 @@ pub struct HomePage {
     pub cells: Vec<CellStat>,
     pub own_member_id: Option<i64>,
     pub manages: bool,
+    pub flash: Option<String>,
+}
+
+impl HomePage {
+    pub fn shown(&self, code: &str) -> String {
+        self.c.t(&format!("task-shown-{code}"))
+    }
+
+    pub fn tone(&self, code: &str) -> &'static str {
+        super::task_view::tone(code)
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -13,3 +13,4 @@ mod members;
 mod rules;
 mod smtp;
 mod support;
+mod tasks;

@@ -77,6 +77,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("addr"),
             database_url: database_url.clone(),
             max_upload_bytes: 2 * 1024 * 1024,
+            remind_every_secs: 0,
             ..Config::default()
         };
         change(&mut cfg);

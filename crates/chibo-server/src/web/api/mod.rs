@@ -4,6 +4,7 @@
 
 mod meetings;
 mod members;
+mod tasks;
 mod units;
 mod users;
 
@@ -25,6 +26,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         meetings::list, meetings::create, meetings::get_meeting, meetings::agenda, meetings::add_item, meetings::step,
         meetings::mark, meetings::minutes, meetings::open_vote, meetings::get_vote, meetings::counts, meetings::cast,
         meetings::close_vote, meetings::save_resolution, meetings::adopt,
+        tasks::list, tasks::mine, tasks::get_task, tasks::progress, tasks::create, tasks::review,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth),
@@ -100,4 +102,9 @@ pub fn routes() -> Router<AppState> {
             axum::routing::put(meetings::save_resolution),
         )
         .route("/meetings/{id}/resolution/adopt", post(meetings::adopt))
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/{id}", get(tasks::get_task))
+        .route("/tasks/{id}/progress", post(tasks::progress))
+        .route("/me/tasks", get(tasks::mine))
+        .route("/meetings/{id}/review/{task_id}", post(tasks::review))
 }

@@ -6,6 +6,7 @@ mod meetings;
 mod members;
 pub(crate) mod rules;
 mod session;
+pub(crate) mod tasks;
 mod units;
 mod users;
 
@@ -83,6 +84,17 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/files", post(meetings::upload))
         .route("/meetings/{id}/files/{file}", get(meetings::download))
         .route("/calendar/{file}", get(meetings::feed))
+        .route("/meetings/{id}/rsvp", post(home::rsvp))
+        .route("/me/digest", post(home::digest))
+        .route("/tasks", get(tasks::table).post(tasks::add_duty))
+        .route("/tasks/export", get(tasks::export))
+        .route("/tasks/print", get(tasks::print))
+        .route("/tasks/{id}", get(tasks::show))
+        .route("/tasks/{id}/progress", post(tasks::progress))
+        .route("/tasks/{id}/lead", post(tasks::reassign))
+        .route("/tasks/{id}/evidence/{progress}", get(tasks::evidence))
+        .route("/meetings/{id}/review", get(tasks::review))
+        .route("/meetings/{id}/review/{task}", post(tasks::decide))
         .route("/rules", get(rules::show))
         .route("/rules/vote", get(rules::vote))
         .route("/users", get(users::list).post(users::create))

@@ -1,0 +1,524 @@
+//! The work-assignment table (bảng phân công) of a cell, one task with its
+//! progress from the owners' phones, and a meeting's task-by-task review.
+
+use super::{flash, unit_for};
+use crate::model::{Problem, Problems, Status, TaskDraft, format_date};
+use crate::service::tasks::{Evidence, ProgressForm, TaskItem};
+use crate::service::{ServiceError, today};
+use crate::store::{self, members::MemberRow, tasks::Filter};
+use crate::web::AppState;
+use crate::web::auth::{CsrfForm, User};
+use crate::web::error::PageError;
+use crate::web::task_view::{ReviewPage, TaskPage, TasksPage};
+use crate::web::view::{Chrome, FieldErrors};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+
+/// The filters of the assignment table, as the query string carries them.
+#[derive(Deserialize, Default, Clone)]
+pub struct TableQuery {
+    pub unit: Option<i64>,
+    pub resolution: Option<i64>,
+    pub member: Option<i64>,
+    /// yyyy-mm: tasks due that month.
+    pub month: Option<String>,
+    /// Only tasks not yet closed by a meeting.
+    pub open: Option<String>,
+    pub source: Option<String>,
+    pub ok: Option<String>,
+}
+
+impl TableQuery {
+    fn month_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let m = self.month.as_deref()?.trim();
+        let start = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()?;
+        let next = start.checked_add_months(chrono::Months::new(1))?;
+        Some((start, next.pred_opt()?))
+    }
+
+    pub fn filter(&self) -> Filter {
+        Filter {
+            resolution_id: self.resolution,
+            member_id: self.member,
+            due: self.month_range(),
+            open_only: self.open.as_deref() == Some("1"),
+            source: self.source.clone().filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// The same filters as a query string, for the print and export links.
+    pub fn query_string(&self, unit: i64) -> String {
+        let mut q = format!("unit={unit}");
+        for (k, v) in [
+            ("resolution", self.resolution.map(|x| x.to_string())),
+            ("member", self.member.map(|x| x.to_string())),
+            ("month", self.month.clone()),
+            ("open", self.open.clone()),
+            ("source", self.source.clone()),
+        ] {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                q.push_str(&format!("&{k}={}", crate::web::view::urlencode(&v)));
+            }
+        }
+        q
+    }
+}
+
+fn on_roll(members: Vec<MemberRow>) -> Vec<MemberRow> {
+    members
+        .into_iter()
+        .filter(|m| Status::parse(&m.status).is_ok_and(Status::is_active))
+        .collect()
+}
+
+async fn table_page(
+    s: &AppState,
+    user: &User,
+    q: TableQuery,
+    errors: FieldErrors,
+    draft: TaskDraft,
+) -> Result<TasksPage, PageError> {
+    let cell = unit_for(s, user, q.unit).await?;
+    let (cell, items) = s
+        .services
+        .cell_tasks(&user.actor, cell.id, &q.filter(), Utc::now())
+        .await?;
+    let db = &s.services.db;
+    let manages = user.actor.can_manage(&cell);
+    let members = if user.actor.can_read_members(&cell) || manages {
+        on_roll(store::members::of_cell(db, cell.id).await?)
+    } else {
+        Vec::new()
+    };
+    let committee = store::orgs::committee(db, cell.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.end_date.is_none())
+        .collect();
+    let resolutions = store::tasks::adopted_resolutions(db, cell.id).await?;
+    Ok(TasksPage {
+        c: Chrome::for_user(user, "tasks-title", "tasks", "/tasks"),
+        flash: flash(user.tr, q.ok.as_deref()),
+        links: q.query_string(cell.id),
+        cell,
+        items,
+        members,
+        committee,
+        resolutions,
+        manages,
+        q,
+        errors,
+        draft,
+        today: format_date(today(Utc::now())),
+    })
+}
+
+pub async fn table(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<TableQuery>,
+) -> Result<TasksPage, PageError> {
+    let errors = FieldErrors::none(user.tr);
+    table_page(&s, &user, q, errors, TaskDraft::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct DutyForm {
+    title: String,
+    lead_id: Option<String>,
+    #[serde(default)]
+    co_owner_ids: Vec<i64>,
+    deadline: String,
+}
+
+/// A standing duty of the committee's division of work.
+pub async fn add_duty(
+    State(s): State<AppState>,
+    Query(q): Query<TableQuery>,
+    CsrfForm(user, f): CsrfForm<DutyForm>,
+) -> Result<Response, PageError> {
+    let cell = unit_for(&s, &user, q.unit).await?;
+    let draft = TaskDraft {
+        title: f.title,
+        lead_id: f.lead_id.and_then(|x| x.parse().ok()),
+        co_owner_ids: f.co_owner_ids,
+        deadline: f.deadline,
+    };
+    match s
+        .services
+        .add_standing_duty(&user.actor, cell.id, &draft, Utc::now())
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-saved")).into_response()),
+        Err(ServiceError::Invalid(problems)) => {
+            let errors = FieldErrors {
+                problems,
+                tr: user.tr,
+            };
+            let q = TableQuery {
+                unit: Some(cell.id),
+                source: Some("standing".into()),
+                ..Default::default()
+            };
+            let page = table_page(&s, &user, q, errors, draft).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The assignment table as a spreadsheet.
+pub async fn export(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<TableQuery>,
+) -> Result<Response, PageError> {
+    let cell = unit_for(&s, &user, q.unit).await?;
+    let (cell, items) = s
+        .services
+        .cell_tasks(&user.actor, cell.id, &q.filter(), Utc::now())
+        .await?;
+    let rows = crate::service::task_print::table_rows(&items, |code| {
+        user.tr.t(&format!("task-shown-{code}"))
+    });
+    let bytes = crate::service::task_print::xlsx(&cell.name, &rows).map_err(ServiceError::from)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"bang-phan-cong.xlsx\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The assignment table printed in the Party format.
+pub async fn print(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<TableQuery>,
+) -> Result<Response, PageError> {
+    let cell = unit_for(&s, &user, q.unit).await?;
+    let (doc, layout) = s
+        .services
+        .task_table_document(&user.actor, cell.id, &q.filter(), Utc::now())
+        .await?;
+    let pdf = tokio::task::spawn_blocking(move || chibo_print::render_pdf(&doc, &layout))
+        .await
+        .map_err(|_| PageError::BadRequest)?
+        .map_err(|e| {
+            tracing::error!("task table PDF: {e}");
+            PageError::BadRequest
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"bang-phan-cong.pdf\"".to_string(),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct OkQuery {
+    ok: Option<String>,
+}
+
+async fn task_page(
+    s: &AppState,
+    user: &User,
+    id: i64,
+    flash_msg: Option<String>,
+    errors: FieldErrors,
+    form: Option<ProgressForm>,
+) -> Result<TaskPage, PageError> {
+    let d = s.services.task_detail(&user.actor, id, Utc::now()).await?;
+    let members = if d.may_manage {
+        on_roll(store::members::of_cell(&s.services.db, d.cell.id).await?)
+    } else {
+        Vec::new()
+    };
+    let form = form.unwrap_or_else(|| ProgressForm {
+        version: d.item.task.version,
+        status: match d.item.task.status.as_str() {
+            "chua_bat_dau" | "chuyen_ky_sau" => "dang_thuc_hien".into(),
+            s => s.into(),
+        },
+        progress: d.item.task.progress,
+        ..Default::default()
+    });
+    Ok(TaskPage {
+        c: Chrome::for_user(user, "task-title", "tasks", &format!("/tasks/{id}")),
+        flash: flash_msg,
+        errors,
+        form,
+        members,
+        today: format_date(today(Utc::now())),
+        d,
+    })
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<TaskPage, PageError> {
+    let f = flash(user.tr, q.ok.as_deref());
+    let errors = FieldErrors::none(user.tr);
+    task_page(&s, &user, id, f, errors, None).await
+}
+
+/// The progress form: text fields, and an optional evidence file.
+async fn read_progress(
+    mp: &mut Multipart,
+    max: usize,
+) -> Result<(String, ProgressForm, Option<Evidence>, bool), PageError> {
+    let mut csrf = String::new();
+    let mut f = ProgressForm::default();
+    let mut file = None;
+    let mut too_large = false;
+    while let Ok(Some(mut field)) = mp.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let mime = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_string();
+            let mut data = Vec::new();
+            while let Ok(Some(chunk)) = field.chunk().await {
+                data.extend_from_slice(&chunk);
+                if data.len() > max {
+                    too_large = true;
+                    break;
+                }
+            }
+            if !file_name.is_empty() && !data.is_empty() && !too_large {
+                file = Some(Evidence {
+                    name: file_name,
+                    mime,
+                    data,
+                });
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(|_| PageError::BadRequest)?;
+        match name.as_str() {
+            "csrf" => csrf = value,
+            "version" => f.version = value.trim().parse().unwrap_or_default(),
+            "status" => f.status = value,
+            "progress" => f.progress = value.trim().parse().unwrap_or(-1),
+            "note" => f.note = value,
+            "date" => f.date = value,
+            "link" => f.link = value,
+            _ => {}
+        }
+    }
+    Ok((csrf, f, file, too_large))
+}
+
+pub async fn progress(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let (csrf, f, file, too_large) = read_progress(&mut mp, s.cfg.max_upload_bytes).await?;
+    user.check_csrf(&csrf)?;
+    let r = if too_large {
+        Err(ServiceError::Invalid(Problems(vec![Problem::new(
+            "file",
+            "file.too_large",
+            (s.cfg.max_upload_bytes / 1024 / 1024).to_string(),
+        )])))
+    } else {
+        s.services
+            .update_progress(&user.actor, id, &f, file, Utc::now())
+            .await
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-progress-saved")).into_response()),
+        Err(ServiceError::Invalid(problems)) => {
+            let errors = FieldErrors {
+                problems,
+                tr: user.tr,
+            };
+            let page = task_page(&s, &user, id, None, errors, Some(f)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(ServiceError::Stale) => {
+            let errors = FieldErrors {
+                problems: Problems(vec![Problem::new("version", "task.stale", "")]),
+                tr: user.tr,
+            };
+            let page = task_page(&s, &user, id, None, errors, Some(f)).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LeadForm {
+    version: i64,
+    lead_id: i64,
+}
+
+pub async fn reassign(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<LeadForm>,
+) -> Result<Response, PageError> {
+    match s
+        .services
+        .reassign_task(&user.actor, id, f.version, f.lead_id, Utc::now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-reassigned")).into_response()),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Stale)) => {
+            let problems = match e {
+                ServiceError::Invalid(p) => p,
+                _ => Problems(vec![Problem::new("version", "task.stale", "")]),
+            };
+            let errors = FieldErrors {
+                problems,
+                tr: user.tr,
+            };
+            let page = task_page(&s, &user, id, None, errors, None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn evidence(
+    State(s): State<AppState>,
+    user: User,
+    Path((id, pid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    // Seeing the task is the permission to see its evidence.
+    s.services.task_detail(&user.actor, id, Utc::now()).await?;
+    let f = store::tasks::evidence(&s.services.db, id, pid)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let name: String = f
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.file_mime),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        f.file_data,
+    )
+        .into_response())
+}
+
+/// A meeting's review item: every open task, one decision each.
+pub async fn review(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<ReviewPage, PageError> {
+    let view = s.services.meeting_view(&user.actor, id).await?;
+    let board = s.services.review_board(&user.actor, id).await?;
+    Ok(ReviewPage {
+        c: Chrome::for_user(
+            &user,
+            "review-title",
+            "meetings",
+            &format!("/meetings/{id}/review"),
+        ),
+        manages: user.actor.can_manage(&view.cell),
+        flash: flash(user.tr, q.ok.as_deref()),
+        error: None,
+        view,
+        board,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    decision: String,
+    #[serde(default)]
+    new_deadline: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn decide(
+    State(s): State<AppState>,
+    Path((id, task)): Path<(i64, i64)>,
+    CsrfForm(user, f): CsrfForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    match s
+        .services
+        .review_task(
+            &user.actor,
+            id,
+            task,
+            &f.decision,
+            &f.new_deadline,
+            &f.note,
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/meetings/{id}/review?ok=review-saved#task{task}"))
+                .into_response(),
+        ),
+        Err(ServiceError::Invalid(problems)) => {
+            let view = s.services.meeting_view(&user.actor, id).await?;
+            let board = s.services.review_board(&user.actor, id).await?;
+            let error = problems.0.first().map(|p| user.tr.problem(p));
+            let page = ReviewPage {
+                c: Chrome::for_user(
+                    &user,
+                    "review-title",
+                    "meetings",
+                    &format!("/meetings/{id}/review"),
+                ),
+                manages: user.actor.can_manage(&view.cell),
+                flash: None,
+                error,
+                view,
+                board,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Items a member sees on their own page, most urgent first.
+pub fn by_urgency(mut items: Vec<TaskItem>) -> Vec<TaskItem> {
+    items.sort_by_key(|i| (i.shown() != crate::model::Shown::QuaHan, i.task.deadline));
+    items
+}
