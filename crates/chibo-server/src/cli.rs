@@ -60,6 +60,9 @@ enum Command {
         /// `province`: 15,000 cells of 20 members under 150 upper committees.
         #[arg(long)]
         scale: Option<String>,
+        /// Months of meetings, resolutions and tasks before today (0: none).
+        #[arg(long, default_value_t = 12)]
+        months: u32,
     },
     /// Import members from a spreadsheet (XLSX, XLS, ODS, CSV).
     Import {
@@ -251,7 +254,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if demo {
                 let s = app::open(&cfg).await?;
                 if store::accounts::count(&s.db).await? == 0 {
-                    print_demo(&s.generate_demo(DemoSize::default(), Utc::now()).await?);
+                    let size = DemoSize::default();
+                    print_demo(&s.generate_demo_with_history(size, 12, Utc::now()).await?);
                 }
             }
             let app = App::build(cfg).await?;
@@ -266,6 +270,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cells,
             members_per_cell,
             scale,
+            months,
         } => {
             let size = match scale.as_deref() {
                 Some("province") => DemoSize {
@@ -285,7 +290,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let started = Instant::now();
-            let report = s.generate_demo(size, Utc::now()).await?;
+            let report = s
+                .generate_demo_with_history(size, months, Utc::now())
+                .await?;
             print_demo(&report);
             println!(
                 "{} chi bộ, {} đảng viên trong {:.1} s",

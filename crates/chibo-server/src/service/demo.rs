@@ -10,6 +10,8 @@ use crate::store::audit::{EntryRow, entry_hash};
 use crate::store::bulk::{self, Rows, Val};
 use crate::store::{self, members::MemberValues, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
+mod history;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -289,6 +291,8 @@ fn later_status(
 /// ids assigned here and audit chains hashed in memory, written with
 /// [`store::bulk`] in one transaction.
 struct Batch {
+    /// A year of meetings and tasks, when asked for.
+    history: Option<history::History>,
     orgs: Rows,
     members: Rows,
     statuses: Rows,
@@ -310,6 +314,7 @@ struct Batch {
 impl Batch {
     fn new(ids: (i64, i64, i64), now: DateTime<Utc>, actor: Actor, password_hash: String) -> Self {
         Self {
+            history: None,
             orgs: Rows::new(
                 "org_unit",
                 &[
@@ -594,6 +599,9 @@ impl Batch {
         ] {
             rows.flush(&mut tx).await?;
         }
+        if let Some(h) = self.history.as_mut() {
+            h.flush(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -605,6 +613,17 @@ impl Services {
     /// committee per transaction (audit chains hashed here, as
     /// `store::audit::append` would), so a province takes seconds.
     pub async fn generate_demo(&self, size: DemoSize, now: DateTime<Utc>) -> Result<DemoReport> {
+        self.generate_demo_with_history(size, 0, now).await
+    }
+
+    /// The demo with `months` of monthly meetings, resolutions and tasks
+    /// before today in every cell, and each cell's next meeting notified.
+    pub async fn generate_demo_with_history(
+        &self,
+        size: DemoSize,
+        months: u32,
+        now: DateTime<Utc>,
+    ) -> Result<DemoReport> {
         let today = super::today(now);
         let mut g = Gen {
             rng: StdRng::seed_from_u64(2026),
@@ -630,6 +649,18 @@ impl Services {
             ids
         };
         let mut b = Batch::new(ids, now, system, hash_password(DEMO_PASSWORD)?);
+        if months > 0 {
+            let mut tx = self.db.begin().await?;
+            let next = history::NextIds {
+                meeting: bulk::next_id(&mut tx, "meeting").await?,
+                vote: bulk::next_id(&mut tx, "vote").await?,
+                resolution: bulk::next_id(&mut tx, "resolution").await?,
+                task: bulk::next_id(&mut tx, "task").await?,
+            };
+            tx.commit().await?;
+            b.history = Some(history::History::new(next));
+        }
+        let mut history_rng = StdRng::seed_from_u64(1930);
         let uppers = size.cells.div_ceil(CELLS_PER_UPPER).max(1);
         let province = (uppers > 1).then(|| {
             b.org(
@@ -732,6 +763,7 @@ impl Services {
                     .collect();
                 let mut officials = Vec::new();
                 let mut later_changes = Vec::new();
+                let mut roll = Vec::new();
                 for k in 0..size.members_per_cell {
                     let probationary = k % 10 == 7;
                     let (v, adm) = g.member(
@@ -747,6 +779,13 @@ impl Services {
                     };
                     let (id, changes) = b.member(&cell, &v, &adm, later);
                     later_changes.extend(changes);
+                    let now_status = later.map_or(adm.status, |l| l.0);
+                    if now_status.is_active() {
+                        roll.push(history::OnRoll {
+                            id,
+                            status: now_status.as_str(),
+                        });
+                    }
                     if adm.status == Status::ChinhThuc && later.is_none() {
                         officials.push((id, v.full_name));
                     }
@@ -783,6 +822,19 @@ impl Services {
                         ]);
                     }
                 }
+                if let (Some(chair), Some(taker)) = (officials.first(), officials.get(1)) {
+                    let (chair, taker) = (chair.0, taker.0);
+                    b.history(
+                        &mut history_rng,
+                        &cell,
+                        cell_type,
+                        &roll,
+                        chair,
+                        taker,
+                        months,
+                        today,
+                    );
+                }
                 let secretary = officials.first();
                 let member = officials.get(4).or(officials.last());
                 let logins = [
@@ -813,7 +865,15 @@ impl Services {
             ));
         }
         let mut tx = self.db.begin().await?;
-        for table in ["org_unit", "member", "account"] {
+        for table in [
+            "org_unit",
+            "member",
+            "account",
+            "meeting",
+            "vote",
+            "resolution",
+            "task",
+        ] {
             bulk::sync_ids(&mut tx, table).await?;
         }
         tx.commit().await?;
