@@ -1,0 +1,192 @@
+//! The minutes: autosaved sections and speeches, then locked (sealed) and,
+//! for a correction, unlocked again.
+
+use super::seal::{Locking, lock_document};
+use super::{MeetingView, invalid, log};
+use crate::model::nfc;
+use crate::service::{Actor, Result, ServiceError, Services};
+use crate::store::Tx;
+use crate::store::meetings as db;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+impl Services {
+    /// Autosave of one section of the minutes. Conflicting saves are refused
+    /// (Stale) so nobody's text silently replaces another's.
+    pub async fn save_minutes(
+        &self,
+        actor: &Actor,
+        id: i64,
+        item_id: i64,
+        version: i64,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let (m, _) = self.managed_meeting(actor, id).await?;
+        if m.minutes_locked_at.is_some() {
+            return Err(invalid("minutes", "minutes.locked", ""));
+        }
+        let items = db::items(&self.db, id).await?;
+        let item = items
+            .iter()
+            .find(|i| i.id == item_id)
+            .ok_or(ServiceError::NotFound)?;
+        let text = text.replace("\r\n", "\n");
+        let text =
+            unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect::<String>();
+        if text == item.minutes {
+            return Ok(item.minutes_version);
+        }
+        let mut tx = self.db.begin().await?;
+        let Some(v) = db::save_minutes(&mut tx, item_id, version, &text, now).await? else {
+            return Err(ServiceError::Stale);
+        };
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.minutes",
+            json!({"item": item.title, "chars": text.chars().count(), "version": v}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(v)
+    }
+
+    pub async fn add_speech(
+        &self,
+        actor: &Actor,
+        id: i64,
+        item_id: i64,
+        member_id: Option<i64>,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (m, _) = self.managed_meeting(actor, id).await?;
+        if m.minutes_locked_at.is_some() {
+            return Err(invalid("body", "minutes.locked", ""));
+        }
+        let body = nfc(body);
+        if body.is_empty() {
+            return Err(invalid("body", "required", ""));
+        }
+        let items = db::items(&self.db, id).await?;
+        let item = items
+            .iter()
+            .find(|i| i.id == item_id)
+            .ok_or(ServiceError::NotFound)?;
+        let speaker = match member_id {
+            Some(mid) => db::roll(&self.db, id)
+                .await?
+                .into_iter()
+                .find(|r| r.member_id == mid)
+                .map(|r| r.full_name)
+                .ok_or(ServiceError::NotFound)?,
+            None => m.guest.clone().unwrap_or_else(|| "Đại biểu".into()),
+        };
+        let mut tx = self.db.begin().await?;
+        db::add_speech(&mut tx, item.id, member_id, &speaker, &body, now).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "meeting.speech",
+            json!({"item": item.title, "speaker": speaker}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Locks the minutes of a closed meeting; later corrections are versions.
+    pub async fn finalize_minutes(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let (m, _) = self.managed_meeting(actor, id).await?;
+        if m.status != "closed" {
+            return Err(invalid("status", "meeting.not_closed", ""));
+        }
+        let view = self.meeting_view(actor, id).await?;
+        let body = minutes_body(&view);
+        let mut tx = self.db.begin().await?;
+        let reason = reason.map(nfc).filter(|r| !r.is_empty());
+        let code = lock_document(
+            &mut tx,
+            actor,
+            &m,
+            Locking {
+                doc_type: "minutes",
+                doc_id: id,
+                body: &body,
+                reason: reason.as_deref(),
+                action: "minutes.lock",
+                summary: json!({"reason": reason}),
+            },
+            async |tx, hash| Ok(db::lock_minutes(tx, id, hash, now).await?),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Reopens locked minutes for a correction (who and why are recorded);
+    /// locking again makes a new version.
+    pub async fn unlock_minutes(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (m, _) = self.managed_meeting(actor, id).await?;
+        let reason = nfc(reason);
+        if reason.is_empty() {
+            return Err(invalid("reason", "required", ""));
+        }
+        let mut tx = self.db.begin().await?;
+        in_tx_unlock(&mut tx, id).await?;
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "minutes.unlock",
+            json!({"reason": reason}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn in_tx_unlock(tx: &mut Tx, id: i64) -> Result<()> {
+    crate::store::in_tx!(tx, |c| sqlx::query(
+        "UPDATE meeting SET minutes_locked_at = NULL, version = version + 1 WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The minutes as sealed: everything the printed minutes show.
+pub fn minutes_body(v: &MeetingView) -> String {
+    json!({
+        "meeting": {"id": v.meeting.id, "kind": v.meeting.kind, "topic": v.meeting.topic, "starts_at": v.meeting.starts_at,
+                    "opened_at": v.meeting.opened_at, "closed_at": v.meeting.closed_at, "place": v.meeting.place,
+                    "chair_id": v.meeting.chair_id, "secretary_id": v.meeting.secretary_id, "guest": v.meeting.guest},
+        "roll": v.roll.iter().map(|r| json!({"member_id": r.member_id, "name": r.full_name, "status": r.member_status, "presence": r.presence, "reason": r.reason})).collect::<Vec<_>>(),
+        "items": v.items.iter().map(|i| json!({"title": i.title, "minutes": i.minutes,
+            "speeches": v.speeches.iter().filter(|s| s.agenda_item_id == i.id).map(|s| json!({"speaker": s.speaker, "body": s.body})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+        "votes": v.votes.iter().map(|x| json!({"subject": x.subject, "kind": x.kind, "counts": [x.tan_thanh, x.khong_tan_thanh, x.khong_bieu_quyet], "outcome": x.outcome, "explanation": x.explanation})).collect::<Vec<_>>(),
+    })
+    .to_string()
+}

@@ -1,0 +1,145 @@
+//! The meeting's resolution: the draft, then adoption with a passed vote.
+
+use super::seal::{Locking, lock_document};
+use super::{invalid, log};
+use crate::model::nfc;
+use crate::service::{Actor, Result, ServiceError, Services, today};
+use crate::store::meetings as db;
+use chibo_rules::{DecisionKind, Outcome};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// One assignment of the resolution: who does what, by when.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Assignment {
+    pub who: String,
+    pub what: String,
+    pub deadline: String,
+}
+
+impl Services {
+    pub async fn save_resolution(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        d: &db::Draft<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (m, cell) = self.managed_meeting(actor, id).await?;
+        let subject = nfc(d.subject);
+        if subject.is_empty() {
+            return Err(invalid("subject", "required", ""));
+        }
+        let assignments: Vec<Assignment> = serde_json::from_str(d.assignments)
+            .map_err(|_| invalid("assignments", "required", ""))?;
+        let assignments = serde_json::to_string(
+            &assignments
+                .into_iter()
+                .filter(|a| !a.what.trim().is_empty())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default();
+        let draft = db::Draft {
+            subject: &subject,
+            results: &nfc_text(d.results),
+            tasks: &nfc_text(d.tasks),
+            assignments: &assignments,
+        };
+        let mut tx = self.db.begin().await?;
+        if !db::save_draft(&mut tx, id, cell.id, version, &draft, now).await? {
+            return Err(ServiceError::Stale);
+        }
+        log(
+            &mut tx,
+            actor,
+            &m,
+            "resolution.draft",
+            json!({"subject": subject}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adopts the draft with a passed vote: numbers it, locks it, seals it.
+    pub async fn adopt_resolution(
+        &self,
+        actor: &Actor,
+        id: i64,
+        vote_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let (m, cell) = self.managed_meeting(actor, id).await?;
+        let r = db::resolution(&self.db, id)
+            .await?
+            .ok_or_else(|| invalid("subject", "resolution.missing", ""))?;
+        if r.status != "draft" {
+            return Err(invalid(
+                "subject",
+                "resolution.adopted",
+                r.number_text.unwrap_or_default(),
+            ));
+        }
+        let v = db::vote(&self.db, vote_id)
+            .await?
+            .filter(|v| v.meeting_id == id)
+            .ok_or(ServiceError::NotFound)?;
+        if v.kind != DecisionKind::NghiQuyet.code()
+            || v.outcome.as_deref() != Some(Outcome::Dat.code())
+        {
+            return Err(invalid("vote", "resolution.vote_not_passed", v.subject));
+        }
+        let on = today(m.starts_at);
+        let symbol: String = self
+            .rules
+            .param("doc_org_symbol_cell", on)
+            .unwrap_or_else(|_| "CB".into());
+        let mut tx = self.db.begin().await?;
+        let term = db::term_start(&mut tx, cell.id, on)
+            .await?
+            // No recorded term: numbers run from the cell's first document.
+            .unwrap_or(chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
+        let number = db::next_number(&mut tx, cell.id, "NQ", term).await?;
+        let number_text = chibo_rules::format_doc_number(
+            u32::try_from(number).unwrap_or(u32::MAX),
+            "NQ",
+            &symbol,
+        );
+        let body = json!({
+            "number": number_text, "subject": r.subject, "results": r.results, "tasks": r.tasks,
+            "assignments": serde_json::from_str::<serde_json::Value>(&r.assignments).unwrap_or_default(),
+            "vote": {"tan_thanh": v.tan_thanh, "khong_tan_thanh": v.khong_tan_thanh, "khong_bieu_quyet": v.khong_bieu_quyet,
+                     "base": v.base, "explanation": v.explanation},
+            "meeting": {"id": m.id, "starts_at": m.starts_at, "place": m.place},
+        })
+        .to_string();
+        lock_document(
+            &mut tx,
+            actor,
+            &m,
+            Locking {
+                doc_type: "resolution",
+                doc_id: r.id,
+                body: &body,
+                reason: None,
+                action: "resolution.adopt",
+                summary: json!({"number": number_text}),
+            },
+            async |tx, hash| {
+                Ok(db::adopt(tx, r.id, vote_id, number, &number_text, hash, now).await?)
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(number_text)
+    }
+}
+
+fn nfc_text(s: &str) -> String {
+    let s = s.replace("\r\n", "\n");
+    unicode_normalization::UnicodeNormalization::nfc(s.trim()).collect()
+}
