@@ -34,24 +34,18 @@ pub async fn count(db: &Db) -> Result<i64> {
     .await)?)
 }
 
+const COLUMNS: &str = "id, login, display_name, password_hash, member_id, active";
+
 pub async fn by_login(db: &Db, login: &str) -> Result<Option<AccountRow>> {
-    Ok(read!(db, |c| {
-        sqlx::query_as(
-            "SELECT id, login, display_name, password_hash, member_id, active FROM account WHERE login = $1",
-        )
+    let sql = format!("SELECT {COLUMNS} FROM account WHERE login = $1");
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(login)
         .fetch_optional(c)
-        .await
-    })?)
+        .await)?)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<AccountRow>> {
-    Ok(read!(db, |c| {
-        sqlx::query_as("SELECT id, login, display_name, password_hash, member_id, active FROM account WHERE id = $1")
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?)
+    super::row_by(db, "account", COLUMNS, "id", id).await
 }
 
 /// Accounts holding a grant somewhere under `path` (user management).

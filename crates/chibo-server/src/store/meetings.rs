@@ -85,19 +85,11 @@ pub async fn update_plan(tx: &mut Tx, id: i64, p: &MeetingPlan) -> Result<()> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<MeetingRow>> {
-    let sql = format!("SELECT {MEETING} FROM meeting WHERE id = $1");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    super::row_by(db, "meeting", MEETING, "id", id).await
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<MeetingRow>> {
-    let sql = format!("SELECT {MEETING} FROM meeting WHERE id = $1");
-    Ok(in_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    super::row_by_in(tx, "meeting", MEETING, "id", id).await
 }
 
 /// A cell's meetings, newest first.
@@ -438,19 +430,7 @@ pub async fn open_vote(
 }
 
 pub async fn vote(db: &Db, id: i64) -> Result<Option<VoteRow>> {
-    let sql = format!("SELECT {VOTE} FROM vote WHERE id = $1");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
-}
-
-pub async fn vote_in(tx: &mut Tx, id: i64) -> Result<Option<VoteRow>> {
-    let sql = format!("SELECT {VOTE} FROM vote WHERE id = $1");
-    Ok(in_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    super::row_by(db, "vote", VOTE, "id", id).await
 }
 
 pub async fn votes(db: &Db, meeting_id: i64) -> Result<Vec<VoteRow>> {
@@ -588,19 +568,7 @@ const RESOLUTION: &str = "id, meeting_id, cell_id, subject, results, tasks, assi
      number_text, adopted_at, hash, version";
 
 pub async fn resolution(db: &Db, meeting_id: i64) -> Result<Option<ResolutionRow>> {
-    let sql = format!("SELECT {RESOLUTION} FROM resolution WHERE meeting_id = $1");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(meeting_id)
-        .fetch_optional(c)
-        .await)?)
-}
-
-pub async fn resolution_in(tx: &mut Tx, meeting_id: i64) -> Result<Option<ResolutionRow>> {
-    let sql = format!("SELECT {RESOLUTION} FROM resolution WHERE meeting_id = $1");
-    Ok(in_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(meeting_id)
-        .fetch_optional(c)
-        .await)?)
+    super::row_by(db, "resolution", RESOLUTION, "meeting_id", meeting_id).await
 }
 
 pub struct Draft<'a> {

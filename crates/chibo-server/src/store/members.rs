@@ -71,23 +71,11 @@ const COLUMNS: &str = "id, cell_id, group_id, full_name, other_name, sex, date_o
      status, version, created_at, updated_at";
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<MemberRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM member WHERE id = $1");
-    Ok(read!(db, |c| {
-        sqlx::query_as(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?)
+    super::row_by(db, "member", COLUMNS, "id", id).await
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<MemberRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM member WHERE id = $1");
-    Ok(in_tx!(tx, |c| {
-        sqlx::query_as(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?)
+    super::row_by_in(tx, "member", COLUMNS, "id", id).await
 }
 
 /// Members of one cell, in name order (export and import matching).

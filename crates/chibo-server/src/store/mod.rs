@@ -96,6 +96,54 @@ macro_rules! in_tx {
 
 pub(crate) use {in_tx, read};
 
+/// A row type that both backends can read.
+pub(crate) trait Row:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + Send
+    + Unpin
+{
+}
+
+impl<T> Row for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+{
+}
+
+/// `SELECT {columns} FROM {table} WHERE {key} = $1`: the one row whose
+/// `key` column (a unique id) holds `id`.
+pub(crate) async fn row_by<R: Row>(
+    db: &Db,
+    table: &str,
+    columns: &str,
+    key: &str,
+    id: i64,
+) -> Result<Option<R>> {
+    let sql = format!("SELECT {columns} FROM {table} WHERE {key} = $1");
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// [`row_by`] inside a write transaction, which sees its own changes.
+pub(crate) async fn row_by_in<R: Row>(
+    tx: &mut Tx,
+    table: &str,
+    columns: &str,
+    key: &str,
+    id: i64,
+) -> Result<Option<R>> {
+    let sql = format!("SELECT {columns} FROM {table} WHERE {key} = $1");
+    Ok(in_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
 pub enum Backend {
     Sqlite,
     Postgres,

@@ -88,23 +88,11 @@ pub async fn update(
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<OrgRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE id = $1");
-    Ok(read!(db, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?)
+    super::row_by(db, "org_unit", COLUMNS, "id", id).await
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<OrgRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE id = $1");
-    Ok(in_tx!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?)
+    super::row_by_in(tx, "org_unit", COLUMNS, "id", id).await
 }
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<OrgRow>> {
