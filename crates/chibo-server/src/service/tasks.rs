@@ -659,3 +659,84 @@ impl Services {
         Ok(out)
     }
 }
+
+/// The "results of last month" of a new resolution, written from the
+/// review of the tasks: counts, then one line per task with its outcome.
+pub fn review_summary(board: &ReviewBoard) -> String {
+    if board.items.is_empty() {
+        return String::new();
+    }
+    let count = |code: &str| {
+        board
+            .items
+            .iter()
+            .filter(|(i, r)| r.as_ref().map_or(i.shown.as_str(), |r| r.status.as_str()) == code)
+            .count()
+    };
+    let mut out = format!(
+        "Kiểm điểm {} nhiệm vụ: hoàn thành {}, đang thực hiện {}, quá hạn {}, chưa bắt đầu {}.",
+        board.items.len(),
+        count("hoan_thanh"),
+        count("dang_thuc_hien") + count("chuyen_ky_sau"),
+        count("qua_han"),
+        count("chua_bat_dau"),
+    );
+    for (n, (i, r)) in board.items.iter().enumerate() {
+        let t = &i.task;
+        let status = r.as_ref().map_or(i.shown.as_str(), |r| r.status.as_str());
+        let outcome = match (status, r.as_ref().map(|r| r.decision.as_str())) {
+            ("hoan_thanh", _) => format!(
+                "hoàn thành{}",
+                t.completed_on
+                    .map(|d| format!(" ngày {}", d.format("%d/%m/%Y")))
+                    .unwrap_or_default()
+            ),
+            (_, Some("chuyen_ky_sau")) => format!(
+                "chưa xong ({} %), chuyển kỳ sau{}",
+                t.progress,
+                r.as_ref()
+                    .and_then(|r| r.new_deadline)
+                    .map(|d| format!(", hạn mới {}", d.format("%d/%m/%Y")))
+                    .unwrap_or_default()
+            ),
+            (_, Some(_)) => "chi bộ quyết định đóng".to_string(),
+            ("qua_han", None) => format!("quá hạn ({} %)", t.progress),
+            (_, None) => format!("đang thực hiện ({} %)", t.progress),
+        };
+        out.push_str(&format!(
+            "\n{}. {} (đồng chí {} phụ trách): {}.",
+            n + 1,
+            t.title,
+            t.lead_name,
+            outcome
+        ));
+    }
+    out
+}
+
+/// Checks a resolution's assignment rows as tasks assigned on `on`; every
+/// row's problems are reported, naming the row.
+pub fn check_assignments(
+    rows: &[super::meetings::Assignment],
+    on: NaiveDate,
+) -> Result<Vec<CheckedTask>, Problems> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut problems = Problems::default();
+    for a in rows.iter().filter(|a| !a.what.trim().is_empty()) {
+        let draft = TaskDraft {
+            title: a.what.clone(),
+            lead_id: a.lead_id,
+            co_owner_ids: a.co_owner_ids.clone(),
+            deadline: a.deadline.clone(),
+        };
+        match draft.check(on) {
+            Ok(t) => out.push(t),
+            Err(p) => problems.0.extend(p.0),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}

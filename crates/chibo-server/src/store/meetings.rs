@@ -553,8 +553,10 @@ pub struct ResolutionRow {
     pub subject: String,
     pub results: String,
     pub tasks: String,
-    /// JSON list of `{who, what, deadline}`.
+    /// JSON list of `{what, who, deadline, lead_id, co_owner_ids}`.
     pub assignments: String,
+    /// Says explicitly that it assigns no task.
+    pub no_tasks: bool,
     pub status: String,
     pub vote_id: Option<i64>,
     pub number: Option<i64>,
@@ -564,7 +566,7 @@ pub struct ResolutionRow {
     pub version: i64,
 }
 
-const RESOLUTION: &str = "id, meeting_id, cell_id, subject, results, tasks, assignments, status, vote_id, number, \
+const RESOLUTION: &str = "id, meeting_id, cell_id, subject, results, tasks, assignments, no_tasks, status, vote_id, number, \
      number_text, adopted_at, hash, version";
 
 pub async fn resolution(db: &Db, meeting_id: i64) -> Result<Option<ResolutionRow>> {
@@ -576,6 +578,7 @@ pub struct Draft<'a> {
     pub results: &'a str,
     pub tasks: &'a str,
     pub assignments: &'a str,
+    pub no_tasks: bool,
 }
 
 /// Creates or replaces the draft; false if the resolution is adopted or the
@@ -590,11 +593,11 @@ pub async fn save_draft(
 ) -> Result<bool> {
     let n = in_tx!(tx, |c| {
         sqlx::query(
-            "INSERT INTO resolution (meeting_id, cell_id, subject, results, tasks, assignments, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7) \
+            "INSERT INTO resolution (meeting_id, cell_id, subject, results, tasks, assignments, no_tasks, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8) \
              ON CONFLICT (meeting_id) DO UPDATE SET subject = excluded.subject, results = excluded.results, \
-             tasks = excluded.tasks, assignments = excluded.assignments, version = resolution.version + 1 \
-             WHERE resolution.status = 'draft' AND resolution.version = $8",
+             tasks = excluded.tasks, assignments = excluded.assignments, no_tasks = excluded.no_tasks, \
+             version = resolution.version + 1 WHERE resolution.status = 'draft' AND resolution.version = $9",
         )
         .bind(meeting_id)
         .bind(cell_id)
@@ -602,6 +605,7 @@ pub async fn save_draft(
         .bind(d.results)
         .bind(d.tasks)
         .bind(d.assignments)
+        .bind(d.no_tasks)
         .bind(now)
         .bind(version)
         .execute(c)

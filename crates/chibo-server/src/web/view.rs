@@ -832,6 +832,9 @@ pub struct ResolutionPage {
     pub results: String,
     pub tasks: String,
     pub assignments: Vec<crate::service::meetings::Assignment>,
+    /// The cell's members on the roll, to choose leads and co-owners from.
+    pub members: Vec<(i64, String)>,
+    pub no_tasks: bool,
     pub version: i64,
     pub passed: Vec<(i64, String)>,
     pub code: Option<String>,
@@ -840,6 +843,14 @@ pub struct ResolutionPage {
 }
 
 impl ResolutionPage {
+    pub fn co_owns(&self, a: &crate::service::meetings::Assignment, id: &i64) -> bool {
+        a.co_owner_ids.contains(id)
+    }
+
+    pub fn leads(&self, a: &crate::service::meetings::Assignment, id: &i64) -> bool {
+        a.lead_id == Some(*id)
+    }
+
     pub fn adopted(&self) -> bool {
         self.view
             .resolution

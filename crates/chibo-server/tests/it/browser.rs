@@ -421,10 +421,16 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .send_keys("Vận động hộ nghèo làm hồ sơ vay vốn")
         .await
         .unwrap();
-    c.find(Locator::Id("who1"))
+    c.find(Locator::Css("#lead1 option:nth-child(2)"))
         .await
         .unwrap()
-        .send_keys("Tổ đảng số 2")
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("deadline1"))
+        .await
+        .unwrap()
+        .send_keys("31/12/2030")
         .await
         .unwrap();
     c.find(Locator::Id("save-resolution"))

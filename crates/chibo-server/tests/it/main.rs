@@ -10,6 +10,7 @@ mod cli;
 mod import;
 mod meetings;
 mod members;
+mod quarter;
 mod rules;
 mod smtp;
 mod support;

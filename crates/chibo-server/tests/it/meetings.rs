@@ -431,31 +431,30 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
             "{b:?}: one yes of ten is not more than half: {page}"
         );
 
-        // The resolution: draft, adopt, numbered and sealed.
-        let page = after(
-            &c,
-            &app,
-            post(
-                &c,
-                &app,
-                &format!("/meetings/{id}/resolution"),
-                &[
-                    ("csrf", &csrf),
-                    ("version", "0"),
-                    ("subject", "về nhiệm vụ tháng 12 năm 2026"),
-                    ("results", "Hoàn thành 5/6 nhiệm vụ."),
-                    ("tasks", "Ra quân vệ sinh môi trường."),
-                    ("what", "Vận động đóng góp quỹ vì người nghèo"),
-                    ("who", "Tổ đảng số 1"),
-                    ("deadline", "20/12/2026"),
-                    ("what", ""),
-                    ("who", ""),
-                    ("deadline", ""),
-                ],
-            )
-            .await,
-        )
-        .await;
+        // The resolution: draft, adopt, numbered and sealed. A task without a
+        // lead is refused at adoption, saying which; with one it becomes a task.
+        let draft_form = |lead: &str, version: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("version", version.to_string()),
+                ("subject", "về nhiệm vụ tháng 12 năm 2026".to_string()),
+                ("results", "Hoàn thành 5/6 nhiệm vụ.".to_string()),
+                ("tasks", "Ra quân vệ sinh môi trường.".to_string()),
+                ("what", "Vận động đóng góp quỹ vì người nghèo".to_string()),
+                ("lead_id", lead.to_string()),
+                ("deadline", "20/12/2026".to_string()),
+                ("what", String::new()),
+                ("lead_id", String::new()),
+                ("deadline", String::new()),
+            ]
+        };
+        let res = c
+            .post(app.url(&format!("/meetings/{id}/resolution")))
+            .form(&draft_form("", "0"))
+            .send()
+            .await
+            .unwrap();
+        let page = after(&c, &app, res).await;
         assert!(page.contains("Đã lưu"), "{b:?}: {page}");
         let draft = store::meetings::resolution(&app.services.db, id)
             .await
@@ -470,6 +469,33 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
             draft.assignments
         );
         let vote_s = vote.to_string();
+        let res = post(
+            &c,
+            &app,
+            &format!("/meetings/{id}/resolution/adopt"),
+            &[("csrf", &csrf), ("vote_id", &vote_s)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+        let refused = text(&res.text().await.unwrap());
+        assert!(
+            refused.contains("Vận động đóng góp quỹ vì người nghèo")
+                && refused.contains("chưa có người phụ trách"),
+            "{b:?}: {refused}"
+        );
+        let lead = store::members::of_cell(&app.services.db, cell)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.status == "chinh_thuc")
+            .unwrap();
+        let res = c
+            .post(app.url(&format!("/meetings/{id}/resolution")))
+            .form(&draft_form(&lead.id.to_string(), "1"))
+            .send()
+            .await
+            .unwrap();
+        after(&c, &app, res).await;
         let page = after(
             &c,
             &app,
@@ -486,6 +512,12 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
             page.contains("Số 01-NQ/CB") && page.contains("Mã kiểm tra"),
             "{b:?}: {page}"
         );
+        let tasks = store::tasks::of_cell(&app.services.db, cell, &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(tasks.len(), 1, "{b:?}: the assignment became a task");
+        assert_eq!(tasks[0].lead_id, lead.id);
+        assert_eq!(tasks[0].resolution_number.as_deref(), Some("Số 01-NQ/CB"));
 
         // Close, lock the minutes; edits are refused afterwards.
         after(

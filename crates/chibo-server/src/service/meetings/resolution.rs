@@ -2,7 +2,7 @@
 
 use super::seal::{Locking, lock_document};
 use super::{invalid, log};
-use crate::model::nfc;
+use crate::model::{TaskSource, nfc};
 use crate::service::{Actor, Result, ServiceError, Services, today};
 use crate::store::meetings as db;
 use chibo_rules::{DecisionKind, Outcome};
@@ -10,12 +10,22 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// One assignment of the resolution: who does what, by when.
+/// One row of the resolution's assignment table: what, the lead and
+/// co-owners (members of the cell), by when. Each becomes a task when the
+/// resolution is adopted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Assignment {
-    pub who: String,
     pub what: String,
+    /// The lead's and co-owners' names as printed; filled in from the ids.
+    #[serde(default)]
+    pub who: String,
+    /// dd/mm/yyyy
+    #[serde(default)]
     pub deadline: String,
+    #[serde(default)]
+    pub lead_id: Option<i64>,
+    #[serde(default)]
+    pub co_owner_ids: Vec<i64>,
 }
 
 impl Services {
@@ -34,18 +44,43 @@ impl Services {
         }
         let assignments: Vec<Assignment> = serde_json::from_str(d.assignments)
             .map_err(|_| invalid("assignments", "required", ""))?;
-        let assignments = serde_json::to_string(
-            &assignments
-                .into_iter()
-                .filter(|a| !a.what.trim().is_empty())
-                .collect::<Vec<_>>(),
-        )
-        .unwrap_or_default();
+        let members = crate::store::members::of_cell(&self.db, cell.id).await?;
+        let name = |id: &i64| {
+            members
+                .iter()
+                .find(|m| m.id == *id)
+                .map(|m| m.full_name.clone())
+        };
+        let rows: Vec<Assignment> = assignments
+            .into_iter()
+            .filter(|a| !a.what.trim().is_empty())
+            .map(|a| {
+                let names: Vec<String> = a
+                    .lead_id
+                    .iter()
+                    .chain(&a.co_owner_ids)
+                    .filter_map(name)
+                    .collect();
+                Assignment {
+                    what: nfc(a.what.trim()),
+                    who: if names.is_empty() {
+                        nfc(a.who.trim())
+                    } else {
+                        names.join(", ")
+                    },
+                    deadline: a.deadline.trim().to_string(),
+                    ..a
+                }
+            })
+            .collect();
+        let assignments = serde_json::to_string(&rows).unwrap_or_default();
         let draft = db::Draft {
             subject: &subject,
             results: &nfc_text(d.results),
             tasks: &nfc_text(d.tasks),
             assignments: &assignments,
+            // An explicit "no task" only stands while there is none.
+            no_tasks: d.no_tasks && rows.is_empty(),
         };
         let mut tx = self.db.begin().await?;
         if !db::save_draft(&mut tx, id, cell.id, version, &draft, now).await? {
@@ -93,6 +128,24 @@ impl Services {
             return Err(invalid("vote", "resolution.vote_not_passed", v.subject));
         }
         let on = today(m.starts_at);
+        // Every adopted resolution has its tasks, or says it has none.
+        let rows: Vec<Assignment> = serde_json::from_str(&r.assignments).unwrap_or_default();
+        let tasks =
+            crate::service::tasks::check_assignments(&rows, on).map_err(ServiceError::Invalid)?;
+        if tasks.is_empty() && !r.no_tasks {
+            return Err(invalid("assignments", "resolution.no_tasks", ""));
+        }
+        let review = self.review_board(actor, id).await?;
+        let review_rows: Vec<serde_json::Value> = review
+            .items
+            .iter()
+            .map(|(i, d)| {
+                json!({"task_id": i.task.id, "what": i.task.title, "lead": i.task.lead_name,
+                       "status": d.as_ref().map_or(i.shown.as_str(), |d| d.status.as_str()),
+                       "decision": d.as_ref().map(|d| d.decision.clone()),
+                       "new_deadline": d.as_ref().and_then(|d| d.new_deadline)})
+            })
+            .collect();
         let symbol: String = self
             .rules
             .param("doc_org_symbol_cell", on)
@@ -111,6 +164,7 @@ impl Services {
         let body = json!({
             "number": number_text, "subject": r.subject, "results": r.results, "tasks": r.tasks,
             "assignments": serde_json::from_str::<serde_json::Value>(&r.assignments).unwrap_or_default(),
+            "no_tasks": r.no_tasks, "review": review_rows,
             "vote": {"tan_thanh": v.tan_thanh, "khong_tan_thanh": v.khong_tan_thanh, "khong_bieu_quyet": v.khong_bieu_quyet,
                      "base": v.base, "explanation": v.explanation},
             "meeting": {"id": m.id, "starts_at": m.starts_at, "place": m.place},
@@ -131,6 +185,17 @@ impl Services {
             async |tx, hash| {
                 Ok(db::adopt(tx, r.id, vote_id, number, &number_text, hash, now).await?)
             },
+            now,
+        )
+        .await?;
+        self.assign_tasks(
+            &mut tx,
+            actor,
+            &cell,
+            Some(r.id),
+            TaskSource::Resolution,
+            on,
+            &tasks,
             now,
         )
         .await?;

@@ -364,6 +364,9 @@ pub struct Draft {
     tasks: String,
     #[serde(default)]
     assignments: Vec<crate::service::meetings::Assignment>,
+    /// The resolution assigns no task, explicitly (adoption needs tasks or this).
+    #[serde(default)]
+    no_tasks: bool,
     /// 0 for a new draft, else the version read.
     #[serde(default)]
     version: i64,
@@ -384,6 +387,7 @@ pub async fn save_resolution(
         results: &b.results,
         tasks: &b.tasks,
         assignments: &assignments,
+        no_tasks: b.no_tasks,
     };
     s.services
         .save_resolution(&actor, id, b.version, &d, Utc::now())

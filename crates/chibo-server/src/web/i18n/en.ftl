@@ -546,3 +546,5 @@ digest-off = Reminders by e-mail: each sent at once.
 digest-turn-on = One message a day
 digest-turn-off = Send each at once
 digest-saved = Reminder choice saved.
+resolution-no-tasks = This resolution assigns no specific task
+problem-resolution-no_tasks = A resolution needs its assignment table (each task with a lead and a deadline), or must say it assigns none.

@@ -546,3 +546,5 @@ digest-off = Nhắc việc qua e-mail: gửi ngay từng thư.
 digest-turn-on = Gộp thành một thư mỗi ngày
 digest-turn-off = Gửi ngay từng thư
 digest-saved = Đã lưu cách nhận nhắc việc.
+resolution-no-tasks = Nghị quyết này không giao nhiệm vụ cụ thể nào
+problem-resolution-no_tasks = Nghị quyết phải có bảng phân công (mỗi nhiệm vụ một người phụ trách, có thời hạn), hoặc ghi rõ không giao nhiệm vụ.

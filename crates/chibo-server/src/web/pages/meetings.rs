@@ -735,6 +735,17 @@ pub async fn resolution(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<view::ResolutionPage, PageError> {
+    let error = q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e));
+    resolution_page(&s, &user, id, flash(user.tr, q.ok.as_deref()), error).await
+}
+
+async fn resolution_page(
+    s: &AppState,
+    user: &User,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<view::ResolutionPage, PageError> {
     let v = s.services.meeting_view(&user.actor, id).await?;
     let mut assignments: Vec<Assignment> = v
         .resolution
@@ -750,12 +761,14 @@ pub async fn resolution(
             .map(|x| x.check_code.clone()),
         _ => None,
     };
-    // A new draft starts from what the minutes recorded under review and tasks.
+    // A new draft starts from the review of last month's tasks and what the
+    // minutes recorded under review and tasks.
     let from_minutes = |kind: &str| {
         v.items
             .iter()
             .filter(|i| i.kind == kind)
             .map(|i| i.minutes.clone())
+            .filter(|m| !m.trim().is_empty())
             .collect::<Vec<_>>()
             .join("\n")
     };
@@ -763,26 +776,41 @@ pub async fn resolution(
         Some(r) => (r.subject.clone(), r.results.clone(), r.tasks.clone()),
         None => {
             let local = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
+            let board = s.services.review_board(&user.actor, id).await?;
+            let review = crate::service::tasks::review_summary(&board);
+            let minutes = from_minutes("review");
             (
                 format!(
                     "về nhiệm vụ tháng {}",
                     (local + Duration::days(31)).format("%m năm %Y")
                 ),
-                from_minutes("review"),
+                [review, minutes]
+                    .into_iter()
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 from_minutes("tasks"),
             )
         }
     };
+    let members = store::members::of_cell(&s.services.db, v.cell.id)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            crate::model::Status::parse(&m.status).is_ok_and(crate::model::Status::is_active)
+        })
+        .map(|m| (m.id, m.full_name))
+        .collect();
     Ok(view::ResolutionPage {
         c: Chrome::for_user(
-            &user,
+            user,
             "resolution-title",
             "meetings",
             &format!("/meetings/{id}/resolution"),
         ),
         manages: user.actor.can_manage(&v.cell),
-        flash: flash(user.tr, q.ok.as_deref()),
-        error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
+        flash,
+        error,
         passed: v
             .votes
             .iter()
@@ -790,10 +818,12 @@ pub async fn resolution(
             .map(|x| (x.id, x.subject.clone()))
             .collect(),
         version: v.resolution.as_ref().map_or(0, |r| r.version),
+        no_tasks: v.resolution.as_ref().is_some_and(|r| r.no_tasks),
         subject,
         results,
         tasks,
         assignments,
+        members,
         code,
         view: v,
     })
@@ -807,11 +837,17 @@ pub struct ResolutionForm {
     #[serde(default)]
     tasks: String,
     #[serde(default)]
-    who: Vec<String>,
-    #[serde(default)]
     what: Vec<String>,
+    /// One per row: a member's id, or empty.
+    #[serde(default)]
+    lead_id: Vec<String>,
+    /// "row:member_id" for each co-owner chosen in a row.
+    #[serde(default)]
+    co_owner: Vec<String>,
     #[serde(default)]
     deadline: Vec<String>,
+    #[serde(default)]
+    no_tasks: Option<String>,
     #[serde(default)]
     version: i64,
 }
@@ -821,14 +857,24 @@ pub async fn save_resolution(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<ResolutionForm>,
 ) -> Result<Response, PageError> {
+    let co_owners = |row: usize| -> Vec<i64> {
+        f.co_owner
+            .iter()
+            .filter_map(|x| x.split_once(':'))
+            .filter(|(r, _)| r.parse() == Ok(row))
+            .filter_map(|(_, id)| id.parse().ok())
+            .collect()
+    };
     let rows: Vec<Assignment> = f
         .what
         .iter()
         .enumerate()
         .map(|(i, what)| Assignment {
             what: what.clone(),
-            who: f.who.get(i).cloned().unwrap_or_default(),
+            lead_id: f.lead_id.get(i).and_then(|x| x.parse().ok()),
+            co_owner_ids: co_owners(i),
             deadline: f.deadline.get(i).cloned().unwrap_or_default(),
+            ..Assignment::default()
         })
         .collect();
     let assignments = serde_json::to_string(&rows).unwrap_or_default();
@@ -837,6 +883,7 @@ pub async fn save_resolution(
         results: &f.results,
         tasks: &f.tasks,
         assignments: &assignments,
+        no_tasks: f.no_tasks.is_some(),
     };
     let r = s
         .services
@@ -861,12 +908,24 @@ pub async fn adopt(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<AdoptForm>,
 ) -> Result<Response, PageError> {
-    let r = s
+    match s
         .services
         .adopt_resolution(&user.actor, id, f.vote_id, Utc::now())
         .await
-        .map(|_| ());
-    step(id, "/resolution", "resolution-adopted", r).await
+    {
+        Ok(_) => step(id, "/resolution", "resolution-adopted", Ok(())).await,
+        // Every wrong row is named, so the table can be put right at once.
+        Err(ServiceError::Invalid(ps)) => {
+            let message =
+                ps.0.iter()
+                    .map(|p| user.tr.problem(p))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            let page = resolution_page(&s, &user, id, None, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `/meetings/{id}/docs/nghi-quyet.pdf`, `…/ho-so.pdf`, `…/bien-ban.docx`.

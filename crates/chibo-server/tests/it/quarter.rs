@@ -1,0 +1,372 @@
+//! A quarter of monthly meetings over HTTP: resolutions assign tasks, owners
+//! report from their phones, each meeting reviews the open tasks — closing,
+//! carrying over, leaving overdue — and the records say exactly that.
+
+use crate::support::{Backend, TestApp, backends, text};
+use chibo_server::store;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+struct Api<'a> {
+    app: &'a TestApp,
+    token: String,
+    http: Client,
+}
+
+impl Api<'_> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        want: StatusCode,
+    ) -> Value {
+        let mut req = self
+            .http
+            .request(method.clone(), self.app.url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert_eq!(status, want, "{method} {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        self.call(reqwest::Method::POST, path, Some(body), StatusCode::OK)
+            .await
+    }
+
+    async fn created(&self, path: &str, body: Value) -> i64 {
+        self.call(reqwest::Method::POST, path, Some(body), StatusCode::CREATED)
+            .await["id"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
+async fn token_for(app: &TestApp, login: &str) -> String {
+    let a = store::accounts::by_login(&app.services.db, login)
+        .await
+        .unwrap()
+        .unwrap();
+    app.services
+        .issue_api_token(a.id, "test", chrono::Utc::now())
+        .await
+        .unwrap()
+}
+
+/// Holds one monthly meeting on `date` with everyone present but `absent`,
+/// adopts its resolution with `tasks` (what, lead, deadline), and returns
+/// (meeting id, the ids of the tasks it created).
+async fn hold(
+    api: &Api<'_>,
+    cell: i64,
+    date: &str,
+    roll: &[i64],
+    absent: &[i64],
+    tasks: &[(&str, i64, &str)],
+) -> (i64, Vec<i64>) {
+    let m = api
+        .created(
+            "/api/v1/meetings",
+            json!({"cell_id": cell, "kind": "thuong_ky", "date": date, "time": "19:30", "place": "Nhà văn hóa khu phố 1"}),
+        )
+        .await;
+    api.post(
+        &format!("/api/v1/meetings/{m}/steps"),
+        json!({"action": "open"}),
+    )
+    .await;
+    for id in roll {
+        let presence = if absent.contains(id) {
+            "vang_co_ly_do"
+        } else {
+            "co_mat"
+        };
+        api.call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/meetings/{m}/attendance/{id}"),
+            Some(json!({"presence": presence, "reason": "Ốm"})),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let rows: Vec<Value> = tasks
+        .iter()
+        .map(|(what, lead, deadline)| json!({"what": what, "lead_id": lead, "deadline": deadline}))
+        .collect();
+    api.call(
+        reqwest::Method::PUT,
+        &format!("/api/v1/meetings/{m}/resolution"),
+        Some(json!({"subject": format!("về nhiệm vụ sau buổi sinh hoạt {date}"), "assignments": rows})),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    let v = api
+        .created(
+            &format!("/api/v1/meetings/{m}/votes"),
+            json!({"kind": "nghi_quyet", "subject": "Thông qua nghị quyết", "mode": "counts"}),
+        )
+        .await;
+    let present_full = roll.len() - absent.len();
+    api.call(
+        reqwest::Method::POST,
+        &format!("/api/v1/meetings/{m}/votes/{v}/counts"),
+        Some(json!({"tan_thanh": present_full, "khong_tan_thanh": 0, "khong_bieu_quyet": 0})),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    api.post(
+        &format!("/api/v1/meetings/{m}/resolution/adopt"),
+        json!({"vote_id": v}),
+    )
+    .await;
+    let r = store::meetings::resolution(&api.app.services.db, m)
+        .await
+        .unwrap()
+        .unwrap();
+    let ids = store::tasks::of_cell(
+        &api.app.services.db,
+        cell,
+        &store::tasks::Filter {
+            resolution_id: Some(r.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|t| t.id)
+    .collect();
+    (m, ids)
+}
+
+async fn review(api: &Api<'_>, m: i64, task: i64, decision: &str, new_deadline: &str) {
+    api.post(
+        &format!("/api/v1/meetings/{m}/review/{task}"),
+        json!({"decision": decision, "new_deadline": new_deadline, "note": ""}),
+    )
+    .await;
+}
+
+async fn report(api: &Api<'_>, task: i64, status: &str, progress: i64, date: &str) {
+    let t = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/tasks/{task}"),
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    api.post(
+        &format!("/api/v1/tasks/{task}/progress"),
+        json!({"version": t["version"], "status": status, "progress": progress, "note": "Báo cáo tiến độ", "date": date}),
+    )
+    .await;
+}
+
+async fn close(api: &Api<'_>, m: i64) {
+    api.post(
+        &format!("/api/v1/meetings/{m}/steps"),
+        json!({"action": "close"}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_quarter_of_meetings_follows_every_task_to_the_meeting_that_closed_it() {
+    for b in backends() {
+        quarter(b).await;
+    }
+}
+
+async fn quarter(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let db = &app.services.db;
+    let cell = app.cell_ids().await[0];
+    let api = Api {
+        app: &app,
+        token: token_for(&app, "bithu").await,
+        http: Client::new(),
+    };
+    let members = store::members::of_cell(db, cell).await.unwrap();
+    let full: Vec<i64> = members
+        .iter()
+        .filter(|m| m.status == "chinh_thuc")
+        .map(|m| m.id)
+        .collect();
+    let roll: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let (m1, m2, m3, m4) = (full[0], full[1], full[2], full[3]);
+
+    // April: three tasks.
+    let (april, t) = hold(
+        &api,
+        cell,
+        "08/04/2026",
+        &full,
+        &[m4],
+        &[
+            ("Vận động quỹ khuyến học", m1, "30/04/2026"),
+            ("Ra quân vệ sinh môi trường", m2, "20/05/2026"),
+            ("Thăm gia đình chính sách", m3, "05/06/2026"),
+        ],
+    )
+    .await;
+    close(&api, april).await;
+    let (a, bb, cc) = (t[0], t[1], t[2]);
+    report(&api, a, "hoan_thanh", 100, "25/04/2026").await;
+    report(&api, bb, "dang_thuc_hien", 50, "01/05/2026").await;
+
+    // May: the review closes A, carries B (new deadline) and C; one new task.
+    let (may, t) = hold(
+        &api,
+        cell,
+        "08/05/2026",
+        &full,
+        &[],
+        &[("Rà soát hồ sơ đảng viên", m4, "31/05/2026")],
+    )
+    .await;
+    let review_page = api
+        .app
+        .services
+        .review_board(
+            &chibo_server::service::Actor::load(
+                db,
+                store::accounts::by_login(db, "bithu")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            )
+            .await
+            .unwrap(),
+            may,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        review_page.items.len(),
+        3,
+        "April's three tasks are on May's review"
+    );
+    review(&api, may, a, "dong", "").await;
+    review(&api, may, bb, "chuyen_ky_sau", "31/05/2026").await;
+    review(&api, may, cc, "chuyen_ky_sau", "").await;
+    close(&api, may).await;
+    let d = t[0];
+    report(&api, bb, "hoan_thanh", 100, "28/05/2026").await;
+
+    // A closed task refuses progress.
+    api.call(
+        reqwest::Method::POST,
+        &format!("/api/v1/tasks/{a}/progress"),
+        Some(json!({"version": 99, "status": "dang_thuc_hien", "progress": 10, "note": "x"})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+
+    // June: B is closed; C (overdue) and D (new deadline) carry over.
+    let (june, t) = hold(
+        &api,
+        cell,
+        "08/06/2026",
+        &full,
+        &[m2, m3],
+        &[("Chuẩn bị đại hội chi bộ", m1, "30/07/2026")],
+    )
+    .await;
+    // The draft's "results of last month" was written from the review data.
+    review(&api, june, bb, "dong", "").await;
+    review(&api, june, cc, "chuyen_ky_sau", "").await;
+    review(&api, june, d, "chuyen_ky_sau", "30/06/2026").await;
+    close(&api, june).await;
+    let e = t[0];
+
+    // Every task can be followed from assignment to the meeting that closed it.
+    let get = |id: i64| async move { store::tasks::get(db, id).await.unwrap().unwrap() };
+    let (ta, tb, tc, td, te) = (
+        get(a).await,
+        get(bb).await,
+        get(cc).await,
+        get(d).await,
+        get(e).await,
+    );
+    assert_eq!(ta.closed_meeting_id, Some(may));
+    assert_eq!(tb.closed_meeting_id, Some(june));
+    assert_eq!(tc.closed_meeting_id, None);
+    assert_eq!(td.closed_meeting_id, None);
+    assert_eq!(td.deadline.to_string(), "2026-06-30");
+    assert_eq!(tc.status, "chuyen_ky_sau");
+    assert_eq!(te.closed_meeting_id, None);
+    let decisions: Vec<String> = store::tasks::reviews_of_task(db, cc)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}:{}", r.review.status, r.review.decision))
+        .collect();
+    assert_eq!(
+        decisions,
+        ["chua_bat_dau:chuyen_ky_sau", "qua_han:chuyen_ky_sau"]
+    );
+
+    // The page of a task tells its whole story.
+    let (sec, _) = app.login("bithu").await;
+    let page = text(
+        &sec.get(app.url(&format!("/tasks/{bb}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        page.contains("Chuyển kỳ sau")
+            && page.contains("Đóng nhiệm vụ")
+            && page.contains("28/05/2026"),
+        "{page}"
+    );
+    assert!(page.contains("Hoàn thành"), "{page}");
+
+    // July's draft resolution starts from the review of what is still open.
+    let july = api
+        .created(
+            "/api/v1/meetings",
+            json!({"cell_id": cell, "kind": "thuong_ky", "date": "08/07/2026", "time": "19:30", "place": "Nhà văn hóa khu phố 1"}),
+        )
+        .await;
+    let draft = text(
+        &sec.get(app.url(&format!("/meetings/{july}/resolution")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        draft.contains(
+            "Kiểm điểm 3 nhiệm vụ: hoàn thành 0, đang thực hiện 0, quá hạn 2, chưa bắt đầu 1."
+        ),
+        "{draft}"
+    );
+    let review = text(
+        &sec.get(app.url(&format!("/meetings/{july}/review")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        review.contains("Còn 3 nhiệm vụ chưa có quyết định"),
+        "{review}"
+    );
+    assert_eq!(roll.len(), members.len());
+}
