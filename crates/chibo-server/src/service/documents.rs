@@ -411,7 +411,69 @@ impl Services {
         }
     }
 
-    fn resolution_doc(c: &Context, v: &MeetingView, code: Option<String>) -> Option<Document> {
+    /// The review of last month's tasks as printed: from the sealed text of
+    /// an adopted resolution, else from the review recorded so far.
+    async fn review_rows(&self, actor: &Actor, v: &MeetingView) -> Result<Vec<Vec<String>>> {
+        let sealed = match &v.resolution {
+            Some(r) if r.status == "adopted" => db::versions(&self.db, "resolution", r.id)
+                .await?
+                .last()
+                .and_then(|x| serde_json::from_str::<serde_json::Value>(&x.body).ok()),
+            _ => None,
+        };
+        let lines: Vec<(String, String, String, Option<String>)> = match sealed {
+            Some(body) => body["review"]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|x| {
+                            let text = |k: &str| x[k].as_str().unwrap_or_default().to_string();
+                            (
+                                text("what"),
+                                text("lead"),
+                                text("status"),
+                                x["decision"].as_str().map(String::from),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => self
+                .review_board(actor, v.meeting.id)
+                .await?
+                .items
+                .into_iter()
+                .map(|(i, r)| {
+                    let status = r.as_ref().map_or(i.shown.clone(), |r| r.status.clone());
+                    (
+                        i.task.title,
+                        i.task.lead_name,
+                        status,
+                        r.map(|r| r.decision),
+                    )
+                })
+                .collect(),
+        };
+        Ok(lines
+            .into_iter()
+            .enumerate()
+            .map(|(n, (what, lead, status, decision))| {
+                let outcome = match decision.as_deref() {
+                    Some("dong") => format!("{}; đóng", super::task_print::shown_vi(&status)),
+                    Some(_) => format!("{}; chuyển kỳ sau", super::task_print::shown_vi(&status)),
+                    None => super::task_print::shown_vi(&status),
+                };
+                vec![(n + 1).to_string(), what, lead, outcome]
+            })
+            .collect())
+    }
+
+    fn resolution_doc(
+        c: &Context,
+        v: &MeetingView,
+        review: &[Vec<String>],
+        code: Option<String>,
+    ) -> Option<Document> {
         let r = v.resolution.as_ref()?;
         let assignments: Vec<Assignment> = serde_json::from_str(&r.assignments).unwrap_or_default();
         let mut body = vec![
@@ -425,6 +487,17 @@ impl Services {
             Block::heading(1, "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG QUA"),
         ];
         body.extend(paragraphs(&r.results));
+        if !review.is_empty() {
+            body.push(Block::Table(Table {
+                columns: vec![
+                    Column::new("TT", 1, Align::Center),
+                    Column::new("Nhiệm vụ", 6, Align::Left),
+                    Column::new("Người phụ trách", 4, Align::Left),
+                    Column::new("Kết quả", 3, Align::Left),
+                ],
+                rows: review.to_vec(),
+            }));
+        }
         body.push(Block::heading(1, "II. NHIỆM VỤ THÁNG TỚI"));
         body.extend(paragraphs(&r.tasks));
         if !assignments.is_empty() {
@@ -530,7 +603,8 @@ impl Services {
             DocKind::Minutes => vec![Self::minutes_doc(&c, &v, minutes_code)],
             DocKind::Votes => vec![Self::votes_doc(&c, &v)],
             DocKind::Resolution => {
-                vec![Self::resolution_doc(&c, &v, resolution_code).ok_or_else(missing)?]
+                let review = self.review_rows(actor, &v).await?;
+                vec![Self::resolution_doc(&c, &v, &review, resolution_code).ok_or_else(missing)?]
             }
             DocKind::Dossier => {
                 let mut d = vec![
@@ -538,7 +612,8 @@ impl Services {
                     Self::attendance_doc(&c, &v),
                     Self::minutes_doc(&c, &v, minutes_code),
                 ];
-                d.extend(Self::resolution_doc(&c, &v, resolution_code));
+                let review = self.review_rows(actor, &v).await?;
+                d.extend(Self::resolution_doc(&c, &v, &review, resolution_code));
                 d.push(Self::votes_doc(&c, &v));
                 d
             }

@@ -677,12 +677,25 @@ pub struct MeetingPage {
     pub last_error: Option<String>,
     pub min_minutes: Option<u32>,
     pub files: Vec<crate::store::meetings::FileRow>,
+    /// The tasks this meeting reviews, with its decision on each so far.
+    pub review: Vec<(
+        crate::service::tasks::TaskItem,
+        Option<crate::store::tasks::ReviewRow>,
+    )>,
     pub flash: Option<String>,
     pub error: Option<String>,
     pub errors: FieldErrors,
 }
 
 impl MeetingPage {
+    pub fn shown(&self, code: &str) -> String {
+        self.c.t(&format!("task-shown-{code}"))
+    }
+
+    pub fn tone(&self, code: &str) -> &'static str {
+        super::task_view::tone(code)
+    }
+
     pub fn is(&self, a: &Option<i64>, b: &i64) -> bool {
         *a == Some(*b)
     }

@@ -59,17 +59,8 @@ async fn token_for(app: &TestApp, login: &str) -> String {
         .unwrap()
 }
 
-/// Holds one monthly meeting on `date` with everyone present but `absent`,
-/// adopts its resolution with `tasks` (what, lead, deadline), and returns
-/// (meeting id, the ids of the tasks it created).
-async fn hold(
-    api: &Api<'_>,
-    cell: i64,
-    date: &str,
-    roll: &[i64],
-    absent: &[i64],
-    tasks: &[(&str, i64, &str)],
-) -> (i64, Vec<i64>) {
+/// Opens one monthly meeting on `date` with everyone present but `absent`.
+async fn hold(api: &Api<'_>, cell: i64, date: &str, roll: &[i64], absent: &[i64]) -> i64 {
     let m = api
         .created(
             "/api/v1/meetings",
@@ -95,6 +86,18 @@ async fn hold(
         )
         .await;
     }
+    m
+}
+
+/// Adopts the meeting's resolution with `tasks` (what, lead, deadline) by
+/// `yes` votes; returns the ids of the tasks it created.
+async fn resolve(
+    api: &Api<'_>,
+    cell: i64,
+    m: i64,
+    yes: usize,
+    tasks: &[(&str, i64, &str)],
+) -> Vec<i64> {
     let rows: Vec<Value> = tasks
         .iter()
         .map(|(what, lead, deadline)| json!({"what": what, "lead_id": lead, "deadline": deadline}))
@@ -102,7 +105,7 @@ async fn hold(
     api.call(
         reqwest::Method::PUT,
         &format!("/api/v1/meetings/{m}/resolution"),
-        Some(json!({"subject": format!("về nhiệm vụ sau buổi sinh hoạt {date}"), "assignments": rows})),
+        Some(json!({"subject": format!("về nhiệm vụ sau buổi sinh hoạt số {m}"), "assignments": rows})),
         StatusCode::NO_CONTENT,
     )
     .await;
@@ -112,7 +115,7 @@ async fn hold(
             json!({"kind": "nghi_quyet", "subject": "Thông qua nghị quyết", "mode": "counts"}),
         )
         .await;
-    let present_full = roll.len() - absent.len();
+    let present_full = yes;
     api.call(
         reqwest::Method::POST,
         &format!("/api/v1/meetings/{m}/votes/{v}/counts"),
@@ -129,7 +132,7 @@ async fn hold(
         .await
         .unwrap()
         .unwrap();
-    let ids = store::tasks::of_cell(
+    store::tasks::of_cell(
         &api.app.services.db,
         cell,
         &store::tasks::Filter {
@@ -141,8 +144,7 @@ async fn hold(
     .unwrap()
     .iter()
     .map(|t| t.id)
-    .collect();
-    (m, ids)
+    .collect()
 }
 
 async fn review(api: &Api<'_>, m: i64, task: i64, decision: &str, new_deadline: &str) {
@@ -203,12 +205,12 @@ async fn quarter(b: Backend) {
     let (m1, m2, m3, m4) = (full[0], full[1], full[2], full[3]);
 
     // April: three tasks.
-    let (april, t) = hold(
+    let april = hold(&api, cell, "08/04/2026", &full, &[m4]).await;
+    let t = resolve(
         &api,
         cell,
-        "08/04/2026",
-        &full,
-        &[m4],
+        april,
+        full.len() - 1,
         &[
             ("Vận động quỹ khuyến học", m1, "30/04/2026"),
             ("Ra quân vệ sinh môi trường", m2, "20/05/2026"),
@@ -222,15 +224,7 @@ async fn quarter(b: Backend) {
     report(&api, bb, "dang_thuc_hien", 50, "01/05/2026").await;
 
     // May: the review closes A, carries B (new deadline) and C; one new task.
-    let (may, t) = hold(
-        &api,
-        cell,
-        "08/05/2026",
-        &full,
-        &[],
-        &[("Rà soát hồ sơ đảng viên", m4, "31/05/2026")],
-    )
-    .await;
+    let may = hold(&api, cell, "08/05/2026", &full, &[]).await;
     let review_page = api
         .app
         .services
@@ -257,6 +251,14 @@ async fn quarter(b: Backend) {
     review(&api, may, a, "dong", "").await;
     review(&api, may, bb, "chuyen_ky_sau", "31/05/2026").await;
     review(&api, may, cc, "chuyen_ky_sau", "").await;
+    let t = resolve(
+        &api,
+        cell,
+        may,
+        full.len(),
+        &[("Rà soát hồ sơ đảng viên", m4, "31/05/2026")],
+    )
+    .await;
     close(&api, may).await;
     let d = t[0];
     report(&api, bb, "hoan_thanh", 100, "28/05/2026").await;
@@ -271,20 +273,49 @@ async fn quarter(b: Backend) {
     .await;
 
     // June: B is closed; C (overdue) and D (new deadline) carry over.
-    let (june, t) = hold(
-        &api,
-        cell,
-        "08/06/2026",
-        &full,
-        &[m2, m3],
-        &[("Chuẩn bị đại hội chi bộ", m1, "30/07/2026")],
-    )
-    .await;
-    // The draft's "results of last month" was written from the review data.
+    let june = hold(&api, cell, "08/06/2026", &full, &[m2, m3]).await;
     review(&api, june, bb, "dong", "").await;
     review(&api, june, cc, "chuyen_ky_sau", "").await;
     review(&api, june, d, "chuyen_ky_sau", "30/06/2026").await;
+    let t = resolve(
+        &api,
+        cell,
+        june,
+        full.len() - 2,
+        &[("Chuẩn bị đại hội chi bộ", m1, "30/07/2026")],
+    )
+    .await;
     close(&api, june).await;
+    // The sealed resolution carries the meeting's review, task by task.
+    let r = store::meetings::resolution(db, june)
+        .await
+        .unwrap()
+        .unwrap();
+    let sealed = store::meetings::versions(db, "resolution", r.id)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_str(&sealed.last().unwrap().body).unwrap();
+    let outcomes: Vec<String> = body["review"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            format!(
+                "{}:{}",
+                x["status"].as_str().unwrap(),
+                x["decision"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(outcomes.len(), 3, "{body}");
+    assert!(
+        outcomes.contains(&"hoan_thanh:dong".to_string()),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&"qua_han:chuyen_ky_sau".to_string()),
+        "{outcomes:?}"
+    );
     let e = t[0];
 
     // Every task can be followed from assignment to the meeting that closed it.

@@ -246,6 +246,14 @@ impl Services {
         let m = db::get_in(&mut tx, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        // Open tasks report to the next meeting planned after they were given.
+        crate::store::tasks::set_report_meeting(
+            &mut tx,
+            cell.id,
+            id,
+            crate::service::today(m.starts_at),
+        )
+        .await?;
         log(
             &mut tx,
             actor,

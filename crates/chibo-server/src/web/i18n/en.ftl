@@ -548,3 +548,5 @@ digest-turn-off = Send each at once
 digest-saved = Reminder choice saved.
 resolution-no-tasks = This resolution assigns no specific task
 problem-resolution-no_tasks = A resolution needs its assignment table (each task with a lead and a deadline), or must say it assigns none.
+meeting-review-tasks = Tasks to review: { $count }
+task-reports-at = Reports at the meeting

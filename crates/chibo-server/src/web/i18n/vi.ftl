@@ -548,3 +548,5 @@ digest-turn-off = Gửi ngay từng thư
 digest-saved = Đã lưu cách nhận nhắc việc.
 resolution-no-tasks = Nghị quyết này không giao nhiệm vụ cụ thể nào
 problem-resolution-no_tasks = Nghị quyết phải có bảng phân công (mỗi nhiệm vụ một người phụ trách, có thời hạn), hoặc ghi rõ không giao nhiệm vụ.
+meeting-review-tasks = Nhiệm vụ cần kiểm điểm: { $count }
+task-reports-at = Báo cáo tại buổi sinh hoạt

@@ -227,6 +227,7 @@ async fn meeting_page(
         .rules
         .min_meeting_minutes(v.meeting.kind == "ket_hop", local.date_naive())
         .ok();
+    let review = s.services.review_board(&user.actor, id).await?.items;
     Ok(view::MeetingPage {
         c: Chrome::for_user(
             user,
@@ -252,6 +253,7 @@ async fn meeting_page(
         last_error: notices.iter().rev().find_map(|n| n.last_error.clone()),
         min_minutes,
         files,
+        review,
         flash: flash_msg,
         error,
         errors,
