@@ -474,3 +474,104 @@ async fn a_whole_monthly_meeting_on_a_phone() {
     assert_eq!(kind, json!("application/pdf 200"));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_member_reports_on_a_task_from_a_phone() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let db = &app.services.db;
+    let cell = app.cell_ids().await[0];
+    let me = store::accounts::by_login(db, "dangvien")
+        .await
+        .unwrap()
+        .unwrap()
+        .member_id
+        .unwrap();
+    let secretary = store::accounts::by_login(db, "bithu")
+        .await
+        .unwrap()
+        .unwrap();
+    let task = app
+        .services
+        .add_standing_duty(
+            &chibo_server::service::Actor::load(db, secretary.id)
+                .await
+                .unwrap(),
+            cell,
+            &chibo_server::model::TaskDraft {
+                title: "Nắm tình hình dư luận khu phố".into(),
+                lead_id: Some(me),
+                co_owner_ids: vec![],
+                deadline: (chibo_server::service::today(chrono::Utc::now())
+                    + chrono::Duration::days(7))
+                .format("%d/%m/%Y")
+                .to_string(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let c = browser(&d).await;
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys("dangvien")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(chibo_server::service::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The member's own page lists the task; one tap opens it.
+    text_with(&c, "Nhiệm vụ của tôi").await;
+    shot(&c, "t1-member-home").await;
+    c.find(Locator::LinkText("Nắm tình hình dư luận khu phố"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(&c, "Báo cáo tiến độ").await;
+    // Report: done, with a note, from the phone.
+    c.find(Locator::Css("input[name=status][value=hoan_thanh]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("p-note"))
+        .await
+        .unwrap()
+        .send_keys("Đã họp tổ, tổng hợp 5 ý kiến của bà con gửi chi bộ")
+        .await
+        .unwrap();
+    shot(&c, "t2-task-form").await;
+    c.find(Locator::Id("save-progress"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text_with(&c, "Đã lưu báo cáo tiến độ").await;
+    assert!(
+        page.contains("Hoàn thành") && page.contains("tổng hợp 5 ý kiến"),
+        "{page}"
+    );
+    shot(&c, "t3-task-saved").await;
+    let t = store::tasks::get(db, task).await.unwrap().unwrap();
+    assert_eq!((t.status.as_str(), t.progress), ("hoan_thanh", 100));
+    assert_eq!(
+        t.completed_on,
+        Some(chibo_server::service::today(chrono::Utc::now()))
+    );
+    c.close().await.unwrap();
+}
