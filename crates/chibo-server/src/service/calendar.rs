@@ -29,8 +29,13 @@ fn fold(line: &str, out: &mut String) {
 
 const STAMP: &str = "%Y%m%dT%H%M%SZ";
 
-/// A calendar of meetings (with their cells' names), linked back to chibo.
-pub fn ics(meetings: &[(MeetingRow, String)], base_url: &str) -> String {
+/// A calendar of meetings (with their cells' names), linked back to chibo;
+/// `minutes` gives each meeting's length.
+pub fn ics(
+    meetings: &[(MeetingRow, String)],
+    base_url: &str,
+    minutes: impl Fn(&MeetingRow) -> i64,
+) -> String {
     let mut out = String::new();
     for l in [
         "BEGIN:VCALENDAR",
@@ -42,8 +47,7 @@ pub fn ics(meetings: &[(MeetingRow, String)], base_url: &str) -> String {
         fold(l, &mut out);
     }
     for (m, cell) in meetings {
-        // The minimum length of HD 42 is 90 minutes; a calendar block of 2 h covers it.
-        let end = m.starts_at + Duration::minutes(120);
+        let end = m.starts_at + Duration::minutes(minutes(m));
         let status = if m.status == "draft" {
             "TENTATIVE"
         } else {
@@ -72,6 +76,19 @@ pub fn ics(meetings: &[(MeetingRow, String)], base_url: &str) -> String {
     }
     fold("END:VCALENDAR", &mut out);
     out
+}
+
+impl super::Services {
+    /// A meeting's block in a calendar: the minimum length the rule pack sets
+    /// for its kind (HD 42: 90 minutes, 120 when combined with a thematic one).
+    pub fn calendar_minutes(&self, m: &MeetingRow) -> i64 {
+        let on = super::today(m.starts_at);
+        self.rules
+            .min_meeting_minutes(m.kind == "ket_hop", on)
+            .map(i64::from)
+            .inspect_err(|e| tracing::error!("meeting length for the calendar: {e}"))
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -105,9 +122,11 @@ mod tests {
         let s = ics(
             &[(meeting(), "Chi bộ Khu phố 3".into())],
             "https://chibo.example",
+            |_| 90,
         );
         assert!(s.starts_with("BEGIN:VCALENDAR\r\n") && s.ends_with("END:VCALENDAR\r\n"));
         assert!(s.contains("DTSTART:20261205T123000Z\r\n"));
+        assert!(s.contains("DTEND:20261205T140000Z\r\n"));
         assert!(s.contains("DESCRIPTION:Học tập Nghị quyết\\; chuyên đề\\, tháng 12"));
         assert!(s.lines().all(|l| l.len() <= 75), "{s}");
         // Unfolding gives back the location.

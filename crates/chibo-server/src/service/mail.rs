@@ -39,7 +39,7 @@ impl Mailer {
             && let Some(m) = db::get(&s.db, mid).await?
         {
             let cell = s.org(m.cell_id).await?.name;
-            let ics = super::calendar::ics(&[(m, cell)], &self.base_url);
+            let ics = super::calendar::ics(&[(m, cell)], &self.base_url, |m| s.calendar_minutes(m));
             let kind = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?;
             body = body.singlepart(Attachment::new("loi-moi.ics".into()).body(ics, kind));
         }

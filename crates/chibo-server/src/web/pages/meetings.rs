@@ -983,7 +983,9 @@ pub async fn invite(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let (m, cell) = s.services.meeting(&user.actor, id).await?;
-    let ics = crate::service::calendar::ics(&[(m, cell.name)], &s.cfg.base_url());
+    let ics = crate::service::calendar::ics(&[(m, cell.name)], &s.cfg.base_url(), |m| {
+        s.services.calendar_minutes(m)
+    });
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         ics,
@@ -1009,7 +1011,9 @@ pub async fn feed(
         .into_iter()
         .map(|m| (m, cell.name.clone()))
         .collect();
-    let ics = crate::service::calendar::ics(&named, &s.cfg.base_url());
+    let ics = crate::service::calendar::ics(&named, &s.cfg.base_url(), |m| {
+        s.services.calendar_minutes(m)
+    });
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         ics,
