@@ -576,7 +576,12 @@ impl Services {
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
-        if m.status == "closed" && m.minutes_locked_at.is_some() {
+        // Decisions are the meeting's: taken while it sits, or written up
+        // afterwards until its minutes are locked.
+        if !matches!(m.status.as_str(), "open" | "closed") {
+            return Err(invalid("decision", "meeting.not_open", ""));
+        }
+        if m.minutes_locked_at.is_some() {
             return Err(invalid("decision", "minutes.locked", ""));
         }
         let t = db::get(&self.db, task_id)

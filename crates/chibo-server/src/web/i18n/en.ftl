@@ -550,3 +550,4 @@ resolution-no-tasks = This resolution assigns no specific task
 problem-resolution-no_tasks = A resolution needs its assignment table (each task with a lead and a deadline), or must say it assigns none.
 meeting-review-tasks = Tasks to review: { $count }
 task-reports-at = Reports at the meeting
+review-when = The cell records its decision on each task while the meeting sits; before that, owners update their progress.

@@ -550,3 +550,4 @@ resolution-no-tasks = Nghị quyết này không giao nhiệm vụ cụ thể n�
 problem-resolution-no_tasks = Nghị quyết phải có bảng phân công (mỗi nhiệm vụ một người phụ trách, có thời hạn), hoặc ghi rõ không giao nhiệm vụ.
 meeting-review-tasks = Nhiệm vụ cần kiểm điểm: { $count }
 task-reports-at = Báo cáo tại buổi sinh hoạt
+review-when = Chi bộ ghi quyết định về từng nhiệm vụ khi buổi sinh hoạt đang diễn ra; trước đó, người phụ trách cập nhật tiến độ.
