@@ -93,12 +93,28 @@ impl Status {
         }
     }
 
-    /// Still on the cell's roll (counted in its membership).
+    /// Still on the cell's roll (counted in its membership). The store writes
+    /// this list into SQL as literals in this order, so keep the order stable:
+    /// an index over these statuses only matches the same text.
+    pub const ACTIVE: [Self; 5] = [
+        Self::DuBi,
+        Self::ChinhThuc,
+        Self::MienSinhHoat,
+        Self::TamThoiDi,
+        Self::TamThoiDen,
+    ];
+
+    /// On the roll but counted apart at a roll-call: exempted members and
+    /// those attached temporarily, here or elsewhere.
+    pub const APART: [Self; 3] = [Self::MienSinhHoat, Self::TamThoiDen, Self::TamThoiDi];
+
     pub fn is_active(self) -> bool {
-        matches!(
-            self,
-            Self::DuBi | Self::ChinhThuc | Self::MienSinhHoat | Self::TamThoiDi | Self::TamThoiDen
-        )
+        Self::ACTIVE.contains(&self)
+    }
+
+    /// Whether a stored status (`as_str`) is one of [`Self::APART`].
+    pub fn is_apart_str(raw: &str) -> bool {
+        Self::APART.iter().any(|s| s.as_str() == raw)
     }
 
     /// Statuses a new record may start with.
@@ -323,6 +339,25 @@ mod tests {
         assert_eq!(Status::parse("du_bi"), Ok(Status::DuBi));
         assert_eq!(Status::parse("dự bị"), Ok(Status::DuBi));
         assert!(Status::parse("vip").is_err());
+    }
+
+    #[test]
+    fn active_is_exactly_the_roll_statuses() {
+        let on_roll = |s| {
+            matches!(
+                s,
+                Status::DuBi
+                    | Status::ChinhThuc
+                    | Status::MienSinhHoat
+                    | Status::TamThoiDi
+                    | Status::TamThoiDen
+            )
+        };
+        for s in Status::ALL {
+            assert_eq!(s.is_active(), on_roll(s), "{s:?}");
+            assert_eq!(Status::is_apart_str(s.as_str()), Status::APART.contains(&s));
+        }
+        assert!(Status::APART.iter().all(|s| s.is_active()));
     }
 
     #[test]

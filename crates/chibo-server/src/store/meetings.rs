@@ -2,6 +2,7 @@
 //! document numbers and locked versions, and the notice outbox.
 
 use super::{Db, Result, Tx, in_tx, read};
+use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -317,12 +318,13 @@ pub struct RollEntry {
 /// Draws up the roll: every member on the cell's list, with their standing.
 pub async fn init_roll(tx: &mut Tx, meeting_id: i64, cell_id: i64) -> Result<u64> {
     Ok(in_tx!(tx, |c| {
-        sqlx::query(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO attendance (meeting_id, member_id, member_status) \
              SELECT $1, id, status FROM member WHERE cell_id = $2 \
-             AND status IN ('du_bi', 'chinh_thuc', 'mien_sinh_hoat', 'tam_thoi_di', 'tam_thoi_den') \
+             AND status IN {} \
              ON CONFLICT (meeting_id, member_id) DO NOTHING",
-        )
+            super::status_list(&Status::ACTIVE)
+        )))
         .bind(meeting_id)
         .bind(cell_id)
         .execute(c)

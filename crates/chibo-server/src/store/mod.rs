@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod sessions;
 pub mod tasks;
 
+use crate::model::Status;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
@@ -257,6 +258,17 @@ where
     q
 }
 
+/// Statuses as an SQL `IN` list of literals, in the order given. Literals
+/// rather than bound parameters, so that a partial index declared over the
+/// same list can match the query.
+pub(crate) fn status_list(statuses: &[Status]) -> String {
+    let quoted: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("({})", quoted.join(", "))
+}
+
 /// The half-open range of strings that start with `prefix`, usable by a
 /// B-tree index on both backends (unlike `LIKE 'p%'` under SQLite's
 /// case-insensitive LIKE or PostgreSQL's non-C collations).
@@ -267,4 +279,18 @@ pub fn prefix_range(prefix: &str) -> (String, String) {
         end.push(char::from(last as u8 + 1));
     }
     (prefix.to_string(), end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn active_statuses_are_written_as_before() {
+        // The text an index over active members would be declared with.
+        assert_eq!(
+            status_list(&Status::ACTIVE),
+            "('du_bi', 'chinh_thuc', 'mien_sinh_hoat', 'tam_thoi_di', 'tam_thoi_den')"
+        );
+    }
 }

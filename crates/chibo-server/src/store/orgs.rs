@@ -1,6 +1,7 @@
 //! The organisation tree and the committee posts held in it.
 
 use super::{Db, Result, Tx, in_tx, read};
+use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -224,14 +225,12 @@ pub struct CellStat {
     pub probationary: i64,
 }
 
-/// The statuses counted as a cell's members on its home page and table.
-const COUNTED: &str = "('du_bi', 'chinh_thuc', 'mien_sinh_hoat', 'tam_thoi_di', 'tam_thoi_den')";
-
 /// One cell's member count and probationary members (its own home page).
 pub async fn cell_counts(db: &Db, cell_id: i64) -> Result<(i64, i64)> {
     let sql = format!(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'du_bi' THEN 1 ELSE 0 END), 0) \
-         FROM member WHERE cell_id = $1 AND status IN {COUNTED}"
+         FROM member WHERE cell_id = $1 AND status IN {}",
+        super::status_list(&Status::ACTIVE)
     );
     Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(cell_id)
@@ -245,9 +244,10 @@ pub async fn cells_with_counts(db: &Db, parent_id: i64) -> Result<Vec<CellStat>>
         "SELECT o.id, o.code, o.name, o.cell_type, \
          COUNT(m.id) AS members, \
          COALESCE(SUM(CASE WHEN m.status = 'du_bi' THEN 1 ELSE 0 END), 0) AS probationary \
-         FROM org_unit o LEFT JOIN member m ON m.cell_id = o.id AND m.status IN {COUNTED} \
+         FROM org_unit o LEFT JOIN member m ON m.cell_id = o.id AND m.status IN {} \
          WHERE o.parent_id = $1 AND o.kind IN ('chi_bo', 'dang_bo') \
-         GROUP BY o.id, o.code, o.name, o.cell_type ORDER BY o.code, o.name"
+         GROUP BY o.id, o.code, o.name, o.cell_type ORDER BY o.code, o.name",
+        super::status_list(&Status::ACTIVE)
     );
     Ok(read!(db, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -17,7 +17,8 @@ use seal::seal_bytes;
 
 use super::{Actor, Result, ServiceError, Services};
 use crate::model::{
-    AgendaKind, MeetingKind, MeetingStatus, Presence, Problem, Problems, agenda_template, nfc,
+    AgendaKind, MeetingKind, MeetingStatus, Presence, Problem, Problems, Status, agenda_template,
+    nfc,
 };
 use crate::store::meetings::{
     self as db, AgendaItem, MeetingPlan, MeetingRow, ResolutionRow, RollEntry, VoteRow,
@@ -432,7 +433,7 @@ impl Services {
         let mut sent = 0;
         for member in members
             .iter()
-            .filter(|x| crate::model::Status::parse(&x.status).is_ok_and(|s| s.is_active()))
+            .filter(|x| Status::parse(&x.status).is_ok_and(|s| s.is_active()))
         {
             let n = db::NewNotice {
                 meeting_id: Some(id),
@@ -593,10 +594,7 @@ impl Services {
         let count = |p: &str| {
             roll.iter()
                 .filter(|r| {
-                    r.presence.as_deref() == Some(p)
-                        && r.member_status != "mien_sinh_hoat"
-                        && r.member_status != "tam_thoi_den"
-                        && r.member_status != "tam_thoi_di"
+                    r.presence.as_deref() == Some(p) && !Status::is_apart_str(&r.member_status)
                 })
                 .count()
         };
@@ -614,12 +612,7 @@ impl Services {
                 .count(),
             apart: roll
                 .iter()
-                .filter(|r| {
-                    matches!(
-                        r.member_status.as_str(),
-                        "mien_sinh_hoat" | "tam_thoi_den" | "tam_thoi_di"
-                    )
-                })
+                .filter(|r| Status::is_apart_str(&r.member_status))
                 .count(),
             ..Panel::default()
         };
