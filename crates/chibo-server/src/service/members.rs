@@ -1,6 +1,6 @@
 //! The member registry: create, edit, status history, read (logged), search.
 
-use super::{Actor, Result, ServiceError, Services, diff, today};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, diff, today};
 use crate::model::{MemberDraft, MemberFields, Problem, Status, fold, format_date};
 use crate::store::members::{MemberRow, MemberValues, SearchPage, SearchQuery, StatusPeriod};
 use crate::store::{self, Tx, audit, orgs::OrgRow};
@@ -266,17 +266,12 @@ impl Services {
         let mut tx = self.db.begin().await?;
         store::members::add_status(&mut tx, id, status.as_str(), since, note.as_deref(), now)
             .await?;
-        audit::append(
+        audit_entry(
             &mut tx,
-            &audit::NewEntry {
-                chain_id: cell.id,
-                account_id: Some(actor.account_id),
-                actor: &actor.audit_name(),
-                action: "member.status",
-                entity: "member",
-                entity_id: Some(id),
-                summary: &status_summary(&m.status, status, since, note.as_deref()),
-            },
+            actor,
+            Subject::member(cell.id, id),
+            "member.status",
+            status_summary(&m.status, status, since, note.as_deref()),
             now,
         )
         .await?;
@@ -389,17 +384,12 @@ pub async fn insert_member(
         now,
     )
     .await?;
-    audit::append(
+    audit_entry(
         tx,
-        &audit::NewEntry {
-            chain_id: cell.id,
-            account_id: Some(actor.account_id),
-            actor: &actor.audit_name(),
-            action: "member.create",
-            entity: "member",
-            entity_id: Some(id),
-            summary: &create_summary(values, admission.status),
-        },
+        actor,
+        Subject::member(cell.id, id),
+        "member.create",
+        create_summary(values, admission.status),
         now,
     )
     .await?;
@@ -426,17 +416,12 @@ pub async fn update_member_in(
     {
         return Err(ServiceError::Stale);
     }
-    audit::append(
+    audit_entry(
         tx,
-        &audit::NewEntry {
-            chain_id: before.cell_id,
-            account_id: Some(actor.account_id),
-            actor: &actor.audit_name(),
-            action: "member.update",
-            entity: "member",
-            entity_id: Some(before.id),
-            summary: &diff(&old.audit_json(), &values.audit_json()),
-        },
+        actor,
+        Subject::member(before.cell_id, before.id),
+        "member.update",
+        diff(&old.audit_json(), &values.audit_json()),
         now,
     )
     .await?;

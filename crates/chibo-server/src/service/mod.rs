@@ -136,6 +136,67 @@ impl Actor {
     }
 }
 
+/// Appends `actor`'s entry about `on` to its chain, inside the transaction
+/// that makes the change.
+pub(crate) async fn audit_entry(
+    tx: &mut store::Tx,
+    actor: &Actor,
+    on: Subject,
+    action: &str,
+    summary: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    store::audit::append(
+        tx,
+        &store::audit::NewEntry {
+            chain_id: on.chain_id,
+            account_id: Some(actor.account_id),
+            actor: &actor.audit_name(),
+            action,
+            entity: on.entity,
+            entity_id: Some(on.id),
+            summary: &summary,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The record an audit entry is about, and the chain (its cell) it goes in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Subject {
+    chain_id: i64,
+    entity: &'static str,
+    id: i64,
+}
+
+impl Subject {
+    pub(crate) fn meeting(m: &store::meetings::MeetingRow) -> Self {
+        Self {
+            chain_id: m.cell_id,
+            entity: "meeting",
+            id: m.id,
+        }
+    }
+
+    pub(crate) fn task(cell_id: i64, task_id: i64) -> Self {
+        Self {
+            chain_id: cell_id,
+            entity: "task",
+            id: task_id,
+        }
+    }
+
+    pub(crate) fn member(cell_id: i64, member_id: i64) -> Self {
+        Self {
+            chain_id: cell_id,
+            entity: "member",
+            id: member_id,
+        }
+    }
+}
+
 /// The services over one database, shared by the web layer and the CLI.
 #[derive(Clone)]
 pub struct Services {

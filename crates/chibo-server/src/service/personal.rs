@@ -1,9 +1,9 @@
 //! A member's own actions: answering a meeting's notice and choosing how
 //! reminders arrive.
 
-use super::{Actor, Result, ServiceError, Services};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry};
 use crate::model::{Presence, Problem, nfc};
-use crate::store::{audit, personal, reminders};
+use crate::store::{personal, reminders};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -54,17 +54,12 @@ impl Services {
         {
             return Err(ServiceError::Forbidden);
         }
-        audit::append(
+        audit_entry(
             &mut tx,
-            &audit::NewEntry {
-                chain_id: m.cell_id,
-                account_id: Some(actor.account_id),
-                actor: &actor.audit_name(),
-                action: "meeting.rsvp",
-                entity: "meeting",
-                entity_id: Some(meeting_id),
-                summary: &json!({"member_id": me, "answer": answer.as_str(), "reason": reason}),
-            },
+            actor,
+            Subject::meeting(&m),
+            "meeting.rsvp",
+            json!({"member_id": me, "answer": answer.as_str(), "reason": reason}),
             now,
         )
         .await?;
@@ -85,17 +80,12 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         let mut tx = self.db.begin().await?;
         reminders::set_digest(&mut tx, me, daily).await?;
-        audit::append(
+        audit_entry(
             &mut tx,
-            &audit::NewEntry {
-                chain_id: member.cell_id,
-                account_id: Some(actor.account_id),
-                actor: &actor.audit_name(),
-                action: "member.reminder_digest",
-                entity: "member",
-                entity_id: Some(me),
-                summary: &json!({"daily_digest": daily}),
-            },
+            actor,
+            Subject::member(member.cell_id, me),
+            "member.reminder_digest",
+            json!({"daily_digest": daily}),
             now,
         )
         .await?;

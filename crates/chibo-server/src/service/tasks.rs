@@ -2,14 +2,14 @@
 //! progress from the owners' phones, reassignment when an owner leaves, and
 //! each meeting's review until a recorded decision closes them (HD 42).
 
-use super::{Actor, Result, ServiceError, Services, today};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{
     CheckedTask, Problem, Problems, ReviewDecision, Shown, Status, TaskDraft, TaskSource,
     TaskStatus, TaskTimes, nfc,
 };
 use crate::store::meetings::{self as meetings, MeetingRow, NewNotice};
 use crate::store::tasks::{self as db, Filter, Owner, ProgressRow, ReviewRow, TaskRow};
-use crate::store::{self, Tx, audit, members::MemberRow, orgs::OrgRow};
+use crate::store::{self, Tx, members::MemberRow, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -99,32 +99,6 @@ pub struct ReviewBoard {
 
 fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
     ServiceError::invalid(Problem::new(field, code, value))
-}
-
-async fn log(
-    tx: &mut Tx,
-    actor: &Actor,
-    cell_id: i64,
-    task_id: i64,
-    action: &str,
-    summary: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    audit::append(
-        tx,
-        &audit::NewEntry {
-            chain_id: cell_id,
-            account_id: Some(actor.account_id),
-            actor: &actor.audit_name(),
-            action,
-            entity: "task",
-            entity_id: Some(task_id),
-            summary: &summary,
-        },
-        now,
-    )
-    .await?;
-    Ok(())
 }
 
 /// The members a task may be given to: on the cell's roll today.
@@ -265,11 +239,10 @@ impl Services {
             for o in &t.co_owner_ids {
                 db::add_owner(tx, id, *o).await?;
             }
-            log(
+            audit_entry(
                 tx,
                 actor,
-                cell.id,
-                id,
+                Subject::task(cell.id, id),
                 "task.assign",
                 json!({"title": t.title, "lead_id": t.lead_id, "co_owners": t.co_owner_ids,
                        "deadline": t.deadline, "resolution_id": resolution_id}),
@@ -455,11 +428,10 @@ impl Services {
             now,
         )
         .await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            t.cell_id,
-            id,
+            Subject::task(t.cell_id, id),
             "task.progress",
             json!({"status": status.as_str(), "progress": progress, "on": on, "note": note,
                    "progress_id": pid, "file": file.as_ref().map(|e| &e.name)}),
@@ -501,12 +473,7 @@ impl Services {
             return Err(ServiceError::Stale);
         }
         db::remove_owner(&mut tx, id, lead_id).await?;
-        log(
-            &mut tx,
-            actor,
-            t.cell_id,
-            id,
-            "task.reassign",
+        audit_entry(&mut tx, actor, Subject::task(t.cell_id, id), "task.reassign",
             json!({"from": t.lead_id, "from_name": t.lead_name, "to": lead_id, "to_name": lead.full_name}),
             now,
         )
@@ -634,12 +601,7 @@ impl Services {
         .await?;
         let close = (decision == ReviewDecision::Close).then_some((on, meeting_id, note.as_str()));
         db::apply_review(&mut tx, task_id, close, new_deadline, now).await?;
-        log(
-            &mut tx,
-            actor,
-            cell.id,
-            task_id,
-            "task.review",
+        audit_entry(&mut tx, actor, Subject::task(cell.id, task_id), "task.review",
             json!({"meeting_id": meeting_id, "decision": decision.as_str(), "status": shown.as_str(),
                    "new_deadline": new_deadline, "note": note}),
             now,

@@ -2,9 +2,9 @@
 //! for a correction, unlocked again.
 
 use super::seal::{Locking, lock_document};
-use super::{MeetingView, invalid, log};
+use super::{MeetingView, invalid};
 use crate::model::nfc;
-use crate::service::{Actor, Result, ServiceError, Services};
+use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry};
 use crate::store::Tx;
 use crate::store::meetings as db;
 use chrono::{DateTime, Utc};
@@ -41,10 +41,10 @@ impl Services {
         let Some(v) = db::save_minutes(&mut tx, item_id, version, &text, now).await? else {
             return Err(ServiceError::Stale);
         };
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.minutes",
             json!({"item": item.title, "chars": text.chars().count(), "version": v}),
             now,
@@ -87,10 +87,10 @@ impl Services {
         };
         let mut tx = self.db.begin().await?;
         db::add_speech(&mut tx, item.id, member_id, &speaker, &body, now).await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.speech",
             json!({"item": item.title, "speaker": speaker}),
             now,
@@ -152,10 +152,10 @@ impl Services {
         }
         let mut tx = self.db.begin().await?;
         in_tx_unlock(&mut tx, id).await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "minutes.unlock",
             json!({"reason": reason}),
             now,

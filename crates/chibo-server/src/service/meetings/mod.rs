@@ -15,7 +15,7 @@ pub use resolution::Assignment;
 
 use seal::seal_bytes;
 
-use super::{Actor, Result, ServiceError, Services};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry};
 use crate::model::{
     AgendaKind, MeetingKind, MeetingStatus, Presence, Problem, Problems, Status, agenda_template,
     nfc,
@@ -23,7 +23,7 @@ use crate::model::{
 use crate::store::meetings::{
     self as db, AgendaItem, MeetingPlan, MeetingRow, ResolutionRow, RollEntry, VoteRow,
 };
-use crate::store::{self, Tx, audit, orgs::OrgRow};
+use crate::store::{self, orgs::OrgRow};
 use chibo_rules::{Attendance, Ballots, DecisionKind, Lang, Member, Status as RuleStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -161,31 +161,6 @@ fn parse_plan(f: &MeetingForm) -> std::result::Result<MeetingPlan, Problems> {
     })
 }
 
-async fn log(
-    tx: &mut Tx,
-    actor: &Actor,
-    m: &MeetingRow,
-    action: &str,
-    summary: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    audit::append(
-        tx,
-        &audit::NewEntry {
-            chain_id: m.cell_id,
-            account_id: Some(actor.account_id),
-            actor: &actor.audit_name(),
-            action,
-            entity: "meeting",
-            entity_id: Some(m.id),
-            summary: &summary,
-        },
-        now,
-    )
-    .await?;
-    Ok(())
-}
-
 fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
     ServiceError::invalid(Problem::new(field, code, value))
 }
@@ -255,10 +230,10 @@ impl Services {
             crate::service::today(m.starts_at),
         )
         .await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.plan",
             json!({"kind": plan.kind, "starts_at": plan.starts_at, "place": plan.place}),
             now,
@@ -282,10 +257,10 @@ impl Services {
         let plan = parse_plan(f).map_err(ServiceError::Invalid)?;
         let mut tx = self.db.begin().await?;
         db::update_plan(&mut tx, id, &plan).await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.update",
             json!({"starts_at": [m.starts_at, plan.starts_at], "place": [m.place, plan.place]}),
             now,
@@ -312,10 +287,10 @@ impl Services {
         }
         let mut tx = self.db.begin().await?;
         let item = db::add_item(&mut tx, id, AgendaKind::Other.as_str(), &title).await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.agenda_add",
             json!({"item_id": item, "title": title}),
             now,
@@ -355,10 +330,10 @@ impl Services {
                 }
             }
         }
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.agenda_change",
             json!({"title": title, "step": step}),
             now,
@@ -387,10 +362,10 @@ impl Services {
         let mut tx = self.db.begin().await?;
         let fid = db::add_file(&mut tx, id, &name, mime, data, actor.account_id, now).await?;
         let (hash, _) = seal_bytes(data);
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.file",
             json!({"file_id": fid, "name": name, "bytes": data.len(), "sha256": hash}),
             now,
@@ -455,10 +430,10 @@ impl Services {
             sent += 1;
         }
         db::set_status(&mut tx, id, MeetingStatus::Notified.as_str(), now).await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.notice",
             json!({"members": sent}),
             now,
@@ -476,7 +451,15 @@ impl Services {
         let mut tx = self.db.begin().await?;
         db::init_roll(&mut tx, id, cell.id).await?;
         db::set_status(&mut tx, id, MeetingStatus::Open.as_str(), now).await?;
-        log(&mut tx, actor, &m, "meeting.open", json!({}), now).await?;
+        audit_entry(
+            &mut tx,
+            actor,
+            Subject::meeting(&m),
+            "meeting.open",
+            json!({}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -496,10 +479,10 @@ impl Services {
         let mut tx = self.db.begin().await?;
         db::set_status(&mut tx, id, MeetingStatus::Closed.as_str(), now).await?;
         let minutes = m.opened_at.map(|o| (now - o).num_minutes());
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.close",
             json!({"minutes": minutes}),
             now,
@@ -545,7 +528,7 @@ impl Services {
         if !db::mark(&mut tx, id, member_id, &mark, now).await? {
             return Err(ServiceError::NotFound);
         }
-        log(&mut tx, actor, &m, "meeting.attendance", json!({"member_id": member_id, "member": entry.full_name, "presence": presence.as_str(), "reason": reason}), now).await?;
+        audit_entry(&mut tx, actor, Subject::meeting(&m), "meeting.attendance", json!({"member_id": member_id, "member": entry.full_name, "presence": presence.as_str(), "reason": reason}), now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -576,10 +559,10 @@ impl Services {
             left_at: Some(now),
         };
         db::mark(&mut tx, id, member_id, &mark, now).await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "meeting.left",
             json!({"member_id": member_id, "member": entry.full_name}),
             now,

@@ -1,9 +1,9 @@
 //! The meeting's resolution: the draft, then adoption with a passed vote.
 
+use super::invalid;
 use super::seal::{Locking, lock_document};
-use super::{invalid, log};
 use crate::model::{TaskSource, nfc};
-use crate::service::{Actor, Result, ServiceError, Services, today};
+use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::store::meetings as db;
 use chibo_rules::{DecisionKind, Outcome};
 use chrono::{DateTime, Utc};
@@ -86,10 +86,10 @@ impl Services {
         if !db::save_draft(&mut tx, id, cell.id, version, &draft, now).await? {
             return Err(ServiceError::Stale);
         }
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "resolution.draft",
             json!({"subject": subject}),
             now,

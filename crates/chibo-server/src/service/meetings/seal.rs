@@ -1,8 +1,7 @@
 //! Sealing: a locked document's hash and check code, the version kept of
 //! it, and checking those versions later.
 
-use super::log;
-use crate::service::{Actor, Result, Services};
+use crate::service::{Actor, Result, Services, Subject, audit_entry};
 use crate::store::Tx;
 use crate::store::audit;
 use crate::store::meetings::{self as db, MeetingRow};
@@ -66,7 +65,7 @@ pub(super) async fn lock_document(
         fields.insert("hash".into(), hash.into());
         fields.insert("check_code".into(), code.clone().into());
     }
-    log(tx, actor, m, doc.action, summary, now).await?;
+    audit_entry(tx, actor, Subject::meeting(m), doc.action, summary, now).await?;
     Ok(code)
 }
 

@@ -1,9 +1,9 @@
 //! Votes by show of hands (counts entered) or named from members' phones;
 //! the outcome comes from the rule pack, on the roll frozen at the opening.
 
-use super::{attendance_of, invalid, log, rule_status};
+use super::{attendance_of, invalid, rule_status};
 use crate::model::{Choice, VoteMode, nfc};
-use crate::service::{Actor, Result, ServiceError, Services, today};
+use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::store::meetings::{self as db, MeetingRow, VoteRow};
 use crate::store::orgs::OrgRow;
 use chibo_rules::{Attendance, Ballots, DecisionKind, Lang, Member, Status as RuleStatus};
@@ -71,10 +71,10 @@ impl Services {
             now,
         )
         .await?;
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "vote.open",
             json!({"vote_id": vid, "kind": kind.code(), "subject": subject, "mode": mode.as_str()}),
             now,
@@ -180,7 +180,7 @@ impl Services {
         if !db::close_vote(&mut tx, v.id, &r, now).await? {
             return Err(invalid("vote", "vote.closed", ""));
         }
-        log(&mut tx, actor, m, "vote.close", json!({"vote_id": v.id, "counts": [yes, no, abstain], "outcome": d.outcome.code(), "explanation": explanation}), now).await?;
+        audit_entry(&mut tx, actor, Subject::meeting(m), "vote.close", json!({"vote_id": v.id, "counts": [yes, no, abstain], "outcome": d.outcome.code(), "explanation": explanation}), now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -209,10 +209,10 @@ impl Services {
         if !db::cast(&mut tx, vote_id, me, choice.as_str(), now).await? {
             return Err(invalid("choice", "vote.already", ""));
         }
-        log(
+        audit_entry(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             "vote.cast",
             json!({"vote_id": vote_id, "choice": choice.as_str()}),
             now,
