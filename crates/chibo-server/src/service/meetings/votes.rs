@@ -97,7 +97,8 @@ impl Services {
             .collect()
     }
 
-    async fn vote_of(
+    /// One of the meeting's votes, if the actor may see the meeting.
+    pub async fn vote_of(
         &self,
         actor: &Actor,
         meeting_id: i64,

@@ -31,11 +31,7 @@ pub async fn list(
     if !actor.can_see(&cell) {
         return Err(ServiceError::Forbidden.into());
     }
-    Ok(Json(
-        db::of_cell(&s.services.db, cell.id, 100)
-            .await
-            .map_err(ServiceError::from)?,
-    ))
+    Ok(Json(db::of_cell(&s.services.db, cell.id, 100).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -102,11 +98,7 @@ pub async fn agenda(
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<AgendaItem>>, ApiError> {
     s.services.meeting(&actor, id).await?;
-    Ok(Json(
-        db::items(&s.services.db, id)
-            .await
-            .map_err(ServiceError::from)?,
-    ))
+    Ok(Json(db::items(&s.services.db, id).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -282,12 +274,7 @@ pub async fn get_vote(
     ApiUser(actor): ApiUser,
     Path((id, vote)): Path<(i64, i64)>,
 ) -> Result<Json<VoteRow>, ApiError> {
-    s.services.meeting(&actor, id).await?;
-    let v = db::vote(&s.services.db, vote)
-        .await
-        .map_err(ServiceError::from)?
-        .filter(|v| v.meeting_id == id)
-        .ok_or(ServiceError::NotFound)?;
+    let (_, _, v) = s.services.vote_of(&actor, id, vote).await?;
     Ok(Json(v))
 }
 

@@ -38,9 +38,7 @@ pub async fn children(
 ) -> Result<Json<Vec<CellStat>>, ApiError> {
     let unit = visible(&s, &actor, id).await?;
     Ok(Json(
-        store::orgs::cells_with_counts(&s.services.db, unit.id)
-            .await
-            .map_err(ServiceError::from)?,
+        store::orgs::cells_with_counts(&s.services.db, unit.id).await?,
     ))
 }
 

@@ -58,9 +58,7 @@ pub async fn list(
     if !actor.can_manage(&unit) && actor.role_at(&unit.path) < Some(Role::Upper) {
         return Err(ServiceError::Forbidden.into());
     }
-    let rows = store::accounts::under(&s.services.db, &unit.path)
-        .await
-        .map_err(ServiceError::from)?;
+    let rows = store::accounts::under(&s.services.db, &unit.path).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(a, g)| AccountInfo {

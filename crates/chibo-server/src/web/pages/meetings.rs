@@ -1,7 +1,7 @@
 //! The meeting screens: plan, notice, roll-call, minutes, votes,
 //! resolution and documents — phone first, every step one screen.
 
-use super::{flash, unit_for};
+use super::{flash, form_problems, unit_for};
 use crate::model::{Choice, Presence, VoteMode, format_date};
 use crate::service::documents::DocKind;
 use crate::service::meetings::{Assignment, MeetingForm};
@@ -158,21 +158,11 @@ pub async fn create(
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}?ok=meeting-planned")).into_response()),
-        Err(ServiceError::Invalid(problems)) => {
-            let page = form_page(
-                &s,
-                &user,
-                cell,
-                f,
-                FieldErrors {
-                    problems,
-                    tr: user.tr,
-                },
-            )
-            .await?;
+        Err(e) => {
+            let errors = form_problems(e, user.tr)?;
+            let page = form_page(&s, &user, cell, f, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -273,35 +263,19 @@ pub async fn update(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?ok=member-saved")).into_response()),
-        Err(ServiceError::Invalid(problems)) => {
-            let page = meeting_page(
-                &s,
-                &user,
-                id,
-                None,
-                None,
-                FieldErrors {
-                    problems,
-                    tr: user.tr,
-                },
-            )
-            .await?;
+        Err(e) => {
+            let errors = form_problems(e, user.tr)?;
+            let page = meeting_page(&s, &user, id, None, None, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
-/// Runs a step and comes back to the meeting page, with its message or the
-/// problem in words.
-async fn step(
-    id: i64,
-    to: &str,
-    ok: &str,
-    r: Result<(), ServiceError>,
-) -> Result<Response, PageError> {
+/// Comes back from a step to the meeting's page `to`, with its message or
+/// the problem in words; what the step returned is not shown.
+fn step<T>(id: i64, to: &str, ok: &str, r: Result<T, ServiceError>) -> Result<Response, PageError> {
     match r {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}{to}?ok={ok}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}{to}?ok={ok}")).into_response()),
         Err(ServiceError::Invalid(ps)) => {
             let code =
                 ps.0.first()
@@ -329,9 +303,8 @@ pub async fn add_item(
     let r = s
         .services
         .add_agenda_item(&user.actor, id, &f.title, Utc::now())
-        .await
-        .map(|_| ());
-    step(id, "", "member-saved", r).await
+        .await;
+    step(id, "", "member-saved", r)
 }
 
 #[derive(Deserialize)]
@@ -353,7 +326,7 @@ pub async fn change_item(
         .services
         .change_agenda(&user.actor, id, item, step_by, Utc::now())
         .await;
-    step(id, "", "member-saved", r).await
+    step(id, "", "member-saved", r)
 }
 
 pub async fn notice(
@@ -361,13 +334,9 @@ pub async fn notice(
     Path(id): Path<i64>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    let r = s
-        .services
-        .send_notice(&user.actor, id, Utc::now())
-        .await
-        .map(|_| ());
+    let r = s.services.send_notice(&user.actor, id, Utc::now()).await;
     s.mail_kick();
-    step(id, "", "meeting-notice-sent", r).await
+    step(id, "", "meeting-notice-sent", r)
 }
 
 pub async fn open(
@@ -376,7 +345,7 @@ pub async fn open(
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let r = s.services.open_meeting(&user.actor, id, Utc::now()).await;
-    step(id, "/roll", "meeting-opened", r).await
+    step(id, "/roll", "meeting-opened", r)
 }
 
 pub async fn close(
@@ -385,7 +354,7 @@ pub async fn close(
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let r = s.services.close_meeting(&user.actor, id, Utc::now()).await;
-    step(id, "", "meeting-closed", r).await
+    step(id, "", "meeting-closed", r)
 }
 
 #[derive(Deserialize)]
@@ -402,9 +371,8 @@ pub async fn finalize(
     let r = s
         .services
         .finalize_minutes(&user.actor, id, Some(&f.reason), Utc::now())
-        .await
-        .map(|_| ());
-    step(id, "", "minutes-locked", r).await
+        .await;
+    step(id, "", "minutes-locked", r)
 }
 
 pub async fn unlock(
@@ -416,7 +384,7 @@ pub async fn unlock(
         .services
         .unlock_minutes(&user.actor, id, &f.reason, Utc::now())
         .await;
-    step(id, "/minutes", "minutes-unlocked", r).await
+    step(id, "/minutes", "minutes-unlocked", r)
 }
 
 pub async fn roll(
@@ -579,7 +547,7 @@ pub async fn save_minutes(
             "/meetings/{id}/minutes?err=minutes-conflict#item{item}"
         ))
         .into_response()),
-        Err(e) => step(id, "/minutes", "", Err(e)).await,
+        Err(e) => step::<()>(id, "/minutes", "", Err(e)),
     }
 }
 
@@ -607,7 +575,7 @@ pub async fn speech(
             Utc::now(),
         )
         .await;
-    step(id, "/minutes", "member-saved", r).await
+    step(id, "/minutes", "member-saved", r)
 }
 
 pub async fn votes(
@@ -662,18 +630,18 @@ pub async fn open_vote(
     CsrfForm(user, f): CsrfForm<OpenVoteForm>,
 ) -> Result<Response, PageError> {
     let r = match (DecisionKind::from_code(&f.kind), VoteMode::parse(&f.mode)) {
-        (Some(kind), Ok(mode)) => s
-            .services
-            .open_vote(&user.actor, id, kind, &f.subject, mode, Utc::now())
-            .await
-            .map(|_| ()),
+        (Some(kind), Ok(mode)) => {
+            s.services
+                .open_vote(&user.actor, id, kind, &f.subject, mode, Utc::now())
+                .await
+        }
         _ => Err(ServiceError::invalid(crate::model::Problem::new(
             "kind",
             "vote.kind",
             f.kind.clone(),
         ))),
     };
-    step(id, "/votes", "vote-opened", r).await
+    step(id, "/votes", "vote-opened", r)
 }
 
 #[derive(Deserialize)]
@@ -698,7 +666,7 @@ pub async fn counts(
             Utc::now(),
         )
         .await;
-    step(id, "/votes", "vote-closed", r).await
+    step(id, "/votes", "vote-closed", r)
 }
 
 #[derive(Deserialize)]
@@ -716,7 +684,7 @@ pub async fn cast(
         .services
         .cast_vote(&user.actor, id, vote, choice, Utc::now())
         .await;
-    step(id, "/votes", "vote-cast", r).await
+    step(id, "/votes", "vote-cast", r)
 }
 
 pub async fn close_vote(
@@ -728,7 +696,7 @@ pub async fn close_vote(
         .services
         .close_named_vote(&user.actor, id, vote, Utc::now())
         .await;
-    step(id, "/votes", "vote-closed", r).await
+    step(id, "/votes", "vote-closed", r)
 }
 
 pub async fn resolution(
@@ -896,7 +864,7 @@ pub async fn save_resolution(
             "/meetings/{id}/resolution?err=minutes-conflict"
         ))
         .into_response()),
-        r => step(id, "/resolution", "member-saved", r).await,
+        r => step(id, "/resolution", "member-saved", r),
     }
 }
 
@@ -915,18 +883,20 @@ pub async fn adopt(
         .adopt_resolution(&user.actor, id, f.vote_id, Utc::now())
         .await
     {
-        Ok(_) => step(id, "/resolution", "resolution-adopted", Ok(())).await,
+        Ok(_) => step(id, "/resolution", "resolution-adopted", Ok(())),
         // Every wrong row is named, so the table can be put right at once.
-        Err(ServiceError::Invalid(ps)) => {
-            let message =
-                ps.0.iter()
-                    .map(|p| user.tr.problem(p))
-                    .collect::<Vec<_>>()
-                    .join(" ");
+        Err(e) => {
+            let errors = form_problems(e, user.tr)?;
+            let message = errors
+                .problems
+                .0
+                .iter()
+                .map(|p| user.tr.problem(p))
+                .collect::<Vec<_>>()
+                .join(" ");
             let page = resolution_page(&s, &user, id, None, Some(message)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -1040,9 +1010,8 @@ pub async fn upload(
     let r = s
         .services
         .attach_file(&user.actor, id, &name, &data, Utc::now())
-        .await
-        .map(|_| ());
-    step(id, "", "meeting-file-added", r).await
+        .await;
+    step(id, "", "meeting-file-added", r)
 }
 
 pub async fn download(

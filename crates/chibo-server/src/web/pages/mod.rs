@@ -13,6 +13,7 @@ mod users;
 use super::AppState;
 use super::auth::User;
 use super::error::PageError;
+use super::view::FieldErrors;
 use crate::service::ServiceError;
 use crate::store::{self, orgs::OrgRow};
 use axum::Router;
@@ -153,6 +154,15 @@ fn local_path(p: &str) -> &str {
 fn flash(tr: super::i18n::Tr, key: Option<&str>) -> Option<String> {
     key.filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') && tr.has(k))
         .map(|k| tr.t(k))
+}
+
+/// The problems the service found in a form, to show it again with them;
+/// any other refusal goes on as the error it is.
+fn form_problems(e: ServiceError, tr: super::i18n::Tr) -> Result<FieldErrors, PageError> {
+    match e {
+        ServiceError::Invalid(problems) => Ok(FieldErrors { problems, tr }),
+        e => Err(e.into()),
+    }
 }
 
 /// A multipart form with one file and the CSRF token.

@@ -1,7 +1,7 @@
 //! The work-assignment table (bảng phân công) of a cell, one task with its
 //! progress from the owners' phones, and a meeting's task-by-task review.
 
-use super::{flash, unit_for};
+use super::{flash, form_problems, unit_for};
 use crate::model::{Problem, Problems, Status, TaskDraft, format_date};
 use crate::service::tasks::{Evidence, ProgressForm, TaskItem};
 use crate::service::{ServiceError, today};
@@ -9,6 +9,7 @@ use crate::store::{self, members::MemberRow, tasks::Filter};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
+use crate::web::i18n::Tr;
 use crate::web::task_view::{ReviewPage, TaskPage, TasksPage};
 use crate::web::view::{Chrome, FieldErrors};
 use axum::extract::{Multipart, Path, Query, State};
@@ -153,11 +154,8 @@ pub async fn add_duty(
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-saved")).into_response()),
-        Err(ServiceError::Invalid(problems)) => {
-            let errors = FieldErrors {
-                problems,
-                tr: user.tr,
-            };
+        Err(e) => {
+            let errors = form_problems(e, user.tr)?;
             let q = TableQuery {
                 unit: Some(cell.id),
                 source: Some("standing".into()),
@@ -166,7 +164,6 @@ pub async fn add_duty(
             let page = table_page(&s, &user, q, errors, draft).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -235,6 +232,23 @@ pub async fn print(
 #[derive(Deserialize, Default)]
 pub struct OkQuery {
     ok: Option<String>,
+}
+
+/// A task form turned down: its problems (422), or `task.stale` answered
+/// with `stale` when the task changed since the form was read. Any other
+/// refusal goes on as the error it is.
+fn refused(
+    e: ServiceError,
+    tr: Tr,
+    stale: StatusCode,
+) -> Result<(StatusCode, FieldErrors), PageError> {
+    match e {
+        ServiceError::Stale => {
+            let problems = Problems(vec![Problem::new("version", "task.stale", "")]);
+            Ok((stale, FieldErrors { problems, tr }))
+        }
+        e => Ok((StatusCode::UNPROCESSABLE_ENTITY, form_problems(e, tr)?)),
+    }
 }
 
 async fn task_page(
@@ -352,23 +366,11 @@ pub async fn progress(
     };
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-progress-saved")).into_response()),
-        Err(ServiceError::Invalid(problems)) => {
-            let errors = FieldErrors {
-                problems,
-                tr: user.tr,
-            };
+        Err(e) => {
+            let (status, errors) = refused(e, user.tr, StatusCode::CONFLICT)?;
             let page = task_page(&s, &user, id, None, errors, Some(f)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok((status, page).into_response())
         }
-        Err(ServiceError::Stale) => {
-            let errors = FieldErrors {
-                problems: Problems(vec![Problem::new("version", "task.stale", "")]),
-                tr: user.tr,
-            };
-            let page = task_page(&s, &user, id, None, errors, Some(f)).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -389,19 +391,11 @@ pub async fn reassign(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-reassigned")).into_response()),
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Stale)) => {
-            let problems = match e {
-                ServiceError::Invalid(p) => p,
-                _ => Problems(vec![Problem::new("version", "task.stale", "")]),
-            };
-            let errors = FieldErrors {
-                problems,
-                tr: user.tr,
-            };
+        Err(e) => {
+            let (status, errors) = refused(e, user.tr, StatusCode::UNPROCESSABLE_ENTITY)?;
             let page = task_page(&s, &user, id, None, errors, None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok((status, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -446,18 +440,28 @@ pub async fn review(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<ReviewPage, PageError> {
+    review_page(&s, &user, id, flash(user.tr, q.ok.as_deref()), None).await
+}
+
+async fn review_page(
+    s: &AppState,
+    user: &User,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<ReviewPage, PageError> {
     let view = s.services.meeting_view(&user.actor, id).await?;
     let board = s.services.review_board(&user.actor, id).await?;
     Ok(ReviewPage {
         c: Chrome::for_user(
-            &user,
+            user,
             "review-title",
             "meetings",
             &format!("/meetings/{id}/review"),
         ),
         manages: user.actor.can_manage(&view.cell),
-        flash: flash(user.tr, q.ok.as_deref()),
-        error: None,
+        flash,
+        error,
         view,
         board,
     })
@@ -494,26 +498,12 @@ pub async fn decide(
             Redirect::to(&format!("/meetings/{id}/review?ok=review-saved#task{task}"))
                 .into_response(),
         ),
-        Err(ServiceError::Invalid(problems)) => {
-            let view = s.services.meeting_view(&user.actor, id).await?;
-            let board = s.services.review_board(&user.actor, id).await?;
-            let error = problems.0.first().map(|p| user.tr.problem(p));
-            let page = ReviewPage {
-                c: Chrome::for_user(
-                    &user,
-                    "review-title",
-                    "meetings",
-                    &format!("/meetings/{id}/review"),
-                ),
-                manages: user.actor.can_manage(&view.cell),
-                flash: None,
-                error,
-                view,
-                board,
-            };
+        Err(e) => {
+            let errors = form_problems(e, user.tr)?;
+            let error = errors.problems.0.first().map(|p| user.tr.problem(p));
+            let page = review_page(&s, &user, id, None, error).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
