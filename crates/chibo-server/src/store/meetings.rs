@@ -158,6 +158,21 @@ pub async fn lock_minutes(tx: &mut Tx, id: i64, hash: &str, now: DateTime<Utc>) 
     Ok(())
 }
 
+/// Reopens locked minutes for a correction; the hash of the last seal stays
+/// until they are locked again.
+pub async fn unlock_minutes(tx: &mut Tx, id: i64) -> Result<()> {
+    in_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE meeting SET minutes_locked_at = NULL, version = version + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct AgendaItem {
     pub id: i64,

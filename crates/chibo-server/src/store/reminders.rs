@@ -41,23 +41,15 @@ pub async fn queue(
 }
 
 pub async fn wants_digest(tx: &mut Tx, member_id: i64) -> Result<bool> {
-    let v: Option<bool> = in_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT daily_digest FROM member_pref WHERE member_id = $1"
-    )
-    .bind(member_id)
-    .fetch_optional(c)
-    .await)?;
-    Ok(v.unwrap_or(false))
+    let v: Option<(bool,)> =
+        super::row_by_in(tx, "member_pref", "daily_digest", "member_id", member_id).await?;
+    Ok(v.is_some_and(|(on,)| on))
 }
 
 pub async fn digest_of(db: &Db, member_id: i64) -> Result<bool> {
-    let v: Option<bool> = read!(db, |c| sqlx::query_scalar(
-        "SELECT daily_digest FROM member_pref WHERE member_id = $1"
-    )
-    .bind(member_id)
-    .fetch_optional(c)
-    .await)?;
-    Ok(v.unwrap_or(false))
+    let v: Option<(bool,)> =
+        super::row_by(db, "member_pref", "daily_digest", "member_id", member_id).await?;
+    Ok(v.is_some_and(|(on,)| on))
 }
 
 pub async fn set_digest(tx: &mut Tx, member_id: i64, on: bool) -> Result<()> {

@@ -32,8 +32,10 @@ pub struct TaskRow {
 
 const TASK: &str = "t.id, t.cell_id, t.resolution_id, t.item_no, t.source, t.title, t.lead_id, m.full_name AS lead_name, \
      m.status AS lead_status, t.assigned_on, t.deadline, t.report_meeting_id, t.status, t.progress, t.completed_on, \
-     t.closed_on, t.closed_meeting_id, t.closing_note, t.version, r.number_text AS resolution_number \
-     FROM task t JOIN member m ON m.id = t.lead_id LEFT JOIN resolution r ON r.id = t.resolution_id";
+     t.closed_on, t.closed_meeting_id, t.closing_note, t.version, r.number_text AS resolution_number";
+/// A task with its lead and its resolution's number, as [`TASK`] reads them.
+const TASK_FROM: &str =
+    "task t JOIN member m ON m.id = t.lead_id LEFT JOIN resolution r ON r.id = t.resolution_id";
 
 pub struct NewTask<'a> {
     pub cell_id: i64,
@@ -81,11 +83,7 @@ pub async fn add_owner(tx: &mut Tx, task_id: i64, member_id: i64) -> Result<()> 
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<TaskRow>> {
-    let sql = format!("SELECT {TASK} WHERE t.id = $1");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    super::row_by(db, TASK_FROM, TASK, "t.id", id).await
 }
 
 /// Which of a cell's tasks to list.
@@ -101,7 +99,7 @@ pub struct Filter {
 }
 
 pub async fn of_cell(db: &Db, cell_id: i64, f: &Filter) -> Result<Vec<TaskRow>> {
-    let mut sql = format!("SELECT {TASK} WHERE t.cell_id = $1");
+    let mut sql = format!("SELECT {TASK} FROM {TASK_FROM} WHERE t.cell_id = $1");
     let mut args = vec![Arg::Int(cell_id)];
     let next = |a: Arg, args: &mut Vec<Arg>| {
         args.push(a);
@@ -153,7 +151,7 @@ fn date_arg(db: &Db, n: usize) -> String {
 /// Open tasks a member leads or shares, across cells.
 pub async fn of_member(db: &Db, member_id: i64) -> Result<Vec<TaskRow>> {
     let sql = format!(
-        "SELECT {TASK} WHERE t.closed_on IS NULL AND (t.lead_id = $1 OR EXISTS \
+        "SELECT {TASK} FROM {TASK_FROM} WHERE t.closed_on IS NULL AND (t.lead_id = $1 OR EXISTS \
          (SELECT 1 FROM task_owner o WHERE o.task_id = t.id AND o.member_id = $1)) ORDER BY t.deadline, t.id"
     );
     Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))

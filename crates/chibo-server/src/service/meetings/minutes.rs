@@ -5,7 +5,6 @@ use super::seal::{Locking, lock_document};
 use super::{MeetingView, invalid};
 use crate::model::nfc;
 use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry};
-use crate::store::Tx;
 use crate::store::meetings as db;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -151,7 +150,7 @@ impl Services {
             return Err(invalid("reason", "required", ""));
         }
         let mut tx = self.db.begin().await?;
-        in_tx_unlock(&mut tx, id).await?;
+        db::unlock_minutes(&mut tx, id).await?;
         audit_entry(
             &mut tx,
             actor,
@@ -164,17 +163,6 @@ impl Services {
         tx.commit().await?;
         Ok(())
     }
-}
-
-async fn in_tx_unlock(tx: &mut Tx, id: i64) -> Result<()> {
-    crate::store::in_tx!(tx, |c| sqlx::query(
-        "UPDATE meeting SET minutes_locked_at = NULL, version = version + 1 WHERE id = $1"
-    )
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 /// The minutes as sealed: everything the printed minutes show.

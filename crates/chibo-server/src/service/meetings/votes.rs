@@ -112,6 +112,23 @@ impl Services {
         Ok((m, cell, v))
     }
 
+    /// An open vote that the actor, managing the meeting's cell, may close.
+    async fn vote_to_close(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        vote_id: i64,
+    ) -> Result<(MeetingRow, VoteRow)> {
+        let (m, cell, v) = self.vote_of(actor, meeting_id, vote_id).await?;
+        if !actor.can_manage(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        if v.status != "open" {
+            return Err(invalid("vote", "vote.closed", ""));
+        }
+        Ok((m, v))
+    }
+
     /// Closes a vote with counts the secretary entered (show of hands).
     pub async fn enter_counts(
         &self,
@@ -121,13 +138,7 @@ impl Services {
         counts: (u32, u32, u32),
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, cell, v) = self.vote_of(actor, meeting_id, vote_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        if v.status != "open" {
-            return Err(invalid("vote", "vote.closed", ""));
-        }
+        let (m, v) = self.vote_to_close(actor, meeting_id, vote_id).await?;
         if v.mode != VoteMode::Counts.as_str() {
             return Err(invalid("vote", "vote.mode", v.mode.clone()));
         }
@@ -231,13 +242,7 @@ impl Services {
         vote_id: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, cell, v) = self.vote_of(actor, meeting_id, vote_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        if v.status != "open" {
-            return Err(invalid("vote", "vote.closed", ""));
-        }
+        let (m, v) = self.vote_to_close(actor, meeting_id, vote_id).await?;
         let casts = db::casts(&self.db, vote_id).await?;
         let count = |c: Choice| casts.iter().filter(|(_, x)| x == c.as_str()).count() as u32;
         self.decide_and_close(
