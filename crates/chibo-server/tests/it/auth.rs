@@ -29,12 +29,7 @@ async fn login_logout_and_wrong_password() {
             c.get(app.url("/members")).send().await.unwrap().status(),
             StatusCode::OK
         );
-        let out = c
-            .post(app.url("/logout"))
-            .form(&[("csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let out = app.post(&c, "/logout", &[("csrf", csrf.as_str())]).await;
         assert_eq!(out.status(), StatusCode::SEE_OTHER);
         assert_eq!(
             c.get(app.url("/members")).send().await.unwrap().status(),
@@ -69,17 +64,18 @@ async fn login_is_throttled_per_account() {
         .await
         .unwrap();
     let csrf = hidden(&page, "csrf");
-    let res = c
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", "dangvien"),
-            ("password", "x"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post(
+            &c,
+            "/login",
+            &[
+                ("csrf", csrf.as_str()),
+                ("login", "dangvien"),
+                ("password", "x"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert!(text(&res.text().await.unwrap()).contains("Đăng nhập sai quá nhiều lần"));
 }
 
@@ -89,12 +85,13 @@ async fn forms_without_csrf_token_are_refused() {
         let app = TestApp::demo(b).await;
         let (c, _) = app.login("bithu").await;
         let cell = app.cell_ids().await[0];
-        let res = c
-            .post(app.url(&format!("/members/new?cell={cell}")))
-            .form(&[("full_name", "Nguyễn Văn Mới")])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &c,
+                &format!("/members/new?cell={cell}"),
+                &[("full_name", "Nguyễn Văn Mới")],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}");
         assert!(text(&res.text().await.unwrap()).contains("biểu mẫu không hợp lệ"));
         let found = app.services.db.clone();
@@ -105,12 +102,9 @@ async fn forms_without_csrf_token_are_refused() {
         assert_eq!(n, 12, "{b:?}: nothing was created");
         // A login form without its pre-session token is refused too.
         let fresh = TestApp::client();
-        let res = fresh
-            .post(app.url("/login"))
-            .form(&[("login", "bithu"), ("password", "x")])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(&fresh, "/login", &[("login", "bithu"), ("password", "x")])
+            .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
 }
@@ -136,32 +130,34 @@ async fn first_admin_through_the_one_time_setup_link() {
             .await
             .unwrap();
         let csrf = hidden(&page, "csrf");
-        let bad = c
-            .post(app.url("/setup"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("token", token.as_str()),
-                ("login", "quantri"),
-                ("display_name", "Quản trị"),
-                ("password", "ngan"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let bad = app
+            .post(
+                &c,
+                "/setup",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("token", token.as_str()),
+                    ("login", "quantri"),
+                    ("display_name", "Quản trị"),
+                    ("password", "ngan"),
+                ],
+            )
+            .await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
         assert!(text(&bad.text().await.unwrap()).contains("ít nhất 8 ký tự"));
-        let ok = c
-            .post(app.url("/setup"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("token", token.as_str()),
-                ("login", "quantri"),
-                ("display_name", "Quản trị"),
-                ("password", "mật khẩu đủ dài"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let ok = app
+            .post(
+                &c,
+                "/setup",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("token", token.as_str()),
+                    ("login", "quantri"),
+                    ("display_name", "Quản trị"),
+                    ("password", "mật khẩu đủ dài"),
+                ],
+            )
+            .await;
         assert_eq!(ok.status(), StatusCode::SEE_OTHER, "{b:?}");
         assert_eq!(
             app.try_login(&c, "quantri", "mật khẩu đủ dài").await,

@@ -139,22 +139,14 @@ async fn preview_confirm_then_reimport_changes_nothing() {
                 .len(),
             before
         );
-        let res = c
-            .post(app.url(&format!("/import/{id}/confirm")))
-            .form(&[("csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
-        let list = text(
-            &c.get(app.url(res.headers()["location"].to_str().unwrap()))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let res = app
+            .post(
+                &c,
+                &format!("/import/{id}/confirm"),
+                &[("csrf", csrf.as_str())],
+            )
+            .await;
+        let list = app.follow(&c, res).await;
         assert!(
             list.contains("Đã nhập: 3 đảng viên mới, 0 cập nhật"),
             "{b:?}: {list}"
@@ -247,12 +239,13 @@ async fn a_bad_row_blocks_the_whole_file() {
         );
         assert!(!page.contains("id=\"confirm\""));
         let id = upload_id(&page);
-        let res = c
-            .post(app.url(&format!("/import/{id}/confirm")))
-            .form(&[("csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &c,
+                &format!("/import/{id}/confirm"),
+                &[("csrf", csrf.as_str())],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
         assert_eq!(
             store::members::of_cell(&app.services.db, cell)

@@ -1,5 +1,5 @@
 use crate::smtp::Sink;
-use crate::support::{Backend, TestApp, backends, text};
+use crate::support::{Backend, TestApp, backends, redirect_id, text};
 use chibo_server::service::today;
 use chibo_server::store;
 use chrono::{Duration, Utc};
@@ -11,49 +11,23 @@ fn date_in(days: i64) -> String {
         .to_string()
 }
 
-async fn post(c: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    c.post(app.url(path)).form(form).send().await.unwrap()
-}
-
-/// Follows a step's redirect and returns the page text.
-async fn after(c: &Client, app: &TestApp, res: reqwest::Response) -> String {
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "a step redirects");
-    let to = res.headers()["location"].to_str().unwrap().to_string();
-    text(
-        &c.get(app.url(&to))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-}
-
 async fn plan(c: &Client, app: &TestApp, csrf: &str, cell: i64, days: i64) -> i64 {
     let date = date_in(days);
-    let res = post(
-        c,
-        app,
-        &format!("/meetings/new?cell={cell}"),
-        &[
-            ("csrf", csrf),
-            ("kind", "thuong_ky"),
-            ("date", &date),
-            ("time", "19:30"),
-            ("place", "Nhà văn hóa khu phố 1"),
-            ("guest", "Lê Văn Tám"),
-        ],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let loc = res.headers()["location"].to_str().unwrap();
-    loc.trim_start_matches("/meetings/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    let res = app
+        .post(
+            c,
+            &format!("/meetings/new?cell={cell}"),
+            &[
+                ("csrf", csrf),
+                ("kind", "thuong_ky"),
+                ("date", &date),
+                ("time", "19:30"),
+                ("place", "Nhà văn hóa khu phố 1"),
+                ("guest", "Lê Văn Tám"),
+            ],
+        )
+        .await;
+    redirect_id(&res, "/meetings/")
 }
 
 #[tokio::test]
@@ -111,7 +85,7 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
             .send()
             .await
             .unwrap();
-        let page = after(&c, &app, res).await;
+        let page = app.follow(&c, res).await;
         assert!(
             page.contains("Đã đăng tài liệu") && page.contains("Dự thảo NQ.txt"),
             "{b:?}: {page}"
@@ -129,18 +103,17 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
         assert_eq!(got.to_vec(), draft, "{b:?}: members read what was posted");
 
         // Notice: every member on the roll gets it in the app.
-        let page = after(
-            &c,
-            &app,
-            post(
+        let page = app
+            .follow(
                 &c,
-                &app,
-                &format!("/meetings/{id}/notice"),
-                &[("csrf", &csrf)],
+                app.post(
+                    &c,
+                    &format!("/meetings/{id}/notice"),
+                    &[("csrf", csrf.as_str())],
+                )
+                .await,
             )
-            .await,
-        )
-        .await;
+            .await;
         assert!(
             page.contains("Đã gửi thông báo triệu tập")
                 && page.contains("Đã thông báo trong ứng dụng: 12"),
@@ -163,14 +136,12 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
         );
 
         // Roll-call: everyone present but two.
-        after(
+        app.follow(
             &c,
-            &app,
-            post(
+            app.post(
                 &c,
-                &app,
                 &format!("/meetings/{id}/open"),
-                &[("csrf", &csrf)],
+                &[("csrf", csrf.as_str())],
             )
             .await,
         )
@@ -260,35 +231,32 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
         );
 
         // A vote that must be secret is refused in the open form.
-        let page = after(
-            &c,
-            &app,
-            post(
+        let page = app
+            .follow(
                 &c,
-                &app,
-                &format!("/meetings/{id}/votes"),
-                &[
-                    ("csrf", &csrf),
-                    ("kind", "ky_luat"),
-                    ("subject", "Kỷ luật"),
-                    ("mode", "counts"),
-                ],
+                app.post(
+                    &c,
+                    &format!("/meetings/{id}/votes"),
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("kind", "ky_luat"),
+                        ("subject", "Kỷ luật"),
+                        ("mode", "counts"),
+                    ],
+                )
+                .await,
             )
-            .await,
-        )
-        .await;
+            .await;
         assert!(page.contains("phải bỏ phiếu kín"), "{b:?}: {page}");
 
         // Show of hands on the resolution: too many ballots, then the real count.
-        after(
+        app.follow(
             &c,
-            &app,
-            post(
+            app.post(
                 &c,
-                &app,
                 &format!("/meetings/{id}/votes"),
                 &[
-                    ("csrf", &csrf),
+                    ("csrf", csrf.as_str()),
                     ("kind", "nghi_quyet"),
                     ("subject", "Thông qua Nghị quyết tháng"),
                     ("mode", "counts"),
@@ -299,59 +267,55 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
         .await;
         let votes = store::meetings::votes(&app.services.db, id).await.unwrap();
         let vote = votes[0].id;
-        let page = after(
-            &c,
-            &app,
-            post(
+        let page = app
+            .follow(
                 &c,
-                &app,
-                &format!("/meetings/{id}/votes/{vote}/counts"),
-                &[
-                    ("csrf", &csrf),
-                    ("tan_thanh", "9"),
-                    ("khong_tan_thanh", "1"),
-                    ("khong_bieu_quyet", "0"),
-                ],
+                app.post(
+                    &c,
+                    &format!("/meetings/{id}/votes/{vote}/counts"),
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("tan_thanh", "9"),
+                        ("khong_tan_thanh", "1"),
+                        ("khong_bieu_quyet", "0"),
+                    ],
+                )
+                .await,
             )
-            .await,
-        )
-        .await;
+            .await;
         assert!(
             page.contains("Tổng số phiếu nhiều hơn số đảng viên chính thức có mặt"),
             "{b:?}: 9 present full members: {page}"
         );
-        let page = after(
-            &c,
-            &app,
-            post(
+        let page = app
+            .follow(
                 &c,
-                &app,
-                &format!("/meetings/{id}/votes/{vote}/counts"),
-                &[
-                    ("csrf", &csrf),
-                    ("tan_thanh", "8"),
-                    ("khong_tan_thanh", "1"),
-                    ("khong_bieu_quyet", "0"),
-                ],
+                app.post(
+                    &c,
+                    &format!("/meetings/{id}/votes/{vote}/counts"),
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("tan_thanh", "8"),
+                        ("khong_tan_thanh", "1"),
+                        ("khong_bieu_quyet", "0"),
+                    ],
+                )
+                .await,
             )
-            .await,
-        )
-        .await;
+            .await;
         assert!(
             page.contains("Đạt") && page.contains("Điều lệ Đảng"),
             "{b:?}: {page}"
         );
 
         // A named vote cast by a member on their phone, once.
-        after(
+        app.follow(
             &c,
-            &app,
-            post(
+            app.post(
                 &c,
-                &app,
                 &format!("/meetings/{id}/votes"),
                 &[
-                    ("csrf", &csrf),
+                    ("csrf", csrf.as_str()),
                     ("kind", "nghi_quyet"),
                     ("subject", "Phân công trực tổ dân phố"),
                     ("mode", "named"),
@@ -382,50 +346,50 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
                 .unwrap(),
         );
         assert!(home.contains("Biểu quyết đang chờ bạn"), "{b:?}: {home}");
-        let page = after(
-            &member,
-            &app,
-            post(
+        let page = app
+            .follow(
                 &member,
-                &app,
-                &format!("/meetings/{id}/votes/{named}/cast"),
-                &[("csrf", &member_csrf), ("choice", "tan_thanh")],
+                app.post(
+                    &member,
+                    &format!("/meetings/{id}/votes/{named}/cast"),
+                    &[("csrf", member_csrf.as_str()), ("choice", "tan_thanh")],
+                )
+                .await,
             )
-            .await,
-        )
-        .await;
+            .await;
         assert!(
             page.contains("Đã ghi nhận biểu quyết của bạn"),
             "{b:?}: {page}"
         );
-        let page = after(
-            &member,
-            &app,
-            post(
+        let page = app
+            .follow(
                 &member,
-                &app,
-                &format!("/meetings/{id}/votes/{named}/cast"),
-                &[("csrf", &member_csrf), ("choice", "khong_tan_thanh")],
+                app.post(
+                    &member,
+                    &format!("/meetings/{id}/votes/{named}/cast"),
+                    &[
+                        ("csrf", member_csrf.as_str()),
+                        ("choice", "khong_tan_thanh"),
+                    ],
+                )
+                .await,
             )
-            .await,
-        )
-        .await;
+            .await;
         assert!(
             page.contains("đã biểu quyết nội dung này rồi"),
             "{b:?}: {page}"
         );
-        let page = after(
-            &c,
-            &app,
-            post(
+        let page = app
+            .follow(
                 &c,
-                &app,
-                &format!("/meetings/{id}/votes/{named}/close"),
-                &[("csrf", &csrf)],
+                app.post(
+                    &c,
+                    &format!("/meetings/{id}/votes/{named}/close"),
+                    &[("csrf", csrf.as_str())],
+                )
+                .await,
             )
-            .await,
-        )
-        .await;
+            .await;
         assert!(
             page.contains("Không đạt"),
             "{b:?}: one yes of ten is not more than half: {page}"
@@ -448,13 +412,14 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
                 ("deadline", String::new()),
             ]
         };
-        let res = c
-            .post(app.url(&format!("/meetings/{id}/resolution")))
-            .form(&draft_form("", "0"))
-            .send()
-            .await
-            .unwrap();
-        let page = after(&c, &app, res).await;
+        let res = app
+            .post(
+                &c,
+                &format!("/meetings/{id}/resolution"),
+                &draft_form("", "0"),
+            )
+            .await;
+        let page = app.follow(&c, res).await;
         assert!(page.contains("Đã lưu"), "{b:?}: {page}");
         let draft = store::meetings::resolution(&app.services.db, id)
             .await
@@ -469,13 +434,13 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
             draft.assignments
         );
         let vote_s = vote.to_string();
-        let res = post(
-            &c,
-            &app,
-            &format!("/meetings/{id}/resolution/adopt"),
-            &[("csrf", &csrf), ("vote_id", &vote_s)],
-        )
-        .await;
+        let res = app
+            .post(
+                &c,
+                &format!("/meetings/{id}/resolution/adopt"),
+                &[("csrf", csrf.as_str()), ("vote_id", &vote_s)],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
         let refused = text(&res.text().await.unwrap());
         assert!(
@@ -489,25 +454,25 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
             .into_iter()
             .find(|m| m.status == "chinh_thuc")
             .unwrap();
-        let res = c
-            .post(app.url(&format!("/meetings/{id}/resolution")))
-            .form(&draft_form(&lead.id.to_string(), "1"))
-            .send()
-            .await
-            .unwrap();
-        after(&c, &app, res).await;
-        let page = after(
-            &c,
-            &app,
-            post(
+        let res = app
+            .post(
                 &c,
-                &app,
-                &format!("/meetings/{id}/resolution/adopt"),
-                &[("csrf", &csrf), ("vote_id", &vote_s)],
+                &format!("/meetings/{id}/resolution"),
+                &draft_form(&lead.id.to_string(), "1"),
             )
-            .await,
-        )
-        .await;
+            .await;
+        app.follow(&c, res).await;
+        let page = app
+            .follow(
+                &c,
+                app.post(
+                    &c,
+                    &format!("/meetings/{id}/resolution/adopt"),
+                    &[("csrf", csrf.as_str()), ("vote_id", &vote_s)],
+                )
+                .await,
+            )
+            .await;
         assert!(
             page.contains("Số 01-NQ/CB") && page.contains("Mã kiểm tra"),
             "{b:?}: {page}"
@@ -520,44 +485,41 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
         assert_eq!(tasks[0].resolution_number.as_deref(), Some("Số 01-NQ/CB"));
 
         // Close, lock the minutes; edits are refused afterwards.
-        after(
+        app.follow(
             &c,
-            &app,
-            post(
+            app.post(
                 &c,
-                &app,
                 &format!("/meetings/{id}/close"),
-                &[("csrf", &csrf)],
+                &[("csrf", csrf.as_str())],
             )
             .await,
         )
         .await;
-        after(
+        app.follow(
             &c,
-            &app,
-            post(
+            app.post(
                 &c,
-                &app,
                 &format!("/meetings/{id}/finalize"),
-                &[("csrf", &csrf)],
+                &[("csrf", csrf.as_str())],
             )
             .await,
         )
         .await;
-        let page = after(
-            &c,
-            &app,
-            c.post(app.url(&format!("/meetings/{id}/minutes/{review}")))
-                .form(&[
-                    ("csrf", csrf.as_str()),
-                    ("version", "1"),
-                    ("text", "sửa lén"),
-                ])
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let page = app
+            .follow(
+                &c,
+                app.post(
+                    &c,
+                    &format!("/meetings/{id}/minutes/{review}"),
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("version", "1"),
+                        ("text", "sửa lén"),
+                    ],
+                )
+                .await,
+            )
+            .await;
         assert!(page.contains("Biên bản đã khóa"), "{b:?}: {page}");
 
         // Documents: the dossier PDF and the resolution in Word.
@@ -609,60 +571,54 @@ async fn a_meeting_in_the_past_cannot_be_notified_and_closed_meetings_refuse_vot
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
     let id = plan(&c, &app, &csrf, cell, -2).await;
-    let page = after(
-        &c,
-        &app,
-        post(
+    let page = app
+        .follow(
             &c,
-            &app,
-            &format!("/meetings/{id}/notice"),
-            &[("csrf", &csrf)],
+            app.post(
+                &c,
+                &format!("/meetings/{id}/notice"),
+                &[("csrf", csrf.as_str())],
+            )
+            .await,
         )
-        .await,
-    )
-    .await;
+        .await;
     assert!(page.contains("Buổi sinh hoạt đã qua"), "{page}");
-    after(
+    app.follow(
         &c,
-        &app,
-        post(
+        app.post(
             &c,
-            &app,
             &format!("/meetings/{id}/open"),
-            &[("csrf", &csrf)],
+            &[("csrf", csrf.as_str())],
         )
         .await,
     )
     .await;
-    after(
+    app.follow(
         &c,
-        &app,
-        post(
+        app.post(
             &c,
-            &app,
             &format!("/meetings/{id}/close"),
-            &[("csrf", &csrf)],
+            &[("csrf", csrf.as_str())],
         )
         .await,
     )
     .await;
-    let page = after(
-        &c,
-        &app,
-        post(
+    let page = app
+        .follow(
             &c,
-            &app,
-            &format!("/meetings/{id}/votes"),
-            &[
-                ("csrf", &csrf),
-                ("kind", "nghi_quyet"),
-                ("subject", "x"),
-                ("mode", "counts"),
-            ],
+            app.post(
+                &c,
+                &format!("/meetings/{id}/votes"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("kind", "nghi_quyet"),
+                    ("subject", "x"),
+                    ("mode", "counts"),
+                ],
+            )
+            .await,
         )
-        .await,
-    )
-    .await;
+        .await;
     assert!(page.contains("chưa bắt đầu hoặc đã kết thúc"), "{page}");
 }
 
@@ -685,14 +641,12 @@ async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server() 
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
     let id = plan(&c, &app, &csrf, cell, 3).await;
-    after(
+    app.follow(
         &c,
-        &app,
-        post(
+        app.post(
             &c,
-            &app,
             &format!("/meetings/{id}/notice"),
-            &[("csrf", &csrf)],
+            &[("csrf", csrf.as_str())],
         )
         .await,
     )
@@ -734,14 +688,12 @@ async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server() 
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
     let id = plan(&c, &app, &csrf, cell, 3).await;
-    after(
+    app.follow(
         &c,
-        &app,
-        post(
+        app.post(
             &c,
-            &app,
             &format!("/meetings/{id}/notice"),
-            &[("csrf", &csrf)],
+            &[("csrf", csrf.as_str())],
         )
         .await,
     )

@@ -1,4 +1,4 @@
-use crate::support::{TestApp, backends, text};
+use crate::support::{TestApp, backends, redirect_id, text};
 use chibo_server::store;
 use reqwest::StatusCode;
 
@@ -95,30 +95,11 @@ async fn create_edit_and_history() {
         let app = TestApp::demo(b).await;
         let (c, csrf) = app.login("bithu").await;
         let cell = app.cell_ids().await[0];
-        let res = c
-            .post(app.url(&format!("/members/new?cell={cell}")))
-            .form(&form(&[], &csrf))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
-        let location = res.headers()["location"].to_str().unwrap().to_string();
-        let id: i64 = location
-            .trim_start_matches("/members/")
-            .split('?')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        let page = c
-            .get(app.url(&location))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let t = text(&page);
+        let res = app
+            .post(&c, &format!("/members/new?cell={cell}"), &form(&[], &csrf))
+            .await;
+        let id = redirect_id(&res, "/members/");
+        let t = app.follow(&c, res).await;
         assert!(
             t.contains("Trần Thị Bích Ngọc")
                 && t.contains("Chính thức")
@@ -131,42 +112,42 @@ async fn create_edit_and_history() {
             .unwrap()
             .unwrap();
         let version = m.version.to_string();
-        let res = c
-            .post(app.url(&format!("/members/{id}")))
-            .form(&form(
-                &[
-                    ("residence", "12 Lê Lợi, phường Bến Nghé"),
-                    ("version", &version),
-                ],
-                &csrf,
-            ))
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &c,
+                &format!("/members/{id}"),
+                &form(
+                    &[
+                        ("residence", "12 Lê Lợi, phường Bến Nghé"),
+                        ("version", &version),
+                    ],
+                    &csrf,
+                ),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
         // A second save with the old version is refused: no silent overwrite.
-        let stale = c
-            .post(app.url(&format!("/members/{id}")))
-            .form(&form(
-                &[("residence", "khác"), ("version", &version)],
-                &csrf,
-            ))
-            .send()
-            .await
-            .unwrap();
+        let stale = app
+            .post(
+                &c,
+                &format!("/members/{id}"),
+                &form(&[("residence", "khác"), ("version", &version)], &csrf),
+            )
+            .await;
         assert_eq!(stale.status(), StatusCode::CONFLICT, "{b:?}");
 
-        let res = c
-            .post(app.url(&format!("/members/{id}/status")))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("status", "tam_thoi_di"),
-                ("start_date", "01/09/2026"),
-                ("note", "Đi học"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &c,
+                &format!("/members/{id}/status"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("status", "tam_thoi_di"),
+                    ("start_date", "01/09/2026"),
+                    ("note", "Đi học"),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
         let page = text(
             &c.get(app.url(&format!("/members/{id}")))
@@ -215,12 +196,13 @@ async fn bad_input_is_explained_and_nothing_changes() {
             (vec![("card_no", taken.as_str())], "đã có trong hệ thống"),
         ];
         for (extra, message) in cases {
-            let res = c
-                .post(app.url(&format!("/members/new?cell={cell}")))
-                .form(&form(&extra, &csrf))
-                .send()
-                .await
-                .unwrap();
+            let res = app
+                .post(
+                    &c,
+                    &format!("/members/new?cell={cell}"),
+                    &form(&extra, &csrf),
+                )
+                .await;
             assert_eq!(
                 res.status(),
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -228,19 +228,7 @@ async fn quarter(b: Backend) {
     let review_page = api
         .app
         .services
-        .review_board(
-            &chibo_server::service::Actor::load(
-                db,
-                store::accounts::by_login(db, "bithu")
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .id,
-            )
-            .await
-            .unwrap(),
-            may,
-        )
+        .review_board(&app.actor("bithu").await, may)
         .await
         .unwrap();
     assert_eq!(

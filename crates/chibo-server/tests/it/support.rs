@@ -1,9 +1,9 @@
 use chibo_server::app::App;
 use chibo_server::config::Config;
-use chibo_server::service::Services;
 use chibo_server::service::demo::{DEMO_PASSWORD, DemoSize};
+use chibo_server::service::{Actor, Services};
 use chrono::Utc;
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, Response, StatusCode, redirect};
 use sqlx::Connection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +185,38 @@ impl TestApp {
             .status()
     }
 
+    /// The actor behind a login, to prepare data through the services.
+    pub async fn actor(&self, login: &str) -> Actor {
+        let db = &self.services.db;
+        let account = chibo_server::store::accounts::by_login(db, login)
+            .await
+            .expect("account")
+            .unwrap_or_else(|| panic!("no login {login}"));
+        Actor::load(db, account.id).await.expect("actor")
+    }
+
+    /// Posts a form as the browser does; the form carries its own `csrf` (or
+    /// leaves it out, to be refused). Redirects are not followed.
+    pub async fn post<F: serde::Serialize + ?Sized>(
+        &self,
+        c: &Client,
+        path: &str,
+        form: &F,
+    ) -> Response {
+        c.post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("post form")
+    }
+
+    /// Follows a form's redirect and returns the text of the page it lands on.
+    pub async fn follow(&self, c: &Client, res: Response) -> String {
+        let to = redirect_of(&res);
+        let page = c.get(self.url(&to)).send().await.expect("follow");
+        text(&page.text().await.expect("body"))
+    }
+
     pub async fn cell_ids(&self) -> Vec<i64> {
         let db = &self.services.db;
         let mut out = vec![];
@@ -200,6 +232,30 @@ impl TestApp {
         }
         out
     }
+}
+
+/// Where a form's answer sends the browser: it must be a 303.
+pub fn redirect_of(res: &Response) -> String {
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "a form redirects: {}",
+        res.url()
+    );
+    res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string()
+}
+
+/// The id of the record a form's redirect names: `{prefix}{id}?…` or `#…`.
+pub fn redirect_id(res: &Response, prefix: &str) -> i64 {
+    redirect_of(res)
+        .trim_start_matches(prefix)
+        .split(['?', '#'])
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("an id in the redirect")
 }
 
 /// The value of a hidden input in a page.

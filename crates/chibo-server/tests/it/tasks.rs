@@ -1,7 +1,7 @@
 //! Tasks over HTTP: standing duties, progress from a member's phone with
 //! evidence, bad input, a lead who leaves, reminders once each, the API.
 
-use crate::support::{TestApp, backends, text};
+use crate::support::{TestApp, backends, redirect_id, text};
 use chibo_server::service::today;
 use chibo_server::store;
 use chrono::{Duration, Utc};
@@ -18,16 +18,6 @@ async fn page(c: &Client, app: &TestApp, path: &str) -> String {
     let res = c.get(app.url(path)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "GET {path}");
     text(&res.text().await.unwrap())
-}
-
-fn id_after(res: &reqwest::Response, prefix: &str) -> i64 {
-    let loc = res.headers()["location"].to_str().unwrap();
-    loc.trim_start_matches(prefix)
-        .split(['?', '#'])
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 #[tokio::test]
@@ -50,17 +40,18 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
         let (sec, csrf) = app.login("bithu").await;
 
         // Bad input: no lead, a deadline before today; the page says what and keeps the text.
-        let res = sec
-            .post(app.url(&format!("/tasks?unit={cell}")))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("title", "Vận động hội viên đóng quỹ khuyến học"),
-                ("lead_id", ""),
-                ("deadline", &date_in(-1)),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &sec,
+                &format!("/tasks?unit={cell}"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("title", "Vận động hội viên đóng quỹ khuyến học"),
+                    ("lead_id", ""),
+                    ("deadline", &date_in(-1)),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
         let body = text(&res.text().await.unwrap());
         assert!(body.contains("chưa có người phụ trách"), "{body}");
@@ -78,20 +69,20 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
         let co = others[0].id.to_string();
         let lead = me.to_string();
         let deadline = date_in(2);
-        let res = sec
-            .post(app.url(&format!("/tasks?unit={cell}")))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("title", "Vận động hội viên đóng quỹ khuyến học"),
-                ("lead_id", lead.as_str()),
-                ("co_owner_ids", co.as_str()),
-                ("deadline", deadline.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
-        let task = id_after(&res, "/tasks/");
+        let res = app
+            .post(
+                &sec,
+                &format!("/tasks?unit={cell}"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("title", "Vận động hội viên đóng quỹ khuyến học"),
+                    ("lead_id", lead.as_str()),
+                    ("co_owner_ids", co.as_str()),
+                    ("deadline", deadline.as_str()),
+                ],
+            )
+            .await;
+        let task = redirect_id(&res, "/tasks/");
         let table = page(&sec, &app, &format!("/tasks?unit={cell}")).await;
         assert!(table.contains("Vận động hội viên đóng quỹ khuyến học"));
         assert!(table.contains(&others[0].full_name));
@@ -179,16 +170,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
         let other_task = app
             .services
             .add_standing_duty(
-                &chibo_server::service::Actor::load(
-                    db,
-                    store::accounts::by_login(db, "bithu")
-                        .await
-                        .unwrap()
-                        .unwrap()
-                        .id,
-                )
-                .await
-                .unwrap(),
+                &app.actor("bithu").await,
                 cell,
                 &chibo_server::model::TaskDraft {
                     title: "Rà soát hồ sơ đảng viên".into(),
@@ -216,12 +198,13 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
         // The member chooses one e-mail a day.
-        let res = mem
-            .post(app.url("/me/digest"))
-            .form(&[("csrf", mcsrf.as_str()), ("daily", "1")])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &mem,
+                "/me/digest",
+                &[("csrf", mcsrf.as_str()), ("daily", "1")],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert!(
             page(&mem, &app, "/")
@@ -256,17 +239,18 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
         );
 
         // The lead leaves the cell: the screen says the task must be reassigned.
-        let res = sec
-            .post(app.url(&format!("/members/{me}/status")))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("status", "chuyen_di"),
-                ("start_date", &date_in(0)),
-                ("note", "Chuyển sinh hoạt về phường khác"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &sec,
+                &format!("/members/{me}/status"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("status", "chuyen_di"),
+                    ("start_date", &date_in(0)),
+                    ("note", "Chuyển sinh hoạt về phường khác"),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
         let detail = page(&sec, &app, &format!("/tasks/{task}")).await;
         assert!(detail.contains("không còn sinh hoạt ở chi bộ"), "{detail}");
@@ -275,27 +259,29 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
         // Giving it back to the one who left is refused; to the co-owner works.
         let t = store::tasks::get(db, task).await.unwrap().unwrap();
         let version = t.version.to_string();
-        let res = sec
-            .post(app.url(&format!("/tasks/{task}/lead")))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("version", &version),
-                ("lead_id", &lead),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &sec,
+                &format!("/tasks/{task}/lead"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("version", &version),
+                    ("lead_id", &lead),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let res = sec
-            .post(app.url(&format!("/tasks/{task}/lead")))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("version", &version),
-                ("lead_id", &co),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post(
+                &sec,
+                &format!("/tasks/{task}/lead"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("version", &version),
+                    ("lead_id", &co),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let t = store::tasks::get(db, task).await.unwrap().unwrap();
         assert_eq!(t.lead_id, others[0].id);
