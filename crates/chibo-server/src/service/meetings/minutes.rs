@@ -118,7 +118,7 @@ impl Services {
         let code = lock_document(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             Locking {
                 doc_type: "minutes",
                 doc_id: id,

@@ -8,7 +8,7 @@
 
 mod minutes;
 mod resolution;
-mod seal;
+pub(crate) mod seal;
 mod votes;
 
 pub use resolution::Assignment;

@@ -173,7 +173,7 @@ impl Services {
         lock_document(
             &mut tx,
             actor,
-            &m,
+            Subject::meeting(&m),
             Locking {
                 doc_type: "resolution",
                 doc_id: r.id,

@@ -4,7 +4,7 @@
 use crate::service::{Actor, Result, Services, Subject, audit_entry};
 use crate::store::Tx;
 use crate::store::audit;
-use crate::store::meetings::{self as db, MeetingRow};
+use crate::store::meetings as db;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
@@ -20,7 +20,7 @@ pub(super) fn seal_bytes(body: &[u8]) -> (String, String) {
 }
 
 /// A document being locked, and the audit entry that records it.
-pub(super) struct Locking<'a> {
+pub(crate) struct Locking<'a> {
     pub doc_type: &'static str,
     pub doc_id: i64,
     pub body: &'a str,
@@ -32,14 +32,15 @@ pub(super) struct Locking<'a> {
 }
 
 /// Seals a document, lets `lock` mark it locked with the hash, keeps the
-/// sealed body as a new version and records the seal in the meeting's audit
-/// chain, all in the caller's transaction: a document is never locked
+/// sealed body as a new version and records the seal in its subject's audit
+/// chain (a meeting for minutes and resolutions, a report), all in the
+/// caller's transaction: a document is never locked
 /// without the version its check code is verified against. Returns the
 /// check code.
-pub(super) async fn lock_document(
+pub(crate) async fn lock_document(
     tx: &mut Tx,
     actor: &Actor,
-    m: &MeetingRow,
+    subject: Subject,
     doc: Locking<'_>,
     lock: impl AsyncFnOnce(&mut Tx, &str) -> Result<()>,
     now: DateTime<Utc>,
@@ -65,7 +66,7 @@ pub(super) async fn lock_document(
         fields.insert("hash".into(), hash.into());
         fields.insert("check_code".into(), code.clone().into());
     }
-    audit_entry(tx, actor, Subject::meeting(m), doc.action, summary, now).await?;
+    audit_entry(tx, actor, subject, doc.action, summary, now).await?;
     Ok(code)
 }
 
