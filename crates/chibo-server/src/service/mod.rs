@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod dashboard;
 pub mod demo;
 pub mod documents;
 pub mod import;
@@ -14,6 +15,7 @@ pub mod members;
 pub mod orgs;
 pub mod personal;
 pub mod reminders;
+pub mod reports;
 pub mod task_print;
 pub mod tasks;
 
@@ -185,6 +187,14 @@ impl Subject {
             chain_id: cell_id,
             entity: "task",
             id: task_id,
+        }
+    }
+
+    pub(crate) fn report(org_id: i64, report_id: i64) -> Self {
+        Self {
+            chain_id: org_id,
+            entity: "report",
+            id: report_id,
         }
     }
 

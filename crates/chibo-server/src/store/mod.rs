@@ -20,7 +20,9 @@ mod migrate;
 pub mod orgs;
 pub mod personal;
 pub mod reminders;
+pub mod reports;
 pub mod sessions;
+pub mod stats;
 pub mod tasks;
 
 use crate::model::Status;

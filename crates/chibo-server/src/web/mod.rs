@@ -3,11 +3,13 @@
 mod api;
 mod assets;
 mod auth;
+mod chart;
 mod error;
 pub mod i18n;
 mod pages;
 mod task_view;
 mod view;
+mod view_dash;
 
 use crate::config::Config;
 use crate::service::Services;

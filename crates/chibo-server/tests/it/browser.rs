@@ -9,9 +9,9 @@ use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Driver {
@@ -21,7 +21,7 @@ impl Drop for Driver {
     }
 }
 
-async fn driver() -> Option<Driver> {
+pub(crate) async fn driver() -> Option<Driver> {
     let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -58,7 +58,7 @@ async fn driver() -> Option<Driver> {
     panic!("chromedriver did not start");
 }
 
-async fn browser(d: &Driver) -> Client {
+pub(crate) async fn browser(d: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -79,7 +79,7 @@ async fn browser(d: &Driver) -> Client {
 /// The page's main text once it contains `needle`: a click that submits a
 /// form returns before the next page has loaded, so read until it has (and
 /// read again when the element went stale in between).
-async fn text_with(c: &Client, needle: &str) -> String {
+pub(crate) async fn text_with(c: &Client, needle: &str) -> String {
     let mut last = String::new();
     for _ in 0..100 {
         if let Ok(main) = c.find(Locator::Css("main")).await
@@ -250,11 +250,35 @@ async fn secretary_searches_edits_and_imports() {
 }
 
 /// Keeps a screenshot when `CHIBO_SCREENSHOTS` names a folder (for reviewing the phone screens).
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     if let Ok(dir) = std::env::var("CHIBO_SCREENSHOTS") {
         let png = c.screenshot().await.unwrap();
         std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
     }
+}
+
+/// Logs in with the demo password.
+pub(crate) async fn log_in(c: &Client, app: &TestApp, login: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(chibo_server::service::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(c, "Xin chào").await;
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod dashboard;
 mod import;
 mod meetings;
 mod members;

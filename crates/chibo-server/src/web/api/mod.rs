@@ -2,6 +2,7 @@
 //! `/api/openapi.json`. Authenticated by a bearer token (`chibo user token`)
 //! or a browser session with `X-CSRF-Token`.
 
+mod dashboard;
 mod meetings;
 mod members;
 mod tasks;
@@ -27,6 +28,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         meetings::mark, meetings::minutes, meetings::open_vote, meetings::get_vote, meetings::counts, meetings::cast,
         meetings::close_vote, meetings::save_resolution, meetings::adopt,
         tasks::list, tasks::mine, tasks::get_task, tasks::progress, tasks::create, tasks::review,
+        dashboard::cell, dashboard::cell_table,
+        dashboard::list, dashboard::create, dashboard::get_report, dashboard::save, dashboard::issue,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth),
@@ -107,4 +110,12 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}/progress", post(tasks::progress))
         .route("/me/tasks", get(tasks::mine))
         .route("/meetings/{id}/review/{task_id}", post(tasks::review))
+        .route("/units/{id}/dashboard", get(dashboard::cell))
+        .route("/units/{id}/cell-table", get(dashboard::cell_table))
+        .route("/reports", get(dashboard::list).post(dashboard::create))
+        .route(
+            "/reports/{id}",
+            get(dashboard::get_report).put(dashboard::save),
+        )
+        .route("/reports/{id}/issue", post(dashboard::issue))
 }

@@ -1,9 +1,11 @@
 //! The HTML pages, one module per resource.
 
+mod dashboard;
 mod home;
 mod import;
 mod meetings;
 mod members;
+mod reports;
 pub(crate) mod rules;
 mod session;
 pub(crate) mod tasks;
@@ -100,6 +102,12 @@ pub fn routes() -> Router<AppState> {
         .route("/rules/vote", get(rules::vote))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/active", post(users::set_active))
+        .route("/dashboard", get(dashboard::show))
+        .route("/reports", get(reports::list).post(reports::create))
+        .route("/reports/{id}", get(reports::show).post(reports::save))
+        .route("/reports/{id}/issue", post(reports::issue))
+        .route("/reports/{id}/{file}", get(reports::document))
+        .route("/rollup/{file}", get(reports::rollup))
 }
 
 /// The unit a page is about: the one asked for, else the person's own.

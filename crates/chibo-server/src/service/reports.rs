@@ -1,0 +1,745 @@
+//! Reports upward (Báo cáo) of a cell for a month, quarter, half-year or
+//! year: the figures come from the records, the text sections are the
+//! committee's; a draft is edited, then issued with a number and sealed like
+//! a resolution. And the upper committee's roll-up of its cells.
+
+use super::dashboard::{CellLine, percent, totals, window};
+use super::meetings::seal::{Locking, lock_document};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use crate::model::{Period, PeriodKind, Problem, Status, format_date, nfc};
+use crate::store::reports::{self as db, ReportRow};
+use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
+use crate::store::{self, meetings, orgs::OrgRow};
+use chibo_docs::sheet::{self, ColumnSpec};
+use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// What the records say about the period: nothing here is typed by hand.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Figures {
+    pub period: String,
+    pub year: i32,
+    pub index: u32,
+    /// "quý III năm 2026"
+    pub label: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Tasks are read as they stood on this day (the period's end, or the
+    /// day of the draft if sooner).
+    pub as_of: NaiveDate,
+    pub meetings: Vec<MeetingStat>,
+    /// The roll-calls of those meetings, summed.
+    pub presence: Presence,
+    pub resolutions: Vec<ResolutionStat>,
+    pub tasks: TaskCounts,
+    /// Tasks a meeting of the period carried over to the next.
+    pub carried_over: i64,
+    pub changes: Vec<StatusChange>,
+}
+
+/// The parts of the report the committee writes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct Sections {
+    /// Đánh giá chung.
+    pub assessment: String,
+    /// Hạn chế, nguyên nhân.
+    pub limits: String,
+    /// Phương hướng, nhiệm vụ kỳ tới.
+    pub next: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportBody {
+    pub figures: Figures,
+    pub sections: Sections,
+}
+
+/// A report with its unit and its body read back.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    #[serde(flatten)]
+    pub row: ReportRow,
+    pub unit: OrgRow,
+    /// A draft shows the figures as they are today; an issued report the
+    /// figures it was sealed with.
+    pub content: ReportBody,
+    pub check_code: Option<String>,
+}
+
+fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
+    ServiceError::invalid(Problem::new(field, code, value))
+}
+
+/// The first words of the assessment, from the figures; the committee goes on.
+pub fn opening(f: &Figures) -> String {
+    if f.meetings.is_empty() {
+        return format!(
+            "Trong {}, chi bộ không có buổi sinh hoạt nào được ghi nhận.",
+            f.label
+        );
+    }
+    let rate = percent(f.presence.present, f.presence.marked)
+        .map(|p| format!(" (tỷ lệ dự họp {p}%)"))
+        .unwrap_or_default();
+    format!(
+        "Trong {}, chi bộ tổ chức {} buổi sinh hoạt{rate}, thông qua {} nghị quyết; hoàn thành {}/{} công việc được giao.",
+        f.label,
+        f.meetings.len(),
+        f.resolutions.len(),
+        f.tasks.done,
+        f.tasks.total
+    )
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "chuyen_de" => "Chuyên đề",
+        "ket_hop" => "Thường kỳ kết hợp chuyên đề",
+        "bat_thuong" => "Bất thường",
+        "chi_uy" => "Chi ủy",
+        _ => "Thường kỳ",
+    }
+}
+
+fn local_day(t: DateTime<Utc>) -> String {
+    format_date(t.with_timezone(&Ho_Chi_Minh).date_naive())
+}
+
+fn paragraphs(text: &str) -> Vec<Block> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(Block::paragraph)
+        .collect()
+}
+
+/// The recorded figures as printed (sections I–III). A period without
+/// meetings says so and shows no numbers for them.
+pub fn figure_blocks(f: &Figures) -> Vec<Block> {
+    let mut out = vec![Block::heading(1, "I. TÌNH HÌNH SINH HOẠT CHI BỘ")];
+    if f.meetings.is_empty() {
+        out.push(Block::paragraph(
+            "Trong kỳ báo cáo, chi bộ không tổ chức buổi sinh hoạt nào; không có số liệu về sinh hoạt và dự họp.",
+        ));
+    } else {
+        let p = &f.presence;
+        out.push(Block::paragraph(format!(
+            "Chi bộ tổ chức {} buổi sinh hoạt. Tổng số lượt đảng viên được điểm danh: {}; có mặt: {}{}; vắng có lý do: {}; vắng không lý do: {}.",
+            f.meetings.len(),
+            p.marked,
+            p.present,
+            percent(p.present, p.marked)
+                .map(|r| format!(" ({r}%)"))
+                .unwrap_or_default(),
+            p.excused,
+            p.unexcused
+        )));
+        out.push(Block::Table(Table {
+            columns: vec![
+                Column::new("TT", 1, Align::Center),
+                Column::new("Ngày", 3, Align::Center),
+                Column::new("Hình thức", 4, Align::Left),
+                Column::new("Có mặt", 2, Align::Center),
+                Column::new("Vắng có lý do", 2, Align::Center),
+                Column::new("Vắng không lý do", 2, Align::Center),
+                Column::new("Nghị quyết", 3, Align::Left),
+            ],
+            rows: f
+                .meetings
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    vec![
+                        (i + 1).to_string(),
+                        local_day(m.starts_at),
+                        kind_label(&m.kind).into(),
+                        format!("{}/{}", m.presence.present, m.presence.marked),
+                        m.presence.excused.to_string(),
+                        m.presence.unexcused.to_string(),
+                        m.resolution_number.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        }));
+    }
+    out.push(Block::heading(1, "II. KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT"));
+    if f.resolutions.is_empty() {
+        out.push(Block::paragraph(
+            "Trong kỳ báo cáo, chi bộ không thông qua nghị quyết nào.",
+        ));
+    } else {
+        out.push(Block::Table(Table {
+            columns: vec![
+                Column::new("Số", 3, Align::Left),
+                Column::new("Trích yếu", 7, Align::Left),
+                Column::new("Công việc", 2, Align::Center),
+                Column::new("Hoàn thành", 2, Align::Center),
+                Column::new("Quá hạn", 2, Align::Center),
+            ],
+            rows: f
+                .resolutions
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.number_text.clone().unwrap_or_default(),
+                        r.subject.clone(),
+                        r.tasks.to_string(),
+                        r.done.to_string(),
+                        r.overdue.to_string(),
+                    ]
+                })
+                .collect(),
+        }));
+    }
+    let t = &f.tasks;
+    out.push(Block::paragraph(format!(
+        "Công việc (tính đến ngày {}): giao trong kỳ {}; hoàn thành trong kỳ {}; quá hạn {}; chuyển kỳ sau {}; còn đang thực hiện {}; đã hoàn thành {}/{} công việc được giao.",
+        format_date(f.as_of),
+        t.assigned,
+        t.done_in_period,
+        t.overdue,
+        f.carried_over,
+        t.open,
+        t.done,
+        t.total
+    )));
+    out.push(Block::heading(1, "III. CÔNG TÁC ĐẢNG VIÊN"));
+    if f.changes.is_empty() {
+        out.push(Block::paragraph(
+            "Trong kỳ báo cáo, không có thay đổi về tình trạng đảng viên.",
+        ));
+    } else {
+        out.push(Block::bullets(f.changes.iter().map(|c| {
+            let status = Status::parse(&c.status)
+                .map(Status::label_vi)
+                .unwrap_or(c.status.as_str());
+            format!(
+                "Đồng chí {}: {} (từ ngày {}).",
+                c.full_name,
+                status.to_lowercase(),
+                format_date(c.start_date)
+            )
+        })));
+    }
+    out
+}
+
+/// The body of the printed report: the recorded figures, then the
+/// committee's sections.
+pub fn report_blocks(b: &ReportBody) -> Vec<Block> {
+    let mut out = figure_blocks(&b.figures);
+    for (title, text) in [
+        ("IV. ĐÁNH GIÁ CHUNG", &b.sections.assessment),
+        ("V. HẠN CHẾ, NGUYÊN NHÂN", &b.sections.limits),
+        ("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI", &b.sections.next),
+    ] {
+        let blocks = paragraphs(text);
+        if !blocks.is_empty() {
+            out.push(Block::heading(1, title));
+            out.extend(blocks);
+        }
+    }
+    out
+}
+
+/// The roll-up table's columns, shared by the PDF and the XLSX.
+const ROLLUP: &[ColumnSpec] = &[
+    ColumnSpec {
+        key: "code",
+        label: "Mã",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "name",
+        label: "Chi bộ",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "committee",
+        label: "Trực thuộc",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "last",
+        label: "Sinh hoạt gần nhất",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "on_time",
+        label: "Đúng kỳ",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "held",
+        label: "Số buổi sinh hoạt",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "present",
+        label: "Có mặt / điểm danh",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "rate",
+        label: "Tỷ lệ dự họp (%)",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "adopted",
+        label: "Nghị quyết",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "done",
+        label: "Việc hoàn thành / giao",
+        aliases: &[],
+    },
+    ColumnSpec {
+        key: "overdue",
+        label: "Việc quá hạn",
+        aliases: &[],
+    },
+];
+
+/// One line of the roll-up, cell by cell in the order of [`ROLLUP`].
+pub fn rollup_row(l: &CellLine) -> Vec<String> {
+    vec![
+        l.code.clone().unwrap_or_default(),
+        l.name.clone(),
+        l.committee.clone().unwrap_or_default(),
+        l.last_meeting.map(format_date).unwrap_or_default(),
+        if l.on_time { "Có" } else { "Chậm" }.into(),
+        l.held.to_string(),
+        format!("{}/{}", l.presence.present, l.presence.marked),
+        l.attendance.map(|r| r.to_string()).unwrap_or_default(),
+        l.adopted.to_string(),
+        format!("{}/{}", l.tasks.done, l.tasks.total),
+        l.tasks.overdue.to_string(),
+    ]
+}
+
+/// The upper committee's roll-up of its cells for a period.
+pub struct Rollup {
+    pub unit: OrgRow,
+    pub period: Period,
+    pub as_of: NaiveDate,
+    pub lines: Vec<CellLine>,
+    pub totals: CellLine,
+}
+
+impl Rollup {
+    fn title(&self) -> String {
+        format!(
+            "tổng hợp tình hình sinh hoạt chi bộ {}",
+            self.period.label_vi()
+        )
+    }
+
+    fn total_row(&self) -> Vec<String> {
+        let mut r = rollup_row(&self.totals);
+        r[1] = format!("Cộng ({} chi bộ)", self.lines.len());
+        r[4] = format!("{} chậm", self.lines.iter().filter(|l| !l.on_time).count());
+        r
+    }
+
+    pub fn xlsx(&self) -> Result<Vec<u8>> {
+        let mut rows: Vec<Vec<Option<String>>> = self
+            .lines
+            .iter()
+            .map(|l| rollup_row(l).into_iter().map(Some).collect())
+            .collect();
+        rows.push(self.total_row().into_iter().map(Some).collect());
+        let title = format!("{} — {}", self.unit.name.to_uppercase(), self.title());
+        Ok(sheet::write_xlsx(Some(&title), ROLLUP, &rows)?)
+    }
+}
+
+impl Services {
+    /// The figures of a cell's period, read from the records on `on`.
+    pub async fn report_figures(
+        &self,
+        cell: &OrgRow,
+        period: &Period,
+        on: NaiveDate,
+    ) -> Result<Figures> {
+        let w = window(period, on);
+        let db = &self.db;
+        let meetings = stats::meetings(db, cell.id, &w).await?;
+        let mut presence = Presence::default();
+        for m in &meetings {
+            presence.marked += m.presence.marked;
+            presence.present += m.presence.present;
+            presence.excused += m.presence.excused;
+            presence.unexcused += m.presence.unexcused;
+        }
+        let tasks = stats::cell_tasks(db, &cell.path, &w)
+            .await?
+            .into_iter()
+            .find(|t| t.cell_id == cell.id)
+            .map(|t| t.t)
+            .unwrap_or_default();
+        Ok(Figures {
+            period: period.kind.as_str().into(),
+            year: period.year,
+            index: period.index,
+            label: period.label_vi(),
+            start: period.start,
+            end: period.end,
+            as_of: w.as_of,
+            resolutions: stats::resolutions(db, cell.id, &w).await?,
+            carried_over: stats::carried_over(db, cell.id, &w).await?,
+            changes: stats::status_changes(db, cell.id, period.start, period.end).await?,
+            meetings,
+            presence,
+            tasks,
+        })
+    }
+
+    /// Drafts the report of a cell for a period from its records.
+    pub async fn create_report(
+        &self,
+        actor: &Actor,
+        cell: &OrgRow,
+        period: &Period,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        if !actor.can_manage(cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        if cell.kind != "chi_bo" {
+            return Err(invalid("unit", "dashboard.not_cell", cell.name.clone()));
+        }
+        let on = today(now);
+        if period.start > on {
+            return Err(invalid("period", "report.future", period.label_vi()));
+        }
+        let figures = self.report_figures(cell, period, on).await?;
+        let body = ReportBody {
+            sections: Sections {
+                assessment: opening(&figures),
+                ..Sections::default()
+            },
+            figures,
+        };
+        let text = serde_json::to_string(&body).unwrap_or_default();
+        let mut tx = self.db.begin().await?;
+        let id = match db::insert(
+            &mut tx,
+            &db::NewReport {
+                org_id: cell.id,
+                period: period.kind.as_str(),
+                start: period.start,
+                end: period.end,
+                body: &text,
+            },
+            now,
+        )
+        .await
+        {
+            Ok(id) => id,
+            Err(e) if e.is_unique_violation() => {
+                return Err(invalid("period", "report.exists", period.label_vi()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit_entry(
+            &mut tx,
+            actor,
+            Subject::report(cell.id, id),
+            "report.draft",
+            json!({"period": period.label_vi()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A cell's reports, for its committee and those above.
+    pub async fn reports_of(&self, actor: &Actor, unit: &OrgRow) -> Result<Vec<ReportRow>> {
+        if !actor.can_organise(unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(db::of_org(&self.db, unit.id).await?)
+    }
+
+    pub async fn report(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<Report> {
+        let row = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
+        let unit = self.org(row.org_id).await?;
+        if !actor.can_organise(&unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut content: ReportBody = serde_json::from_str(&row.body)
+            .map_err(|e| ServiceError::Store(store::StoreError::Io(std::io::Error::other(e))))?;
+        let check_code = if row.status == "draft" {
+            let period = self.period_of(&row)?;
+            content.figures = self.report_figures(&unit, &period, today(now)).await?;
+            None
+        } else {
+            meetings::versions(&self.db, "report", id)
+                .await?
+                .last()
+                .map(|v| v.check_code.clone())
+        };
+        Ok(Report {
+            row,
+            unit,
+            content,
+            check_code,
+        })
+    }
+
+    fn period_of(&self, row: &ReportRow) -> Result<Period> {
+        let kind = PeriodKind::parse(&row.period).map_err(ServiceError::invalid)?;
+        Ok(Period::containing(kind, row.period_start))
+    }
+
+    /// Saves the committee's sections of a draft.
+    pub async fn save_report(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        sections: &Sections,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let r = self.report(actor, id, now).await?;
+        if !actor.can_manage(&r.unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        if r.row.status != "draft" {
+            return Err(invalid(
+                "status",
+                "report.issued",
+                r.row.number_text.unwrap_or_default(),
+            ));
+        }
+        let body = ReportBody {
+            figures: r.content.figures,
+            sections: Sections {
+                assessment: nfc(sections.assessment.trim()),
+                limits: nfc(sections.limits.trim()),
+                next: nfc(sections.next.trim()),
+            },
+        };
+        let text = serde_json::to_string(&body).unwrap_or_default();
+        let mut tx = self.db.begin().await?;
+        if !db::save_draft(&mut tx, id, version, &text).await? {
+            return Err(ServiceError::Stale);
+        }
+        audit_entry(
+            &mut tx,
+            actor,
+            Subject::report(r.row.org_id, id),
+            "report.save",
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues a draft: the figures as they stand, a number from the same
+    /// sequence as the cell's other documents (type BC), a seal, a locked
+    /// version and an audit entry, in one transaction, by the path resolutions
+    /// and minutes are locked.
+    pub async fn issue_report(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let r = self.report(actor, id, now).await?;
+        if !actor.can_manage(&r.unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        if r.row.status != "draft" {
+            return Err(invalid(
+                "status",
+                "report.issued",
+                r.row.number_text.unwrap_or_default(),
+            ));
+        }
+        let on = today(now);
+        let symbol: String = self
+            .rules
+            .param("doc_org_symbol_cell", on)
+            .unwrap_or_else(|_| "CB".into());
+        let mut tx = self.db.begin().await?;
+        let term = meetings::term_start(&mut tx, r.unit.id, on)
+            .await?
+            // No recorded term: numbers run from the cell's first document.
+            .unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
+        let number = meetings::next_number(&mut tx, r.unit.id, "BC", term).await?;
+        let number_text = chibo_rules::format_doc_number(
+            u32::try_from(number).unwrap_or(u32::MAX),
+            "BC",
+            &symbol,
+        );
+        let body = json!({
+            "number": number_text, "unit": r.unit.name, "issued_on": on,
+            "figures": r.content.figures, "sections": r.content.sections,
+        })
+        .to_string();
+        lock_document(
+            &mut tx,
+            actor,
+            Subject::report(r.unit.id, id),
+            Locking {
+                doc_type: "report",
+                doc_id: id,
+                body: &body,
+                reason: None,
+                action: "report.issue",
+                summary: json!({"number": number_text}),
+            },
+            async |tx, hash| {
+                let issued = db::Issue {
+                    id,
+                    version,
+                    body: &body,
+                    number,
+                    number_text: &number_text,
+                    hash,
+                };
+                if db::issue(tx, &issued, now).await? {
+                    Ok(())
+                } else {
+                    Err(ServiceError::Stale)
+                }
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(number_text)
+    }
+
+    async fn letterhead(
+        &self,
+        unit: &OrgRow,
+        number: Option<String>,
+        on: NaiveDate,
+    ) -> Result<Header> {
+        let superior = match unit.parent_id {
+            Some(p) => self.org(p).await?.name,
+            None => String::new(),
+        };
+        Ok(Header {
+            superior: superior.to_uppercase(),
+            issuer: unit.name.to_uppercase(),
+            number,
+            place_date: chibo_rules::format_date_line(unit.place.as_deref().unwrap_or(""), on),
+        })
+    }
+
+    async fn secretary_of(&self, unit: &OrgRow) -> Result<String> {
+        Ok(store::orgs::committee(&self.db, unit.id)
+            .await?
+            .into_iter()
+            .find(|p| p.role == "bi_thu" && p.end_date.is_none())
+            .map(|p| p.member_name)
+            .unwrap_or_default())
+    }
+
+    /// The report in the Party's document format.
+    pub async fn report_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Document, Layout)> {
+        let r = self.report(actor, id, now).await?;
+        let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
+        let number = r
+            .row
+            .number_text
+            .clone()
+            .or_else(|| Some("Số     -BC/CB".into()));
+        let doc = Document {
+            header: self.letterhead(&r.unit, number, on).await?,
+            title: "BÁO CÁO".into(),
+            subject: Some(format!("kết quả công tác {}", r.content.figures.label)),
+            body: report_blocks(&r.content),
+            signatures: vec![Signature {
+                on_behalf: Some("T/M CHI BỘ".into()),
+                role: "BÍ THƯ".into(),
+                name: self.secretary_of(&r.unit).await?,
+            }],
+            recipients: vec!["- Đảng ủy (để báo cáo),".into(), "- Lưu Chi bộ.".into()],
+            check_code: r.check_code,
+        };
+        Ok((doc, self.layout(on)))
+    }
+
+    /// The roll-up of the cells under a unit for a period.
+    pub async fn rollup(
+        &self,
+        actor: &Actor,
+        unit: OrgRow,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Rollup> {
+        if !actor.can_organise(&unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        let (lines, w) = self.cell_lines(&unit, &period, today(now)).await?;
+        Ok(Rollup {
+            totals: totals(&lines),
+            as_of: w.as_of,
+            lines,
+            unit,
+            period,
+        })
+    }
+
+    pub async fn rollup_document(
+        &self,
+        r: &Rollup,
+        now: DateTime<Utc>,
+    ) -> Result<(Document, Layout)> {
+        let on = today(now);
+        let mut rows: Vec<Vec<String>> = r.lines.iter().map(rollup_row).collect();
+        rows.push(r.total_row());
+        let widths = [2, 5, 4, 3, 2, 2, 3, 2, 2, 3, 2];
+        let doc = Document {
+            header: self.letterhead(&r.unit, None, on).await?,
+            title: "BÁO CÁO".into(),
+            subject: Some(r.title()),
+            body: vec![
+                Block::paragraph(format!(
+                    "Số liệu tổng hợp từ hồ sơ sinh hoạt của {} chi bộ trực thuộc, từ ngày {} đến ngày {}; công việc tính đến ngày {}.",
+                    r.lines.len(),
+                    format_date(r.period.start),
+                    format_date(r.period.end),
+                    format_date(r.as_of)
+                )),
+                Block::Table(Table {
+                    columns: ROLLUP
+                        .iter()
+                        .zip(widths)
+                        .map(|(c, w)| {
+                            let align = if matches!(c.key, "name" | "committee") {
+                                Align::Left
+                            } else {
+                                Align::Center
+                            };
+                            Column::new(c.label, w, align)
+                        })
+                        .collect(),
+                    rows,
+                }),
+            ],
+            signatures: vec![],
+            recipients: vec![],
+            check_code: None,
+        };
+        Ok((doc, self.layout(on)))
+    }
+}

@@ -1,0 +1,315 @@
+//! The figures of the dashboards and reports, aggregated in SQL.
+//!
+//! Every query covers the cells under one unit (its `org_unit.path` range,
+//! so one cell or a province is the same query) and groups by cell: a page
+//! costs a handful of queries however many cells it shows. Meetings count
+//! once closed, in the window of their start; tasks by the dates the cell
+//! recorded, as they stood on `as_of`.
+
+use super::{Db, Result, prefix_range, read};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A window of meeting starts, `[from, to)`, and the day tasks are read on.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// The first day of the period (tasks assigned or finished within it).
+    pub start: NaiveDate,
+    /// The day tasks are read on: the period's last day, or today if sooner.
+    pub as_of: NaiveDate,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CellName {
+    pub id: i64,
+    pub code: Option<String>,
+    pub name: String,
+    pub parent_name: Option<String>,
+}
+
+/// The cells under a unit (the unit itself if it is a cell).
+pub async fn cells(db: &Db, path: &str) -> Result<Vec<CellName>> {
+    let (lo, hi) = prefix_range(path);
+    Ok(read!(db, |c| sqlx::query_as(
+        "SELECT o.id, o.code, o.name, p.name AS parent_name FROM org_unit o \
+         LEFT JOIN org_unit p ON p.id = o.parent_id \
+         WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'chi_bo' ORDER BY o.code, o.name, o.id"
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Per cell: meetings held and resolutions adopted in the window, and the
+/// last regular meeting held before its end.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CellMeetings {
+    pub cell_id: i64,
+    pub held: i64,
+    pub adopted: i64,
+    pub last_regular: Option<DateTime<Utc>>,
+}
+
+pub async fn cell_meetings(db: &Db, path: &str, w: &Window) -> Result<Vec<CellMeetings>> {
+    let (lo, hi) = prefix_range(path);
+    Ok(read!(db, |c| sqlx::query_as(
+        "SELECT m.cell_id, \
+         SUM(CASE WHEN m.starts_at >= $1 THEN 1 ELSE 0 END) AS held, \
+         SUM(CASE WHEN m.starts_at >= $1 AND r.id IS NOT NULL THEN 1 ELSE 0 END) AS adopted, \
+         MAX(CASE WHEN m.kind IN ('thuong_ky', 'ket_hop') THEN m.starts_at END) AS last_regular \
+         FROM meeting m JOIN org_unit o ON o.id = m.cell_id \
+         LEFT JOIN resolution r ON r.meeting_id = m.id AND r.status = 'adopted' \
+         WHERE o.path >= $2 AND o.path < $3 AND m.status = 'closed' AND m.starts_at < $4 \
+         GROUP BY m.cell_id"
+    )
+    .bind(w.from)
+    .bind(&lo)
+    .bind(&hi)
+    .bind(w.to)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Per cell: the roll-call of its meetings held in the window.
+#[derive(Debug, Clone, Default, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Presence {
+    /// Members marked on the roll.
+    pub marked: i64,
+    pub present: i64,
+    pub excused: i64,
+    pub unexcused: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CellPresence {
+    pub cell_id: i64,
+    #[sqlx(flatten)]
+    pub p: Presence,
+}
+
+const PRESENCE: &str = "COUNT(a.presence) AS marked, \
+     COALESCE(SUM(CASE WHEN a.presence = 'co_mat' THEN 1 ELSE 0 END), 0) AS present, \
+     COALESCE(SUM(CASE WHEN a.presence = 'vang_co_ly_do' THEN 1 ELSE 0 END), 0) AS excused, \
+     COALESCE(SUM(CASE WHEN a.presence = 'vang_khong_ly_do' THEN 1 ELSE 0 END), 0) AS unexcused";
+
+pub async fn cell_presence(db: &Db, path: &str, w: &Window) -> Result<Vec<CellPresence>> {
+    let (lo, hi) = prefix_range(path);
+    let sql = format!(
+        "SELECT m.cell_id, {PRESENCE} FROM attendance a JOIN meeting m ON m.id = a.meeting_id \
+         JOIN org_unit o ON o.id = m.cell_id \
+         WHERE o.path >= $1 AND o.path < $2 AND m.status = 'closed' AND m.starts_at >= $3 AND m.starts_at < $4 \
+         GROUP BY m.cell_id"
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&lo)
+        .bind(&hi)
+        .bind(w.from)
+        .bind(w.to)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Tasks as they stood on `as_of`: assigned by then, and within the period
+/// assigned, finished, overdue at its end, still open, carried over.
+#[derive(Debug, Clone, Default, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TaskCounts {
+    /// Assigned on or before `as_of`.
+    pub total: i64,
+    pub assigned: i64,
+    /// Finished on or before `as_of`.
+    pub done: i64,
+    /// Finished within the period.
+    pub done_in_period: i64,
+    /// Unfinished, not closed, past the deadline on `as_of`.
+    pub overdue: i64,
+    /// Unfinished and not closed on `as_of`.
+    pub open: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CellTasks {
+    pub cell_id: i64,
+    #[sqlx(flatten)]
+    pub t: TaskCounts,
+}
+
+const TASKS: &str = "COUNT(t.id) AS total, \
+     COALESCE(SUM(CASE WHEN t.assigned_on >= $1 THEN 1 ELSE 0 END), 0) AS assigned, \
+     COALESCE(SUM(CASE WHEN t.completed_on <= $2 THEN 1 ELSE 0 END), 0) AS done, \
+     COALESCE(SUM(CASE WHEN t.completed_on >= $1 AND t.completed_on <= $2 THEN 1 ELSE 0 END), 0) AS done_in_period, \
+     COALESCE(SUM(CASE WHEN (t.completed_on IS NULL OR t.completed_on > $2) AND (t.closed_on IS NULL OR t.closed_on > $2) \
+       AND t.deadline < $2 THEN 1 ELSE 0 END), 0) AS overdue, \
+     COALESCE(SUM(CASE WHEN (t.completed_on IS NULL OR t.completed_on > $2) AND (t.closed_on IS NULL OR t.closed_on > $2) \
+       THEN 1 ELSE 0 END), 0) AS open";
+
+pub async fn cell_tasks(db: &Db, path: &str, w: &Window) -> Result<Vec<CellTasks>> {
+    let (lo, hi) = prefix_range(path);
+    let sql = format!(
+        "SELECT t.cell_id, {TASKS} FROM task t JOIN org_unit o ON o.id = t.cell_id \
+         WHERE o.path >= $3 AND o.path < $4 AND t.assigned_on <= $2 GROUP BY t.cell_id"
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(w.start)
+        .bind(w.as_of)
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Tasks a meeting held in the window carried over to the next period.
+pub async fn carried_over(db: &Db, cell_id: i64, w: &Window) -> Result<i64> {
+    Ok(read!(db, |c| {
+        sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT v.task_id) FROM task_review v JOIN meeting m ON m.id = v.meeting_id \
+         WHERE m.cell_id = $1 AND v.decision = 'chuyen_ky_sau' AND m.starts_at >= $2 AND m.starts_at < $3"
+    )
+    .bind(cell_id)
+    .bind(w.from)
+    .bind(w.to)
+    .fetch_one(c)
+    .await
+    })?)
+}
+
+/// One meeting of a cell held in the window, its roll-call and resolution.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MeetingStat {
+    pub id: i64,
+    pub kind: String,
+    pub starts_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub presence: Presence,
+    pub resolution_id: Option<i64>,
+    pub resolution_number: Option<String>,
+}
+
+pub async fn meetings(db: &Db, cell_id: i64, w: &Window) -> Result<Vec<MeetingStat>> {
+    let sql = format!(
+        "SELECT m.id, m.kind, m.starts_at, {PRESENCE}, r.id AS resolution_id, r.number_text AS resolution_number \
+         FROM meeting m LEFT JOIN attendance a ON a.meeting_id = m.id \
+         LEFT JOIN resolution r ON r.meeting_id = m.id AND r.status = 'adopted' \
+         WHERE m.cell_id = $1 AND m.status = 'closed' AND m.starts_at >= $2 AND m.starts_at < $3 \
+         GROUP BY m.id, m.kind, m.starts_at, r.id, r.number_text ORDER BY m.starts_at, m.id"
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(cell_id)
+        .bind(w.from)
+        .bind(w.to)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// One member's roll-calls at the cell's meetings held in the window.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MemberPresence {
+    pub member_id: i64,
+    pub full_name: String,
+    pub status: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub presence: Presence,
+}
+
+pub async fn members(db: &Db, cell_id: i64, w: &Window) -> Result<Vec<MemberPresence>> {
+    let sql = format!(
+        "SELECT a.member_id, b.full_name, b.status, {PRESENCE} FROM attendance a \
+         JOIN meeting m ON m.id = a.meeting_id JOIN member b ON b.id = a.member_id \
+         WHERE m.cell_id = $1 AND m.status = 'closed' AND m.starts_at >= $2 AND m.starts_at < $3 \
+         GROUP BY a.member_id, b.full_name, b.status, b.name_fold ORDER BY b.name_fold, a.member_id"
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(cell_id)
+        .bind(w.from)
+        .bind(w.to)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// A resolution adopted at a meeting held in the window, and how far its
+/// tasks got by `as_of`.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ResolutionStat {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub number_text: Option<String>,
+    pub subject: String,
+    pub meeting_at: DateTime<Utc>,
+    pub tasks: i64,
+    pub done: i64,
+    pub overdue: i64,
+    /// The resolution said it assigns no task.
+    pub no_tasks: bool,
+}
+
+pub async fn resolutions(db: &Db, cell_id: i64, w: &Window) -> Result<Vec<ResolutionStat>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT r.id, r.meeting_id, r.number_text, r.subject, m.starts_at AS meeting_at, COUNT(t.id) AS tasks, \
+         COALESCE(SUM(CASE WHEN t.completed_on <= $1 THEN 1 ELSE 0 END), 0) AS done, \
+         COALESCE(SUM(CASE WHEN (t.completed_on IS NULL OR t.completed_on > $1) \
+           AND (t.closed_on IS NULL OR t.closed_on > $1) AND t.deadline < $1 THEN 1 ELSE 0 END), 0) AS overdue, \
+         r.no_tasks \
+         FROM resolution r JOIN meeting m ON m.id = r.meeting_id LEFT JOIN task t ON t.resolution_id = r.id \
+         WHERE r.cell_id = $2 AND r.status = 'adopted' AND m.starts_at >= $3 AND m.starts_at < $4 \
+         GROUP BY r.id, r.meeting_id, r.number_text, r.subject, m.starts_at, r.no_tasks ORDER BY m.starts_at, r.id"
+    )
+    .bind(w.as_of)
+    .bind(cell_id)
+    .bind(w.from)
+    .bind(w.to)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// A change of a member's status recorded within the dates.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StatusChange {
+    pub member_id: i64,
+    pub full_name: String,
+    pub status: String,
+    pub start_date: NaiveDate,
+}
+
+pub async fn status_changes(
+    db: &Db,
+    cell_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<StatusChange>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT s.member_id, b.full_name, s.status, s.start_date FROM member_status s \
+         JOIN member b ON b.id = s.member_id \
+         WHERE b.cell_id = $1 AND s.start_date >= $2 AND s.start_date <= $3 ORDER BY s.start_date, s.id"
+    )
+    .bind(cell_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// A probationary member and the day their probation began.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Probationer {
+    pub id: i64,
+    pub full_name: String,
+    pub ceremony_date: Option<NaiveDate>,
+}
+
+pub async fn probationers(db: &Db, cell_id: i64) -> Result<Vec<Probationer>> {
+    Ok(read!(db, |c| sqlx::query_as(
+        "SELECT id, full_name, ceremony_date FROM member WHERE cell_id = $1 AND status = 'du_bi' \
+         ORDER BY ceremony_date, name_fold"
+    )
+    .bind(cell_id)
+    .fetch_all(c)
+    .await)?)
+}

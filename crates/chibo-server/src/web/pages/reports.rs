@@ -1,0 +1,270 @@
+//! Reports upward: the list of a unit's reports with the period picker, a
+//! draft to edit, issuing, the printed files, and the upper committee's
+//! roll-up of its cells (PDF, XLSX).
+
+use super::{flash, unit_for};
+use crate::model::PeriodKind;
+use crate::service::dashboard::{PeriodQuery, TableQuery, arrange, totals};
+use crate::service::reports::Sections;
+use crate::service::{ServiceError, today};
+use crate::web::AppState;
+use crate::web::auth::{CsrfForm, User};
+use crate::web::error::PageError;
+use crate::web::view::Chrome;
+use crate::web::view_dash::{PeriodPick, ReportPage, ReportsPage, html_blocks};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use chibo_print::{Document, Layout};
+use chrono::Utc;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    unit: Option<i64>,
+}
+
+fn default_kind(unit_kind: &str) -> PeriodKind {
+    if unit_kind == "chi_bo" {
+        PeriodKind::Month
+    } else {
+        PeriodKind::Quarter
+    }
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<ListQuery>,
+    // A separate extractor: serde's flatten reads every value as text.
+    Query(p): Query<PeriodQuery>,
+) -> Result<ReportsPage, PageError> {
+    let unit = unit_for(&s, &user, q.unit).await?;
+    let c = Chrome::for_user(&user, "report-list-title", "dashboard", "/reports");
+    let period = p.resolve(default_kind(&unit.kind), today(Utc::now()))?;
+    let reports = s.services.reports_of(&user.actor, &unit).await?;
+    Ok(ReportsPage {
+        period: PeriodPick::of(&period, &c),
+        may_draft: user.actor.can_manage(&unit),
+        c,
+        unit,
+        reports,
+        error: None,
+    })
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    Query(q): Query<ListQuery>,
+    Query(p): Query<PeriodQuery>,
+    CsrfForm(user, _): CsrfForm<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let unit = unit_for(&s, &user, q.unit).await?;
+    let now = Utc::now();
+    let period = p.resolve(default_kind(&unit.kind), today(now))?;
+    match s
+        .services
+        .create_report(&user.actor, &unit, &period, now)
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/reports/{id}?ok=report-drafted")).into_response()),
+        Err(e @ ServiceError::Invalid(_)) => {
+            let c = Chrome::for_user(&user, "report-list-title", "dashboard", "/reports");
+            let reports = s.services.reports_of(&user.actor, &unit).await?;
+            Ok(ReportsPage {
+                period: PeriodPick::of(&period, &c),
+                may_draft: true,
+                error: Some(c.tr.service_error(&e)),
+                c,
+                unit,
+                reports,
+            }
+            .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OkQuery {
+    ok: Option<String>,
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<ReportPage, PageError> {
+    let r = s.services.report(&user.actor, id, Utc::now()).await?;
+    let c = Chrome::for_user(
+        &user,
+        "report-list-title",
+        "dashboard",
+        &format!("/reports/{id}"),
+    );
+    Ok(ReportPage {
+        figures: html_blocks(&crate::service::reports::figure_blocks(&r.content.figures)),
+        may_edit: user.actor.can_manage(&r.unit),
+        flash: flash(c.tr, q.ok.as_deref()),
+        error: None,
+        c,
+        r,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SectionsForm {
+    version: i64,
+    #[serde(flatten)]
+    sections: Sections,
+}
+
+pub async fn save(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<SectionsForm>,
+) -> Result<Response, PageError> {
+    s.services
+        .save_report(&user.actor, id, f.version, &f.sections, Utc::now())
+        .await?;
+    Ok(Redirect::to(&format!("/reports/{id}?ok=report-saved")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct VersionForm {
+    version: i64,
+}
+
+pub async fn issue(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<VersionForm>,
+) -> Result<Response, PageError> {
+    let now = Utc::now();
+    match s
+        .services
+        .issue_report(&user.actor, id, f.version, now)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}?ok=report-issued")).into_response()),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Stale)) => {
+            let r = s.services.report(&user.actor, id, now).await?;
+            let c = Chrome::for_user(
+                &user,
+                "report-list-title",
+                "dashboard",
+                &format!("/reports/{id}"),
+            );
+            Ok(ReportPage {
+                figures: html_blocks(&crate::service::reports::figure_blocks(&r.content.figures)),
+                may_edit: true,
+                flash: None,
+                error: Some(c.tr.service_error(&e)),
+                c,
+                r,
+            }
+            .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Prints a document off the async workers (typst is CPU work).
+async fn render(doc: Document, layout: Layout, pdf: bool) -> Result<Vec<u8>, PageError> {
+    tokio::task::spawn_blocking(move || {
+        if pdf {
+            chibo_print::render_pdf(&doc, &layout)
+        } else {
+            chibo_print::render_docx(&doc, &layout)
+        }
+    })
+    .await
+    .map_err(|_| PageError::BadRequest)?
+    .map_err(|e| {
+        tracing::error!("report document: {e}");
+        PageError::BadRequest
+    })
+}
+
+fn download(mime: &str, file: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn document(
+    State(s): State<AppState>,
+    user: User,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let pdf = match file.as_str() {
+        "bao-cao.pdf" => true,
+        "bao-cao.docx" => false,
+        _ => return Err(ServiceError::NotFound.into()),
+    };
+    let (doc, layout) = s
+        .services
+        .report_document(&user.actor, id, Utc::now())
+        .await?;
+    let bytes = render(doc, layout, pdf).await?;
+    Ok(download(
+        if pdf { "application/pdf" } else { DOCX },
+        &file,
+        bytes,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RollupQuery {
+    unit: Option<i64>,
+}
+
+/// The roll-up of the cells under a unit, as the table shows them (filter
+/// and order kept, every page).
+pub async fn rollup(
+    State(s): State<AppState>,
+    user: User,
+    Path(file): Path<String>,
+    Query(q): Query<RollupQuery>,
+    Query(p): Query<PeriodQuery>,
+    Query(table): Query<TableQuery>,
+) -> Result<Response, PageError> {
+    let unit = unit_for(&s, &user, q.unit).await?;
+    let now = Utc::now();
+    let period = p.resolve(PeriodKind::Quarter, today(now))?;
+    let mut r = s.services.rollup(&user.actor, unit, period, now).await?;
+    r.lines = arrange(std::mem::take(&mut r.lines), &table);
+    r.totals = totals(&r.lines);
+    let name = format!(
+        "tong-hop-{}-{}-{}",
+        period.kind.as_str(),
+        period.index,
+        period.year
+    );
+    match file.as_str() {
+        "tong-hop.xlsx" => {
+            let bytes = r.xlsx()?;
+            Ok(download(XLSX, &format!("{name}.xlsx"), bytes))
+        }
+        "tong-hop.pdf" => {
+            let (doc, layout) = s.services.rollup_document(&r, now).await?;
+            let bytes = render(doc, layout, true).await?;
+            Ok(download("application/pdf", &format!("{name}.pdf"), bytes))
+        }
+        _ => Err(ServiceError::NotFound.into()),
+    }
+}
