@@ -4,7 +4,10 @@
 //! so one cell or a province is the same query) and groups by cell: a page
 //! costs a handful of queries however many cells it shows. Meetings count
 //! once closed, in the window of their start; tasks by the dates the cell
-//! recorded, as they stood on `as_of`.
+//! recorded, as they stood on `as_of`. The joins name `o.kind = 'chi_bo'`:
+//! without it PostgreSQL counts the party groups in the range too and scans
+//! whole tables for a committee of 100 cells instead of using the cells'
+//! indexes (measured on the 15,000-cell demo: 140 ms → 10 ms).
 
 use super::{Db, Result, prefix_range, read};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -55,14 +58,15 @@ pub struct CellMeetings {
 
 pub async fn cell_meetings(db: &Db, path: &str, w: &Window) -> Result<Vec<CellMeetings>> {
     let (lo, hi) = prefix_range(path);
-    Ok(read!(db, |c| sqlx::query_as(
+    Ok(read!(db, |c| {
+        sqlx::query_as(
         "SELECT m.cell_id, \
          SUM(CASE WHEN m.starts_at >= $1 THEN 1 ELSE 0 END) AS held, \
          SUM(CASE WHEN m.starts_at >= $1 AND r.id IS NOT NULL THEN 1 ELSE 0 END) AS adopted, \
          MAX(CASE WHEN m.kind IN ('thuong_ky', 'ket_hop') THEN m.starts_at END) AS last_regular \
          FROM meeting m JOIN org_unit o ON o.id = m.cell_id \
          LEFT JOIN resolution r ON r.meeting_id = m.id AND r.status = 'adopted' \
-         WHERE o.path >= $2 AND o.path < $3 AND m.status = 'closed' AND m.starts_at < $4 \
+         WHERE o.path >= $2 AND o.path < $3 AND o.kind = 'chi_bo' AND m.status = 'closed' AND m.starts_at < $4 \
          GROUP BY m.cell_id"
     )
     .bind(w.from)
@@ -70,7 +74,8 @@ pub async fn cell_meetings(db: &Db, path: &str, w: &Window) -> Result<Vec<CellMe
     .bind(&hi)
     .bind(w.to)
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Per cell: the roll-call of its meetings held in the window.
@@ -100,7 +105,7 @@ pub async fn cell_presence(db: &Db, path: &str, w: &Window) -> Result<Vec<CellPr
     let sql = format!(
         "SELECT m.cell_id, {PRESENCE} FROM attendance a JOIN meeting m ON m.id = a.meeting_id \
          JOIN org_unit o ON o.id = m.cell_id \
-         WHERE o.path >= $1 AND o.path < $2 AND m.status = 'closed' AND m.starts_at >= $3 AND m.starts_at < $4 \
+         WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'chi_bo' AND m.status = 'closed' AND m.starts_at >= $3 AND m.starts_at < $4 \
          GROUP BY m.cell_id"
     );
     Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -149,7 +154,7 @@ pub async fn cell_tasks(db: &Db, path: &str, w: &Window) -> Result<Vec<CellTasks
     let (lo, hi) = prefix_range(path);
     let sql = format!(
         "SELECT t.cell_id, {TASKS} FROM task t JOIN org_unit o ON o.id = t.cell_id \
-         WHERE o.path >= $3 AND o.path < $4 AND t.assigned_on <= $2 GROUP BY t.cell_id"
+         WHERE o.path >= $3 AND o.path < $4 AND o.kind = 'chi_bo' AND t.assigned_on <= $2 GROUP BY t.cell_id"
     );
     Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(w.start)
