@@ -267,10 +267,7 @@ pub fn totals(lines: &[CellLine]) -> CellLine {
     for l in lines {
         t.held += l.held;
         t.adopted += l.adopted;
-        t.presence.marked += l.presence.marked;
-        t.presence.present += l.presence.present;
-        t.presence.excused += l.presence.excused;
-        t.presence.unexcused += l.presence.unexcused;
+        t.presence.add(&l.presence);
         t.tasks.total += l.tasks.total;
         t.tasks.assigned += l.tasks.assigned;
         t.tasks.done += l.tasks.done;
@@ -336,7 +333,7 @@ impl Services {
             .collect();
         let mut month_presence = Presence::default();
         for m in &in_month {
-            add(&mut month_presence, &m.presence);
+            month_presence.add(&m.presence);
         }
         let members = stats::members(db, cell.id, &year).await?;
         let (_, tasks) = self
@@ -531,13 +528,6 @@ impl Services {
             unit,
         })
     }
-}
-
-fn add(sum: &mut Presence, p: &Presence) {
-    sum.marked += p.marked;
-    sum.present += p.present;
-    sum.excused += p.excused;
-    sum.unexcused += p.unexcused;
 }
 
 #[cfg(test)]

@@ -33,7 +33,8 @@ impl DocKind {
     }
 }
 
-fn kind_label(kind: &str) -> &'static str {
+/// The kind of a meeting as documents name it: "sinh hoạt {kind_label}".
+pub(crate) fn kind_label(kind: &str) -> &'static str {
     match kind {
         "chuyen_de" => "chuyên đề",
         "ket_hop" => "thường kỳ kết hợp chuyên đề",
@@ -53,7 +54,7 @@ fn presence_label(p: Option<&str>) -> &'static str {
 }
 
 /// Paragraphs of free text, one block per non-empty line.
-fn paragraphs(text: &str) -> Vec<Block> {
+pub(crate) fn paragraphs(text: &str) -> Vec<Block> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())

@@ -4,6 +4,7 @@
 //! a resolution. And the upper committee's roll-up of its cells.
 
 use super::dashboard::{CellLine, percent, totals, window};
+use super::documents::{kind_label, paragraphs};
 use super::meetings::seal::{Locking, lock_document};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{Period, PeriodKind, Problem, Status, format_date, nfc};
@@ -95,26 +96,8 @@ pub fn opening(f: &Figures) -> String {
     )
 }
 
-fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "chuyen_de" => "Chuyên đề",
-        "ket_hop" => "Thường kỳ kết hợp chuyên đề",
-        "bat_thuong" => "Bất thường",
-        "chi_uy" => "Chi ủy",
-        _ => "Thường kỳ",
-    }
-}
-
 fn local_day(t: DateTime<Utc>) -> String {
     format_date(t.with_timezone(&Ho_Chi_Minh).date_naive())
-}
-
-fn paragraphs(text: &str) -> Vec<Block> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(Block::paragraph)
-        .collect()
 }
 
 /// The recorded figures as printed (sections I–III). A period without
@@ -156,7 +139,7 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
                     vec![
                         (i + 1).to_string(),
                         local_day(m.starts_at),
-                        kind_label(&m.kind).into(),
+                        format!("Sinh hoạt {}", kind_label(&m.kind)),
                         format!("{}/{}", m.presence.present, m.presence.marked),
                         m.presence.excused.to_string(),
                         m.presence.unexcused.to_string(),
@@ -371,10 +354,7 @@ impl Services {
         let meetings = stats::meetings(db, cell.id, &w).await?;
         let mut presence = Presence::default();
         for m in &meetings {
-            presence.marked += m.presence.marked;
-            presence.present += m.presence.present;
-            presence.excused += m.presence.excused;
-            presence.unexcused += m.presence.unexcused;
+            presence.add(&m.presence);
         }
         let tasks = stats::cell_tasks(db, &cell.path, &w)
             .await?

@@ -88,6 +88,15 @@ pub struct Presence {
     pub unexcused: i64,
 }
 
+impl Presence {
+    pub fn add(&mut self, other: &Presence) {
+        self.marked += other.marked;
+        self.present += other.present;
+        self.excused += other.excused;
+        self.unexcused += other.unexcused;
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CellPresence {
     pub cell_id: i64,
