@@ -107,26 +107,7 @@ async fn secretary_searches_edits_and_imports() {
     let c = browser(&d).await;
 
     // Log in as the demo secretary.
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys("bithu")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(chibo_server::service::demo::DEMO_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    text_with(&c, "Xin chào").await;
+    log_in(&c, &app, "bithu").await;
 
     // Search without diacritics and open the member.
     c.goto(&app.url("/members")).await.unwrap();
@@ -287,25 +268,7 @@ async fn a_whole_monthly_meeting_on_a_phone() {
     let app = TestApp::demo(Backend::Sqlite).await;
     let cell = app.cell_ids().await[0];
     let c = browser(&d).await;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys("bithu")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(chibo_server::service::demo::DEMO_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(&c, &app, "bithu").await;
     shot(&c, "1-home").await;
 
     // Plan the meeting: the form comes filled with sensible defaults.
@@ -536,25 +499,7 @@ async fn a_member_reports_on_a_task_from_a_phone() {
         .await
         .unwrap();
     let c = browser(&d).await;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys("dangvien")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(chibo_server::service::demo::DEMO_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(&c, &app, "dangvien").await;
     // The member's own page lists the task; one tap opens it.
     text_with(&c, "Nhiệm vụ của tôi").await;
     shot(&c, "t1-member-home").await;
