@@ -76,17 +76,23 @@ pub struct Actor {
 
 impl Actor {
     pub async fn load(db: &Db, account_id: i64) -> Result<Self> {
-        let a = store::accounts::get(db, account_id)
+        let found = store::actors::by_account(db, account_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let grants = store::accounts::grants(db, account_id).await?;
-        Ok(Self {
-            account_id: a.id,
-            login: a.login,
-            display_name: a.display_name,
-            member_id: a.member_id,
-            grants,
-        })
+        Ok(Self::from_found(found).0)
+    }
+
+    /// The actor a credential lookup found, and the units of their grants
+    /// (the pages start from these without asking the database again).
+    pub fn from_found(f: store::actors::Found) -> (Self, Vec<OrgRow>) {
+        let actor = Self {
+            account_id: f.account_id,
+            login: f.login,
+            display_name: f.display_name,
+            member_id: f.member_id,
+            grants: f.grants,
+        };
+        (actor, f.units)
     }
 
     /// The strongest role this actor holds over a unit (via the unit or an

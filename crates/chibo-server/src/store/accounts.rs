@@ -163,19 +163,6 @@ pub async fn add_api_token(
     Ok(())
 }
 
-pub async fn by_api_token(db: &Db, token_hash: &str) -> Result<Option<i64>> {
-    Ok(read!(db, |c| {
-        sqlx::query_scalar(
-            "SELECT t.account_id FROM api_token t JOIN account a ON a.id = t.account_id \
-             WHERE t.token_hash = $1 AND a.active = $2",
-        )
-        .bind(token_hash)
-        .bind(true)
-        .fetch_optional(c)
-        .await
-    })?)
-}
-
 pub async fn put_setup_token(tx: &mut Tx, token_hash: &str, expires: DateTime<Utc>) -> Result<()> {
     in_tx!(tx, |c| {
         sqlx::query("INSERT INTO setup_token (token_hash, expires_at) VALUES ($1, $2)")

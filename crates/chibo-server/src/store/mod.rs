@@ -11,6 +11,7 @@
 //! query must use `$1, $2, …` in ascending order of first use.
 
 pub mod accounts;
+pub mod actors;
 pub mod audit;
 pub mod bulk;
 pub mod imports;

@@ -3,14 +3,6 @@
 use super::{Db, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionRow {
-    pub id: i64,
-    pub account_id: i64,
-    pub csrf: String,
-    pub expires_at: DateTime<Utc>,
-}
-
 pub async fn insert(
     tx: &mut Tx,
     token_hash: &str,
@@ -33,21 +25,6 @@ pub async fn insert(
         .map(|r| r.rows_affected())
     })?;
     Ok(())
-}
-
-/// The live session for a cookie's token, if any (expired ones are ignored).
-pub async fn find(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>> {
-    Ok(read!(db, |c| {
-        sqlx::query_as(
-            "SELECT s.id, s.account_id, s.csrf, s.expires_at FROM session s JOIN account a ON a.id = s.account_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = $3",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .bind(true)
-        .fetch_optional(c)
-        .await
-    })?)
 }
 
 pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {

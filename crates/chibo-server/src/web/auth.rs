@@ -6,7 +6,7 @@ use super::error::{ApiError, PageError};
 use super::i18n::{Lang, Tr};
 use crate::service::accounts::token_hash;
 use crate::service::{Actor, ServiceError};
-use crate::store;
+use crate::store::{self, orgs::OrgRow};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, header, request::Parts};
 use chrono::Utc;
@@ -48,6 +48,8 @@ fn same(a: &str, b: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct User {
     pub actor: Actor,
+    /// The units of the person's grants, loaded with the session.
+    pub units: Vec<OrgRow>,
     pub session_id: i64,
     pub csrf: String,
     pub tr: Tr,
@@ -68,15 +70,20 @@ async fn session_user(parts: &Parts, state: &AppState) -> Result<Option<User>, S
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(s) = store::sessions::find(&state.services.db, &token_hash(token), Utc::now()).await?
+    let Some(found) =
+        store::actors::by_session(&state.services.db, &token_hash(token), Utc::now()).await?
     else {
         return Ok(None);
     };
-    let actor = Actor::load(&state.services.db, s.account_id).await?;
+    let Some((session_id, csrf)) = found.session.clone() else {
+        return Ok(None);
+    };
+    let (actor, units) = Actor::from_found(found);
     Ok(Some(User {
         actor,
-        session_id: s.id,
-        csrf: s.csrf,
+        units,
+        session_id,
+        csrf,
         tr: Tr {
             lang: lang_of(&parts.headers),
         },
@@ -183,11 +190,11 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(|v| v.to_str().ok())
         {
             let token = auth.strip_prefix("Bearer ").ok_or(ApiError::Unauthorized)?;
-            let id = store::accounts::by_api_token(db, &token_hash(token.trim()))
+            let found = store::actors::by_api_token(db, &token_hash(token.trim()))
                 .await
                 .map_err(|e| ApiError::Service(e.into()))?
                 .ok_or(ApiError::Unauthorized)?;
-            return Ok(Self(Actor::load(db, id).await?));
+            return Ok(Self(Actor::from_found(found).0));
         }
         let user = session_user(parts, state)
             .await?

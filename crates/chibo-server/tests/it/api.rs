@@ -167,3 +167,58 @@ async fn the_openapi_document_matches_its_snapshot() {
     assert_eq!(served, serde_json::from_str::<Value>(&doc).unwrap());
     assert!(served["paths"]["/api/v1/members"]["get"].is_object());
 }
+
+/// The one-query credential lookup still refuses a deactivated account, by
+/// session and by API token alike, and still carries the caller's grants.
+#[tokio::test]
+async fn a_deactivated_account_loses_its_sessions_and_tokens() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let token = token_for(&app, "dangvien").await;
+        let (c, _) = app.login("dangvien").await;
+        let api = reqwest::Client::new();
+        let me = api
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), StatusCode::OK, "{b:?}");
+        let me: Value = me.json().await.unwrap();
+        assert!(me.to_string().contains("dangvien"), "{b:?}: {me}");
+        assert_eq!(
+            c.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+
+        let (admin, csrf) = app.login("quantri").await;
+        let id = store::accounts::by_login(&app.services.db, "dangvien")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let res = admin
+            .post(app.url(&format!("/users/{id}/active")))
+            .form(&[("csrf", csrf.as_str()), ("active", "0")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
+
+        assert_eq!(
+            api.get(app.url("/api/v1/me"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED,
+            "{b:?}: token refused"
+        );
+        assert_eq!(
+            c.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::SEE_OTHER,
+            "{b:?}: session ended"
+        );
+    }
+}

@@ -124,7 +124,11 @@ async fn unit_for(
             .map(|o| o.id)
             .ok_or(ServiceError::NotFound)?,
     };
-    let unit = state.services.org(id).await?;
+    // The person's own units came with the session.
+    let unit = match user.units.iter().find(|u| u.id == id) {
+        Some(u) => u.clone(),
+        None => state.services.org(id).await?,
+    };
     if !user.actor.can_see(&unit) {
         return Err(ServiceError::Forbidden.into());
     }
