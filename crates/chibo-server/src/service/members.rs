@@ -291,9 +291,15 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         let cell = self.org(member.cell_id).await?;
         let granted = actor.can_read_members(&cell) || actor.member_id == Some(id);
-        let mut tx = self.db.begin().await?;
-        store::members::log_access(&mut tx, actor.account_id, id, granted, now).await?;
-        tx.commit().await?;
+        // Logged (durably) before anything of the record is shown.
+        self.access
+            .log(store::access::Access {
+                at: now,
+                account_id: actor.account_id,
+                member_id: id,
+                granted,
+            })
+            .await?;
         if !granted {
             tracing::warn!(
                 account = actor.account_id,

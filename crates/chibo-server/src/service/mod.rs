@@ -20,7 +20,7 @@ pub mod task_print;
 pub mod tasks;
 
 use crate::model::{Problem, Problems, Role};
-use crate::store::{self, Db, StoreError, accounts::GrantRow, orgs::OrgRow};
+use crate::store::{self, Db, StoreError, access::AccessLog, accounts::GrantRow, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
@@ -218,11 +218,15 @@ impl Subject {
 pub struct Services {
     pub db: Db,
     pub rules: std::sync::Arc<chibo_rules::Rules>,
+    /// Record views are logged through one group-committing writer.
+    pub access: AccessLog,
 }
 
 impl Services {
+    /// Needs a Tokio runtime: it starts the access log's writer task.
     pub fn new(db: Db, rules: chibo_rules::Rules) -> Self {
         Self {
+            access: AccessLog::start(db.clone()),
             db,
             rules: std::sync::Arc::new(rules),
         }

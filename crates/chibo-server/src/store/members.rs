@@ -341,28 +341,6 @@ pub async fn find_by_national_id(db: &Db, national_id: &str) -> Result<Option<i6
     })?)
 }
 
-pub async fn log_access(
-    tx: &mut Tx,
-    account_id: i64,
-    member_id: i64,
-    granted: bool,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    in_tx!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO access_log (at, account_id, member_id, granted) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(now)
-        .bind(account_id)
-        .bind(member_id)
-        .bind(granted)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct AccessRow {
     pub at: DateTime<Utc>,

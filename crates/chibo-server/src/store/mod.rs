@@ -10,6 +10,7 @@
 //! SQLite numbers named parameters in order of first appearance, so every
 //! query must use `$1, $2, …` in ascending order of first use.
 
+pub mod access;
 pub mod accounts;
 pub mod actors;
 pub mod audit;
@@ -44,6 +45,11 @@ pub enum StoreError {
     TooNew(i64),
     #[error("file: {0}")]
     Io(#[from] std::io::Error),
+    /// The group commit this write was part of failed (every row in it).
+    #[error("group commit: {0}")]
+    GroupCommit(std::sync::Arc<StoreError>),
+    #[error("the writer task has stopped")]
+    WriterGone,
 }
 
 impl StoreError {

@@ -1,5 +1,7 @@
 use crate::support::{TestApp, backends, redirect_id, text};
 use chibo_server::store;
+use chibo_server::store::access::Access;
+use chrono::Utc;
 use reqwest::StatusCode;
 
 fn form<'a>(extra: &[(&'a str, &'a str)], csrf: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -286,5 +288,73 @@ async fn a_member_cannot_open_another_cells_record_and_it_is_logged() {
                     .is_some_and(|w| w.contains("Văn phòng")),
             "{b:?}"
         );
+    }
+}
+
+/// Group commit of the access log: however many views arrive at once, each
+/// returns only after its own row is committed, and a failed commit is an
+/// error for every view in it, never a silent success.
+#[tokio::test]
+async fn concurrent_record_views_are_each_logged_before_they_return() {
+    for b in backends() {
+        let app = TestApp::demo(b).await;
+        let cell = app.cell_ids().await[0];
+        let id = store::members::of_cell(&app.services.db, cell)
+            .await
+            .unwrap()[0]
+            .id;
+        let views = (0..64).map(|i| {
+            let s = app.services.clone();
+            tokio::spawn(async move {
+                s.access
+                    .log(Access {
+                        at: Utc::now(),
+                        account_id: 1000 + i,
+                        member_id: id,
+                        granted: i % 2 == 0,
+                    })
+                    .await
+                    .unwrap();
+                // Another connection sees the row as soon as the call returned.
+                let log = store::members::access_log(&s.db, id, 100).await.unwrap();
+                assert!(log.iter().any(|r| r.account_id == 1000 + i));
+            })
+        });
+        for v in views.collect::<Vec<_>>() {
+            v.await.unwrap();
+        }
+        let log = store::members::access_log(&app.services.db, id, 100)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 64, "{b:?}");
+        assert_eq!(log.iter().filter(|r| r.granted).count(), 32, "{b:?}");
+
+        // Through the page too: every concurrent view is logged by the time
+        // the pages are back.
+        let (up, _) = app.login("dangbo").await;
+        let pages = (0..16).map(|_| {
+            let (up, url) = (up.clone(), app.url(&format!("/members/{id}")));
+            tokio::spawn(async move { up.get(url).send().await.unwrap().status() })
+        });
+        for p in pages.collect::<Vec<_>>() {
+            assert_eq!(p.await.unwrap(), StatusCode::OK, "{b:?}");
+        }
+        let log = store::members::access_log(&app.services.db, id, 100)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 64 + 16, "{b:?}");
+
+        app.services.db.close().await;
+        let refused = app
+            .services
+            .access
+            .log(Access {
+                at: Utc::now(),
+                account_id: 1,
+                member_id: id,
+                granted: true,
+            })
+            .await;
+        assert!(refused.is_err(), "{b:?}: a write that cannot commit fails");
     }
 }
