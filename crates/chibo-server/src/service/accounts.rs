@@ -3,8 +3,8 @@
 use super::{Actor, Result, ServiceError, Services};
 use crate::model::{Problem, Problems, Role, nfc};
 use crate::store::{self, audit};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -50,12 +50,65 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|_| ServiceError::Forbidden)
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+/// Password checks running at once. Each holds Argon2's 19 MiB for tens of
+/// milliseconds of one core: more at a time only queue for the two cores
+/// while holding their memory, and a burst of logins left the server at
+/// 200–400 MB (glibc keeps freed blocks of that size in per-thread arenas).
+const VERIFIERS: usize = 2;
+static VERIFY_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(VERIFIERS);
+/// Argon2 working memory, reused from one check to the next (at most
+/// `VERIFIERS` buffers ever exist).
+static VERIFY_MEMORY: std::sync::Mutex<Vec<Vec<Block>>> = std::sync::Mutex::new(Vec::new());
+
+/// Checks a password off the request threads, `VERIFIERS` at a time.
+async fn verify_password(password: &str, hash: &str) -> bool {
+    let Ok(_permit) = VERIFY_PERMITS.acquire().await else {
+        return false;
+    };
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    tokio::task::spawn_blocking(move || verify_with_reused_memory(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// What `Argon2::verify_password` does, with working memory from the pool
+/// instead of a fresh allocation.
+fn verify_with_reused_memory(password: &str, hash: &str) -> bool {
+    let Ok(h) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (h.salt, h.hash) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) = (Params::try_from(&h), Algorithm::try_from(h.algorithm))
+    else {
+        return false;
+    };
+    let Ok(version) = h.version.map_or(Ok(Version::default()), Version::try_from) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let mut memory = VERIFY_MEMORY
+        .lock()
+        .map(|mut pool| pool.pop())
+        .unwrap_or_default()
+        .unwrap_or_default();
+    memory.resize(params.block_count(), Block::default());
+    let mut out = vec![0u8; expected.len()];
+    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut out,
+        &mut memory[..],
+    );
+    if let Ok(mut pool) = VERIFY_MEMORY.lock() {
+        pool.push(memory);
+    }
+    // `Output`'s equality is constant-time.
+    computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// A login: lower-case letters, digits, dot, dash, underscore.
@@ -108,13 +161,14 @@ impl Services {
         }
         let account = store::accounts::by_login(&self.db, &login).await?;
         let ok = match &account {
-            Some(a) => a.active && verify_password(password, &a.password_hash),
+            Some(a) => a.active && verify_password(password, &a.password_hash).await,
             None => {
                 // Same work for unknown logins, so timing does not reveal them.
                 verify_password(
                     password,
                     DUMMY_HASH.get_or_init(|| hash_password("x").unwrap_or_default()),
-                );
+                )
+                .await;
                 false
             }
         };
@@ -243,7 +297,7 @@ impl Services {
         let a = store::accounts::get(&self.db, actor.account_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        if !verify_password(old, &a.password_hash) {
+        if !verify_password(old, &a.password_hash).await {
             return Err(ServiceError::invalid(Problem::new(
                 "old_password",
                 "password.wrong",
@@ -401,12 +455,34 @@ async fn append(
 mod tests {
     use super::*;
 
-    #[test]
-    fn passwords_verify_only_against_their_hash() {
+    #[tokio::test]
+    async fn passwords_verify_only_against_their_hash() {
         let h = hash_password("mật khẩu dài").unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("mật khẩu dài", &h));
-        assert!(!verify_password("mat khau dai", &h));
+        assert!(verify_password("mật khẩu dài", &h).await);
+        assert!(!verify_password("mat khau dai", &h).await);
+        assert!(!verify_password("mật khẩu dài", "not a hash").await);
+    }
+
+    #[tokio::test]
+    async fn concurrent_checks_reuse_at_most_two_memory_blocks() {
+        let h = hash_password("mật khẩu dài").unwrap();
+        let checks = (0..6).map(|i| {
+            let h = h.clone();
+            tokio::spawn(async move {
+                let p = if i % 2 == 0 {
+                    "mật khẩu dài"
+                } else {
+                    "sai"
+                };
+                (i, verify_password(p, &h).await)
+            })
+        });
+        for c in checks {
+            let (i, ok) = c.await.unwrap();
+            assert_eq!(ok, i % 2 == 0);
+        }
+        assert!(VERIFY_MEMORY.lock().unwrap().len() <= VERIFIERS);
     }
 
     #[test]
