@@ -330,34 +330,7 @@ impl Batch {
                     "created_at",
                 ],
             ),
-            members: Rows::new(
-                "member",
-                &[
-                    "id",
-                    "cell_id",
-                    "group_id",
-                    "full_name",
-                    "name_fold",
-                    "other_name",
-                    "sex",
-                    "date_of_birth",
-                    "ethnicity",
-                    "religion",
-                    "national_id",
-                    "card_no",
-                    "admission_date",
-                    "ceremony_date",
-                    "official_date",
-                    "phone",
-                    "email",
-                    "residence",
-                    "notes",
-                    "status",
-                    "version",
-                    "created_at",
-                    "updated_at",
-                ],
-            ),
+            members: Rows::new("member", store::members::BULK_COLUMNS),
             statuses: Rows::new(
                 "member_status",
                 &["member_id", "status", "start_date", "note", "created_at"],
@@ -501,32 +474,15 @@ impl Batch {
         self.next_member += 1;
         let status = later.map_or(adm.status, |l| l.0);
         let periods = 1 + i64::from(later.is_some());
-        self.members.push([
-            id.into(),
-            cell.id.into(),
-            v.group_id.into(),
-            v.full_name.as_str().into(),
-            v.name_fold.as_str().into(),
-            v.other_name.clone().into(),
-            v.sex.clone().into(),
-            v.date_of_birth.into(),
-            v.ethnicity.clone().into(),
-            v.religion.clone().into(),
-            v.national_id.clone().into(),
-            v.card_no.clone().into(),
-            v.admission_date.into(),
-            v.ceremony_date.into(),
-            v.official_date.into(),
-            v.phone.clone().into(),
-            v.email.clone().into(),
-            v.residence.clone().into(),
-            v.notes.clone().into(),
-            status.as_str().into(),
-            // Each status period bumps the version, as in the service.
-            (1 + periods).into(),
-            self.at.into(),
-            self.at.into(),
-        ]);
+        // Each status period bumps the version, as in the service.
+        self.members.push(store::members::bulk_row(
+            id,
+            cell.id,
+            v,
+            status.as_str(),
+            1 + periods,
+            self.at,
+        ));
         self.statuses.push([
             id.into(),
             adm.status.as_str().into(),

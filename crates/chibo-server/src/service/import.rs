@@ -1,11 +1,12 @@
 //! Members in and out of spreadsheets: preview, all-or-nothing commit, export.
 
-use super::members::{Admission, insert_member, update_member_in};
+use super::members::{Admission, create_summary, unique_problem, update_member_in};
 use super::{Actor, Result, ServiceError, Services, today};
 use crate::model::OrgKind;
 use crate::model::{MemberDraft, MemberFields, Problem, Status, fold, nfc};
 use crate::service::orgs::{OwnedOrg, insert_org};
-use crate::store::{self, members::MemberRow, members::MemberValues, orgs::OrgRow, read};
+use crate::store::bulk::{self, Rows, Val};
+use crate::store::{self, audit, members::MemberRow, members::MemberValues, orgs::OrgRow, read};
 use chibo_docs::sheet::{self, ColumnSpec, Table};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
@@ -467,25 +468,17 @@ impl Services {
                 .as_ref()
                 .and_then(|g| groups.get(&fold(g)).copied())
         };
-        let (mut created, mut updated) = (0, 0);
+        // Updates one by one through the service path (each checks its
+        // version); then every new member at once, as `chibo demo` writes
+        // them: ids reserved here, the cell's audit chain continued in
+        // memory, a few multi-row statements (COPY on PostgreSQL). Row by
+        // row, 300,000 members took 85 s on SQLite and over 15 min on
+        // PostgreSQL.
+        let mut updated = 0;
+        let mut creates = Vec::new();
         for w in &plan.work {
             match w {
-                Work::Create { draft, status } => {
-                    let mut admission = Admission::infer(draft, today(now));
-                    if let Some(s) = status {
-                        admission.status = *s;
-                    }
-                    insert_member(
-                        &mut tx,
-                        actor,
-                        cell,
-                        &MemberValues::from_draft(draft, group_of(draft)),
-                        admission,
-                        now,
-                    )
-                    .await?;
-                    created += 1;
-                }
+                Work::Create { draft, status } => creates.push((draft, status)),
                 Work::Update { before, draft } => {
                     let group = if draft.group_name.is_some() {
                         group_of(draft)
@@ -501,6 +494,54 @@ impl Services {
                 }
             }
         }
+        let ids = bulk::reserve_ids(&mut tx, "member", creates.len()).await?;
+        let mut members = Rows::new("member", store::members::BULK_COLUMNS);
+        let mut statuses = Rows::new(
+            "member_status",
+            &["member_id", "status", "start_date", "note", "created_at"],
+        );
+        let mut chain = audit::ChainWriter::open(&mut tx, cell.id).await?;
+        let actor_name = actor.audit_name();
+        for (id, (draft, status)) in ids.iter().copied().zip(&creates) {
+            let mut admission = Admission::infer(draft, today(now));
+            if let Some(s) = status {
+                admission.status = *s;
+            }
+            let values = MemberValues::from_draft(draft, group_of(draft));
+            // Version 2: created, then its first status period (as
+            // `insert_member` leaves it).
+            members.push(store::members::bulk_row(
+                id,
+                cell.id,
+                &values,
+                admission.status.as_str(),
+                2,
+                now,
+            ));
+            statuses.push([
+                id.into(),
+                admission.status.as_str().into(),
+                admission.since.into(),
+                Val::Null,
+                now.into(),
+            ]);
+            chain.push(
+                &audit::NewEntry {
+                    chain_id: cell.id,
+                    account_id: Some(actor.account_id),
+                    actor: &actor_name,
+                    action: "member.create",
+                    entity: "member",
+                    entity_id: Some(id),
+                    summary: &create_summary(&values, admission.status),
+                },
+                now,
+            );
+        }
+        members.flush(&mut tx).await.map_err(unique_problem)?;
+        statuses.flush(&mut tx).await?;
+        chain.finish(&mut tx).await?;
+        let created = creates.len();
         tx.commit().await?;
         Ok((created, updated))
     }

@@ -435,7 +435,7 @@ pub async fn update_member_in(
 }
 
 /// A race past `check_unique` still ends with a field message.
-fn unique_problem(e: store::StoreError) -> ServiceError {
+pub(super) fn unique_problem(e: store::StoreError) -> ServiceError {
     if e.is_unique_violation() {
         let msg = e.to_string();
         let field = if msg.contains("national_id") {

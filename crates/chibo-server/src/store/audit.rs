@@ -3,6 +3,7 @@
 //! transaction of the change it records, and its hash covers the previous
 //! entry's, so an edited or deleted row breaks the chain at that point.
 
+use super::bulk::Rows;
 use super::{Db, Result, Tx, in_tx, read};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
@@ -123,6 +124,109 @@ pub async fn append(tx: &mut Tx, e: &NewEntry<'_>, now: DateTime<Utc>) -> Result
             .map(|r| r.rows_affected())
     })?;
     Ok(id)
+}
+
+/// Entries appended to one chain in memory and bulk-written (large imports):
+/// the same rows, hashes and head as [`append`] would leave, in a few
+/// statements instead of four per entry.
+pub struct ChainWriter {
+    chain_id: i64,
+    seq: i64,
+    prev_hash: String,
+    rows: Rows,
+}
+
+impl ChainWriter {
+    /// Continues the chain from its head, which it keeps locked (on
+    /// PostgreSQL) until the transaction ends, as `append` does.
+    pub async fn open(tx: &mut Tx, chain_id: i64) -> Result<Self> {
+        in_tx!(tx, |c| {
+            sqlx::query("INSERT INTO audit_head (chain_id, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain_id) DO NOTHING")
+                .bind(chain_id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        let (seq, prev_hash): (i64, String) = in_tx!(tx, |c| {
+            sqlx::query_as(
+                "UPDATE audit_head SET seq = seq WHERE chain_id = $1 RETURNING seq, hash",
+            )
+            .bind(chain_id)
+            .fetch_one(c)
+            .await
+        })?;
+        Ok(Self {
+            chain_id,
+            seq,
+            prev_hash,
+            rows: Rows::new(
+                "audit",
+                &[
+                    "chain_id",
+                    "seq",
+                    "at",
+                    "account_id",
+                    "actor",
+                    "action",
+                    "entity",
+                    "entity_id",
+                    "summary",
+                    "prev_hash",
+                    "hash",
+                ],
+            ),
+        })
+    }
+
+    /// Hashes the next entry onto the chain (written by [`Self::finish`]).
+    pub fn push(&mut self, e: &NewEntry<'_>, now: DateTime<Utc>) {
+        debug_assert_eq!(e.chain_id, self.chain_id);
+        self.seq += 1;
+        let mut row = EntryRow {
+            id: 0,
+            chain_id: self.chain_id,
+            seq: self.seq,
+            at: now.trunc_subsecs(6),
+            account_id: e.account_id,
+            actor: e.actor.to_string(),
+            action: e.action.to_string(),
+            entity: e.entity.to_string(),
+            entity_id: e.entity_id,
+            summary: e.summary.to_string(),
+            prev_hash: std::mem::take(&mut self.prev_hash),
+            hash: String::new(),
+        };
+        row.hash = entry_hash(&row);
+        self.prev_hash = row.hash.clone();
+        self.rows.push([
+            row.chain_id.into(),
+            row.seq.into(),
+            row.at.into(),
+            row.account_id.into(),
+            row.actor.into(),
+            row.action.into(),
+            row.entity.into(),
+            row.entity_id.into(),
+            row.summary.into(),
+            row.prev_hash.into(),
+            row.hash.into(),
+        ]);
+    }
+
+    /// Writes the entries and moves the head past them.
+    pub async fn finish(mut self, tx: &mut Tx) -> Result<()> {
+        self.rows.flush(tx).await?;
+        in_tx!(tx, |c| {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE chain_id = $3")
+                .bind(self.seq)
+                .bind(&self.prev_hash)
+                .bind(self.chain_id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
 }
 
 const COLUMNS: &str =

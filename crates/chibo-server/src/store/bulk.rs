@@ -194,6 +194,29 @@ pub async fn next_id(tx: &mut Tx, table: &'static str) -> Result<i64> {
         .await)?)
 }
 
+/// `n` fresh ids for rows of `table` written by a running server (an
+/// import): from the identity sequence on PostgreSQL, so concurrent inserts
+/// never take them; after the largest id on SQLite, whose one writer
+/// connection holds this transaction.
+pub async fn reserve_ids(tx: &mut Tx, table: &'static str, n: usize) -> Result<Vec<i64>> {
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    match tx {
+        Tx::Sqlite(_) => {
+            let first = next_id(tx, table).await?;
+            Ok((first..first + n).collect())
+        }
+        Tx::Postgres(t) => {
+            let sql = format!(
+                "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+            );
+            Ok(sqlx::query_scalar(AssertSqlSafe(sql))
+                .bind(n)
+                .fetch_all(&mut **t)
+                .await?)
+        }
+    }
+}
+
 /// After ids were given explicitly, moves PostgreSQL's identity sequence past
 /// them (SQLite's rowids need nothing).
 pub async fn sync_ids(tx: &mut Tx, table: &'static str) -> Result<()> {

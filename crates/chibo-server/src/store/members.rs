@@ -1,5 +1,6 @@
 //! Member records, their status history and search.
 
+use super::bulk::Val;
 use super::{Arg, Db, Result, Tx, bind_all, in_tx, prefix_range, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -69,6 +70,70 @@ pub struct MemberValues {
 const COLUMNS: &str = "id, cell_id, group_id, full_name, other_name, sex, date_of_birth, ethnicity, religion, \
      national_id, card_no, admission_date, ceremony_date, official_date, phone, email, residence, notes, \
      status, version, created_at, updated_at";
+
+/// The columns of [`bulk_row`], for `store::bulk::Rows`.
+pub const BULK_COLUMNS: &[&str] = &[
+    "id",
+    "cell_id",
+    "group_id",
+    "full_name",
+    "name_fold",
+    "other_name",
+    "sex",
+    "date_of_birth",
+    "ethnicity",
+    "religion",
+    "national_id",
+    "card_no",
+    "admission_date",
+    "ceremony_date",
+    "official_date",
+    "phone",
+    "email",
+    "residence",
+    "notes",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+/// A new member as one row for `store::bulk` (the demo, large imports), the
+/// caller having assigned its id.
+pub fn bulk_row(
+    id: i64,
+    cell_id: i64,
+    v: &MemberValues,
+    status: &str,
+    version: i64,
+    now: DateTime<Utc>,
+) -> [Val; 23] {
+    [
+        id.into(),
+        cell_id.into(),
+        v.group_id.into(),
+        v.full_name.as_str().into(),
+        v.name_fold.as_str().into(),
+        v.other_name.clone().into(),
+        v.sex.clone().into(),
+        v.date_of_birth.into(),
+        v.ethnicity.clone().into(),
+        v.religion.clone().into(),
+        v.national_id.clone().into(),
+        v.card_no.clone().into(),
+        v.admission_date.into(),
+        v.ceremony_date.into(),
+        v.official_date.into(),
+        v.phone.clone().into(),
+        v.email.clone().into(),
+        v.residence.clone().into(),
+        v.notes.clone().into(),
+        status.into(),
+        version.into(),
+        now.into(),
+        now.into(),
+    ]
+}
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<MemberRow>> {
     super::row_by(db, "member", COLUMNS, "id", id).await

@@ -155,6 +155,9 @@ async fn preview_confirm_then_reimport_changes_nothing() {
             .await
             .unwrap();
         assert_eq!(members.len(), before + 3);
+        // Bulk-written, yet each with its entry on the cell's intact chain.
+        let verdict = app.services.verify_audit().await.unwrap();
+        assert!(verdict.first_break.is_none(), "{b:?}: {verdict:?}");
         let binh = members
             .iter()
             .find(|m| m.card_no.as_deref() == Some("012345678901"))
@@ -217,6 +220,15 @@ async fn preview_confirm_then_reimport_changes_nothing() {
             .unwrap()
             .len();
         assert_eq!(audit_before, 1, "{b:?}: only the creation");
+        assert_eq!(
+            store::members::status_history(&app.services.db, binh.id)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{b:?}: its first status period"
+        );
+        assert_eq!(binh.version, 2, "{b:?}: as the form would leave it");
     }
 }
 
