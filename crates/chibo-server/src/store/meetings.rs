@@ -935,6 +935,16 @@ pub async fn feed_token(tx: &mut Tx, member_id: i64, fresh: &str) -> Result<Stri
     })?)
 }
 
+/// A member's feed token if one was made (read without the writer).
+pub async fn feed_token_of(db: &Db, member_id: i64) -> Result<Option<String>> {
+    Ok(read!(db, |c| {
+        sqlx::query_scalar("SELECT token FROM calendar_feed WHERE member_id = $1")
+            .bind(member_id)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
 pub async fn member_by_feed(db: &Db, token: &str) -> Result<Option<i64>> {
     Ok(read!(db, |c| {
         sqlx::query_scalar("SELECT member_id FROM calendar_feed WHERE token = $1")

@@ -87,14 +87,22 @@ async fn own(s: &AppState, actor: &Actor, member_id: i64) -> Result<MemberHome, 
     let digest = store::reminders::digest_of(db, member_id).await?;
     let votes = store::meetings::open_votes_for(db, member_id).await?;
     let notices = store::meetings::notices_for_member(db, member_id, 5).await?;
-    let mut tx = db.begin().await?;
-    let token = store::meetings::feed_token(
-        &mut tx,
-        member_id,
-        &crate::service::accounts::random_token(),
-    )
-    .await?;
-    tx.commit().await?;
+    // The token is made once; later visits only read it, so a home page
+    // does not queue behind SQLite's single writer.
+    let token = match store::meetings::feed_token_of(db, member_id).await? {
+        Some(t) => t,
+        None => {
+            let mut tx = db.begin().await?;
+            let t = store::meetings::feed_token(
+                &mut tx,
+                member_id,
+                &crate::service::accounts::random_token(),
+            )
+            .await?;
+            tx.commit().await?;
+            t
+        }
+    };
     Ok(MemberHome {
         on_roll: rsvp.is_some(),
         rsvp: rsvp.and_then(|(a, r)| a.map(|a| (a, r.unwrap_or_default()))),
