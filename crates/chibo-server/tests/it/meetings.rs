@@ -622,10 +622,10 @@ async fn a_meeting_in_the_past_cannot_be_notified_and_closed_meetings_refuse_vot
     assert!(page.contains("chưa bắt đầu hoặc đã kết thúc"), "{page}");
 }
 
-#[tokio::test]
-async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server() {
-    let (sink, url) = Sink::start().await;
-    let app = TestApp::configured(Backend::Sqlite, |cfg| cfg.smtp_url = Some(url)).await;
+/// A one-cell demo whose five members have e-mail addresses, sending mail to
+/// `smtp_url`, with a meeting planned and its notice sent.
+async fn notified_by_email(smtp_url: String) -> (TestApp, Client, i64) {
+    let app = TestApp::configured(Backend::Sqlite, |cfg| cfg.smtp_url = Some(smtp_url)).await;
     app.services
         .generate_demo(
             chibo_server::service::demo::DemoSize {
@@ -651,6 +651,13 @@ async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server() 
         .await,
     )
     .await;
+    (app, c, id)
+}
+
+#[tokio::test]
+async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server() {
+    let (sink, url) = Sink::start().await;
+    let (_app, _c, _id) = notified_by_email(url).await;
     for _ in 0..100 {
         if sink.count() == 5 {
             break;
@@ -669,35 +676,7 @@ async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server() 
         .unwrap()
         .local_addr()
         .unwrap();
-    let app = TestApp::configured(Backend::Sqlite, |cfg| {
-        cfg.smtp_url = Some(format!("smtp://{dead}"))
-    })
-    .await;
-    app.services
-        .generate_demo(
-            chibo_server::service::demo::DemoSize {
-                cells: 1,
-                members_per_cell: 5,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-    app.tamper("UPDATE member SET email = 'dv' || id || '@example.vn'".into())
-        .await;
-    let (c, csrf) = app.login("bithu").await;
-    let cell = app.cell_ids().await[0];
-    let id = plan(&c, &app, &csrf, cell, 3).await;
-    app.follow(
-        &c,
-        app.post(
-            &c,
-            &format!("/meetings/{id}/notice"),
-            &[("csrf", csrf.as_str())],
-        )
-        .await,
-    )
-    .await;
+    let (app, c, id) = notified_by_email(format!("smtp://{dead}")).await;
     let mut page = String::new();
     for _ in 0..100 {
         page = text(
