@@ -112,6 +112,11 @@ impl Status {
         Self::ACTIVE.contains(&self)
     }
 
+    /// Whether a stored status (`as_str`) is one of [`Self::ACTIVE`].
+    pub fn is_active_str(raw: &str) -> bool {
+        Self::ACTIVE.iter().any(|s| s.as_str() == raw)
+    }
+
     /// Whether a stored status (`as_str`) is one of [`Self::APART`].
     pub fn is_apart_str(raw: &str) -> bool {
         Self::APART.iter().any(|s| s.as_str() == raw)

@@ -114,7 +114,7 @@ impl Services {
             let Some(m) = store::members::get_in(&mut tx, id).await? else {
                 continue;
             };
-            if m.cell_id != cell_id || !Status::parse(&m.status).is_ok_and(Status::is_active) {
+            if m.cell_id != cell_id || !Status::is_active_str(&m.status) {
                 continue;
             }
             if self

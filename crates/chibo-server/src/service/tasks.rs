@@ -29,8 +29,7 @@ pub struct TaskItem {
 impl TaskItem {
     fn new(task: TaskRow, owners: Vec<Owner>, on: NaiveDate) -> Self {
         let shown = times(&task).shown_on(on).as_str().to_string();
-        let needs_reassign = task.closed_on.is_none()
-            && !Status::parse(&task.lead_status).is_ok_and(Status::is_active);
+        let needs_reassign = task.closed_on.is_none() && !Status::is_active_str(&task.lead_status);
         Self {
             task,
             owners,
@@ -105,7 +104,7 @@ fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) ->
 fn assignable(members: &[MemberRow], id: i64) -> Option<&MemberRow> {
     members
         .iter()
-        .find(|m| m.id == id && Status::parse(&m.status).is_ok_and(Status::is_active))
+        .find(|m| m.id == id && Status::is_active_str(&m.status))
 }
 
 impl Services {
@@ -124,17 +123,7 @@ impl Services {
         on: NaiveDate,
     ) -> Result<Vec<TaskItem>> {
         let owners = db::owners_in_cell(&self.db, cell_id).await?;
-        Ok(rows
-            .into_iter()
-            .map(|t| {
-                let mine = owners
-                    .iter()
-                    .filter(|o| o.task_id == t.id)
-                    .cloned()
-                    .collect();
-                TaskItem::new(t, mine, on)
-            })
-            .collect())
+        Ok(with_owners(rows, &owners, on))
     }
 
     /// A cell's tasks, filtered.
@@ -617,14 +606,23 @@ impl Services {
             return Ok(Vec::new());
         };
         let rows = db::of_member(&self.db, me).await?;
-        let on = today(now);
-        let mut out = Vec::with_capacity(rows.len());
-        for t in rows {
-            let owners = db::owners(&self.db, t.id).await?;
-            out.push(TaskItem::new(t, owners, on));
-        }
-        Ok(out)
+        let owners = db::owners_of_member_tasks(&self.db, me).await?;
+        Ok(with_owners(rows, &owners, today(now)))
     }
+}
+
+/// Tasks with their co-owners picked from one list read for all of them.
+fn with_owners(rows: Vec<TaskRow>, owners: &[Owner], on: NaiveDate) -> Vec<TaskItem> {
+    rows.into_iter()
+        .map(|t| {
+            let mine = owners
+                .iter()
+                .filter(|o| o.task_id == t.id)
+                .cloned()
+                .collect();
+            TaskItem::new(t, mine, on)
+        })
+        .collect()
 }
 
 /// The "results of last month" of a new resolution, written from the

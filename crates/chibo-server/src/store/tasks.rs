@@ -180,6 +180,21 @@ pub async fn owners_in_cell(db: &Db, cell_id: i64) -> Result<Vec<Owner>> {
     })?)
 }
 
+/// The co-owners of the open tasks a member leads or shares (those
+/// [`of_member`] lists), in one query.
+pub async fn owners_of_member_tasks(db: &Db, member_id: i64) -> Result<Vec<Owner>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT o.task_id, o.member_id, m.full_name FROM task_owner o JOIN member m ON m.id = o.member_id \
+             WHERE o.task_id IN (SELECT t.id FROM task t WHERE t.closed_on IS NULL AND (t.lead_id = $1 OR EXISTS \
+             (SELECT 1 FROM task_owner x WHERE x.task_id = t.id AND x.member_id = $1))) ORDER BY o.task_id, m.full_name",
+        )
+        .bind(member_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 pub async fn owners(db: &Db, task_id: i64) -> Result<Vec<Owner>> {
     Ok(read!(db, |c| {
         sqlx::query_as(

@@ -406,10 +406,7 @@ impl Services {
         db::init_roll(&mut tx, id, cell.id).await?;
         let members = store::members::of_cell(&self.db, cell.id).await?;
         let mut sent = 0;
-        for member in members
-            .iter()
-            .filter(|x| Status::parse(&x.status).is_ok_and(|s| s.is_active()))
-        {
+        for member in members.iter().filter(|x| Status::is_active_str(&x.status)) {
             let n = db::NewNotice {
                 meeting_id: Some(id),
                 member_id: Some(member.id),

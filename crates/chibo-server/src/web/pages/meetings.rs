@@ -766,9 +766,7 @@ async fn resolution_page(
     let members = store::members::of_cell(&s.services.db, v.cell.id)
         .await?
         .into_iter()
-        .filter(|m| {
-            crate::model::Status::parse(&m.status).is_ok_and(crate::model::Status::is_active)
-        })
+        .filter(|m| crate::model::Status::is_active_str(&m.status))
         .map(|m| (m.id, m.full_name))
         .collect();
     Ok(view::ResolutionPage {

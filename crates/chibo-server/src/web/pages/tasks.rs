@@ -71,7 +71,7 @@ impl TableQuery {
 fn on_roll(members: Vec<MemberRow>) -> Vec<MemberRow> {
     members
         .into_iter()
-        .filter(|m| Status::parse(&m.status).is_ok_and(Status::is_active))
+        .filter(|m| Status::is_active_str(&m.status))
         .collect()
 }
 
