@@ -41,10 +41,6 @@ impl TaskItem {
     pub fn shown(&self) -> Shown {
         Shown::parse(&self.shown).unwrap_or(Shown::ChuaBatDau)
     }
-
-    pub fn is_open(&self) -> bool {
-        self.task.closed_on.is_none()
-    }
 }
 
 pub fn times(t: &TaskRow) -> TaskTimes {
