@@ -4,17 +4,66 @@
 //! each delivery is logged and none goes out twice.
 
 use super::{Result, Services, today};
-use crate::model::Status;
-use crate::store::{self, reminders as db, tasks};
+use crate::store::{self, reminders as db};
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
-/// How many tasks one pass reads per kind; the next pass takes the rest.
+/// How many tasks one transaction reminds of; a sweep goes on until none is left.
 const BATCH: i64 = 500;
 
 /// Local hour after which the day's digest e-mail is composed. Operational,
 /// not a Party rule: early enough to be read before the day's work.
 pub const DIGEST_HOUR: u32 = 6;
+
+/// One reminder about one task, to its lead and co-owners.
+struct Reminder {
+    task_id: i64,
+    key: String,
+    subject: String,
+    body: String,
+}
+
+impl Reminder {
+    fn of_due(prefix: &str, d: &db::Due) -> Self {
+        let deadline = d.deadline.format("%d/%m/%Y");
+        let (subject, body) = if prefix == "overdue" {
+            (
+                format!("Nhiệm vụ quá hạn: {}", d.title),
+                format!(
+                    "Nhiệm vụ \"{}\" đã quá hạn ngày {deadline}. Đề nghị đồng chí cập nhật tiến độ.",
+                    d.title
+                ),
+            )
+        } else {
+            (
+                format!("Nhiệm vụ sắp đến hạn: {}", d.title),
+                format!("Nhiệm vụ \"{}\" đến hạn ngày {deadline}.", d.title),
+            )
+        };
+        Self {
+            task_id: d.task_id,
+            key: format!("{prefix}:{}:{}", d.task_id, d.deadline),
+            subject,
+            body,
+        }
+    }
+
+    fn of_review(t: &db::ToReview) -> Self {
+        let when = t
+            .starts_at
+            .with_timezone(&Ho_Chi_Minh)
+            .format("%H:%M ngày %d/%m/%Y");
+        Self {
+            task_id: t.task_id,
+            key: format!("review:{}:{}", t.task_id, t.meeting_id),
+            subject: format!("Báo cáo nhiệm vụ tại buổi sinh hoạt {when}"),
+            body: format!(
+                "Buổi sinh hoạt chi bộ lúc {when} sẽ kiểm điểm nhiệm vụ \"{}\". Đề nghị đồng chí cập nhật tiến độ trước buổi sinh hoạt.",
+                t.title
+            ),
+        }
+    }
+}
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
@@ -37,91 +86,54 @@ impl Services {
         let far_past = on - Duration::days(3650);
         let yesterday = on - Duration::days(1);
         for (prefix, from, to) in [("due_soon", on, until), ("overdue", far_past, yesterday)] {
-            for d in db::due(&self.db, prefix, from, to, BATCH).await? {
-                let (subject, body) = if prefix == "overdue" {
-                    (
-                        format!("Nhiệm vụ quá hạn: {}", d.title),
-                        format!(
-                            "Nhiệm vụ \"{}\" đã quá hạn ngày {}. Đề nghị đồng chí cập nhật tiến độ.",
-                            d.title,
-                            d.deadline.format("%d/%m/%Y")
-                        ),
-                    )
-                } else {
-                    (
-                        format!("Nhiệm vụ sắp đến hạn: {}", d.title),
-                        format!(
-                            "Nhiệm vụ \"{}\" đến hạn ngày {}.",
-                            d.title,
-                            d.deadline.format("%d/%m/%Y")
-                        ),
-                    )
-                };
-                let key = format!("{prefix}:{}:{}", d.task_id, d.deadline);
-                swept.reminders += self
-                    .remind_owners(d.task_id, d.cell_id, d.lead_id, &key, &subject, &body, now)
-                    .await?;
+            loop {
+                let due = db::due(&self.db, prefix, from, to, BATCH).await?;
+                let batch: Vec<Reminder> = due.iter().map(|d| Reminder::of_due(prefix, d)).collect();
+                let sent = self.remind_batch(&batch, now).await?;
+                swept.reminders += sent;
+                // A full batch that reminded no one would come back unchanged.
+                if due.len() < BATCH as usize || sent == 0 {
+                    break;
+                }
             }
         }
-        for (meeting_id, cell_id, starts_at) in db::notified_meetings(&self.db, now).await? {
-            let when = starts_at
-                .with_timezone(&Ho_Chi_Minh)
-                .format("%H:%M ngày %d/%m/%Y");
-            let open = tasks::of_cell(
-                &self.db,
-                cell_id,
-                &tasks::Filter {
-                    open_only: true,
-                    ..Default::default()
-                },
-            )
-            .await?;
-            for t in open.iter().filter(|t| t.assigned_on < today(starts_at)) {
-                let subject = format!("Báo cáo nhiệm vụ tại buổi sinh hoạt {when}");
-                let body = format!(
-                    "Buổi sinh hoạt chi bộ lúc {when} sẽ kiểm điểm nhiệm vụ \"{}\". Đề nghị đồng chí cập nhật tiến độ trước buổi sinh hoạt.",
-                    t.title
-                );
-                let key = format!("review:{}:{meeting_id}", t.id);
-                swept.reminders += self
-                    .remind_owners(t.id, cell_id, t.lead_id, &key, &subject, &body, now)
-                    .await?;
+        loop {
+            let due = db::to_review(&self.db, now, BATCH).await?;
+            let batch: Vec<Reminder> = due.iter().map(Reminder::of_review).collect();
+            let sent = self.remind_batch(&batch, now).await?;
+            swept.reminders += sent;
+            if due.len() < BATCH as usize || sent == 0 {
+                break;
             }
         }
         swept.digests = self.send_digests(now).await?;
         Ok(swept)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn remind_owners(
-        &self,
-        task_id: i64,
-        cell_id: i64,
-        lead_id: i64,
-        key: &str,
-        subject: &str,
-        body: &str,
-        now: DateTime<Utc>,
-    ) -> Result<usize> {
-        let owners = tasks::owners(&self.db, task_id).await?;
-        let mut ids: Vec<i64> = std::iter::once(lead_id)
-            .chain(owners.iter().map(|o| o.member_id))
-            .collect();
-        ids.dedup();
+    /// A batch of reminders in one transaction: one commit, not one a task.
+    async fn remind_batch(&self, batch: &[Reminder], now: DateTime<Utc>) -> Result<usize> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = batch.iter().map(|r| r.task_id).collect();
         let mut tx = self.db.begin().await?;
+        let to = db::recipients(&mut tx, &ids).await?;
         let mut sent = 0;
-        for id in ids {
-            let Some(m) = store::members::get_in(&mut tx, id).await? else {
-                continue;
-            };
-            if m.cell_id != cell_id || !Status::is_active_str(&m.status) {
-                continue;
-            }
-            if self
-                .remind(&mut tx, &m, task_id, key, subject, body, now)
-                .await?
-            {
-                sent += 1;
+        for r in batch {
+            for m in to.iter().filter(|m| m.task_id == r.task_id) {
+                let fresh = self
+                    .remind(
+                        &mut tx,
+                        m.member_id,
+                        m.email.as_deref(),
+                        r.task_id,
+                        &r.key,
+                        &r.subject,
+                        &r.body,
+                        now,
+                    )
+                    .await?;
+                sent += usize::from(fresh);
             }
         }
         tx.commit().await?;

@@ -245,7 +245,8 @@ impl Services {
                 .chain(&t.co_owner_ids)
                 .filter_map(|mid| assignable(&members, *mid))
             {
-                self.remind(tx, m, id, &format!("assign:{id}"), &subject, &body, now)
+                let key = format!("assign:{id}");
+                self.remind(tx, m.id, m.email.as_deref(), id, &key, &subject, &body, now)
                     .await?;
             }
             ids.push(id);
@@ -259,7 +260,8 @@ impl Services {
     pub(crate) async fn remind(
         &self,
         tx: &mut Tx,
-        m: &MemberRow,
+        member_id: i64,
+        email: Option<&str>,
         task_id: i64,
         key: &str,
         subject: &str,
@@ -268,15 +270,15 @@ impl Services {
     ) -> Result<bool> {
         let n = NewNotice {
             meeting_id: None,
-            member_id: Some(m.id),
+            member_id: Some(member_id),
             channel: "app",
             address: None,
             subject,
             body,
         };
         let fresh = store::reminders::queue(tx, &n, task_id, key, None, now).await?;
-        if fresh && let Some(email) = &m.email {
-            let digest = store::reminders::wants_digest(tx, m.id).await?;
+        if fresh && let Some(email) = email {
+            let digest = store::reminders::wants_digest(tx, member_id).await?;
             let e = NewNotice {
                 channel: "email",
                 address: Some(email),
@@ -473,7 +475,8 @@ impl Services {
         );
         self.remind(
             &mut tx,
-            lead,
+            lead.id,
+            lead.email.as_deref(),
             id,
             &format!("assign:{id}:{lead_id}"),
             &subject,

@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_tasks.sql"),
         postgres: include_str!("../../migrations/postgres/0005_tasks.sql"),
     },
+    Migration {
+        version: 6,
+        name: "sweeps",
+        sqlite: include_str!("../../migrations/sqlite/0006_sweeps.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_sweeps.sql"),
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {

@@ -3,9 +3,9 @@
 //! Each query is written once with `$n` placeholders and compiled for both
 //! backends by the [`read!`] and [`write!`] macros; hand-written arms exist only
 //! where the SQL really differs. SQLite gets one writer connection (writes are
-//! serialised in-process instead of failing with SQLITE_BUSY) and a pool of
-//! readers; both run in WAL mode with `synchronous=FULL`, so a commit that
-//! returned is on disk.
+//! serialised in-process instead of failing with SQLITE_BUSY, and committed
+//! in groups: [`writer`]) and a pool of readers; both run in WAL mode with
+//! `synchronous=FULL`, so a commit that returned is on disk.
 //!
 //! SQLite numbers named parameters in order of first appearance, so every
 //! query must use `$1, $2, …` in ascending order of first use.
@@ -26,11 +26,12 @@ pub mod reports;
 pub mod sessions;
 pub mod stats;
 pub mod tasks;
+pub mod writer;
 
 use crate::model::Status;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, PgPool, Postgres, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -68,13 +69,16 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: writer::Writer,
+    },
     Postgres(PgPool),
 }
 
 /// A write transaction. Every change is made inside one, with its audit entry.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(writer::SqliteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -172,12 +176,12 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-16000")
             .pragma("temp_store", "memory");
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts.clone())
-            .await?;
+        let write = writer::Writer::start(opts.connect().await?);
+        // No ping before each acquire: an embedded connection cannot go stale,
+        // and the ping is one more hop to the connection's thread per query.
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(opts.read_only(false))
             .await?;
         let db = Self::Sqlite { read, write };

@@ -2,7 +2,8 @@
 //! members' choice of a daily digest.
 
 use super::meetings::{NewNotice, NoticeRow};
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Db, Result, Tx, in_tx, read, status_list};
+use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Queues one reminder; false when this member already had it on this channel.
@@ -78,7 +79,7 @@ pub async fn of_task(db: &Db, task_id: i64) -> Result<Vec<NoticeRow>> {
         .await)?)
 }
 
-/// A task that may need a reminder, with who must hear of it.
+/// A task that may need a reminder.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Due {
     pub task_id: i64,
@@ -88,8 +89,19 @@ pub struct Due {
     pub lead_id: i64,
 }
 
-/// Unfinished open tasks due by `until` whose reminder `prefix:id:deadline`
-/// has not gone to their lead yet.
+/// The lead of task `t` is still on its cell's roll: only then is a task
+/// reminded. Its reminder to the lead is what marks it done, so a task
+/// whose lead left (it must be reassigned) would otherwise come back in
+/// every sweep.
+fn lead_on_roll() -> String {
+    format!(
+        "JOIN member l ON l.id = t.lead_id AND l.cell_id = t.cell_id AND l.status IN {}",
+        status_list(&Status::ACTIVE)
+    )
+}
+
+/// Unfinished open tasks due between `from` and `until` whose reminder
+/// `prefix:id:deadline` has not gone to their lead yet.
 pub async fn due(
     db: &Db,
     prefix: &str,
@@ -102,10 +114,11 @@ pub async fn due(
         Db::Postgres(_) => "$1 || ':' || t.id || ':' || to_char(t.deadline, 'YYYY-MM-DD')",
     };
     let sql = format!(
-        "SELECT t.id AS task_id, t.cell_id, t.title, t.deadline, t.lead_id FROM task t \
+        "SELECT t.id AS task_id, t.cell_id, t.title, t.deadline, t.lead_id FROM task t {} \
          WHERE t.closed_on IS NULL AND t.completed_on IS NULL AND t.deadline >= $2 AND t.deadline <= $3 \
-         AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.task_id = t.id AND n.member_id = t.lead_id \
-         AND n.channel = 'app' AND n.reminder_key = {key}) ORDER BY t.deadline, t.id LIMIT $4"
+         AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.member_id = t.lead_id \
+         AND n.channel = 'app' AND n.reminder_key = {key}) ORDER BY t.deadline, t.id LIMIT $4",
+        lead_on_roll()
     );
     Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(prefix)
@@ -116,20 +129,74 @@ pub async fn due(
         .await)?)
 }
 
-/// Meetings whose notice went out and that are still ahead: their cells'
-/// open tasks are to be reported on.
-pub async fn notified_meetings(
-    db: &Db,
-    now: DateTime<Utc>,
-) -> Result<Vec<(i64, i64, DateTime<Utc>)>> {
-    Ok(read!(db, |c| {
-        sqlx::query_as(
-        "SELECT id, cell_id, starts_at FROM meeting WHERE status = 'notified' AND starts_at > $1 ORDER BY id"
-    )
-    .bind(now)
-    .fetch_all(c)
-    .await
-    })?)
+/// An open task that a notified meeting, still ahead, will review.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ToReview {
+    pub task_id: i64,
+    pub cell_id: i64,
+    pub title: String,
+    pub lead_id: i64,
+    pub meeting_id: i64,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// Open tasks assigned before the day of a notified meeting of their cell
+/// that is still ahead, whose `review:task:meeting` reminder has not gone
+/// to their lead yet.
+pub async fn to_review(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<ToReview>> {
+    // The meeting's day in Vietnam (UTC+7 all year, no daylight saving).
+    let meeting_day = match db {
+        Db::Sqlite { .. } => "date(mt.starts_at, '+7 hours')",
+        Db::Postgres(_) => "CAST(mt.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS DATE)",
+    };
+    let sql = format!(
+        "SELECT t.id AS task_id, t.cell_id, t.title, t.lead_id, mt.id AS meeting_id, mt.starts_at \
+         FROM meeting mt JOIN task t ON t.cell_id = mt.cell_id {} \
+         WHERE mt.status = 'notified' AND mt.starts_at > $1 AND t.closed_on IS NULL \
+         AND t.assigned_on < {meeting_day} \
+         AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.member_id = t.lead_id AND n.channel = 'app' \
+         AND n.reminder_key = 'review:' || t.id || ':' || mt.id) ORDER BY mt.id, t.id LIMIT $2",
+        lead_on_roll()
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Who hears of a task's reminder: its lead and co-owners on its cell's roll.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Recipient {
+    pub task_id: i64,
+    pub member_id: i64,
+    pub email: Option<String>,
+}
+
+/// The recipients of reminders about `task_ids`, in one query.
+pub async fn recipients(tx: &mut Tx, task_ids: &[i64]) -> Result<Vec<Recipient>> {
+    if task_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    // Integers written into the text, not bound: a batch can exceed SQLite's
+    // parameter limit, and they cannot carry SQL.
+    let ids = task_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT x.task_id, m.id AS member_id, m.email FROM \
+         (SELECT id AS task_id, cell_id, lead_id AS member_id FROM task WHERE id IN ({ids}) \
+          UNION SELECT o.task_id, t.cell_id, o.member_id FROM task_owner o JOIN task t ON t.id = o.task_id \
+          WHERE o.task_id IN ({ids})) x \
+         JOIN member m ON m.id = x.member_id AND m.cell_id = x.cell_id AND m.status IN {} \
+         ORDER BY x.task_id, m.id",
+        status_list(&Status::ACTIVE)
+    );
+    Ok(in_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(c)
+        .await)?)
 }
 
 /// Members with digest e-mails waiting, created before `before`.
