@@ -88,7 +88,8 @@ impl Services {
         for (prefix, from, to) in [("due_soon", on, until), ("overdue", far_past, yesterday)] {
             loop {
                 let due = db::due(&self.db, prefix, from, to, BATCH).await?;
-                let batch: Vec<Reminder> = due.iter().map(|d| Reminder::of_due(prefix, d)).collect();
+                let batch: Vec<Reminder> =
+                    due.iter().map(|d| Reminder::of_due(prefix, d)).collect();
                 let sent = self.remind_batch(&batch, now).await?;
                 swept.reminders += sent;
                 // A full batch that reminded no one would come back unchanged.

@@ -151,8 +151,7 @@ fn date_arg(db: &Db, n: usize) -> String {
 /// The ids of every task member `$1` leads or shares. Two index lookups:
 /// `lead_id = $1 OR EXISTS (…)` in one WHERE made both backends scan every
 /// task (0.3–0.5 s on a province's 450,000 tasks, on each home page).
-const MEMBER_TASK_IDS: &str =
-    "(SELECT id FROM task WHERE lead_id = $1 UNION ALL SELECT task_id FROM task_owner WHERE member_id = $1)";
+const MEMBER_TASK_IDS: &str = "(SELECT id FROM task WHERE lead_id = $1 UNION ALL SELECT task_id FROM task_owner WHERE member_id = $1)";
 
 /// Open tasks a member leads or shares, across cells.
 pub async fn of_member(db: &Db, member_id: i64) -> Result<Vec<TaskRow>> {

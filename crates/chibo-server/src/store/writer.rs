@@ -232,10 +232,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open_sqlite(dir.path()).await.unwrap();
         let mut tx = db.begin().await.unwrap();
-        in_tx!(&mut tx, |c| sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        in_tx!(&mut tx, |c| sqlx::query(
+            "CREATE TABLE t (n INTEGER PRIMARY KEY)"
+        )
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
         .unwrap();
         tx.commit().await.unwrap();
 
@@ -268,9 +270,11 @@ mod tests {
         insert(&db, 1001, false).await.unwrap();
         db.close().await;
         let db = Db::open_sqlite(dir.path()).await.unwrap();
-        let last: Vec<i64> = read!(&db, |c| sqlx::query_scalar("SELECT n FROM t WHERE n >= 1000")
-            .fetch_all(c)
-            .await)
+        let last: Vec<i64> = read!(&db, |c| sqlx::query_scalar(
+            "SELECT n FROM t WHERE n >= 1000"
+        )
+        .fetch_all(c)
+        .await)
         .unwrap();
         assert_eq!(last, vec![1001]);
     }
