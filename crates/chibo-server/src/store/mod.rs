@@ -182,7 +182,10 @@ impl Db {
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .test_before_acquire(false)
-            .connect_with(opts.read_only(false))
+            // A reader's page cache is dropped whenever another connection
+            // has committed since its last read, which under load is always:
+            // a large one only holds memory (the OS keeps the file's pages).
+            .connect_with(opts.pragma("cache_size", "-2000"))
             .await?;
         let db = Self::Sqlite { read, write };
         migrate::run(&db).await?;
