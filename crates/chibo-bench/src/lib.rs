@@ -6,14 +6,18 @@
 //!
 //! A run has two phases on the same connections: the **ceiling** (`/healthz`,
 //! what the server and this machine can do with no work behind a request)
-//! and the **mixed** workload of [`ops::OPERATIONS`]. Figures are reported
-//! per operation (requests/s, p50/p95/p99, errors) and as a share of the
-//! ceiling, which holds better than raw numbers on a noisy machine.
+//! and the **mixed** workload of [`ops::OPERATIONS`], in a meeting week
+//! ([`week`]: the secretaries' cells have their meeting in session). Figures
+//! are reported per operation (requests/s, p50/p95/p99, errors) and as a
+//! share of the ceiling, which holds better than raw numbers on a noisy
+//! machine.
 //!
 //! The harness refuses any address but loopback and every phase is bounded
 //! in time.
 
+mod fixture;
 pub mod ops;
+pub mod week;
 
 use anyhow::{Context, bail};
 use hdrhistogram::Histogram;
@@ -114,6 +118,8 @@ pub struct World {
     pub base: String,
     pub sessions: Vec<Session>,
     pub bearers: Vec<Bearer>,
+    /// The secretaries' cells in their meeting week, as the setup left them.
+    pub week: Vec<week::CellWeek>,
 }
 
 #[derive(Default)]
@@ -154,6 +160,9 @@ pub struct Ctx {
     /// with its own view of their members' versions and statuses.
     pub owned: Vec<usize>,
     pub owned_members: BTreeMap<i64, OwnedMember>,
+    /// The meeting weeks of the owned secretaries' cells, with this worker's
+    /// view of their minutes and task versions and of the open vote.
+    pub week: Vec<week::CellWeek>,
     stats: BTreeMap<&'static str, OpStats>,
     measure_from: Instant,
     pub counter: u64,
@@ -417,17 +426,18 @@ fn plan_users(cfg: &Config) -> Vec<(String, Role)> {
     let spread = |k: usize, n: usize, total: u32| -> u32 {
         1 + u32::try_from(k * total as usize / n).unwrap_or(0)
     };
+    let cells: Vec<u32> = (0..n_secretary)
+        .map(|k| spread(k, n_secretary, cfg.cells))
+        .collect();
     let mut out = vec![];
-    for k in 0..n_secretary {
-        out.push((
-            numbered("bithu", spread(k, n_secretary, cfg.cells)),
-            Role::Secretary,
-        ));
+    for &n in &cells {
+        out.push((numbered("bithu", n), Role::Secretary));
     }
     for k in 0..n_member {
-        // Members of other cells than the sampled secretaries where possible.
-        let n = (spread(k, n_member, cfg.cells) + cfg.cells / 2) % cfg.cells + 1;
-        out.push((numbered("dangvien", n.min(cfg.cells)), Role::Member));
+        // Members of the sampled secretaries' cells: they vote in the meeting
+        // their secretary runs (see `week`).
+        let n = cells[k * n_secretary / n_member];
+        out.push((numbered("dangvien", n), Role::Member));
     }
     for k in 0..n_upper {
         out.push((numbered("dangbo", spread(k, n_upper, uppers)), Role::Upper));
@@ -437,26 +447,23 @@ fn plan_users(cfg: &Config) -> Vec<(String, Role)> {
     out
 }
 
-/// Logs everyone in (a few at a time: each login is an Argon2 check).
+/// Logs these accounts in, a few at a time: each login is an Argon2 check.
+async fn log_in_all(
+    c: &Client,
+    base: &str,
+    users: Vec<(String, Role)>,
+) -> anyhow::Result<Vec<Session>> {
+    fixture::bounded(4, users, |(l, role)| async move {
+        login(c, base, &l, role).await
+    })
+    .await
+}
+
+/// Logs everyone in, then puts the secretaries' cells in their meeting week.
 pub async fn setup(cfg: &Config) -> anyhow::Result<World> {
     let base = check_loopback(&cfg.url)?;
     let c = client()?;
-    let users = plan_users(cfg);
-    let sem = Arc::new(tokio::sync::Semaphore::new(4));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, (l, role)) in users.into_iter().enumerate() {
-        let (c, base, sem) = (c.clone(), base.clone(), Arc::clone(&sem));
-        tasks.spawn(async move {
-            let _permit = sem.acquire().await;
-            (i, login(&c, &base, &l, role).await)
-        });
-    }
-    let mut sessions = vec![];
-    while let Some(r) = tasks.join_next().await {
-        let (i, s) = r?;
-        sessions.push((i, s?));
-    }
-    sessions.sort_by_key(|(i, _)| *i);
+    let sessions = log_in_all(&c, &base, plan_users(cfg)).await?;
     let mut bearers = vec![];
     for token in &cfg.tokens {
         let me: serde_json::Value = c
@@ -474,10 +481,12 @@ pub async fn setup(cfg: &Config) -> anyhow::Result<World> {
             });
         }
     }
+    let week = week::prepare(&c, &base, &sessions).await?;
     Ok(World {
         base,
-        sessions: sessions.into_iter().map(|(_, s)| s).collect(),
+        sessions,
         bearers,
+        week,
     })
 }
 
@@ -547,6 +556,12 @@ pub async fn phase(
             world: Arc::clone(world),
             client: client()?,
             rng: StdRng::seed_from_u64(cfg.seed ^ (w as u64).wrapping_mul(0x9E37_79B9)),
+            week: world
+                .week
+                .iter()
+                .filter(|w| owned.contains(&w.secretary))
+                .cloned()
+                .collect(),
             owned,
             owned_members: BTreeMap::new(),
             stats: BTreeMap::new(),
