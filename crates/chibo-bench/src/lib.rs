@@ -10,13 +10,15 @@
 //! ([`week`]: the secretaries' cells have their meeting in session). Figures
 //! are reported per operation (requests/s, p50/p95/p99, errors) and as a
 //! share of the ceiling, which holds better than raw numbers on a noisy
-//! machine.
+//! machine. `--peer` instead measures the operations peer systems publish
+//! figures for, each alone ([`peer`]).
 //!
 //! The harness refuses any address but loopback and every phase is bounded
 //! in time.
 
 mod fixture;
 pub mod ops;
+pub mod peer;
 pub mod week;
 
 use anyhow::{Context, bail};
@@ -56,6 +58,12 @@ pub struct Config {
     /// Each worker first runs every operation once, measured whatever the
     /// warm-up (so a short smoke run sees every operation).
     pub sweep: bool,
+    /// Members of the cell `--peer` builds (each casts in every round).
+    pub peer_members: usize,
+    /// Connections each peer-comparable operation is measured at.
+    pub peer_connections: Vec<usize>,
+    /// How long each of them is measured (after the warm-up).
+    pub peer: Duration,
 }
 
 impl Default for Config {
@@ -73,6 +81,9 @@ impl Default for Config {
             tokens: vec![],
             seed: 2026,
             sweep: false,
+            peer_members: 200,
+            peer_connections: vec![1, 32],
+            peer: Duration::from_secs(5),
         }
     }
 }
@@ -113,13 +124,15 @@ pub struct Bearer {
     pub unit: i64,
 }
 
-/// Everything the workers share, read-only.
+/// Everything the workers share, read-only (but for the peer vote's round).
 pub struct World {
     pub base: String,
     pub sessions: Vec<Session>,
     pub bearers: Vec<Bearer>,
     /// The secretaries' cells in their meeting week, as the setup left them.
     pub week: Vec<week::CellWeek>,
+    /// The cell built for the peer-comparable operations (`--peer` only).
+    pub peer: Option<peer::Fixture>,
 }
 
 #[derive(Default)]
@@ -282,7 +295,7 @@ pub enum Body {
 }
 
 /// Refuses any target but this machine.
-fn check_loopback(url: &str) -> anyhow::Result<String> {
+pub(crate) fn check_loopback(url: &str) -> anyhow::Result<String> {
     let u = reqwest::Url::parse(url).context("--url")?;
     if u.scheme() != "http" {
         bail!("only plain http to loopback is supported");
@@ -301,7 +314,7 @@ fn check_loopback(url: &str) -> anyhow::Result<String> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
-fn client() -> anyhow::Result<Client> {
+pub(crate) fn client() -> anyhow::Result<Client> {
     Ok(Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(1)
@@ -321,7 +334,12 @@ fn hidden(html: &str, name: &str) -> Option<String> {
 
 /// Logs in through the login form like a browser and reads the CSRF token
 /// of the session from the home page.
-async fn login(c: &Client, base: &str, login: &str, role: Role) -> anyhow::Result<Session> {
+pub(crate) async fn login(
+    c: &Client,
+    base: &str,
+    login: &str,
+    role: Role,
+) -> anyhow::Result<Session> {
     let r = c.get(format!("{base}/login")).send().await?;
     let pre = set_cookie(&r, "chibo_pre").context("no pre-session cookie")?;
     let page = r.text().await?;
@@ -448,7 +466,7 @@ fn plan_users(cfg: &Config) -> Vec<(String, Role)> {
 }
 
 /// Logs these accounts in, a few at a time: each login is an Argon2 check.
-async fn log_in_all(
+pub(crate) async fn log_in_all(
     c: &Client,
     base: &str,
     users: Vec<(String, Role)>,
@@ -487,6 +505,7 @@ pub async fn setup(cfg: &Config) -> anyhow::Result<World> {
         sessions,
         bearers,
         week,
+        peer: None,
     })
 }
 
@@ -642,6 +661,35 @@ fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
+/// The column heads of [`figures`].
+pub(crate) fn figures_head() -> String {
+    format!(
+        "{:>9} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    )
+}
+
+/// Requests, requests/s and latencies of one row of a table.
+pub(crate) fn figures(s: &OpStats, secs: f64) -> String {
+    let (p50, p95, p99, max) = s.hist.as_ref().map_or((0, 0, 0, 0), |h| {
+        (
+            h.value_at_quantile(0.50),
+            h.value_at_quantile(0.95),
+            h.value_at_quantile(0.99),
+            h.max(),
+        )
+    });
+    format!(
+        "{:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>8.1}",
+        s.count(),
+        s.count() as f64 / secs,
+        ms(p50),
+        ms(p95),
+        ms(p99),
+        ms(max),
+    )
+}
+
 impl Report {
     /// The table `chibo-bench` prints.
     pub fn table(&self) -> String {
@@ -653,30 +701,13 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "{:<22} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7}",
-            "operation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"
+            "{:<22} {} {:>7}",
+            "operation",
+            figures_head(),
+            "errors"
         );
         let mut row = |name: &str, s: &OpStats, secs: f64| {
-            let (p50, p95, p99, max) = s.hist.as_ref().map_or((0, 0, 0, 0), |h| {
-                (
-                    h.value_at_quantile(0.50),
-                    h.value_at_quantile(0.95),
-                    h.value_at_quantile(0.99),
-                    h.max(),
-                )
-            });
-            let _ = writeln!(
-                out,
-                "{:<22} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>8.1} {:>7}",
-                name,
-                s.count(),
-                s.count() as f64 / secs,
-                ms(p50),
-                ms(p95),
-                ms(p99),
-                ms(max),
-                s.errors
-            );
+            let _ = writeln!(out, "{name:<22} {} {:>7}", figures(s, secs), s.errors);
         };
         for (name, s) in &self.mixed.ops {
             row(name, s, self.mixed.seconds);

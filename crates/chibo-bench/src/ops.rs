@@ -31,6 +31,8 @@ macro_rules! op {
     };
 }
 
+pub(crate) use op;
+
 mod week;
 
 /// The ceiling: no work behind the request.
