@@ -33,7 +33,7 @@ macro_rules! op {
 
 pub(crate) use op;
 
-mod week;
+pub(crate) mod week;
 
 /// The ceiling: no work behind the request.
 pub const HEALTHZ: Operation = op!("healthz", 1, healthz);

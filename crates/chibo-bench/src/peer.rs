@@ -11,7 +11,7 @@
 //! carry the time of the run.
 
 use crate::fixture::{Api, bounded, id_of, vn_date};
-use crate::ops::{Operation, op};
+use crate::ops::{Operation, op, week::next_vote};
 use crate::{
     Auth, Body, Config, Ctx, DEMO_PASSWORD, OpStats, Phase, Role, Session, World, check_loopback,
     client, figures, figures_head, log_in_all, login, phase,
@@ -289,39 +289,7 @@ async fn next_voter(c: &mut Ctx, p: &Fixture) -> Option<(i64, usize)> {
             tokio::time::sleep(Duration::from_millis(1)).await;
             continue;
         }
-        let world = c.world.clone();
-        let s = Auth::Session(&world.sessions[p.secretary]);
-        if let Some(old) = r.vote.take() {
-            let _ = c
-                .send(
-                    "vote_close",
-                    Method::POST,
-                    &format!("/api/v1/meetings/{}/votes/{old}/close", p.meeting),
-                    s,
-                    None,
-                    StatusCode::NO_CONTENT,
-                )
-                .await;
-        }
-        let body = json!({
-            "kind": "nghi_quyet",
-            "mode": "named",
-            "subject": format!("Thông qua nghị quyết (lượt {})", c.counter),
-        });
-        let opened = c
-            .send(
-                "vote_open",
-                Method::POST,
-                &format!("/api/v1/meetings/{}/votes", p.meeting),
-                s,
-                Some(Body::Json(body)),
-                StatusCode::CREATED,
-            )
-            .await;
-        let vote = opened
-            .ok()
-            .and_then(|(_, b)| serde_json::from_slice::<Value>(&b).ok())
-            .and_then(|v| v["id"].as_i64());
+        let vote = next_vote(c, p.meeting, p.secretary, r.vote.take()).await;
         *r = Round {
             vote,
             handed: 0,

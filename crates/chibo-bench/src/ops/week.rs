@@ -116,8 +116,11 @@ pub(super) async fn vote_cast(c: &mut Ctx) {
     let Some(k) = owned_cell(c, |w| !w.voters.is_empty()) else {
         return;
     };
-    if c.week[k].vote.is_none() || c.week[k].cast.len() >= c.week[k].voters.len() {
-        next_vote(c, k).await;
+    let w = &mut c.week[k];
+    if w.vote.is_none() || w.cast.len() >= w.voters.len() {
+        let (meeting, secretary, old) = (w.meeting, w.secretary, w.vote.take());
+        w.cast.clear();
+        c.week[k].vote = next_vote(c, meeting, secretary, old).await;
     }
     let w = &mut c.week[k];
     let Some(vote) = w.vote else { return };
@@ -144,12 +147,17 @@ pub(super) async fn vote_cast(c: &mut Ctx) {
         .await;
 }
 
-/// Closes the cell's vote (if any) and opens the next, as the secretary.
-async fn next_vote(c: &mut Ctx, k: usize) {
+/// Closes `old` (if any) and opens the meeting's next named vote, as its
+/// secretary (`vote_close`, `vote_open`); the new vote, unless refused.
+pub(crate) async fn next_vote(
+    c: &mut Ctx,
+    meeting: i64,
+    secretary: usize,
+    old: Option<i64>,
+) -> Option<i64> {
     let world = c.world.clone();
-    let (meeting, secretary) = (c.week[k].meeting, c.week[k].secretary);
     let s = Auth::Session(&world.sessions[secretary]);
-    if let Some(old) = c.week[k].vote.take() {
+    if let Some(old) = old {
         let _ = c
             .send(
                 "vote_close",
@@ -161,7 +169,6 @@ async fn next_vote(c: &mut Ctx, k: usize) {
             )
             .await;
     }
-    c.week[k].cast.clear();
     let body = json!({
         "kind": "nghi_quyet",
         "mode": "named",
@@ -177,7 +184,7 @@ async fn next_vote(c: &mut Ctx, k: usize) {
             StatusCode::CREATED,
         )
         .await;
-    c.week[k].vote = field(&r, "id");
+    field(&r, "id")
 }
 
 /// A member's progress report on the task they lead, from its version.
