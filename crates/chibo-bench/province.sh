@@ -3,12 +3,15 @@
 # province (150 upper committees, 15,000 cells, 300,000 members) on SQLite
 # and on PostgreSQL, starts `chibo serve` on each, and prints per backend:
 # the time to generate the data, cold start to /readyz, the harness table
-# (mixed workload vs the /healthz ceiling), the server's peak RSS, and the
-# compressed size of the core pages. `import` times a 300,000-row XLSX.
+# (mixed workload vs the /healthz ceiling), the server's peak RSS, the
+# peer-comparable operations (`chibo-bench --peer`: agenda list, agenda item
+# creation, named vote, each at 1 and 32 connections) and the compressed
+# size of the core pages. `import` times a 300,000-row XLSX.
 #
 #   crates/chibo-bench/province.sh [sqlite|postgres|both|import] 
 #
 # Environment: CONNS (64), SECONDS_MIXED (30), SECONDS_CEILING (10), USERS (600),
+# SECONDS_PEER (5, per operation and connection count),
 # CHIBO_BENCH_DIR (target/bench: datasets are kept and reused),
 # CHIBO_BENCH_PG (an admin URL, default $CHIBO_TEST_DATABASE_URL),
 # CARGO_TARGET_DIR. Everything listens on 127.0.0.1 only.
@@ -21,6 +24,7 @@ CONNS=${CONNS:-64}
 SECONDS_MIXED=${SECONDS_MIXED:-30}
 SECONDS_CEILING=${SECONDS_CEILING:-10}
 USERS=${USERS:-600}
+SECONDS_PEER=${SECONDS_PEER:-5}
 PG_ADMIN=${CHIBO_BENCH_PG:-${CHIBO_TEST_DATABASE_URL:-}}
 MODE=${1:-both}
 
@@ -85,6 +89,10 @@ serve_and_measure() {
         --seconds "$SECONDS_MIXED" --ceiling-seconds "$SECONDS_CEILING" \
         --tokens "$WORK/tokens.$backend" || true
     echo "peak RSS of chibo serve ($backend): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
+    # Builds a cell of 200 members under the first upper committee (kept in
+    # the dataset, a new one each run), then measures each operation alone.
+    "$BENCH" --url "http://127.0.0.1:$port" --peer --peer-seconds "$SECONDS_PEER" || true
+    echo "peak RSS of chibo serve ($backend) after --peer: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
     "$BENCH" --url "http://127.0.0.1:$port" --pages
     kill $pid; wait $pid 2>/dev/null || true
     trap - EXIT

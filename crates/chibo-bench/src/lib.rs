@@ -6,14 +6,20 @@
 //!
 //! A run has two phases on the same connections: the **ceiling** (`/healthz`,
 //! what the server and this machine can do with no work behind a request)
-//! and the **mixed** workload of [`ops::OPERATIONS`]. Figures are reported
-//! per operation (requests/s, p50/p95/p99, errors) and as a share of the
-//! ceiling, which holds better than raw numbers on a noisy machine.
+//! and the **mixed** workload of [`ops::OPERATIONS`], in a meeting week
+//! ([`week`]: the secretaries' cells have their meeting in session). Figures
+//! are reported per operation (requests/s, p50/p95/p99, errors) and as a
+//! share of the ceiling, which holds better than raw numbers on a noisy
+//! machine. `--peer` instead measures the operations peer systems publish
+//! figures for, each alone ([`peer`]).
 //!
 //! The harness refuses any address but loopback and every phase is bounded
 //! in time.
 
+mod fixture;
 pub mod ops;
+pub mod peer;
+pub mod week;
 
 use anyhow::{Context, bail};
 use hdrhistogram::Histogram;
@@ -52,6 +58,12 @@ pub struct Config {
     /// Each worker first runs every operation once, measured whatever the
     /// warm-up (so a short smoke run sees every operation).
     pub sweep: bool,
+    /// Members of the cell `--peer` builds (each casts in every round).
+    pub peer_members: usize,
+    /// Connections each peer-comparable operation is measured at.
+    pub peer_connections: Vec<usize>,
+    /// How long each of them is measured (after the warm-up).
+    pub peer: Duration,
 }
 
 impl Default for Config {
@@ -69,6 +81,9 @@ impl Default for Config {
             tokens: vec![],
             seed: 2026,
             sweep: false,
+            peer_members: 200,
+            peer_connections: vec![1, 32],
+            peer: Duration::from_secs(5),
         }
     }
 }
@@ -109,11 +124,15 @@ pub struct Bearer {
     pub unit: i64,
 }
 
-/// Everything the workers share, read-only.
+/// Everything the workers share, read-only (but for the peer vote's round).
 pub struct World {
     pub base: String,
     pub sessions: Vec<Session>,
     pub bearers: Vec<Bearer>,
+    /// The secretaries' cells in their meeting week, as the setup left them.
+    pub week: Vec<week::CellWeek>,
+    /// The cell built for the peer-comparable operations (`--peer` only).
+    pub peer: Option<peer::Fixture>,
 }
 
 #[derive(Default)]
@@ -154,6 +173,9 @@ pub struct Ctx {
     /// with its own view of their members' versions and statuses.
     pub owned: Vec<usize>,
     pub owned_members: BTreeMap<i64, OwnedMember>,
+    /// The meeting weeks of the owned secretaries' cells, with this worker's
+    /// view of their minutes and task versions and of the open vote.
+    pub week: Vec<week::CellWeek>,
     stats: BTreeMap<&'static str, OpStats>,
     measure_from: Instant,
     pub counter: u64,
@@ -273,7 +295,7 @@ pub enum Body {
 }
 
 /// Refuses any target but this machine.
-fn check_loopback(url: &str) -> anyhow::Result<String> {
+pub(crate) fn check_loopback(url: &str) -> anyhow::Result<String> {
     let u = reqwest::Url::parse(url).context("--url")?;
     if u.scheme() != "http" {
         bail!("only plain http to loopback is supported");
@@ -292,7 +314,7 @@ fn check_loopback(url: &str) -> anyhow::Result<String> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
-fn client() -> anyhow::Result<Client> {
+pub(crate) fn client() -> anyhow::Result<Client> {
     Ok(Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(1)
@@ -312,7 +334,12 @@ fn hidden(html: &str, name: &str) -> Option<String> {
 
 /// Logs in through the login form like a browser and reads the CSRF token
 /// of the session from the home page.
-async fn login(c: &Client, base: &str, login: &str, role: Role) -> anyhow::Result<Session> {
+pub(crate) async fn login(
+    c: &Client,
+    base: &str,
+    login: &str,
+    role: Role,
+) -> anyhow::Result<Session> {
     let r = c.get(format!("{base}/login")).send().await?;
     let pre = set_cookie(&r, "chibo_pre").context("no pre-session cookie")?;
     let page = r.text().await?;
@@ -417,17 +444,18 @@ fn plan_users(cfg: &Config) -> Vec<(String, Role)> {
     let spread = |k: usize, n: usize, total: u32| -> u32 {
         1 + u32::try_from(k * total as usize / n).unwrap_or(0)
     };
+    let cells: Vec<u32> = (0..n_secretary)
+        .map(|k| spread(k, n_secretary, cfg.cells))
+        .collect();
     let mut out = vec![];
-    for k in 0..n_secretary {
-        out.push((
-            numbered("bithu", spread(k, n_secretary, cfg.cells)),
-            Role::Secretary,
-        ));
+    for &n in &cells {
+        out.push((numbered("bithu", n), Role::Secretary));
     }
     for k in 0..n_member {
-        // Members of other cells than the sampled secretaries where possible.
-        let n = (spread(k, n_member, cfg.cells) + cfg.cells / 2) % cfg.cells + 1;
-        out.push((numbered("dangvien", n.min(cfg.cells)), Role::Member));
+        // Members of the sampled secretaries' cells: they vote in the meeting
+        // their secretary runs (see `week`).
+        let n = cells[k * n_secretary / n_member];
+        out.push((numbered("dangvien", n), Role::Member));
     }
     for k in 0..n_upper {
         out.push((numbered("dangbo", spread(k, n_upper, uppers)), Role::Upper));
@@ -437,26 +465,23 @@ fn plan_users(cfg: &Config) -> Vec<(String, Role)> {
     out
 }
 
-/// Logs everyone in (a few at a time: each login is an Argon2 check).
+/// Logs these accounts in, a few at a time: each login is an Argon2 check.
+pub(crate) async fn log_in_all(
+    c: &Client,
+    base: &str,
+    users: Vec<(String, Role)>,
+) -> anyhow::Result<Vec<Session>> {
+    fixture::bounded(4, users, |(l, role)| async move {
+        login(c, base, &l, role).await
+    })
+    .await
+}
+
+/// Logs everyone in, then puts the secretaries' cells in their meeting week.
 pub async fn setup(cfg: &Config) -> anyhow::Result<World> {
     let base = check_loopback(&cfg.url)?;
     let c = client()?;
-    let users = plan_users(cfg);
-    let sem = Arc::new(tokio::sync::Semaphore::new(4));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, (l, role)) in users.into_iter().enumerate() {
-        let (c, base, sem) = (c.clone(), base.clone(), Arc::clone(&sem));
-        tasks.spawn(async move {
-            let _permit = sem.acquire().await;
-            (i, login(&c, &base, &l, role).await)
-        });
-    }
-    let mut sessions = vec![];
-    while let Some(r) = tasks.join_next().await {
-        let (i, s) = r?;
-        sessions.push((i, s?));
-    }
-    sessions.sort_by_key(|(i, _)| *i);
+    let sessions = log_in_all(&c, &base, plan_users(cfg)).await?;
     let mut bearers = vec![];
     for token in &cfg.tokens {
         let me: serde_json::Value = c
@@ -474,10 +499,13 @@ pub async fn setup(cfg: &Config) -> anyhow::Result<World> {
             });
         }
     }
+    let week = week::prepare(&c, &base, &sessions).await?;
     Ok(World {
         base,
-        sessions: sessions.into_iter().map(|(_, s)| s).collect(),
+        sessions,
         bearers,
+        week,
+        peer: None,
     })
 }
 
@@ -547,6 +575,12 @@ pub async fn phase(
             world: Arc::clone(world),
             client: client()?,
             rng: StdRng::seed_from_u64(cfg.seed ^ (w as u64).wrapping_mul(0x9E37_79B9)),
+            week: world
+                .week
+                .iter()
+                .filter(|w| owned.contains(&w.secretary))
+                .cloned()
+                .collect(),
             owned,
             owned_members: BTreeMap::new(),
             stats: BTreeMap::new(),
@@ -627,6 +661,35 @@ fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
+/// The column heads of [`figures`].
+pub(crate) fn figures_head() -> String {
+    format!(
+        "{:>9} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    )
+}
+
+/// Requests, requests/s and latencies of one row of a table.
+pub(crate) fn figures(s: &OpStats, secs: f64) -> String {
+    let (p50, p95, p99, max) = s.hist.as_ref().map_or((0, 0, 0, 0), |h| {
+        (
+            h.value_at_quantile(0.50),
+            h.value_at_quantile(0.95),
+            h.value_at_quantile(0.99),
+            h.max(),
+        )
+    });
+    format!(
+        "{:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>8.1}",
+        s.count(),
+        s.count() as f64 / secs,
+        ms(p50),
+        ms(p95),
+        ms(p99),
+        ms(max),
+    )
+}
+
 impl Report {
     /// The table `chibo-bench` prints.
     pub fn table(&self) -> String {
@@ -638,30 +701,13 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "{:<22} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7}",
-            "operation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"
+            "{:<22} {} {:>7}",
+            "operation",
+            figures_head(),
+            "errors"
         );
         let mut row = |name: &str, s: &OpStats, secs: f64| {
-            let (p50, p95, p99, max) = s.hist.as_ref().map_or((0, 0, 0, 0), |h| {
-                (
-                    h.value_at_quantile(0.50),
-                    h.value_at_quantile(0.95),
-                    h.value_at_quantile(0.99),
-                    h.max(),
-                )
-            });
-            let _ = writeln!(
-                out,
-                "{:<22} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>8.1} {:>7}",
-                name,
-                s.count(),
-                s.count() as f64 / secs,
-                ms(p50),
-                ms(p95),
-                ms(p99),
-                ms(max),
-                s.errors
-            );
+            let _ = writeln!(out, "{name:<22} {} {:>7}", figures(s, secs), s.errors);
         };
         for (name, s) in &self.mixed.ops {
             row(name, s, self.mixed.seconds);

@@ -44,6 +44,19 @@ struct Args {
     /// its assets (logs in as the demo's bithu, dangvien and dangbo).
     #[arg(long)]
     pages: bool,
+    /// Instead of a load run: the peer-comparable operations (agenda list,
+    /// agenda item creation, named vote) on a cell the harness builds.
+    #[arg(long)]
+    peer: bool,
+    /// Seconds each peer-comparable operation is measured, per connection count.
+    #[arg(long, default_value_t = 5)]
+    peer_seconds: u64,
+    /// Members of the peer cell (distinct voters on one vote).
+    #[arg(long, default_value_t = 200)]
+    peer_members: usize,
+    /// Connection counts of the peer-comparable operations.
+    #[arg(long, value_delimiter = ',', default_value = "1,32")]
+    peer_connections: Vec<usize>,
 }
 
 #[tokio::main]
@@ -68,6 +81,9 @@ async fn main() -> anyhow::Result<()> {
         mixed: Duration::from_secs(a.seconds),
         only: a.only,
         tokens,
+        peer_members: a.peer_members,
+        peer_connections: a.peer_connections,
+        peer: Duration::from_secs(a.peer_seconds),
         ..Config::default()
     };
     if a.smoke {
@@ -77,9 +93,19 @@ async fn main() -> anyhow::Result<()> {
         cfg.ceiling = Duration::from_millis(500);
         cfg.mixed = Duration::from_secs(2);
         cfg.sweep = true;
+        cfg.peer_members = cfg.peer_members.min(12);
+        cfg.peer = Duration::from_millis(500);
     }
     if a.pages {
         print!("{}", chibo_bench::page_sizes(&cfg).await?);
+        return Ok(());
+    }
+    if a.peer {
+        let report = chibo_bench::peer::run(&cfg).await?;
+        print!("{}", report.table());
+        if report.total_errors() > 0 {
+            std::process::exit(1);
+        }
         return Ok(());
     }
     let report = run(&cfg).await?;

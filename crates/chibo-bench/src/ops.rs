@@ -1,8 +1,8 @@
-//! The operations of the mixed workload, one function each. To add one
-//! (a meeting's roll-call, a named vote, minutes autosave, a task update…):
+//! The operations of the mixed workload, one function each. To add one:
 //! write an `async fn(&mut Ctx)` that picks a session of the right role,
 //! sends its request(s) with [`Ctx::send`] under the operation's name, and
-//! list it in [`OPERATIONS`] with a weight.
+//! list it in [`OPERATIONS`] with a weight. The meeting week's operations
+//! are in [`week`].
 
 use crate::{Auth, Body, Ctx, OwnedMember, Role};
 use rand::Rng;
@@ -22,7 +22,7 @@ pub struct Operation {
 }
 
 macro_rules! op {
-    ($name:literal, $weight:expr, $f:ident) => {
+    ($name:literal, $weight:expr, $f:path) => {
         Operation {
             name: $name,
             weight: $weight,
@@ -31,10 +31,14 @@ macro_rules! op {
     };
 }
 
+pub(crate) use op;
+
+pub(crate) mod week;
+
 /// The ceiling: no work behind the request.
 pub const HEALTHZ: Operation = op!("healthz", 1, healthz);
 
-/// The mixed workload, weighted like an ordinary day of a meeting week.
+/// The mixed workload, weighted like a day of a meeting week.
 pub const OPERATIONS: &[Operation] = &[
     op!("home_secretary", 10, home_secretary),
     op!("home_member", 10, home_member),
@@ -47,6 +51,11 @@ pub const OPERATIONS: &[Operation] = &[
     op!("api_search", 8, api_search),
     op!("member_edit", 3, member_edit),
     op!("status_change", 2, status_change),
+    op!("dashboard_secretary", 4, week::dashboard_secretary),
+    op!("roll_call", 4, week::roll_call),
+    op!("minutes_autosave", 3, week::minutes_autosave),
+    op!("vote_cast", 3, week::vote_cast),
+    op!("task_progress", 2, week::task_progress),
 ];
 
 /// Names typed without diacritics, as people do on a phone.
@@ -357,13 +366,6 @@ async fn member_edit(c: &mut Ctx) {
     }
 }
 
-/// Today in Vietnam (UTC+7), as the status form wants it.
-fn today_vn() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(7))
-        .format("%d/%m/%Y")
-        .to_string()
-}
-
 /// Records a change of status through the member page's form (CSRF field):
 /// full members leave temporarily, those away come back.
 async fn status_change(c: &mut Ctx) {
@@ -384,7 +386,7 @@ async fn status_change(c: &mut Ctx) {
     let form = format!(
         "csrf={}&status={next}&start_date={}&note=",
         session.csrf,
-        today_vn().replace('/', "%2F")
+        crate::fixture::vn_date(0).replace('/', "%2F")
     );
     let r = c
         .send(

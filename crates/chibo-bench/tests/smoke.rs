@@ -1,6 +1,7 @@
-//! The harness against a real chibo with a tiny demo, for a couple of
-//! seconds, on SQLite (and PostgreSQL when `CHIBO_TEST_DATABASE_URL` is set):
-//! every operation runs and none fails. Speed is not checked here.
+//! The harness against a real chibo with a tiny demo, for a few seconds, on
+//! SQLite (and PostgreSQL when `CHIBO_TEST_DATABASE_URL` is set): every
+//! operation of the mixed workload and of `--peer` runs and none fails.
+//! Speed is not checked here.
 
 use chibo_bench::{Config, run};
 use chibo_server::app::App;
@@ -88,6 +89,29 @@ async fn smoke(database_url: Option<String>) {
         );
     }
     assert!(report.ceiling.total_ok() > 0, "{table}");
+
+    // The peer-comparable operations on a cell the harness builds, with
+    // fewer voters than the real run's 200 (the rounds turn over faster).
+    let cfg = Config {
+        peer_members: 12,
+        peer: Duration::from_millis(500),
+        ..cfg
+    };
+    let peer = chibo_bench::peer::run(&cfg).await.expect("peer run");
+    let table = peer.table();
+    println!("{table}");
+    assert_eq!(peer.total_errors(), 0, "{table}");
+    for op in chibo_bench::peer::OPERATIONS {
+        for &n in &cfg.peer_connections {
+            assert!(
+                peer.rows.iter().any(|r| r.op == op.name
+                    && r.connections == n
+                    && r.phase.ops.get(op.name).is_some_and(|s| s.count() > 0)),
+                "{} at {n} connections never ran:\n{table}",
+                op.name
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
