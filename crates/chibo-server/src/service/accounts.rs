@@ -50,25 +50,37 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|_| ServiceError::Forbidden)
 }
 
-/// Password checks running at once. Each holds Argon2's 19 MiB for tens of
+/// Argon2 runs (password checks and new hashes) at once. Each holds Argon2's 19 MiB for tens of
 /// milliseconds of one core: more at a time only queue for the two cores
 /// while holding their memory, and a burst of logins left the server at
 /// 200–400 MB (glibc keeps freed blocks of that size in per-thread arenas).
 const VERIFIERS: usize = 2;
-static VERIFY_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(VERIFIERS);
+static ARGON2_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(VERIFIERS);
 /// Argon2 working memory, reused from one check to the next (at most
 /// `VERIFIERS` buffers ever exist).
 static VERIFY_MEMORY: std::sync::Mutex<Vec<Vec<Block>>> = std::sync::Mutex::new(Vec::new());
 
 /// Checks a password off the request threads, `VERIFIERS` at a time.
 async fn verify_password(password: &str, hash: &str) -> bool {
-    let Ok(_permit) = VERIFY_PERMITS.acquire().await else {
+    let Ok(_permit) = ARGON2_PERMITS.acquire().await else {
         return false;
     };
     let (password, hash) = (password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || verify_with_reused_memory(&password, &hash))
         .await
         .unwrap_or(false)
+}
+
+/// Hashes a new password off the request threads, under the same permits
+/// as the checks (creating accounts in a burst otherwise stalled the server).
+async fn hash_new_password(password: &str) -> Result<String> {
+    let Ok(_permit) = ARGON2_PERMITS.acquire().await else {
+        return Err(ServiceError::Forbidden);
+    };
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| ServiceError::Forbidden)?
 }
 
 /// What `Argon2::verify_password` does, with working memory from the pool
@@ -260,7 +272,7 @@ impl Services {
             return Err(ServiceError::Invalid(problems));
         }
         let login = login.expect("checked");
-        let hash = hash_password(a.password)?;
+        let hash = hash_new_password(a.password).await?;
         let mut tx = self.db.begin().await?;
         let id = store::accounts::insert(&mut tx, &login, &name, &hash, a.member_id, now).await?;
         let org = if a.role == Role::Admin {
@@ -305,7 +317,7 @@ impl Services {
             )));
         }
         check_password(new).map_err(ServiceError::invalid)?;
-        let hash = hash_password(new)?;
+        let hash = hash_new_password(new).await?;
         let mut tx = self.db.begin().await?;
         store::accounts::set_password(&mut tx, a.id, &hash).await?;
         store::sessions::delete_all(&mut tx, a.id).await?;

@@ -185,6 +185,15 @@ pub struct AgendaItem {
 }
 
 pub async fn add_item(tx: &mut Tx, meeting_id: i64, kind: &str, title: &str) -> Result<i64> {
+    // Two items added at once on PostgreSQL would both read the same largest
+    // position: the meeting's row lock makes them take turns. SQLite's one
+    // writer already does.
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT 1 FROM meeting WHERE id = $1 FOR UPDATE")
+            .bind(meeting_id)
+            .execute(&mut **t)
+            .await?;
+    }
     Ok(in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO agenda_item (meeting_id, position, kind, title) \

@@ -205,6 +205,23 @@ async fn quarter(b: Backend) {
 
     // April: three tasks.
     let april = hold(&api, cell, "08/04/2026", &full, &[m4]).await;
+    // Items added at the same moment each take their own place at the end.
+    let path = format!("/api/v1/meetings/{april}/agenda");
+    let adds = (1..=8).map(|n| api.created(&path, json!({"title": format!("Việc phát sinh {n}")})));
+    futures_util::future::join_all(adds).await;
+    let agenda = api
+        .call(reqwest::Method::GET, &path, None, StatusCode::OK)
+        .await;
+    let mut positions: Vec<i64> = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["position"].as_i64().unwrap())
+        .collect();
+    let n = positions.len();
+    positions.sort_unstable();
+    positions.dedup();
+    assert_eq!(positions.len(), n, "{agenda}");
     let t = resolve(
         &api,
         cell,
