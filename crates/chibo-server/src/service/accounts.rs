@@ -3,7 +3,7 @@
 use super::{Actor, Result, ServiceError, Services};
 use crate::model::{Problem, Problems, Role, nfc};
 use crate::store::{self, audit};
-use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
@@ -40,27 +40,62 @@ pub fn token_hash(token: &str) -> String {
     audit::hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// What `Argon2::default().hash_password` does (Argon2id, default
+/// parameters, a random 16-byte salt), with working memory from the pool.
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|_| ServiceError::Forbidden)?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| ServiceError::Forbidden)
+    let mut salt_buf = [0u8; 64];
+    let raw_salt = salt
+        .as_salt()
+        .decode_b64(&mut salt_buf)
+        .map_err(|_| ServiceError::Forbidden)?;
+    let params = Params::default();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    with_pooled_memory(params.block_count(), |memory| {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+            .hash_password_into_with_memory(password.as_bytes(), raw_salt, &mut out, memory)
+    })
+    .map_err(|_| ServiceError::Forbidden)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: (&params).try_into().map_err(|_| ServiceError::Forbidden)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|_| ServiceError::Forbidden)?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Runs `f` on Argon2 working memory of `blocks` blocks from the pool, then
+/// puts it back (as many buffers as Argon2 ever ran at once: `ARGON2_RUNS`,
+/// and once more for the startup's dummy hash).
+fn with_pooled_memory<T>(blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    let mut memory = ARGON2_MEMORY
+        .lock()
+        .map(|mut pool| pool.pop())
+        .unwrap_or_default()
+        .unwrap_or_default();
+    memory.resize(blocks, Block::default());
+    let result = f(&mut memory[..]);
+    if let Ok(mut pool) = ARGON2_MEMORY.lock() {
+        pool.push(memory);
+    }
+    result
 }
 
 /// Argon2 runs (password checks and new hashes) at once. Each holds Argon2's 19 MiB for tens of
 /// milliseconds of one core: more at a time only queue for the two cores
 /// while holding their memory, and a burst of logins left the server at
 /// 200–400 MB (glibc keeps freed blocks of that size in per-thread arenas).
-const VERIFIERS: usize = 2;
-static ARGON2_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(VERIFIERS);
+const ARGON2_RUNS: usize = 2;
+static ARGON2_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(ARGON2_RUNS);
 /// Argon2 working memory, reused from one check to the next (at most
-/// `VERIFIERS` buffers ever exist).
-static VERIFY_MEMORY: std::sync::Mutex<Vec<Vec<Block>>> = std::sync::Mutex::new(Vec::new());
+/// `ARGON2_RUNS` buffers ever exist).
+static ARGON2_MEMORY: std::sync::Mutex<Vec<Vec<Block>>> = std::sync::Mutex::new(Vec::new());
 
-/// Checks a password off the request threads, `VERIFIERS` at a time.
+/// Checks a password off the request threads, `ARGON2_RUNS` at a time.
 async fn verify_password(password: &str, hash: &str) -> bool {
     let Ok(_permit) = ARGON2_PERMITS.acquire().await else {
         return false;
@@ -103,22 +138,15 @@ fn verify_with_reused_memory(password: &str, hash: &str) -> bool {
     let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
         return false;
     };
-    let mut memory = VERIFY_MEMORY
-        .lock()
-        .map(|mut pool| pool.pop())
-        .unwrap_or_default()
-        .unwrap_or_default();
-    memory.resize(params.block_count(), Block::default());
     let mut out = vec![0u8; expected.len()];
-    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
-        password.as_bytes(),
-        salt,
-        &mut out,
-        &mut memory[..],
-    );
-    if let Ok(mut pool) = VERIFY_MEMORY.lock() {
-        pool.push(memory);
-    }
+    let computed = with_pooled_memory(params.block_count(), |memory| {
+        Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            memory,
+        )
+    });
     // `Output`'s equality is constant-time.
     computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
@@ -470,7 +498,15 @@ mod tests {
     #[tokio::test]
     async fn passwords_verify_only_against_their_hash() {
         let h = hash_password("mật khẩu dài").unwrap();
-        assert!(h.starts_with("$argon2id$"));
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        // The standard verifier agrees with the pooled hashing.
+        use argon2::PasswordVerifier;
+        let parsed = PasswordHash::new(&h).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password("mật khẩu dài".as_bytes(), &parsed)
+                .is_ok()
+        );
         assert!(verify_password("mật khẩu dài", &h).await);
         assert!(!verify_password("mat khau dai", &h).await);
         assert!(!verify_password("mật khẩu dài", "not a hash").await);
@@ -494,7 +530,7 @@ mod tests {
             let (i, ok) = c.await.unwrap();
             assert_eq!(ok, i % 2 == 0);
         }
-        assert!(VERIFY_MEMORY.lock().unwrap().len() <= VERIFIERS);
+        assert!(ARGON2_MEMORY.lock().unwrap().len() <= ARGON2_RUNS);
     }
 
     #[test]

@@ -174,7 +174,7 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-16000")
+            .pragma("cache_size", "-8000")
             .pragma("temp_store", "memory");
         let write = writer::Writer::start(opts.connect().await?);
         // No ping before each acquire: an embedded connection cannot go stale,
