@@ -443,7 +443,7 @@ impl Services {
                 plan.rejected.len().to_string(),
             )));
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_long().await?;
         let mut groups: HashMap<String, i64> = HashMap::new();
         for g in store::orgs::children(&self.db, cell.id)
             .await?

@@ -218,6 +218,16 @@ impl Db {
         })
     }
 
+    /// A transaction that will hold the writer for long (an import of
+    /// thousands of rows). On SQLite, changes waiting for their group
+    /// commit are committed before it starts rather than after it ends.
+    pub async fn begin_long(&self) -> Result<Tx> {
+        Ok(match self {
+            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin_long().await?),
+            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     /// Liveness of the database for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
         read!(self, |c| sqlx::query("SELECT 1")

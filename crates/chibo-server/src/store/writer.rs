@@ -10,7 +10,10 @@
 //! next changes gather behind the lock, so a batch grows with the load and
 //! a lone change waits for nothing but its own commit. A change that fails
 //! rolls back to its savepoint and leaves the others alone; if SQLite itself
-//! abandoned the outer transaction, every change in it is told so.
+//! abandoned the outer transaction, every change in it is told so. Changes
+//! queued before the committer run before the commit, so a long one (an
+//! import) would hold up the answers of those released just before it: it
+//! begins with [`Writer::begin_long`], which commits them first.
 
 use super::{Result, StoreError};
 use sqlx::{Connection, Executor, SqliteConnection};
@@ -88,7 +91,21 @@ impl Writer {
     /// Begins a change: waits for the connection, then opens a savepoint in
     /// the current batch (or a new one).
     pub async fn begin(&self) -> Result<SqliteTx> {
+        self.open(false).await
+    }
+
+    /// Begins a change that holds the writer for long (an import): the
+    /// changes already released are committed first, so that their answers
+    /// do not wait for it.
+    pub async fn begin_long(&self) -> Result<SqliteTx> {
+        self.open(true).await
+    }
+
+    async fn open(&self, alone: bool) -> Result<SqliteTx> {
         let mut slot = self.slot.clone().lock_owned().await;
+        if alone {
+            slot.commit_batch().await;
+        }
         if slot.batch.is_none() {
             slot.run("BEGIN IMMEDIATE").await?;
             slot.batch = Some(watch::Sender::new(None));
@@ -277,5 +294,40 @@ mod tests {
         .await)
         .unwrap();
         assert_eq!(last, vec![1001]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_change_lets_the_changes_before_it_be_answered_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_sqlite(dir.path()).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        in_tx!(&mut tx, |c| sqlx::query(
+            "CREATE TABLE t (n INTEGER PRIMARY KEY)"
+        )
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        // A change holds the writer; another queues behind it, then a long one.
+        let first = db.begin().await.unwrap();
+        let queued = tokio::spawn({
+            let db = db.clone();
+            async move { insert(&db, 1, false).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let long = tokio::spawn({
+            let db = db.clone();
+            async move { db.begin_long().await.unwrap() }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let first = tokio::spawn(first.commit());
+        // The long change has the writer, and the queued one is already answered.
+        let long = long.await.unwrap();
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(5), queued).await;
+        assert!(matches!(answered, Ok(Ok(Ok(())))), "{answered:?}");
+        first.await.unwrap().unwrap();
+        long.commit().await.unwrap();
     }
 }
