@@ -58,6 +58,24 @@ impl Api<'_> {
     }
 }
 
+impl Api<'_> {
+    /// Plans a regular meeting of `cell` for tomorrow: its id.
+    pub async fn plan_meeting(&self, cell: i64, time: &str, place: &str) -> anyhow::Result<i64> {
+        let plan = serde_json::json!({
+            "cell_id": cell, "kind": "thuong_ky", "date": vn_date(1), "time": time, "place": place,
+        });
+        let r = self
+            .send(
+                Method::POST,
+                "/api/v1/meetings",
+                Some(plan),
+                StatusCode::CREATED,
+            )
+            .await?;
+        id_of(&r, "id")
+    }
+}
+
 /// Runs `f` on every item, `n` at a time, results in the items' order.
 /// Writes and Argon2 checks are what the setup waits on, and the server
 /// runs only a few of those at once anyway.

@@ -10,7 +10,7 @@
 //! member present. The data stays, so the cell's name, code and logins
 //! carry the time of the run.
 
-use crate::fixture::{Api, bounded, id_of, vn_date};
+use crate::fixture::{Api, bounded, id_of};
 use crate::ops::{Operation, op, week::next_vote};
 use crate::{
     Auth, Body, Config, Ctx, DEMO_PASSWORD, OpStats, Phase, Role, Session, World, check_loopback,
@@ -184,19 +184,7 @@ async fn enrol(sec: Api<'_>, cell: i64, prefix: &str, n: usize) -> anyhow::Resul
 /// Plans tomorrow's meeting, sends the notice, opens it and marks every
 /// member present (before any vote: a vote freezes the roll it opens on).
 async fn open_meeting(sec: Api<'_>, cell: i64, members: &[i64]) -> anyhow::Result<i64> {
-    let plan = json!({
-        "cell_id": cell, "kind": "thuong_ky", "date": vn_date(1), "time": "08:00",
-        "place": "Phòng họp tầng 2",
-    });
-    let r = sec
-        .send(
-            Method::POST,
-            "/api/v1/meetings",
-            Some(plan),
-            StatusCode::CREATED,
-        )
-        .await?;
-    let id = id_of(&r, "id")?;
+    let id = sec.plan_meeting(cell, "08:00", "Phòng họp tầng 2").await?;
     for action in ["notice", "open"] {
         let path = format!("/api/v1/meetings/{id}/steps");
         let body = json!({"action": action});

@@ -160,22 +160,8 @@ async fn meeting_in_session(sec: Api<'_>) -> anyhow::Result<i64> {
     let id = match planned {
         Some(id) => id,
         None => {
-            let plan = json!({
-                "cell_id": sec.s.unit,
-                "kind": "thuong_ky",
-                "date": vn_date(1),
-                "time": "19:30",
-                "place": "Hội trường khu phố",
-            });
-            let r = sec
-                .send(
-                    Method::POST,
-                    "/api/v1/meetings",
-                    Some(plan),
-                    StatusCode::CREATED,
-                )
-                .await?;
-            id_of(&r, "id")?
+            sec.plan_meeting(sec.s.unit, "19:30", "Hội trường khu phố")
+                .await?
         }
     };
     step(id, "open").await?;

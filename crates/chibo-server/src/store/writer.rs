@@ -244,8 +244,8 @@ mod tests {
         tx.commit().await
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_changes_commit_together_and_a_failed_one_alone_is_undone() {
+    /// A fresh database with one table `t (n INTEGER PRIMARY KEY)`.
+    async fn table_t() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open_sqlite(dir.path()).await.unwrap();
         let mut tx = db.begin().await.unwrap();
@@ -257,6 +257,12 @@ mod tests {
         .map(|r| r.rows_affected()))
         .unwrap();
         tx.commit().await.unwrap();
+        (dir, db)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_changes_commit_together_and_a_failed_one_alone_is_undone() {
+        let (dir, db) = table_t().await;
 
         let changes: Vec<_> = (0..64)
             .map(|n| {
@@ -298,17 +304,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_long_change_lets_the_changes_before_it_be_answered_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open_sqlite(dir.path()).await.unwrap();
-        let mut tx = db.begin().await.unwrap();
-        in_tx!(&mut tx, |c| sqlx::query(
-            "CREATE TABLE t (n INTEGER PRIMARY KEY)"
-        )
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-        .unwrap();
-        tx.commit().await.unwrap();
+        let (_dir, db) = table_t().await;
 
         // A change holds the writer; another queues behind it, then a long one.
         let first = db.begin().await.unwrap();
