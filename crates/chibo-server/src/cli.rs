@@ -226,6 +226,7 @@ fn console() -> Actor {
             path: "/".into(),
             org_name: None,
         }],
+        units: vec![],
     }
 }
 

@@ -283,7 +283,7 @@ pub fn totals(lines: &[CellLine]) -> CellLine {
 impl Services {
     /// A unit the actor may read the figures of: its own committee or one above.
     pub async fn dashboard_unit(&self, actor: &Actor, unit_id: i64) -> Result<OrgRow> {
-        let unit = self.org(unit_id).await?;
+        let unit = self.org_for(actor, unit_id).await?;
         if !actor.can_organise(&unit) {
             return Err(ServiceError::Forbidden);
         }

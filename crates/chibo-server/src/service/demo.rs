@@ -593,6 +593,7 @@ impl Services {
             display_name: "Dữ liệu mẫu".into(),
             member_id: None,
             grants: vec![],
+            units: vec![],
         };
         let ids = {
             let mut tx = self.db.begin().await?;

@@ -208,7 +208,7 @@ impl Services {
         let before = store::members::get(&self.db, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let cell = self.org(before.cell_id).await?;
+        let cell = self.org_for(actor, before.cell_id).await?;
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -233,7 +233,7 @@ impl Services {
         let m = store::members::get(&self.db, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let cell = self.org(m.cell_id).await?;
+        let cell = self.org_for(actor, m.cell_id).await?;
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -289,7 +289,7 @@ impl Services {
         let member = store::members::get(&self.db, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let cell = self.org(member.cell_id).await?;
+        let cell = self.org_for(actor, member.cell_id).await?;
         let granted = actor.can_read_members(&cell) || actor.member_id == Some(id);
         // Logged (durably) before anything of the record is shown.
         self.access
@@ -325,7 +325,7 @@ impl Services {
         let m = store::members::get(&self.db, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let cell = self.org(m.cell_id).await?;
+        let cell = self.org_for(actor, m.cell_id).await?;
         if !actor.can_manage(&cell) && actor.role_at(&cell.path) != Some(crate::model::Role::Upper)
         {
             return Err(ServiceError::Forbidden);

@@ -72,6 +72,8 @@ pub struct Actor {
     pub display_name: String,
     pub member_id: Option<i64>,
     pub grants: Vec<GrantRow>,
+    /// The units of the grants, read with the actor in this request.
+    pub units: Vec<OrgRow>,
 }
 
 impl Actor {
@@ -79,20 +81,20 @@ impl Actor {
         let found = store::actors::by_account(db, account_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        Ok(Self::from_found(found).0)
+        Ok(Self::from_found(found))
     }
 
-    /// The actor a credential lookup found, and the units of their grants
-    /// (the pages start from these without asking the database again).
-    pub fn from_found(f: store::actors::Found) -> (Self, Vec<OrgRow>) {
-        let actor = Self {
+    /// The actor a credential lookup found, with the units of their grants
+    /// (pages and services start from these without asking again).
+    pub fn from_found(f: store::actors::Found) -> Self {
+        Self {
             account_id: f.account_id,
             login: f.login,
             display_name: f.display_name,
             member_id: f.member_id,
             grants: f.grants,
-        };
-        (actor, f.units)
+            units: f.units,
+        }
     }
 
     /// The strongest role this actor holds over a unit (via the unit or an
@@ -236,6 +238,15 @@ impl Services {
         store::orgs::get(&self.db, id)
             .await?
             .ok_or(ServiceError::NotFound)
+    }
+
+    /// A unit as [`Services::org`], taken from the actor's own units when it
+    /// is one of them (most requests are about one's own cell).
+    pub async fn org_for(&self, actor: &Actor, id: i64) -> Result<OrgRow> {
+        match actor.units.iter().find(|u| u.id == id) {
+            Some(u) => Ok(u.clone()),
+            None => self.org(id).await,
+        }
     }
 }
 

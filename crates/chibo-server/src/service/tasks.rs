@@ -105,7 +105,7 @@ fn assignable(members: &[MemberRow], id: i64) -> Option<&MemberRow> {
 
 impl Services {
     async fn visible_cell(&self, actor: &Actor, cell_id: i64) -> Result<OrgRow> {
-        let cell = self.org(cell_id).await?;
+        let cell = self.org_for(actor, cell_id).await?;
         if !actor.can_see(&cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -297,7 +297,7 @@ impl Services {
         draft: &TaskDraft,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let cell = self.org(cell_id).await?;
+        let cell = self.org_for(actor, cell_id).await?;
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }

@@ -6,7 +6,7 @@ use super::error::{ApiError, PageError};
 use super::i18n::{Lang, Tr};
 use crate::service::accounts::token_hash;
 use crate::service::{Actor, ServiceError};
-use crate::store::{self, orgs::OrgRow};
+use crate::store;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, header, request::Parts};
 use chrono::Utc;
@@ -48,8 +48,6 @@ fn same(a: &str, b: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct User {
     pub actor: Actor,
-    /// The units of the person's grants, loaded with the session.
-    pub units: Vec<OrgRow>,
     pub session_id: i64,
     pub csrf: String,
     pub tr: Tr,
@@ -78,10 +76,8 @@ async fn session_user(parts: &Parts, state: &AppState) -> Result<Option<User>, S
     let Some((session_id, csrf)) = found.session.clone() else {
         return Ok(None);
     };
-    let (actor, units) = Actor::from_found(found);
     Ok(Some(User {
-        actor,
-        units,
+        actor: Actor::from_found(found),
         session_id,
         csrf,
         tr: Tr {
@@ -194,7 +190,7 @@ impl FromRequestParts<AppState> for ApiUser {
                 .await
                 .map_err(|e| ApiError::Service(e.into()))?
                 .ok_or(ApiError::Unauthorized)?;
-            return Ok(Self(Actor::from_found(found).0));
+            return Ok(Self(Actor::from_found(found)));
         }
         let user = session_user(parts, state)
             .await?

@@ -169,7 +169,7 @@ impl Services {
     /// The meeting and its cell, if the actor may see it.
     pub async fn meeting(&self, actor: &Actor, id: i64) -> Result<(MeetingRow, OrgRow)> {
         let m = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
-        let cell = self.org(m.cell_id).await?;
+        let cell = self.org_for(actor, m.cell_id).await?;
         if !actor.can_see(&cell) {
             return Err(ServiceError::Forbidden);
         }

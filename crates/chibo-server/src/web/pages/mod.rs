@@ -124,11 +124,7 @@ async fn unit_for(
             .map(|o| o.id)
             .ok_or(ServiceError::NotFound)?,
     };
-    // The person's own units came with the session.
-    let unit = match user.units.iter().find(|u| u.id == id) {
-        Some(u) => u.clone(),
-        None => state.services.org(id).await?,
-    };
+    let unit = state.services.org_for(&user.actor, id).await?;
     if !user.actor.can_see(&unit) {
         return Err(ServiceError::Forbidden.into());
     }
