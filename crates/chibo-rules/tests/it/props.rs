@@ -71,7 +71,16 @@ proptest! {
         if n > 0 {
             prop_assert!(cal.is_working_day(to).unwrap());
             prop_assert!(cal.holiday(to).is_none());
-            let back = cal.sub_working_days(to, n).unwrap();
+            let back = match cal.sub_working_days(to, n) {
+                Ok(back) => back,
+                // From a day off at the calendar's very start (1 January 2020
+                // is a holiday), counting back lands before it.
+                Err(chibo_rules::RulesError::OutsideCalendar { .. }) => {
+                    prop_assert!(from < cal.add_working_days(d("2020-01-01"), 1).unwrap());
+                    return Ok(());
+                }
+                Err(e) => return Err(TestCaseError::fail(e.to_string())),
+            };
             prop_assert!(back <= from);
             prop_assert_eq!(rules.working_days_between(back, to).unwrap(), i64::from(n));
         }
@@ -89,4 +98,18 @@ proptest! {
             }
         }
     }
+}
+
+/// The case proptest found: 1 January 2020 is a holiday, so one working day
+/// back from 2 January is outside the calendar, and says so.
+#[test]
+fn counting_back_past_the_calendar_start_is_an_error() {
+    let rules = Rules::embedded();
+    let cal = rules.calendar();
+    let to = cal.add_working_days(d("2020-01-01"), 1).unwrap();
+    assert_eq!(to, d("2020-01-02"));
+    assert!(matches!(
+        cal.sub_working_days(to, 1),
+        Err(chibo_rules::RulesError::OutsideCalendar { .. })
+    ));
 }
