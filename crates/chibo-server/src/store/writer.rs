@@ -46,6 +46,10 @@ impl Slot {
             let outcome = self.run("COMMIT").await.map_err(Arc::new);
             if let Err(e) = &outcome {
                 tracing::error!(error = %e, "group commit failed");
+                // A failed COMMIT (SQLITE_BUSY…) can leave the transaction
+                // open; the next batch must start from a clean connection.
+                // Nothing may be left to roll back, so its error is moot.
+                let _ = self.run("ROLLBACK").await;
             }
             batch.send_replace(Some(outcome));
         }
@@ -197,7 +201,11 @@ impl Drop for SqliteTx {
     fn drop(&mut self) {
         if let Some(slot) = self.slot.take() {
             let kick = self.kick.clone();
-            tokio::spawn(async move { rollback(slot, &kick).await });
+            // Without a runtime the process is ending: the open transaction
+            // dies with the connection, uncommitted.
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { rollback(slot, &kick).await });
+            }
         }
     }
 }
