@@ -189,6 +189,9 @@ async fn rollback(mut slot: OwnedMutexGuard<Slot>, kick: &Notify) {
         Err(e) => Err(e),
     };
     if let Err(e) = undone {
+        // Whatever is left of the outer transaction goes with it, so that
+        // the next change starts a fresh one.
+        let _ = slot.run("ROLLBACK").await;
         slot.abandon_batch(e);
     }
     drop(slot);
