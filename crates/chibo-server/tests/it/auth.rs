@@ -55,14 +55,7 @@ async fn login_is_throttled_per_account() {
             .await,
         StatusCode::TOO_MANY_REQUESTS
     );
-    let page = c
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, "/login").await;
     let csrf = hidden(&page, "csrf");
     let res = app
         .post(
@@ -121,14 +114,7 @@ async fn first_admin_through_the_one_time_setup_link() {
             .unwrap()
             .expect("empty installation");
         let c = TestApp::client();
-        let page = c
-            .get(app.url(&format!("/setup?token={token}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.html(&c, &format!("/setup?token={token}")).await;
         let csrf = hidden(&page, "csrf");
         let bad = app
             .post(
@@ -181,16 +167,7 @@ async fn health_and_readiness() {
     for b in backends() {
         let app = TestApp::empty(b).await;
         let c = TestApp::client();
-        assert_eq!(
-            c.get(app.url("/healthz"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-            "ok"
-        );
+        assert_eq!(app.html(&c, "/healthz").await, "ok");
         assert_eq!(
             c.get(app.url("/readyz")).send().await.unwrap().status(),
             StatusCode::OK,
@@ -209,14 +186,7 @@ async fn language_switch_to_english() {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/members");
-    let page = c
-        .get(app.url("/members"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, "/members").await;
     assert!(page.contains("<html lang=\"en\""));
     assert!(text(&page).contains("Members"));
     // An open redirect is not possible.

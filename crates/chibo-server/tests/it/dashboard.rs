@@ -361,15 +361,7 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures() {
             "{b:?}: {e}"
         );
         let (c, _) = app.login("bithu").await;
-        let page = text(
-            &c.get(app.url(&format!("/reports/{empty}")))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let page = app.page(&c, &format!("/reports/{empty}")).await;
         assert!(
             page.contains("chi bộ không tổ chức buổi sinh hoạt nào")
                 && !page.contains("Tổng số lượt đảng viên"),
@@ -500,17 +492,15 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures() {
             "{b:?}"
         );
         let (bc, _) = app.login("dangbo").await;
-        let page = bc
-            .get(app.url(&format!(
-                "/dashboard?unit={upper}&period=quy&year={}&index={}",
-                q.year, q.index
-            )))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app
+            .html(
+                &bc,
+                &format!(
+                    "/dashboard?unit={upper}&period=quy&year={}&index={}",
+                    q.year, q.index
+                ),
+            )
+            .await;
         assert!(
             page.matches("<svg").count() >= 2,
             "{b:?}: charts {}",
@@ -582,14 +572,9 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures() {
         .count() as i64;
         assert_eq!(count("hoan_thanh"), 2, "{b:?}");
         assert_eq!(count("qua_han"), late_today, "{b:?}");
-        let page = c
-            .get(app.url(&format!("/dashboard?unit={cell}&tasks=qua_han")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app
+            .html(&c, &format!("/dashboard?unit={cell}&tasks=qua_han"))
+            .await;
         assert!(
             page.matches("<svg").count() >= 4,
             "{b:?}: charts {}",

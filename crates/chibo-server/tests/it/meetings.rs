@@ -36,15 +36,7 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
         let app = TestApp::demo(b).await;
         let (c, csrf) = app.login("bithu").await;
         let cell = app.cell_ids().await[0];
-        let list = text(
-            &c.get(app.url("/meetings"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let list = app.page(&c, "/meetings").await;
         assert!(
             list.contains("Sinh hoạt thường kỳ phải tổ chức trước ngày"),
             "{b:?}: {list}"
@@ -52,15 +44,7 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
 
         // Plan: the agenda follows HD 42 for a residential cell.
         let id = plan(&c, &app, &csrf, cell, 1).await;
-        let page = text(
-            &c.get(app.url(&format!("/meetings/{id}")))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let page = app.page(&c, &format!("/meetings/{id}")).await;
         assert!(
             page.contains("Kiểm điểm kết quả thực hiện nghị quyết tháng trước")
                 && page.contains("dân vận"),
@@ -119,16 +103,7 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
                 && page.contains("Đã thông báo trong ứng dụng: 12"),
             "{b:?}: {page}"
         );
-        let home = text(
-            &member
-                .get(app.url("/"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let home = app.page(&member, "/").await;
         assert!(
             home.contains("Buổi sinh hoạt sắp tới")
                 && home.contains("Thông báo triệu tập sinh hoạt"),
@@ -186,15 +161,7 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
                 "{b:?}: the row and the panel come back"
             );
         }
-        let roll_page = text(
-            &c.get(app.url(&format!("/meetings/{id}/roll")))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let roll_page = app.page(&c, &format!("/meetings/{id}/roll")).await;
         // 11 full members + 1 probationary on the roll; one full member excused → base 10, more than half needs 6.
         assert!(
             roll_page.contains("10 Cơ sở tính biểu quyết")
@@ -325,26 +292,8 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution() {
         )
         .await;
         let named = store::meetings::votes(&app.services.db, id).await.unwrap()[1].id;
-        let member_csrf = crate::support::csrf_of(
-            &member
-                .get(app.url("/"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
-        let home = text(
-            &member
-                .get(app.url("/"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let member_csrf = crate::support::csrf_of(&app.html(&member, "/").await);
+        let home = app.page(&member, "/").await;
         assert!(home.contains("Biểu quyết đang chờ bạn"), "{b:?}: {home}");
         let page = app
             .follow(
@@ -679,15 +628,7 @@ async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server() 
     let (app, c, id) = notified_by_email(format!("smtp://{dead}")).await;
     let mut page = String::new();
     for _ in 0..100 {
-        page = text(
-            &c.get(app.url(&format!("/meetings/{id}")))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        page = app.page(&c, &format!("/meetings/{id}")).await;
         if page.contains("Lỗi gửi thư gần nhất") {
             break;
         }

@@ -35,14 +35,9 @@ async fn search_ignores_diacritics_and_case() {
             .unwrap();
         let target = &members[3];
         let plain = chibo_server::model::fold(&target.full_name);
-        let page = c
-            .get(app.url(&format!("/members?q={}", plain.to_uppercase())))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app
+            .html(&c, &format!("/members?q={}", plain.to_uppercase()))
+            .await;
         assert!(
             text(&page).contains(&target.full_name),
             "{b:?}: {plain} finds {}",
@@ -50,14 +45,7 @@ async fn search_ignores_diacritics_and_case() {
         );
         // By card number prefix too.
         let card = target.card_no.clone().unwrap();
-        let page = c
-            .get(app.url(&format!("/members?q={}", &card[..9])))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.html(&c, &format!("/members?q={}", &card[..9])).await;
         assert!(
             text(&page).contains(&target.full_name),
             "{b:?}: card prefix"
@@ -65,14 +53,7 @@ async fn search_ignores_diacritics_and_case() {
         // Filters: probationary members only.
         let probationary: Vec<_> = members.iter().filter(|m| m.status == "du_bi").collect();
         assert!(!probationary.is_empty());
-        let html = c
-            .get(app.url("/members?status=du_bi"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.html(&c, "/members?status=du_bi").await;
         let page = text(&html);
         assert!(
             page.contains(&format!("{} đảng viên", probationary.len())),
@@ -151,15 +132,7 @@ async fn create_edit_and_history() {
             )
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
-        let page = text(
-            &c.get(app.url(&format!("/members/{id}")))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let page = app.page(&c, &format!("/members/{id}")).await;
         assert!(
             page.contains("Sinh hoạt tạm thời đi") && page.contains("01/09/2026"),
             "{b:?}"

@@ -2,7 +2,7 @@
 //! report from their phones, each meeting reviews the open tasks — closing,
 //! carrying over, leaving overdue — and the records say exactly that.
 
-use crate::support::{Backend, TestApp, backends, text};
+use crate::support::{Backend, TestApp, backends};
 use chibo_server::store;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -351,15 +351,7 @@ async fn quarter(b: Backend) {
 
     // The page of a task tells its whole story.
     let (sec, _) = app.login("bithu").await;
-    let page = text(
-        &sec.get(app.url(&format!("/tasks/{bb}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let page = app.page(&sec, &format!("/tasks/{bb}")).await;
     assert!(
         page.contains("Chuyển kỳ sau")
             && page.contains("Đóng nhiệm vụ")
@@ -375,30 +367,16 @@ async fn quarter(b: Backend) {
             json!({"cell_id": cell, "kind": "thuong_ky", "date": "08/07/2026", "time": "19:30", "place": "Nhà văn hóa khu phố 1"}),
         )
         .await;
-    let draft = text(
-        &sec.get(app.url(&format!("/meetings/{july}/resolution")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let draft = app
+        .page(&sec, &format!("/meetings/{july}/resolution"))
+        .await;
     assert!(
         draft.contains(
             "Kiểm điểm 3 nhiệm vụ: hoàn thành 0, đang thực hiện 0, quá hạn 2, chưa bắt đầu 1."
         ),
         "{draft}"
     );
-    let review = text(
-        &sec.get(app.url(&format!("/meetings/{july}/review")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let review = app.page(&sec, &format!("/meetings/{july}/review")).await;
     assert!(
         review.contains("Còn 3 nhiệm vụ chưa có quyết định"),
         "{review}"

@@ -217,6 +217,18 @@ impl TestApp {
         text(&page.text().await.expect("body"))
     }
 
+    /// The HTML of a page that must answer 200.
+    pub async fn html(&self, c: &Client, path: &str) -> String {
+        let res = c.get(self.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.text().await.unwrap()
+    }
+
+    /// What a person reads on a page that must answer 200 (its text, no tags).
+    pub async fn page(&self, c: &Client, path: &str) -> String {
+        text(&self.html(c, path).await)
+    }
+
     pub async fn cell_ids(&self) -> Vec<i64> {
         let db = &self.services.db;
         let mut out = vec![];

@@ -5,19 +5,13 @@ use crate::support::{TestApp, backends, redirect_id, text};
 use chibo_server::service::today;
 use chibo_server::store;
 use chrono::{Duration, Utc};
+use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use reqwest::{Client, StatusCode};
 
 fn date_in(days: i64) -> String {
     (today(Utc::now()) + Duration::days(days))
         .format("%d/%m/%Y")
         .to_string()
-}
-
-async fn page(c: &Client, app: &TestApp, path: &str) -> String {
-    let res = c.get(app.url(path)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
-    text(&res.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -83,7 +77,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
             )
             .await;
         let task = redirect_id(&res, "/tasks/");
-        let table = page(&sec, &app, &format!("/tasks?unit={cell}")).await;
+        let table = app.page(&sec, &format!("/tasks?unit={cell}")).await;
         assert!(table.contains("Vận động hội viên đóng quỹ khuyến học"));
         assert!(table.contains(&others[0].full_name));
         assert!(table.contains("Chưa bắt đầu"));
@@ -108,7 +102,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
 
         // The member sees it on their own page and reports from the phone with a photo.
         let (mem, mcsrf) = app.login("dangvien").await;
-        let home = page(&mem, &app, "/").await;
+        let home = app.page(&mem, "/").await;
         assert!(home.contains("Nhiệm vụ của tôi"), "{home}");
         assert!(home.contains("Vận động hội viên đóng quỹ khuyến học"));
         assert!(
@@ -137,7 +131,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
-        let detail = page(&mem, &app, &format!("/tasks/{task}")).await;
+        let detail = app.page(&mem, &format!("/tasks/{task}")).await;
         assert!(detail.contains("Đã vận động được 12 hộ"), "{detail}");
         assert!(detail.contains("anh-bien-nhan.png"));
         assert!(detail.contains("40%"));
@@ -207,7 +201,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert!(
-            page(&mem, &app, "/")
+            app.page(&mem, "/")
                 .await
                 .contains("gộp thành một thư mỗi sáng")
         );
@@ -217,7 +211,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
         assert!(swept.reminders >= 2, "lead and co-owner: {swept:?}");
         let again = app.services.run_reminders(Utc::now()).await.unwrap();
         assert_eq!(again.reminders, 0, "once only");
-        let home = page(&mem, &app, "/").await;
+        let home = app.page(&mem, "/").await;
         assert!(home.contains("Nhiệm vụ sắp đến hạn"), "{home}");
         // Who chose the digest gets the e-mails folded into one the next morning.
         let has_email = store::members::get(db, me)
@@ -252,9 +246,9 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
             )
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
-        let detail = page(&sec, &app, &format!("/tasks/{task}")).await;
+        let detail = app.page(&sec, &format!("/tasks/{task}")).await;
         assert!(detail.contains("không còn sinh hoạt ở chi bộ"), "{detail}");
-        let table = page(&sec, &app, &format!("/tasks?unit={cell}")).await;
+        let table = app.page(&sec, &format!("/tasks?unit={cell}")).await;
         assert!(table.contains("Cần giao lại"));
         // Giving it back to the one who left is refused; to the co-owner works.
         let t = store::tasks::get(db, task).await.unwrap().unwrap();
