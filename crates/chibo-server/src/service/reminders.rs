@@ -5,7 +5,7 @@
 
 use super::{Result, Services, today};
 use crate::store::{self, reminders as db};
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
 /// How many tasks one transaction reminds of; a sweep goes on until none is left.
@@ -14,6 +14,13 @@ const BATCH: i64 = 500;
 /// Local hour after which the day's digest e-mail is composed. Operational,
 /// not a Party rule: early enough to be read before the day's work.
 pub const DIGEST_HOUR: u32 = 6;
+
+/// What a sweep reminds of: tasks due between two days (under a key
+/// prefix), or the tasks a notified meeting will review.
+enum Pass {
+    Due(&'static str, NaiveDate, NaiveDate),
+    Review,
+}
 
 /// One reminder about one task, to its lead and co-owners.
 struct Reminder {
@@ -85,30 +92,40 @@ impl Services {
             .unwrap_or(on);
         let far_past = on - Duration::days(3650);
         let yesterday = on - Duration::days(1);
-        for (prefix, from, to) in [("due_soon", on, until), ("overdue", far_past, yesterday)] {
+        let passes = [
+            Pass::Due("due_soon", on, until),
+            Pass::Due("overdue", far_past, yesterday),
+            Pass::Review,
+        ];
+        for pass in passes {
             loop {
-                let due = db::due(&self.db, prefix, from, to, BATCH).await?;
-                let batch: Vec<Reminder> =
-                    due.iter().map(|d| Reminder::of_due(prefix, d)).collect();
+                let batch = self.pending(&pass, now).await?;
                 let sent = self.remind_batch(&batch, now).await?;
                 swept.reminders += sent;
                 // A full batch that reminded no one would come back unchanged.
-                if due.len() < BATCH as usize || sent == 0 {
+                if batch.len() < BATCH as usize || sent == 0 {
                     break;
                 }
             }
         }
-        loop {
-            let due = db::to_review(&self.db, now, BATCH).await?;
-            let batch: Vec<Reminder> = due.iter().map(Reminder::of_review).collect();
-            let sent = self.remind_batch(&batch, now).await?;
-            swept.reminders += sent;
-            if due.len() < BATCH as usize || sent == 0 {
-                break;
-            }
-        }
         swept.digests = self.send_digests(now).await?;
         Ok(swept)
+    }
+
+    /// The next batch of reminders a pass owes.
+    async fn pending(&self, pass: &Pass, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
+        Ok(match *pass {
+            Pass::Due(prefix, from, to) => db::due(&self.db, prefix, from, to, BATCH)
+                .await?
+                .iter()
+                .map(|d| Reminder::of_due(prefix, d))
+                .collect(),
+            Pass::Review => db::to_review(&self.db, now, BATCH)
+                .await?
+                .iter()
+                .map(Reminder::of_review)
+                .collect(),
+        })
     }
 
     /// A batch of reminders in one transaction: one commit, not one a task.
