@@ -1,15 +1,8 @@
 use crate::smtp::Sink;
-use crate::support::{Backend, TestApp, backends, redirect_id, text};
-use chibo_server::service::today;
+use crate::support::{Backend, TestApp, backends, date_in, redirect_id, text};
 use chibo_server::store;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use reqwest::{Client, StatusCode};
-
-fn date_in(days: i64) -> String {
-    (today(Utc::now()) + Duration::days(days))
-        .format("%d/%m/%Y")
-        .to_string()
-}
 
 async fn plan(c: &Client, app: &TestApp, csrf: &str, cell: i64, days: i64) -> i64 {
     let date = date_in(days);

@@ -295,6 +295,13 @@ pub fn csrf_of(html: &str) -> String {
         .to_string()
 }
 
+/// A day `days` from today (Vietnam), as the forms write it.
+pub fn date_in(days: i64) -> String {
+    (chibo_server::service::today(Utc::now()) + chrono::Duration::days(days))
+        .format("%d/%m/%Y")
+        .to_string()
+}
+
 /// Text of a page without tags, for assertions on what a person reads.
 pub fn text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());

@@ -1,18 +1,11 @@
 //! Tasks over HTTP: standing duties, progress from a member's phone with
 //! evidence, bad input, a lead who leaves, reminders once each, the API.
 
-use crate::support::{TestApp, backends, redirect_id, text};
-use chibo_server::service::today;
+use crate::support::{TestApp, backends, date_in, redirect_id, text};
 use chibo_server::store;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-
-fn date_in(days: i64) -> String {
-    (today(Utc::now()) + Duration::days(days))
-        .format("%d/%m/%Y")
-        .to_string()
-}
 
 #[tokio::test]
 async fn a_standing_duty_from_assignment_to_a_members_report() {
@@ -230,6 +223,43 @@ async fn a_standing_duty_from_assignment_to_a_members_report() {
         assert_eq!(
             app.services.run_reminders(later).await.unwrap().reminders,
             0
+        );
+        // Once the next meeting's notice is out, the owners hear their task
+        // is on its agenda — once.
+        let api = |path: &str, body: serde_json::Value| {
+            sec.post(app.url(path))
+                .header("x-csrf-token", &csrf)
+                .json(&body)
+                .send()
+        };
+        let res = api(
+            "/api/v1/meetings",
+            serde_json::json!({"cell_id": cell, "kind": "thuong_ky", "date": date_in(10),
+                               "time": "19:30", "place": "Nhà văn hóa"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let meeting = res.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let res = api(
+            &format!("/api/v1/meetings/{meeting}/steps"),
+            serde_json::json!({"action": "notice"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let swept = app.services.run_reminders(later).await.unwrap();
+        assert!(swept.reminders >= 2, "lead and co-owner: {swept:?}");
+        assert_eq!(
+            app.services.run_reminders(later).await.unwrap().reminders,
+            0
+        );
+        let home = app.page(&mem, "/").await;
+        assert!(
+            home.contains("Báo cáo nhiệm vụ tại buổi sinh hoạt"),
+            "{home}"
         );
 
         // The lead leaves the cell: the screen says the task must be reassigned.
