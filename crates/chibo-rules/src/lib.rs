@@ -41,38 +41,53 @@
 
 mod badges;
 mod calendar;
+mod case;
 mod decision;
 mod decision_text;
 mod docnum;
 mod dues;
 mod evaluation;
 mod fraction;
+mod guards;
 mod pack;
+mod procedure;
 mod schema;
 mod timers;
 mod tools;
+mod vocab;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 
 use crate::pack::Pack;
 
-pub use badges::{BadgeCandidate, BadgeDue, Interruption, PartyAge, party_age};
+pub use badges::{BadgeCandidate, BadgeDue, Discipline, Interruption, PartyAge, party_age};
 pub use calendar::Calendar;
+pub use case::{Case, CaseView, Due, Refusal, StepCheck, StepRecord, StepState, StepView, Urgency};
 pub use decision::{
     Attendance, Ballots, BaseRule, CandidateResult, DecideError, Decision, DecisionKind, Invalid,
-    Level, Member, Outcome, Status, Tally,
+    Member, Outcome, Tally,
 };
 pub use docnum::{format_date_line, format_doc_number};
 pub use dues::{Dues, DuesCategory, DuesInput, Zone};
 pub use evaluation::{Evaluation, EvaluationInput, MeetingGrade, MeetingScores, QuotaCheck, Tier};
 pub use fraction::{Fraction, Threshold};
+pub use guards::{AgeCheck, GuardResult, Introducer, Limitation, Violation};
 pub use pack::{Confidence, PackError, Param, Source, Value};
+pub use procedure::{
+    BadCode, BadForm, DateCode, DeadlineRule, DerivedDate, DocRequirement, InputDate, OutcomeRule,
+    Period, Ref, Step, StepCode,
+};
+pub use procedure::{Form, FormCode, Procedure};
 pub use schema::{Kind, PARAMS, ParamDef};
 pub use timers::{Deadline, MeetingDue, MeetingKind, ReviewFlag, Timer, TransferKind};
 pub use tools::{check_local_pack, decide_json, show};
+pub use vocab::{
+    CaseKind, CaseOutcome, Code, EvaluationGroup, Guard, LatePolicy, Level, Performer, Side,
+    Status, StepResult, Unit, UnknownCode, ViolationKind, parse_code,
+};
 
 /// Output language of explanations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -121,6 +136,17 @@ pub enum RulesError {
         /// Last year with data.
         last: i32,
     },
+    /// No procedure for this case kind is in force on the date.
+    #[error("chưa có quy trình \"{}\" có hiệu lực vào ngày {}", .kind.label_vi(), .date.format("%d/%m/%Y"))]
+    NoProcedure {
+        /// The case kind.
+        kind: CaseKind,
+        /// Date asked about.
+        date: NaiveDate,
+    },
+    /// The form is not in the catalogue in force.
+    #[error("biểu mẫu \"{0}\" không có trong danh mục biểu mẫu đang có hiệu lực")]
+    UnknownForm(String),
     /// The question itself is not valid (e.g. a reduction rate the pack does not allow).
     #[error("{0}")]
     Invalid(String),
@@ -141,6 +167,8 @@ struct Snapshot {
     pack_ids: Vec<String>,
     pack_titles: Vec<String>,
     params: BTreeMap<String, Resolved>,
+    forms: BTreeMap<FormCode, Form>,
+    procedures: BTreeMap<CaseKind, Arc<Procedure>>,
 }
 
 /// The rules in force on one date: every parameter with its value, source and pack.
@@ -196,6 +224,36 @@ impl<'a> PackView<'a> {
     /// The citation of a parameter's source.
     pub fn cite(&self, name: &str) -> Result<String, RulesError> {
         Ok(self.resolved(name)?.param.source.citation())
+    }
+
+    /// The procedure of a case kind in force.
+    pub fn procedure(&self, kind: CaseKind) -> Result<&'a Procedure, RulesError> {
+        self.snapshot
+            .procedures
+            .get(&kind)
+            .map(|p| &**p)
+            .ok_or(RulesError::NoProcedure {
+                kind,
+                date: self.date,
+            })
+    }
+
+    /// Every procedure in force, by kind.
+    pub fn procedures(&self) -> impl Iterator<Item = &'a Procedure> + 'a {
+        self.snapshot.procedures.values().map(|p| &**p)
+    }
+
+    /// A form of the catalogue in force.
+    pub fn form(&self, code: &FormCode) -> Result<&'a Form, RulesError> {
+        self.snapshot
+            .forms
+            .get(code)
+            .ok_or_else(|| RulesError::UnknownForm(code.as_str().to_owned()))
+    }
+
+    /// The forms catalogue in force, by code.
+    pub fn forms(&self) -> impl Iterator<Item = &'a Form> + 'a {
+        self.snapshot.forms.values()
     }
 }
 
@@ -310,9 +368,16 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("vn/2021-07.toml", include_str!("../packs/vn/2021-07.toml")),
     ("vn/2025-07.toml", include_str!("../packs/vn/2025-07.toml")),
     ("vn/2025-08.toml", include_str!("../packs/vn/2025-08.toml")),
+    ("vn/2025-09.toml", include_str!("../packs/vn/2025-09.toml")),
     ("vn/2025-10.toml", include_str!("../packs/vn/2025-10.toml")),
+    (
+        "vn/2025-10-31.toml",
+        include_str!("../packs/vn/2025-10-31.toml"),
+    ),
+    ("vn/2025-12.toml", include_str!("../packs/vn/2025-12.toml")),
     ("vn/2026-02.toml", include_str!("../packs/vn/2026-02.toml")),
     ("vn/2026-05.toml", include_str!("../packs/vn/2026-05.toml")),
+    ("vn/2026-07.toml", include_str!("../packs/vn/2026-07.toml")),
     ("vn/2028-01.toml", include_str!("../packs/vn/2028-01.toml")),
 ];
 
@@ -336,7 +401,7 @@ impl Rules {
     /// The embedded national packs overlaid by a local pack (a đảng ủy's quy chế). The local
     /// pack may only override parameters of the catalogue; every problem is returned with its line.
     pub fn with_local_pack(text: &str) -> Result<Rules, Vec<PackError>> {
-        let local = pack::parse(text)?;
+        let local = pack::parse_local(text)?;
         Ok(Rules::build(embedded_packs(), Some(local)))
     }
 
@@ -350,6 +415,8 @@ impl Rules {
             .collect();
         bounds.sort();
         bounds.dedup();
+        // One copy of each pack's procedure, shared by every snapshot it is in force in.
+        let mut shared_procs: BTreeMap<(String, CaseKind), Arc<Procedure>> = BTreeMap::new();
         let snapshots = bounds
             .into_iter()
             .map(|from| {
@@ -358,6 +425,8 @@ impl Rules {
                     pack_ids: Vec::new(),
                     pack_titles: Vec::new(),
                     params: BTreeMap::new(),
+                    forms: BTreeMap::new(),
+                    procedures: BTreeMap::new(),
                 };
                 // A date with no national pack in force is a gap: the local pack alone is no rule set.
                 if !national.iter().any(|p| p.in_force(from)) {
@@ -377,7 +446,20 @@ impl Rules {
                         };
                         snap.params.insert(name.clone(), r);
                     }
+                    snap.forms
+                        .extend(p.forms.iter().map(|(c, f)| (c.clone(), f.clone())));
+                    for (kind, proc) in &p.procedures {
+                        let shared = shared_procs
+                            .entry((p.id.clone(), *kind))
+                            .or_insert_with(|| Arc::new(proc.clone()));
+                        snap.procedures.insert(*kind, Arc::clone(shared));
+                    }
                 }
+                // Only national packs carry forms and procedures, so a gap here is a bug in
+                // an embedded pack, which the crate's tests catch.
+                let missing =
+                    procedure::check_forms(snap.procedures.values().map(|p| &**p), &snap.forms);
+                assert!(missing.is_empty(), "{}", missing.join("; "));
                 snap
             })
             .collect();

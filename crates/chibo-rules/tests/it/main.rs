@@ -4,8 +4,10 @@ mod calendar;
 mod decisions;
 mod members;
 mod packs;
+mod procedures;
 mod props;
 mod tools;
+mod vocab;
 
 use chibo_rules::{Attendance, Member, Status};
 use chrono::NaiveDate;

@@ -50,6 +50,7 @@ fn candidate(id: &str, admission: &str) -> BadgeCandidate {
         awarded: vec![],
         seriously_ill: false,
         deceased: false,
+        disciplines: vec![],
     }
 }
 
