@@ -125,14 +125,16 @@ impl Rules {
     }
 
     /// The awareness-course certificate issued on `issued` is still valid on `on` (the day the
-    /// cell considers the case); its last valid day is returned.
+    /// cell considers the case); its last valid day is returned: "valid for 5 years" ends the
+    /// day before the fifth anniversary.
     pub fn check_awareness_certificate(
         &self,
         issued: NaiveDate,
         on: NaiveDate,
     ) -> GuardResult<NaiveDate> {
         let g = Guard::GiayChungNhan;
-        let view = self.pack_at(issued).map_err(|e| rules_failure(g, e))?;
+        // The validity the rules give on the day of the check (certificates predate the packs).
+        let view = self.pack_at(on).map_err(|e| rules_failure(g, e))?;
         let years: u32 = get(&view, g, "party_awareness_certificate_validity_years")?;
         let citation = cite(&view, g, "party_awareness_certificate_validity_years")?;
         let last = self

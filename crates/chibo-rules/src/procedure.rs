@@ -837,3 +837,332 @@ pub(crate) fn check_forms<'a>(
     }
     missing
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pack::{PackError, parse};
+
+    const HEAD: &str = "id = \"t\"\nvalid_from = 2026-01-01\n";
+
+    fn errors(body: &str) -> Vec<PackError> {
+        parse(&format!("{HEAD}{body}")).expect_err("should be refused")
+    }
+
+    fn messages(body: &str) -> Vec<String> {
+        errors(body).into_iter().map(|e| e.to_string()).collect()
+    }
+
+    const GOOD: &str = r#"
+[forms]
+"A-1" = { title = "Mẫu A", source = { document = "HD" }, confidence = "S" }
+
+[procedures.ket_nap]
+title = "Kết nạp"
+source = { document = "QĐ", number = "1" }
+confidence = "S"
+inputs = [{ code = "ngay_a", label = "Ngày A" }]
+dates = [{ code = "ngay_b", label = "Ngày B", from = "date:ngay_a", param = "probation_months", unit = "months" }]
+outcomes = [{ outcome = "hoan_thanh", after = ["hai"] }, { outcome = "tu_choi" }]
+
+[[procedures.ket_nap.steps]]
+code = "mot"
+label = "Một"
+performer = "chi_uy"
+documents = [{ form = ["A-1"], signer = "bi_thu", optional = true }]
+
+[[procedures.ket_nap.steps]]
+code = "hai"
+label = "Hai"
+performer = "chi_bo"
+after = ["mot"]
+decision = "ket_nap"
+attempts_param = "recognition_max_failed_votes_before_escalation"
+not_before = ["date:ngay_b", "step:mot"]
+deadline = { from = "date:ngay_b", param = "ceremony_deadline_working_days", unit = "working_days", extension = "admission_decision_extension_working_days", late = "refused" }
+guards = ["tuoi_ket_nap"]
+
+[[procedures.ket_nap.steps]]
+code = "ba"
+label = "Ba"
+performer = "dang_uy"
+escalation_of = "hai"
+side = "noi_den"
+portal = true
+source = { document = "HD", article = "2" }
+confidence = "V"
+"#;
+
+    #[test]
+    fn a_well_formed_procedure_is_read_whole() {
+        let pack = parse(&format!("{HEAD}{GOOD}")).unwrap();
+        let p = &pack.procedures[&crate::CaseKind::KetNap];
+        assert_eq!(p.pack_id, "t");
+        assert_eq!(p.inputs[0].code.as_str(), "ngay_a");
+        assert_eq!(p.dates[0].period.param, "probation_months");
+        let hai = &p.steps[1];
+        assert_eq!(hai.not_before.len(), 2);
+        let dl = hai.deadline.as_ref().unwrap();
+        assert_eq!(dl.late, crate::LatePolicy::Refused);
+        assert_eq!(
+            dl.extension.as_deref(),
+            Some("admission_decision_extension_working_days")
+        );
+        assert_eq!(hai.confidence, crate::Confidence::S);
+        assert_eq!(hai.citation(), "QĐ 1");
+        let ba = &p.steps[2];
+        assert_eq!(ba.citation(), "HD, 2");
+        assert_eq!(ba.confidence, crate::Confidence::V);
+        assert!(ba.portal && !p.steps[0].portal);
+        assert!(p.steps[0].documents[0].optional);
+        assert_eq!(p.outcomes.len(), 2);
+        assert_eq!(pack.forms.len(), 1);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let bad = GOOD
+            .replace("performer = \"chi_uy\"", "performer = \"ai_do\"")
+            .replace("after = [\"mot\"]", "after = [\"bon\"]")
+            .replace("\"ceremony_deadline_working_days\"", "\"doc_font\"")
+            .replace("guards = [\"tuoi_ket_nap\"]", "guards = [\"khong_co\"]")
+            .replace("side = \"noi_den\"", "side = \"ben_kia\"");
+        let m = messages(&bad);
+        assert_eq!(m.len(), 5, "{m:#?}");
+        assert!(
+            m[0].starts_with(
+                "dòng 15: procedures.ket_nap: bước mot: người thực hiện không hợp lệ: \"ai_do\""
+            ),
+            "{m:#?}"
+        );
+        assert!(m[1].starts_with("dòng 21: procedures.ket_nap: bước hai: \"bon\" không phải bước khai báo trước bước này"), "{m:#?}");
+        assert!(
+            m[2].starts_with(
+                "dòng 21: procedures.ket_nap: bước hai: tham số \"doc_font\" không phải số nguyên"
+            ),
+            "{m:#?}"
+        );
+        assert!(
+            m[3].starts_with(
+                "dòng 21: procedures.ket_nap: bước hai: điều kiện không hợp lệ: \"khong_co\""
+            ),
+            "{m:#?}"
+        );
+        assert!(
+            m[4].starts_with(
+                "dòng 32: procedures.ket_nap: bước ba: phía không hợp lệ: \"ben_kia\""
+            ),
+            "{m:#?}"
+        );
+        let m = messages(&GOOD.replace("procedures.ket_nap", "procedures.ket_nap_x"));
+        assert!(
+            m[0].starts_with(
+                "dòng 7: procedures.ket_nap_x: loại hồ sơ không hợp lệ: \"ket_nap_x\""
+            ),
+            "{m:#?}"
+        );
+    }
+
+    #[test]
+    fn structural_mistakes_are_refused() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "escalation_of = \"hai\"",
+                "escalation_of = \"mot\"",
+                "bước ba: escalation_of \"mot\": bước đó không có attempts_param",
+            ),
+            (
+                "escalation_of = \"hai\"",
+                "escalation_of = \"bay\"",
+                "bước ba: \"bay\" không phải bước khai báo trước bước này",
+            ),
+            ("code = \"ba\"", "code = \"hai\"", "bước hai: mã bước trùng"),
+            ("code = \"ba\"", "code = \"Ba\"", "mã không hợp lệ: \"Ba\""),
+            (
+                "attempts_param = \"recognition_max_failed_votes_before_escalation\"",
+                "attempts_param = \"no_such\"",
+                "tham số không có trong danh mục: \"no_such\"",
+            ),
+            (
+                "decision = \"ket_nap\"\n",
+                "",
+                "attempts_param chỉ dùng cho bước có biểu quyết",
+            ),
+            (
+                "decision = \"ket_nap\"",
+                "decision = \"bo_phieu\"",
+                "decision không hợp lệ: \"bo_phieu\"",
+            ),
+            (
+                "unit = \"working_days\", extension",
+                "extension",
+                "deadline cần cả param và unit",
+            ),
+            (
+                "param = \"ceremony_deadline_working_days\", unit = \"working_days\", ",
+                "",
+                "deadline có extension nhưng không có param",
+            ),
+            (
+                "late = \"refused\"",
+                "late = \"never\"",
+                "quy định khi quá hạn không hợp lệ: \"never\"",
+            ),
+            (
+                "from = \"date:ngay_b\", param = \"ceremony",
+                "from = \"date:ngay_c\", param = \"ceremony",
+                "\"date:ngay_c\": ngày chưa được khai báo trước đó",
+            ),
+            (
+                "from = \"date:ngay_b\", param = \"ceremony",
+                "from = \"step:nam\", param = \"ceremony",
+                "\"step:nam\": quy trình không có bước này",
+            ),
+            (
+                "from = \"date:ngay_b\", param = \"ceremony",
+                "from = \"ngay_b\", param = \"ceremony",
+                "\"ngay_b\" phải có dạng \"step:<mã bước>\" hoặc \"date:<mã ngày>\"",
+            ),
+            (
+                "from = \"date:ngay_b\", param = \"ceremony",
+                "from = [], param = \"ceremony",
+                "from không được rỗng",
+            ),
+            (
+                "from = \"date:ngay_a\", param = \"probation_months\"",
+                "from = \"date:ngay_b\", param = \"probation_months\"",
+                "ngày ngay_b: \"date:ngay_b\": ngày chưa được khai báo trước đó",
+            ),
+            (
+                "unit = \"months\" }]",
+                "unit = \"weeks\" }]",
+                "đơn vị thời gian không hợp lệ: \"weeks\"",
+            ),
+            (
+                "{ code = \"ngay_b\", label",
+                "{ code = \"ngay_a\", label",
+                "ngày \"ngay_a\" khai báo hai lần",
+            ),
+            (
+                "inputs = [{ code = \"ngay_a\"",
+                "inputs = [{ code = \"Ngay\"",
+                "mã không hợp lệ: \"Ngay\"",
+            ),
+            (
+                "{ outcome = \"hoan_thanh\", after = [\"hai\"] }, ",
+                "",
+                "thiếu kết quả hoan_thanh",
+            ),
+            (
+                "{ outcome = \"hoan_thanh\", after = [\"hai\"] }",
+                "{ outcome = \"hoan_thanh\" }",
+                "hoan_thanh phải nêu bước kết thúc",
+            ),
+            (
+                "{ outcome = \"tu_choi\" }",
+                "{ outcome = \"tu_choi\", after_any = [\"sau\"] }",
+                "kết quả tu_choi: \"sau\" không phải bước của quy trình",
+            ),
+            (
+                "{ outcome = \"tu_choi\" }",
+                "{ outcome = \"hoan_thanh\", after = [\"mot\"] }",
+                "kết quả hoan_thanh: khai báo hai lần",
+            ),
+            (
+                "{ outcome = \"tu_choi\" }",
+                "{ outcome = \"bo_cuoc\" }",
+                "kết quả bo_cuoc: kết quả hồ sơ không hợp lệ",
+            ),
+            (
+                "signer = \"bi_thu\"",
+                "signer = \"ai\"",
+                "người thực hiện không hợp lệ: \"ai\"",
+            ),
+            (
+                "form = [\"A-1\"]",
+                "form = []",
+                "tài liệu không có biểu mẫu",
+            ),
+            (
+                "form = [\"A-1\"]",
+                "form = [\" A-1\"]",
+                "mã biểu mẫu không hợp lệ: \" A-1\"",
+            ),
+            (
+                "side = \"noi_den\"",
+                "side = \"ben_kia\"",
+                "phía không hợp lệ: \"ben_kia\"",
+            ),
+            ("label = \"Một\"", "label = \" \"", "bước mot: thiếu label"),
+            (
+                "confidence = \"V\"\n",
+                "confidence = \"X\"\n",
+                "confidence phải là \"V\", \"S\" hoặc \"U\", không phải \"X\"",
+            ),
+            (
+                "source = { document = \"HD\", article = \"2\" }",
+                "source = { document = \"\" }",
+                "bước ba: source thiếu document",
+            ),
+            (
+                "source = { document = \"QĐ\", number = \"1\" }",
+                "source = { document = \" \" }",
+                "procedures.ket_nap: source thiếu document",
+            ),
+            (
+                "confidence = \"S\"\ninputs",
+                "confidence = \"Q\"\ninputs",
+                "procedures.ket_nap: confidence phải là",
+            ),
+            (
+                "\"A-1\" = { title = \"Mẫu A\"",
+                "\"A-1\" = { title = \"\"",
+                "biểu mẫu A-1: thiếu title",
+            ),
+            (
+                "\"A-1\" = { title = \"Mẫu A\", source = { document = \"HD\" }",
+                "\"A-1\" = { title = \"Mẫu A\", source = { document = \"\" }",
+                "biểu mẫu A-1: source thiếu document",
+            ),
+            (
+                "\"A-1\" = { title = \"Mẫu A\", source = { document = \"HD\" }, confidence = \"S\" }",
+                "\"A-1\" = { title = \"Mẫu A\", source = { document = \"HD\" }, confidence = \"s\" }",
+                "confidence phải là",
+            ),
+            ("\"A-1\" =", "\"\" =", "mã biểu mẫu không hợp lệ: \"\""),
+        ];
+        for (from, to, expected) in cases {
+            assert!(GOOD.contains(from), "{from}");
+            let m = messages(&GOOD.replacen(from, to, 1));
+            assert!(
+                m.iter().any(|x| x.contains(expected)),
+                "{from} → {to}: {m:#?}"
+            );
+        }
+        // A procedure without steps.
+        let m = messages(
+            "[procedures.ky_luat]\ntitle = \"x\"\nsource = { document = \"x\" }\nconfidence = \"S\"\nsteps = []\noutcomes = [{ outcome = \"hoan_thanh\" }]\n",
+        );
+        assert!(m.iter().any(|x| x.contains("không có bước nào")), "{m:#?}");
+        // Unknown keys are refused by the reader.
+        let m = messages(&GOOD.replacen("portal = true", "portal = true\ncolour = \"red\"", 1));
+        assert!(
+            m[0].contains("TOML không hợp lệ") && m[0].contains("colour"),
+            "{m:#?}"
+        );
+    }
+
+    #[test]
+    fn a_procedure_filing_a_form_out_of_the_catalogue_is_caught_when_the_rules_are_built() {
+        let pack = parse(&format!(
+            "{HEAD}{}",
+            GOOD.replace("\"A-1\" = {", "\"A-2\" = {")
+        ))
+        .unwrap();
+        let built = std::panic::catch_unwind(|| crate::Rules::build(vec![pack], None));
+        let msg = *built.unwrap_err().downcast::<String>().unwrap();
+        assert_eq!(
+            msg,
+            "quy trình ket_nap (t) dùng biểu mẫu \"A-1\" không có trong danh mục"
+        );
+    }
+}

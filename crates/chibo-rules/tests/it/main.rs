@@ -2,6 +2,7 @@
 
 mod calendar;
 mod decisions;
+mod guards;
 mod members;
 mod packs;
 mod procedures;

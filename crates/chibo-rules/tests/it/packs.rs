@@ -274,6 +274,72 @@ nghi_quyet_base = { value = "present", source = { document = "Quy chế", page =
     assert!(check_local_pack("id = \"ok\"\n").is_ok());
 }
 
+/// Forms and procedures are the national guidance's: a đảng ủy sets parameters only.
+#[test]
+fn local_packs_cannot_define_forms_or_procedures() {
+    let text = r#"id = "x"
+
+[forms]
+"1-KNĐ" = { title = "Đơn", source = { document = "Quy chế" }, confidence = "V" }
+
+[procedures.ket_nap]
+title = "Kết nạp"
+source = { document = "Quy chế" }
+confidence = "V"
+outcomes = [{ outcome = "hoan_thanh", after = ["a"] }]
+steps = [{ code = "a", label = "A", performer = "chi_uy" }]
+"#;
+    let errors = check_local_pack(text).unwrap_err();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_eq!(
+        errors[0].to_string(),
+        "dòng 4: gói quy tắc địa phương chỉ được đặt tham số ([params]), không được khai báo biểu mẫu"
+    );
+    assert_eq!(
+        errors[1].to_string(),
+        "dòng 6: gói quy tắc địa phương chỉ được đặt tham số ([params]), không được khai báo quy trình"
+    );
+    assert!(Rules::with_local_pack(text).is_err());
+    // A local pack still moves a deadline of a procedure: the steps name their parameter.
+    let local = Rules::with_local_pack(
+        "id = \"x\"\n[params]\nceremony_deadline_working_days = { value = 20, source = { document = \"Quy chế\", number = \"01-QC/ĐU\" }, confidence = \"V\" }\n",
+    )
+    .unwrap();
+    let p = local
+        .procedure(chibo_rules::CaseKind::KetNap, d("2026-03-01"))
+        .unwrap();
+    assert_eq!(p.pack_id, "vn-2025-09");
+    let mut case = chibo_rules::Case::new(chibo_rules::CaseKind::KetNap, d("2026-01-05"));
+    for (step, day) in [
+        ("bdnt", "2026-01-05"),
+        ("don_xin_vao_dang", "2026-01-05"),
+        ("ly_lich", "2026-01-05"),
+        ("tham_tra_ly_lich", "2026-01-05"),
+        ("gioi_thieu", "2026-01-05"),
+        ("lay_y_kien", "2026-01-05"),
+        ("chi_uy_xem_xet", "2026-01-05"),
+        ("chi_bo_xet", "2026-01-06"),
+        ("nghi_quyet_dang_uy", "2026-01-07"),
+        ("quyet_dinh_ket_nap", "2026-02-02"),
+    ] {
+        case.records.push(chibo_rules::StepRecord::done(
+            chibo_rules::StepCode::new(step).unwrap(),
+            d(day),
+            vec![],
+        ));
+    }
+    let view = local.case_view(&case, d("2026-02-03")).unwrap();
+    let due = view
+        .step(&chibo_rules::StepCode::new("le_ket_nap").unwrap())
+        .unwrap()
+        .due
+        .clone()
+        .unwrap();
+    // 20 working days from 02/02/2026 across Tết: 09/03/2026, under the đảng ủy's quy chế.
+    assert_eq!(due.date, d("2026-03-09"));
+    assert_eq!(due.citation, "Quy chế 01-QC/ĐU");
+}
+
 #[test]
 fn fractions_are_exact() {
     let two_thirds = Threshold::parse(">= 2/3").unwrap();
