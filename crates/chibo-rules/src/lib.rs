@@ -28,6 +28,35 @@
 //! assert_eq!(due.date, NaiveDate::from_ymd_opt(2026, 4, 21).unwrap());
 //! ```
 //!
+//!
+//! Procedures are pack data too: per [`CaseKind`], the steps of its state machine (who acts,
+//! what comes first, the forms and their signers, the deadline, the vote). The server keeps a
+//! case's dated steps and asks what comes next:
+//!
+//! ```
+//! use chibo_rules::{Case, CaseKind, FormCode, Rules, StepCode, StepRecord, Urgency};
+//! use chrono::NaiveDate;
+//!
+//! let rules = Rules::embedded();
+//! let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+//! let mut case = Case::new(CaseKind::KetNap, day("2025-11-03"));
+//! let step = StepRecord::done(
+//!     StepCode::new("don_xin_vao_dang").unwrap(),
+//!     day("2025-11-10"),
+//!     vec![FormCode::new("1-KNĐ").unwrap()],
+//! );
+//! // Refused with every reason and its rule, or accepted (with its deadline and lateness).
+//! rules.check_step(&case, &step, day("2025-11-10")).unwrap();
+//! case.records.push(step);
+//! let view = rules.case_view(&case, day("2025-11-10")).unwrap();
+//! let next: Vec<&str> = view.next.iter().map(|s| s.as_str()).collect();
+//! assert_eq!(next, ["bdnt", "ly_lich", "gioi_thieu", "lay_y_kien"]);
+//! for (step, due) in view.open_deadlines() {
+//!     let _late = matches!(step.urgency, Some(Urgency::Late { .. }));
+//!     println!("{}", due.explanation);
+//! }
+//! ```
+//!
 //! Main entry points (all methods of [`Rules`] take the date whose rules apply):
 //! - [`Rules::embedded`], [`Rules::with_local_pack`], [`Rules::pack_at`], [`Rules::param`]
 //! - [`Rules::decide`] (+ [`Rules::decide_recognition`]) → [`Decision`] with [`Decision::explain`]
@@ -37,6 +66,16 @@
 //! - [`party_age`], [`Rules::badges_due`], [`Rules::next_badge_ceremony`]
 //! - [`Rules::evaluate`], [`Rules::htxs_quota`], [`Rules::meeting_quality`], [`Rules::dues`]
 //! - [`format_doc_number`], [`format_date_line`]
+//! - procedures: [`Rules::procedure`], [`Rules::case_view`], [`Rules::check_step`],
+//!   [`Rules::check_close`], [`Rules::check_extension`], [`Rules::urgency`]; the forms catalogue
+//!   through [`PackView::form`]
+//! - guards: [`Rules::check_admission_age`], [`Rules::check_awareness_certificate`],
+//!   [`Rules::check_introducers`], [`Rules::check_no_blocking_case`],
+//!   [`Rules::check_dues_paid_through`], [`Rules::badge_eligibility`],
+//!   [`Rules::discipline_limitation`], [`Rules::discipline_lapse`], [`Rules::transfer_case_kind`],
+//!   [`Rules::evaluation_form`]
+//! - the shared vocabulary ([`Code`]): [`Status`], [`CaseKind`], [`Performer`], [`CaseOutcome`],
+//!   [`Level`], [`Side`], [`Guard`], [`StepResult`]…
 //! - tools for the CLI: [`show`], [`check_local_pack`], [`decide_json`]
 
 mod badges;
@@ -103,7 +142,10 @@ pub enum Lang {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RulesError {
     /// No national pack is in force on the date.
-    #[error("không có bộ quy tắc nào có hiệu lực vào ngày {0}")]
+    #[error(
+        "không có bộ quy tắc nào có hiệu lực vào ngày {}",
+        .0.format("%d/%m/%Y")
+    )]
     NoPackInForce(NaiveDate),
     /// The parameter is not in the catalogue.
     #[error("tham số không có trong danh mục: {0}")]
@@ -478,6 +520,14 @@ impl Rules {
             .filter(|s| !s.pack_ids.is_empty())
             .map(|snapshot| PackView { date, snapshot })
             .ok_or(RulesError::NoPackInForce(date))
+    }
+
+    /// The first day some national pack is in force.
+    pub fn first_day(&self) -> Option<NaiveDate> {
+        self.snapshots
+            .iter()
+            .find(|s| !s.pack_ids.is_empty())
+            .map(|s| s.from)
     }
 
     /// One parameter in force on `date`, as `T` (e.g. `rules.param::<u32>("probation_months", d)`).

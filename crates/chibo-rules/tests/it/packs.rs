@@ -187,7 +187,12 @@ fn a_pack_change_between_two_dates() {
         rules.pack_at(d("2021-07-29")),
         Err(RulesError::NoPackInForce(_))
     ));
+    assert_eq!(
+        rules.pack_at(d("2021-07-29")).unwrap_err().to_string(),
+        "không có bộ quy tắc nào có hiệu lực vào ngày 29/07/2021"
+    );
     assert!(rules.pack_at(d("2021-07-30")).is_ok());
+    assert_eq!(rules.first_day(), Some(d("2021-07-30")));
 }
 
 #[test]
