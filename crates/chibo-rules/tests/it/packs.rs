@@ -363,6 +363,10 @@ fn fractions_are_exact() {
         assert_eq!(t.needed(base), needed, "{t} of {base}");
     }
     assert!(!half.met(0, 0));
+    // An empty base never meets ">= 2/3" (it needs 0 votes of 0).
+    assert_eq!(two_thirds.needed(0), 0);
+    assert!(!two_thirds.met(0, 0));
+    assert!(two_thirds.met(2, 3) && !two_thirds.met(1, 3));
     assert_eq!(Fraction::parse("0.5%"), Fraction::new(1, 200));
     assert_eq!(Fraction::parse("20%"), Fraction::new(1, 5));
     assert_eq!(Fraction::parse("4/6"), Fraction::new(2, 3));
