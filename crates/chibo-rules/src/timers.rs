@@ -38,11 +38,15 @@ pub enum Timer {
     DuesReductionEnd,
     /// Expiry of the party-awareness course certificate (years).
     AwarenessCertificateExpiry,
+    /// Forward a resident's concern to the competent body, from its receipt (working days).
+    ResidentConcernForward,
+    /// Answer a resident's concern, from its receipt (working days).
+    ResidentConcernAnswer,
 }
 
 impl Timer {
     /// Every timer.
-    pub const ALL: [Timer; 15] = [
+    pub const ALL: [Timer; 17] = [
         Timer::CeremonyAfterDecision,
         Timer::ProbationEnd,
         Timer::RecognitionReview,
@@ -58,6 +62,8 @@ impl Timer {
         Timer::ReadmissionEarliest,
         Timer::DuesReductionEnd,
         Timer::AwarenessCertificateExpiry,
+        Timer::ResidentConcernForward,
+        Timer::ResidentConcernAnswer,
     ];
 
     /// The pack parameter, its unit, and whether the deadline lies before the start date.
@@ -92,6 +98,12 @@ impl Timer {
             Timer::DuesReductionEnd => ("dues_reduction_max_months", Months, false),
             Timer::AwarenessCertificateExpiry => {
                 ("party_awareness_certificate_validity_years", Years, false)
+            }
+            Timer::ResidentConcernForward => {
+                ("resident_concern_forward_working_days", WorkingDays, false)
+            }
+            Timer::ResidentConcernAnswer => {
+                ("resident_concern_answer_working_days", WorkingDays, false)
             }
         }
     }
@@ -136,6 +148,12 @@ impl Timer {
                 "hết hạn giấy chứng nhận bồi dưỡng nhận thức về Đảng"
             }
             Timer::AwarenessCertificateExpiry => "expiry of the party-awareness certificate",
+            Timer::ResidentConcernForward if vi => {
+                "chuyển ý kiến của nhân dân đến cơ quan có thẩm quyền"
+            }
+            Timer::ResidentConcernForward => "forwarding a resident's concern",
+            Timer::ResidentConcernAnswer if vi => "trả lời ý kiến của nhân dân",
+            Timer::ResidentConcernAnswer => "answering a resident's concern",
         }
     }
 }

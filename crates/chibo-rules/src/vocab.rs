@@ -1,7 +1,17 @@
 //! The shared vocabulary: member statuses, case kinds, the parties of a procedure and the
 //! outcomes of a case, as typed enums with stable snake_case codes. The server stores these
-//! codes (its CHECK constraints list [`Status::ALL`], [`CaseKind::ALL`]… by [`Code::as_str`]),
-//! packs and the JSON API write them, and serde reads and writes them the same way.
+//! codes (its CHECK constraints list [`Code::CODES`] of each enum), packs and the JSON API
+//! write them, and serde reads and writes them the same way.
+//!
+//! For the server's switch-over (not done here): `model::Status` becomes [`Status`] (the same
+//! nine codes plus `dinh_chi` and `dang_chuyen`; its `ACTIVE` list is [`Status::ON_LIST`] minus
+//! `dinh_chi` today, `Status::on_list` once suspension can be stored); the meeting service's
+//! `rule_status` mapping goes, since the decision engine counts every status itself (members
+//! attached here temporarily, in transit or gone count nowhere); the CHECK constraints of
+//! both schemas are generated from `Status::CODES`, `CaseKind::CODES`, `CaseOutcome::CODES`,
+//! `StepResult::CODES`; and each account role says which [`Performer`]s it may act for
+//! (`bi_thu` → bí thư, chi ủy, chi bộ's records; `upper` → đảng ủy, ban thường vụ; `member` →
+//! đảng viên, người giới thiệu, người giúp đỡ for their own cases).
 
 use std::fmt;
 

@@ -130,6 +130,18 @@ const DEADLINES: &[(&str, Timer, &str, &str)] = &[
         "2025-04-24",
         "2025-06-09",
     ),
+    (
+        "a resident's concern forwarded in 5 working days, across Tết",
+        Timer::ResidentConcernForward,
+        "2026-02-12",
+        "2026-02-26",
+    ),
+    (
+        "a resident's concern answered in 30 working days",
+        Timer::ResidentConcernAnswer,
+        "2026-03-02",
+        "2026-04-13",
+    ),
 ];
 
 #[test]
