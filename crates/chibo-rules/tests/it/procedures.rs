@@ -1108,3 +1108,103 @@ fn step_results_round_trip() {
         fc("1-KNĐ")
     );
 }
+
+/// Every procedure in force, walked step by step: each step is offered exactly when what it
+/// depends on is done, is accepted with the documents it requires (and refused without them),
+/// gets its deadline once its start is known, and the case can end completed at the end.
+#[test]
+fn every_step_of_every_procedure_walks_to_completion() {
+    let rules = Rules::embedded();
+    for opened in ["2026-01-05", "2026-11-02"] {
+        let opened = d(opened);
+        for kind in CaseKind::ALL {
+            let p = rules.procedure(*kind, opened).unwrap();
+            let mut case = Case::new(*kind, opened);
+            for input in &p.inputs {
+                // Facts of the past (a violation, a ceremony, a decision) before the case;
+                // deadlines the round sets after it.
+                let offset = if ["ngay_vi_pham", "ngay_ket_nap", "ngay_quyet_dinh"]
+                    .contains(&input.code.as_str())
+                {
+                    -30
+                } else {
+                    90
+                };
+                case.dates
+                    .insert(input.code.clone(), opened + chrono::Duration::days(offset));
+            }
+            let mut day = opened;
+            for step in &p.steps {
+                if step.escalation_of.is_some() {
+                    continue; // reached only after failed votes (tested on its own)
+                }
+                let view = rules.case_view(&case, day).unwrap();
+                // Not before its earliest day (the end of probation…).
+                if let Some(earliest) = step.not_before.iter().find_map(|r| match r {
+                    chibo_rules::Ref::Date(dc) => view.dates.get(dc).copied(),
+                    chibo_rules::Ref::Step(_) => None,
+                }) {
+                    day = day.max(earliest);
+                }
+                let view = rules.case_view(&case, day).unwrap();
+                let sv = view.step(&step.code).unwrap();
+                assert!(
+                    view.next.contains(&step.code),
+                    "{kind} {}: not offered on {day}: {:?}",
+                    step.code,
+                    sv.state
+                );
+                if let Some(rule) = &step.deadline {
+                    let due = sv
+                        .due
+                        .as_ref()
+                        .unwrap_or_else(|| panic!("{kind} {}: deadline not computed", step.code));
+                    assert!(due.date >= due.anchor, "{kind} {}", step.code);
+                    assert!(!due.citation.is_empty() && due.explanation.contains(&step.label));
+                    assert_eq!(due.late, rule.late);
+                }
+                let forms: Vec<FormCode> = step
+                    .documents
+                    .iter()
+                    .filter(|d| !d.optional)
+                    .map(|d| d.forms[0].clone())
+                    .collect();
+                if !forms.is_empty() {
+                    let without = StepRecord::done(step.code.clone(), day, vec![]);
+                    assert!(
+                        rules
+                            .check_step(&case, &without, day)
+                            .unwrap_err()
+                            .iter()
+                            .any(|r| r.code() == "step.missing_document"),
+                        "{kind} {}",
+                        step.code
+                    );
+                }
+                let r = StepRecord::done(step.code.clone(), day, forms);
+                if let Err(e) = rules.check_step(&case, &r, day) {
+                    panic!("{kind} {} on {day}: {e:?}", step.code);
+                }
+                case.records.push(r);
+                day = rules.calendar().add_working_days(day, 1).unwrap();
+            }
+            let view = rules.case_view(&case, day).unwrap();
+            assert!(view.next.is_empty(), "{kind}: {:?}", view.next);
+            assert!(view.outcomes.contains(&CaseOutcome::HoanThanh), "{kind}");
+            rules
+                .check_close(&case, CaseOutcome::HoanThanh, day, day)
+                .unwrap_or_else(|e| panic!("{kind}: {e:?}"));
+            // Every step done, none late (each was done on the first working day it could be).
+            for s in &view.steps {
+                if s.step.escalation_of.is_none() {
+                    assert!(
+                        matches!(s.state, StepState::Done { late_by: None, .. }),
+                        "{kind} {}: {:?}",
+                        s.step.code,
+                        s.state
+                    );
+                }
+            }
+        }
+    }
+}
