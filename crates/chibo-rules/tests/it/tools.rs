@@ -200,6 +200,27 @@ fn show_lists_parameters_with_sources() {
         "{text}"
     );
     assert!(text.contains("ket_nap_threshold = >= 2/3 [V]"));
+    // Each pack in force with its title, and the calendar's years.
+    assert!(
+        text.contains(
+            "\n  vn-2021-07: Điều lệ Đảng; Quy định 24-QĐ/TW thi hành Điều lệ (từ 30/7/2021)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  vn-2026-07: Quy định 208-QĐ/TW thi hành Điều lệ Đảng (từ 26/7/2026)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Lịch ngày làm việc \"vn\" 2020–2030 — Bộ luật Lao động 45/2019/QH14, Điều 111, 112"
+        ),
+        "{text}"
+    );
+    let view = rules.pack_at(d("2026-11-27")).unwrap();
+    assert_eq!(view.date(), d("2026-11-27"));
+    assert_eq!(view.pack_titles().len(), view.pack_ids().len());
+    assert_eq!(rules.calendar().years(), (2020, 2030));
     assert!(text.contains("badge_ceremony_dates = 03/02, 19/05, 02/09, 07/11"));
     assert!(show(&rules, d("2020-01-01")).starts_with("không có bộ quy tắc"));
 }
