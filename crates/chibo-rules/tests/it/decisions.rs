@@ -895,6 +895,55 @@ all_full_members_statuses = { value = ["mien_sinh_hoat"], source = { document = 
     assert_eq!(dec.outcome, Outcome::KhongHopLe);
 }
 
+/// The citations follow the level reached: an expulsion proposal cites its own threshold
+/// first, a level the cell may impose does not cite it.
+#[test]
+fn discipline_citations_follow_the_level() {
+    let rules = Rules::embedded();
+    let expel = Ballots::Levels {
+        levels: [7, 0, 0, 0],
+        khong_ky_luat: 2,
+    };
+    let dec = rules
+        .decide(K::KyLuat, &roll("9ct"), &expel, d(ON))
+        .unwrap();
+    assert_eq!(dec.level, Some(chibo_rules::Level::KhaiTru));
+    assert_eq!(dec.citations[0], "QĐ 69-QĐ/TW, Điều 15");
+    assert!(dec.citations.iter().any(|c| c == "Điều lệ Đảng, Điều 36"));
+    let warn = Ballots::Levels {
+        levels: [0, 0, 6, 0],
+        khong_ky_luat: 3,
+    };
+    let dec = rules.decide(K::KyLuat, &roll("9ct"), &warn, d(ON)).unwrap();
+    assert_eq!(dec.level, Some(chibo_rules::Level::CanhCao));
+    assert!(!dec.proposed_upward);
+    // Neither the expulsion threshold nor the cell's limit is cited for a warning.
+    assert_eq!(dec.citations.len(), 3, "{:?}", dec.citations);
+    assert!(!dec.citations.iter().any(|c| c == "Điều lệ Đảng, Điều 36"));
+}
+
+/// A đảng ủy that lets probationary members vote (a local pack): their ballots count.
+#[test]
+fn probationary_votes_count_where_a_pack_allows_them() {
+    let local = r#"
+id = "x"
+[params]
+probationary_can_vote = { value = true, source = { document = "Quy chế" }, confidence = "U" }
+"#;
+    let rules = Rules::with_local_pack(local).unwrap();
+    let dec = rules
+        .decide(K::NghiQuyet, &roll("4ct 2db"), &counts(6, 0, 0), d(ON))
+        .unwrap();
+    assert_eq!(dec.tally.voters_present, 6);
+    assert_eq!(dec.tally.probationary_present, 2);
+    assert_eq!(dec.outcome, Outcome::Dat);
+    assert!(
+        Rules::embedded()
+            .decide(K::NghiQuyet, &roll("4ct 2db"), &counts(6, 0, 0), d(ON))
+            .is_err()
+    );
+}
+
 #[test]
 fn no_rules_before_the_first_pack() {
     let err = Rules::embedded().decide(

@@ -32,6 +32,9 @@ fn party_age_minus_interruptions() {
         party_age(d("1996-02-03"), &[gap, g2], d("2026-06-01")).days_interrupted,
         20
     );
+    // Before the admission decision, no party age at all.
+    let a = party_age(d("1996-02-03"), &[], d("1996-01-01"));
+    assert_eq!((a.years, a.months, a.days_interrupted), (0, 0, 0));
     // Two separate breaks count their own days, never the time between them.
     let g3 = Interruption {
         from: d("2001-03-01"),
@@ -432,8 +435,45 @@ fn evaluation_tiers() {
             .explanation
             .contains("366-QĐ/TW")
     );
+    assert_eq!(
+        rules.evaluate(&full, on).unwrap().explanation,
+        "Hoàn thành xuất sắc nhiệm vụ: 92 điểm (≥ 90), 100% nhiệm vụ đúng hạn, ≥ 30% vượt yêu cầu — QĐ 366-QĐ/TW, Điều 11"
+    );
     // QĐ 366 came into force on 30/8/2025.
     assert!(rules.evaluate(&full, d("2025-08-29")).is_err());
+    // The edges of consistent input are accepted: 100 points, every task exceeding.
+    let top = EvaluationInput {
+        points: 100,
+        tasks_exceeding: 10,
+        ..full
+    };
+    assert_eq!(rules.evaluate(&top, on).unwrap().tier, Tier::Htxs);
+    // Inconsistent input is refused, each way it can be.
+    for bad in [
+        EvaluationInput {
+            points: 101,
+            ..full
+        },
+        EvaluationInput {
+            tasks_exceeding: 11,
+            ..full
+        },
+        EvaluationInput {
+            tasks_done: 11,
+            tasks_on_time: 10,
+            ..full
+        },
+        EvaluationInput {
+            tasks_on_time: 10,
+            tasks_done: 9,
+            ..full
+        },
+    ] {
+        assert!(
+            matches!(rules.evaluate(&bad, on), Err(RulesError::Invalid(_))),
+            "{bad:?}"
+        );
+    }
 
     let q = rules.htxs_quota(2, 10, on).unwrap();
     assert_eq!((q.max_htxs, q.ok), (2, true));
