@@ -89,7 +89,8 @@ impl Rules {
         let max: u32 = get(&view, Guard::TuoiKetNap, "admission_age_max_years")?;
         let months = full_months(birth, on);
         let citation = cite(&view, Guard::TuoiKetNap, "admission_age_max_years")?;
-        if birth > on || months < min * 12 {
+        // Born after `on` counts 0 months.
+        if months < min * 12 {
             return Err(vec![Violation {
                 guard: Guard::TuoiKetNap,
                 code: "tuoi_ket_nap.under_min",
@@ -206,7 +207,7 @@ impl Rules {
             });
         }
         let together = full_months(i.known_since, on);
-        if i.known_since > on || together < shared {
+        if together < shared {
             out.push(Violation {
                 guard: g,
                 code: "nguoi_gioi_thieu.shared_time",
@@ -385,7 +386,7 @@ impl Rules {
                 .map_err(|e| rules_failure(g, e))
         };
         for v in later {
-            if v > start && v <= end(start)? {
+            if (start..=end(start)?).contains(&v) {
                 start = v;
             }
         }

@@ -261,6 +261,11 @@ impl Rules {
     ) -> Result<NaiveDate, RulesError> {
         let cal = self.calendar();
         let out_of_range = || RulesError::Invalid(format!("ngày ngoài phạm vi: {from} ± {n}"));
+        // A year is twelve months (29/02 plus one year is 28/02).
+        let (unit, n) = match unit {
+            Unit::Years => (Unit::Months, n.saturating_mul(12)),
+            u => (u, n),
+        };
         Ok(match (unit, before) {
             (Unit::WorkingDays, false) => cal.add_working_days(from, n)?,
             (Unit::WorkingDays, true) => cal.sub_working_days(from, n)?,
@@ -270,13 +275,9 @@ impl Rules {
             (Unit::Days, true) => from
                 .checked_sub_days(Days::new(u64::from(n)))
                 .ok_or_else(out_of_range)?,
-            (Unit::Months, false) => add_months(from, n)?,
-            (Unit::Years, false) => add_months(from, n * 12)?,
-            (Unit::Months, true) => from
+            (_, false) => add_months(from, n)?,
+            (_, true) => from
                 .checked_sub_months(Months::new(n))
-                .ok_or_else(out_of_range)?,
-            (Unit::Years, true) => from
-                .checked_sub_months(Months::new(n * 12))
                 .ok_or_else(out_of_range)?,
         })
     }

@@ -389,3 +389,35 @@ fn xoa_ten_flags_and_transfers() {
         "60 and one month"
     );
 }
+
+/// Every timer explains itself in Vietnamese and in English, naming what is due.
+#[test]
+fn every_timer_is_named_in_both_languages() {
+    let rules = Rules::embedded();
+    let mut names = std::collections::HashSet::new();
+    for timer in Timer::ALL {
+        let dl = rules.deadline(timer, d("2026-03-02")).unwrap();
+        let vi = dl.explain(chibo_rules::Lang::Vi);
+        let en = dl.explain(chibo_rules::Lang::En);
+        let vi_name = vi.strip_prefix("Hạn ").unwrap().split(':').next().unwrap();
+        let en_name = en
+            .strip_prefix("Deadline for ")
+            .unwrap()
+            .split(':')
+            .next()
+            .unwrap();
+        assert!(!vi_name.is_ascii(), "{timer:?}: {vi}");
+        assert!(en_name.is_ascii() && !en_name.is_empty(), "{timer:?}: {en}");
+        assert!(
+            names.insert(vi_name.to_owned()),
+            "{timer:?}: {vi_name} twice"
+        );
+        assert!(
+            names.insert(en_name.to_owned()),
+            "{timer:?}: {en_name} twice"
+        );
+        assert_eq!(dl.timer, timer);
+        assert!(!timer.param().is_empty());
+        assert!(vi.ends_with(&dl.citation) && en.ends_with(&dl.citation));
+    }
+}

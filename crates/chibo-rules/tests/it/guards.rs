@@ -100,6 +100,13 @@ fn awareness_certificate_is_valid_five_years() {
         e[0].to_string(),
         "giấy chứng nhận bồi dưỡng nhận thức về Đảng cấp ngày 10/09/2021 chỉ có giá trị 5 năm, đến hết ngày 09/09/2026 — Hướng dẫn của cấp ủy, nhà trường"
     );
+    // Issued the day the cell considers the case: valid.
+    assert_eq!(
+        rules
+            .check_awareness_certificate(d("2026-02-27"), d("2026-02-27"))
+            .unwrap(),
+        d("2031-02-26")
+    );
     // Issued before the first pack: the validity in force on the day of the check counts.
     assert!(
         rules
@@ -181,6 +188,12 @@ fn introducers_must_be_eligible_full_members() {
         ..introducer()
     };
     rules.check_introducer(&enough, on).unwrap();
+    // One year and two months: years and months both count.
+    let more = Introducer {
+        admission: d("2025-01-01"),
+        ..introducer()
+    };
+    rules.check_introducer(&more, on).unwrap();
     // Known to the candidate for 9 months only.
     let e = rules
         .check_introducer(
