@@ -19,10 +19,13 @@ command -v cargo-mutants >/dev/null 2>&1 || {
 out="${MUTANTS_OUT:-${CARGO_TARGET_DIR:-$root/target}/mutants}"
 mkdir -p "$out"
 status=0
-# Each mutant is built in a scratch copy of the tree; small builds keep it light on disk.
+# Each mutant is built in a scratch copy of the tree; small builds keep it light on disk. The
+# unit and integration tests run (not the doc examples), with fewer property-test cases.
 env -u CARGO_TARGET_DIR CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0 \
+  PROPTEST_CASES="${PROPTEST_CASES:-32}" \
   cargo mutants --package chibo-rules --test-package chibo-rules \
   --exclude tools.rs --exclude schema.rs --exclude docnum.rs \
+  --cargo-test-arg=--lib --cargo-test-arg=--tests \
   --jobs "${MUTANTS_JOBS:-1}" --output "$out" "$@" || status=$?
 # 0: all caught; 2: some missed; 3: some timed out. Anything else is a failure of the run.
 case $status in 0 | 2 | 3) ;; *) exit "$status" ;; esac
