@@ -374,4 +374,33 @@ fn fractions_are_exact() {
     assert_eq!(Fraction::parse("0.5"), None);
     assert_eq!(Threshold::parse("2/3"), None);
     assert_eq!(Fraction::new(3, 1000).unwrap().percent_string(), "0.3%");
+    // Percentages: digits, a point, at most six decimals; anything else is refused.
+    assert_eq!(
+        Fraction::parse("0.123456%"),
+        Fraction::new(123_456, 100_000_000)
+    );
+    for bad in [
+        "%",
+        ".5%",
+        "a%",
+        "1.a%",
+        "1.2.3%",
+        "0.1234567%",
+        "-1%",
+        "1/a",
+        "a/2",
+        "x",
+    ] {
+        assert_eq!(Fraction::parse(bad), None, "{bad}");
+    }
+    assert_eq!(Fraction::parse(" 1 / 2 "), Fraction::new(1, 2));
+    assert_eq!(Fraction::parse("3"), Fraction::new(3, 1));
+    // Rounding with a numerator other than one.
+    let f = Fraction::new(2, 3).unwrap();
+    assert_eq!((f.floor_of(7), f.ceil_of(7)), (4, 5));
+    assert_eq!((f.floor_of(9), f.ceil_of(9)), (6, 6));
+    assert_eq!((f.num(), f.den()), (2, 3));
+    assert_eq!(Fraction::new(4, 6), Fraction::new(2, 3));
+    assert_eq!(Fraction::new(0, 5).unwrap().den(), 1);
+    assert_eq!(Fraction::new(1, 0), None);
 }
