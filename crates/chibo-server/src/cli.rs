@@ -155,9 +155,10 @@ enum UserWhat {
 
 #[derive(Subcommand, Debug)]
 enum RulesWhat {
-    /// The parameters in force on a date, with their sources.
+    /// The parameters, forms and procedures in force on a date, with their sources.
     Show {
-        #[arg(long)]
+        /// The date: dd/mm/yyyy (e.g. 05/12/2026) or yyyy-mm-dd; today when omitted.
+        #[arg(long, value_parser = day_arg)]
         at: Option<NaiveDate>,
     },
     /// Validate a local rule pack.
@@ -530,11 +531,31 @@ async fn healthcheck(address: &str) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `--at`: a date as Vietnamese users write it (dd/mm/yyyy) or ISO (yyyy-mm-dd).
+fn day_arg(raw: &str) -> Result<NaiveDate, String> {
+    crate::model::parse_date("at", raw).map_err(|_| {
+        format!(
+            "ngày không hợp lệ: \"{}\" (nhập dd/mm/yyyy, ví dụ 05/12/2026, hoặc yyyy-mm-dd)",
+            raw.trim()
+        )
+    })
+}
+
 fn rules(cfg: &Config, what: RulesWhat) -> anyhow::Result<ExitCode> {
     match what {
         RulesWhat::Show { at } => {
             let rules = app::load_rules(cfg)?;
             let at = at.unwrap_or_else(|| crate::service::today(cfg.clock.now()));
+            if let Err(e) = rules.pack_at(at) {
+                match rules.first_day() {
+                    Some(first) if at < first => eprintln!(
+                        "{e}: bộ quy tắc sớm nhất có hiệu lực từ ngày {}",
+                        first.format("%d/%m/%Y")
+                    ),
+                    _ => eprintln!("{e}"),
+                }
+                return Ok(ExitCode::FAILURE);
+            }
             print!("{}", chibo_rules::show(&rules, at));
         }
         RulesWhat::Check { file } => {

@@ -151,6 +151,47 @@ fn demo_export_import_audit_and_backup() {
 }
 
 #[test]
+fn rules_show_takes_vietnamese_and_iso_dates_and_fails_without_a_pack() {
+    // dd/mm/yyyy and yyyy-mm-dd give the same rules.
+    let vi = chibo(&["rules", "show", "--at", "05/12/2026"], "");
+    assert!(vi.status.success(), "{}", out(&vi));
+    let iso = chibo(&["rules", "show", "--at", "2026-12-05"], "");
+    assert!(iso.status.success(), "{}", out(&iso));
+    assert_eq!(vi.stdout, iso.stdout);
+    let text = String::from_utf8_lossy(&vi.stdout);
+    assert!(
+        text.starts_with("Quy tắc có hiệu lực ngày 05/12/2026: "),
+        "{text}"
+    );
+    assert!(text.contains("vn-2026-07"), "{text}");
+    // The help says which forms it accepts.
+    let help = chibo(&["rules", "show", "--help"], "");
+    assert!(
+        out(&help).contains("dd/mm/yyyy (e.g. 05/12/2026) or yyyy-mm-dd"),
+        "{}",
+        out(&help)
+    );
+    // A date no pack covers: a Vietnamese message and a non-zero exit, nothing on stdout.
+    let none = chibo(&["rules", "show", "--at", "01/01/2020"], "");
+    assert!(!none.status.success(), "{}", out(&none));
+    assert!(none.stdout.is_empty(), "{}", out(&none));
+    assert_eq!(
+        String::from_utf8_lossy(&none.stderr).trim(),
+        "không có bộ quy tắc nào có hiệu lực vào ngày 01/01/2020: bộ quy tắc sớm nhất có hiệu lực từ ngày 30/07/2021"
+    );
+    // A date that is not one.
+    let bad = chibo(&["rules", "show", "--at", "31/02/2026"], "");
+    assert!(!bad.status.success());
+    assert!(
+        out(&bad).contains(
+            "ngày không hợp lệ: \"31/02/2026\" (nhập dd/mm/yyyy, ví dụ 05/12/2026, hoặc yyyy-mm-dd)"
+        ),
+        "{}",
+        out(&bad)
+    );
+}
+
+#[test]
 fn rules_show_and_check() {
     let o = chibo(&["rules", "show", "--at", "2026-12-01"], "");
     assert!(o.status.success(), "{}", out(&o));
