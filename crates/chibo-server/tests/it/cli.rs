@@ -104,7 +104,7 @@ fn demo_export_import_audit_and_backup() {
     );
     assert!(o.status.success(), "{}", out(&o));
     assert!(
-        out(&o).contains("Tạo mới: 0  Cập nhật: 0  Không đổi: 10  Bị từ chối: 0"),
+        out(&o).contains("Tạo mới: 0 · Cập nhật: 0 · Không đổi: 10 · Bị từ chối: 0 dòng"),
         "{}",
         out(&o)
     );
