@@ -1115,3 +1115,176 @@ async fn rows_and_concurrent_imports_are_bounded(b: Backend) {
     let (status, _) = upload(&app, &c, &csrf, cell, "ngan.csv", short.into_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{b:?}");
 }
+
+/// The property behind the field test's finding: importing a file that
+/// omits columns (or leaves cells blank) never changes those fields, for
+/// any choice of columns and values. Cases come from proptest's
+/// deterministic runner (the server runs on the test's own runtime, so the
+/// async checks run outside proptest's closure, without shrinking).
+#[db_test]
+async fn omitted_columns_never_change_whatever_the_file(b: Backend) {
+    use chibo_server::service::import::{Column, ImportOptions};
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    let app = TestApp::demo(b).await;
+    let cell_id = app.cell_ids().await[0];
+    let cell = app.services.org(cell_id).await.unwrap();
+    let actor = app.actor("bithu").await;
+    // Columns a file may have or not, with values each may take.
+    let optional = [
+        Column::OtherName,
+        Column::Sex,
+        Column::DateOfBirth,
+        Column::Ethnicity,
+        Column::Religion,
+        Column::Phone,
+        Column::Email,
+        Column::Residence,
+        Column::Notes,
+    ];
+    let value = |c: Column, i: u32| -> String {
+        match c {
+            Column::OtherName => ["Út", "Tư", "Ba"][i as usize % 3].into(),
+            Column::Sex => ["Nam", "Nữ"][i as usize % 2].into(),
+            // Before any demo member's admission.
+            Column::DateOfBirth => format!("{:02}/0{}/19{}", i % 28 + 1, i % 9 + 1, 30 + i % 15),
+            Column::Ethnicity => ["Kinh", "Tày", "Mường"][i as usize % 3].into(),
+            Column::Religion => ["Không", "Phật giáo"][i as usize % 2].into(),
+            Column::Phone => format!("0912{:06}", i % 1_000_000),
+            Column::Email => format!("dv{i}@example.vn"),
+            Column::Residence => format!("Số {i}, đường Lê Lợi"),
+            _ => format!("Ghi chú {i}"),
+        }
+    };
+    // A case: which columns the file has, and for each member row, per
+    // column, a value or a blank cell.
+    let strategy = (
+        proptest::collection::vec(any::<bool>(), optional.len()),
+        proptest::collection::vec(
+            proptest::collection::vec(proptest::option::of(0u32..1000), optional.len()),
+            1..6,
+        ),
+    );
+    let mut runner = TestRunner::deterministic();
+    for case in 0..12 {
+        let (has, rows) = strategy.new_tree(&mut runner).unwrap().current();
+        let columns: Vec<Column> = optional
+            .iter()
+            .zip(&has)
+            .filter(|(_, h)| **h)
+            .map(|(c, _)| *c)
+            .collect();
+        let before = members_by_card(&app, cell_id).await;
+        let mut members: Vec<_> = before.values().cloned().collect();
+        members.sort_by_key(|m| m.id);
+        let mut header = vec!["Họ và tên".to_string(), "Số thẻ đảng viên".to_string()];
+        header.extend(columns.iter().map(|c| c.label().to_string()));
+        let mut table = vec![header];
+        for (m, cells) in members.iter().zip(&rows) {
+            let mut row = vec![m.full_name.clone(), m.card_no.clone().unwrap()];
+            for (c, v) in optional.iter().zip(cells) {
+                if columns.contains(c) {
+                    row.push(v.map(|i| value(*c, i)).unwrap_or_default());
+                }
+            }
+            table.push(row);
+        }
+        let table: Vec<Vec<&str>> = table
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let table: Vec<&[&str]> = table.iter().map(Vec::as_slice).collect();
+        let file: std::sync::Arc<[u8]> = sheet_of(&table).into();
+        let options = ImportOptions::default();
+        let plan = app
+            .services
+            .plan_import(&actor, &cell, file.clone(), "p.xlsx", &options, app.now())
+            .await
+            .unwrap();
+        assert_eq!(
+            plan.rejected_rows, 0,
+            "{b:?} case {case}: {:?}",
+            plan.problems
+        );
+        assert!(plan.erasures.is_empty(), "{b:?} case {case}");
+        if plan.can_commit() {
+            app.services
+                .commit_import(
+                    &actor,
+                    &cell,
+                    file,
+                    "p.xlsx",
+                    &options,
+                    &plan.digest,
+                    app.now(),
+                )
+                .await
+                .unwrap();
+        }
+        let after = members_by_card(&app, cell_id).await;
+        for (i, m) in members.iter().enumerate() {
+            let now = &after[m.card_no.as_deref().unwrap()];
+            let kept = |c: Column| {
+                let in_file = rows
+                    .get(i)
+                    .and_then(|cells| {
+                        columns
+                            .contains(&c)
+                            .then(|| cells[optional.iter().position(|o| *o == c).unwrap()])
+                    })
+                    .flatten()
+                    .is_some();
+                !in_file
+            };
+            let same = |c: Column, a: serde_json::Value, b: serde_json::Value| {
+                if kept(c) {
+                    assert_eq!(
+                        a, b,
+                        "{b:?}: case {case}, {:?} of {} changed",
+                        c, m.full_name
+                    );
+                }
+            };
+            use serde_json::json;
+            same(
+                Column::OtherName,
+                json!(m.other_name),
+                json!(now.other_name),
+            );
+            same(Column::Sex, json!(m.sex), json!(now.sex));
+            same(
+                Column::DateOfBirth,
+                json!(m.date_of_birth),
+                json!(now.date_of_birth),
+            );
+            same(Column::Ethnicity, json!(m.ethnicity), json!(now.ethnicity));
+            same(Column::Religion, json!(m.religion), json!(now.religion));
+            same(Column::Phone, json!(m.phone), json!(now.phone));
+            same(Column::Email, json!(m.email), json!(now.email));
+            same(Column::Residence, json!(m.residence), json!(now.residence));
+            same(Column::Notes, json!(m.notes), json!(now.notes));
+            // Never in these files: always as they were.
+            assert_eq!(
+                json!([
+                    m.national_id,
+                    m.admission_date,
+                    m.ceremony_date,
+                    m.official_date,
+                    m.group_id,
+                    m.status
+                ]),
+                json!([
+                    now.national_id,
+                    now.admission_date,
+                    now.ceremony_date,
+                    now.official_date,
+                    now.group_id,
+                    now.status
+                ]),
+                "{b:?}: case {case}"
+            );
+        }
+    }
+}
