@@ -21,7 +21,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<Services> {
         Some(url) => Db::open_postgres(url).await?,
         None => Db::open_sqlite(&cfg.data_dir).await?,
     };
-    Ok(Services::new(db, load_rules(cfg)?, cfg.clock.clone()))
+    Ok(Services::new(db, load_rules(cfg)?, cfg.clock.clone()).with_imports(cfg.import_gate()))
 }
 
 pub fn load_rules(cfg: &Config) -> anyhow::Result<chibo_rules::Rules> {
@@ -100,6 +100,9 @@ fn spawn_reminders(services: Services, kick: std::sync::Arc<tokio::sync::Notify>
                 Ok(s) if s.reminders + s.digests > 0 => kick.notify_one(),
                 Ok(_) => {}
                 Err(e) => tracing::error!("task reminders: {e}"),
+            }
+            if let Err(e) = services.purge_abandoned_uploads(services.now()).await {
+                tracing::error!("abandoned uploads: {e}");
             }
         }
     });

@@ -31,6 +31,13 @@ pub struct Config {
     pub remind_every_secs: u64,
     /// Where "now" comes from: the system clock, or a test's clock.
     pub clock: crate::service::clock::Clock,
+    /// Data rows one import may hold.
+    pub import_max_rows: usize,
+    /// Imports read at once (each within 256 MB); more are told to wait.
+    pub import_concurrency: usize,
+    /// How long an upload waits for its confirmation before the sweep
+    /// deletes it (it holds national ID numbers).
+    pub import_keep_minutes: i64,
 }
 
 impl Default for Config {
@@ -51,6 +58,9 @@ impl Default for Config {
             mail_from: "chibo <chibo@localhost>".into(),
             remind_every_secs: 300,
             clock: crate::service::clock::Clock::system(),
+            import_max_rows: chibo_docs::sheet::Limits::default().max_rows,
+            import_concurrency: 2,
+            import_keep_minutes: 120,
         }
     }
 }
@@ -92,6 +102,9 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub remind_every_secs: Option<u64>,
+    pub import_max_rows: Option<usize>,
+    pub import_concurrency: Option<usize>,
+    pub import_keep_minutes: Option<i64>,
 }
 
 impl Config {
@@ -108,7 +121,10 @@ impl Config {
             login_window_minutes,
             login_failures_per_account,
             login_failures_per_address,
-            remind_every_secs
+            remind_every_secs,
+            import_max_rows,
+            import_concurrency,
+            import_keep_minutes
         );
         self.database_url = f.database_url.or(self.database_url);
         self.rules_pack = f.rules_pack.or(self.rules_pack);
@@ -123,6 +139,19 @@ impl Config {
     pub fn load_file(path: &std::path::Path) -> anyhow::Result<FileConfig> {
         let text = std::fs::read_to_string(path)?;
         Ok(toml::from_str(&text)?)
+    }
+
+    /// The import limits this configuration sets.
+    pub fn import_gate(&self) -> crate::service::import::ImportGate {
+        let limits = chibo_docs::sheet::Limits {
+            max_rows: self.import_max_rows,
+            ..chibo_docs::sheet::Limits::default()
+        };
+        crate::service::import::ImportGate::new(
+            limits,
+            self.import_concurrency.max(1),
+            chrono::Duration::minutes(self.import_keep_minutes.max(1)),
+        )
     }
 
     pub fn base_url(&self) -> String {

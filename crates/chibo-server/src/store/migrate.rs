@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_sweeps.sql"),
         postgres: include_str!("../../migrations/postgres/0006_sweeps.sql"),
     },
+    Migration {
+        version: 8,
+        name: "import_uploads",
+        sqlite: include_str!("../../migrations/sqlite/0008_import_uploads.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_import_uploads.sql"),
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {
