@@ -31,6 +31,16 @@ pub struct Config {
     pub remind_every_secs: u64,
     /// Where "now" comes from: the system clock, or a test's clock.
     pub clock: crate::service::clock::Clock,
+    /// The key that signs the audit chains' checkpoints (Ed25519), kept
+    /// outside the database: `data_dir/audit-signing.key` unless set.
+    /// Created on first start; servers sharing one database share it.
+    pub audit_key: Option<PathBuf>,
+    /// The log of signed checkpoints, to be shipped off the machine:
+    /// `data_dir/audit-checkpoints.log` unless set.
+    pub checkpoint_log: Option<PathBuf>,
+    /// How often the chain heads that moved are signed into the log
+    /// (seconds); 0 turns the sweep off (seals still sign their own).
+    pub anchor_every_secs: u64,
 }
 
 impl Default for Config {
@@ -51,6 +61,9 @@ impl Default for Config {
             mail_from: "chibo <chibo@localhost>".into(),
             remind_every_secs: 300,
             clock: crate::service::clock::Clock::system(),
+            audit_key: None,
+            checkpoint_log: None,
+            anchor_every_secs: 60,
         }
     }
 }
@@ -70,6 +83,8 @@ impl std::fmt::Debug for Config {
             .field("rules_pack", &self.rules_pack)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
             .field("mail_from", &self.mail_from)
+            .field("audit_key", &self.audit_key_path())
+            .field("checkpoint_log", &self.checkpoint_log_path())
             .finish_non_exhaustive()
     }
 }
@@ -92,6 +107,9 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub remind_every_secs: Option<u64>,
+    pub audit_key: Option<PathBuf>,
+    pub checkpoint_log: Option<PathBuf>,
+    pub anchor_every_secs: Option<u64>,
 }
 
 impl Config {
@@ -108,8 +126,11 @@ impl Config {
             login_window_minutes,
             login_failures_per_account,
             login_failures_per_address,
-            remind_every_secs
+            remind_every_secs,
+            anchor_every_secs
         );
+        self.audit_key = f.audit_key.or(self.audit_key);
+        self.checkpoint_log = f.checkpoint_log.or(self.checkpoint_log);
         self.database_url = f.database_url.or(self.database_url);
         self.rules_pack = f.rules_pack.or(self.rules_pack);
         self.public_url = f.public_url.or(self.public_url);
@@ -123,6 +144,18 @@ impl Config {
     pub fn load_file(path: &std::path::Path) -> anyhow::Result<FileConfig> {
         let text = std::fs::read_to_string(path)?;
         Ok(toml::from_str(&text)?)
+    }
+
+    pub fn audit_key_path(&self) -> PathBuf {
+        self.audit_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-signing.key"))
+    }
+
+    pub fn checkpoint_log_path(&self) -> PathBuf {
+        self.checkpoint_log
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-checkpoints.log"))
     }
 
     pub fn base_url(&self) -> String {

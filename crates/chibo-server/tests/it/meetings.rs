@@ -1,5 +1,6 @@
 use crate::smtp::Sink;
-use crate::support::{Backend, TestApp, redirect_id, text};
+use crate::support::{Backend, TestApp, docx_text, pdf_text, redirect_id, text};
+use chibo_server::service::audit::Scope;
 use chibo_server::store;
 use chibo_test_macros::db_test;
 use reqwest::{Client, StatusCode};
@@ -101,7 +102,13 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         "{b:?}: {home}"
     );
 
-    // Roll-call: everyone present but two.
+    // The evening of the meeting. Roll-call: everyone present but two.
+    let starts = store::meetings::get(&app.services.db, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .starts_at;
+    app.clock.set(starts);
     app.follow(
         &c,
         app.post(
@@ -423,7 +430,8 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
     assert_eq!(tasks[0].lead_id, lead.id);
     assert_eq!(tasks[0].resolution_number.as_deref(), Some("Số 01-NQ/CB"));
 
-    // Close, lock the minutes; edits are refused afterwards.
+    // Close after two hours, lock the minutes; edits are refused afterwards.
+    app.clock.advance(chrono::Duration::minutes(125));
     app.follow(
         &c,
         app.post(
@@ -461,14 +469,47 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await;
     assert!(page.contains("Biên bản đã khóa"), "{b:?}: {page}");
 
-    // Documents: the dossier PDF and the resolution in Word.
+    // Documents: the dossier PDF and the resolution in Word, read as text.
     let pdf = c
         .get(app.url(&format!("/meetings/{id}/docs/ho-so.pdf")))
         .send()
         .await
         .unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
-    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"), "{b:?}");
+    let pdf = pdf.bytes().await.unwrap();
+    let (res_code, min_code) = {
+        let db = &app.services.db;
+        let r = store::meetings::resolution(db, id).await.unwrap().unwrap();
+        let code = |t: &'static str, d: i64| async move {
+            store::meetings::versions(db, t, d)
+                .await
+                .unwrap()
+                .pop()
+                .unwrap()
+                .check_code
+        };
+        (code("resolution", r.id).await, code("minutes", id).await)
+    };
+    if let Some(text) = pdf_text(&pdf) {
+        for want in [
+            "THÔNG BÁO",
+            "DANH SÁCH ĐIỂM DANH",
+            "BIÊN BẢN",
+            "NGHỊ QUYẾT",
+            "Số 01-NQ/CB",
+            "về nhiệm vụ tháng 12 năm 2026",
+            "Vận động đóng góp quỹ vì người nghèo",
+            lead.full_name.as_str(),
+            "thời lượng 125 phút",
+            res_code.as_str(),
+            min_code.as_str(),
+        ] {
+            assert!(
+                text.contains(want),
+                "{b:?}: «{want}» not in the dossier: {text}"
+            );
+        }
+    }
     let docx = c
         .get(app.url(&format!("/meetings/{id}/docs/nghi-quyet.docx")))
         .send()
@@ -477,30 +518,31 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .bytes()
         .await
         .unwrap();
-    assert!(docx.starts_with(b"PK"), "{b:?}");
-
-    // Every seal still matches, and the chain is intact.
-    let docs = app.services.verify_documents(None).await.unwrap();
-    assert_eq!(docs.len(), 2, "{b:?}: the resolution and the minutes");
-    assert!(docs.iter().all(|(_, ok)| *ok));
-    let code = docs[0].0.check_code.clone();
-    assert_eq!(
-        app.services
-            .verify_documents(Some(&code))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    let words = docx_text(&docx);
     assert!(
-        app.services
-            .verify_audit()
-            .await
-            .unwrap()
-            .first_break
-            .is_none(),
-        "{b:?}"
+        words.contains("Số 01-NQ/CB")
+            && words.contains("về nhiệm vụ tháng 12 năm 2026")
+            && words.contains(&res_code),
+        "{b:?}: {words}"
     );
+
+    // Every seal still matches its entry, every record its image, and the
+    // chains are intact; the code printed on the resolution names it alone.
+    let v = app.services.verify(&Default::default()).await.unwrap();
+    assert!(v.ok(), "{b:?}: {v:?}");
+    assert!(
+        v.documents >= 2,
+        "{b:?}: the resolution and the minutes: {v:?}"
+    );
+    let one = app
+        .services
+        .verify(&Scope {
+            code: Some(res_code.to_lowercase()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(one.ok() && one.documents == 1, "{b:?}: {one:?}");
 }
 
 #[db_test]
@@ -536,7 +578,7 @@ async fn a_meeting_in_the_past_cannot_be_notified_and_closed_meetings_refuse_vot
         app.post(
             &c,
             &format!("/meetings/{id}/close"),
-            &[("csrf", csrf.as_str())],
+            &[("csrf", csrf.as_str()), ("reason", "Mất điện")],
         )
         .await,
     )
