@@ -20,6 +20,7 @@ pub mod reminders;
 pub mod reports;
 pub mod task_print;
 pub mod tasks;
+pub mod terms;
 
 use crate::model::{Problem, Problems, Role};
 use crate::store::{self, Db, StoreError, access::AccessLog, accounts::GrantRow, orgs::OrgRow};
