@@ -8,7 +8,7 @@
 
 mod minutes;
 mod resolution;
-pub(crate) mod seal;
+pub mod seal;
 mod votes;
 
 pub(crate) use minutes::minutes_facts;
