@@ -266,6 +266,26 @@ impl Services {
         Ok(cps)
     }
 
+    /// The heads of `chains` signed now (those not in the log yet are
+    /// appended to it): what a report to the upper committee carries.
+    pub async fn anchors(&self, chains: &[i64], now: DateTime<Utc>) -> Result<Vec<Checkpoint>> {
+        let cps: Vec<Checkpoint> = crate::store::audit::heads(&self.db)
+            .await?
+            .into_iter()
+            .filter(|(c, seq, _)| *seq > 0 && chains.contains(c))
+            .map(|(c, seq, h)| self.anchor.sign(c, seq, &h, now))
+            .collect();
+        let new: Vec<Checkpoint> = cps
+            .iter()
+            .filter(|c| !self.anchor.is_recorded(c.chain, c.seq, &c.hash))
+            .cloned()
+            .collect();
+        self.anchor
+            .record(&new)
+            .map_err(|e| super::ServiceError::Store(e.into()))?;
+        Ok(cps)
+    }
+
     /// After a seal is committed: its chain is anchored at once, so the
     /// sealed record cannot be rewritten unseen even before the next sweep.
     /// A log that cannot be written is logged, not fatal: the seal stands

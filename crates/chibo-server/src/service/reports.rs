@@ -751,6 +751,23 @@ impl Services {
         let mut rows: Vec<Vec<String>> = r.lines.iter().map(rollup_row).collect();
         rows.push(r.total_row());
         let widths = [2, 5, 4, 3, 2, 2, 3, 2, 2, 3, 2];
+        // Each cell's audit chain as it stands, signed: the upper committee
+        // keeps these with the report and can hold the records against them.
+        let ids: Vec<i64> = r.lines.iter().map(|l| l.id).collect();
+        let anchors = self.anchors(&ids, now).await?;
+        let anchor_rows: Vec<Vec<String>> = r
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let c = anchors.iter().find(|c| c.chain == l.id)?;
+                Some(vec![
+                    l.name.clone(),
+                    c.seq.to_string(),
+                    format!("{}…", &c.hash[..16]),
+                    format!("{}…", &c.sig[..16]),
+                ])
+            })
+            .collect();
         let doc = Document {
             header: self.letterhead(&r.unit, None, on).await?,
             title: "BÁO CÁO".into(),
@@ -777,6 +794,22 @@ impl Services {
                         })
                         .collect(),
                     rows,
+                }),
+                Block::heading(1, "ĐIỂM NEO NHẬT KÝ CỦA CÁC CHI BỘ"),
+                Block::paragraph(format!(
+                    "Đầu chuỗi nhật ký của từng chi bộ lúc {}, ký bằng khóa {}… của hệ thống (đầy đủ trong nhật ký điểm neo; kiểm tra bằng chibo audit verify).",
+                    now.with_timezone(&Ho_Chi_Minh)
+                        .format("%H:%M ngày %d/%m/%Y"),
+                    &self.anchor.public_hex()[..16]
+                )),
+                Block::Table(Table {
+                    columns: vec![
+                        Column::new("Chi bộ", 5, Align::Left),
+                        Column::new("Mục số", 2, Align::Center),
+                        Column::new("Mã băm", 4, Align::Left),
+                        Column::new("Chữ ký", 4, Align::Left),
+                    ],
+                    rows: anchor_rows,
                 }),
             ],
             signatures: vec![],

@@ -658,6 +658,43 @@ async fn the_quarterly_report_carries_its_cells_signed_checkpoint(b: Backend) {
     assert!(log.iter().any(|(_, c)| *c == cp), "{b:?}");
     let v = verify(&app).await;
     assert!(v.ok() && v.checkpoints >= 2, "{b:?}: {v:?}");
+
+    // The upper committee's roll-up of the quarter carries each cell's.
+    let (c, _) = app.login("dangbo").await;
+    let pdf = c
+        .get(app.url(&format!(
+            "/rollup/tong-hop.pdf?unit={}&period=quy&year={}&index={}",
+            cell.parent_id.unwrap(),
+            period.year,
+            period.index
+        )))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let heads = store::audit::heads(&s.db).await.unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(
+            text.contains("ĐIỂM NEO NHẬT KÝ CỦA CÁC CHI BỘ"),
+            "{b:?}: {text}"
+        );
+        // (pdftotext reads the table column by column.)
+        for id in app.cell_ids().await {
+            let (_, seq, hash) = heads.iter().find(|h| h.0 == id).unwrap();
+            assert!(
+                text.contains(&format!("{}…", &hash[..16])) && text.contains(&format!(" {seq} ")),
+                "{b:?}: chain {id} at {seq}: {text}"
+            );
+        }
+    }
+    let v = verify(&app).await;
+    let cells = app.cell_ids().await;
+    assert!(
+        v.ok() && !v.unanchored.iter().any(|(c, _)| cells.contains(c)),
+        "{b:?}: every cell's chain anchored: {v:?}"
+    );
 }
 
 /// `chibo` run as an operator runs it, on a data folder (and a PostgreSQL
