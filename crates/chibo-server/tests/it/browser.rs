@@ -308,6 +308,13 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .unwrap();
     text_with(&c, "Đã tạo buổi sinh hoạt").await;
     shot(&c, "2-meeting").await;
+    // Held before its planned day: the page asks why, and it is recorded.
+    c.find(Locator::Id("open-reason"))
+        .await
+        .unwrap()
+        .send_keys("Họp sớm để kịp triển khai đợt ra quân")
+        .await
+        .unwrap();
     c.find(Locator::Id("open-meeting"))
         .await
         .unwrap()

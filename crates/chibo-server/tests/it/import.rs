@@ -204,9 +204,10 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
         .await
         .unwrap();
     assert_eq!(members.len(), before + 3);
-    // Bulk-written, yet each with its entry on the cell's intact chain.
-    let verdict = app.services.verify_audit().await.unwrap();
-    assert!(verdict.first_break.is_none(), "{b:?}: {verdict:?}");
+    // Bulk-written, yet each with its entry (and its image) on the cell's
+    // intact chain.
+    let verdict = app.services.verify(&Default::default()).await.unwrap();
+    assert!(verdict.ok(), "{b:?}: {verdict:?}");
     let binh = members
         .iter()
         .find(|m| m.card_no.as_deref() == Some("012345678901"))
