@@ -138,6 +138,8 @@ pub struct CellDashboard {
     pub tasks: Vec<TaskItem>,
     pub probation: Vec<ProbationDue>,
     pub absences: Vec<AbsenceWatch>,
+    /// Candidates and probationers by step, with the next deadline.
+    pub cases: Vec<super::cases::CaseLine>,
 }
 
 /// One cell in the upper committee's table.
@@ -395,6 +397,7 @@ impl Services {
             tasks,
             probation,
             absences,
+            cases: self.case_lines(cell.id, on).await?,
             cell,
         })
     }

@@ -6,6 +6,7 @@ pub mod anchor;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod cases;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
@@ -224,6 +225,22 @@ impl Subject {
             chain_id: org_id,
             entity: "report",
             id: report_id,
+        }
+    }
+
+    pub(crate) fn case(cell_id: i64, case_id: i64) -> Self {
+        Self {
+            chain_id: cell_id,
+            entity: "case",
+            id: case_id,
+        }
+    }
+
+    pub(crate) fn candidate(cell_id: i64, candidate_id: i64) -> Self {
+        Self {
+            chain_id: cell_id,
+            entity: "candidate",
+            id: candidate_id,
         }
     }
 

@@ -108,6 +108,7 @@ impl Services {
                 }
             }
         }
+        swept.reminders += self.remind_cases(now).await?;
         swept.digests = self.send_digests(now).await?;
         Ok(swept)
     }

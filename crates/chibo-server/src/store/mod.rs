@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod actors;
 pub mod audit;
 pub mod bulk;
+pub mod cases;
 pub mod images;
 pub mod imports;
 pub mod meetings;

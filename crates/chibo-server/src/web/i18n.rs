@@ -104,6 +104,11 @@ impl Tr {
     }
 
     pub fn problem(&self, p: &Problem) -> String {
+        // The rule packs word their refusals themselves (Vietnamese, with
+        // the rule cited): the message is the value.
+        if p.field == "rule" {
+            return p.value.clone().unwrap_or_default();
+        }
         let key = format!("problem-{}", p.code.replace('.', "-"));
         self.t1(&key, "value", p.value.clone().unwrap_or_default())
     }

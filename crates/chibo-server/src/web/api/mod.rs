@@ -2,6 +2,7 @@
 //! `/api/openapi.json`. Authenticated by a bearer token (`chibo user token`)
 //! or a browser session with `X-CSRF-Token`.
 
+mod cases;
 mod dashboard;
 mod meetings;
 mod members;
@@ -29,6 +30,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         meetings::close_vote, meetings::save_resolution, meetings::adopt,
         tasks::list, tasks::mine, tasks::get_task, tasks::progress, tasks::create, tasks::review,
         dashboard::cell, dashboard::cell_table,
+        cases::list, cases::queue, cases::create, cases::get_case, cases::get_candidate, cases::step,
+        cases::close, cases::decide,
         dashboard::list, dashboard::create, dashboard::get_report, dashboard::save, dashboard::issue,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
@@ -118,4 +121,11 @@ pub fn routes() -> Router<AppState> {
             get(dashboard::get_report).put(dashboard::save),
         )
         .route("/reports/{id}/issue", post(dashboard::issue))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/queue", get(cases::queue))
+        .route("/cases/{id}", get(cases::get_case))
+        .route("/cases/{id}/steps", post(cases::step))
+        .route("/cases/{id}/close", post(cases::close))
+        .route("/cases/{id}/decisions", post(cases::decide))
+        .route("/candidates/{id}", get(cases::get_candidate))
 }

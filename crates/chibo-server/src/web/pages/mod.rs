@@ -1,5 +1,6 @@
 //! The HTML pages, one module per resource.
 
+mod cases;
 mod dashboard;
 mod home;
 mod import;
@@ -90,6 +91,11 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/{file}", get(meetings::feed))
         .route("/meetings/{id}/rsvp", post(home::rsvp))
         .route("/me/digest", post(home::digest))
+        .route("/cases", get(cases::list).post(cases::propose))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/steps", post(cases::record))
+        .route("/cases/{id}/close", post(cases::close))
+        .route("/cases/{id}/request", post(cases::request))
         .route("/tasks", get(tasks::table).post(tasks::add_duty))
         .route("/tasks/export", get(tasks::export))
         .route("/tasks/print", get(tasks::print))

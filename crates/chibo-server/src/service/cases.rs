@@ -1,0 +1,1462 @@
+//! Cases (hồ sơ) on one procedure model: admission (kết nạp) and recognition
+//! (công nhận chính thức) now, the other kinds of `CaseKind` by adding pack
+//! data. The procedure, its steps, documents, signers and deadlines come from
+//! the pack in force (chibo-rules `case.rs`); this service reads the registry
+//! for the guards, records each step in one transaction with its audit entry,
+//! and applies what a step means for the registry (the member record created
+//! at the ceremony, full membership from the end of probation).
+
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use crate::model::{Problem, Problems, Status, fold, format_date, nfc, parse_date};
+use crate::store::cases::{
+    self as db, CandidateRow, CaseRow, ExtensionRow, NewCandidate, NewCase, NewStep, PersonRow,
+    StepRow,
+};
+use crate::store::members::{MemberRow, MemberValues};
+use crate::store::{self, Tx, orgs::OrgRow};
+use chibo_rules::{
+    Case, CaseKind, CaseOutcome, Code, DateCode, DecisionKind, FormCode, Guard, Introducer,
+    Performer, Refusal, StepCode, StepRecord, StepResult, StepState, Urgency, Violation,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The longest free text a case keeps (reasons, notes, requests).
+const MAX_TEXT: usize = 2000;
+
+/// A case as the pages and the API show it: the record, the person, and
+/// every step of its procedure as it stands today.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseRow,
+    /// The procedure's title and the pack that defines it.
+    pub procedure: String,
+    pub pack: String,
+    pub steps: Vec<StepLine>,
+    /// Steps that can be recorded now.
+    pub next: Vec<String>,
+    /// Outcomes the case may close with now.
+    pub outcomes: Vec<String>,
+    /// The dates supplied and derived (e.g. het_du_bi), `{code: date}`.
+    pub dates: BTreeMap<String, NaiveDate>,
+    /// The earliest open deadline.
+    pub next_due: Option<DueLine>,
+    pub records: Vec<StepRow>,
+    pub people: Vec<PersonRow>,
+    pub extensions: Vec<ExtensionRow>,
+}
+
+/// A case in one line: who, the step it is at, the next deadline.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseLine {
+    pub id: i64,
+    pub kind: String,
+    pub person_name: String,
+    /// The step it is at (the first step that can be recorded).
+    pub at: String,
+    pub next_due: Option<DueLine>,
+}
+
+impl CaseDetail {
+    /// The step the case is at: the first required step available, or the
+    /// first required one still blocked (optional steps apply only where
+    /// their body exists).
+    pub fn at(&self) -> String {
+        let required = |state: &str| self.steps.iter().find(|s| s.state == state && !s.optional);
+        required("available")
+            .or_else(|| required("blocked"))
+            .map(|s| s.label.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn line(&self) -> CaseLine {
+        CaseLine {
+            id: self.case.id,
+            kind: self.case.kind.clone(),
+            person_name: self.case.person_name.clone(),
+            at: self.at(),
+            next_due: self.next_due.clone(),
+        }
+    }
+}
+
+/// One step of a case's procedure.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StepLine {
+    pub code: String,
+    pub label: String,
+    pub performer: String,
+    pub performer_label: String,
+    /// done | available | blocked | closed
+    pub state: String,
+    pub done_on: Option<NaiveDate>,
+    /// Working days after its deadline it was done.
+    pub late_by: Option<i64>,
+    pub optional: bool,
+    /// The vote deciding it, if any (a DecisionKind code).
+    pub decision: Option<String>,
+    pub failed_attempts: u32,
+    /// Forms to file: each entry is any one of its forms, signed by its signer.
+    pub documents: Vec<DocLine>,
+    /// Why it cannot be recorded yet (the rule cited).
+    pub blockers: Vec<String>,
+    pub due: Option<DueLine>,
+    pub citation: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocLine {
+    pub forms: Vec<String>,
+    pub signer: String,
+    pub optional: bool,
+}
+
+/// A deadline and how close it is, in working days.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DueLine {
+    pub step: String,
+    pub label: String,
+    pub date: NaiveDate,
+    pub extended: bool,
+    /// on_track | due_soon | late
+    pub urgency: String,
+    /// Working days left (negative: late by).
+    pub working_days: i64,
+    /// "còn 5 ngày làm việc" / "quá hạn 3 ngày làm việc"
+    pub text: String,
+    /// The deadline explained (days off skipped, rule cited).
+    pub explanation: String,
+}
+
+/// A new candidate: the little the procedure needs.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CandidateForm {
+    pub full_name: String,
+    /// dd/mm/yyyy or yyyy-mm-dd
+    pub date_of_birth: String,
+    /// nam | nu (optional)
+    pub sex: String,
+    pub phone: String,
+    pub residence: String,
+    /// The day the cell proposed the candidate; today when empty.
+    pub opened_on: String,
+}
+
+/// An introducer named with the introduction step.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct IntroducerForm {
+    pub member_id: i64,
+    /// Since when they worked, studied or lived with the candidate (dd/mm/yyyy).
+    pub known_since: String,
+}
+
+/// A step to record.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct StepForm {
+    /// The case's version when the form was opened (0: do not check).
+    pub version: i64,
+    /// The step's code in the procedure.
+    pub step: String,
+    /// The day it was done (the document's, the decision's); ignored for a
+    /// vote step, whose date is the meeting's. Today when empty.
+    pub date: String,
+    /// Form codes filed (e.g. "1-KNĐ").
+    pub forms: Vec<String>,
+    /// For a vote step: the closed vote of the cell's meeting that decided it.
+    pub vote_id: Option<i64>,
+    /// For the introduction: the introducing full members.
+    pub introducers: Vec<IntroducerForm>,
+    /// For the assignment of helpers: the full members who help the probationer.
+    pub mentors: Vec<i64>,
+    /// Why it is late, where the rule asks.
+    pub late_reason: String,
+    pub note: String,
+    /// The number of the document issued with it (decision, resolution).
+    pub doc_number: String,
+}
+
+/// How a case ends.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CloseForm {
+    pub version: i64,
+    /// A CaseOutcome code (tu_choi, rut_ho_so, xoa_ten, tu_tran…).
+    pub outcome: String,
+    pub date: String,
+    /// Required for every outcome but hoan_thanh.
+    pub reason: String,
+}
+
+fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
+    ServiceError::invalid(Problem::new(field, code, value))
+}
+
+/// Each refusal of the rules as a problem: its stable code and its message
+/// naming the rule.
+fn refused(refusals: Vec<Refusal>) -> ServiceError {
+    ServiceError::Invalid(Problems(
+        refusals
+            .iter()
+            .map(|r| Problem::new("rule", r.code(), r.to_string()))
+            .collect(),
+    ))
+}
+
+fn violated(violations: Vec<Violation>) -> ServiceError {
+    ServiceError::Invalid(Problems(
+        violations
+            .iter()
+            .map(|v| Problem::new("rule", v.code, v.to_string()))
+            .collect(),
+    ))
+}
+
+fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
+    invalid("rule", "rules.error", e.to_string())
+}
+
+fn text(raw: &str, field: &'static str) -> Result<Option<String>> {
+    let t = nfc(raw);
+    if t.chars().count() > MAX_TEXT {
+        return Err(invalid(field, "text.too_long", MAX_TEXT.to_string()));
+    }
+    Ok((!t.is_empty()).then_some(t))
+}
+
+fn date_or_today(raw: &str, field: &'static str, on: NaiveDate) -> Result<NaiveDate> {
+    if raw.trim().is_empty() {
+        return Ok(on);
+    }
+    parse_date(field, raw).map_err(ServiceError::invalid)
+}
+
+fn kind_of(row: &CaseRow) -> Result<CaseKind> {
+    CaseKind::parse(&row.kind).ok_or(ServiceError::NotFound)
+}
+
+/// The rules' view of a stored case.
+fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<Case> {
+    let mut case = Case::new(kind_of(row)?, row.opened_on);
+    let dates: BTreeMap<String, NaiveDate> =
+        serde_json::from_str(&row.input_dates).unwrap_or_default();
+    for (k, v) in dates {
+        if let Ok(code) = DateCode::new(&k) {
+            case.dates.insert(code, v);
+        }
+    }
+    for s in steps {
+        let Ok(step) = StepCode::new(&s.step) else {
+            continue;
+        };
+        let forms: Vec<String> = serde_json::from_str(&s.forms).unwrap_or_default();
+        case.records.push(StepRecord {
+            step,
+            date: s.on_date,
+            result: StepResult::parse(&s.result).unwrap_or(StepResult::Done),
+            forms: forms.iter().filter_map(|f| FormCode::new(f).ok()).collect(),
+            late_reason: s.late_reason.clone(),
+        });
+    }
+    case.extensions = ext
+        .iter()
+        .filter_map(|e| StepCode::new(&e.step).ok())
+        .collect();
+    if let (Some(o), Some(d)) = (&row.outcome, row.closed_on) {
+        case.closed = CaseOutcome::parse(o).map(|o| (o, d));
+    }
+    Ok(case)
+}
+
+/// The bodies above the cell act for it in these steps (the đảng ủy and its
+/// standing committee, the level above); the cell's committee records the rest.
+fn upper_performer(p: Performer) -> bool {
+    matches!(
+        p,
+        Performer::DangUy
+            | Performer::BanThuongVu
+            | Performer::CapUyCapTren
+            | Performer::DangUyBoPhan
+            | Performer::UyBanKiemTra
+            | Performer::TinhUy
+    )
+}
+
+/// "còn 5 ngày làm việc", "đến hạn hôm nay", "quá hạn 3 ngày làm việc".
+pub fn urgency_text(u: Urgency) -> (String, &'static str, i64) {
+    match u {
+        Urgency::Late { working_days_late } => (
+            format!("quá hạn {working_days_late} ngày làm việc"),
+            "late",
+            -working_days_late,
+        ),
+        Urgency::DueSoon {
+            working_days_left: 0,
+        } => ("đến hạn hôm nay".into(), "due_soon", 0),
+        Urgency::DueSoon { working_days_left } => (
+            format!("còn {working_days_left} ngày làm việc"),
+            "due_soon",
+            working_days_left,
+        ),
+        Urgency::OnTrack { working_days_left } => (
+            format!("còn {working_days_left} ngày làm việc"),
+            "on_track",
+            working_days_left,
+        ),
+    }
+}
+
+impl Services {
+    /// A case the actor may see (its cell's members, committee, the levels above).
+    async fn case_row(&self, actor: &Actor, id: i64) -> Result<(CaseRow, OrgRow)> {
+        let row = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
+        let cell = self.org_for(actor, row.cell_id).await?;
+        let own = row.member_id.is_some() && row.member_id == actor.member_id;
+        if !(actor.can_read_members(&cell) || own) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok((row, cell))
+    }
+
+    /// A stored case as the rules see it, with its recorded steps.
+    async fn stored_case(&self, row: &CaseRow) -> Result<(Case, Vec<StepRow>)> {
+        let records = db::steps(&self.db, row.id).await?;
+        let extensions = db::extensions(&self.db, row.id).await?;
+        let case = rules_case(row, &records, &extensions)?;
+        Ok((case, records))
+    }
+
+    /// A member's new standing set by a case, with its audit entry.
+    #[allow(clippy::too_many_arguments)]
+    async fn set_status_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        cell: &OrgRow,
+        (member_id, case_id): (i64, i64),
+        status: Status,
+        since: NaiveDate,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        store::members::add_status(tx, member_id, status.as_str(), since, Some(note), now).await?;
+        audit_entry(
+            tx,
+            actor,
+            Subject::member(cell.id, member_id),
+            "member.status",
+            json!({"status": status.as_str(), "since": since, "case_id": case_id, "note": note}),
+            now,
+        )
+        .await
+    }
+
+    /// The case as it stands today.
+    pub async fn case_detail(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail> {
+        let (row, _) = self.case_row(actor, id).await?;
+        self.detail_of(row, today(now)).await
+    }
+
+    async fn detail_of(&self, row: CaseRow, on: NaiveDate) -> Result<CaseDetail> {
+        let records = db::steps(&self.db, row.id).await?;
+        let extensions = db::extensions(&self.db, row.id).await?;
+        let people = db::people(&self.db, row.id).await?;
+        let case = rules_case(&row, &records, &extensions)?;
+        let view = self.rules.case_view(&case, on).map_err(rules_error)?;
+        let mut steps = Vec::new();
+        for s in &view.steps {
+            let (state, done_on, late_by, blockers) = match &s.state {
+                StepState::Done { date, late_by } => ("done", Some(*date), *late_by, vec![]),
+                StepState::Available => ("available", None, None, vec![]),
+                StepState::Blocked(r) => (
+                    "blocked",
+                    None,
+                    None,
+                    r.iter().map(ToString::to_string).collect(),
+                ),
+                StepState::Closed => ("closed", None, None, vec![]),
+            };
+            let due = match (&s.due, s.urgency) {
+                (Some(d), u) => {
+                    let (text, urgency, days) = match u {
+                        Some(u) => urgency_text(u),
+                        None => (String::new(), "done", 0),
+                    };
+                    Some(DueLine {
+                        step: s.step.code.to_string(),
+                        label: s.step.label.clone(),
+                        date: d.date,
+                        extended: d.extended,
+                        urgency: urgency.into(),
+                        working_days: days,
+                        text,
+                        explanation: d.explanation.clone(),
+                    })
+                }
+                _ => None,
+            };
+            steps.push(StepLine {
+                code: s.step.code.to_string(),
+                label: s.step.label.clone(),
+                performer: s.step.performer.as_str().into(),
+                performer_label: s.step.performer.label_vi().into(),
+                state: state.into(),
+                done_on,
+                late_by,
+                optional: s.step.optional,
+                decision: s.step.decision.map(|d| d.code().to_string()),
+                failed_attempts: s.failed_attempts,
+                documents: s
+                    .step
+                    .documents
+                    .iter()
+                    .map(|d| DocLine {
+                        forms: d.forms.iter().map(|f| f.as_str().to_string()).collect(),
+                        signer: d.signer.label_vi().into(),
+                        optional: d.optional,
+                    })
+                    .collect(),
+                blockers,
+                due,
+                citation: s.step.citation(),
+            });
+        }
+        let next_due = steps
+            .iter()
+            .filter(|s| s.state == "available" || s.state == "blocked")
+            .filter_map(|s| s.due.clone())
+            .min_by_key(|d| d.date);
+        Ok(CaseDetail {
+            procedure: view.procedure.title.clone(),
+            pack: view.procedure.pack_id.clone(),
+            next: view.next.iter().map(ToString::to_string).collect(),
+            outcomes: view
+                .outcomes
+                .iter()
+                .map(|o| o.as_str().to_string())
+                .collect(),
+            dates: view
+                .dates
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            steps,
+            next_due,
+            records,
+            people,
+            extensions,
+            case: row,
+        })
+    }
+
+    /// The open cases of the cells under a unit (a cell, or an upper
+    /// committee's đảng bộ), with where each stands.
+    pub async fn cases_under(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        closed: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(OrgRow, Vec<CaseDetail>)> {
+        let unit = self.org_for(actor, unit_id).await?;
+        if !actor.can_read_members(&unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        let on = today(now);
+        let mut out = Vec::new();
+        for row in db::under(&self.db, &unit.path, closed).await? {
+            out.push(self.detail_of(row, on).await?);
+        }
+        Ok((unit, out))
+    }
+
+    /// A cell's open cases in one line each, the earliest deadline first
+    /// (the secretary's dashboard); the caller checked the actor's access.
+    pub(crate) async fn case_lines(&self, cell_id: i64, on: NaiveDate) -> Result<Vec<CaseLine>> {
+        let cell = self.org(cell_id).await?;
+        let mut out = Vec::new();
+        for row in db::under(&self.db, &cell.path, false).await? {
+            out.push(self.detail_of(row, on).await?.line());
+        }
+        out.sort_by_key(|l| (l.next_due.as_ref().map_or(NaiveDate::MAX, |d| d.date), l.id));
+        Ok(out)
+    }
+
+    /// The cases waiting for the upper committee's decision across its
+    /// cells, the earliest deadline first (no deadline last).
+    pub async fn approval_queue(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(OrgRow, Vec<CaseDetail>)> {
+        let unit = self.org_for(actor, unit_id).await?;
+        if !actor.oversees(&unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        let (_, all) = self.cases_under(actor, unit_id, false, now).await?;
+        let mut queue: Vec<CaseDetail> = all
+            .into_iter()
+            .filter(|c| {
+                c.steps.iter().any(|s| {
+                    s.state == "available"
+                        && Performer::parse(&s.performer).is_some_and(upper_performer)
+                })
+            })
+            .collect();
+        let key = |c: &CaseDetail| {
+            c.steps
+                .iter()
+                .filter(|s| {
+                    s.state == "available"
+                        && Performer::parse(&s.performer).is_some_and(upper_performer)
+                })
+                .filter_map(|s| s.due.as_ref().map(|d| d.date))
+                .min()
+                .unwrap_or(NaiveDate::MAX)
+        };
+        queue.sort_by_key(|c| (key(c), c.case.id));
+        Ok((unit, queue))
+    }
+
+    /// A candidate's personal data, the read logged (refused reads too).
+    pub async fn read_candidate(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CandidateRow> {
+        let c = db::candidate(&self.db, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let cell = self.org_for(actor, c.cell_id).await?;
+        let granted = actor.can_read_members(&cell);
+        db::log_candidate_access(&self.db, actor.account_id, id, granted, now).await?;
+        if !granted {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(c)
+    }
+
+    /// Proposes a candidate: the candidate and the admission case, opened
+    /// on the given day under the procedure then in force.
+    pub async fn propose_candidate(
+        &self,
+        actor: &Actor,
+        cell_id: i64,
+        f: &CandidateForm,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let cell = self.org_for(actor, cell_id).await?;
+        if cell.kind != "chi_bo" || !actor.can_manage(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        let on = today(now);
+        let mut problems = Problems::default();
+        let name = problems.take(crate::model::PersonName::parse("full_name", &f.full_name));
+        let birth = if f.date_of_birth.trim().is_empty() {
+            problems.push(Problem::new("date_of_birth", "required", ""));
+            None
+        } else {
+            problems.take(parse_date("date_of_birth", &f.date_of_birth))
+        };
+        let sex = if f.sex.trim().is_empty() {
+            None
+        } else {
+            problems.take(crate::model::Sex::parse(&f.sex))
+        };
+        let phone = if f.phone.trim().is_empty() {
+            None
+        } else {
+            problems.take(crate::model::Phone::parse(&f.phone))
+        };
+        let opened = problems.take(
+            date_or_today(&f.opened_on, "opened_on", on)
+                .map_err(|_| Problem::new("opened_on", "date.invalid", f.opened_on.trim())),
+        );
+        if let Some(d) = opened
+            && d > on
+        {
+            problems.push(Problem::new("opened_on", "date.future", format_date(d)));
+        }
+        let residence = text(&f.residence, "residence")?;
+        let (Some(name), Some(birth), Some(opened)) = (name, birth, opened) else {
+            return Err(ServiceError::Invalid(problems));
+        };
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(problems));
+        }
+        // The procedure in force on the opening day must exist.
+        self.rules
+            .procedure(CaseKind::KetNap, opened)
+            .map_err(rules_error)?;
+        let mut tx = self.db.begin().await?;
+        let cid = db::insert_candidate(
+            &mut tx,
+            &NewCandidate {
+                cell_id,
+                full_name: name.as_str(),
+                name_fold: &fold(name.as_str()),
+                date_of_birth: birth,
+                sex: sex.map(|s| s.as_str()),
+                phone: phone.as_ref().map(|p| p.as_str()),
+                residence: residence.as_deref(),
+            },
+            now,
+        )
+        .await?;
+        audit_entry(
+            &mut tx,
+            actor,
+            Subject::candidate(cell_id, cid),
+            "candidate.create",
+            json!({"full_name": name.as_str()}),
+            now,
+        )
+        .await?;
+        let id = self
+            .open_case_in(
+                &mut tx,
+                actor,
+                &cell,
+                CaseKind::KetNap,
+                (Some(cid), None),
+                opened,
+                &BTreeMap::new(),
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Opens a recognition case for a probationary member of the cell (one
+    /// admitted before chibo kept cases; the ceremony opens it otherwise).
+    pub async fn open_recognition(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let m = store::members::get(&self.db, member_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let cell = self.org_for(actor, m.cell_id).await?;
+        if !actor.can_manage(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        if m.status != Status::DuBi.as_str() {
+            return Err(invalid("member_id", "case.not_probationary", m.full_name));
+        }
+        let Some(ceremony) = m.ceremony_date else {
+            return Err(invalid("member_id", "case.no_ceremony_date", m.full_name));
+        };
+        let dates = BTreeMap::from([("ngay_ket_nap".to_string(), ceremony)]);
+        let mut tx = self.db.begin().await?;
+        let id = self
+            .open_case_in(
+                &mut tx,
+                actor,
+                &cell,
+                CaseKind::CongNhanChinhThuc,
+                (None, Some(member_id)),
+                today(now).max(ceremony),
+                &dates,
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn open_case_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        cell: &OrgRow,
+        kind: CaseKind,
+        (candidate_id, member_id): (Option<i64>, Option<i64>),
+        opened: NaiveDate,
+        dates: &BTreeMap<String, NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        if db::open_for(&self.db, kind.as_str(), candidate_id, member_id)
+            .await?
+            .is_some()
+        {
+            return Err(invalid("kind", "case.already_open", kind.label_vi()));
+        }
+        let input_dates = serde_json::to_string(dates).unwrap_or_else(|_| "{}".into());
+        let id = db::insert_case(
+            tx,
+            &NewCase {
+                cell_id: cell.id,
+                kind: kind.as_str(),
+                candidate_id,
+                member_id,
+                opened_on: opened,
+                input_dates: &input_dates,
+            },
+            now,
+        )
+        .await?
+        // Another request opened one since the check above.
+        .ok_or_else(|| invalid("kind", "case.already_open", kind.label_vi()))?;
+        audit_entry(
+            tx,
+            actor,
+            Subject::case(cell.id, id),
+            "case.open",
+            json!({"kind": kind.as_str(), "opened_on": opened, "dates": dates}),
+            now,
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Records a step: every rule of the procedure and every guard checked
+    /// first (each refusal citing its rule, nothing written); then the step,
+    /// what it means for the registry and its audit entry, in one transaction.
+    pub async fn record_step(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &StepForm,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (row, cell) = self.case_row(actor, id).await?;
+        let kind = kind_of(&row)?;
+        let on = today(now);
+        let (case, records) = self.stored_case(&row).await?;
+        let procedure = self
+            .rules
+            .procedure(kind, row.opened_on)
+            .map_err(rules_error)?;
+        let code = StepCode::new(f.step.trim())
+            .map_err(|_| invalid("step", "case.unknown_step", f.step.trim()))?;
+        let step = procedure
+            .step(&code)
+            .ok_or_else(|| invalid("step", "case.unknown_step", f.step.trim()))?
+            .clone();
+        self.may_perform(actor, &cell, &row, step.performer)?;
+        if f.version != 0 && f.version != row.version {
+            return Err(ServiceError::Stale);
+        }
+        // A vote step is the cell's meeting's vote, decided by the rules.
+        let (date, result, vote_id) = match step.decision {
+            Some(kind) => self.vote_result(actor, &cell, kind, f.vote_id).await?,
+            None => (date_or_today(&f.date, "date", on)?, StepResult::Done, None),
+        };
+        let mut forms = Vec::new();
+        for raw in &f.forms {
+            let raw = nfc(raw);
+            if raw.is_empty() {
+                continue;
+            }
+            let form = FormCode::new(&raw).map_err(|_| invalid("forms", "case.form", raw))?;
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+        if forms.len() > 32 {
+            return Err(invalid("forms", "case.form", "> 32"));
+        }
+        let late_reason = text(&f.late_reason, "late_reason")?;
+        let note = text(&f.note, "note")?;
+        let doc_number = text(&f.doc_number, "doc_number")?;
+        let record = StepRecord {
+            step: code.clone(),
+            date,
+            result,
+            forms: forms.clone(),
+            late_reason: late_reason.clone(),
+        };
+        let check = self.rules.check_step(&case, &record, on).map_err(refused)?;
+        // The guards the step lists, with registry data.
+        let mut violations = Vec::new();
+        let mut introducers = Vec::new();
+        for g in &step.guards {
+            match g {
+                Guard::TuoiKetNap => {
+                    let c = self.case_candidate(&row).await?;
+                    if let Err(v) = self.rules.check_admission_age(
+                        c.date_of_birth,
+                        date,
+                        row.age_exception.is_some(),
+                    ) {
+                        violations.extend(v);
+                    }
+                }
+                Guard::GiayChungNhan => {
+                    let issued = records
+                        .iter()
+                        .find(|r| r.step == "bdnt" && r.result == "done")
+                        .map(|r| r.on_date);
+                    if let Some(issued) = issued
+                        && let Err(v) = self.rules.check_awareness_certificate(issued, date)
+                    {
+                        violations.extend(v);
+                    }
+                }
+                Guard::NguoiGioiThieu => {
+                    let union = forms
+                        .iter()
+                        .any(|x| x.as_str() == "4-KNĐ" || x.as_str() == "4A-KNĐ");
+                    let list = self.introducers(&cell, &f.introducers, date).await?;
+                    // Each introducer's own problems, named; then the count.
+                    for (_, name, i) in &list {
+                        if let Err(v) = self.rules.check_introducer(i, date) {
+                            violations.extend(v.into_iter().map(|mut v| {
+                                v.message = format!("{name}: {}", v.message);
+                                v
+                            }));
+                        }
+                    }
+                    let rules: Vec<Introducer> = list.iter().map(|(_, _, i)| i.clone()).collect();
+                    if let Err(v) = self.rules.check_introducers(&rules, union, date) {
+                        violations
+                            .extend(v.into_iter().filter(|v| v.code == "nguoi_gioi_thieu.count"));
+                    }
+                    introducers = list;
+                }
+                // Guards of other kinds (transfers, badges, discipline) come
+                // with those kinds.
+                _ => {}
+            }
+        }
+        if !violations.is_empty() {
+            return Err(violated(violations));
+        }
+        let mentors = if code.as_str() == "phan_cong_giup_do" {
+            self.mentors(&cell, &f.mentors).await?
+        } else {
+            Vec::new()
+        };
+        let forms_json = serde_json::to_string(
+            &forms
+                .iter()
+                .map(|x| x.as_str().to_string())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|_| "[]".into());
+        let mut tx = self.db.begin().await?;
+        if !db::touch(&mut tx, id, row.version).await? {
+            return Err(ServiceError::Stale);
+        }
+        let step_id = db::insert_step(
+            &mut tx,
+            &NewStep {
+                case_id: id,
+                step: code.as_str(),
+                on_date: date,
+                result: result.as_str(),
+                performer: step.performer.as_str(),
+                forms: &forms_json,
+                late_reason: late_reason.as_deref(),
+                note: note.as_deref(),
+                vote_id,
+                doc_number: doc_number.as_deref(),
+                actor: &actor.audit_name(),
+            },
+            now,
+        )
+        .await?;
+        for (mid, _, i) in &introducers {
+            db::add_person(&mut tx, id, *mid, "nguoi_gioi_thieu", Some(i.known_since)).await?;
+        }
+        for m in &mentors {
+            db::add_person(&mut tx, id, m.id, "nguoi_giup_do", None).await?;
+        }
+        if row.request.is_some() && result == StepResult::Done {
+            db::set_request(&mut tx, id, None).await?;
+        }
+        audit_entry(
+            &mut tx,
+            actor,
+            Subject::case(cell.id, id),
+            "case.step",
+            json!({
+                "step_id": step_id, "step": code.as_str(), "date": date, "result": result.as_str(),
+                "forms": forms_json, "vote_id": vote_id, "late_by": check.late_by,
+                "late_reason": late_reason, "due": check.due.as_ref().map(|d| d.date),
+            }),
+            now,
+        )
+        .await?;
+        if result == StepResult::Done {
+            self.after_step(&mut tx, actor, &cell, &row, kind, &case, &code, date, now)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Who may record a step: the upper committee for its own steps, the
+    /// cell's committee for the cell's, and the probationer or a helper for
+    /// their own report.
+    fn may_perform(&self, actor: &Actor, cell: &OrgRow, row: &CaseRow, p: Performer) -> Result<()> {
+        let ok = if upper_performer(p) {
+            actor.oversees(cell)
+        } else {
+            actor.can_manage(cell)
+                || match p {
+                    Performer::DangVien => {
+                        row.member_id.is_some() && row.member_id == actor.member_id
+                    }
+                    _ => false,
+                }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
+
+    /// The date and result of a vote step: the closed vote of a meeting of
+    /// the cell, of the step's kind, not used by another step.
+    async fn vote_result(
+        &self,
+        actor: &Actor,
+        cell: &OrgRow,
+        kind: DecisionKind,
+        vote_id: Option<i64>,
+    ) -> Result<(NaiveDate, StepResult, Option<i64>)> {
+        let Some(vid) = vote_id else {
+            return Err(invalid("vote_id", "case.vote_required", kind.code()));
+        };
+        let v = store::meetings::vote(&self.db, vid)
+            .await?
+            .ok_or_else(|| invalid("vote_id", "case.vote_unknown", vid.to_string()))?;
+        let (m, _) = self.meeting(actor, v.meeting_id).await?;
+        if m.cell_id != cell.id || v.kind != kind.code() {
+            return Err(invalid("vote_id", "case.vote_unknown", vid.to_string()));
+        }
+        let Some(outcome) = v.outcome.as_deref().filter(|_| v.status != "open") else {
+            return Err(invalid("vote_id", "case.vote_open", v.subject));
+        };
+        if db::vote_used(&self.db, vid).await? {
+            return Err(invalid("vote_id", "case.vote_used", v.subject));
+        }
+        let result = if outcome == chibo_rules::Outcome::Dat.code() {
+            StepResult::Done
+        } else {
+            StepResult::Failed
+        };
+        Ok((today(m.starts_at), result, Some(vid)))
+    }
+
+    async fn case_candidate(&self, row: &CaseRow) -> Result<CandidateRow> {
+        let cid = row.candidate_id.ok_or(ServiceError::NotFound)?;
+        db::candidate(&self.db, cid)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// The introducers as the registry knows them on `on`.
+    async fn introducers(
+        &self,
+        cell: &OrgRow,
+        given: &[IntroducerForm],
+        on: NaiveDate,
+    ) -> Result<Vec<(i64, String, Introducer)>> {
+        if given.len() > 4 {
+            return Err(invalid("introducers", "case.introducers", "> 4"));
+        }
+        let mut out: Vec<(i64, String, Introducer)> = Vec::new();
+        for i in given {
+            if out.iter().any(|(id, _, _)| *id == i.member_id) {
+                continue;
+            }
+            let m = store::members::get(&self.db, i.member_id)
+                .await?
+                .ok_or_else(|| {
+                    invalid(
+                        "introducers",
+                        "case.member_unknown",
+                        i.member_id.to_string(),
+                    )
+                })?;
+            let known_since =
+                parse_date("known_since", &i.known_since).map_err(ServiceError::invalid)?;
+            let Some(admission) = m.admission_date else {
+                return Err(invalid(
+                    "introducers",
+                    "case.introducer_no_admission",
+                    m.full_name,
+                ));
+            };
+            let status = self.status_on(&m, on).await?;
+            let home = self.org(m.cell_id).await?;
+            out.push((
+                m.id,
+                m.full_name.clone(),
+                Introducer {
+                    status,
+                    admission,
+                    interruptions: Vec::new(),
+                    known_since,
+                    same_cell: m.cell_id == cell.id,
+                    same_dang_bo: home.parent_id.is_some() && home.parent_id == cell.parent_id,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// A member's standing on a day, from their status history.
+    async fn status_on(&self, m: &MemberRow, on: NaiveDate) -> Result<chibo_rules::Status> {
+        let history = store::members::status_history(&self.db, m.id).await?;
+        let code = history
+            .iter()
+            .rev()
+            .find(|p| p.start_date <= on)
+            .map_or(m.status.as_str(), |p| p.status.as_str());
+        chibo_rules::Status::parse(code).ok_or(ServiceError::NotFound)
+    }
+
+    /// The helpers of a probationer: full members on the cell's roll.
+    async fn mentors(&self, cell: &OrgRow, ids: &[i64]) -> Result<Vec<MemberRow>> {
+        if ids.is_empty() {
+            return Err(invalid("mentors", "case.mentor_required", ""));
+        }
+        if ids.len() > 4 {
+            return Err(invalid("mentors", "case.mentor_required", "> 4"));
+        }
+        let mut out: Vec<MemberRow> = Vec::new();
+        for id in ids {
+            let m = store::members::get(&self.db, *id)
+                .await?
+                .ok_or_else(|| invalid("mentors", "case.member_unknown", id.to_string()))?;
+            if m.cell_id != cell.id || m.status != Status::ChinhThuc.as_str() {
+                return Err(invalid("mentors", "case.mentor_not_full", m.full_name));
+            }
+            if !out.iter().any(|o| o.id == m.id) {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a step done means for the registry, inside its transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn after_step(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        cell: &OrgRow,
+        row: &CaseRow,
+        kind: CaseKind,
+        case: &Case,
+        code: &StepCode,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        match (kind, code.as_str()) {
+            (CaseKind::KetNap, "le_ket_nap") => {
+                let decided = case
+                    .records
+                    .iter()
+                    .find(|r| r.step.as_str() == "quyet_dinh_ket_nap")
+                    .map(|r| r.date)
+                    .ok_or(ServiceError::NotFound)?;
+                let c = self.case_candidate(row).await?;
+                let values = MemberValues {
+                    group_id: None,
+                    full_name: c.full_name.clone(),
+                    name_fold: fold(&c.full_name),
+                    other_name: None,
+                    sex: c.sex.clone(),
+                    date_of_birth: Some(c.date_of_birth),
+                    ethnicity: None,
+                    religion: None,
+                    national_id: None,
+                    card_no: None,
+                    // Party age counts from the decision; the ceremony is
+                    // "ngày vào Đảng" as printed.
+                    admission_date: Some(decided),
+                    ceremony_date: Some(date),
+                    official_date: None,
+                    phone: c.phone.clone(),
+                    email: None,
+                    residence: c.residence.clone(),
+                    notes: None,
+                };
+                let member_id = super::members::insert_member(
+                    tx,
+                    actor,
+                    cell,
+                    &values,
+                    super::members::Admission {
+                        status: Status::DuBi,
+                        since: date,
+                    },
+                    now,
+                )
+                .await?;
+                db::set_candidate_member(tx, c.id, member_id).await?;
+                db::set_member(tx, row.id, member_id).await?;
+                audit_entry(
+                    tx,
+                    actor,
+                    Subject::candidate(cell.id, c.id),
+                    "candidate.admitted",
+                    json!({"member_id": member_id}),
+                    now,
+                )
+                .await?;
+                self.close_in(
+                    tx,
+                    actor,
+                    cell,
+                    row.id,
+                    CaseOutcome::HoanThanh,
+                    date,
+                    None,
+                    now,
+                )
+                .await?;
+                let dates = BTreeMap::from([("ngay_ket_nap".to_string(), date)]);
+                self.open_case_in(
+                    tx,
+                    actor,
+                    cell,
+                    CaseKind::CongNhanChinhThuc,
+                    (None, Some(member_id)),
+                    date,
+                    &dates,
+                    now,
+                )
+                .await?;
+            }
+            (CaseKind::CongNhanChinhThuc, "quyet_dinh_cong_nhan") => {
+                let member_id = row.member_id.ok_or(ServiceError::NotFound)?;
+                let view = self.rules.case_view(case, date).map_err(rules_error)?;
+                // Full from the day the 12 months end, however late the decision.
+                let full_from = DateCode::new("het_du_bi")
+                    .ok()
+                    .and_then(|d| view.dates.get(&d).copied())
+                    .ok_or(ServiceError::NotFound)?;
+                let before = store::members::get_in(tx, member_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                let mut values = MemberValues::from_row(&before);
+                values.official_date = Some(full_from);
+                super::members::update_member_in(tx, actor, &before, before.version, &values, now)
+                    .await?;
+                self.set_status_in(
+                    tx,
+                    actor,
+                    cell,
+                    (member_id, row.id),
+                    Status::ChinhThuc,
+                    full_from,
+                    "Quyết định công nhận đảng viên chính thức",
+                    now,
+                )
+                .await?;
+                self.close_in(
+                    tx,
+                    actor,
+                    cell,
+                    row.id,
+                    CaseOutcome::HoanThanh,
+                    date,
+                    None,
+                    now,
+                )
+                .await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn close_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        cell: &OrgRow,
+        id: i64,
+        outcome: CaseOutcome,
+        date: NaiveDate,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        db::close(tx, id, outcome.as_str(), date, reason).await?;
+        audit_entry(
+            tx,
+            actor,
+            Subject::case(cell.id, id),
+            "case.close",
+            json!({"outcome": outcome.as_str(), "date": date, "reason": reason}),
+            now,
+        )
+        .await
+    }
+
+    /// Closes a case another way than by its last step: refused by the
+    /// cell or the committee, withdrawn, xóa tên, death — with its reason;
+    /// the history stays.
+    pub async fn close_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &CloseForm,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (row, cell) = self.case_row(actor, id).await?;
+        if !(actor.can_manage(&cell) || actor.oversees(&cell)) {
+            return Err(ServiceError::Forbidden);
+        }
+        if f.version != 0 && f.version != row.version {
+            return Err(ServiceError::Stale);
+        }
+        let on = today(now);
+        let outcome = CaseOutcome::parse(f.outcome.trim())
+            .ok_or_else(|| invalid("outcome", "case.outcome", f.outcome.trim()))?;
+        if outcome == CaseOutcome::HoanThanh {
+            // Completion is the last step's effect, never a bare close.
+            return Err(invalid("outcome", "case.outcome", outcome.label_vi()));
+        }
+        let date = date_or_today(&f.date, "date", on)?;
+        let reason = text(&f.reason, "reason")?
+            .ok_or_else(|| invalid("reason", "case.reason_required", outcome.label_vi()))?;
+        let (case, _) = self.stored_case(&row).await?;
+        self.rules
+            .check_close(&case, outcome, date, on)
+            .map_err(refused)?;
+        let mut tx = self.db.begin().await?;
+        if !db::touch(&mut tx, id, row.version).await? {
+            return Err(ServiceError::Stale);
+        }
+        self.close_in(&mut tx, actor, &cell, id, outcome, date, Some(&reason), now)
+            .await?;
+        let status = match outcome {
+            CaseOutcome::XoaTen => Some(Status::XoaTen),
+            CaseOutcome::TuTran => Some(Status::TuTran),
+            _ => None,
+        };
+        if let (Some(status), Some(member_id)) = (status, row.member_id) {
+            self.set_status_in(
+                &mut tx,
+                actor,
+                &cell,
+                (member_id, id),
+                status,
+                date,
+                &reason,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The competent committee extends a step's deadline (once, by the
+    /// pack's extension), with its reason.
+    pub async fn extend_deadline(
+        &self,
+        actor: &Actor,
+        id: i64,
+        step: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (row, cell) = self.case_row(actor, id).await?;
+        if !actor.oversees(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        let code = StepCode::new(step.trim())
+            .map_err(|_| invalid("step", "case.unknown_step", step.trim()))?;
+        let reason =
+            text(reason, "reason")?.ok_or_else(|| invalid("reason", "case.reason_required", ""))?;
+        let (case, _) = self.stored_case(&row).await?;
+        let due = self.rules.check_extension(&case, &code).map_err(refused)?;
+        let on = today(now);
+        let mut tx = self.db.begin().await?;
+        if !db::touch(&mut tx, id, row.version).await? {
+            return Err(ServiceError::Stale);
+        }
+        db::add_extension(&mut tx, id, code.as_str(), on, &reason).await?;
+        audit_entry(
+            &mut tx,
+            actor,
+            Subject::case(cell.id, id),
+            "case.extend",
+            json!({"step": code.as_str(), "new_due": due.date, "reason": reason}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The competent committee's approval for a candidate over the age
+    /// limit, recorded before the cell considers the case.
+    pub async fn approve_age_exception(
+        &self,
+        actor: &Actor,
+        id: i64,
+        decision: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (row, cell) = self.case_row(actor, id).await?;
+        if !actor.oversees(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        if kind_of(&row)? != CaseKind::KetNap || row.closed_on.is_some() {
+            return Err(invalid("kind", "case.outcome", row.kind));
+        }
+        let decision = text(decision, "decision")?
+            .ok_or_else(|| invalid("decision", "case.reason_required", ""))?;
+        let mut tx = self.db.begin().await?;
+        if !db::touch(&mut tx, id, row.version).await? {
+            return Err(ServiceError::Stale);
+        }
+        db::set_age_exception(&mut tx, id, &decision).await?;
+        audit_entry(
+            &mut tx,
+            actor,
+            Subject::case(cell.id, id),
+            "case.age_exception",
+            json!({"decision": decision}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The upper committee asks the cell for more before deciding; the
+    /// request stands until the cell's next step.
+    pub async fn request_more(
+        &self,
+        actor: &Actor,
+        id: i64,
+        request: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (row, cell) = self.case_row(actor, id).await?;
+        if !actor.oversees(&cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        if row.closed_on.is_some() {
+            return Err(invalid("request", "case.closed", ""));
+        }
+        let request = text(request, "request")?
+            .ok_or_else(|| invalid("request", "case.reason_required", ""))?;
+        let on = today(now);
+        let mut tx = self.db.begin().await?;
+        if !db::touch(&mut tx, id, row.version).await? {
+            return Err(ServiceError::Stale);
+        }
+        db::set_request(&mut tx, id, Some((&request, on))).await?;
+        audit_entry(
+            &mut tx,
+            actor,
+            Subject::case(cell.id, id),
+            "case.request",
+            json!({"request": request}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The sweep's reminders of cases: each open step due within the pack's
+    /// "due soon" working days or late, and the end of a probation coming,
+    /// to the cell's secretary (and the probationer for their own report),
+    /// once per deadline and urgency. Returns how many were queued.
+    pub async fn remind_cases(&self, now: DateTime<Utc>) -> Result<usize> {
+        let on = today(now);
+        let window: u32 = self
+            .rules
+            .param("due_soon_working_days", on)
+            .map_err(rules_error)?;
+        let mut sent = 0;
+        for row in db::open_all(&self.db).await? {
+            let Ok(d) = self.detail_of(row, on).await else {
+                // A case the rules cannot read (no pack for its dates) is
+                // shown on its page; the sweep goes on.
+                continue;
+            };
+            let mut due: Vec<(String, String, String, bool)> = Vec::new();
+            for s in d
+                .steps
+                .iter()
+                .filter(|s| s.state == "available" || s.state == "blocked")
+            {
+                let Some(x) = &s.due else { continue };
+                if x.urgency != "due_soon" && x.urgency != "late" {
+                    continue;
+                }
+                due.push((
+                    format!("case:{}:{}:{}:{}", d.case.id, s.code, x.urgency, x.date),
+                    format!("Hồ sơ {}: {} — {}", d.case.person_name, s.label, x.text),
+                    format!("{}. {}", d.procedure, x.explanation),
+                    s.performer == "dang_vien",
+                ));
+            }
+            if let Some(end) = d.dates.get("het_du_bi").copied()
+                && on <= end
+                && self
+                    .rules
+                    .calendar()
+                    .working_days_between(on, end)
+                    .is_ok_and(|n| n <= i64::from(window))
+            {
+                due.push((
+                    format!("case:{}:het_du_bi:{end}", d.case.id),
+                    format!(
+                        "Đồng chí {} hết 12 tháng dự bị ngày {}",
+                        d.case.person_name,
+                        format_date(end)
+                    ),
+                    format!(
+                        "Chi bộ xét công nhận đảng viên chính thức từ ngày {} (trong thời hạn quy định sau ngày hết dự bị).",
+                        format_date(end)
+                    ),
+                    true,
+                ));
+            }
+            if due.is_empty() {
+                continue;
+            }
+            let secretaries: Vec<i64> = store::orgs::committee(&self.db, d.case.cell_id)
+                .await?
+                .into_iter()
+                .filter(|p| p.end_date.is_none() && p.role == "bi_thu")
+                .map(|p| p.member_id)
+                .collect();
+            let mut tx = self.db.begin().await?;
+            for (key, subject, body, to_member) in &due {
+                let mut to = secretaries.clone();
+                if *to_member && let Some(m) = d.case.member_id {
+                    to.push(m);
+                }
+                for m in to {
+                    let fresh =
+                        db::queue_reminder(&mut tx, m, d.case.id, key, subject, body, now).await?;
+                    sent += usize::from(fresh);
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(sent)
+    }
+}

@@ -1,0 +1,537 @@
+//! Cases (hồ sơ) on the procedure model: candidates, cases, their dated steps,
+//! the members named in them and the deadlines extended.
+
+use super::{Db, Result, Tx, in_tx, read};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct CandidateRow {
+    pub id: i64,
+    pub cell_id: i64,
+    pub full_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
+    pub residence: Option<String>,
+    /// The member record created at the ceremony.
+    pub member_id: Option<i64>,
+}
+
+const CANDIDATE: &str = "id, cell_id, full_name, date_of_birth, sex, phone, residence, member_id";
+
+pub struct NewCandidate<'a> {
+    pub cell_id: i64,
+    pub full_name: &'a str,
+    pub name_fold: &'a str,
+    pub date_of_birth: NaiveDate,
+    pub sex: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub residence: Option<&'a str>,
+}
+
+pub async fn insert_candidate(
+    tx: &mut Tx,
+    c: &NewCandidate<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(in_tx!(tx, |x| {
+        sqlx::query_scalar(
+            "INSERT INTO candidate (cell_id, full_name, name_fold, date_of_birth, sex, phone, residence, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(c.cell_id)
+        .bind(c.full_name)
+        .bind(c.name_fold)
+        .bind(c.date_of_birth)
+        .bind(c.sex)
+        .bind(c.phone)
+        .bind(c.residence)
+        .bind(now)
+        .fetch_one(x)
+        .await
+    })?)
+}
+
+pub async fn candidate(db: &Db, id: i64) -> Result<Option<CandidateRow>> {
+    super::row_by(db, "candidate", CANDIDATE, "id", id).await
+}
+
+pub async fn set_candidate_member(tx: &mut Tx, id: i64, member_id: i64) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "UPDATE candidate SET member_id = $1 WHERE id = $2"
+    )
+    .bind(member_id)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Logs one attempt to read a candidate's personal data (durable before it is shown).
+pub async fn log_candidate_access(
+    db: &Db,
+    account_id: i64,
+    candidate_id: i64,
+    granted: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    in_tx!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO candidate_access (at, account_id, candidate_id, granted) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(now)
+        .bind(account_id)
+        .bind(candidate_id)
+        .bind(granted)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many times a candidate's data was read (granted or not).
+pub async fn candidate_accesses(db: &Db, candidate_id: i64) -> Result<i64> {
+    Ok(read!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM candidate_access WHERE candidate_id = $1"
+    )
+    .bind(candidate_id)
+    .fetch_one(c)
+    .await)?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct CaseRow {
+    pub id: i64,
+    pub cell_id: i64,
+    pub cell_name: String,
+    pub kind: String,
+    pub candidate_id: Option<i64>,
+    pub member_id: Option<i64>,
+    /// The person's name (the candidate's, or the member's).
+    pub person_name: String,
+    pub opened_on: NaiveDate,
+    /// The dates the procedure asks the case to supply, as JSON `{code: date}`.
+    pub input_dates: String,
+    pub age_exception: Option<String>,
+    pub outcome: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub close_reason: Option<String>,
+    pub request: Option<String>,
+    pub request_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+const CASE: &str = "k.id, k.cell_id, o.name AS cell_name, k.kind, k.candidate_id, k.member_id, \
+     COALESCE(m.full_name, c.full_name, '') AS person_name, k.opened_on, k.input_dates, k.age_exception, \
+     k.outcome, k.closed_on, k.close_reason, k.request, k.request_on, k.version";
+const CASE_FROM: &str = "case_file k JOIN org_unit o ON o.id = k.cell_id \
+     LEFT JOIN candidate c ON c.id = k.candidate_id LEFT JOIN member m ON m.id = k.member_id";
+
+pub struct NewCase<'a> {
+    pub cell_id: i64,
+    pub kind: &'a str,
+    pub candidate_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub opened_on: NaiveDate,
+    pub input_dates: &'a str,
+}
+
+/// Inserts an open case; `None` when the person already has an open case of
+/// that kind (the unique index refused it).
+pub async fn insert_case(tx: &mut Tx, k: &NewCase<'_>, now: DateTime<Utc>) -> Result<Option<i64>> {
+    let r = in_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO case_file (cell_id, kind, candidate_id, member_id, opened_on, input_dates, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(k.cell_id)
+        .bind(k.kind)
+        .bind(k.candidate_id)
+        .bind(k.member_id)
+        .bind(k.opened_on)
+        .bind(k.input_dates)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    });
+    match r {
+        Ok(id) => Ok(Some(id)),
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<CaseRow>> {
+    super::row_by(db, CASE_FROM, CASE, "k.id", id).await
+}
+
+/// Open cases of a kind for a member or a candidate.
+pub async fn open_for(
+    db: &Db,
+    kind: &str,
+    candidate_id: Option<i64>,
+    member_id: Option<i64>,
+) -> Result<Option<i64>> {
+    Ok(read!(db, |c| sqlx::query_scalar(
+        "SELECT id FROM case_file WHERE kind = $1 AND closed_on IS NULL \
+         AND (candidate_id = $2 OR member_id = $3) LIMIT 1"
+    )
+    .bind(kind)
+    .bind(candidate_id)
+    .bind(member_id)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// The cases of the cells under a path ("/1/7/"), open ones unless `closed`.
+pub async fn under(db: &Db, path: &str, closed: bool) -> Result<Vec<CaseRow>> {
+    let (from, to) = super::prefix_range(path);
+    let open = if closed {
+        ""
+    } else {
+        " AND k.closed_on IS NULL"
+    };
+    let sql = format!(
+        "SELECT {CASE} FROM {CASE_FROM} WHERE o.path >= $1 AND o.path < $2{open} ORDER BY k.opened_on, k.id"
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Open cases about one member.
+pub async fn of_member(db: &Db, member_id: i64) -> Result<Vec<CaseRow>> {
+    let sql = format!(
+        "SELECT {CASE} FROM {CASE_FROM} WHERE k.member_id = $1 AND k.closed_on IS NULL ORDER BY k.id"
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(member_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Bumps the version when the expected one is current; false when it moved.
+pub async fn touch(tx: &mut Tx, id: i64, version: i64) -> Result<bool> {
+    let n = in_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE case_file SET version = version + 1 WHERE id = $1 AND version = $2 AND closed_on IS NULL"
+    )
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+pub async fn close(
+    tx: &mut Tx,
+    id: i64,
+    outcome: &str,
+    on: NaiveDate,
+    reason: Option<&str>,
+) -> Result<()> {
+    in_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE case_file SET outcome = $1, closed_on = $2, close_reason = $3, request = NULL, request_on = NULL \
+         WHERE id = $4"
+    )
+    .bind(outcome)
+    .bind(on)
+    .bind(reason)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn set_member(tx: &mut Tx, id: i64, member_id: i64) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "UPDATE case_file SET member_id = $1 WHERE id = $2"
+    )
+    .bind(member_id)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_age_exception(tx: &mut Tx, id: i64, text: &str) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "UPDATE case_file SET age_exception = $1 WHERE id = $2"
+    )
+    .bind(text)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The upper committee's request for more (or `None`: answered).
+pub async fn set_request(tx: &mut Tx, id: i64, request: Option<(&str, NaiveDate)>) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "UPDATE case_file SET request = $1, request_on = $2 WHERE id = $3"
+    )
+    .bind(request.map(|r| r.0))
+    .bind(request.map(|r| r.1))
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct StepRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub step: String,
+    pub on_date: NaiveDate,
+    /// done | failed
+    pub result: String,
+    pub performer: String,
+    /// The forms filed, as a JSON list of codes.
+    pub forms: String,
+    pub late_reason: Option<String>,
+    pub note: Option<String>,
+    pub vote_id: Option<i64>,
+    pub doc_number: Option<String>,
+    pub actor: String,
+}
+
+pub struct NewStep<'a> {
+    pub case_id: i64,
+    pub step: &'a str,
+    pub on_date: NaiveDate,
+    pub result: &'a str,
+    pub performer: &'a str,
+    pub forms: &'a str,
+    pub late_reason: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub vote_id: Option<i64>,
+    pub doc_number: Option<&'a str>,
+    pub actor: &'a str,
+}
+
+pub async fn insert_step(tx: &mut Tx, s: &NewStep<'_>, now: DateTime<Utc>) -> Result<i64> {
+    Ok(in_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO case_step (case_id, step, on_date, result, performer, forms, late_reason, note, vote_id, \
+             doc_number, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(s.case_id)
+        .bind(s.step)
+        .bind(s.on_date)
+        .bind(s.result)
+        .bind(s.performer)
+        .bind(s.forms)
+        .bind(s.late_reason)
+        .bind(s.note)
+        .bind(s.vote_id)
+        .bind(s.doc_number)
+        .bind(s.actor)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })?)
+}
+
+pub async fn steps(db: &Db, case_id: i64) -> Result<Vec<StepRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, case_id, step, on_date, result, performer, forms, late_reason, note, vote_id, doc_number, actor \
+         FROM case_step WHERE case_id = $1 ORDER BY on_date, id"
+    )
+    .bind(case_id)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// Whether a vote already decided a step of some case.
+pub async fn vote_used(db: &Db, vote_id: i64) -> Result<bool> {
+    let n: i64 = read!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM case_step WHERE vote_id = $1"
+    )
+    .bind(vote_id)
+    .fetch_one(c)
+    .await)?;
+    Ok(n > 0)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct PersonRow {
+    pub case_id: i64,
+    pub member_id: i64,
+    pub full_name: String,
+    /// nguoi_gioi_thieu | nguoi_giup_do
+    pub role: String,
+    pub known_since: Option<NaiveDate>,
+}
+
+pub async fn add_person(
+    tx: &mut Tx,
+    case_id: i64,
+    member_id: i64,
+    role: &str,
+    known_since: Option<NaiveDate>,
+) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "INSERT INTO case_person (case_id, member_id, role, known_since) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(case_id)
+    .bind(member_id)
+    .bind(role)
+    .bind(known_since)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn people(db: &Db, case_id: i64) -> Result<Vec<PersonRow>> {
+    Ok(read!(db, |c| sqlx::query_as(
+        "SELECT p.case_id, p.member_id, m.full_name, p.role, p.known_since FROM case_person p \
+         JOIN member m ON m.id = p.member_id WHERE p.case_id = $1 ORDER BY p.role, m.full_name"
+    )
+    .bind(case_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ExtensionRow {
+    pub case_id: i64,
+    pub step: String,
+    pub granted_on: NaiveDate,
+    pub reason: String,
+}
+
+pub async fn add_extension(
+    tx: &mut Tx,
+    case_id: i64,
+    step: &str,
+    on: NaiveDate,
+    reason: &str,
+) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "INSERT INTO case_extension (case_id, step, granted_on, reason) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(case_id)
+    .bind(step)
+    .bind(on)
+    .bind(reason)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn extensions(db: &Db, case_id: i64) -> Result<Vec<ExtensionRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT case_id, step, granted_on, reason FROM case_extension WHERE case_id = $1 ORDER BY step"
+    )
+    .bind(case_id)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// The closed votes of a cell's meetings on these kinds not yet recorded
+/// for a step: `(vote id, "dd/mm/yyyy — subject: outcome")`, latest first.
+pub async fn votes_to_record(db: &Db, cell_id: i64, kinds: &[&str]) -> Result<Vec<(i64, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct V {
+        id: i64,
+        kind: String,
+        subject: String,
+        outcome: Option<String>,
+        starts_at: DateTime<Utc>,
+    }
+    let rows: Vec<V> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT v.id, v.kind, v.subject, v.outcome, m.starts_at FROM vote v JOIN meeting m ON m.id = v.meeting_id \
+             WHERE m.cell_id = $1 AND v.status <> 'open' \
+             AND NOT EXISTS (SELECT 1 FROM case_step s WHERE s.vote_id = v.id) ORDER BY m.starts_at DESC, v.id DESC LIMIT 50",
+        )
+        .bind(cell_id)
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter(|v| kinds.contains(&v.kind.as_str()))
+        .map(|v| {
+            let day = crate::service::today(v.starts_at).format("%d/%m/%Y");
+            let outcome = v.outcome.unwrap_or_default();
+            (v.id, format!("{day} — {}: {outcome}", v.subject))
+        })
+        .collect())
+}
+
+/// Every open case, oldest first (the reminder sweep).
+pub async fn open_all(db: &Db) -> Result<Vec<CaseRow>> {
+    let sql = format!(
+        "SELECT {CASE} FROM {CASE_FROM} WHERE k.closed_on IS NULL ORDER BY k.opened_on, k.id"
+    );
+    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Queues one in-app reminder about a case; false when this member already
+/// had it (the key makes each reminder once-only).
+pub async fn queue_reminder(
+    tx: &mut Tx,
+    member_id: i64,
+    case_id: i64,
+    key: &str,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let added = in_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO notice (member_id, channel, subject, body, status, next_attempt_at, created_at, case_id, \
+             reminder_key) VALUES ($1, 'app', $2, $3, 'sent', $4, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(member_id)
+        .bind(subject)
+        .bind(body)
+        .bind(now)
+        .bind(case_id)
+        .bind(key)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(added == 1)
+}
+
+/// The reminders sent about a case.
+pub async fn reminders(db: &Db, case_id: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(read!(db, |c| sqlx::query_as(
+        "SELECT member_id, reminder_key, subject FROM notice WHERE case_id = $1 ORDER BY id"
+    )
+    .bind(case_id)
+    .fetch_all(c)
+    .await)?)
+}
