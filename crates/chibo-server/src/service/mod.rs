@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod documents;
 pub mod import;
+pub mod jobs;
 pub mod mail;
 pub mod meetings;
 pub mod members;
@@ -224,13 +225,20 @@ pub struct Services {
     /// Record views are logged through one group-committing writer.
     pub access: AccessLog,
     pub clock: clock::Clock,
+    /// This process's counters for `/metrics`.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl Services {
     /// Needs a Tokio runtime: it starts the access log's writer task.
     pub fn new(db: Db, rules: chibo_rules::Rules, clock: clock::Clock) -> Self {
+        let backend = match db.backend() {
+            store::Backend::Sqlite => "sqlite",
+            store::Backend::Postgres => "postgres",
+        };
         Self {
             access: AccessLog::start(db.clone()),
+            metrics: std::sync::Arc::new(crate::metrics::Metrics::new(backend)),
             db,
             rules: std::sync::Arc::new(rules),
             clock,
