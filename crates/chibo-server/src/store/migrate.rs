@@ -74,6 +74,15 @@ pub const LOCK_KEY: i64 = 0x6368_6962_6f6d_6967;
 #[derive(Debug, Default)]
 pub struct Applied(pub Vec<i64>);
 
+/// The versions recorded as applied.
+pub async fn applied(db: &Db) -> Result<Vec<i64>> {
+    Ok(super::read!(db, |c| sqlx::query_scalar(
+        "SELECT version FROM schema_migration ORDER BY version"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
 pub async fn run(db: &Db) -> Result<Applied> {
     let mut tx = db.begin_long().await?;
     if let Tx::Postgres(t) = &mut tx {

@@ -19,7 +19,7 @@ pub mod imports;
 pub mod leases;
 pub mod meetings;
 pub mod members;
-mod migrate;
+pub mod migrate;
 pub mod orgs;
 pub mod personal;
 pub mod pg;
@@ -202,6 +202,11 @@ impl Db {
         let db = Self::connect_postgres(url, pg::PoolSize::default()).await?;
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// The migrations recorded as applied.
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>> {
+        migrate::applied(self).await
     }
 
     /// Brings the schema up to date, under a database-wide lock.
