@@ -50,7 +50,19 @@ pub struct App {
 pub async fn open(cfg: &Config) -> anyhow::Result<Services> {
     let db = connect(cfg).await?;
     db.migrate().await?;
-    Ok(Services::new(db, load_rules(cfg)?, cfg.clock.clone()))
+    services(db, cfg)
+}
+
+/// The services over an open database, with the configured rule packs,
+/// clock, audit signing key and import limits.
+fn services(db: Db, cfg: &Config) -> anyhow::Result<Services> {
+    let anchor =
+        crate::service::anchor::Anchor::open(&cfg.audit_key_path(), cfg.checkpoint_log_path())
+            .map_err(|e| anyhow::anyhow!("audit signing key: {e}"))?;
+    Ok(
+        Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor)
+            .with_imports(cfg.import_gate()),
+    )
 }
 
 async fn connect(cfg: &Config) -> anyhow::Result<Db> {
@@ -148,6 +160,7 @@ impl App {
     pub async fn drain(self) -> anyhow::Result<()> {
         tracing::info!("draining: /readyz answers 503");
         self.life.set(Phase::Draining);
+        crate::lifecycle::notify_systemd("STOPPING=1");
         tokio::time::sleep(Duration::from_secs(self.cfg.drain_delay_secs)).await;
         let _ = self.stop.send(true);
         let limit = Duration::from_secs(self.cfg.drain_timeout_secs);
@@ -195,7 +208,7 @@ impl Starting {
         let db = connect(&cfg).await?;
         life.set(Phase::Migrating);
         db.migrate().await?;
-        let services = Services::new(db, load_rules(&cfg)?, cfg.clock.clone());
+        let services = services(db, &cfg)?;
         let replica = match (&cfg.database_replica_url, &services.db) {
             (Some(url), Db::Postgres(primary)) => Some(
                 Replica::start(
@@ -248,11 +261,19 @@ impl Starting {
                 stop.subscribe(),
             ));
         }
+        if cfg.anchor_every_secs > 0 {
+            jobs.push(spawn_anchor(
+                services.clone(),
+                cfg.anchor_every_secs,
+                stop.subscribe(),
+            ));
+        }
         let app = web::router(services.clone(), cfg.clone(), kick, replica);
         if front.app.set(app).is_err() {
             anyhow::bail!("the application was opened twice");
         }
         life.set(Phase::Ready);
+        crate::lifecycle::notify_systemd("READY=1");
         Ok(App {
             services,
             addr,
@@ -321,6 +342,26 @@ fn spawn_reminders(
                 Ok(Some(s)) if s.reminders + s.digests > 0 => kick.notify_one(),
                 Ok(_) => {}
                 Err(e) => tracing::error!("task reminders: {e}"),
+            }
+            if let Err(e) = services.purge_abandoned_uploads(services.now()).await {
+                tracing::error!("abandoned uploads: {e}");
+            }
+        }
+    })
+}
+
+/// Signs the chain heads that moved into the checkpoint log, for the life of
+/// the server: a rewrite of anything older than the last sweep is caught.
+fn spawn_anchor(services: Services, every: u64, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            if let Err(e) = services.checkpoint(None, services.now()).await {
+                tracing::error!("audit checkpoints: {e}");
             }
         }
     })

@@ -85,6 +85,23 @@ pub struct Config {
     pub backup_keep: usize,
     /// Where "now" comes from: the system clock, or a test's clock.
     pub clock: crate::service::clock::Clock,
+    /// Data rows one import may hold.
+    pub import_max_rows: usize,
+    /// Imports read at once (each within 256 MB); more are told to wait.
+    pub import_concurrency: usize,
+    /// How long an upload waits for its confirmation before the sweep
+    /// deletes it (it holds national ID numbers).
+    pub import_keep_minutes: i64,
+    /// The key that signs the audit chains' checkpoints (Ed25519), kept
+    /// outside the database: `data_dir/audit-signing.key` unless set.
+    /// Created on first start; servers sharing one database share it.
+    pub audit_key: Option<PathBuf>,
+    /// The log of signed checkpoints, to be shipped off the machine:
+    /// `data_dir/audit-checkpoints.log` unless set.
+    pub checkpoint_log: Option<PathBuf>,
+    /// How often the chain heads that moved are signed into the log
+    /// (seconds); 0 turns the sweep off (seals still sign their own).
+    pub anchor_every_secs: u64,
 }
 
 impl Default for Config {
@@ -117,6 +134,12 @@ impl Default for Config {
             backup_every_secs: 0,
             backup_keep: 7,
             clock: crate::service::clock::Clock::system(),
+            import_max_rows: chibo_docs::sheet::Limits::default().max_rows,
+            import_concurrency: 2,
+            import_keep_minutes: 120,
+            audit_key: None,
+            checkpoint_log: None,
+            anchor_every_secs: 60,
         }
     }
 }
@@ -168,7 +191,9 @@ const OTHER_VARIABLES: &[&str] = &[
     "CHIBO_TEST_DATABASE_URL",
     "CHIBO_REQUIRE_POSTGRES",
     "CHIBO_REQUIRE_BROWSER",
+    "CHIBO_REQUIRE_OFFICE",
     "CHIBO_REQUIRE_FAILOVER",
+    "CHIBO_REQUIRE_MOUNT",
 ];
 
 /// The keys holding secrets: redacted wherever a configuration is shown.
@@ -258,6 +283,12 @@ file_config! {
     backup_dir: PathBuf,
     backup_every_secs: u64,
     backup_keep: usize,
+    import_max_rows: usize,
+    import_concurrency: usize,
+    import_keep_minutes: i64,
+    audit_key: PathBuf,
+    checkpoint_log: PathBuf,
+    anchor_every_secs: u64,
 }
 
 /// A field of [`Config`], optional or not, set from a layer's value.
@@ -433,6 +464,31 @@ impl Config {
     pub fn load_file(path: &std::path::Path) -> anyhow::Result<FileConfig> {
         let text = std::fs::read_to_string(path)?;
         Ok(toml::from_str(&text)?)
+    }
+
+    /// The import limits this configuration sets.
+    pub fn import_gate(&self) -> crate::service::import::ImportGate {
+        let limits = chibo_docs::sheet::Limits {
+            max_rows: self.import_max_rows,
+            ..chibo_docs::sheet::Limits::default()
+        };
+        crate::service::import::ImportGate::new(
+            limits,
+            self.import_concurrency.max(1),
+            chrono::Duration::minutes(self.import_keep_minutes.max(1)),
+        )
+    }
+
+    pub fn audit_key_path(&self) -> PathBuf {
+        self.audit_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-signing.key"))
+    }
+
+    pub fn checkpoint_log_path(&self) -> PathBuf {
+        self.checkpoint_log
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-checkpoints.log"))
     }
 
     pub fn base_url(&self) -> String {

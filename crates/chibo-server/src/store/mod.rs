@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod actors;
 pub mod audit;
 pub mod bulk;
+pub mod images;
 pub mod imports;
 pub mod leases;
 pub mod meetings;

@@ -98,8 +98,14 @@ impl Target {
             .split(',')
             .map(|h| {
                 let one = format!("{scheme}://{user}{h}{path}{query}");
+                // Records are imaged as the server prints them (`CAST(… AS
+                // TEXT)`): the same zone and date style on every connection,
+                // whatever the server's defaults.
                 PgConnectOptions::from_str(&one)
-                    .map(|o| o.application_name("chibo"))
+                    .map(|o| {
+                        o.application_name("chibo")
+                            .options([("TimeZone", "UTC"), ("DateStyle", "ISO, YMD")])
+                    })
                     .map_err(|e| bad(&e.to_string()))
             })
             .collect::<Result<Vec<_>>>()?;
