@@ -12,6 +12,8 @@ root=$(cd "$here/../../.." && pwd)
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n 1)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+# The package's root is /: never let mktemp's 0700 reach it.
+chmod 0755 "$stage"
 
 install -D -m 0755 "$bin" "$stage/usr/bin/chibo"
 # Debug sections are most of a debug build's size.

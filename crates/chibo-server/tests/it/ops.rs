@@ -619,18 +619,33 @@ pub fn signal(child: &Child, sig: &str) {
 
 /// SIGTERM in the middle of a request: /readyz turns 503 at once, the
 /// request still gets its whole answer, the process exits 0, and its log
-/// lines are JSON carrying the request's id.
+/// lines are JSON carrying the request's id. systemd is told READY=1 once
+/// the server takes traffic and STOPPING=1 when it drains.
 #[test]
 fn sigterm_drains_the_request_in_flight_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    // systemd's notification socket, as a Type=notify unit gets it.
+    let socket = dir.path().join("notify");
+    let notify = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    notify
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let said = || {
+        let mut buf = [0u8; 256];
+        let n = notify.recv(&mut buf).expect("a notification");
+        String::from_utf8_lossy(&buf[..n]).to_string()
+    };
     let mut s = serve(
         &["--data", data.to_str().unwrap()],
         &[
             ("CHIBO_DRAIN_DELAY_SECS", "2"),
             ("CHIBO_REMIND_EVERY_SECS", "0"),
+            ("NOTIFY_SOCKET", socket.to_str().unwrap()),
         ],
     );
+    assert_eq!(said(), "READY=1");
+    assert!(http_get(&s.addr, "/readyz").ends_with("ready"));
     let body = "csrf=x&login=bithu&password=sai-mat-khau&next=%2F";
     let mut slow = std::net::TcpStream::connect(&s.addr).unwrap();
     write!(
@@ -643,7 +658,7 @@ fn sigterm_drains_the_request_in_flight_and_exits_0() {
     .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     signal(&s.child, "-TERM");
-    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(said(), "STOPPING=1");
     let ready = http_get(&s.addr, "/readyz");
     assert!(ready.starts_with("HTTP/1.1 503"), "{ready}");
     assert!(ready.ends_with("draining"), "{ready}");
