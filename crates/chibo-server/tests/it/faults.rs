@@ -12,6 +12,21 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// A meeting of the first cell planned in a week: its id.
+async fn new_meeting(app: &TestApp, token: &str) -> i64 {
+    let cell = app.cell_ids().await[0];
+    let (s, m) = call(
+        &TestApp::client(),
+        token,
+        "POST",
+        app.url("/api/v1/meetings"),
+        json!({"cell_id": cell, "kind": "thuong_ky", "date": app.date_in(7), "time": "19:30", "place": "Nhà văn hóa"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    m["id"].as_i64().unwrap()
+}
+
 /// One server (a `chibo serve` process) is killed with SIGKILL while four
 /// clients write through it and another server: what it acknowledged is
 /// stored, the other server takes every write after the kill, and a client
@@ -34,18 +49,7 @@ async fn a_server_killed_during_writes_loses_no_acknowledged_write() {
         ],
     );
     let token = token_for(&a, "bithu").await;
-    let cell = a.cell_ids().await[0];
-    let c = TestApp::client();
-    let (s, m) = call(
-        &c,
-        &token,
-        "POST",
-        a.url("/api/v1/meetings"),
-        json!({"cell_id": cell, "kind": "thuong_ky", "date": a.date_in(7), "time": "19:30", "place": "Nhà văn hóa"}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{m}");
-    let meeting = m["id"].as_i64().unwrap();
+    let meeting = new_meeting(&a, &token).await;
     let bases = [a.base.clone(), format!("http://{}", b.addr)];
 
     let acked = Arc::new(Mutex::new(Vec::<(String, Instant)>::new()));
@@ -201,18 +205,8 @@ async fn a_full_disk_refuses_writes_clearly_and_reads_go_on() {
     let app = TestApp::configured_demo(Backend::Sqlite, |c| c.data_dir = data.clone()).await;
     let token = token_for(&app, "bithu").await;
     let (browser, _) = app.login("bithu").await;
-    let cell = app.cell_ids().await[0];
+    let meeting = new_meeting(&app, &token).await;
     let c = TestApp::client();
-    let (s, m) = call(
-        &c,
-        &token,
-        "POST",
-        app.url("/api/v1/meetings"),
-        json!({"cell_id": cell, "kind": "thuong_ky", "date": app.date_in(7), "time": "19:30", "place": "Nhà văn hóa"}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{m}");
-    let meeting = m["id"].as_i64().unwrap();
     let add = |title: &str| {
         call(
             &c,

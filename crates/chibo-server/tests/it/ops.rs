@@ -797,8 +797,11 @@ async fn scheduled_backups_and_the_restore_drill(b: Backend) {
                 .output()
                 .unwrap();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            // Its own folder for the signing key: never the working directory.
+            let data = dir.path().join("restored");
             let out = chibo()
-                .args(["audit", "verify", "--database-url", &target])
+                .args(["audit", "verify", "--database-url", &target, "--data"])
+                .arg(&data)
                 .output()
                 .unwrap();
             drop_database(&target).await;

@@ -84,6 +84,32 @@ fn certificates(dir: &Path) {
     ]);
 }
 
+/// One statement as the cluster's superuser over its socket: its output.
+fn psql(port: &str, sql: &str) -> String {
+    let o = pgcluster::pg(
+        "psql",
+        &[
+            "-h",
+            "/tmp",
+            "-p",
+            port,
+            "-U",
+            "postgres",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ],
+    );
+    assert!(
+        o.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
 /// `chibo serve` that is expected to stop: its exit code and stderr.
 fn serve_fails(url: &str, data: &Path) -> (Option<i32>, String) {
     let mut child = chibo()
@@ -152,26 +178,7 @@ fn tls_verify_full_with_a_password_and_the_wrong_ones() {
         format!("CREATE ROLE chibo LOGIN PASSWORD '{PASSWORD}'"),
         "CREATE DATABASE chibo OWNER chibo".to_string(),
     ] {
-        let o = pgcluster::pg(
-            "psql",
-            &[
-                "-h",
-                "/tmp",
-                "-p",
-                &port,
-                "-U",
-                "postgres",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                &sql,
-            ],
-        );
-        assert!(
-            o.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        psql(&port, &sql);
     }
     let url = |password: &str, ca: &str| {
         format!(
@@ -194,21 +201,10 @@ fn tls_verify_full_with_a_password_and_the_wrong_ones() {
         assert!(Instant::now() < deadline, "never ready over TLS");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let o = pgcluster::pg(
-        "psql",
-        &[
-            "-h",
-            "/tmp",
-            "-p",
-            &port,
-            "-U",
-            "postgres",
-            "-At",
-            "-c",
-            "SELECT count(*) FILTER (WHERE s.ssl), count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'chibo'",
-        ],
+    let counts = psql(
+        &port,
+        "SELECT count(*) FILTER (WHERE s.ssl), count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'chibo'",
     );
-    let counts = String::from_utf8_lossy(&o.stdout).trim().to_string();
     let (tls, all) = counts.split_once('|').unwrap();
     assert!(
         all != "0" && tls == all,
