@@ -582,12 +582,13 @@ mod tests {
             "log_format" => "text",
             "database_url" | "database_replica_url" => "postgres://u@h/db",
             "smtp_url" => "smtp://mail:25",
-            "data_dir" | "rules_pack" | "backup_dir" => "/srv/x",
+            "data_dir" | "rules_pack" | "backup_dir" | "audit_key" | "checkpoint_log" => "/srv/x",
             k if k.ends_with("_secs")
                 || k.ends_with("_minutes")
                 || k.ends_with("_days")
                 || k.ends_with("_bytes")
                 || k.starts_with("login_failures")
+                || k.starts_with("import_")
                 || k == "backup_keep"
                 || k == "db_max_connections" =>
             {
