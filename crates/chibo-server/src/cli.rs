@@ -50,6 +50,10 @@ enum Command {
         /// Fill an empty database with the demo upper committee first.
         #[arg(long)]
         demo: bool,
+        /// Say in each response's `X-Chibo-Queries` header how many
+        /// statements it sent to the database (benchmark runs).
+        #[arg(long, env = "CHIBO_COUNT_QUERIES")]
+        count_queries: bool,
     },
     /// Fill an empty database with realistic demo data.
     Demo {
@@ -246,11 +250,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             secure_cookies,
             demo,
+            count_queries,
         } => {
             if let Some(l) = listen {
                 cfg.listen = l;
             }
             cfg.secure_cookies |= secure_cookies;
+            cfg.count_queries |= count_queries;
             let started = Instant::now();
             if demo {
                 let s = app::open(&cfg).await?;

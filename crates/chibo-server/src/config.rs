@@ -31,6 +31,9 @@ pub struct Config {
     pub remind_every_secs: u64,
     /// Where "now" comes from: the system clock, or a test's clock.
     pub clock: crate::service::clock::Clock,
+    /// Every response says in `X-Chibo-Queries` how many statements its
+    /// request sent to the database (tests and benchmark runs).
+    pub count_queries: bool,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             mail_from: "chibo <chibo@localhost>".into(),
             remind_every_secs: 300,
             clock: crate::service::clock::Clock::system(),
+            count_queries: false,
         }
     }
 }
@@ -92,6 +96,7 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub remind_every_secs: Option<u64>,
+    pub count_queries: Option<bool>,
 }
 
 impl Config {
@@ -108,7 +113,8 @@ impl Config {
             login_window_minutes,
             login_failures_per_account,
             login_failures_per_address,
-            remind_every_secs
+            remind_every_secs,
+            count_queries
         );
         self.database_url = f.database_url.or(self.database_url);
         self.rules_pack = f.rules_pack.or(self.rules_pack);

@@ -20,6 +20,8 @@ pub mod reports;
 pub mod task_print;
 pub mod tasks;
 
+pub use crate::store::count::counted;
+
 use crate::model::{Problem, Problems, Role};
 use crate::store::{self, Db, StoreError, access::AccessLog, accounts::GrantRow, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};

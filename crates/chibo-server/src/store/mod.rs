@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod actors;
 pub mod audit;
 pub mod bulk;
+pub mod count;
 pub mod imports;
 pub mod meetings;
 pub mod members;
@@ -84,17 +85,19 @@ pub enum Tx {
 
 /// Runs `$body` with `$c` bound to the reading pool of either backend.
 macro_rules! read {
-    ($db:expr, |$c:ident| $body:expr) => {
+    ($db:expr, |$c:ident| $body:expr) => {{
+        $crate::store::count::note();
         match $db {
             $crate::store::Db::Sqlite { read: $c, .. } => $body,
             $crate::store::Db::Postgres($c) => $body,
         }
-    };
+    }};
 }
 
 /// Runs `$body` with `$c` bound to the connection of a write transaction.
 macro_rules! in_tx {
-    ($tx:expr, |$c:ident| $body:expr) => {
+    ($tx:expr, |$c:ident| $body:expr) => {{
+        $crate::store::count::note();
         match $tx {
             $crate::store::Tx::Sqlite(t) => {
                 let $c = &mut **t;
@@ -105,7 +108,7 @@ macro_rules! in_tx {
                 $body
             }
         }
-    };
+    }};
 }
 
 pub(crate) use {in_tx, read};

@@ -133,6 +133,7 @@ impl TestApp {
             max_upload_bytes: 2 * 1024 * 1024,
             remind_every_secs: 0,
             clock: clock.clone(),
+            count_queries: true,
             ..Config::default()
         };
         change(&mut cfg);
@@ -317,6 +318,16 @@ impl TestApp {
         }
         out
     }
+}
+
+/// How many statements the request behind `res` sent to the database (the
+/// server's own count: every test app sends it).
+pub fn queries_of(res: &Response) -> u32 {
+    res.headers()["x-chibo-queries"]
+        .to_str()
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .expect("a query count")
 }
 
 /// Where a form's answer sends the browser: it must be a 303.
