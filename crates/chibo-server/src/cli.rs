@@ -237,7 +237,7 @@ fn console() -> Actor {
 async fn cell_by_code(s: &Services, code: &str) -> anyhow::Result<store::orgs::OrgRow> {
     let code =
         OrgCode::parse(code).map_err(|_| anyhow::anyhow!("mã chi bộ không hợp lệ: {code}"))?;
-    store::orgs::by_code(&s.db, code.as_str())
+    s.db.read(async |r| store::orgs::by_code(r, code.as_str()).await)
         .await?
         .filter(|o| o.kind == "chi_bo")
         .with_context(|| format!("không có chi bộ mã {}", code.as_str()))
@@ -260,7 +260,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let started = Instant::now();
             if demo {
                 let s = app::open(&cfg).await?;
-                if store::accounts::count(&s.db).await? == 0 {
+                if s.db.read(async |r| store::accounts::count(r).await).await? == 0 {
                     let size = DemoSize::default();
                     print_demo(&s.generate_demo_with_history(size, 12, s.now()).await?);
                 }
@@ -291,7 +291,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
             };
             let s = app::open(&cfg).await?;
-            if store::accounts::count(&s.db).await? > 0 {
+            if s.db.read(async |r| store::accounts::count(r).await).await? > 0 {
                 bail!(
                     "cơ sở dữ liệu đã có dữ liệu; dùng thư mục khác (--data) / the database is not empty"
                 );
@@ -476,7 +476,7 @@ async fn user(cfg: &Config, what: UserWhat) -> anyhow::Result<()> {
                     let code = OrgCode::parse(&code)
                         .map_err(|_| anyhow::anyhow!("mã không hợp lệ: {code}"))?;
                     Some(
-                        store::orgs::by_code(&s.db, code.as_str())
+                        s.db.read(async |r| store::orgs::by_code(r, code.as_str()).await)
                             .await?
                             .context("no such unit")?
                             .id,
@@ -502,9 +502,11 @@ async fn user(cfg: &Config, what: UserWhat) -> anyhow::Result<()> {
             println!("{login} (#{id})");
         }
         UserWhat::Token { login } => {
-            let a = store::accounts::by_login(&s.db, &login.to_lowercase())
-                .await?
-                .context("không có tài khoản này / no such account")?;
+            let login = login.to_lowercase();
+            let a =
+                s.db.read(async |r| store::accounts::by_login(r, &login).await)
+                    .await?
+                    .context("không có tài khoản này / no such account")?;
             println!(
                 "{}",
                 s.issue_api_token(a.id, "console", s.now())

@@ -1,6 +1,7 @@
 //! Offline verification of the audit chains.
 
 use super::{Result, Services};
+use crate::store::Reader;
 use crate::store::audit::{self, entry_hash};
 use std::collections::HashMap;
 
@@ -25,52 +26,58 @@ pub struct Verdict {
 }
 
 impl Services {
+    /// Checks every chain on one snapshot, so writes made meanwhile can
+    /// neither break nor hide a link.
     pub async fn verify_audit(&self) -> Result<Verdict> {
-        const PAGE: i64 = 5_000;
-        let mut last: HashMap<i64, (i64, String)> = HashMap::new();
-        let (mut chain, mut seq) = (i64::MIN, 0);
-        let mut entries = 0;
-        loop {
-            let page = audit::page_after(&self.db, chain, seq, PAGE).await?;
-            let Some(tail) = page.last() else { break };
-            (chain, seq) = (tail.chain_id, tail.seq);
-            for e in &page {
-                entries += 1;
-                let (prev_seq, prev_hash) =
-                    last.get(&e.chain_id).cloned().unwrap_or((0, String::new()));
-                let broken = if e.seq != prev_seq + 1 {
-                    Some(Break::Gap)
-                } else if e.prev_hash != prev_hash {
-                    Some(Break::Unlinked)
-                } else if entry_hash(e) != e.hash {
-                    Some(Break::Altered)
-                } else {
-                    None
-                };
-                if let Some(b) = broken {
-                    return Ok(Verdict {
-                        entries,
-                        chains: last.len() as u64,
-                        first_break: Some((e.chain_id, e.seq, e.id, b)),
-                    });
-                }
-                last.insert(e.chain_id, (e.seq, e.hash.clone()));
-            }
-        }
-        for (chain_id, head_seq, head_hash) in audit::heads(&self.db).await? {
-            let found = last.get(&chain_id).cloned().unwrap_or((0, String::new()));
-            if found.0 != head_seq || found.1 != head_hash {
+        self.db.read(async |r| verify(r).await).await
+    }
+}
+
+async fn verify(r: &mut Reader) -> Result<Verdict> {
+    const PAGE: i64 = 5_000;
+    let mut last: HashMap<i64, (i64, String)> = HashMap::new();
+    let (mut chain, mut seq) = (i64::MIN, 0);
+    let mut entries = 0;
+    loop {
+        let page = audit::page_after(r, chain, seq, PAGE).await?;
+        let Some(tail) = page.last() else { break };
+        (chain, seq) = (tail.chain_id, tail.seq);
+        for e in &page {
+            entries += 1;
+            let (prev_seq, prev_hash) =
+                last.get(&e.chain_id).cloned().unwrap_or((0, String::new()));
+            let broken = if e.seq != prev_seq + 1 {
+                Some(Break::Gap)
+            } else if e.prev_hash != prev_hash {
+                Some(Break::Unlinked)
+            } else if entry_hash(e) != e.hash {
+                Some(Break::Altered)
+            } else {
+                None
+            };
+            if let Some(b) = broken {
                 return Ok(Verdict {
                     entries,
                     chains: last.len() as u64,
-                    first_break: Some((chain_id, found.0 + 1, 0, Break::Truncated)),
+                    first_break: Some((e.chain_id, e.seq, e.id, b)),
                 });
             }
+            last.insert(e.chain_id, (e.seq, e.hash.clone()));
         }
-        Ok(Verdict {
-            entries,
-            chains: last.len() as u64,
-            first_break: None,
-        })
     }
+    for (chain_id, head_seq, head_hash) in audit::heads(r).await? {
+        let found = last.get(&chain_id).cloned().unwrap_or((0, String::new()));
+        if found.0 != head_seq || found.1 != head_hash {
+            return Ok(Verdict {
+                entries,
+                chains: last.len() as u64,
+                first_break: Some((chain_id, found.0 + 1, 0, Break::Truncated)),
+            });
+        }
+    }
+    Ok(Verdict {
+        entries,
+        chains: last.len() as u64,
+        first_break: None,
+    })
 }

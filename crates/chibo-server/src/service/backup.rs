@@ -1,7 +1,7 @@
 //! Consistent online backups.
 
 use super::{Result, ServiceError, Services};
-use crate::store::{Db, StoreError, read};
+use crate::store::{Db, StoreError, pooled};
 use std::path::Path;
 
 impl Services {
@@ -18,7 +18,7 @@ impl Services {
         match &self.db {
             Db::Sqlite { .. } => {
                 let target = out.to_string_lossy().to_string();
-                read!(&self.db, |c| sqlx::query("VACUUM INTO $1")
+                pooled!(&self.db, |c| sqlx::query("VACUUM INTO $1")
                     .bind(target)
                     .execute(c)
                     .await

@@ -1,10 +1,11 @@
 //! The meeting's official documents, built from what was recorded and
 //! printed in the Party format by chibo-print.
 
-use super::meetings::{Assignment, MeetingView};
-use super::{Actor, Result, ServiceError, Services};
+use super::meetings::{Assignment, MeetingView, meeting_view};
+use super::tasks::review_board;
+use super::{Actor, Result, ServiceError, Services, org};
 use crate::model::format_date;
-use crate::store::{self, meetings as db};
+use crate::store::{self, Reader, meetings as db};
 use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Asia::Ho_Chi_Minh;
@@ -92,9 +93,9 @@ impl Services {
         l
     }
 
-    async fn context(&self, v: &MeetingView) -> Result<Context> {
+    async fn context(&self, r: &mut Reader, v: &MeetingView) -> Result<Context> {
         let upper = match v.cell.parent_id {
-            Some(p) => self.org(p).await?.name,
+            Some(p) => org(r, p).await?.name,
             None => String::new(),
         };
         let day = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh).date_naive();
@@ -103,7 +104,7 @@ impl Services {
                 .map(|r| r.full_name.clone())
                 .unwrap_or_default()
         };
-        let secretary_name = store::orgs::committee(&self.db, v.cell.id)
+        let secretary_name = store::orgs::committee(r, v.cell.id)
             .await?
             .into_iter()
             .find(|p| p.role == "bi_thu" && p.end_date.is_none())
@@ -414,9 +415,14 @@ impl Services {
 
     /// The review of last month's tasks as printed: from the sealed text of
     /// an adopted resolution, else from the review recorded so far.
-    async fn review_rows(&self, actor: &Actor, v: &MeetingView) -> Result<Vec<Vec<String>>> {
+    async fn review_rows(
+        &self,
+        rd: &mut Reader,
+        actor: &Actor,
+        v: &MeetingView,
+    ) -> Result<Vec<Vec<String>>> {
         let sealed = match &v.resolution {
-            Some(r) if r.status == "adopted" => db::versions(&self.db, "resolution", r.id)
+            Some(r) if r.status == "adopted" => db::versions(rd, "resolution", r.id)
                 .await?
                 .last()
                 .and_then(|x| serde_json::from_str::<serde_json::Value>(&x.body).ok()),
@@ -439,8 +445,7 @@ impl Services {
                         .collect()
                 })
                 .unwrap_or_default(),
-            None => self
-                .review_board(actor, v.meeting.id)
+            None => review_board(rd, actor, v.meeting.id)
                 .await?
                 .items
                 .into_iter()
@@ -566,8 +571,8 @@ impl Services {
         })
     }
 
-    async fn latest_code(&self, doc_type: &str, id: i64) -> Result<Option<String>> {
-        Ok(db::versions(&self.db, doc_type, id)
+    async fn latest_code(&self, r: &mut Reader, doc_type: &str, id: i64) -> Result<Option<String>> {
+        Ok(db::versions(r, doc_type, id)
             .await?
             .last()
             .map(|v| v.check_code.clone()))
@@ -580,17 +585,30 @@ impl Services {
         id: i64,
         kind: DocKind,
     ) -> Result<(Vec<Document>, Layout)> {
-        let v = self.meeting_view(actor, id).await?;
-        let c = self.context(&v).await?;
-        let minutes_code = if v.meeting.minutes_locked_at.is_some() {
-            self.latest_code("minutes", id).await?
-        } else {
-            None
-        };
-        let resolution_code = match &v.resolution {
-            Some(r) if r.status == "adopted" => self.latest_code("resolution", r.id).await?,
-            _ => None,
-        };
+        let (v, c, minutes_code, resolution_code, review) = self
+            .db
+            .read(async |r| {
+                let v = meeting_view(r, actor, id).await?;
+                let c = self.context(r, &v).await?;
+                let minutes_code = if v.meeting.minutes_locked_at.is_some() {
+                    self.latest_code(r, "minutes", id).await?
+                } else {
+                    None
+                };
+                let resolution_code = match &v.resolution {
+                    Some(res) if res.status == "adopted" => {
+                        self.latest_code(r, "resolution", res.id).await?
+                    }
+                    _ => None,
+                };
+                let review = if matches!(kind, DocKind::Resolution | DocKind::Dossier) {
+                    self.review_rows(r, actor, &v).await?
+                } else {
+                    Vec::new()
+                };
+                Ok::<_, ServiceError>((v, c, minutes_code, resolution_code, review))
+            })
+            .await?;
         let missing = || {
             ServiceError::invalid(crate::model::Problem::new(
                 "document",
@@ -604,7 +622,6 @@ impl Services {
             DocKind::Minutes => vec![Self::minutes_doc(&c, &v, minutes_code)],
             DocKind::Votes => vec![Self::votes_doc(&c, &v)],
             DocKind::Resolution => {
-                let review = self.review_rows(actor, &v).await?;
                 vec![Self::resolution_doc(&c, &v, &review, resolution_code).ok_or_else(missing)?]
             }
             DocKind::Dossier => {
@@ -613,7 +630,6 @@ impl Services {
                     Self::attendance_doc(&c, &v),
                     Self::minutes_doc(&c, &v, minutes_code),
                 ];
-                let review = self.review_rows(actor, &v).await?;
                 d.extend(Self::resolution_doc(&c, &v, &review, resolution_code));
                 d.push(Self::votes_doc(&c, &v));
                 d

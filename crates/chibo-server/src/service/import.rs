@@ -6,7 +6,8 @@ use crate::model::OrgKind;
 use crate::model::{MemberDraft, MemberFields, Problem, Status, fold, nfc};
 use crate::service::orgs::{OwnedOrg, insert_org};
 use crate::store::bulk::{self, Rows, Val};
-use crate::store::{self, audit, members::MemberRow, members::MemberValues, orgs::OrgRow, read};
+use crate::store::members::{MemberRow, MemberValues, Unique};
+use crate::store::{self, audit, orgs::OrgRow};
 use chibo_docs::sheet::{self, ColumnSpec, Table};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
@@ -203,30 +204,6 @@ fn locate(table: &Table, row: usize, p: Problem) -> RowProblem {
     }
 }
 
-/// Who already holds these card numbers / IDs anywhere (one query per 500).
-async fn holders(
-    services: &Services,
-    column: &str,
-    values: Vec<String>,
-) -> Result<HashMap<String, (i64, i64)>> {
-    let mut out = HashMap::new();
-    for chunk in values.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {column}, id, cell_id FROM member WHERE {column} IN ({})",
-            marks.join(", ")
-        );
-        let args: Vec<store::Arg> = chunk.iter().map(|v| store::Arg::Text(v.clone())).collect();
-        let rows: Vec<(String, i64, i64)> = read!(&services.db, |c| {
-            store::bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &args)
-                .fetch_all(c)
-                .await
-        })?;
-        out.extend(rows.into_iter().map(|(k, id, cell)| (k, (id, cell))));
-    }
-    Ok(out)
-}
-
 impl Services {
     /// Reads the file and works out, row by row, what it would change. Pure
     /// with respect to storage: nothing is written.
@@ -243,21 +220,6 @@ impl Services {
         }
         let table = sheet::read_table(bytes, file_name, COLUMNS, &["full_name"])?;
         let today = today(now);
-        let existing = store::members::of_cell(&self.db, cell.id).await?;
-        let by_card: HashMap<&str, &MemberRow> = existing
-            .iter()
-            .filter_map(|m| Some((m.card_no.as_deref()?, m)))
-            .collect();
-        let by_nid: HashMap<&str, &MemberRow> = existing
-            .iter()
-            .filter_map(|m| Some((m.national_id.as_deref()?, m)))
-            .collect();
-        let groups: HashMap<String, (i64, String)> = store::orgs::children(&self.db, cell.id)
-            .await?
-            .into_iter()
-            .filter(|g| g.kind == "to_dang")
-            .map(|g| (fold(&g.name), (g.id, g.name)))
-            .collect();
 
         let mut plan = Plan {
             header_row: table.header_row,
@@ -297,8 +259,29 @@ impl Services {
             .iter()
             .filter_map(|(_, d, _)| Some(d.national_id.as_ref()?.as_str().to_string()))
             .collect();
-        let card_holders = holders(self, "card_no", cards).await?;
-        let nid_holders = holders(self, "national_id", nids).await?;
+        let (existing, groups, card_holders, nid_holders) = self
+            .db
+            .read(async |r| {
+                let existing = store::members::of_cell(r, cell.id).await?;
+                let groups = store::orgs::children(r, cell.id).await?;
+                let cards = store::members::holders(r, Unique::CardNo, &cards).await?;
+                let nids = store::members::holders(r, Unique::NationalId, &nids).await?;
+                Ok::<_, ServiceError>((existing, groups, cards, nids))
+            })
+            .await?;
+        let by_card: HashMap<&str, &MemberRow> = existing
+            .iter()
+            .filter_map(|m| Some((m.card_no.as_deref()?, m)))
+            .collect();
+        let by_nid: HashMap<&str, &MemberRow> = existing
+            .iter()
+            .filter_map(|m| Some((m.national_id.as_deref()?, m)))
+            .collect();
+        let groups: HashMap<String, (i64, String)> = groups
+            .into_iter()
+            .filter(|g| g.kind == "to_dang")
+            .map(|g| (fold(&g.name), (g.id, g.name)))
+            .collect();
 
         let mut seen_cards: HashMap<String, usize> = HashMap::new();
         let mut seen_nids: HashMap<String, usize> = HashMap::new();
@@ -443,13 +426,13 @@ impl Services {
                 plan.rejected.len().to_string(),
             )));
         }
+        let existing_groups = self
+            .db
+            .read(async |r| store::orgs::children(r, cell.id).await)
+            .await?;
         let mut tx = self.db.begin_long().await?;
         let mut groups: HashMap<String, i64> = HashMap::new();
-        for g in store::orgs::children(&self.db, cell.id)
-            .await?
-            .into_iter()
-            .filter(|g| g.kind == "to_dang")
-        {
+        for g in existing_groups.into_iter().filter(|g| g.kind == "to_dang") {
             groups.insert(fold(&g.name), g.id);
         }
         for name in &plan.new_groups {
@@ -563,7 +546,9 @@ impl Services {
     }
 
     pub async fn stashed_upload(&self, actor: &Actor, id: i64) -> Result<store::imports::Upload> {
-        let u = store::imports::get(&self.db, id)
+        let u = self
+            .db
+            .read(async |r| store::imports::get(r, id).await)
             .await?
             .ok_or(ServiceError::NotFound)?;
         if u.account_id != actor.account_id {
@@ -585,12 +570,15 @@ impl Services {
         if !actor.can_read_members(cell) {
             return Err(ServiceError::Forbidden);
         }
-        let members = store::members::of_cell(&self.db, cell.id).await?;
-        let groups: HashMap<i64, String> = store::orgs::children(&self.db, cell.id)
-            .await?
-            .into_iter()
-            .map(|g| (g.id, g.name))
-            .collect();
+        let (members, groups) = self
+            .db
+            .read(async |r| {
+                let members = store::members::of_cell(r, cell.id).await?;
+                let groups = store::orgs::children(r, cell.id).await?;
+                Ok::<_, ServiceError>((members, groups))
+            })
+            .await?;
+        let groups: HashMap<i64, String> = groups.into_iter().map(|g| (g.id, g.name)).collect();
         let rows: Vec<Vec<Option<String>>> = members
             .iter()
             .map(|m| {

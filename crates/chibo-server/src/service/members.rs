@@ -1,9 +1,11 @@
 //! The member registry: create, edit, status history, read (logged), search.
 
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, diff, today};
+use super::{
+    Actor, Result, ServiceError, Services, Subject, audit_entry, diff, org, org_for, today,
+};
 use crate::model::{MemberDraft, MemberFields, Problem, Status, fold, format_date};
 use crate::store::members::{MemberRow, MemberValues, SearchPage, SearchQuery, StatusPeriod};
-use crate::store::{self, Tx, audit, orgs::OrgRow};
+use crate::store::{self, Reader, Tx, audit, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
@@ -127,34 +129,60 @@ impl Admission {
     }
 }
 
-impl Services {
-    /// Checks a unique field before writing, so the user gets a message
-    /// naming the field instead of a constraint error.
-    async fn check_unique(&self, v: &MemberValues, except: Option<i64>) -> Result<()> {
-        let mut problems = crate::model::Problems::default();
-        if let Some(card) = &v.card_no
-            && let Some(id) = store::members::find_by_card(&self.db, card).await?
-            && Some(id) != except
-        {
-            problems.push(Problem::new("card_no", "card_no.duplicate", card.clone()));
-        }
-        if let Some(nid) = &v.national_id
-            && let Some(id) = store::members::find_by_national_id(&self.db, nid).await?
-            && Some(id) != except
-        {
-            problems.push(Problem::new(
-                "national_id",
-                "national_id.duplicate",
-                nid.clone(),
-            ));
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ServiceError::Invalid(problems))
-        }
+/// Checks a unique field before writing, so the user gets a message naming
+/// the field instead of a constraint error.
+async fn check_unique(r: &mut Reader, v: &MemberValues, except: Option<i64>) -> Result<()> {
+    let mut problems = crate::model::Problems::default();
+    if let Some(card) = &v.card_no
+        && let Some(id) = store::members::find_by_card(r, card).await?
+        && Some(id) != except
+    {
+        problems.push(Problem::new("card_no", "card_no.duplicate", card.clone()));
     }
+    if let Some(nid) = &v.national_id
+        && let Some(id) = store::members::find_by_national_id(r, nid).await?
+        && Some(id) != except
+    {
+        problems.push(Problem::new(
+            "national_id",
+            "national_id.duplicate",
+            nid.clone(),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(problems))
+    }
+}
 
+/// The group chosen for a member of `cell`, if it is one of its groups.
+async fn valid_group(r: &mut Reader, cell: &OrgRow, group_id: Option<i64>) -> Result<Option<i64>> {
+    let Some(g) = group_id else { return Ok(None) };
+    let group = org(r, g).await?;
+    if group.parent_id != Some(cell.id) || group.kind != "to_dang" {
+        return Err(ServiceError::invalid(Problem::new(
+            "group_id",
+            "group.unknown",
+            group.name,
+        )));
+    }
+    Ok(Some(g))
+}
+
+/// A member record and its cell, which the actor must manage.
+async fn managed_member(r: &mut Reader, actor: &Actor, id: i64) -> Result<(MemberRow, OrgRow)> {
+    let m = store::members::get(r, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let cell = org_for(r, actor, m.cell_id).await?;
+    if !actor.can_manage(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok((m, cell))
+}
+
+impl Services {
     pub async fn create_member(
         &self,
         actor: &Actor,
@@ -167,8 +195,15 @@ impl Services {
             return Err(ServiceError::Forbidden);
         }
         let draft = MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
-        let values = MemberValues::from_draft(&draft, self.valid_group(cell, group_id).await?);
-        self.check_unique(&values, None).await?;
+        let values = self
+            .db
+            .read(async |r| {
+                let values =
+                    MemberValues::from_draft(&draft, valid_group(r, cell, group_id).await?);
+                check_unique(r, &values, None).await?;
+                Ok::<_, ServiceError>(values)
+            })
+            .await?;
         let mut tx = self.db.begin().await?;
         let id = insert_member(
             &mut tx,
@@ -183,19 +218,6 @@ impl Services {
         Ok(id)
     }
 
-    async fn valid_group(&self, cell: &OrgRow, group_id: Option<i64>) -> Result<Option<i64>> {
-        let Some(g) = group_id else { return Ok(None) };
-        let group = self.org(g).await?;
-        if group.parent_id != Some(cell.id) || group.kind != "to_dang" {
-            return Err(ServiceError::invalid(Problem::new(
-                "group_id",
-                "group.unknown",
-                group.name,
-            )));
-        }
-        Ok(Some(g))
-    }
-
     pub async fn update_member(
         &self,
         actor: &Actor,
@@ -205,16 +227,18 @@ impl Services {
         group_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let before = store::members::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, before.cell_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        let draft = MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
-        let values = MemberValues::from_draft(&draft, self.valid_group(&cell, group_id).await?);
-        self.check_unique(&values, Some(id)).await?;
+        let (before, values) = self
+            .db
+            .read(async |r| {
+                let (before, cell) = managed_member(r, actor, id).await?;
+                let draft =
+                    MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
+                let values =
+                    MemberValues::from_draft(&draft, valid_group(r, &cell, group_id).await?);
+                check_unique(r, &values, Some(id)).await?;
+                Ok::<_, ServiceError>((before, values))
+            })
+            .await?;
         let mut tx = self.db.begin().await?;
         update_member_in(&mut tx, actor, &before, version, &values, now).await?;
         tx.commit().await?;
@@ -230,38 +254,38 @@ impl Services {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let m = store::members::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, m.cell_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        if since > today(now) {
-            return Err(ServiceError::invalid(Problem::new(
-                "start_date",
-                "date.future",
-                format_date(since),
-            )));
-        }
-        let history = store::members::status_history(&self.db, id).await?;
-        if let Some(last) = history.last() {
-            if since < last.start_date {
-                return Err(ServiceError::invalid(Problem::new(
-                    "start_date",
-                    "status.before_last",
-                    format_date(since),
-                )));
-            }
-            let current = Status::parse(&last.status).map_err(ServiceError::invalid)?;
-            if !current.may_become(status) {
-                return Err(ServiceError::invalid(Problem::new(
-                    "status",
-                    "status.transition",
-                    status.label_vi(),
-                )));
-            }
-        }
+        let (m, cell) = self
+            .db
+            .read(async |r| {
+                let (m, cell) = managed_member(r, actor, id).await?;
+                if since > today(now) {
+                    return Err(ServiceError::invalid(Problem::new(
+                        "start_date",
+                        "date.future",
+                        format_date(since),
+                    )));
+                }
+                let history = store::members::status_history(r, id).await?;
+                if let Some(last) = history.last() {
+                    if since < last.start_date {
+                        return Err(ServiceError::invalid(Problem::new(
+                            "start_date",
+                            "status.before_last",
+                            format_date(since),
+                        )));
+                    }
+                    let current = Status::parse(&last.status).map_err(ServiceError::invalid)?;
+                    if !current.may_become(status) {
+                        return Err(ServiceError::invalid(Problem::new(
+                            "status",
+                            "status.transition",
+                            status.label_vi(),
+                        )));
+                    }
+                }
+                Ok((m, cell))
+            })
+            .await?;
         let note = note.map(crate::model::nfc).filter(|n| !n.is_empty());
         let mut tx = self.db.begin().await?;
         store::members::add_status(&mut tx, id, status.as_str(), since, note.as_deref(), now)
@@ -279,58 +303,70 @@ impl Services {
         Ok(())
     }
 
-    /// Reads a full record. Every attempt is logged, refused ones included.
+    /// Reads a full record. Every attempt is logged, refused ones included,
+    /// and the log is on disk before anything of the record is shown.
     pub async fn read_member(
         &self,
         actor: &Actor,
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<MemberView> {
-        let member = store::members::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, member.cell_id).await?;
-        let granted = actor.can_read_members(&cell) || actor.member_id == Some(id);
-        // Logged (durably) before anything of the record is shown.
+        let view = self
+            .db
+            .read(async |r| {
+                let member = store::members::get(r, id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                let cell = org_for(r, actor, member.cell_id).await?;
+                if !(actor.can_read_members(&cell) || actor.member_id == Some(id)) {
+                    return Ok::<_, ServiceError>(None);
+                }
+                let group_name = match member.group_id {
+                    Some(g) => store::orgs::get(r, g).await?.map(|o| o.name),
+                    None => None,
+                };
+                let history = store::members::status_history(r, id).await?;
+                Ok(Some(MemberView {
+                    member,
+                    cell,
+                    group_name,
+                    history,
+                }))
+            })
+            .await?;
         self.access
             .log(store::access::Access {
                 at: now,
                 account_id: actor.account_id,
                 member_id: id,
-                granted,
+                granted: view.is_some(),
             })
             .await?;
-        if !granted {
+        view.ok_or_else(|| {
             tracing::warn!(
                 account = actor.account_id,
                 member = id,
                 "refused read of a member record"
             );
-            return Err(ServiceError::Forbidden);
-        }
-        let group_name = match member.group_id {
-            Some(g) => store::orgs::get(&self.db, g).await?.map(|o| o.name),
-            None => None,
-        };
-        let history = store::members::status_history(&self.db, id).await?;
-        Ok(MemberView {
-            member,
-            cell,
-            group_name,
-            history,
+            ServiceError::Forbidden
         })
     }
 
     pub async fn member_audit(&self, actor: &Actor, id: i64) -> Result<Vec<audit::EntryRow>> {
-        let m = store::members::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, m.cell_id).await?;
-        if !actor.can_manage(&cell) && actor.role_at(&cell.path) != Some(crate::model::Role::Upper)
-        {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok(audit::for_entity(&self.db, "member", id).await?)
+        self.db
+            .read(async |r| {
+                let m = store::members::get(r, id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                let cell = org_for(r, actor, m.cell_id).await?;
+                if !actor.can_manage(&cell)
+                    && actor.role_at(&cell.path) != Some(crate::model::Role::Upper)
+                {
+                    return Err(ServiceError::Forbidden);
+                }
+                Ok(audit::for_entity(r, "member", id).await?)
+            })
+            .await
     }
 
     /// Searches the members visible in `unit` (a cell, or an upper committee
@@ -339,18 +375,31 @@ impl Services {
         &self,
         actor: &Actor,
         unit: &OrgRow,
-        mut q: SearchQuery,
+        q: SearchQuery,
     ) -> Result<SearchPage> {
-        if !actor.can_see(unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        q.scope_path = unit.path.clone();
-        if unit.kind == "chi_bo" {
-            q.cell_id = Some(unit.id);
-        }
-        q.text = fold(&q.text);
-        Ok(store::members::search(&self.db, &q).await?)
+        self.db
+            .read(async |r| search_members(r, actor, unit, q).await)
+            .await
     }
+}
+
+/// Searches the members visible in `unit` (a cell, or an upper committee and
+/// all its cells).
+pub(crate) async fn search_members(
+    r: &mut Reader,
+    actor: &Actor,
+    unit: &OrgRow,
+    mut q: SearchQuery,
+) -> Result<SearchPage> {
+    if !actor.can_see(unit) {
+        return Err(ServiceError::Forbidden);
+    }
+    q.scope_path = unit.path.clone();
+    if unit.kind == "chi_bo" {
+        q.cell_id = Some(unit.id);
+    }
+    q.text = fold(&q.text);
+    Ok(store::members::search(r, &q).await?)
 }
 
 /// What the audit entry of a new member records (shared with the bulk demo).

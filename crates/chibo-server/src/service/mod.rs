@@ -23,7 +23,9 @@ pub mod tasks;
 pub use crate::store::count::counted;
 
 use crate::model::{Problem, Problems, Role};
-use crate::store::{self, Db, StoreError, access::AccessLog, accounts::GrantRow, orgs::OrgRow};
+use crate::store::{
+    self, Db, Reader, StoreError, access::AccessLog, accounts::GrantRow, orgs::OrgRow,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
@@ -80,11 +82,15 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// An account as an actor, active or not (the console, tests).
     pub async fn load(db: &Db, account_id: i64) -> Result<Self> {
-        let found = store::actors::by_account(db, account_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        Ok(Self::from_found(found))
+        db.read(async |r| {
+            let found = store::actors::by_account(r, account_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            Ok(Self::from_found(found))
+        })
+        .await
     }
 
     /// The actor a credential lookup found, with the units of their grants
@@ -244,19 +250,23 @@ impl Services {
         self.clock.now()
     }
 
+    /// A unit by id, in a reader of its own.
     pub async fn org(&self, id: i64) -> Result<OrgRow> {
-        store::orgs::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)
+        self.db.read(async |r| org(r, id).await).await
     }
+}
 
-    /// A unit as [`Services::org`], taken from the actor's own units when it
-    /// is one of them (most requests are about one's own cell).
-    pub async fn org_for(&self, actor: &Actor, id: i64) -> Result<OrgRow> {
-        match actor.units.iter().find(|u| u.id == id) {
-            Some(u) => Ok(u.clone()),
-            None => self.org(id).await,
-        }
+/// A unit, read in the request's reader.
+pub(crate) async fn org(r: &mut Reader, id: i64) -> Result<OrgRow> {
+    store::orgs::get(r, id).await?.ok_or(ServiceError::NotFound)
+}
+
+/// A unit as [`org`], taken from the actor's own units when it is one of
+/// them (most requests are about one's own cell).
+pub(crate) async fn org_for(r: &mut Reader, actor: &Actor, id: i64) -> Result<OrgRow> {
+    match actor.units.iter().find(|u| u.id == id) {
+        Some(u) => Ok(u.clone()),
+        None => org(r, id).await,
     }
 }
 

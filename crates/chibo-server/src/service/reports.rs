@@ -6,11 +6,11 @@
 use super::dashboard::{CellLine, percent, totals, window};
 use super::documents::{kind_label, paragraphs};
 use super::meetings::seal::{Locking, lock_document};
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
 use crate::model::{Period, PeriodKind, Problem, Status, format_date, nfc};
 use crate::store::reports::{self as db, ReportRow};
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
-use crate::store::{self, meetings, orgs::OrgRow};
+use crate::store::{self, Reader, meetings, orgs::OrgRow};
 use chibo_docs::sheet::{self, ColumnSpec};
 use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -343,20 +343,20 @@ impl Rollup {
 
 impl Services {
     /// The figures of a cell's period, read from the records on `on`.
-    pub async fn report_figures(
+    pub(crate) async fn report_figures(
         &self,
+        r: &mut Reader,
         cell: &OrgRow,
         period: &Period,
         on: NaiveDate,
     ) -> Result<Figures> {
         let w = window(period, on);
-        let db = &self.db;
-        let meetings = stats::meetings(db, cell.id, &w).await?;
+        let meetings = stats::meetings(r, cell.id, &w).await?;
         let mut presence = Presence::default();
         for m in &meetings {
             presence.add(&m.presence);
         }
-        let tasks = stats::cell_tasks(db, &cell.path, &w)
+        let tasks = stats::cell_tasks(r, &cell.path, &w)
             .await?
             .into_iter()
             .find(|t| t.cell_id == cell.id)
@@ -370,9 +370,9 @@ impl Services {
             start: period.start,
             end: period.end,
             as_of: w.as_of,
-            resolutions: stats::resolutions(db, cell.id, &w).await?,
-            carried_over: stats::carried_over(db, cell.id, &w).await?,
-            changes: stats::status_changes(db, cell.id, period.start, period.end).await?,
+            resolutions: stats::resolutions(r, cell.id, &w).await?,
+            carried_over: stats::carried_over(r, cell.id, &w).await?,
+            changes: stats::status_changes(r, cell.id, period.start, period.end).await?,
             meetings,
             presence,
             tasks,
@@ -397,7 +397,10 @@ impl Services {
         if period.start > on {
             return Err(invalid("period", "report.future", period.label_vi()));
         }
-        let figures = self.report_figures(cell, period, on).await?;
+        let figures = self
+            .db
+            .read(async |r| self.report_figures(r, cell, period, on).await)
+            .await?;
         let body = ReportBody {
             sections: Sections {
                 assessment: opening(&figures),
@@ -444,12 +447,24 @@ impl Services {
         if !actor.can_organise(unit) {
             return Err(ServiceError::Forbidden);
         }
-        Ok(db::of_org(&self.db, unit.id).await?)
+        Ok(self.db.read(async |r| db::of_org(r, unit.id).await).await?)
     }
 
     pub async fn report(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<Report> {
-        let row = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
-        let unit = self.org(row.org_id).await?;
+        self.db
+            .read(async |r| self.report_in(r, actor, id, now).await)
+            .await
+    }
+
+    async fn report_in(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Report> {
+        let row = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+        let unit = org(r, row.org_id).await?;
         if !actor.can_organise(&unit) {
             return Err(ServiceError::Forbidden);
         }
@@ -457,10 +472,10 @@ impl Services {
             .map_err(|e| ServiceError::Store(store::StoreError::Io(std::io::Error::other(e))))?;
         let check_code = if row.status == "draft" {
             let period = self.period_of(&row)?;
-            content.figures = self.report_figures(&unit, &period, today(now)).await?;
+            content.figures = self.report_figures(r, &unit, &period, today(now)).await?;
             None
         } else {
-            meetings::versions(&self.db, "report", id)
+            meetings::versions(r, "report", id)
                 .await?
                 .last()
                 .map(|v| v.check_code.clone())
@@ -603,12 +618,13 @@ impl Services {
 
     async fn letterhead(
         &self,
+        r: &mut Reader,
         unit: &OrgRow,
         number: Option<String>,
         on: NaiveDate,
     ) -> Result<Header> {
         let superior = match unit.parent_id {
-            Some(p) => self.org(p).await?.name,
+            Some(p) => org(r, p).await?.name,
             None => String::new(),
         };
         Ok(Header {
@@ -619,8 +635,8 @@ impl Services {
         })
     }
 
-    async fn secretary_of(&self, unit: &OrgRow) -> Result<String> {
-        Ok(store::orgs::committee(&self.db, unit.id)
+    async fn secretary_of(&self, r: &mut Reader, unit: &OrgRow) -> Result<String> {
+        Ok(store::orgs::committee(r, unit.id)
             .await?
             .into_iter()
             .find(|p| p.role == "bi_thu" && p.end_date.is_none())
@@ -635,22 +651,31 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<(Document, Layout)> {
-        let r = self.report(actor, id, now).await?;
+        let (r, header, secretary) = self
+            .db
+            .read(async |rd| {
+                let r = self.report_in(rd, actor, id, now).await?;
+                let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
+                let number = r
+                    .row
+                    .number_text
+                    .clone()
+                    .or_else(|| Some("Số     -BC/CB".into()));
+                let header = self.letterhead(rd, &r.unit, number, on).await?;
+                let secretary = self.secretary_of(rd, &r.unit).await?;
+                Ok::<_, ServiceError>((r, header, secretary))
+            })
+            .await?;
         let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
-        let number = r
-            .row
-            .number_text
-            .clone()
-            .or_else(|| Some("Số     -BC/CB".into()));
         let doc = Document {
-            header: self.letterhead(&r.unit, number, on).await?,
+            header,
             title: "BÁO CÁO".into(),
             subject: Some(format!("kết quả công tác {}", r.content.figures.label)),
             body: report_blocks(&r.content),
             signatures: vec![Signature {
                 on_behalf: Some("T/M CHI BỘ".into()),
                 role: "BÍ THƯ".into(),
-                name: self.secretary_of(&r.unit).await?,
+                name: secretary,
             }],
             recipients: vec!["- Đảng ủy (để báo cáo),".into(), "- Lưu Chi bộ.".into()],
             check_code: r.check_code,
@@ -669,7 +694,10 @@ impl Services {
         if !actor.can_organise(&unit) {
             return Err(ServiceError::Forbidden);
         }
-        let (lines, w) = self.cell_lines(&unit, &period, today(now)).await?;
+        let (lines, w) = self
+            .db
+            .read(async |r| self.cell_lines(r, &unit, &period, today(now)).await)
+            .await?;
         Ok(Rollup {
             totals: totals(&lines),
             as_of: w.as_of,
@@ -689,7 +717,10 @@ impl Services {
         rows.push(r.total_row());
         let widths = [2, 5, 4, 3, 2, 2, 3, 2, 2, 3, 2];
         let doc = Document {
-            header: self.letterhead(&r.unit, None, on).await?,
+            header: self
+                .db
+                .read(async |rd| self.letterhead(rd, &r.unit, None, on).await)
+                .await?,
             title: "BÁO CÁO".into(),
             subject: Some(r.title()),
             body: vec![

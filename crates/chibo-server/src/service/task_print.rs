@@ -82,12 +82,18 @@ impl Services {
         f: &Filter,
         now: DateTime<Utc>,
     ) -> Result<(Document, Layout)> {
-        let (cell, items) = self.cell_tasks(actor, cell_id, f, now).await?;
+        let (cell, items, superior) = self
+            .db
+            .read(async |r| {
+                let (cell, items) = super::tasks::cell_tasks(r, actor, cell_id, f, now).await?;
+                let superior = match cell.parent_id {
+                    Some(p) => super::org(r, p).await?.name.to_uppercase(),
+                    None => String::new(),
+                };
+                Ok::<_, super::ServiceError>((cell, items, superior))
+            })
+            .await?;
         let on = today(now);
-        let superior = match cell.parent_id {
-            Some(p) => self.org(p).await?.name.to_uppercase(),
-            None => String::new(),
-        };
         let table = Table {
             columns: COLUMNS
                 .iter()

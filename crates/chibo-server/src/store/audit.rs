@@ -4,7 +4,7 @@
 //! entry's, so an edited or deleted row breaks the chain at that point.
 
 use super::bulk::Rows;
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -233,11 +233,11 @@ const COLUMNS: &str =
     "id, chain_id, seq, at, account_id, actor, action, entity, entity_id, summary, prev_hash, hash";
 
 /// The history of one record, newest first.
-pub async fn for_entity(db: &Db, entity: &str, entity_id: i64) -> Result<Vec<EntryRow>> {
+pub async fn for_entity(r: &mut Reader, entity: &str, entity_id: i64) -> Result<Vec<EntryRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM audit WHERE entity = $1 AND entity_id = $2 ORDER BY at DESC, id DESC"
     );
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(entity)
             .bind(entity_id)
@@ -247,12 +247,17 @@ pub async fn for_entity(db: &Db, entity: &str, entity_id: i64) -> Result<Vec<Ent
 }
 
 /// A page of all entries in chain order, for verification.
-pub async fn page_after(db: &Db, chain_id: i64, seq: i64, limit: i64) -> Result<Vec<EntryRow>> {
+pub async fn page_after(
+    r: &mut Reader,
+    chain_id: i64,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<EntryRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM audit WHERE chain_id > $1 OR (chain_id = $1 AND seq > $2) \
          ORDER BY chain_id, seq LIMIT $3"
     );
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(chain_id)
             .bind(seq)
@@ -262,8 +267,8 @@ pub async fn page_after(db: &Db, chain_id: i64, seq: i64, limit: i64) -> Result<
     })?)
 }
 
-pub async fn heads(db: &Db) -> Result<Vec<(i64, i64, String)>> {
-    Ok(read!(db, |c| {
+pub async fn heads(r: &mut Reader) -> Result<Vec<(i64, i64, String)>> {
+    Ok(read!(r, |c| {
         sqlx::query_as("SELECT chain_id, seq, hash FROM audit_head ORDER BY chain_id")
             .fetch_all(c)
             .await

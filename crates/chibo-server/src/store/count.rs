@@ -20,6 +20,12 @@ pub async fn counted<F: Future>(f: F) -> (F::Output, u32) {
     (out, counter.load(Ordering::Relaxed))
 }
 
+/// The counter of the request this task serves, if any (a reader takes it
+/// along, wherever its reads run).
+pub(crate) fn current() -> Option<Arc<AtomicU32>> {
+    COUNTER.try_with(Arc::clone).ok()
+}
+
 /// One statement sent for the current request.
 pub(crate) fn note() {
     let _ = COUNTER.try_with(|c| c.fetch_add(1, Ordering::Relaxed));

@@ -1,7 +1,7 @@
 //! Uploaded spreadsheets waiting between preview and confirmation. Kept in the
 //! database so any server process can confirm what another previewed.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -36,8 +36,8 @@ pub async fn insert(
     })?)
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<Upload>> {
-    Ok(read!(db, |c| {
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<Upload>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT id, account_id, cell_id, file_name, data FROM import_upload WHERE id = $1",
         )

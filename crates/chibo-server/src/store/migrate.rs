@@ -2,7 +2,7 @@
 //! of our own: sqlx's `migrate!` macro would pull in its whole compile-time
 //! query machinery for one feature.
 
-use super::{Db, Result, StoreError, in_tx, read};
+use super::{Db, Result, StoreError, in_tx, pooled};
 
 struct Migration {
     version: i64,
@@ -58,7 +58,7 @@ pub async fn run(db: &Db) -> Result<()> {
         .await
         .map(|r| r.rows_affected()))?;
     tx.commit().await?;
-    let applied: Vec<i64> = read!(db, |c| {
+    let applied: Vec<i64> = pooled!(db, |c| {
         sqlx::query_scalar("SELECT version FROM schema_migration ORDER BY version")
             .fetch_all(c)
             .await

@@ -22,12 +22,16 @@ pub mod members;
 mod migrate;
 pub mod orgs;
 pub mod personal;
+pub mod reader;
 pub mod reminders;
 pub mod reports;
 pub mod sessions;
 pub mod stats;
 pub mod tasks;
 pub mod writer;
+
+pub use reader::Reader;
+pub(crate) use reader::read;
 
 use crate::model::Status;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -84,7 +88,7 @@ pub enum Tx {
 }
 
 /// Runs `$body` with `$c` bound to the reading pool of either backend.
-macro_rules! read {
+macro_rules! pooled {
     ($db:expr, |$c:ident| $body:expr) => {{
         $crate::store::count::note();
         match $db {
@@ -111,7 +115,7 @@ macro_rules! in_tx {
     }};
 }
 
-pub(crate) use {in_tx, read};
+pub(crate) use {in_tx, pooled};
 
 /// A row type that both backends can read.
 pub(crate) trait Row:
@@ -133,14 +137,14 @@ impl<T> Row for T where
 /// `SELECT {columns} FROM {table} WHERE {key} = $1`: the one row whose
 /// `key` column (a unique id) holds `id`.
 pub(crate) async fn row_by<R: Row>(
-    db: &Db,
+    r: &mut Reader,
     table: &str,
     columns: &str,
     key: &str,
     id: i64,
 ) -> Result<Option<R>> {
     let sql = format!("SELECT {columns} FROM {table} WHERE {key} = $1");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(c)
         .await)?)
@@ -233,7 +237,7 @@ impl Db {
 
     /// Liveness of the database for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
-        read!(self, |c| sqlx::query("SELECT 1")
+        pooled!(self, |c| sqlx::query("SELECT 1")
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;

@@ -67,9 +67,13 @@ async fn session_user(parts: &Parts, state: &AppState) -> Result<Option<User>, S
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(found) =
-        store::actors::by_session(&state.services.db, &token_hash(token), state.services.now())
-            .await?
+    let Some(found) = state
+        .services
+        .db
+        .read(async |r| {
+            store::actors::by_session(r, &token_hash(token), state.services.now()).await
+        })
+        .await?
     else {
         return Ok(None);
     };
@@ -186,7 +190,8 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(|v| v.to_str().ok())
         {
             let token = auth.strip_prefix("Bearer ").ok_or(ApiError::Unauthorized)?;
-            let found = store::actors::by_api_token(db, &token_hash(token.trim()))
+            let found = db
+                .read(async |r| store::actors::by_api_token(r, &token_hash(token.trim())).await)
                 .await
                 .map_err(|e| ApiError::Service(e.into()))?
                 .ok_or(ApiError::Unauthorized)?;

@@ -12,11 +12,17 @@ async fn chains_verify_and_tampering_is_found(b: Backend) {
 
     // Someone edits a stored entry behind chibo's back.
     let cell = app.cell_ids().await[0];
-    let member = store::members::of_cell(&app.services.db, cell)
+    let member = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()[2]
         .id;
-    let entry = store::audit::for_entity(&app.services.db, "member", member)
+    let entry = app
+        .services
+        .db
+        .read(async |r| store::audit::for_entity(r, "member", member).await)
         .await
         .unwrap()
         .remove(0);

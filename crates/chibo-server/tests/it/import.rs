@@ -109,7 +109,10 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
     let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
-    let before = store::members::of_cell(&app.services.db, cell)
+    let before = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .len();
@@ -133,7 +136,9 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
     let id = upload_id(&page);
     // Nothing is written before the confirmation.
     assert_eq!(
-        store::members::of_cell(&app.services.db, cell)
+        app.services
+            .db
+            .read(async |r| store::members::of_cell(r, cell).await)
             .await
             .unwrap()
             .len(),
@@ -151,7 +156,10 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
         list.contains("Đã nhập: 3 đảng viên mới, 0 cập nhật"),
         "{b:?}: {list}"
     );
-    let members = store::members::of_cell(&app.services.db, cell)
+    let members = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap();
     assert_eq!(members.len(), before + 3);
@@ -213,13 +221,18 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
         t.contains("0 Sẽ thêm mới") && t.contains("0 Sẽ cập nhật") && t.contains("0 Bị từ chối"),
         "{b:?}: {t}"
     );
-    let audit_before = store::audit::for_entity(&app.services.db, "member", binh.id)
+    let audit_before = app
+        .services
+        .db
+        .read(async |r| store::audit::for_entity(r, "member", binh.id).await)
         .await
         .unwrap()
         .len();
     assert_eq!(audit_before, 1, "{b:?}: only the creation");
     assert_eq!(
-        store::members::status_history(&app.services.db, binh.id)
+        app.services
+            .db
+            .read(async |r| store::members::status_history(r, binh.id).await)
             .await
             .unwrap()
             .len(),
@@ -234,7 +247,10 @@ async fn a_bad_row_blocks_the_whole_file(b: Backend) {
     let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
-    let before = store::members::of_cell(&app.services.db, cell)
+    let before = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .len();
@@ -256,7 +272,9 @@ async fn a_bad_row_blocks_the_whole_file(b: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
     assert_eq!(
-        store::members::of_cell(&app.services.db, cell)
+        app.services
+            .db
+            .read(async |r| store::members::of_cell(r, cell).await)
             .await
             .unwrap()
             .len(),

@@ -66,7 +66,12 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         page.contains("Đã đăng tài liệu") && page.contains("Dự thảo NQ.txt"),
         "{b:?}: {page}"
     );
-    let files = store::meetings::files(&app.services.db, id).await.unwrap();
+    let files = app
+        .services
+        .db
+        .read(async |r| store::meetings::files(r, id).await)
+        .await
+        .unwrap();
     let (member, _) = app.login("dangvien").await;
     let got = member
         .get(app.url(&format!("/meetings/{id}/files/{}", files[0].id)))
@@ -112,9 +117,17 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await,
     )
     .await;
-    let roll = store::meetings::roll(&app.services.db, id).await.unwrap();
+    let roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, id).await)
+        .await
+        .unwrap();
     assert_eq!(roll.len(), 12);
-    let dangvien = store::accounts::by_login(&app.services.db, "dangvien")
+    let dangvien = app
+        .services
+        .db
+        .read(async |r| store::accounts::by_login(r, "dangvien").await)
         .await
         .unwrap()
         .unwrap()
@@ -161,7 +174,12 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
     assert!(roll_page.contains("Đủ số lượng"), "{b:?}");
 
     // Minutes autosave, and a conflicting save.
-    let items = store::meetings::items(&app.services.db, id).await.unwrap();
+    let items = app
+        .services
+        .db
+        .read(async |r| store::meetings::items(r, id).await)
+        .await
+        .unwrap();
     let review = items.iter().find(|i| i.kind == "review").unwrap().id;
     let save = |version: &'static str, text: &'static str| {
         c.post(app.url(&format!("/meetings/{id}/minutes/{review}")))
@@ -222,7 +240,12 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await,
     )
     .await;
-    let votes = store::meetings::votes(&app.services.db, id).await.unwrap();
+    let votes = app
+        .services
+        .db
+        .read(async |r| store::meetings::votes(r, id).await)
+        .await
+        .unwrap();
     let vote = votes[0].id;
     let page = app
         .follow(
@@ -281,7 +304,13 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await,
     )
     .await;
-    let named = store::meetings::votes(&app.services.db, id).await.unwrap()[1].id;
+    let named = app
+        .services
+        .db
+        .read(async |r| store::meetings::votes(r, id).await)
+        .await
+        .unwrap()[1]
+        .id;
     let member_csrf = crate::support::csrf_of(&app.html(&member, "/").await);
     let home = app.page(&member, "/").await;
     assert!(home.contains("Biểu quyết đang chờ bạn"), "{b:?}: {home}");
@@ -360,7 +389,10 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await;
     let page = app.follow(&c, res).await;
     assert!(page.contains("Đã lưu"), "{b:?}: {page}");
-    let draft = store::meetings::resolution(&app.services.db, id)
+    let draft = app
+        .services
+        .db
+        .read(async |r| store::meetings::resolution(r, id).await)
         .await
         .unwrap()
         .unwrap();
@@ -387,7 +419,10 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
             && refused.contains("chưa có người phụ trách"),
         "{b:?}: {refused}"
     );
-    let lead = store::members::of_cell(&app.services.db, cell)
+    let lead = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .into_iter()
@@ -416,7 +451,10 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         page.contains("Số 01-NQ/CB") && page.contains("Mã kiểm tra"),
         "{b:?}: {page}"
     );
-    let tasks = store::tasks::of_cell(&app.services.db, cell, &Default::default())
+    let tasks = app
+        .services
+        .db
+        .read(async |r| store::tasks::of_cell(r, cell, &Default::default()).await)
         .await
         .unwrap();
     assert_eq!(tasks.len(), 1, "{b:?}: the assignment became a task");
@@ -625,7 +663,10 @@ async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server(b:
     );
     let mut emails = vec![];
     for _ in 0..100 {
-        emails = store::meetings::notices_of_meeting(&app.services.db, id)
+        emails = app
+            .services
+            .db
+            .read(async |r| store::meetings::notices_of_meeting(r, id).await)
             .await
             .unwrap()
             .into_iter()

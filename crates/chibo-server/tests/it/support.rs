@@ -262,7 +262,8 @@ impl TestApp {
     /// The actor behind a login, to prepare data through the services.
     pub async fn actor(&self, login: &str) -> Actor {
         let db = &self.services.db;
-        let account = chibo_server::store::accounts::by_login(db, login)
+        let account = db
+            .read(async |r| chibo_server::store::accounts::by_login(r, login).await)
             .await
             .expect("account")
             .unwrap_or_else(|| panic!("no login {login}"));
@@ -306,8 +307,13 @@ impl TestApp {
     pub async fn cell_ids(&self) -> Vec<i64> {
         let db = &self.services.db;
         let mut out = vec![];
-        for root in chibo_server::store::orgs::roots(db).await.expect("roots") {
-            for c in chibo_server::store::orgs::children(db, root.id)
+        for root in db
+            .read(async |r| chibo_server::store::orgs::roots(r).await)
+            .await
+            .expect("roots")
+        {
+            for c in db
+                .read(async |r| chibo_server::store::orgs::children(r, root.id).await)
                 .await
                 .expect("children")
             {

@@ -76,10 +76,13 @@ impl Services {
         &self,
         code: Option<&str>,
     ) -> Result<Vec<(db::DocVersion, bool)>> {
-        let versions = match code {
-            Some(c) => db::version_by_code(&self.db, &c.trim().to_uppercase()).await?,
-            None => db::all_versions(&self.db).await?,
-        };
+        let versions = self
+            .db
+            .read(async |r| match code {
+                Some(c) => db::version_by_code(r, &c.trim().to_uppercase()).await,
+                None => db::all_versions(r).await,
+            })
+            .await?;
         Ok(versions
             .into_iter()
             .map(|v| {

@@ -30,7 +30,12 @@ pub async fn list(
     if !actor.can_see(&cell) {
         return Err(ServiceError::Forbidden.into());
     }
-    Ok(Json(db::of_cell(&s.services.db, cell.id, 100).await?))
+    Ok(Json(
+        s.services
+            .db
+            .read(async |r| db::of_cell(r, cell.id, 100).await)
+            .await?,
+    ))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -97,7 +102,9 @@ pub async fn agenda(
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<AgendaItem>>, ApiError> {
     s.services.meeting(&actor, id).await?;
-    Ok(Json(db::items(&s.services.db, id).await?))
+    Ok(Json(
+        s.services.db.read(async |r| db::items(r, id).await).await?,
+    ))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]

@@ -37,7 +37,10 @@ pub async fn children(
 ) -> Result<Json<Vec<CellStat>>, ApiError> {
     let unit = visible(&s, &actor, id).await?;
     Ok(Json(
-        store::orgs::cells_with_counts(&s.services.db, unit.id).await?,
+        s.services
+            .db
+            .read(async |r| store::orgs::cells_with_counts(r, unit.id).await)
+            .await?,
     ))
 }
 

@@ -57,7 +57,11 @@ pub async fn list(
     if !actor.can_manage(&unit) && actor.role_at(&unit.path) < Some(Role::Upper) {
         return Err(ServiceError::Forbidden.into());
     }
-    let rows = store::accounts::under(&s.services.db, &unit.path).await?;
+    let rows = s
+        .services
+        .db
+        .read(async |r| store::accounts::under(r, &unit.path).await)
+        .await?;
     Ok(Json(
         rows.into_iter()
             .map(|(a, g)| AccountInfo {

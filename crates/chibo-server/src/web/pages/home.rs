@@ -39,10 +39,18 @@ pub async fn show(
     let unit = unit_for(&s, &user, None).await?;
     let role = user.actor.role_at(&unit.path);
     let (cells, active, probationary) = if unit.kind == "chi_bo" {
-        let (members, probationary) = store::orgs::cell_counts(&s.services.db, unit.id).await?;
+        let (members, probationary) = s
+            .services
+            .db
+            .read(async |r| store::orgs::cell_counts(r, unit.id).await)
+            .await?;
         (vec![], members, probationary)
     } else {
-        let cells = store::orgs::cells_with_counts(&s.services.db, unit.id).await?;
+        let cells = s
+            .services
+            .db
+            .read(async |r| store::orgs::cells_with_counts(r, unit.id).await)
+            .await?;
         let (a, p) = cells
             .iter()
             .fold((0, 0), |(a, p), c| (a + c.members, p + c.probationary));
@@ -69,27 +77,45 @@ pub async fn show(
 /// their personal calendar feed.
 async fn own(s: &AppState, actor: &Actor, member_id: i64) -> Result<MemberHome, PageError> {
     let db = &s.services.db;
-    let Some(member) = store::members::get(db, member_id).await? else {
+    let Some(member) = db
+        .read(async |r| store::members::get(r, member_id).await)
+        .await?
+    else {
         return Ok(MemberHome::default());
     };
     let now = s.services.now();
-    let next_meeting = store::meetings::of_cell(db, member.cell_id, 10)
+    let next_meeting = db
+        .read(async |r| store::meetings::of_cell(r, member.cell_id, 10).await)
         .await?
         .into_iter()
         .filter(|m| m.status != "closed" && m.starts_at + chrono::Duration::hours(4) > now)
         .min_by_key(|m| m.starts_at);
     let rsvp = match &next_meeting {
-        Some(m) => store::personal::rsvp(db, m.id, member_id).await?,
+        Some(m) => {
+            db.read(async |r| store::personal::rsvp(r, m.id, member_id).await)
+                .await?
+        }
         None => None,
     };
     let tasks = super::tasks::by_urgency(s.services.my_tasks(actor, now).await?);
-    let documents = store::personal::documents_for_cell(db, member.cell_id, 8).await?;
-    let digest = store::reminders::digest_of(db, member_id).await?;
-    let votes = store::meetings::open_votes_for(db, member_id).await?;
-    let notices = store::meetings::notices_for_member(db, member_id, 5).await?;
+    let documents = db
+        .read(async |r| store::personal::documents_for_cell(r, member.cell_id, 8).await)
+        .await?;
+    let digest = db
+        .read(async |r| store::reminders::digest_of(r, member_id).await)
+        .await?;
+    let votes = db
+        .read(async |r| store::meetings::open_votes_for(r, member_id).await)
+        .await?;
+    let notices = db
+        .read(async |r| store::meetings::notices_for_member(r, member_id, 5).await)
+        .await?;
     // The token is made once; later visits only read it, so a home page
     // does not queue behind SQLite's single writer.
-    let token = match store::meetings::feed_token_of(db, member_id).await? {
+    let token = match db
+        .read(async |r| store::meetings::feed_token_of(r, member_id).await)
+        .await?
+    {
         Some(t) => t,
         None => {
             let mut tx = db.begin().await?;

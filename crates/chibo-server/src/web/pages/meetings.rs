@@ -44,7 +44,11 @@ pub async fn list(
     Query(q): Query<UnitQuery>,
 ) -> Result<view::MeetingsPage, PageError> {
     let cell = unit_for(&s, &user, q.unit).await?;
-    let meetings = db::of_cell(&s.services.db, cell.id, 50).await?;
+    let meetings = s
+        .services
+        .db
+        .read(async |r| db::of_cell(r, cell.id, 50).await)
+        .await?;
     let on = today(s.services.now());
     let due = |kinds: &[&str], k: chibo_rules::MeetingKind| {
         let db = s.services.db.clone();
@@ -53,7 +57,8 @@ pub async fn list(
         let cell_id = cell.id;
         async move {
             let refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
-            let last = db::last_held(&db, cell_id, &refs)
+            let last = db
+                .read(async |r| db::last_held(r, cell_id, &refs).await)
                 .await?
                 .map(|t| t.with_timezone(&Ho_Chi_Minh).date_naive());
             Ok::<_, PageError>(rules.meeting_due(k, last, on).ok().map(|d| {
@@ -129,7 +134,10 @@ pub async fn new_form(
         return Err(ServiceError::Forbidden.into());
     }
     // Default: the regular meeting, a week from today at 19:30, where the last one was held.
-    let last = db::of_cell(&s.services.db, cell.id, 1)
+    let last = s
+        .services
+        .db
+        .read(async |r| db::of_cell(r, cell.id, 1).await)
         .await?
         .into_iter()
         .next();
@@ -198,8 +206,12 @@ async fn meeting_page(
     errors: FieldErrors,
 ) -> Result<view::MeetingPage, PageError> {
     let v = s.services.meeting_view(&user.actor, id).await?;
-    let notices = db::notices_of_meeting(&s.services.db, id).await?;
-    let files = db::files(&s.services.db, id).await?;
+    let notices = s
+        .services
+        .db
+        .read(async |r| db::notices_of_meeting(r, id).await)
+        .await?;
+    let files = s.services.db.read(async |r| db::files(r, id).await).await?;
     let local = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
     let f = MeetingForm {
         kind: v.meeting.kind.clone(),
@@ -541,7 +553,10 @@ pub async fn save_minutes(
         ))
         .into_response()),
         Err(ServiceError::Stale) if htmx => {
-            let current = db::items(&s.services.db, id)
+            let current = s
+                .services
+                .db
+                .read(async |r| db::items(r, id).await)
                 .await?
                 .into_iter()
                 .find(|i| i.id == item)
@@ -598,7 +613,13 @@ pub async fn votes(
     let v = s.services.meeting_view(&user.actor, id).await?;
     let mut casts = Vec::new();
     for vote in &v.votes {
-        casts.push((vote.id, db::casts(&s.services.db, vote.id).await?));
+        casts.push((
+            vote.id,
+            s.services
+                .db
+                .read(async |r| db::casts(r, vote.id).await)
+                .await?,
+        ));
     }
     let on = today(v.meeting.starts_at);
     let kinds = DecisionKind::ALL
@@ -736,7 +757,10 @@ async fn resolution_page(
     let blank = 3;
     assignments.extend(std::iter::repeat_n(Assignment::default(), blank));
     let code = match &v.resolution {
-        Some(r) if r.status == "adopted" => db::versions(&s.services.db, "resolution", r.id)
+        Some(r) if r.status == "adopted" => s
+            .services
+            .db
+            .read(async |rd| db::versions(rd, "resolution", r.id).await)
             .await?
             .last()
             .map(|x| x.check_code.clone()),
@@ -774,7 +798,10 @@ async fn resolution_page(
             )
         }
     };
-    let members = store::members::of_cell(&s.services.db, v.cell.id)
+    let members = s
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, v.cell.id).await)
         .await?
         .into_iter()
         .filter(|m| crate::model::Status::is_active_str(&m.status))
@@ -978,14 +1005,24 @@ pub async fn feed(
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let token = file.trim_end_matches(".ics");
-    let member_id = db::member_by_feed(&s.services.db, token)
+    let member_id = s
+        .services
+        .db
+        .read(async |r| db::member_by_feed(r, token).await)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let member = store::members::get(&s.services.db, member_id)
+    let member = s
+        .services
+        .db
+        .read(async |r| store::members::get(r, member_id).await)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let cell = s.services.org(member.cell_id).await?;
-    let meetings = db::of_cell(&s.services.db, cell.id, 100).await?;
+    let meetings = s
+        .services
+        .db
+        .read(async |r| db::of_cell(r, cell.id, 100).await)
+        .await?;
     let named: Vec<_> = meetings
         .into_iter()
         .map(|m| (m, cell.name.clone()))
@@ -1029,7 +1066,10 @@ pub async fn download(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     s.services.meeting(&user.actor, id).await?;
-    let (name, mime, data) = db::file_data(&s.services.db, id, file)
+    let (name, mime, data) = s
+        .services
+        .db
+        .read(async |r| db::file_data(r, id, file).await)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let ascii: String = crate::model::fold(&name)

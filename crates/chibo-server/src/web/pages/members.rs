@@ -63,7 +63,9 @@ pub async fn list(
         .await?;
     let is_cell = unit.kind == "chi_bo";
     let groups = if is_cell {
-        store::orgs::children(&s.services.db, unit.id)
+        s.services
+            .db
+            .read(async |r| store::orgs::children(r, unit.id).await)
             .await?
             .into_iter()
             .filter(|g| g.kind == "to_dang")
@@ -120,7 +122,10 @@ async fn member_page(
         Err(e) => return Err(e.into()),
     };
     let reads = if audit.is_some() {
-        store::members::access_log(&s.services.db, id, 20).await?
+        s.services
+            .db
+            .read(async |r| store::members::access_log(r, id, 20).await)
+            .await?
     } else {
         vec![]
     };
@@ -155,7 +160,9 @@ pub struct CellQuery {
 }
 
 async fn groups_of(s: &AppState, cell_id: i64) -> Result<Vec<store::orgs::OrgRow>, PageError> {
-    Ok(store::orgs::children(&s.services.db, cell_id)
+    Ok(s.services
+        .db
+        .read(async |r| store::orgs::children(r, cell_id).await)
         .await?
         .into_iter()
         .filter(|g| g.kind == "to_dang")
@@ -308,7 +315,9 @@ pub async fn update(
             let cell = s
                 .services
                 .org(
-                    store::members::get(&s.services.db, id)
+                    s.services
+                        .db
+                        .read(async |r| store::members::get(r, id).await)
                         .await?
                         .ok_or(ServiceError::NotFound)?
                         .cell_id,
@@ -320,7 +329,9 @@ pub async fn update(
             let cell = s
                 .services
                 .org(
-                    store::members::get(&s.services.db, id)
+                    s.services
+                        .db
+                        .read(async |r| store::members::get(r, id).await)
                         .await?
                         .ok_or(ServiceError::NotFound)?
                         .cell_id,

@@ -17,7 +17,7 @@ use super::auth::User;
 use super::error::PageError;
 use super::view::FieldErrors;
 use crate::service::ServiceError;
-use crate::store::{self, orgs::OrgRow};
+use crate::service::orgs::OrgRow;
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::routing::{get, post};
@@ -116,19 +116,7 @@ async fn unit_for(
     user: &User,
     requested: Option<i64>,
 ) -> Result<OrgRow, PageError> {
-    let id = match requested.or_else(|| user.actor.primary().and_then(|g| g.org_id)) {
-        Some(id) => id,
-        None => store::orgs::roots(&state.services.db)
-            .await?
-            .first()
-            .map(|o| o.id)
-            .ok_or(ServiceError::NotFound)?,
-    };
-    let unit = state.services.org_for(&user.actor, id).await?;
-    if !user.actor.can_see(&unit) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    Ok(unit)
+    Ok(state.services.unit_for(&user.actor, requested).await?)
 }
 
 /// A cookie for this site; `secure` once served over TLS.

@@ -90,16 +90,22 @@ async fn table_page(
     let db = &s.services.db;
     let manages = user.actor.can_manage(&cell);
     let members = if user.actor.can_read_members(&cell) || manages {
-        on_roll(store::members::of_cell(db, cell.id).await?)
+        on_roll(
+            db.read(async |r| store::members::of_cell(r, cell.id).await)
+                .await?,
+        )
     } else {
         Vec::new()
     };
-    let committee = store::orgs::committee(db, cell.id)
+    let committee = db
+        .read(async |r| store::orgs::committee(r, cell.id).await)
         .await?
         .into_iter()
         .filter(|p| p.end_date.is_none())
         .collect();
-    let resolutions = store::tasks::adopted_resolutions(db, cell.id).await?;
+    let resolutions = db
+        .read(async |r| store::tasks::adopted_resolutions(r, cell.id).await)
+        .await?;
     Ok(TasksPage {
         c: Chrome::for_user(user, "tasks-title", "tasks", "/tasks"),
         flash: flash(user.tr, q.ok.as_deref()),
@@ -264,7 +270,12 @@ async fn task_page(
         .task_detail(&user.actor, id, s.services.now())
         .await?;
     let members = if d.may_manage {
-        on_roll(store::members::of_cell(&s.services.db, d.cell.id).await?)
+        on_roll(
+            s.services
+                .db
+                .read(async |r| store::members::of_cell(r, d.cell.id).await)
+                .await?,
+        )
     } else {
         Vec::new()
     };
@@ -411,7 +422,10 @@ pub async fn evidence(
     s.services
         .task_detail(&user.actor, id, s.services.now())
         .await?;
-    let f = store::tasks::evidence(&s.services.db, id, pid)
+    let f = s
+        .services
+        .db
+        .read(async |r| store::tasks::evidence(r, id, pid).await)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let name: String = f

@@ -27,16 +27,27 @@ async fn page(
 ) -> Result<UnitPage, PageError> {
     let unit = unit_for(s, user, Some(id)).await?;
     let db = &s.services.db;
-    let lineage = store::orgs::lineage(db, &unit).await?;
+    let lineage = db
+        .read(async |r| store::orgs::lineage(r, &unit).await)
+        .await?;
     let (children, groups) = if unit.kind == "chi_bo" {
-        (vec![], store::orgs::children(db, unit.id).await?)
+        (
+            vec![],
+            db.read(async |r| store::orgs::children(r, unit.id).await)
+                .await?,
+        )
     } else if unit.kind == "to_dang" {
         (vec![], vec![])
     } else {
-        (store::orgs::cells_with_counts(db, unit.id).await?, vec![])
+        (
+            db.read(async |r| store::orgs::cells_with_counts(r, unit.id).await)
+                .await?,
+            vec![],
+        )
     };
     let committee = if matches!(unit.kind.as_str(), "chi_bo" | "to_dang") {
-        store::orgs::committee(db, unit.id).await?
+        db.read(async |r| store::orgs::committee(r, unit.id).await)
+            .await?
     } else {
         vec![]
     };

@@ -31,9 +31,14 @@ async fn users_page(
         return Err(ServiceError::Forbidden.into());
     }
     let db = &s.services.db;
-    let rows = store::accounts::under(db, &unit.path).await?;
+    let rows = db
+        .read(async |r| store::accounts::under(r, &unit.path).await)
+        .await?;
     let mut units = vec![unit.clone()];
-    units.extend(store::orgs::children(db, unit.id).await?);
+    units.extend(
+        db.read(async |r| store::orgs::children(r, unit.id).await)
+            .await?,
+    );
     Ok(UsersPage {
         c: Chrome::for_user(user, "users-title", "users", "/users"),
         unit,
