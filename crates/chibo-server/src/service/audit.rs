@@ -1,5 +1,7 @@
 //! Offline verification of the audit chains.
 
+pub use crate::store::audit::EntryRow;
+
 use super::{Result, Services};
 use crate::store::Reader;
 use crate::store::audit::{self, entry_hash};

@@ -2,6 +2,7 @@
 //! its cells: figures aggregated from the records, deadlines from the rule
 //! packs, every count traceable to the rows it counts.
 
+use super::orgs::unit_for;
 use super::tasks::{TaskItem, cell_tasks};
 use super::{Actor, Result, ServiceError, Services, org_for, today};
 use crate::model::{Period, PeriodKind, Problem, Shown, fold};
@@ -289,11 +290,36 @@ pub(crate) async fn dashboard_unit(r: &mut Reader, actor: &Actor, unit_id: i64) 
     Ok(unit)
 }
 
+/// The dashboard of a unit: a cell's own, or the table of the cells under
+/// an upper committee for a period.
+pub enum Dashboard {
+    Cell(Box<CellDashboard>),
+    Upper(CellTable, Period),
+}
+
 impl Services {
-    /// A unit the actor may read the figures of: its own committee or one above.
-    pub async fn dashboard_unit(&self, actor: &Actor, unit_id: i64) -> Result<OrgRow> {
+    /// The dashboard of a unit (the actor's own by default); the period
+    /// (the current quarter by default) is the upper committee's.
+    pub async fn dashboard(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        period: &PeriodQuery,
+        q: &TableQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Dashboard> {
         self.db
-            .read(async |r| dashboard_unit(r, actor, unit_id).await)
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                let unit = dashboard_unit(r, actor, unit.id).await?;
+                if unit.kind == "chi_bo" {
+                    let d = self.cell_dashboard_in(r, actor, unit, now).await?;
+                    return Ok(Dashboard::Cell(Box::new(d)));
+                }
+                let period = period.resolve(PeriodKind::Quarter, today(now))?;
+                let t = self.cell_table_in(r, unit, &period, q, now).await?;
+                Ok(Dashboard::Upper(t, period))
+            })
             .await
     }
 
@@ -313,18 +339,21 @@ impl Services {
     pub async fn cell_dashboard(
         &self,
         actor: &Actor,
-        cell: OrgRow,
+        unit_id: i64,
         now: DateTime<Utc>,
     ) -> Result<CellDashboard> {
-        if cell.kind != "chi_bo" {
-            return Err(ServiceError::invalid(Problem::new(
-                "unit",
-                "dashboard.not_cell",
-                cell.name,
-            )));
-        }
         self.db
-            .read(async |r| self.cell_dashboard_in(r, actor, cell, now).await)
+            .read(async |r| {
+                let cell = dashboard_unit(r, actor, unit_id).await?;
+                if cell.kind != "chi_bo" {
+                    return Err(ServiceError::invalid(Problem::new(
+                        "unit",
+                        "dashboard.not_cell",
+                        cell.name,
+                    )));
+                }
+                self.cell_dashboard_in(r, actor, cell, now).await
+            })
             .await
     }
 
@@ -509,16 +538,31 @@ impl Services {
     /// The upper committee's table: filtered, sorted, one page.
     pub async fn cell_table(
         &self,
+        actor: &Actor,
+        unit_id: i64,
+        period: &PeriodQuery,
+        q: &TableQuery,
+        now: DateTime<Utc>,
+    ) -> Result<CellTable> {
+        let period = period.resolve(PeriodKind::Quarter, today(now))?;
+        self.db
+            .read(async |r| {
+                let unit = dashboard_unit(r, actor, unit_id).await?;
+                self.cell_table_in(r, unit, &period, q, now).await
+            })
+            .await
+    }
+
+    async fn cell_table_in(
+        &self,
+        r: &mut Reader,
         unit: OrgRow,
         period: &Period,
         q: &TableQuery,
         now: DateTime<Utc>,
     ) -> Result<CellTable> {
         let on = today(now);
-        let (lines, w) = self
-            .db
-            .read(async |r| self.cell_lines(r, &unit, period, on).await)
-            .await?;
+        let (lines, w) = self.cell_lines(r, &unit, period, on).await?;
         let cells = lines.len();
         let lines = arrange(lines, q);
         let pages = lines.len().div_ceil(PAGE_ROWS).max(1);

@@ -4,7 +4,14 @@ use super::{
     Actor, Result, ServiceError, Services, Subject, audit_entry, diff, org, org_for, today,
 };
 use crate::model::{MemberDraft, MemberFields, Problem, Status, fold, format_date};
-use crate::store::members::{MemberRow, MemberValues, SearchPage, SearchQuery, StatusPeriod};
+pub use crate::store::members::{
+    AccessRow, MemberRow, MemberSummary, SearchPage, SearchQuery, StatusPeriod,
+};
+
+use super::orgs::{groups_of, unit_for};
+use crate::model::Role;
+use crate::store::audit::EntryRow;
+use crate::store::members::MemberValues;
 use crate::store::{self, Reader, Tx, audit, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -102,6 +109,35 @@ pub struct MemberView {
     pub history: Vec<StatusPeriod>,
 }
 
+/// A member's page.
+pub struct MemberRecord {
+    pub view: MemberView,
+    /// The record's audit trail, for its committee and the one above.
+    pub audit: Option<Vec<EntryRow>>,
+    /// Its latest reads, this one first (with the audit trail only).
+    pub reads: Vec<AccessRow>,
+    pub may_manage: bool,
+}
+
+/// What a member form is for.
+#[derive(Debug, Clone, Copy)]
+pub enum FormOf {
+    /// A new member of this cell.
+    Cell(i64),
+    /// This member's record.
+    Member(i64),
+}
+
+/// A unit's member list, one page of it.
+pub struct MemberList {
+    pub unit: OrgRow,
+    /// The cell's party groups (a cell's list only).
+    pub groups: Vec<OrgRow>,
+    pub page: SearchPage,
+    pub is_cell: bool,
+    pub may_manage: bool,
+}
+
 /// The initial standing of a new record.
 pub struct Admission {
     pub status: Status,
@@ -170,6 +206,32 @@ async fn valid_group(r: &mut Reader, cell: &OrgRow, group_id: Option<i64>) -> Re
     Ok(Some(g))
 }
 
+/// How many of a record's latest reads its page lists.
+const READS_SHOWN: i64 = 20;
+
+/// A record with its cell, group and history, if the actor may read it
+/// (none if refused: the caller logs the attempt either way).
+async fn member_view(r: &mut Reader, actor: &Actor, id: i64) -> Result<Option<MemberView>> {
+    let member = store::members::get(r, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let cell = org_for(r, actor, member.cell_id).await?;
+    if !(actor.can_read_members(&cell) || actor.member_id == Some(id)) {
+        return Ok(None);
+    }
+    let group_name = match member.group_id {
+        Some(g) => store::orgs::get(r, g).await?.map(|o| o.name),
+        None => None,
+    };
+    let history = store::members::status_history(r, id).await?;
+    Ok(Some(MemberView {
+        member,
+        cell,
+        group_name,
+        history,
+    }))
+}
+
 /// A member record and its cell, which the actor must manage.
 async fn managed_member(r: &mut Reader, actor: &Actor, id: i64) -> Result<(MemberRow, OrgRow)> {
     let m = store::members::get(r, id)
@@ -186,29 +248,31 @@ impl Services {
     pub async fn create_member(
         &self,
         actor: &Actor,
-        cell: &OrgRow,
+        cell_id: i64,
         fields: &MemberFields,
         group_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if cell.kind != "chi_bo" || !actor.can_manage(cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        let draft = MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
-        let values = self
+        let (cell, draft, values) = self
             .db
             .read(async |r| {
+                let cell = org_for(r, actor, cell_id).await?;
+                if cell.kind != "chi_bo" || !actor.can_manage(&cell) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let draft =
+                    MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
                 let values =
-                    MemberValues::from_draft(&draft, valid_group(r, cell, group_id).await?);
+                    MemberValues::from_draft(&draft, valid_group(r, &cell, group_id).await?);
                 check_unique(r, &values, None).await?;
-                Ok::<_, ServiceError>(values)
+                Ok((cell, draft, values))
             })
             .await?;
         let mut tx = self.db.begin().await?;
         let id = insert_member(
             &mut tx,
             actor,
-            cell,
+            &cell,
             &values,
             Admission::infer(&draft, today(now)),
             now,
@@ -313,27 +377,19 @@ impl Services {
     ) -> Result<MemberView> {
         let view = self
             .db
-            .read(async |r| {
-                let member = store::members::get(r, id)
-                    .await?
-                    .ok_or(ServiceError::NotFound)?;
-                let cell = org_for(r, actor, member.cell_id).await?;
-                if !(actor.can_read_members(&cell) || actor.member_id == Some(id)) {
-                    return Ok::<_, ServiceError>(None);
-                }
-                let group_name = match member.group_id {
-                    Some(g) => store::orgs::get(r, g).await?.map(|o| o.name),
-                    None => None,
-                };
-                let history = store::members::status_history(r, id).await?;
-                Ok(Some(MemberView {
-                    member,
-                    cell,
-                    group_name,
-                    history,
-                }))
-            })
+            .read(async |r| member_view(r, actor, id).await)
             .await?;
+        self.log_read(actor, id, view, now).await
+    }
+
+    /// Logs a read of a record (refused if `view` is none) and gives it.
+    async fn log_read<T>(
+        &self,
+        actor: &Actor,
+        id: i64,
+        view: Option<T>,
+        now: DateTime<Utc>,
+    ) -> Result<T> {
         self.access
             .log(store::access::Access {
                 at: now,
@@ -352,19 +408,152 @@ impl Services {
         })
     }
 
-    pub async fn member_audit(&self, actor: &Actor, id: i64) -> Result<Vec<audit::EntryRow>> {
+    /// A member's page: the record (a logged read), and for those who run
+    /// the cell or oversee it, its audit trail and who read it.
+    pub async fn member_record(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MemberRecord> {
+        let record = self
+            .db
+            .read(async |r| {
+                let Some(view) = member_view(r, actor, id).await? else {
+                    return Ok::<_, ServiceError>(None);
+                };
+                let may_manage = actor.can_manage(&view.cell);
+                let (audit, mut reads) =
+                    if may_manage || actor.role_at(&view.cell.path) == Some(Role::Upper) {
+                        (
+                            Some(audit::for_entity(r, "member", id).await?),
+                            store::members::access_log(r, id, READS_SHOWN).await?,
+                        )
+                    } else {
+                        (None, Vec::new())
+                    };
+                if audit.is_some() {
+                    // This very read, logged below before the page is shown.
+                    reads.insert(
+                        0,
+                        AccessRow {
+                            at: now,
+                            account_id: actor.account_id,
+                            who: Some(actor.display_name.clone()),
+                            granted: true,
+                        },
+                    );
+                    reads.truncate(READS_SHOWN as usize);
+                }
+                Ok(Some(MemberRecord {
+                    view,
+                    audit,
+                    reads,
+                    may_manage,
+                }))
+            })
+            .await?;
+        self.log_read(actor, id, record, now).await
+    }
+
+    /// The edit form of a record (a logged read), for those who run its cell.
+    pub async fn member_edit_form(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(MemberView, Vec<OrgRow>)> {
+        let found = self
+            .db
+            .read(async |r| {
+                let Some(view) = member_view(r, actor, id).await? else {
+                    return Ok::<_, ServiceError>(None);
+                };
+                let groups = groups_of(r, view.cell.id).await?;
+                Ok(Some((view, groups)))
+            })
+            .await?;
+        let (view, groups) = self.log_read(actor, id, found, now).await?;
+        if !actor.can_manage(&view.cell) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok((view, groups))
+    }
+
+    /// The cell a member form is about and its party groups: a new member
+    /// of `Cell(id)`, or the record `Member(id)`; for those who run the cell.
+    pub async fn member_form(&self, actor: &Actor, of: FormOf) -> Result<(OrgRow, Vec<OrgRow>)> {
         self.db
             .read(async |r| {
-                let m = store::members::get(r, id)
-                    .await?
-                    .ok_or(ServiceError::NotFound)?;
-                let cell = org_for(r, actor, m.cell_id).await?;
-                if !actor.can_manage(&cell)
-                    && actor.role_at(&cell.path) != Some(crate::model::Role::Upper)
-                {
+                let cell = match of {
+                    FormOf::Cell(id) => unit_for(r, actor, Some(id)).await?,
+                    FormOf::Member(id) => managed_member(r, actor, id).await?.1,
+                };
+                if !actor.can_manage(&cell) || cell.kind != "chi_bo" {
                     return Err(ServiceError::Forbidden);
                 }
-                Ok(audit::for_entity(r, "member", id).await?)
+                let groups = groups_of(r, cell.id).await?;
+                Ok((cell, groups))
+            })
+            .await
+    }
+
+    /// How many of the actor's own cell stand in each status a meeting
+    /// convenes (the vote calculator starts from them); nothing if their
+    /// unit is not a cell whose members they may read.
+    pub async fn own_cell_standing(&self, actor: &Actor) -> Result<Vec<(Status, i64)>> {
+        const CONVENED: [Status; 4] = [
+            Status::ChinhThuc,
+            Status::DuBi,
+            Status::MienSinhHoat,
+            Status::TamThoiDi,
+        ];
+        self.db
+            .read(async |r| {
+                let cell = match unit_for(r, actor, None).await {
+                    Ok(c) if c.kind == "chi_bo" && actor.can_read_members(&c) => c,
+                    Ok(_) | Err(ServiceError::NotFound | ServiceError::Forbidden) => {
+                        return Ok(Vec::new());
+                    }
+                    Err(e) => return Err(e),
+                };
+                let counts = store::members::status_counts(r, cell.id).await?;
+                Ok(CONVENED
+                    .iter()
+                    .map(|s| {
+                        let n = counts.iter().find(|(c, _)| c == s.as_str());
+                        (*s, n.map_or(0, |(_, n)| *n))
+                    })
+                    .collect())
+            })
+            .await
+    }
+
+    /// The member list or search of a unit (the actor's own by default),
+    /// with the party groups to filter by in a cell.
+    pub async fn member_list(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        q: SearchQuery,
+    ) -> Result<MemberList> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                let page = search_members(r, actor, &unit, q).await?;
+                let is_cell = unit.kind == "chi_bo";
+                let groups = if is_cell {
+                    groups_of(r, unit.id).await?
+                } else {
+                    vec![]
+                };
+                Ok(MemberList {
+                    may_manage: actor.can_manage(&unit),
+                    unit,
+                    groups,
+                    page,
+                    is_cell,
+                })
             })
             .await
     }
@@ -374,11 +563,14 @@ impl Services {
     pub async fn search_members(
         &self,
         actor: &Actor,
-        unit: &OrgRow,
+        unit_id: i64,
         q: SearchQuery,
     ) -> Result<SearchPage> {
         self.db
-            .read(async |r| search_members(r, actor, unit, q).await)
+            .read(async |r| {
+                let unit = unit_for(r, actor, Some(unit_id)).await?;
+                search_members(r, actor, &unit, q).await
+            })
             .await
     }
 }

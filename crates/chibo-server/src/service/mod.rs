@@ -9,6 +9,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod demo;
 pub mod documents;
+pub mod home;
 pub mod import;
 pub mod mail;
 pub mod meetings;
@@ -19,6 +20,7 @@ pub mod reminders;
 pub mod reports;
 pub mod task_print;
 pub mod tasks;
+pub mod users;
 
 pub use crate::store::count::counted;
 
@@ -248,6 +250,40 @@ impl Services {
     /// The instant a request or a sweep acts at.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The person behind a session cookie's token, with the session's id
+    /// and CSRF token; nobody for an expired session or a deactivated
+    /// account.
+    pub async fn session_actor(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Actor, i64, String)>> {
+        let hash = accounts::token_hash(token);
+        let found = self
+            .db
+            .read(async |r| store::actors::by_session(r, &hash, now).await)
+            .await?;
+        Ok(found.and_then(|f| {
+            let (id, csrf) = f.session.clone()?;
+            Some((Actor::from_found(f), id, csrf))
+        }))
+    }
+
+    /// The account behind an API token, if it is active.
+    pub async fn token_actor(&self, token: &str) -> Result<Option<Actor>> {
+        let hash = accounts::token_hash(token);
+        let found = self
+            .db
+            .read(async |r| store::actors::by_api_token(r, &hash).await)
+            .await?;
+        Ok(found.map(Actor::from_found))
+    }
+
+    /// Whether the database answers (`/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.db.ping().await?)
     }
 
     /// A unit by id, in a reader of its own.

@@ -2,10 +2,12 @@
 
 pub use crate::store::orgs::{CellStat, CommitteePost, OrgRow};
 
+use super::members::search_members;
 use super::{Actor, Result, ServiceError, Services, org, org_for};
 use crate::model::{
     CellType, CommitteeRole, OrgCode, OrgKind, Problem, Problems, fold, format_date, nfc,
 };
+use crate::store::members::{MemberSummary, SearchQuery};
 use crate::store::{self, Reader, Tx, audit, orgs::NewOrg};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -65,6 +67,18 @@ fn parse(f: &OrgFields) -> Result<ValidOrg> {
     })
 }
 
+/// A unit's page: where it sits, what is under it, its committee, and the
+/// members its posts may be given to (for those who run it).
+pub struct UnitPage {
+    pub unit: OrgRow,
+    pub lineage: Vec<OrgRow>,
+    pub children: Vec<CellStat>,
+    pub groups: Vec<OrgRow>,
+    pub committee: Vec<CommitteePost>,
+    pub members: Vec<MemberSummary>,
+    pub may_manage: bool,
+}
+
 /// The unit a page is about: the one asked for, else the actor's own (else
 /// the first root, for an administrator without a unit); refused unless the
 /// actor sees it.
@@ -86,6 +100,15 @@ pub(crate) async fn unit_for(
         return Err(ServiceError::Forbidden);
     }
     Ok(unit)
+}
+
+/// The party groups of a cell.
+pub(crate) async fn groups_of(r: &mut Reader, cell_id: i64) -> Result<Vec<OrgRow>> {
+    Ok(store::orgs::children(r, cell_id)
+        .await?
+        .into_iter()
+        .filter(|g| g.kind == "to_dang")
+        .collect())
 }
 
 async fn check_code_free(
@@ -111,6 +134,72 @@ impl Services {
     pub async fn unit_for(&self, actor: &Actor, requested: Option<i64>) -> Result<OrgRow> {
         self.db
             .read(async |r| unit_for(r, actor, requested).await)
+            .await
+    }
+
+    /// A unit's page.
+    pub async fn unit_page(&self, actor: &Actor, id: i64) -> Result<UnitPage> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, Some(id)).await?;
+                let lineage = store::orgs::lineage(r, &unit).await?;
+                let (children, groups) = match unit.kind.as_str() {
+                    "chi_bo" => (vec![], store::orgs::children(r, unit.id).await?),
+                    "to_dang" => (vec![], vec![]),
+                    _ => (store::orgs::cells_with_counts(r, unit.id).await?, vec![]),
+                };
+                let in_cell = matches!(unit.kind.as_str(), "chi_bo" | "to_dang");
+                let committee = if in_cell {
+                    store::orgs::committee(r, unit.id).await?
+                } else {
+                    vec![]
+                };
+                let may_manage = actor.can_manage(&unit);
+                let members = if may_manage && in_cell {
+                    let cell = if unit.kind == "to_dang" {
+                        org(r, unit.parent_id.unwrap_or(unit.id)).await?
+                    } else {
+                        unit.clone()
+                    };
+                    let q = SearchQuery {
+                        status: Some("chinh_thuc".into()),
+                        page: 1,
+                        per_page: 200,
+                        ..Default::default()
+                    };
+                    search_members(r, actor, &cell, q).await?.rows
+                } else {
+                    vec![]
+                };
+                Ok(UnitPage {
+                    unit,
+                    lineage,
+                    children,
+                    groups,
+                    committee,
+                    members,
+                    may_manage,
+                })
+            })
+            .await
+    }
+
+    /// A unit the actor runs (its committee).
+    pub async fn managed_unit(&self, actor: &Actor, id: i64) -> Result<OrgRow> {
+        let unit = self.unit_for(actor, Some(id)).await?;
+        if !actor.can_manage(&unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(unit)
+    }
+
+    /// The units directly under one the actor sees, with member counts.
+    pub async fn unit_children(&self, actor: &Actor, id: i64) -> Result<Vec<CellStat>> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, Some(id)).await?;
+                Ok(store::orgs::cells_with_counts(r, unit.id).await?)
+            })
             .await
     }
 

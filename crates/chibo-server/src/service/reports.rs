@@ -3,12 +3,15 @@
 //! committee's; a draft is edited, then issued with a number and sealed like
 //! a resolution. And the upper committee's roll-up of its cells.
 
-use super::dashboard::{CellLine, percent, totals, window};
+use super::dashboard::{CellLine, PeriodQuery, TableQuery, arrange, percent, totals, window};
 use super::documents::{kind_label, paragraphs};
 use super::meetings::seal::{Locking, lock_document};
+use super::orgs::unit_for;
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
 use crate::model::{Period, PeriodKind, Problem, Status, format_date, nfc};
-use crate::store::reports::{self as db, ReportRow};
+pub use crate::store::reports::ReportRow;
+
+use crate::store::reports as db;
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
 use crate::store::{self, Reader, meetings, orgs::OrgRow};
 use chibo_docs::sheet::{self, ColumnSpec};
@@ -17,6 +20,32 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+/// A unit's reports screen.
+pub struct ReportList {
+    pub unit: OrgRow,
+    /// The period a new draft would cover.
+    pub period: Period,
+    pub reports: Vec<ReportRow>,
+    pub may_draft: bool,
+}
+
+/// A cell reports monthly by default, a committee quarterly.
+fn default_period(unit: &OrgRow) -> PeriodKind {
+    if unit.kind == "chi_bo" {
+        PeriodKind::Month
+    } else {
+        PeriodKind::Quarter
+    }
+}
+
+/// A unit's reports, for its committee and those above.
+async fn reports_of(r: &mut Reader, actor: &Actor, unit: &OrgRow) -> Result<Vec<ReportRow>> {
+    if !actor.can_organise(unit) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(db::of_org(r, unit.id).await?)
+}
 
 /// What the records say about the period: nothing here is typed by hand.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -379,27 +408,33 @@ impl Services {
         })
     }
 
-    /// Drafts the report of a cell for a period from its records.
+    /// Drafts the report of a cell (the actor's own by default) for a
+    /// period (the current month by default) from its records.
     pub async fn create_report(
         &self,
         actor: &Actor,
-        cell: &OrgRow,
-        period: &Period,
+        unit: Option<i64>,
+        period: &PeriodQuery,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if !actor.can_manage(cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        if cell.kind != "chi_bo" {
-            return Err(invalid("unit", "dashboard.not_cell", cell.name.clone()));
-        }
         let on = today(now);
-        if period.start > on {
-            return Err(invalid("period", "report.future", period.label_vi()));
-        }
-        let figures = self
+        let (cell, period, figures) = self
             .db
-            .read(async |r| self.report_figures(r, cell, period, on).await)
+            .read(async |r| {
+                let cell = unit_for(r, actor, unit).await?;
+                if !actor.can_manage(&cell) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let period = period.resolve(default_period(&cell), on)?;
+                if cell.kind != "chi_bo" {
+                    return Err(invalid("unit", "dashboard.not_cell", cell.name.clone()));
+                }
+                if period.start > on {
+                    return Err(invalid("period", "report.future", period.label_vi()));
+                }
+                let figures = self.report_figures(r, &cell, &period, on).await?;
+                Ok((cell, period, figures))
+            })
             .await?;
         let body = ReportBody {
             sections: Sections {
@@ -442,12 +477,50 @@ impl Services {
         Ok(id)
     }
 
-    /// A cell's reports, for its committee and those above.
-    pub async fn reports_of(&self, actor: &Actor, unit: &OrgRow) -> Result<Vec<ReportRow>> {
-        if !actor.can_organise(unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok(self.db.read(async |r| db::of_org(r, unit.id).await).await?)
+    /// A unit's reports, for its committee and those above.
+    pub async fn reports_of(&self, actor: &Actor, unit_id: i64) -> Result<Vec<ReportRow>> {
+        self.db
+            .read(async |r| {
+                let unit = org(r, unit_id).await?;
+                reports_of(r, actor, &unit).await
+            })
+            .await
+    }
+
+    /// The reports screen of a unit (the actor's own by default), with the
+    /// period a new draft would cover.
+    pub async fn report_list(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        period: &PeriodQuery,
+        now: DateTime<Utc>,
+    ) -> Result<ReportList> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                let period = period.resolve(default_period(&unit), today(now))?;
+                let reports = reports_of(r, actor, &unit).await?;
+                Ok(ReportList {
+                    may_draft: actor.can_manage(&unit),
+                    unit,
+                    period,
+                    reports,
+                })
+            })
+            .await
+    }
+
+    /// A report and whether the actor may edit it (its cell's committee).
+    pub async fn report_page(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Report, bool)> {
+        let r = self.report(actor, id, now).await?;
+        let may_edit = actor.can_manage(&r.unit);
+        Ok((r, may_edit))
     }
 
     pub async fn report(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<Report> {
@@ -683,21 +756,30 @@ impl Services {
         Ok((doc, self.layout(on)))
     }
 
-    /// The roll-up of the cells under a unit for a period.
+    /// The roll-up of the cells under a unit (the actor's own by default)
+    /// for a period (the current quarter by default), filtered and ordered
+    /// as the table shows them.
     pub async fn rollup(
         &self,
         actor: &Actor,
-        unit: OrgRow,
-        period: Period,
+        unit: Option<i64>,
+        period: &PeriodQuery,
+        q: &TableQuery,
         now: DateTime<Utc>,
     ) -> Result<Rollup> {
-        if !actor.can_organise(&unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        let (lines, w) = self
+        let period = period.resolve(PeriodKind::Quarter, today(now))?;
+        let (unit, lines, w) = self
             .db
-            .read(async |r| self.cell_lines(r, &unit, &period, today(now)).await)
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                if !actor.can_organise(&unit) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let (lines, w) = self.cell_lines(r, &unit, &period, today(now)).await?;
+                Ok((unit, lines, w))
+            })
             .await?;
+        let lines = arrange(lines, q);
         Ok(Rollup {
             totals: totals(&lines),
             as_of: w.as_of,

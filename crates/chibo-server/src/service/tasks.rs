@@ -8,7 +8,13 @@ use crate::model::{
     TaskStatus, TaskTimes, nfc,
 };
 use crate::store::meetings::{self as meetings, MeetingRow, NewNotice};
-use crate::store::tasks::{self as db, Filter, Owner, ProgressRow, ReviewRow, TaskRow};
+pub use crate::store::tasks::{
+    EvidenceFile, Filter, Owner, ProgressRow, ReviewRow, TaskReview, TaskRow,
+};
+
+use super::orgs::unit_for;
+use crate::store::orgs::CommitteePost;
+use crate::store::tasks as db;
 use crate::store::{self, Reader, Tx, members::MemberRow, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,6 +56,27 @@ pub fn times(t: &TaskRow) -> TaskTimes {
         completed_on: t.completed_on,
         closed_on: t.closed_on,
     }
+}
+
+/// A unit's assignment table.
+pub struct TaskTable {
+    pub cell: OrgRow,
+    pub items: Vec<TaskItem>,
+    /// The cell's members on the roll (for those who may read them).
+    pub members: Vec<MemberRow>,
+    /// The committee's current posts.
+    pub committee: Vec<CommitteePost>,
+    /// (id, number, subject) of the adopted resolutions.
+    pub resolutions: Vec<(i64, String, String)>,
+    pub may_manage: bool,
+}
+
+/// Members on the roll today.
+fn on_roll(members: Vec<MemberRow>) -> Vec<MemberRow> {
+    members
+        .into_iter()
+        .filter(|m| Status::is_active_str(&m.status))
+        .collect()
 }
 
 pub struct TaskDetail {
@@ -121,6 +148,20 @@ async fn items(
 ) -> Result<Vec<TaskItem>> {
     let owners = db::owners_in_cell(r, cell_id).await?;
     Ok(with_owners(rows, &owners, on))
+}
+
+/// A unit's tasks (the actor's own unit by default), filtered.
+pub(crate) async fn unit_tasks(
+    r: &mut Reader,
+    actor: &Actor,
+    unit: Option<i64>,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> Result<(OrgRow, Vec<TaskItem>)> {
+    let cell = unit_for(r, actor, unit).await?;
+    let rows = db::of_cell(r, cell.id, f).await?;
+    let items = items(r, rows, cell.id, today(now)).await?;
+    Ok((cell, items))
 }
 
 /// A cell's tasks, filtered.
@@ -210,16 +251,108 @@ pub(crate) async fn my_tasks(
 }
 
 impl Services {
-    /// A cell's tasks, filtered.
+    /// A unit's tasks (the actor's own unit by default), filtered.
     pub async fn cell_tasks(
         &self,
         actor: &Actor,
-        cell_id: i64,
+        unit: Option<i64>,
         f: &Filter,
         now: DateTime<Utc>,
     ) -> Result<(OrgRow, Vec<TaskItem>)> {
         self.db
-            .read(async |r| cell_tasks(r, actor, cell_id, f, now).await)
+            .read(async |r| unit_tasks(r, actor, unit, f, now).await)
+            .await
+    }
+
+    /// The assignment table of a unit (the actor's own by default): its
+    /// tasks, and for the form the members on the roll (to those who may
+    /// read them), the committee and the adopted resolutions.
+    pub async fn task_table(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        f: &Filter,
+        now: DateTime<Utc>,
+    ) -> Result<TaskTable> {
+        self.db
+            .read(async |r| {
+                let (cell, items) = unit_tasks(r, actor, unit, f, now).await?;
+                let may_manage = actor.can_manage(&cell);
+                let members = if actor.can_read_members(&cell) || may_manage {
+                    on_roll(store::members::of_cell(r, cell.id).await?)
+                } else {
+                    Vec::new()
+                };
+                let committee = store::orgs::committee(r, cell.id)
+                    .await?
+                    .into_iter()
+                    .filter(|p| p.end_date.is_none())
+                    .collect();
+                let resolutions = db::adopted_resolutions(r, cell.id).await?;
+                Ok(TaskTable {
+                    cell,
+                    items,
+                    members,
+                    committee,
+                    resolutions,
+                    may_manage,
+                })
+            })
+            .await
+    }
+
+    /// A task's page: the task, and the members it may be given to (for
+    /// those who run the cell).
+    pub async fn task_page(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(TaskDetail, Vec<MemberRow>)> {
+        self.db
+            .read(async |r| {
+                let d = task_detail(r, actor, id, now).await?;
+                let members = if d.may_manage {
+                    on_roll(store::members::of_cell(r, d.cell.id).await?)
+                } else {
+                    Vec::new()
+                };
+                Ok((d, members))
+            })
+            .await
+    }
+
+    /// The evidence file of a progress note: seeing the task is the
+    /// permission to see it.
+    pub async fn task_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        progress_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<EvidenceFile> {
+        self.db
+            .read(async |r| {
+                task_detail(r, actor, id, now).await?;
+                db::evidence(r, id, progress_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)
+            })
+            .await
+    }
+
+    /// A meeting's review screen: the meeting and its task-by-task board.
+    pub async fn review_page(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+    ) -> Result<(super::meetings::MeetingView, ReviewBoard)> {
+        self.db
+            .read(async |r| {
+                let view = super::meetings::meeting_view(r, actor, meeting_id).await?;
+                let board = review_board(r, actor, meeting_id).await?;
+                Ok((view, board))
+            })
             .await
     }
 
@@ -361,14 +494,14 @@ impl Services {
     pub async fn add_standing_duty(
         &self,
         actor: &Actor,
-        cell_id: i64,
+        unit: Option<i64>,
         draft: &TaskDraft,
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let (cell, members) = self
             .db
             .read(async |r| {
-                let cell = org_for(r, actor, cell_id).await?;
+                let cell = unit_for(r, actor, unit).await?;
                 if !actor.can_manage(&cell) {
                     return Err(ServiceError::Forbidden);
                 }
@@ -669,6 +802,12 @@ impl Services {
     pub async fn my_tasks(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<TaskItem>> {
         self.db.read(async |r| my_tasks(r, actor, now).await).await
     }
+}
+
+/// Items as a member sees them on their own page, most urgent first.
+pub fn by_urgency(mut items: Vec<TaskItem>) -> Vec<TaskItem> {
+    items.sort_by_key(|i| (i.shown() != Shown::QuaHan, i.task.deadline));
+    items
 }
 
 /// Tasks with their co-owners picked from one list read for all of them.

@@ -549,6 +549,19 @@ pub async fn casts(r: &mut Reader, vote_id: i64) -> Result<Vec<(i64, String)>> {
     })?)
 }
 
+/// Every cast in a meeting's votes: (vote, member, choice).
+pub async fn casts_of_meeting(r: &mut Reader, meeting_id: i64) -> Result<Vec<(i64, i64, String)>> {
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+            "SELECT c.vote_id, c.member_id, c.choice FROM vote_cast c JOIN vote v ON v.id = c.vote_id \
+             WHERE v.meeting_id = $1 ORDER BY c.vote_id, c.member_id",
+        )
+        .bind(meeting_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 pub async fn casts_in(tx: &mut Tx, vote_id: i64) -> Result<Vec<(i64, String)>> {
     Ok(in_tx!(tx, |c| {
         sqlx::query_as(

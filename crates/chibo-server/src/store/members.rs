@@ -406,6 +406,16 @@ pub async fn find_by_national_id(r: &mut Reader, national_id: &str) -> Result<Op
     })?)
 }
 
+/// How many members of a cell stand in each status.
+pub async fn status_counts(r: &mut Reader, cell_id: i64) -> Result<Vec<(String, i64)>> {
+    Ok(read!(r, |c| {
+        sqlx::query_as("SELECT status, COUNT(*) FROM member WHERE cell_id = $1 GROUP BY status")
+            .bind(cell_id)
+            .fetch_all(c)
+            .await
+    })?)
+}
+
 /// A column whose values no two members share.
 #[derive(Debug, Clone, Copy)]
 pub enum Unique {

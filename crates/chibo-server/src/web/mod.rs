@@ -71,7 +71,7 @@ pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -
 }
 
 async fn readyz(State(s): State<AppState>) -> Response {
-    match s.services.db.ping().await {
+    match s.services.ping().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::error!("readyz: {e}");

@@ -8,10 +8,15 @@
 
 mod minutes;
 mod resolution;
+mod screens;
 pub(crate) mod seal;
 mod votes;
 
+pub use crate::store::meetings::{
+    AgendaItem, Draft, FileRow, MeetingRow, NoticeRow, ResolutionRow, RollEntry, Speech, VoteRow,
+};
 pub use resolution::Assignment;
+pub use screens::{Delivery, MeetingList, MeetingPage, PlanForm, ResolutionPage, VotesPage};
 
 use seal::seal_bytes;
 
@@ -20,9 +25,7 @@ use crate::model::{
     AgendaKind, MeetingKind, MeetingStatus, Presence, Problem, Problems, Status, agenda_template,
     nfc,
 };
-use crate::store::meetings::{
-    self as db, AgendaItem, MeetingPlan, MeetingRow, ResolutionRow, RollEntry, VoteRow,
-};
+use crate::store::meetings::{self as db, MeetingPlan};
 use crate::store::{self, Reader, orgs::OrgRow};
 use chibo_rules::{Attendance, Ballots, DecisionKind, Lang, Member, Status as RuleStatus};
 use chrono::{DateTime, Utc};
@@ -240,11 +243,15 @@ impl Services {
     pub async fn plan_meeting(
         &self,
         actor: &Actor,
-        cell: &OrgRow,
+        cell_id: i64,
         f: &MeetingForm,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if cell.kind != "chi_bo" || !actor.can_manage(cell) {
+        let cell = self
+            .db
+            .read(async |r| org_for(r, actor, cell_id).await)
+            .await?;
+        if cell.kind != "chi_bo" || !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
         let plan = parse_plan(f).map_err(ServiceError::Invalid)?;

@@ -1,7 +1,7 @@
 //! The import wizard (upload → preview → confirm) and the export download.
 
-use super::unit_for;
 use crate::service::ServiceError;
+use crate::service::orgs::OrgRow;
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -16,12 +16,7 @@ pub struct CellQuery {
     cell: i64,
 }
 
-fn import_page(
-    user: &User,
-    cell: crate::store::orgs::OrgRow,
-    error: Option<String>,
-    max: usize,
-) -> ImportPage {
+fn import_page(user: &User, cell: OrgRow, error: Option<String>, max: usize) -> ImportPage {
     ImportPage {
         c: Chrome::for_user(user, "import-title", "members", "/import"),
         cell,
@@ -35,10 +30,7 @@ pub async fn form(
     user: User,
     Query(q): Query<CellQuery>,
 ) -> Result<ImportPage, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
-    if !user.actor.can_manage(&cell) {
-        return Err(ServiceError::Forbidden.into());
-    }
+    let cell = s.services.managed_unit(&user.actor, q.cell).await?;
     Ok(import_page(&user, cell, None, s.cfg.max_upload_bytes))
 }
 
@@ -50,7 +42,7 @@ pub async fn upload(
     Query(q): Query<CellQuery>,
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
+    let cell = s.services.unit_for(&user.actor, Some(q.cell)).await?;
     let max = s.cfg.max_upload_bytes;
     let super::Upload {
         csrf,
@@ -96,7 +88,7 @@ pub async fn upload(
 
 fn preview(
     user: &User,
-    cell: crate::store::orgs::OrgRow,
+    cell: OrgRow,
     upload_id: i64,
     file_name: String,
     plan: crate::service::import::Plan,
@@ -166,7 +158,7 @@ pub async fn export(
     user: User,
     Query(q): Query<CellQuery>,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
+    let cell = s.services.unit_for(&user.actor, Some(q.cell)).await?;
     let bytes = s.services.export_members(&user.actor, &cell).await?;
     let file = format!(
         "danh-sach-dang-vien-{}.xlsx",

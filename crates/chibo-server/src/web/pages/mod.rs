@@ -17,7 +17,6 @@ use super::auth::User;
 use super::error::PageError;
 use super::view::FieldErrors;
 use crate::service::ServiceError;
-use crate::service::orgs::OrgRow;
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::routing::{get, post};
@@ -108,15 +107,6 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/issue", post(reports::issue))
         .route("/reports/{id}/{file}", get(reports::document))
         .route("/rollup/{file}", get(reports::rollup))
-}
-
-/// The unit a page is about: the one asked for, else the person's own.
-async fn unit_for(
-    state: &AppState,
-    user: &User,
-    requested: Option<i64>,
-) -> Result<OrgRow, PageError> {
-    Ok(state.services.unit_for(&user.actor, requested).await?)
 }
 
 /// A cookie for this site; `secure` once served over TLS.
