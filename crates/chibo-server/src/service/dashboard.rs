@@ -294,7 +294,7 @@ pub(crate) async fn dashboard_unit(r: &mut Reader, actor: &Actor, unit_id: i64) 
 /// an upper committee for a period.
 pub enum Dashboard {
     Cell(Box<CellDashboard>),
-    Upper(CellTable, Period),
+    Upper(Box<CellTable>, Period),
 }
 
 impl Services {
@@ -318,7 +318,7 @@ impl Services {
                 }
                 let period = period.resolve(PeriodKind::Quarter, today(now))?;
                 let t = self.cell_table_in(r, unit, &period, q, now).await?;
-                Ok(Dashboard::Upper(t, period))
+                Ok(Dashboard::Upper(Box::new(t), period))
             })
             .await
     }

@@ -416,48 +416,6 @@ pub async fn status_counts(r: &mut Reader, cell_id: i64) -> Result<Vec<(String, 
     })?)
 }
 
-/// A column whose values no two members share.
-#[derive(Debug, Clone, Copy)]
-pub enum Unique {
-    CardNo,
-    NationalId,
-}
-
-impl Unique {
-    fn column(self) -> &'static str {
-        match self {
-            Self::CardNo => "card_no",
-            Self::NationalId => "national_id",
-        }
-    }
-}
-
-/// Which members anywhere already hold these values: value → (member id,
-/// cell id). One query per 500 values.
-pub async fn holders(
-    r: &mut Reader,
-    column: Unique,
-    values: &[String],
-) -> Result<std::collections::HashMap<String, (i64, i64)>> {
-    let column = column.column();
-    let mut out = std::collections::HashMap::new();
-    for chunk in values.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {column}, id, cell_id FROM member WHERE {column} IN ({})",
-            marks.join(", ")
-        );
-        let args: Vec<Arg> = chunk.iter().map(|v| Arg::Text(v.clone())).collect();
-        let rows: Vec<(String, i64, i64)> = read!(r, |c| {
-            bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &args)
-                .fetch_all(c)
-                .await
-        })?;
-        out.extend(rows.into_iter().map(|(k, id, cell)| (k, (id, cell))));
-    }
-    Ok(out)
-}
-
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct AccessRow {
     pub at: DateTime<Utc>,

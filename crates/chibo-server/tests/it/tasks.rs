@@ -168,7 +168,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
         .services
         .add_standing_duty(
             &app.actor("bithu").await,
-            cell,
+            Some(cell),
             &chibo_server::model::TaskDraft {
                 title: "Rà soát hồ sơ đảng viên".into(),
                 lead_id: Some(others[1].id),

@@ -51,6 +51,10 @@ pub struct MeetingPage {
     pub review: ReviewBoard,
     /// The rule pack's shortest meeting, in minutes.
     pub min_minutes: Option<u32>,
+    /// Opening now would be before the planned day: a reason is asked.
+    pub open_early: bool,
+    /// Closing now would be before the minimum length: a reason is asked.
+    pub close_early: bool,
 }
 
 /// The votes screen: each vote's casts (member, choice), and the kinds of
@@ -58,6 +62,8 @@ pub struct MeetingPage {
 pub struct VotesPage {
     pub view: MeetingView,
     pub casts: Vec<(i64, Vec<(i64, String)>)>,
+    /// Each vote's members entitled to vote on its frozen roll.
+    pub voters: Vec<(i64, Vec<i64>)>,
     pub open_kinds: Vec<DecisionKind>,
 }
 
@@ -171,7 +177,17 @@ impl Services {
                     .rules
                     .min_meeting_minutes(view.meeting.kind == "ket_hop", local.date_naive())
                     .ok();
+                let now = self.now();
+                let m = &view.meeting;
+                let open_early = today(now) < today(m.starts_at);
+                let close_early = m.status == "open"
+                    && m.opened_at.is_some_and(|o| {
+                        self.min_minutes(m)
+                            .is_some_and(|min| (now - o).num_minutes() < min)
+                    });
                 Ok(MeetingPage {
+                    open_early,
+                    close_early,
                     view,
                     delivery,
                     files,
@@ -264,6 +280,11 @@ impl Services {
                 (v.id, of_vote)
             })
             .collect();
+        let voters = view
+            .votes
+            .iter()
+            .map(|x| (x.id, self.vote_voters(&view.meeting, x)))
+            .collect();
         let on = today(view.meeting.starts_at);
         let open_kinds = DecisionKind::ALL
             .iter()
@@ -278,6 +299,7 @@ impl Services {
         Ok(VotesPage {
             view,
             casts,
+            voters,
             open_kinds,
         })
     }
@@ -360,7 +382,7 @@ impl Services {
 
     /// A member's calendar feed, by its secret: every meeting of their
     /// cell, and the cell's name.
-    pub async fn member_feed(&self, token: &str) -> Result<(Vec<MeetingRow>, String)> {
+    pub(crate) async fn feed_meetings(&self, token: &str) -> Result<(Vec<MeetingRow>, String)> {
         self.db
             .read(async |r| {
                 let member_id = db::member_by_feed(r, token)

@@ -35,7 +35,7 @@ pub async fn show(
         .await?;
     let (t, period) = match dashboard {
         Dashboard::Cell(d) => return Ok(cell_page(&user, *d, q).into_response()),
-        Dashboard::Upper(t, period) => (t, period),
+        Dashboard::Upper(t, period) => (*t, period),
     };
     let path = format!("/dashboard?unit={}", t.unit.id);
     let c = Chrome::for_user(&user, "dash-upper-title", "dashboard", &path);

@@ -1,10 +1,12 @@
-//! The import wizard (upload → preview → confirm) and the export download.
+//! The import wizard (upload → preview, with the user's choices → confirm)
+//! and the export download.
 
-use crate::service::ServiceError;
+use crate::service::import::{Column, Confirmed, ImportOptions, Plan, Uploaded};
 use crate::service::orgs::OrgRow;
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
-use crate::web::error::PageError;
+use crate::web::error::{PageError, status_of};
+use crate::web::import_preview;
 use crate::web::view::{Chrome, ImportPage, ImportPreviewPage};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -42,7 +44,6 @@ pub async fn upload(
     Query(q): Query<CellQuery>,
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
-    let cell = s.services.unit_for(&user.actor, Some(q.cell)).await?;
     let max = s.cfg.max_upload_bytes;
     let super::Upload {
         csrf,
@@ -50,6 +51,7 @@ pub async fn upload(
         too_large,
     } = super::read_upload(&mut mp, max).await?;
     if too_large {
+        let cell = s.services.unit_for(&user.actor, Some(q.cell)).await?;
         let msg = user.tr.t1("import-too-large", "mb", max / (1024 * 1024));
         return Ok((
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -64,93 +66,132 @@ pub async fn upload(
     let now = s.services.now();
     match s
         .services
-        .plan_import(&user.actor, &cell, &data, &name, now)
-        .await
+        .upload_import(&user.actor, q.cell, &name, data.into(), now)
+        .await?
     {
-        Ok(plan) => {
-            let id = s
-                .services
-                .stash_upload(&user.actor, &cell, &name, &data, now)
-                .await?;
-            Ok(preview(&user, cell, id, name, plan).into_response())
+        Uploaded::Previewed { cell, id, plan } => {
+            Ok(preview(&user, cell, id, *plan).into_response())
         }
-        Err(e @ ServiceError::Sheet(_)) => {
-            let msg = user.tr.service_error(&e);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                import_page(&user, cell, Some(msg), max),
-            )
-                .into_response())
+        Uploaded::Refused { cell, why } => {
+            let msg = user.tr.service_error(&why);
+            Ok((status_of(&why), import_page(&user, cell, Some(msg), max)).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
-fn preview(
-    user: &User,
-    cell: OrgRow,
-    upload_id: i64,
-    file_name: String,
-    plan: crate::service::import::Plan,
-) -> ImportPreviewPage {
-    let rejected = plan
-        .rejected
+fn preview(user: &User, cell: OrgRow, upload_id: i64, plan: Plan) -> ImportPreviewPage {
+    let sections = import_preview::sections(&plan, &user.tr);
+    let clearable = plan
+        .columns
         .iter()
-        .map(|r| user.tr.row_problem(r))
+        .filter(|c| c.column.can_clear())
+        .map(|c| {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("label", user.tr.field(c.column.key()));
+            args.set("letter", c.letter.clone());
+            args.set("count", c.blanks_over_values);
+            (
+                c.column.key(),
+                user.tr.args("import-clear-column", &args),
+                c.clear,
+            )
+        })
         .collect();
     ImportPreviewPage {
         c: Chrome::for_user(user, "import-preview", "members", "/import"),
         cell,
         upload_id,
-        file_name,
         plan,
-        rejected,
+        sections,
+        clearable,
     }
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
+/// The choices on the preview page, as the review and confirm forms send
+/// them.
+#[derive(Deserialize, Default)]
+pub struct Choices {
+    #[serde(default)]
+    clear: Vec<String>,
+    #[serde(default)]
+    confirm_status: Option<String>,
+    #[serde(default)]
+    digest: String,
+}
 
-/// Re-reads the stored file and applies it, all or nothing.
+impl Choices {
+    fn options(&self) -> Result<ImportOptions, PageError> {
+        let clear = self
+            .clear
+            .iter()
+            .map(|k| Column::parse(k).ok_or(PageError::BadRequest))
+            .collect::<Result<_, _>>()?;
+        Ok(ImportOptions {
+            clear,
+            confirm_status: self.confirm_status.is_some(),
+        })
+    }
+}
+
+/// The preview again, with the user's choices (columns to clear, the
+/// inferred standings confirmed).
+pub async fn review(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, choices): CsrfForm<Choices>,
+) -> Result<Response, PageError> {
+    let now = s.services.now();
+    let (cell, plan) = s
+        .services
+        .review_import(&user.actor, id, &choices.options()?, now)
+        .await?;
+    Ok(preview(&user, cell, id, plan).into_response())
+}
+
+/// Re-reads the stored file and applies it, all or nothing, if it makes
+/// exactly the changes the user was shown.
 pub async fn confirm(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, choices): CsrfForm<Choices>,
 ) -> Result<Response, PageError> {
-    let upload = s.services.stashed_upload(&user.actor, id).await?;
-    let cell = s.services.org(upload.cell_id).await?;
     let now = s.services.now();
-    let plan = s
+    let options = choices.options()?;
+    match s
         .services
-        .plan_import(&user.actor, &cell, &upload.data, &upload.file_name, now)
-        .await?;
-    if !plan.rejected.is_empty() {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            preview(&user, cell, id, upload.file_name, plan),
-        )
-            .into_response());
+        .confirm_import(&user.actor, id, &options, &choices.digest, now)
+        .await?
+    {
+        Confirmed::Done { cell, written } => Ok(Redirect::to(&format!(
+            "/members?unit={}&ok=import-done&created={}&updated={}",
+            cell.id, written.created, written.updated
+        ))
+        .into_response()),
+        // Show the file as it reads now, with what stands in the way.
+        Confirmed::Refused { cell, plan, why } => {
+            let mut page = preview(&user, cell, id, *plan);
+            page.sections.insert(
+                0,
+                import_preview::Section {
+                    id: "refused",
+                    title: user.tr.service_error(&why),
+                    lines: Vec::new(),
+                    more: None,
+                    alert: true,
+                },
+            );
+            Ok((status_of(&why), page).into_response())
+        }
     }
-    let (created, updated) = s
-        .services
-        .commit_import(&user.actor, &cell, plan, now)
-        .await?;
-    s.services.drop_upload(id).await?;
-    Ok(Redirect::to(&format!(
-        "/members?unit={}&ok=import-done&created={created}&updated={updated}",
-        cell.id
-    ))
-    .into_response())
 }
 
 pub async fn cancel(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, _): CsrfForm<Choices>,
 ) -> Result<Response, PageError> {
-    let upload = s.services.stashed_upload(&user.actor, id).await?;
-    s.services.drop_upload(id).await?;
-    Ok(Redirect::to(&format!("/members?unit={}", upload.cell_id)).into_response())
+    let cell = s.services.cancel_import(&user.actor, id).await?;
+    Ok(Redirect::to(&format!("/members?unit={cell}")).into_response())
 }
 
 pub async fn export(
@@ -158,8 +199,7 @@ pub async fn export(
     user: User,
     Query(q): Query<CellQuery>,
 ) -> Result<Response, PageError> {
-    let cell = s.services.unit_for(&user.actor, Some(q.cell)).await?;
-    let bytes = s.services.export_members(&user.actor, &cell).await?;
+    let (cell, bytes) = s.services.export_members(&user.actor, q.cell).await?;
     let file = format!(
         "danh-sach-dang-vien-{}.xlsx",
         cell.code.as_deref().unwrap_or("chi-bo").replace('.', "")

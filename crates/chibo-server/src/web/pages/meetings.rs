@@ -180,6 +180,8 @@ async fn meeting_page(
         guest: m.guest.clone().unwrap_or_default(),
     };
     Ok(view::MeetingPage {
+        open_early: p.open_early,
+        close_early: p.close_early,
         c: Chrome::for_user(
             user,
             "meeting-title",
@@ -294,14 +296,20 @@ pub async fn notice(
     step(id, "", "meeting-notice-sent", r)
 }
 
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
 pub async fn open(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, f): CsrfForm<ReasonForm>,
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .open_meeting(&user.actor, id, s.services.now())
+        .open_meeting(&user.actor, id, Some(&f.reason), s.services.now())
         .await;
     step(id, "/roll", "meeting-opened", r)
 }
@@ -309,19 +317,13 @@ pub async fn open(
 pub async fn close(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, f): CsrfForm<ReasonForm>,
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .close_meeting(&user.actor, id, s.services.now())
+        .close_meeting(&user.actor, id, Some(&f.reason), s.services.now())
         .await;
     step(id, "", "meeting-closed", r)
-}
-
-#[derive(Deserialize)]
-pub struct ReasonForm {
-    #[serde(default)]
-    reason: String,
 }
 
 pub async fn finalize(
@@ -552,6 +554,7 @@ pub async fn votes(
         flash: flash(user.tr, q.ok.as_deref()),
         error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
         casts: p.casts,
+        voters: p.voters,
         kinds,
         view: p.view,
     })
@@ -833,10 +836,10 @@ pub async fn invite(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (m, cell) = s.services.meeting(&user.actor, id).await?;
-    let ics = crate::service::calendar::ics(&[(m, cell.name)], &s.cfg.base_url(), |m| {
-        s.services.calendar_minutes(m)
-    });
+    let ics = s
+        .services
+        .meeting_invite(&user.actor, id, &s.cfg.base_url())
+        .await?;
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         ics,
@@ -850,11 +853,7 @@ pub async fn feed(
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let token = file.trim_end_matches(".ics");
-    let (meetings, cell) = s.services.member_feed(token).await?;
-    let named: Vec<_> = meetings.into_iter().map(|m| (m, cell.clone())).collect();
-    let ics = crate::service::calendar::ics(&named, &s.cfg.base_url(), |m| {
-        s.services.calendar_minutes(m)
-    });
+    let ics = s.services.member_feed(token, &s.cfg.base_url()).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         ics,
