@@ -1,8 +1,8 @@
 use super::units::Created;
 use crate::model::{Choice, Presence, VoteMode};
+use crate::service::ServiceError;
 use crate::service::meetings::{AgendaItem, MeetingRow, ResolutionRow, RollEntry, VoteRow};
 use crate::service::meetings::{MeetingForm, Panel};
-use crate::service::{ServiceError, today};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -67,10 +67,10 @@ pub async fn get_meeting(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    let v = s.services.meeting_view(&actor, id).await?;
-    let panel = s
+    let (v, panel) = s
         .services
-        .panel(&v.roll, today(v.meeting.starts_at), chibo_rules::Lang::Vi);
+        .roll_page(&actor, id, chibo_rules::Lang::Vi)
+        .await?;
     Ok(Json(MeetingDetail {
         meeting: v.meeting,
         agenda: v.items,
