@@ -518,7 +518,7 @@ pub async fn read(tx: &mut Tx, parts: &[Part]) -> Result<State> {
 /// A page of every record of `t` after `after` (keys in order), for
 /// verification. On a reading connection: it sees committed records only.
 pub async fn page(
-    db: &super::Db,
+    r: &mut super::Reader,
     t: &Table,
     after: Option<&[i64]>,
     limit: i64,
@@ -539,7 +539,7 @@ pub async fn page(
         order.join(", "),
         binds.len() + 1
     );
-    super::read!(db, |c| {
+    super::read!(r, |c| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for b in &binds {
             q = q.bind(*b);
@@ -555,7 +555,7 @@ pub async fn page(
 }
 
 /// One record's image as committed (`None` if there is no such record).
-pub async fn one(db: &super::Db, t: &Table, keys: &[i64]) -> Result<Option<Image>> {
+pub async fn one(r: &mut super::Reader, t: &Table, keys: &[i64]) -> Result<Option<Image>> {
     let filter: Vec<String> = t
         .keys
         .iter()
@@ -563,7 +563,7 @@ pub async fn one(db: &super::Db, t: &Table, keys: &[i64]) -> Result<Option<Image
         .map(|(i, k)| format!("{k} = ${}", i + 1))
         .collect();
     let sql = format!("{} WHERE {}", select(t), filter.join(" AND "));
-    let found = super::read!(db, |c| {
+    let found = super::read!(r, |c| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for k in keys {
             q = q.bind(*k);

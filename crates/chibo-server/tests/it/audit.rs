@@ -33,11 +33,17 @@ async fn adopted(b: Backend) -> (TestApp, i64, store::meetings::ResolutionRow, S
         .adopt_resolution(&bithu, id, vote, app.now())
         .await
         .unwrap();
-    let r = store::meetings::resolution(&app.services.db, id)
+    let r = app
+        .services
+        .db
+        .read(async |rd| store::meetings::resolution(rd, id).await)
         .await
         .unwrap()
         .unwrap();
-    let code = store::meetings::versions(&app.services.db, "resolution", r.id)
+    let code = app
+        .services
+        .db
+        .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
         .await
         .unwrap()
         .pop()
@@ -89,7 +95,10 @@ async fn a_fresh_demo_with_a_year_of_history_verifies_clean_and_its_seals_are_re
     assert!(v.entries > 100 && v.records > 500, "{b:?}: {v:?}");
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let meetings = store::meetings::of_cell(db, cell, 100).await.unwrap();
+    let meetings = db
+        .read(async |rd| store::meetings::of_cell(rd, cell, 100).await)
+        .await
+        .unwrap();
     let held: Vec<_> = meetings.iter().filter(|m| m.status == "closed").collect();
     assert!(held.len() >= 11, "{b:?}: a year of meetings");
     // Every held meeting's minutes are locked and sealed, and every adopted
@@ -97,12 +106,18 @@ async fn a_fresh_demo_with_a_year_of_history_verifies_clean_and_its_seals_are_re
     let mut sealed = 0;
     for m in &held {
         assert!(m.minutes_locked_at.is_some(), "{b:?}: {m:?}");
-        let minutes = store::meetings::versions(db, "minutes", m.id)
+        let minutes = db
+            .read(async |rd| store::meetings::versions(rd, "minutes", m.id).await)
             .await
             .unwrap();
         assert_eq!(minutes.last().map(|v| &v.hash), m.minutes_hash.as_ref());
-        if let Some(r) = store::meetings::resolution(db, m.id).await.unwrap() {
-            let v = store::meetings::versions(db, "resolution", r.id)
+        if let Some(r) = db
+            .read(async |rd| store::meetings::resolution(rd, m.id).await)
+            .await
+            .unwrap()
+        {
+            let v = db
+                .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
                 .await
                 .unwrap()
                 .pop()
@@ -121,7 +136,7 @@ async fn a_fresh_demo_with_a_year_of_history_verifies_clean_and_its_seals_are_re
     assert_eq!(
         verify_code(
             &app,
-            &store::meetings::versions(db, "minutes", held[0].id)
+            &db.read(async |rd| store::meetings::versions(rd, "minutes", held[0].id).await)
                 .await
                 .unwrap()[0]
                 .check_code
@@ -133,8 +148,13 @@ async fn a_fresh_demo_with_a_year_of_history_verifies_clean_and_its_seals_are_re
     );
     // The last held meeting's resolution prints with its executors and code.
     let last = held[0];
-    if let Some(r) = store::meetings::resolution(db, last.id).await.unwrap() {
-        let code = store::meetings::versions(db, "resolution", r.id)
+    if let Some(r) = db
+        .read(async |rd| store::meetings::resolution(rd, last.id).await)
+        .await
+        .unwrap()
+    {
+        let code = db
+            .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
             .await
             .unwrap()
             .pop()
@@ -196,7 +216,10 @@ async fn members_changed_added_or_removed_behind_chibo_are_named(b: Backend) {
     assert!(verify(&app).await.ok(), "{b:?}");
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let members = store::members::of_cell(db, cell).await.unwrap();
+    let members = db
+        .read(async |rd| store::members::of_cell(rd, cell).await)
+        .await
+        .unwrap();
     let (a, z) = (&members[0], &members[1]);
     app.tamper(format!(
         "UPDATE member SET full_name = 'Nguyễn Văn Giả', phone = '0900000000' WHERE id = {}",
@@ -254,7 +277,10 @@ async fn rewrite_chain(
     seq: i64,
     change: impl Fn(&mut store::audit::StoredEntry),
 ) {
-    let entries = store::audit::page_after(&app.services.db, Some(chain), chain, 0, 100_000)
+    let entries = app
+        .services
+        .db
+        .read(async |rd| store::audit::page_after(rd, Some(chain), chain, 0, 100_000).await)
         .await
         .unwrap();
     let mut prev = entries
@@ -307,8 +333,13 @@ async fn an_audit_row_rewritten_with_every_later_hash_is_caught_by_the_signed_ch
     let app = TestApp::demo(b).await;
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let member = store::members::of_cell(db, cell).await.unwrap()[2].clone();
-    let entry = store::audit::for_entity(db, "member", member.id)
+    let member = db
+        .read(async |rd| store::members::of_cell(rd, cell).await)
+        .await
+        .unwrap()[2]
+        .clone();
+    let entry = db
+        .read(async |rd| store::audit::for_entity(rd, "member", member.id).await)
         .await
         .unwrap()
         .remove(0);
@@ -362,7 +393,8 @@ async fn a_document_resealed_with_its_hash_and_code_recomputed_is_caught(b: Back
     let db = &app.services.db;
     // The adoption signed the cell's head at once.
     assert!(verify(&app).await.ok(), "{b:?}");
-    let v0 = store::meetings::versions(db, "resolution", r.id)
+    let v0 = db
+        .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
         .await
         .unwrap()
         .pop()
@@ -427,7 +459,8 @@ async fn a_document_resealed_with_its_hash_and_code_recomputed_is_caught(b: Back
 
     // Then the administrator rewrites the sealing entry and the records'
     // images too, and re-hashes the chain: the signed checkpoint names it.
-    let seal = store::audit::seals_of(db, "meeting", id)
+    let seal = db
+        .read(async |rd| store::audit::seals_of(rd, "meeting", id).await)
         .await
         .unwrap()
         .pop()
@@ -486,7 +519,10 @@ async fn gaps_truncation_and_a_rolled_back_head_are_named(b: Backend) {
     let app = TestApp::demo(b).await;
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let heads = store::audit::heads(db).await.unwrap();
+    let heads = db
+        .read(async |rd| store::audit::heads(rd).await)
+        .await
+        .unwrap();
     let (_, last, _) = heads.iter().find(|h| h.0 == cell).cloned().unwrap();
     app.services.checkpoint(None, app.now()).await.unwrap();
 
@@ -523,7 +559,8 @@ async fn gaps_truncation_and_a_rolled_back_head_are_named(b: Backend) {
 
     // And the head moved back too, so the chain checks out on its own: the
     // checkpoint says the chain was longer.
-    let prev = store::audit::page_after(db, Some(cell), cell, last - 2, 1)
+    let prev = db
+        .read(async |rd| store::audit::page_after(rd, Some(cell), cell, last - 2, 1).await)
         .await
         .unwrap()
         .remove(0);
@@ -547,7 +584,10 @@ async fn gaps_truncation_and_a_rolled_back_head_are_named(b: Backend) {
 async fn an_unreadable_or_moved_audit_time_names_the_entry(b: Backend) {
     let app = TestApp::demo(b).await;
     let cell = app.cell_ids().await[0];
-    let e = store::audit::page_after(&app.services.db, Some(cell), cell, 1, 1)
+    let e = app
+        .services
+        .db
+        .read(async |rd| store::audit::page_after(rd, Some(cell), cell, 1, 1).await)
         .await
         .unwrap()
         .remove(0);
@@ -630,15 +670,25 @@ async fn the_quarterly_report_carries_its_cells_signed_checkpoint(b: Backend) {
         app.today(),
     );
     let id = s
-        .create_report(&bithu, &cell, &period, app.now())
+        .create_report(
+            &bithu,
+            Some(cell.id),
+            &chibo_server::service::dashboard::PeriodQuery {
+                period: Some("quy".into()),
+                year: Some(period.year),
+                index: Some(period.index),
+            },
+            app.now(),
+        )
         .await
         .unwrap();
-    let head = store::audit::heads(&s.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|h| h.0 == cell.id)
-        .unwrap();
+    let head =
+        s.db.read(async |rd| store::audit::heads(rd).await)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|h| h.0 == cell.id)
+            .unwrap();
     s.issue_report(&bithu, id, 1, app.now()).await.unwrap();
     let r = s.report(&bithu, id, app.now()).await.unwrap();
     let cp = r.content.checkpoint.expect("the issued report carries one");
@@ -674,7 +724,10 @@ async fn the_quarterly_report_carries_its_cells_signed_checkpoint(b: Backend) {
         .bytes()
         .await
         .unwrap();
-    let heads = store::audit::heads(&s.db).await.unwrap();
+    let heads =
+        s.db.read(async |rd| store::audit::heads(rd).await)
+            .await
+            .unwrap();
     if let Some(text) = pdf_text(&pdf) {
         assert!(
             text.contains("ĐIỂM NEO NHẬT KÝ CỦA CÁC CHI BỘ"),
@@ -767,13 +820,15 @@ async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
             Backend::Postgres => app.services.db.clone(),
             Backend::Sqlite => chibo_server::store::Db::open_sqlite(&data).await.unwrap(),
         };
-        let c = store::meetings::versions_after(&dbs, 0, 100)
+        let c = dbs
+            .read(async |rd| store::meetings::versions_after(rd, 0, 100).await)
             .await
             .unwrap()
             .into_iter()
             .find(|v| v.doc_type == "resolution")
             .expect("the demo's history seals resolutions");
-        let r = store::meetings::resolution_by_id(&dbs, c.doc_id)
+        let r = dbs
+            .read(async |rd| store::meetings::resolution_by_id(rd, c.doc_id).await)
             .await
             .unwrap()
             .unwrap();

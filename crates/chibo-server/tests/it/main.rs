@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod auth;
 mod browser;
+mod budget;
 mod cli;
 mod dashboard;
 mod failover;
