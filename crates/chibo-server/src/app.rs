@@ -24,12 +24,22 @@ pub async fn open(cfg: &Config) -> anyhow::Result<Services> {
     let anchor =
         crate::service::anchor::Anchor::open(&cfg.audit_key_path(), cfg.checkpoint_log_path())
             .map_err(|e| anyhow::anyhow!("audit signing key: {e}"))?;
-    Ok(Services::new(
-        db,
-        load_rules(cfg)?,
-        cfg.clock.clone(),
-        anchor,
-    ))
+    let services = Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor);
+    // A database written before audit entries imaged their records gets its
+    // baseline once, after checking the chains it already has.
+    if crate::store::audit::needs_baseline(&services.db).await? {
+        let before = services.verify(&Default::default()).await?;
+        for f in before
+            .findings
+            .iter()
+            .filter(|f| !matches!(f, crate::service::audit::Finding::Record { .. }))
+        {
+            tracing::warn!("before the audit baseline: {}", f.describe());
+        }
+        let n = services.baseline_images(services.now()).await?;
+        tracing::info!("audit baseline: {n} records imaged");
+    }
+    Ok(services)
 }
 
 pub fn load_rules(cfg: &Config) -> anyhow::Result<chibo_rules::Rules> {
