@@ -24,7 +24,8 @@ pub async fn open(cfg: &Config) -> anyhow::Result<Services> {
     let anchor =
         crate::service::anchor::Anchor::open(&cfg.audit_key_path(), cfg.checkpoint_log_path())
             .map_err(|e| anyhow::anyhow!("audit signing key: {e}"))?;
-    let services = Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor);
+    let services = Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor)
+        .with_imports(cfg.import_gate());
     // A database written before audit entries imaged their records gets its
     // baseline once, after checking the chains it already has.
     if crate::store::audit::needs_baseline(&services.db).await? {
@@ -121,6 +122,9 @@ fn spawn_reminders(services: Services, kick: std::sync::Arc<tokio::sync::Notify>
                 Ok(s) if s.reminders + s.digests > 0 => kick.notify_one(),
                 Ok(_) => {}
                 Err(e) => tracing::error!("task reminders: {e}"),
+            }
+            if let Err(e) = services.purge_abandoned_uploads(services.now()).await {
+                tracing::error!("abandoned uploads: {e}");
             }
         }
     });

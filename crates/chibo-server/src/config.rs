@@ -31,6 +31,13 @@ pub struct Config {
     pub remind_every_secs: u64,
     /// Where "now" comes from: the system clock, or a test's clock.
     pub clock: crate::service::clock::Clock,
+    /// Data rows one import may hold.
+    pub import_max_rows: usize,
+    /// Imports read at once (each within 256 MB); more are told to wait.
+    pub import_concurrency: usize,
+    /// How long an upload waits for its confirmation before the sweep
+    /// deletes it (it holds national ID numbers).
+    pub import_keep_minutes: i64,
     /// The key that signs the audit chains' checkpoints (Ed25519), kept
     /// outside the database: `data_dir/audit-signing.key` unless set.
     /// Created on first start; servers sharing one database share it.
@@ -61,6 +68,9 @@ impl Default for Config {
             mail_from: "chibo <chibo@localhost>".into(),
             remind_every_secs: 300,
             clock: crate::service::clock::Clock::system(),
+            import_max_rows: chibo_docs::sheet::Limits::default().max_rows,
+            import_concurrency: 2,
+            import_keep_minutes: 120,
             audit_key: None,
             checkpoint_log: None,
             anchor_every_secs: 60,
@@ -107,6 +117,9 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub remind_every_secs: Option<u64>,
+    pub import_max_rows: Option<usize>,
+    pub import_concurrency: Option<usize>,
+    pub import_keep_minutes: Option<i64>,
     pub audit_key: Option<PathBuf>,
     pub checkpoint_log: Option<PathBuf>,
     pub anchor_every_secs: Option<u64>,
@@ -127,6 +140,9 @@ impl Config {
             login_failures_per_account,
             login_failures_per_address,
             remind_every_secs,
+            import_max_rows,
+            import_concurrency,
+            import_keep_minutes,
             anchor_every_secs
         );
         self.audit_key = f.audit_key.or(self.audit_key);
@@ -144,6 +160,19 @@ impl Config {
     pub fn load_file(path: &std::path::Path) -> anyhow::Result<FileConfig> {
         let text = std::fs::read_to_string(path)?;
         Ok(toml::from_str(&text)?)
+    }
+
+    /// The import limits this configuration sets.
+    pub fn import_gate(&self) -> crate::service::import::ImportGate {
+        let limits = chibo_docs::sheet::Limits {
+            max_rows: self.import_max_rows,
+            ..chibo_docs::sheet::Limits::default()
+        };
+        crate::service::import::ImportGate::new(
+            limits,
+            self.import_concurrency.max(1),
+            chrono::Duration::minutes(self.import_keep_minutes.max(1)),
+        )
     }
 
     pub fn audit_key_path(&self) -> PathBuf {

@@ -42,6 +42,9 @@ pub enum ServiceError {
     Throttled,
     #[error("wrong login or password")]
     BadCredentials,
+    /// As many imports as the server allows are running.
+    #[error("busy")]
+    Busy,
     #[error("spreadsheet: {0}")]
     Sheet(#[from] chibo_docs::sheet::SheetError),
     #[error(transparent)]
@@ -241,6 +244,8 @@ pub struct Services {
     /// Record views are logged through one group-committing writer.
     pub access: AccessLog,
     pub clock: clock::Clock,
+    /// Limits on imports, and the permits of those running.
+    pub imports: import::ImportGate,
     /// The key that signs the audit chains' checkpoints, and their log.
     pub anchor: std::sync::Arc<anchor::Anchor>,
 }
@@ -258,8 +263,15 @@ impl Services {
             db,
             rules: std::sync::Arc::new(rules),
             clock,
+            imports: import::ImportGate::default(),
             anchor: std::sync::Arc::new(anchor),
         }
+    }
+
+    /// The same services with these import limits.
+    pub fn with_imports(mut self, imports: import::ImportGate) -> Self {
+        self.imports = imports;
+        self
     }
 
     /// The instant a request or a sweep acts at.

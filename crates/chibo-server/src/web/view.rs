@@ -473,9 +473,12 @@ pub struct ImportPreviewPage {
     pub c: Chrome,
     pub cell: OrgRow,
     pub upload_id: i64,
-    pub file_name: String,
     pub plan: Plan,
-    pub rejected: Vec<String>,
+    /// What the preview says, as the command line prints it too.
+    pub sections: Vec<crate::web::import_preview::Section>,
+    /// The columns whose blank cells may erase: (key, what clearing it
+    /// erases, chosen).
+    pub clearable: Vec<(&'static str, String, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
