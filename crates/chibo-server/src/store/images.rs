@@ -638,7 +638,7 @@ pub async fn all_subjects(db: &super::Db) -> Result<Vec<Unimaged>> {
     };
     let mut out = vec![];
     // A party group's changes go into its cell's chain (`orgs::chain_of`).
-    let orgs = "SELECT id, CASE WHEN kind = 'to_dang' THEN COALESCE(parent_id, id) ELSE id END \
+    let orgs = "SELECT id, CASE WHEN kind = 'to_dang' THEN COALESCE(parent_id, id) ELSE id END AS chain \
                 FROM org_unit ORDER BY id";
     out.extend(subjects(pairs(db, orgs).await?, "org"));
     out.extend(subjects(
