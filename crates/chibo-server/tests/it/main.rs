@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod cli;
 mod dashboard;
+mod hygiene;
 mod import;
 mod meetings;
 mod members;
