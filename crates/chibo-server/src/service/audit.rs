@@ -276,6 +276,45 @@ struct Recorded {
 const SEAL_ACTIONS: [&str; 3] = ["resolution.adopt", "minutes.lock", "report.issue"];
 
 impl Services {
+    /// Brings the records of a database written before audit entries
+    /// imaged them under the check, once: when the trail has entries and
+    /// none carries images, one `audit.baseline` entry per record (a meeting
+    /// with its children) images it as it stands, on its chain, all in one
+    /// transaction (an interrupted baseline leaves none, and is redone at
+    /// the next start). Returns how many entries were written. What was
+    /// changed behind chibo's back before then cannot be told apart: verify
+    /// the chains first (`app::open` logs what it finds).
+    pub async fn baseline_images(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        if !audit::needs_baseline(&self.db).await? {
+            return Ok(0);
+        }
+        let subjects = images::all_subjects(&self.db).await?;
+        let summary = serde_json::json!({"reason": "records written before entries imaged them"});
+        let mut tx = self.db.begin_long().await?;
+        // Journals of a bounded size: the images each one reads stay small.
+        for chunk in subjects.chunks(2_000) {
+            let mut journal = audit::Journal::default();
+            for s in chunk {
+                journal.push(
+                    &audit::NewEntry {
+                        chain_id: s.chain,
+                        account_id: None,
+                        actor: "chibo",
+                        action: "audit.baseline",
+                        entity: s.entity,
+                        entity_id: Some(s.id),
+                        summary: &summary,
+                    },
+                    s.more.clone(),
+                    now,
+                );
+            }
+            journal.finish(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(subjects.len() as u64)
+    }
+
     /// The whole check (see the module's comment).
     /// One snapshot throughout, so writes made meanwhile can neither break
     /// nor hide a link.

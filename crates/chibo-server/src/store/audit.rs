@@ -466,6 +466,20 @@ pub async fn seals_of(r: &mut Reader, entity: &str, entity_id: i64) -> Result<Ve
     })?)
 }
 
+/// Whether the trail has entries and none carries images: a database
+/// written before entries imaged their records.
+pub async fn needs_baseline(db: &Db) -> Result<bool> {
+    let (any, imaged): (i64, i64) = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM audit LIMIT 1) a), \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM audit WHERE state IS NOT NULL LIMIT 1) b)",
+        )
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(any > 0 && imaged == 0)
+}
+
 /// The head of one chain.
 pub async fn head_in(tx: &mut Tx, chain_id: i64) -> Result<Option<(i64, String)>> {
     Ok(in_tx!(tx, |c| {

@@ -769,6 +769,21 @@ fn chibo(base: &[String], args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
+/// SQL run behind the CLI's back: on the app's PostgreSQL database, or on
+/// the SQLite file in the CLI's data folder.
+async fn cli_tamper(app: &TestApp, data: &std::path::Path, sql: String) {
+    if app.database_url.is_some() {
+        return app.tamper(sql).await;
+    }
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", data.join("chibo.sqlite").display());
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut c)
+        .await
+        .unwrap();
+}
+
 #[db_test]
 async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
     // The test's app only lends its PostgreSQL database; the CLI works on
@@ -780,20 +795,7 @@ async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
     if let Some(url) = &app.database_url {
         base.extend(["--database-url".to_string(), url.clone()]);
     }
-    let tamper = |sql: String| async {
-        match b {
-            Backend::Postgres => app.tamper(sql).await,
-            Backend::Sqlite => {
-                use sqlx::Connection;
-                let url = format!("sqlite://{}", data.join("chibo.sqlite").display());
-                let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
-        }
-    };
+    let tamper = |sql: String| cli_tamper(&app, &data, sql);
     let (code, out) = chibo(
         &base,
         &[
@@ -874,4 +876,129 @@ async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
     if b == Backend::Sqlite {
         assert!(out.contains("thời điểm không đọc được «hôm qua»"), "{out}");
     }
+}
+
+/// The SQL that turns a database into one the migrations before 0009 made
+/// and chibo wrote before audit entries imaged their records: no images,
+/// every hash computed without them, no `state` column.
+async fn as_before_images(db: &store::Db) -> String {
+    let mut sql = String::from("BEGIN;\n");
+    for (chain, _, _) in store::audit::heads(db).await.unwrap() {
+        let entries = store::audit::page_after(db, Some(chain), chain, 0, 1_000_000)
+            .await
+            .unwrap();
+        let mut prev = String::new();
+        for e in &entries {
+            let hash = store::audit::entry_hash(&Fields {
+                chain_id: e.chain_id,
+                seq: e.seq,
+                at: e.time().unwrap(),
+                account_id: e.account_id,
+                actor: &e.actor,
+                action: &e.action,
+                entity: &e.entity,
+                entity_id: e.entity_id,
+                summary: &e.summary,
+                state: None,
+                prev_hash: &prev,
+            });
+            sql += &format!(
+                "UPDATE audit SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {};\n",
+                e.id
+            );
+            prev = hash;
+        }
+        sql += &format!("UPDATE audit_head SET hash = '{prev}' WHERE chain_id = {chain};\n");
+    }
+    sql += "ALTER TABLE audit DROP COLUMN state;\n\
+            ALTER TABLE meeting DROP COLUMN open_reason;\n\
+            ALTER TABLE meeting DROP COLUMN close_reason;\n\
+            DELETE FROM schema_migration WHERE version = 9;\n\
+            COMMIT;\n";
+    sql
+}
+
+#[db_test]
+async fn a_database_from_before_images_is_baselined_once_when_opened(b: Backend) {
+    // As the CLI test: the app lends its PostgreSQL database, the CLI works
+    // on its own data folder.
+    let app = TestApp::empty(b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut base = vec!["--data".to_string(), data.display().to_string()];
+    if let Some(url) = &app.database_url {
+        base.extend(["--database-url".to_string(), url.clone()]);
+    }
+    let db = async || match b {
+        Backend::Postgres => app.services.db.clone(),
+        Backend::Sqlite => store::Db::open_sqlite(&data).await.unwrap(),
+    };
+    let baselines = async |db: &store::Db| {
+        store::audit::page_after(db, None, i64::MIN, 0, 1_000_000)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "audit.baseline")
+            .count()
+    };
+    let (code, out) = chibo(
+        &base,
+        &[
+            "demo",
+            "--cells",
+            "1",
+            "--members-per-cell",
+            "12",
+            "--months",
+            "2",
+        ],
+    );
+    assert_eq!(code, Some(0), "{b:?}: {out}");
+    // The installation as an earlier chibo left it: its trail without
+    // images, its schema before 0009, no signing key nor checkpoint yet.
+    let old = db().await;
+    let downgrade = as_before_images(&old).await;
+    if b == Backend::Sqlite {
+        old.close().await;
+    }
+    cli_tamper(&app, &data, downgrade).await;
+    std::fs::remove_file(data.join("audit-signing.key")).unwrap();
+    let _ = std::fs::remove_file(data.join("audit-checkpoints.log"));
+
+    // Opened by this chibo: migrated, baselined, and clean.
+    let (code, out) = chibo(&base, &["audit", "verify"]);
+    assert!(code == Some(0) && out.starts_with("OK"), "{b:?}: {out}");
+    let new = db().await;
+    let n = baselines(&new).await;
+    let subjects = store::images::all_subjects(&new).await.unwrap();
+    let members: Vec<_> = subjects
+        .iter()
+        .filter(|s| s.entity == "member")
+        .map(|s| s.id)
+        .collect();
+    assert!(
+        n == subjects.len() && members.len() >= 12,
+        "{b:?}: {n} {members:?}"
+    );
+
+    // A row changed afterwards is named, and opening again does not
+    // baseline it away.
+    let tamper = format!(
+        "UPDATE member SET full_name = 'Người Sửa Lén' WHERE id = {}",
+        members[0]
+    );
+    if b == Backend::Sqlite {
+        new.close().await;
+    }
+    cli_tamper(&app, &data, tamper).await;
+    for _ in 0..2 {
+        let (code, out) = chibo(&base, &["audit", "verify"]);
+        assert!(
+            code == Some(3)
+                && out.contains(&format!("bản ghi member:{}", members[0]))
+                && out.contains("«Người Sửa Lén»"),
+            "{b:?}: {out}"
+        );
+    }
+    assert_eq!(baselines(&db().await).await, n, "{b:?}");
 }

@@ -11,6 +11,7 @@ mod cli;
 mod dashboard;
 mod failover;
 mod faults;
+mod hygiene;
 mod import;
 mod meetings;
 mod members;
