@@ -5,7 +5,7 @@
 
 use super::bulk::Rows;
 use super::images::{self, Part};
-use super::{Reader, Result, Tx, in_tx, read};
+use super::{Db, Reader, Result, Tx, in_tx, pooled, read};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -469,7 +469,7 @@ pub async fn seals_of(r: &mut Reader, entity: &str, entity_id: i64) -> Result<Ve
 /// Whether the trail has entries and none carries images: a database
 /// written before entries imaged their records.
 pub async fn needs_baseline(db: &Db) -> Result<bool> {
-    let (any, imaged): (i64, i64) = read!(db, |c| {
+    let (any, imaged): (i64, i64) = pooled!(db, |c| {
         sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM audit LIMIT 1) a), \
              (SELECT COUNT(*) FROM (SELECT 1 FROM audit WHERE state IS NOT NULL LIMIT 1) b)",

@@ -624,7 +624,7 @@ pub struct Unimaged {
 /// the one baseline of a database written before images existed covers.
 pub async fn all_subjects(db: &super::Db) -> Result<Vec<Unimaged>> {
     async fn pairs(db: &super::Db, sql: &'static str) -> Result<Vec<(i64, i64)>> {
-        Ok(super::read!(db, |c| sqlx::query_as(sql)
+        Ok(super::pooled!(db, |c| sqlx::query_as(sql)
             .fetch_all(c)
             .await)?)
     }

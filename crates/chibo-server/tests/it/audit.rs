@@ -883,8 +883,13 @@ async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
 /// every hash computed without them, no `state` column.
 async fn as_before_images(db: &store::Db) -> String {
     let mut sql = String::from("BEGIN;\n");
-    for (chain, _, _) in store::audit::heads(db).await.unwrap() {
-        let entries = store::audit::page_after(db, Some(chain), chain, 0, 1_000_000)
+    let heads = db
+        .read(async |r| store::audit::heads(r).await)
+        .await
+        .unwrap();
+    for (chain, _, _) in heads {
+        let entries = db
+            .read(async |r| store::audit::page_after(r, Some(chain), chain, 0, 1_000_000).await)
             .await
             .unwrap();
         let mut prev = String::new();
@@ -934,7 +939,7 @@ async fn a_database_from_before_images_is_baselined_once_when_opened(b: Backend)
         Backend::Sqlite => store::Db::open_sqlite(&data).await.unwrap(),
     };
     let baselines = async |db: &store::Db| {
-        store::audit::page_after(db, None, i64::MIN, 0, 1_000_000)
+        db.read(async |r| store::audit::page_after(r, None, i64::MIN, 0, 1_000_000).await)
             .await
             .unwrap()
             .iter()
