@@ -6,14 +6,14 @@
 //! and applies what a step means for the registry (the member record created
 //! at the ceremony, full membership from the end of probation).
 
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, org_for, today};
 use crate::model::{Problem, Problems, Status, fold, format_date, nfc, parse_date};
+pub use crate::store::cases::CandidateRow;
 use crate::store::cases::{
-    self as db, CandidateRow, CaseRow, ExtensionRow, NewCandidate, NewCase, NewStep, PersonRow,
-    StepRow,
+    self as db, CaseRow, ExtensionRow, NewCandidate, NewCase, NewStep, PersonRow, StepRow,
 };
 use crate::store::members::{MemberRow, MemberValues};
-use crate::store::{self, Tx, orgs::OrgRow};
+use crate::store::{self, Reader, Tx, orgs::OrgRow};
 use chibo_rules::{
     Case, CaseKind, CaseOutcome, Code, DateCode, DecisionKind, FormCode, Guard, Introducer,
     Performer, Refusal, StepCode, StepRecord, StepResult, StepState, Urgency, Violation,
@@ -311,11 +311,101 @@ pub fn urgency_text(u: Urgency) -> (String, &'static str, i64) {
     }
 }
 
+/// The cases page: a unit's open cases and, for an upper committee, the
+/// cases waiting for its decision.
+pub struct CasesView {
+    pub unit: OrgRow,
+    pub cases: Vec<CaseDetail>,
+    pub queue: Vec<CaseDetail>,
+    /// The actor runs this cell (may propose a candidate).
+    pub manages: bool,
+    pub oversees: bool,
+}
+
+/// One case's page: the case, and what its forms offer the viewer.
+pub struct CaseView {
+    pub d: CaseDetail,
+    /// Full members of the cell (introducers, helpers), for its committee.
+    pub members: Vec<MemberRow>,
+    /// Closed votes of the cell's meetings on an available decision step,
+    /// not yet used by a step.
+    pub votes: Vec<(i64, String)>,
+    pub manages: bool,
+    pub oversees: bool,
+}
+
 impl Services {
+    /// The cases page of the unit asked for (else the actor's own).
+    pub async fn cases_page(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<CasesView> {
+        self.db
+            .read(async |r| {
+                let unit = super::orgs::unit_for(r, actor, unit).await?;
+                let on = today(now);
+                let cases = self.cases_in(r, actor, &unit, false, on).await?;
+                let oversees = actor.oversees(&unit);
+                let queue = if oversees {
+                    self.queue_in(r, actor, &unit, on).await?
+                } else {
+                    Vec::new()
+                };
+                Ok(CasesView {
+                    manages: unit.kind == "chi_bo" && actor.can_manage(&unit),
+                    oversees,
+                    unit,
+                    cases,
+                    queue,
+                })
+            })
+            .await
+    }
+
+    /// One case's page.
+    pub async fn case_page(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<CaseView> {
+        self.db
+            .read(async |r| {
+                let (row, cell) = self.case_row(r, actor, id).await?;
+                let d = self.detail_of(r, row, today(now)).await?;
+                let manages = actor.can_manage(&cell);
+                let members = if manages {
+                    store::members::of_cell(r, cell.id)
+                        .await?
+                        .into_iter()
+                        .filter(|m| m.status == Status::ChinhThuc.as_str())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let decision: Vec<&str> = d
+                    .steps
+                    .iter()
+                    .filter(|s| s.state == "available")
+                    .filter_map(|s| s.decision.as_deref())
+                    .collect();
+                let votes = if manages && !decision.is_empty() {
+                    db::votes_to_record(r, cell.id, &decision).await?
+                } else {
+                    Vec::new()
+                };
+                Ok(CaseView {
+                    oversees: actor.oversees(&cell),
+                    manages,
+                    members,
+                    votes,
+                    d,
+                })
+            })
+            .await
+    }
+
     /// A case the actor may see (its cell's members, committee, the levels above).
-    async fn case_row(&self, actor: &Actor, id: i64) -> Result<(CaseRow, OrgRow)> {
-        let row = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, row.cell_id).await?;
+    async fn case_row(&self, r: &mut Reader, actor: &Actor, id: i64) -> Result<(CaseRow, OrgRow)> {
+        let row = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+        let cell = org_for(r, actor, row.cell_id).await?;
         let own = row.member_id.is_some() && row.member_id == actor.member_id;
         if !(actor.can_read_members(&cell) || own) {
             return Err(ServiceError::Forbidden);
@@ -324,9 +414,9 @@ impl Services {
     }
 
     /// A stored case as the rules see it, with its recorded steps.
-    async fn stored_case(&self, row: &CaseRow) -> Result<(Case, Vec<StepRow>)> {
-        let records = db::steps(&self.db, row.id).await?;
-        let extensions = db::extensions(&self.db, row.id).await?;
+    async fn stored_case(&self, r: &mut Reader, row: &CaseRow) -> Result<(Case, Vec<StepRow>)> {
+        let records = db::steps(r, row.id).await?;
+        let extensions = db::extensions(r, row.id).await?;
         let case = rules_case(row, &records, &extensions)?;
         Ok((case, records))
     }
@@ -363,14 +453,18 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<CaseDetail> {
-        let (row, _) = self.case_row(actor, id).await?;
-        self.detail_of(row, today(now)).await
+        self.db
+            .read(async |r| {
+                let (row, _) = self.case_row(r, actor, id).await?;
+                self.detail_of(r, row, today(now)).await
+            })
+            .await
     }
 
-    async fn detail_of(&self, row: CaseRow, on: NaiveDate) -> Result<CaseDetail> {
-        let records = db::steps(&self.db, row.id).await?;
-        let extensions = db::extensions(&self.db, row.id).await?;
-        let people = db::people(&self.db, row.id).await?;
+    async fn detail_of(&self, r: &mut Reader, row: CaseRow, on: NaiveDate) -> Result<CaseDetail> {
+        let records = db::steps(r, row.id).await?;
+        let extensions = db::extensions(r, row.id).await?;
+        let people = db::people(r, row.id).await?;
         let case = rules_case(&row, &records, &extensions)?;
         let view = self.rules.case_view(&case, on).map_err(rules_error)?;
         let mut steps = Vec::new();
@@ -468,25 +562,45 @@ impl Services {
         closed: bool,
         now: DateTime<Utc>,
     ) -> Result<(OrgRow, Vec<CaseDetail>)> {
-        let unit = self.org_for(actor, unit_id).await?;
-        if !actor.can_read_members(&unit) {
+        self.db
+            .read(async |r| {
+                let unit = org_for(r, actor, unit_id).await?;
+                let cases = self.cases_in(r, actor, &unit, closed, today(now)).await?;
+                Ok((unit, cases))
+            })
+            .await
+    }
+
+    /// The cases of the cells under a unit the actor may read.
+    async fn cases_in(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
+        unit: &OrgRow,
+        closed: bool,
+        on: NaiveDate,
+    ) -> Result<Vec<CaseDetail>> {
+        if !actor.can_read_members(unit) {
             return Err(ServiceError::Forbidden);
         }
-        let on = today(now);
         let mut out = Vec::new();
-        for row in db::under(&self.db, &unit.path, closed).await? {
-            out.push(self.detail_of(row, on).await?);
+        for row in db::under(r, &unit.path, closed).await? {
+            out.push(self.detail_of(r, row, on).await?);
         }
-        Ok((unit, out))
+        Ok(out)
     }
 
     /// A cell's open cases in one line each, the earliest deadline first
     /// (the secretary's dashboard); the caller checked the actor's access.
-    pub(crate) async fn case_lines(&self, cell_id: i64, on: NaiveDate) -> Result<Vec<CaseLine>> {
-        let cell = self.org(cell_id).await?;
+    pub(crate) async fn case_lines(
+        &self,
+        r: &mut Reader,
+        cell: &OrgRow,
+        on: NaiveDate,
+    ) -> Result<Vec<CaseLine>> {
         let mut out = Vec::new();
-        for row in db::under(&self.db, &cell.path, false).await? {
-            out.push(self.detail_of(row, on).await?.line());
+        for row in db::under(r, &cell.path, false).await? {
+            out.push(self.detail_of(r, row, on).await?.line());
         }
         out.sort_by_key(|l| (l.next_due.as_ref().map_or(NaiveDate::MAX, |d| d.date), l.id));
         Ok(out)
@@ -500,11 +614,27 @@ impl Services {
         unit_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(OrgRow, Vec<CaseDetail>)> {
-        let unit = self.org_for(actor, unit_id).await?;
-        if !actor.oversees(&unit) {
+        self.db
+            .read(async |r| {
+                let unit = org_for(r, actor, unit_id).await?;
+                let queue = self.queue_in(r, actor, &unit, today(now)).await?;
+                Ok((unit, queue))
+            })
+            .await
+    }
+
+    /// [`Self::approval_queue`] in the request's reader.
+    async fn queue_in(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
+        unit: &OrgRow,
+        on: NaiveDate,
+    ) -> Result<Vec<CaseDetail>> {
+        if !actor.oversees(unit) {
             return Err(ServiceError::Forbidden);
         }
-        let (_, all) = self.cases_under(actor, unit_id, false, now).await?;
+        let all = self.cases_in(r, actor, unit, false, on).await?;
         let mut queue: Vec<CaseDetail> = all
             .into_iter()
             .filter(|c| {
@@ -526,7 +656,7 @@ impl Services {
                 .unwrap_or(NaiveDate::MAX)
         };
         queue.sort_by_key(|c| (key(c), c.case.id));
-        Ok((unit, queue))
+        Ok(queue)
     }
 
     /// A candidate's personal data, the read logged (refused reads too).
@@ -536,10 +666,14 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<CandidateRow> {
-        let c = db::candidate(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, c.cell_id).await?;
+        let (c, cell) = self
+            .db
+            .read(async |r| {
+                let c = db::candidate(r, id).await?.ok_or(ServiceError::NotFound)?;
+                let cell = org_for(r, actor, c.cell_id).await?;
+                Ok::<_, ServiceError>((c, cell))
+            })
+            .await?;
         let granted = actor.can_read_members(&cell);
         db::log_candidate_access(&self.db, actor.account_id, id, granted, now).await?;
         if !granted {
@@ -553,11 +687,15 @@ impl Services {
     pub async fn propose_candidate(
         &self,
         actor: &Actor,
-        cell_id: i64,
+        unit: Option<i64>,
         f: &CandidateForm,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let cell = self.org_for(actor, cell_id).await?;
+        let cell = self
+            .db
+            .read(async |r| super::orgs::unit_for(r, actor, unit).await)
+            .await?;
+        let cell_id = cell.id;
         if cell.kind != "chi_bo" || !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -648,10 +786,16 @@ impl Services {
         member_id: i64,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let m = store::members::get(&self.db, member_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, m.cell_id).await?;
+        let (m, cell) = self
+            .db
+            .read(async |r| {
+                let m = store::members::get(r, member_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                let cell = org_for(r, actor, m.cell_id).await?;
+                Ok::<_, ServiceError>((m, cell))
+            })
+            .await?;
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -691,7 +835,7 @@ impl Services {
         dates: &BTreeMap<String, NaiveDate>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if db::open_for(&self.db, kind.as_str(), candidate_id, member_id)
+        if db::open_for(tx, kind.as_str(), candidate_id, member_id)
             .await?
             .is_some()
         {
@@ -735,10 +879,16 @@ impl Services {
         f: &StepForm,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (row, cell) = self.case_row(actor, id).await?;
+        let (row, cell, case, records) = self
+            .db
+            .read(async |r| {
+                let (row, cell) = self.case_row(r, actor, id).await?;
+                let (case, records) = self.stored_case(r, &row).await?;
+                Ok::<_, ServiceError>((row, cell, case, records))
+            })
+            .await?;
         let kind = kind_of(&row)?;
         let on = today(now);
-        let (case, records) = self.stored_case(&row).await?;
         let procedure = self
             .rules
             .procedure(kind, row.opened_on)
@@ -755,7 +905,11 @@ impl Services {
         }
         // A vote step is the cell's meeting's vote, decided by the rules.
         let (date, result, vote_id) = match step.decision {
-            Some(kind) => self.vote_result(actor, &cell, kind, f.vote_id).await?,
+            Some(kind) => {
+                self.db
+                    .read(async |r| self.vote_result(r, actor, &cell, kind, f.vote_id).await)
+                    .await?
+            }
             None => (date_or_today(&f.date, "date", on)?, StepResult::Done, None),
         };
         let mut forms = Vec::new();
@@ -789,7 +943,10 @@ impl Services {
         for g in &step.guards {
             match g {
                 Guard::TuoiKetNap => {
-                    let c = self.case_candidate(&row).await?;
+                    let c = self
+                        .db
+                        .read(async |r| self.case_candidate(r, &row).await)
+                        .await?;
                     if let Err(v) = self.rules.check_admission_age(
                         c.date_of_birth,
                         date,
@@ -813,7 +970,10 @@ impl Services {
                     let union = forms
                         .iter()
                         .any(|x| x.as_str() == "4-KNĐ" || x.as_str() == "4A-KNĐ");
-                    let list = self.introducers(&cell, &f.introducers, date).await?;
+                    let list = self
+                        .db
+                        .read(async |r| self.introducers(r, &cell, &f.introducers, date).await)
+                        .await?;
                     // Each introducer's own problems, named; then the count.
                     for (_, name, i) in &list {
                         if let Err(v) = self.rules.check_introducer(i, date) {
@@ -839,7 +999,9 @@ impl Services {
             return Err(violated(violations));
         }
         let mentors = if code.as_str() == "phan_cong_giup_do" {
-            self.mentors(&cell, &f.mentors).await?
+            self.db
+                .read(async |r| self.mentors(r, &cell, &f.mentors).await)
+                .await?
         } else {
             Vec::new()
         };
@@ -928,6 +1090,7 @@ impl Services {
     /// the cell, of the step's kind, not used by another step.
     async fn vote_result(
         &self,
+        r: &mut Reader,
         actor: &Actor,
         cell: &OrgRow,
         kind: DecisionKind,
@@ -936,17 +1099,17 @@ impl Services {
         let Some(vid) = vote_id else {
             return Err(invalid("vote_id", "case.vote_required", kind.code()));
         };
-        let v = store::meetings::vote(&self.db, vid)
+        let v = store::meetings::vote(r, vid)
             .await?
             .ok_or_else(|| invalid("vote_id", "case.vote_unknown", vid.to_string()))?;
-        let (m, _) = self.meeting(actor, v.meeting_id).await?;
+        let (m, _) = super::meetings::meeting(r, actor, v.meeting_id).await?;
         if m.cell_id != cell.id || v.kind != kind.code() {
             return Err(invalid("vote_id", "case.vote_unknown", vid.to_string()));
         }
         let Some(outcome) = v.outcome.as_deref().filter(|_| v.status != "open") else {
             return Err(invalid("vote_id", "case.vote_open", v.subject));
         };
-        if db::vote_used(&self.db, vid).await? {
+        if db::vote_used(r, vid).await? {
             return Err(invalid("vote_id", "case.vote_used", v.subject));
         }
         let result = if outcome == chibo_rules::Outcome::Dat.code() {
@@ -957,16 +1120,15 @@ impl Services {
         Ok((today(m.starts_at), result, Some(vid)))
     }
 
-    async fn case_candidate(&self, row: &CaseRow) -> Result<CandidateRow> {
+    async fn case_candidate(&self, r: &mut Reader, row: &CaseRow) -> Result<CandidateRow> {
         let cid = row.candidate_id.ok_or(ServiceError::NotFound)?;
-        db::candidate(&self.db, cid)
-            .await?
-            .ok_or(ServiceError::NotFound)
+        db::candidate(r, cid).await?.ok_or(ServiceError::NotFound)
     }
 
     /// The introducers as the registry knows them on `on`.
     async fn introducers(
         &self,
+        r: &mut Reader,
         cell: &OrgRow,
         given: &[IntroducerForm],
         on: NaiveDate,
@@ -979,15 +1141,13 @@ impl Services {
             if out.iter().any(|(id, _, _)| *id == i.member_id) {
                 continue;
             }
-            let m = store::members::get(&self.db, i.member_id)
-                .await?
-                .ok_or_else(|| {
-                    invalid(
-                        "introducers",
-                        "case.member_unknown",
-                        i.member_id.to_string(),
-                    )
-                })?;
+            let m = store::members::get(r, i.member_id).await?.ok_or_else(|| {
+                invalid(
+                    "introducers",
+                    "case.member_unknown",
+                    i.member_id.to_string(),
+                )
+            })?;
             let known_since =
                 parse_date("known_since", &i.known_since).map_err(ServiceError::invalid)?;
             let Some(admission) = m.admission_date else {
@@ -997,8 +1157,8 @@ impl Services {
                     m.full_name,
                 ));
             };
-            let status = self.status_on(&m, on).await?;
-            let home = self.org(m.cell_id).await?;
+            let status = self.status_on(r, &m, on).await?;
+            let home = org(r, m.cell_id).await?;
             out.push((
                 m.id,
                 m.full_name.clone(),
@@ -1016,8 +1176,13 @@ impl Services {
     }
 
     /// A member's standing on a day, from their status history.
-    async fn status_on(&self, m: &MemberRow, on: NaiveDate) -> Result<chibo_rules::Status> {
-        let history = store::members::status_history(&self.db, m.id).await?;
+    async fn status_on(
+        &self,
+        r: &mut Reader,
+        m: &MemberRow,
+        on: NaiveDate,
+    ) -> Result<chibo_rules::Status> {
+        let history = store::members::status_history(r, m.id).await?;
         let code = history
             .iter()
             .rev()
@@ -1027,7 +1192,7 @@ impl Services {
     }
 
     /// The helpers of a probationer: full members on the cell's roll.
-    async fn mentors(&self, cell: &OrgRow, ids: &[i64]) -> Result<Vec<MemberRow>> {
+    async fn mentors(&self, r: &mut Reader, cell: &OrgRow, ids: &[i64]) -> Result<Vec<MemberRow>> {
         if ids.is_empty() {
             return Err(invalid("mentors", "case.mentor_required", ""));
         }
@@ -1036,7 +1201,7 @@ impl Services {
         }
         let mut out: Vec<MemberRow> = Vec::new();
         for id in ids {
-            let m = store::members::get(&self.db, *id)
+            let m = store::members::get(r, *id)
                 .await?
                 .ok_or_else(|| invalid("mentors", "case.member_unknown", id.to_string()))?;
             if m.cell_id != cell.id || m.status != Status::ChinhThuc.as_str() {
@@ -1071,7 +1236,10 @@ impl Services {
                     .find(|r| r.step.as_str() == "quyet_dinh_ket_nap")
                     .map(|r| r.date)
                     .ok_or(ServiceError::NotFound)?;
-                let c = self.case_candidate(row).await?;
+                let cid = row.candidate_id.ok_or(ServiceError::NotFound)?;
+                let c = db::candidate_in(tx, cid)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
                 let values = MemberValues {
                     group_id: None,
                     full_name: c.full_name.clone(),
@@ -1217,7 +1385,10 @@ impl Services {
         f: &CloseForm,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (row, cell) = self.case_row(actor, id).await?;
+        let (row, cell) = self
+            .db
+            .read(async |r| self.case_row(r, actor, id).await)
+            .await?;
         if !(actor.can_manage(&cell) || actor.oversees(&cell)) {
             return Err(ServiceError::Forbidden);
         }
@@ -1234,7 +1405,10 @@ impl Services {
         let date = date_or_today(&f.date, "date", on)?;
         let reason = text(&f.reason, "reason")?
             .ok_or_else(|| invalid("reason", "case.reason_required", outcome.label_vi()))?;
-        let (case, _) = self.stored_case(&row).await?;
+        let (case, _) = self
+            .db
+            .read(async |r| self.stored_case(r, &row).await)
+            .await?;
         self.rules
             .check_close(&case, outcome, date, on)
             .map_err(refused)?;
@@ -1276,7 +1450,10 @@ impl Services {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (row, cell) = self.case_row(actor, id).await?;
+        let (row, cell) = self
+            .db
+            .read(async |r| self.case_row(r, actor, id).await)
+            .await?;
         if !actor.oversees(&cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -1284,7 +1461,10 @@ impl Services {
             .map_err(|_| invalid("step", "case.unknown_step", step.trim()))?;
         let reason =
             text(reason, "reason")?.ok_or_else(|| invalid("reason", "case.reason_required", ""))?;
-        let (case, _) = self.stored_case(&row).await?;
+        let (case, _) = self
+            .db
+            .read(async |r| self.stored_case(r, &row).await)
+            .await?;
         let due = self.rules.check_extension(&case, &code).map_err(refused)?;
         let on = today(now);
         let mut tx = self.db.begin().await?;
@@ -1314,7 +1494,10 @@ impl Services {
         decision: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (row, cell) = self.case_row(actor, id).await?;
+        let (row, cell) = self
+            .db
+            .read(async |r| self.case_row(r, actor, id).await)
+            .await?;
         if !actor.oversees(&cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -1350,7 +1533,10 @@ impl Services {
         request: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (row, cell) = self.case_row(actor, id).await?;
+        let (row, cell) = self
+            .db
+            .read(async |r| self.case_row(r, actor, id).await)
+            .await?;
         if !actor.oversees(&cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -1388,13 +1574,36 @@ impl Services {
             .rules
             .param("due_soon_working_days", on)
             .map_err(rules_error)?;
+        // Every open case and its cell's secretaries, on one snapshot.
+        let open = self
+            .db
+            .read(async |r| {
+                let mut out = Vec::new();
+                let mut secretaries: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+                for row in db::open_all(r).await? {
+                    let Ok(d) = self.detail_of(r, row, on).await else {
+                        // A case the rules cannot read (no pack for its
+                        // dates) is shown on its page; the sweep goes on.
+                        continue;
+                    };
+                    let cell = d.case.cell_id;
+                    if let std::collections::btree_map::Entry::Vacant(e) = secretaries.entry(cell) {
+                        let ids = store::orgs::committee(r, cell)
+                            .await?
+                            .into_iter()
+                            .filter(|p| p.end_date.is_none() && p.role == "bi_thu")
+                            .map(|p| p.member_id)
+                            .collect();
+                        e.insert(ids);
+                    }
+                    let to = secretaries.get(&cell).cloned().unwrap_or_default();
+                    out.push((d, to));
+                }
+                Ok::<_, ServiceError>(out)
+            })
+            .await?;
         let mut sent = 0;
-        for row in db::open_all(&self.db).await? {
-            let Ok(d) = self.detail_of(row, on).await else {
-                // A case the rules cannot read (no pack for its dates) is
-                // shown on its page; the sweep goes on.
-                continue;
-            };
+        for (d, secretaries) in open {
             let mut due: Vec<(String, String, String, bool)> = Vec::new();
             for s in d
                 .steps
@@ -1437,12 +1646,6 @@ impl Services {
             if due.is_empty() {
                 continue;
             }
-            let secretaries: Vec<i64> = store::orgs::committee(&self.db, d.case.cell_id)
-                .await?
-                .into_iter()
-                .filter(|p| p.end_date.is_none() && p.role == "bi_thu")
-                .map(|p| p.member_id)
-                .collect();
             let mut tx = self.db.begin().await?;
             for (key, subject, body, to_member) in &due {
                 let mut to = secretaries.clone();

@@ -1,7 +1,7 @@
 //! Cases (hồ sơ) on the procedure model: candidates, cases, their dated steps,
 //! the members named in them and the deadlines extended.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Db, Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -53,8 +53,13 @@ pub async fn insert_candidate(
     })?)
 }
 
-pub async fn candidate(db: &Db, id: i64) -> Result<Option<CandidateRow>> {
-    super::row_by(db, "candidate", CANDIDATE, "id", id).await
+pub async fn candidate(r: &mut Reader, id: i64) -> Result<Option<CandidateRow>> {
+    super::row_by(r, "candidate", CANDIDATE, "id", id).await
+}
+
+/// [`candidate`] inside a write transaction.
+pub async fn candidate_in(tx: &mut Tx, id: i64) -> Result<Option<CandidateRow>> {
+    super::row_by_in(tx, "candidate", CANDIDATE, "id", id).await
 }
 
 pub async fn set_candidate_member(tx: &mut Tx, id: i64, member_id: i64) -> Result<()> {
@@ -95,8 +100,8 @@ pub async fn log_candidate_access(
 }
 
 /// How many times a candidate's data was read (granted or not).
-pub async fn candidate_accesses(db: &Db, candidate_id: i64) -> Result<i64> {
-    Ok(read!(db, |c| sqlx::query_scalar(
+pub async fn candidate_accesses(r: &mut Reader, candidate_id: i64) -> Result<i64> {
+    Ok(read!(r, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM candidate_access WHERE candidate_id = $1"
     )
     .bind(candidate_id)
@@ -171,18 +176,18 @@ pub async fn insert_case(tx: &mut Tx, k: &NewCase<'_>, now: DateTime<Utc>) -> Re
     }
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<CaseRow>> {
-    super::row_by(db, CASE_FROM, CASE, "k.id", id).await
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<CaseRow>> {
+    super::row_by(r, CASE_FROM, CASE, "k.id", id).await
 }
 
 /// Open cases of a kind for a member or a candidate.
 pub async fn open_for(
-    db: &Db,
+    tx: &mut Tx,
     kind: &str,
     candidate_id: Option<i64>,
     member_id: Option<i64>,
 ) -> Result<Option<i64>> {
-    Ok(read!(db, |c| sqlx::query_scalar(
+    Ok(in_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM case_file WHERE kind = $1 AND closed_on IS NULL \
          AND (candidate_id = $2 OR member_id = $3) LIMIT 1"
     )
@@ -194,7 +199,7 @@ pub async fn open_for(
 }
 
 /// The cases of the cells under a path ("/1/7/"), open ones unless `closed`.
-pub async fn under(db: &Db, path: &str, closed: bool) -> Result<Vec<CaseRow>> {
+pub async fn under(r: &mut Reader, path: &str, closed: bool) -> Result<Vec<CaseRow>> {
     let (from, to) = super::prefix_range(path);
     let open = if closed {
         ""
@@ -204,7 +209,7 @@ pub async fn under(db: &Db, path: &str, closed: bool) -> Result<Vec<CaseRow>> {
     let sql = format!(
         "SELECT {CASE} FROM {CASE_FROM} WHERE o.path >= $1 AND o.path < $2{open} ORDER BY k.opened_on, k.id"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&from)
         .bind(&to)
         .fetch_all(c)
@@ -212,11 +217,11 @@ pub async fn under(db: &Db, path: &str, closed: bool) -> Result<Vec<CaseRow>> {
 }
 
 /// Open cases about one member.
-pub async fn of_member(db: &Db, member_id: i64) -> Result<Vec<CaseRow>> {
+pub async fn of_member(r: &mut Reader, member_id: i64) -> Result<Vec<CaseRow>> {
     let sql = format!(
         "SELECT {CASE} FROM {CASE_FROM} WHERE k.member_id = $1 AND k.closed_on IS NULL ORDER BY k.id"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(member_id)
         .fetch_all(c)
         .await)?)
@@ -353,8 +358,8 @@ pub async fn insert_step(tx: &mut Tx, s: &NewStep<'_>, now: DateTime<Utc>) -> Re
     })?)
 }
 
-pub async fn steps(db: &Db, case_id: i64) -> Result<Vec<StepRow>> {
-    Ok(read!(db, |c| {
+pub async fn steps(r: &mut Reader, case_id: i64) -> Result<Vec<StepRow>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT id, case_id, step, on_date, result, performer, forms, late_reason, note, vote_id, doc_number, actor \
          FROM case_step WHERE case_id = $1 ORDER BY on_date, id"
@@ -366,8 +371,8 @@ pub async fn steps(db: &Db, case_id: i64) -> Result<Vec<StepRow>> {
 }
 
 /// Whether a vote already decided a step of some case.
-pub async fn vote_used(db: &Db, vote_id: i64) -> Result<bool> {
-    let n: i64 = read!(db, |c| sqlx::query_scalar(
+pub async fn vote_used(r: &mut Reader, vote_id: i64) -> Result<bool> {
+    let n: i64 = read!(r, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM case_step WHERE vote_id = $1"
     )
     .bind(vote_id)
@@ -406,8 +411,8 @@ pub async fn add_person(
     Ok(())
 }
 
-pub async fn people(db: &Db, case_id: i64) -> Result<Vec<PersonRow>> {
-    Ok(read!(db, |c| sqlx::query_as(
+pub async fn people(r: &mut Reader, case_id: i64) -> Result<Vec<PersonRow>> {
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT p.case_id, p.member_id, m.full_name, p.role, p.known_since FROM case_person p \
          JOIN member m ON m.id = p.member_id WHERE p.case_id = $1 ORDER BY p.role, m.full_name"
     )
@@ -444,8 +449,8 @@ pub async fn add_extension(
     Ok(())
 }
 
-pub async fn extensions(db: &Db, case_id: i64) -> Result<Vec<ExtensionRow>> {
-    Ok(read!(db, |c| {
+pub async fn extensions(r: &mut Reader, case_id: i64) -> Result<Vec<ExtensionRow>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT case_id, step, granted_on, reason FROM case_extension WHERE case_id = $1 ORDER BY step"
     )
@@ -457,7 +462,11 @@ pub async fn extensions(db: &Db, case_id: i64) -> Result<Vec<ExtensionRow>> {
 
 /// The closed votes of a cell's meetings on these kinds not yet recorded
 /// for a step: `(vote id, "dd/mm/yyyy — subject: outcome")`, latest first.
-pub async fn votes_to_record(db: &Db, cell_id: i64, kinds: &[&str]) -> Result<Vec<(i64, String)>> {
+pub async fn votes_to_record(
+    r: &mut Reader,
+    cell_id: i64,
+    kinds: &[&str],
+) -> Result<Vec<(i64, String)>> {
     #[derive(sqlx::FromRow)]
     struct V {
         id: i64,
@@ -466,7 +475,7 @@ pub async fn votes_to_record(db: &Db, cell_id: i64, kinds: &[&str]) -> Result<Ve
         outcome: Option<String>,
         starts_at: DateTime<Utc>,
     }
-    let rows: Vec<V> = read!(db, |c| {
+    let rows: Vec<V> = read!(r, |c| {
         sqlx::query_as(
             "SELECT v.id, v.kind, v.subject, v.outcome, m.starts_at FROM vote v JOIN meeting m ON m.id = v.meeting_id \
              WHERE m.cell_id = $1 AND v.status <> 'open' \
@@ -488,11 +497,11 @@ pub async fn votes_to_record(db: &Db, cell_id: i64, kinds: &[&str]) -> Result<Ve
 }
 
 /// Every open case, oldest first (the reminder sweep).
-pub async fn open_all(db: &Db) -> Result<Vec<CaseRow>> {
+pub async fn open_all(r: &mut Reader) -> Result<Vec<CaseRow>> {
     let sql = format!(
         "SELECT {CASE} FROM {CASE_FROM} WHERE k.closed_on IS NULL ORDER BY k.opened_on, k.id"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_all(c)
         .await)?)
 }
@@ -527,8 +536,8 @@ pub async fn queue_reminder(
 }
 
 /// The reminders sent about a case.
-pub async fn reminders(db: &Db, case_id: i64) -> Result<Vec<(i64, String, String)>> {
-    Ok(read!(db, |c| sqlx::query_as(
+pub async fn reminders(r: &mut Reader, case_id: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT member_id, reminder_key, subject FROM notice WHERE case_id = $1 ORDER BY id"
     )
     .bind(case_id)

@@ -1,8 +1,8 @@
 //! Cases (hồ sơ) on the procedure model: admission (`ket_nap`) and
 //! recognition (`cong_nhan_chinh_thuc`); later kinds join the same path.
 
+use crate::service::cases::CandidateRow;
 use crate::service::cases::{CandidateForm, CaseDetail, CloseForm, StepForm};
-use crate::store::cases::CandidateRow;
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -79,7 +79,9 @@ pub async fn create(
     let now = s.services.now();
     let id = match (b.kind.as_str(), b.cell_id, b.member_id, &b.candidate) {
         ("ket_nap", Some(cell), _, Some(c)) => {
-            s.services.propose_candidate(&actor, cell, c, now).await?
+            s.services
+                .propose_candidate(&actor, Some(cell), c, now)
+                .await?
         }
         ("cong_nhan_chinh_thuc", _, Some(m), _) => {
             s.services.open_recognition(&actor, m, now).await?

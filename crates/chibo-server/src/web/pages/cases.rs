@@ -2,11 +2,12 @@
 //! probationers by step with the next deadline, the upper committee's queue,
 //! one case with its steps, and the forms that record a step or close it.
 
-use super::{form_problems, unit_for};
+use super::form_problems;
 use crate::model::format_date;
 use crate::service::cases::{CandidateForm, CaseDetail, CloseForm, IntroducerForm, StepForm};
+use crate::service::members::MemberRow;
+use crate::service::orgs::OrgRow;
 use crate::service::today;
-use crate::store::{self, members::MemberRow, orgs::OrgRow};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -48,28 +49,15 @@ async fn list_page(
     errors: FieldErrors,
     flash: Option<String>,
 ) -> Result<CasesPage, PageError> {
-    let unit = unit_for(s, user, unit).await?;
     let now = s.services.now();
-    let (unit, cases) = s
-        .services
-        .cases_under(&user.actor, unit.id, false, now)
-        .await?;
-    let oversees = user.actor.oversees(&unit);
-    let queue = if oversees {
-        s.services
-            .approval_queue(&user.actor, unit.id, now)
-            .await?
-            .1
-    } else {
-        Vec::new()
-    };
+    let v = s.services.cases_page(&user.actor, unit, now).await?;
     Ok(CasesPage {
         c: Chrome::for_user(user, "cases-title", "cases", "/cases"),
-        manages: unit.kind == "chi_bo" && user.actor.can_manage(&unit),
-        oversees,
-        unit,
-        cases,
-        queue,
+        manages: v.manages,
+        oversees: v.oversees,
+        unit: v.unit,
+        cases: v.cases,
+        queue: v.queue,
         form,
         errors,
         flash,
@@ -93,16 +81,15 @@ pub async fn propose(
     Query(q): Query<ListQuery>,
     CsrfForm(user, f): CsrfForm<CandidateForm>,
 ) -> Result<Response, PageError> {
-    let unit = unit_for(&s, &user, q.unit).await?;
     match s
         .services
-        .propose_candidate(&user.actor, unit.id, &f, s.services.now())
+        .propose_candidate(&user.actor, q.unit, &f, s.services.now())
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/cases/{id}?ok=case-saved")).into_response()),
         Err(e) => {
             let errors = form_problems(e, user.tr)?;
-            let page = list_page(&s, &user, Some(unit.id), f, errors, None).await?;
+            let page = list_page(&s, &user, q.unit, f, errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -159,40 +146,18 @@ async fn case_page(
     flash: Option<String>,
 ) -> Result<CasePage, PageError> {
     let now = s.services.now();
-    let d = s.services.case_detail(&user.actor, id, now).await?;
-    let cell = s.services.org_for(&user.actor, d.case.cell_id).await?;
-    let manages = user.actor.can_manage(&cell);
-    let db = &s.services.db;
-    let members = if manages {
-        store::members::of_cell(db, cell.id)
-            .await?
-            .into_iter()
-            .filter(|m| m.status == "chinh_thuc")
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let decision: Vec<&str> = d
-        .steps
-        .iter()
-        .filter(|s| s.state == "available")
-        .filter_map(|s| s.decision.as_deref())
-        .collect();
-    let votes = if manages && !decision.is_empty() {
-        store::cases::votes_to_record(db, cell.id, &decision).await?
-    } else {
-        Vec::new()
-    };
+    let v = s.services.case_page(&user.actor, id, now).await?;
+    let d = v.d;
     let chosen = chosen
         .filter(|c| d.steps.iter().any(|s| &s.code == c))
         .or_else(|| d.next.first().cloned())
         .unwrap_or_default();
     Ok(CasePage {
         c: Chrome::for_user(user, "cases-title", "cases", &format!("/cases/{id}")),
-        oversees: user.actor.oversees(&cell),
-        manages,
-        members,
-        votes,
+        oversees: v.oversees,
+        manages: v.manages,
+        members: v.members,
+        votes: v.votes,
         errors,
         flash,
         today: format_date(today(now)),
