@@ -583,7 +583,7 @@ mod tests {
     fn sample(key: &str) -> &'static str {
         match key {
             "listen" | "metrics_listen" => "127.0.0.2:9100",
-            "secure_cookies" => "true",
+            "secure_cookies" | "count_queries" => "true",
             "log_format" => "text",
             "database_url" | "database_replica_url" => "postgres://u@h/db",
             "smtp_url" => "smtp://mail:25",

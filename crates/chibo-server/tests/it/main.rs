@@ -23,3 +23,4 @@ mod rules;
 mod smtp;
 mod support;
 mod tasks;
+mod writes;
