@@ -21,7 +21,12 @@ pub async fn open(cfg: &Config) -> anyhow::Result<Services> {
         Some(url) => Db::open_postgres(url).await?,
         None => Db::open_sqlite(&cfg.data_dir).await?,
     };
-    Ok(Services::new(db, load_rules(cfg)?, cfg.clock.clone()))
+    let mut services = Services::new(db, load_rules(cfg)?, cfg.clock.clone());
+    services.token_lifetime = chrono::Duration::days(
+        cfg.api_token_days
+            .clamp(1, crate::service::accounts::MAX_TOKEN_DAYS),
+    );
+    Ok(services)
 }
 
 pub fn load_rules(cfg: &Config) -> anyhow::Result<chibo_rules::Rules> {

@@ -18,6 +18,8 @@ pub struct Config {
     pub login_window_minutes: i64,
     pub login_failures_per_account: i64,
     pub login_failures_per_address: i64,
+    /// Lifetime of a new API token unless its owner chooses a shorter one.
+    pub api_token_days: i64,
     /// A local rule pack (the đảng ủy's own quy chế) layered over the national one.
     pub rules_pack: Option<PathBuf>,
     /// The address users reach, for links printed on the console.
@@ -45,6 +47,7 @@ impl Default for Config {
             login_window_minutes: 15,
             login_failures_per_account: 5,
             login_failures_per_address: 30,
+            api_token_days: crate::service::DEFAULT_TOKEN_DAYS,
             rules_pack: None,
             public_url: None,
             smtp_url: None,
@@ -87,6 +90,7 @@ pub struct FileConfig {
     pub login_window_minutes: Option<i64>,
     pub login_failures_per_account: Option<i64>,
     pub login_failures_per_address: Option<i64>,
+    pub api_token_days: Option<i64>,
     pub rules_pack: Option<PathBuf>,
     pub public_url: Option<String>,
     pub smtp_url: Option<String>,
@@ -108,6 +112,7 @@ impl Config {
             login_window_minutes,
             login_failures_per_account,
             login_failures_per_address,
+            api_token_days,
             remind_every_secs
         );
         self.database_url = f.database_url.or(self.database_url);

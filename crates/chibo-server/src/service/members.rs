@@ -3,7 +3,7 @@
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, diff, today};
 use crate::model::{MemberDraft, MemberFields, Problem, Status, fold, format_date};
 use crate::store::members::{MemberRow, MemberValues, SearchPage, SearchQuery, StatusPeriod};
-use crate::store::{self, Tx, audit, orgs::OrgRow};
+use crate::store::{self, Tx, access::AccessKind, audit, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
@@ -296,8 +296,10 @@ impl Services {
             .log(store::access::Access {
                 at: now,
                 account_id: actor.account_id,
-                member_id: id,
+                member_id: Some(id),
                 granted,
+                kind: AccessKind::Read,
+                detail: None,
             })
             .await?;
         if !granted {
@@ -334,7 +336,10 @@ impl Services {
     }
 
     /// Searches the members visible in `unit` (a cell, or an upper committee
-    /// and all its cells).
+    /// and all its cells). An ordinary member sees the others' basics only
+    /// (name, group, status, committee post) and searches by name; the
+    /// committee also sees and searches identifiers, and every search by an
+    /// identifier is logged, with the members it found, before they are shown.
     pub async fn search_members(
         &self,
         actor: &Actor,
@@ -349,7 +354,34 @@ impl Services {
             q.cell_id = Some(unit.id);
         }
         q.text = fold(&q.text);
-        Ok(store::members::search(&self.db, &q).await?)
+        q.identifiers = actor.can_read_members(unit);
+        let Some(digits) = store::members::identifier_digits(&q.text) else {
+            return Ok(store::members::search(&self.db, &q).await?);
+        };
+        let now = self.now();
+        let row = |member_id, granted| store::access::Access {
+            at: now,
+            account_id: actor.account_id,
+            member_id,
+            granted,
+            kind: AccessKind::Search,
+            detail: Some(digits.clone()),
+        };
+        if !q.identifiers {
+            self.access.log(row(None, false)).await?;
+            tracing::warn!(
+                account = actor.account_id,
+                "refused search of members by an identifier"
+            );
+            return Err(ServiceError::Forbidden);
+        }
+        let found = store::members::search(&self.db, &q).await?;
+        let mut rows: Vec<_> = found.rows.iter().map(|m| row(Some(m.id), true)).collect();
+        if rows.is_empty() {
+            rows.push(row(None, true));
+        }
+        self.access.log_all(rows).await?;
+        Ok(found)
     }
 }
 

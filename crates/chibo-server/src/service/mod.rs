@@ -216,6 +216,9 @@ impl Subject {
     }
 }
 
+/// An API token's lifetime when the configuration does not say.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
 /// The services over one database, shared by the web layer and the CLI.
 #[derive(Clone)]
 pub struct Services {
@@ -224,6 +227,8 @@ pub struct Services {
     /// Record views are logged through one group-committing writer.
     pub access: AccessLog,
     pub clock: clock::Clock,
+    /// How long an API token lives unless its owner chose otherwise.
+    pub token_lifetime: chrono::Duration,
 }
 
 impl Services {
@@ -234,6 +239,7 @@ impl Services {
             db,
             rules: std::sync::Arc::new(rules),
             clock,
+            token_lifetime: chrono::Duration::days(DEFAULT_TOKEN_DAYS),
         }
     }
 

@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_sweeps.sql"),
         postgres: include_str!("../../migrations/postgres/0006_sweeps.sql"),
     },
+    Migration {
+        version: 10,
+        name: "access",
+        sqlite: include_str!("../../migrations/sqlite/0010_access.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_access.sql"),
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {

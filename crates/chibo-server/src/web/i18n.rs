@@ -140,6 +140,7 @@ impl Tr {
                 Lang::Vi => s.to_string(),
                 Lang::En => s.english(),
             },
+            ServiceError::Store(s) if s.is_unavailable() => self.t("error-unavailable"),
             ServiceError::Store(_) => self.t("error-internal"),
         }
     }

@@ -20,6 +20,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -57,7 +58,11 @@ pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -
         .route("/readyz", get(readyz))
         // The upload handler reports oversize files itself; this is the hard stop.
         .layer(DefaultBodyLimit::max(upload_limit + 64 * 1024))
-        .layer(middleware::from_fn(headers_and_language))
+        .layer(middleware::from_fn_with_state(state.clone(), log_refusals))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers_and_language,
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -77,12 +82,39 @@ async fn readyz(State(s): State<AppState>) -> Response {
     }
 }
 
+/// Logs every refused request (403) of a known account, page or API, read
+/// or write, with what was asked; the answer waits for the log's commit.
+/// (A refused read of a member record is also logged by the service, on
+/// the record.)
+async fn log_refusals(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let caller = Arc::new(AtomicI64::new(0));
+    let what = format!("{} {}", req.method(), req.uri().path());
+    let res = auth::CALLER.scope(caller.clone(), next.run(req)).await;
+    let account_id = caller.load(Ordering::Relaxed);
+    if res.status() == StatusCode::FORBIDDEN && account_id != 0 {
+        if let Err(e) = s
+            .services
+            .log_refusal(account_id, &what, s.services.now())
+            .await
+        {
+            tracing::error!("refusal not logged: {e}");
+        }
+    }
+    res
+}
+
 /// Sets the request's language for error pages and the security headers
-/// every response carries.
-async fn headers_and_language(req: Request, next: Next) -> Response {
+/// every response carries; HSTS when served over TLS (`--secure-cookies`).
+async fn headers_and_language(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let lang = auth::lang_of(req.headers());
     let mut res = error::LANG.scope(lang, next.run(req)).await;
     let h = res.headers_mut();
+    if s.cfg.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

@@ -1,5 +1,6 @@
 //! The dashboards' figures and the reports upward, as JSON.
 
+use super::errors::ApiJson;
 use super::units::Created;
 use crate::model::PeriodKind;
 use crate::service::dashboard::{CellDashboard, CellTable, PeriodQuery, TableQuery};
@@ -78,7 +79,7 @@ pub struct NewReport {
 pub async fn create(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Json(b): Json<NewReport>,
+    ApiJson(b): ApiJson<NewReport>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let unit = s.services.org(b.unit_id).await?;
     let now = s.services.now();
@@ -114,7 +115,7 @@ pub async fn save(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<SaveReport>,
+    ApiJson(b): ApiJson<SaveReport>,
 ) -> Result<StatusCode, ApiError> {
     s.services
         .save_report(&actor, id, b.version, &b.sections, s.services.now())
@@ -140,7 +141,7 @@ pub async fn issue(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<IssueReport>,
+    ApiJson(b): ApiJson<IssueReport>,
 ) -> Result<Json<Issued>, ApiError> {
     let number = s
         .services

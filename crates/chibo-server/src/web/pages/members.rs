@@ -96,6 +96,7 @@ pub async fn list(
         page,
         pages,
         is_cell,
+        identifiers: result.identifiers,
     })
 }
 
