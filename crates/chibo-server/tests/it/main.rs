@@ -2,6 +2,7 @@
 //! SQLite file, and over a fresh PostgreSQL database when
 //! `CHIBO_TEST_DATABASE_URL` is set. Tests talk HTTP like a browser would.
 
+mod access;
 mod api;
 mod audit;
 mod auth;
@@ -13,6 +14,7 @@ mod meetings;
 mod members;
 mod quarter;
 mod rules;
+mod schema;
 mod smtp;
 mod support;
 mod tasks;

@@ -193,7 +193,7 @@ impl TestApp {
                     .expect("tamper");
             }
             None => {
-                let path = self.dir.path().join("data").join("chibo.sqlite");
+                let path = self.sqlite_path();
                 let mut c =
                     sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
                         .await
@@ -204,6 +204,11 @@ impl TestApp {
                     .expect("tamper");
             }
         }
+    }
+
+    /// The SQLite file of an app on SQLite.
+    pub fn sqlite_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("data").join("chibo.sqlite")
     }
 
     pub fn url(&self, path: &str) -> String {
