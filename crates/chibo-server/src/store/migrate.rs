@@ -49,6 +49,18 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0006_sweeps.sql"),
     },
     Migration {
+        version: 8,
+        name: "import_uploads",
+        sqlite: include_str!("../../migrations/sqlite/0008_import_uploads.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_import_uploads.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "records",
+        sqlite: include_str!("../../migrations/sqlite/0009_records.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_records.sql"),
+    },
+    Migration {
         version: 10,
         name: "access",
         sqlite: include_str!("../../migrations/sqlite/0010_access.sql"),

@@ -18,6 +18,11 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
         .unwrap()
         .unwrap();
     let me = member.member_id.expect("dangvien is a member");
+    // The member has an address, so the e-mail half of the reminders is tested too.
+    app.tamper(format!(
+        "UPDATE member SET email = 'dangvien@example.vn' WHERE id = {me}"
+    ))
+    .await;
     let others: Vec<_> = store::members::of_cell(db, cell)
         .await
         .unwrap()
@@ -206,16 +211,27 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
     assert_eq!(again.reminders, 0, "once only");
     let home = app.page(&mem, "/").await;
     assert!(home.contains("Nhiệm vụ sắp đến hạn"), "{home}");
-    // Who chose the digest gets the e-mails folded into one the next morning.
-    let has_email = store::members::get(db, me)
-        .await
-        .unwrap()
-        .unwrap()
-        .email
-        .is_some();
-    let morning = app.now() + Duration::days(1);
+    // Who chose the digest gets the e-mails folded into one the next morning
+    // (local time), not the same evening, and only once.
+    let local_day = |days: i64, h: u32, m: u32| {
+        (app.today() + Duration::days(days))
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+            .and_local_timezone(chrono_tz::Asia::Ho_Chi_Minh)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let evening = local_day(0, 23, 0);
+    let digests = app.services.run_reminders(evening).await.unwrap().digests;
+    assert_eq!(digests, 0, "{b:?}: the digest waits for the morning");
+    let morning = local_day(1, 6, 30);
     let digests = app.services.run_reminders(morning).await.unwrap().digests;
-    assert_eq!(digests, usize::from(has_email), "{b:?}");
+    assert_eq!(
+        digests, 1,
+        "{b:?}: one digest for the member with an address"
+    );
+    let digests = app.services.run_reminders(morning).await.unwrap().digests;
+    assert_eq!(digests, 0, "{b:?}: once only");
     // Three days after the deadline it is overdue, reminded once more.
     let later = app.now() + Duration::days(3);
     let swept = app.services.run_reminders(later).await.unwrap();
