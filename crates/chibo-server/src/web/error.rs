@@ -52,6 +52,7 @@ const STATE_CONFLICTS: &[&str] = &[
     "login.taken",
     "org_code.duplicate",
     "post.overlap",
+    "org_kind.placement",
     "post.member_elsewhere",
     "status.transition",
     "status.before_last",

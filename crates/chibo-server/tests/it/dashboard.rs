@@ -367,7 +367,8 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
             && !page.contains("Tổng số lượt đảng viên"),
         "{b:?}: {page}"
     );
-    // The same period twice is refused.
+    // The same period twice is refused: a conflict with the report that
+    // exists, not a malformed request.
     let again = api
         .c
         .post(app.url("/api/v1/reports"))
@@ -376,7 +377,7 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
         .send()
         .await
         .unwrap();
-    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.status(), StatusCode::CONFLICT);
 
     // Edit, issue: numbered by the cell's sequence, sealed, verifiable.
     api.put(
@@ -420,7 +421,8 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
         .send()
         .await
         .unwrap();
-    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+    // An issued report is not edited: a conflict with its state.
+    assert_eq!(stale.status(), StatusCode::CONFLICT, "{b:?}");
     for (file, magic) in [("bao-cao.pdf", &b"%PDF"[..]), ("bao-cao.docx", b"PK")] {
         let bytes = c
             .get(app.url(&format!("/reports/{id}/{file}")))

@@ -268,14 +268,16 @@ async fn quarter(b: Backend) {
     let d = t[0];
     report(&api, bb, "hoan_thanh", 100, "28/05/2026").await;
 
-    // A closed task refuses progress.
-    api.call(
-        reqwest::Method::POST,
-        &format!("/api/v1/tasks/{a}/progress"),
-        Some(json!({"version": 99, "status": "dang_thuc_hien", "progress": 10, "note": "x"})),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    // A closed task refuses progress: a conflict with its state.
+    let refused = api
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/v1/tasks/{a}/progress"),
+            Some(json!({"version": 99, "status": "dang_thuc_hien", "progress": 10, "note": "x"})),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    assert_eq!(refused["problems"][0]["code"], "task.closed");
 
     // June: B is closed; C (overdue) and D (new deadline) carry over.
     let june = hold(&api, cell, "08/06/2026", &full, &[m2, m3]).await;

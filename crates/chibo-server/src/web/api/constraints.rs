@@ -18,6 +18,8 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 /// Some text that is not only spaces.
 const TEXT: &str = r"\S";
+/// An ISO date in the years `model::parse_date` accepts (1900–2100).
+const DATE: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$";
 /// `HH:MM`, 24-hour.
 const TIME: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 /// Twelve digits, or nothing.
@@ -199,7 +201,7 @@ fn constrain(p: &mut Object, rule: &Rule) {
         Rule::MinLength(n) => p.min_length = Some(*n),
         Rule::Date => {
             p.format = Some(SchemaFormat::KnownFormat(KnownFormat::Date));
-            p.pattern = None;
+            p.pattern = Some(DATE.to_string());
             if let Some(d) = p.description.as_mut() {
                 d.push_str(" (also dd/mm/yyyy)");
             }
