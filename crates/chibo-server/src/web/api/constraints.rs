@@ -122,6 +122,7 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
             codes(PeriodKind::ALL, PeriodKind::as_str),
         ),
         ("PeriodQuery", "index", Range(1, 12)),
+        ("PeriodQuery", "year", Range(1900, 2100)),
     ]
 }
 
@@ -140,6 +141,7 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
             codes(PeriodKind::ALL, PeriodKind::as_str),
         ),
         ("/api/v1/units/{id}/cell-table", "index", Range(1, 12)),
+        ("/api/v1/units/{id}/cell-table", "year", Range(1900, 2100)),
     ]
 }
 

@@ -108,7 +108,8 @@ pub async fn not_found() -> ApiError {
 /// Documents the answers every operation can give besides its own: a
 /// request that cannot be read (400, 413, 415, 422), missing credentials
 /// (401), a refused CSRF token on writes (403), an unknown id in the path
-/// (404), and the server's own trouble (500, 503). Each handler documents
+/// (404), a record whose state refuses a write (409), and the server's
+/// own trouble (500, 503). Each handler documents
 /// the rest (its success, and the 403, 404, 409 and 422 of its rules).
 pub struct CommonResponses;
 
@@ -121,6 +122,11 @@ impl utoipa::Modify for CommonResponses {
                     op,
                     "403",
                     "Refused: no right to this, or (for a browser session) no valid X-CSRF-Token.",
+                );
+                add(
+                    op,
+                    "409",
+                    "The record's current state refuses this (a closed meeting or vote, an issued report, a taken login, a unit that cannot hold this kind); the same request may succeed on another record or later.",
                 );
             }
             let all = [
@@ -154,10 +160,12 @@ impl utoipa::Modify for CommonResponses {
                 if has_body {
                     add(op, "413", "The body is too large.");
                     add(op, "415", "The body is not `application/json`.");
+                }
+                if has_params || has_body {
                     add(
                         op,
                         "422",
-                        "The body does not match its schema, or a field is not valid.",
+                        "A field or parameter is not valid (also for rules a schema cannot state, such as a period's number for its kind), or the body does not match its schema.",
                     );
                 }
                 add(
