@@ -92,14 +92,14 @@ async fn log_refusals(State(s): State<AppState>, req: Request, next: Next) -> Re
     let what = format!("{} {}", req.method(), req.uri().path());
     let res = auth::CALLER.scope(caller.clone(), next.run(req)).await;
     let account_id = caller.load(Ordering::Relaxed);
-    if res.status() == StatusCode::FORBIDDEN && account_id != 0 {
-        if let Err(e) = s
+    if res.status() == StatusCode::FORBIDDEN
+        && account_id != 0
+        && let Err(e) = s
             .services
             .log_refusal(account_id, &what, s.services.now())
             .await
-        {
-            tracing::error!("refusal not logged: {e}");
-        }
+    {
+        tracing::error!("refusal not logged: {e}");
     }
     res
 }

@@ -16,14 +16,6 @@ async fn account_id(app: &TestApp, login: &str) -> i64 {
         .id
 }
 
-async fn token_for(app: &TestApp, login: &str) -> String {
-    let id = account_id(app, login).await;
-    app.services
-        .issue_api_token(id, "test", app.now())
-        .await
-        .unwrap()
-}
-
 /// A client that has opened the login page (and holds its pre-session
 /// cookie), with the form's token.
 async fn at_login_page(app: &TestApp) -> (Client, String) {
@@ -262,7 +254,7 @@ async fn members_see_basics_and_identifier_searches_are_logged(b: Backend) {
         !page.contains(&card) && !page.contains(&dob),
         "{b:?}: {page}"
     );
-    let token = token_for(&app, "dangvien").await;
+    let token = app.token_for("dangvien").await;
     let api = Client::new();
     let list: Value = api
         .get(app.url(&format!("/api/v1/members?unit={cell}&per_page=200")))
@@ -380,7 +372,7 @@ async fn no_one_grants_more_than_they_hold(b: Backend) {
                 .status()
         }
     };
-    let upper = token_for(&app, "dangbo").await;
+    let upper = app.token_for("dangbo").await;
     // The finding: an upper committee's account made an administrator.
     assert_eq!(
         try_create(upper.clone(), "admin", upper_unit, "quantri2").await,
@@ -403,7 +395,7 @@ async fn no_one_grants_more_than_they_hold(b: Backend) {
         StatusCode::CREATED,
         "{b:?}"
     );
-    let secretary = token_for(&app, "bithu").await;
+    let secretary = app.token_for("bithu").await;
     for (role, org, login) in [
         ("upper", cells[0], "x.upper"),
         ("bi_thu", upper_unit, "x.above"),
@@ -421,7 +413,7 @@ async fn no_one_grants_more_than_they_hold(b: Backend) {
         StatusCode::CREATED,
         "{b:?}"
     );
-    let member = token_for(&app, "dangvien").await;
+    let member = app.token_for("dangvien").await;
     assert_eq!(
         try_create(member, "member", cells[0], "y.member").await,
         StatusCode::FORBIDDEN,
@@ -466,7 +458,7 @@ async fn api_tokens_expire_and_can_be_listed_and_revoked(b: Backend) {
         async move { api.get(url).bearer_auth(t).send().await.unwrap().status() }
     };
     // The default lifetime is the configured one.
-    let t1 = token_for(&app, "bithu").await;
+    let t1 = app.token_for("bithu").await;
     assert_eq!(me(&t1).await, StatusCode::OK, "{b:?}");
     app.clock
         .advance(chrono::Duration::days(30) - chrono::Duration::minutes(1));
@@ -512,7 +504,7 @@ async fn api_tokens_expire_and_can_be_listed_and_revoked(b: Backend) {
     let id = created["id"].as_i64().unwrap();
 
     // Someone else may neither list nor revoke it; an admin may.
-    let other = token_for(&app, "bithu.2").await;
+    let other = app.token_for("bithu.2").await;
     let bithu = account_id(&app, "bithu").await;
     assert_eq!(
         api.get(app.url(&format!("/api/v1/users/{bithu}/tokens")))
@@ -535,7 +527,7 @@ async fn api_tokens_expire_and_can_be_listed_and_revoked(b: Backend) {
         "{b:?}"
     );
     assert_eq!(me(&t2).await, StatusCode::OK, "{b:?}");
-    let admin = token_for(&app, "quantri").await;
+    let admin = app.token_for("quantri").await;
     let seen: Value = api
         .get(app.url(&format!("/api/v1/users/{bithu}/tokens")))
         .bearer_auth(&admin)
@@ -640,7 +632,7 @@ async fn refused_requests_are_logged(b: Backend) {
         "{b:?}: {log:?}"
     );
     // A write through the API: a member in another cell.
-    let token = token_for(&app, "bithu").await;
+    let token = app.token_for("bithu").await;
     let res = Client::new()
         .post(app.url("/api/v1/members"))
         .bearer_auth(&token)
@@ -670,7 +662,7 @@ async fn refused_requests_are_logged(b: Backend) {
 #[db_test]
 async fn a_database_outage_answers_503(b: Backend) {
     let app = TestApp::demo(b).await;
-    let token = token_for(&app, "bithu").await;
+    let token = app.token_for("bithu").await;
     let (c, _) = app.login("bithu").await;
     app.services.db.close().await;
     let res = Client::new()

@@ -4,21 +4,10 @@ use chibo_test_macros::db_test;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = store::accounts::by_login(&app.services.db, login)
-        .await
-        .unwrap()
-        .unwrap();
-    app.services
-        .issue_api_token(a.id, "test", app.now())
-        .await
-        .unwrap()
-}
-
 #[db_test]
 async fn members_through_the_api_with_a_bearer_token(b: Backend) {
     let app = TestApp::demo(b).await;
-    let token = token_for(&app, "bithu").await;
+    let token = app.token_for("bithu").await;
     let c = TestApp::client();
     let cell = app.cell_ids().await[0];
 
@@ -172,7 +161,7 @@ async fn the_openapi_document_matches_its_snapshot() {
 #[db_test]
 async fn a_deactivated_account_loses_its_sessions_and_tokens(b: Backend) {
     let app = TestApp::demo(b).await;
-    let token = token_for(&app, "dangvien").await;
+    let token = app.token_for("dangvien").await;
     let (c, _) = app.login("dangvien").await;
     let api = reqwest::Client::new();
     let me = api
@@ -244,6 +233,17 @@ impl<'de> serde::Deserialize<'de> for Keys {
     }
 }
 
+/// A request (method, URL, documented path, content type and body) and the
+/// status and code it must answer.
+type Case<'a> = (
+    reqwest::Method,
+    String,
+    &'a str,
+    Option<(&'a str, String)>,
+    StatusCode,
+    &'a str,
+);
+
 /// Whether the OpenAPI document lists `status` for this operation.
 fn documented(doc: &Value, method: &str, path: &str, status: StatusCode) -> bool {
     doc["paths"][path][method]["responses"]
@@ -259,17 +259,10 @@ fn documented(doc: &Value, method: &str, path: &str, status: StatusCode) -> bool
 async fn the_api_answers_as_its_document_says(b: Backend) {
     let app = TestApp::demo(b).await;
     let doc: Value = serde_json::from_str(&chibo_server::web::openapi_json()).unwrap();
-    let token = token_for(&app, "bithu").await;
+    let token = app.token_for("bithu").await;
     let c = TestApp::client();
     let cell = app.cell_ids().await[0];
-    let cases: Vec<(
-        reqwest::Method,
-        String,
-        &str,
-        Option<(&str, String)>,
-        StatusCode,
-        &str,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             reqwest::Method::GET,
             "/api/v1/no-such-thing".into(),

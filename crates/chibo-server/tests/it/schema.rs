@@ -25,6 +25,10 @@ struct Table {
 
 type Schema = BTreeMap<String, Table>;
 
+/// A SQLite foreign key as listed: columns, table, referenced columns (none
+/// when it names the table's primary key).
+type SqliteForeignKey = (Vec<String>, String, Vec<Option<String>>);
+
 /// What a declared type stores, in the terms both backends share: SQLite
 /// keeps dates, times and booleans as TEXT and INTEGER.
 fn sqlite_class(declared: &str) -> &'static str {
@@ -211,7 +215,7 @@ async fn sqlite_schema(app: &TestApp) -> Schema {
             .collect();
             table.unique.insert((cols, partial));
         }
-        let mut fks: BTreeMap<i64, (Vec<String>, String, Vec<Option<String>>)> = BTreeMap::new();
+        let mut fks: BTreeMap<i64, SqliteForeignKey> = BTreeMap::new();
         for fk in sqlx::query(
             "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list($1) ORDER BY id, seq",
         )

@@ -265,6 +265,18 @@ impl TestApp {
             .status()
     }
 
+    /// A new API token for a login (the default lifetime).
+    pub async fn token_for(&self, login: &str) -> String {
+        let a = chibo_server::store::accounts::by_login(&self.services.db, login)
+            .await
+            .expect("account")
+            .unwrap_or_else(|| panic!("no login {login}"));
+        self.services
+            .issue_api_token(a.id, "test", self.now())
+            .await
+            .expect("token")
+    }
+
     /// The actor behind a login, to prepare data through the services.
     pub async fn actor(&self, login: &str) -> Actor {
         let db = &self.services.db;

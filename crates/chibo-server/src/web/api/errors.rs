@@ -46,8 +46,7 @@ fn whole_numbers_as_integers(v: &mut serde_json::Value) {
         Value::Number(n) if n.is_f64() => {
             if let Some(f) = n.as_f64()
                 && f.fract() == 0.0
-                && f >= -9_007_199_254_740_992.0
-                && f <= 9_007_199_254_740_992.0
+                && (-9_007_199_254_740_992.0..=9_007_199_254_740_992.0).contains(&f)
             {
                 // Exact: whole and within 2^53.
                 #[allow(clippy::cast_possible_truncation)]
