@@ -2,8 +2,9 @@
 
 use super::{Actor, Result, ServiceError, Services};
 use crate::model::{Problem, Problems, Role, nfc};
-use crate::store::accounts::{AccountRow, ApiTokenRow, GrantRow};
-use crate::store::{self, audit, orgs::OrgRow};
+use crate::store::accounts::AccountRow;
+pub use crate::store::accounts::ApiTokenRow;
+use crate::store::{self, Reader, audit, orgs::OrgRow};
 use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
@@ -226,7 +227,10 @@ impl Services {
         let Some(attempt) = attempt else {
             return Err(ServiceError::Throttled);
         };
-        let account = store::accounts::by_login(&self.db, &login).await?;
+        let account = self
+            .db
+            .read(async |r| store::accounts::by_login(r, &login).await)
+            .await?;
         let ok = match &account {
             Some(a) => a.active && verify_password(password, &a.password_hash).await,
             None => {
@@ -295,16 +299,21 @@ impl Services {
         a: &NewAccount<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let org = match a.org_id {
-            Some(id) => Some(self.org_for(actor, id).await?),
-            None => None,
-        };
-        if !may_grant(actor, a.role, org.as_ref()) {
-            return Err(ServiceError::Forbidden);
-        }
-        if let (Some(member), Some(org)) = (a.member_id, &org) {
-            self.member_under(member, org).await?;
-        }
+        self.db
+            .read(async |r| {
+                let org = match a.org_id {
+                    Some(id) => Some(super::org_for(r, actor, id).await?),
+                    None => None,
+                };
+                if !may_grant(actor, a.role, org.as_ref()) {
+                    return Err(ServiceError::Forbidden);
+                }
+                if let (Some(member), Some(org)) = (a.member_id, &org) {
+                    member_under(r, member, org).await?;
+                }
+                Ok(())
+            })
+            .await?;
         let new = self.checked_account(a).await?;
         let mut tx = self.db.begin().await?;
         let id = insert_account(&mut tx, Some(actor), &new, a, now).await?;
@@ -312,29 +321,19 @@ impl Services {
         Ok(id)
     }
 
-    /// An account may only be tied to a member of the unit it is granted on.
-    async fn member_under(&self, member_id: i64, org: &OrgRow) -> Result<()> {
-        let m = store::members::get(&self.db, member_id)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::invalid(Problem::new("member_id", "member.unknown", ""))
-            })?;
-        let cell = self.org(m.cell_id).await?;
-        if !cell.path.starts_with(&org.path) {
-            return Err(ServiceError::invalid(Problem::new(
-                "member_id",
-                "member.unknown",
-                "",
-            )));
-        }
-        Ok(())
-    }
-
     /// Checks a new account's fields and hashes its password (before any
     /// transaction: the hash takes tens of milliseconds).
     async fn checked_account(&self, a: &NewAccount<'_>) -> Result<CheckedAccount> {
         let mut problems = Problems::default();
         let login = problems.take(parse_login(a.login));
+        let taken = match &login {
+            Some(l) => self
+                .db
+                .read(async |r| store::accounts::by_login(r, l).await)
+                .await?
+                .is_some(),
+            None => false,
+        };
         problems.take(check_password(a.password));
         let name = nfc(a.display_name);
         if name.is_empty() {
@@ -343,9 +342,7 @@ impl Services {
         if a.role != Role::Admin && a.org_id.is_none() {
             problems.push(Problem::new("org_id", "required", ""));
         }
-        if let Some(l) = &login
-            && store::accounts::by_login(&self.db, l).await?.is_some()
-        {
+        if let Some(l) = login.as_ref().filter(|_| taken) {
             problems.push(Problem::new("login", "login.taken", l.clone()));
         }
         if !problems.is_empty() {
@@ -365,7 +362,9 @@ impl Services {
         new: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let a = store::accounts::get(&self.db, actor.account_id)
+        let a = self
+            .db
+            .read(async |r| store::accounts::get(r, actor.account_id).await)
             .await?
             .ok_or(ServiceError::NotFound)?;
         if !verify_password(old, &a.password_hash).await {
@@ -396,10 +395,15 @@ impl Services {
         active: bool,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        store::accounts::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let grants = store::accounts::grants(&self.db, id).await?;
+        let grants = self
+            .db
+            .read(async |r| {
+                store::accounts::get(r, id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                Ok::<_, ServiceError>(store::accounts::grants(r, id).await?)
+            })
+            .await?;
         let allowed = grants.iter().all(|g| {
             let role = Role::parse(&g.role).unwrap_or(Role::Admin);
             actor
@@ -558,13 +562,14 @@ impl Services {
         if actor.account_id != account_id && !actor.is_admin() {
             return Err(ServiceError::Forbidden);
         }
-        let account = store::accounts::get(&self.db, account_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        Ok((
-            account,
-            store::accounts::api_tokens(&self.db, account_id).await?,
-        ))
+        self.db
+            .read(async |r| {
+                let account = store::accounts::get(r, account_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                Ok((account, store::accounts::api_tokens(r, account_id).await?))
+            })
+            .await
     }
 
     /// The roles `actor` may give on `unit` (what the account form offers).
@@ -583,7 +588,9 @@ impl Services {
         token_id: i64,
         now: DateTime<Utc>,
     ) -> Result<ApiTokenRow> {
-        let t = store::accounts::api_token(&self.db, token_id)
+        let t = self
+            .db
+            .read(async |r| store::accounts::api_token(r, token_id).await)
             .await?
             .ok_or(ServiceError::NotFound)?;
         if actor.account_id != t.account_id && !actor.is_admin() {
@@ -610,21 +617,6 @@ impl Services {
         })
     }
 
-    /// The accounts holding a role in a unit or below it, for its committee
-    /// or one above it.
-    pub async fn accounts_under(
-        &self,
-        actor: &Actor,
-        unit_id: i64,
-    ) -> Result<(OrgRow, Vec<(AccountRow, GrantRow)>)> {
-        let unit = self.org_for(actor, unit_id).await?;
-        if !actor.can_manage(&unit) && !actor.oversees(&unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        let rows = store::accounts::under(&self.db, &unit.path).await?;
-        Ok((unit, rows))
-    }
-
     /// Logs a refused request (`what`: its method and path) in the access
     /// log, durably.
     pub async fn log_refusal(&self, account_id: i64, what: &str, now: DateTime<Utc>) -> Result<()> {
@@ -644,7 +636,12 @@ impl Services {
 
     /// On an empty installation: a one-time link to create the first admin.
     pub async fn setup_link_token(&self, now: DateTime<Utc>) -> Result<Option<String>> {
-        if store::accounts::count(&self.db).await? > 0 {
+        if self
+            .db
+            .read(async |r| store::accounts::count(r).await)
+            .await?
+            > 0
+        {
             return Ok(None);
         }
         let token = random_token();
@@ -656,8 +653,12 @@ impl Services {
     }
 
     pub async fn setup_token_valid(&self, token: &str, now: DateTime<Utc>) -> Result<bool> {
-        Ok(store::accounts::count(&self.db).await? == 0
-            && store::accounts::setup_token_valid(&self.db, &token_hash(token), now).await?)
+        self.db
+            .read(async |r| {
+                Ok(store::accounts::count(r).await? == 0
+                    && store::accounts::setup_token_valid(r, &token_hash(token), now).await?)
+            })
+            .await
     }
 
     /// Creates the first admin with the one-time link. The link is claimed
@@ -707,6 +708,19 @@ fn may_grant(actor: &Actor, role: Role, org: Option<&OrgRow>) -> bool {
     actor
         .role_at(&org.path)
         .is_some_and(|held| held >= role && (held.manages_cell() || held >= Role::Upper))
+}
+
+/// An account may only be tied to a member of the unit it is granted on.
+async fn member_under(r: &mut Reader, member_id: i64, org: &OrgRow) -> Result<()> {
+    let unknown = || ServiceError::invalid(Problem::new("member_id", "member.unknown", ""));
+    let m = store::members::get(r, member_id)
+        .await?
+        .ok_or_else(unknown)?;
+    let cell = super::org(r, m.cell_id).await?;
+    if !cell.path.starts_with(&org.path) {
+        return Err(unknown());
+    }
+    Ok(())
 }
 
 /// A new account's fields, checked, with its password hashed.

@@ -86,6 +86,8 @@ impl AccessLog {
     /// Logs several rows (one search that found several members); returns
     /// once all of them are committed.
     pub async fn log_all(&self, rows: Vec<Access>) -> Result<()> {
+        // Their statement is shared with the other views in their batch.
+        super::count::note();
         let mut waiting = Vec::with_capacity(rows.len());
         for a in rows {
             let (ack, done) = oneshot::channel();
@@ -153,8 +155,12 @@ pub struct AccessEntry {
 }
 
 /// What one account did, newest first.
-pub async fn of_account(db: &Db, account_id: i64, limit: i64) -> Result<Vec<AccessEntry>> {
-    Ok(super::read!(db, |c| {
+pub async fn of_account(
+    r: &mut super::Reader,
+    account_id: i64,
+    limit: i64,
+) -> Result<Vec<AccessEntry>> {
+    Ok(super::read!(r, |c| {
         sqlx::query_as(
             "SELECT id, at, account_id, member_id, granted, kind, detail FROM access_log \
              WHERE account_id = $1 ORDER BY at DESC, id DESC LIMIT $2",

@@ -37,12 +37,6 @@ impl From<ServiceError> for PageError {
     }
 }
 
-impl From<crate::store::StoreError> for PageError {
-    fn from(e: crate::store::StoreError) -> Self {
-        Self::Service(e.into())
-    }
-}
-
 /// Problem codes that refuse a well-formed request because of the record's
 /// current state (a closed meeting, a taken login): 409 Conflict, not 422,
 /// since the same request may be right another time or on another record.
@@ -227,12 +221,6 @@ impl ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         Self::Service(e)
-    }
-}
-
-impl From<crate::store::StoreError> for ApiError {
-    fn from(e: crate::store::StoreError) -> Self {
-        Self::Service(e.into())
     }
 }
 

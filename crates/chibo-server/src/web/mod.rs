@@ -14,7 +14,7 @@ mod view;
 mod view_dash;
 
 use crate::config::Config;
-use crate::service::Services;
+use crate::service::{self, Services};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -107,16 +107,20 @@ async fn log_refusals(State(s): State<AppState>, req: Request, next: Next) -> Re
 }
 
 /// Sets the request's language for error pages and the security headers
-/// every response carries; HSTS when served over TLS (`--secure-cookies`).
+/// every response carries (HSTS when served over TLS, `--secure-cookies`),
+/// and counts the statements the request sends.
 async fn headers_and_language(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let lang = auth::lang_of(req.headers());
-    let mut res = error::LANG.scope(lang, next.run(req)).await;
+    let (mut res, queries) = service::counted(error::LANG.scope(lang, next.run(req))).await;
     let h = res.headers_mut();
     if s.cfg.secure_cookies {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
         );
+    }
+    if s.cfg.count_queries {
+        h.insert("x-chibo-queries", HeaderValue::from(queries));
     }
     h.insert(
         "x-content-type-options",

@@ -9,7 +9,9 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 async fn account_id(app: &TestApp, login: &str) -> i64 {
-    store::accounts::by_login(&app.services.db, login)
+    app.services
+        .db
+        .read(async |r| store::accounts::by_login(r, login).await)
         .await
         .unwrap()
         .unwrap()
@@ -141,7 +143,11 @@ async fn the_setup_link_creates_one_admin_however_often_it_is_used_at_once(b: Ba
         "{b:?}: {statuses:?}"
     );
     assert_eq!(
-        store::accounts::count(&app.services.db).await.unwrap(),
+        app.services
+            .db
+            .read(async |r| store::accounts::count(r).await)
+            .await
+            .unwrap(),
         1,
         "{b:?}: one administrator"
     );
@@ -238,7 +244,10 @@ async fn members_see_basics_and_identifier_searches_are_logged(b: Backend) {
     let app = TestApp::demo(b).await;
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let members = store::members::of_cell(db, cell).await.unwrap();
+    let members = db
+        .read(async |r| store::members::of_cell(r, cell).await)
+        .await
+        .unwrap();
     let other = members
         .iter()
         .find(|m| m.card_no.is_some() && m.national_id.is_some() && m.phone.is_some())
@@ -289,7 +298,10 @@ async fn members_see_basics_and_identifier_searches_are_logged(b: Backend) {
             .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}: q={q}");
         // The search as asked, and the refused request.
-        let log = store::access::of_account(db, me, 2).await.unwrap();
+        let log = db
+            .read(async |r| store::access::of_account(r, me, 2).await)
+            .await
+            .unwrap();
         assert!(
             log.iter().any(|r| r.kind == "search"
                 && !r.granted
@@ -321,7 +333,10 @@ async fn members_see_basics_and_identifier_searches_are_logged(b: Backend) {
         );
     }
     let bithu = account_id(&app, "bithu").await;
-    let log = store::members::access_log(db, other.id, 10).await.unwrap();
+    let log = db
+        .read(async |r| store::members::access_log(r, other.id, 10).await)
+        .await
+        .unwrap();
     let searches: Vec<_> = log.iter().filter(|r| r.kind == "search").collect();
     assert_eq!(searches.len(), 2, "{b:?}: {log:?}");
     assert!(
@@ -334,12 +349,14 @@ async fn members_see_basics_and_identifier_searches_are_logged(b: Backend) {
     assert_eq!(searches[0].detail.as_deref(), Some(phone.as_str()));
     assert_eq!(searches[1].detail.as_deref(), Some(nid.as_str()));
     // A search by name is not an identifier search and is not logged.
-    let before = store::access::of_account(db, bithu, 100)
+    let before = db
+        .read(async |r| store::access::of_account(r, bithu, 100).await)
         .await
         .unwrap()
         .len();
     app.page(&sec, "/members?q=nguyen").await;
-    let after = store::access::of_account(db, bithu, 100)
+    let after = db
+        .read(async |r| store::access::of_account(r, bithu, 100).await)
         .await
         .unwrap()
         .len();
@@ -352,7 +369,8 @@ async fn no_one_grants_more_than_they_hold(b: Backend) {
     let app = TestApp::demo(b).await;
     let db = &app.services.db;
     let cells = app.cell_ids().await;
-    let upper_unit = store::orgs::get(db, cells[0])
+    let upper_unit = db
+        .read(async |r| store::orgs::get(r, cells[0]).await)
         .await
         .unwrap()
         .unwrap()
@@ -421,7 +439,7 @@ async fn no_one_grants_more_than_they_hold(b: Backend) {
     );
     for login in ["quantri2", "quantri3", "x.upper", "x.admin", "y.member"] {
         assert!(
-            store::accounts::by_login(db, login)
+            db.read(async |r| store::accounts::by_login(r, login).await)
                 .await
                 .unwrap()
                 .is_none(),
@@ -624,7 +642,10 @@ async fn refused_requests_are_logged(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}");
-    let log = store::access::of_account(db, bithu, 1).await.unwrap();
+    let log = db
+        .read(async |r| store::access::of_account(r, bithu, 1).await)
+        .await
+        .unwrap();
     assert!(
         log[0].kind == "refused"
             && !log[0].granted
@@ -641,7 +662,10 @@ async fn refused_requests_are_logged(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}");
-    let log = store::access::of_account(db, bithu, 1).await.unwrap();
+    let log = db
+        .read(async |r| store::access::of_account(r, bithu, 1).await)
+        .await
+        .unwrap();
     assert_eq!(
         log[0].detail.as_deref(),
         Some("POST /api/v1/members"),
@@ -653,7 +677,10 @@ async fn refused_requests_are_logged(b: Backend) {
         .post(&c, "/logout-all", &[("csrf", "not-the-token")])
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}");
-    let log = store::access::of_account(db, bithu, 1).await.unwrap();
+    let log = db
+        .read(async |r| store::access::of_account(r, bithu, 1).await)
+        .await
+        .unwrap();
     assert_eq!(log[0].detail.as_deref(), Some("POST /logout-all"), "{b:?}");
 }
 

@@ -179,7 +179,10 @@ async fn a_deactivated_account_loses_its_sessions_and_tokens(b: Backend) {
     );
 
     let (admin, csrf) = app.login("quantri").await;
-    let id = store::accounts::by_login(&app.services.db, "dangvien")
+    let id = app
+        .services
+        .db
+        .read(async |r| store::accounts::by_login(r, "dangvien").await)
         .await
         .unwrap()
         .unwrap()
@@ -373,7 +376,10 @@ async fn the_api_answers_as_its_document_says(b: Backend) {
     );
 
     // A schema-valid body with a whole number written as 2.0 is read as 2.
-    let member = store::members::of_cell(&app.services.db, cell)
+    let member = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()[0]
         .id;

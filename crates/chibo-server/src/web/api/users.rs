@@ -2,8 +2,8 @@ use super::errors::ApiJson;
 use super::units::Created;
 use crate::model::{Problem, Role};
 use crate::service::ServiceError;
-use crate::service::accounts::{IssuedToken, NewAccount};
-use crate::store::accounts::{ApiTokenRow, GrantRow};
+use crate::service::accounts::{ApiTokenRow, IssuedToken, NewAccount};
+use crate::service::users::GrantRow;
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -56,7 +56,7 @@ pub async fn list(
     ApiUser(actor): ApiUser,
     Query(p): Query<UnitParam>,
 ) -> Result<Json<Vec<AccountInfo>>, ApiError> {
-    let (_, rows) = s.services.accounts_under(&actor, p.unit).await?;
+    let rows = s.services.unit_accounts(&actor, p.unit).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(a, g)| AccountInfo {

@@ -1,9 +1,8 @@
 //! Account management for a unit, and a person's own account.
 
-use super::{flash, unit_for};
+use super::flash;
 use crate::model::{Problem, Problems, Role};
 use crate::service::{ServiceError, accounts::NewAccount};
-use crate::store;
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -26,17 +25,13 @@ async fn users_page(
     login: String,
     name: String,
 ) -> Result<UsersPage, PageError> {
-    let home = unit_for(s, user, None).await?;
-    let (unit, rows) = s.services.accounts_under(&user.actor, home.id).await?;
-    let db = &s.services.db;
-    let mut units = vec![unit.clone()];
-    units.extend(store::orgs::children(db, unit.id).await?);
+    let p = s.services.accounts_page(&user.actor).await?;
     Ok(UsersPage {
         c: Chrome::for_user(user, "users-title", "users", "/users"),
-        roles: s.services.grantable_roles(&user.actor, &unit),
-        unit,
-        rows,
-        units,
+        roles: p.roles,
+        unit: p.unit,
+        rows: p.rows,
+        units: p.units,
         errors: FieldErrors {
             problems: errors,
             tr: user.tr,
