@@ -70,6 +70,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0009_records.sql"),
     },
     Migration {
+        version: 10,
+        name: "access",
+        sqlite: include_str!("../../migrations/sqlite/0010_access.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_access.sql"),
+    },
+    Migration {
         version: 12,
         name: "operations",
         sqlite: include_str!("../../migrations/sqlite/0012_operations.sql"),

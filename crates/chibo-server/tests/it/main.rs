@@ -2,6 +2,7 @@
 //! SQLite file, and over a fresh PostgreSQL database when
 //! `CHIBO_TEST_DATABASE_URL` is set. Tests talk HTTP like a browser would.
 
+mod access;
 mod api;
 mod audit;
 mod auth;
@@ -20,6 +21,7 @@ mod pgcluster;
 mod pgtls;
 mod quarter;
 mod rules;
+mod schema;
 mod smtp;
 mod support;
 mod tasks;

@@ -2,7 +2,9 @@
 //! `/api/openapi.json`. Authenticated by a bearer token (`chibo user token`)
 //! or a browser session with `X-CSRF-Token`.
 
+mod constraints;
 mod dashboard;
+mod errors;
 mod meetings;
 mod members;
 mod tasks;
@@ -13,7 +15,10 @@ use super::AppState;
 use super::error::{ApiErrorBody, ApiProblem};
 use axum::Json;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::middleware;
+use axum::routing::{delete, get, post};
+use constraints::Constraints;
+use errors::CommonResponses;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -22,6 +27,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     info(title = "chibo API", version = "1", description = "Chi bộ: tổ chức, đảng viên, tài khoản / Party cell: organisation, members, accounts"),
     paths(
         users::me, users::list, users::create,
+        users::my_tokens, users::create_token, users::tokens_of, users::revoke_token,
         units::get_unit, units::children, units::create_child,
         members::search, members::create, members::get_member, members::update, members::add_status,
         meetings::list, meetings::create, meetings::get_meeting, meetings::agenda, meetings::add_item, meetings::step,
@@ -32,7 +38,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         dashboard::list, dashboard::create, dashboard::get_report, dashboard::save, dashboard::issue,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses, &Constraints),
     security(("bearer" = []))
 )]
 struct ApiDoc;
@@ -118,4 +124,12 @@ pub fn routes() -> Router<AppState> {
             get(dashboard::get_report).put(dashboard::save),
         )
         .route("/reports/{id}/issue", post(dashboard::issue))
+        .route(
+            "/me/tokens",
+            get(users::my_tokens).post(users::create_token),
+        )
+        .route("/users/{id}/tokens", get(users::tokens_of))
+        .route("/tokens/{id}", delete(users::revoke_token))
+        .fallback(errors::not_found)
+        .layer(middleware::from_fn(errors::json_errors))
 }
