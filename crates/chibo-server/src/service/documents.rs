@@ -5,7 +5,7 @@ use super::meetings::{Assignment, MeetingView};
 use super::{Actor, Result, ServiceError, Services};
 use crate::model::format_date;
 use crate::store::{self, meetings as db};
-use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
+use chibo_print::{Align, Block, Column, Document, Header, Layout, Orientation, Signature, Table};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
@@ -182,6 +182,7 @@ impl Services {
         }
         body.push(Block::paragraph("Đề nghị các đồng chí đảng viên dự đầy đủ, đúng giờ; trường hợp vắng phải báo cáo lý do với chi ủy."));
         Document {
+            orientation: Orientation::Portrait,
             header: Self::header(c, Some("Số     -TB/CB".into())),
             title: "THÔNG BÁO".into(),
             subject: Some("triệu tập sinh hoạt chi bộ".into()),
@@ -230,6 +231,7 @@ impl Services {
             ]);
         }
         Document {
+            orientation: Orientation::Portrait,
             header: Self::header(c, None),
             title: "DANH SÁCH ĐIỂM DANH".into(),
             subject: Some(format!("sinh hoạt chi bộ ngày {}", format_date(c.day))),
@@ -237,12 +239,12 @@ impl Services {
                 Block::paragraph(Self::counts_line(v)),
                 Block::Table(Table {
                     columns: vec![
-                        Column::new("STT", 1, Align::Center),
-                        Column::new("Họ và tên", 5, Align::Left),
-                        Column::new("Đảng viên", 3, Align::Left),
-                        Column::new("Điểm danh", 3, Align::Left),
-                        Column::new("Lý do", 3, Align::Left),
-                        Column::new("Ký tên", 2, Align::Left),
+                        Column::one_line("STT", Align::Center),
+                        Column::new("Họ và tên", Align::Left),
+                        Column::new("Đảng viên", Align::Left),
+                        Column::new("Điểm danh", Align::Left),
+                        Column::new("Lý do", Align::Left),
+                        Column::new("Ký tên", Align::Left),
                     ],
                     rows,
                 }),
@@ -267,11 +269,11 @@ impl Services {
     fn votes_table(v: &MeetingView) -> Table {
         Table {
             columns: vec![
-                Column::new("Nội dung biểu quyết", 5, Align::Left),
-                Column::new("Tán thành", 2, Align::Center),
-                Column::new("Không tán thành", 2, Align::Center),
-                Column::new("Không biểu quyết", 2, Align::Center),
-                Column::new("Kết quả", 5, Align::Left),
+                Column::new("Nội dung biểu quyết", Align::Left),
+                Column::one_line("Tán thành", Align::Center),
+                Column::one_line("Không tán thành", Align::Center),
+                Column::one_line("Không biểu quyết", Align::Center),
+                Column::new("Kết quả", Align::Left),
             ],
             rows: v
                 .votes
@@ -293,6 +295,7 @@ impl Services {
 
     fn votes_doc(c: &Context, v: &MeetingView) -> Document {
         Document {
+            orientation: Orientation::Portrait,
             header: Self::header(c, None),
             title: "KẾT QUẢ BIỂU QUYẾT".into(),
             subject: Some(format!(
@@ -386,6 +389,7 @@ impl Services {
             body.push(Block::paragraph(format!("Buổi sinh hoạt kết thúc lúc {} cùng ngày (thời lượng {minutes} phút). Biên bản đã được đọc lại cho chi bộ nghe và thông qua.", local(end))));
         }
         Document {
+            orientation: Orientation::Portrait,
             header: Self::header(c, None),
             title: "BIÊN BẢN".into(),
             subject: Some(format!(
@@ -491,10 +495,10 @@ impl Services {
         if !review.is_empty() {
             body.push(Block::Table(Table {
                 columns: vec![
-                    Column::new("TT", 1, Align::Center),
-                    Column::new("Nhiệm vụ", 6, Align::Left),
-                    Column::new("Người phụ trách", 4, Align::Left),
-                    Column::new("Kết quả", 3, Align::Left),
+                    Column::one_line("TT", Align::Center),
+                    Column::new("Nhiệm vụ", Align::Left),
+                    Column::new("Người phụ trách", Align::Left),
+                    Column::new("Kết quả", Align::Left),
                 ],
                 rows: review.to_vec(),
             }));
@@ -505,10 +509,10 @@ impl Services {
             body.push(Block::heading(1, "III. PHÂN CÔNG THỰC HIỆN"));
             body.push(Block::Table(Table {
                 columns: vec![
-                    Column::new("TT", 1, Align::Center),
-                    Column::new("Nội dung", 6, Align::Left),
-                    Column::new("Người thực hiện", 4, Align::Left),
-                    Column::new("Thời hạn", 2, Align::Center),
+                    Column::one_line("TT", Align::Center),
+                    Column::new("Nội dung", Align::Left),
+                    Column::new("Người thực hiện", Align::Left),
+                    Column::one_line("Thời hạn", Align::Center),
                 ],
                 rows: assignments
                     .iter()
@@ -542,6 +546,7 @@ impl Services {
             )));
         }
         Some(Document {
+            orientation: Orientation::Portrait,
             header: Self::header(
                 c,
                 r.number_text

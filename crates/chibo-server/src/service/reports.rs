@@ -12,7 +12,7 @@ use crate::store::reports::{self as db, ReportRow};
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
 use crate::store::{self, meetings, orgs::OrgRow};
 use chibo_docs::sheet::{self, ColumnSpec};
-use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
+use chibo_print::{Align, Block, Column, Document, Header, Layout, Orientation, Signature, Table};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use serde::{Deserialize, Serialize};
@@ -123,13 +123,13 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
         )));
         out.push(Block::Table(Table {
             columns: vec![
-                Column::new("TT", 1, Align::Center),
-                Column::new("Ngày", 3, Align::Center),
-                Column::new("Hình thức", 4, Align::Left),
-                Column::new("Có mặt", 2, Align::Center),
-                Column::new("Vắng có lý do", 2, Align::Center),
-                Column::new("Vắng không lý do", 2, Align::Center),
-                Column::new("Nghị quyết", 3, Align::Left),
+                Column::one_line("TT", Align::Center),
+                Column::one_line("Ngày", Align::Center),
+                Column::new("Hình thức", Align::Left),
+                Column::one_line("Có mặt", Align::Center),
+                Column::one_line("Vắng có lý do", Align::Center),
+                Column::one_line("Vắng không lý do", Align::Center),
+                Column::one_line("Nghị quyết", Align::Left),
             ],
             rows: f
                 .meetings
@@ -157,11 +157,11 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
     } else {
         out.push(Block::Table(Table {
             columns: vec![
-                Column::new("Số", 3, Align::Left),
-                Column::new("Trích yếu", 7, Align::Left),
-                Column::new("Công việc", 2, Align::Center),
-                Column::new("Hoàn thành", 2, Align::Center),
-                Column::new("Quá hạn", 2, Align::Center),
+                Column::one_line("Số", Align::Left),
+                Column::new("Trích yếu", Align::Left),
+                Column::one_line("Công việc", Align::Center),
+                Column::one_line("Hoàn thành", Align::Center),
+                Column::one_line("Quá hạn", Align::Center),
             ],
             rows: f
                 .resolutions
@@ -643,6 +643,7 @@ impl Services {
             .clone()
             .or_else(|| Some("Số     -BC/CB".into()));
         let doc = Document {
+            orientation: Orientation::Portrait,
             header: self.letterhead(&r.unit, number, on).await?,
             title: "BÁO CÁO".into(),
             subject: Some(format!("kết quả công tác {}", r.content.figures.label)),
@@ -687,8 +688,8 @@ impl Services {
         let on = today(now);
         let mut rows: Vec<Vec<String>> = r.lines.iter().map(rollup_row).collect();
         rows.push(r.total_row());
-        let widths = [2, 5, 4, 3, 2, 2, 3, 2, 2, 3, 2];
         let doc = Document {
+            orientation: Orientation::Portrait,
             header: self.letterhead(&r.unit, None, on).await?,
             title: "BÁO CÁO".into(),
             subject: Some(r.title()),
@@ -703,14 +704,12 @@ impl Services {
                 Block::Table(Table {
                     columns: ROLLUP
                         .iter()
-                        .zip(widths)
-                        .map(|(c, w)| {
-                            let align = if matches!(c.key, "name" | "committee") {
-                                Align::Left
+                        .map(|c| {
+                            if matches!(c.key, "name" | "committee") {
+                                Column::new(c.label, Align::Left)
                             } else {
-                                Align::Center
-                            };
-                            Column::new(c.label, w, align)
+                                Column::one_line(c.label, Align::Center)
+                            }
                         })
                         .collect(),
                     rows,

@@ -4,7 +4,7 @@ use super::tasks::TaskItem;
 use super::{Actor, Result, Services, today};
 use crate::store::tasks::Filter;
 use chibo_docs::sheet::{ColumnSpec, SheetError};
-use chibo_print::{Align, Block, Column, Document, Header, Layout, Table};
+use chibo_print::{Align, Block, Column, Document, Header, Layout, Orientation, Table};
 use chrono::{DateTime, Utc};
 
 const COLUMNS: [(&str, &str, u16); 7] = [
@@ -91,14 +91,10 @@ impl Services {
         let table = Table {
             columns: COLUMNS
                 .iter()
-                .map(|(_, title, width)| Column {
-                    title: (*title).to_string(),
-                    width: *width,
-                    align: if *width == 1 {
-                        Align::Center
-                    } else {
-                        Align::Left
-                    },
+                .map(|(key, title, _)| match *key {
+                    "stt" => Column::one_line(*title, Align::Center),
+                    "thoi_han" | "nghi_quyet" => Column::one_line(*title, Align::Center),
+                    _ => Column::new(*title, Align::Left),
                 })
                 .collect(),
             rows: table_rows(&items, shown_vi),
@@ -111,6 +107,7 @@ impl Services {
             vec![Block::Table(table)]
         };
         let doc = Document {
+            orientation: Orientation::Portrait,
             header: Header {
                 superior,
                 issuer: cell.name.to_uppercase(),

@@ -915,9 +915,9 @@ pub async fn document(
     // Rendering is CPU work: keep it off the async workers.
     let rendered = tokio::task::spawn_blocking(move || {
         if pdf {
-            chibo_print::render_pdf_bundle(&docs, &layout).map(|b| (b, "application/pdf"))
+            chibo_print::render_pdf_bundle(&docs, &chibo_print::Properties::of(&docs[0]), &layout).map(|b| (b, "application/pdf"))
         } else {
-            chibo_print::render_docx(&docs[0], &layout).map(|b| {
+            chibo_print::render_docx(&docs[0], &chibo_print::Properties::of(&docs[0]), &layout).map(|b| {
                 (
                     b,
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -178,9 +178,9 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 async fn render(doc: Document, layout: Layout, pdf: bool) -> Result<Vec<u8>, PageError> {
     tokio::task::spawn_blocking(move || {
         if pdf {
-            chibo_print::render_pdf(&doc, &layout)
+            chibo_print::render_pdf(&doc, &chibo_print::Properties::of(&doc), &layout)
         } else {
-            chibo_print::render_docx(&doc, &layout)
+            chibo_print::render_docx(&doc, &chibo_print::Properties::of(&doc), &layout)
         }
     })
     .await

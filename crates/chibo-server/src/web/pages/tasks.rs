@@ -209,7 +209,7 @@ pub async fn print(
         .services
         .task_table_document(&user.actor, cell.id, &q.filter(), Utc::now())
         .await?;
-    let pdf = tokio::task::spawn_blocking(move || chibo_print::render_pdf(&doc, &layout))
+    let pdf = tokio::task::spawn_blocking(move || chibo_print::render_pdf(&doc, &chibo_print::Properties::of(&doc), &layout))
         .await
         .map_err(|_| PageError::BadRequest)?
         .map_err(|e| {
