@@ -4,7 +4,8 @@
 //! title rows above the header and headers spelled in many ways) and returns
 //! the recognised columns as normalised text, row by row, with the
 //! spreadsheet's own row numbers for messages. [`write_xlsx`] and
-//! [`write_csv`] write the same layout back, so export → import round-trips.
+//! [`write_csv`] write the same layout back, so export → import round-trips;
+//! [`write_table`] writes typed tables (counts, dates, totals) for offices.
 
 mod cell;
 mod delimited;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 
 pub use error::SheetError;
 pub use fold::fold;
-pub use write::{write_csv, write_xlsx};
+pub use write::{Export, ExportColumn, Kind, Total, Value, write_csv, write_table, write_xlsx};
 
 /// A field the caller wants from the sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
