@@ -182,12 +182,18 @@ pub fn fit(table: &Table, avail: f32, start: f32, smallest: f32) -> Fitted {
         total as f32 / words.len() as f32
     };
 
+    // Columns kept wide for handwriting, in points.
+    let rooms: Vec<f32> = table
+        .columns
+        .iter()
+        .map(|c| c.room_mm * 72.0 / 25.4)
+        .collect();
     let start = start.max(smallest);
     let steps = ((start - smallest) / STEP_PT).round() as usize;
     let candidates: Vec<(f32, Vec<f32>, f32)> = (0..=steps)
         .map(|i| start - i as f32 * STEP_PT)
         .filter_map(|size| {
-            let widths = share(table, &extents, avail, size)?;
+            let widths = share(table, &extents, &rooms, avail, size)?;
             let lines = average_lines(&widths, size);
             Some((size, widths, lines))
         })
@@ -204,7 +210,11 @@ pub fn fit(table: &Table, avail: f32, start: f32, smallest: f32) -> Fitted {
         // Even the smallest size cannot hold every word: shares by the
         // minimum widths, and the longest words broken below.
         None => {
-            let min: Vec<f32> = extents.iter().map(|e| outer(e.min, smallest)).collect();
+            let min: Vec<f32> = extents
+                .iter()
+                .zip(&rooms)
+                .map(|(e, &room)| outer(e.min, smallest).max(room))
+                .collect();
             let sum: f32 = min.iter().sum();
             (smallest, min.iter().map(|&lo| lo * avail / sum).collect())
         }
@@ -242,9 +252,23 @@ pub fn fit(table: &Table, avail: f32, start: f32, smallest: f32) -> Fitted {
 }
 
 /// The column widths at `size`, or `None` when the widest words do not fit.
-fn share(table: &Table, extents: &[Extent], avail: f32, size: f32) -> Option<Vec<f32>> {
-    let min: Vec<f32> = extents.iter().map(|e| outer(e.min, size)).collect();
-    let max: Vec<f32> = extents.iter().map(|e| outer(e.max, size)).collect();
+fn share(
+    table: &Table,
+    extents: &[Extent],
+    rooms: &[f32],
+    avail: f32,
+    size: f32,
+) -> Option<Vec<f32>> {
+    let min: Vec<f32> = extents
+        .iter()
+        .zip(rooms)
+        .map(|(e, &room)| outer(e.min, size).max(room))
+        .collect();
+    let max: Vec<f32> = extents
+        .iter()
+        .zip(rooms)
+        .map(|(e, &room)| outer(e.max, size).max(room))
+        .collect();
     let (sum_min, sum_max): (f32, f32) = (min.iter().sum(), max.iter().sum());
     if sum_min > avail {
         return None;
@@ -385,6 +409,35 @@ mod tests {
                 assert!(needs(piece, 10.0, Style::Regular) <= f.widths[x] + 0.01);
             }
         }
+    }
+
+    #[test]
+    fn a_signature_column_keeps_its_room() {
+        let t = table(
+            vec![
+                Column::one_line("STT", Align::Center),
+                Column::new("Họ và tên", Align::Left),
+                Column::new("Ký tên", Align::Left).with_room_mm(30.0),
+            ],
+            vec![vec!["1", "Nguyễn Văn A", ""]],
+        );
+        let f = fit(&t, 468.0, 14.0, 10.0);
+        assert!(f.widths[2] >= 30.0 * 72.0 / 25.4 - 0.01, "{:?}", f.widths);
+    }
+
+    #[test]
+    fn a_name_column_is_not_starved_to_a_word_per_line() {
+        let name = "Chi bộ Trường Trung học phổ thông Công Tằng Tôn Nữ Thị Hoàng Phương Khuê";
+        let mut columns = vec![Column::new("Chi bộ", Align::Left)];
+        columns.extend((0..11).map(|i| Column::one_line(format!("Cột {i}"), Align::Center)));
+        let mut row = vec![name];
+        row.extend(["79.001.000.000.001"; 2]);
+        row.extend(["1234"; 9]);
+        let t = table(columns, vec![row; 40]);
+        let f = fit(&t, 714.0, 14.0, 10.0);
+        let words = Words::of(name, false);
+        let lines = words.lines_in(inner(f.widths[0], f.size), width(" ", Style::Regular));
+        assert!(lines <= 3, "{lines} lines at {} pt: {:?}", f.size, f.widths);
     }
 
     #[test]

@@ -222,6 +222,10 @@ pub struct Column {
     /// words.
     #[serde(default)]
     pub one_line: bool,
+    /// At least this wide, in millimetres, whatever it holds: room for
+    /// handwriting (the attendance list's signatures).
+    #[serde(default)]
+    pub room_mm: f32,
 }
 
 impl Column {
@@ -231,7 +235,14 @@ impl Column {
             title: title.into(),
             align,
             one_line: false,
+            room_mm: 0.0,
         }
+    }
+
+    /// A column left at least `mm` wide for handwriting.
+    pub fn with_room_mm(mut self, mm: f32) -> Self {
+        self.room_mm = mm;
+        self
     }
 
     /// A column whose cells each stay on one line.
