@@ -5,7 +5,7 @@
 
 use super::Services;
 use crate::store::meetings::{self as db, NoticeRow};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
@@ -31,7 +31,7 @@ impl Mailer {
         })
     }
 
-    async fn send(&self, s: &Services, n: &NoticeRow) -> anyhow::Result<()> {
+    async fn send(&self, s: &Services, n: &NoticeRow, now: DateTime<Utc>) -> anyhow::Result<()> {
         let to: Mailbox = n.address.as_deref().unwrap_or_default().parse()?;
         let text = SinglePart::plain(n.body.clone());
         let mut body = MultiPart::mixed().singlepart(text);
@@ -39,9 +39,12 @@ impl Mailer {
             && let Some(m) = db::get(&s.db, mid).await?
         {
             let cell = s.org(m.cell_id).await?.name;
-            let ics = super::calendar::ics(&[(m, cell)], &self.base_url, |m| s.calendar_minutes(m));
+            let name = super::calendar::invitation_name(&m, &cell);
+            let ics = s
+                .calendar(&[(m, cell.clone())], &cell, &self.base_url, now)
+                .await?;
             let kind = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?;
-            body = body.singlepart(Attachment::new("loi-moi.ics".into()).body(ics, kind));
+            body = body.singlepart(Attachment::new(format!("{}.ics", name.ascii)).body(ics, kind));
         }
         let msg = Message::builder()
             .from(self.from.clone())
@@ -59,7 +62,7 @@ impl Mailer {
         let due = db::claim_due(&mut tx, now, now + Duration::minutes(5), 20).await?;
         tx.commit().await?;
         for n in &due {
-            let result = self.send(s, n).await;
+            let result = self.send(s, n, now).await;
             let mut tx = s.db.begin().await?;
             match result {
                 Ok(()) => db::mark_sent(&mut tx, n.id, Utc::now()).await?,

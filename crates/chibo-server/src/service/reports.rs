@@ -4,19 +4,25 @@
 //! a resolution. And the upper committee's roll-up of its cells.
 
 use super::dashboard::{CellLine, percent, totals, window};
-use super::documents::{kind_label, paragraphs};
+use super::documents::{
+    FileName, Printable, bare_number, fingerprint, issuer_line, kind_label, paragraphs,
+    superior_line,
+};
 use super::meetings::seal::{Locking, lock_document};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
-use crate::model::{Period, PeriodKind, Problem, Status, format_date, nfc};
+use crate::model::{Period, PeriodKind, Problem, Status, format_date};
 use crate::store::reports::{self as db, ReportRow};
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
-use crate::store::{self, meetings, orgs::OrgRow};
-use chibo_docs::sheet::{self, ColumnSpec};
-use chibo_print::{Align, Block, Column, Document, Header, Layout, Orientation, Signature, Table};
+use crate::store::{self, meetings, orgs::OrgRow, register};
+use chibo_docs::sheet::{self, Export, ExportColumn, Kind, Total, Value};
+use chibo_print::{
+    Align, Block, Column, Document, Header, Orientation, Properties, Signature, Table,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use unicode_normalization::UnicodeNormalization;
 
 /// What the records say about the period: nothing here is typed by hand.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -69,6 +75,24 @@ pub struct Report {
     /// figures it was sealed with.
     pub content: ReportBody,
     pub check_code: Option<String>,
+}
+
+/// Text typed in a box of several lines, in NFC: each line trimmed and its
+/// spaces collapsed, the lines kept (a numbered list stays a list), blank
+/// lines between paragraphs kept once.
+fn lines(text: &str) -> String {
+    let composed: String = text.nfc().collect();
+    let mut out: Vec<String> = vec![];
+    for line in composed.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !(line.is_empty() && out.last().is_none_or(String::is_empty)) {
+            out.push(line);
+        }
+    }
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out.join("\n")
 }
 
 fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
@@ -126,6 +150,7 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
                 Column::one_line("TT", Align::Center),
                 Column::one_line("Ngày", Align::Center),
                 Column::new("Hình thức", Align::Left),
+                Column::one_line("Điểm danh", Align::Center),
                 Column::one_line("Có mặt", Align::Center),
                 Column::one_line("Vắng có lý do", Align::Center),
                 Column::one_line("Vắng không lý do", Align::Center),
@@ -140,7 +165,8 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
                         (i + 1).to_string(),
                         local_day(m.starts_at),
                         format!("Sinh hoạt {}", kind_label(&m.kind)),
-                        format!("{}/{}", m.presence.present, m.presence.marked),
+                        m.presence.marked.to_string(),
+                        m.presence.present.to_string(),
                         m.presence.excused.to_string(),
                         m.presence.unexcused.to_string(),
                         m.resolution_number.clone().unwrap_or_default(),
@@ -229,80 +255,75 @@ pub fn report_blocks(b: &ReportBody) -> Vec<Block> {
     out
 }
 
-/// The roll-up table's columns, shared by the PDF and the XLSX.
-const ROLLUP: &[ColumnSpec] = &[
-    ColumnSpec {
-        key: "code",
-        label: "Mã",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "name",
-        label: "Chi bộ",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "committee",
-        label: "Trực thuộc",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "last",
-        label: "Sinh hoạt gần nhất",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "on_time",
-        label: "Đúng kỳ",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "held",
-        label: "Số buổi sinh hoạt",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "present",
-        label: "Có mặt / điểm danh",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "rate",
-        label: "Tỷ lệ dự họp (%)",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "adopted",
-        label: "Nghị quyết",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "done",
-        label: "Việc hoàn thành / giao",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "overdue",
-        label: "Việc quá hạn",
-        aliases: &[],
-    },
+/// A column of the roll-up, shared by the PDF, the DOCX and the XLSX.
+struct RollupColumn {
+    label: &'static str,
+    kind: Kind,
+}
+
+const fn column(label: &'static str, kind: Kind) -> RollupColumn {
+    RollupColumn { label, kind }
+}
+
+/// The roll-up's columns: each figure in a column of its own (no "10/12").
+const ROLLUP: &[RollupColumn] = &[
+    column("Mã", Kind::Id),
+    column("Chi bộ", Kind::Text),
+    column("Trực thuộc", Kind::Text),
+    column("Sinh hoạt gần nhất", Kind::Date),
+    column("Đúng kỳ", Kind::Text),
+    column("Số buổi sinh hoạt", Kind::Count),
+    column("Lượt có mặt", Kind::Count),
+    column("Lượt điểm danh", Kind::Count),
+    column("Tỷ lệ dự họp (%)", Kind::Percent),
+    column("Nghị quyết", Kind::Count),
+    column("Việc hoàn thành", Kind::Count),
+    column("Việc được giao", Kind::Count),
+    column("Việc quá hạn", Kind::Count),
 ];
 
 /// One line of the roll-up, cell by cell in the order of [`ROLLUP`].
-pub fn rollup_row(l: &CellLine) -> Vec<String> {
+pub fn rollup_row(l: &CellLine) -> Vec<Value> {
+    let text = |s: &str| Value::Text(s.to_owned());
     vec![
-        l.code.clone().unwrap_or_default(),
-        l.name.clone(),
-        l.committee.clone().unwrap_or_default(),
-        l.last_meeting.map(format_date).unwrap_or_default(),
-        if l.on_time { "Có" } else { "Chậm" }.into(),
-        l.held.to_string(),
-        format!("{}/{}", l.presence.present, l.presence.marked),
-        l.attendance.map(|r| r.to_string()).unwrap_or_default(),
-        l.adopted.to_string(),
-        format!("{}/{}", l.tasks.done, l.tasks.total),
-        l.tasks.overdue.to_string(),
+        l.code.as_deref().map_or(Value::Empty, text),
+        text(&l.name),
+        l.committee.as_deref().map_or(Value::Empty, text),
+        l.last_meeting.map_or(Value::Empty, Value::Date),
+        text(if l.on_time { "Có" } else { "Chậm" }),
+        Value::Number(l.held),
+        Value::Number(l.presence.present),
+        Value::Number(l.presence.marked),
+        l.attendance.map_or(Value::Empty, Value::Number),
+        Value::Number(l.adopted),
+        Value::Number(l.tasks.done),
+        Value::Number(l.tasks.total),
+        Value::Number(l.tasks.overdue),
     ]
+}
+
+/// "quý 4 2026": a period as file names give it.
+fn period_name(p: &Period) -> String {
+    let kind = match p.kind {
+        PeriodKind::Month => "tháng",
+        PeriodKind::Quarter => "quý",
+        PeriodKind::Half => "6 tháng",
+        PeriodKind::Year => "năm",
+    };
+    match p.kind {
+        PeriodKind::Year => format!("{kind} {}", p.year),
+        _ => format!("{kind} {} {}", p.index, p.year),
+    }
+}
+
+/// A value as the PDF and the DOCX print it.
+fn printed(v: &Value) -> String {
+    match v {
+        Value::Empty => String::new(),
+        Value::Text(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Date(d) => format_date(*d),
+    }
 }
 
 /// The upper committee's roll-up of its cells for a period.
@@ -322,22 +343,112 @@ impl Rollup {
         )
     }
 
-    fn total_row(&self) -> Vec<String> {
+    /// The total line: the figures summed by the one function the screens
+    /// use, the rate computed from the sums.
+    fn total_row(&self) -> Vec<Value> {
         let mut r = rollup_row(&self.totals);
-        r[1] = format!("Cộng ({} chi bộ)", self.lines.len());
-        r[4] = format!("{} chậm", self.lines.iter().filter(|l| !l.on_time).count());
+        r[1] = Value::Text(format!("Cộng ({} chi bộ)", self.lines.len()));
+        r[4] = Value::Text(format!(
+            "{} chậm",
+            self.lines.iter().filter(|l| !l.on_time).count()
+        ));
         r
     }
 
+    /// The file's name: "tong-hop-quy-4-2026", then the number and the unit
+    /// when the document has them.
+    pub fn file_name(&self, number: Option<&str>) -> FileName {
+        FileName::of(&[
+            "Tổng hợp",
+            &period_name(&self.period),
+            number.map(bare_number).unwrap_or(""),
+            &self.unit.name,
+        ])
+    }
+
+    /// The roll-up as a spreadsheet: counts as numbers, dates as dates, the
+    /// totals as formulas; printed landscape, one page wide.
     pub fn xlsx(&self) -> Result<Vec<u8>> {
-        let mut rows: Vec<Vec<Option<String>>> = self
+        let columns = ROLLUP
+            .iter()
+            .map(|c| ExportColumn {
+                label: c.label,
+                kind: c.kind,
+            })
+            .collect();
+        // Counts are summed by formulas; the rest of the total line is the
+        // screens' figures.
+        let totals = self
+            .total_row()
+            .into_iter()
+            .zip(ROLLUP)
+            .map(|(v, c)| match c.kind {
+                Kind::Count => Total::Sum,
+                _ => Total::Value(v),
+            })
+            .collect();
+        let export = Export {
+            sheet: "Tổng hợp",
+            title: vec![
+                issuer_line(&self.unit),
+                format!("Bảng {}", self.title()),
+                format!(
+                    "Từ ngày {} đến ngày {}; công việc tính đến ngày {}.",
+                    format_date(self.period.start),
+                    format_date(self.period.end),
+                    format_date(self.as_of)
+                ),
+            ],
+            columns,
+            rows: self.lines.iter().map(rollup_row).collect(),
+            totals: Some(totals),
+        };
+        Ok(sheet::write_table(&export)?)
+    }
+
+    /// The roll-up as printed: its table, landscape.
+    pub(crate) fn document(
+        &self,
+        header: Header,
+        signature: Signature,
+        recipients: Vec<String>,
+    ) -> Document {
+        let mut rows: Vec<Vec<String>> = self
             .lines
             .iter()
-            .map(|l| rollup_row(l).into_iter().map(Some).collect())
+            .map(|l| rollup_row(l).iter().map(printed).collect())
             .collect();
-        rows.push(self.total_row().into_iter().map(Some).collect());
-        let title = format!("{} — {}", self.unit.name.to_uppercase(), self.title());
-        Ok(sheet::write_xlsx(Some(&title), ROLLUP, &rows)?)
+        rows.push(self.total_row().iter().map(printed).collect());
+        Document {
+            orientation: Orientation::Landscape,
+            header,
+            title: "BÁO CÁO".into(),
+            subject: Some(self.title()),
+            body: vec![
+                Block::paragraph(format!(
+                    "Số liệu tổng hợp từ hồ sơ sinh hoạt của {} chi bộ trực thuộc, từ ngày {} đến ngày {}; công việc tính đến ngày {}.",
+                    self.lines.len(),
+                    format_date(self.period.start),
+                    format_date(self.period.end),
+                    format_date(self.as_of)
+                )),
+                Block::Table(Table {
+                    columns: ROLLUP
+                        .iter()
+                        .map(|c| match c.kind {
+                            Kind::Text if c.label != "Đúng kỳ" => {
+                                Column::new(c.label, Align::Left)
+                            }
+                            _ => Column::one_line(c.label, Align::Center),
+                        })
+                        .collect(),
+                    rows,
+                }),
+            ],
+            signatures: vec![signature],
+            recipients,
+            check_code: None,
+        }
     }
 }
 
@@ -501,9 +612,9 @@ impl Services {
         let body = ReportBody {
             figures: r.content.figures,
             sections: Sections {
-                assessment: nfc(sections.assessment.trim()),
-                limits: nfc(sections.limits.trim()),
-                next: nfc(sections.next.trim()),
+                assessment: lines(&sections.assessment),
+                limits: lines(&sections.limits),
+                next: lines(&sections.next),
             },
         };
         let text = serde_json::to_string(&body).unwrap_or_default();
@@ -601,25 +712,27 @@ impl Services {
         Ok(number_text)
     }
 
-    async fn letterhead(
+    /// The header of a unit's document: its superior, the unit as issuer
+    /// (a đảng bộ issues as its đảng ủy), the number, the place and date.
+    pub(crate) async fn letterhead(
         &self,
         unit: &OrgRow,
         number: Option<String>,
         on: NaiveDate,
     ) -> Result<Header> {
-        let superior = match unit.parent_id {
-            Some(p) => self.org(p).await?.name,
-            None => String::new(),
+        let parent = match unit.parent_id {
+            Some(p) => Some(self.org(p).await?),
+            None => None,
         };
         Ok(Header {
-            superior: superior.to_uppercase(),
-            issuer: unit.name.to_uppercase(),
+            superior: superior_line(parent.as_ref()),
+            issuer: issuer_line(unit),
             number,
             place_date: chibo_rules::format_date_line(unit.place.as_deref().unwrap_or(""), on),
         })
     }
 
-    async fn secretary_of(&self, unit: &OrgRow) -> Result<String> {
+    pub(crate) async fn secretary_of(&self, unit: &OrgRow) -> Result<String> {
         Ok(store::orgs::committee(&self.db, unit.id)
             .await?
             .into_iter()
@@ -628,25 +741,29 @@ impl Services {
             .unwrap_or_default())
     }
 
-    /// The report in the Party's document format.
+    /// The report in the Party's document format, named by kind, number,
+    /// unit and period.
     pub async fn report_document(
         &self,
         actor: &Actor,
         id: i64,
         now: DateTime<Utc>,
-    ) -> Result<(Document, Layout)> {
+    ) -> Result<Printable> {
         let r = self.report(actor, id, now).await?;
         let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
-        let number = r
-            .row
-            .number_text
-            .clone()
-            .or_else(|| Some("Số     -BC/CB".into()));
+        let number = r.row.number_text.clone().or_else(|| {
+            let symbol: String = self
+                .rules
+                .param("doc_org_symbol_cell", on)
+                .unwrap_or_else(|_| "CB".into());
+            Some(format!("Số     -BC/{symbol}"))
+        });
+        let subject = format!("kết quả công tác {}", r.content.figures.label);
         let doc = Document {
             orientation: Orientation::Portrait,
             header: self.letterhead(&r.unit, number, on).await?,
             title: "BÁO CÁO".into(),
-            subject: Some(format!("kết quả công tác {}", r.content.figures.label)),
+            subject: Some(subject.clone()),
             body: report_blocks(&r.content),
             signatures: vec![Signature {
                 on_behalf: Some("T/M CHI BỘ".into()),
@@ -656,7 +773,27 @@ impl Services {
             recipients: vec!["- Đảng ủy (để báo cáo),".into(), "- Lưu Chi bộ.".into()],
             check_code: r.check_code,
         };
-        Ok((doc, self.layout(on)))
+        let issued = r.row.number_text.as_deref().map(bare_number);
+        let name = FileName::of(&[
+            "Báo cáo",
+            issued.unwrap_or(""),
+            &r.unit.name,
+            &period_name(&self.period_of(&r.row)?),
+        ]);
+        let title = match issued {
+            Some(n) => format!("Báo cáo số {n} {subject}"),
+            None => format!("Báo cáo {subject}"),
+        };
+        Ok(Printable {
+            docs: vec![doc],
+            layout: self.layout(on),
+            properties: Properties {
+                title,
+                author: r.unit.name.clone(),
+                created: Some(now),
+            },
+            name,
+        })
     }
 
     /// The roll-up of the cells under a unit for a period.
@@ -680,45 +817,124 @@ impl Services {
         })
     }
 
+    /// The roll-up as a document of its committee, ready to send up: landscape,
+    /// signed, numbered. A roll-up is numbered the first time its text is
+    /// printed (the next BC number of the committee's term, with an audit
+    /// entry); printing the same figures again gives the same number and
+    /// date, other figures are another report.
     pub async fn rollup_document(
         &self,
+        actor: &Actor,
         r: &Rollup,
         now: DateTime<Utc>,
-    ) -> Result<(Document, Layout)> {
+    ) -> Result<Printable> {
         let on = today(now);
-        let mut rows: Vec<Vec<String>> = r.lines.iter().map(rollup_row).collect();
-        rows.push(r.total_row());
-        let doc = Document {
-            orientation: Orientation::Portrait,
-            header: self.letterhead(&r.unit, None, on).await?,
-            title: "BÁO CÁO".into(),
-            subject: Some(r.title()),
-            body: vec![
-                Block::paragraph(format!(
-                    "Số liệu tổng hợp từ hồ sơ sinh hoạt của {} chi bộ trực thuộc, từ ngày {} đến ngày {}; công việc tính đến ngày {}.",
-                    r.lines.len(),
-                    format_date(r.period.start),
-                    format_date(r.period.end),
-                    format_date(r.as_of)
-                )),
-                Block::Table(Table {
-                    columns: ROLLUP
-                        .iter()
-                        .map(|c| {
-                            if matches!(c.key, "name" | "committee") {
-                                Column::new(c.label, Align::Left)
-                            } else {
-                                Column::one_line(c.label, Align::Center)
-                            }
-                        })
-                        .collect(),
-                    rows,
-                }),
-            ],
-            signatures: vec![],
-            recipients: vec![],
-            check_code: None,
+        let committee = r.unit.kind != "chi_bo";
+        // The packs before 2021 carry no symbols: those of 36-HD/VPTW.
+        let (symbol_param, fallback, on_behalf) = if committee {
+            ("doc_org_symbol_upper", "ĐU", "T/M ĐẢNG ỦY")
+        } else {
+            ("doc_org_symbol_cell", "CB", "T/M CHI BỘ")
         };
-        Ok((doc, self.layout(on)))
+        let symbol: String = self
+            .rules
+            .param(symbol_param, on)
+            .unwrap_or_else(|_| fallback.into());
+        let signature = Signature {
+            on_behalf: Some(on_behalf.into()),
+            role: "BÍ THƯ".into(),
+            name: self.secretary_of(&r.unit).await?,
+        };
+        let superior = match r.unit.parent_id {
+            Some(p) => Some(self.org(p).await?),
+            None => None,
+        };
+        let mut recipients: Vec<String> = superior
+            .iter()
+            .map(|p| format!("- {} (để báo cáo),", p.name))
+            .collect();
+        recipients.push("- Các chi bộ trực thuộc,".into());
+        recipients.push(if committee {
+            "- Lưu Văn phòng Đảng ủy.".into()
+        } else {
+            "- Lưu Chi bộ.".into()
+        });
+        let draft = r.document(
+            self.letterhead(&r.unit, None, on).await?,
+            signature.clone(),
+            recipients.clone(),
+        );
+        let subject = format!(
+            "rollup:{}:{}",
+            r.period.kind.as_str(),
+            r.period.start.format("%Y-%m-%d")
+        );
+        let fingerprint = fingerprint(&draft);
+        let key = register::Key {
+            org_id: r.unit.id,
+            doc_type: "BC",
+            subject: &subject,
+            fingerprint: &fingerprint,
+        };
+        let issued = match register::find(&self.db, &key).await? {
+            Some(done) => done,
+            None => {
+                let mut tx = self.db.begin().await?;
+                let issued = match register::find_in(&mut tx, &key).await? {
+                    Some(done) => done,
+                    None => {
+                        let term = meetings::term_start(&mut tx, r.unit.id, on)
+                            .await?
+                            // No recorded term: numbers run from the unit's
+                            // first document.
+                            .unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
+                        let number = meetings::next_number(&mut tx, r.unit.id, "BC", term).await?;
+                        let text = chibo_rules::format_doc_number(
+                            u32::try_from(number).unwrap_or(u32::MAX),
+                            "BC",
+                            &symbol,
+                        );
+                        let issued = register::insert(&mut tx, &key, number, &text, now).await?;
+                        audit_entry(
+                            &mut tx,
+                            actor,
+                            Subject {
+                                chain_id: r.unit.id,
+                                entity: "rollup",
+                                id: issued.id,
+                            },
+                            "rollup.issue",
+                            json!({"number": text, "period": r.period.label_vi(), "as_of": r.as_of, "cells": r.lines.len()}),
+                            now,
+                        )
+                        .await?;
+                        issued
+                    }
+                };
+                tx.commit().await?;
+                issued
+            }
+        };
+        let issued_on = today(issued.issued_at);
+        let doc = r.document(
+            self.letterhead(&r.unit, Some(issued.number_text.clone()), issued_on)
+                .await?,
+            signature,
+            recipients,
+        );
+        Ok(Printable {
+            docs: vec![doc],
+            layout: self.layout(issued_on),
+            properties: Properties {
+                title: format!(
+                    "Báo cáo số {} {}",
+                    bare_number(&issued.number_text),
+                    r.title()
+                ),
+                author: r.unit.name.clone(),
+                created: Some(now),
+            },
+            name: r.file_name(Some(&issued.number_text)),
+        })
     }
 }

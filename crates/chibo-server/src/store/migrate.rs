@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_sweeps.sql"),
         postgres: include_str!("../../migrations/postgres/0006_sweeps.sql"),
     },
+    Migration {
+        version: 7,
+        name: "documents",
+        sqlite: include_str!("../../migrations/sqlite/0007_documents.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_documents.sql"),
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {

@@ -21,6 +21,7 @@ pub mod members;
 mod migrate;
 pub mod orgs;
 pub mod personal;
+pub mod register;
 pub mod reminders;
 pub mod reports;
 pub mod sessions;

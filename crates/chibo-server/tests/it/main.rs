@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod cli;
 mod dashboard;
+mod documents;
 mod import;
 mod meetings;
 mod members;

@@ -427,12 +427,13 @@ impl Services {
             sent += 1;
         }
         db::set_status(&mut tx, id, MeetingStatus::Notified.as_str(), now).await?;
+        let number = self.number_notice(&mut tx, actor, id, now).await?;
         audit_entry(
             &mut tx,
             actor,
             Subject::meeting(&m),
             "meeting.notice",
-            json!({"members": sent}),
+            json!({"members": sent, "number": number}),
             now,
         )
         .await?;

@@ -3,12 +3,14 @@
 
 use super::{flash, form_problems, unit_for};
 use crate::model::{Choice, Presence, VoteMode, format_date};
+use crate::service::calendar;
 use crate::service::documents::DocKind;
 use crate::service::meetings::{Assignment, MeetingForm};
 use crate::service::{ServiceError, today};
 use crate::store::{self, meetings as db};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
+use crate::web::download::{self, Show};
 use crate::web::error::PageError;
 use crate::web::i18n::Lang;
 use crate::web::view::{self, Chrome, FieldErrors};
@@ -898,7 +900,8 @@ pub async fn adopt(
     }
 }
 
-/// `/meetings/{id}/docs/nghi-quyet.pdf`, `…/ho-so.pdf`, `…/bien-ban.docx`.
+/// `/meetings/{id}/docs/nghi-quyet.pdf`, `…/ho-so.pdf`, `…/bien-ban.docx`:
+/// saved under the document's kind, number, cell and day.
 pub async fn document(
     State(s): State<AppState>,
     user: User,
@@ -906,42 +909,35 @@ pub async fn document(
 ) -> Result<Response, PageError> {
     let (name, ext) = file.rsplit_once('.').ok_or(ServiceError::NotFound)?;
     let kind = DocKind::parse(name).ok_or(ServiceError::NotFound)?;
-    let (docs, layout) = s.services.meeting_documents(&user.actor, id, kind).await?;
+    let p = s
+        .services
+        .meeting_documents(&user.actor, id, kind, Utc::now())
+        .await?;
     let pdf = match ext {
         "pdf" => true,
-        "docx" if docs.len() == 1 => false,
+        "docx" if p.docs.len() == 1 => false,
         _ => return Err(ServiceError::NotFound.into()),
     };
+    let name = p.name.clone();
     // Rendering is CPU work: keep it off the async workers.
     let rendered = tokio::task::spawn_blocking(move || {
         if pdf {
-            chibo_print::render_pdf_bundle(&docs, &chibo_print::Properties::of(&docs[0]), &layout).map(|b| (b, "application/pdf"))
+            chibo_print::render_pdf_bundle(&p.docs, &p.properties, &p.layout)
         } else {
-            chibo_print::render_docx(&docs[0], &chibo_print::Properties::of(&docs[0]), &layout).map(|b| {
-                (
-                    b,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                )
-            })
+            chibo_print::render_docx(&p.docs[0], &p.properties, &p.layout)
         }
     })
     .await
     .map_err(|_| PageError::BadRequest)?;
-    let (bytes, mime) = rendered.map_err(|e| {
+    let bytes = rendered.map_err(|e| {
         tracing::error!("document {id}/{file}: {e}");
         PageError::BadRequest
     })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{file}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(if pdf {
+        download::file(download::PDF, Show::Inline, &name, "pdf", bytes)
+    } else {
+        download::file(download::DOCX, Show::Attachment, &name, "docx", bytes)
+    })
 }
 
 /// The meeting as a calendar invitation.
@@ -951,14 +947,24 @@ pub async fn invite(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let (m, cell) = s.services.meeting(&user.actor, id).await?;
-    let ics = crate::service::calendar::ics(&[(m, cell.name)], &s.cfg.base_url(), |m| {
-        s.services.calendar_minutes(m)
-    });
-    Ok((
-        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
-        ics,
-    )
-        .into_response())
+    let now = Utc::now();
+    let name = calendar::invitation_name(&m, &cell.name);
+    let ics = s
+        .services
+        .calendar(
+            &[(m, cell.name.clone())],
+            &cell.name,
+            &s.cfg.base_url(),
+            now,
+        )
+        .await?;
+    Ok(download::file(
+        download::ICS,
+        Show::Attachment,
+        &name,
+        "ics",
+        ics.into_bytes(),
+    ))
 }
 
 /// A member's personal feed: every meeting of their cell.
@@ -979,14 +985,11 @@ pub async fn feed(
         .into_iter()
         .map(|m| (m, cell.name.clone()))
         .collect();
-    let ics = crate::service::calendar::ics(&named, &s.cfg.base_url(), |m| {
-        s.services.calendar_minutes(m)
-    });
-    Ok((
-        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
-        ics,
-    )
-        .into_response())
+    let ics = s
+        .services
+        .calendar(&named, &cell.name, &s.cfg.base_url(), Utc::now())
+        .await?;
+    Ok(([(header::CONTENT_TYPE, download::ICS)], ics).into_response())
 }
 
 /// Posts a document for the meeting.

@@ -1,21 +1,21 @@
 //! Reports upward: the list of a unit's reports with the period picker, a
 //! draft to edit, issuing, the printed files, and the upper committee's
-//! roll-up of its cells (PDF, XLSX).
+//! roll-up of its cells (PDF, DOCX, XLSX).
 
 use super::{flash, unit_for};
 use crate::model::PeriodKind;
 use crate::service::dashboard::{PeriodQuery, TableQuery, arrange, totals};
+use crate::service::documents::Printable;
 use crate::service::reports::Sections;
 use crate::service::{ServiceError, today};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
+use crate::web::download::{self, Show};
 use crate::web::error::PageError;
 use crate::web::view::Chrome;
 use crate::web::view_dash::{PeriodPick, ReportPage, ReportsPage, html_blocks};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use chibo_print::{Document, Layout};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -171,16 +171,15 @@ pub async fn issue(
     }
 }
 
-const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// Prints a document off the async workers (typst is CPU work).
-async fn render(doc: Document, layout: Layout, pdf: bool) -> Result<Vec<u8>, PageError> {
-    tokio::task::spawn_blocking(move || {
+/// Prints a document off the async workers (typst is CPU work), and hands it
+/// out under its name: a PDF to open, a DOCX to save.
+async fn printed(p: Printable, pdf: bool) -> Result<Response, PageError> {
+    let name = p.name.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
         if pdf {
-            chibo_print::render_pdf(&doc, &chibo_print::Properties::of(&doc), &layout)
+            chibo_print::render_pdf_bundle(&p.docs, &p.properties, &p.layout)
         } else {
-            chibo_print::render_docx(&doc, &chibo_print::Properties::of(&doc), &layout)
+            chibo_print::render_docx(&p.docs[0], &p.properties, &p.layout)
         }
     })
     .await
@@ -188,21 +187,12 @@ async fn render(doc: Document, layout: Layout, pdf: bool) -> Result<Vec<u8>, Pag
     .map_err(|e| {
         tracing::error!("report document: {e}");
         PageError::BadRequest
+    })?;
+    Ok(if pdf {
+        download::file(download::PDF, Show::Inline, &name, "pdf", bytes)
+    } else {
+        download::file(download::DOCX, Show::Attachment, &name, "docx", bytes)
     })
-}
-
-fn download(mime: &str, file: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{file}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 pub async fn document(
@@ -215,16 +205,11 @@ pub async fn document(
         "bao-cao.docx" => false,
         _ => return Err(ServiceError::NotFound.into()),
     };
-    let (doc, layout) = s
+    let p = s
         .services
         .report_document(&user.actor, id, Utc::now())
         .await?;
-    let bytes = render(doc, layout, pdf).await?;
-    Ok(download(
-        if pdf { "application/pdf" } else { DOCX },
-        &file,
-        bytes,
-    ))
+    printed(p, pdf).await
 }
 
 #[derive(Deserialize, Default)]
@@ -234,7 +219,8 @@ pub struct RollupQuery {
 }
 
 /// The roll-up of the cells under a unit, as the table shows them (filter
-/// and order kept, every page).
+/// and order kept, every page): `tong-hop.pdf`, `.docx`, `.xlsx`, saved as
+/// `tong-hop-quy-4-2026-…`.
 pub async fn rollup(
     State(s): State<AppState>,
     user: User,
@@ -249,21 +235,21 @@ pub async fn rollup(
     let mut r = s.services.rollup(&user.actor, unit, period, now).await?;
     r.lines = arrange(std::mem::take(&mut r.lines), &table);
     r.totals = totals(&r.lines);
-    let name = format!(
-        "tong-hop-{}-{}-{}",
-        period.kind.as_str(),
-        period.index,
-        period.year
-    );
     match file.as_str() {
         "tong-hop.xlsx" => {
             let bytes = r.xlsx()?;
-            Ok(download(XLSX, &format!("{name}.xlsx"), bytes))
+            let name = r.file_name(None);
+            Ok(download::file(
+                download::XLSX,
+                Show::Attachment,
+                &name,
+                "xlsx",
+                bytes,
+            ))
         }
-        "tong-hop.pdf" => {
-            let (doc, layout) = s.services.rollup_document(&r, now).await?;
-            let bytes = render(doc, layout, true).await?;
-            Ok(download("application/pdf", &format!("{name}.pdf"), bytes))
+        "tong-hop.pdf" | "tong-hop.docx" => {
+            let p = s.services.rollup_document(&user.actor, &r, now).await?;
+            printed(p, file.ends_with(".pdf")).await
         }
         _ => Err(ServiceError::NotFound.into()),
     }

@@ -3,11 +3,13 @@
 
 use super::{flash, form_problems, unit_for};
 use crate::model::{Problem, Problems, Status, TaskDraft, format_date};
+use crate::service::task_print;
 use crate::service::tasks::{Evidence, ProgressForm, TaskItem};
 use crate::service::{ServiceError, today};
 use crate::store::{self, members::MemberRow, tasks::Filter};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
+use crate::web::download::{self, Show};
 use crate::web::error::PageError;
 use crate::web::i18n::Tr;
 use crate::web::task_view::{ReviewPage, TaskPage, TasksPage};
@@ -167,66 +169,72 @@ pub async fn add_duty(
     }
 }
 
-/// The assignment table as a spreadsheet.
+/// The assignment table as a spreadsheet, saved as
+/// `bang-phan-cong-<cell>-<date>.xlsx`.
 pub async fn export(
     State(s): State<AppState>,
     user: User,
     Query(q): Query<TableQuery>,
 ) -> Result<Response, PageError> {
     let cell = unit_for(&s, &user, q.unit).await?;
+    let now = Utc::now();
     let (cell, items) = s
         .services
-        .cell_tasks(&user.actor, cell.id, &q.filter(), Utc::now())
+        .cell_tasks(&user.actor, cell.id, &q.filter(), now)
         .await?;
-    let rows = crate::service::task_print::table_rows(&items, |code| {
-        user.tr.t(&format!("task-shown-{code}"))
-    });
-    let bytes = crate::service::task_print::xlsx(&cell.name, &rows).map_err(ServiceError::from)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"bang-phan-cong.xlsx\"".to_string(),
-            ),
-        ],
+    let rows = task_print::table_rows(&items, |code| user.tr.t(&format!("task-shown-{code}")));
+    let on = today(now);
+    let bytes = task_print::xlsx(&cell, rows, on).map_err(ServiceError::from)?;
+    let name = task_print::file_name(&cell, on);
+    Ok(download::file(
+        download::XLSX,
+        Show::Attachment,
+        &name,
+        "xlsx",
         bytes,
-    )
-        .into_response())
+    ))
 }
 
-/// The assignment table printed in the Party format.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PrintQuery {
+    /// `docx` for Word; a PDF otherwise.
+    format: Option<String>,
+}
+
+/// The assignment table printed in the Party format (PDF, or DOCX with
+/// `format=docx`).
 pub async fn print(
     State(s): State<AppState>,
     user: User,
     Query(q): Query<TableQuery>,
+    Query(f): Query<PrintQuery>,
 ) -> Result<Response, PageError> {
     let cell = unit_for(&s, &user, q.unit).await?;
-    let (doc, layout) = s
+    let p = s
         .services
         .task_table_document(&user.actor, cell.id, &q.filter(), Utc::now())
         .await?;
-    let pdf = tokio::task::spawn_blocking(move || chibo_print::render_pdf(&doc, &chibo_print::Properties::of(&doc), &layout))
-        .await
-        .map_err(|_| PageError::BadRequest)?
-        .map_err(|e| {
-            tracing::error!("task table PDF: {e}");
-            PageError::BadRequest
-        })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                "inline; filename=\"bang-phan-cong.pdf\"".to_string(),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    let pdf = f.format.as_deref() != Some("docx");
+    let name = p.name.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        if pdf {
+            chibo_print::render_pdf(&p.docs[0], &p.properties, &p.layout)
+        } else {
+            chibo_print::render_docx(&p.docs[0], &p.properties, &p.layout)
+        }
+    })
+    .await
+    .map_err(|_| PageError::BadRequest)?
+    .map_err(|e| {
+        tracing::error!("task table: {e}");
+        PageError::BadRequest
+    })?;
+    Ok(if pdf {
+        download::file(download::PDF, Show::Inline, &name, "pdf", bytes)
+    } else {
+        download::file(download::DOCX, Show::Attachment, &name, "docx", bytes)
+    })
 }
 
 #[derive(Deserialize, Default)]
