@@ -60,6 +60,17 @@ fn context() -> Context {
         unit: CELL.into(),
         place: "Bến Nghé".into(),
         day: d(2026, 12, 11),
+        // The roll of [`view`]: every other member present.
+        counts: Panel {
+            on_roll: ROWS,
+            present: ROWS / 2,
+            excused: ROWS / 4,
+            unexcused: ROWS / 4,
+            voters_present: (ROWS / 2) as u32,
+            base: ROWS as u32,
+            needed: (ROWS / 2 + 1) as u32,
+            ..Panel::default()
+        },
         secretary_name: name(0),
         chair: name(1),
         minute_taker: name(2),
@@ -90,6 +101,8 @@ fn view() -> MeetingView {
         minutes_locked_at: None,
         minutes_hash: None,
         version: 9,
+        open_reason: None,
+        close_reason: None,
     };
     let items = (0..6)
         .map(|i| AgendaItem {
@@ -253,6 +266,7 @@ fn report() -> Document {
         changes: vec![],
     };
     let body = ReportBody {
+        checkpoint: None,
         figures,
         sections: Sections {
             assessment:
@@ -627,7 +641,13 @@ fn meeting_files_are_named_by_kind_number_unit_and_day() {
         Utc.with_ymd_and_hms(2026, 12, 12, 1, 0, 0).unwrap(),
     );
     let resolution = docs.iter().find(|d| d.0 == "resolution").unwrap().1.clone();
-    let p = Services::printable(&c, DocKind::Resolution, vec![resolution], now);
+    let p = Services::printable(
+        &c,
+        DocKind::Resolution,
+        vec![resolution],
+        Layout::default(),
+        now,
+    );
     assert_eq!(
         p.name.ascii,
         "nghi-quyet-127-nq-cb-chi-bo-truong-trung-hoc-pho-thong-nguyen-thi-minh-khai-2026-12-11"
@@ -642,6 +662,7 @@ fn meeting_files_are_named_by_kind_number_unit_and_day() {
         &c,
         DocKind::Dossier,
         docs.into_iter().map(|d| d.1).collect(),
+        Layout::default(),
         now,
     );
     assert_eq!(

@@ -3,17 +3,17 @@
 //! committee's; a draft is edited, then issued with a number and sealed like
 //! a resolution. And the upper committee's roll-up of its cells.
 
+use super::anchor::Checkpoint;
 use super::dashboard::{CellLine, percent, totals, window};
 use super::documents::{
-    FileName, Printable, bare_number, fingerprint, issuer_line, kind_label, paragraphs,
-    superior_line,
+    FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, superior_line,
 };
-use super::meetings::seal::{Locking, lock_document};
+use super::meetings::seal::{Locking, Printed, lock_document, seal};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{Period, PeriodKind, Problem, Status, format_date};
 use crate::store::reports::{self as db, ReportRow};
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
-use crate::store::{self, meetings, orgs::OrgRow, register};
+use crate::store::{self, audit, meetings, orgs::OrgRow, register};
 use chibo_docs::sheet::{self, Export, ExportColumn, Kind, Total, Value};
 use chibo_print::{
     Align, Block, Column, Document, Header, Orientation, Properties, Signature, Table,
@@ -63,6 +63,10 @@ pub struct Sections {
 pub struct ReportBody {
     pub figures: Figures,
     pub sections: Sections,
+    /// The cell's audit chain at issue, signed with the installation's key
+    /// outside the database: the upper committee keeps it with the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<Checkpoint>,
 }
 
 /// A report with its unit and its body read back.
@@ -355,6 +359,23 @@ impl Rollup {
         r
     }
 
+    /// The hash of the roll-up's figures, whatever order the table was
+    /// sorted in: the same figures are the same report, with one number.
+    fn fingerprint(&self) -> String {
+        let mut lines: Vec<&CellLine> = self.lines.iter().collect();
+        lines.sort_by_key(|l| l.id);
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| rollup_row(l).iter().map(printed).collect())
+            .collect();
+        let text = json!({
+            "period": self.period.label_vi(),
+            "as_of": self.as_of,
+            "rows": rows,
+        });
+        seal(&text.to_string()).0
+    }
+
     /// The file's name: "tong-hop-quy-4-2026", then the number and the unit
     /// when the document has them.
     pub fn file_name(&self, number: Option<&str>) -> FileName {
@@ -515,6 +536,7 @@ impl Services {
                 ..Sections::default()
             },
             figures,
+            checkpoint: None,
         };
         let text = serde_json::to_string(&body).unwrap_or_default();
         let mut tx = self.db.begin().await?;
@@ -564,17 +586,23 @@ impl Services {
         if !actor.can_organise(&unit) {
             return Err(ServiceError::Forbidden);
         }
-        let mut content: ReportBody = serde_json::from_str(&row.body)
-            .map_err(|e| ServiceError::Store(store::StoreError::Io(std::io::Error::other(e))))?;
-        let check_code = if row.status == "draft" {
+        let unreadable = |e: serde_json::Error| {
+            ServiceError::Store(store::StoreError::Io(std::io::Error::other(e)))
+        };
+        let (content, check_code) = if row.status == "draft" {
+            let mut content: ReportBody = serde_json::from_str(&row.body).map_err(unreadable)?;
             let period = self.period_of(&row)?;
             content.figures = self.report_figures(&unit, &period, today(now)).await?;
-            None
+            (content, None)
         } else {
-            meetings::versions(&self.db, "report", id)
-                .await?
-                .last()
-                .map(|v| v.check_code.clone())
+            // An issued report is what was sealed, not what the row says now.
+            match self.sealed("report", id).await? {
+                Some(s) => (
+                    serde_json::from_value(s.body.clone()).map_err(unreadable)?,
+                    Some(s.version.check_code),
+                ),
+                None => (serde_json::from_str(&row.body).map_err(unreadable)?, None),
+            }
         };
         Ok(Report {
             row,
@@ -616,6 +644,7 @@ impl Services {
                 limits: lines(&sections.limits),
                 next: lines(&sections.next),
             },
+            checkpoint: None,
         };
         let text = serde_json::to_string(&body).unwrap_or_default();
         let mut tx = self.db.begin().await?;
@@ -663,21 +692,30 @@ impl Services {
             .param("doc_org_symbol_cell", on)
             .unwrap_or_else(|_| "CB".into());
         let mut tx = self.db.begin().await?;
-        let term = meetings::term_start(&mut tx, r.unit.id, on)
-            .await?
-            // No recorded term: numbers run from the cell's first document.
-            .unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
-        let number = meetings::next_number(&mut tx, r.unit.id, "BC", term).await?;
+        let numbering = self.numbering_start(&mut tx, r.unit.id, on).await?;
+        let number = meetings::next_number(&mut tx, r.unit.id, "BC", numbering).await?;
         let number_text = chibo_rules::format_doc_number(
             u32::try_from(number).unwrap_or(u32::MAX),
             "BC",
             &symbol,
         );
-        let body = json!({
+        // The cell's chain as it stands before this issue, signed.
+        let checkpoint = audit::head_in(&mut tx, r.unit.id)
+            .await?
+            .filter(|(seq, _)| *seq > 0)
+            .map(|(seq, hash)| self.anchor.sign(r.unit.id, seq, &hash, now));
+        let content = ReportBody {
+            checkpoint: checkpoint.clone(),
+            ..r.content.clone()
+        };
+        let printed = self
+            .report_printed(&r.unit, &content, Some(number_text.clone()), on)
+            .await?;
+        let facts = json!({
             "number": number_text, "unit": r.unit.name, "issued_on": on,
-            "figures": r.content.figures, "sections": r.content.sections,
-        })
-        .to_string();
+            "figures": content.figures, "sections": content.sections, "checkpoint": checkpoint,
+        });
+        let body = facts.to_string();
         lock_document(
             &mut tx,
             actor,
@@ -685,10 +723,12 @@ impl Services {
             Locking {
                 doc_type: "report",
                 doc_id: id,
-                body: &body,
+                facts,
+                printed,
                 reason: None,
                 action: "report.issue",
                 summary: json!({"number": number_text}),
+                parts: vec![],
             },
             async |tx, hash| {
                 let issued = db::Issue {
@@ -709,6 +749,12 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        if let Some(c) = checkpoint
+            && let Err(e) = self.anchor.record(&[c])
+        {
+            tracing::error!("checkpoint log: {e}");
+        }
+        self.anchor_after_seal(r.unit.id).await;
         Ok(number_text)
     }
 
@@ -741,8 +787,8 @@ impl Services {
             .unwrap_or_default())
     }
 
-    /// The report in the Party's document format, named by kind, number,
-    /// unit and period.
+    /// The report in the Party's document format, as sealed once issued;
+    /// named by kind, number, unit and period.
     pub async fn report_document(
         &self,
         actor: &Actor,
@@ -750,6 +796,11 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<Printable> {
         let r = self.report(actor, id, now).await?;
+        if r.row.status != "draft"
+            && let Some(p) = self.sealed("report", id).await?.and_then(|s| s.printed())
+        {
+            return self.report_printable(&r, p, now);
+        }
         let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
         let number = r.row.number_text.clone().or_else(|| {
             let symbol: String = self
@@ -758,22 +809,15 @@ impl Services {
                 .unwrap_or_else(|_| "CB".into());
             Some(format!("Số     -BC/{symbol}"))
         });
-        let subject = format!("kết quả công tác {}", r.content.figures.label);
-        let doc = Document {
-            orientation: Orientation::Portrait,
-            header: self.letterhead(&r.unit, number, on).await?,
-            title: "BÁO CÁO".into(),
-            subject: Some(subject.clone()),
-            body: report_blocks(&r.content),
-            signatures: vec![Signature {
-                on_behalf: Some("T/M CHI BỘ".into()),
-                role: "BÍ THƯ".into(),
-                name: self.secretary_of(&r.unit).await?,
-            }],
-            recipients: vec!["- Đảng ủy (để báo cáo),".into(), "- Lưu Chi bộ.".into()],
-            check_code: r.check_code,
-        };
+        let mut p = self.report_printed(&r.unit, &r.content, number, on).await?;
+        p.document.check_code = r.check_code.clone();
+        self.report_printable(&r, p, now)
+    }
+
+    /// A report's file: its name and properties.
+    fn report_printable(&self, r: &Report, p: Printed, now: DateTime<Utc>) -> Result<Printable> {
         let issued = r.row.number_text.as_deref().map(bare_number);
+        let subject = format!("kết quả công tác {}", r.content.figures.label);
         let name = FileName::of(&[
             "Báo cáo",
             issued.unwrap_or(""),
@@ -785,14 +829,54 @@ impl Services {
             None => format!("Báo cáo {subject}"),
         };
         Ok(Printable {
-            docs: vec![doc],
-            layout: self.layout(on),
+            docs: vec![p.document],
+            layout: p.layout,
             properties: Properties {
                 title,
                 author: r.unit.name.clone(),
                 created: Some(now),
             },
             name,
+        })
+    }
+
+    /// A report as printed (without its check code).
+    async fn report_printed(
+        &self,
+        unit: &OrgRow,
+        content: &ReportBody,
+        number: Option<String>,
+        on: NaiveDate,
+    ) -> Result<Printed> {
+        let mut body = report_blocks(content);
+        if let Some(c) = &content.checkpoint {
+            body.push(Block::paragraph(format!(
+                "Điểm neo nhật ký của chi bộ (kiểm tra bằng chibo audit verify): chuỗi {}, mục số {}, mã băm {}, ký lúc {} bằng khóa {}; chữ ký {}.",
+                c.chain,
+                c.seq,
+                c.hash,
+                c.at.format("%d/%m/%Y %H:%M UTC"),
+                c.key,
+                c.sig
+            )));
+        }
+        let document = Document {
+            orientation: Orientation::Portrait,
+            header: self.letterhead(unit, number, on).await?,
+            title: "BÁO CÁO".into(),
+            subject: Some(format!("kết quả công tác {}", content.figures.label)),
+            body,
+            signatures: vec![Signature {
+                on_behalf: Some("T/M CHI BỘ".into()),
+                role: "BÍ THƯ".into(),
+                name: self.secretary_of(unit).await?,
+            }],
+            recipients: vec!["- Đảng ủy (để báo cáo),".into(), "- Lưu Chi bộ.".into()],
+            check_code: None,
+        };
+        Ok(Printed {
+            document,
+            layout: self.layout(on),
         })
     }
 
@@ -859,17 +943,12 @@ impl Services {
         } else {
             "- Lưu Chi bộ.".into()
         });
-        let draft = r.document(
-            self.letterhead(&r.unit, None, on).await?,
-            signature.clone(),
-            recipients.clone(),
-        );
         let subject = format!(
             "rollup:{}:{}",
             r.period.kind.as_str(),
             r.period.start.format("%Y-%m-%d")
         );
-        let fingerprint = fingerprint(&draft);
+        let fingerprint = r.fingerprint();
         let key = register::Key {
             org_id: r.unit.id,
             doc_type: "BC",
@@ -883,12 +962,9 @@ impl Services {
                 let issued = match register::find_in(&mut tx, &key).await? {
                     Some(done) => done,
                     None => {
-                        let term = meetings::term_start(&mut tx, r.unit.id, on)
-                            .await?
-                            // No recorded term: numbers run from the unit's
-                            // first document.
-                            .unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
-                        let number = meetings::next_number(&mut tx, r.unit.id, "BC", term).await?;
+                        let numbering = self.numbering_start(&mut tx, r.unit.id, on).await?;
+                        let number =
+                            meetings::next_number(&mut tx, r.unit.id, "BC", numbering).await?;
                         let text = chibo_rules::format_doc_number(
                             u32::try_from(number).unwrap_or(u32::MAX),
                             "BC",
@@ -916,12 +992,47 @@ impl Services {
             }
         };
         let issued_on = today(issued.issued_at);
-        let doc = r.document(
+        let mut doc = r.document(
             self.letterhead(&r.unit, Some(issued.number_text.clone()), issued_on)
                 .await?,
             signature,
             recipients,
         );
+        // Each cell's audit chain as it stands, signed: the upper committee
+        // keeps these with the report and can hold the records against them.
+        // Signed at each print, they are not part of what is numbered.
+        let ids: Vec<i64> = r.lines.iter().map(|l| l.id).collect();
+        let anchors = self.anchors(&ids, now).await?;
+        let anchor_rows: Vec<Vec<String>> = r
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let c = anchors.iter().find(|c| c.chain == l.id)?;
+                Some(vec![
+                    l.name.clone(),
+                    c.seq.to_string(),
+                    format!("{}…", &c.hash[..16]),
+                    format!("{}…", &c.sig[..16]),
+                ])
+            })
+            .collect();
+        doc.body.extend([
+            Block::heading(1, "ĐIỂM NEO NHẬT KÝ CỦA CÁC CHI BỘ"),
+            Block::paragraph(format!(
+                "Đầu chuỗi nhật ký của từng chi bộ lúc {}, ký bằng khóa {}… của hệ thống (đầy đủ trong nhật ký điểm neo; kiểm tra bằng chibo audit verify).",
+                now.with_timezone(&Ho_Chi_Minh).format("%H:%M ngày %d/%m/%Y"),
+                &self.anchor.public_hex()[..16]
+            )),
+            Block::Table(Table {
+                columns: vec![
+                    Column::new("Chi bộ", Align::Left),
+                    Column::one_line("Mục số", Align::Center),
+                    Column::one_line("Mã băm", Align::Left),
+                    Column::one_line("Chữ ký", Align::Left),
+                ],
+                rows: anchor_rows,
+            }),
+        ]);
         Ok(Printable {
             docs: vec![doc],
             layout: self.layout(issued_on),

@@ -7,6 +7,7 @@ mod chart;
 mod download;
 mod error;
 pub mod i18n;
+pub mod import_preview;
 mod pages;
 mod task_view;
 mod view;

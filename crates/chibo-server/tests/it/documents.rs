@@ -3,41 +3,21 @@
 //! named by kind, number, unit and date, calendars with this installation's
 //! UIDs, typed lines kept in reports. Dates come from a fixed clock.
 
-use crate::support::{TestApp, backends};
+use crate::support::{Backend, TestApp};
 use chibo_print::inspect;
 use chibo_server::model::{Period, PeriodKind};
-use chibo_server::service::demo::DemoSize;
 use chibo_server::service::documents::DocKind;
 use chibo_server::service::meetings::MeetingForm;
 use chibo_server::service::reports::Sections;
 use chibo_server::store;
-use chrono::{DateTime, TimeZone, Utc};
+use chibo_test_macros::db_test;
 
-/// 09:00 on 3 December 2026 in Vietnam.
-fn sent_at() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap()
-}
-
-async fn app(b: crate::support::Backend) -> TestApp {
-    let app = TestApp::empty(b).await;
-    app.services
-        .generate_demo(
-            DemoSize {
-                cells: 2,
-                members_per_cell: 12,
-            },
-            sent_at(),
-        )
-        .await
-        .expect("demo data");
-    app
-}
-
-fn form(place: &str) -> MeetingForm {
+/// A meeting eight days after the app's today (3 December: the 11th).
+fn form(app: &TestApp, place: &str) -> MeetingForm {
     MeetingForm {
         kind: "ket_hop".into(),
         topic: "Học tập Nghị quyết Đại hội XIV của Đảng".into(),
-        date: "11/12/2026".into(),
+        date: app.date_in(8),
         time: "19:30".into(),
         place: place.into(),
         ..MeetingForm::default()
@@ -51,20 +31,21 @@ fn disposition(res: &reqwest::Response) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn a_notice_is_numbered_and_dated_the_day_it_is_sent() {
-    for b in backends() {
-        let app = app(b).await;
+#[db_test]
+async fn a_notice_is_numbered_and_dated_the_day_it_is_sent(b: Backend) {
+    {
+        let app = TestApp::demo(b).await;
+        let sent_at = app.now();
         let actor = app.actor("bithu").await;
         let cell = app.services.org(app.cell_ids().await[0]).await.unwrap();
         let s = &app.services;
         let id = s
-            .plan_meeting(&actor, &cell, &form("Nhà văn hóa khu phố 1"), sent_at())
+            .plan_meeting(&actor, &cell, &form(&app, "Nhà văn hóa khu phố 1"), sent_at)
             .await
             .unwrap();
         // Not sent yet: a draft, dated the day it is printed.
         let draft = s
-            .meeting_documents(&actor, id, DocKind::Notice, sent_at())
+            .meeting_documents(&actor, id, DocKind::Notice, sent_at)
             .await
             .unwrap();
         assert_eq!(
@@ -73,8 +54,9 @@ async fn a_notice_is_numbered_and_dated_the_day_it_is_sent() {
             "{b:?}"
         );
 
-        s.send_notice(&actor, id, sent_at()).await.unwrap();
-        let later = sent_at() + chrono::Duration::days(2);
+        s.send_notice(&actor, id, sent_at).await.unwrap();
+        app.clock.advance(chrono::Duration::days(2));
+        let later = app.now();
         let p = s
             .meeting_documents(&actor, id, DocKind::Notice, later)
             .await
@@ -114,7 +96,7 @@ async fn a_notice_is_numbered_and_dated_the_day_it_is_sent() {
             .await
             .unwrap();
         assert_eq!(again.docs[0].header, notice.header, "{b:?}");
-        s.update_meeting(&actor, id, &form("Hội trường phường Bến Nghé"), later)
+        s.update_meeting(&actor, id, &form(&app, "Hội trường phường Bến Nghé"), later)
             .await
             .unwrap();
         s.send_notice(&actor, id, later).await.unwrap();
@@ -160,10 +142,10 @@ async fn a_notice_is_numbered_and_dated_the_day_it_is_sent() {
     }
 }
 
-#[tokio::test]
-async fn the_roll_up_is_numbered_once_and_named_for_its_period() {
-    for b in backends() {
-        let app = app(b).await;
+#[db_test]
+async fn the_roll_up_is_numbered_once_and_named_for_its_period(b: Backend) {
+    {
+        let app = TestApp::demo(b).await;
         let (c, _) = app.login("dangbo").await;
         let query = "period=quy&year=2026&index=3";
         let get = |file: &str| {
@@ -223,16 +205,17 @@ async fn the_roll_up_is_numbered_once_and_named_for_its_period() {
     }
 }
 
-#[tokio::test]
-async fn calendars_carry_this_installations_uids() {
+#[db_test]
+async fn calendars_carry_this_installations_uids(b: Backend) {
     let mut ids = vec![];
-    for b in backends() {
-        let app = app(b).await;
+    {
+        let app = TestApp::demo(b).await;
+        let sent_at = app.now();
         let actor = app.actor("bithu").await;
         let cell = app.services.org(app.cell_ids().await[0]).await.unwrap();
         let id = app
             .services
-            .plan_meeting(&actor, &cell, &form("Nhà văn hóa khu phố 1"), sent_at())
+            .plan_meeting(&actor, &cell, &form(&app, "Nhà văn hóa khu phố 1"), sent_at)
             .await
             .unwrap();
         let installation = store::register::installation_id(&app.services.db)
@@ -262,8 +245,9 @@ async fn calendars_carry_this_installations_uids() {
         );
         assert!(ics.contains("SUMMARY:Sinh hoạt thường kỳ kết hợp chuyên đề: Học tập Nghị quyết Đại hội XIV của Đảng — "), "{b:?}: {ics}");
         assert!(
-            !ics.contains("DTSTAMP:20261211T123000Z"),
-            "{b:?}: stamped when made, not at the start"
+            ics.contains(&format!("DTSTAMP:{}\r\n", sent_at.format("%Y%m%dT%H%M%SZ")))
+                && ics.contains("DTSTART:20261211T123000Z\r\n"),
+            "{b:?}: stamped when made, not at the start: {ics}"
         );
         // The id stays what it was made.
         assert_eq!(
@@ -274,23 +258,24 @@ async fn calendars_carry_this_installations_uids() {
         );
         ids.push(installation);
     }
-    let other = app(crate::support::Backend::Sqlite).await;
+    let other = TestApp::empty(Backend::Sqlite).await;
     let theirs = store::register::installation_id(&other.services.db)
         .await
         .unwrap();
     assert!(!ids.contains(&theirs), "each installation has its own id");
 }
 
-#[tokio::test]
-async fn a_reports_typed_lines_survive() {
-    for b in backends() {
-        let app = app(b).await;
+#[db_test]
+async fn a_reports_typed_lines_survive(b: Backend) {
+    {
+        let app = TestApp::demo(b).await;
+        let sent_at = app.now();
         let actor = app.actor("bithu").await;
         let cell = app.services.org(app.cell_ids().await[0]).await.unwrap();
         let period = Period::new(PeriodKind::Quarter, 2026, 3).unwrap();
         let s = &app.services;
         let id = s
-            .create_report(&actor, &cell, &period, sent_at())
+            .create_report(&actor, &cell, &period, sent_at)
             .await
             .unwrap();
         let sections = Sections {
@@ -298,16 +283,16 @@ async fn a_reports_typed_lines_survive() {
             limits: String::new(),
             next: "  \n".into(),
         };
-        s.save_report(&actor, id, 1, &sections, sent_at())
+        s.save_report(&actor, id, 1, &sections, sent_at)
             .await
             .unwrap();
-        let r = s.report(&actor, id, sent_at()).await.unwrap();
+        let r = s.report(&actor, id, sent_at).await.unwrap();
         assert_eq!(
             r.content.sections.assessment,
             "Chi bộ đạt kết quả:\n1. Sinh hoạt đều đặn.\n2. Đảng viên gương mẫu.\n\nNhìn chung tốt.",
             "{b:?}"
         );
-        let p = s.report_document(&actor, id, sent_at()).await.unwrap();
+        let p = s.report_document(&actor, id, sent_at).await.unwrap();
         let text =
             inspect::text(&chibo_print::render_pdf(&p.docs[0], &p.properties, &p.layout).unwrap());
         for line in ["1. Sinh hoạt đều đặn.", "2. Đảng viên gương mẫu."] {

@@ -1,5 +1,6 @@
 use chibo_server::app::App;
 use chibo_server::config::Config;
+use chibo_server::service::clock::Clock;
 use chibo_server::service::demo::{DEMO_PASSWORD, DemoSize};
 use chibo_server::service::{Actor, Services};
 use chrono::Utc;
@@ -12,22 +13,74 @@ pub enum Backend {
     Postgres,
 }
 
-/// SQLite always; PostgreSQL too when the CI (or a developer) provides one.
-pub fn backends() -> Vec<Backend> {
-    let mut b = vec![Backend::Sqlite];
+/// Whether the PostgreSQL test of a `#[db_test]` can run: a server is named
+/// by `CHIBO_TEST_DATABASE_URL`. Without one the test says so and passes,
+/// unless `CHIBO_REQUIRE_POSTGRES` is set (as CI does): then it fails, so a
+/// missing server can never pass for a green PostgreSQL half.
+pub fn postgres_available() -> bool {
     if std::env::var("CHIBO_TEST_DATABASE_URL").is_ok() {
-        b.push(Backend::Postgres);
-    } else {
-        eprintln!("CHIBO_TEST_DATABASE_URL not set: PostgreSQL arm skipped");
+        return true;
     }
-    b
+    assert!(
+        std::env::var("CHIBO_REQUIRE_POSTGRES").is_err(),
+        "CHIBO_REQUIRE_POSTGRES is set but CHIBO_TEST_DATABASE_URL is not"
+    );
+    eprintln!("CHIBO_TEST_DATABASE_URL not set: PostgreSQL test skipped");
+    false
+}
+
+/// The instant every test app starts at (09:30 in Hà Nội on a Thursday).
+/// Tests move the app's clock from here; nothing reads the wall clock.
+pub fn epoch() -> chrono::DateTime<Utc> {
+    use chrono::TimeZone;
+    Utc.with_ymd_and_hms(2026, 12, 3, 2, 30, 0)
+        .single()
+        .expect("a valid instant")
 }
 
 pub struct TestApp {
     pub base: String,
     pub services: Services,
     pub database_url: Option<String>,
+    /// The app's clock: set or advance it to move the server through time.
+    pub clock: Clock,
     dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    /// Drops the test's PostgreSQL database (its connections too), so test
+    /// runs do not leave databases behind.
+    fn drop(&mut self) {
+        let Some(url) = self.database_url.take() else {
+            return;
+        };
+        let Some((_, name)) = url.split('?').next().and_then(|u| u.rsplit_once('/')) else {
+            return;
+        };
+        let name = name.to_string();
+        let admin = std::env::var("CHIBO_TEST_DATABASE_URL").expect("set for a PostgreSQL test");
+        // Drop runs inside the test's runtime, which cannot be blocked on:
+        // the drop gets a thread and a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let mut c = sqlx::PgConnection::connect(&admin).await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut c)
+                .await
+                .map(|_| ())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("test database not dropped: {dropped:?}");
+        }
+    }
 }
 
 /// A fresh PostgreSQL database for one test, named at random.
@@ -62,6 +115,7 @@ impl TestApp {
 
     /// An empty installation with configuration changes (SMTP…).
     pub async fn configured(backend: Backend, change: impl FnOnce(&mut Config)) -> Self {
+        let clock = Clock::fixed(epoch());
         // Server-side errors show in the output of a failing test.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -78,6 +132,9 @@ impl TestApp {
             database_url: database_url.clone(),
             max_upload_bytes: 2 * 1024 * 1024,
             remind_every_secs: 0,
+            // Checkpoints are signed when a test asks (and at each seal).
+            anchor_every_secs: 0,
+            clock: clock.clone(),
             ..Config::default()
         };
         change(&mut cfg);
@@ -89,8 +146,26 @@ impl TestApp {
             base,
             services,
             database_url,
+            clock,
             dir,
         }
+    }
+
+    /// The app's "now".
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The app's today (Vietnam).
+    pub fn today(&self) -> chrono::NaiveDate {
+        chibo_server::service::today(self.now())
+    }
+
+    /// A day `days` from the app's today, as the forms write it.
+    pub fn date_in(&self, days: i64) -> String {
+        (self.today() + chrono::Duration::days(days))
+            .format("%d/%m/%Y")
+            .to_string()
     }
 
     /// An installation with the demo data: 2 cells of 12 members.
@@ -102,7 +177,7 @@ impl TestApp {
                     cells: 2,
                     members_per_cell: 12,
                 },
-                Utc::now(),
+                app.now(),
             )
             .await
             .expect("demo data");
@@ -295,13 +370,6 @@ pub fn csrf_of(html: &str) -> String {
         .to_string()
 }
 
-/// A day `days` from today (Vietnam), as the forms write it.
-pub fn date_in(days: i64) -> String {
-    (chibo_server::service::today(Utc::now()) + chrono::Duration::days(days))
-        .format("%d/%m/%Y")
-        .to_string()
-}
-
 /// Text of a page without tags, for assertions on what a person reads.
 pub fn text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -323,4 +391,96 @@ pub fn text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a person reads on a printed PDF: its text as `pdftotext` (Debian's
+/// poppler-utils) extracts it, in NFC with whitespace collapsed. `None` when
+/// the tool is missing, which fails the test when `CHIBO_REQUIRE_OFFICE` is
+/// set (as CI sets it): a check that cannot run must not pass in CI.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    use std::io::Write;
+    let mut child = match std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var("CHIBO_REQUIRE_OFFICE").is_err(),
+                "CHIBO_REQUIRE_OFFICE is set but pdftotext cannot run: {e}"
+            );
+            eprintln!("pdftotext not available ({e}): PDF text not checked");
+            return None;
+        }
+    };
+    let mut stdin = child.stdin.take().expect("stdin");
+    let bytes = pdf.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let out = child.wait_with_output().expect("pdftotext runs");
+    writer.join().expect("writer").expect("pdf written");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on a PDF chibo printed"
+    );
+    Some(normalised(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// The text of a DOCX: the words of the runs of its body, then of its
+/// headers and footers (where the check code is).
+pub fn docx_text(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a DOCX is a zip");
+    let mut parts: Vec<(bool, usize)> = vec![];
+    for i in 0..zip.len() {
+        let f = zip.by_index(i).expect("zip entry");
+        let n = f.name().expect("entry name").to_string();
+        if n.starts_with("word/")
+            && n.ends_with(".xml")
+            && (n.contains("document") || n.contains("header") || n.contains("footer"))
+        {
+            parts.push((!n.contains("document"), i));
+        }
+    }
+    parts.sort();
+    let mut xml = String::new();
+    for (_, i) in parts {
+        zip.by_index(i)
+            .expect("zip entry")
+            .read_to_string(&mut xml)
+            .expect("utf-8");
+    }
+    // The runs' text (`<w:t …>…</w:t>`), a space between paragraphs.
+    let mut out = String::new();
+    let mut rest = xml.as_str();
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..end];
+        rest = &rest[end..];
+        if tag.starts_with("<w:t>") || tag.starts_with("<w:t ") {
+            let close = rest.find("</w:t>").unwrap_or(rest.len());
+            out.push_str(&rest[..close]);
+            rest = &rest[close..];
+        } else if tag == "</w:p>" || tag == "<w:tab/>" || tag == "<w:br/>" {
+            out.push(' ');
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    normalised(&out)
+}
+
+fn normalised(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

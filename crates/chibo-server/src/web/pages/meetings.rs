@@ -18,7 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chibo_rules::DecisionKind;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use chrono_tz::Asia::Ho_Chi_Minh;
 use serde::Deserialize;
 
@@ -47,7 +47,7 @@ pub async fn list(
 ) -> Result<view::MeetingsPage, PageError> {
     let cell = unit_for(&s, &user, q.unit).await?;
     let meetings = db::of_cell(&s.services.db, cell.id, 50).await?;
-    let on = today(Utc::now());
+    let on = today(s.services.now());
     let due = |kinds: &[&str], k: chibo_rules::MeetingKind| {
         let db = s.services.db.clone();
         let rules = s.services.rules.clone();
@@ -137,7 +137,7 @@ pub async fn new_form(
         .next();
     let f = MeetingForm {
         kind: "thuong_ky".into(),
-        date: format_date(today(Utc::now()) + Duration::days(7)),
+        date: format_date(today(s.services.now()) + Duration::days(7)),
         time: "19:30".into(),
         place: last.as_ref().map(|m| m.place.clone()).unwrap_or_default(),
         chair_id: last.as_ref().and_then(|m| m.chair_id),
@@ -156,7 +156,7 @@ pub async fn create(
     let cell = unit_for(&s, &user, Some(q.cell)).await?;
     match s
         .services
-        .plan_meeting(&user.actor, &cell, &f, Utc::now())
+        .plan_meeting(&user.actor, &cell, &f, s.services.now())
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}?ok=meeting-planned")).into_response()),
@@ -220,7 +220,17 @@ async fn meeting_page(
         .min_meeting_minutes(v.meeting.kind == "ket_hop", local.date_naive())
         .ok();
     let review = s.services.review_board(&user.actor, id).await?.items;
+    let now = s.services.now();
+    let open_early = today(now) < today(v.meeting.starts_at);
+    let close_early = v.meeting.status == "open"
+        && v.meeting.opened_at.is_some_and(|o| {
+            s.services
+                .min_minutes(&v.meeting)
+                .is_some_and(|min| (now - o).num_minutes() < min)
+        });
     Ok(view::MeetingPage {
+        open_early,
+        close_early,
         c: Chrome::for_user(
             user,
             "meeting-title",
@@ -228,7 +238,7 @@ async fn meeting_page(
             &format!("/meetings/{id}"),
         ),
         manages: user.actor.can_manage(&v.cell),
-        in_future: v.meeting.starts_at > Utc::now(),
+        in_future: v.meeting.starts_at > s.services.now(),
         emails_queued: notices
             .iter()
             .filter(|n| n.channel == "email" && matches!(n.status.as_str(), "queued" | "sending"))
@@ -261,7 +271,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     match s
         .services
-        .update_meeting(&user.actor, id, &f, Utc::now())
+        .update_meeting(&user.actor, id, &f, s.services.now())
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?ok=member-saved")).into_response()),
@@ -304,7 +314,7 @@ pub async fn add_item(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .add_agenda_item(&user.actor, id, &f.title, Utc::now())
+        .add_agenda_item(&user.actor, id, &f.title, s.services.now())
         .await;
     step(id, "", "member-saved", r)
 }
@@ -326,7 +336,7 @@ pub async fn change_item(
     };
     let r = s
         .services
-        .change_agenda(&user.actor, id, item, step_by, Utc::now())
+        .change_agenda(&user.actor, id, item, step_by, s.services.now())
         .await;
     step(id, "", "member-saved", r)
 }
@@ -336,33 +346,42 @@ pub async fn notice(
     Path(id): Path<i64>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    let r = s.services.send_notice(&user.actor, id, Utc::now()).await;
+    let r = s
+        .services
+        .send_notice(&user.actor, id, s.services.now())
+        .await;
     s.mail_kick();
     step(id, "", "meeting-notice-sent", r)
-}
-
-pub async fn open(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
-) -> Result<Response, PageError> {
-    let r = s.services.open_meeting(&user.actor, id, Utc::now()).await;
-    step(id, "/roll", "meeting-opened", r)
-}
-
-pub async fn close(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
-) -> Result<Response, PageError> {
-    let r = s.services.close_meeting(&user.actor, id, Utc::now()).await;
-    step(id, "", "meeting-closed", r)
 }
 
 #[derive(Deserialize)]
 pub struct ReasonForm {
     #[serde(default)]
     reason: String,
+}
+
+pub async fn open(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<ReasonForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .open_meeting(&user.actor, id, Some(&f.reason), s.services.now())
+        .await;
+    step(id, "/roll", "meeting-opened", r)
+}
+
+pub async fn close(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<ReasonForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .services
+        .close_meeting(&user.actor, id, Some(&f.reason), s.services.now())
+        .await;
+    step(id, "", "meeting-closed", r)
 }
 
 pub async fn finalize(
@@ -372,7 +391,7 @@ pub async fn finalize(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .finalize_minutes(&user.actor, id, Some(&f.reason), Utc::now())
+        .finalize_minutes(&user.actor, id, Some(&f.reason), s.services.now())
         .await;
     step(id, "", "minutes-locked", r)
 }
@@ -384,7 +403,7 @@ pub async fn unlock(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .unlock_minutes(&user.actor, id, &f.reason, Utc::now())
+        .unlock_minutes(&user.actor, id, &f.reason, s.services.now())
         .await;
     step(id, "/minutes", "minutes-unlocked", r)
 }
@@ -436,7 +455,7 @@ pub async fn mark(
             member,
             presence,
             Some(&f.reason),
-            Utc::now(),
+            s.services.now(),
         )
         .await?;
     if is_htmx(&headers) {
@@ -469,7 +488,7 @@ pub async fn left(
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     s.services
-        .mark_left(&user.actor, id, member, Utc::now())
+        .mark_left(&user.actor, id, member, s.services.now())
         .await?;
     Ok(Redirect::to(&format!("/meetings/{id}/roll#m{member}")).into_response())
 }
@@ -510,12 +529,14 @@ pub async fn save_minutes(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .save_minutes(&user.actor, id, item, f.version, &f.text, Utc::now())
+        .save_minutes(&user.actor, id, item, f.version, &f.text, s.services.now())
         .await;
     let htmx = is_htmx(&headers);
     match r {
         Ok(version) if htmx => {
-            let at = Utc::now()
+            let at = s
+                .services
+                .now()
                 .with_timezone(&Ho_Chi_Minh)
                 .format("%H:%M:%S")
                 .to_string();
@@ -574,7 +595,7 @@ pub async fn speech(
             f.item_id,
             f.member_id.parse().ok(),
             &f.body,
-            Utc::now(),
+            s.services.now(),
         )
         .await;
     step(id, "/minutes", "member-saved", r)
@@ -591,6 +612,11 @@ pub async fn votes(
     for vote in &v.votes {
         casts.push((vote.id, db::casts(&s.services.db, vote.id).await?));
     }
+    let voters = v
+        .votes
+        .iter()
+        .map(|x| (x.id, s.services.vote_voters(&v.meeting, x)))
+        .collect();
     let on = today(v.meeting.starts_at);
     let kinds = DecisionKind::ALL
         .iter()
@@ -614,6 +640,7 @@ pub async fn votes(
         flash: flash(user.tr, q.ok.as_deref()),
         error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
         casts,
+        voters,
         kinds,
         view: v,
     })
@@ -634,7 +661,7 @@ pub async fn open_vote(
     let r = match (DecisionKind::from_code(&f.kind), VoteMode::parse(&f.mode)) {
         (Some(kind), Ok(mode)) => {
             s.services
-                .open_vote(&user.actor, id, kind, &f.subject, mode, Utc::now())
+                .open_vote(&user.actor, id, kind, &f.subject, mode, s.services.now())
                 .await
         }
         _ => Err(ServiceError::invalid(crate::model::Problem::new(
@@ -665,7 +692,7 @@ pub async fn counts(
             id,
             vote,
             (f.tan_thanh, f.khong_tan_thanh, f.khong_bieu_quyet),
-            Utc::now(),
+            s.services.now(),
         )
         .await;
     step(id, "/votes", "vote-closed", r)
@@ -684,7 +711,7 @@ pub async fn cast(
     let choice = Choice::parse(&f.choice).map_err(ServiceError::invalid)?;
     let r = s
         .services
-        .cast_vote(&user.actor, id, vote, choice, Utc::now())
+        .cast_vote(&user.actor, id, vote, choice, s.services.now())
         .await;
     step(id, "/votes", "vote-cast", r)
 }
@@ -696,7 +723,7 @@ pub async fn close_vote(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .close_named_vote(&user.actor, id, vote, Utc::now())
+        .close_named_vote(&user.actor, id, vote, s.services.now())
         .await;
     step(id, "/votes", "vote-closed", r)
 }
@@ -857,7 +884,7 @@ pub async fn save_resolution(
     };
     let r = s
         .services
-        .save_resolution(&user.actor, id, f.version, &d, Utc::now())
+        .save_resolution(&user.actor, id, f.version, &d, s.services.now())
         .await;
     match r {
         Err(ServiceError::Stale) => Ok(Redirect::to(&format!(
@@ -880,7 +907,7 @@ pub async fn adopt(
 ) -> Result<Response, PageError> {
     match s
         .services
-        .adopt_resolution(&user.actor, id, f.vote_id, Utc::now())
+        .adopt_resolution(&user.actor, id, f.vote_id, s.services.now())
         .await
     {
         Ok(_) => step(id, "/resolution", "resolution-adopted", Ok(())),
@@ -911,7 +938,7 @@ pub async fn document(
     let kind = DocKind::parse(name).ok_or(ServiceError::NotFound)?;
     let p = s
         .services
-        .meeting_documents(&user.actor, id, kind, Utc::now())
+        .meeting_documents(&user.actor, id, kind, s.services.now())
         .await?;
     let pdf = match ext {
         "pdf" => true,
@@ -947,7 +974,7 @@ pub async fn invite(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let (m, cell) = s.services.meeting(&user.actor, id).await?;
-    let now = Utc::now();
+    let now = s.services.now();
     let name = calendar::invitation_name(&m, &cell.name);
     let ics = s
         .services
@@ -987,7 +1014,7 @@ pub async fn feed(
         .collect();
     let ics = s
         .services
-        .calendar(&named, &cell.name, &s.cfg.base_url(), Utc::now())
+        .calendar(&named, &cell.name, &s.cfg.base_url(), s.services.now())
         .await?;
     Ok(([(header::CONTENT_TYPE, download::ICS)], ics).into_response())
 }
@@ -1010,7 +1037,7 @@ pub async fn upload(
     let (name, data) = up.file.ok_or(PageError::BadRequest)?;
     let r = s
         .services
-        .attach_file(&user.actor, id, &name, &data, Utc::now())
+        .attach_file(&user.actor, id, &name, &data, s.services.now())
         .await;
     step(id, "", "meeting-file-added", r)
 }

@@ -17,7 +17,7 @@ use crate::web::view::{Chrome, FieldErrors};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 /// The filters of the assignment table, as the query string carries them.
@@ -87,7 +87,7 @@ async fn table_page(
     let cell = unit_for(s, user, q.unit).await?;
     let (cell, items) = s
         .services
-        .cell_tasks(&user.actor, cell.id, &q.filter(), Utc::now())
+        .cell_tasks(&user.actor, cell.id, &q.filter(), s.services.now())
         .await?;
     let db = &s.services.db;
     let manages = user.actor.can_manage(&cell);
@@ -115,7 +115,7 @@ async fn table_page(
         q,
         errors,
         draft,
-        today: format_date(today(Utc::now())),
+        today: format_date(today(s.services.now())),
     })
 }
 
@@ -152,7 +152,7 @@ pub async fn add_duty(
     };
     match s
         .services
-        .add_standing_duty(&user.actor, cell.id, &draft, Utc::now())
+        .add_standing_duty(&user.actor, cell.id, &draft, s.services.now())
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-saved")).into_response()),
@@ -177,7 +177,7 @@ pub async fn export(
     Query(q): Query<TableQuery>,
 ) -> Result<Response, PageError> {
     let cell = unit_for(&s, &user, q.unit).await?;
-    let now = Utc::now();
+    let now = s.services.now();
     let (cell, items) = s
         .services
         .cell_tasks(&user.actor, cell.id, &q.filter(), now)
@@ -213,7 +213,7 @@ pub async fn print(
     let cell = unit_for(&s, &user, q.unit).await?;
     let p = s
         .services
-        .task_table_document(&user.actor, cell.id, &q.filter(), Utc::now())
+        .task_table_document(&user.actor, cell.id, &q.filter(), s.services.now())
         .await?;
     let pdf = f.format.as_deref() != Some("docx");
     let name = p.name.clone();
@@ -267,7 +267,10 @@ async fn task_page(
     errors: FieldErrors,
     form: Option<ProgressForm>,
 ) -> Result<TaskPage, PageError> {
-    let d = s.services.task_detail(&user.actor, id, Utc::now()).await?;
+    let d = s
+        .services
+        .task_detail(&user.actor, id, s.services.now())
+        .await?;
     let members = if d.may_manage {
         on_roll(store::members::of_cell(&s.services.db, d.cell.id).await?)
     } else {
@@ -288,7 +291,7 @@ async fn task_page(
         errors,
         form,
         members,
-        today: format_date(today(Utc::now())),
+        today: format_date(today(s.services.now())),
         d,
     })
 }
@@ -369,7 +372,7 @@ pub async fn progress(
         )])))
     } else {
         s.services
-            .update_progress(&user.actor, id, &f, file, Utc::now())
+            .update_progress(&user.actor, id, &f, file, s.services.now())
             .await
     };
     match r {
@@ -395,7 +398,7 @@ pub async fn reassign(
 ) -> Result<Response, PageError> {
     match s
         .services
-        .reassign_task(&user.actor, id, f.version, f.lead_id, Utc::now())
+        .reassign_task(&user.actor, id, f.version, f.lead_id, s.services.now())
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-reassigned")).into_response()),
@@ -413,7 +416,9 @@ pub async fn evidence(
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     // Seeing the task is the permission to see its evidence.
-    s.services.task_detail(&user.actor, id, Utc::now()).await?;
+    s.services
+        .task_detail(&user.actor, id, s.services.now())
+        .await?;
     let f = store::tasks::evidence(&s.services.db, id, pid)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -498,7 +503,7 @@ pub async fn decide(
             &f.decision,
             &f.new_deadline,
             &f.note,
-            Utc::now(),
+            s.services.now(),
         )
         .await
     {
