@@ -415,3 +415,90 @@ pub fn page_with(pages: &[Page], needle: &str) -> Option<usize> {
         .iter()
         .rposition(|p| flat(&p.text()).contains(&needle))
 }
+
+/// The values of `doc` that must each print whole on one line: the cells of
+/// one-line columns (codes, dates, numbers), one-word column titles
+/// ("STT"), the document's number and a single signer's name.
+pub fn whole_values(doc: &crate::Document) -> Vec<String> {
+    let mut out = vec![];
+    for block in &doc.body {
+        if let crate::Block::Table(t) = block {
+            out.extend(
+                t.columns
+                    .iter()
+                    .filter(|c| !c.title.contains(' '))
+                    .map(|c| c.title.clone()),
+            );
+            for row in &t.rows {
+                for (cell, column) in row.iter().zip(&t.columns) {
+                    if column.one_line && !cell.is_empty() {
+                        out.push(cell.clone());
+                    }
+                }
+            }
+        }
+    }
+    out.extend(doc.header.number.clone());
+    if let [one] = doc.signatures.as_slice() {
+        out.push(one.name.clone());
+    }
+    out
+}
+
+/// Some words of the end of `doc`'s body, as they print on one line: the
+/// last row's first one-line cell, or the last three words.
+pub fn body_end(doc: &crate::Document) -> Option<String> {
+    use crate::Block;
+    let last_words = |s: &str| {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        words[words.len().saturating_sub(3)..].join(" ")
+    };
+    Some(match doc.body.last()? {
+        Block::Table(t) => {
+            let x = t.columns.iter().position(|c| c.one_line)?;
+            t.rows.last()?.get(x)?.clone()
+        }
+        Block::Paragraph { spans } => {
+            last_words(&spans.iter().map(|s| s.text.as_str()).collect::<String>())
+        }
+        Block::Bullets { items } => last_words(items.last()?),
+        Block::VoteLine { text } | Block::Heading { text, .. } => last_words(text),
+    })
+}
+
+/// Whether the last signature shares its page with the end of the body:
+/// `Err` says which pages they are on, or what was not printed.
+pub fn signed_with_body(doc: &crate::Document, pages: &[Page]) -> Result<(), String> {
+    let signature = &doc.signatures.last().ok_or("not signed")?.name;
+    let end = body_end(doc).ok_or("no body end to find")?;
+    let signed_on = page_with(pages, signature).ok_or("no signature printed")?;
+    let body_on = page_with(pages, &end).ok_or_else(|| format!("{end:?} not printed"))?;
+    if signed_on == body_on {
+        Ok(())
+    } else {
+        Err(format!(
+            "the signature is alone on page {} (the body ends on page {})",
+            signed_on + 1,
+            body_on + 1
+        ))
+    }
+}
+
+/// Everything an office would send back about how `doc` printed as `pdf`:
+/// text crossing a border or off the page, a code, date or name broken
+/// across lines, the signature alone on its page.
+pub fn print_faults(doc: &crate::Document, pdf: &[u8]) -> Vec<String> {
+    let mut faults = layout_faults(pdf);
+    let pages = pages(pdf);
+    let values = whole_values(doc);
+    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+    faults.extend(
+        broken(&pages, &values)
+            .into_iter()
+            .map(|v| format!("broken across lines: {v:?}")),
+    );
+    if let Err(e) = signed_with_body(doc, &pages) {
+        faults.push(e);
+    }
+    faults
+}

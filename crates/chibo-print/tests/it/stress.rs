@@ -2,7 +2,7 @@
 //! border, codes, dates and names are never broken inside, the signatures
 //! never stand alone on a page, and tables too wide for any size still fit.
 
-use chibo_print::inspect::{self, Page, broken, layout_faults, office_pdfs, page_with};
+use chibo_print::inspect::{self, Page, layout_faults, office_pdfs};
 use chibo_print::{Align, Block, Column, Document, Header, Orientation, Signature, Table, sample};
 
 use crate::{docx, pdf};
@@ -132,81 +132,21 @@ fn tasks(rows: usize) -> Document {
     )
 }
 
-/// The values that must each be printed whole on one line.
-fn whole_values(doc: &Document) -> Vec<String> {
-    let mut out = vec![];
-    for block in &doc.body {
-        if let Block::Table(t) = block {
-            for row in &t.rows {
-                for (cell, column) in row.iter().zip(&t.columns) {
-                    if column.one_line {
-                        out.push(cell.clone());
-                    }
-                }
-            }
-        }
-    }
-    // One signer signs in the right half, on one line whatever the name.
-    if let [one] = doc.signatures.as_slice() {
-        out.push(one.name.clone());
-    }
-    out
-}
-
 #[track_caller]
 fn assert_prints_cleanly(what: &str, doc: &Document, pdf: &[u8]) {
     if let Ok(dir) = std::env::var("DUMP") {
         std::fs::write(format!("{dir}/{what}.pdf"), pdf).unwrap();
     }
-    let faults = layout_faults(pdf);
+    let faults = inspect::print_faults(doc, pdf);
     assert!(faults.is_empty(), "{what}: {faults:#?}");
-    let pages = inspect::pages(pdf);
-    let values = whole_values(doc);
-    let values: Vec<&str> = values.iter().map(String::as_str).collect();
-    let broken = broken(&pages, &values);
-    assert!(broken.is_empty(), "{what}: broken across lines: {broken:?}");
-    assert_signed_with_body(what, doc, &pages);
 }
 
 /// The page of the signature also holds the last lines of the body.
 #[track_caller]
 fn assert_signed_with_body(what: &str, doc: &Document, pages: &[Page]) {
-    let signature = &doc.signatures.last().expect("signed").name;
-    let last_body_line = match doc.body.last().expect("a body") {
-        // A cell that stays on one line.
-        Block::Table(t) => {
-            let last = t.rows.last().expect("rows");
-            let x = t
-                .columns
-                .iter()
-                .position(|c| c.one_line)
-                .expect("a one-line column");
-            last[x].clone()
-        }
-        Block::Paragraph { spans } => {
-            let text: String = spans.iter().map(|s| s.text.as_str()).collect();
-            text.split_whitespace()
-                .rev()
-                .take(3)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join(" ")
-        }
-        Block::Bullets { items } => items.last().cloned().unwrap_or_default(),
-        other => panic!("{other:?}"),
-    };
-    let signed_on = page_with(pages, signature).unwrap_or_else(|| panic!("{what}: no signature"));
-    let body_on = page_with(pages, &last_body_line)
-        .unwrap_or_else(|| panic!("{what}: {last_body_line:?} not printed"));
-    assert_eq!(
-        signed_on,
-        body_on,
-        "{what}: the signature is on page {} without the body's last lines (page {})",
-        signed_on + 1,
-        body_on + 1
-    );
+    if let Err(e) = inspect::signed_with_body(doc, pages) {
+        panic!("{what}: {e}");
+    }
 }
 
 #[test]

@@ -94,6 +94,18 @@ impl FileName {
     }
 }
 
+/// A spreadsheet's value as the PDF and the DOCX print it: one text for a
+/// table exported both ways.
+pub(crate) fn printed_value(v: &chibo_docs::sheet::Value) -> String {
+    use chibo_docs::sheet::Value;
+    match v {
+        Value::Empty => String::new(),
+        Value::Text(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Date(d) => format_date(*d),
+    }
+}
+
 /// A number as a file name shows it: "Số 05-NQ/CB" → "05-NQ/CB".
 pub(crate) fn bare_number(number: &str) -> &str {
     number.trim().trim_start_matches("Số").trim()

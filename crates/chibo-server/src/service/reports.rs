@@ -6,7 +6,8 @@
 use super::anchor::Checkpoint;
 use super::dashboard::{CellLine, percent, totals, window};
 use super::documents::{
-    FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, superior_line,
+    FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, printed_value,
+    superior_line,
 };
 use super::meetings::seal::{Locking, Printed, lock_document, seal};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
@@ -320,16 +321,6 @@ fn period_name(p: &Period) -> String {
     }
 }
 
-/// A value as the PDF and the DOCX print it.
-fn printed(v: &Value) -> String {
-    match v {
-        Value::Empty => String::new(),
-        Value::Text(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Date(d) => format_date(*d),
-    }
-}
-
 /// The upper committee's roll-up of its cells for a period.
 pub struct Rollup {
     pub unit: OrgRow,
@@ -366,7 +357,7 @@ impl Rollup {
         lines.sort_by_key(|l| l.id);
         let rows: Vec<Vec<String>> = lines
             .iter()
-            .map(|l| rollup_row(l).iter().map(printed).collect())
+            .map(|l| rollup_row(l).iter().map(printed_value).collect())
             .collect();
         let text = json!({
             "period": self.period.label_vi(),
@@ -437,9 +428,9 @@ impl Rollup {
         let mut rows: Vec<Vec<String>> = self
             .lines
             .iter()
-            .map(|l| rollup_row(l).iter().map(printed).collect())
+            .map(|l| rollup_row(l).iter().map(printed_value).collect())
             .collect();
-        rows.push(self.total_row().iter().map(printed).collect());
+        rows.push(self.total_row().iter().map(printed_value).collect());
         Document {
             orientation: Orientation::Landscape,
             header,

@@ -1,6 +1,6 @@
 //! The assignment table printed (Party format) and exported (XLSX).
 
-use super::documents::{FileName, Printable};
+use super::documents::{FileName, Printable, printed_value};
 use super::tasks::TaskItem;
 use super::{Actor, Result, Services, today};
 use crate::model::format_date;
@@ -81,16 +81,6 @@ pub fn xlsx(cell: &OrgRow, rows: Vec<Vec<Value>>, on: NaiveDate) -> Result<Vec<u
     })
 }
 
-/// A value as the printed table shows it.
-fn printed(v: &Value) -> String {
-    match v {
-        Value::Empty => String::new(),
-        Value::Text(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Date(d) => format_date(*d),
-    }
-}
-
 /// Vietnamese names of what a task shows, for printed documents.
 pub fn shown_vi(code: &str) -> String {
     match code {
@@ -126,7 +116,7 @@ pub(crate) fn document(
             .collect(),
         rows: rows
             .iter()
-            .map(|r| r.iter().map(printed).collect())
+            .map(|r| r.iter().map(printed_value).collect())
             .collect(),
     };
     let body = if rows.is_empty() {

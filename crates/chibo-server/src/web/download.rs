@@ -3,7 +3,8 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::service::documents::FileName;
+use crate::service::documents::{FileName, Printable};
+use crate::web::error::PageError;
 
 pub const PDF: &str = "application/pdf";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -61,6 +62,30 @@ pub fn file(mime: &str, show: Show, name: &FileName, ext: &str, bytes: Vec<u8>) 
         bytes,
     )
         .into_response()
+}
+
+/// Prints a document off the async workers (typst is CPU work), and hands it
+/// out under its name: a PDF to open, a DOCX (one document) to save.
+pub async fn printed(p: Printable, pdf: bool) -> Result<Response, PageError> {
+    let name = p.name.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        if pdf {
+            chibo_print::render_pdf_bundle(&p.docs, &p.properties, &p.layout)
+        } else {
+            chibo_print::render_docx(&p.docs[0], &p.properties, &p.layout)
+        }
+    })
+    .await
+    .map_err(|_| PageError::BadRequest)?
+    .map_err(|e| {
+        tracing::error!("{}: {e}", name.ascii);
+        PageError::BadRequest
+    })?;
+    Ok(if pdf {
+        file(PDF, Show::Inline, &name, "pdf", bytes)
+    } else {
+        file(DOCX, Show::Attachment, &name, "docx", bytes)
+    })
 }
 
 #[cfg(test)]

@@ -12,12 +12,12 @@ use chibo_server::service::reports::Sections;
 use chibo_server::store;
 use chibo_test_macros::db_test;
 
-/// A meeting eight days after the app's today (3 December: the 11th).
-fn form(app: &TestApp, place: &str) -> MeetingForm {
+/// A meeting on `day` (dd/mm/yyyy).
+fn form(day: &str, place: &str) -> MeetingForm {
     MeetingForm {
         kind: "ket_hop".into(),
         topic: "Học tập Nghị quyết Đại hội XIV của Đảng".into(),
-        date: app.date_in(8),
+        date: day.into(),
         time: "19:30".into(),
         place: place.into(),
         ..MeetingForm::default()
@@ -36,11 +36,13 @@ async fn a_notice_is_numbered_and_dated_the_day_it_is_sent(b: Backend) {
     {
         let app = TestApp::demo(b).await;
         let sent_at = app.now();
+        // Eight days on (the app's today is 3 December: the 11th).
+        let day = app.date_in(8);
         let actor = app.actor("bithu").await;
         let cell = app.services.org(app.cell_ids().await[0]).await.unwrap();
         let s = &app.services;
         let id = s
-            .plan_meeting(&actor, &cell, &form(&app, "Nhà văn hóa khu phố 1"), sent_at)
+            .plan_meeting(&actor, &cell, &form(&day, "Nhà văn hóa khu phố 1"), sent_at)
             .await
             .unwrap();
         // Not sent yet: a draft, dated the day it is printed.
@@ -96,7 +98,7 @@ async fn a_notice_is_numbered_and_dated_the_day_it_is_sent(b: Backend) {
             .await
             .unwrap();
         assert_eq!(again.docs[0].header, notice.header, "{b:?}");
-        s.update_meeting(&actor, id, &form(&app, "Hội trường phường Bến Nghé"), later)
+        s.update_meeting(&actor, id, &form(&day, "Hội trường phường Bến Nghé"), later)
             .await
             .unwrap();
         s.send_notice(&actor, id, later).await.unwrap();
@@ -211,11 +213,13 @@ async fn calendars_carry_this_installations_uids(b: Backend) {
     {
         let app = TestApp::demo(b).await;
         let sent_at = app.now();
+        // Eight days on (the app's today is 3 December: the 11th).
+        let day = app.date_in(8);
         let actor = app.actor("bithu").await;
         let cell = app.services.org(app.cell_ids().await[0]).await.unwrap();
         let id = app
             .services
-            .plan_meeting(&actor, &cell, &form(&app, "Nhà văn hóa khu phố 1"), sent_at)
+            .plan_meeting(&actor, &cell, &form(&day, "Nhà văn hóa khu phố 1"), sent_at)
             .await
             .unwrap();
         let installation = store::register::installation_id(&app.services.db)
@@ -302,8 +306,7 @@ async fn a_reports_typed_lines_survive(b: Backend) {
             );
         }
         assert!(
-            p.name.ascii.starts_with("bao-cao-chi-bo-")
-                && p.name.ascii.ends_with("-quy-3-2026"),
+            p.name.ascii.starts_with("bao-cao-chi-bo-") && p.name.ascii.ends_with("-quy-3-2026"),
             "{b:?}: {}",
             p.name.ascii
         );

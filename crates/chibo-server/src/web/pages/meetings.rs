@@ -945,26 +945,7 @@ pub async fn document(
         "docx" if p.docs.len() == 1 => false,
         _ => return Err(ServiceError::NotFound.into()),
     };
-    let name = p.name.clone();
-    // Rendering is CPU work: keep it off the async workers.
-    let rendered = tokio::task::spawn_blocking(move || {
-        if pdf {
-            chibo_print::render_pdf_bundle(&p.docs, &p.properties, &p.layout)
-        } else {
-            chibo_print::render_docx(&p.docs[0], &p.properties, &p.layout)
-        }
-    })
-    .await
-    .map_err(|_| PageError::BadRequest)?;
-    let bytes = rendered.map_err(|e| {
-        tracing::error!("document {id}/{file}: {e}");
-        PageError::BadRequest
-    })?;
-    Ok(if pdf {
-        download::file(download::PDF, Show::Inline, &name, "pdf", bytes)
-    } else {
-        download::file(download::DOCX, Show::Attachment, &name, "docx", bytes)
-    })
+    download::printed(p, pdf).await
 }
 
 /// The meeting as a calendar invitation.

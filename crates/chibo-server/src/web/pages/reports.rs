@@ -5,7 +5,6 @@
 use super::{flash, unit_for};
 use crate::model::PeriodKind;
 use crate::service::dashboard::{PeriodQuery, TableQuery, arrange, totals};
-use crate::service::documents::Printable;
 use crate::service::reports::Sections;
 use crate::service::{ServiceError, today};
 use crate::web::AppState;
@@ -170,30 +169,6 @@ pub async fn issue(
     }
 }
 
-/// Prints a document off the async workers (typst is CPU work), and hands it
-/// out under its name: a PDF to open, a DOCX to save.
-async fn printed(p: Printable, pdf: bool) -> Result<Response, PageError> {
-    let name = p.name.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        if pdf {
-            chibo_print::render_pdf_bundle(&p.docs, &p.properties, &p.layout)
-        } else {
-            chibo_print::render_docx(&p.docs[0], &p.properties, &p.layout)
-        }
-    })
-    .await
-    .map_err(|_| PageError::BadRequest)?
-    .map_err(|e| {
-        tracing::error!("report document: {e}");
-        PageError::BadRequest
-    })?;
-    Ok(if pdf {
-        download::file(download::PDF, Show::Inline, &name, "pdf", bytes)
-    } else {
-        download::file(download::DOCX, Show::Attachment, &name, "docx", bytes)
-    })
-}
-
 pub async fn document(
     State(s): State<AppState>,
     user: User,
@@ -208,7 +183,7 @@ pub async fn document(
         .services
         .report_document(&user.actor, id, s.services.now())
         .await?;
-    printed(p, pdf).await
+    download::printed(p, pdf).await
 }
 
 #[derive(Deserialize, Default)]
@@ -248,7 +223,7 @@ pub async fn rollup(
         }
         "tong-hop.pdf" | "tong-hop.docx" => {
             let p = s.services.rollup_document(&user.actor, &r, now).await?;
-            printed(p, file.ends_with(".pdf")).await
+            download::printed(p, file.ends_with(".pdf")).await
         }
         _ => Err(ServiceError::NotFound.into()),
     }

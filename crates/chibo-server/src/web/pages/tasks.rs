@@ -215,26 +215,7 @@ pub async fn print(
         .services
         .task_table_document(&user.actor, cell.id, &q.filter(), s.services.now())
         .await?;
-    let pdf = f.format.as_deref() != Some("docx");
-    let name = p.name.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        if pdf {
-            chibo_print::render_pdf(&p.docs[0], &p.properties, &p.layout)
-        } else {
-            chibo_print::render_docx(&p.docs[0], &p.properties, &p.layout)
-        }
-    })
-    .await
-    .map_err(|_| PageError::BadRequest)?
-    .map_err(|e| {
-        tracing::error!("task table: {e}");
-        PageError::BadRequest
-    })?;
-    Ok(if pdf {
-        download::file(download::PDF, Show::Inline, &name, "pdf", bytes)
-    } else {
-        download::file(download::DOCX, Show::Attachment, &name, "docx", bytes)
-    })
+    download::printed(p, f.format.as_deref() != Some("docx")).await
 }
 
 #[derive(Deserialize, Default)]
