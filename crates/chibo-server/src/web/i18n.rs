@@ -146,6 +146,7 @@ impl Tr {
                 Lang::Vi => s.to_string(),
                 Lang::En => s.english(),
             },
+            ServiceError::Store(e) if e.is_disk_full() => self.t("error-storage-full"),
             ServiceError::Store(_) => self.t("error-internal"),
         }
     }

@@ -8,6 +8,7 @@ mod download;
 mod error;
 pub mod i18n;
 pub mod import_preview;
+pub mod observe;
 mod pages;
 mod task_view;
 mod view;
@@ -16,16 +17,15 @@ mod view_dash;
 use crate::config::Config;
 use crate::service::Services;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
 
@@ -35,6 +35,8 @@ pub struct AppState {
     pub cfg: Arc<Config>,
     /// Wakes the mail sender when notices were queued.
     pub mail: Arc<tokio::sync::Notify>,
+    /// A streaming replica some pages may read from.
+    pub replica: Option<crate::store::replica::Replica>,
 }
 
 impl AppState {
@@ -43,20 +45,30 @@ impl AppState {
     }
 }
 
-pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -> Router {
+/// The application's routes, with the state they share (the front door,
+/// [`observe::front`], serves them once the database is open).
+pub fn router(
+    services: Services,
+    cfg: Config,
+    mail: Arc<tokio::sync::Notify>,
+    replica: Option<crate::store::replica::Replica>,
+) -> (Router, AppState) {
     let upload_limit = cfg.max_upload_bytes;
     let state = AppState {
         services,
         cfg: Arc::new(cfg),
         mail,
+        replica,
     };
-    Router::new()
+    let router = Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{name}", get(assets::serve))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::route_layer,
+        ))
         // The upload handler reports oversize files itself; this is the hard stop.
         .layer(DefaultBodyLimit::max(upload_limit + 64 * 1024))
         .layer(middleware::from_fn(headers_and_language))
@@ -65,18 +77,8 @@ pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-async fn readyz(State(s): State<AppState>) -> Response {
-    match s.services.db.ping().await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
-            tracing::error!("readyz: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-        }
-    }
+        .with_state(state.clone());
+    (router, state)
 }
 
 /// Sets the request's language for error pages and the security headers
