@@ -148,23 +148,58 @@ impl Services {
             .unwrap_or_default()
     }
 
-    /// The calendar file of these meetings of `cell`, made at `now`.
-    pub async fn calendar(
+    /// The calendar file of these meetings of `cell`, made at `now` by the
+    /// installation `installation` ([`register::installation_id`]).
+    pub fn calendar(
         &self,
         meetings: &[(MeetingRow, String)],
         cell: &str,
+        installation: &str,
         base_url: &str,
         now: DateTime<Utc>,
-    ) -> Result<String> {
-        let installation = register::installation_id(&self.db).await?;
+    ) -> String {
         let name = format!("Sinh hoạt chi bộ — {cell}");
         let feed = Feed {
             name: &name,
             base_url,
-            installation: &installation,
+            installation,
             now,
         };
-        Ok(ics(&feed, meetings, |m| self.calendar_minutes(m)))
+        ics(&feed, meetings, |m| self.calendar_minutes(m))
+    }
+
+    /// One meeting as an invitation (its file name and the calendar), for
+    /// those who may see it.
+    pub async fn meeting_invite(
+        &self,
+        actor: &super::Actor,
+        id: i64,
+        base_url: &str,
+    ) -> Result<(FileName, String)> {
+        let (m, cell, installation) = self
+            .db
+            .read(async |r| {
+                let (m, cell) = super::meetings::meeting(r, actor, id).await?;
+                let installation = register::installation_id(r).await?;
+                Ok::<_, super::ServiceError>((m, cell.name, installation))
+            })
+            .await?;
+        let name = invitation_name(&m, &cell);
+        let ics = self.calendar(
+            &[(m, cell.clone())],
+            &cell,
+            &installation,
+            base_url,
+            self.now(),
+        );
+        Ok((name, ics))
+    }
+
+    /// A member's personal feed, by its secret: every meeting of their cell.
+    pub async fn member_feed(&self, token: &str, base_url: &str) -> Result<String> {
+        let (meetings, cell, installation) = self.feed_meetings(token).await?;
+        let named: Vec<_> = meetings.into_iter().map(|m| (m, cell.clone())).collect();
+        Ok(self.calendar(&named, &cell, &installation, base_url, self.now()))
     }
 }
 

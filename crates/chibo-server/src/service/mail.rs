@@ -5,6 +5,7 @@
 
 use super::Services;
 use crate::store::meetings::{self as db, NoticeRow};
+use crate::store::register;
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -35,14 +36,29 @@ impl Mailer {
         let to: Mailbox = n.address.as_deref().unwrap_or_default().parse()?;
         let text = SinglePart::plain(n.body.clone());
         let mut body = MultiPart::mixed().singlepart(text);
-        if let Some(mid) = n.meeting_id
-            && let Some(m) = db::get(&s.db, mid).await?
-        {
-            let cell = s.org(m.cell_id).await?.name;
+        let meeting = match n.meeting_id {
+            Some(mid) => {
+                s.db.read(async |r| match db::get(r, mid).await? {
+                    Some(m) => {
+                        let cell = crate::service::org(r, m.cell_id).await?.name;
+                        let installation = register::installation_id(r).await?;
+                        Ok::<_, crate::service::ServiceError>(Some((m, cell, installation)))
+                    }
+                    None => Ok(None),
+                })
+                .await?
+            }
+            None => None,
+        };
+        if let Some((m, cell, installation)) = meeting {
             let name = super::calendar::invitation_name(&m, &cell);
-            let ics = s
-                .calendar(&[(m, cell.clone())], &cell, &self.base_url, now)
-                .await?;
+            let ics = s.calendar(
+                &[(m, cell.clone())],
+                &cell,
+                &installation,
+                &self.base_url,
+                now,
+            );
             let kind = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?;
             body = body.singlepart(Attachment::new(format!("{}.ics", name.ascii)).body(ics, kind));
         }

@@ -4,17 +4,20 @@
 //! a resolution. And the upper committee's roll-up of its cells.
 
 use super::anchor::Checkpoint;
-use super::dashboard::{CellLine, percent, totals, window};
+use super::dashboard::{CellLine, PeriodQuery, TableQuery, arrange, percent, totals, window};
 use super::documents::{
     FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, printed_value,
     superior_line,
 };
-use super::meetings::seal::{Locking, Printed, lock_document, seal};
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
+use super::orgs::unit_for;
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
 use crate::model::{Period, PeriodKind, Problem, Status, format_date};
-use crate::store::reports::{self as db, ReportRow};
+pub use crate::store::reports::ReportRow;
+
+use crate::store::reports as db;
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
-use crate::store::{self, audit, meetings, orgs::OrgRow, register};
+use crate::store::{self, Reader, audit, meetings, orgs::OrgRow, register};
 use chibo_docs::sheet::{self, Export, ExportColumn, Kind, Total, Value};
 use chibo_print::{
     Align, Block, Column, Document, Header, Orientation, Properties, Signature, Table,
@@ -24,6 +27,42 @@ use chrono_tz::Asia::Ho_Chi_Minh;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
+
+/// A unit's reports screen.
+pub struct ReportList {
+    pub unit: OrgRow,
+    /// The period a new draft would cover.
+    pub period: Period,
+    pub reports: Vec<ReportRow>,
+    pub may_draft: bool,
+}
+
+/// The header of a unit's document, its superior `parent` already read.
+fn header(unit: &OrgRow, parent: Option<&OrgRow>, number: Option<String>, on: NaiveDate) -> Header {
+    Header {
+        superior: superior_line(parent),
+        issuer: issuer_line(unit),
+        number,
+        place_date: chibo_rules::format_date_line(unit.place.as_deref().unwrap_or(""), on),
+    }
+}
+
+/// A cell reports monthly by default, a committee quarterly.
+fn default_period(unit: &OrgRow) -> PeriodKind {
+    if unit.kind == "chi_bo" {
+        PeriodKind::Month
+    } else {
+        PeriodKind::Quarter
+    }
+}
+
+/// A unit's reports, for its committee and those above.
+async fn reports_of(r: &mut Reader, actor: &Actor, unit: &OrgRow) -> Result<Vec<ReportRow>> {
+    if !actor.can_organise(unit) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(db::of_org(r, unit.id).await?)
+}
 
 /// What the records say about the period: nothing here is typed by hand.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -466,20 +505,20 @@ impl Rollup {
 
 impl Services {
     /// The figures of a cell's period, read from the records on `on`.
-    pub async fn report_figures(
+    pub(crate) async fn report_figures(
         &self,
+        r: &mut Reader,
         cell: &OrgRow,
         period: &Period,
         on: NaiveDate,
     ) -> Result<Figures> {
         let w = window(period, on);
-        let db = &self.db;
-        let meetings = stats::meetings(db, cell.id, &w).await?;
+        let meetings = stats::meetings(r, cell.id, &w).await?;
         let mut presence = Presence::default();
         for m in &meetings {
             presence.add(&m.presence);
         }
-        let tasks = stats::cell_tasks(db, &cell.path, &w)
+        let tasks = stats::cell_tasks(r, &cell.path, &w)
             .await?
             .into_iter()
             .find(|t| t.cell_id == cell.id)
@@ -493,34 +532,43 @@ impl Services {
             start: period.start,
             end: period.end,
             as_of: w.as_of,
-            resolutions: stats::resolutions(db, cell.id, &w).await?,
-            carried_over: stats::carried_over(db, cell.id, &w).await?,
-            changes: stats::status_changes(db, cell.id, period.start, period.end).await?,
+            resolutions: stats::resolutions(r, cell.id, &w).await?,
+            carried_over: stats::carried_over(r, cell.id, &w).await?,
+            changes: stats::status_changes(r, cell.id, period.start, period.end).await?,
             meetings,
             presence,
             tasks,
         })
     }
 
-    /// Drafts the report of a cell for a period from its records.
+    /// Drafts the report of a cell (the actor's own by default) for a
+    /// period (the current month by default) from its records.
     pub async fn create_report(
         &self,
         actor: &Actor,
-        cell: &OrgRow,
-        period: &Period,
+        unit: Option<i64>,
+        period: &PeriodQuery,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if !actor.can_manage(cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        if cell.kind != "chi_bo" {
-            return Err(invalid("unit", "dashboard.not_cell", cell.name.clone()));
-        }
         let on = today(now);
-        if period.start > on {
-            return Err(invalid("period", "report.future", period.label_vi()));
-        }
-        let figures = self.report_figures(cell, period, on).await?;
+        let (cell, period, figures) = self
+            .db
+            .read(async |r| {
+                let cell = unit_for(r, actor, unit).await?;
+                if !actor.can_manage(&cell) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let period = period.resolve(default_period(&cell), on)?;
+                if cell.kind != "chi_bo" {
+                    return Err(invalid("unit", "dashboard.not_cell", cell.name.clone()));
+                }
+                if period.start > on {
+                    return Err(invalid("period", "report.future", period.label_vi()));
+                }
+                let figures = self.report_figures(r, &cell, &period, on).await?;
+                Ok((cell, period, figures))
+            })
+            .await?;
         let body = ReportBody {
             sections: Sections {
                 assessment: opening(&figures),
@@ -563,17 +611,67 @@ impl Services {
         Ok(id)
     }
 
-    /// A cell's reports, for its committee and those above.
-    pub async fn reports_of(&self, actor: &Actor, unit: &OrgRow) -> Result<Vec<ReportRow>> {
-        if !actor.can_organise(unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok(db::of_org(&self.db, unit.id).await?)
+    /// A unit's reports, for its committee and those above.
+    pub async fn reports_of(&self, actor: &Actor, unit_id: i64) -> Result<Vec<ReportRow>> {
+        self.db
+            .read(async |r| {
+                let unit = org(r, unit_id).await?;
+                reports_of(r, actor, &unit).await
+            })
+            .await
+    }
+
+    /// The reports screen of a unit (the actor's own by default), with the
+    /// period a new draft would cover.
+    pub async fn report_list(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        period: &PeriodQuery,
+        now: DateTime<Utc>,
+    ) -> Result<ReportList> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                let period = period.resolve(default_period(&unit), today(now))?;
+                let reports = reports_of(r, actor, &unit).await?;
+                Ok(ReportList {
+                    may_draft: actor.can_manage(&unit),
+                    unit,
+                    period,
+                    reports,
+                })
+            })
+            .await
+    }
+
+    /// A report and whether the actor may edit it (its cell's committee).
+    pub async fn report_page(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Report, bool)> {
+        let r = self.report(actor, id, now).await?;
+        let may_edit = actor.can_manage(&r.unit);
+        Ok((r, may_edit))
     }
 
     pub async fn report(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<Report> {
-        let row = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
-        let unit = self.org(row.org_id).await?;
+        self.db
+            .read(async |r| self.report_in(r, actor, id, now).await)
+            .await
+    }
+
+    async fn report_in(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Report> {
+        let row = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+        let unit = org(r, row.org_id).await?;
         if !actor.can_organise(&unit) {
             return Err(ServiceError::Forbidden);
         }
@@ -583,11 +681,11 @@ impl Services {
         let (content, check_code) = if row.status == "draft" {
             let mut content: ReportBody = serde_json::from_str(&row.body).map_err(unreadable)?;
             let period = self.period_of(&row)?;
-            content.figures = self.report_figures(&unit, &period, today(now)).await?;
+            content.figures = self.report_figures(r, &unit, &period, today(now)).await?;
             (content, None)
         } else {
             // An issued report is what was sealed, not what the row says now.
-            match self.sealed("report", id).await? {
+            match sealed(r, "report", id).await? {
                 Some(s) => (
                     serde_json::from_value(s.body.clone()).map_err(unreadable)?,
                     Some(s.version.check_code),
@@ -700,7 +798,11 @@ impl Services {
             ..r.content.clone()
         };
         let printed = self
-            .report_printed(&r.unit, &content, Some(number_text.clone()), on)
+            .db
+            .read(async |rd| {
+                self.report_printed(rd, &r.unit, &content, Some(number_text.clone()), on)
+                    .await
+            })
             .await?;
         let facts = json!({
             "number": number_text, "unit": r.unit.name, "issued_on": on,
@@ -753,24 +855,20 @@ impl Services {
     /// (a đảng bộ issues as its đảng ủy), the number, the place and date.
     pub(crate) async fn letterhead(
         &self,
+        r: &mut Reader,
         unit: &OrgRow,
         number: Option<String>,
         on: NaiveDate,
     ) -> Result<Header> {
         let parent = match unit.parent_id {
-            Some(p) => Some(self.org(p).await?),
+            Some(p) => Some(org(r, p).await?),
             None => None,
         };
-        Ok(Header {
-            superior: superior_line(parent.as_ref()),
-            issuer: issuer_line(unit),
-            number,
-            place_date: chibo_rules::format_date_line(unit.place.as_deref().unwrap_or(""), on),
-        })
+        Ok(header(unit, parent.as_ref(), number, on))
     }
 
-    pub(crate) async fn secretary_of(&self, unit: &OrgRow) -> Result<String> {
-        Ok(store::orgs::committee(&self.db, unit.id)
+    pub(crate) async fn secretary_of(&self, r: &mut Reader, unit: &OrgRow) -> Result<String> {
+        Ok(store::orgs::committee(r, unit.id)
             .await?
             .into_iter()
             .find(|p| p.role == "bi_thu" && p.end_date.is_none())
@@ -786,22 +884,30 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<Printable> {
-        let r = self.report(actor, id, now).await?;
-        if r.row.status != "draft"
-            && let Some(p) = self.sealed("report", id).await?.and_then(|s| s.printed())
-        {
-            return self.report_printable(&r, p, now);
-        }
-        let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
-        let number = r.row.number_text.clone().or_else(|| {
-            let symbol: String = self
-                .rules
-                .param("doc_org_symbol_cell", on)
-                .unwrap_or_else(|_| "CB".into());
-            Some(format!("Số     -BC/{symbol}"))
-        });
-        let mut p = self.report_printed(&r.unit, &r.content, number, on).await?;
-        p.document.check_code = r.check_code.clone();
+        let (r, p) = self
+            .db
+            .read(async |rd| {
+                let r = self.report_in(rd, actor, id, now).await?;
+                if r.row.status != "draft"
+                    && let Some(p) = sealed(rd, "report", id).await?.and_then(|s| s.printed())
+                {
+                    return Ok::<_, ServiceError>((r, p));
+                }
+                let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
+                let number = r.row.number_text.clone().or_else(|| {
+                    let symbol: String = self
+                        .rules
+                        .param("doc_org_symbol_cell", on)
+                        .unwrap_or_else(|_| "CB".into());
+                    Some(format!("Số     -BC/{symbol}"))
+                });
+                let mut p = self
+                    .report_printed(rd, &r.unit, &r.content, number, on)
+                    .await?;
+                p.document.check_code = r.check_code.clone();
+                Ok((r, p))
+            })
+            .await?;
         self.report_printable(&r, p, now)
     }
 
@@ -834,6 +940,7 @@ impl Services {
     /// A report as printed (without its check code).
     async fn report_printed(
         &self,
+        r: &mut Reader,
         unit: &OrgRow,
         content: &ReportBody,
         number: Option<String>,
@@ -853,14 +960,14 @@ impl Services {
         }
         let document = Document {
             orientation: Orientation::Portrait,
-            header: self.letterhead(unit, number, on).await?,
+            header: self.letterhead(r, unit, number, on).await?,
             title: "BÁO CÁO".into(),
             subject: Some(format!("kết quả công tác {}", content.figures.label)),
             body,
             signatures: vec![Signature {
                 on_behalf: Some("T/M CHI BỘ".into()),
                 role: "BÍ THƯ".into(),
-                name: self.secretary_of(unit).await?,
+                name: self.secretary_of(r, unit).await?,
             }],
             recipients: vec!["- Đảng ủy (để báo cáo),".into(), "- Lưu Chi bộ.".into()],
             check_code: None,
@@ -871,18 +978,30 @@ impl Services {
         })
     }
 
-    /// The roll-up of the cells under a unit for a period.
+    /// The roll-up of the cells under a unit (the actor's own by default)
+    /// for a period (the current quarter by default), filtered and ordered
+    /// as the table shows them.
     pub async fn rollup(
         &self,
         actor: &Actor,
-        unit: OrgRow,
-        period: Period,
+        unit: Option<i64>,
+        period: &PeriodQuery,
+        q: &TableQuery,
         now: DateTime<Utc>,
     ) -> Result<Rollup> {
-        if !actor.can_organise(&unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        let (lines, w) = self.cell_lines(&unit, &period, today(now)).await?;
+        let period = period.resolve(PeriodKind::Quarter, today(now))?;
+        let (unit, lines, w) = self
+            .db
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                if !actor.can_organise(&unit) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let (lines, w) = self.cell_lines(r, &unit, &period, today(now)).await?;
+                Ok((unit, lines, w))
+            })
+            .await?;
+        let lines = arrange(lines, q);
         Ok(Rollup {
             totals: totals(&lines),
             as_of: w.as_of,
@@ -915,25 +1034,6 @@ impl Services {
             .rules
             .param(symbol_param, on)
             .unwrap_or_else(|_| fallback.into());
-        let signature = Signature {
-            on_behalf: Some(on_behalf.into()),
-            role: "BÍ THƯ".into(),
-            name: self.secretary_of(&r.unit).await?,
-        };
-        let superior = match r.unit.parent_id {
-            Some(p) => Some(self.org(p).await?),
-            None => None,
-        };
-        let mut recipients: Vec<String> = superior
-            .iter()
-            .map(|p| format!("- {} (để báo cáo),", p.name))
-            .collect();
-        recipients.push("- Các chi bộ trực thuộc,".into());
-        recipients.push(if committee {
-            "- Lưu Văn phòng Đảng ủy.".into()
-        } else {
-            "- Lưu Chi bộ.".into()
-        });
         let subject = format!(
             "rollup:{}:{}",
             r.period.kind.as_str(),
@@ -946,7 +1046,34 @@ impl Services {
             subject: &subject,
             fingerprint: &fingerprint,
         };
-        let issued = match register::find(&self.db, &key).await? {
+        let (secretary, superior, found) = self
+            .db
+            .read(async |rd| {
+                let secretary = self.secretary_of(rd, &r.unit).await?;
+                let superior = match r.unit.parent_id {
+                    Some(p) => Some(org(rd, p).await?),
+                    None => None,
+                };
+                let found = register::find(rd, &key).await?;
+                Ok::<_, ServiceError>((secretary, superior, found))
+            })
+            .await?;
+        let signature = Signature {
+            on_behalf: Some(on_behalf.into()),
+            role: "BÍ THƯ".into(),
+            name: secretary,
+        };
+        let mut recipients: Vec<String> = superior
+            .iter()
+            .map(|p| format!("- {} (để báo cáo),", p.name))
+            .collect();
+        recipients.push("- Các chi bộ trực thuộc,".into());
+        recipients.push(if committee {
+            "- Lưu Văn phòng Đảng ủy.".into()
+        } else {
+            "- Lưu Chi bộ.".into()
+        });
+        let issued = match found {
             Some(done) => done,
             None => {
                 let mut tx = self.db.begin().await?;
@@ -984,8 +1111,12 @@ impl Services {
         };
         let issued_on = today(issued.issued_at);
         let mut doc = r.document(
-            self.letterhead(&r.unit, Some(issued.number_text.clone()), issued_on)
-                .await?,
+            header(
+                &r.unit,
+                superior.as_ref(),
+                Some(issued.number_text.clone()),
+                issued_on,
+            ),
             signature,
             recipients,
         );

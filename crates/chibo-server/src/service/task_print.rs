@@ -151,18 +151,21 @@ impl Services {
     pub async fn task_table_document(
         &self,
         actor: &Actor,
-        cell_id: i64,
+        unit: Option<i64>,
         f: &Filter,
         now: DateTime<Utc>,
     ) -> Result<Printable> {
-        let (cell, items) = self.cell_tasks(actor, cell_id, f, now).await?;
         let on = today(now);
-        let doc = document(
-            self.letterhead(&cell, None, on).await?,
-            self.secretary_of(&cell).await?,
-            &table_rows(&items, shown_vi),
-            on,
-        );
+        let (cell, items, header, secretary) = self
+            .db
+            .read(async |r| {
+                let (cell, items) = super::tasks::unit_tasks(r, actor, unit, f, now).await?;
+                let header = self.letterhead(r, &cell, None, on).await?;
+                let secretary = self.secretary_of(r, &cell).await?;
+                Ok::<_, super::ServiceError>((cell, items, header, secretary))
+            })
+            .await?;
+        let doc = document(header, secretary, &table_rows(&items, shown_vi), on);
         Ok(Printable {
             docs: vec![doc],
             layout: self.layout(on),

@@ -1,7 +1,7 @@
 //! Numbers of documents printed from the records (a meeting's notice, the
 //! upper committee's roll-up), and this installation's own id.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 
 /// A document as it was numbered.
@@ -24,9 +24,9 @@ const COLUMNS: &str = "id, number_text, issued_at";
 const WHERE: &str = "org_id = $1 AND doc_type = $2 AND subject = $3 AND fingerprint = $4";
 
 /// The number this very text was given, if it was.
-pub async fn find(db: &Db, k: &Key<'_>) -> Result<Option<Registered>> {
+pub async fn find(r: &mut Reader, k: &Key<'_>) -> Result<Option<Registered>> {
     let sql = format!("SELECT {COLUMNS} FROM doc_register WHERE {WHERE}");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(k.org_id)
         .bind(k.doc_type)
         .bind(k.subject)
@@ -75,8 +75,8 @@ pub async fn insert(
 }
 
 /// This installation's id, made by the migration that created the table.
-pub async fn installation_id(db: &Db) -> Result<String> {
-    Ok(read!(db, |c| sqlx::query_scalar(
+pub async fn installation_id(r: &mut Reader) -> Result<String> {
+    Ok(read!(r, |c| sqlx::query_scalar(
         "SELECT uid FROM installation WHERE id = 1"
     )
     .fetch_one(c)
