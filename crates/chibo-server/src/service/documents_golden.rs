@@ -191,6 +191,7 @@ fn view() -> MeetingView {
     MeetingView {
         meeting,
         cell: cell(),
+        may_manage: true,
         items,
         roll,
         votes,

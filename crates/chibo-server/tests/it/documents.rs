@@ -5,7 +5,7 @@
 
 use crate::support::{Backend, TestApp};
 use chibo_print::inspect;
-use chibo_server::model::{Period, PeriodKind};
+use chibo_server::service::dashboard::PeriodQuery;
 use chibo_server::service::documents::DocKind;
 use chibo_server::service::meetings::MeetingForm;
 use chibo_server::service::reports::Sections;
@@ -42,7 +42,12 @@ async fn a_notice_is_numbered_and_dated_the_day_it_is_sent(b: Backend) {
         let cell = app.services.org(app.cell_ids().await[0]).await.unwrap();
         let s = &app.services;
         let id = s
-            .plan_meeting(&actor, &cell, &form(&day, "Nhà văn hóa khu phố 1"), sent_at)
+            .plan_meeting(
+                &actor,
+                cell.id,
+                &form(&day, "Nhà văn hóa khu phố 1"),
+                sent_at,
+            )
             .await
             .unwrap();
         // Not sent yet: a draft, dated the day it is printed.
@@ -194,11 +199,14 @@ async fn the_roll_up_is_numbered_once_and_named_for_its_period(b: Backend) {
             disposition(&xlsx)
         );
         let db = &app.services.db;
-        let first = store::audit::for_entity(db, "rollup", 1).await.unwrap();
+        let first = db
+            .read(async |r| store::audit::for_entity(r, "rollup", 1).await)
+            .await
+            .unwrap();
         assert_eq!(first.len(), 1, "{b:?}: numbered once, with its audit entry");
         assert_eq!(first[0].action, "rollup.issue");
         assert!(
-            store::audit::for_entity(db, "rollup", 2)
+            db.read(async |r| store::audit::for_entity(r, "rollup", 2).await)
                 .await
                 .unwrap()
                 .is_empty(),
@@ -219,10 +227,18 @@ async fn calendars_carry_this_installations_uids(b: Backend) {
         let cell = app.services.org(app.cell_ids().await[0]).await.unwrap();
         let id = app
             .services
-            .plan_meeting(&actor, &cell, &form(&day, "Nhà văn hóa khu phố 1"), sent_at)
+            .plan_meeting(
+                &actor,
+                cell.id,
+                &form(&day, "Nhà văn hóa khu phố 1"),
+                sent_at,
+            )
             .await
             .unwrap();
-        let installation = store::register::installation_id(&app.services.db)
+        let installation = app
+            .services
+            .db
+            .read(async |r| store::register::installation_id(r).await)
             .await
             .unwrap();
         assert_eq!(installation.len(), 32, "{b:?}: {installation}");
@@ -255,7 +271,9 @@ async fn calendars_carry_this_installations_uids(b: Backend) {
         );
         // The id stays what it was made.
         assert_eq!(
-            store::register::installation_id(&app.services.db)
+            app.services
+                .db
+                .read(async |r| store::register::installation_id(r).await)
                 .await
                 .unwrap(),
             installation
@@ -263,7 +281,10 @@ async fn calendars_carry_this_installations_uids(b: Backend) {
         ids.push(installation);
     }
     let other = TestApp::empty(Backend::Sqlite).await;
-    let theirs = store::register::installation_id(&other.services.db)
+    let theirs = other
+        .services
+        .db
+        .read(async |r| store::register::installation_id(r).await)
         .await
         .unwrap();
     assert!(!ids.contains(&theirs), "each installation has its own id");
@@ -276,10 +297,14 @@ async fn a_reports_typed_lines_survive(b: Backend) {
         let sent_at = app.now();
         let actor = app.actor("bithu").await;
         let cell = app.services.org(app.cell_ids().await[0]).await.unwrap();
-        let period = Period::new(PeriodKind::Quarter, 2026, 3).unwrap();
+        let period = PeriodQuery {
+            period: Some("quy".into()),
+            year: Some(2026),
+            index: Some(3),
+        };
         let s = &app.services;
         let id = s
-            .create_report(&actor, &cell, &period, sent_at)
+            .create_report(&actor, Some(cell.id), &period, sent_at)
             .await
             .unwrap();
         let sections = Sections {
