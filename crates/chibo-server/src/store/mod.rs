@@ -26,6 +26,7 @@ pub mod orgs;
 pub mod personal;
 pub mod pg;
 pub mod reader;
+pub mod register;
 pub mod reminders;
 pub mod replica;
 pub mod reports;

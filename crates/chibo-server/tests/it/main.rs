@@ -10,6 +10,7 @@ mod browser;
 mod budget;
 mod cli;
 mod dashboard;
+mod documents;
 mod failover;
 mod faults;
 mod hygiene;
