@@ -308,8 +308,8 @@ impl Services {
                 if !may_grant(actor, a.role, org.as_ref()) {
                     return Err(ServiceError::Forbidden);
                 }
-                if let (Some(member), Some(org)) = (a.member_id, &org) {
-                    member_under(r, member, org).await?;
+                if let Some(member) = a.member_id {
+                    member_under(r, member, org.as_ref()).await?;
                 }
                 Ok(())
             })
@@ -711,14 +711,19 @@ fn may_grant(actor: &Actor, role: Role, org: Option<&OrgRow>) -> bool {
 }
 
 /// An account may only be tied to a member of the unit it is granted on.
-async fn member_under(r: &mut Reader, member_id: i64, org: &OrgRow) -> Result<()> {
+/// The member exists and, when the account is granted on a unit, belongs
+/// to it (an account on no unit is an admin's, made by an admin, who sees
+/// every member).
+async fn member_under(r: &mut Reader, member_id: i64, org: Option<&OrgRow>) -> Result<()> {
     let unknown = || ServiceError::invalid(Problem::new("member_id", "member.unknown", ""));
     let m = store::members::get(r, member_id)
         .await?
         .ok_or_else(unknown)?;
-    let cell = super::org(r, m.cell_id).await?;
-    if !cell.path.starts_with(&org.path) {
-        return Err(unknown());
+    if let Some(org) = org {
+        let cell = super::org(r, m.cell_id).await?;
+        if !cell.path.starts_with(&org.path) {
+            return Err(unknown());
+        }
     }
     Ok(())
 }

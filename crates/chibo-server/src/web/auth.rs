@@ -198,9 +198,17 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             <User as FromRequestParts<AppState>>::from_request_parts(&mut parts, state).await?;
         let t: Token = serde_html_form::from_bytes(&bytes).map_err(|_| PageError::BadRequest)?;
         user.check_csrf(&t.csrf)?;
+        refuse_controls(&bytes)?;
         // serde_html_form: repeated keys (one per table row) become lists.
         let value = serde_html_form::from_bytes(&bytes).map_err(|_| PageError::BadRequest)?;
         Ok(Self(user, value))
+    }
+}
+
+fn refuse_controls(bytes: &[u8]) -> Result<(), PageError> {
+    match super::input::in_form(bytes) {
+        Some(found) => Err(PageError::Service(found.refusal())),
+        None => Ok(()),
     }
 }
 
@@ -217,6 +225,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PreForm<T> {
         if expected.is_empty() || !same(&t.csrf, expected) {
             return Err(PageError::Csrf);
         }
+        refuse_controls(&bytes)?;
         Ok(Self(
             serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::BadRequest)?,
         ))

@@ -8,6 +8,7 @@ mod download;
 mod error;
 pub mod i18n;
 pub mod import_preview;
+mod input;
 pub mod observe;
 mod pages;
 mod task_view;
@@ -62,7 +63,7 @@ pub fn router(
         replica,
     };
     let router = Router::new()
-        .merge(pages::routes())
+        .merge(pages::routes().layer(middleware::from_fn(input::page_queries)))
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{name}", get(assets::serve))

@@ -455,6 +455,37 @@ async fn no_one_grants_more_than_they_hold(b: Backend) {
     );
 }
 
+/// An admin's account (on no unit) linked to a member that does not exist:
+/// schemathesis found PostgreSQL answering 500 (the foreign key refused it
+/// inside the write). It is a missing reference, 404, and nothing is written.
+#[db_test]
+async fn an_account_linked_to_a_member_that_does_not_exist_is_refused(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let token = app.token_for("quantri").await;
+    let res = Client::new()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(token)
+        .json(
+            &json!({"login": "quantri.moi", "display_name": "Quản trị mới",
+                      "password": "mật khẩu đủ dài", "role": "admin", "member_id": 987_654}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "{b:?}");
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["problems"][0]["field"], "member_id", "{v}");
+    assert!(
+        app.services
+            .db
+            .read(async |r| store::accounts::by_login(r, "quantri.moi").await)
+            .await
+            .unwrap()
+            .is_none(),
+        "{b:?}"
+    );
+}
+
 /// Tokens expire (by default after the configured days), are listed and
 /// revoked by their owner and an admin, in the API and on the account page.
 #[db_test]

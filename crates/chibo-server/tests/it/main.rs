@@ -15,6 +15,7 @@ mod failover;
 mod faults;
 mod hygiene;
 mod import;
+mod input;
 mod meetings;
 mod members;
 mod ops;

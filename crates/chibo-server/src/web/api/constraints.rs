@@ -16,8 +16,11 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{KnownFormat, Object, Schema, SchemaFormat};
 use utoipa::openapi::{OpenApi, RefOr};
 
-/// Some text that is not only spaces.
-const TEXT: &str = r"\S";
+/// Text without control characters other than tab and line breaks
+/// (`web::input` refuses them).
+const PLAIN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// Plain text that is not only spaces.
+const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 /// An ISO date in the years `model::parse_date` accepts (1900–2100).
 const DATE: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$";
 /// `HH:MM`, 24-hour.
@@ -164,6 +167,36 @@ impl utoipa::Modify for Constraints {
                 constrain_parameter(op, name, &rule);
             }
         }
+        // Every other free-text field of a request, and every parameter,
+        // says it takes no control character. Answers are left alone: a
+        // record stored before the edge refused these may still hold one.
+        let requests = request_schemas(openapi);
+        if let Some(components) = openapi.components.as_mut() {
+            for (name, schema) in components.schemas.iter_mut() {
+                if let RefOr::T(Schema::Object(o)) = schema
+                    && requests.contains(name)
+                {
+                    o.properties.values_mut().for_each(plain_text);
+                }
+            }
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                for p in op.parameters.iter_mut().flatten() {
+                    if let RefOr::T(p) = p
+                        && let Some(schema) = p.schema.as_mut()
+                    {
+                        plain_text(schema);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -191,6 +224,68 @@ fn apply(o: &mut Object, property: &str, rule: &Rule) {
     }
     if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(property) {
         constrain(p, rule);
+    }
+}
+
+/// The component schemas a request body uses, directly or through another.
+fn request_schemas(openapi: &OpenApi) -> std::collections::BTreeSet<String> {
+    const PREFIX: &str = "#/components/schemas/";
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get("$ref")
+                    && let Some(name) = r.strip_prefix(PREFIX)
+                {
+                    out.push(name.to_string());
+                }
+                o.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    for item in openapi.paths.paths.values() {
+        let ops = [&item.get, &item.put, &item.post, &item.delete];
+        for body in ops
+            .into_iter()
+            .flatten()
+            .filter_map(|op| op.request_body.as_ref())
+        {
+            refs(&serde_json::to_value(body).unwrap_or_default(), &mut todo);
+        }
+    }
+    let schemas = openapi.components.as_ref().map(|c| &c.schemas);
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if let Some(schema) = schemas.and_then(|s| s.get(&name))
+            && seen.insert(name)
+        {
+            refs(&serde_json::to_value(schema).unwrap_or_default(), &mut todo);
+        }
+    }
+    seen
+}
+
+/// A string property with no codes, format or pattern of its own gets
+/// [`PLAIN`].
+fn plain_text(schema: &mut RefOr<Schema>) {
+    if let RefOr::T(Schema::Object(p)) = schema
+        && is_string(p)
+        && p.enum_values.is_none()
+        && p.format.is_none()
+        && p.pattern.is_none()
+    {
+        p.pattern = Some(PLAIN.to_string());
+    }
+}
+
+fn is_string(p: &Object) -> bool {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    match &p.schema_type {
+        SchemaType::Type(t) => *t == Type::String,
+        SchemaType::Array(ts) => ts.contains(&Type::String),
+        SchemaType::AnyValue => false,
     }
 }
 

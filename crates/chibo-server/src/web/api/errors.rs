@@ -33,9 +33,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let mut value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| ApiError::request(StatusCode::BAD_REQUEST, e.to_string()))?;
         whole_numbers_as_integers(&mut value);
-        serde_path_to_error::deserialize(value)
-            .map(Self)
-            .map_err(|e| ApiError::request(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+        // Fields the body carries but the request does not read are let
+        // through whatever they hold; the rest may not carry a control.
+        let mut ignored = Vec::new();
+        let mut note = |path: serde_ignored::Path<'_>| {
+            ignored.push(crate::web::input::segments(&path));
+        };
+        let body =
+            serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&value, &mut note))
+                .map_err(|e| ApiError::request(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+        if let Some(found) = crate::web::input::in_json(&value, &ignored) {
+            return Err(ApiError::Service(found.refusal()));
+        }
+        Ok(Self(body))
     }
 }
 
@@ -160,13 +170,14 @@ impl utoipa::Modify for CommonResponses {
                     add(op, "413", "The body is too large.");
                     add(op, "415", "The body is not `application/json`.");
                 }
-                if has_params || has_body {
-                    add(
-                        op,
-                        "422",
-                        "A field or parameter is not valid (also for rules a schema cannot state, such as a period's number for its kind), or the body does not match its schema.",
-                    );
-                }
+                // Any query string may carry a control character, which is
+                // refused before the handler (`web::input`), so every
+                // operation can answer 422.
+                add(
+                    op,
+                    "422",
+                    "A field or parameter is not valid (also for rules a schema cannot state, such as a period's number for its kind), the body does not match its schema, or a text (body, form or query string) carries a control character other than tab and line breaks.",
+                );
                 add(
                     op,
                     "500",

@@ -131,5 +131,6 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/tokens", get(users::tokens_of))
         .route("/tokens/{id}", delete(users::revoke_token))
         .fallback(errors::not_found)
+        .layer(middleware::from_fn(crate::web::input::api_queries))
         .layer(middleware::from_fn(errors::json_errors))
 }

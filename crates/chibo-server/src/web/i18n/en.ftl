@@ -88,6 +88,7 @@ field-phone = Phone
 field-email = E-mail
 field-residence = Residence
 field-notes = Notes
+field-text = Text
 field-status = Status
 field-start_date = From
 field-end_date = Until
@@ -244,6 +245,7 @@ error-invalid = Some information is not valid.
 error-back = Back
 
 problem-required = Required.
+problem-text-control_char = The field “{ $value }” holds an invisible control character (often pasted from another program). Retype that field and send again; nothing was saved.
 problem-name-too_long = The name is too long (at most 100 characters).
 problem-name-chars = A name has only letters and spaces: “{ $value }”.
 problem-date-invalid = Not a valid date: “{ $value }” (write day/month/year, e.g. 05/02/1970).

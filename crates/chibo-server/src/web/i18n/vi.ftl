@@ -88,6 +88,7 @@ field-phone = Số điện thoại
 field-email = Thư điện tử
 field-residence = Nơi cư trú
 field-notes = Ghi chú
+field-text = Nội dung
 field-status = Trạng thái
 field-start_date = Từ ngày
 field-end_date = Đến ngày
@@ -244,6 +245,7 @@ error-invalid = Thông tin chưa hợp lệ.
 error-back = Quay lại
 
 problem-required = Không được để trống.
+problem-text-control_char = Ô “{ $value }” có một ký tự điều khiển không nhìn thấy (thường do sao chép từ phần mềm khác). Hãy gõ lại nội dung ô đó rồi gửi lại; chưa có gì được lưu.
 problem-name-too_long = Họ tên quá dài (tối đa 100 ký tự).
 problem-name-chars = Họ tên chỉ gồm chữ cái và dấu cách: “{ $value }”.
 problem-date-invalid = Ngày không hợp lệ: “{ $value }” (viết theo ngày/tháng/năm, ví dụ 05/02/1970).

@@ -315,7 +315,15 @@ pub async fn progress(
 ) -> Result<Response, PageError> {
     let (csrf, f, file, too_large) = read_progress(&mut mp, s.cfg.max_upload_bytes).await?;
     user.check_csrf(&csrf)?;
-    let r = if too_large {
+    let texts = [
+        ("status", f.status.as_str()),
+        ("note", f.note.as_str()),
+        ("date", f.date.as_str()),
+        ("link", f.link.as_str()),
+    ];
+    let r = if let Some(found) = crate::web::input::in_fields(&texts) {
+        Err(found.refusal())
+    } else if too_large {
         Err(ServiceError::Invalid(Problems(vec![Problem::new(
             "file",
             "file.too_large",
