@@ -152,6 +152,7 @@ impl Tr {
                 Lang::En => s.english(),
             },
             ServiceError::Store(e) if e.is_disk_full() => self.t("error-storage-full"),
+            ServiceError::Store(s) if s.is_unavailable() => self.t("error-unavailable"),
             ServiceError::Store(_) => self.t("error-internal"),
         }
     }

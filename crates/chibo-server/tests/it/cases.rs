@@ -13,17 +13,6 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = store::accounts::by_login(&app.services.db, login)
-        .await
-        .unwrap()
-        .unwrap();
-    app.services
-        .issue_api_token(a.id, "test", app.now())
-        .await
-        .unwrap()
-}
-
 /// Sets the app's clock to 09:30 in Hà Nội on `date`.
 fn set_day(app: &TestApp, y: i32, m: u32, d: u32) {
     app.clock.set(
@@ -37,9 +26,11 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// API calls as one login. The token is issued on each call, at the test
+/// clock's time: a token lives for weeks, the cases here for months.
 struct Api<'a> {
     app: &'a TestApp,
-    token: String,
+    login: &'static str,
 }
 
 impl Api<'_> {
@@ -49,7 +40,8 @@ impl Api<'_> {
             Some(body) => c.post(self.app.url(path)).json(body),
             None => c.get(self.app.url(path)),
         };
-        let res = req.bearer_auth(&self.token).send().await.unwrap();
+        let token = self.app.token_for(self.login).await;
+        let res = req.bearer_auth(&token).send().await.unwrap();
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
@@ -99,7 +91,6 @@ impl Api<'_> {
 async fn cell_vote(app: &TestApp, cell_id: i64, kind: DecisionKind, pass: bool) -> i64 {
     let s = &app.services;
     let bithu = app.actor("bithu").await;
-    let cell = s.org(cell_id).await.unwrap();
     let form = MeetingForm {
         kind: "thuong_ky".into(),
         date: app.date_in(0),
@@ -108,13 +99,17 @@ async fn cell_vote(app: &TestApp, cell_id: i64, kind: DecisionKind, pass: bool) 
         ..MeetingForm::default()
     };
     let id = s
-        .plan_meeting(&bithu, &cell, &form, app.now())
+        .plan_meeting(&bithu, cell_id, &form, app.now())
         .await
         .unwrap();
     s.open_meeting(&bithu, id, Some("Họp sớm theo lịch của đảng ủy"), app.now())
         .await
         .unwrap();
-    for r in store::meetings::roll(&s.db, id).await.unwrap() {
+    for r in
+        s.db.read(async |r| store::meetings::roll(r, id).await)
+            .await
+            .unwrap()
+    {
         s.mark_attendance(&bithu, id, r.member_id, Presence::CoMat, None, app.now())
             .await
             .unwrap();
@@ -124,7 +119,11 @@ async fn cell_vote(app: &TestApp, cell_id: i64, kind: DecisionKind, pass: bool) 
         .await
         .unwrap();
     let (m, _) = s.meeting(&bithu, id).await.unwrap();
-    let v = store::meetings::vote(&s.db, vote).await.unwrap().unwrap();
+    let v =
+        s.db.read(async |r| store::meetings::vote(r, vote).await)
+            .await
+            .unwrap()
+            .unwrap();
     let voters = s.vote_voters(&m, &v).len() as u32;
     let counts = if pass {
         (voters, 0, 0)
@@ -139,7 +138,10 @@ async fn cell_vote(app: &TestApp, cell_id: i64, kind: DecisionKind, pass: bool) 
 
 /// Two full members of the cell admitted long ago, and its probationary member.
 async fn registry(app: &TestApp, cell: i64) -> (Vec<i64>, i64) {
-    let members = store::members::of_cell(&app.services.db, cell)
+    let members = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap();
     let full: Vec<i64> = members
@@ -217,11 +219,11 @@ async fn a_candidate_becomes_a_full_member_across_fourteen_months(b: Backend) {
     let (full, _) = registry(&app, cell).await;
     let cell_api = Api {
         app: &app,
-        token: token_for(&app, "bithu").await,
+        login: "bithu",
     };
     let upper = Api {
         app: &app,
-        token: token_for(&app, "dangbo").await,
+        login: "dangbo",
     };
     let upper_unit = app.services.org(cell).await.unwrap().parent_id.unwrap();
 
@@ -256,7 +258,9 @@ async fn a_candidate_becomes_a_full_member_across_fourteen_months(b: Backend) {
     let c = cell_api.get(&format!("/api/v1/candidates/{cand}")).await;
     assert_eq!(c["date_of_birth"], "2000-05-10");
     assert_eq!(
-        store::cases::candidate_accesses(&app.services.db, cand)
+        app.services
+            .db
+            .read(async |r| store::cases::candidate_accesses(r, cand).await)
             .await
             .unwrap(),
         1
@@ -306,7 +310,10 @@ async fn a_candidate_becomes_a_full_member_across_fourteen_months(b: Backend) {
     // The sweep reminds the secretary once of the ceremony's deadline.
     app.services.run_reminders(app.now()).await.unwrap();
     app.services.run_reminders(app.now()).await.unwrap();
-    let sent = store::cases::reminders(&app.services.db, case)
+    let sent = app
+        .services
+        .db
+        .read(async |r| store::cases::reminders(r, case).await)
         .await
         .unwrap();
     let ceremony: Vec<_> = sent
@@ -335,7 +342,10 @@ async fn a_candidate_becomes_a_full_member_across_fourteen_months(b: Backend) {
         .await;
     assert_eq!(v["outcome"], "hoan_thanh");
     let member = v["member_id"].as_i64().expect("member created");
-    let m = store::members::get(&app.services.db, member)
+    let m = app
+        .services
+        .db
+        .read(async |r| store::members::get(r, member).await)
         .await
         .unwrap()
         .unwrap();
@@ -386,7 +396,10 @@ async fn a_candidate_becomes_a_full_member_across_fourteen_months(b: Backend) {
     // the probationer are reminded; a vote before the 12 months end is refused.
     set_day(&app, 2028, 1, 5);
     app.services.run_reminders(app.now()).await.unwrap();
-    let sent = store::cases::reminders(&app.services.db, rec_id)
+    let sent = app
+        .services
+        .db
+        .read(async |r| store::cases::reminders(r, rec_id).await)
         .await
         .unwrap();
     let ending: Vec<i64> = sent
@@ -438,13 +451,19 @@ async fn a_candidate_becomes_a_full_member_across_fourteen_months(b: Backend) {
         )
         .await;
     assert_eq!(v["outcome"], "hoan_thanh");
-    let m = store::members::get(&app.services.db, member)
+    let m = app
+        .services
+        .db
+        .read(async |r| store::members::get(r, member).await)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(m.status, "chinh_thuc");
     assert_eq!(m.official_date, Some(day(2028, 1, 8)));
-    let history = store::members::status_history(&app.services.db, member)
+    let history = app
+        .services
+        .db
+        .read(async |r| store::members::status_history(r, member).await)
         .await
         .unwrap();
     assert_eq!(
@@ -470,11 +489,11 @@ async fn a_failed_recognition_vote_is_held_again_and_the_upper_committee_may_ref
     let (full, probationary) = registry(&app, cell).await;
     let api = Api {
         app: &app,
-        token: token_for(&app, "bithu").await,
+        login: "bithu",
     };
     let upper = Api {
         app: &app,
-        token: token_for(&app, "dangbo").await,
+        login: "dangbo",
     };
     let (s, v) = api
         .post(
@@ -572,7 +591,10 @@ async fn a_failed_recognition_vote_is_held_again_and_the_upper_committee_may_ref
     assert_eq!(v["outcome"], "xoa_ten");
     assert!(v["close_reason"].as_str().unwrap().contains("vi phạm"));
     assert_eq!(v["records"].as_array().unwrap().len(), 7, "history kept");
-    let m = store::members::get(&app.services.db, probationary)
+    let m = app
+        .services
+        .db
+        .read(async |r| store::members::get(r, probationary).await)
         .await
         .unwrap()
         .unwrap();
@@ -586,11 +608,11 @@ async fn bad_input_is_refused_with_the_rule_and_nothing_written(b: Backend) {
     let (full, probationary) = registry(&app, cell).await;
     let api = Api {
         app: &app,
-        token: token_for(&app, "bithu").await,
+        login: "bithu",
     };
     let upper = Api {
         app: &app,
-        token: token_for(&app, "dangbo").await,
+        login: "dangbo",
     };
     let (_, v) = api
         .post(

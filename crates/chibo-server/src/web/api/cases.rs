@@ -1,6 +1,7 @@
 //! Cases (hồ sơ) on the procedure model: admission (`ket_nap`) and
 //! recognition (`cong_nhan_chinh_thuc`); later kinds join the same path.
 
+use super::errors::ApiJson;
 use crate::service::cases::CandidateRow;
 use crate::service::cases::{CandidateForm, CaseDetail, CloseForm, StepForm};
 use crate::web::AppState;
@@ -74,7 +75,7 @@ pub struct NewCase {
 pub async fn create(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Json(b): Json<NewCase>,
+    ApiJson(b): ApiJson<NewCase>,
 ) -> Result<(StatusCode, Json<CaseDetail>), ApiError> {
     let now = s.services.now();
     let id = match (b.kind.as_str(), b.cell_id, b.member_id, &b.candidate) {
@@ -102,7 +103,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
-    responses((status = 200, body = CaseDetail), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = CaseDetail), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn get_case(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -136,7 +137,7 @@ pub async fn step(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(f): Json<StepForm>,
+    ApiJson(f): ApiJson<StepForm>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let now = s.services.now();
     s.services.record_step(&actor, id, &f, now).await?;
@@ -150,7 +151,7 @@ pub async fn close(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(f): Json<CloseForm>,
+    ApiJson(f): ApiJson<CloseForm>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let now = s.services.now();
     s.services.close_case(&actor, id, &f, now).await?;
@@ -158,7 +159,7 @@ pub async fn close(
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct Decision {
+pub struct CaseDecision {
     /// extend | age_exception | request
     action: String,
     /// The step whose deadline is extended.
@@ -170,13 +171,13 @@ pub struct Decision {
 
 /// The upper committee's acts other than recording its steps: extend a
 /// deadline, approve a candidate over the age limit, ask the cell for more.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/decisions", tag = "cases", request_body = Decision,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/decisions", tag = "cases", request_body = CaseDecision,
     responses((status = 200, body = CaseDetail), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn decide(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(d): Json<Decision>,
+    ApiJson(d): ApiJson<CaseDecision>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let now = s.services.now();
     match d.action.as_str() {

@@ -3,7 +3,9 @@
 //! or a browser session with `X-CSRF-Token`.
 
 mod cases;
+mod constraints;
 mod dashboard;
+mod errors;
 mod meetings;
 mod members;
 mod tasks;
@@ -14,7 +16,10 @@ use super::AppState;
 use super::error::{ApiErrorBody, ApiProblem};
 use axum::Json;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::middleware;
+use axum::routing::{delete, get, post};
+use constraints::Constraints;
+use errors::CommonResponses;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -23,6 +28,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     info(title = "chibo API", version = "1", description = "Chi bộ: tổ chức, đảng viên, tài khoản / Party cell: organisation, members, accounts"),
     paths(
         users::me, users::list, users::create,
+        users::my_tokens, users::create_token, users::tokens_of, users::revoke_token,
         units::get_unit, units::children, units::create_child,
         members::search, members::create, members::get_member, members::update, members::add_status,
         meetings::list, meetings::create, meetings::get_meeting, meetings::agenda, meetings::add_item, meetings::step,
@@ -35,7 +41,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         dashboard::list, dashboard::create, dashboard::get_report, dashboard::save, dashboard::issue,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses, &Constraints),
     security(("bearer" = []))
 )]
 struct ApiDoc;
@@ -121,6 +127,12 @@ pub fn routes() -> Router<AppState> {
             get(dashboard::get_report).put(dashboard::save),
         )
         .route("/reports/{id}/issue", post(dashboard::issue))
+        .route(
+            "/me/tokens",
+            get(users::my_tokens).post(users::create_token),
+        )
+        .route("/users/{id}/tokens", get(users::tokens_of))
+        .route("/tokens/{id}", delete(users::revoke_token))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/queue", get(cases::queue))
         .route("/cases/{id}", get(cases::get_case))
@@ -128,4 +140,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/close", post(cases::close))
         .route("/cases/{id}/decisions", post(cases::decide))
         .route("/candidates/{id}", get(cases::get_candidate))
+        .fallback(errors::not_found)
+        .layer(middleware::from_fn(crate::web::input::api_queries))
+        .layer(middleware::from_fn(errors::json_errors))
 }
