@@ -342,6 +342,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                 if s.db.read(async |r| store::accounts::count(r).await).await? == 0 {
                     let size = DemoSize::default();
                     print_demo(&s.generate_demo_with_history(size, 12, s.now()).await?);
+                    s.generate_demo_cases(s.now()).await?;
                 }
             }
             let app = App::build(cfg).await?;
@@ -377,7 +378,9 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             }
             let started = Instant::now();
             let report = s.generate_demo_with_history(size, months, s.now()).await?;
+            let cases = s.generate_demo_cases(s.now()).await?;
             print_demo(&report);
+            println!("{cases} hồ sơ kết nạp, công nhận đảng viên chính thức ở chi bộ 1");
             println!(
                 "{} chi bộ, {} đảng viên trong {:.1} s",
                 size.cells,

@@ -771,3 +771,53 @@ async fn bad_input_is_refused_with_the_rule_and_nothing_written(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 }
+
+/// `chibo demo`'s cases: candidates stopped at different steps, and the
+/// recognition of every probationary member of the first cell, all recorded
+/// through the rules.
+#[db_test]
+async fn the_demo_has_cases_at_several_steps(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let cell = app.cell_ids().await[0];
+    let probationers = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.status == "du_bi")
+        .count();
+    let opened = app.services.generate_demo_cases(app.now()).await.unwrap();
+    assert_eq!(opened, 3 + probationers);
+    let api = Api {
+        app: &app,
+        login: "bithu",
+    };
+    let cases = api.get(&format!("/api/v1/cases?unit={cell}")).await;
+    let cases = cases.as_array().unwrap();
+    assert_eq!(cases.len(), opened, "{cases:?}");
+    let mut done: Vec<usize> = cases
+        .iter()
+        .filter(|c| c["kind"] == "ket_nap")
+        .map(|c| {
+            c["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| !s["done_on"].is_null())
+                .count()
+        })
+        .collect();
+    done.sort_unstable();
+    assert_eq!(done, [0, 3, 7], "{cases:?}");
+    let recognitions: Vec<&Value> = cases
+        .iter()
+        .filter(|c| c["kind"] == "cong_nhan_chinh_thuc")
+        .collect();
+    assert_eq!(recognitions.len(), probationers);
+    assert!(
+        recognitions.iter().all(|c| !c["next_due"].is_null()),
+        "each recognition has its deadline: {recognitions:?}"
+    );
+}
