@@ -83,6 +83,19 @@ impl CaseDetail {
     }
 }
 
+/// What a probationary member sees of their own recognition.
+#[derive(Debug, Clone)]
+pub struct ProbationLine {
+    pub case_id: i64,
+    /// The end of the 12 months: they are full members from this day.
+    pub ends_on: Option<NaiveDate>,
+    /// The step the case is at.
+    pub at: String,
+    pub next_due: Option<DueLine>,
+    /// Their helpers' names.
+    pub mentors: Vec<String>,
+}
+
 /// One step of a case's procedure.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StepLine {
@@ -551,6 +564,37 @@ impl Services {
             extensions,
             case: row,
         })
+    }
+
+    /// A probationary member's own line on their home page: the day the
+    /// probation ends, where their recognition stands, its next deadline and
+    /// their helpers. None when they have no open recognition case.
+    pub(super) async fn probation_of(
+        &self,
+        r: &mut Reader,
+        member_id: i64,
+        on: NaiveDate,
+    ) -> Result<Option<ProbationLine>> {
+        let open = db::of_member(r, member_id)
+            .await?
+            .into_iter()
+            .find(|c| c.kind == CaseKind::CongNhanChinhThuc.as_str() && c.closed_on.is_none());
+        let Some(row) = open else {
+            return Ok(None);
+        };
+        let d = self.detail_of(r, row, on).await?;
+        Ok(Some(ProbationLine {
+            case_id: d.case.id,
+            ends_on: d.dates.get("het_du_bi").copied(),
+            at: d.at(),
+            next_due: d.next_due.clone(),
+            mentors: d
+                .people
+                .iter()
+                .filter(|p| p.role == "nguoi_giup_do")
+                .map(|p| p.full_name.clone())
+                .collect(),
+        }))
     }
 
     /// The open cases of the cells under a unit (a cell, or an upper

@@ -1,10 +1,11 @@
 //! The home page: what the person's unit looks like today, and — for a
 //! member — their next meeting, votes waiting, tasks, notices and calendar.
 
+use super::cases::ProbationLine;
 use super::orgs::unit_for;
 use super::tasks::{TaskItem, by_urgency, my_tasks};
 use super::{Actor, Result, Services};
-use crate::model::Role;
+use crate::model::{Role, Status};
 use crate::store::meetings::{MeetingRow, NoticeRow};
 use crate::store::orgs::{CellStat, OrgRow};
 use crate::store::personal::SentDoc;
@@ -42,6 +43,10 @@ pub struct MemberHome {
     pub notices: Vec<NoticeRow>,
     /// The secret of their calendar feed (`/calendar/{token}.ics`).
     pub feed_token: String,
+    /// The member is probationary (their recognition is read only then).
+    pub probationary: bool,
+    /// A probationary member's recognition: its date and what is due.
+    pub probation: Option<ProbationLine>,
 }
 
 impl Services {
@@ -51,7 +56,15 @@ impl Services {
         }
         let (mut home, feed_missing) = self
             .db
-            .read(async |r| unit_home(r, actor, now).await)
+            .read(async |r| {
+                let (mut home, missing) = unit_home(r, actor, now).await?;
+                if let (Some(mine), Some(me)) = (&mut home.mine, actor.member_id)
+                    && mine.probationary
+                {
+                    mine.probation = self.probation_of(r, me, super::today(now)).await?;
+                }
+                Ok::<_, super::ServiceError>((home, missing))
+            })
             .await?;
         if let (Some(mine), Some(me)) = (&mut home.mine, actor.member_id.filter(|_| feed_missing)) {
             mine.feed_token = self.new_feed_token(me).await?;
@@ -131,6 +144,8 @@ async fn member_home(
         votes: store::meetings::open_votes_for(r, member_id).await?,
         notices: store::meetings::notices_for_member(r, member_id, 5).await?,
         feed_token: feed.clone().unwrap_or_default(),
+        probationary: member.status == Status::DuBi.as_str(),
+        probation: None,
     };
     Ok((home, feed.is_none()))
 }

@@ -821,3 +821,39 @@ async fn the_demo_has_cases_at_several_steps(b: Backend) {
         "each recognition has its deadline: {recognitions:?}"
     );
 }
+
+/// A probationary member's home: the day the 12 months end (12 months
+/// from the ceremony), the step their recognition is at, its deadline and
+/// their helpers.
+#[db_test]
+async fn a_probationer_sees_their_recognition_at_home(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let cell = app.cell_ids().await[0];
+    let (_, probationary) = registry(&app, cell).await;
+    let before = {
+        let mut me = app.actor("bithu").await;
+        me.member_id = Some(probationary);
+        me
+    };
+    let home = app.services.home(&before, app.now()).await.unwrap();
+    assert!(home.mine.unwrap().probation.is_none(), "no case yet");
+    app.services.generate_demo_cases(app.now()).await.unwrap();
+    let home = app.services.home(&before, app.now()).await.unwrap();
+    let p = home.mine.unwrap().probation.expect("their recognition");
+    let m = app
+        .services
+        .db
+        .read(async |r| store::members::get(r, probationary).await)
+        .await
+        .unwrap()
+        .unwrap();
+    let ceremony = m.ceremony_date.unwrap();
+    assert_eq!(
+        p.ends_on,
+        ceremony.checked_add_months(chrono::Months::new(12)),
+        "{p:?}"
+    );
+    assert!(!p.at.is_empty(), "{p:?}");
+    let due = p.next_due.expect("the recognition vote's deadline");
+    assert!(due.date > p.ends_on.unwrap(), "{due:?}");
+}

@@ -764,6 +764,9 @@ cases-request = Ask the cell for more
 case-saved = Case opened.
 case-step-saved = Step recorded.
 case-closed = Case closed.
+home-probation = Your probation
+home-probation-ends = The 12 months end, and you are a full member from
+home-probation-at = Your recognition is at the step
 case-requested = Request sent.
 
 # Access and the API (issue 11)

@@ -764,6 +764,9 @@ cases-request = Yêu cầu chi bộ bổ sung
 case-saved = Đã mở hồ sơ.
 case-step-saved = Đã ghi nhận bước.
 case-closed = Đã kết thúc hồ sơ.
+home-probation = Thời gian dự bị của đồng chí
+home-probation-ends = Hết 12 tháng dự bị, trở thành đảng viên chính thức từ ngày
+home-probation-at = Hồ sơ công nhận đang ở bước
 case-requested = Đã gửi yêu cầu bổ sung.
 
 # Access and the API (issue 11)
