@@ -584,3 +584,69 @@ async fn a_member_reports_on_a_task_from_a_phone() {
     assert_eq!(t.completed_on, Some(app.today()));
     c.close().await.unwrap();
 }
+
+/// The secretary proposes a candidate on a phone, records the first step of
+/// the dossier, and the case shows it done and offers the next one.
+#[tokio::test]
+async fn a_secretary_proposes_a_candidate_on_a_phone() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let c = browser(&d).await;
+    log_in(&c, &app, "bithu").await;
+    c.goto(&app.url("/cases")).await.unwrap();
+    text_with(&c, "Giới thiệu quần chúng ưu tú").await;
+    for (id, value) in [("k-name", "Phạm Thị Mai"), ("k-dob", "12/04/2001")] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Id("propose"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text_with(&c, "Đã mở hồ sơ.").await;
+    assert!(page.contains("Phạm Thị Mai"), "{page}");
+    shot(&c, "k1-case-opened").await;
+    let first = c
+        .find(Locator::Css("#s-step option:checked"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        first.as_deref(),
+        Some("bdnt"),
+        "the dossier starts with the awareness course"
+    );
+    c.find(Locator::Css("input[name=forms][value='CN-NTVĐ']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("record-step"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text_with(&c, "Đã ghi nhận bước.").await;
+    assert!(page.contains("Đã xong"), "{page}");
+    shot(&c, "k2-step-recorded").await;
+    let next = c
+        .find(Locator::Css("#s-step option:checked"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap();
+    assert_ne!(next.as_deref(), Some("bdnt"), "the next step is offered");
+    assert!(next.is_some());
+    c.close().await.unwrap();
+}
