@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod calendar;
 pub mod clock;
+pub mod concerns;
 pub mod dashboard;
 pub mod demo;
 pub mod documents;
@@ -235,6 +236,22 @@ impl Subject {
             chain_id: org_id,
             entity: "report",
             id: report_id,
+        }
+    }
+
+    pub(crate) fn concern(cell_id: i64, id: i64) -> Self {
+        Self {
+            chain_id: cell_id,
+            entity: "concern",
+            id,
+        }
+    }
+
+    pub(crate) fn study(cell_id: i64, id: i64) -> Self {
+        Self {
+            chain_id: cell_id,
+            entity: "study",
+            id,
         }
     }
 

@@ -87,6 +87,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0012_operations.sql"),
         postgres: include_str!("../../migrations/postgres/0012_operations.sql"),
     },
+    Migration {
+        version: 15,
+        name: "residents",
+        sqlite: include_str!("../../migrations/sqlite/0015_residents.sql"),
+        postgres: include_str!("../../migrations/postgres/0015_residents.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

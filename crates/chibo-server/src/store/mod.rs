@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod actors;
 pub mod audit;
 pub mod bulk;
+pub mod concerns;
 pub mod count;
 pub mod images;
 pub mod imports;
