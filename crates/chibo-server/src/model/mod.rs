@@ -15,8 +15,8 @@ mod task;
 mod text;
 
 pub use concern::{
-    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, due_on,
-    looks_like_spam, normal_code, note_text, paragraphs, tracking_code,
+    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, MAX_BODY_CHARS,
+    due_on, looks_like_spam, normal_code, note_text, paragraphs, tracking_code,
 };
 pub use date::{format_date, parse_date};
 pub use ids::{CardNo, Email, NationalId, Phone};

@@ -11,9 +11,9 @@
 use super::orgs::unit_for;
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{
-    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, Problem,
-    Problems, Status, StudyDraft, due_on, format_date, looks_like_spam, normal_code, note_text,
-    paragraphs, tracking_code,
+    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, OrgCode,
+    Problem, Problems, Status, StudyDraft, due_on, format_date, looks_like_spam, normal_code,
+    note_text, paragraphs, tracking_code,
 };
 use crate::store::access::{Access, AccessKind};
 use crate::store::concerns::{self as db, Change, NewConcern};
@@ -55,6 +55,8 @@ pub struct ConcernList {
     pub items: Vec<ConcernItem>,
     /// Counts over the month: received, forwarded, answered; and open, late.
     pub counts: ConcernCounts,
+    /// The actor runs the cell (sees the list); otherwise only the form.
+    pub may_manage: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -179,6 +181,7 @@ async fn month_list(
         .collect();
     Ok(ConcernList {
         counts: counts(&items, from, to),
+        may_manage: true,
         cell,
         month: from,
         items,
@@ -285,13 +288,11 @@ impl Services {
 
     /// The cell a public page is for, by its 14-digit code.
     pub async fn public_cell(&self, code: &str) -> Result<OrgRow> {
-        let code = code.trim();
-        if code.len() != 14 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ServiceError::NotFound);
-        }
+        // The 14 digits, with or without the dots the register writes.
+        let code = OrgCode::parse(code).map_err(|_| ServiceError::NotFound)?;
         let cell = self
             .db
-            .read(async |r| store::orgs::by_code(r, code).await)
+            .read(async |r| store::orgs::by_code(r, code.as_str()).await)
             .await?
             .ok_or(ServiceError::NotFound)?;
         if cell.kind != "chi_bo" {
@@ -462,6 +463,7 @@ impl Services {
 
     /// The committee's list: the month's concerns (this month by default)
     /// and every one still open, oldest first, with what is due or late.
+    /// A member who does not run the cell gets the cell and no items.
     pub async fn concern_list(
         &self,
         actor: &Actor,
@@ -472,8 +474,19 @@ impl Services {
         let on = today(now);
         self.db
             .read(async |r| {
-                let cell = managed_cell(r, actor, unit).await?;
-                month_list(r, cell, month.unwrap_or(on), on).await
+                let cell = cell_to_record(r, actor, unit).await?;
+                if actor.can_manage(&cell) {
+                    month_list(r, cell, month.unwrap_or(on), on).await
+                } else {
+                    // A member records what they heard; the list is the committee's.
+                    Ok(ConcernList {
+                        cell,
+                        month: first_of_month(on),
+                        items: Vec::new(),
+                        counts: ConcernCounts::default(),
+                        may_manage: false,
+                    })
+                }
             })
             .await
     }

@@ -9,6 +9,7 @@ mod auth;
 mod browser;
 mod budget;
 mod cli;
+mod concerns;
 mod dashboard;
 mod documents;
 mod failover;
