@@ -608,6 +608,7 @@ mod tests {
                 || k.ends_with("_days")
                 || k.ends_with("_bytes")
                 || k.starts_with("login_failures")
+                || k.starts_with("concern_per_")
                 || k.starts_with("import_")
                 || k == "backup_keep"
                 || k == "db_max_connections" =>

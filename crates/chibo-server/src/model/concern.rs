@@ -56,10 +56,10 @@ impl ConcernState {
             (Received, ConcernAct::Forward) => Ok(Forwarded),
             (Received | Forwarded, ConcernAct::Answer) => Ok(Answered),
             // Duplicate and spam are found on arrival, before any answer.
-            (Received, ConcernAct::Close(_)) | (Answered, ConcernAct::Close(CloseReason::Done)) => {
-                Ok(Closed)
-            }
-            (Forwarded, ConcernAct::Close(CloseReason::Duplicate)) => Ok(Closed),
+            // Done means answered first.
+            (Received, ConcernAct::Close(CloseReason::Duplicate | CloseReason::Spam))
+            | (Forwarded, ConcernAct::Close(CloseReason::Duplicate))
+            | (Answered, ConcernAct::Close(CloseReason::Done)) => Ok(Closed),
             _ => Err(Problem::new("state", "concern.not_now", self.as_str())),
         }
     }
