@@ -230,6 +230,17 @@ async fn a_concern_from_the_public_page_is_forwarded_answered_and_tracked(b: Bac
     assert!(after.contains("Đã chuyển: 1"), "{after}");
     assert!(after.contains("Đã trả lời: 1"), "{after}");
 
+    // The meeting's "dư luận nhân dân" item lists the month's concerns.
+    let meeting = crate::meetings::plan(&sec, &app, &csrf, cell, 1).await;
+    let item = app
+        .page(&sec, &format!("/meetings/{meeting}/concerns"))
+        .await;
+    assert!(item.contains("Dư luận nhân dân trong tháng"), "{item}");
+    let month = (app.today() + chrono::Duration::days(1))
+        .format("%m/%Y")
+        .to_string();
+    assert!(item.contains(&format!("Tháng {month}")), "{item}");
+
     // A plain member cannot open a resident's item.
     let (member, _) = app.login("dangvien").await;
     let res = member

@@ -831,3 +831,4 @@ problem-concern-door = Nguồn tiếp nhận không hợp lệ: “{ $value }”
 problem-concern-reason = Việc làm không hợp lệ: “{ $value }”.
 problem-concern-before_received = Ngày này trước ngày nhận ý kiến ({ $value }).
 problem-study-deadline_past = Hạn học tập { $value } đã qua.
+concerns-meeting-tab = Dư luận nhân dân
