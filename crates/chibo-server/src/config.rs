@@ -56,6 +56,11 @@ pub struct Config {
     pub login_window_minutes: i64,
     pub login_failures_per_account: i64,
     pub login_failures_per_address: i64,
+    /// The public concern page's rate limit: submissions per window, per
+    /// sender's address and per cell.
+    pub concern_window_minutes: i64,
+    pub concern_per_address: i64,
+    pub concern_per_cell: i64,
     /// Lifetime of a new API token unless its owner chooses a shorter one.
     pub api_token_days: i64,
     /// A local rule pack (the đảng ủy's own quy chế) layered over the national one.
@@ -125,6 +130,9 @@ impl Default for Config {
             login_window_minutes: 15,
             login_failures_per_account: 5,
             login_failures_per_address: 30,
+            concern_window_minutes: 60,
+            concern_per_address: 10,
+            concern_per_cell: 300,
             api_token_days: crate::service::DEFAULT_TOKEN_DAYS,
             rules_pack: None,
             public_url: None,
@@ -277,6 +285,9 @@ file_config! {
     login_window_minutes: i64,
     login_failures_per_account: i64,
     login_failures_per_address: i64,
+    concern_window_minutes: i64,
+    concern_per_address: i64,
+    concern_per_cell: i64,
     api_token_days: i64,
     rules_pack: PathBuf,
     public_url: String,
@@ -597,6 +608,7 @@ mod tests {
                 || k.ends_with("_days")
                 || k.ends_with("_bytes")
                 || k.starts_with("login_failures")
+                || k.starts_with("concern_per_")
                 || k.starts_with("import_")
                 || k == "backup_keep"
                 || k == "db_max_connections" =>

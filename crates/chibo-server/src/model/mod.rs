@@ -2,6 +2,7 @@
 //! Every parser returns a [`Problem`] naming the field and a message code that
 //! the web layer translates; nothing here knows HTTP or SQL.
 
+mod concern;
 mod date;
 mod ids;
 mod meeting;
@@ -9,9 +10,14 @@ mod member;
 mod org;
 mod problem;
 mod role;
+mod study;
 mod task;
 mod text;
 
+pub use concern::{
+    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, MAX_BODY_CHARS,
+    due_on, looks_like_spam, normal_code, note_text, paragraphs, tracking_code,
+};
 pub use date::{format_date, parse_date};
 pub use ids::{CardNo, Email, NationalId, Phone};
 pub use meeting::{
@@ -21,6 +27,7 @@ pub use member::{MemberDraft, MemberFields, Sex, Status};
 pub use org::{CellType, OrgCode, OrgKind};
 pub use problem::{Problem, Problems};
 pub use role::{CommitteeRole, Role};
+pub use study::{CheckedStudy, StudyDraft};
 pub use task::{
     CheckedTask, Period, PeriodKind, ReviewDecision, Shown, TaskDraft, TaskSource, TaskStatus,
     TaskTimes,

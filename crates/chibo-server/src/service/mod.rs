@@ -8,6 +8,7 @@ pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod concerns;
 pub mod dashboard;
 pub mod demo;
 pub mod documents;
@@ -252,6 +253,22 @@ impl Subject {
             chain_id: cell_id,
             entity: "candidate",
             id: candidate_id,
+        }
+    }
+
+    pub(crate) fn concern(cell_id: i64, id: i64) -> Self {
+        Self {
+            chain_id: cell_id,
+            entity: "concern",
+            id,
+        }
+    }
+
+    pub(crate) fn study(cell_id: i64, id: i64) -> Self {
+        Self {
+            chain_id: cell_id,
+            entity: "study",
+            id,
         }
     }
 

@@ -253,6 +253,44 @@ pub const TABLES: &[Table] = &[
         hidden: &[],
     },
     Table {
+        name: "concern",
+        keys: &["id"],
+        columns: &[
+            "cell_id",
+            "code",
+            "door",
+            "area",
+            "body",
+            "contact",
+            "received_on",
+            "recorded_by",
+            "state",
+            "forward_due",
+            "answer_due",
+            "forwarded_to",
+            "forwarded_on",
+            "answer",
+            "answered_on",
+            "closed_on",
+            "close_reason",
+            "close_note",
+        ],
+        // A resident's phone stays out of the trail; a change to it shows.
+        hidden: &["contact"],
+    },
+    Table {
+        name: "study_doc",
+        keys: &["id"],
+        columns: &["cell_id", "title", "source", "deadline"],
+        hidden: &[],
+    },
+    Table {
+        name: "study_mark",
+        keys: &["doc_id", "member_id"],
+        columns: &["studied_on"],
+        hidden: &[],
+    },
+    Table {
         name: "report",
         keys: &["id"],
         columns: &[
@@ -371,6 +409,8 @@ pub fn parts_of(entity: &str, id: i64) -> Vec<Part> {
             Under("case_person", id),
             Under("case_extension", id),
         ],
+        "concern" => vec![Row("concern", vec![id])],
+        "study" => vec![Row("study_doc", vec![id]), Under("study_mark", id)],
         "account" => vec![Row("account", vec![id]), Under("role_grant", id)],
         "org" => vec![
             Row("org_unit", vec![id]),
@@ -754,6 +794,14 @@ pub async fn all_subjects(db: &super::Db) -> Result<Vec<Unimaged>> {
         pairs(db, "SELECT id, org_id FROM report ORDER BY id").await?,
         "report",
     ));
+    out.extend(subjects(
+        pairs(db, "SELECT id, cell_id FROM concern ORDER BY id").await?,
+        "concern",
+    ));
+    out.extend(subjects(
+        pairs(db, "SELECT id, cell_id FROM study_doc ORDER BY id").await?,
+        "study",
+    ));
     Ok(out)
 }
 
@@ -780,7 +828,9 @@ mod tests {
             }
             assert!(!t.keys.is_empty() && t.keys.len() <= 2, "{}", t.name);
         }
-        for e in ["member", "task", "meeting", "report", "account", "org"] {
+        for e in [
+            "member", "task", "meeting", "report", "account", "org", "concern", "study",
+        ] {
             for p in parts_of(e, 1) {
                 let (Part::Row(n, _) | Part::Under(n, _)) = p;
                 table(n);

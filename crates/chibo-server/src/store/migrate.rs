@@ -93,6 +93,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0013_cases.sql"),
         postgres: include_str!("../../migrations/postgres/0013_cases.sql"),
     },
+    Migration {
+        version: 15,
+        name: "residents",
+        sqlite: include_str!("../../migrations/sqlite/0015_residents.sql"),
+        postgres: include_str!("../../migrations/postgres/0015_residents.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

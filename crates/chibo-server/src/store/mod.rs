@@ -16,6 +16,7 @@ pub mod actors;
 pub mod audit;
 pub mod bulk;
 pub mod cases;
+pub mod concerns;
 pub mod count;
 pub mod images;
 pub mod imports;

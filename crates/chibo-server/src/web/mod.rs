@@ -4,6 +4,7 @@ mod api;
 mod assets;
 mod auth;
 mod chart;
+mod concern_view;
 mod download;
 mod error;
 pub mod i18n;

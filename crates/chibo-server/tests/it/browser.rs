@@ -650,3 +650,91 @@ async fn a_secretary_proposes_a_candidate_on_a_phone() {
     assert!(next.is_some());
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_resident_sends_a_concern_and_tracks_it_from_a_phone() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let cell = app.cell_ids().await[0];
+    let code = app
+        .services
+        .db
+        .read(async |r| store::orgs::get(r, cell).await)
+        .await
+        .unwrap()
+        .unwrap()
+        .code
+        .unwrap()
+        .replace('.', "");
+    let c = browser(&d).await;
+
+    // No account: the cell's page, the form, the tracking code.
+    c.goto(&app.url(&format!("/y-kien/{code}"))).await.unwrap();
+    text_with(&c, "Gửi ý kiến, kiến nghị tới chi bộ").await;
+    c.find(Locator::Id("area"))
+        .await
+        .unwrap()
+        .send_keys("Tổ 4")
+        .await
+        .unwrap();
+    c.find(Locator::Id("body"))
+        .await
+        .unwrap()
+        .send_keys("Cống thoát nước ở ngõ 8 bị tắc, nước tràn ra đường khi mưa.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(&c, "Mã tra cứu của bạn").await;
+    let tracking = c
+        .find(Locator::Id("tracking-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The page fits the phone: nothing wider than the screen.
+    let wide: bool = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert!(!wide, "the page scrolls sideways on a phone");
+
+    // The tracking page, by the link and by the code typed in.
+    c.find(Locator::LinkText("Tra cứu tình trạng ý kiến"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let shown = text_with(&c, "Đã tiếp nhận").await;
+    assert!(shown.contains(tracking.trim()), "{shown}");
+    assert!(
+        !shown.contains("Cống thoát nước"),
+        "the text is not shown by a code"
+    );
+    c.goto(&app.url("/y-kien/tra-cuu")).await.unwrap();
+    c.find(Locator::Id("ma"))
+        .await
+        .unwrap()
+        .send_keys("0000-0000-0000")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(&c, "Không tìm thấy").await;
+    c.close().await.unwrap();
+}

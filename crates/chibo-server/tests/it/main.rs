@@ -10,6 +10,7 @@ mod browser;
 mod budget;
 mod cases;
 mod cli;
+mod concerns;
 mod dashboard;
 mod documents;
 mod failover;

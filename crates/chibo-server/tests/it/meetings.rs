@@ -10,7 +10,7 @@ use chibo_server::store::orgs::OrgRow;
 use chibo_test_macros::db_test;
 use reqwest::{Client, StatusCode};
 
-async fn plan(c: &Client, app: &TestApp, csrf: &str, cell: i64, days: i64) -> i64 {
+pub(crate) async fn plan(c: &Client, app: &TestApp, csrf: &str, cell: i64, days: i64) -> i64 {
     let date = app.date_in(days);
     let res = app
         .post(

@@ -1,6 +1,7 @@
 //! The HTML pages, one module per resource.
 
 mod cases;
+mod concerns;
 mod dashboard;
 mod home;
 mod import;
@@ -116,6 +117,16 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/issue", post(reports::issue))
         .route("/reports/{id}/{file}", get(reports::document))
         .route("/rollup/{file}", get(reports::rollup))
+        .route("/y-kien/tra-cuu", get(concerns::track))
+        .route(
+            "/y-kien/{code}",
+            get(concerns::public_form).post(concerns::public_submit),
+        )
+        .route("/concerns", get(concerns::list).post(concerns::record))
+        .route("/concerns/{id}", get(concerns::show).post(concerns::act))
+        .route("/meetings/{id}/concerns", get(concerns::of_meeting))
+        .route("/study", get(concerns::study).post(concerns::add_study))
+        .route("/study/{id}/studied", post(concerns::studied))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
