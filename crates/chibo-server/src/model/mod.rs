@@ -11,6 +11,7 @@ mod problem;
 mod role;
 mod task;
 mod text;
+mod time;
 
 pub use date::{format_date, parse_date};
 pub use ids::{CardNo, Email, NationalId, Phone};
@@ -26,3 +27,4 @@ pub use task::{
     TaskTimes,
 };
 pub use text::{PersonName, control_char, fold, nfc};
+pub use time::parse_time;

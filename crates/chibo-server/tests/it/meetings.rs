@@ -1150,3 +1150,67 @@ async fn two_adoptions_at_once_get_distinct_consecutive_numbers(b: Backend) {
     let v = s.verify(&Default::default()).await.unwrap();
     assert!(v.ok(), "{b:?}: {v:?}");
 }
+
+/// Times are taken as Vietnamese write them and kept as HH:MM; anything
+/// else is refused next to the field, in Vietnamese, with nothing planned.
+#[db_test]
+async fn the_meeting_form_takes_times_as_vietnamese_write_them(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let (c, csrf) = app.login("bithu").await;
+    let cell = app.cell_ids().await[0];
+    let date = app.date_in(3);
+    for (typed, shown) in [
+        ("19h30", "19:30"),
+        ("7h30", "07:30"),
+        ("19h", "19:00"),
+        ("19.30", "19:30"),
+        ("1930", "19:30"),
+        ("7g30", "07:30"),
+    ] {
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("kind", "thuong_ky"),
+            ("date", &date),
+            ("time", typed),
+            ("place", "Nhà văn hóa khu phố 1"),
+        ];
+        let res = app
+            .post(&c, &format!("/meetings/new?cell={cell}"), &form)
+            .await;
+        let id = redirect_id(&res, "/meetings/");
+        let edit = app.html(&c, &format!("/meetings/{id}")).await;
+        assert!(
+            edit.contains(&format!("name=\"time\" value=\"{shown}\"")),
+            "{b:?}: {typed} is kept as {shown}: {edit}"
+        );
+    }
+    let planned = async || {
+        app.services
+            .db
+            .read(async |r| store::meetings::of_cell(r, cell, 1000).await)
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = planned().await;
+    let res = app
+        .post(
+            &c,
+            &format!("/meetings/new?cell={cell}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("kind", "thuong_ky"),
+                ("date", &date),
+                ("time", "25h"),
+                ("place", "Nhà văn hóa khu phố 1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Giờ không hợp lệ: “25h”") && html.contains("aria-invalid=\"true\""),
+        "{b:?}: {html}"
+    );
+    assert_eq!(before, planned().await, "{b:?}: nothing is planned");
+}

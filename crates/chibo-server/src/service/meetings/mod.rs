@@ -44,7 +44,8 @@ pub struct MeetingForm {
     pub topic: String,
     /// dd/mm/yyyy
     pub date: String,
-    /// HH:MM, local time (+07)
+    /// Local time (+07), as Vietnamese write it: 19:30, 19h30, 19h, 7g30,
+    /// 19.30 or 1930 (kept as HH:MM)
     pub time: String,
     pub place: String,
     pub chair_id: Option<i64>,
@@ -157,9 +158,7 @@ fn parse_plan(f: &MeetingForm) -> std::result::Result<MeetingPlan, Problems> {
     let mut p = Problems::default();
     let kind = p.take(MeetingKind::parse(&f.kind));
     let date = p.take(crate::model::parse_date("date", &f.date));
-    let time = chrono::NaiveTime::parse_from_str(f.time.trim(), "%H:%M")
-        .map_err(|_| Problem::new("time", "time.invalid", f.time.trim()));
-    let time = p.take(time);
+    let time = p.take(crate::model::parse_time("time", &f.time));
     let place = nfc(&f.place);
     if place.is_empty() {
         p.push(Problem::new("place", "required", ""));
