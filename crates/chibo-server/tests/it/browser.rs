@@ -70,7 +70,10 @@ pub(crate) async fn browser(d: &Driver) -> Client {
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=390,844", "--lang=vi"]
+                     "--window-size=390,844", "--lang=vi"],
+            // A desktop window is never narrower than 500 px: emulate the
+            // phone's own viewport, so what is measured is what it shows.
+            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}}
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -131,6 +134,18 @@ async fn secretary_searches_edits_and_imports() {
         .click()
         .await
         .unwrap();
+    // The list before the search holds the name too: wait for the results.
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .is_some_and(|q| q.contains("q="))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.find(Locator::LinkText(&target.full_name))
         .await
         .unwrap()
@@ -582,5 +597,84 @@ async fn a_member_reports_on_a_task_from_a_phone() {
         .unwrap();
     assert_eq!((t.status.as_str(), t.progress), ("hoan_thanh", 100));
     assert_eq!(t.completed_on, Some(app.today()));
+    c.close().await.unwrap();
+}
+
+/// Where an element sits on the screen: (top, bottom) in CSS pixels.
+pub(crate) async fn place_of(c: &Client, css: &str) -> (f64, f64) {
+    let v = c
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return [r.top, r.bottom];",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    let n = |i: usize| v[i].as_f64().unwrap_or_else(|| panic!("{css}: {v}"));
+    (n(0), n(1))
+}
+
+/// On a 390×844 phone the header is one row, and the page's own title and
+/// its main button are on the first screen, on the home and meeting pages.
+/// The menu opens behind one button, without script.
+#[tokio::test]
+async fn the_first_screen_holds_the_title_and_the_main_button() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let cell = app.cell_ids().await[0];
+    let c = browser(&d).await;
+    log_in(&c, &app, "bithu").await;
+    let screen = c
+        .execute("return window.innerHeight", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert_eq!(screen, 844.0, "the phone's screen");
+    let (_, header) = place_of(&c, "header.top").await;
+    assert!(header <= 64.0, "the header is one row: {header}px");
+    let (title, _) = place_of(&c, "main h1").await;
+    let (_, button) = place_of(&c, "#home-next .button").await;
+    assert!(
+        title < 120.0 && button <= screen,
+        "home: title at {title}px, main button ends at {button}px"
+    );
+    shot(&c, "first-screen-home").await;
+
+    c.goto(&app.url(&format!("/meetings/new?cell={cell}")))
+        .await
+        .unwrap();
+    c.find(Locator::Id("place"))
+        .await
+        .unwrap()
+        .send_keys("Nhà văn hóa khu phố 1")
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(&c, "Đã tạo buổi sinh hoạt").await;
+    let (title, _) = place_of(&c, "main h1").await;
+    let (_, button) = place_of(&c, "#next-step button").await;
+    assert!(
+        title < 400.0 && button <= screen,
+        "meeting: title at {title}px, main button ends at {button}px"
+    );
+    shot(&c, "first-screen-meeting").await;
+
+    // The menu: closed, then opened by its one button, without script.
+    let tasks = Locator::Css("nav.main a[href='/tasks']");
+    assert!(!c.find(tasks).await.unwrap().is_displayed().await.unwrap());
+    c.find(Locator::Id("menu-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(tasks).await.unwrap().click().await.unwrap();
+    text_with(&c, "Nhiệm vụ").await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/tasks"));
     c.close().await.unwrap();
 }

@@ -4,6 +4,7 @@ lang-switch = Tiếng Việt
 large-text = Large text
 skip-to-content = Skip to main content
 
+nav-menu = ☰ Menu
 nav-home = Home
 nav-members = Members
 nav-import = Import from Excel

@@ -4,6 +4,7 @@ lang-switch = English
 large-text = Chữ lớn
 skip-to-content = Bỏ qua, đến nội dung chính
 
+nav-menu = ☰ Menu
 nav-home = Trang chủ
 nav-members = Đảng viên
 nav-import = Nhập từ Excel
