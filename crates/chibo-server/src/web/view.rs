@@ -763,6 +763,16 @@ pub struct RollPage {
     pub error: Option<String>,
 }
 
+impl RollPage {
+    /// Someone expected in the room is not marked yet ("everyone present" is offered).
+    pub fn any_unmarked(&self) -> bool {
+        self.view
+            .roll
+            .iter()
+            .any(|r| r.presence.is_none() && !r.apart())
+    }
+}
+
 /// One roll-call row, re-rendered after a tap, with the panel out of band.
 #[derive(Template, WebTemplate)]
 #[template(path = "roll_row_fragment.html")]

@@ -675,6 +675,66 @@ impl Services {
         Ok(())
     }
 
+    /// "Everyone present": marks present, in one transaction with one audit
+    /// entry, every member expected in the room who is not marked yet; the
+    /// secretary then marks the exceptions. Returns how many were marked.
+    pub async fn mark_all_present(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let (m, roll) = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                if m.status == "closed" {
+                    return Err(invalid("presence", "meeting.closed", ""));
+                }
+                Ok((m, db::roll(r, id).await?))
+            })
+            .await?;
+        let todo: Vec<&RollEntry> = roll
+            .iter()
+            .filter(|e| e.presence.is_none() && !e.apart())
+            .collect();
+        if todo.is_empty() {
+            return Ok(0);
+        }
+        let arrived = (m.status == "open").then_some(now);
+        let mut tx = self.db.begin().await?;
+        for e in &todo {
+            let mark = db::Mark {
+                presence: Presence::CoMat.as_str(),
+                reason: None,
+                arrived_at: arrived,
+                left_at: None,
+            };
+            if !db::mark(&mut tx, id, e.member_id, &mark, now).await? {
+                return Err(ServiceError::NotFound);
+            }
+        }
+        let parts: Vec<Part> = todo
+            .iter()
+            .map(|e| Part::Row("attendance", vec![id, e.member_id]))
+            .collect();
+        audit_entry_with(
+            &mut tx,
+            actor,
+            Subject::meeting(&m),
+            &parts,
+            "meeting.attendance_all",
+            json!({
+                "presence": Presence::CoMat.as_str(),
+                "members": todo.iter().map(|e| json!({"member_id": e.member_id, "member": e.full_name})).collect::<Vec<_>>(),
+            }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(todo.len())
+    }
+
     /// A member leaving before the end (their later votes are not counted).
     pub async fn mark_left(
         &self,

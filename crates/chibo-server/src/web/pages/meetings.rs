@@ -416,6 +416,18 @@ pub async fn mark(
     Ok(Redirect::to(&format!("/meetings/{id}/roll#m{member}")).into_response())
 }
 
+/// "Tất cả có mặt": everyone not marked yet is present; the exceptions follow.
+pub async fn mark_all(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    s.services
+        .mark_all_present(&user.actor, id, s.services.now())
+        .await?;
+    Ok(Redirect::to(&format!("/meetings/{id}/roll?ok=roll-all-marked")).into_response())
+}
+
 pub async fn left(
     State(s): State<AppState>,
     Path((id, member)): Path<(i64, i64)>,
