@@ -52,6 +52,14 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         page.contains("Gửi thông báo triệu tập"),
         "{b:?}: the next step is shown"
     );
+    // The home page names the meeting due and its step.
+    let home = app.html(&c, "/").await;
+    assert!(
+        home.contains(&format!(
+            "<a class=\"button\" href=\"/meetings/{id}\">Gửi thông báo triệu tập</a>"
+        )),
+        "{b:?}: {home}"
+    );
 
     // The draft resolution is posted for members to read before the meeting.
     let draft = "Dự thảo nghị quyết tháng 12".as_bytes().to_vec();
@@ -475,6 +483,23 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
     assert_eq!(tasks.len(), 1, "{b:?}: the assignment became a task");
     assert_eq!(tasks[0].lead_id, lead.id);
     assert_eq!(tasks[0].resolution_number.as_deref(), Some("Số 01-NQ/CB"));
+    // Adopted while the meeting is open: the next step is to close it,
+    // not the roll-call; the home page says the same.
+    let meeting_page = app.html(&c, &format!("/meetings/{id}")).await;
+    assert!(
+        meeting_page.contains("data-step=\"close\"")
+            && meeting_page.contains(&format!(
+                "<a class=\"button secondary\" href=\"/meetings/{id}/roll\">"
+            )),
+        "{b:?}: {meeting_page}"
+    );
+    let home = app.html(&c, "/").await;
+    assert!(
+        home.contains(&format!(
+            "<a class=\"button\" href=\"/meetings/{id}\">Kết thúc buổi sinh hoạt</a>"
+        )),
+        "{b:?}: {home}"
+    );
 
     // Close after two hours, lock the minutes; edits are refused afterwards.
     app.clock.advance(chrono::Duration::minutes(125));

@@ -7,6 +7,7 @@
 //! locking all sealed documents share.
 
 mod minutes;
+mod next;
 mod resolution;
 mod screens;
 pub mod seal;
@@ -16,6 +17,7 @@ pub use crate::store::meetings::{
     AgendaItem, Draft, FileRow, MeetingRow, NoticeRow, ResolutionRow, RollEntry, Speech, VoteRow,
 };
 pub(crate) use minutes::minutes_facts;
+pub use next::{NextStep, next_step};
 pub use resolution::Assignment;
 pub use screens::{Delivery, MeetingList, MeetingPage, PlanForm, ResolutionPage, VotesPage};
 

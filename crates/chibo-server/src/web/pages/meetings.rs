@@ -181,6 +181,7 @@ async fn meeting_page(
         guest: m.guest.clone().unwrap_or_default(),
     };
     Ok(view::MeetingPage {
+        next: p.next.as_str(),
         open_early: p.open_early,
         close_early: p.close_early,
         c: Chrome::for_user(
@@ -190,7 +191,6 @@ async fn meeting_page(
             &format!("/meetings/{id}"),
         ),
         manages: p.view.may_manage,
-        in_future: m.starts_at > s.services.now(),
         emails_queued: p.delivery.emails_queued,
         emails_sent: p.delivery.emails_sent,
         emails_failed: p.delivery.emails_failed,
