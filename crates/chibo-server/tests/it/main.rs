@@ -22,6 +22,7 @@ mod ops;
 mod pgcluster;
 mod pgtls;
 mod quarter;
+mod replica;
 mod rules;
 mod schema;
 mod smtp;
