@@ -13,6 +13,7 @@ mod role;
 mod study;
 mod task;
 mod text;
+mod time;
 
 pub use concern::{
     CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, MAX_BODY_CHARS,
@@ -33,3 +34,4 @@ pub use task::{
     TaskTimes,
 };
 pub use text::{PersonName, control_char, fold, nfc};
+pub use time::parse_time;

@@ -2,6 +2,7 @@
 //! member — their next meeting, votes waiting, tasks, notices and calendar.
 
 use super::cases::ProbationLine;
+use super::meetings::{NextStep, next_step};
 use super::orgs::unit_for;
 use super::tasks::{TaskItem, by_urgency, my_tasks};
 use super::{Actor, Result, Services};
@@ -24,6 +25,9 @@ pub struct Home {
     pub cells: Vec<CellStat>,
     /// Their own corner, if they are a member.
     pub mine: Option<MemberHome>,
+    /// For whoever runs the cell: the meeting that needs them now, and
+    /// its next step (none: the next meeting is to be planned).
+    pub due: Option<(MeetingRow, NextStep)>,
 }
 
 /// What a member sees first.
@@ -104,8 +108,15 @@ async fn unit_home(r: &mut Reader, actor: &Actor, now: DateTime<Utc>) -> Result<
         }
         None => (None, false),
     };
+    let may_manage = actor.role_at(&unit.path).is_some_and(Role::manages_cell);
+    let due = if may_manage && unit.kind == "chi_bo" {
+        due_meeting(r, unit.id, now).await?
+    } else {
+        None
+    };
     let home = Home {
-        may_manage: actor.role_at(&unit.path).is_some_and(Role::manages_cell),
+        due,
+        may_manage,
         unit: Some(unit),
         active_members,
         probationary,
@@ -113,6 +124,35 @@ async fn unit_home(r: &mut Reader, actor: &Actor, now: DateTime<Utc>) -> Result<
         mine,
     };
     Ok((home, feed_missing))
+}
+
+/// The cell's meeting that needs its secretary: the earliest one not yet
+/// closed, else the latest closed one with its resolution or minutes
+/// still to finish; with its next step.
+async fn due_meeting(
+    r: &mut Reader,
+    cell: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<(MeetingRow, NextStep)>> {
+    let meetings = store::meetings::of_cell(r, cell, 10).await?;
+    let candidate = meetings
+        .iter()
+        .filter(|m| m.status != "closed")
+        .min_by_key(|m| m.starts_at)
+        .or_else(|| {
+            meetings
+                .iter()
+                .filter(|m| m.status == "closed")
+                .max_by_key(|m| m.starts_at)
+        });
+    let Some(m) = candidate.cloned() else {
+        return Ok(None);
+    };
+    let roll = store::meetings::roll(r, m.id).await?;
+    let votes = store::meetings::votes(r, m.id).await?;
+    let resolution = store::meetings::resolution(r, m.id).await?;
+    let step = next_step(&m, &roll, &votes, resolution.as_ref(), m.starts_at > now);
+    Ok((step != NextStep::Done).then_some((m, step)))
 }
 
 async fn member_home(

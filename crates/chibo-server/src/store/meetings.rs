@@ -371,6 +371,18 @@ pub struct RollEntry {
     pub left_at: Option<String>,
 }
 
+impl RollEntry {
+    /// Exempted, attached here for a while, or away for a while: on the
+    /// roll but not expected in the room, so listed apart and left out of
+    /// "everyone present".
+    pub fn apart(&self) -> bool {
+        matches!(
+            self.member_status.as_str(),
+            "mien_sinh_hoat" | "tam_thoi_den" | "tam_thoi_di"
+        )
+    }
+}
+
 /// Draws up the roll: every member on the cell's list, with their standing.
 pub async fn init_roll(tx: &mut Tx, meeting_id: i64, cell_id: i64) -> Result<u64> {
     Ok(in_tx!(tx, |c| {

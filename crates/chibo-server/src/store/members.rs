@@ -347,6 +347,9 @@ fn post_rank() -> String {
     format!("CASE r.role{arms} ELSE {} END", CommitteeRole::ALL.len())
 }
 
+/// The words of a name search read (more are ignored: a name has fewer).
+const MAX_SEARCH_WORDS: usize = 6;
+
 pub async fn search(r: &mut Reader, q: &SearchQuery) -> Result<SearchPage> {
     let mut args = Vec::new();
     let mut arg = |a: Arg| {
@@ -365,7 +368,14 @@ pub async fn search(r: &mut Reader, q: &SearchQuery) -> Result<SearchPage> {
     ));
     let text = q.text.trim();
     if !text.is_empty() {
-        let name = arg(Arg::Text(format!("%{text}%")));
+        // Every word, in any order: "nguyen mai" finds "Nguyễn Thị Mai".
+        let name = text
+            .split_whitespace()
+            .take(MAX_SEARCH_WORDS)
+            .map(|w| format!("m.name_fold LIKE {}", arg(Arg::Text(format!("%{w}%")))))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let name = format!("({name})");
         if let Some(digits) = identifier_digits(text).filter(|_| q.identifiers) {
             let (dlo, dhi) = prefix_range(&digits);
             let (lo, hi) = (arg(Arg::Text(dlo)), arg(Arg::Text(dhi)));
@@ -377,11 +387,11 @@ pub async fn search(r: &mut Reader, q: &SearchQuery) -> Result<SearchPage> {
             let (plo, phi) = prefix_range(&phone);
             let (plo, phi) = (arg(Arg::Text(plo)), arg(Arg::Text(phi)));
             filter.push_str(&format!(
-                " AND (m.name_fold LIKE {name} OR (m.card_no >= {lo} AND m.card_no < {hi}) \
+                " AND ({name} OR (m.card_no >= {lo} AND m.card_no < {hi}) \
                  OR (m.national_id >= {lo} AND m.national_id < {hi}) OR (m.phone >= {plo} AND m.phone < {phi}))"
             ));
         } else {
-            filter.push_str(&format!(" AND m.name_fold LIKE {name}"));
+            filter.push_str(&format!(" AND {name}"));
         }
     }
     if let Some(s) = &q.status {

@@ -301,6 +301,11 @@ pub struct HomePage {
     pub own_member_id: Option<i64>,
     pub manages: bool,
     pub flash: Option<String>,
+    /// The meeting that needs the secretary now, and its next step.
+    pub due: Option<(
+        crate::store::meetings::MeetingRow,
+        crate::service::meetings::NextStep,
+    )>,
 }
 
 impl HomePage {
@@ -699,7 +704,8 @@ pub struct MeetingPage {
     pub view: crate::service::meetings::MeetingView,
     pub f: crate::service::meetings::MeetingForm,
     pub manages: bool,
-    pub in_future: bool,
+    /// The next step's code (`service::meetings::NextStep::as_str`).
+    pub next: &'static str,
     pub app_notices: usize,
     pub emails_queued: usize,
     pub emails_sent: usize,
@@ -741,13 +747,6 @@ impl MeetingPage {
         let min = self.min_minutes?;
         (self.duration()? < i64::from(min)).then_some(min)
     }
-
-    pub fn adopted(&self) -> bool {
-        self.view
-            .resolution
-            .as_ref()
-            .is_some_and(|r| r.status == "adopted")
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -761,6 +760,16 @@ pub struct RollPage {
     pub manages: bool,
     pub flash: Option<String>,
     pub error: Option<String>,
+}
+
+impl RollPage {
+    /// Someone expected in the room is not marked yet ("everyone present" is offered).
+    pub fn any_unmarked(&self) -> bool {
+        self.view
+            .roll
+            .iter()
+            .any(|r| r.presence.is_none() && !r.apart())
+    }
 }
 
 /// One roll-call row, re-rendered after a tap, with the panel out of band.

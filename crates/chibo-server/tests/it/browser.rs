@@ -70,7 +70,10 @@ pub(crate) async fn browser(d: &Driver) -> Client {
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=390,844", "--lang=vi"]
+                     "--window-size=390,844", "--lang=vi"],
+            // A desktop window is never narrower than 500 px: emulate the
+            // phone's own viewport, so what is measured is what it shows.
+            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}}
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -119,18 +122,7 @@ async fn secretary_searches_edits_and_imports() {
     // Search without diacritics and open the member.
     c.goto(&app.url("/members")).await.unwrap();
     let plain = chibo_server::model::fold(&target.full_name);
-    c.find(Locator::Id("q"))
-        .await
-        .unwrap()
-        .send_keys(&plain)
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.search button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    search_members(&c, &plain).await;
     c.find(Locator::LinkText(&target.full_name))
         .await
         .unwrap()
@@ -212,18 +204,7 @@ async fn secretary_searches_edits_and_imports() {
     text_with(&c, "Đã nhập: 1 đảng viên mới").await;
 
     // The change is in the list and in the member's history.
-    c.find(Locator::Id("q"))
-        .await
-        .unwrap()
-        .send_keys("dinh thi thu ha")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.search button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    search_members(&c, "dinh thi thu ha").await;
     c.find(Locator::LinkText("Đinh Thị Thu Hà"))
         .await
         .unwrap()
@@ -294,67 +275,24 @@ async fn a_whole_monthly_meeting_on_a_phone() {
     shot(&c, "1-home").await;
 
     // Plan the meeting: the form comes filled with sensible defaults.
-    c.goto(&app.url(&format!("/meetings/new?cell={cell}")))
-        .await
-        .unwrap();
-    c.find(Locator::Id("place"))
-        .await
-        .unwrap()
-        .send_keys("Nhà văn hóa khu phố 1")
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    text_with(&c, "Đã tạo buổi sinh hoạt").await;
+    plan_in_browser(&c, &app, cell).await;
     shot(&c, "2-meeting").await;
     // Held before its planned day: the page asks why, and it is recorded.
-    c.find(Locator::Id("open-reason"))
-        .await
-        .unwrap()
-        .send_keys("Họp sớm để kịp triển khai đợt ra quân")
-        .await
-        .unwrap();
-    c.find(Locator::Id("open-meeting"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    text_with(&c, "Bắt đầu sinh hoạt: điểm danh").await;
-
-    // Roll-call: one tap per member; the panel follows.
-    let url = c.current_url().await.unwrap();
-    let meeting: i64 = url
-        .path()
-        .trim_start_matches("/meetings/")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let meeting = open_in_browser(&c).await;
     let roll = app
         .services
         .db
         .read(async |r| store::meetings::roll(r, meeting).await)
         .await
         .unwrap();
-    for r in &roll {
-        let sel = format!("#m{} button[data-presence=co_mat]", r.member_id);
-        c.find(Locator::Css(&sel))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::Css(&format!("#m{}.co_mat", r.member_id)))
-            .await
-            .unwrap();
-    }
+    // Roll-call: everyone is here, one tap.
+    c.find(Locator::Id("all-present"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(&c, "Đã ghi có mặt cho mọi người").await;
     let panel = c
         .find(Locator::Id("panel"))
         .await
@@ -583,6 +521,252 @@ async fn a_member_reports_on_a_task_from_a_phone() {
     assert_eq!((t.status.as_str(), t.progress), ("hoan_thanh", 100));
     assert_eq!(t.completed_on, Some(app.today()));
     c.close().await.unwrap();
+}
+
+/// Where an element sits on the screen: (top, bottom) in CSS pixels.
+pub(crate) async fn place_of(c: &Client, css: &str) -> (f64, f64) {
+    let v = c
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return [r.top, r.bottom];",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    let n = |i: usize| v[i].as_f64().unwrap_or_else(|| panic!("{css}: {v}"));
+    (n(0), n(1))
+}
+
+/// On a 390×844 phone the header is one row, and the page's own title and
+/// its main button are on the first screen, on the home and meeting pages.
+/// The menu opens behind one button, without script.
+#[tokio::test]
+async fn the_first_screen_holds_the_title_and_the_main_button() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let cell = app.cell_ids().await[0];
+    let c = browser(&d).await;
+    log_in(&c, &app, "bithu").await;
+    let screen = c
+        .execute("return window.innerHeight", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert_eq!(screen, 844.0, "the phone's screen");
+    let (_, header) = place_of(&c, "header.top").await;
+    assert!(header <= 64.0, "the header is one row: {header}px");
+    let (title, _) = place_of(&c, "main h1").await;
+    let (_, button) = place_of(&c, "#home-next .button").await;
+    assert!(
+        title < 120.0 && button <= screen,
+        "home: title at {title}px, main button ends at {button}px"
+    );
+    shot(&c, "first-screen-home").await;
+
+    plan_in_browser(&c, &app, cell).await;
+    let (title, _) = place_of(&c, "main h1").await;
+    let (_, button) = place_of(&c, "#next-step button").await;
+    assert!(
+        title < 400.0 && button <= screen,
+        "meeting: title at {title}px, main button ends at {button}px"
+    );
+    shot(&c, "first-screen-meeting").await;
+
+    // The menu: closed, then opened by its one button, without script.
+    let tasks = Locator::Css("nav.main a[href='/tasks']");
+    assert!(!c.find(tasks).await.unwrap().is_displayed().await.unwrap());
+    c.find(Locator::Id("menu-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(tasks).await.unwrap().click().await.unwrap();
+    text_with(&c, "Nhiệm vụ").await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/tasks"));
+    c.close().await.unwrap();
+}
+
+/// Plans a meeting of `cell` from the form's defaults (held in a few days).
+async fn plan_in_browser(c: &Client, app: &TestApp, cell: i64) {
+    c.goto(&app.url(&format!("/meetings/new?cell={cell}")))
+        .await
+        .unwrap();
+    c.find(Locator::Id("place"))
+        .await
+        .unwrap()
+        .send_keys("Nhà văn hóa khu phố 1")
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(c, "Đã tạo buổi sinh hoạt").await;
+}
+
+/// Opens the planned meeting on its page, early (with the reason asked),
+/// and returns its id from the roll-call page it leads to.
+async fn open_in_browser(c: &Client) -> i64 {
+    c.find(Locator::Id("open-reason"))
+        .await
+        .unwrap()
+        .send_keys("Họp sớm để kịp triển khai đợt ra quân")
+        .await
+        .unwrap();
+    c.find(Locator::Id("open-meeting"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(c, "Bắt đầu sinh hoạt: điểm danh").await;
+    let url = c.current_url().await.unwrap();
+    url.path()
+        .trim_start_matches("/meetings/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Roll-call in a few taps: "everyone present", then the two absent; a row
+/// is short, the reason box shows only for an excused absence, and leaving
+/// early is not a button beside "present".
+#[tokio::test]
+async fn roll_call_is_everyone_present_then_the_exceptions() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let cell = app.cell_ids().await[0];
+    let c = browser(&d).await;
+    log_in(&c, &app, "bithu").await;
+    plan_in_browser(&c, &app, cell).await;
+    let meeting = open_in_browser(&c).await;
+    let roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, meeting).await)
+        .await
+        .unwrap();
+    let expected: Vec<_> = roll.iter().filter(|r| !r.apart()).collect();
+    let (away, excused) = (expected[1].member_id, expected[2].member_id);
+    assert!(
+        c.find_all(Locator::Css("form.reason"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "no reason box before anyone is excused"
+    );
+    for r in &expected {
+        let (top, bottom) = place_of(&c, &format!("#m{}", r.member_id)).await;
+        assert!(bottom - top <= 90.0, "a row is {}px tall", bottom - top);
+    }
+    let leave = c
+        .find_all(Locator::XPath("//button[normalize-space()='Về sớm']"))
+        .await
+        .unwrap();
+    for b in leave {
+        assert!(
+            !b.is_displayed().await.unwrap(),
+            "leaving early is behind the name"
+        );
+    }
+
+    let mut taps = 0;
+    let mut tap = async |css: String| {
+        taps += 1;
+        c.find(Locator::Css(&css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    };
+    tap("#all-present".into()).await;
+    text_with(&c, "Đã ghi có mặt cho mọi người").await;
+    tap(format!("#m{away} button[data-presence=vang_khong_ly_do]")).await;
+    c.wait()
+        .for_element(Locator::Css(&format!("#m{away}.vang_khong_ly_do")))
+        .await
+        .unwrap();
+    tap(format!("#m{excused} button[data-presence=vang_co_ly_do]")).await;
+    c.wait()
+        .for_element(Locator::Id(&format!("reason{excused}")))
+        .await
+        .unwrap()
+        .send_keys("Ốm")
+        .await
+        .unwrap();
+    tap(format!("#m{excused} form.reason button")).await;
+    c.wait()
+        .for_element(Locator::XPath(&format!(
+            "//li[@id='m{excused}']//summary[contains(., '(Ốm)')]"
+        )))
+        .await
+        .unwrap();
+    assert!(taps <= 5, "{taps} taps");
+    shot(&c, "roll-call-exceptions").await;
+
+    let roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, meeting).await)
+        .await
+        .unwrap();
+    let presence = |id: i64| {
+        let r = roll.iter().find(|r| r.member_id == id).unwrap();
+        (r.presence.clone(), r.reason.clone())
+    };
+    assert_eq!(presence(away), (Some("vang_khong_ly_do".into()), None));
+    assert_eq!(
+        presence(excused),
+        (Some("vang_co_ly_do".into()), Some("Ốm".into()))
+    );
+    let present = roll
+        .iter()
+        .filter(|r| r.presence.as_deref() == Some("co_mat"))
+        .count();
+    assert_eq!(present, expected.len() - 2);
+    let panel = c
+        .find(Locator::Id("panel"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(panel.starts_with(&present.to_string()), "{panel}");
+    assert!(
+        roll.iter()
+            .filter(|r| r.apart())
+            .all(|r| r.presence.is_none()),
+        "members listed apart are not marked by 'everyone present'"
+    );
+    c.close().await.unwrap();
+}
+
+/// Searches the member list and waits for the results: the list before the
+/// search holds the names too, and a link found there goes stale.
+async fn search_members(c: &Client, words: &str) {
+    let before = c.current_url().await.unwrap();
+    let q = c.find(Locator::Id("q")).await.unwrap();
+    q.clear().await.unwrap();
+    q.send_keys(words).await.unwrap();
+    c.find(Locator::Css("form.search button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if c.current_url().await.unwrap() != before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the search for «{words}» never answered");
 }
 
 /// The secretary proposes a candidate on a phone, records the first step of

@@ -52,6 +52,14 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         page.contains("Gửi thông báo triệu tập"),
         "{b:?}: the next step is shown"
     );
+    // The home page names the meeting due and its step.
+    let home = app.html(&c, "/").await;
+    assert!(
+        home.contains(&format!(
+            "<a class=\"button\" href=\"/meetings/{id}\">Gửi thông báo triệu tập</a>"
+        )),
+        "{b:?}: {home}"
+    );
 
     // The draft resolution is posted for members to read before the meeting.
     let draft = "Dự thảo nghị quyết tháng 12".as_bytes().to_vec();
@@ -475,6 +483,23 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
     assert_eq!(tasks.len(), 1, "{b:?}: the assignment became a task");
     assert_eq!(tasks[0].lead_id, lead.id);
     assert_eq!(tasks[0].resolution_number.as_deref(), Some("Số 01-NQ/CB"));
+    // Adopted while the meeting is open: the next step is to close it,
+    // not the roll-call; the home page says the same.
+    let meeting_page = app.html(&c, &format!("/meetings/{id}")).await;
+    assert!(
+        meeting_page.contains("data-step=\"close\"")
+            && meeting_page.contains(&format!(
+                "<a class=\"button secondary\" href=\"/meetings/{id}/roll\">"
+            )),
+        "{b:?}: {meeting_page}"
+    );
+    let home = app.html(&c, "/").await;
+    assert!(
+        home.contains(&format!(
+            "<a class=\"button\" href=\"/meetings/{id}\">Kết thúc buổi sinh hoạt</a>"
+        )),
+        "{b:?}: {home}"
+    );
 
     // Close after two hours, lock the minutes; edits are refused afterwards.
     app.clock.advance(chrono::Duration::minutes(125));
@@ -1149,4 +1174,68 @@ async fn two_adoptions_at_once_get_distinct_consecutive_numbers(b: Backend) {
     );
     let v = s.verify(&Default::default()).await.unwrap();
     assert!(v.ok(), "{b:?}: {v:?}");
+}
+
+/// Times are taken as Vietnamese write them and kept as HH:MM; anything
+/// else is refused next to the field, in Vietnamese, with nothing planned.
+#[db_test]
+async fn the_meeting_form_takes_times_as_vietnamese_write_them(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let (c, csrf) = app.login("bithu").await;
+    let cell = app.cell_ids().await[0];
+    let date = app.date_in(3);
+    for (typed, shown) in [
+        ("19h30", "19:30"),
+        ("7h30", "07:30"),
+        ("19h", "19:00"),
+        ("19.30", "19:30"),
+        ("1930", "19:30"),
+        ("7g30", "07:30"),
+    ] {
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("kind", "thuong_ky"),
+            ("date", &date),
+            ("time", typed),
+            ("place", "Nhà văn hóa khu phố 1"),
+        ];
+        let res = app
+            .post(&c, &format!("/meetings/new?cell={cell}"), &form)
+            .await;
+        let id = redirect_id(&res, "/meetings/");
+        let edit = app.html(&c, &format!("/meetings/{id}")).await;
+        assert!(
+            edit.contains(&format!("name=\"time\" value=\"{shown}\"")),
+            "{b:?}: {typed} is kept as {shown}: {edit}"
+        );
+    }
+    let planned = async || {
+        app.services
+            .db
+            .read(async |r| store::meetings::of_cell(r, cell, 1000).await)
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = planned().await;
+    let res = app
+        .post(
+            &c,
+            &format!("/meetings/new?cell={cell}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("kind", "thuong_ky"),
+                ("date", &date),
+                ("time", "25h"),
+                ("place", "Nhà văn hóa khu phố 1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Giờ không hợp lệ: “25h”") && html.contains("aria-invalid=\"true\""),
+        "{b:?}: {html}"
+    );
+    assert_eq!(before, planned().await, "{b:?}: nothing is planned");
 }

@@ -45,6 +45,20 @@ async fn search_ignores_diacritics_and_case(b: Backend) {
         "{b:?}: {plain} finds {}",
         target.full_name
     );
+    // Family and given name without the middle one, in any order.
+    let words: Vec<&str> = plain.split(' ').collect();
+    let (family, given) = (words[0], words[words.len() - 1]);
+    for q in [format!("{family} {given}"), format!("{given}+{family}")] {
+        let page = text(
+            &app.html(&c, &format!("/members?q={}", q.replace(' ', "+")))
+                .await,
+        );
+        assert!(
+            page.contains(&target.full_name),
+            "{b:?}: {q} finds {}",
+            target.full_name
+        );
+    }
     // By card number prefix too.
     let card = target.card_no.clone().unwrap();
     let page = app.html(&c, &format!("/members?q={}", &card[..9])).await;

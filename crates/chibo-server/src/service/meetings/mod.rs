@@ -7,6 +7,7 @@
 //! locking all sealed documents share.
 
 mod minutes;
+mod next;
 mod resolution;
 mod screens;
 pub mod seal;
@@ -16,6 +17,7 @@ pub use crate::store::meetings::{
     AgendaItem, Draft, FileRow, MeetingRow, NoticeRow, ResolutionRow, RollEntry, Speech, VoteRow,
 };
 pub(crate) use minutes::minutes_facts;
+pub use next::{NextStep, next_step};
 pub use resolution::Assignment;
 pub use screens::{Delivery, MeetingList, MeetingPage, PlanForm, ResolutionPage, VotesPage};
 
@@ -44,7 +46,8 @@ pub struct MeetingForm {
     pub topic: String,
     /// dd/mm/yyyy
     pub date: String,
-    /// HH:MM, local time (+07)
+    /// Local time (+07), as Vietnamese write it: 19:30, 19h30, 19h, 7g30,
+    /// 19.30 or 1930 (kept as HH:MM)
     pub time: String,
     pub place: String,
     pub chair_id: Option<i64>,
@@ -157,9 +160,7 @@ fn parse_plan(f: &MeetingForm) -> std::result::Result<MeetingPlan, Problems> {
     let mut p = Problems::default();
     let kind = p.take(MeetingKind::parse(&f.kind));
     let date = p.take(crate::model::parse_date("date", &f.date));
-    let time = chrono::NaiveTime::parse_from_str(f.time.trim(), "%H:%M")
-        .map_err(|_| Problem::new("time", "time.invalid", f.time.trim()));
-    let time = p.take(time);
+    let time = p.take(crate::model::parse_time("time", &f.time));
     let place = nfc(&f.place);
     if place.is_empty() {
         p.push(Problem::new("place", "required", ""));
@@ -674,6 +675,66 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// "Everyone present": marks present, in one transaction with one audit
+    /// entry, every member expected in the room who is not marked yet; the
+    /// secretary then marks the exceptions. Returns how many were marked.
+    pub async fn mark_all_present(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let (m, roll) = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                if m.status == "closed" {
+                    return Err(invalid("presence", "meeting.closed", ""));
+                }
+                Ok((m, db::roll(r, id).await?))
+            })
+            .await?;
+        let todo: Vec<&RollEntry> = roll
+            .iter()
+            .filter(|e| e.presence.is_none() && !e.apart())
+            .collect();
+        if todo.is_empty() {
+            return Ok(0);
+        }
+        let arrived = (m.status == "open").then_some(now);
+        let mut tx = self.db.begin().await?;
+        for e in &todo {
+            let mark = db::Mark {
+                presence: Presence::CoMat.as_str(),
+                reason: None,
+                arrived_at: arrived,
+                left_at: None,
+            };
+            if !db::mark(&mut tx, id, e.member_id, &mark, now).await? {
+                return Err(ServiceError::NotFound);
+            }
+        }
+        let parts: Vec<Part> = todo
+            .iter()
+            .map(|e| Part::Row("attendance", vec![id, e.member_id]))
+            .collect();
+        audit_entry_with(
+            &mut tx,
+            actor,
+            Subject::meeting(&m),
+            &parts,
+            "meeting.attendance_all",
+            json!({
+                "presence": Presence::CoMat.as_str(),
+                "members": todo.iter().map(|e| json!({"member_id": e.member_id, "member": e.full_name})).collect::<Vec<_>>(),
+            }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(todo.len())
     }
 
     /// A member leaving before the end (their later votes are not counted).

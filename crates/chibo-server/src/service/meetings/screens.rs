@@ -55,6 +55,8 @@ pub struct MeetingPage {
     pub open_early: bool,
     /// Closing now would be before the minimum length: a reason is asked.
     pub close_early: bool,
+    /// What the secretary does next.
+    pub next: super::NextStep,
 }
 
 /// The votes screen: each vote's casts (member, choice), and the kinds of
@@ -180,12 +182,20 @@ impl Services {
                 let now = self.now();
                 let m = &view.meeting;
                 let open_early = today(now) < today(m.starts_at);
+                let next = super::next_step(
+                    m,
+                    &view.roll,
+                    &view.votes,
+                    view.resolution.as_ref(),
+                    m.starts_at > now,
+                );
                 let close_early = m.status == "open"
                     && m.opened_at.is_some_and(|o| {
                         self.min_minutes(m)
                             .is_some_and(|min| (now - o).num_minutes() < min)
                     });
                 Ok(MeetingPage {
+                    next,
                     open_early,
                     close_early,
                     view,

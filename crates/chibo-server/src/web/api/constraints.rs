@@ -23,8 +23,9 @@ const PLAIN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
 const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 /// An ISO date in the years `model::parse_date` accepts (1900–2100).
 const DATE: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$";
-/// `HH:MM`, 24-hour.
-const TIME: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+/// A time of day as `model::parse_time` reads it: `19:30`, `19.30`,
+/// `19h30`, `19g30`, `19 giờ 30`, `19h`, `1930`, `19`.
+const TIME: &str = "^ *(([01]?[0-9]|2[0-3])( *[:.] *[0-5][0-9]| *([hHgG]|giờ)( *[0-5][0-9])?)?|([01]?[0-9]|2[0-3])[0-5][0-9]) *$";
 /// Twelve digits, or nothing.
 const TWELVE_DIGITS_OR_EMPTY: &str = "^([0-9]{12})?$";
 /// A login as typed (it is lower-cased).

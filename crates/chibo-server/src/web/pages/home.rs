@@ -22,6 +22,7 @@ pub async fn show(
         c: Chrome::for_user(&user, "home-title", "home", "/"),
         flash: super::flash(user.tr, q.ok.as_deref()),
         mine: home.mine,
+        due: home.due,
         base_url: s.cfg.base_url(),
         manages: home.may_manage,
         unit: home.unit,

@@ -181,6 +181,7 @@ async fn meeting_page(
         guest: m.guest.clone().unwrap_or_default(),
     };
     Ok(view::MeetingPage {
+        next: p.next.as_str(),
         open_early: p.open_early,
         close_early: p.close_early,
         c: Chrome::for_user(
@@ -190,7 +191,6 @@ async fn meeting_page(
             &format!("/meetings/{id}"),
         ),
         manages: p.view.may_manage,
-        in_future: m.starts_at > s.services.now(),
         emails_queued: p.delivery.emails_queued,
         emails_sent: p.delivery.emails_sent,
         emails_failed: p.delivery.emails_failed,
@@ -414,6 +414,18 @@ pub async fn mark(
         .into_response());
     }
     Ok(Redirect::to(&format!("/meetings/{id}/roll#m{member}")).into_response())
+}
+
+/// "Tất cả có mặt": everyone not marked yet is present; the exceptions follow.
+pub async fn mark_all(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    s.services
+        .mark_all_present(&user.actor, id, s.services.now())
+        .await?;
+    Ok(Redirect::to(&format!("/meetings/{id}/roll?ok=roll-all-marked")).into_response())
 }
 
 pub async fn left(

@@ -62,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/finalize", post(meetings::finalize))
         .route("/meetings/{id}/unlock", post(meetings::unlock))
         .route("/meetings/{id}/roll", get(meetings::roll))
+        .route("/meetings/{id}/roll/all", post(meetings::mark_all))
         .route("/meetings/{id}/roll/{member}", post(meetings::mark))
         .route("/meetings/{id}/roll/{member}/left", post(meetings::left))
         .route("/meetings/{id}/minutes", get(meetings::minutes))
