@@ -14,6 +14,9 @@ mod record;
 mod tally;
 mod token;
 
+#[cfg(test)]
+mod tests;
+
 /// The group: Ristretto255.
 pub type G = elastic_elgamal::group::Ristretto;
 

@@ -16,12 +16,12 @@ use crate::{G, OutcomeError, ShareError, VerifyError};
 /// audit chain.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
-    version: u32,
-    board: Board,
-    board_hash: Digest,
-    aggregate: Vec<Ciphertext<G>>,
-    shares: Vec<DecryptionShare>,
-    result: TallyResult,
+    pub(crate) version: u32,
+    pub(crate) board: Board,
+    pub(crate) board_hash: Digest,
+    pub(crate) aggregate: Vec<Ciphertext<G>>,
+    pub(crate) shares: Vec<DecryptionShare>,
+    pub(crate) result: TallyResult,
 }
 
 /// Decrypted, or not enough trustees.
@@ -33,7 +33,7 @@ pub enum TallyResult {
         /// Counts.
         counts: Counts,
         /// Outcome by the rules.
-        outcome: OutcomeRecord,
+        outcome: Box<OutcomeRecord>,
     },
     /// Fewer than k valid shares: the electronic vote failed; the rules' paper re-vote follows.
     Failed {
@@ -105,7 +105,13 @@ impl Record {
             Some(totals) => {
                 let counts = counts(&board, checked, totals.ok_or(TallyError::Decrypt)?);
                 let (decision, outcome) = outcome::decide(&board.manifest, &counts)?;
-                (TallyResult::Decrypted { counts, outcome }, Some(decision))
+                (
+                    TallyResult::Decrypted {
+                        counts,
+                        outcome: Box::new(outcome),
+                    },
+                    Some(decision),
+                )
             }
         };
         let record = Record {
@@ -207,7 +213,7 @@ pub fn verify_record(bytes: &[u8]) -> Result<VerifiedResult, VerifyError> {
             }
             let (decision, expected) = outcome::decide(&record.board.manifest, c)
                 .map_err(|e| VerifyError::Outcome(e.0))?;
-            if expected != *o {
+            if expected != **o {
                 return Err(VerifyError::Outcome(format!(
                     "quy định cho kết quả \"{}\", biên bản ghi \"{}\"",
                     expected.outcome, o.outcome

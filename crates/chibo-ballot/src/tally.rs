@@ -118,7 +118,7 @@ pub fn check_share(board: &CheckedBoard, share: &DecryptionShare) -> Result<(), 
         board
             .ctx
             .key_set
-            .verify_share(part.share.clone(), *ct, i, &part.proof)
+            .verify_share(part.share, *ct, i, &part.proof)
             .map_err(|_| ShareError::Proof(i))?;
     }
     Ok(())
