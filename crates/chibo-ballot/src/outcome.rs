@@ -3,7 +3,7 @@
 //! roll as counts, the local pack verbatim) and compares, so a record cannot claim an outcome
 //! the rules in force that day do not give.
 
-use chibo_rules::{Attendance, Ballots, DecisionKind, Level, Member, Outcome, Rules, Status};
+use chibo_rules::{Attendance, Ballots, DecisionKind, Level, Member, Rules, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::{BallotSpec, DecisionSpec, Manifest};
@@ -185,14 +185,17 @@ pub(crate) fn decide(
     let decision = rules
         .decide(kind, &roll, &ballots, d.on)
         .map_err(|e| err(&e))?;
+    // Ballots go only to members entitled to vote who are present.
+    let voters = decision.tally.voters_present;
+    if counts.issued.total() > u64::from(voters) {
+        return Err(OutcomeError(format!(
+            "số phiếu phát ra ({}) nhiều hơn số đảng viên có quyền biểu quyết có mặt ({voters})",
+            counts.issued.total()
+        )));
+    }
     let record = OutcomeRecord {
         kind: kind.code().into(),
-        outcome: match decision.outcome {
-            Outcome::Dat => "dat",
-            Outcome::KhongDat => "khong_dat",
-            Outcome::KhongHopLe => "khong_hop_le",
-        }
-        .into(),
+        outcome: decision.outcome.code().into(),
         base: decision.base,
         needed: decision.needed,
         got: decision.got,

@@ -236,3 +236,15 @@ fn board_is_in_tracker_order_whatever_the_casting_order() {
     let trackers = forward.trackers();
     assert!(trackers.windows(2).all(|w| w[0] < w[1]));
 }
+
+/// More ballots issued than members entitled to vote are present: the rules refuse the count.
+#[test]
+fn more_issued_than_voters_present_is_refused() {
+    let mut p = election(3, 2, roll(2, 0), 18);
+    let votes = [(Channel::Phone, keep(&[0])), (Channel::Phone, keep(&[1]))];
+    let board = p.board(&votes, PerChannel { phone: 2, paper: 1 }, 0);
+    let shares = p.shares(&board, &[0, 1]);
+    let checked = board.check().unwrap();
+    let err = Record::build(board, &checked, &shares).unwrap_err();
+    assert_eq!(err.code(), "tally_outcome");
+}
