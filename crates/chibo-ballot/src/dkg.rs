@@ -279,6 +279,7 @@ impl DkgRound3 {
         let key_set = participant.key_set();
         let trustees = Trustees {
             threshold: key_set.params().threshold as u32,
+            joint_key: key_set.shared_key().clone(),
             members: self
                 .transports
                 .iter()

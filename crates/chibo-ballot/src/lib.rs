@@ -38,7 +38,7 @@
 //! manifest { version, vote_id, title, ballot: {kind: "single_choice", options: [{label, role}]}
 //!                                           | {kind: "strike_out", candidates, seats},
 //!            decision: {kind, on, roll: [{status, attendance, count}], local_pack},
-//!            trustees: {threshold, members: [{transport_key, key_share}]},
+//!            trustees: {threshold, joint_key, members: [{transport_key, key_share}]},
 //!            token_keys: {phone, paper} }                                                 // RSA SPKI DER
 //! ballot   { body: { version, manifest (hash), channel, credential (pk_c), token: {randomizer, signature},
 //!                    options: [variable], all_struck: variable|null, kept_total: variable|null },

@@ -98,6 +98,8 @@ pub struct RollLine {
 pub struct Trustees {
     /// Shares needed to decrypt (k).
     pub threshold: u32,
+    /// The joint key ballots are encrypted for (determined by the key shares; checked).
+    pub joint_key: PublicKey<G>,
     /// Each trustee in index order (n of them).
     pub members: Vec<TrusteeKeys>,
 }
@@ -205,6 +207,9 @@ impl VoteContext {
             .collect();
         let key_set = PublicKeySet::from_participants(Params::new(n, k), keys)
             .map_err(|_| ManifestError::JointKey)?;
+        if *key_set.shared_key() != manifest.trustees.joint_key {
+            return Err(ManifestError::JointKey);
+        }
         let phone_key = TokenPublicKey::from_der(&manifest.token_keys.phone)
             .map_err(|_| ManifestError::TokenKey(Channel::Phone))?;
         let paper_key = TokenPublicKey::from_der(&manifest.token_keys.paper)

@@ -37,6 +37,14 @@ fn a_relayed_key_swap_changes_the_fingerprint() {
     );
 }
 
+#[test]
+fn manifest_with_a_joint_key_not_of_its_shares_is_refused() {
+    let p = election(3, 2, roll(3, 0), 3);
+    let mut m = p.ctx.manifest().clone();
+    m.trustees.joint_key = m.trustees.members[0].key_share.clone();
+    assert_eq!(VoteContext::new(m).unwrap_err(), ManifestError::JointKey);
+}
+
 /// V4: a strike-out election, 7 candidates for 5 seats, 20 members present (1 excused), phone
 /// and paper, one all-struck ballot and one invalid paper ballot; numbers computed by hand.
 #[test]
