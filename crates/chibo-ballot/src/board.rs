@@ -88,7 +88,11 @@ impl BallotBox {
     }
 
     /// Closes the box into a board (see [`Board::assemble`]).
-    pub fn close(self, issued: PerChannel, paper_invalid: u32) -> Result<Board, BoardError> {
+    pub fn close(
+        self,
+        issued: PerChannel,
+        paper_invalid: u32,
+    ) -> Result<(Board, CheckedBoard), BoardError> {
         Board::assemble(&self.ctx, self.ballots.into_values(), issued, paper_invalid)
     }
 }
@@ -116,13 +120,13 @@ pub struct CheckedBoard {
 
 impl Board {
     /// Builds the board from the ballots (any order; e.g. the rows of `sv_ballot` read back,
-    /// phone and paper) and verifies it.
+    /// phone and paper) and verifies it; the check is returned for [`crate::Record::build`].
     pub fn assemble(
         ctx: &VoteContext,
         ballots: impl IntoIterator<Item = Ballot>,
         issued: PerChannel,
         paper_invalid: u32,
-    ) -> Result<Board, BoardError> {
+    ) -> Result<(Board, CheckedBoard), BoardError> {
         let mut ballots: Vec<(Tracker, Ballot)> =
             ballots.into_iter().map(|b| (b.tracker(), b)).collect();
         ballots.sort_by_key(|(t, _)| *t);
@@ -133,8 +137,8 @@ impl Board {
             paper_invalid,
             ballots: ballots.into_iter().map(|(_, b)| b).collect(),
         };
-        board.check()?;
-        Ok(board)
+        let checked = board.check()?;
+        Ok((board, checked))
     }
 
     /// Parses canonical bytes (bounded).

@@ -18,11 +18,11 @@
 //! | Issue | member's phone | [`PendingToken::finish`] → [`Voter`] |
 //! | Cast | member's phone | [`Ballot::cast`] → [`Ballot::to_bytes`] (send as is) and [`Ballot::tracker`] (show, keep) |
 //! | Cast | server | [`BallotBox::cast`] (in memory; idempotent on resubmission; [`CastError`] with [`CastError::code`]) |
-//! | Close | server | [`BallotBox::rows`] in tracker order into `sv_ballot`, one transaction; later [`Board::assemble`] from the stored bodies (phone and paper) with the issued counts and the invalid paper count |
+//! | Close | server | [`BallotBox::rows`] in tracker order into `sv_ballot`, one transaction; later [`Board::assemble`] from the stored bodies (phone and paper) with the issued counts and the invalid paper count → the board and its [`CheckedBoard`] |
 //! | Paper | committee | [`TokenIssuer::paper_voter`] + [`Ballot::cast`] per valid paper ballot, entered through [`BallotBox::cast`] or stored and assembled with the rest |
 //! | Decrypt | server → phones | publish [`Board::to_bytes`] and show [`Board::hash`] in the room |
 //! | Decrypt | k trustee phones | [`Trustee::decryption_share`] (refuses any board but the one shown: [`ShareRefusal`]) |
-//! | Decrypt | server | [`check_share`] as each arrives; [`Record::build`] with the shares (fewer than k: a [`TallyResult::Failed`] record, the paper re-vote) |
+//! | Decrypt | server | [`check_share`] as each arrives; [`Record::build`] with the board, its check and the shares (fewer than k: a [`TallyResult::Failed`] record, the paper re-vote) |
 //! | Publish | server | [`Record::to_bytes`] at `/api/v1/ballots/{id}/record`, [`Record::hash`] on the biên bản and in the audit chain; [`VerifiedResult::decision`] explains the outcome (`chibo_rules::Decision::explain`) |
 //! | Verify | anyone | [`verify_record`] (`chibo ballot verify RECORD`) |
 //!

@@ -65,14 +65,13 @@ fn phones_in_wasm_and_the_rust_verifier_agree() {
         );
     }
     assert_eq!(bx.cast_count(), PerChannel { phone: 5, paper: 1 });
-    let board = bx.close(PerChannel { phone: 6, paper: 1 }, 0).unwrap();
+    let (board, checked) = bx.close(PerChannel { phone: 6, paper: 1 }, 0).unwrap();
     std::fs::write(dir.join("board.json"), board.to_bytes()).unwrap();
     std::fs::write(dir.join("board.hash"), board.hash().to_hex()).unwrap();
 
     // Two of the three trustees' phones decrypt; the record is built and verified.
     node("shares", &dir).unwrap();
     let shares: Vec<DecryptionShare> = serde_json::from_slice(&read("shares.json")).unwrap();
-    let checked = board.check().unwrap();
     let (record, _) = Record::build(board, &checked, &shares).unwrap();
     let verified = verify_record(&record.to_bytes()).unwrap();
     let TallyResult::Decrypted { counts, outcome } = verified.result else {

@@ -103,7 +103,8 @@ fn trustees_refuse_a_subset_of_the_box() {
     let board = p.board(&votes, PerChannel { phone: 3, paper: 0 }, 0);
     let shown = board.hash();
     let target = board.ballots[1].clone();
-    let subset = Board::assemble(&p.ctx, [target], PerChannel { phone: 3, paper: 0 }, 0).unwrap();
+    let (subset, _) =
+        Board::assemble(&p.ctx, [target], PerChannel { phone: 3, paper: 0 }, 0).unwrap();
     for t in &p.trustees {
         let refused = t
             .decryption_share(&subset.to_bytes(), &shown, &mut p.rng)

@@ -194,7 +194,7 @@ impl Poll {
             let b = self.ballot(*channel, vote);
             assert!(matches!(bx.cast(&b.to_bytes()).unwrap(), Cast::Accepted(_)));
         }
-        bx.close(issued, paper_invalid).unwrap()
+        bx.close(issued, paper_invalid).unwrap().0
     }
 
     /// Shares of the trustees at `which`, for the board as shown.

@@ -238,8 +238,8 @@ fn board_is_in_tracker_order_whatever_the_casting_order() {
         .map(|i| p.ballot(Channel::Phone, &keep(&[i % 3])))
         .collect();
     let issued = PerChannel { phone: 4, paper: 0 };
-    let forward = Board::assemble(&p.ctx, ballots.clone(), issued, 0).unwrap();
-    let backward = Board::assemble(&p.ctx, ballots.into_iter().rev(), issued, 0).unwrap();
+    let (forward, _) = Board::assemble(&p.ctx, ballots.clone(), issued, 0).unwrap();
+    let (backward, _) = Board::assemble(&p.ctx, ballots.into_iter().rev(), issued, 0).unwrap();
     assert_eq!(forward.to_bytes(), backward.to_bytes());
     let trackers = forward.trackers();
     assert!(trackers.windows(2).all(|w| w[0] < w[1]));
