@@ -5,7 +5,6 @@ use crate::config::Config;
 use crate::service::Services;
 use crate::store::Db;
 use crate::web;
-use chrono::Utc;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
@@ -22,7 +21,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<Services> {
         Some(url) => Db::open_postgres(url).await?,
         None => Db::open_sqlite(&cfg.data_dir).await?,
     };
-    Ok(Services::new(db, load_rules(cfg)?))
+    Ok(Services::new(db, load_rules(cfg)?, cfg.clock.clone()))
 }
 
 pub fn load_rules(cfg: &Config) -> anyhow::Result<chibo_rules::Rules> {
@@ -46,7 +45,7 @@ impl App {
         let services = open(&cfg).await?;
         let listener = TcpListener::bind(cfg.listen).await?;
         let addr = listener.local_addr()?;
-        if let Some(token) = services.setup_link_token(Utc::now()).await? {
+        if let Some(token) = services.setup_link_token(services.now()).await? {
             let base = cfg
                 .public_url
                 .clone()
@@ -97,7 +96,7 @@ fn spawn_reminders(services: Services, kick: std::sync::Arc<tokio::sync::Notify>
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
         loop {
             tick.tick().await;
-            match services.run_reminders(Utc::now()).await {
+            match services.run_reminders(services.now()).await {
                 Ok(s) if s.reminders + s.digests > 0 => kick.notify_one(),
                 Ok(_) => {}
                 Err(e) => tracing::error!("task reminders: {e}"),

@@ -6,7 +6,7 @@ use crate::model::{OrgCode, Role};
 use crate::service::{Actor, Services, accounts::NewAccount, demo::DemoSize};
 use crate::store::{self, accounts::GrantRow};
 use anyhow::{Context, bail};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
@@ -256,7 +256,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let s = app::open(&cfg).await?;
                 if store::accounts::count(&s.db).await? == 0 {
                     let size = DemoSize::default();
-                    print_demo(&s.generate_demo_with_history(size, 12, Utc::now()).await?);
+                    print_demo(&s.generate_demo_with_history(size, 12, s.now()).await?);
                 }
             }
             let app = App::build(cfg).await?;
@@ -291,9 +291,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let started = Instant::now();
-            let report = s
-                .generate_demo_with_history(size, months, Utc::now())
-                .await?;
+            let report = s.generate_demo_with_history(size, months, s.now()).await?;
             print_demo(&report);
             println!(
                 "{} chi bộ, {} đảng viên trong {:.1} s",
@@ -320,7 +318,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let started = Instant::now();
             let actor = console();
             let plan = s
-                .plan_import(&actor, &cell, &bytes, &name, Utc::now())
+                .plan_import(&actor, &cell, &bytes, &name, s.now())
                 .await
                 .map_err(cli_error)?;
             println!(
@@ -342,7 +340,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("--dry-run: không ghi gì.");
             } else {
                 let (c, u) = s
-                    .commit_import(&actor, &cell, plan, Utc::now())
+                    .commit_import(&actor, &cell, plan, s.now())
                     .await
                     .map_err(cli_error)?;
                 println!(
@@ -492,7 +490,7 @@ async fn user(cfg: &Config, what: UserWhat) -> anyhow::Result<()> {
                 member_id: None,
             };
             let id = s
-                .create_account(Some(&console()), &a, Utc::now())
+                .create_account(Some(&console()), &a, s.now())
                 .await
                 .map_err(cli_error)?;
             println!("{login} (#{id})");
@@ -503,7 +501,7 @@ async fn user(cfg: &Config, what: UserWhat) -> anyhow::Result<()> {
                 .context("không có tài khoản này / no such account")?;
             println!(
                 "{}",
-                s.issue_api_token(a.id, "console", Utc::now())
+                s.issue_api_token(a.id, "console", s.now())
                     .await
                     .map_err(cli_error)?
             );
@@ -536,7 +534,7 @@ fn rules(cfg: &Config, what: RulesWhat) -> anyhow::Result<ExitCode> {
     match what {
         RulesWhat::Show { at } => {
             let rules = app::load_rules(cfg)?;
-            let at = at.unwrap_or_else(|| crate::service::today(Utc::now()));
+            let at = at.unwrap_or_else(|| crate::service::today(cfg.clock.now()));
             print!("{}", chibo_rules::show(&rules, at));
         }
         RulesWhat::Check { file } => {

@@ -29,6 +29,8 @@ pub struct Config {
     /// How often task reminders are swept (seconds); 0 turns the sweep off
     /// (tests run it by hand, at the time they choose).
     pub remind_every_secs: u64,
+    /// Where "now" comes from: the system clock, or a test's clock.
+    pub clock: crate::service::clock::Clock,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "chibo <chibo@localhost>".into(),
             remind_every_secs: 300,
+            clock: crate::service::clock::Clock::system(),
         }
     }
 }

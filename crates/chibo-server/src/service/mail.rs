@@ -5,7 +5,7 @@
 
 use super::Services;
 use crate::store::meetings::{self as db, NoticeRow};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
@@ -54,7 +54,7 @@ impl Mailer {
 
     /// Sends what is due; returns how many were attempted.
     pub async fn run_once(&self, s: &Services) -> anyhow::Result<usize> {
-        let now = Utc::now();
+        let now = s.now();
         let mut tx = s.db.begin().await?;
         let due = db::claim_due(&mut tx, now, now + Duration::minutes(5), 20).await?;
         tx.commit().await?;
@@ -62,12 +62,12 @@ impl Mailer {
             let result = self.send(s, n).await;
             let mut tx = s.db.begin().await?;
             match result {
-                Ok(()) => db::mark_sent(&mut tx, n.id, Utc::now()).await?,
+                Ok(()) => db::mark_sent(&mut tx, n.id, s.now()).await?,
                 Err(e) => {
                     let attempt = usize::try_from(n.attempts).unwrap_or(0);
                     let pause = BACKOFF_MINUTES.get(attempt.saturating_sub(1)).copied();
                     tracing::warn!(notice = n.id, attempt, "e-mail not sent: {e}");
-                    let retry = Utc::now() + Duration::minutes(pause.unwrap_or(0));
+                    let retry = s.now() + Duration::minutes(pause.unwrap_or(0));
                     db::mark_failed(&mut tx, n.id, &e.to_string(), retry, pause.is_none()).await?;
                 }
             }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod clock;
 pub mod dashboard;
 pub mod demo;
 pub mod documents;
@@ -222,16 +223,23 @@ pub struct Services {
     pub rules: std::sync::Arc<chibo_rules::Rules>,
     /// Record views are logged through one group-committing writer.
     pub access: AccessLog,
+    pub clock: clock::Clock,
 }
 
 impl Services {
     /// Needs a Tokio runtime: it starts the access log's writer task.
-    pub fn new(db: Db, rules: chibo_rules::Rules) -> Self {
+    pub fn new(db: Db, rules: chibo_rules::Rules, clock: clock::Clock) -> Self {
         Self {
             access: AccessLog::start(db.clone()),
             db,
             rules: std::sync::Arc::new(rules),
+            clock,
         }
+    }
+
+    /// The instant a request or a sweep acts at.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     pub async fn org(&self, id: i64) -> Result<OrgRow> {

@@ -9,7 +9,6 @@ use crate::service::{Actor, ServiceError};
 use crate::store;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, header, request::Parts};
-use chrono::Utc;
 use serde::de::DeserializeOwned;
 
 pub const SESSION_COOKIE: &str = "chibo_session";
@@ -69,7 +68,8 @@ async fn session_user(parts: &Parts, state: &AppState) -> Result<Option<User>, S
         return Ok(None);
     };
     let Some(found) =
-        store::actors::by_session(&state.services.db, &token_hash(token), Utc::now()).await?
+        store::actors::by_session(&state.services.db, &token_hash(token), state.services.now())
+            .await?
     else {
         return Ok(None);
     };

@@ -33,29 +33,33 @@ pub(crate) async fn driver() -> Option<Driver> {
         eprintln!("chromedriver not installed: browser test skipped");
         return None;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
+    // Port 0: chromedriver takes a free port itself and says which, so no
+    // port is picked here, released, and raced for by another test.
+    let mut child = Command::new(path)
+        .arg("--port=0")
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
+    let stdout = child.stdout.take().expect("piped stdout");
     // Dropping the guard kills the driver on every path, the panic included.
-    let driver = Driver { child, port };
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Some(driver);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("chromedriver did not start");
+    let mut driver = Driver { child, port: 0 };
+    let port = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let port = lines.by_ref().map_while(Result::ok).find_map(|l| {
+            l.split("started successfully on port ")
+                .nth(1)
+                .and_then(|p| p.trim_end_matches('.').parse::<u16>().ok())
+        });
+        // Keep draining, so chromedriver never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        port
+    })
+    .await
+    .expect("read chromedriver's output");
+    driver.port = port.expect("chromedriver did not start");
+    Some(driver)
 }
 
 pub(crate) async fn browser(d: &Driver) -> Client {
@@ -417,7 +421,7 @@ async fn a_whole_monthly_meeting_on_a_phone() {
     c.find(Locator::Id("deadline1"))
         .await
         .unwrap()
-        .send_keys("31/12/2030")
+        .send_keys(&app.date_in(30))
         .await
         .unwrap();
     c.find(Locator::Id("save-resolution"))
@@ -489,12 +493,11 @@ async fn a_member_reports_on_a_task_from_a_phone() {
                 title: "Nắm tình hình dư luận khu phố".into(),
                 lead_id: Some(me),
                 co_owner_ids: vec![],
-                deadline: (chibo_server::service::today(chrono::Utc::now())
-                    + chrono::Duration::days(7))
-                .format("%d/%m/%Y")
-                .to_string(),
+                deadline: (app.today() + chrono::Duration::days(7))
+                    .format("%d/%m/%Y")
+                    .to_string(),
             },
-            chrono::Utc::now(),
+            app.now(),
         )
         .await
         .unwrap();
@@ -538,9 +541,6 @@ async fn a_member_reports_on_a_task_from_a_phone() {
     shot(&c, "t3-task-saved").await;
     let t = store::tasks::get(db, task).await.unwrap().unwrap();
     assert_eq!((t.status.as_str(), t.progress), ("hoan_thanh", 100));
-    assert_eq!(
-        t.completed_on,
-        Some(chibo_server::service::today(chrono::Utc::now()))
-    );
+    assert_eq!(t.completed_on, Some(app.today()));
     c.close().await.unwrap();
 }

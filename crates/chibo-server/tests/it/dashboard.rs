@@ -3,11 +3,12 @@
 //! carry over, then the cell's dashboard, the upper committee's table, the
 //! quarterly report and the roll-up must show exactly those figures.
 
-use crate::support::{Backend, TestApp, backends, text};
+use crate::support::{Backend, TestApp, text};
 use chibo_server::model::{Period, PeriodKind, TaskDraft};
 use chibo_server::service::tasks::ProgressForm;
 use chibo_server::service::today;
 use chibo_server::store;
+use chibo_test_macros::db_test;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use reqwest::{Client, StatusCode};
@@ -19,7 +20,7 @@ async fn token_for(app: &TestApp, login: &str) -> String {
         .unwrap()
         .unwrap();
     app.services
-        .issue_api_token(a.id, "test", Utc::now())
+        .issue_api_token(a.id, "test", app.now())
         .await
         .unwrap()
 }
@@ -162,427 +163,430 @@ fn quarter_before(on: NaiveDate) -> Period {
     Period::containing(PeriodKind::Quarter, q.start - Duration::days(1))
 }
 
-#[tokio::test]
-async fn dashboards_and_the_quarterly_report_show_the_recorded_figures() {
-    for b in backends() {
-        let app = TestApp::demo(b).await;
-        let cells = app.cell_ids().await;
-        let (cell, other) = (cells[0], cells[1]);
-        let api = Api {
-            app: &app,
-            c: TestApp::client(),
-            token: token_for(&app, "bithu").await,
-        };
-        let secretary = app.actor("bithu").await;
-        let now = Utc::now();
-        let on = today(now);
-        let q = quarter_before(on);
-        let s = q.start;
-        let roll_members: Vec<i64> = {
-            let ms = store::members::of_cell(&app.services.db, cell)
-                .await
-                .unwrap();
-            ms.iter()
-                .filter(|m| m.status == "chinh_thuc")
-                .map(|m| m.id)
-                .collect()
-        };
-        let (a, bm) = (roll_members[0], roll_members[1]);
+#[db_test]
+async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let cells = app.cell_ids().await;
+    let (cell, other) = (cells[0], cells[1]);
+    let api = Api {
+        app: &app,
+        c: TestApp::client(),
+        token: token_for(&app, "bithu").await,
+    };
+    let secretary = app.actor("bithu").await;
+    let now = app.now();
+    let on = today(now);
+    let q = quarter_before(on);
+    let s = q.start;
+    let roll_members: Vec<i64> = {
+        let ms = store::members::of_cell(&app.services.db, cell)
+            .await
+            .unwrap();
+        ms.iter()
+            .filter(|m| m.status == "chinh_thuc")
+            .map(|m| m.id)
+            .collect()
+    };
+    let (a, bm) = (roll_members[0], roll_members[1]);
 
-        // Three monthly meetings; the first adopts a resolution with two tasks.
-        let due = |days: i64| (s + Duration::days(days)).format("%d/%m/%Y").to_string();
-        let (m1, r1) = hold(
-            &api,
-            cell,
-            s + Duration::days(10),
-            &[a],
-            &[],
-            Some((
-                "Nghị quyết tháng thứ nhất",
-                json!([{"what": "Vận động đoàn viên", "deadline": due(30), "lead_id": a},
-                       {"what": "Rà soát hộ nghèo", "deadline": due(35), "lead_id": a}]),
-            )),
-        )
-        .await;
-        hold(&api, cell, s + Duration::days(40), &[], &[a, bm], None).await;
-        let (m3, _) = hold(&api, cell, s + Duration::days(70), &[], &[], None).await;
-        let r1 = r1.unwrap();
+    // Three monthly meetings; the first adopts a resolution with two tasks.
+    let due = |days: i64| (s + Duration::days(days)).format("%d/%m/%Y").to_string();
+    let (m1, r1) = hold(
+        &api,
+        cell,
+        s + Duration::days(10),
+        &[a],
+        &[],
+        Some((
+            "Nghị quyết tháng thứ nhất",
+            json!([{"what": "Vận động đoàn viên", "deadline": due(30), "lead_id": a},
+                   {"what": "Rà soát hộ nghèo", "deadline": due(35), "lead_id": a}]),
+        )),
+    )
+    .await;
+    hold(&api, cell, s + Duration::days(40), &[], &[a, bm], None).await;
+    let (m3, _) = hold(&api, cell, s + Duration::days(70), &[], &[], None).await;
+    let r1 = r1.unwrap();
 
-        // Five tasks: two finished, one overdue, one carried over, one open.
-        let from_resolution = store::tasks::of_cell(
-            &app.services.db,
-            cell,
-            &store::tasks::Filter {
-                resolution_id: Some(r1),
-                ..Default::default()
-            },
+    // Five tasks: two finished, one overdue, one carried over, one open.
+    let from_resolution = store::tasks::of_cell(
+        &app.services.db,
+        cell,
+        &store::tasks::Filter {
+            resolution_id: Some(r1),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let t1 = from_resolution[0].id;
+    assert_eq!(from_resolution[1].title, "Rà soát hộ nghèo");
+    let add = |title: &'static str, assigned: i64, deadline: NaiveDate| {
+        let (svc, who) = (app.services.clone(), secretary.clone());
+        async move {
+            svc.add_standing_duty(
+                &who,
+                cell,
+                &TaskDraft {
+                    title: title.into(),
+                    lead_id: Some(a),
+                    co_owner_ids: vec![],
+                    deadline: deadline.format("%d/%m/%Y").to_string(),
+                },
+                at(s + Duration::days(assigned)),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let t3 = add("Sửa nhà văn hóa", 40, s + Duration::days(80)).await;
+    add("Chuẩn bị đại hội", 40, q.end + Duration::days(30)).await;
+    let t5 = add("Thu đảng phí", 70, s + Duration::days(74)).await;
+    for (t, day) in [(t1, 25), (t5, 73)] {
+        let v = store::tasks::get(&app.services.db, t)
+            .await
+            .unwrap()
+            .unwrap()
+            .version;
+        app.services
+            .update_progress(
+                &secretary,
+                t,
+                &ProgressForm {
+                    version: v,
+                    status: "hoan_thanh".into(),
+                    progress: 100,
+                    note: "Xong".into(),
+                    date: String::new(),
+                    link: String::new(),
+                },
+                None,
+                at(s + Duration::days(day)),
+            )
+            .await
+            .unwrap();
+    }
+    app.services
+        .review_task(
+            &secretary,
+            m3,
+            t3,
+            "chuyen_ky_sau",
+            &(q.end + Duration::days(20)).format("%d/%m/%Y").to_string(),
+            "Chờ kinh phí",
+            at(s + Duration::days(70)),
         )
         .await
         .unwrap();
-        let t1 = from_resolution[0].id;
-        assert_eq!(from_resolution[1].title, "Rà soát hộ nghèo");
-        let add = |title: &'static str, assigned: i64, deadline: NaiveDate| {
-            let (svc, who) = (app.services.clone(), secretary.clone());
-            async move {
-                svc.add_standing_duty(
-                    &who,
-                    cell,
-                    &TaskDraft {
-                        title: title.into(),
-                        lead_id: Some(a),
-                        co_owner_ids: vec![],
-                        deadline: deadline.format("%d/%m/%Y").to_string(),
-                    },
-                    at(s + Duration::days(assigned)),
-                )
-                .await
-                .unwrap()
-            }
-        };
-        let t3 = add("Sửa nhà văn hóa", 40, s + Duration::days(80)).await;
-        add("Chuẩn bị đại hội", 40, q.end + Duration::days(30)).await;
-        let t5 = add("Thu đảng phí", 70, s + Duration::days(74)).await;
-        for (t, day) in [(t1, 25), (t5, 73)] {
-            let v = store::tasks::get(&app.services.db, t)
-                .await
-                .unwrap()
-                .unwrap()
-                .version;
-            app.services
-                .update_progress(
-                    &secretary,
-                    t,
-                    &ProgressForm {
-                        version: v,
-                        status: "hoan_thanh".into(),
-                        progress: 100,
-                        note: "Xong".into(),
-                        date: String::new(),
-                        link: String::new(),
-                    },
-                    None,
-                    at(s + Duration::days(day)),
-                )
-                .await
-                .unwrap();
-        }
-        app.services
-            .review_task(
-                &secretary,
-                m3,
-                t3,
-                "chuyen_ky_sau",
-                &(q.end + Duration::days(20)).format("%d/%m/%Y").to_string(),
-                "Chờ kinh phí",
-                at(s + Duration::days(70)),
-            )
-            .await
-            .unwrap();
 
-        // The quarterly report: every figure as recorded.
-        let id = api
-            .post(
-                "/api/v1/reports",
-                json!({"unit_id": cell, "period": "quy", "year": q.year, "index": q.index}),
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
-        let r = api.get(&format!("/api/v1/reports/{id}")).await;
-        let f = &r["content"]["figures"];
-        assert_eq!(f["label"], q.label_vi(), "{b:?}");
-        assert_eq!(f["meetings"].as_array().unwrap().len(), 3, "{b:?}: {f}");
-        let on_roll = store::meetings::roll(&app.services.db, m1)
+    // The quarterly report: every figure as recorded.
+    let id = api
+        .post(
+            "/api/v1/reports",
+            json!({"unit_id": cell, "period": "quy", "year": q.year, "index": q.index}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let r = api.get(&format!("/api/v1/reports/{id}")).await;
+    let f = &r["content"]["figures"];
+    assert_eq!(f["label"], q.label_vi(), "{b:?}");
+    assert_eq!(f["meetings"].as_array().unwrap().len(), 3, "{b:?}: {f}");
+    let on_roll = store::meetings::roll(&app.services.db, m1)
+        .await
+        .unwrap()
+        .len() as i64;
+    assert_eq!(
+        f["presence"],
+        json!({"marked": 3 * on_roll, "present": 3 * on_roll - 3, "excused": 1, "unexcused": 2}),
+        "{b:?}"
+    );
+    let res = &f["resolutions"].as_array().unwrap();
+    assert_eq!(res.len(), 1, "{b:?}");
+    assert_eq!(res[0]["number_text"], "Số 01-NQ/CB");
+    assert_eq!(
+        (&res[0]["tasks"], &res[0]["done"], &res[0]["overdue"]),
+        (&json!(2), &json!(1), &json!(1)),
+        "{b:?}: the resolution's two tasks"
+    );
+    assert_eq!(
+        f["tasks"],
+        json!({"total": 5, "assigned": 5, "done": 2, "done_in_period": 2, "overdue": 1, "open": 3}),
+        "{b:?}"
+    );
+    assert_eq!(f["carried_over"], 1, "{b:?}");
+    let mut changes = 0;
+    for m in store::members::of_cell(&app.services.db, cell)
+        .await
+        .unwrap()
+    {
+        changes += store::members::status_history(&app.services.db, m.id)
             .await
             .unwrap()
-            .len() as i64;
-        assert_eq!(
-            f["presence"],
-            json!({"marked": 3 * on_roll, "present": 3 * on_roll - 3, "excused": 1, "unexcused": 2}),
-            "{b:?}"
-        );
-        let res = &f["resolutions"].as_array().unwrap();
-        assert_eq!(res.len(), 1, "{b:?}");
-        assert_eq!(res[0]["number_text"], "Số 01-NQ/CB");
-        assert_eq!(
-            (&res[0]["tasks"], &res[0]["done"], &res[0]["overdue"]),
-            (&json!(2), &json!(1), &json!(1)),
-            "{b:?}: the resolution's two tasks"
-        );
-        assert_eq!(
-            f["tasks"],
-            json!({"total": 5, "assigned": 5, "done": 2, "done_in_period": 2, "overdue": 1, "open": 3}),
-            "{b:?}"
-        );
-        assert_eq!(f["carried_over"], 1, "{b:?}");
-        let mut changes = 0;
-        for m in store::members::of_cell(&app.services.db, cell)
-            .await
+            .iter()
+            .filter(|h| q.start <= h.start_date && h.start_date <= q.end)
+            .count();
+    }
+    assert_eq!(f["changes"].as_array().unwrap().len(), changes, "{b:?}");
+    assert!(
+        r["content"]["sections"]["assessment"]
+            .as_str()
             .unwrap()
-        {
-            changes += store::members::status_history(&app.services.db, m.id)
-                .await
-                .unwrap()
-                .iter()
-                .filter(|h| q.start <= h.start_date && h.start_date <= q.end)
-                .count();
-        }
-        assert_eq!(f["changes"].as_array().unwrap().len(), changes, "{b:?}");
-        assert!(
-            r["content"]["sections"]["assessment"]
-                .as_str()
-                .unwrap()
-                .contains("chi bộ tổ chức 3 buổi sinh hoạt"),
-            "{b:?}: {r}"
-        );
+            .contains("chi bộ tổ chức 3 buổi sinh hoạt"),
+        "{b:?}: {r}"
+    );
 
-        // A month without meetings says so and shows no numbers for them.
-        let before = Period::containing(PeriodKind::Month, q.start - Duration::days(1));
-        let empty = api
-            .post(
-                "/api/v1/reports",
-                json!({"unit_id": cell, "period": "thang", "year": before.year, "index": before.index}),
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
-        let e = api.get(&format!("/api/v1/reports/{empty}")).await;
-        assert!(
-            e["content"]["figures"]["meetings"]
-                .as_array()
-                .unwrap()
-                .is_empty()
-        );
-        assert!(
-            e["content"]["sections"]["assessment"]
-                .as_str()
-                .unwrap()
-                .contains("không có buổi sinh hoạt nào được ghi nhận"),
-            "{b:?}: {e}"
-        );
-        let (c, _) = app.login("bithu").await;
-        let page = app.page(&c, &format!("/reports/{empty}")).await;
-        assert!(
-            page.contains("chi bộ không tổ chức buổi sinh hoạt nào")
-                && !page.contains("Tổng số lượt đảng viên"),
-            "{b:?}: {page}"
-        );
-        // The same period twice is refused.
-        let again = api
-            .c
-            .post(app.url("/api/v1/reports"))
-            .bearer_auth(&api.token)
-            .json(&json!({"unit_id": cell, "period": "thang", "year": before.year, "index": before.index}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A month without meetings says so and shows no numbers for them.
+    let before = Period::containing(PeriodKind::Month, q.start - Duration::days(1));
+    let empty = api
+        .post(
+            "/api/v1/reports",
+            json!({"unit_id": cell, "period": "thang", "year": before.year, "index": before.index}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let e = api.get(&format!("/api/v1/reports/{empty}")).await;
+    assert!(
+        e["content"]["figures"]["meetings"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        e["content"]["sections"]["assessment"]
+            .as_str()
+            .unwrap()
+            .contains("không có buổi sinh hoạt nào được ghi nhận"),
+        "{b:?}: {e}"
+    );
+    let (c, _) = app.login("bithu").await;
+    let page = app.page(&c, &format!("/reports/{empty}")).await;
+    assert!(
+        page.contains("chi bộ không tổ chức buổi sinh hoạt nào")
+            && !page.contains("Tổng số lượt đảng viên"),
+        "{b:?}: {page}"
+    );
+    // The same period twice is refused.
+    let again = api
+        .c
+        .post(app.url("/api/v1/reports"))
+        .bearer_auth(&api.token)
+        .json(&json!({"unit_id": cell, "period": "thang", "year": before.year, "index": before.index}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-        // Edit, issue: numbered by the cell's sequence, sealed, verifiable.
-        api.put(
-            &format!("/api/v1/reports/{id}"),
-            json!({"version": r["version"], "sections": {"assessment": "Chi bộ duy trì sinh hoạt đều.",
-                   "limits": "Còn một việc quá hạn.", "next": "Hoàn thành rà soát hộ nghèo."}}),
+    // Edit, issue: numbered by the cell's sequence, sealed, verifiable.
+    api.put(
+        &format!("/api/v1/reports/{id}"),
+        json!({"version": r["version"], "sections": {"assessment": "Chi bộ duy trì sinh hoạt đều.",
+               "limits": "Còn một việc quá hạn.", "next": "Hoàn thành rà soát hộ nghèo."}}),
+    )
+    .await;
+    let version = api.get(&format!("/api/v1/reports/{id}")).await["version"].clone();
+    let issued = api
+        .post(
+            &format!("/api/v1/reports/{id}/issue"),
+            json!({"version": version}),
         )
         .await;
-        let version = api.get(&format!("/api/v1/reports/{id}")).await["version"].clone();
-        let issued = api
-            .post(
-                &format!("/api/v1/reports/{id}/issue"),
-                json!({"version": version}),
-            )
-            .await;
-        assert_eq!(issued["number"], "Số 01-BC/CB", "{b:?}");
-        let r = api.get(&format!("/api/v1/reports/{id}")).await;
-        assert_eq!(r["status"], "issued");
-        assert!(r["check_code"].is_string());
-        assert_eq!(
-            r["content"]["figures"]["tasks"]["overdue"], 1,
-            "{b:?}: sealed as recorded"
-        );
-        let checks = app.services.verify_documents(None).await.unwrap();
-        assert!(
-            checks
-                .iter()
-                .any(|(v, ok)| v.doc_type == "report" && v.doc_id == id && *ok),
-            "{b:?}"
-        );
-        assert!(checks.iter().all(|(_, ok)| *ok), "{b:?}");
-        let stale = api
-            .c
-            .put(app.url(&format!("/api/v1/reports/{id}")))
-            .bearer_auth(&api.token)
-            .json(&json!({"version": r["version"], "sections": {"assessment": "Sửa sau khi ban hành"}}))
+    assert_eq!(issued["number"], "Số 01-BC/CB", "{b:?}");
+    let r = api.get(&format!("/api/v1/reports/{id}")).await;
+    assert_eq!(r["status"], "issued");
+    assert!(r["check_code"].is_string());
+    assert_eq!(
+        r["content"]["figures"]["tasks"]["overdue"], 1,
+        "{b:?}: sealed as recorded"
+    );
+    let checks = app.services.verify_documents(None).await.unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|(v, ok)| v.doc_type == "report" && v.doc_id == id && *ok),
+        "{b:?}"
+    );
+    assert!(checks.iter().all(|(_, ok)| *ok), "{b:?}");
+    let stale = api
+        .c
+        .put(app.url(&format!("/api/v1/reports/{id}")))
+        .bearer_auth(&api.token)
+        .json(&json!({"version": r["version"], "sections": {"assessment": "Sửa sau khi ban hành"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+    for (file, magic) in [("bao-cao.pdf", &b"%PDF"[..]), ("bao-cao.docx", b"PK")] {
+        let bytes = c
+            .get(app.url(&format!("/reports/{id}/{file}")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(bytes.starts_with(magic), "{b:?}: {file}");
+    }
+
+    // The upper committee's table: the cell's quarter, the other cell empty.
+    let upper = store::orgs::get(&app.services.db, cell)
+        .await
+        .unwrap()
+        .unwrap()
+        .parent_id
+        .unwrap();
+    let boss = Api {
+        app: &app,
+        c: TestApp::client(),
+        token: token_for(&app, "dangbo").await,
+    };
+    let t = boss
+        .get(&format!(
+            "/api/v1/units/{upper}/cell-table?period=quy&year={}&index={}&sort=attendance&dir=desc",
+            q.year, q.index
+        ))
+        .await;
+    let lines = t["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{b:?}: {t}");
+    let mine = &lines[0];
+    assert_eq!(mine["id"], cell);
+    assert_eq!(
+        (&mine["held"], &mine["adopted"]),
+        (&json!(3), &json!(1)),
+        "{b:?}"
+    );
+    assert_eq!(mine["presence"]["present"], 3 * on_roll - 3);
+    assert_eq!(
+        mine["last_meeting"],
+        (s + Duration::days(70)).to_string(),
+        "{b:?}"
+    );
+    assert_eq!(
+        (
+            &mine["tasks"]["done"],
+            &mine["tasks"]["total"],
+            &mine["tasks"]["overdue"]
+        ),
+        (&json!(2), &json!(5), &json!(1)),
+        "{b:?}"
+    );
+    assert_eq!(lines[1]["id"], other);
+    assert_eq!(
+        (&lines[1]["held"], &lines[1]["on_time"]),
+        (&json!(0), &json!(false))
+    );
+    assert_eq!(t["totals"]["held"], 3);
+    let late = boss
+        .get(&format!(
+            "/api/v1/units/{upper}/cell-table?period=quy&year={}&index={}&late=true",
+            q.year, q.index
+        ))
+        .await;
+    assert!(
+        late["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["on_time"] == false),
+        "{b:?}"
+    );
+    let (bc, _) = app.login("dangbo").await;
+    let page = app
+        .html(
+            &bc,
+            &format!(
+                "/dashboard?unit={upper}&period=quy&year={}&index={}",
+                q.year, q.index
+            ),
+        )
+        .await;
+    assert!(
+        page.matches("<svg").count() >= 2,
+        "{b:?}: charts {}",
+        text(&page)
+    );
+    assert!(
+        page.contains(&format!("/dashboard?unit={cell}")),
+        "{b:?}: drill-down"
+    );
+    for (file, magic) in [("tong-hop.xlsx", &b"PK"[..]), ("tong-hop.pdf", b"%PDF")] {
+        let res = bc
+            .get(app.url(&format!(
+                "/rollup/{file}?unit={upper}&period=quy&year={}&index={}",
+                q.year, q.index
+            )))
             .send()
             .await
             .unwrap();
-        assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
-        for (file, magic) in [("bao-cao.pdf", &b"%PDF"[..]), ("bao-cao.docx", b"PK")] {
-            let bytes = c
-                .get(app.url(&format!("/reports/{id}/{file}")))
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
-            assert!(bytes.starts_with(magic), "{b:?}: {file}");
-        }
-
-        // The upper committee's table: the cell's quarter, the other cell empty.
-        let upper = store::orgs::get(&app.services.db, cell)
-            .await
-            .unwrap()
-            .unwrap()
-            .parent_id
-            .unwrap();
-        let boss = Api {
-            app: &app,
-            c: TestApp::client(),
-            token: token_for(&app, "dangbo").await,
-        };
-        let t = boss
-            .get(&format!(
-                "/api/v1/units/{upper}/cell-table?period=quy&year={}&index={}&sort=attendance&dir=desc",
-                q.year, q.index
-            ))
-            .await;
-        let lines = t["lines"].as_array().unwrap();
-        assert_eq!(lines.len(), 2, "{b:?}: {t}");
-        let mine = &lines[0];
-        assert_eq!(mine["id"], cell);
-        assert_eq!(
-            (&mine["held"], &mine["adopted"]),
-            (&json!(3), &json!(1)),
-            "{b:?}"
-        );
-        assert_eq!(mine["presence"]["present"], 3 * on_roll - 3);
-        assert_eq!(
-            mine["last_meeting"],
-            (s + Duration::days(70)).to_string(),
-            "{b:?}"
-        );
-        assert_eq!(
-            (
-                &mine["tasks"]["done"],
-                &mine["tasks"]["total"],
-                &mine["tasks"]["overdue"]
-            ),
-            (&json!(2), &json!(5), &json!(1)),
-            "{b:?}"
-        );
-        assert_eq!(lines[1]["id"], other);
-        assert_eq!(
-            (&lines[1]["held"], &lines[1]["on_time"]),
-            (&json!(0), &json!(false))
-        );
-        assert_eq!(t["totals"]["held"], 3);
-        let late = boss
-            .get(&format!(
-                "/api/v1/units/{upper}/cell-table?period=quy&year={}&index={}&late=true",
-                q.year, q.index
-            ))
-            .await;
-        assert!(
-            late["lines"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|l| l["on_time"] == false),
-            "{b:?}"
-        );
-        let (bc, _) = app.login("dangbo").await;
-        let page = app
-            .html(
-                &bc,
-                &format!(
-                    "/dashboard?unit={upper}&period=quy&year={}&index={}",
-                    q.year, q.index
-                ),
-            )
-            .await;
-        assert!(
-            page.matches("<svg").count() >= 2,
-            "{b:?}: charts {}",
-            text(&page)
-        );
-        assert!(
-            page.contains(&format!("/dashboard?unit={cell}")),
-            "{b:?}: drill-down"
-        );
-        for (file, magic) in [("tong-hop.xlsx", &b"PK"[..]), ("tong-hop.pdf", b"%PDF")] {
-            let res = bc
-                .get(app.url(&format!(
-                    "/rollup/{file}?unit={upper}&period=quy&year={}&index={}",
-                    q.year, q.index
-                )))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::OK, "{b:?}: {file}");
-            assert!(res.bytes().await.unwrap().starts_with(magic), "{b:?}");
-        }
-
-        // The secretary's dashboard: this year's meetings, members, tasks.
-        let d = api.get(&format!("/api/v1/units/{cell}/dashboard")).await;
-        if q.year == on.year() {
-            assert_eq!(d["meetings"].as_array().unwrap().len(), 3, "{b:?}");
-            let member_a = d["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|m| m["member_id"] == a)
-                .unwrap()
-                .clone();
-            assert_eq!(
-                (
-                    &member_a["present"],
-                    &member_a["excused"],
-                    &member_a["unexcused"]
-                ),
-                (&json!(1), &json!(1), &json!(1)),
-                "{b:?}"
-            );
-            let watch: Vec<i64> = d["absences"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|w| w["member_id"].as_i64().unwrap())
-                .collect();
-            assert!(watch.contains(&a) && watch.contains(&bm), "{b:?}: {d}");
-            assert_eq!(d["resolutions"][0]["done"], 1);
-        }
-        let count = |s: &str| {
-            d["task_status"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|x| x["status"] == s)
-                .unwrap()["count"]
-                .as_i64()
-                .unwrap()
-        };
-        let late_today = [
-            s + Duration::days(35),
-            q.end + Duration::days(20),
-            q.end + Duration::days(30),
-        ]
-        .iter()
-        .filter(|d| **d < on)
-        .count() as i64;
-        assert_eq!(count("hoan_thanh"), 2, "{b:?}");
-        assert_eq!(count("qua_han"), late_today, "{b:?}");
-        let page = app
-            .html(&c, &format!("/dashboard?unit={cell}&tasks=qua_han"))
-            .await;
-        assert!(
-            page.matches("<svg").count() >= 4,
-            "{b:?}: charts {}",
-            text(&page)
-        );
-        assert!(page.contains("Rà soát hộ nghèo"), "{b:?}: the overdue list");
-        assert!(!page.contains("Thu đảng phí"), "{b:?}: only the overdue");
+        assert_eq!(res.status(), StatusCode::OK, "{b:?}: {file}");
+        assert!(res.bytes().await.unwrap().starts_with(magic), "{b:?}");
     }
+
+    // The secretary's dashboard: this year's meetings, members, tasks.
+    let d = api.get(&format!("/api/v1/units/{cell}/dashboard")).await;
+    // The dashboard counts this year: the test's clock stands where the
+    // quarter before is in the same year, so none of this is skipped.
+    assert_eq!(
+        q.year,
+        on.year(),
+        "the test clock's quarter before is this year"
+    );
+    assert_eq!(d["meetings"].as_array().unwrap().len(), 3, "{b:?}");
+    let member_a = d["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["member_id"] == a)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            &member_a["present"],
+            &member_a["excused"],
+            &member_a["unexcused"]
+        ),
+        (&json!(1), &json!(1), &json!(1)),
+        "{b:?}"
+    );
+    let watch: Vec<i64> = d["absences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["member_id"].as_i64().unwrap())
+        .collect();
+    assert!(watch.contains(&a) && watch.contains(&bm), "{b:?}: {d}");
+    assert_eq!(d["resolutions"][0]["done"], 1);
+    let count = |s: &str| {
+        d["task_status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["status"] == s)
+            .unwrap()["count"]
+            .as_i64()
+            .unwrap()
+    };
+    let late_today = [
+        s + Duration::days(35),
+        q.end + Duration::days(20),
+        q.end + Duration::days(30),
+    ]
+    .iter()
+    .filter(|d| **d < on)
+    .count() as i64;
+    assert_eq!(count("hoan_thanh"), 2, "{b:?}");
+    assert_eq!(count("qua_han"), late_today, "{b:?}");
+    let page = app
+        .html(&c, &format!("/dashboard?unit={cell}&tasks=qua_han"))
+        .await;
+    assert!(
+        page.matches("<svg").count() >= 4,
+        "{b:?}: charts {}",
+        text(&page)
+    );
+    assert!(page.contains("Rà soát hộ nghèo"), "{b:?}: the overdue list");
+    assert!(!page.contains("Thu đảng phí"), "{b:?}: only the overdue");
 }
 
 /// Chromium with a 390×844 phone screen: its desktop window cannot be made
@@ -617,7 +621,7 @@ async fn the_secretary_reads_the_dashboard_on_a_phone() {
         c: TestApp::client(),
         token: token_for(&app, "bithu").await,
     };
-    let on = today(Utc::now());
+    let on = app.today();
     let month = Period::containing(PeriodKind::Month, on);
     hold(
         &api,

@@ -1,5 +1,6 @@
-use crate::support::{Backend, TestApp, backends, text};
+use crate::support::{Backend, TestApp, text};
 use chibo_server::store;
+use chibo_test_macros::db_test;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -103,176 +104,170 @@ fn upload_id(page: &str) -> i64 {
     page[start..].split('/').next().unwrap().parse().unwrap()
 }
 
-#[tokio::test]
-async fn preview_confirm_then_reimport_changes_nothing() {
-    for b in backends() {
-        let app = TestApp::demo(b).await;
-        let (c, csrf) = app.login("bithu").await;
-        let cell = app.cell_ids().await[0];
-        let before = store::members::of_cell(&app.services.db, cell)
+#[db_test]
+async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let (c, csrf) = app.login("bithu").await;
+    let cell = app.cell_ids().await[0];
+    let before = store::members::of_cell(&app.services.db, cell)
+        .await
+        .unwrap()
+        .len();
+    let (status, page) = upload(
+        &app,
+        &c,
+        &csrf,
+        cell,
+        "danh-sach.xlsx",
+        secretary_sheet(false),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{b:?}: {}", text(&page));
+    let t = text(&page);
+    assert!(t.contains("Dòng tiêu đề: 3"), "{b:?}: {t}");
+    assert!(
+        t.contains("3 Sẽ thêm mới") && t.contains("0 Bị từ chối"),
+        "{b:?}: {t}"
+    );
+    assert!(t.contains("Tổ 1"), "{b:?}: new groups are announced");
+    let id = upload_id(&page);
+    // Nothing is written before the confirmation.
+    assert_eq!(
+        store::members::of_cell(&app.services.db, cell)
             .await
             .unwrap()
-            .len();
-        let (status, page) = upload(
-            &app,
+            .len(),
+        before
+    );
+    let res = app
+        .post(
             &c,
-            &csrf,
-            cell,
-            "danh-sach.xlsx",
-            secretary_sheet(false),
+            &format!("/import/{id}/confirm"),
+            &[("csrf", csrf.as_str())],
         )
         .await;
-        assert_eq!(status, StatusCode::OK, "{b:?}: {}", text(&page));
-        let t = text(&page);
-        assert!(t.contains("Dòng tiêu đề: 3"), "{b:?}: {t}");
-        assert!(
-            t.contains("3 Sẽ thêm mới") && t.contains("0 Bị từ chối"),
-            "{b:?}: {t}"
-        );
-        assert!(t.contains("Tổ 1"), "{b:?}: new groups are announced");
-        let id = upload_id(&page);
-        // Nothing is written before the confirmation.
-        assert_eq!(
-            store::members::of_cell(&app.services.db, cell)
-                .await
-                .unwrap()
-                .len(),
-            before
-        );
-        let res = app
-            .post(
-                &c,
-                &format!("/import/{id}/confirm"),
-                &[("csrf", csrf.as_str())],
-            )
-            .await;
-        let list = app.follow(&c, res).await;
-        assert!(
-            list.contains("Đã nhập: 3 đảng viên mới, 0 cập nhật"),
-            "{b:?}: {list}"
-        );
-        let members = store::members::of_cell(&app.services.db, cell)
-            .await
-            .unwrap();
-        assert_eq!(members.len(), before + 3);
-        // Bulk-written, yet each with its entry on the cell's intact chain.
-        let verdict = app.services.verify_audit().await.unwrap();
-        assert!(verdict.first_break.is_none(), "{b:?}: {verdict:?}");
-        let binh = members
-            .iter()
-            .find(|m| m.card_no.as_deref() == Some("012345678901"))
-            .expect("imported");
-        assert_eq!(binh.full_name, "Nguyễn Văn Bình", "{b:?}: stored in NFC");
-        assert_eq!(
-            binh.date_of_birth,
-            chrono::NaiveDate::from_ymd_opt(1968, 7, 14),
-            "{b:?}: Excel date cell"
-        );
-        assert_eq!(binh.phone.as_deref(), Some("0903123456"));
-        let dat = members
-            .iter()
-            .find(|m| m.card_no.as_deref() == Some("012345678903"))
-            .unwrap();
-        assert_eq!(
-            dat.status, "du_bi",
-            "{b:?}: no official date → probationary"
-        );
+    let list = app.follow(&c, res).await;
+    assert!(
+        list.contains("Đã nhập: 3 đảng viên mới, 0 cập nhật"),
+        "{b:?}: {list}"
+    );
+    let members = store::members::of_cell(&app.services.db, cell)
+        .await
+        .unwrap();
+    assert_eq!(members.len(), before + 3);
+    // Bulk-written, yet each with its entry on the cell's intact chain.
+    let verdict = app.services.verify_audit().await.unwrap();
+    assert!(verdict.first_break.is_none(), "{b:?}: {verdict:?}");
+    let binh = members
+        .iter()
+        .find(|m| m.card_no.as_deref() == Some("012345678901"))
+        .expect("imported");
+    assert_eq!(binh.full_name, "Nguyễn Văn Bình", "{b:?}: stored in NFC");
+    assert_eq!(
+        binh.date_of_birth,
+        chrono::NaiveDate::from_ymd_opt(1968, 7, 14),
+        "{b:?}: Excel date cell"
+    );
+    assert_eq!(binh.phone.as_deref(), Some("0903123456"));
+    let dat = members
+        .iter()
+        .find(|m| m.card_no.as_deref() == Some("012345678903"))
+        .unwrap();
+    assert_eq!(
+        dat.status, "du_bi",
+        "{b:?}: no official date → probationary"
+    );
 
-        // The same file again: nothing to do.
-        let (_, page) = upload(
-            &app,
+    // The same file again: nothing to do.
+    let (_, page) = upload(
+        &app,
+        &c,
+        &csrf,
+        cell,
+        "danh-sach.xlsx",
+        secretary_sheet(false),
+    )
+    .await;
+    let t = text(&page);
+    assert!(
+        t.contains("0 Sẽ thêm mới")
+            && t.contains("0 Sẽ cập nhật")
+            && t.contains("3 Không thay đổi"),
+        "{b:?}: {t}"
+    );
+    assert!(!page.contains("id=\"confirm\""), "{b:?}");
+
+    // Export → import round-trips without a change.
+    let xlsx = c
+        .get(app.url(&format!("/export?cell={cell}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let (_, page) = upload(&app, &c, &csrf, cell, "export.xlsx", xlsx).await;
+    let t = text(&page);
+    assert!(
+        t.contains("0 Sẽ thêm mới") && t.contains("0 Sẽ cập nhật") && t.contains("0 Bị từ chối"),
+        "{b:?}: {t}"
+    );
+    let audit_before = store::audit::for_entity(&app.services.db, "member", binh.id)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(audit_before, 1, "{b:?}: only the creation");
+    assert_eq!(
+        store::members::status_history(&app.services.db, binh.id)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "{b:?}: its first status period"
+    );
+    assert_eq!(binh.version, 2, "{b:?}: as the form would leave it");
+}
+
+#[db_test]
+async fn a_bad_row_blocks_the_whole_file(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let (c, csrf) = app.login("bithu").await;
+    let cell = app.cell_ids().await[0];
+    let before = store::members::of_cell(&app.services.db, cell)
+        .await
+        .unwrap()
+        .len();
+    let (status, page) = upload(&app, &c, &csrf, cell, "loi.xlsx", secretary_sheet(true)).await;
+    assert_eq!(status, StatusCode::OK);
+    let t = text(&page);
+    assert!(
+        t.contains("Dòng 6, cột C (Ngày sinh): Ngày không hợp lệ: “31/02/1970”"),
+        "{b:?}: {t}"
+    );
+    assert!(!page.contains("id=\"confirm\""));
+    let id = upload_id(&page);
+    let res = app
+        .post(
             &c,
-            &csrf,
-            cell,
-            "danh-sach.xlsx",
-            secretary_sheet(false),
+            &format!("/import/{id}/confirm"),
+            &[("csrf", csrf.as_str())],
         )
         .await;
-        let t = text(&page);
-        assert!(
-            t.contains("0 Sẽ thêm mới")
-                && t.contains("0 Sẽ cập nhật")
-                && t.contains("3 Không thay đổi"),
-            "{b:?}: {t}"
-        );
-        assert!(!page.contains("id=\"confirm\""), "{b:?}");
-
-        // Export → import round-trips without a change.
-        let xlsx = c
-            .get(app.url(&format!("/export?cell={cell}")))
-            .send()
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+    assert_eq!(
+        store::members::of_cell(&app.services.db, cell)
             .await
             .unwrap()
-            .bytes()
-            .await
-            .unwrap()
-            .to_vec();
-        let (_, page) = upload(&app, &c, &csrf, cell, "export.xlsx", xlsx).await;
-        let t = text(&page);
-        assert!(
-            t.contains("0 Sẽ thêm mới")
-                && t.contains("0 Sẽ cập nhật")
-                && t.contains("0 Bị từ chối"),
-            "{b:?}: {t}"
-        );
-        let audit_before = store::audit::for_entity(&app.services.db, "member", binh.id)
-            .await
-            .unwrap()
-            .len();
-        assert_eq!(audit_before, 1, "{b:?}: only the creation");
-        assert_eq!(
-            store::members::status_history(&app.services.db, binh.id)
-                .await
-                .unwrap()
-                .len(),
-            1,
-            "{b:?}: its first status period"
-        );
-        assert_eq!(binh.version, 2, "{b:?}: as the form would leave it");
-    }
+            .len(),
+        before,
+        "{b:?}: all or nothing"
+    );
 }
 
-#[tokio::test]
-async fn a_bad_row_blocks_the_whole_file() {
-    for b in backends() {
-        let app = TestApp::demo(b).await;
-        let (c, csrf) = app.login("bithu").await;
-        let cell = app.cell_ids().await[0];
-        let before = store::members::of_cell(&app.services.db, cell)
-            .await
-            .unwrap()
-            .len();
-        let (status, page) = upload(&app, &c, &csrf, cell, "loi.xlsx", secretary_sheet(true)).await;
-        assert_eq!(status, StatusCode::OK);
-        let t = text(&page);
-        assert!(
-            t.contains("Dòng 6, cột C (Ngày sinh): Ngày không hợp lệ: “31/02/1970”"),
-            "{b:?}: {t}"
-        );
-        assert!(!page.contains("id=\"confirm\""));
-        let id = upload_id(&page);
-        let res = app
-            .post(
-                &c,
-                &format!("/import/{id}/confirm"),
-                &[("csrf", csrf.as_str())],
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
-        assert_eq!(
-            store::members::of_cell(&app.services.db, cell)
-                .await
-                .unwrap()
-                .len(),
-            before,
-            "{b:?}: all or nothing"
-        );
-    }
-}
-
-#[tokio::test]
-async fn files_that_are_not_member_lists_are_refused_with_a_reason() {
-    let app = TestApp::demo(Backend::Sqlite).await;
+#[db_test]
+async fn files_that_are_not_member_lists_are_refused_with_a_reason(b: Backend) {
+    let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
     let png =
@@ -306,9 +301,9 @@ async fn files_that_are_not_member_lists_are_refused_with_a_reason() {
     assert!(text(&page).contains("Họ và tên"), "{}", text(&page));
 }
 
-#[tokio::test]
-async fn oversized_uploads_get_a_size_message() {
-    let app = TestApp::demo(Backend::Sqlite).await;
+#[db_test]
+async fn oversized_uploads_get_a_size_message(b: Backend) {
+    let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
     // The test server allows 2 MB; production defaults to 20 MB.

@@ -2,8 +2,9 @@
 //! report from their phones, each meeting reviews the open tasks — closing,
 //! carrying over, leaving overdue — and the records say exactly that.
 
-use crate::support::{Backend, TestApp, backends};
+use crate::support::{Backend, TestApp};
 use chibo_server::store;
+use chibo_test_macros::db_test;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -54,7 +55,7 @@ async fn token_for(app: &TestApp, login: &str) -> String {
         .unwrap()
         .unwrap();
     app.services
-        .issue_api_token(a.id, "test", chrono::Utc::now())
+        .issue_api_token(a.id, "test", app.now())
         .await
         .unwrap()
 }
@@ -179,11 +180,9 @@ async fn close(api: &Api<'_>, m: i64) {
     .await;
 }
 
-#[tokio::test]
-async fn a_quarter_of_meetings_follows_every_task_to_the_meeting_that_closed_it() {
-    for b in backends() {
-        quarter(b).await;
-    }
+#[db_test]
+async fn a_quarter_of_meetings_follows_every_task_to_the_meeting_that_closed_it(b: Backend) {
+    quarter(b).await;
 }
 
 async fn quarter(b: Backend) {

@@ -1,8 +1,9 @@
 use crate::support::{Backend, TestApp};
+use chibo_test_macros::db_test;
 
-#[tokio::test]
-async fn the_vote_calculator_explains_its_answer() {
-    let app = TestApp::demo(Backend::Sqlite).await;
+#[db_test]
+async fn the_vote_calculator_explains_its_answer(b: Backend) {
+    let app = TestApp::demo(b).await;
     let (c, _) = app.login("bithu").await;
     // 12 present, 2 excused, 1 exempted absent: more than half of 12 needs 7.
     let q = "/rules/vote?kind=nghi_quyet&date=10/03/2026&n_chinh_thuc_co_mat=12&n_chinh_thuc_vang_co_ly_do=2\
@@ -35,9 +36,9 @@ async fn the_vote_calculator_explains_its_answer() {
     );
 }
 
-#[tokio::test]
-async fn the_rules_in_force_page_cites_sources() {
-    let app = TestApp::demo(Backend::Sqlite).await;
+#[db_test]
+async fn the_rules_in_force_page_cites_sources(b: Backend) {
+    let app = TestApp::demo(b).await;
     let (c, _) = app.login("dangvien").await;
     let page = app.page(&c, "/rules?at=01/12/2026").await;
     assert!(page.contains("Điều lệ") && page.contains("QĐ"), "{page}");

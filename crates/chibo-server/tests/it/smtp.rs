@@ -65,3 +65,17 @@ impl Sink {
         self.messages.lock().unwrap().len()
     }
 }
+
+/// A mail server that is there but refuses to talk: it holds its port (so no
+/// other process can take it) and hangs up on every connection. Returns its
+/// `smtp://` URL.
+pub async fn hang_up_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            drop(stream);
+        }
+    });
+    url
+}

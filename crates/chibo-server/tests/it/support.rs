@@ -1,5 +1,6 @@
 use chibo_server::app::App;
 use chibo_server::config::Config;
+use chibo_server::service::clock::Clock;
 use chibo_server::service::demo::{DEMO_PASSWORD, DemoSize};
 use chibo_server::service::{Actor, Services};
 use chrono::Utc;
@@ -12,22 +13,74 @@ pub enum Backend {
     Postgres,
 }
 
-/// SQLite always; PostgreSQL too when the CI (or a developer) provides one.
-pub fn backends() -> Vec<Backend> {
-    let mut b = vec![Backend::Sqlite];
+/// Whether the PostgreSQL test of a `#[db_test]` can run: a server is named
+/// by `CHIBO_TEST_DATABASE_URL`. Without one the test says so and passes,
+/// unless `CHIBO_REQUIRE_POSTGRES` is set (as CI does): then it fails, so a
+/// missing server can never pass for a green PostgreSQL half.
+pub fn postgres_available() -> bool {
     if std::env::var("CHIBO_TEST_DATABASE_URL").is_ok() {
-        b.push(Backend::Postgres);
-    } else {
-        eprintln!("CHIBO_TEST_DATABASE_URL not set: PostgreSQL arm skipped");
+        return true;
     }
-    b
+    assert!(
+        std::env::var("CHIBO_REQUIRE_POSTGRES").is_err(),
+        "CHIBO_REQUIRE_POSTGRES is set but CHIBO_TEST_DATABASE_URL is not"
+    );
+    eprintln!("CHIBO_TEST_DATABASE_URL not set: PostgreSQL test skipped");
+    false
+}
+
+/// The instant every test app starts at (09:30 in Hà Nội on a Thursday).
+/// Tests move the app's clock from here; nothing reads the wall clock.
+pub fn epoch() -> chrono::DateTime<Utc> {
+    use chrono::TimeZone;
+    Utc.with_ymd_and_hms(2026, 12, 3, 2, 30, 0)
+        .single()
+        .expect("a valid instant")
 }
 
 pub struct TestApp {
     pub base: String,
     pub services: Services,
     pub database_url: Option<String>,
+    /// The app's clock: set or advance it to move the server through time.
+    pub clock: Clock,
     dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    /// Drops the test's PostgreSQL database (its connections too), so test
+    /// runs do not leave databases behind.
+    fn drop(&mut self) {
+        let Some(url) = self.database_url.take() else {
+            return;
+        };
+        let Some((_, name)) = url.split('?').next().and_then(|u| u.rsplit_once('/')) else {
+            return;
+        };
+        let name = name.to_string();
+        let admin = std::env::var("CHIBO_TEST_DATABASE_URL").expect("set for a PostgreSQL test");
+        // Drop runs inside the test's runtime, which cannot be blocked on:
+        // the drop gets a thread and a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let mut c = sqlx::PgConnection::connect(&admin).await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut c)
+                .await
+                .map(|_| ())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("test database not dropped: {dropped:?}");
+        }
+    }
 }
 
 /// A fresh PostgreSQL database for one test, named at random.
@@ -62,6 +115,7 @@ impl TestApp {
 
     /// An empty installation with configuration changes (SMTP…).
     pub async fn configured(backend: Backend, change: impl FnOnce(&mut Config)) -> Self {
+        let clock = Clock::fixed(epoch());
         // Server-side errors show in the output of a failing test.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -78,6 +132,7 @@ impl TestApp {
             database_url: database_url.clone(),
             max_upload_bytes: 2 * 1024 * 1024,
             remind_every_secs: 0,
+            clock: clock.clone(),
             ..Config::default()
         };
         change(&mut cfg);
@@ -89,8 +144,26 @@ impl TestApp {
             base,
             services,
             database_url,
+            clock,
             dir,
         }
+    }
+
+    /// The app's "now".
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The app's today (Vietnam).
+    pub fn today(&self) -> chrono::NaiveDate {
+        chibo_server::service::today(self.now())
+    }
+
+    /// A day `days` from the app's today, as the forms write it.
+    pub fn date_in(&self, days: i64) -> String {
+        (self.today() + chrono::Duration::days(days))
+            .format("%d/%m/%Y")
+            .to_string()
     }
 
     /// An installation with the demo data: 2 cells of 12 members.
@@ -102,7 +175,7 @@ impl TestApp {
                     cells: 2,
                     members_per_cell: 12,
                 },
-                Utc::now(),
+                app.now(),
             )
             .await
             .expect("demo data");
@@ -292,13 +365,6 @@ pub fn csrf_of(html: &str) -> String {
         .split('"')
         .next()
         .unwrap_or_default()
-        .to_string()
-}
-
-/// A day `days` from today (Vietnam), as the forms write it.
-pub fn date_in(days: i64) -> String {
-    (chibo_server::service::today(Utc::now()) + chrono::Duration::days(days))
-        .format("%d/%m/%Y")
         .to_string()
 }
 

@@ -58,10 +58,12 @@ const TASKS: &[&str] = &[
 ];
 
 fn local(d: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
+    // Việt Nam keeps no daylight saving, so every local time exists once.
     Ho_Chi_Minh
         .with_ymd_and_hms(d.year(), d.month(), d.day(), h, m, 0)
-        .single()
-        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+        .earliest()
+        .expect("a valid local time")
+        .with_timezone(&Utc)
 }
 
 impl History {

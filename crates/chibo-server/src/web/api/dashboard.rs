@@ -12,7 +12,6 @@ use crate::web::error::{ApiError, ApiErrorBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 
 /// The secretary's dashboard of a cell: this month, the year's meetings,
 /// attendance per meeting and member, tasks, resolutions, members' deadlines.
@@ -25,7 +24,9 @@ pub async fn cell(
 ) -> Result<Json<CellDashboard>, ApiError> {
     let unit = s.services.dashboard_unit(&actor, id).await?;
     Ok(Json(
-        s.services.cell_dashboard(&actor, unit, Utc::now()).await?,
+        s.services
+            .cell_dashboard(&actor, unit, s.services.now())
+            .await?,
     ))
 }
 
@@ -42,7 +43,7 @@ pub async fn cell_table(
     Query(t): Query<TableQuery>,
 ) -> Result<Json<CellTable>, ApiError> {
     let unit = s.services.dashboard_unit(&actor, id).await?;
-    let now = Utc::now();
+    let now = s.services.now();
     let period = p.resolve(PeriodKind::Quarter, today(now))?;
     Ok(Json(s.services.cell_table(unit, &period, &t, now).await?))
 }
@@ -80,7 +81,7 @@ pub async fn create(
     Json(b): Json<NewReport>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let unit = s.services.org(b.unit_id).await?;
-    let now = Utc::now();
+    let now = s.services.now();
     let period = b.period.resolve(PeriodKind::Month, today(now))?;
     let id = s
         .services
@@ -97,7 +98,7 @@ pub async fn get_report(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Report>, ApiError> {
-    Ok(Json(s.services.report(&actor, id, Utc::now()).await?))
+    Ok(Json(s.services.report(&actor, id, s.services.now()).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -116,7 +117,7 @@ pub async fn save(
     Json(b): Json<SaveReport>,
 ) -> Result<StatusCode, ApiError> {
     s.services
-        .save_report(&actor, id, b.version, &b.sections, Utc::now())
+        .save_report(&actor, id, b.version, &b.sections, s.services.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -143,7 +144,7 @@ pub async fn issue(
 ) -> Result<Json<Issued>, ApiError> {
     let number = s
         .services
-        .issue_report(&actor, id, b.version, Utc::now())
+        .issue_report(&actor, id, b.version, s.services.now())
         .await?;
     Ok(Json(Issued { number }))
 }

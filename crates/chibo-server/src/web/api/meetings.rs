@@ -12,7 +12,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chibo_rules::DecisionKind;
-use chrono::Utc;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct CellParam {
@@ -52,7 +51,7 @@ pub async fn create(
     let cell = s.services.org(b.cell_id).await?;
     let id = s
         .services
-        .plan_meeting(&actor, &cell, &b.form, Utc::now())
+        .plan_meeting(&actor, &cell, &b.form, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -117,7 +116,7 @@ pub async fn add_item(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let item = s
         .services
-        .add_agenda_item(&actor, id, &b.title, Utc::now())
+        .add_agenda_item(&actor, id, &b.title, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id: item })))
 }
@@ -144,7 +143,7 @@ pub async fn step(
     Path(id): Path<i64>,
     Json(b): Json<Step>,
 ) -> Result<Json<StepDone>, ApiError> {
-    let now = Utc::now();
+    let now = s.services.now();
     let mut check_code = None;
     match b.action.as_str() {
         "notice" => {
@@ -194,7 +193,7 @@ pub async fn mark(
             member,
             presence,
             b.reason.as_deref(),
-            Utc::now(),
+            s.services.now(),
         )
         .await?;
     let v = s.services.meeting_view(&actor, id).await?;
@@ -228,7 +227,7 @@ pub async fn minutes(
 ) -> Result<Json<Version>, ApiError> {
     let version = s
         .services
-        .save_minutes(&actor, id, item, b.version, &b.text, Utc::now())
+        .save_minutes(&actor, id, item, b.version, &b.text, s.services.now())
         .await?;
     Ok(Json(Version { version }))
 }
@@ -261,7 +260,7 @@ pub async fn open_vote(
     let mode = VoteMode::parse(&b.mode).map_err(ServiceError::invalid)?;
     let vid = s
         .services
-        .open_vote(&actor, id, kind, &b.subject, mode, Utc::now())
+        .open_vote(&actor, id, kind, &b.subject, mode, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id: vid })))
 }
@@ -300,7 +299,7 @@ pub async fn counts(
             id,
             vote,
             (b.tan_thanh, b.khong_tan_thanh, b.khong_bieu_quyet),
-            Utc::now(),
+            s.services.now(),
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -323,7 +322,7 @@ pub async fn cast(
 ) -> Result<StatusCode, ApiError> {
     let choice = Choice::parse(&b.choice).map_err(ServiceError::invalid)?;
     s.services
-        .cast_vote(&actor, id, vote, choice, Utc::now())
+        .cast_vote(&actor, id, vote, choice, s.services.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -337,7 +336,7 @@ pub async fn close_vote(
     Path((id, vote)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     s.services
-        .close_named_vote(&actor, id, vote, Utc::now())
+        .close_named_vote(&actor, id, vote, s.services.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -377,7 +376,7 @@ pub async fn save_resolution(
         no_tasks: b.no_tasks,
     };
     s.services
-        .save_resolution(&actor, id, b.version, &d, Utc::now())
+        .save_resolution(&actor, id, b.version, &d, s.services.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -404,7 +403,7 @@ pub async fn adopt(
 ) -> Result<Json<Adopted>, ApiError> {
     let number = s
         .services
-        .adopt_resolution(&actor, id, b.vote_id, Utc::now())
+        .adopt_resolution(&actor, id, b.vote_id, s.services.now())
         .await?;
     Ok(Json(Adopted { number }))
 }

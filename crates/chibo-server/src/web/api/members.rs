@@ -8,7 +8,6 @@ use crate::web::error::{ApiError, ApiErrorBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct SearchParams {
@@ -95,7 +94,7 @@ pub async fn create(
     let cell = s.services.org(b.cell_id).await?;
     let id = s
         .services
-        .create_member(&actor, &cell, &b.fields, b.group_id, Utc::now())
+        .create_member(&actor, &cell, &b.fields, b.group_id, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -115,7 +114,7 @@ pub async fn get_member(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<MemberRecord>, ApiError> {
-    let v = s.services.read_member(&actor, id, Utc::now()).await?;
+    let v = s.services.read_member(&actor, id, s.services.now()).await?;
     Ok(Json(MemberRecord {
         member: v.member,
         group_name: v.group_name,
@@ -142,7 +141,14 @@ pub async fn update(
     Json(b): Json<MemberUpdate>,
 ) -> Result<StatusCode, ApiError> {
     s.services
-        .update_member(&actor, id, b.version, &b.fields, b.group_id, Utc::now())
+        .update_member(
+            &actor,
+            id,
+            b.version,
+            &b.fields,
+            b.group_id,
+            s.services.now(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -168,7 +174,14 @@ pub async fn add_status(
     let status = Status::parse(&b.status).map_err(ServiceError::invalid)?;
     let since = parse_date("start_date", &b.start_date).map_err(ServiceError::invalid)?;
     s.services
-        .add_status(&actor, id, status, since, b.note.as_deref(), Utc::now())
+        .add_status(
+            &actor,
+            id,
+            status,
+            since,
+            b.note.as_deref(),
+            s.services.now(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

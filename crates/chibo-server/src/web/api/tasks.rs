@@ -9,7 +9,6 @@ use crate::web::error::{ApiError, ApiErrorBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct TaskParams {
@@ -39,7 +38,7 @@ pub async fn list(
     };
     let (_, items) = s
         .services
-        .cell_tasks(&actor, p.cell, &f, Utc::now())
+        .cell_tasks(&actor, p.cell, &f, s.services.now())
         .await?;
     Ok(Json(items))
 }
@@ -51,7 +50,7 @@ pub async fn mine(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
 ) -> Result<Json<Vec<TaskItem>>, ApiError> {
-    Ok(Json(s.services.my_tasks(&actor, Utc::now()).await?))
+    Ok(Json(s.services.my_tasks(&actor, s.services.now()).await?))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -69,7 +68,7 @@ pub async fn get_task(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<TaskFull>, ApiError> {
-    let d = s.services.task_detail(&actor, id, Utc::now()).await?;
+    let d = s.services.task_detail(&actor, id, s.services.now()).await?;
     Ok(Json(TaskFull {
         item: d.item,
         progress: d.progress,
@@ -88,7 +87,7 @@ pub async fn progress(
     Json(f): Json<ProgressForm>,
 ) -> Result<Json<TaskFull>, ApiError> {
     s.services
-        .update_progress(&actor, id, &f, None, Utc::now())
+        .update_progress(&actor, id, &f, None, s.services.now())
         .await?;
     get_task(State(s), ApiUser(actor), Path(id)).await
 }
@@ -120,7 +119,7 @@ pub async fn create(
     };
     let id = s
         .services
-        .add_standing_duty(&actor, b.cell_id, &draft, Utc::now())
+        .add_standing_duty(&actor, b.cell_id, &draft, s.services.now())
         .await?;
     let full = get_task(State(s), ApiUser(actor), Path(id)).await?;
     Ok((StatusCode::CREATED, full))
@@ -153,7 +152,7 @@ pub async fn review(
             &b.decision,
             &b.new_deadline,
             &b.note,
-            Utc::now(),
+            s.services.now(),
         )
         .await?;
     get_task(State(s), ApiUser(actor), Path(task_id)).await

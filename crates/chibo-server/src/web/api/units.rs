@@ -7,7 +7,6 @@ use crate::web::error::{ApiError, ApiErrorBody};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 
 async fn visible(s: &AppState, actor: &crate::service::Actor, id: i64) -> Result<OrgRow, ApiError> {
     let unit = s.services.org(id).await?;
@@ -79,7 +78,7 @@ pub async fn create_child(
     };
     let id = s
         .services
-        .create_org(&actor, Some(id), &f, Utc::now())
+        .create_org(&actor, Some(id), &f, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }

@@ -8,7 +8,6 @@ use crate::web::error::{ApiError, ApiErrorBody};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Me {
@@ -104,7 +103,7 @@ pub async fn create(
     };
     let id = s
         .services
-        .create_account(Some(&actor), &a, Utc::now())
+        .create_account(Some(&actor), &a, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }

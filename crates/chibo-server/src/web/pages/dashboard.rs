@@ -12,7 +12,6 @@ use crate::web::view::{Chrome, urlencode};
 use crate::web::view_dash::{CellCharts, DashboardPage, PeriodPick, UpperPage, narrow};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -34,7 +33,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let unit = unit_for(&s, &user, q.unit).await?;
     let unit = s.services.dashboard_unit(&user.actor, unit.id).await?;
-    let now = Utc::now();
+    let now = s.services.now();
     let path = format!("/dashboard?unit={}", unit.id);
     if unit.kind == "chi_bo" {
         let c = Chrome::for_user(&user, "dash-title", "dashboard", &path);

@@ -72,7 +72,7 @@ async fn own(s: &AppState, actor: &Actor, member_id: i64) -> Result<MemberHome, 
     let Some(member) = store::members::get(db, member_id).await? else {
         return Ok(MemberHome::default());
     };
-    let now = chrono::Utc::now();
+    let now = s.services.now();
     let next_meeting = store::meetings::of_cell(db, member.cell_id, 10)
         .await?
         .into_iter()
@@ -131,7 +131,7 @@ pub async fn rsvp(
 ) -> Result<Redirect, PageError> {
     let r = s
         .services
-        .answer_notice(&user.actor, id, &f.answer, &f.reason, chrono::Utc::now())
+        .answer_notice(&user.actor, id, &f.answer, &f.reason, s.services.now())
         .await;
     Ok(Redirect::to(match r {
         Ok(()) => "/?ok=rsvp-saved#next-meeting",
@@ -151,7 +151,7 @@ pub async fn digest(
     CsrfForm(user, f): CsrfForm<DigestForm>,
 ) -> Result<Redirect, PageError> {
     s.services
-        .choose_digest(&user.actor, f.daily == "1", chrono::Utc::now())
+        .choose_digest(&user.actor, f.daily == "1", s.services.now())
         .await?;
     Ok(Redirect::to("/?ok=digest-saved#reminders"))
 }

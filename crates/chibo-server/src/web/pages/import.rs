@@ -9,7 +9,6 @@ use crate::web::view::{Chrome, ImportPage, ImportPreviewPage};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -70,7 +69,7 @@ pub async fn upload(
     let Some((name, data)) = file else {
         return Err(PageError::BadRequest);
     };
-    let now = Utc::now();
+    let now = s.services.now();
     match s
         .services
         .plan_import(&user.actor, &cell, &data, &name, now)
@@ -128,7 +127,7 @@ pub async fn confirm(
 ) -> Result<Response, PageError> {
     let upload = s.services.stashed_upload(&user.actor, id).await?;
     let cell = s.services.org(upload.cell_id).await?;
-    let now = Utc::now();
+    let now = s.services.now();
     let plan = s
         .services
         .plan_import(&user.actor, &cell, &upload.data, &upload.file_name, now)

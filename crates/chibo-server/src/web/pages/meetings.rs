@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chibo_rules::DecisionKind;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use chrono_tz::Asia::Ho_Chi_Minh;
 use serde::Deserialize;
 
@@ -45,7 +45,7 @@ pub async fn list(
 ) -> Result<view::MeetingsPage, PageError> {
     let cell = unit_for(&s, &user, q.unit).await?;
     let meetings = db::of_cell(&s.services.db, cell.id, 50).await?;
-    let on = today(Utc::now());
+    let on = today(s.services.now());
     let due = |kinds: &[&str], k: chibo_rules::MeetingKind| {
         let db = s.services.db.clone();
         let rules = s.services.rules.clone();
@@ -135,7 +135,7 @@ pub async fn new_form(
         .next();
     let f = MeetingForm {
         kind: "thuong_ky".into(),
-        date: format_date(today(Utc::now()) + Duration::days(7)),
+        date: format_date(today(s.services.now()) + Duration::days(7)),
         time: "19:30".into(),
         place: last.as_ref().map(|m| m.place.clone()).unwrap_or_default(),
         chair_id: last.as_ref().and_then(|m| m.chair_id),
@@ -154,7 +154,7 @@ pub async fn create(
     let cell = unit_for(&s, &user, Some(q.cell)).await?;
     match s
         .services
-        .plan_meeting(&user.actor, &cell, &f, Utc::now())
+        .plan_meeting(&user.actor, &cell, &f, s.services.now())
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}?ok=meeting-planned")).into_response()),
@@ -226,7 +226,7 @@ async fn meeting_page(
             &format!("/meetings/{id}"),
         ),
         manages: user.actor.can_manage(&v.cell),
-        in_future: v.meeting.starts_at > Utc::now(),
+        in_future: v.meeting.starts_at > s.services.now(),
         emails_queued: notices
             .iter()
             .filter(|n| n.channel == "email" && matches!(n.status.as_str(), "queued" | "sending"))
@@ -259,7 +259,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     match s
         .services
-        .update_meeting(&user.actor, id, &f, Utc::now())
+        .update_meeting(&user.actor, id, &f, s.services.now())
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?ok=member-saved")).into_response()),
@@ -302,7 +302,7 @@ pub async fn add_item(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .add_agenda_item(&user.actor, id, &f.title, Utc::now())
+        .add_agenda_item(&user.actor, id, &f.title, s.services.now())
         .await;
     step(id, "", "member-saved", r)
 }
@@ -324,7 +324,7 @@ pub async fn change_item(
     };
     let r = s
         .services
-        .change_agenda(&user.actor, id, item, step_by, Utc::now())
+        .change_agenda(&user.actor, id, item, step_by, s.services.now())
         .await;
     step(id, "", "member-saved", r)
 }
@@ -334,7 +334,10 @@ pub async fn notice(
     Path(id): Path<i64>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    let r = s.services.send_notice(&user.actor, id, Utc::now()).await;
+    let r = s
+        .services
+        .send_notice(&user.actor, id, s.services.now())
+        .await;
     s.mail_kick();
     step(id, "", "meeting-notice-sent", r)
 }
@@ -344,7 +347,10 @@ pub async fn open(
     Path(id): Path<i64>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    let r = s.services.open_meeting(&user.actor, id, Utc::now()).await;
+    let r = s
+        .services
+        .open_meeting(&user.actor, id, s.services.now())
+        .await;
     step(id, "/roll", "meeting-opened", r)
 }
 
@@ -353,7 +359,10 @@ pub async fn close(
     Path(id): Path<i64>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    let r = s.services.close_meeting(&user.actor, id, Utc::now()).await;
+    let r = s
+        .services
+        .close_meeting(&user.actor, id, s.services.now())
+        .await;
     step(id, "", "meeting-closed", r)
 }
 
@@ -370,7 +379,7 @@ pub async fn finalize(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .finalize_minutes(&user.actor, id, Some(&f.reason), Utc::now())
+        .finalize_minutes(&user.actor, id, Some(&f.reason), s.services.now())
         .await;
     step(id, "", "minutes-locked", r)
 }
@@ -382,7 +391,7 @@ pub async fn unlock(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .unlock_minutes(&user.actor, id, &f.reason, Utc::now())
+        .unlock_minutes(&user.actor, id, &f.reason, s.services.now())
         .await;
     step(id, "/minutes", "minutes-unlocked", r)
 }
@@ -434,7 +443,7 @@ pub async fn mark(
             member,
             presence,
             Some(&f.reason),
-            Utc::now(),
+            s.services.now(),
         )
         .await?;
     if is_htmx(&headers) {
@@ -467,7 +476,7 @@ pub async fn left(
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     s.services
-        .mark_left(&user.actor, id, member, Utc::now())
+        .mark_left(&user.actor, id, member, s.services.now())
         .await?;
     Ok(Redirect::to(&format!("/meetings/{id}/roll#m{member}")).into_response())
 }
@@ -508,12 +517,14 @@ pub async fn save_minutes(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .save_minutes(&user.actor, id, item, f.version, &f.text, Utc::now())
+        .save_minutes(&user.actor, id, item, f.version, &f.text, s.services.now())
         .await;
     let htmx = is_htmx(&headers);
     match r {
         Ok(version) if htmx => {
-            let at = Utc::now()
+            let at = s
+                .services
+                .now()
                 .with_timezone(&Ho_Chi_Minh)
                 .format("%H:%M:%S")
                 .to_string();
@@ -572,7 +583,7 @@ pub async fn speech(
             f.item_id,
             f.member_id.parse().ok(),
             &f.body,
-            Utc::now(),
+            s.services.now(),
         )
         .await;
     step(id, "/minutes", "member-saved", r)
@@ -632,7 +643,7 @@ pub async fn open_vote(
     let r = match (DecisionKind::from_code(&f.kind), VoteMode::parse(&f.mode)) {
         (Some(kind), Ok(mode)) => {
             s.services
-                .open_vote(&user.actor, id, kind, &f.subject, mode, Utc::now())
+                .open_vote(&user.actor, id, kind, &f.subject, mode, s.services.now())
                 .await
         }
         _ => Err(ServiceError::invalid(crate::model::Problem::new(
@@ -663,7 +674,7 @@ pub async fn counts(
             id,
             vote,
             (f.tan_thanh, f.khong_tan_thanh, f.khong_bieu_quyet),
-            Utc::now(),
+            s.services.now(),
         )
         .await;
     step(id, "/votes", "vote-closed", r)
@@ -682,7 +693,7 @@ pub async fn cast(
     let choice = Choice::parse(&f.choice).map_err(ServiceError::invalid)?;
     let r = s
         .services
-        .cast_vote(&user.actor, id, vote, choice, Utc::now())
+        .cast_vote(&user.actor, id, vote, choice, s.services.now())
         .await;
     step(id, "/votes", "vote-cast", r)
 }
@@ -694,7 +705,7 @@ pub async fn close_vote(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .close_named_vote(&user.actor, id, vote, Utc::now())
+        .close_named_vote(&user.actor, id, vote, s.services.now())
         .await;
     step(id, "/votes", "vote-closed", r)
 }
@@ -855,7 +866,7 @@ pub async fn save_resolution(
     };
     let r = s
         .services
-        .save_resolution(&user.actor, id, f.version, &d, Utc::now())
+        .save_resolution(&user.actor, id, f.version, &d, s.services.now())
         .await;
     match r {
         Err(ServiceError::Stale) => Ok(Redirect::to(&format!(
@@ -878,7 +889,7 @@ pub async fn adopt(
 ) -> Result<Response, PageError> {
     match s
         .services
-        .adopt_resolution(&user.actor, id, f.vote_id, Utc::now())
+        .adopt_resolution(&user.actor, id, f.vote_id, s.services.now())
         .await
     {
         Ok(_) => step(id, "/resolution", "resolution-adopted", Ok(())),
@@ -1007,7 +1018,7 @@ pub async fn upload(
     let (name, data) = up.file.ok_or(PageError::BadRequest)?;
     let r = s
         .services
-        .attach_file(&user.actor, id, &name, &data, Utc::now())
+        .attach_file(&user.actor, id, &name, &data, s.services.now())
         .await;
     step(id, "", "meeting-file-added", r)
 }

@@ -11,7 +11,6 @@ use crate::web::view::{Chrome, FieldErrors, MemberFormPage, MemberPage, MembersP
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 const PER_PAGE: u32 = 25;
@@ -112,7 +111,7 @@ async fn member_page(
     flash_msg: Option<String>,
     errors: FieldErrors,
 ) -> Result<MemberPage, PageError> {
-    let now = Utc::now();
+    let now = s.services.now();
     let v = s.services.read_member(&user.actor, id, now).await?;
     let manages = user.actor.can_manage(&v.cell);
     let audit = match s.services.member_audit(&user.actor, id).await {
@@ -242,7 +241,13 @@ pub async fn create(
     let cell = unit_for(&s, &user, Some(q.cell)).await?;
     match s
         .services
-        .create_member(&user.actor, &cell, &form.fields, form.group(), Utc::now())
+        .create_member(
+            &user.actor,
+            &cell,
+            &form.fields,
+            form.group(),
+            s.services.now(),
+        )
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/members/{id}?ok=member-created")).into_response()),
@@ -256,7 +261,10 @@ pub async fn edit_form(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<MemberFormPage, PageError> {
-    let v = s.services.read_member(&user.actor, id, Utc::now()).await?;
+    let v = s
+        .services
+        .read_member(&user.actor, id, s.services.now())
+        .await?;
     if !user.actor.can_manage(&v.cell) {
         return Err(ServiceError::Forbidden.into());
     }
@@ -291,7 +299,7 @@ pub async fn update(
             version,
             &form.fields,
             form.group(),
-            Utc::now(),
+            s.services.now(),
         )
         .await
     {
@@ -345,7 +353,14 @@ pub async fn add_status(
     let result = match parsed {
         Ok((status, since)) => {
             s.services
-                .add_status(&user.actor, id, status, since, Some(&f.note), Utc::now())
+                .add_status(
+                    &user.actor,
+                    id,
+                    status,
+                    since,
+                    Some(&f.note),
+                    s.services.now(),
+                )
                 .await
         }
         Err(p) => Err(ServiceError::invalid(p)),

@@ -16,7 +16,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chibo_print::{Document, Layout};
-use chrono::Utc;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -42,7 +41,7 @@ pub async fn list(
 ) -> Result<ReportsPage, PageError> {
     let unit = unit_for(&s, &user, q.unit).await?;
     let c = Chrome::for_user(&user, "report-list-title", "dashboard", "/reports");
-    let period = p.resolve(default_kind(&unit.kind), today(Utc::now()))?;
+    let period = p.resolve(default_kind(&unit.kind), today(s.services.now()))?;
     let reports = s.services.reports_of(&user.actor, &unit).await?;
     Ok(ReportsPage {
         period: PeriodPick::of(&period, &c),
@@ -61,7 +60,7 @@ pub async fn create(
     CsrfForm(user, _): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
     let unit = unit_for(&s, &user, q.unit).await?;
-    let now = Utc::now();
+    let now = s.services.now();
     let period = p.resolve(default_kind(&unit.kind), today(now))?;
     match s
         .services
@@ -97,7 +96,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<ReportPage, PageError> {
-    let r = s.services.report(&user.actor, id, Utc::now()).await?;
+    let r = s.services.report(&user.actor, id, s.services.now()).await?;
     let c = Chrome::for_user(
         &user,
         "report-list-title",
@@ -127,7 +126,7 @@ pub async fn save(
     CsrfForm(user, f): CsrfForm<SectionsForm>,
 ) -> Result<Response, PageError> {
     s.services
-        .save_report(&user.actor, id, f.version, &f.sections, Utc::now())
+        .save_report(&user.actor, id, f.version, &f.sections, s.services.now())
         .await?;
     Ok(Redirect::to(&format!("/reports/{id}?ok=report-saved")).into_response())
 }
@@ -142,7 +141,7 @@ pub async fn issue(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<VersionForm>,
 ) -> Result<Response, PageError> {
-    let now = Utc::now();
+    let now = s.services.now();
     match s
         .services
         .issue_report(&user.actor, id, f.version, now)
@@ -217,7 +216,7 @@ pub async fn document(
     };
     let (doc, layout) = s
         .services
-        .report_document(&user.actor, id, Utc::now())
+        .report_document(&user.actor, id, s.services.now())
         .await?;
     let bytes = render(doc, layout, pdf).await?;
     Ok(download(
@@ -244,7 +243,7 @@ pub async fn rollup(
     Query(table): Query<TableQuery>,
 ) -> Result<Response, PageError> {
     let unit = unit_for(&s, &user, q.unit).await?;
-    let now = Utc::now();
+    let now = s.services.now();
     let period = p.resolve(PeriodKind::Quarter, today(now))?;
     let mut r = s.services.rollup(&user.actor, unit, period, now).await?;
     r.lines = arrange(std::mem::take(&mut r.lines), &table);

@@ -11,7 +11,6 @@ use crate::web::i18n::Lang;
 use crate::web::view::{Chrome, RulesPage, VotePage, VoteResult};
 use axum::extract::{Query, State};
 use chibo_rules::{Attendance, Ballots, DecisionKind, Member, Status};
-use chrono::Utc;
 use std::collections::HashMap;
 
 /// The statuses and attendances the calculator asks about, in the order shown.
@@ -51,7 +50,7 @@ pub async fn vote(
     user: User,
     Query(mut q): Query<HashMap<String, String>>,
 ) -> Result<VotePage, PageError> {
-    let now = Utc::now();
+    let now = s.services.now();
     let on = q
         .get("date")
         .and_then(|d| parse_date("date", d).ok())
@@ -162,7 +161,7 @@ pub async fn show(
     let on = q
         .get("at")
         .and_then(|d| parse_date("at", d).ok())
-        .unwrap_or_else(|| today(Utc::now()));
+        .unwrap_or_else(|| today(s.services.now()));
     let text = chibo_rules::show(&s.services.rules, on);
     Ok(RulesPage {
         c: Chrome::for_user(&user, "rules-title", "vote", "/rules"),

@@ -12,7 +12,7 @@ use crate::web::view::{Chrome, FieldErrors, LoginPage, SetupPage};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -78,7 +78,7 @@ pub async fn login(
         per_login: s.cfg.login_failures_per_account,
         per_address: s.cfg.login_failures_per_address,
     };
-    let now = Utc::now();
+    let now = s.services.now();
     match s
         .services
         .login(
@@ -145,7 +145,7 @@ pub async fn logout_all(
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     s.services
-        .logout_everywhere(&user.actor, Utc::now())
+        .logout_everywhere(&user.actor, s.services.now())
         .await?;
     Ok((clear_session(s.cfg.secure_cookies), Redirect::to("/login")).into_response())
 }
@@ -164,7 +164,10 @@ pub async fn setup_form(
     let tr = Tr {
         lang: lang_of(&headers),
     };
-    let valid = s.services.setup_token_valid(&q.token, Utc::now()).await?;
+    let valid = s
+        .services
+        .setup_token_valid(&q.token, s.services.now())
+        .await?;
     let csrf = random_token();
     let set = cookie(PRE_COOKIE, &csrf, 3600, true, s.cfg.secure_cookies);
     let page = SetupPage {
@@ -198,7 +201,13 @@ pub async fn setup(
     };
     match s
         .services
-        .complete_setup(&f.token, &f.login, &f.display_name, &f.password, Utc::now())
+        .complete_setup(
+            &f.token,
+            &f.login,
+            &f.display_name,
+            &f.password,
+            s.services.now(),
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to("/login").into_response()),

@@ -15,7 +15,7 @@ use crate::web::view::{Chrome, FieldErrors};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 /// The filters of the assignment table, as the query string carries them.
@@ -85,7 +85,7 @@ async fn table_page(
     let cell = unit_for(s, user, q.unit).await?;
     let (cell, items) = s
         .services
-        .cell_tasks(&user.actor, cell.id, &q.filter(), Utc::now())
+        .cell_tasks(&user.actor, cell.id, &q.filter(), s.services.now())
         .await?;
     let db = &s.services.db;
     let manages = user.actor.can_manage(&cell);
@@ -113,7 +113,7 @@ async fn table_page(
         q,
         errors,
         draft,
-        today: format_date(today(Utc::now())),
+        today: format_date(today(s.services.now())),
     })
 }
 
@@ -150,7 +150,7 @@ pub async fn add_duty(
     };
     match s
         .services
-        .add_standing_duty(&user.actor, cell.id, &draft, Utc::now())
+        .add_standing_duty(&user.actor, cell.id, &draft, s.services.now())
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-saved")).into_response()),
@@ -176,7 +176,7 @@ pub async fn export(
     let cell = unit_for(&s, &user, q.unit).await?;
     let (cell, items) = s
         .services
-        .cell_tasks(&user.actor, cell.id, &q.filter(), Utc::now())
+        .cell_tasks(&user.actor, cell.id, &q.filter(), s.services.now())
         .await?;
     let rows = crate::service::task_print::table_rows(&items, |code| {
         user.tr.t(&format!("task-shown-{code}"))
@@ -207,7 +207,7 @@ pub async fn print(
     let cell = unit_for(&s, &user, q.unit).await?;
     let (doc, layout) = s
         .services
-        .task_table_document(&user.actor, cell.id, &q.filter(), Utc::now())
+        .task_table_document(&user.actor, cell.id, &q.filter(), s.services.now())
         .await?;
     let pdf = tokio::task::spawn_blocking(move || chibo_print::render_pdf(&doc, &layout))
         .await
@@ -259,7 +259,10 @@ async fn task_page(
     errors: FieldErrors,
     form: Option<ProgressForm>,
 ) -> Result<TaskPage, PageError> {
-    let d = s.services.task_detail(&user.actor, id, Utc::now()).await?;
+    let d = s
+        .services
+        .task_detail(&user.actor, id, s.services.now())
+        .await?;
     let members = if d.may_manage {
         on_roll(store::members::of_cell(&s.services.db, d.cell.id).await?)
     } else {
@@ -280,7 +283,7 @@ async fn task_page(
         errors,
         form,
         members,
-        today: format_date(today(Utc::now())),
+        today: format_date(today(s.services.now())),
         d,
     })
 }
@@ -361,7 +364,7 @@ pub async fn progress(
         )])))
     } else {
         s.services
-            .update_progress(&user.actor, id, &f, file, Utc::now())
+            .update_progress(&user.actor, id, &f, file, s.services.now())
             .await
     };
     match r {
@@ -387,7 +390,7 @@ pub async fn reassign(
 ) -> Result<Response, PageError> {
     match s
         .services
-        .reassign_task(&user.actor, id, f.version, f.lead_id, Utc::now())
+        .reassign_task(&user.actor, id, f.version, f.lead_id, s.services.now())
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-reassigned")).into_response()),
@@ -405,7 +408,9 @@ pub async fn evidence(
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     // Seeing the task is the permission to see its evidence.
-    s.services.task_detail(&user.actor, id, Utc::now()).await?;
+    s.services
+        .task_detail(&user.actor, id, s.services.now())
+        .await?;
     let f = store::tasks::evidence(&s.services.db, id, pid)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -490,7 +495,7 @@ pub async fn decide(
             &f.decision,
             &f.new_deadline,
             &f.note,
-            Utc::now(),
+            s.services.now(),
         )
         .await
     {

@@ -11,7 +11,6 @@ use crate::web::view::{Chrome, FieldErrors, UnitPage};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -69,7 +68,7 @@ async fn page(
         manages,
         flash: flash_msg,
         errors,
-        today: format_date(today(Utc::now())),
+        today: format_date(today(s.services.now())),
     })
 }
 
@@ -115,7 +114,10 @@ pub async fn update(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<OrgFields>,
 ) -> Result<Response, PageError> {
-    let r = s.services.update_org(&user.actor, id, &f, Utc::now()).await;
+    let r = s
+        .services
+        .update_org(&user.actor, id, &f, s.services.now())
+        .await;
     done(&s, &user, id, r).await
 }
 
@@ -126,7 +128,7 @@ pub async fn add_child(
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .create_org(&user.actor, Some(id), &f, Utc::now())
+        .create_org(&user.actor, Some(id), &f, s.services.now())
         .await
         .map(|_| ());
     done(&s, &user, id, r).await
@@ -150,7 +152,7 @@ pub async fn add_post(
     ) {
         (Some(role), Ok(start)) => s
             .services
-            .assign_post(&user.actor, id, f.member_id, role, start, Utc::now())
+            .assign_post(&user.actor, id, f.member_id, role, start, s.services.now())
             .await
             .map(|_| ()),
         (None, _) => Err(ServiceError::invalid(Problem::new(
@@ -176,7 +178,7 @@ pub async fn end_post(
     let r = match parse_date("end_date", &f.end_date) {
         Ok(end) => {
             s.services
-                .end_post(&user.actor, id, post, end, Utc::now())
+                .end_post(&user.actor, id, post, end, s.services.now())
                 .await
         }
         Err(p) => Err(ServiceError::invalid(p)),

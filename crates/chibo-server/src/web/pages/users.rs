@@ -11,7 +11,6 @@ use crate::web::view::{AccountPage, Chrome, FieldErrors, UsersPage};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -91,7 +90,7 @@ pub async fn create(
     };
     match s
         .services
-        .create_account(Some(&user.actor), &a, Utc::now())
+        .create_account(Some(&user.actor), &a, s.services.now())
         .await
     {
         Ok(_) => Ok(Redirect::to("/users?ok=users-created").into_response()),
@@ -114,7 +113,7 @@ pub async fn set_active(
     CsrfForm(user, f): CsrfForm<ActiveForm>,
 ) -> Result<Response, PageError> {
     s.services
-        .set_account_active(&user.actor, id, f.active == "1", Utc::now())
+        .set_account_active(&user.actor, id, f.active == "1", s.services.now())
         .await?;
     Ok(Redirect::to("/users").into_response())
 }
@@ -139,7 +138,12 @@ pub async fn change_password(
 ) -> Result<Response, PageError> {
     match s
         .services
-        .change_password(&user.actor, &f.old_password, &f.new_password, Utc::now())
+        .change_password(
+            &user.actor,
+            &f.old_password,
+            &f.new_password,
+            s.services.now(),
+        )
         .await
     {
         Ok(()) => Ok(Redirect::to("/login").into_response()),
