@@ -83,7 +83,7 @@
 //! | Server/DB cannot decrypt (no key on the server) | `flow::keygen_gives_every_phone_the_same_key_and_fingerprint`, `flow::a_relayed_key_swap_changes_the_fingerprint` |
 //! | … cannot mint ballots | `attacks::forged_token_is_refused`, `mutations::duplicate_and_forged_tokens_fail`, `mutations::cast_over_issued_fails` |
 //! | … cannot drop or alter a ballot unseen | `attacks::ballot_altered_in_transit_is_refused`, `mutations::removed_ballot_fails`, trackers in `flow::mixed_phone_and_paper_election_matches_hand_counts` |
-//! | … cannot link voter and ballot | blind tokens (nothing in [`Ballot`] names a member); S1–S3 are the server's |
+//! | … cannot link voter and ballot | `attacks::issuance_and_ballot_share_no_bytes` (blind tokens; nothing in a [`Ballot`] names a member); S1–S3 are the server's |
 //! | Fewer than k trustees learn nothing (S4, V3) | `flow::k_minus_one_shares_cannot_decrypt` |
 //! | k trustees + DB learn only the totals; no subset decryption (S4, HE#170) | `attacks::trustees_refuse_a_subset_of_the_box`, `attacks::trustees_refuse_invalid_or_foreign_boards` |
 //! | V1 any single mutation fails | `mutations::*`, `attacks::shares_for_another_board_or_forged_are_refused_by_the_server` |

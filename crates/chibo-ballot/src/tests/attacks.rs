@@ -176,3 +176,41 @@ fn shares_for_another_board_or_forged_are_refused_by_the_server() {
     shares[1].index = 3;
     assert_eq!(check_share(&checked, &shares[1]), Err(ShareError::Index(3)));
 }
+
+/// The crypto half of S2: what the server sees at issuance (the blinded request and the blind
+/// signature, next to the member's name) shares no 12-byte run with the ballot it later
+/// receives (credential, token, ciphertexts), so nothing in its rows or logs can join the two.
+#[test]
+fn issuance_and_ballot_share_no_bytes() {
+    let mut p = election(3, 2, roll(3, 0), 48);
+    let (issuer, _) = issuer();
+    let m = p.ctx.manifest().clone();
+    let credential = Credential::generate(&mut p.rng);
+    let (request, pending) = credential
+        .request_token(&m.vote_id, Channel::Phone, &m.token_keys.phone, &mut p.rng)
+        .unwrap();
+    let signed = issuer.sign(Channel::Phone, &request, &mut p.rng).unwrap();
+    let voter = pending.finish(&signed).unwrap();
+    let ballot = Ballot::cast(&p.ctx, &voter, &keep(&[0]), &mut p.rng).unwrap();
+
+    let b = &ballot.body;
+    let mut ballot_bytes = vec![b.credential.as_bytes().to_vec()];
+    ballot_bytes.push(b.token.signature.clone());
+    ballot_bytes.push(b.token.randomizer.to_vec());
+    for v in &b.options {
+        ballot_bytes.push(v.ciphertext.to_bytes());
+    }
+    for seen in [&request.blinded, &signed.blinded] {
+        for window in seen.windows(12) {
+            assert!(
+                ballot_bytes
+                    .iter()
+                    .all(|b| !b.windows(12).any(|w| w == window)),
+                "issuance bytes reappear in the ballot"
+            );
+        }
+    }
+    // The token verifies although the signer never saw what it signed.
+    let mut bx = BallotBox::new(p.ctx.clone());
+    assert!(matches!(bx.cast(&ballot.to_bytes()), Ok(Cast::Accepted(_))));
+}
