@@ -2,7 +2,9 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use crate::{Rules, RulesError};
+use crate::guards::{GuardResult, Violation};
+use crate::vocab::{Code, Guard, Level};
+use crate::{PackView, Rules, RulesError};
 
 /// A period without party activity (expulsion, removal, lost contact, transfer gap), both days included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +59,8 @@ pub fn party_age(admission: NaiveDate, interruptions: &[Interruption], on: Naive
     }
 }
 
-fn full_months(from: NaiveDate, to: NaiveDate) -> u32 {
+/// Full months from `from` to `to` (0 when `to` is earlier).
+pub(crate) fn full_months(from: NaiveDate, to: NaiveDate) -> u32 {
     if to < from {
         return 0;
     }
@@ -86,6 +89,17 @@ pub struct BadgeCandidate {
     pub seriously_ill: bool,
     /// Deceased: posthumous award, which may be early.
     pub deceased: bool,
+    /// Disciplines received (a block on badges after cảnh cáo or cách chức).
+    pub disciplines: Vec<Discipline>,
+}
+
+/// A discipline a member received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Discipline {
+    /// The level.
+    pub level: Level,
+    /// The day the decision took effect.
+    pub effective: NaiveDate,
 }
 
 /// A badge due at a ceremony.
@@ -119,50 +133,141 @@ impl Rules {
 
     /// Who receives a badge at the ceremony on `ceremony`: for each candidate, the highest
     /// milestone not yet awarded that is reached by then, or within the early-award window
-    /// for seriously ill or deceased members.
+    /// for seriously ill or deceased members, unless a discipline blocks it.
     pub fn badges_due(
         &self,
         candidates: &[BadgeCandidate],
         ceremony: NaiveDate,
     ) -> Result<Vec<BadgeDue>, RulesError> {
         let view = self.pack_at(ceremony)?;
-        let milestones: Vec<u64> = view.get("badge_milestones_years")?;
-        let early: u32 = view.get("badge_early_award_months")?;
-        let early_long: u32 = view.get("badge_early_award_months_long")?;
-        let long_from: u64 = view.get("badge_early_award_long_from_years")?;
-        let posthumous: u32 = view.get("badge_early_award_months_posthumous")?;
-        let citation = view.cite("badge_milestones_years")?;
         let mut due = Vec::new();
         for c in candidates {
-            let start = party_age(c.admission, &c.interruptions, ceremony).effective_start;
-            let highest_awarded = c.awarded.iter().copied().max().unwrap_or(0);
-            let found = milestones
-                .iter()
-                .rev()
-                .filter(|&&m| m > u64::from(highest_awarded))
-                .find_map(|&m| {
-                    let m32 = u32::try_from(m).ok()?;
-                    let reached_on = start.checked_add_months(Months::new(m32 * 12))?;
-                    let window = if c.deceased {
-                        posthumous
-                    } else if c.seriously_ill {
-                        if m >= long_from { early_long } else { early }
-                    } else {
-                        0
-                    };
-                    let earliest = reached_on.checked_sub_months(Months::new(window))?;
-                    (earliest <= ceremony).then_some((m32, reached_on))
-                });
-            if let Some((milestone, reached_on)) = found {
-                due.push(BadgeDue {
-                    id: c.id.clone(),
-                    milestone,
-                    reached_on,
-                    early: reached_on > ceremony,
-                    citation: citation.clone(),
-                });
+            if block(&view, c, ceremony)?.is_none()
+                && let Some(d) = milestone_due(&view, c, ceremony)?
+            {
+                due.push(d);
             }
         }
         Ok(due)
     }
+
+    /// Whether `candidate` may be proposed for the badge of the ceremony on `ceremony`: the
+    /// milestone due, or why not (not reached, or blocked by a discipline until a date).
+    pub fn badge_eligibility(
+        &self,
+        candidate: &BadgeCandidate,
+        ceremony: NaiveDate,
+    ) -> GuardResult<BadgeDue> {
+        let g = Guard::HuyHieu;
+        let failure = |e: RulesError| {
+            vec![Violation {
+                guard: g,
+                code: "rules.error",
+                message: e.to_string(),
+                citation: String::new(),
+            }]
+        };
+        let view = self.pack_at(ceremony).map_err(failure)?;
+        let mut out = Vec::new();
+        if let Some((level, until, citation)) =
+            block(&view, candidate, ceremony).map_err(failure)?
+        {
+            out.push(Violation {
+                guard: g,
+                code: "huy_hieu.blocked",
+                message: format!(
+                    "đảng viên bị kỷ luật {}: chưa xét tặng Huy hiệu Đảng trước ngày {}",
+                    level.label_vi().to_lowercase(),
+                    until.format("%d/%m/%Y")
+                ),
+                citation,
+            });
+        }
+        let due = milestone_due(&view, candidate, ceremony).map_err(failure)?;
+        if due.is_none() {
+            let age = party_age(candidate.admission, &candidate.interruptions, ceremony);
+            out.push(Violation {
+                guard: g,
+                code: "huy_hieu.not_reached",
+                message: format!(
+                    "tuổi đảng đến ngày {} là {} năm {} tháng: chưa đến mốc Huy hiệu chưa được tặng",
+                    ceremony.format("%d/%m/%Y"),
+                    age.years,
+                    age.months
+                ),
+                citation: view.cite("badge_milestones_years").map_err(failure)?,
+            });
+        }
+        match due {
+            Some(d) if out.is_empty() => Ok(d),
+            _ => Err(out),
+        }
+    }
+}
+
+/// The milestone due at `ceremony`, ignoring blocks.
+fn milestone_due(
+    view: &PackView<'_>,
+    c: &BadgeCandidate,
+    ceremony: NaiveDate,
+) -> Result<Option<BadgeDue>, RulesError> {
+    let milestones: Vec<u64> = view.get("badge_milestones_years")?;
+    let early: u32 = view.get("badge_early_award_months")?;
+    let early_long: u32 = view.get("badge_early_award_months_long")?;
+    let long_from: u64 = view.get("badge_early_award_long_from_years")?;
+    let posthumous: u32 = view.get("badge_early_award_months_posthumous")?;
+    let citation = view.cite("badge_milestones_years")?;
+    let start = party_age(c.admission, &c.interruptions, ceremony).effective_start;
+    let highest_awarded = c.awarded.iter().copied().max().unwrap_or(0);
+    let found = milestones
+        .iter()
+        .rev()
+        .filter(|&&m| m > u64::from(highest_awarded))
+        .find_map(|&m| {
+            let m32 = u32::try_from(m).ok()?;
+            let reached_on = start.checked_add_months(Months::new(m32 * 12))?;
+            let window = if c.deceased {
+                posthumous
+            } else if c.seriously_ill {
+                if m >= long_from { early_long } else { early }
+            } else {
+                0
+            };
+            let earliest = reached_on.checked_sub_months(Months::new(window))?;
+            (earliest <= ceremony).then_some((m32, reached_on))
+        });
+    Ok(found.map(|(milestone, reached_on)| BadgeDue {
+        id: c.id.clone(),
+        milestone,
+        reached_on,
+        early: reached_on > ceremony,
+        citation,
+    }))
+}
+
+/// The discipline that blocks a badge at `ceremony`: its level, the first day the member may
+/// be proposed again, and the rule. Only the levels the pack gives a block period block.
+fn block(
+    view: &PackView<'_>,
+    c: &BadgeCandidate,
+    ceremony: NaiveDate,
+) -> Result<Option<(Level, NaiveDate, String)>, RulesError> {
+    let mut worst: Option<(Level, NaiveDate, String)> = None;
+    for d in &c.disciplines {
+        let param = match d.level {
+            Level::CanhCao => "badge_block_months_canh_cao",
+            Level::CachChuc => "badge_block_months_cach_chuc",
+            Level::KhienTrach | Level::KhaiTru => continue,
+        };
+        let months: u32 = view.get(param)?;
+        let until = d
+            .effective
+            .checked_add_months(Months::new(months))
+            .ok_or_else(|| RulesError::Invalid("ngày ngoài phạm vi".into()))?;
+        if d.effective <= ceremony && ceremony < until && worst.as_ref().is_none_or(|w| until > w.1)
+        {
+            worst = Some((d.level, until, view.cite(param)?));
+        }
+    }
+    Ok(worst)
 }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::fraction::{Fraction, Threshold};
+use crate::vocab::{Code, Level, Status};
 use crate::{Lang, PackView, Rules, RulesError};
 
 /// What the cell votes on.
@@ -81,47 +82,6 @@ impl DecisionKind {
     }
 }
 
-/// A member's standing on the cell's roll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// Full member.
-    ChinhThuc,
-    /// Probationary member: attends, speaks, never votes.
-    DuBi,
-    /// Full member exempted from work and activity.
-    MienSinhHoat,
-    /// Full member temporarily attached elsewhere.
-    TamThoiDi,
-    /// Full member suspended (or prosecuted, indicted, detained).
-    DinhChi,
-}
-
-impl Status {
-    /// The code used in packs and JSON.
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::ChinhThuc => "chinh_thuc",
-            Status::DuBi => "du_bi",
-            Status::MienSinhHoat => "mien_sinh_hoat",
-            Status::TamThoiDi => "tam_thoi_di",
-            Status::DinhChi => "dinh_chi",
-        }
-    }
-
-    /// Parses a code.
-    pub fn from_code(code: &str) -> Option<Status> {
-        [
-            Status::ChinhThuc,
-            Status::DuBi,
-            Status::MienSinhHoat,
-            Status::TamThoiDi,
-            Status::DinhChi,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-    }
-}
-
 /// Attendance at the meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Attendance {
@@ -171,33 +131,7 @@ impl Member {
     }
 }
 
-/// Discipline levels, most severe first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
-    /// Expulsion (the cell can only propose it).
-    KhaiTru,
-    /// Removal from post.
-    CachChuc,
-    /// Warning.
-    CanhCao,
-    /// Reprimand.
-    KhienTrach,
-}
-
 impl Level {
-    /// Most severe first.
-    pub const ALL: [Level; 4] = [
-        Level::KhaiTru,
-        Level::CachChuc,
-        Level::CanhCao,
-        Level::KhienTrach,
-    ];
-
-    /// The code used in packs and JSON.
-    pub fn code(self) -> &'static str {
-        crate::schema::LEVELS[self as usize]
-    }
-
     fn name(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Level::KhaiTru, Lang::Vi) => "khai trừ",
@@ -393,6 +327,14 @@ impl Tally {
                 Status::ChinhThuc | Status::MienSinhHoat => {
                     t.voters_present += u32::from(present);
                 }
+                // Attached here temporarily (QĐ 24 item 6.3: not counted in the host's
+                // membership), in transit, or no longer on the list: neither base nor voter.
+                Status::TamThoiDen
+                | Status::DangChuyen
+                | Status::ChuyenDi
+                | Status::XoaTen
+                | Status::KhaiTru
+                | Status::TuTran => continue,
             }
             t.convened += 1;
         }
@@ -633,7 +575,7 @@ fn discipline(
             // A level more severe than the cell may impose is proposed to the upper committee.
             d.proposed_upward = Level::ALL
                 .iter()
-                .position(|l| l.code() == max_level)
+                .position(|l| l.as_str() == max_level)
                 .is_some_and(|max| (*level as usize) < max);
             if *level == Level::KhaiTru {
                 citations.insert(0, view.cite("de_nghi_khai_tru_threshold")?);

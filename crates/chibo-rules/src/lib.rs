@@ -28,6 +28,35 @@
 //! assert_eq!(due.date, NaiveDate::from_ymd_opt(2026, 4, 21).unwrap());
 //! ```
 //!
+//!
+//! Procedures are pack data too: per [`CaseKind`], the steps of its state machine (who acts,
+//! what comes first, the forms and their signers, the deadline, the vote). The server keeps a
+//! case's dated steps and asks what comes next:
+//!
+//! ```
+//! use chibo_rules::{Case, CaseKind, FormCode, Rules, StepCode, StepRecord, Urgency};
+//! use chrono::NaiveDate;
+//!
+//! let rules = Rules::embedded();
+//! let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+//! let mut case = Case::new(CaseKind::KetNap, day("2025-11-03"));
+//! let step = StepRecord::done(
+//!     StepCode::new("don_xin_vao_dang").unwrap(),
+//!     day("2025-11-10"),
+//!     vec![FormCode::new("1-KNĐ").unwrap()],
+//! );
+//! // Refused with every reason and its rule, or accepted (with its deadline and lateness).
+//! rules.check_step(&case, &step, day("2025-11-10")).unwrap();
+//! case.records.push(step);
+//! let view = rules.case_view(&case, day("2025-11-10")).unwrap();
+//! let next: Vec<&str> = view.next.iter().map(|s| s.as_str()).collect();
+//! assert_eq!(next, ["bdnt", "ly_lich", "gioi_thieu", "lay_y_kien"]);
+//! for (step, due) in view.open_deadlines() {
+//!     let _late = matches!(step.urgency, Some(Urgency::Late { .. }));
+//!     println!("{}", due.explanation);
+//! }
+//! ```
+//!
 //! Main entry points (all methods of [`Rules`] take the date whose rules apply):
 //! - [`Rules::embedded`], [`Rules::with_local_pack`], [`Rules::pack_at`], [`Rules::param`]
 //! - [`Rules::decide`] (+ [`Rules::decide_recognition`]) → [`Decision`] with [`Decision::explain`]
@@ -37,42 +66,67 @@
 //! - [`party_age`], [`Rules::badges_due`], [`Rules::next_badge_ceremony`]
 //! - [`Rules::evaluate`], [`Rules::htxs_quota`], [`Rules::meeting_quality`], [`Rules::dues`]
 //! - [`format_doc_number`], [`format_date_line`]
+//! - procedures: [`Rules::procedure`], [`Rules::case_view`], [`Rules::check_step`],
+//!   [`Rules::check_close`], [`Rules::check_extension`], [`Rules::urgency`]; the forms catalogue
+//!   through [`PackView::form`]
+//! - guards: [`Rules::check_admission_age`], [`Rules::check_awareness_certificate`],
+//!   [`Rules::check_introducers`], [`Rules::check_no_blocking_case`],
+//!   [`Rules::check_dues_paid_through`], [`Rules::badge_eligibility`],
+//!   [`Rules::discipline_limitation`], [`Rules::discipline_lapse`], [`Rules::transfer_case_kind`],
+//!   [`Rules::evaluation_form`]
+//! - the shared vocabulary ([`Code`]): [`Status`], [`CaseKind`], [`Performer`], [`CaseOutcome`],
+//!   [`Level`], [`Side`], [`Guard`], [`StepResult`]…
 //! - tools for the CLI: [`show`], [`check_local_pack`], [`decide_json`]
 
 mod badges;
 mod calendar;
+mod case;
 mod decision;
 mod decision_text;
 mod docnum;
 mod dues;
 mod evaluation;
 mod fraction;
+mod guards;
 mod pack;
+mod procedure;
 mod schema;
 mod timers;
 mod tools;
+mod vocab;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 
 use crate::pack::Pack;
 
-pub use badges::{BadgeCandidate, BadgeDue, Interruption, PartyAge, party_age};
+pub use badges::{BadgeCandidate, BadgeDue, Discipline, Interruption, PartyAge, party_age};
 pub use calendar::Calendar;
+pub use case::{Case, CaseView, Due, Refusal, StepCheck, StepRecord, StepState, StepView, Urgency};
 pub use decision::{
     Attendance, Ballots, BaseRule, CandidateResult, DecideError, Decision, DecisionKind, Invalid,
-    Level, Member, Outcome, Status, Tally,
+    Member, Outcome, Tally,
 };
 pub use docnum::{format_date_line, format_doc_number};
 pub use dues::{Dues, DuesCategory, DuesInput, Zone};
 pub use evaluation::{Evaluation, EvaluationInput, MeetingGrade, MeetingScores, QuotaCheck, Tier};
 pub use fraction::{Fraction, Threshold};
+pub use guards::{AgeCheck, GuardResult, Introducer, Limitation, Violation};
 pub use pack::{Confidence, PackError, Param, Source, Value};
+pub use procedure::{
+    BadCode, BadForm, DateCode, DeadlineRule, DerivedDate, DocRequirement, InputDate, OutcomeRule,
+    Period, Ref, Step, StepCode,
+};
+pub use procedure::{Form, FormCode, Procedure};
 pub use schema::{Kind, PARAMS, ParamDef};
 pub use timers::{Deadline, MeetingDue, MeetingKind, ReviewFlag, Timer, TransferKind};
 pub use tools::{check_local_pack, decide_json, show};
+pub use vocab::{
+    CaseKind, CaseOutcome, Code, EvaluationGroup, Guard, LatePolicy, Level, Performer, Side,
+    Status, StepResult, Unit, UnknownCode, ViolationKind, parse_code,
+};
 
 /// Output language of explanations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +142,10 @@ pub enum Lang {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RulesError {
     /// No national pack is in force on the date.
-    #[error("không có bộ quy tắc nào có hiệu lực vào ngày {0}")]
+    #[error(
+        "không có bộ quy tắc nào có hiệu lực vào ngày {}",
+        .0.format("%d/%m/%Y")
+    )]
     NoPackInForce(NaiveDate),
     /// The parameter is not in the catalogue.
     #[error("tham số không có trong danh mục: {0}")]
@@ -121,6 +178,17 @@ pub enum RulesError {
         /// Last year with data.
         last: i32,
     },
+    /// No procedure for this case kind is in force on the date.
+    #[error("chưa có quy trình \"{}\" có hiệu lực vào ngày {}", .kind.label_vi(), .date.format("%d/%m/%Y"))]
+    NoProcedure {
+        /// The case kind.
+        kind: CaseKind,
+        /// Date asked about.
+        date: NaiveDate,
+    },
+    /// The form is not in the catalogue in force.
+    #[error("biểu mẫu \"{0}\" không có trong danh mục biểu mẫu đang có hiệu lực")]
+    UnknownForm(String),
     /// The question itself is not valid (e.g. a reduction rate the pack does not allow).
     #[error("{0}")]
     Invalid(String),
@@ -141,6 +209,8 @@ struct Snapshot {
     pack_ids: Vec<String>,
     pack_titles: Vec<String>,
     params: BTreeMap<String, Resolved>,
+    forms: BTreeMap<FormCode, Form>,
+    procedures: BTreeMap<CaseKind, Arc<Procedure>>,
 }
 
 /// The rules in force on one date: every parameter with its value, source and pack.
@@ -196,6 +266,36 @@ impl<'a> PackView<'a> {
     /// The citation of a parameter's source.
     pub fn cite(&self, name: &str) -> Result<String, RulesError> {
         Ok(self.resolved(name)?.param.source.citation())
+    }
+
+    /// The procedure of a case kind in force.
+    pub fn procedure(&self, kind: CaseKind) -> Result<&'a Procedure, RulesError> {
+        self.snapshot
+            .procedures
+            .get(&kind)
+            .map(|p| &**p)
+            .ok_or(RulesError::NoProcedure {
+                kind,
+                date: self.date,
+            })
+    }
+
+    /// Every procedure in force, by kind.
+    pub fn procedures(&self) -> impl Iterator<Item = &'a Procedure> + 'a {
+        self.snapshot.procedures.values().map(|p| &**p)
+    }
+
+    /// A form of the catalogue in force.
+    pub fn form(&self, code: &FormCode) -> Result<&'a Form, RulesError> {
+        self.snapshot
+            .forms
+            .get(code)
+            .ok_or_else(|| RulesError::UnknownForm(code.as_str().to_owned()))
+    }
+
+    /// The forms catalogue in force, by code.
+    pub fn forms(&self) -> impl Iterator<Item = &'a Form> + 'a {
+        self.snapshot.forms.values()
     }
 }
 
@@ -310,9 +410,16 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("vn/2021-07.toml", include_str!("../packs/vn/2021-07.toml")),
     ("vn/2025-07.toml", include_str!("../packs/vn/2025-07.toml")),
     ("vn/2025-08.toml", include_str!("../packs/vn/2025-08.toml")),
+    ("vn/2025-09.toml", include_str!("../packs/vn/2025-09.toml")),
     ("vn/2025-10.toml", include_str!("../packs/vn/2025-10.toml")),
+    (
+        "vn/2025-10-31.toml",
+        include_str!("../packs/vn/2025-10-31.toml"),
+    ),
+    ("vn/2025-12.toml", include_str!("../packs/vn/2025-12.toml")),
     ("vn/2026-02.toml", include_str!("../packs/vn/2026-02.toml")),
     ("vn/2026-05.toml", include_str!("../packs/vn/2026-05.toml")),
+    ("vn/2026-07.toml", include_str!("../packs/vn/2026-07.toml")),
     ("vn/2028-01.toml", include_str!("../packs/vn/2028-01.toml")),
 ];
 
@@ -336,7 +443,7 @@ impl Rules {
     /// The embedded national packs overlaid by a local pack (a đảng ủy's quy chế). The local
     /// pack may only override parameters of the catalogue; every problem is returned with its line.
     pub fn with_local_pack(text: &str) -> Result<Rules, Vec<PackError>> {
-        let local = pack::parse(text)?;
+        let local = pack::parse_local(text)?;
         Ok(Rules::build(embedded_packs(), Some(local)))
     }
 
@@ -350,6 +457,8 @@ impl Rules {
             .collect();
         bounds.sort();
         bounds.dedup();
+        // One copy of each pack's procedure, shared by every snapshot it is in force in.
+        let mut shared_procs: BTreeMap<(String, CaseKind), Arc<Procedure>> = BTreeMap::new();
         let snapshots = bounds
             .into_iter()
             .map(|from| {
@@ -358,6 +467,8 @@ impl Rules {
                     pack_ids: Vec::new(),
                     pack_titles: Vec::new(),
                     params: BTreeMap::new(),
+                    forms: BTreeMap::new(),
+                    procedures: BTreeMap::new(),
                 };
                 // A date with no national pack in force is a gap: the local pack alone is no rule set.
                 if !national.iter().any(|p| p.in_force(from)) {
@@ -377,7 +488,20 @@ impl Rules {
                         };
                         snap.params.insert(name.clone(), r);
                     }
+                    snap.forms
+                        .extend(p.forms.iter().map(|(c, f)| (c.clone(), f.clone())));
+                    for (kind, proc) in &p.procedures {
+                        let shared = shared_procs
+                            .entry((p.id.clone(), *kind))
+                            .or_insert_with(|| Arc::new(proc.clone()));
+                        snap.procedures.insert(*kind, Arc::clone(shared));
+                    }
                 }
+                // Only national packs carry forms and procedures, so a gap here is a bug in
+                // an embedded pack, which the crate's tests catch.
+                let missing =
+                    procedure::check_forms(snap.procedures.values().map(|p| &**p), &snap.forms);
+                assert!(missing.is_empty(), "{}", missing.join("; "));
                 snap
             })
             .collect();
@@ -396,6 +520,14 @@ impl Rules {
             .filter(|s| !s.pack_ids.is_empty())
             .map(|snapshot| PackView { date, snapshot })
             .ok_or(RulesError::NoPackInForce(date))
+    }
+
+    /// The first day some national pack is in force.
+    pub fn first_day(&self) -> Option<NaiveDate> {
+        self.snapshots
+            .iter()
+            .find(|s| !s.pack_ids.is_empty())
+            .map(|s| s.from)
     }
 
     /// One parameter in force on `date`, as `T` (e.g. `rules.param::<u32>("probation_months", d)`).

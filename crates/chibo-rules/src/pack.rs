@@ -9,7 +9,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::fraction::{Fraction, Threshold};
+use crate::procedure::{self, Form, FormCode, Procedure, RawForm, RawProcedure};
 use crate::schema::{self, Kind};
+use crate::vocab::CaseKind;
 
 /// How well a rule is established (see rules-vn.md): verified, secondary, unverified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +123,10 @@ pub struct Pack {
     pub valid_to: Option<NaiveDate>,
     /// Parameters set by this pack.
     pub params: BTreeMap<String, Param>,
+    /// Forms this pack adds to the catalogue (or re-defines).
+    pub forms: BTreeMap<FormCode, Form>,
+    /// Procedures this pack defines; each replaces the kind's earlier procedure whole.
+    pub procedures: BTreeMap<CaseKind, Procedure>,
 }
 
 impl Pack {
@@ -155,10 +161,24 @@ struct RawPack {
     valid_to: Option<Spanned<toml::value::Datetime>>,
     #[serde(default)]
     params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    #[serde(default)]
+    forms: BTreeMap<Spanned<String>, RawForm>,
+    #[serde(default)]
+    procedures: BTreeMap<Spanned<String>, Spanned<RawProcedure>>,
 }
 
-/// Parses a pack. Every problem is reported, each with its line.
+/// Parses a national pack. Every problem is reported, each with its line.
 pub fn parse(text: &str) -> Result<Pack, Vec<PackError>> {
+    parse_with(text, true)
+}
+
+/// Parses a local pack (a đảng ủy's quy chế): parameters only, the forms and procedures are
+/// the national guidance's.
+pub fn parse_local(text: &str) -> Result<Pack, Vec<PackError>> {
+    parse_with(text, false)
+}
+
+fn parse_with(text: &str, national: bool) -> Result<Pack, Vec<PackError>> {
     let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
     let raw: RawPack = toml::from_str(text).map_err(|e| {
         vec![PackError {
@@ -192,6 +212,39 @@ pub fn parse(text: &str) -> Result<Pack, Vec<PackError>> {
             Err(msgs) => errors.extend(msgs.into_iter().map(|message| PackError { line, message })),
         }
     }
+    let mut forms = BTreeMap::new();
+    for (code, raw_form) in &raw.forms {
+        let line = line_of(code.span().start);
+        if !national {
+            errors.push(PackError {
+                line,
+                message: "gói quy tắc địa phương chỉ được đặt tham số ([params]), không được khai báo biểu mẫu".into(),
+            });
+            continue;
+        }
+        match procedure::parse_form(code.get_ref(), raw_form) {
+            Ok(f) => {
+                forms.insert(f.code.clone(), f);
+            }
+            Err(message) => errors.push(PackError { line, message }),
+        }
+    }
+    let mut procedures = BTreeMap::new();
+    for (kind, raw_proc) in &raw.procedures {
+        if !national {
+            errors.push(PackError {
+                line: line_of(kind.span().start),
+                message: "gói quy tắc địa phương chỉ được đặt tham số ([params]), không được khai báo quy trình".into(),
+            });
+            continue;
+        }
+        match procedure::parse_procedure(kind.get_ref(), raw_proc, &raw.id, &line_of) {
+            Ok(p) => {
+                procedures.insert(p.kind, p);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
     if errors.is_empty() {
         Ok(Pack {
             id: raw.id,
@@ -199,6 +252,8 @@ pub fn parse(text: &str) -> Result<Pack, Vec<PackError>> {
             valid_from,
             valid_to,
             params,
+            forms,
+            procedures,
         })
     } else {
         errors.sort_by_key(|e| e.line);

@@ -1,18 +1,15 @@
 //! The names and types of every parameter a pack may set. Packs hold the values; this list
 //! only says what a value must look like, so a local pack with a typo fails with a line number.
 
-/// Statuses on a cell's roll, as written in packs and in the JSON contract.
-pub const STATUSES: &[&str] = &[
-    "chinh_thuc",
-    "du_bi",
-    "mien_sinh_hoat",
-    "tam_thoi_di",
-    "dinh_chi",
-];
-/// Discipline levels from the most severe down, as written in packs and in the JSON contract.
-pub const LEVELS: &[&str] = &["khai_tru", "cach_chuc", "canh_cao", "khien_trach"];
+use crate::vocab::{CaseKind, Code, Level, Status, ViolationKind};
+
+const STATUSES: &[&str] = Status::CODES;
+const LEVELS: &[&str] = Level::CODES;
+const CASE_KINDS: &[&str] = CaseKind::CODES;
+const VIOLATIONS: &[&str] = ViolationKind::CODES;
 /// Which members a threshold is a share of.
 pub const BASES: &[&str] = &["convened_minus_exclusions", "all_full_members"];
+const INTRODUCER_SCOPES: &[&str] = &["chi_bo", "dang_bo_co_so"];
 const FREQUENCIES: &[&str] = &["monthly", "quarterly"];
 const ELECTED_BODIES: &[&str] = &["chi_uy", "bi_thu", "pho_bi_thu", "dai_bieu"];
 
@@ -155,6 +152,14 @@ pub static PARAMS: &[ParamDef] = &[
     p("probation_months", Int),
     p("recognition_review_deadline_working_days", Int),
     p("readmission_min_months_after_leaving", Int),
+    p("admission_decision_deadline_working_days", Int),
+    p("admission_decision_extension_working_days", Int),
+    p("recognition_decision_deadline_working_days", Int),
+    p("recognition_decision_extension_working_days", Int),
+    p("introducer_statuses", ChoiceList(STATUSES)),
+    p("introducer_min_party_age_months", Int),
+    p("introducer_scope", Choice(INTRODUCER_SCOPES)),
+    p("introducer_union_resolution_replaces", Int),
     // Evaluation (QĐ 366)
     p("evaluation_htxs_min_points", Int),
     p("evaluation_htt_min_points", Int),
@@ -163,6 +168,10 @@ pub static PARAMS: &[ParamDef] = &[
     p("evaluation_ht_max_late", Ratio),
     p("htxs_quota_of_htt", Ratio),
     p("evaluation_period", Text),
+    p("evaluation_form_collective", Text),
+    p("evaluation_form_leader", Text),
+    p("evaluation_form_cadre", Text),
+    p("evaluation_form_outside_system", Text),
     // Dues
     p("dues_rate_bhxh", Ratio),
     p("dues_rate_pension", Ratio),
@@ -185,12 +194,42 @@ pub static PARAMS: &[ParamDef] = &[
     p("badge_early_award_long_from_years", Int),
     p("badge_early_award_months_posthumous", Int),
     p("badge_ceremony_dates", MonthDayList),
+    p("badge_block_months_canh_cao", Int),
+    p("badge_block_months_cach_chuc", Int),
+    // Discipline
+    p("discipline_limitation_months_khien_trach", Int),
+    p("discipline_limitation_months_canh_cao", Int),
+    p("discipline_limitation_months_cach_chuc", Int),
+    p("discipline_no_limit_levels", ChoiceList(LEVELS)),
+    p("discipline_no_limit_violations", ChoiceList(VIOLATIONS)),
+    p("discipline_handover_days", Int),
+    p("discipline_announce_days", Int),
+    p("discipline_complaint_months", Int),
+    p("discipline_lapse_months", Int),
+    p("discipline_never_lapses", ChoiceList(LEVELS)),
+    p("discipline_state_proposal_working_days", Int),
     // Transfers
     p("transfer_procedure_deadline_working_days", Int),
     p("transfer_present_letter_deadline_working_days", Int),
     p("temp_transfer_min_months", Int),
     p("temp_transfer_max_months", Int),
     p("temp_transfer_study_max_months", Int),
+    p("transfer_kinds", ChoiceList(CASE_KINDS)),
+    p(
+        "transfer_internal_present_letter_deadline_working_days",
+        Int,
+    ),
+    p(
+        "transfer_temporary_present_letter_deadline_working_days",
+        Int,
+    ),
+    p("transfer_blocked_by_open_cases", ChoiceList(CASE_KINDS)),
+    p("transfer_requires_dues_paid_through_letter_month", Bool),
+    p("transfer_online_portal", Bool),
+    // Residents' concerns (no central rule: local-pack settings)
+    p("resident_concern_forward_working_days", Int),
+    p("resident_concern_answer_working_days", Int),
+    p("resident_concern_report_next_meeting", Bool),
     // Documents and identifiers
     p("doc_margins_mm", IntList),
     p("doc_font", Text),

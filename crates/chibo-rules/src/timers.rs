@@ -2,6 +2,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
+use crate::vocab::Unit;
 use crate::{Lang, Rules, RulesError};
 
 /// A deadline the product tracks. Each names the pack parameter that sets its length.
@@ -37,19 +38,15 @@ pub enum Timer {
     DuesReductionEnd,
     /// Expiry of the party-awareness course certificate (years).
     AwarenessCertificateExpiry,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Unit {
-    WorkingDays,
-    Days,
-    Months,
-    Years,
+    /// Forward a resident's concern to the competent body, from its receipt (working days).
+    ResidentConcernForward,
+    /// Answer a resident's concern, from its receipt (working days).
+    ResidentConcernAnswer,
 }
 
 impl Timer {
     /// Every timer.
-    pub const ALL: [Timer; 15] = [
+    pub const ALL: [Timer; 17] = [
         Timer::CeremonyAfterDecision,
         Timer::ProbationEnd,
         Timer::RecognitionReview,
@@ -65,6 +62,8 @@ impl Timer {
         Timer::ReadmissionEarliest,
         Timer::DuesReductionEnd,
         Timer::AwarenessCertificateExpiry,
+        Timer::ResidentConcernForward,
+        Timer::ResidentConcernAnswer,
     ];
 
     /// The pack parameter, its unit, and whether the deadline lies before the start date.
@@ -99,6 +98,12 @@ impl Timer {
             Timer::DuesReductionEnd => ("dues_reduction_max_months", Months, false),
             Timer::AwarenessCertificateExpiry => {
                 ("party_awareness_certificate_validity_years", Years, false)
+            }
+            Timer::ResidentConcernForward => {
+                ("resident_concern_forward_working_days", WorkingDays, false)
+            }
+            Timer::ResidentConcernAnswer => {
+                ("resident_concern_answer_working_days", WorkingDays, false)
             }
         }
     }
@@ -143,6 +148,12 @@ impl Timer {
                 "hết hạn giấy chứng nhận bồi dưỡng nhận thức về Đảng"
             }
             Timer::AwarenessCertificateExpiry => "expiry of the party-awareness certificate",
+            Timer::ResidentConcernForward if vi => {
+                "chuyển ý kiến của nhân dân đến cơ quan có thẩm quyền"
+            }
+            Timer::ResidentConcernForward => "forwarding a resident's concern",
+            Timer::ResidentConcernAnswer if vi => "trả lời ý kiến của nhân dân",
+            Timer::ResidentConcernAnswer => "answering a resident's concern",
         }
     }
 }
@@ -239,20 +250,45 @@ fn end_of_month(year: i32, month: u32) -> NaiveDate {
 }
 
 impl Rules {
+    /// `n` units after `from` (before it when `before`): working days on the calendar, or
+    /// calendar days, months or years. Every deadline and derived date is computed here.
+    pub(crate) fn shift(
+        &self,
+        from: NaiveDate,
+        n: u32,
+        unit: Unit,
+        before: bool,
+    ) -> Result<NaiveDate, RulesError> {
+        let cal = self.calendar();
+        let out_of_range = || RulesError::Invalid(format!("ngày ngoài phạm vi: {from} ± {n}"));
+        // A year is twelve months (29/02 plus one year is 28/02).
+        let (unit, n) = match unit {
+            Unit::Years => (Unit::Months, n.saturating_mul(12)),
+            u => (u, n),
+        };
+        Ok(match (unit, before) {
+            (Unit::WorkingDays, false) => cal.add_working_days(from, n)?,
+            (Unit::WorkingDays, true) => cal.sub_working_days(from, n)?,
+            (Unit::Days, false) => from
+                .checked_add_days(Days::new(u64::from(n)))
+                .ok_or_else(out_of_range)?,
+            (Unit::Days, true) => from
+                .checked_sub_days(Days::new(u64::from(n)))
+                .ok_or_else(out_of_range)?,
+            (_, false) => add_months(from, n)?,
+            (_, true) => from
+                .checked_sub_months(Months::new(n))
+                .ok_or_else(out_of_range)?,
+        })
+    }
+
     /// The deadline of `timer` started on `from`, by the rules in force on `from`.
     pub fn deadline(&self, timer: Timer, from: NaiveDate) -> Result<Deadline, RulesError> {
         let view = self.pack_at(from)?;
         let (param, unit, before) = timer.spec();
         let n: u32 = view.get(param)?;
         let cal = self.calendar();
-        let date = match (unit, before) {
-            (Unit::WorkingDays, false) => cal.add_working_days(from, n)?,
-            (Unit::WorkingDays, true) => cal.sub_working_days(from, n)?,
-            (Unit::Days, false) => from + Days::new(u64::from(n)),
-            (Unit::Days, true) => from - Days::new(u64::from(n)),
-            (Unit::Months, _) => add_months(from, n)?,
-            (Unit::Years, _) => add_months(from, n * 12)?,
-        };
+        let date = self.shift(from, n, unit, before)?;
         let days_off: Vec<(NaiveDate, String)> = if unit == Unit::WorkingDays {
             let (a, b) = if before { (date, from) } else { (from, date) };
             cal.days_off_between(a, b)
@@ -444,11 +480,10 @@ impl Rules {
     }
 
     /// Whether someone born on `birth` is within the admission age on `on` (full years counted
-    /// in months: from the minimum age to the maximum age, its month included).
+    /// in months: from the minimum age to the maximum age, its month included). See
+    /// [`Rules::check_admission_age`] for the reasons and the exception path.
     pub fn admission_age_ok(&self, birth: NaiveDate, on: NaiveDate) -> Result<bool, RulesError> {
-        let view = self.pack_at(on)?;
-        let min: u32 = view.get("admission_age_min_years")?;
-        let max: u32 = view.get("admission_age_max_years")?;
-        Ok(add_months(birth, min * 12)? <= on && on < add_months(birth, max * 12 + 1)?)
+        self.pack_at(on)?;
+        Ok(self.check_admission_age(birth, on, false).is_ok())
     }
 }

@@ -5,11 +5,21 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json, json};
 
-use crate::decision::{Attendance, Ballots, DecideError, DecisionKind, Member, Status};
+use crate::decision::{Attendance, Ballots, DecideError, DecisionKind, Member};
 use crate::pack::{self, Confidence, PackError};
+use crate::vocab::{Code, Status};
 use crate::{Lang, Rules};
 
-/// The parameters in force on `at`, one a line, with value, confidence, source and pack.
+fn conf(c: Confidence) -> &'static str {
+    match c {
+        Confidence::V => "V",
+        Confidence::S => "S",
+        Confidence::U => "U",
+    }
+}
+
+/// The rules in force on `at`: the parameters one a line, with value, confidence, source and
+/// pack; then the forms and the procedures with their steps.
 pub fn show(rules: &Rules, at: NaiveDate) -> String {
     let view = match rules.pack_at(at) {
         Ok(v) => v,
@@ -31,25 +41,83 @@ pub fn show(rules: &Rules, at: NaiveDate) -> String {
         rules.calendar().citation()
     );
     for (name, r) in view.params() {
-        let conf = match r.param.confidence {
-            Confidence::V => "V",
-            Confidence::S => "S",
-            Confidence::U => "U",
-        };
         let _ = writeln!(
             out,
-            "{name} = {} [{conf}] {} ({})",
+            "{name} = {} [{}] {} ({})",
             r.param.value,
+            conf(r.param.confidence),
             r.param.source.citation(),
             r.pack_id
         );
+    }
+    let _ = writeln!(out, "Biểu mẫu:");
+    for f in view.forms() {
+        let _ = writeln!(
+            out,
+            "  {}: {} [{}] {}",
+            f.code,
+            f.title,
+            conf(f.confidence),
+            f.source.citation()
+        );
+    }
+    let _ = writeln!(out, "Quy trình:");
+    for p in view.procedures() {
+        let _ = writeln!(
+            out,
+            "  {}: {} [{}] {} ({})",
+            p.kind.as_str(),
+            p.title,
+            conf(p.confidence),
+            p.source.citation(),
+            p.pack_id
+        );
+        for (i, s) in p.steps.iter().enumerate() {
+            let mut line = format!(
+                "    {}. {}: {} — {}",
+                i + 1,
+                s.code,
+                s.label,
+                s.performer.label_vi()
+            );
+            if s.optional {
+                line.push_str(" (nếu có)");
+            }
+            let docs: Vec<String> = s
+                .documents
+                .iter()
+                .map(|d| {
+                    let forms: Vec<&str> = d.forms.iter().map(|f| f.as_str()).collect();
+                    format!("{} ({} ký)", forms.join("/"), d.signer.label_vi())
+                })
+                .collect();
+            if !docs.is_empty() {
+                line.push_str(&format!("; nộp {}", docs.join(", ")));
+            }
+            if let Some(d) = &s.deadline {
+                let from: Vec<String> = d.from.iter().map(|r| r.to_string()).collect();
+                match &d.period {
+                    Some(p) => line.push_str(&format!(
+                        "; hạn {} {} kể từ {}",
+                        p.param,
+                        p.unit.as_str(),
+                        from.join(" | ")
+                    )),
+                    None => line.push_str(&format!("; hạn {}", from.join(" | "))),
+                }
+            }
+            if let Some(k) = s.decision {
+                line.push_str(&format!("; biểu quyết {}", k.code()));
+            }
+            let _ = writeln!(out, "{line}");
+        }
     }
     out
 }
 
 /// Validates a local pack: unknown names, wrong types, missing sources, each with its line.
 pub fn check_local_pack(text: &str) -> Result<(), Vec<PackError>> {
-    pack::parse(text).map(|_| ())
+    pack::parse_local(text).map(|_| ())
 }
 
 /// `chibo rules decide --json` with the embedded packs: one case in, one outcome out.
@@ -121,9 +189,8 @@ impl Rules {
             .enumerate()
             .map(|(i, m)| {
                 let get = |k: &str| m.get(k).and_then(Json::as_str).unwrap_or("");
-                let status = Status::from_code(get("status")).ok_or_else(|| {
-                    bad(format!("roll[{i}]: \"status\" không hợp lệ (chinh_thuc, du_bi, mien_sinh_hoat, tam_thoi_di, dinh_chi)"))
-                })?;
+                let status = crate::vocab::parse_code::<Status>(get("status"))
+                    .map_err(|e| bad(format!("roll[{i}]: {e}")))?;
                 let attendance = Attendance::from_code(get("attendance")).ok_or_else(|| {
                     bad(format!("roll[{i}]: \"attendance\" không hợp lệ (co_mat, vang_co_ly_do, vang_khong_ly_do)"))
                 })?;
@@ -188,7 +255,7 @@ impl Rules {
             "citations": d.citations,
         });
         if kind == DecisionKind::KyLuat {
-            out["level"] = json!(d.level.map_or("khong_ky_luat", |l| l.code()));
+            out["level"] = json!(d.level.map_or("khong_ky_luat", |l| l.as_str()));
         }
         if kind == DecisionKind::BauCu {
             out["elected"] = json!(d.elected);

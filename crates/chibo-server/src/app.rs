@@ -21,7 +21,13 @@ pub async fn open(cfg: &Config) -> anyhow::Result<Services> {
         Some(url) => Db::open_postgres(url).await?,
         None => Db::open_sqlite(&cfg.data_dir).await?,
     };
-    Ok(Services::new(db, load_rules(cfg)?, cfg.clock.clone()))
+    let anchor =
+        crate::service::anchor::Anchor::open(&cfg.audit_key_path(), cfg.checkpoint_log_path())
+            .map_err(|e| anyhow::anyhow!("audit signing key: {e}"))?;
+    Ok(
+        Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor)
+            .with_imports(cfg.import_gate()),
+    )
 }
 
 pub fn load_rules(cfg: &Config) -> anyhow::Result<chibo_rules::Rules> {
@@ -66,6 +72,9 @@ impl App {
         if cfg.remind_every_secs > 0 {
             spawn_reminders(services.clone(), kick.clone(), cfg.remind_every_secs);
         }
+        if cfg.anchor_every_secs > 0 {
+            spawn_anchor(services.clone(), cfg.anchor_every_secs);
+        }
         let router = web::router(services.clone(), cfg, kick);
         Ok(Self {
             listener,
@@ -100,6 +109,23 @@ fn spawn_reminders(services: Services, kick: std::sync::Arc<tokio::sync::Notify>
                 Ok(s) if s.reminders + s.digests > 0 => kick.notify_one(),
                 Ok(_) => {}
                 Err(e) => tracing::error!("task reminders: {e}"),
+            }
+            if let Err(e) = services.purge_abandoned_uploads(services.now()).await {
+                tracing::error!("abandoned uploads: {e}");
+            }
+        }
+    });
+}
+
+/// Signs the chain heads that moved into the checkpoint log, for the life of
+/// the server: a rewrite of anything older than the last sweep is caught.
+fn spawn_anchor(services: Services, every: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
+        loop {
+            tick.tick().await;
+            if let Err(e) = services.checkpoint(None, services.now()).await {
+                tracing::error!("audit checkpoints: {e}");
             }
         }
     });

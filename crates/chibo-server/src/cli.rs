@@ -103,6 +103,9 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ImportWhat {
+    /// Add and update the cell's members from the file. A column the file
+    /// lacks changes nothing; a blank cell changes nothing unless its
+    /// column is named with --clear.
     Members {
         file: PathBuf,
         /// The cell's 14-digit code.
@@ -111,6 +114,14 @@ enum ImportWhat {
         /// Show what would change, change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Let blank cells of this column erase stored values (its key or
+        /// header, e.g. `phone` or "Số điện thoại"); repeat for more columns.
+        #[arg(long, value_name = "COLUMN")]
+        clear: Vec<String>,
+        /// Accept the standings inferred from the dates for new members
+        /// (listed by --dry-run) when the file has no "Trạng thái" column.
+        #[arg(long)]
+        confirm_status: bool,
     },
 }
 
@@ -126,13 +137,22 @@ enum ExportWhat {
 
 #[derive(Subcommand, Debug)]
 enum AuditWhat {
-    /// Recompute every hash chain and name the first broken entry; check
-    /// every locked document against its seal (or only the one whose check
-    /// code is printed on a page).
+    /// Recompute every hash chain and hold it against its signed
+    /// checkpoints; check every sealed document against the entry that
+    /// sealed it and every record against its last audited state; name
+    /// everything that differs. With --code, only the document whose check
+    /// code is printed on a page (its chain and records). Exit 0: intact;
+    /// 3: something differs; 4: no document has this code.
     Verify {
         #[arg(long)]
         code: Option<String>,
+        /// Also hold the chains against this copy of the checkpoint log.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
     },
+    /// Sign the head of every chain that moved into the checkpoint log now
+    /// (the server does so every minute; run before copying the log away).
+    Checkpoint,
 }
 
 #[derive(Subcommand, Debug)]
@@ -155,9 +175,10 @@ enum UserWhat {
 
 #[derive(Subcommand, Debug)]
 enum RulesWhat {
-    /// The parameters in force on a date, with their sources.
+    /// The parameters, forms and procedures in force on a date, with their sources.
     Show {
-        #[arg(long)]
+        /// The date: dd/mm/yyyy (e.g. 05/12/2026) or yyyy-mm-dd; today when omitted.
+        #[arg(long, value_parser = day_arg)]
         at: Option<NaiveDate>,
     },
     /// Validate a local rule pack.
@@ -306,48 +327,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     file,
                     cell,
                     dry_run,
+                    clear,
+                    confirm_status,
                 },
         } => {
-            let s = app::open(&cfg).await?;
-            let cell = cell_by_code(&s, &cell).await?;
-            let bytes = std::fs::read(&file).with_context(|| file.display().to_string())?;
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let started = Instant::now();
-            let actor = console();
-            let plan = s
-                .plan_import(&actor, &cell, &bytes, &name, s.now())
-                .await
-                .map_err(cli_error)?;
-            println!(
-                "Tạo mới: {}  Cập nhật: {}  Không đổi: {}  Bị từ chối: {}",
-                plan.creates.len(),
-                plan.updates.len(),
-                plan.unchanged,
-                plan.rejected.len()
-            );
-            for r in &plan.rejected {
-                let tr = crate::web::i18n::Tr::vi();
-                println!("  {}", tr.row_problem(r));
-            }
-            if !plan.rejected.is_empty() {
-                println!("Không ghi gì: sửa tệp rồi nhập lại. / Nothing written.");
-                return Ok(ExitCode::from(2));
-            }
-            if dry_run {
-                println!("--dry-run: không ghi gì.");
-            } else {
-                let (c, u) = s
-                    .commit_import(&actor, &cell, plan, s.now())
-                    .await
-                    .map_err(cli_error)?;
-                println!(
-                    "Đã ghi: {c} tạo mới, {u} cập nhật ({:.1} s)",
-                    started.elapsed().as_secs_f64()
-                );
-            }
+            return import_members(&cfg, &file, &cell, dry_run, &clear, confirm_status).await;
         }
         Command::Export {
             what: ExportWhat::Members { cell, output },
@@ -368,66 +352,169 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(cli_error)?;
             println!("{}", output.display());
         }
-        Command::Audit {
-            what: AuditWhat::Verify { code },
-        } => {
-            let s = app::open(&cfg).await?;
-            let docs = s
-                .verify_documents(code.as_deref())
-                .await
-                .map_err(cli_error)?;
-            if let Some(code) = &code {
-                if docs.is_empty() {
-                    println!("Không có văn bản nào mang mã {code} / no document has this code");
-                    return Ok(ExitCode::from(4));
-                }
-                for (d, ok) in &docs {
-                    let state = if *ok {
-                        "khớp / matches"
-                    } else {
-                        "KHÔNG KHỚP / DOES NOT MATCH"
-                    };
-                    println!(
-                        "{code}: {} #{} phiên bản {} ({}) — {state}",
-                        d.doc_type,
-                        d.doc_id,
-                        d.version,
-                        d.created_at.format("%d/%m/%Y %H:%M")
-                    );
-                }
-                return Ok(if docs.iter().all(|(_, ok)| *ok) {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(3)
-                });
-            }
-            let v = s.verify_audit().await.map_err(cli_error)?;
-            let bad_docs: Vec<_> = docs.iter().filter(|(_, ok)| !ok).collect();
-            match v.first_break {
-                None if bad_docs.is_empty() => println!(
-                    "OK: {} mục, {} chuỗi nguyên vẹn; {} văn bản khớp mã kiểm tra / entries and documents intact",
-                    v.entries,
-                    v.chains,
-                    docs.len()
-                ),
-                None => {
-                    for (d, _) in bad_docs {
-                        println!(
-                            "HỎNG / BROKEN: văn bản {} #{} phiên bản {} (mã {})",
-                            d.doc_type, d.doc_id, d.version, d.check_code
-                        );
-                    }
-                    return Ok(ExitCode::from(3));
-                }
-                Some((chain, seq, id, why)) => {
-                    println!("HỎNG / BROKEN: chuỗi {chain}, mục số {seq} (id {id}): {why:?}");
-                    return Ok(ExitCode::from(3));
-                }
-            }
-        }
+        Command::Audit { what } => return audit(&cfg, what).await,
         Command::User { what } => user(&cfg, what).await?,
         Command::Healthcheck { address } => return healthcheck(&address).await,
         Command::Rules { what } => return rules(&cfg, what),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Standard output gone (`chibo import … | head`): stop quietly, writing
+/// nothing more.
+struct Closed;
+
+/// Prints a line; a closed pipe is reported, not a panic.
+fn say(line: &str) -> Result<(), Closed> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").map_err(|_| Closed)
+}
+
+/// Exit code of a command whose reader went away (as if killed by SIGPIPE).
+const PIPE_CLOSED: u8 = 141;
+
+async fn import_members(
+    cfg: &Config,
+    file: &std::path::Path,
+    cell: &str,
+    dry_run: bool,
+    clear: &[String],
+    confirm_status: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::service::import::{Column, ImportOptions};
+    use crate::web::import_preview;
+    let mut columns = std::collections::BTreeSet::new();
+    for c in clear {
+        let column = Column::parse(c)
+            .filter(|c| c.can_clear())
+            .with_context(|| format!("--clear: không có cột nào tên “{c}” / no such column"))?;
+        columns.insert(column);
+    }
+    let options = ImportOptions {
+        clear: columns,
+        confirm_status,
+    };
+    let s = app::open(cfg).await?;
+    let cell = cell_by_code(&s, cell).await?;
+    let limits = s.imports.limits;
+    let size = std::fs::metadata(file)
+        .with_context(|| file.display().to_string())?
+        .len();
+    if size > limits.max_file_bytes {
+        let e = chibo_docs::sheet::SheetError::FileTooLarge {
+            limit: limits.max_file_bytes,
+        };
+        bail!("{}: {e}", file.display());
+    }
+    let bytes: std::sync::Arc<[u8]> = std::fs::read(file)
+        .with_context(|| file.display().to_string())?
+        .into();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let started = Instant::now();
+    let actor = console();
+    let tr = crate::web::i18n::Tr::vi();
+    let plan = s
+        .plan_import(&actor, &cell, bytes.clone(), &name, &options, s.now())
+        .await
+        .map_err(cli_error)?;
+    let printed = import_preview::text(&plan, &tr)
+        .iter()
+        .try_for_each(|l| say(l));
+    if printed.is_err() {
+        return Ok(ExitCode::from(PIPE_CLOSED));
+    }
+    let stop = |line: &str, code: u8| {
+        let _ = say("");
+        let _ = say(line);
+        Ok(ExitCode::from(code))
+    };
+    if plan.rejected_rows > 0 {
+        return stop("Không ghi gì: sửa tệp rồi nhập lại. / Nothing written.", 2);
+    }
+    if plan.needs_confirmation() {
+        return stop(
+            "Không ghi gì: xem các trạng thái suy ra ở trên, rồi chạy lại với --confirm-status (hoặc thêm cột Trạng thái vào tệp). / Nothing written: confirm the inferred standings with --confirm-status.",
+            2,
+        );
+    }
+    if dry_run {
+        return stop("--dry-run: không ghi gì.", 0);
+    }
+    if !plan.can_commit() {
+        return stop("Không có gì để ghi. / Nothing to write.", 0);
+    }
+    let (plan, written) = s
+        .commit_import(&actor, &cell, bytes, &name, &options, &plan.digest, s.now())
+        .await
+        .map_err(cli_error)?;
+    let _ = say("");
+    let _ = say(&format!(
+        "{} ({:.1} s)",
+        tr.t2(
+            "import-done-detail",
+            ("created", written.created.into()),
+            ("updated", written.updated.into())
+        ),
+        started.elapsed().as_secs_f64()
+    ));
+    if !plan.erasures.is_empty() {
+        let _ = say(&tr.t1("import-erasures", "count", plan.erasures.total));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit(cfg: &Config, what: AuditWhat) -> anyhow::Result<ExitCode> {
+    use crate::service::audit::{Scope, lines};
+    let s = app::open(cfg).await?;
+    let (code, checkpoints) = match what {
+        AuditWhat::Checkpoint => {
+            let cps = s.checkpoint(None, s.now()).await.map_err(cli_error)?;
+            println!(
+                "{} điểm neo mới / new checkpoints → {}",
+                cps.len(),
+                s.anchor.log_path().display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        AuditWhat::Verify { code, checkpoints } => (code, checkpoints),
+    };
+    let v = s
+        .verify(&Scope {
+            code: code.clone(),
+            checkpoints,
+        })
+        .await
+        .map_err(cli_error)?;
+    if let Some(code) = &code
+        && v.documents == 0
+    {
+        println!("Không có văn bản nào mang mã {code} / no document has this code");
+        return Ok(ExitCode::from(4));
+    }
+    for l in lines(&v) {
+        println!("HỎNG / BROKEN: {l}");
+    }
+    let unanchored: i64 = v.unanchored.iter().map(|(_, n)| n).sum();
+    let summary = format!(
+        "{} mục, {} chuỗi, {} điểm neo ký, {} văn bản niêm phong, {} bản ghi / entries, chains, signed checkpoints, sealed documents, records",
+        v.entries, v.chains, v.checkpoints, v.documents, v.records
+    );
+    if !v.ok() {
+        println!("{summary}");
+        return Ok(ExitCode::from(3));
+    }
+    match &code {
+        Some(code) => println!("{code}: khớp / matches — {summary}"),
+        None => println!("OK: {summary}"),
+    }
+    if unanchored > 0 {
+        println!(
+            "Lưu ý: {unanchored} mục sau điểm neo cuối chưa được ký (chạy chibo audit checkpoint) / entries after the last checkpoint are not anchored yet"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -530,11 +617,31 @@ async fn healthcheck(address: &str) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `--at`: a date as Vietnamese users write it (dd/mm/yyyy) or ISO (yyyy-mm-dd).
+fn day_arg(raw: &str) -> Result<NaiveDate, String> {
+    crate::model::parse_date("at", raw).map_err(|_| {
+        format!(
+            "ngày không hợp lệ: \"{}\" (nhập dd/mm/yyyy, ví dụ 05/12/2026, hoặc yyyy-mm-dd)",
+            raw.trim()
+        )
+    })
+}
+
 fn rules(cfg: &Config, what: RulesWhat) -> anyhow::Result<ExitCode> {
     match what {
         RulesWhat::Show { at } => {
             let rules = app::load_rules(cfg)?;
             let at = at.unwrap_or_else(|| crate::service::today(cfg.clock.now()));
+            if let Err(e) = rules.pack_at(at) {
+                match rules.first_day() {
+                    Some(first) if at < first => eprintln!(
+                        "{e}: bộ quy tắc sớm nhất có hiệu lực từ ngày {}",
+                        first.format("%d/%m/%Y")
+                    ),
+                    _ => eprintln!("{e}"),
+                }
+                return Ok(ExitCode::FAILURE);
+            }
             print!("{}", chibo_rules::show(&rules, at));
         }
         RulesWhat::Check { file } => {

@@ -31,6 +31,23 @@ pub struct Config {
     pub remind_every_secs: u64,
     /// Where "now" comes from: the system clock, or a test's clock.
     pub clock: crate::service::clock::Clock,
+    /// Data rows one import may hold.
+    pub import_max_rows: usize,
+    /// Imports read at once (each within 256 MB); more are told to wait.
+    pub import_concurrency: usize,
+    /// How long an upload waits for its confirmation before the sweep
+    /// deletes it (it holds national ID numbers).
+    pub import_keep_minutes: i64,
+    /// The key that signs the audit chains' checkpoints (Ed25519), kept
+    /// outside the database: `data_dir/audit-signing.key` unless set.
+    /// Created on first start; servers sharing one database share it.
+    pub audit_key: Option<PathBuf>,
+    /// The log of signed checkpoints, to be shipped off the machine:
+    /// `data_dir/audit-checkpoints.log` unless set.
+    pub checkpoint_log: Option<PathBuf>,
+    /// How often the chain heads that moved are signed into the log
+    /// (seconds); 0 turns the sweep off (seals still sign their own).
+    pub anchor_every_secs: u64,
 }
 
 impl Default for Config {
@@ -51,6 +68,12 @@ impl Default for Config {
             mail_from: "chibo <chibo@localhost>".into(),
             remind_every_secs: 300,
             clock: crate::service::clock::Clock::system(),
+            import_max_rows: chibo_docs::sheet::Limits::default().max_rows,
+            import_concurrency: 2,
+            import_keep_minutes: 120,
+            audit_key: None,
+            checkpoint_log: None,
+            anchor_every_secs: 60,
         }
     }
 }
@@ -70,6 +93,8 @@ impl std::fmt::Debug for Config {
             .field("rules_pack", &self.rules_pack)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
             .field("mail_from", &self.mail_from)
+            .field("audit_key", &self.audit_key_path())
+            .field("checkpoint_log", &self.checkpoint_log_path())
             .finish_non_exhaustive()
     }
 }
@@ -92,6 +117,12 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub remind_every_secs: Option<u64>,
+    pub import_max_rows: Option<usize>,
+    pub import_concurrency: Option<usize>,
+    pub import_keep_minutes: Option<i64>,
+    pub audit_key: Option<PathBuf>,
+    pub checkpoint_log: Option<PathBuf>,
+    pub anchor_every_secs: Option<u64>,
 }
 
 impl Config {
@@ -108,8 +139,14 @@ impl Config {
             login_window_minutes,
             login_failures_per_account,
             login_failures_per_address,
-            remind_every_secs
+            remind_every_secs,
+            import_max_rows,
+            import_concurrency,
+            import_keep_minutes,
+            anchor_every_secs
         );
+        self.audit_key = f.audit_key.or(self.audit_key);
+        self.checkpoint_log = f.checkpoint_log.or(self.checkpoint_log);
         self.database_url = f.database_url.or(self.database_url);
         self.rules_pack = f.rules_pack.or(self.rules_pack);
         self.public_url = f.public_url.or(self.public_url);
@@ -123,6 +160,29 @@ impl Config {
     pub fn load_file(path: &std::path::Path) -> anyhow::Result<FileConfig> {
         let text = std::fs::read_to_string(path)?;
         Ok(toml::from_str(&text)?)
+    }
+
+    /// The import limits this configuration sets.
+    pub fn import_gate(&self) -> crate::service::import::ImportGate {
+        let limits = chibo_docs::sheet::Limits {
+            max_rows: self.import_max_rows,
+            ..chibo_docs::sheet::Limits::default()
+        };
+        crate::service::import::ImportGate::new(
+            limits,
+            self.import_concurrency.max(1),
+            chrono::Duration::minutes(self.import_keep_minutes.max(1)),
+        )
+    pub fn audit_key_path(&self) -> PathBuf {
+        self.audit_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-signing.key"))
+    }
+
+    pub fn checkpoint_log_path(&self) -> PathBuf {
+        self.checkpoint_log
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-checkpoints.log"))
     }
 
     pub fn base_url(&self) -> String {

@@ -4,14 +4,20 @@ use std::borrow::Cow;
 
 use csv::{ReaderBuilder, StringRecord};
 
+use super::assemble::{Assembler, Finished, Step};
 use super::header::{Layout, Matcher, Missing, RawRow, SCAN_ROWS};
-use super::{SheetError, SheetFormat, Table, cell};
+use super::{Limits, Outline, SheetError, SheetFormat, Sink, cell};
 
 /// Excel's "CSV UTF-8" uses `,` or, where `,` is the decimal mark, `;`;
 /// its "Unicode Text" uses tabs.
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
-pub(super) fn read(bytes: &[u8], matcher: &Matcher) -> Result<Table, SheetError> {
+pub(super) fn read(
+    bytes: &[u8],
+    matcher: &Matcher,
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) -> Result<Outline, SheetError> {
     let text = decode(bytes)?;
     if text.trim().is_empty() {
         return Err(SheetError::Empty);
@@ -24,14 +30,20 @@ pub(super) fn read(bytes: &[u8], matcher: &Matcher) -> Result<Table, SheetError>
     for delimiter in DELIMITERS {
         let mut head = Vec::new();
         each_row(&text, delimiter, |number, record| {
-            head.push(RawRow {
+            let row = RawRow {
                 number,
-                cells: record.iter().map(cell::text).collect(),
-            });
-            head.len() < SCAN_ROWS
+                cells: record
+                    .iter()
+                    .take(limits.max_columns)
+                    .map(cell::text)
+                    .collect(),
+            };
+            if row.cells.iter().any(Option::is_some) {
+                head.push(row);
+            }
+            head.len() <= SCAN_ROWS
         })?;
-        head.retain(|row| row.cells.iter().any(Option::is_some));
-        match matcher.locate(&head, 0) {
+        match matcher.locate(&head) {
             Ok(layout) => {
                 let width = |l: &Layout| (l.score(), l.columns.len() + l.ignored.len());
                 if chosen
@@ -48,30 +60,37 @@ pub(super) fn read(bytes: &[u8], matcher: &Matcher) -> Result<Table, SheetError>
             }
         }
     }
-    let Some((delimiter, layout)) = chosen else {
+    let Some((delimiter, _)) = chosen else {
         let labels = nearest.map(|n| n.labels).unwrap_or_default();
         return Err(SheetError::MissingColumns(labels));
     };
-    let mut rows = Vec::new();
+    let mut asm = Assembler::new(matcher, limits, SheetFormat::Csv, None);
+    let mut failed = None;
     each_row(&text, delimiter, |number, record| {
-        if number > layout.header_row {
-            let picked = layout
-                .picks()
+        let row = RawRow {
+            number,
+            cells: record
                 .iter()
-                .map(|&p| record.get(p).and_then(cell::text))
-                .collect();
-            rows.extend(layout.row(number, picked));
+                .take(limits.max_columns)
+                .map(cell::text)
+                .collect(),
+        };
+        match asm.push(row, sink) {
+            Ok(step) => step == Step::More,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
         }
-        true
     })?;
-    Ok(Table {
-        format: SheetFormat::Csv,
-        sheet_name: None,
-        header_row: layout.header_row,
-        columns: layout.columns,
-        ignored_headers: layout.ignored,
-        rows,
-    })
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    match asm.finish(sink)? {
+        Finished::Table(outline) => Ok(outline),
+        Finished::Missing(m) => Err(SheetError::MissingColumns(m.labels)),
+        Finished::Blank => Err(SheetError::Empty),
+    }
 }
 
 /// Calls `f` with each record and the row number a spreadsheet program

@@ -67,16 +67,17 @@ impl<'a> Matcher<'a> {
     }
 
     /// Reads the header from the best of the first rows: the one naming the
-    /// most columns among those naming every required one. `first_col` is
-    /// the 0-based sheet column of `cells[0]`, for column letters.
-    pub fn locate(&self, rows: &[RawRow], first_col: usize) -> Result<Layout, Missing> {
+    /// most columns among those naming every required one. A header may take
+    /// two rows, a group title over its parts ("Ngày vào Đảng" over "Dự bị"
+    /// and "Chính thức", merged cells leaving the title in the first column
+    /// only): it wins only by naming more columns than its top row alone.
+    pub fn locate(&self, rows: &[RawRow]) -> Result<Layout, Missing> {
         let mut best: Option<Layout> = None;
         let mut nearest = Missing {
             labels: self.labels(&[]),
             score: 0,
         };
-        for row in rows.iter().take(SCAN_ROWS) {
-            let layout = self.layout(row, first_col);
+        let mut consider = |layout: Layout| {
             let missing = self.labels(&layout.specs);
             if missing.is_empty() {
                 if best
@@ -91,36 +92,78 @@ impl<'a> Matcher<'a> {
                     score: layout.specs.len(),
                 };
             }
+        };
+        for (i, row) in rows.iter().enumerate().take(SCAN_ROWS) {
+            let alone = self.layout(row, None);
+            let below = rows.get(i + 1).filter(|b| b.number == row.number + 1);
+            // Two rows make a header only if together they name more than
+            // either does alone (a title over the header, or the first data
+            // row under it, adds nothing).
+            let pair = below
+                .map(|b| (self.layout(row, Some(b)), self.layout(b, None).score()))
+                .filter(|(pair, under)| pair.score() > alone.score().max(*under));
+            consider(alone);
+            if let Some((pair, _)) = pair {
+                consider(pair);
+            }
         }
         best.ok_or(nearest)
     }
 
-    fn layout(&self, row: &RawRow, first_col: usize) -> Layout {
+    /// The layout a header row gives, alone or over a row of sub-headers.
+    fn layout(&self, top: &RawRow, below: Option<&RawRow>) -> Layout {
+        let last = below.map_or(top.number, |b| b.number);
         let mut layout = Layout {
-            header_row: row.number,
+            header_row: top.number,
+            data_from: last + 1,
             picks: Vec::new(),
             specs: Vec::new(),
             columns: Vec::new(),
             ignored: Vec::new(),
             keys: Arc::from([]),
         };
-        for (i, cell) in row.cells.iter().enumerate() {
-            let Some(text) = cell else { continue };
-            let column_letter = column_letter(first_col + i);
-            match self.spec_of(text) {
-                Some(spec) if !layout.specs.contains(&spec) => {
+        let width = below.map_or(0, |b| b.cells.len()).max(top.cells.len());
+        // The group title a sub-header sits under: its own column's, or that
+        // of the nearest titled column to its left (a merged title).
+        let mut title: Option<&str> = None;
+        for i in 0..width {
+            let own = top.cells.get(i).and_then(Option::as_deref);
+            let sub = below
+                .and_then(|b| b.cells.get(i))
+                .and_then(Option::as_deref);
+            if own.is_some() {
+                title = own;
+            }
+            let candidates: Vec<String> = match (sub, own, title) {
+                (None, Some(own), _) => vec![own.to_string()],
+                (None, None, _) => continue,
+                // "Ngày vào Đảng Chính thức", else "Chính thức", else the
+                // title's own field ("Ngày vào Đảng" over "Dự bị").
+                (Some(sub), _, Some(title)) => {
+                    vec![format!("{title} {sub}"), sub.to_string(), title.to_string()]
+                }
+                (Some(sub), _, None) => vec![sub.to_string()],
+            };
+            let shown = candidates[0].clone();
+            let column_letter = column_letter(i);
+            let found = candidates
+                .iter()
+                .filter_map(|c| self.spec_of(c))
+                .find(|spec| !layout.specs.contains(spec));
+            match found {
+                Some(spec) => {
                     layout.picks.push(i);
                     layout.specs.push(spec);
                     layout.columns.push(FoundColumn {
                         key: self.specs[spec].key,
-                        header_text: text.clone(),
+                        header_text: shown,
                         column_letter,
                     });
                 }
                 // Unknown, or a second column for the same field: the first
                 // one wins and the preview names the other.
-                _ => layout.ignored.push(IgnoredColumn {
-                    header_text: text.clone(),
+                None => layout.ignored.push(IgnoredColumn {
+                    header_text: shown,
                     column_letter,
                 }),
             }
@@ -142,10 +185,12 @@ impl<'a> Matcher<'a> {
     }
 }
 
-/// Where the fields are: the header row and, for each recognised column,
-/// its position in the raw rows.
+/// Where the fields are: the header row(s) and, for each recognised
+/// column, its position in the raw rows.
 pub(super) struct Layout {
     pub header_row: usize,
+    /// The first row below the header (two rows below a two-row header).
+    pub data_from: usize,
     picks: Vec<usize>,
     specs: Vec<usize>,
     pub columns: Vec<FoundColumn>,
@@ -171,7 +216,7 @@ impl Layout {
     pub fn row(&self, number: usize, cells: Vec<Option<String>>) -> Option<Row> {
         let mut filled = cells.iter().flatten().peekable();
         filled.peek()?;
-        if number == self.header_row + 1 && filled.all(|c| is_column_number(c)) {
+        if number == self.data_from && filled.all(|c| is_column_number(c)) {
             return None;
         }
         Some(Row {
@@ -290,14 +335,18 @@ mod tests {
     fn picks_the_header_under_title_rows() {
         let m = Matcher::new(SPECS, &["ho_ten"]);
         let rows = [
-            raw(1, &["DANH SÁCH ĐẢNG VIÊN CHI BỘ KHU PHỐ 3"]),
-            raw(3, &["Ngày sinh"]),
-            raw(4, &["STT", "Họ tên", "Ngày sinh", "Ghi chú", "Họ và tên"]),
-            raw(5, &["1", "Nguyễn Văn A", "01/01/1970"]),
+            raw(1, &["", "DANH SÁCH ĐẢNG VIÊN CHI BỘ KHU PHỐ 3"]),
+            raw(3, &["", "Ngày sinh"]),
+            raw(
+                4,
+                &["", "STT", "Họ tên", "Ngày sinh", "Ghi chú", "Họ và tên"],
+            ),
+            raw(5, &["", "1", "Nguyễn Văn A", "01/01/1970"]),
         ];
-        let layout = m.locate(&rows, 1).ok().expect("header found");
+        let layout = m.locate(&rows).ok().expect("header found");
         assert_eq!(layout.header_row, 4);
-        assert_eq!(layout.picks(), [1, 2]);
+        assert_eq!(layout.data_from, 5);
+        assert_eq!(layout.picks(), [2, 3]);
         assert_eq!(layout.columns[0].column_letter, "C");
         assert_eq!(layout.columns[0].header_text, "Họ tên");
         let ignored: Vec<_> = layout
@@ -312,9 +361,9 @@ mod tests {
     fn reports_the_missing_required_columns() {
         let m = Matcher::new(SPECS, &["ho_ten", "ngay_sinh", "no_such_key"]);
         let rows = [raw(1, &["Họ tên", "Giới tính"])];
-        let missing = m.locate(&rows, 0).err().expect("missing");
+        let missing = m.locate(&rows).err().expect("missing");
         assert_eq!(missing.labels, ["Ngày sinh", "no_such_key"]);
-        let missing = m.locate(&[], 0).err().expect("missing");
+        let missing = m.locate(&[]).err().expect("missing");
         assert_eq!(missing.labels, ["Họ và tên", "Ngày sinh", "no_such_key"]);
     }
 
@@ -322,7 +371,7 @@ mod tests {
     fn skips_blank_rows_and_the_column_number_row() {
         let m = Matcher::new(SPECS, &["ho_ten"]);
         let layout = m
-            .locate(&[raw(2, &["Họ và tên", "Ngày sinh"])], 0)
+            .locate(&[raw(2, &["Họ và tên", "Ngày sinh"])])
             .ok()
             .unwrap();
         let cells = |c: &[&str]| raw(0, c).cells;
@@ -333,5 +382,61 @@ mod tests {
         assert_eq!(row.get("ho_ten"), Some("Lê Văn B"));
         assert_eq!(row.get("ngay_sinh"), None);
         assert_eq!(row.get("ngay_vao_dang"), None);
+    }
+
+    #[test]
+    fn reads_a_two_row_header() {
+        let m = Matcher::new(SPECS, &["ho_ten"]);
+        let rows = [
+            raw(1, &["DANH SÁCH ĐẢNG VIÊN"]),
+            // "Ngày vào Đảng" merged over two columns, the others over two rows.
+            raw(3, &["STT", "Họ và tên", "Ngày sinh", "Ngày vào Đảng", ""]),
+            raw(4, &["", "", "", "Dự bị", "Chính thức"]),
+            raw(5, &["(1)", "(2)", "(3)", "(4)", "(5)"]),
+            raw(
+                6,
+                &[
+                    "1",
+                    "Nguyễn Văn A",
+                    "01/01/1960",
+                    "03/02/1986",
+                    "03/02/1987",
+                ],
+            ),
+        ];
+        let layout = m.locate(&rows).ok().expect("header found");
+        assert_eq!((layout.header_row, layout.data_from), (3, 5));
+        let found: Vec<_> = layout
+            .columns
+            .iter()
+            .map(|c| (c.key, c.column_letter.as_str(), c.header_text.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("ho_ten", "B", "Họ và tên"),
+                ("ngay_sinh", "C", "Ngày sinh"),
+                ("ngay_vao_dang", "D", "Ngày vào Đảng Dự bị"),
+                ("ngay_chinh_thuc", "E", "Ngày vào Đảng Chính thức"),
+            ]
+        );
+        let cells = |c: &[&str]| raw(0, c).cells;
+        assert!(
+            layout
+                .row(5, cells(&["(2)", "(3)", "(4)", "(5)"]))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_data_row_under_the_header_is_not_a_sub_header() {
+        let m = Matcher::new(SPECS, &["ho_ten"]);
+        let rows = [
+            raw(1, &["Họ và tên", "Ngày sinh", "Ngày vào Đảng"]),
+            raw(2, &["Nguyễn Văn A", "", "03/02/1986"]),
+        ];
+        let layout = m.locate(&rows).ok().expect("header found");
+        assert_eq!((layout.header_row, layout.data_from), (1, 2));
+        assert_eq!(layout.score(), 3);
     }
 }

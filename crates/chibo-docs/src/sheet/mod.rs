@@ -1,16 +1,23 @@
 //! Member tables in and out of spreadsheets.
 //!
-//! [`read_table`] takes a secretary's own file (XLSX, XLS, ODS or CSV, with
-//! title rows above the header and headers spelled in many ways) and returns
-//! the recognised columns as normalised text, row by row, with the
-//! spreadsheet's own row numbers for messages. [`write_xlsx`] and
+//! [`read_rows`] takes a secretary's own file (XLSX, XLS, ODS or CSV, with
+//! title rows above a header of one or two rows, headers spelled in many
+//! ways, a signature block under the table) and hands the recognised
+//! columns to a [`Sink`] as normalised text, row by row, with the
+//! spreadsheet's own row numbers for messages; it never holds the whole
+//! table, and an untrusted file is bounded by [`Limits`] before and while it
+//! is read. [`read_table`] collects the rows. [`write_xlsx`] and
 //! [`write_csv`] write the same layout back, so export → import round-trips.
 
+mod assemble;
 mod cell;
 mod delimited;
 mod error;
 mod fold;
+mod footer;
 mod header;
+mod limits;
+mod numfmt;
 mod workbook;
 mod write;
 
@@ -21,6 +28,7 @@ use std::sync::Arc;
 
 pub use error::SheetError;
 pub use fold::fold;
+pub use limits::Limits;
 pub use write::{write_csv, write_xlsx};
 
 /// A field the caller wants from the sheet.
@@ -82,7 +90,58 @@ impl Row {
     }
 }
 
-/// The recognised part of a sheet.
+/// Where a table is and what its header says, known before its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub format: SheetFormat,
+    /// Worksheet the table came from (`None` for CSV).
+    pub sheet_name: Option<String>,
+    /// 1-based row number of the header (its top row, if it has two).
+    pub header_row: usize,
+    /// The first row below the header.
+    pub data_from: usize,
+    /// Recognised columns, left to right.
+    pub columns: Vec<FoundColumn>,
+    /// Headers that were not recognised, left to right.
+    pub ignored_headers: Vec<IgnoredColumn>,
+}
+
+impl Header {
+    /// The column with this key, e.g. for "dòng 17, cột C".
+    pub fn column(&self, key: &str) -> Option<&FoundColumn> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+}
+
+/// The block under the table (count, date, signatures), never read as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Footer {
+    /// Its first row.
+    pub row: usize,
+    /// Its first lines, cells joined by " · ".
+    pub lines: Vec<String>,
+    /// The count it states ("Tổng số: 4 đảng viên").
+    pub stated_total: Option<usize>,
+}
+
+/// What reading a table found, besides its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outline {
+    pub header: Header,
+    pub footer: Option<Footer>,
+    /// Data rows handed on.
+    pub rows: usize,
+}
+
+/// Receives a table as it is read.
+pub trait Sink {
+    /// The header, before any row; `false` stops the reading.
+    fn header(&mut self, header: &Header) -> bool;
+    /// One data row; `false` stops the reading.
+    fn row(&mut self, row: Row) -> bool;
+}
+
+/// The recognised part of a sheet, collected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub format: SheetFormat,
@@ -96,6 +155,7 @@ pub struct Table {
     pub ignored_headers: Vec<IgnoredColumn>,
     /// Data rows below the header, without entirely blank rows.
     pub rows: Vec<Row>,
+    pub footer: Option<Footer>,
 }
 
 impl Table {
@@ -105,24 +165,27 @@ impl Table {
     }
 }
 
-/// Reads the table in a spreadsheet file.
+/// Reads the table in a spreadsheet file, handing its rows to `sink`.
 ///
 /// The format comes from the content (zip or OLE container, else text); the
 /// file name only rules out text posing as a workbook. In workbooks, the
 /// first visible worksheet whose first 20 rows hold a header naming every
 /// `required` key is read; in CSV the delimiter (`,` `;` or tab) is the one
-/// under which the header is found. The header is the row naming the most
-/// `columns`.
-pub fn read_table(
+/// under which the header is found. The header is the row (or pair of rows)
+/// naming the most `columns`. The table ends at its footer.
+pub fn read_rows(
     bytes: &[u8],
     file_name: &str,
     columns: &[ColumnSpec],
     required: &[&str],
-) -> Result<Table, SheetError> {
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) -> Result<Outline, SheetError> {
+    limits::check_file(bytes, limits)?;
     let matcher = header::Matcher::new(columns, required);
     match Container::of(bytes) {
-        Container::Zip => workbook::read_zip(bytes, &matcher),
-        Container::Ole => workbook::read_ole(bytes, &matcher),
+        Container::Zip => workbook::read_zip(bytes, &matcher, limits, sink),
+        Container::Ole => workbook::read_ole(bytes, &matcher, limits, sink),
         Container::Other if claims_binary_format(file_name) => {
             if is_blank(bytes) {
                 Err(SheetError::Empty)
@@ -130,8 +193,46 @@ pub fn read_table(
                 Err(SheetError::NotASpreadsheet)
             }
         }
-        Container::Other => delimited::read(bytes, &matcher),
+        Container::Other => delimited::read(bytes, &matcher, limits, sink),
     }
+}
+
+/// Reads the whole table into memory, within the default [`Limits`].
+pub fn read_table(
+    bytes: &[u8],
+    file_name: &str,
+    columns: &[ColumnSpec],
+    required: &[&str],
+) -> Result<Table, SheetError> {
+    struct Collect(Vec<Row>);
+    impl Sink for Collect {
+        fn header(&mut self, _: &Header) -> bool {
+            true
+        }
+        fn row(&mut self, row: Row) -> bool {
+            self.0.push(row);
+            true
+        }
+    }
+    let mut rows = Collect(Vec::new());
+    let outline = read_rows(
+        bytes,
+        file_name,
+        columns,
+        required,
+        &Limits::default(),
+        &mut rows,
+    )?;
+    let h = outline.header;
+    Ok(Table {
+        format: h.format,
+        sheet_name: h.sheet_name,
+        header_row: h.header_row,
+        columns: h.columns,
+        ignored_headers: h.ignored_headers,
+        rows: rows.0,
+        footer: outline.footer,
+    })
 }
 
 enum Container {

@@ -537,3 +537,387 @@ fn refuses_a_password_protected_workbook() {
     assert_eq!(err, SheetError::Encrypted);
     assert_eq!(err.code(), "sheet.encrypted");
 }
+
+/// A member list as the cell files it: a header, the members, then the
+/// footer with the count, the place and date (in the birth-date column),
+/// the signers' titles and their names (which look like members).
+#[test]
+fn the_footer_is_neither_a_member_nor_an_error() {
+    let bytes = save(|ws| {
+        let header = ["STT", "Họ và tên", "Ngày sinh", "Số thẻ"];
+        for (c, h) in header.iter().enumerate() {
+            ws.write(0, c as u16, *h).unwrap();
+        }
+        for (r, name) in [
+            "Nguyễn Văn An",
+            "Trần Thị Bình",
+            "Lê Văn Cường",
+            "Phạm Thị Dung",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let r = 1 + r as u32;
+            ws.write(r, 0, r).unwrap();
+            ws.write(r, 1, *name).unwrap();
+            ws.write(r, 2, format!("0{r}/01/1970")).unwrap();
+        }
+        ws.write(6, 1, "Tổng số: 4 đảng viên").unwrap();
+        ws.write(7, 2, "Phường 5, ngày 05 tháng 01 năm 2026")
+            .unwrap();
+        ws.write(8, 1, "Người lập biểu").unwrap();
+        ws.write(8, 3, "T/M CHI BỘ - BÍ THƯ").unwrap();
+        ws.write(9, 1, "(Ký, ghi rõ họ tên)").unwrap();
+        ws.write(12, 1, "Võ Thị Thu").unwrap();
+        ws.write(12, 3, "Hoàng Văn Nam").unwrap();
+    });
+    let table = read_table(&bytes, "ds.xlsx", MEMBER, NAME).unwrap();
+    let names: Vec<_> = table
+        .rows
+        .iter()
+        .map(|r| r.get("ho_ten").unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Nguyễn Văn An",
+            "Trần Thị Bình",
+            "Lê Văn Cường",
+            "Phạm Thị Dung"
+        ]
+    );
+    let footer = table.footer.expect("footer found");
+    assert_eq!(footer.row, 7);
+    assert_eq!(footer.stated_total, Some(4));
+    assert_eq!(
+        footer.lines,
+        [
+            "Tổng số: 4 đảng viên",
+            "Phường 5, ngày 05 tháng 01 năm 2026",
+            "Người lập biểu · T/M CHI BỘ - BÍ THƯ",
+            "(Ký, ghi rõ họ tên)",
+            "Võ Thị Thu · Hoàng Văn Nam",
+        ]
+    );
+}
+
+/// "Ngày vào Đảng" merged over "Dự bị" and "Chính thức", the other headers
+/// merged down over both rows, a row of column numbers under them.
+#[test]
+fn reads_a_two_row_header_with_merged_cells() {
+    let bytes = save(|ws| {
+        let plain = Format::new();
+        ws.write(0, 0, "DANH SÁCH ĐẢNG VIÊN").unwrap();
+        ws.merge_range(2, 0, 3, 0, "STT", &plain).unwrap();
+        ws.merge_range(2, 1, 3, 1, "Họ và tên", &plain).unwrap();
+        ws.merge_range(2, 2, 3, 2, "Ngày sinh", &plain).unwrap();
+        ws.merge_range(2, 3, 2, 4, "Ngày vào Đảng", &plain).unwrap();
+        ws.write(3, 3, "Dự bị").unwrap();
+        ws.write(3, 4, "Chính thức").unwrap();
+        for c in 0..5u16 {
+            ws.write(4, c, format!("({})", c + 1)).unwrap();
+        }
+        ws.write(5, 0, 1).unwrap();
+        ws.write(5, 1, "Nguyễn Văn An").unwrap();
+        ws.write(5, 2, "01/01/1950").unwrap();
+        ws.write(5, 3, "03/02/1986").unwrap();
+        ws.write(5, 4, "03/02/1987").unwrap();
+    });
+    const SPECS: &[ColumnSpec] = &[
+        MEMBER[0],
+        MEMBER[3],
+        MEMBER[7],
+        ColumnSpec {
+            key: "ngay_chinh_thuc",
+            label: "Ngày chính thức",
+            aliases: &["Ngày vào Đảng chính thức"],
+        },
+    ];
+    let table = read_table(&bytes, "ds.xlsx", SPECS, NAME).unwrap();
+    assert_eq!(table.header_row, 3);
+    let found: Vec<_> = table
+        .columns
+        .iter()
+        .map(|c| (c.key, c.column_letter.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("ho_ten", "B"),
+            ("ngay_sinh", "C"),
+            ("ngay_vao_dang", "D"),
+            ("ngay_chinh_thuc", "E"),
+        ]
+    );
+    assert_eq!(table.rows.len(), 1, "the sub-header is not a member");
+    let row = &table.rows[0];
+    assert_eq!(row.number, 6);
+    assert_eq!(row.get("ngay_vao_dang"), Some("03/02/1986"));
+    assert_eq!(row.get("ngay_chinh_thuc"), Some("03/02/1987"));
+}
+
+/// What Excel shows, not the bare number: a CCCD typed as a number in a
+/// cell formatted `000000000000`, a date typed as digits under
+/// `00"/"00"/"0000`.
+#[test]
+fn numbers_read_as_their_format_shows_them() {
+    let bytes = save(|ws| {
+        let id = Format::new().set_num_format("000000000000");
+        let day = Format::new().set_num_format("00\"/\"00\"/\"0000");
+        ws.write(0, 0, "Họ tên").unwrap();
+        ws.write(0, 1, "Số CCCD").unwrap();
+        ws.write(0, 2, "Ngày sinh").unwrap();
+        ws.write(0, 3, "Số thẻ").unwrap();
+        ws.write(1, 0, "Lò Văn Pảo").unwrap();
+        ws.write_number_with_format(1, 1, 1_075_012_345.0, &id)
+            .unwrap();
+        ws.write_number_with_format(1, 2, 30_041_975.0, &day)
+            .unwrap();
+        ws.write_number(1, 3, 93_012_345_678.0).unwrap();
+    });
+    let table = read_table(&bytes, "ds.xlsx", MEMBER, NAME).unwrap();
+    let row = &table.rows[0];
+    assert_eq!(row.get("so_dinh_danh"), Some("001075012345"));
+    assert_eq!(row.get("ngay_sinh"), Some("30/04/1975"));
+    // No format: the number as it is (the card number check will say it
+    // has 11 digits).
+    assert_eq!(row.get("so_the"), Some("93012345678"));
+}
+
+/// A 2 KB workbook whose cells span A1:XFD1048576: calamine's range would
+/// be 17 billion cells (the whole server aborted on a 512 GiB allocation).
+/// Read cell by cell, it costs what its three cells cost.
+#[test]
+fn a_sheet_spanning_the_whole_grid_is_read_cell_by_cell() {
+    let bytes = save(|ws| {
+        ws.write(0, 0, "Họ tên").unwrap();
+        ws.write(1, 0, "Lê Văn Bình").unwrap();
+        ws.write(1_048_575, 16_383, "x").unwrap();
+    });
+    assert!(bytes.len() < 8 * 1024, "{} bytes", bytes.len());
+    let table = read_table(&bytes, "ds.xlsx", MEMBER, NAME).unwrap();
+    assert_eq!(table.rows.len(), 1);
+    assert_eq!(table.rows[0].get("ho_ten"), Some("Lê Văn Bình"));
+}
+
+/// The parts of a small real workbook, with `sheet` in place of its sheet.
+fn workbook_with_sheet(sheet: &[u8], method: zip::CompressionMethod) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let base = save(|ws| {
+        ws.write(0, 0, "Họ tên").unwrap();
+    });
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(method)
+        .large_file(sheet.len() > u32::MAX as usize / 2);
+    for i in 0..src.len() {
+        let mut part = src.by_index(i).unwrap();
+        let name = part.name().unwrap().into_owned();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        out.start_file(name.as_str(), options).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            out.write_all(sheet).unwrap();
+        } else {
+            out.write_all(&data).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// A sheet of 64 MB of blanks deflates to 64 KB (a ratio of 1000, deflate's
+/// best): refused from the sizes the zip declares, before a byte is
+/// inflated.
+#[test]
+fn a_zip_bomb_is_refused_before_it_is_inflated() {
+    let mut sheet = b"<worksheet><sheetData>".to_vec();
+    sheet.resize(64 * 1024 * 1024, b' ');
+    sheet.extend_from_slice(b"</sheetData></worksheet>");
+    let bytes = workbook_with_sheet(&sheet, zip::CompressionMethod::Deflated);
+    assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+    let err = read_table(&bytes, "bom.xlsx", MEMBER, NAME).unwrap_err();
+    assert_eq!(
+        err,
+        SheetError::Bomb {
+            part: "xl/worksheets/sheet1.xml".into(),
+            ratio: 250
+        }
+    );
+    assert!(
+        err.to_string().contains("xl/worksheets/sheet1.xml"),
+        "{err}"
+    );
+
+    // Within the ratio but past the total: refused as well.
+    let limits = Limits {
+        max_unpacked_bytes: 1024 * 1024,
+        ..Limits::default()
+    };
+    let mut small = sheet[..2 * 1024 * 1024].to_vec();
+    small.extend_from_slice(b"</sheetData></worksheet>");
+    let stored = workbook_with_sheet(&small, zip::CompressionMethod::Stored);
+    let err = read_rows(&stored, "x.xlsx", MEMBER, NAME, &limits, &mut Discard).unwrap_err();
+    assert_eq!(err, SheetError::Unpacked { limit: 1024 * 1024 });
+}
+
+/// calamine reserves room for as many strings as the workbook announces.
+#[test]
+fn an_announced_string_count_the_part_cannot_hold_is_refused() {
+    use std::io::{Read, Write};
+    let base = save(|ws| {
+        ws.write(0, 0, "Họ tên").unwrap();
+        ws.write(1, 0, "Lê Văn Bình").unwrap();
+    });
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..src.len() {
+        let mut part = src.by_index(i).unwrap();
+        let name = part.name().unwrap().into_owned();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        if name == "xl/sharedStrings.xml" {
+            let text = String::from_utf8(data).unwrap();
+            data = text
+                .replace("count=\"2\"", "count=\"4000000000\"")
+                .replace("uniqueCount=\"2\"", "uniqueCount=\"4000000000\"")
+                .into_bytes();
+        }
+        out.start_file(name.as_str(), options).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    let bytes = out.finish().unwrap().into_inner();
+    let err = read_table(&bytes, "ds.xlsx", MEMBER, NAME).unwrap_err();
+    assert!(matches!(err, SheetError::Corrupt(_)), "{err:?}");
+}
+
+/// An ODS row repeated a million times over a hundred columns: calamine
+/// would lay out 10⁸ cells.
+#[test]
+fn an_ods_that_repeats_its_rows_is_measured_first() {
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>
+<table:table table:name="Bom">
+<table:table-row><table:table-cell office:value-type="string"><text:p>Họ tên</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="100" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let bytes = zipped(&[
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("META-INF/manifest.xml", MANIFEST),
+        ("content.xml", content),
+    ]);
+    let err = read_table(&bytes, "bom.ods", MEMBER, NAME).unwrap_err();
+    assert_eq!(
+        err,
+        SheetError::TooManyCells {
+            sheet: "Bom".into(),
+            limit: 1_000_000
+        }
+    );
+}
+
+/// A legacy XLS with one cell at A1 and one at IV65536: calamine lays out
+/// the 16.7 million cells between them when the workbook is opened.
+#[test]
+fn an_xls_spanning_its_whole_grid_is_measured_first() {
+    use std::io::Write;
+    fn record(out: &mut Vec<u8>, typ: u16, body: &[u8]) {
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u16).to_le_bytes());
+        out.extend_from_slice(body);
+    }
+    let number = |row: u16, col: u16| {
+        let mut b = Vec::new();
+        b.extend_from_slice(&row.to_le_bytes());
+        b.extend_from_slice(&col.to_le_bytes());
+        b.extend_from_slice(&0u16.to_le_bytes());
+        b.extend_from_slice(&1.0f64.to_le_bytes());
+        b
+    };
+    let bof = [0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut stream = Vec::new();
+    record(&mut stream, 0x0809, &bof);
+    let mut sheet = vec![0u8; 6];
+    sheet.extend_from_slice(&[4, 0]);
+    sheet.extend_from_slice(b"Lung");
+    record(&mut stream, 0x0085, &sheet);
+    record(&mut stream, 0x000A, &[]);
+    record(&mut stream, 0x0809, &bof);
+    record(&mut stream, 0x0203, &number(0, 0));
+    record(&mut stream, 0x0203, &number(65_535, 255));
+    record(&mut stream, 0x000A, &[]);
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    file.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    let bytes = file.into_inner().into_inner();
+    let err = read_table(&bytes, "ds.xls", MEMBER, NAME).unwrap_err();
+    assert_eq!(
+        err,
+        SheetError::TooManyCells {
+            sheet: "Lung".into(),
+            limit: 1_000_000
+        }
+    );
+}
+
+struct Discard;
+
+impl Sink for Discard {
+    fn header(&mut self, _: &Header) -> bool {
+        true
+    }
+    fn row(&mut self, _: Row) -> bool {
+        true
+    }
+}
+
+/// Counts what it is handed, to show rows arrive one by one.
+#[derive(Default)]
+struct Count(usize);
+
+impl Sink for Count {
+    fn header(&mut self, _: &Header) -> bool {
+        true
+    }
+    fn row(&mut self, _: Row) -> bool {
+        self.0 += 1;
+        true
+    }
+}
+
+#[test]
+fn rows_past_the_limit_are_refused_as_they_come() {
+    let mut csv = String::from("Họ tên;Ngày sinh\n");
+    for i in 0..25 {
+        csv.push_str(&format!("Người {i};01/01/1970\n"));
+    }
+    let limits = Limits {
+        max_rows: 20,
+        ..Limits::default()
+    };
+    let mut seen = Count::default();
+    let err = read_rows(csv.as_bytes(), "ds.csv", MEMBER, NAME, &limits, &mut seen).unwrap_err();
+    assert_eq!(err, SheetError::TooManyRows { limit: 20 });
+    assert_eq!(seen.0, 20, "stopped at the limit");
+
+    let limits = Limits {
+        max_file_bytes: 100,
+        ..Limits::default()
+    };
+    let err = read_rows(csv.as_bytes(), "ds.csv", MEMBER, NAME, &limits, &mut seen).unwrap_err();
+    assert_eq!(err, SheetError::FileTooLarge { limit: 100 });
+}
+
+#[test]
+fn a_cell_longer_than_excel_allows_is_named() {
+    let csv = format!("Họ tên;Địa chỉ\nLê Văn Bình;{}\n", "x".repeat(40_000));
+    let err = read_table(csv.as_bytes(), "ds.csv", MEMBER, NAME).unwrap_err();
+    assert_eq!(err, SheetError::CellTooLong { cell: "B2".into() });
+    assert_eq!(
+        err.to_string(),
+        "Ô B2 dài hơn 32.767 ký tự, giới hạn của Excel"
+    );
+}

@@ -130,6 +130,18 @@ const DEADLINES: &[(&str, Timer, &str, &str)] = &[
         "2025-04-24",
         "2025-06-09",
     ),
+    (
+        "a resident's concern forwarded in 5 working days, across Tết",
+        Timer::ResidentConcernForward,
+        "2026-02-12",
+        "2026-02-26",
+    ),
+    (
+        "a resident's concern answered in 30 working days",
+        Timer::ResidentConcernAnswer,
+        "2026-03-02",
+        "2026-04-13",
+    ),
 ];
 
 #[test]
@@ -376,4 +388,36 @@ fn xoa_ten_flags_and_transfers() {
         !rules.admission_age_ok(d("1966-05-01"), on).unwrap(),
         "60 and one month"
     );
+}
+
+/// Every timer explains itself in Vietnamese and in English, naming what is due.
+#[test]
+fn every_timer_is_named_in_both_languages() {
+    let rules = Rules::embedded();
+    let mut names = std::collections::HashSet::new();
+    for timer in Timer::ALL {
+        let dl = rules.deadline(timer, d("2026-03-02")).unwrap();
+        let vi = dl.explain(chibo_rules::Lang::Vi);
+        let en = dl.explain(chibo_rules::Lang::En);
+        let vi_name = vi.strip_prefix("Hạn ").unwrap().split(':').next().unwrap();
+        let en_name = en
+            .strip_prefix("Deadline for ")
+            .unwrap()
+            .split(':')
+            .next()
+            .unwrap();
+        assert!(!vi_name.is_ascii(), "{timer:?}: {vi}");
+        assert!(en_name.is_ascii() && !en_name.is_empty(), "{timer:?}: {en}");
+        assert!(
+            names.insert(vi_name.to_owned()),
+            "{timer:?}: {vi_name} twice"
+        );
+        assert!(
+            names.insert(en_name.to_owned()),
+            "{timer:?}: {en_name} twice"
+        );
+        assert_eq!(dl.timer, timer);
+        assert!(!timer.param().is_empty());
+        assert!(vi.ends_with(&dl.citation) && en.ends_with(&dl.citation));
+    }
 }

@@ -432,6 +432,20 @@ const COUNT_CASES: &[(&str, K, &str, u32, u32, u32, Outcome, u32, u32, u32)] = &
         0,
     ),
     (
+        // The cell's full members exist (base 3) but none is convened to vote: invalid,
+        // not merely "not passed".
+        "admission with every full member excused: invalid",
+        K::KetNap,
+        "3ct-ld",
+        0,
+        0,
+        0,
+        Outcome::KhongHopLe,
+        2,
+        0,
+        3,
+    ),
+    (
         "only suspended members: invalid",
         K::NghiQuyet,
         "3dc",
@@ -737,6 +751,29 @@ fn election_cases() {
     assert_eq!(e.outcome, Outcome::Dat);
     assert_eq!(e.elected, ["A", "B"]);
     assert_eq!(e.got, 7);
+    assert!(e.tied_at_last_seat.is_empty());
+    // The explanation names the elected as elected and the others as not.
+    let vi = e.explain(Lang::Vi);
+    assert!(
+        vi.contains(
+            "trúng cử 2/2 chỗ: A (8 phiếu), B (7 phiếu); không trúng cử: C (6 phiếu), D (3 phiếu)"
+        ),
+        "{vi}"
+    );
+    let en = e.explain(Lang::En);
+    assert!(
+        en.contains(
+            "2/2 seats filled: A (8 votes), B (7 votes); not elected: C (6 votes), D (3 votes)"
+        ),
+        "{en}"
+    );
+
+    // Every member present voting for one candidate is not "too many votes".
+    let e = election("5ct 2db", &[("A", 5), ("B", 0)], 1).unwrap();
+    assert_eq!(
+        (e.outcome, e.elected.clone()),
+        (Outcome::Dat, vec!["A".to_string()])
+    );
 
     // Tie across the last seat: neither B nor C.
     let e = election("10ct", &[("A", 8), ("B", 7), ("C", 7)], 2).unwrap();
@@ -837,6 +874,73 @@ meeting_quorum = { value = "none", source = { document = "Quy chế làm việc"
         dec.explain(Lang::Vi).contains("cần ít nhất 7 (2/3 của 10)"),
         "{}",
         dec.explain(Lang::Vi)
+    );
+}
+
+/// An empty base of the threshold invalidates the vote even when members are convened.
+#[test]
+fn an_empty_base_is_invalid_even_with_members_present() {
+    let local = r#"
+id = "x"
+[params]
+all_full_members_statuses = { value = ["mien_sinh_hoat"], source = { document = "Quy chế" }, confidence = "U" }
+"#;
+    let rules = Rules::with_local_pack(local).unwrap();
+    let dec = rules
+        .decide(K::KetNap, &roll("3ct"), &counts(3, 0, 0), d(ON))
+        .unwrap();
+    assert_eq!(dec.base, 0);
+    assert_eq!(dec.tally.convened_base(), 3);
+    assert_eq!(dec.invalid, Some(chibo_rules::Invalid::EmptyBase));
+    assert_eq!(dec.outcome, Outcome::KhongHopLe);
+}
+
+/// The citations follow the level reached: an expulsion proposal cites its own threshold
+/// first, a level the cell may impose does not cite it.
+#[test]
+fn discipline_citations_follow_the_level() {
+    let rules = Rules::embedded();
+    let expel = Ballots::Levels {
+        levels: [7, 0, 0, 0],
+        khong_ky_luat: 2,
+    };
+    let dec = rules
+        .decide(K::KyLuat, &roll("9ct"), &expel, d(ON))
+        .unwrap();
+    assert_eq!(dec.level, Some(chibo_rules::Level::KhaiTru));
+    assert_eq!(dec.citations[0], "QĐ 69-QĐ/TW, Điều 15");
+    assert!(dec.citations.iter().any(|c| c == "Điều lệ Đảng, Điều 36"));
+    let warn = Ballots::Levels {
+        levels: [0, 0, 6, 0],
+        khong_ky_luat: 3,
+    };
+    let dec = rules.decide(K::KyLuat, &roll("9ct"), &warn, d(ON)).unwrap();
+    assert_eq!(dec.level, Some(chibo_rules::Level::CanhCao));
+    assert!(!dec.proposed_upward);
+    // Neither the expulsion threshold nor the cell's limit is cited for a warning.
+    assert_eq!(dec.citations.len(), 3, "{:?}", dec.citations);
+    assert!(!dec.citations.iter().any(|c| c == "Điều lệ Đảng, Điều 36"));
+}
+
+/// A đảng ủy that lets probationary members vote (a local pack): their ballots count.
+#[test]
+fn probationary_votes_count_where_a_pack_allows_them() {
+    let local = r#"
+id = "x"
+[params]
+probationary_can_vote = { value = true, source = { document = "Quy chế" }, confidence = "U" }
+"#;
+    let rules = Rules::with_local_pack(local).unwrap();
+    let dec = rules
+        .decide(K::NghiQuyet, &roll("4ct 2db"), &counts(6, 0, 0), d(ON))
+        .unwrap();
+    assert_eq!(dec.tally.voters_present, 6);
+    assert_eq!(dec.tally.probationary_present, 2);
+    assert_eq!(dec.outcome, Outcome::Dat);
+    assert!(
+        Rules::embedded()
+            .decide(K::NghiQuyet, &roll("4ct 2db"), &counts(6, 0, 0), d(ON))
+            .is_err()
     );
 }
 

@@ -2,10 +2,13 @@
 
 mod calendar;
 mod decisions;
+mod guards;
 mod members;
 mod packs;
+mod procedures;
 mod props;
 mod tools;
+mod vocab;
 
 use chibo_rules::{Attendance, Member, Status};
 use chrono::NaiveDate;

@@ -32,6 +32,36 @@ fn party_age_minus_interruptions() {
         party_age(d("1996-02-03"), &[gap, g2], d("2026-06-01")).days_interrupted,
         20
     );
+    // Before the admission decision, no party age at all.
+    let a = party_age(d("1996-02-03"), &[], d("1996-01-01"));
+    assert_eq!((a.years, a.months, a.days_interrupted), (0, 0, 0));
+    // Two separate breaks count their own days, never the time between them.
+    let g3 = Interruption {
+        from: d("2001-03-01"),
+        to: d("2001-03-05"),
+    };
+    assert_eq!(
+        party_age(d("1996-02-03"), &[g3, gap], d("2026-06-01")).days_interrupted,
+        15
+    );
+    // A break that ends the day before the next begins is still two breaks of their own days.
+    let g4 = Interruption {
+        from: d("2000-01-11"),
+        to: d("2000-01-11"),
+    };
+    assert_eq!(
+        party_age(d("1996-02-03"), &[gap, g4], d("2026-06-01")).days_interrupted,
+        11
+    );
+    // A break inside another adds nothing.
+    let inner = Interruption {
+        from: d("2000-01-03"),
+        to: d("2000-01-04"),
+    };
+    assert_eq!(
+        party_age(d("1996-02-03"), &[gap, inner], d("2026-06-01")).days_interrupted,
+        10
+    );
     let future = Interruption {
         from: d("2026-05-25"),
         to: d("2026-12-31"),
@@ -50,6 +80,7 @@ fn candidate(id: &str, admission: &str) -> BadgeCandidate {
         awarded: vec![],
         seriously_ill: false,
         deceased: false,
+        disciplines: vec![],
     }
 }
 
@@ -81,6 +112,13 @@ fn badges_due_at_the_next_ceremony() {
     dead.awarded = vec![30, 40, 45];
     let mut has = candidate("already", "1996-05-01");
     has.awarded = vec![30];
+    // The long window (24 months) is for 70 years and more, the short one (12) below: a
+    // 70-year badge 20 months away is due, a 30-year badge 18 months away is not.
+    let mut ill_70_far = candidate("ill-70-far", "1958-01-10");
+    ill_70_far.seriously_ill = true;
+    ill_70_far.awarded = vec![30, 40, 45, 50, 55, 60, 65];
+    let mut ill_30_far = candidate("ill-30-far", "1997-11-19");
+    ill_30_far.seriously_ill = true;
     let list = [
         candidate("30-exactly", "1996-05-19"),
         candidate("30-tomorrow", "1996-05-20"),
@@ -89,6 +127,8 @@ fn badges_due_at_the_next_ceremony() {
         ill_short,
         dead,
         has,
+        ill_70_far,
+        ill_30_far,
     ];
     let due = rules.badges_due(&list, ceremony).unwrap();
     let got: Vec<(&str, u32, bool)> = due
@@ -103,6 +143,7 @@ fn badges_due_at_the_next_ceremony() {
             ("ill-70", 70, true),
             ("ill-40", 40, true),
             ("posthumous-50", 50, true),
+            ("ill-70-far", 70, true),
         ]
     );
 }
@@ -253,6 +294,52 @@ fn evaluation_tiers() {
     let cases: &[(&str, EvaluationInput, Tier)] = &[
         ("HTXS", full, Tier::Htxs),
         (
+            // No task assigned: nothing exceeded, so never HTXS whatever the points.
+            "no tasks, 95 points",
+            EvaluationInput {
+                points: 95,
+                ..Default::default()
+            },
+            Tier::Htt,
+        ),
+        (
+            // The 20 % late allowance is the collectives' rule: a member with half the tasks
+            // late but all done is still HT.
+            "member, half late",
+            EvaluationInput {
+                points: 60,
+                tasks_total: 2,
+                tasks_done: 2,
+                tasks_on_time: 1,
+                ..Default::default()
+            },
+            Tier::Ht,
+        ),
+        (
+            "collective, half late",
+            EvaluationInput {
+                points: 60,
+                tasks_total: 2,
+                tasks_done: 2,
+                tasks_on_time: 1,
+                collective: true,
+                ..Default::default()
+            },
+            Tier::Kht,
+        ),
+        (
+            "collective, one in five late",
+            EvaluationInput {
+                points: 60,
+                tasks_total: 5,
+                tasks_done: 5,
+                tasks_on_time: 4,
+                collective: true,
+                ..Default::default()
+            },
+            Tier::Ht,
+        ),
+        (
             "90 points is enough",
             EvaluationInput { points: 90, ..full },
             Tier::Htxs,
@@ -348,8 +435,45 @@ fn evaluation_tiers() {
             .explanation
             .contains("366-QĐ/TW")
     );
+    assert_eq!(
+        rules.evaluate(&full, on).unwrap().explanation,
+        "Hoàn thành xuất sắc nhiệm vụ: 92 điểm (≥ 90), 100% nhiệm vụ đúng hạn, ≥ 30% vượt yêu cầu — QĐ 366-QĐ/TW, Điều 11"
+    );
     // QĐ 366 came into force on 30/8/2025.
     assert!(rules.evaluate(&full, d("2025-08-29")).is_err());
+    // The edges of consistent input are accepted: 100 points, every task exceeding.
+    let top = EvaluationInput {
+        points: 100,
+        tasks_exceeding: 10,
+        ..full
+    };
+    assert_eq!(rules.evaluate(&top, on).unwrap().tier, Tier::Htxs);
+    // Inconsistent input is refused, each way it can be.
+    for bad in [
+        EvaluationInput {
+            points: 101,
+            ..full
+        },
+        EvaluationInput {
+            tasks_exceeding: 11,
+            ..full
+        },
+        EvaluationInput {
+            tasks_done: 11,
+            tasks_on_time: 10,
+            ..full
+        },
+        EvaluationInput {
+            tasks_on_time: 10,
+            tasks_done: 9,
+            ..full
+        },
+    ] {
+        assert!(
+            matches!(rules.evaluate(&bad, on), Err(RulesError::Invalid(_))),
+            "{bad:?}"
+        );
+    }
 
     let q = rules.htxs_quota(2, 10, on).unwrap();
     assert_eq!((q.max_htxs, q.ok), (2, true));

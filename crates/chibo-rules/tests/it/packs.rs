@@ -187,7 +187,12 @@ fn a_pack_change_between_two_dates() {
         rules.pack_at(d("2021-07-29")),
         Err(RulesError::NoPackInForce(_))
     ));
+    assert_eq!(
+        rules.pack_at(d("2021-07-29")).unwrap_err().to_string(),
+        "không có bộ quy tắc nào có hiệu lực vào ngày 29/07/2021"
+    );
     assert!(rules.pack_at(d("2021-07-30")).is_ok());
+    assert_eq!(rules.first_day(), Some(d("2021-07-30")));
 }
 
 #[test]
@@ -274,6 +279,72 @@ nghi_quyet_base = { value = "present", source = { document = "Quy chế", page =
     assert!(check_local_pack("id = \"ok\"\n").is_ok());
 }
 
+/// Forms and procedures are the national guidance's: a đảng ủy sets parameters only.
+#[test]
+fn local_packs_cannot_define_forms_or_procedures() {
+    let text = r#"id = "x"
+
+[forms]
+"1-KNĐ" = { title = "Đơn", source = { document = "Quy chế" }, confidence = "V" }
+
+[procedures.ket_nap]
+title = "Kết nạp"
+source = { document = "Quy chế" }
+confidence = "V"
+outcomes = [{ outcome = "hoan_thanh", after = ["a"] }]
+steps = [{ code = "a", label = "A", performer = "chi_uy" }]
+"#;
+    let errors = check_local_pack(text).unwrap_err();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_eq!(
+        errors[0].to_string(),
+        "dòng 4: gói quy tắc địa phương chỉ được đặt tham số ([params]), không được khai báo biểu mẫu"
+    );
+    assert_eq!(
+        errors[1].to_string(),
+        "dòng 6: gói quy tắc địa phương chỉ được đặt tham số ([params]), không được khai báo quy trình"
+    );
+    assert!(Rules::with_local_pack(text).is_err());
+    // A local pack still moves a deadline of a procedure: the steps name their parameter.
+    let local = Rules::with_local_pack(
+        "id = \"x\"\n[params]\nceremony_deadline_working_days = { value = 20, source = { document = \"Quy chế\", number = \"01-QC/ĐU\" }, confidence = \"V\" }\n",
+    )
+    .unwrap();
+    let p = local
+        .procedure(chibo_rules::CaseKind::KetNap, d("2026-03-01"))
+        .unwrap();
+    assert_eq!(p.pack_id, "vn-2025-09");
+    let mut case = chibo_rules::Case::new(chibo_rules::CaseKind::KetNap, d("2026-01-05"));
+    for (step, day) in [
+        ("bdnt", "2026-01-05"),
+        ("don_xin_vao_dang", "2026-01-05"),
+        ("ly_lich", "2026-01-05"),
+        ("tham_tra_ly_lich", "2026-01-05"),
+        ("gioi_thieu", "2026-01-05"),
+        ("lay_y_kien", "2026-01-05"),
+        ("chi_uy_xem_xet", "2026-01-05"),
+        ("chi_bo_xet", "2026-01-06"),
+        ("nghi_quyet_dang_uy", "2026-01-07"),
+        ("quyet_dinh_ket_nap", "2026-02-02"),
+    ] {
+        case.records.push(chibo_rules::StepRecord::done(
+            chibo_rules::StepCode::new(step).unwrap(),
+            d(day),
+            vec![],
+        ));
+    }
+    let view = local.case_view(&case, d("2026-02-03")).unwrap();
+    let due = view
+        .step(&chibo_rules::StepCode::new("le_ket_nap").unwrap())
+        .unwrap()
+        .due
+        .clone()
+        .unwrap();
+    // 20 working days from 02/02/2026 across Tết: 09/03/2026, under the đảng ủy's quy chế.
+    assert_eq!(due.date, d("2026-03-09"));
+    assert_eq!(due.citation, "Quy chế 01-QC/ĐU");
+}
+
 #[test]
 fn fractions_are_exact() {
     let two_thirds = Threshold::parse(">= 2/3").unwrap();
@@ -292,6 +363,10 @@ fn fractions_are_exact() {
         assert_eq!(t.needed(base), needed, "{t} of {base}");
     }
     assert!(!half.met(0, 0));
+    // An empty base never meets ">= 2/3" (it needs 0 votes of 0).
+    assert_eq!(two_thirds.needed(0), 0);
+    assert!(!two_thirds.met(0, 0));
+    assert!(two_thirds.met(2, 3) && !two_thirds.met(1, 3));
     assert_eq!(Fraction::parse("0.5%"), Fraction::new(1, 200));
     assert_eq!(Fraction::parse("20%"), Fraction::new(1, 5));
     assert_eq!(Fraction::parse("4/6"), Fraction::new(2, 3));
@@ -299,4 +374,33 @@ fn fractions_are_exact() {
     assert_eq!(Fraction::parse("0.5"), None);
     assert_eq!(Threshold::parse("2/3"), None);
     assert_eq!(Fraction::new(3, 1000).unwrap().percent_string(), "0.3%");
+    // Percentages: digits, a point, at most six decimals; anything else is refused.
+    assert_eq!(
+        Fraction::parse("0.123456%"),
+        Fraction::new(123_456, 100_000_000)
+    );
+    for bad in [
+        "%",
+        ".5%",
+        "a%",
+        "1.a%",
+        "1.2.3%",
+        "0.1234567%",
+        "-1%",
+        "1/a",
+        "a/2",
+        "x",
+    ] {
+        assert_eq!(Fraction::parse(bad), None, "{bad}");
+    }
+    assert_eq!(Fraction::parse(" 1 / 2 "), Fraction::new(1, 2));
+    assert_eq!(Fraction::parse("3"), Fraction::new(3, 1));
+    // Rounding with a numerator other than one.
+    let f = Fraction::new(2, 3).unwrap();
+    assert_eq!((f.floor_of(7), f.ceil_of(7)), (4, 5));
+    assert_eq!((f.floor_of(9), f.ceil_of(9)), (6, 6));
+    assert_eq!((f.num(), f.den()), (2, 3));
+    assert_eq!(Fraction::new(4, 6), Fraction::new(2, 3));
+    assert_eq!(Fraction::new(0, 5).unwrap().den(), 1);
+    assert_eq!(Fraction::new(1, 0), None);
 }

@@ -8,8 +8,16 @@ fn calendar_day() -> impl Strategy<Value = chrono::NaiveDate> {
     (0u64..3650).prop_map(|n| d("2020-01-01") + chrono::Days::new(n))
 }
 
+/// 200 cases each, or `PROPTEST_CASES` (the mutation test runs fewer).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     /// One more "yes" (taken from the abstentions or added) never turns dat into khong_dat.
     #[test]

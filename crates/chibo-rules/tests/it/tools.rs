@@ -163,14 +163,64 @@ fn show_lists_parameters_with_sources() {
         )
     );
     assert!(
-        text.contains("probation_months = 12 [V] Điều lệ Đảng, Điều 5(1) (vn-2021-07)"),
+        text.contains("probation_months = 12 [V] Điều lệ Đảng, Điều 5(1); QĐ 208-QĐ/TW: công nhận tính từ ngày hết 12 tháng dự bị (vn-2026-07)"),
         "{text}"
     );
     assert!(
-        text.contains("dues_rate_pension = 0.5% [V] QĐ 01-QĐ/TW (2026), Điều 2 (vn-2026-02)"),
+        text.contains("dues_rate_pension = 0.5% [V] QĐ 01-QĐ/TW (03/02/2026), mức đóng: đảng viên hưởng lương hưu (vn-2026-02)"),
+        "{text}"
+    );
+    // The citations found wrong: the body font under HD 05, the dues exemption under QĐ 01.
+    assert!(
+        text.contains(
+            "doc_body_font_pt = 14 [S] Hướng dẫn 05-HD/VPTW, cỡ chữ phần nội dung (vn-2026-05)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("dues_exempt_party_age_years = 50 [V] QĐ 01-QĐ/TW (03/02/2026), Điều 5 (miễn đóng đảng phí) (vn-2026-02)"),
+        "{text}"
+    );
+    assert!(!text.contains("nhà trường)"), "{text}");
+    // Forms and procedures, with their steps.
+    assert!(
+        text.contains("  9-KNĐ: Quyết định kết nạp đảng viên [S]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ket_nap: Kết nạp đảng viên [S]") && text.contains("(vn-2025-09)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("11. quyet_dinh_ket_nap: Cấp ủy có thẩm quyền ra quyết định kết nạp — Ban thường vụ đảng ủy; nộp 9-KNĐ (Ban thường vụ đảng ủy ký); hạn admission_decision_deadline_working_days working_days kể từ step:chi_bo_xet"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  chuyen_chinh_thuc: Chuyển sinh hoạt đảng chính thức (thủ tục trên Cổng Dịch vụ công Quốc gia) [V]"),
         "{text}"
     );
     assert!(text.contains("ket_nap_threshold = >= 2/3 [V]"));
+    // Each pack in force with its title, and the calendar's years.
+    assert!(
+        text.contains(
+            "\n  vn-2021-07: Điều lệ Đảng; Quy định 24-QĐ/TW thi hành Điều lệ (từ 30/7/2021)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  vn-2026-07: Quy định 208-QĐ/TW thi hành Điều lệ Đảng (từ 26/7/2026)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Lịch ngày làm việc \"vn\" 2020–2030 — Bộ luật Lao động 45/2019/QH14, Điều 111, 112"
+        ),
+        "{text}"
+    );
+    let view = rules.pack_at(d("2026-11-27")).unwrap();
+    assert_eq!(view.date(), d("2026-11-27"));
+    assert_eq!(view.pack_titles().len(), view.pack_ids().len());
+    assert_eq!(rules.calendar().years(), (2020, 2030));
     assert!(text.contains("badge_ceremony_dates = 03/02, 19/05, 02/09, 07/11"));
     assert!(show(&rules, d("2020-01-01")).starts_with("không có bộ quy tắc"));
 }

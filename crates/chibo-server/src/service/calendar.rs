@@ -114,6 +114,8 @@ mod tests {
             minutes_locked_at: None,
             minutes_hash: None,
             version: 2,
+            open_reason: None,
+            close_reason: None,
         }
     }
 

@@ -6,8 +6,9 @@ use super::members::{Admission, create_summary, status_summary};
 use super::orgs::OwnedOrg;
 use super::{Actor, Result, Services};
 use crate::model::{CellType, CommitteeRole, OrgKind, Role, Status, fold};
-use crate::store::audit::{EntryRow, entry_hash};
+use crate::store::audit::{Journal, NewEntry};
 use crate::store::bulk::{self, Rows, Val};
+use crate::store::images::Part;
 use crate::store::{self, members::MemberValues, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 mod history;
@@ -15,7 +16,6 @@ mod history;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
-use std::collections::HashMap;
 
 const SURNAMES: &[&str] = &[
     "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan",
@@ -288,8 +288,9 @@ fn later_status(
 }
 
 /// The rows of a batch of units (one upper committee and its cells), with
-/// ids assigned here and audit chains hashed in memory, written with
-/// [`store::bulk`] in one transaction.
+/// ids assigned here, written with [`store::bulk`] in one transaction with
+/// the audit entries the services would have written (imaged and hashed
+/// once the rows are in).
 struct Batch {
     /// A year of meetings and tasks, when asked for.
     history: Option<history::History>,
@@ -299,10 +300,9 @@ struct Batch {
     posts: Rows,
     accounts: Rows,
     grants: Rows,
-    audit: Rows,
-    heads: Rows,
-    /// Each chain's last (seq, hash); every chain begins and ends in its batch.
-    chains: HashMap<i64, (i64, String)>,
+    /// Documents sealed in the batch (the history's resolutions and minutes).
+    versions: Rows,
+    journal: Journal,
     next_org: i64,
     next_member: i64,
     next_account: i64,
@@ -352,24 +352,20 @@ impl Batch {
                 ],
             ),
             grants: Rows::new("role_grant", &["account_id", "org_id", "role"]),
-            audit: Rows::new(
-                "audit",
+            versions: Rows::new(
+                "document_version",
                 &[
-                    "chain_id",
-                    "seq",
-                    "at",
-                    "account_id",
-                    "actor",
-                    "action",
-                    "entity",
-                    "entity_id",
-                    "summary",
-                    "prev_hash",
+                    "doc_type",
+                    "doc_id",
+                    "version",
+                    "body",
                     "hash",
+                    "check_code",
+                    "account_id",
+                    "created_at",
                 ],
             ),
-            heads: Rows::new("audit_head", &["chain_id", "seq", "hash"]),
-            chains: HashMap::new(),
+            journal: Journal::default(),
             next_org: ids.0,
             next_member: ids.1,
             next_account: ids.2,
@@ -379,7 +375,8 @@ impl Batch {
         }
     }
 
-    /// Appends an audit entry to its chain, as `store::audit::append` would.
+    /// Appends an audit entry to its chain, as `store::audit::append` would
+    /// (imaging the subject's records and `more` when the batch is written).
     fn audit(
         &mut self,
         chain_id: i64,
@@ -388,39 +385,32 @@ impl Batch {
         entity_id: i64,
         summary: &serde_json::Value,
     ) {
-        let (seq, prev_hash) = self
-            .chains
-            .get(&chain_id)
-            .map_or((1, String::new()), |(s, h)| (s + 1, h.clone()));
-        let mut e = EntryRow {
-            id: 0,
-            chain_id,
-            seq,
-            at: self.at,
-            account_id: Some(self.actor.account_id),
-            actor: self.actor.audit_name(),
-            action: action.into(),
-            entity: entity.into(),
-            entity_id: Some(entity_id),
-            summary: summary.to_string(),
-            prev_hash,
-            hash: String::new(),
-        };
-        e.hash = entry_hash(&e);
-        self.chains.insert(chain_id, (seq, e.hash.clone()));
-        self.audit.push([
-            e.chain_id.into(),
-            e.seq.into(),
-            e.at.into(),
-            e.account_id.into(),
-            e.actor.into(),
-            e.action.into(),
-            e.entity.into(),
-            e.entity_id.into(),
-            e.summary.into(),
-            e.prev_hash.into(),
-            e.hash.into(),
-        ]);
+        self.audit_with(chain_id, action, entity, entity_id, summary, vec![]);
+    }
+
+    fn audit_with(
+        &mut self,
+        chain_id: i64,
+        action: &str,
+        entity: &str,
+        entity_id: i64,
+        summary: &serde_json::Value,
+        more: Vec<Part>,
+    ) {
+        let actor = self.actor.audit_name();
+        self.journal.push(
+            &NewEntry {
+                chain_id,
+                account_id: Some(self.actor.account_id),
+                actor: &actor,
+                action,
+                entity,
+                entity_id: Some(entity_id),
+                summary,
+            },
+            more,
+            self.at,
+        );
     }
 
     fn org(&mut self, parent: Option<&OrgRow>, o: OwnedOrg) -> OrgRow {
@@ -535,13 +525,18 @@ impl Batch {
         ]);
         self.grants
             .push([id.into(), org.into(), role.as_str().into()]);
+        self.audit(
+            0,
+            "account.create",
+            "account",
+            id,
+            &json!({"login": login, "display_name": name, "role": role.as_str(), "org_id": org, "member_id": member_id}),
+        );
     }
 
-    /// Writes the batch in one transaction, parents before children.
+    /// Writes the batch in one transaction, parents before children, then
+    /// the audit entries (which image the rows just written).
     async fn write(&mut self, db: &store::Db) -> Result<()> {
-        for (chain, (seq, hash)) in self.chains.drain() {
-            self.heads.push([chain.into(), seq.into(), hash.into()]);
-        }
         let mut tx = db.begin().await?;
         for rows in [
             &mut self.orgs,
@@ -550,14 +545,14 @@ impl Batch {
             &mut self.posts,
             &mut self.accounts,
             &mut self.grants,
-            &mut self.audit,
-            &mut self.heads,
         ] {
             rows.flush(&mut tx).await?;
         }
         if let Some(h) = self.history.as_mut() {
             h.flush(&mut tx).await?;
         }
+        self.versions.flush(&mut tx).await?;
+        std::mem::take(&mut self.journal).finish(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -740,6 +735,7 @@ impl Services {
                     if now_status.is_active() {
                         roll.push(history::OnRoll {
                             id,
+                            name: v.full_name.clone(),
                             status: now_status.as_str(),
                         });
                     }
@@ -780,17 +776,16 @@ impl Services {
                     }
                 }
                 if let (Some(chair), Some(taker)) = (officials.first(), officials.get(1)) {
-                    let (chair, taker) = (chair.0, taker.0);
-                    b.history(
-                        &mut history_rng,
-                        &cell,
+                    let life = history::CellLife {
+                        cell: &cell,
                         cell_type,
-                        &roll,
-                        chair,
-                        taker,
-                        months,
-                        today,
-                    );
+                        superior: &upper.name,
+                        secretary: &chair.1,
+                        roll: &roll,
+                        chair: chair.0,
+                        minute_taker: taker.0,
+                    };
+                    b.history(self, &mut history_rng, &life, months, today);
                 }
                 let secretary = officials.first();
                 let member = officials.get(4).or(officials.last());

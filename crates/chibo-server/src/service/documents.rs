@@ -1,10 +1,11 @@
 //! The meeting's official documents, built from what was recorded and
 //! printed in the Party format by chibo-print.
 
-use super::meetings::{Assignment, MeetingView};
+use super::meetings::seal::Printed;
+use super::meetings::{Assignment, MeetingView, Panel};
 use super::{Actor, Result, ServiceError, Services};
 use crate::model::format_date;
-use crate::store::{self, meetings as db};
+use crate::store;
 use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Asia::Ho_Chi_Minh;
@@ -53,6 +54,23 @@ fn presence_label(p: Option<&str>) -> &'static str {
     }
 }
 
+/// One line of a resolution's review of last month's tasks.
+pub(crate) fn review_line(
+    n: usize,
+    what: String,
+    lead: String,
+    status: &str,
+    decision: Option<&str>,
+) -> Vec<String> {
+    let shown = super::task_print::shown_vi(status);
+    let outcome = match decision {
+        Some("dong") => format!("{shown}; đóng"),
+        Some(_) => format!("{shown}; chuyển kỳ sau"),
+        None => shown,
+    };
+    vec![n.to_string(), what, lead, outcome]
+}
+
 /// Paragraphs of free text, one block per non-empty line.
 pub(crate) fn paragraphs(text: &str) -> Vec<Block> {
     text.lines()
@@ -66,7 +84,10 @@ struct Context {
     superior: String,
     issuer: String,
     place: String,
+    /// The day the meeting was held (opened), else the day it is planned for.
     day: NaiveDate,
+    /// The roll's figures, as the roll-call panel shows them.
+    counts: Panel,
     secretary_name: String,
     chair: String,
     minute_taker: String,
@@ -93,24 +114,37 @@ impl Services {
     }
 
     async fn context(&self, v: &MeetingView) -> Result<Context> {
-        let upper = match v.cell.parent_id {
+        let superior = match v.cell.parent_id {
             Some(p) => self.org(p).await?.name,
             None => String::new(),
         };
-        let day = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh).date_naive();
-        let name_of = |id: Option<i64>| {
-            id.and_then(|id| v.roll.iter().find(|r| r.member_id == id))
-                .map(|r| r.full_name.clone())
-                .unwrap_or_default()
-        };
-        let secretary_name = store::orgs::committee(&self.db, v.cell.id)
+        let secretary = store::orgs::committee(&self.db, v.cell.id)
             .await?
             .into_iter()
             .find(|p| p.role == "bi_thu" && p.end_date.is_none())
             .map(|p| p.member_name)
             .unwrap_or_default();
-        Ok(Context {
-            superior: upper.to_uppercase(),
+        Ok(self.context_of(&superior, &secretary, v))
+    }
+
+    /// The context of a meeting's documents, given the names the records
+    /// hold elsewhere (the upper committee's, the secretary's).
+    fn context_of(&self, superior: &str, secretary: &str, v: &MeetingView) -> Context {
+        // Documents carry what happened: a meeting held before its planned
+        // day is dated the day it was held.
+        let day = v
+            .meeting
+            .opened_at
+            .unwrap_or(v.meeting.starts_at)
+            .with_timezone(&Ho_Chi_Minh)
+            .date_naive();
+        let name_of = |id: Option<i64>| {
+            id.and_then(|id| v.roll.iter().find(|r| r.member_id == id))
+                .map(|r| r.full_name.clone())
+                .unwrap_or_default()
+        };
+        Context {
+            superior: superior.to_uppercase(),
             issuer: v.cell.name.to_uppercase(),
             place: v
                 .cell
@@ -118,11 +152,34 @@ impl Services {
                 .clone()
                 .unwrap_or_else(|| v.meeting.place.clone()),
             day,
+            counts: self.panel(&v.roll, day, chibo_rules::Lang::Vi),
             chair: name_of(v.meeting.chair_id),
             minute_taker: name_of(v.meeting.secretary_id),
-            secretary_name,
+            secretary_name: secretary.to_string(),
             layout: self.layout(day),
-        })
+        }
+    }
+
+    /// A held meeting's resolution and minutes as sealed, from records
+    /// held in memory (the demo's history): the same pages the services
+    /// seal, with the review lines as [`review_line`] writes them.
+    pub(crate) fn printed_from_records(
+        &self,
+        superior: &str,
+        secretary: &str,
+        v: &MeetingView,
+        review: &[Vec<String>],
+    ) -> (Option<Printed>, Printed) {
+        let c = self.context_of(superior, secretary, v);
+        let resolution = Self::resolution_doc(&c, v, review, None).map(|document| Printed {
+            document,
+            layout: c.layout.clone(),
+        });
+        let minutes = Printed {
+            document: Self::minutes_doc(&c, v, None),
+            layout: c.layout.clone(),
+        };
+        (resolution, minutes)
     }
 
     fn header(c: &Context, number: Option<String>) -> Header {
@@ -132,22 +189,6 @@ impl Services {
             number,
             place_date: chibo_rules::format_date_line(&c.place, c.day),
         }
-    }
-
-    fn counts_line(v: &MeetingView) -> String {
-        let n = |p: &str| {
-            v.roll
-                .iter()
-                .filter(|r| r.presence.as_deref() == Some(p))
-                .count()
-        };
-        format!(
-            "Tổng số đảng viên được triệu tập: {} đồng chí; có mặt: {} đồng chí; vắng có lý do: {} đồng chí; vắng không lý do: {} đồng chí.",
-            v.roll.len(),
-            n("co_mat"),
-            n("vang_co_ly_do"),
-            n("vang_khong_ly_do")
-        )
     }
 
     fn notice_doc(c: &Context, v: &MeetingView) -> Document {
@@ -234,7 +275,7 @@ impl Services {
             title: "DANH SÁCH ĐIỂM DANH".into(),
             subject: Some(format!("sinh hoạt chi bộ ngày {}", format_date(c.day))),
             body: vec![
-                Block::paragraph(Self::counts_line(v)),
+                Block::paragraph(c.counts.sentence()),
                 Block::Table(Table {
                     columns: vec![
                         Column::new("STT", 1, Align::Center),
@@ -337,7 +378,7 @@ impl Services {
                     .map(|t| format!(" (chuyên đề: {t})"))
                     .unwrap_or_default()
             )),
-            Block::paragraph(Self::counts_line(v)),
+            Block::paragraph(c.counts.sentence()),
             Block::paragraph(format!(
                 "Chủ trì: đồng chí {}. Thư ký: đồng chí {}.",
                 c.chair, c.minute_taker
@@ -346,6 +387,13 @@ impl Services {
         if let Some(g) = &v.meeting.guest {
             body.push(Block::paragraph(format!(
                 "Đại biểu cấp ủy cấp trên dự: đồng chí {g}."
+            )));
+        }
+        if let Some(r) = &v.meeting.open_reason {
+            let planned = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh).date_naive();
+            body.push(Block::paragraph(format!(
+                "Buổi sinh hoạt dự kiến ngày {}, tổ chức sớm hơn, lý do: {r}.",
+                format_date(planned)
             )));
         }
         let absent: Vec<String> = v
@@ -383,7 +431,18 @@ impl Services {
         }
         if let Some(end) = v.meeting.closed_at {
             let minutes = (end - start).num_minutes();
-            body.push(Block::paragraph(format!("Buổi sinh hoạt kết thúc lúc {} cùng ngày (thời lượng {minutes} phút). Biên bản đã được đọc lại cho chi bộ nghe và thông qua.", local(end))));
+            let end_day = end.with_timezone(&Ho_Chi_Minh).date_naive();
+            let when = if end_day == c.day {
+                format!("{} cùng ngày", local(end))
+            } else {
+                format!("{} ngày {}", local(end), format_date(end_day))
+            };
+            body.push(Block::paragraph(format!("Buổi sinh hoạt kết thúc lúc {when} (thời lượng {minutes} phút). Biên bản đã được đọc lại cho chi bộ nghe và thông qua.")));
+            if let Some(r) = &v.meeting.close_reason {
+                body.push(Block::paragraph(format!(
+                    "Buổi sinh hoạt kết thúc trước thời lượng tối thiểu, lý do: {r}."
+                )));
+            }
         }
         Document {
             header: Self::header(c, None),
@@ -412,59 +471,29 @@ impl Services {
         }
     }
 
-    /// The review of last month's tasks as printed: from the sealed text of
-    /// an adopted resolution, else from the review recorded so far.
+    /// The review of last month's tasks as recorded so far (an adopted
+    /// resolution prints the review it was sealed with).
     async fn review_rows(&self, actor: &Actor, v: &MeetingView) -> Result<Vec<Vec<String>>> {
-        let sealed = match &v.resolution {
-            Some(r) if r.status == "adopted" => db::versions(&self.db, "resolution", r.id)
-                .await?
-                .last()
-                .and_then(|x| serde_json::from_str::<serde_json::Value>(&x.body).ok()),
-            _ => None,
-        };
-        let lines: Vec<(String, String, String, Option<String>)> = match sealed {
-            Some(body) => body["review"]
-                .as_array()
-                .map(|rows| {
-                    rows.iter()
-                        .map(|x| {
-                            let text = |k: &str| x[k].as_str().unwrap_or_default().to_string();
-                            (
-                                text("what"),
-                                text("lead"),
-                                text("status"),
-                                x["decision"].as_str().map(String::from),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            None => self
-                .review_board(actor, v.meeting.id)
-                .await?
-                .items
-                .into_iter()
-                .map(|(i, r)| {
-                    let status = r.as_ref().map_or(i.shown.clone(), |r| r.status.clone());
-                    (
-                        i.task.title,
-                        i.task.lead_name,
-                        status,
-                        r.map(|r| r.decision),
-                    )
-                })
-                .collect(),
-        };
+        let lines: Vec<(String, String, String, Option<String>)> = self
+            .review_board(actor, v.meeting.id)
+            .await?
+            .items
+            .into_iter()
+            .map(|(i, r)| {
+                let status = r.as_ref().map_or(i.shown.clone(), |r| r.status.clone());
+                (
+                    i.task.title,
+                    i.task.lead_name,
+                    status,
+                    r.map(|r| r.decision),
+                )
+            })
+            .collect();
         Ok(lines
             .into_iter()
             .enumerate()
             .map(|(n, (what, lead, status, decision))| {
-                let outcome = match decision.as_deref() {
-                    Some("dong") => format!("{}; đóng", super::task_print::shown_vi(&status)),
-                    Some(_) => format!("{}; chuyển kỳ sau", super::task_print::shown_vi(&status)),
-                    None => super::task_print::shown_vi(&status),
-                };
-                vec![(n + 1).to_string(), what, lead, outcome]
+                review_line(n + 1, what, lead, &status, decision.as_deref())
             })
             .collect())
     }
@@ -483,7 +512,7 @@ impl Services {
                 format_date(c.day),
                 v.meeting.place,
                 kind_label(&v.meeting.kind),
-                Self::counts_line(v)
+                c.counts.sentence()
             )),
             Block::heading(1, "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG QUA"),
         ];
@@ -525,11 +554,7 @@ impl Services {
             }));
         }
         if let Some(vote) = r.vote_id.and_then(|id| v.votes.iter().find(|x| x.id == id)) {
-            let present = v
-                .roll
-                .iter()
-                .filter(|x| x.presence.as_deref() == Some("co_mat"))
-                .count();
+            let present = c.counts.present;
             let pct = if vote.base.unwrap_or(0) > 0 {
                 vote.tan_thanh * 100 / vote.base.unwrap_or(1)
             } else {
@@ -566,14 +591,59 @@ impl Services {
         })
     }
 
-    async fn latest_code(&self, doc_type: &str, id: i64) -> Result<Option<String>> {
-        Ok(db::versions(&self.db, doc_type, id)
-            .await?
-            .last()
-            .map(|v| v.check_code.clone()))
+    /// The resolution as it will be sealed: built from the meeting as
+    /// recorded at adoption (`v` carries its number), without a code.
+    pub(crate) async fn printed_resolution(
+        &self,
+        actor: &Actor,
+        v: &MeetingView,
+    ) -> Result<Printed> {
+        let c = self.context(v).await?;
+        let review = self.review_rows(actor, v).await?;
+        let document = Self::resolution_doc(&c, v, &review, None).ok_or_else(|| {
+            ServiceError::invalid(crate::model::Problem::new(
+                "document",
+                "resolution.missing",
+                "",
+            ))
+        })?;
+        Ok(Printed {
+            document,
+            layout: c.layout,
+        })
     }
 
-    /// The documents of a meeting, ready to print.
+    /// The minutes as they will be sealed.
+    pub(crate) async fn printed_minutes(&self, v: &MeetingView) -> Result<Printed> {
+        let c = self.context(v).await?;
+        Ok(Printed {
+            document: Self::minutes_doc(&c, v, None),
+            layout: c.layout,
+        })
+    }
+
+    /// A sealed document as it was sealed, with its check code; `None`
+    /// while it is not sealed. Refused if the seal does not hold.
+    async fn sealed_print(&self, doc_type: &str, id: i64) -> Result<Option<Printed>> {
+        let Some(sealed) = self.sealed(doc_type, id).await? else {
+            return Ok(None);
+        };
+        match sealed.printed() {
+            Some(p) => Ok(Some(p)),
+            // Sealed before documents were sealed as printed: printed from
+            // the records (the seal still names and checks that version).
+            None => {
+                tracing::warn!(
+                    "{doc_type} #{id} was sealed without its printed form; printing from the records"
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// The documents of a meeting, ready to print. The minutes once locked
+    /// and the resolution once adopted are printed from their sealed
+    /// version, never from the live records.
     pub async fn meeting_documents(
         &self,
         actor: &Actor,
@@ -582,13 +652,13 @@ impl Services {
     ) -> Result<(Vec<Document>, Layout)> {
         let v = self.meeting_view(actor, id).await?;
         let c = self.context(&v).await?;
-        let minutes_code = if v.meeting.minutes_locked_at.is_some() {
-            self.latest_code("minutes", id).await?
+        let minutes = if v.meeting.minutes_locked_at.is_some() {
+            self.sealed_print("minutes", id).await?
         } else {
             None
         };
-        let resolution_code = match &v.resolution {
-            Some(r) if r.status == "adopted" => self.latest_code("resolution", r.id).await?,
+        let resolution = match &v.resolution {
+            Some(r) if r.status == "adopted" => self.sealed_print("resolution", r.id).await?,
             _ => None,
         };
         let missing = || {
@@ -598,23 +668,40 @@ impl Services {
                 "",
             ))
         };
+        let minutes_doc = || match &minutes {
+            Some(p) => p.document.clone(),
+            None => Self::minutes_doc(&c, &v, None),
+        };
         let docs = match kind {
             DocKind::Notice => vec![Self::notice_doc(&c, &v)],
             DocKind::Attendance => vec![Self::attendance_doc(&c, &v)],
-            DocKind::Minutes => vec![Self::minutes_doc(&c, &v, minutes_code)],
+            DocKind::Minutes => {
+                if let Some(p) = minutes {
+                    return Ok((vec![p.document], p.layout));
+                }
+                vec![minutes_doc()]
+            }
             DocKind::Votes => vec![Self::votes_doc(&c, &v)],
             DocKind::Resolution => {
+                if let Some(p) = resolution {
+                    return Ok((vec![p.document], p.layout));
+                }
                 let review = self.review_rows(actor, &v).await?;
-                vec![Self::resolution_doc(&c, &v, &review, resolution_code).ok_or_else(missing)?]
+                vec![Self::resolution_doc(&c, &v, &review, None).ok_or_else(missing)?]
             }
             DocKind::Dossier => {
                 let mut d = vec![
                     Self::notice_doc(&c, &v),
                     Self::attendance_doc(&c, &v),
-                    Self::minutes_doc(&c, &v, minutes_code),
+                    minutes_doc(),
                 ];
-                let review = self.review_rows(actor, &v).await?;
-                d.extend(Self::resolution_doc(&c, &v, &review, resolution_code));
+                match resolution {
+                    Some(p) => d.push(p.document),
+                    None => {
+                        let review = self.review_rows(actor, &v).await?;
+                        d.extend(Self::resolution_doc(&c, &v, &review, None));
+                    }
+                }
                 d.push(Self::votes_doc(&c, &v));
                 d
             }

@@ -2,6 +2,7 @@
 //! entry, after the actor's right to make it was checked here.
 
 pub mod accounts;
+pub mod anchor;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
@@ -19,6 +20,7 @@ pub mod reminders;
 pub mod reports;
 pub mod task_print;
 pub mod tasks;
+pub mod terms;
 
 use crate::model::{Problem, Problems, Role};
 use crate::store::{self, Db, StoreError, access::AccessLog, accounts::GrantRow, orgs::OrgRow};
@@ -40,6 +42,9 @@ pub enum ServiceError {
     Throttled,
     #[error("wrong login or password")]
     BadCredentials,
+    /// As many imports as the server allows are running.
+    #[error("busy")]
+    Busy,
     #[error("spreadsheet: {0}")]
     Sheet(#[from] chibo_docs::sheet::SheetError),
     #[error(transparent)]
@@ -157,7 +162,21 @@ pub(crate) async fn audit_entry(
     summary: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    store::audit::append(
+    audit_entry_with(tx, actor, on, &[], action, summary, now).await
+}
+
+/// [`audit_entry`] imaging `parts` too: the records of its subject the act
+/// changed besides the subject's own (a meeting's roll, agenda, votes…).
+pub(crate) async fn audit_entry_with(
+    tx: &mut store::Tx,
+    actor: &Actor,
+    on: Subject,
+    parts: &[store::images::Part],
+    action: &str,
+    summary: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    store::audit::append_with(
         tx,
         &store::audit::NewEntry {
             chain_id: on.chain_id,
@@ -168,6 +187,7 @@ pub(crate) async fn audit_entry(
             entity_id: Some(on.id),
             summary: &summary,
         },
+        parts,
         now,
     )
     .await?;
@@ -177,7 +197,7 @@ pub(crate) async fn audit_entry(
 /// The record an audit entry is about, and the chain (its cell) it goes in.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Subject {
-    chain_id: i64,
+    pub(crate) chain_id: i64,
     entity: &'static str,
     id: i64,
 }
@@ -224,17 +244,34 @@ pub struct Services {
     /// Record views are logged through one group-committing writer.
     pub access: AccessLog,
     pub clock: clock::Clock,
+    /// Limits on imports, and the permits of those running.
+    pub imports: import::ImportGate,
+    /// The key that signs the audit chains' checkpoints, and their log.
+    pub anchor: std::sync::Arc<anchor::Anchor>,
 }
 
 impl Services {
     /// Needs a Tokio runtime: it starts the access log's writer task.
-    pub fn new(db: Db, rules: chibo_rules::Rules, clock: clock::Clock) -> Self {
+    pub fn new(
+        db: Db,
+        rules: chibo_rules::Rules,
+        clock: clock::Clock,
+        anchor: anchor::Anchor,
+    ) -> Self {
         Self {
             access: AccessLog::start(db.clone()),
             db,
             rules: std::sync::Arc::new(rules),
             clock,
+            imports: import::ImportGate::default(),
+            anchor: std::sync::Arc::new(anchor),
         }
+    }
+
+    /// The same services with these import limits.
+    pub fn with_imports(mut self, imports: import::ImportGate) -> Self {
+        self.imports = imports;
+        self
     }
 
     /// The instant a request or a sweep acts at.

@@ -3,14 +3,15 @@
 //! committee's; a draft is edited, then issued with a number and sealed like
 //! a resolution. And the upper committee's roll-up of its cells.
 
+use super::anchor::Checkpoint;
 use super::dashboard::{CellLine, percent, totals, window};
 use super::documents::{kind_label, paragraphs};
-use super::meetings::seal::{Locking, lock_document};
+use super::meetings::seal::{Locking, Printed, lock_document};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{Period, PeriodKind, Problem, Status, format_date, nfc};
 use crate::store::reports::{self as db, ReportRow};
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
-use crate::store::{self, meetings, orgs::OrgRow};
+use crate::store::{self, audit, meetings, orgs::OrgRow};
 use chibo_docs::sheet::{self, ColumnSpec};
 use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -57,6 +58,10 @@ pub struct Sections {
 pub struct ReportBody {
     pub figures: Figures,
     pub sections: Sections,
+    /// The cell's audit chain at issue, signed with the installation's key
+    /// outside the database: the upper committee keeps it with the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<Checkpoint>,
 }
 
 /// A report with its unit and its body read back.
@@ -404,6 +409,7 @@ impl Services {
                 ..Sections::default()
             },
             figures,
+            checkpoint: None,
         };
         let text = serde_json::to_string(&body).unwrap_or_default();
         let mut tx = self.db.begin().await?;
@@ -453,17 +459,23 @@ impl Services {
         if !actor.can_organise(&unit) {
             return Err(ServiceError::Forbidden);
         }
-        let mut content: ReportBody = serde_json::from_str(&row.body)
-            .map_err(|e| ServiceError::Store(store::StoreError::Io(std::io::Error::other(e))))?;
-        let check_code = if row.status == "draft" {
+        let unreadable = |e: serde_json::Error| {
+            ServiceError::Store(store::StoreError::Io(std::io::Error::other(e)))
+        };
+        let (content, check_code) = if row.status == "draft" {
+            let mut content: ReportBody = serde_json::from_str(&row.body).map_err(unreadable)?;
             let period = self.period_of(&row)?;
             content.figures = self.report_figures(&unit, &period, today(now)).await?;
-            None
+            (content, None)
         } else {
-            meetings::versions(&self.db, "report", id)
-                .await?
-                .last()
-                .map(|v| v.check_code.clone())
+            // An issued report is what was sealed, not what the row says now.
+            match self.sealed("report", id).await? {
+                Some(s) => (
+                    serde_json::from_value(s.body.clone()).map_err(unreadable)?,
+                    Some(s.version.check_code),
+                ),
+                None => (serde_json::from_str(&row.body).map_err(unreadable)?, None),
+            }
         };
         Ok(Report {
             row,
@@ -505,6 +517,7 @@ impl Services {
                 limits: nfc(sections.limits.trim()),
                 next: nfc(sections.next.trim()),
             },
+            checkpoint: None,
         };
         let text = serde_json::to_string(&body).unwrap_or_default();
         let mut tx = self.db.begin().await?;
@@ -552,21 +565,30 @@ impl Services {
             .param("doc_org_symbol_cell", on)
             .unwrap_or_else(|_| "CB".into());
         let mut tx = self.db.begin().await?;
-        let term = meetings::term_start(&mut tx, r.unit.id, on)
-            .await?
-            // No recorded term: numbers run from the cell's first document.
-            .unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
-        let number = meetings::next_number(&mut tx, r.unit.id, "BC", term).await?;
+        let numbering = self.numbering_start(&mut tx, r.unit.id, on).await?;
+        let number = meetings::next_number(&mut tx, r.unit.id, "BC", numbering).await?;
         let number_text = chibo_rules::format_doc_number(
             u32::try_from(number).unwrap_or(u32::MAX),
             "BC",
             &symbol,
         );
-        let body = json!({
+        // The cell's chain as it stands before this issue, signed.
+        let checkpoint = audit::head_in(&mut tx, r.unit.id)
+            .await?
+            .filter(|(seq, _)| *seq > 0)
+            .map(|(seq, hash)| self.anchor.sign(r.unit.id, seq, &hash, now));
+        let content = ReportBody {
+            checkpoint: checkpoint.clone(),
+            ..r.content.clone()
+        };
+        let printed = self
+            .report_printed(&r.unit, &content, Some(number_text.clone()), on)
+            .await?;
+        let facts = json!({
             "number": number_text, "unit": r.unit.name, "issued_on": on,
-            "figures": r.content.figures, "sections": r.content.sections,
-        })
-        .to_string();
+            "figures": content.figures, "sections": content.sections, "checkpoint": checkpoint,
+        });
+        let body = facts.to_string();
         lock_document(
             &mut tx,
             actor,
@@ -574,10 +596,12 @@ impl Services {
             Locking {
                 doc_type: "report",
                 doc_id: id,
-                body: &body,
+                facts,
+                printed,
                 reason: None,
                 action: "report.issue",
                 summary: json!({"number": number_text}),
+                parts: vec![],
             },
             async |tx, hash| {
                 let issued = db::Issue {
@@ -598,6 +622,12 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        if let Some(c) = checkpoint
+            && let Err(e) = self.anchor.record(&[c])
+        {
+            tracing::error!("checkpoint log: {e}");
+        }
+        self.anchor_after_seal(r.unit.id).await;
         Ok(number_text)
     }
 
@@ -628,7 +658,7 @@ impl Services {
             .unwrap_or_default())
     }
 
-    /// The report in the Party's document format.
+    /// The report in the Party's document format: as sealed once issued.
     pub async fn report_document(
         &self,
         actor: &Actor,
@@ -636,26 +666,59 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<(Document, Layout)> {
         let r = self.report(actor, id, now).await?;
+        if r.row.status != "draft"
+            && let Some(p) = self.sealed("report", id).await?.and_then(|s| s.printed())
+        {
+            return Ok((p.document, p.layout));
+        }
         let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
         let number = r
             .row
             .number_text
             .clone()
             .or_else(|| Some("Số     -BC/CB".into()));
-        let doc = Document {
-            header: self.letterhead(&r.unit, number, on).await?,
+        let mut p = self.report_printed(&r.unit, &r.content, number, on).await?;
+        p.document.check_code = r.check_code;
+        Ok((p.document, p.layout))
+    }
+
+    /// A report as printed (without its check code).
+    async fn report_printed(
+        &self,
+        unit: &OrgRow,
+        content: &ReportBody,
+        number: Option<String>,
+        on: NaiveDate,
+    ) -> Result<Printed> {
+        let mut body = report_blocks(content);
+        if let Some(c) = &content.checkpoint {
+            body.push(Block::paragraph(format!(
+                "Điểm neo nhật ký của chi bộ (kiểm tra bằng chibo audit verify): chuỗi {}, mục số {}, mã băm {}, ký lúc {} bằng khóa {}; chữ ký {}.",
+                c.chain,
+                c.seq,
+                c.hash,
+                c.at.format("%d/%m/%Y %H:%M UTC"),
+                c.key,
+                c.sig
+            )));
+        }
+        let document = Document {
+            header: self.letterhead(unit, number, on).await?,
             title: "BÁO CÁO".into(),
-            subject: Some(format!("kết quả công tác {}", r.content.figures.label)),
-            body: report_blocks(&r.content),
+            subject: Some(format!("kết quả công tác {}", content.figures.label)),
+            body,
             signatures: vec![Signature {
                 on_behalf: Some("T/M CHI BỘ".into()),
                 role: "BÍ THƯ".into(),
-                name: self.secretary_of(&r.unit).await?,
+                name: self.secretary_of(unit).await?,
             }],
             recipients: vec!["- Đảng ủy (để báo cáo),".into(), "- Lưu Chi bộ.".into()],
-            check_code: r.check_code,
+            check_code: None,
         };
-        Ok((doc, self.layout(on)))
+        Ok(Printed {
+            document,
+            layout: self.layout(on),
+        })
     }
 
     /// The roll-up of the cells under a unit for a period.
@@ -688,6 +751,23 @@ impl Services {
         let mut rows: Vec<Vec<String>> = r.lines.iter().map(rollup_row).collect();
         rows.push(r.total_row());
         let widths = [2, 5, 4, 3, 2, 2, 3, 2, 2, 3, 2];
+        // Each cell's audit chain as it stands, signed: the upper committee
+        // keeps these with the report and can hold the records against them.
+        let ids: Vec<i64> = r.lines.iter().map(|l| l.id).collect();
+        let anchors = self.anchors(&ids, now).await?;
+        let anchor_rows: Vec<Vec<String>> = r
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let c = anchors.iter().find(|c| c.chain == l.id)?;
+                Some(vec![
+                    l.name.clone(),
+                    c.seq.to_string(),
+                    format!("{}…", &c.hash[..16]),
+                    format!("{}…", &c.sig[..16]),
+                ])
+            })
+            .collect();
         let doc = Document {
             header: self.letterhead(&r.unit, None, on).await?,
             title: "BÁO CÁO".into(),
@@ -714,6 +794,22 @@ impl Services {
                         })
                         .collect(),
                     rows,
+                }),
+                Block::heading(1, "ĐIỂM NEO NHẬT KÝ CỦA CÁC CHI BỘ"),
+                Block::paragraph(format!(
+                    "Đầu chuỗi nhật ký của từng chi bộ lúc {}, ký bằng khóa {}… của hệ thống (đầy đủ trong nhật ký điểm neo; kiểm tra bằng chibo audit verify).",
+                    now.with_timezone(&Ho_Chi_Minh)
+                        .format("%H:%M ngày %d/%m/%Y"),
+                    &self.anchor.public_hex()[..16]
+                )),
+                Block::Table(Table {
+                    columns: vec![
+                        Column::new("Chi bộ", 5, Align::Left),
+                        Column::new("Mục số", 2, Align::Center),
+                        Column::new("Mã băm", 4, Align::Left),
+                        Column::new("Chữ ký", 4, Align::Left),
+                    ],
+                    rows: anchor_rows,
                 }),
             ],
             signatures: vec![],

@@ -1,8 +1,10 @@
 //! Uploaded spreadsheets waiting between preview and confirmation. Kept in the
 //! database so any server process can confirm what another previewed.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::members::MemberRow;
+use super::{Arg, Db, Result, Tx, bind_all, in_tx, read};
 use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Upload {
@@ -11,6 +13,7 @@ pub struct Upload {
     pub cell_id: i64,
     pub file_name: String,
     pub data: Vec<u8>,
+    pub created_at: DateTime<Utc>,
 }
 
 pub async fn insert(
@@ -39,7 +42,7 @@ pub async fn insert(
 pub async fn get(db: &Db, id: i64) -> Result<Option<Upload>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
-            "SELECT id, account_id, cell_id, file_name, data FROM import_upload WHERE id = $1",
+            "SELECT id, account_id, cell_id, file_name, data, created_at FROM import_upload WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(c)
@@ -56,4 +59,53 @@ pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
     .await
     .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Deletes the uploads stored before `cutoff` (never confirmed nor
+/// cancelled); how many.
+pub async fn delete_before(tx: &mut Tx, cutoff: DateTime<Utc>) -> Result<u64> {
+    Ok(in_tx!(tx, |c| sqlx::query(
+        "DELETE FROM import_upload WHERE created_at < $1"
+    )
+    .bind(cutoff)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+/// The members, in any cell, holding one of these card numbers or national
+/// IDs: an import's matches and its duplicates, one query per chunk.
+pub async fn members_by_keys(db: &Db, cards: &[String], ids: &[String]) -> Result<Vec<MemberRow>> {
+    if cards.is_empty() && ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = Vec::with_capacity(cards.len() + ids.len());
+    let mut marks = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| {
+                args.push(Arg::Text(v.clone()));
+                format!("${}", args.len())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut clauses = Vec::new();
+    if !cards.is_empty() {
+        clauses.push(format!("card_no IN ({})", marks(cards)));
+    }
+    if !ids.is_empty() {
+        clauses.push(format!("national_id IN ({})", marks(ids)));
+    }
+    let sql = format!(
+        "SELECT id, cell_id, group_id, full_name, other_name, sex, date_of_birth, ethnicity, religion, \
+         national_id, card_no, admission_date, ceremony_date, official_date, phone, email, residence, notes, \
+         status, version, created_at, updated_at FROM member WHERE {}",
+        clauses.join(" OR ")
+    );
+    Ok(read!(db, |c| {
+        bind_all(sqlx::query_as(AssertSqlSafe(sql.clone())), &args)
+            .fetch_all(c)
+            .await
+    })?)
 }

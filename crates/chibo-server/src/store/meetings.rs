@@ -24,10 +24,14 @@ pub struct MeetingRow {
     pub minutes_locked_at: Option<DateTime<Utc>>,
     pub minutes_hash: Option<String>,
     pub version: i64,
+    /// Why it was opened before its planned day.
+    pub open_reason: Option<String>,
+    /// Why it was closed before the rule pack's minimum length.
+    pub close_reason: Option<String>,
 }
 
 const MEETING: &str = "id, cell_id, kind, topic, starts_at, place, chair_id, secretary_id, preparer_id, guest, status, \
-     opened_at, closed_at, minutes_locked_at, minutes_hash, version";
+     opened_at, closed_at, minutes_locked_at, minutes_hash, version, open_reason, close_reason";
 
 /// The details a secretary sets when planning a meeting.
 #[derive(Debug, Clone)]
@@ -122,25 +126,49 @@ pub async fn last_held(db: &Db, cell_id: i64, kinds: &[&str]) -> Result<Option<D
     Ok(row.0)
 }
 
-pub async fn set_status(tx: &mut Tx, id: i64, status: &str, now: DateTime<Utc>) -> Result<()> {
-    // The moment of opening and closing is kept; other moves only change the status.
-    let sql = match status {
-        "open" => {
-            "UPDATE meeting SET status = $1, opened_at = $2, version = version + 1 WHERE id = $3"
-        }
-        "closed" => {
-            "UPDATE meeting SET status = $1, closed_at = $2, version = version + 1 WHERE id = $3"
-        }
-        _ => "UPDATE meeting SET status = $1, version = version + 1 WHERE id = $2",
-    };
+/// Moves a meeting to a status other than open or closed.
+pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> Result<()> {
     in_tx!(tx, |c| {
-        let q = sqlx::query(sql).bind(status);
-        let q = if matches!(status, "open" | "closed") {
-            q.bind(now)
-        } else {
-            q
-        };
-        q.bind(id).execute(c).await.map(|r| r.rows_affected())
+        sqlx::query("UPDATE meeting SET status = $1, version = version + 1 WHERE id = $2")
+            .bind(status)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Opens a meeting at `now` (the moment it really began), with the reason
+/// for opening before the planned day if it was.
+pub async fn open(tx: &mut Tx, id: i64, reason: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    in_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE meeting SET status = 'open', opened_at = $1, open_reason = $2, version = version + 1 WHERE id = $3",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Closes a meeting at `now`, with the reason for ending before the
+/// minimum length if it did.
+pub async fn close(tx: &mut Tx, id: i64, reason: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    in_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE meeting SET status = 'closed', closed_at = $1, close_reason = $2, version = version + 1 WHERE id = $3",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
@@ -599,6 +627,10 @@ pub async fn resolution(db: &Db, meeting_id: i64) -> Result<Option<ResolutionRow
     super::row_by(db, "resolution", RESOLUTION, "meeting_id", meeting_id).await
 }
 
+pub async fn resolution_by_id(db: &Db, id: i64) -> Result<Option<ResolutionRow>> {
+    super::row_by(db, "resolution", RESOLUTION, "id", id).await
+}
+
 pub struct Draft<'a> {
     pub subject: &'a str,
     pub results: &'a str,
@@ -641,6 +673,7 @@ pub async fn save_draft(
     Ok(n == 1)
 }
 
+/// Adopts a draft; false if it is no longer one (adopted meanwhile).
 pub async fn adopt(
     tx: &mut Tx,
     id: i64,
@@ -649,11 +682,11 @@ pub async fn adopt(
     number_text: &str,
     hash: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
-    in_tx!(tx, |c| {
+) -> Result<bool> {
+    let n = in_tx!(tx, |c| {
         sqlx::query(
             "UPDATE resolution SET status = 'adopted', vote_id = $1, number = $2, number_text = $3, hash = $4, \
-             adopted_at = $5, version = version + 1 WHERE id = $6",
+             adopted_at = $5, version = version + 1 WHERE id = $6 AND status = 'draft'",
         )
         .bind(vote_id)
         .bind(number)
@@ -665,7 +698,7 @@ pub async fn adopt(
         .await
         .map(|r| r.rows_affected())
     })?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// The start of the unit's current committee term, if one was recorded.
@@ -795,10 +828,12 @@ pub async fn version_by_code(db: &Db, code: &str) -> Result<Vec<DocVersion>> {
         .await)?)
 }
 
-/// Every locked version, for `chibo audit verify`.
-pub async fn all_versions(db: &Db) -> Result<Vec<DocVersion>> {
-    let sql = format!("SELECT {DOC} FROM document_version ORDER BY id");
+/// A page of every locked version after `id`, for `chibo audit verify`.
+pub async fn versions_after(db: &Db, id: i64, limit: i64) -> Result<Vec<DocVersion>> {
+    let sql = format!("SELECT {DOC} FROM document_version WHERE id > $1 ORDER BY id LIMIT $2");
     Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(limit)
         .fetch_all(c)
         .await)?)
 }

@@ -48,6 +48,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_sweeps.sql"),
         postgres: include_str!("../../migrations/postgres/0006_sweeps.sql"),
     },
+    Migration {
+        version: 8,
+        name: "import_uploads",
+        sqlite: include_str!("../../migrations/sqlite/0008_import_uploads.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_import_uploads.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "records",
+        sqlite: include_str!("../../migrations/sqlite/0009_records.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_records.sql"),
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {

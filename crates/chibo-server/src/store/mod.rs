@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod actors;
 pub mod audit;
 pub mod bulk;
+pub mod images;
 pub mod imports;
 pub mod meetings;
 pub mod members;
@@ -193,7 +194,11 @@ impl Db {
     }
 
     pub async fn open_postgres(url: &str) -> Result<Self> {
-        let opts = PgConnectOptions::from_str(url)?;
+        // Records are imaged as the server prints them (`CAST(… AS TEXT)`):
+        // the same zone and date style on every connection, whatever the
+        // server's defaults, so an image reads the same at every check.
+        let opts = PgConnectOptions::from_str(url)?
+            .options([("TimeZone", "UTC"), ("DateStyle", "ISO, YMD")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

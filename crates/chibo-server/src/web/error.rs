@@ -51,6 +51,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Stale => StatusCode::CONFLICT,
         ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
+        ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -63,6 +64,7 @@ pub fn code_of(e: &ServiceError) -> &'static str {
         ServiceError::Stale => "stale",
         ServiceError::Throttled => "throttled",
         ServiceError::BadCredentials => "bad_credentials",
+        ServiceError::Busy => "busy",
         ServiceError::Sheet(s) => s.code(),
         ServiceError::Store(_) => "internal",
     }

@@ -92,6 +92,11 @@ impl Tr {
         self.format(key, Some(&args))
     }
 
+    /// A message with any number of arguments.
+    pub fn args(&self, key: &str, args: &FluentArgs) -> String {
+        self.format(key, Some(args))
+    }
+
     pub fn has(&self, key: &str) -> bool {
         let (vi, en) = bundles();
         let b = if self.lang == Lang::En { en } else { vi };
@@ -136,6 +141,7 @@ impl Tr {
             ServiceError::Stale => self.t("member-stale"),
             ServiceError::Throttled => self.t("login-throttled"),
             ServiceError::BadCredentials => self.t("login-failed"),
+            ServiceError::Busy => self.t("import-busy"),
             ServiceError::Sheet(s) => match self.lang {
                 Lang::Vi => s.to_string(),
                 Lang::En => s.english(),
@@ -204,6 +210,11 @@ mod tests {
             "password.wrong",
             "import.duplicate_in_file",
             "import.has_rejections",
+            "import.same_member",
+            "import.status_cannot_start",
+            "import.changed_since_preview",
+            "import.upload_expired",
+            "import.status_not_confirmed",
             "file.too_large",
         ];
         for lang in [Lang::Vi, Lang::En] {

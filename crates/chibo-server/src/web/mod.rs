@@ -6,6 +6,7 @@ mod auth;
 mod chart;
 mod error;
 pub mod i18n;
+pub mod import_preview;
 mod pages;
 mod task_view;
 mod view;

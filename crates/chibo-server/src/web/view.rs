@@ -473,9 +473,12 @@ pub struct ImportPreviewPage {
     pub c: Chrome,
     pub cell: OrgRow,
     pub upload_id: i64,
-    pub file_name: String,
     pub plan: Plan,
-    pub rejected: Vec<String>,
+    /// What the preview says, as the command line prints it too.
+    pub sections: Vec<crate::web::import_preview::Section>,
+    /// The columns whose blank cells may erase: (key, what clearing it
+    /// erases, chosen).
+    pub clearable: Vec<(&'static str, String, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -676,6 +679,10 @@ pub struct MeetingPage {
     pub emails_failed: usize,
     pub last_error: Option<String>,
     pub min_minutes: Option<u32>,
+    /// Opening now would be before the planned day: a reason is asked.
+    pub open_early: bool,
+    /// Closing now would be before the minimum length: a reason is asked.
+    pub close_early: bool,
     pub files: Vec<crate::store::meetings::FileRow>,
     /// The tasks this meeting reviews, with its decision on each so far.
     pub review: Vec<(
@@ -785,6 +792,9 @@ pub struct VotesPage {
     pub manages: bool,
     pub me: Option<i64>,
     pub casts: Vec<(i64, Vec<(i64, String)>)>,
+    /// Each vote's members entitled to vote on its frozen roll, counted as
+    /// the roll-call panel counts voters.
+    pub voters: Vec<(i64, Vec<i64>)>,
     pub kinds: Vec<(&'static str, String)>,
     pub flash: Option<String>,
     pub error: Option<String>,
@@ -796,6 +806,13 @@ impl VotesPage {
             .iter()
             .find(|(v, _)| *v == vote)
             .map_or(&[], |(_, c)| c.as_slice())
+    }
+
+    fn voters_of(&self, vote: i64) -> &[i64] {
+        self.voters
+            .iter()
+            .find(|(v, _)| *v == vote)
+            .map_or(&[], |(_, m)| m.as_slice())
     }
 
     pub fn cast_count(&self, vote: &i64) -> usize {
@@ -810,13 +827,9 @@ impl VotesPage {
             .map(|(_, c)| c.clone())
     }
 
-    /// Present full members on the vote's frozen roll.
+    /// Members entitled to vote on the vote's frozen roll.
     pub fn eligible(&self, v: &crate::store::meetings::VoteRow) -> usize {
-        serde_json::from_str::<Vec<serde_json::Value>>(&v.roll)
-            .unwrap_or_default()
-            .iter()
-            .filter(|f| f["status"] == "chinh_thuc" && f["attendance"] == "co_mat")
-            .count()
+        self.voters_of(v.id).len()
     }
 
     pub fn may_cast(&self, v: &crate::store::meetings::VoteRow) -> bool {
@@ -824,14 +837,7 @@ impl VotesPage {
         v.status == "open"
             && v.mode == "named"
             && self.my_choice(&v.id).is_none()
-            && serde_json::from_str::<Vec<serde_json::Value>>(&v.roll)
-                .unwrap_or_default()
-                .iter()
-                .any(|f| {
-                    f["member_id"] == me
-                        && f["status"] == "chinh_thuc"
-                        && f["attendance"] == "co_mat"
-                })
+            && self.voters_of(v.id).contains(&me)
     }
 }
 

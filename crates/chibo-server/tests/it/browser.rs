@@ -185,6 +185,21 @@ async fn secretary_searches_edits_and_imports() {
         preview.contains("Đinh Thị Thu Hà") && preview.contains("Sẽ thêm mới"),
         "{preview}"
     );
+    // Her standing comes from the dates (the file has no "Trạng thái"):
+    // confirmed on purpose, then reviewed before the confirmation.
+    c.find(Locator::Id("confirm_status"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("review"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(&c, "Đã xác nhận các trạng thái này").await;
     c.find(Locator::Id("confirm"))
         .await
         .unwrap()
@@ -293,6 +308,13 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .unwrap();
     text_with(&c, "Đã tạo buổi sinh hoạt").await;
     shot(&c, "2-meeting").await;
+    // Held before its planned day: the page asks why, and it is recorded.
+    c.find(Locator::Id("open-reason"))
+        .await
+        .unwrap()
+        .send_keys("Họp sớm để kịp triển khai đợt ra quân")
+        .await
+        .unwrap();
     c.find(Locator::Id("open-meeting"))
         .await
         .unwrap()

@@ -104,7 +104,7 @@ fn demo_export_import_audit_and_backup() {
     );
     assert!(o.status.success(), "{}", out(&o));
     assert!(
-        out(&o).contains("Tạo mới: 0  Cập nhật: 0  Không đổi: 10  Bị từ chối: 0"),
+        out(&o).contains("Tạo mới: 0 · Cập nhật: 0 · Không đổi: 10 · Bị từ chối: 0 dòng"),
         "{}",
         out(&o)
     );
@@ -151,6 +151,47 @@ fn demo_export_import_audit_and_backup() {
 }
 
 #[test]
+fn rules_show_takes_vietnamese_and_iso_dates_and_fails_without_a_pack() {
+    // dd/mm/yyyy and yyyy-mm-dd give the same rules.
+    let vi = chibo(&["rules", "show", "--at", "05/12/2026"], "");
+    assert!(vi.status.success(), "{}", out(&vi));
+    let iso = chibo(&["rules", "show", "--at", "2026-12-05"], "");
+    assert!(iso.status.success(), "{}", out(&iso));
+    assert_eq!(vi.stdout, iso.stdout);
+    let text = String::from_utf8_lossy(&vi.stdout);
+    assert!(
+        text.starts_with("Quy tắc có hiệu lực ngày 05/12/2026: "),
+        "{text}"
+    );
+    assert!(text.contains("vn-2026-07"), "{text}");
+    // The help says which forms it accepts.
+    let help = chibo(&["rules", "show", "--help"], "");
+    assert!(
+        out(&help).contains("dd/mm/yyyy (e.g. 05/12/2026) or yyyy-mm-dd"),
+        "{}",
+        out(&help)
+    );
+    // A date no pack covers: a Vietnamese message and a non-zero exit, nothing on stdout.
+    let none = chibo(&["rules", "show", "--at", "01/01/2020"], "");
+    assert!(!none.status.success(), "{}", out(&none));
+    assert!(none.stdout.is_empty(), "{}", out(&none));
+    assert_eq!(
+        String::from_utf8_lossy(&none.stderr).trim(),
+        "không có bộ quy tắc nào có hiệu lực vào ngày 01/01/2020: bộ quy tắc sớm nhất có hiệu lực từ ngày 30/07/2021"
+    );
+    // A date that is not one.
+    let bad = chibo(&["rules", "show", "--at", "31/02/2026"], "");
+    assert!(!bad.status.success());
+    assert!(
+        out(&bad).contains(
+            "ngày không hợp lệ: \"31/02/2026\" (nhập dd/mm/yyyy, ví dụ 05/12/2026, hoặc yyyy-mm-dd)"
+        ),
+        "{}",
+        out(&bad)
+    );
+}
+
+#[test]
 fn rules_show_and_check() {
     let o = chibo(&["rules", "show", "--at", "2026-12-01"], "");
     assert!(o.status.success(), "{}", out(&o));
@@ -171,4 +212,189 @@ fn rules_show_and_check() {
     let o = chibo(&["rules", "check", pack.to_str().unwrap()], "");
     assert!(!o.status.success(), "{}", out(&o));
     assert!(out(&o).contains(":"), "{}", out(&o));
+}
+
+/// `chibo import … | head`: the reader goes away before chibo is done
+/// printing. chibo stops quietly, as programs killed by SIGPIPE do, and
+/// writes nothing (it used to panic on the first line).
+#[test]
+fn import_into_a_closed_pipe_stops_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let d = d.to_str().unwrap();
+    let o = chibo(
+        &[
+            "demo",
+            "--data",
+            d,
+            "--cells",
+            "1",
+            "--members-per-cell",
+            "10",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let csv = dir.path().join("moi.csv");
+    let mut text = String::from("Họ và tên;Trạng thái\n");
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "Người Thứ {};Chính thức\n",
+            ["An", "Bình", "Cường", "Dũng"][i % 4]
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chibo"))
+        .args([
+            "import",
+            "members",
+            csv.to_str().unwrap(),
+            "--data",
+            d,
+            "--cell",
+            "79.001.000.000.001",
+        ])
+        .env_remove("CHIBO_DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run chibo");
+    // `head` read nothing and left.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(141), "{err}");
+    // Nothing was written: the same import, confirmed, still has all to do.
+    let o = chibo(
+        &[
+            "import",
+            "members",
+            csv.to_str().unwrap(),
+            "--data",
+            d,
+            "--cell",
+            "79.001.000.000.001",
+            "--dry-run",
+        ],
+        "",
+    );
+    assert!(out(&o).contains("Tạo mới: 2000 ·"), "{}", out(&o));
+}
+
+/// The command line says exactly what changed, column by column, and
+/// erases only where told to.
+#[test]
+fn import_says_what_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let d = d.to_str().unwrap();
+    let o = chibo(
+        &[
+            "demo",
+            "--data",
+            d,
+            "--cells",
+            "1",
+            "--members-per-cell",
+            "3",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let xlsx = dir.path().join("ds.xlsx");
+    let o = chibo(
+        &[
+            "export",
+            "members",
+            "--data",
+            d,
+            "--cell",
+            "79.001.000.000.001",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let csv = dir.path().join("sdt.csv");
+    let o = chibo(
+        &[
+            "import",
+            "members",
+            xlsx.to_str().unwrap(),
+            "--data",
+            d,
+            "--cell",
+            "79.001.000.000.001",
+            "--dry-run",
+        ],
+        "",
+    );
+    assert!(out(&o).contains("Không đổi: 3"), "{}", out(&o));
+    // One member of the export, its phone blank and a note added.
+    let table = chibo_docs::sheet::read_table(
+        &std::fs::read(&xlsx).unwrap(),
+        "ds.xlsx",
+        chibo_server::service::import::COLUMNS,
+        &["full_name"],
+    )
+    .unwrap();
+    let first = &table.rows[0];
+    std::fs::write(
+        &csv,
+        format!(
+            "Họ và tên;Số thẻ đảng viên;Số điện thoại;Ghi chú\n{};{};;mới\n",
+            first.get("full_name").unwrap(),
+            first.get("card_no").unwrap()
+        ),
+    )
+    .unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "import",
+            "members",
+            csv.to_str().unwrap(),
+            "--data",
+            d,
+            "--cell",
+            "79.001.000.000.001",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        chibo(&a, "")
+    };
+    let o = run(&["--dry-run"]);
+    let t = out(&o);
+    assert!(
+        t.contains("Số đảng viên thay đổi theo cột: Ghi chú: 1"),
+        "{t}"
+    );
+    assert!(t.contains("Ô trống: giữ nguyên giá trị đã có"), "{t}");
+    let phone = first.get("phone").unwrap();
+    let o = run(&["--clear", "Số điện thoại", "--dry-run"]);
+    let t = out(&o);
+    assert!(
+        t.contains(&format!(
+            "Giá trị sẽ bị xóa (1)\n  Dòng 2 · {} · Số điện thoại: {phone}",
+            first.get("full_name").unwrap()
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains("Ghi chú: 1 · Số điện thoại: 1") || t.contains("Số điện thoại: 1 · Ghi chú: 1"),
+        "{t}"
+    );
+    let o = run(&["--clear", "phone"]);
+    let t = out(&o);
+    assert!(
+        o.status.success() && t.contains("Đã ghi: 0 tạo mới, 1 cập nhật."),
+        "{t}"
+    );
+    assert!(t.contains("Giá trị sẽ bị xóa (1)"), "{t}");
 }

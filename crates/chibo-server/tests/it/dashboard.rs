@@ -143,7 +143,7 @@ async fn hold(
     }
     api.post(
         &format!("/api/v1/meetings/{id}/steps"),
-        json!({"action": "close"}),
+        json!({"action": "close", "reason": "Ghi lại sau buổi sinh hoạt"}),
     )
     .await;
     (id, resolution_id)
@@ -400,14 +400,18 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
         r["content"]["figures"]["tasks"]["overdue"], 1,
         "{b:?}: sealed as recorded"
     );
-    let checks = app.services.verify_documents(None).await.unwrap();
-    assert!(
-        checks
-            .iter()
-            .any(|(v, ok)| v.doc_type == "report" && v.doc_id == id && *ok),
-        "{b:?}"
-    );
-    assert!(checks.iter().all(|(_, ok)| *ok), "{b:?}");
+    let code = r["check_code"].as_str().unwrap();
+    let checks = app
+        .services
+        .verify(&chibo_server::service::audit::Scope {
+            code: Some(code.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(checks.ok() && checks.documents == 1, "{b:?}: {checks:?}");
+    let all = app.services.verify(&Default::default()).await.unwrap();
+    assert!(all.ok(), "{b:?}: {all:?}");
     let stale = api
         .c
         .put(app.url(&format!("/api/v1/reports/{id}")))

@@ -132,6 +132,8 @@ impl TestApp {
             database_url: database_url.clone(),
             max_upload_bytes: 2 * 1024 * 1024,
             remind_every_secs: 0,
+            // Checkpoints are signed when a test asks (and at each seal).
+            anchor_every_secs: 0,
             clock: clock.clone(),
             ..Config::default()
         };
@@ -389,4 +391,96 @@ pub fn text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a person reads on a printed PDF: its text as `pdftotext` (Debian's
+/// poppler-utils) extracts it, in NFC with whitespace collapsed. `None` when
+/// the tool is missing, which fails the test when `CHIBO_REQUIRE_OFFICE` is
+/// set (as CI sets it): a check that cannot run must not pass in CI.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    use std::io::Write;
+    let mut child = match std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var("CHIBO_REQUIRE_OFFICE").is_err(),
+                "CHIBO_REQUIRE_OFFICE is set but pdftotext cannot run: {e}"
+            );
+            eprintln!("pdftotext not available ({e}): PDF text not checked");
+            return None;
+        }
+    };
+    let mut stdin = child.stdin.take().expect("stdin");
+    let bytes = pdf.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let out = child.wait_with_output().expect("pdftotext runs");
+    writer.join().expect("writer").expect("pdf written");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on a PDF chibo printed"
+    );
+    Some(normalised(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// The text of a DOCX: the words of the runs of its body, then of its
+/// headers and footers (where the check code is).
+pub fn docx_text(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a DOCX is a zip");
+    let mut parts: Vec<(bool, usize)> = vec![];
+    for i in 0..zip.len() {
+        let f = zip.by_index(i).expect("zip entry");
+        let n = f.name().expect("entry name").to_string();
+        if n.starts_with("word/")
+            && n.ends_with(".xml")
+            && (n.contains("document") || n.contains("header") || n.contains("footer"))
+        {
+            parts.push((!n.contains("document"), i));
+        }
+    }
+    parts.sort();
+    let mut xml = String::new();
+    for (_, i) in parts {
+        zip.by_index(i)
+            .expect("zip entry")
+            .read_to_string(&mut xml)
+            .expect("utf-8");
+    }
+    // The runs' text (`<w:t …>…</w:t>`), a space between paragraphs.
+    let mut out = String::new();
+    let mut rest = xml.as_str();
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..end];
+        rest = &rest[end..];
+        if tag.starts_with("<w:t>") || tag.starts_with("<w:t ") {
+            let close = rest.find("</w:t>").unwrap_or(rest.len());
+            out.push_str(&rest[..close]);
+            rest = &rest[close..];
+        } else if tag == "</w:p>" || tag == "<w:tab/>" || tag == "<w:br/>" {
+            out.push(' ');
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    normalised(&out)
+}
+
+fn normalised(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -4,7 +4,10 @@
 use super::seal::{Locking, lock_document};
 use super::{MeetingView, invalid};
 use crate::model::nfc;
-use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry};
+use crate::service::{
+    Actor, Result, ServiceError, Services, Subject, audit_entry, audit_entry_with,
+};
+use crate::store::images::Part;
 use crate::store::meetings as db;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -40,10 +43,11 @@ impl Services {
         let Some(v) = db::save_minutes(&mut tx, item_id, version, &text, now).await? else {
             return Err(ServiceError::Stale);
         };
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Row("agenda_item", vec![id, item_id])],
             "meeting.minutes",
             json!({"item": item.title, "chars": text.chars().count(), "version": v}),
             now,
@@ -86,10 +90,11 @@ impl Services {
         };
         let mut tx = self.db.begin().await?;
         db::add_speech(&mut tx, item.id, member_id, &speaker, &body, now).await?;
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Under("speech", item.id)],
             "meeting.speech",
             json!({"item": item.title, "speaker": speaker}),
             now,
@@ -112,7 +117,8 @@ impl Services {
             return Err(invalid("status", "meeting.not_closed", ""));
         }
         let view = self.meeting_view(actor, id).await?;
-        let body = minutes_body(&view);
+        let facts = minutes_facts(&view);
+        let printed = self.printed_minutes(&view).await?;
         let mut tx = self.db.begin().await?;
         let reason = reason.map(nfc).filter(|r| !r.is_empty());
         let code = lock_document(
@@ -122,16 +128,19 @@ impl Services {
             Locking {
                 doc_type: "minutes",
                 doc_id: id,
-                body: &body,
+                facts,
+                printed,
                 reason: reason.as_deref(),
                 action: "minutes.lock",
                 summary: json!({"reason": reason}),
+                parts: vec![],
             },
             async |tx, hash| Ok(db::lock_minutes(tx, id, hash, now).await?),
             now,
         )
         .await?;
         tx.commit().await?;
+        self.anchor_after_seal(m.cell_id).await;
         Ok(code)
     }
 
@@ -165,16 +174,17 @@ impl Services {
     }
 }
 
-/// The minutes as sealed: everything the printed minutes show.
-pub fn minutes_body(v: &MeetingView) -> String {
+/// The facts sealed with the minutes: what the meeting recorded, beside the
+/// minutes as printed.
+pub fn minutes_facts(v: &MeetingView) -> serde_json::Value {
     json!({
         "meeting": {"id": v.meeting.id, "kind": v.meeting.kind, "topic": v.meeting.topic, "starts_at": v.meeting.starts_at,
                     "opened_at": v.meeting.opened_at, "closed_at": v.meeting.closed_at, "place": v.meeting.place,
+                    "open_reason": v.meeting.open_reason, "close_reason": v.meeting.close_reason,
                     "chair_id": v.meeting.chair_id, "secretary_id": v.meeting.secretary_id, "guest": v.meeting.guest},
         "roll": v.roll.iter().map(|r| json!({"member_id": r.member_id, "name": r.full_name, "status": r.member_status, "presence": r.presence, "reason": r.reason})).collect::<Vec<_>>(),
         "items": v.items.iter().map(|i| json!({"title": i.title, "minutes": i.minutes,
             "speeches": v.speeches.iter().filter(|s| s.agenda_item_id == i.id).map(|s| json!({"speaker": s.speaker, "body": s.body})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
         "votes": v.votes.iter().map(|x| json!({"subject": x.subject, "kind": x.kind, "counts": [x.tan_thanh, x.khong_tan_thanh, x.khong_bieu_quyet], "outcome": x.outcome, "explanation": x.explanation})).collect::<Vec<_>>(),
     })
-    .to_string()
 }

@@ -8,18 +8,20 @@
 
 mod minutes;
 mod resolution;
-pub(crate) mod seal;
+pub mod seal;
 mod votes;
 
+pub(crate) use minutes::minutes_facts;
 pub use resolution::Assignment;
 
 use seal::seal_bytes;
 
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, audit_entry_with, today};
 use crate::model::{
     AgendaKind, MeetingKind, MeetingStatus, Presence, Problem, Problems, Status, agenda_template,
     nfc,
 };
+use crate::store::images::Part;
 use crate::store::meetings::{
     self as db, AgendaItem, MeetingPlan, MeetingRow, ResolutionRow, RollEntry, VoteRow,
 };
@@ -46,23 +48,58 @@ pub struct MeetingForm {
     pub guest: String,
 }
 
-/// The live figures of the roll-call.
+/// The figures of a roll: who is on it, who came, who may vote, the base
+/// of a resolution vote and the quorum. One function computes them for the
+/// roll-call panel, the vote form, the printed documents and the minutes,
+/// so every screen and page says the same.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Panel {
     pub on_roll: usize,
+    /// Everyone on the roll marked present, whatever their standing.
     pub present: usize,
     pub excused: usize,
     pub unexcused: usize,
     pub unmarked: usize,
+    /// Present probationary members (they speak, they do not vote).
     pub probationary_present: usize,
-    /// Exempted and temporarily attached members, counted apart.
-    pub apart: usize,
+    /// Present members attached temporarily (here from elsewhere, or
+    /// elsewhere and visiting): not counted in this cell's votes.
+    pub attached_present: usize,
     /// The base of a resolution vote (QĐ 24 item 9.3.2) and the votes it needs.
     pub base: u32,
     pub needed: u32,
+    /// Present members entitled to vote, as the rule pack counts them
+    /// (exempted members who come do vote).
     pub voters_present: u32,
     pub quorum_met: bool,
     pub explanation: String,
+}
+
+impl Panel {
+    /// The sentence the documents print: the same figures as the panel.
+    pub fn sentence(&self) -> String {
+        let mut among = vec![format!(
+            "{} đảng viên có quyền biểu quyết",
+            self.voters_present
+        )];
+        if self.probationary_present > 0 {
+            among.push(format!("{} đảng viên dự bị", self.probationary_present));
+        }
+        if self.attached_present > 0 {
+            among.push(format!(
+                "{} đảng viên sinh hoạt tạm thời",
+                self.attached_present
+            ));
+        }
+        format!(
+            "Tổng số đảng viên được triệu tập: {} đồng chí; có mặt: {} đồng chí (trong đó {}); vắng có lý do: {} đồng chí; vắng không lý do: {} đồng chí.",
+            self.on_roll,
+            self.present,
+            among.join(", "),
+            self.excused,
+            self.unexcused
+        )
+    }
 }
 
 pub struct MeetingView {
@@ -107,21 +144,6 @@ fn attendance_of(p: Option<&str>) -> Attendance {
         Some("vang_co_ly_do") => Attendance::VangCoLyDo,
         _ => Attendance::VangKhongLyDo,
     }
-}
-
-/// The roll as the decision engine reads it, with member ids.
-fn rule_roll(roll: &[RollEntry]) -> Vec<(i64, Member)> {
-    roll.iter()
-        .filter_map(|r| {
-            Some((
-                r.member_id,
-                Member::new(
-                    rule_status(&r.member_status)?,
-                    attendance_of(r.presence.as_deref()),
-                ),
-            ))
-        })
-        .collect()
 }
 
 fn parse_plan(f: &MeetingForm) -> std::result::Result<MeetingPlan, Problems> {
@@ -230,10 +252,11 @@ impl Services {
             crate::service::today(m.starts_at),
         )
         .await?;
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Under("agenda_item", id)],
             "meeting.plan",
             json!({"kind": plan.kind, "starts_at": plan.starts_at, "place": plan.place}),
             now,
@@ -287,10 +310,11 @@ impl Services {
         }
         let mut tx = self.db.begin().await?;
         let item = db::add_item(&mut tx, id, AgendaKind::Other.as_str(), &title).await?;
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Row("agenda_item", vec![id, item])],
             "meeting.agenda_add",
             json!({"item_id": item, "title": title}),
             now,
@@ -330,10 +354,15 @@ impl Services {
                 }
             }
         }
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            // A removed item takes its speeches with it.
+            &[
+                Part::Under("agenda_item", id),
+                Part::Under("speech", item_id),
+            ],
             "meeting.agenda_change",
             json!({"title": title, "step": step}),
             now,
@@ -362,10 +391,11 @@ impl Services {
         let mut tx = self.db.begin().await?;
         let fid = db::add_file(&mut tx, id, &name, mime, data, actor.account_id, now).await?;
         let (hash, _) = seal_bytes(data);
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Row("meeting_file", vec![id, fid])],
             "meeting.file",
             json!({"file_id": fid, "name": name, "bytes": data.len(), "sha256": hash}),
             now,
@@ -426,11 +456,12 @@ impl Services {
             }
             sent += 1;
         }
-        db::set_status(&mut tx, id, MeetingStatus::Notified.as_str(), now).await?;
-        audit_entry(
+        db::set_status(&mut tx, id, MeetingStatus::Notified.as_str()).await?;
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Under("attendance", id)],
             "meeting.notice",
             json!({"members": sent}),
             now,
@@ -440,20 +471,39 @@ impl Services {
         Ok(sent)
     }
 
-    pub async fn open_meeting(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
+    /// Opens the meeting. Opening before the planned day needs a reason,
+    /// which the minutes print.
+    pub async fn open_meeting(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, cell) = self.managed_meeting(actor, id).await?;
         if !matches!(m.status.as_str(), "draft" | "notified") {
             return Err(invalid("status", "meeting.closed", ""));
         }
+        let reason = reason.map(nfc).filter(|r| !r.is_empty());
+        let planned = today(m.starts_at);
+        let early = today(now) < planned;
+        if early && reason.is_none() {
+            return Err(invalid(
+                "reason",
+                "meeting.early_reason",
+                crate::model::format_date(planned),
+            ));
+        }
         let mut tx = self.db.begin().await?;
         db::init_roll(&mut tx, id, cell.id).await?;
-        db::set_status(&mut tx, id, MeetingStatus::Open.as_str(), now).await?;
-        audit_entry(
+        db::open(&mut tx, id, reason.as_deref().filter(|_| early), now).await?;
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Under("attendance", id)],
             "meeting.open",
-            json!({}),
+            json!({"planned": planned, "reason": reason.filter(|_| early)}),
             now,
         )
         .await?;
@@ -461,7 +511,25 @@ impl Services {
         Ok(())
     }
 
-    pub async fn close_meeting(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
+    /// The minimum length of a meeting of this kind on its day, if the rule
+    /// pack sets one.
+    pub fn min_minutes(&self, m: &MeetingRow) -> Option<i64> {
+        let on = today(m.opened_at.unwrap_or(m.starts_at));
+        self.rules
+            .min_meeting_minutes(m.kind == MeetingKind::KetHop.as_str(), on)
+            .ok()
+            .map(i64::from)
+    }
+
+    /// Closes the meeting. Closing before the rule pack's minimum length
+    /// needs a reason, which the minutes print.
+    pub async fn close_meeting(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (m, _) = self.managed_meeting(actor, id).await?;
         if m.status != "open" {
             return Err(invalid("status", "meeting.not_open", ""));
@@ -473,15 +541,25 @@ impl Services {
         {
             return Err(invalid("status", "meeting.vote_open", ""));
         }
-        let mut tx = self.db.begin().await?;
-        db::set_status(&mut tx, id, MeetingStatus::Closed.as_str(), now).await?;
+        let reason = reason.map(nfc).filter(|r| !r.is_empty());
         let minutes = m.opened_at.map(|o| (now - o).num_minutes());
+        let min = self.min_minutes(&m);
+        let short = minutes.zip(min).is_some_and(|(held, min)| held < min);
+        if short && reason.is_none() {
+            return Err(invalid(
+                "reason",
+                "meeting.short_reason",
+                format!("{} / {}", minutes.unwrap_or(0), min.unwrap_or(0)),
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        db::close(&mut tx, id, reason.as_deref().filter(|_| short), now).await?;
         audit_entry(
             &mut tx,
             actor,
             Subject::meeting(&m),
             "meeting.close",
-            json!({"minutes": minutes}),
+            json!({"minutes": minutes, "min_minutes": min, "reason": reason.filter(|_| short)}),
             now,
         )
         .await?;
@@ -525,7 +603,16 @@ impl Services {
         if !db::mark(&mut tx, id, member_id, &mark, now).await? {
             return Err(ServiceError::NotFound);
         }
-        audit_entry(&mut tx, actor, Subject::meeting(&m), "meeting.attendance", json!({"member_id": member_id, "member": entry.full_name, "presence": presence.as_str(), "reason": reason}), now).await?;
+        audit_entry_with(
+            &mut tx,
+            actor,
+            Subject::meeting(&m),
+            &[Part::Row("attendance", vec![id, member_id])],
+            "meeting.attendance",
+            json!({"member_id": member_id, "member": entry.full_name, "presence": presence.as_str(), "reason": reason}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -556,10 +643,11 @@ impl Services {
             left_at: Some(now),
         };
         db::mark(&mut tx, id, member_id, &mark, now).await?;
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Row("attendance", vec![id, member_id])],
             "meeting.left",
             json!({"member_id": member_id, "member": entry.full_name}),
             now,
@@ -569,69 +657,92 @@ impl Services {
         Ok(())
     }
 
-    /// Counts, the base of a resolution vote, and the quorum, as of now.
+    /// The figures of a meeting's roll as it stands (see [`Panel`]).
     pub fn panel(&self, roll: &[RollEntry], on: chrono::NaiveDate, lang: Lang) -> Panel {
-        let count = |p: &str| {
+        self.tally(
             roll.iter()
-                .filter(|r| {
-                    r.presence.as_deref() == Some(p) && !Status::is_apart_str(&r.member_status)
-                })
-                .count()
-        };
-        let members = rule_roll(roll);
-        let roll_only: Vec<Member> = members.iter().map(|(_, m)| *m).collect();
+                .map(|r| (r.member_status.as_str(), r.presence.as_deref())),
+            on,
+            lang,
+        )
+    }
+
+    /// The one count behind [`Services::panel`], over (standing, presence)
+    /// pairs: a meeting's roll or a vote's frozen one.
+    pub(crate) fn tally<'a>(
+        &self,
+        roll: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+        on: chrono::NaiveDate,
+        lang: Lang,
+    ) -> Panel {
+        let roll: Vec<(&str, Option<&str>)> = roll.collect();
+        let count =
+            |f: &dyn Fn(&str, Option<&str>) -> bool| roll.iter().filter(|(s, p)| f(s, *p)).count();
+        let present = |p: Option<&str>| p == Some("co_mat");
         let mut p = Panel {
             on_roll: roll.len(),
-            present: count("co_mat"),
-            excused: count("vang_co_ly_do"),
-            unexcused: count("vang_khong_ly_do"),
-            unmarked: roll.iter().filter(|r| r.presence.is_none()).count(),
-            probationary_present: roll
-                .iter()
-                .filter(|r| r.member_status == "du_bi" && r.presence.as_deref() == Some("co_mat"))
-                .count(),
-            apart: roll
-                .iter()
-                .filter(|r| Status::is_apart_str(&r.member_status))
-                .count(),
+            present: count(&|_, p| present(p)),
+            excused: count(&|_, p| p == Some("vang_co_ly_do")),
+            unexcused: count(&|_, p| p == Some("vang_khong_ly_do")),
+            unmarked: count(&|_, p| p.is_none()),
+            probationary_present: count(&|s, p| s == "du_bi" && present(p)),
+            attached_present: count(&|s, p| {
+                matches!(s, "tam_thoi_den" | "tam_thoi_di") && present(p)
+            }),
             ..Panel::default()
         };
-        let voters = roll_only
+        let members: Vec<Member> = roll
             .iter()
-            .filter(|m| m.status == RuleStatus::ChinhThuc && m.attendance == Attendance::CoMat)
-            .count() as u32;
-        if let Ok(d) = self.rules.decide(
+            .filter_map(|(s, a)| Some(Member::new(rule_status(s)?, attendance_of(*a))))
+            .collect();
+        match self.rules.decide(
             DecisionKind::NghiQuyet,
-            &roll_only,
-            &Ballots::counts(voters, 0, 0),
+            &members,
+            &Ballots::counts(0, 0, 0),
             on,
         ) {
-            p.base = d.base;
-            p.needed = d.needed;
-            p.voters_present = d.tally.voters_present;
-            p.quorum_met = !matches!(
-                d.invalid,
-                Some(chibo_rules::Invalid::Quorum { .. } | chibo_rules::Invalid::EmptyBase)
-            );
-            p.explanation = match d.invalid {
-                Some(_) => d.explain(lang),
-                None => self
-                    .rules
-                    .pack_at(on)
-                    .and_then(|v| v.cite("meeting_quorum"))
-                    .map(|c| {
-                        format!(
-                            "{}: {c}",
-                            if lang == Lang::Vi {
-                                "Số lượng tối thiểu theo"
-                            } else {
-                                "Quorum per"
-                            }
-                        )
-                    })
-                    .unwrap_or_default(),
-            };
+            Ok(d) => {
+                p.base = d.base;
+                p.needed = d.needed;
+                p.voters_present = d.tally.voters_present;
+                p.quorum_met = !matches!(
+                    d.invalid,
+                    Some(chibo_rules::Invalid::Quorum { .. } | chibo_rules::Invalid::EmptyBase)
+                );
+                p.explanation = match d.invalid {
+                    Some(_) => d.explain(lang),
+                    None => self
+                        .rules
+                        .pack_at(on)
+                        .and_then(|v| v.cite("meeting_quorum"))
+                        .map(|c| {
+                            format!(
+                                "{}: {c}",
+                                if lang == Lang::Vi {
+                                    "Số lượng tối thiểu theo"
+                                } else {
+                                    "Quorum per"
+                                }
+                            )
+                        })
+                        .unwrap_or_default(),
+                };
+            }
+            Err(e) => p.explanation = e.to_string(),
         }
         p
+    }
+
+    /// Whether a member of this standing and presence votes, as the rule
+    /// pack counts voters (the same count as [`Services::tally`]).
+    pub(crate) fn votes(
+        &self,
+        status: &str,
+        presence: Option<&str>,
+        on: chrono::NaiveDate,
+    ) -> bool {
+        self.tally(std::iter::once((status, presence)), on, Lang::Vi)
+            .voters_present
+            == 1
     }
 }

@@ -3,10 +3,11 @@
 use super::invalid;
 use super::seal::{Locking, lock_document};
 use crate::model::{TaskSource, nfc};
-use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry_with, today};
+use crate::store::images::Part;
 use crate::store::meetings as db;
 use chibo_rules::{DecisionKind, Outcome};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -86,10 +87,11 @@ impl Services {
         if !db::save_draft(&mut tx, id, cell.id, version, &draft, now).await? {
             return Err(ServiceError::Stale);
         }
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Row("resolution", vec![id])],
             "resolution.draft",
             json!({"subject": subject}),
             now,
@@ -150,26 +152,33 @@ impl Services {
             .rules
             .param("doc_org_symbol_cell", on)
             .unwrap_or_else(|_| "CB".into());
+        let mut view = self.meeting_view(actor, id).await?;
         let mut tx = self.db.begin().await?;
-        let term = db::term_start(&mut tx, cell.id, on)
-            .await?
-            // No recorded term: numbers run from the cell's first document.
-            .unwrap_or(chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
-        let number = db::next_number(&mut tx, cell.id, "NQ", term).await?;
+        let numbering = self.numbering_start(&mut tx, cell.id, on).await?;
+        let number = db::next_number(&mut tx, cell.id, "NQ", numbering).await?;
         let number_text = chibo_rules::format_doc_number(
             u32::try_from(number).unwrap_or(u32::MAX),
             "NQ",
             &symbol,
         );
-        let body = json!({
+        // The resolution as printed: the meeting as recorded, with the
+        // number and the vote this adoption gives it.
+        if let Some(res) = view.resolution.as_mut() {
+            res.status = "adopted".into();
+            res.vote_id = Some(vote_id);
+            res.number = Some(number);
+            res.number_text = Some(number_text.clone());
+            res.adopted_at = Some(now);
+        }
+        let printed = self.printed_resolution(actor, &view).await?;
+        let facts = json!({
             "number": number_text, "subject": r.subject, "results": r.results, "tasks": r.tasks,
             "assignments": serde_json::from_str::<serde_json::Value>(&r.assignments).unwrap_or_default(),
             "no_tasks": r.no_tasks, "review": review_rows,
             "vote": {"tan_thanh": v.tan_thanh, "khong_tan_thanh": v.khong_tan_thanh, "khong_bieu_quyet": v.khong_bieu_quyet,
                      "base": v.base, "explanation": v.explanation},
-            "meeting": {"id": m.id, "starts_at": m.starts_at, "place": m.place},
-        })
-        .to_string();
+            "meeting": {"id": m.id, "starts_at": m.starts_at, "opened_at": m.opened_at, "closed_at": m.closed_at, "place": m.place},
+        });
         lock_document(
             &mut tx,
             actor,
@@ -177,13 +186,21 @@ impl Services {
             Locking {
                 doc_type: "resolution",
                 doc_id: r.id,
-                body: &body,
+                facts,
+                printed,
                 reason: None,
                 action: "resolution.adopt",
                 summary: json!({"number": number_text}),
+                parts: vec![Part::Row("resolution", vec![id])],
             },
             async |tx, hash| {
-                Ok(db::adopt(tx, r.id, vote_id, number, &number_text, hash, now).await?)
+                // Two adoptions of one draft at once: the second finds it
+                // adopted and its number goes back with its transaction.
+                if db::adopt(tx, r.id, vote_id, number, &number_text, hash, now).await? {
+                    Ok(())
+                } else {
+                    Err(invalid("subject", "resolution.adopted", ""))
+                }
             },
             now,
         )
@@ -200,7 +217,33 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.anchor_after_seal(cell.id).await;
         Ok(number_text)
+    }
+
+    /// Where a unit's document numbers start again, per the rule pack's
+    /// numbering rule on `on`: at each term of its committee (the national
+    /// rule), each calendar year, or never.
+    pub(crate) async fn numbering_start(
+        &self,
+        tx: &mut crate::store::Tx,
+        org_id: i64,
+        on: chrono::NaiveDate,
+    ) -> Result<chrono::NaiveDate> {
+        // Numbers of a unit with no recorded term run from its first document.
+        let origin = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
+        let scope: String = self
+            .rules
+            .param("doc_number_scope", on)
+            .map_err(|e| invalid("number", "vote.rules", e.to_string()))?;
+        Ok(match scope.as_str() {
+            "per_type_per_term" => db::term_start(tx, org_id, on).await?.unwrap_or(origin),
+            "per_type_per_year" => {
+                chrono::NaiveDate::from_ymd_opt(on.year(), 1, 1).unwrap_or(origin)
+            }
+            "per_type" => origin,
+            other => return Err(invalid("number", "rules.numbering", other)),
+        })
     }
 }
 

@@ -3,10 +3,11 @@
 
 use super::{attendance_of, invalid, rule_status};
 use crate::model::{Choice, VoteMode, nfc};
-use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry_with, today};
+use crate::store::images::Part;
 use crate::store::meetings::{self as db, MeetingRow, VoteRow};
 use crate::store::orgs::OrgRow;
-use chibo_rules::{Attendance, Ballots, DecisionKind, Lang, Member, Status as RuleStatus};
+use chibo_rules::{Ballots, DecisionKind, Lang, Member};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -71,10 +72,11 @@ impl Services {
             now,
         )
         .await?;
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Row("vote", vec![id, vid])],
             "vote.open",
             json!({"vote_id": vid, "kind": kind.code(), "subject": subject, "mode": mode.as_str()}),
             now,
@@ -82,6 +84,18 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(vid)
+    }
+
+    /// The members entitled to vote on a vote's frozen roll, counted as
+    /// the roll-call panel counts voters.
+    pub fn vote_voters(&self, m: &MeetingRow, v: &VoteRow) -> Vec<i64> {
+        let on = today(m.starts_at);
+        serde_json::from_str::<Vec<Frozen>>(&v.roll)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| self.votes(&f.status, Some(&f.attendance), on))
+            .map(|f| f.member_id)
+            .collect()
     }
 
     fn frozen_roll(v: &VoteRow) -> Vec<(i64, Member)> {
@@ -155,17 +169,8 @@ impl Services {
     ) -> Result<()> {
         let kind = DecisionKind::from_code(&v.kind).ok_or(ServiceError::NotFound)?;
         let roll: Vec<Member> = Self::frozen_roll(v).into_iter().map(|(_, m)| m).collect();
-        let voters = roll
-            .iter()
-            .filter(|x| x.status == RuleStatus::ChinhThuc && x.attendance == Attendance::CoMat)
-            .count() as u32;
-        if yes + no + abstain > voters {
-            return Err(invalid(
-                "tan_thanh",
-                "vote.too_many",
-                format!("{} > {voters}", yes + no + abstain),
-            ));
-        }
+        // The rules count the voters, as the roll-call panel and the vote
+        // form do: more ballots than voters is refused there.
         let d = self
             .rules
             .decide(
@@ -174,7 +179,16 @@ impl Services {
                 &Ballots::counts(yes, no, abstain),
                 today(m.starts_at),
             )
-            .map_err(|e| invalid("tan_thanh", "vote.rules", e.to_string()))?;
+            .map_err(|e| match e {
+                chibo_rules::DecideError::TooManyBallots {
+                    ballots, voters, ..
+                } => invalid(
+                    "tan_thanh",
+                    "vote.too_many",
+                    format!("{ballots} > {voters}"),
+                ),
+                e => invalid("tan_thanh", "vote.rules", e.to_string()),
+            })?;
         let explanation = d.explain(Lang::Vi);
         let citations = serde_json::to_string(&d.citations).unwrap_or_default();
         let r = db::VoteResult {
@@ -192,7 +206,16 @@ impl Services {
         if !db::close_vote(&mut tx, v.id, &r, now).await? {
             return Err(invalid("vote", "vote.closed", ""));
         }
-        audit_entry(&mut tx, actor, Subject::meeting(m), "vote.close", json!({"vote_id": v.id, "counts": [yes, no, abstain], "outcome": d.outcome.code(), "explanation": explanation}), now).await?;
+        audit_entry_with(
+            &mut tx,
+            actor,
+            Subject::meeting(m),
+            &[Part::Row("vote", vec![m.id, v.id])],
+            "vote.close",
+            json!({"vote_id": v.id, "counts": [yes, no, abstain], "outcome": d.outcome.code(), "explanation": explanation}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -211,20 +234,18 @@ impl Services {
             return Err(invalid("choice", "vote.closed", ""));
         }
         let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
-        let eligible = Self::frozen_roll(&v).iter().any(|(id, x)| {
-            *id == me && x.status == RuleStatus::ChinhThuc && x.attendance == Attendance::CoMat
-        });
-        if !eligible {
+        if !self.vote_voters(&m, &v).contains(&me) {
             return Err(invalid("choice", "vote.not_eligible", ""));
         }
         let mut tx = self.db.begin().await?;
         if !db::cast(&mut tx, vote_id, me, choice.as_str(), now).await? {
             return Err(invalid("choice", "vote.already", ""));
         }
-        audit_entry(
+        audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
+            &[Part::Row("vote_cast", vec![vote_id, me])],
             "vote.cast",
             json!({"vote_id": vote_id, "choice": choice.as_str()}),
             now,

@@ -125,6 +125,10 @@ pub async fn add_item(
 pub struct Step {
     /// `notice`, `open`, `close` or `lock_minutes`.
     action: String,
+    /// Why the meeting opens before its planned day, or closes before the
+    /// rule pack's minimum length (required then).
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -150,8 +154,16 @@ pub async fn step(
             s.services.send_notice(&actor, id, now).await?;
             s.mail_kick();
         }
-        "open" => s.services.open_meeting(&actor, id, now).await?,
-        "close" => s.services.close_meeting(&actor, id, now).await?,
+        "open" => {
+            s.services
+                .open_meeting(&actor, id, b.reason.as_deref(), now)
+                .await?
+        }
+        "close" => {
+            s.services
+                .close_meeting(&actor, id, b.reason.as_deref(), now)
+                .await?
+        }
         "lock_minutes" => {
             check_code = Some(s.services.finalize_minutes(&actor, id, None, now).await?)
         }

@@ -1,15 +1,19 @@
-//! The import wizard (upload → preview → confirm) and the export download.
+//! The import wizard (upload → preview, with the user's choices → confirm)
+//! and the export download.
 
 use super::unit_for;
 use crate::service::ServiceError;
+use crate::service::import::{Column, ImportOptions, Plan};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
-use crate::web::error::PageError;
+use crate::web::error::{PageError, status_of};
+use crate::web::import_preview;
 use crate::web::view::{Chrome, ImportPage, ImportPreviewPage};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::sync::Arc;
 
 #[derive(Deserialize)]
 pub struct CellQuery {
@@ -42,6 +46,12 @@ pub async fn form(
     Ok(import_page(&user, cell, None, s.cfg.max_upload_bytes))
 }
 
+/// A refusal of the file itself (what it is, its size, a server too busy
+/// to read it): shown on the upload form, nothing stored.
+fn refused(e: &ServiceError) -> bool {
+    matches!(e, ServiceError::Sheet(_) | ServiceError::Busy)
+}
+
 /// Reads the upload, refusing it past the size limit with a message that
 /// says so (rather than a bare 413).
 pub async fn upload(
@@ -70,9 +80,11 @@ pub async fn upload(
         return Err(PageError::BadRequest);
     };
     let now = s.services.now();
+    let data: Arc<[u8]> = data.into();
+    let options = ImportOptions::default();
     match s
         .services
-        .plan_import(&user.actor, &cell, &data, &name, now)
+        .plan_import(&user.actor, &cell, data.clone(), &name, &options, now)
         .await
     {
         Ok(plan) => {
@@ -80,15 +92,11 @@ pub async fn upload(
                 .services
                 .stash_upload(&user.actor, &cell, &name, &data, now)
                 .await?;
-            Ok(preview(&user, cell, id, name, plan).into_response())
+            Ok(preview(&user, cell, id, plan).into_response())
         }
-        Err(e @ ServiceError::Sheet(_)) => {
+        Err(e) if refused(&e) => {
             let msg = user.tr.service_error(&e);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                import_page(&user, cell, Some(msg), max),
-            )
-                .into_response())
+            Ok((status_of(&e), import_page(&user, cell, Some(msg), max)).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -98,55 +106,136 @@ fn preview(
     user: &User,
     cell: crate::store::orgs::OrgRow,
     upload_id: i64,
-    file_name: String,
-    plan: crate::service::import::Plan,
+    plan: Plan,
 ) -> ImportPreviewPage {
-    let rejected = plan
-        .rejected
+    let sections = import_preview::sections(&plan, &user.tr);
+    let clearable = plan
+        .columns
         .iter()
-        .map(|r| user.tr.row_problem(r))
+        .filter(|c| c.column.can_clear())
+        .map(|c| {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("label", user.tr.field(c.column.key()));
+            args.set("letter", c.letter.clone());
+            args.set("count", c.blanks_over_values);
+            (
+                c.column.key(),
+                user.tr.args("import-clear-column", &args),
+                c.clear,
+            )
+        })
         .collect();
     ImportPreviewPage {
         c: Chrome::for_user(user, "import-preview", "members", "/import"),
         cell,
         upload_id,
-        file_name,
         plan,
-        rejected,
+        sections,
+        clearable,
     }
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
+/// The choices on the preview page, as the review and confirm forms send
+/// them.
+#[derive(Deserialize, Default)]
+pub struct Choices {
+    #[serde(default)]
+    clear: Vec<String>,
+    #[serde(default)]
+    confirm_status: Option<String>,
+    #[serde(default)]
+    digest: String,
+}
 
-/// Re-reads the stored file and applies it, all or nothing.
+impl Choices {
+    fn options(&self) -> Result<ImportOptions, PageError> {
+        let clear = self
+            .clear
+            .iter()
+            .map(|k| Column::parse(k).ok_or(PageError::BadRequest))
+            .collect::<Result<_, _>>()?;
+        Ok(ImportOptions {
+            clear,
+            confirm_status: self.confirm_status.is_some(),
+        })
+    }
+}
+
+/// The preview again, with the user's choices (columns to clear, the
+/// inferred standings confirmed).
+pub async fn review(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, choices): CsrfForm<Choices>,
+) -> Result<Response, PageError> {
+    let now = s.services.now();
+    let upload = s.services.stashed_upload(&user.actor, id, now).await?;
+    let cell = s.services.org(upload.cell_id).await?;
+    let plan = s
+        .services
+        .plan_import(
+            &user.actor,
+            &cell,
+            upload.data.into(),
+            &upload.file_name,
+            &choices.options()?,
+            now,
+        )
+        .await?;
+    Ok(preview(&user, cell, id, plan).into_response())
+}
+
+/// Re-reads the stored file and applies it, all or nothing, if it makes
+/// exactly the changes the user was shown.
 pub async fn confirm(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, choices): CsrfForm<Choices>,
 ) -> Result<Response, PageError> {
-    let upload = s.services.stashed_upload(&user.actor, id).await?;
-    let cell = s.services.org(upload.cell_id).await?;
     let now = s.services.now();
-    let plan = s
+    let upload = s.services.stashed_upload(&user.actor, id, now).await?;
+    let cell = s.services.org(upload.cell_id).await?;
+    let options = choices.options()?;
+    let data: Arc<[u8]> = upload.data.into();
+    let done = s
         .services
-        .plan_import(&user.actor, &cell, &upload.data, &upload.file_name, now)
-        .await?;
-    if !plan.rejected.is_empty() {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            preview(&user, cell, id, upload.file_name, plan),
+        .commit_import(
+            &user.actor,
+            &cell,
+            data.clone(),
+            &upload.file_name,
+            &options,
+            &choices.digest,
+            now,
         )
-            .into_response());
-    }
-    let (created, updated) = s
-        .services
-        .commit_import(&user.actor, &cell, plan, now)
-        .await?;
+        .await;
+    let (_, written) = match done {
+        Ok(done) => done,
+        // Show the file as it reads now, with what stands in the way.
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Stale)) => {
+            let plan = s
+                .services
+                .plan_import(&user.actor, &cell, data, &upload.file_name, &options, now)
+                .await?;
+            let mut page = preview(&user, cell, id, plan);
+            page.sections.insert(
+                0,
+                import_preview::Section {
+                    id: "refused",
+                    title: user.tr.service_error(&e),
+                    lines: Vec::new(),
+                    more: None,
+                    alert: true,
+                },
+            );
+            return Ok((status_of(&e), page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
     s.services.drop_upload(id).await?;
     Ok(Redirect::to(&format!(
-        "/members?unit={}&ok=import-done&created={created}&updated={updated}",
-        cell.id
+        "/members?unit={}&ok=import-done&created={}&updated={}",
+        cell.id, written.created, written.updated
     ))
     .into_response())
 }
@@ -154,11 +243,21 @@ pub async fn confirm(
 pub async fn cancel(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, _): CsrfForm<Choices>,
 ) -> Result<Response, PageError> {
-    let upload = s.services.stashed_upload(&user.actor, id).await?;
+    let u = crate::store::imports::get(&s.services.db, id).await?;
+    // An expired upload is cancelled all the same.
+    match s
+        .services
+        .stashed_upload(&user.actor, id, s.services.now())
+        .await
+    {
+        Ok(_) | Err(ServiceError::Invalid(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     s.services.drop_upload(id).await?;
-    Ok(Redirect::to(&format!("/members?unit={}", upload.cell_id)).into_response())
+    let cell = u.map_or(0, |u| u.cell_id);
+    Ok(Redirect::to(&format!("/members?unit={cell}")).into_response())
 }
 
 pub async fn export(

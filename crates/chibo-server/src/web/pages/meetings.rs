@@ -218,7 +218,17 @@ async fn meeting_page(
         .min_meeting_minutes(v.meeting.kind == "ket_hop", local.date_naive())
         .ok();
     let review = s.services.review_board(&user.actor, id).await?.items;
+    let now = s.services.now();
+    let open_early = today(now) < today(v.meeting.starts_at);
+    let close_early = v.meeting.status == "open"
+        && v.meeting.opened_at.is_some_and(|o| {
+            s.services
+                .min_minutes(&v.meeting)
+                .is_some_and(|min| (now - o).num_minutes() < min)
+        });
     Ok(view::MeetingPage {
+        open_early,
+        close_early,
         c: Chrome::for_user(
             user,
             "meeting-title",
@@ -342,14 +352,20 @@ pub async fn notice(
     step(id, "", "meeting-notice-sent", r)
 }
 
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
 pub async fn open(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, f): CsrfForm<ReasonForm>,
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .open_meeting(&user.actor, id, s.services.now())
+        .open_meeting(&user.actor, id, Some(&f.reason), s.services.now())
         .await;
     step(id, "/roll", "meeting-opened", r)
 }
@@ -357,19 +373,13 @@ pub async fn open(
 pub async fn close(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, f): CsrfForm<ReasonForm>,
 ) -> Result<Response, PageError> {
     let r = s
         .services
-        .close_meeting(&user.actor, id, s.services.now())
+        .close_meeting(&user.actor, id, Some(&f.reason), s.services.now())
         .await;
     step(id, "", "meeting-closed", r)
-}
-
-#[derive(Deserialize)]
-pub struct ReasonForm {
-    #[serde(default)]
-    reason: String,
 }
 
 pub async fn finalize(
@@ -600,6 +610,11 @@ pub async fn votes(
     for vote in &v.votes {
         casts.push((vote.id, db::casts(&s.services.db, vote.id).await?));
     }
+    let voters = v
+        .votes
+        .iter()
+        .map(|x| (x.id, s.services.vote_voters(&v.meeting, x)))
+        .collect();
     let on = today(v.meeting.starts_at);
     let kinds = DecisionKind::ALL
         .iter()
@@ -623,6 +638,7 @@ pub async fn votes(
         flash: flash(user.tr, q.ok.as_deref()),
         error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
         casts,
+        voters,
         kinds,
         view: v,
     })

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/edit", get(members::edit_form))
         .route("/members/{id}/status", post(members::add_status))
         .route("/import", get(import::form).post(import::upload))
+        .route("/import/{id}/review", post(import::review))
         .route("/import/{id}/confirm", post(import::confirm))
         .route("/import/{id}/cancel", post(import::cancel))
         .route("/export", get(import::export))
