@@ -3,7 +3,7 @@
 //! roll as counts, the local pack verbatim) and compares, so a record cannot claim an outcome
 //! the rules in force that day do not give.
 
-use chibo_rules::{Attendance, Ballots, DecisionKind, Level, Member, Rules, Status};
+use chibo_rules::{Attendance, Ballots, Code, DecisionKind, Level, Member, Rules, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::{BallotSpec, DecisionSpec, Manifest};
@@ -117,7 +117,7 @@ fn roles_unique(
 }
 
 fn level(code: &str) -> Option<Level> {
-    Level::ALL.into_iter().find(|l| l.code() == code)
+    Level::parse(code)
 }
 
 /// Applies the rules to the counts.
@@ -199,7 +199,7 @@ pub(crate) fn decide(
         base: decision.base,
         needed: decision.needed,
         got: decision.got,
-        level: decision.level.map(|l| l.code().into()),
+        level: decision.level.map(|l| l.as_str().into()),
         proposed_upward: decision.proposed_upward,
         elected: decision.elected.clone(),
         tied_at_last_seat: decision.tied_at_last_seat.clone(),
