@@ -173,6 +173,8 @@ impl Config {
             self.import_concurrency.max(1),
             chrono::Duration::minutes(self.import_keep_minutes.max(1)),
         )
+    }
+
     pub fn audit_key_path(&self) -> PathBuf {
         self.audit_key
             .clone()
