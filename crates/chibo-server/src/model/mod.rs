@@ -2,6 +2,7 @@
 //! Every parser returns a [`Problem`] naming the field and a message code that
 //! the web layer translates; nothing here knows HTTP or SQL.
 
+mod ballot;
 mod date;
 mod ids;
 mod meeting;
@@ -12,6 +13,7 @@ mod role;
 mod task;
 mod text;
 
+pub use ballot::{SvKind, SvStatus};
 pub use date::{format_date, parse_date};
 pub use ids::{CardNo, Email, NationalId, Phone};
 pub use meeting::{

@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_records.sql"),
         postgres: include_str!("../../migrations/postgres/0009_records.sql"),
     },
+    Migration {
+        version: 14,
+        name: "elections",
+        sqlite: include_str!("../../migrations/sqlite/0014_elections.sql"),
+        postgres: include_str!("../../migrations/postgres/0014_elections.sql"),
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {

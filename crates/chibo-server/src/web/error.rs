@@ -47,7 +47,9 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
     match e {
         ServiceError::NotFound => StatusCode::NOT_FOUND,
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
-        ServiceError::Invalid(_) | ServiceError::Sheet(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Invalid(_) | ServiceError::Sheet(_) | ServiceError::Ballot(..) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ServiceError::Stale => StatusCode::CONFLICT,
         ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
@@ -66,6 +68,7 @@ pub fn code_of(e: &ServiceError) -> &'static str {
         ServiceError::BadCredentials => "bad_credentials",
         ServiceError::Busy => "busy",
         ServiceError::Sheet(s) => s.code(),
+        ServiceError::Ballot(code, _) => code,
         ServiceError::Store(_) => "internal",
     }
 }

@@ -146,6 +146,8 @@ impl Tr {
                 Lang::Vi => s.to_string(),
                 Lang::En => s.english(),
             },
+            // chibo-ballot's messages are Vietnamese only.
+            ServiceError::Ballot(_, message) => message.clone(),
             ServiceError::Store(_) => self.t("error-internal"),
         }
     }

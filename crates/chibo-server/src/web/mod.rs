@@ -54,6 +54,10 @@ pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{name}", get(assets::serve))
+        .route(
+            "/assets/ballot/{version}/{*file}",
+            get(assets::serve_ballot),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         // The upload handler reports oversize files itself; this is the hard stop.
@@ -65,6 +69,9 @@ pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -
             Duration::from_secs(60),
         ))
         .layer(TraceLayer::new_for_http())
+        // After the layers: casting a secret ballot is neither traced nor
+        // tied to a session.
+        .merge(api::cast_routes())
         .with_state(state)
 }
 

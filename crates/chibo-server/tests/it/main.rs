@@ -5,6 +5,7 @@
 mod api;
 mod audit;
 mod auth;
+mod ballots;
 mod browser;
 mod cli;
 mod dashboard;

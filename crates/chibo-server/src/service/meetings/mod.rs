@@ -126,7 +126,7 @@ fn mime_of(name: &str) -> &'static str {
     }
 }
 
-fn rule_status(s: &str) -> Option<RuleStatus> {
+pub(crate) fn rule_status(s: &str) -> Option<RuleStatus> {
     match s {
         "chinh_thuc" => Some(RuleStatus::ChinhThuc),
         "du_bi" => Some(RuleStatus::DuBi),
@@ -138,7 +138,7 @@ fn rule_status(s: &str) -> Option<RuleStatus> {
     }
 }
 
-fn attendance_of(p: Option<&str>) -> Attendance {
+pub(crate) fn attendance_of(p: Option<&str>) -> Attendance {
     match p {
         Some("co_mat") => Attendance::CoMat,
         Some("vang_co_ly_do") => Attendance::VangCoLyDo,
@@ -198,7 +198,11 @@ impl Services {
         Ok((m, cell))
     }
 
-    async fn managed_meeting(&self, actor: &Actor, id: i64) -> Result<(MeetingRow, OrgRow)> {
+    pub(crate) async fn managed_meeting(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(MeetingRow, OrgRow)> {
         let (m, cell) = self.meeting(actor, id).await?;
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);

@@ -703,3 +703,23 @@ problem-report-exists = Đã có báo cáo { $value }.
 problem-report-future = Kỳ { $value } chưa bắt đầu.
 problem-report-issued = Báo cáo { $value } đã ban hành, không sửa được.
 problem-report-period = Kỳ báo cáo không hợp lệ: { $value }.
+
+## Secret ballots
+field-ballot = Bỏ phiếu kín
+field-committee = Ban kiểm phiếu
+field-round = Vòng tạo khóa
+field-seats = Số lượng bầu
+field-candidates = Danh sách bầu cử
+field-paper_invalid = Phiếu giấy không hợp lệ
+problem-ballot-status = Trạng thái cuộc bỏ phiếu không hợp lệ: { $value }.
+problem-ballot-kind = Nội dung này không bỏ phiếu kín: { $value }.
+problem-ballot-stage = Cuộc bỏ phiếu không ở bước này ({ $value }).
+problem-ballot-no_keys = Ban kiểm phiếu chưa tạo khóa.
+problem-ballot-committee = Ban kiểm phiếu phải gồm các đảng viên chính thức có mặt, mỗi người một lần { $value }.
+problem-ballot-round = Không có vòng tạo khóa { $value }.
+problem-ballot-already = Đã gửi rồi ({ $value }).
+problem-ballot-issued = Đảng viên này đã được phát phiếu.
+problem-ballot-no_request = Đảng viên { $value } chưa xin phiếu từ điện thoại.
+problem-ballot-paper_unconfirmed = Số phiếu giấy không hợp lệ phải được hai thành viên ban kiểm phiếu nhập và xác nhận.
+problem-ballot-candidates = Danh sách bầu cử phải có ít nhất một người, không trùng tên.
+problem-ballot-seats = Số lượng bầu phải từ 1 đến số người trong danh sách (đã nhập { $value }).
