@@ -1,7 +1,7 @@
 //! The `chibo` command line: thin wrappers over the services.
 
 use crate::app::{self, App};
-use crate::config::Config;
+use crate::config::{Config, Loaded, LogFormat};
 use crate::model::{OrgCode, Role};
 use crate::service::{Actor, Services, accounts::NewAccount, demo::DemoSize};
 use crate::store::{self, accounts::GrantRow};
@@ -23,16 +23,13 @@ struct Cli {
     /// TOML configuration file.
     #[arg(long, env = "CHIBO_CONFIG", global = true)]
     config: Option<PathBuf>,
-    /// Folder of the embedded SQLite database.
-    #[arg(long = "data", env = "CHIBO_DATA", global = true)]
+    /// Folder of the embedded SQLite database (or CHIBO_DATA_DIR).
+    #[arg(long = "data", global = true)]
     data: Option<PathBuf>,
-    /// PostgreSQL instead of SQLite: postgres://user:pass@host/db
-    #[arg(
-        long,
-        env = "CHIBO_DATABASE_URL",
-        global = true,
-        hide_env_values = true
-    )]
+    /// PostgreSQL instead of SQLite: postgres://user:pass@host/db, or
+    /// several hosts: postgres://user@db1,db2/chibo?target_session_attrs=read-write
+    /// (or CHIBO_DATABASE_URL).
+    #[arg(long, global = true)]
     database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -42,10 +39,11 @@ struct Cli {
 enum Command {
     /// Run the web server.
     Serve {
-        #[arg(long, env = "CHIBO_LISTEN")]
+        /// Address to listen on (or CHIBO_LISTEN).
+        #[arg(long)]
         listen: Option<std::net::SocketAddr>,
-        /// Cookies only over HTTPS (set when behind TLS).
-        #[arg(long, env = "CHIBO_SECURE_COOKIES")]
+        /// Cookies only over HTTPS (set when behind TLS; or CHIBO_SECURE_COOKIES).
+        #[arg(long)]
         secure_cookies: bool,
         /// Fill an empty database with the demo upper committee first.
         #[arg(long)]
@@ -104,6 +102,18 @@ enum Command {
         #[command(subcommand)]
         what: BallotWhat,
     },
+    /// The configuration.
+    Config {
+        #[command(subcommand)]
+        what: ConfigWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigWhat {
+    /// Print the effective configuration (defaults, file, CHIBO_* variables,
+    /// flags), secrets redacted, and check it; exit 1 if it has a problem.
+    Check,
 }
 
 #[derive(Subcommand, Debug)]
@@ -205,12 +215,17 @@ enum RulesWhat {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CHIBO_LOG")
-        .unwrap_or_else(|_| "chibo_server=info,warn".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let loaded = match config(&cli) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("chibo: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logging(loaded.cfg.log_format);
+    for v in &loaded.unknown_variables {
+        tracing::warn!("{v} is not a chibo setting (misspelt?): ignored");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -221,27 +236,70 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, loaded)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("chibo: {e:#}");
+            // One line: an operator's terminal or the journal shows the cause.
+            let line = format!("{e:#}").replace('\n', " ");
+            eprintln!("chibo: {line}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn config(cli: &Cli) -> anyhow::Result<Config> {
-    let mut cfg = Config::default();
-    if let Some(path) = &cli.config {
-        cfg = cfg.with_file(Config::load_file(path).with_context(|| path.display().to_string())?);
+/// Text on a terminal, JSON lines elsewhere (the journal, a log shipper),
+/// or as configured; `CHIBO_LOG` filters (`chibo_server=debug`…).
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHIBO_LOG")
+        .unwrap_or_else(|_| "chibo_server=info,warn".into());
+    let json = match format {
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+    };
+    let fmt = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        // The request's span (its id, method and path) on every line of it.
+        fmt.json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        fmt.init();
     }
+}
+
+fn config(cli: &Cli) -> anyhow::Result<Loaded> {
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let mut l = Loaded::load(cli.config.as_deref(), &vars)?;
     if let Some(d) = &cli.data {
-        cfg.data_dir = d.clone();
+        l.cfg.data_dir = d.clone();
+        l.flag("data_dir");
     }
     if let Some(u) = &cli.database_url {
-        cfg.database_url = Some(u.clone());
+        l.cfg.database_url = Some(u.clone());
+        l.flag("database_url");
     }
-    Ok(cfg)
+    if let Command::Serve {
+        listen,
+        secure_cookies,
+        ..
+    } = &cli.command
+    {
+        if let Some(a) = listen {
+            l.cfg.listen = *a;
+            l.flag("listen");
+        }
+        if *secure_cookies {
+            l.cfg.secure_cookies = true;
+            l.flag("secure_cookies");
+        }
+    }
+    Ok(l)
 }
 
 /// The command line acts as the installation's administrator: whoever runs it
@@ -273,18 +331,10 @@ async fn cell_by_code(s: &Services, code: &str) -> anyhow::Result<store::orgs::O
         .with_context(|| format!("không có chi bộ mã {}", code.as_str()))
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut cfg = config(&cli)?;
+async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
+    let cfg = loaded.cfg.clone();
     match cli.command {
-        Command::Serve {
-            listen,
-            secure_cookies,
-            demo,
-        } => {
-            if let Some(l) = listen {
-                cfg.listen = l;
-            }
-            cfg.secure_cookies |= secure_cookies;
+        Command::Serve { demo, .. } => {
             let started = Instant::now();
             if demo {
                 let s = app::open(&cfg).await?;
@@ -372,6 +422,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ballot {
             what: BallotWhat::Verify { record },
         } => return verify_ballot(&record),
+        Command::Config {
+            what: ConfigWhat::Check,
+        } => return Ok(config_check(&loaded)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -631,6 +684,50 @@ async fn healthcheck(address: &str) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Prints the effective configuration and what is wrong with it.
+fn config_check(l: &Loaded) -> ExitCode {
+    println!("{}", l.describe());
+    let cfg = &l.cfg;
+    let mut problems: Vec<String> = l
+        .unknown_variables
+        .iter()
+        .map(|v| format!("{v} is not a chibo setting (misspelt?)"))
+        .collect();
+    for (key, url) in [
+        ("database_url", &cfg.database_url),
+        ("database_replica_url", &cfg.database_replica_url),
+    ] {
+        if let Some(url) = url
+            && let Err(e) = crate::store::pg::Target::parse(url)
+        {
+            problems.push(format!("{key}: {e}"));
+        }
+    }
+    if cfg.database_replica_url.is_some() && cfg.database_url.is_none() {
+        problems.push("database_replica_url needs database_url (PostgreSQL)".into());
+    }
+    if let Some(url) = &cfg.smtp_url
+        && let Err(e) = crate::service::mail::Mailer::new(url, &cfg.mail_from, cfg.base_url())
+    {
+        problems.push(format!("smtp_url / mail_from: {e}"));
+    }
+    if let Err(e) = app::load_rules(cfg) {
+        problems.push(format!("rules_pack: {e}"));
+    }
+    if cfg.backup_every_secs > 0 && cfg.backup_dir.is_none() {
+        problems.push("backup_every_secs is set but backup_dir is not".into());
+    }
+    if problems.is_empty() {
+        println!("# OK");
+        ExitCode::SUCCESS
+    } else {
+        for p in &problems {
+            println!("# PROBLEM: {p}");
+        }
+        ExitCode::FAILURE
+    }
 }
 
 /// `--at`: a date as Vietnamese users write it (dd/mm/yyyy) or ISO (yyyy-mm-dd).

@@ -6,6 +6,8 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod lifecycle;
+pub mod metrics;
 pub mod model;
 pub mod service;
 pub mod store;

@@ -62,8 +62,12 @@ impl Mailer {
             let result = self.send(s, n).await;
             let mut tx = s.db.begin().await?;
             match result {
-                Ok(()) => db::mark_sent(&mut tx, n.id, s.now()).await?,
+                Ok(()) => {
+                    s.metrics.mail_sent.inc();
+                    db::mark_sent(&mut tx, n.id, s.now()).await?;
+                }
                 Err(e) => {
+                    s.metrics.mail_failed.inc();
                     let attempt = usize::try_from(n.attempts).unwrap_or(0);
                     let pause = BACKOFF_MINUTES.get(attempt.saturating_sub(1)).copied();
                     tracing::warn!(notice = n.id, attempt, "e-mail not sent: {e}");
@@ -76,10 +80,15 @@ impl Mailer {
         Ok(due.len())
     }
 
-    /// Runs for the life of the server: on every kick, and every 30 s.
-    pub fn spawn(self, s: Services, kick: Arc<Notify>) {
+    /// Runs until `stop`: on every kick, and every 30 s.
+    pub fn spawn(
+        self,
+        s: Services,
+        kick: Arc<Notify>,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            loop {
+            while !*stop.borrow() {
                 match self.run_once(&s).await {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}
@@ -88,8 +97,9 @@ impl Mailer {
                 tokio::select! {
                     () = kick.notified() => {}
                     () = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+                    _ = stop.wait_for(|s| *s) => {}
                 }
             }
-        });
+        })
     }
 }

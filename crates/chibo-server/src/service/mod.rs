@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod documents;
 pub mod import;
+pub mod jobs;
 pub mod mail;
 pub mod meetings;
 pub mod members;
@@ -249,6 +250,8 @@ pub struct Services {
     /// Record views are logged through one group-committing writer.
     pub access: AccessLog,
     pub clock: clock::Clock,
+    /// This process's counters for `/metrics`.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Limits on imports, and the permits of those running.
     pub imports: import::ImportGate,
     /// The key that signs the audit chains' checkpoints, and their log.
@@ -265,8 +268,13 @@ impl Services {
         clock: clock::Clock,
         anchor: anchor::Anchor,
     ) -> Self {
+        let backend = match db.backend() {
+            store::Backend::Sqlite => "sqlite",
+            store::Backend::Postgres => "postgres",
+        };
         Self {
             access: AccessLog::start(db.clone()),
+            metrics: std::sync::Arc::new(crate::metrics::Metrics::new(backend)),
             db,
             rules: std::sync::Arc::new(rules),
             clock,

@@ -46,6 +46,11 @@ impl AccessLog {
         Self { queue }
     }
 
+    /// Views waiting for the writer task.
+    pub fn queued(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+
     /// Returns once the row is committed (or with the error that stopped it).
     pub async fn log(&self, a: Access) -> Result<()> {
         let (ack, done) = oneshot::channel();

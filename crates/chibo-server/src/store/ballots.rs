@@ -135,9 +135,8 @@ pub async fn put_dkg(
     to: i64,
     body: &str,
 ) -> Result<bool> {
-    let n =
-        in_tx!(tx, |c| {
-            sqlx::query(
+    let n = in_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO sv_dkg_msg (sv_id, round, from_idx, to_idx, body) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT DO NOTHING"
     )
@@ -149,7 +148,7 @@ pub async fn put_dkg(
     .execute(c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(n == 1)
 }
 

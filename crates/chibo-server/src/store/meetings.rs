@@ -885,7 +885,11 @@ pub async fn queue_notice(tx: &mut Tx, n: &NewNotice<'_>, now: DateTime<Utc>) ->
     })?)
 }
 
-/// Claims up to `limit` e-mails that are due, so no other process sends them.
+/// Claims up to `limit` e-mails that are due, so no other process sends them
+/// before `lease_until`. The conditions
+/// are checked again on the row itself: on PostgreSQL a second server that
+/// picked the same ids waits for the first one's row locks, then sees the
+/// claimed rows no longer due and skips them, so no e-mail goes out twice.
 pub async fn claim_due(
     tx: &mut Tx,
     now: DateTime<Utc>,
@@ -895,7 +899,8 @@ pub async fn claim_due(
     let sql = format!(
         "UPDATE notice SET status = 'sending', next_attempt_at = $1, attempts = attempts + 1 WHERE id IN \
          (SELECT id FROM notice WHERE channel = 'email' AND next_attempt_at <= $2 \
-          AND (status = 'queued' OR status = 'sending') ORDER BY id LIMIT $3) RETURNING {NOTICE}"
+          AND (status = 'queued' OR status = 'sending') ORDER BY id LIMIT $3) \
+         AND next_attempt_at <= $2 AND (status = 'queued' OR status = 'sending') RETURNING {NOTICE}"
     );
     Ok(in_tx!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -1,8 +1,17 @@
 //! Embedded, forward-only migrations, one folder per backend. A small runner
 //! of our own: sqlx's `migrate!` macro would pull in its whole compile-time
 //! query machinery for one feature.
+//!
+//! Several servers may start at once on one database (a rolling start behind
+//! a load balancer), so the whole run is one transaction under a
+//! database-wide lock: PostgreSQL's transaction-scoped advisory lock, or
+//! SQLite's write lock (`BEGIN IMMEDIATE`). The first process applies what is
+//! missing; the others wait for it, then find nothing left to do. A process
+//! that dies halfway leaves nothing applied and releases the lock with its
+//! connection. The transaction lock also works behind a pooler in
+//! transaction mode, where a session lock would not.
 
-use super::{Db, Result, StoreError, in_tx, read};
+use super::{Db, Result, StoreError, Tx, in_tx};
 
 struct Migration {
     version: i64,
@@ -61,6 +70,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0009_records.sql"),
     },
     Migration {
+        version: 12,
+        name: "operations",
+        sqlite: include_str!("../../migrations/sqlite/0012_operations.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_operations.sql"),
+    },
+    Migration {
         version: 14,
         name: "elections",
         sqlite: include_str!("../../migrations/sqlite/0014_elections.sql"),
@@ -68,15 +83,38 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-pub async fn run(db: &Db) -> Result<()> {
+/// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):
+/// any fixed number that no other lock in the database uses.
+pub const LOCK_KEY: i64 = 0x6368_6962_6f6d_6967;
+
+/// What a run did: the migrations it applied (none when another process had
+/// applied them first).
+#[derive(Debug, Default)]
+pub struct Applied(pub Vec<i64>);
+
+/// The versions recorded as applied.
+pub async fn applied(db: &Db) -> Result<Vec<i64>> {
+    Ok(super::read!(db, |c| sqlx::query_scalar(
+        "SELECT version FROM schema_migration ORDER BY version"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+pub async fn run(db: &Db) -> Result<Applied> {
+    let mut tx = db.begin_long().await?;
+    if let Tx::Postgres(t) = &mut tx {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(LOCK_KEY)
+            .execute(&mut **t)
+            .await?;
+    }
     let create = "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";
-    let mut tx = db.begin().await?;
     in_tx!(&mut tx, |c| sqlx::query(create)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    tx.commit().await?;
-    let applied: Vec<i64> = read!(db, |c| {
+    let applied: Vec<i64> = in_tx!(&mut tx, |c| {
         sqlx::query_scalar("SELECT version FROM schema_migration ORDER BY version")
             .fetch_all(c)
             .await
@@ -87,12 +125,12 @@ pub async fn run(db: &Db) -> Result<()> {
     {
         return Err(StoreError::TooNew(*v));
     }
+    let mut done = Applied::default();
     for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         let sql = match db {
             Db::Sqlite { .. } => m.sqlite,
             Db::Postgres(_) => m.postgres,
         };
-        let mut tx = db.begin().await?;
         let label = || format!("{:04}_{}", m.version, m.name);
         in_tx!(&mut tx, |c| sqlx::raw_sql(sql)
             .execute(c)
@@ -107,7 +145,11 @@ pub async fn run(db: &Db) -> Result<()> {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        tx.commit().await?;
+        done.0.push(m.version);
     }
-    Ok(())
+    tx.commit().await?;
+    if !done.0.is_empty() {
+        tracing::info!(applied = ?done.0, "migrations applied");
+    }
+    Ok(done)
 }

@@ -18,12 +18,15 @@ pub mod ballots;
 pub mod bulk;
 pub mod images;
 pub mod imports;
+pub mod leases;
 pub mod meetings;
 pub mod members;
-mod migrate;
+pub mod migrate;
 pub mod orgs;
 pub mod personal;
+pub mod pg;
 pub mod reminders;
+pub mod replica;
 pub mod reports;
 pub mod sessions;
 pub mod stats;
@@ -31,11 +34,9 @@ pub mod tasks;
 pub mod writer;
 
 use crate::model::Status;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, PgPool, Postgres, SqlitePool, Transaction};
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -53,10 +54,29 @@ pub enum StoreError {
     GroupCommit(std::sync::Arc<StoreError>),
     #[error("the writer task has stopped")]
     WriterGone,
+    #[error("{0}")]
+    Config(String),
+    /// No host of the database URL could be used (each one's reason).
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Connect(String),
 }
 
 impl StoreError {
     /// A UNIQUE constraint refused the write (duplicate card number…).
+    /// The disk under the database is full (SQLite's SQLITE_FULL, or
+    /// PostgreSQL's disk_full): nothing was written, and reads still work.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Self::Sqlx(e) => e.as_database_error().is_some_and(|d| {
+                matches!(d.code().as_deref(), Some("13" | "53100"))
+                    || d.message().contains("database or disk is full")
+            }),
+            Self::GroupCommit(e) => e.is_disk_full(),
+            Self::Io(e) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+
     pub fn is_unique_violation(&self) -> bool {
         match self {
             Self::Sqlx(e) => e
@@ -89,7 +109,12 @@ macro_rules! read {
     ($db:expr, |$c:ident| $body:expr) => {
         match $db {
             $crate::store::Db::Sqlite { read: $c, .. } => $body,
-            $crate::store::Db::Postgres($c) => $body,
+            $crate::store::Db::Postgres(p) => {
+                // The replica, where this request may read from one.
+                let pool = $crate::store::replica::pick(p);
+                let $c = &pool;
+                $body
+            }
         }
     };
 }
@@ -166,8 +191,33 @@ pub enum Backend {
 }
 
 impl Db {
-    /// Opens (creating if missing) the SQLite file `dir/chibo.sqlite`.
+    /// Opens (creating if missing) the SQLite file `dir/chibo.sqlite`,
+    /// migrated.
     pub async fn open_sqlite(dir: &Path) -> Result<Self> {
+        let db = Self::connect_sqlite(dir).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Opens PostgreSQL, migrated.
+    pub async fn open_postgres(url: &str) -> Result<Self> {
+        let db = Self::connect_postgres(url, pg::PoolSize::default()).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// The migrations recorded as applied.
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>> {
+        migrate::applied(self).await
+    }
+
+    /// Brings the schema up to date, under a database-wide lock.
+    pub async fn migrate(&self) -> Result<migrate::Applied> {
+        migrate::run(self).await
+    }
+
+    /// Opens (creating if missing) the SQLite file `dir/chibo.sqlite`.
+    pub async fn connect_sqlite(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir)?;
         let opts = SqliteConnectOptions::new()
             .filename(dir.join("chibo.sqlite"))
@@ -189,25 +239,13 @@ impl Db {
             // a large one only holds memory (the OS keeps the file's pages).
             .connect_with(opts.pragma("cache_size", "-2000"))
             .await?;
-        let db = Self::Sqlite { read, write };
-        migrate::run(&db).await?;
-        Ok(db)
+        Ok(Self::Sqlite { read, write })
     }
 
-    pub async fn open_postgres(url: &str) -> Result<Self> {
-        // Records are imaged as the server prints them (`CAST(… AS TEXT)`):
-        // the same zone and date style on every connection, whatever the
-        // server's defaults, so an image reads the same at every check.
-        let opts = PgConnectOptions::from_str(url)?
-            .options([("TimeZone", "UTC"), ("DateStyle", "ISO, YMD")]);
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await?;
-        let db = Self::Postgres(pool);
-        migrate::run(&db).await?;
-        Ok(db)
+    /// Connects to PostgreSQL: one host, or several of which the primary is
+    /// used ([`pg`]).
+    pub async fn connect_postgres(url: &str, size: pg::PoolSize) -> Result<Self> {
+        Ok(Self::Postgres(pg::connect(url, size).await?))
     }
 
     pub fn backend(&self) -> Backend {
@@ -241,6 +279,39 @@ impl Db {
             .await
             .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// The primary's current WAL position, after a write (for reading one's
+    /// own writes from a replica); None on SQLite.
+    pub async fn primary_lsn(&self) -> Result<Option<i64>> {
+        Ok(match self {
+            Self::Sqlite { .. } => None,
+            Self::Postgres(p) => Some(
+                sqlx::query_scalar("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")
+                    .fetch_one(p)
+                    .await?,
+            ),
+        })
+    }
+
+    /// Connections open and idle, and the pool's ceiling (readers on SQLite).
+    pub fn pool_state(&self) -> (u32, usize, u32) {
+        match self {
+            Self::Sqlite { read, .. } => (
+                read.size(),
+                read.num_idle(),
+                read.options().get_max_connections(),
+            ),
+            Self::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        }
+    }
+
+    /// Changes waiting for SQLite's one writer connection (0 on PostgreSQL).
+    pub fn writer_queue(&self) -> usize {
+        match self {
+            Self::Sqlite { write, .. } => write.waiting(),
+            Self::Postgres(_) => 0,
+        }
     }
 
     pub async fn close(&self) {

@@ -19,6 +19,7 @@ use super::{Result, StoreError};
 use sqlx::{Connection, Executor, SqliteConnection};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
 
 type Outcome = Option<std::result::Result<(), Arc<StoreError>>>;
@@ -70,6 +71,8 @@ impl Slot {
 pub struct Writer {
     slot: Arc<Mutex<Slot>>,
     kick: Arc<Notify>,
+    /// Changes waiting for the connection (a metric of the writer's load).
+    waiting: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -87,6 +90,7 @@ impl Writer {
                 batch: None,
             })),
             kick: Arc::new(Notify::new()),
+            waiting: Arc::new(AtomicUsize::new(0)),
         };
         tokio::spawn(committer(Arc::downgrade(&w.slot), w.kick.clone()));
         w
@@ -105,8 +109,15 @@ impl Writer {
         self.open(true).await
     }
 
+    /// How many changes wait for the connection now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
     async fn open(&self, alone: bool) -> Result<SqliteTx> {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
         let mut slot = self.slot.clone().lock_owned().await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
         if alone {
             slot.commit_batch().await;
         }

@@ -53,6 +53,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Stale => StatusCode::CONFLICT,
         ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
+        ServiceError::Store(e) if e.is_disk_full() => StatusCode::INSUFFICIENT_STORAGE,
         ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -69,6 +70,7 @@ pub fn code_of(e: &ServiceError) -> &'static str {
         ServiceError::Busy => "busy",
         ServiceError::Sheet(s) => s.code(),
         ServiceError::Ballot(code, _) => code,
+        ServiceError::Store(e) if e.is_disk_full() => "storage_full",
         ServiceError::Store(_) => "internal",
     }
 }

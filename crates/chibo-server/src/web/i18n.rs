@@ -148,6 +148,7 @@ impl Tr {
             },
             // chibo-ballot's messages are Vietnamese only.
             ServiceError::Ballot(_, message) => message.clone(),
+            ServiceError::Store(e) if e.is_disk_full() => self.t("error-storage-full"),
             ServiceError::Store(_) => self.t("error-internal"),
         }
     }

@@ -7,6 +7,7 @@ mod chart;
 mod error;
 pub mod i18n;
 pub mod import_preview;
+pub mod observe;
 mod pages;
 mod task_view;
 mod view;
@@ -15,16 +16,15 @@ mod view_dash;
 use crate::config::Config;
 use crate::service::Services;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
 
@@ -34,6 +34,8 @@ pub struct AppState {
     pub cfg: Arc<Config>,
     /// Wakes the mail sender when notices were queued.
     pub mail: Arc<tokio::sync::Notify>,
+    /// A streaming replica some pages may read from.
+    pub replica: Option<crate::store::replica::Replica>,
 }
 
 impl AppState {
@@ -42,14 +44,22 @@ impl AppState {
     }
 }
 
-pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -> Router {
+/// The application's routes, with the state they share (the front door,
+/// [`observe::front`], serves them once the database is open).
+pub fn router(
+    services: Services,
+    cfg: Config,
+    mail: Arc<tokio::sync::Notify>,
+    replica: Option<crate::store::replica::Replica>,
+) -> (Router, AppState) {
     let upload_limit = cfg.max_upload_bytes;
     let state = AppState {
         services,
         cfg: Arc::new(cfg),
         mail,
+        replica,
     };
-    Router::new()
+    let router = Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(api::openapi))
@@ -58,8 +68,10 @@ pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -
             "/assets/ballot/{version}/{*file}",
             get(assets::serve_ballot),
         )
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::route_layer,
+        ))
         // The upload handler reports oversize files itself; this is the hard stop.
         .layer(DefaultBodyLimit::max(upload_limit + 64 * 1024))
         .layer(middleware::from_fn(headers_and_language))
@@ -68,21 +80,18 @@ pub fn router(services: Services, cfg: Config, mail: Arc<tokio::sync::Notify>) -
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .layer(TraceLayer::new_for_http())
-        // After the layers: casting a secret ballot is neither traced nor
-        // tied to a session.
+        // After the layers: casting a secret ballot is tied to no session
+        // (and the front door does not log it: `observe`).
         .merge(api::cast_routes())
-        .with_state(state)
+        .with_state(state.clone());
+    (router, state)
 }
 
-async fn readyz(State(s): State<AppState>) -> Response {
-    match s.services.db.ping().await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
-            tracing::error!("readyz: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-        }
-    }
+/// The path of a secret ballot's cast (`/api/v1/ballots/{id}/cast`).
+pub(crate) fn is_cast(path: &str) -> bool {
+    path.strip_prefix("/api/v1/ballots/")
+        .and_then(|rest| rest.strip_suffix("/cast"))
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Sets the request's language for error pages and the security headers

@@ -168,9 +168,26 @@ impl TestApp {
             .to_string()
     }
 
+    /// The same installation seen through another server's address (its
+    /// drop leaves the database to this one).
+    pub fn view_at(&self, base: &str) -> Self {
+        Self {
+            base: base.to_string(),
+            services: self.services.clone(),
+            database_url: None,
+            clock: self.clock.clone(),
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     /// An installation with the demo data: 2 cells of 12 members.
     pub async fn demo(backend: Backend) -> Self {
-        let app = Self::empty(backend).await;
+        Self::configured_demo(backend, |_| {}).await
+    }
+
+    /// The demo installation with configuration changes.
+    pub async fn configured_demo(backend: Backend, change: impl FnOnce(&mut Config)) -> Self {
+        let app = Self::configured(backend, change).await;
         app.services
             .generate_demo(
                 DemoSize {
