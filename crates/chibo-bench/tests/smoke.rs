@@ -52,7 +52,10 @@ async fn smoke(database_url: Option<String>) {
         .expect("demo");
     let mut tokens = vec![];
     for n in 1..=2 {
-        let account = chibo_server::store::accounts::by_login(&services.db, &secretary_login(n))
+        let login = secretary_login(n);
+        let account = services
+            .db
+            .read(async |r| chibo_server::store::accounts::by_login(r, &login).await)
             .await
             .expect("account")
             .expect("demo secretary");

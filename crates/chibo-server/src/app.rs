@@ -50,19 +50,33 @@ pub struct App {
 pub async fn open(cfg: &Config) -> anyhow::Result<Services> {
     let db = connect(cfg).await?;
     db.migrate().await?;
-    services(db, cfg)
+    services(db, cfg).await
 }
 
 /// The services over an open database, with the configured rule packs,
-/// clock, audit signing key and import limits.
-fn services(db: Db, cfg: &Config) -> anyhow::Result<Services> {
+/// clock, audit signing key and import limits; the audit baseline of a
+/// database written before entries imaged their records.
+async fn services(db: Db, cfg: &Config) -> anyhow::Result<Services> {
     let anchor =
         crate::service::anchor::Anchor::open(&cfg.audit_key_path(), cfg.checkpoint_log_path())
             .map_err(|e| anyhow::anyhow!("audit signing key: {e}"))?;
-    Ok(
-        Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor)
-            .with_imports(cfg.import_gate()),
-    )
+    let services = Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor)
+        .with_imports(cfg.import_gate());
+    // A database written before audit entries imaged their records gets its
+    // baseline once, after checking the chains it already has.
+    if crate::store::audit::needs_baseline(&services.db).await? {
+        let before = services.verify(&Default::default()).await?;
+        for f in before
+            .findings
+            .iter()
+            .filter(|f| !matches!(f, crate::service::audit::Finding::Record { .. }))
+        {
+            tracing::warn!("before the audit baseline: {}", f.describe());
+        }
+        let n = services.baseline_images(services.now()).await?;
+        tracing::info!("audit baseline: {n} records imaged");
+    }
+    Ok(services)
 }
 
 async fn connect(cfg: &Config) -> anyhow::Result<Db> {
@@ -208,7 +222,7 @@ impl Starting {
         let db = connect(&cfg).await?;
         life.set(Phase::Migrating);
         db.migrate().await?;
-        let services = services(db, &cfg)?;
+        let services = services(db, &cfg).await?;
         let replica = match (&cfg.database_replica_url, &services.db) {
             (Some(url), Db::Postgres(primary)) => Some(
                 Replica::start(

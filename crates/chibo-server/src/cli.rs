@@ -48,6 +48,10 @@ enum Command {
         /// Fill an empty database with the demo upper committee first.
         #[arg(long)]
         demo: bool,
+        /// Say in each response's `X-Chibo-Queries` header how many
+        /// statements it sent to the database (benchmark runs).
+        #[arg(long, env = "CHIBO_COUNT_QUERIES")]
+        count_queries: bool,
     },
     /// Fill an empty database with realistic demo data.
     Demo {
@@ -287,9 +291,14 @@ fn config(cli: &Cli) -> anyhow::Result<Loaded> {
     if let Command::Serve {
         listen,
         secure_cookies,
+        count_queries,
         ..
     } = &cli.command
     {
+        if *count_queries {
+            l.cfg.count_queries = true;
+            l.flag("count_queries");
+        }
         if let Some(a) = listen {
             l.cfg.listen = *a;
             l.flag("listen");
@@ -325,7 +334,7 @@ fn console() -> Actor {
 async fn cell_by_code(s: &Services, code: &str) -> anyhow::Result<store::orgs::OrgRow> {
     let code =
         OrgCode::parse(code).map_err(|_| anyhow::anyhow!("mã chi bộ không hợp lệ: {code}"))?;
-    store::orgs::by_code(&s.db, code.as_str())
+    s.db.read(async |r| store::orgs::by_code(r, code.as_str()).await)
         .await?
         .filter(|o| o.kind == "chi_bo")
         .with_context(|| format!("không có chi bộ mã {}", code.as_str()))
@@ -338,7 +347,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             let started = Instant::now();
             if demo {
                 let s = app::open(&cfg).await?;
-                if store::accounts::count(&s.db).await? == 0 {
+                if s.db.read(async |r| store::accounts::count(r).await).await? == 0 {
                     let size = DemoSize::default();
                     print_demo(&s.generate_demo_with_history(size, 12, s.now()).await?);
                 }
@@ -369,7 +378,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                 },
             };
             let s = app::open(&cfg).await?;
-            if store::accounts::count(&s.db).await? > 0 {
+            if s.db.read(async |r| store::accounts::count(r).await).await? > 0 {
                 bail!(
                     "cơ sở dữ liệu đã có dữ liệu; dùng thư mục khác (--data) / the database is not empty"
                 );
@@ -401,8 +410,8 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
         } => {
             let s = app::open(&cfg).await?;
             let cell = cell_by_code(&s, &cell).await?;
-            let bytes = s
-                .export_members(&console(), &cell)
+            let (_, bytes) = s
+                .export_members(&console(), cell.id)
                 .await
                 .map_err(cli_error)?;
             std::fs::write(&output, bytes)?;
@@ -626,7 +635,7 @@ async fn user(cfg: &Config, what: UserWhat) -> anyhow::Result<()> {
                     let code = OrgCode::parse(&code)
                         .map_err(|_| anyhow::anyhow!("mã không hợp lệ: {code}"))?;
                     Some(
-                        store::orgs::by_code(&s.db, code.as_str())
+                        s.db.read(async |r| store::orgs::by_code(r, code.as_str()).await)
                             .await?
                             .context("no such unit")?
                             .id,
@@ -652,9 +661,11 @@ async fn user(cfg: &Config, what: UserWhat) -> anyhow::Result<()> {
             println!("{login} (#{id})");
         }
         UserWhat::Token { login } => {
-            let a = store::accounts::by_login(&s.db, &login.to_lowercase())
-                .await?
-                .context("không có tài khoản này / no such account")?;
+            let login = login.to_lowercase();
+            let a =
+                s.db.read(async |r| store::accounts::by_login(r, &login).await)
+                    .await?
+                    .context("không có tài khoản này / no such account")?;
             println!(
                 "{}",
                 s.issue_api_token(a.id, "console", s.now())

@@ -85,6 +85,9 @@ pub struct Config {
     pub backup_keep: usize,
     /// Where "now" comes from: the system clock, or a test's clock.
     pub clock: crate::service::clock::Clock,
+    /// Every response says in `X-Chibo-Queries` how many statements its
+    /// request sent to the database (tests and benchmark runs).
+    pub count_queries: bool,
     /// Data rows one import may hold.
     pub import_max_rows: usize,
     /// Imports read at once (each within 256 MB); more are told to wait.
@@ -134,6 +137,7 @@ impl Default for Config {
             backup_every_secs: 0,
             backup_keep: 7,
             clock: crate::service::clock::Clock::system(),
+            count_queries: false,
             import_max_rows: chibo_docs::sheet::Limits::default().max_rows,
             import_concurrency: 2,
             import_keep_minutes: 120,
@@ -275,6 +279,7 @@ file_config! {
     smtp_url: String,
     mail_from: String,
     remind_every_secs: u64,
+    count_queries: bool,
     metrics_token: String,
     metrics_listen: SocketAddr,
     log_format: LogFormat,

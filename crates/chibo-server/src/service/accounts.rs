@@ -194,12 +194,17 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<NewSession> {
         let login = login.trim().to_lowercase();
-        let (by_login, by_address) =
-            store::sessions::failures(&self.db, &login, address, now - throttle.window).await?;
-        if by_login >= throttle.per_login || by_address >= throttle.per_address {
-            return Err(ServiceError::Throttled);
-        }
-        let account = store::accounts::by_login(&self.db, &login).await?;
+        let account = self
+            .db
+            .read(async |r| {
+                let (by_login, by_address) =
+                    store::sessions::failures(r, &login, address, now - throttle.window).await?;
+                if by_login >= throttle.per_login || by_address >= throttle.per_address {
+                    return Err(ServiceError::Throttled);
+                }
+                Ok(store::accounts::by_login(r, &login).await?)
+            })
+            .await?;
         let ok = match &account {
             Some(a) => a.active && verify_password(password, &a.password_hash).await,
             None => {
@@ -268,21 +273,31 @@ impl Services {
         a: &NewAccount<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if let Some(actor) = actor {
-            let allowed = match a.org_id {
-                Some(org) => {
-                    let org = self.org(org).await?;
-                    actor.can_manage(&org) && actor.role_at(&org.path).is_some_and(|r| r >= a.role)
-                        || actor.role_at(&org.path).is_some_and(|r| r >= Role::Upper)
-                }
-                None => actor.is_admin(),
-            };
-            if !allowed {
-                return Err(ServiceError::Forbidden);
-            }
-        }
         let mut problems = Problems::default();
         let login = problems.take(parse_login(a.login));
+        let taken = self
+            .db
+            .read(async |r| {
+                if let Some(actor) = actor {
+                    let allowed = match a.org_id {
+                        Some(org) => {
+                            let org = super::org(r, org).await?;
+                            actor.can_manage(&org)
+                                && actor.role_at(&org.path).is_some_and(|x| x >= a.role)
+                                || actor.role_at(&org.path).is_some_and(|x| x >= Role::Upper)
+                        }
+                        None => actor.is_admin(),
+                    };
+                    if !allowed {
+                        return Err(ServiceError::Forbidden);
+                    }
+                }
+                Ok(match &login {
+                    Some(l) => store::accounts::by_login(r, l).await?.is_some(),
+                    None => false,
+                })
+            })
+            .await?;
         problems.take(check_password(a.password));
         let name = nfc(a.display_name);
         if name.is_empty() {
@@ -291,9 +306,7 @@ impl Services {
         if a.role != Role::Admin && a.org_id.is_none() {
             problems.push(Problem::new("org_id", "required", ""));
         }
-        if let Some(l) = &login
-            && store::accounts::by_login(&self.db, l).await?.is_some()
-        {
+        if let Some(l) = login.as_ref().filter(|_| taken) {
             problems.push(Problem::new("login", "login.taken", l.clone()));
         }
         if !problems.is_empty() {
@@ -334,7 +347,9 @@ impl Services {
         new: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let a = store::accounts::get(&self.db, actor.account_id)
+        let a = self
+            .db
+            .read(async |r| store::accounts::get(r, actor.account_id).await)
             .await?
             .ok_or(ServiceError::NotFound)?;
         if !verify_password(old, &a.password_hash).await {
@@ -361,7 +376,10 @@ impl Services {
         active: bool,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let grants = store::accounts::grants(&self.db, id).await?;
+        let grants = self
+            .db
+            .read(async |r| store::accounts::grants(r, id).await)
+            .await?;
         let allowed = grants
             .iter()
             .all(|g| actor.role_at(&g.path).is_some_and(|r| r >= Role::BiThu));
@@ -416,7 +434,12 @@ impl Services {
 
     /// On an empty installation: a one-time link to create the first admin.
     pub async fn setup_link_token(&self, now: DateTime<Utc>) -> Result<Option<String>> {
-        if store::accounts::count(&self.db).await? > 0 {
+        if self
+            .db
+            .read(async |r| store::accounts::count(r).await)
+            .await?
+            > 0
+        {
             return Ok(None);
         }
         let token = random_token();
@@ -428,8 +451,12 @@ impl Services {
     }
 
     pub async fn setup_token_valid(&self, token: &str, now: DateTime<Utc>) -> Result<bool> {
-        Ok(store::accounts::count(&self.db).await? == 0
-            && store::accounts::setup_token_valid(&self.db, &token_hash(token), now).await?)
+        self.db
+            .read(async |r| {
+                Ok(store::accounts::count(r).await? == 0
+                    && store::accounts::setup_token_valid(r, &token_hash(token), now).await?)
+            })
+            .await
     }
 
     pub async fn complete_setup(

@@ -253,7 +253,10 @@ impl Services {
         chains: Option<&[i64]>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Checkpoint>> {
-        let heads = crate::store::audit::heads(&self.db).await?;
+        let heads = self
+            .db
+            .read(async |r| crate::store::audit::heads(r).await)
+            .await?;
         let cps: Vec<Checkpoint> = heads
             .into_iter()
             .filter(|(c, seq, _)| *seq > 0 && chains.is_none_or(|only| only.contains(c)))
@@ -269,7 +272,9 @@ impl Services {
     /// The heads of `chains` signed now (those not in the log yet are
     /// appended to it): what a report to the upper committee carries.
     pub async fn anchors(&self, chains: &[i64], now: DateTime<Utc>) -> Result<Vec<Checkpoint>> {
-        let cps: Vec<Checkpoint> = crate::store::audit::heads(&self.db)
+        let cps: Vec<Checkpoint> = self
+            .db
+            .read(async |r| crate::store::audit::heads(r).await)
             .await?
             .into_iter()
             .filter(|(c, seq, _)| *seq > 0 && chains.contains(c))

@@ -3,8 +3,11 @@
 //! and every live record against the last image the trail holds of it.
 //! What this proves, and what it cannot, is in the README ("Kiểm tra hồ sơ").
 
+pub use crate::store::audit::EntryRow;
+
 use super::anchor::{self, Checkpoint};
 use super::{Result, Services};
+use crate::store::Reader;
 use crate::store::audit::{self, StoredEntry};
 use crate::store::images::{self, Image, State, TABLES};
 use crate::store::meetings as docs;
@@ -273,20 +276,67 @@ struct Recorded {
 const SEAL_ACTIONS: [&str; 3] = ["resolution.adopt", "minutes.lock", "report.issue"];
 
 impl Services {
+    /// Brings the records of a database written before audit entries
+    /// imaged them under the check, once: when the trail has entries and
+    /// none carries images, one `audit.baseline` entry per record (a meeting
+    /// with its children) images it as it stands, on its chain, all in one
+    /// transaction (an interrupted baseline leaves none, and is redone at
+    /// the next start). Returns how many entries were written. What was
+    /// changed behind chibo's back before then cannot be told apart: verify
+    /// the chains first (`app::open` logs what it finds).
+    pub async fn baseline_images(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        if !audit::needs_baseline(&self.db).await? {
+            return Ok(0);
+        }
+        let subjects = images::all_subjects(&self.db).await?;
+        let summary = serde_json::json!({"reason": "records written before entries imaged them"});
+        let mut tx = self.db.begin_long().await?;
+        // Journals of a bounded size: the images each one reads stay small.
+        for chunk in subjects.chunks(2_000) {
+            let mut journal = audit::Journal::default();
+            for s in chunk {
+                journal.push(
+                    &audit::NewEntry {
+                        chain_id: s.chain,
+                        account_id: None,
+                        actor: "chibo",
+                        action: "audit.baseline",
+                        entity: s.entity,
+                        entity_id: Some(s.id),
+                        summary: &summary,
+                    },
+                    s.more.clone(),
+                    now,
+                );
+            }
+            journal.finish(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(subjects.len() as u64)
+    }
+
     /// The whole check (see the module's comment).
+    /// One snapshot throughout, so writes made meanwhile can neither break
+    /// nor hide a link.
     pub async fn verify(&self, scope: &Scope) -> Result<Verdict> {
+        self.db.read(async |r| self.verify_in(r, scope).await).await
+    }
+
+    async fn verify_in(&self, r: &mut Reader, scope: &Scope) -> Result<Verdict> {
         let mut v = Verdict::default();
         // Documents first when a code narrows the check: they name the chains.
         let by_code = match &scope.code {
-            Some(code) => Some(docs::version_by_code(&self.db, &code.trim().to_uppercase()).await?),
+            Some(code) => Some(docs::version_by_code(r, &code.trim().to_uppercase()).await?),
             None => None,
         };
         let only: Option<Vec<i64>> = match &by_code {
             Some(versions) => {
                 let mut chains = vec![];
                 for d in versions {
-                    if let Some((entity, id)) = self.sealed_subject(&d.doc_type, d.doc_id).await? {
-                        for e in audit::seals_of(&self.db, entity, id).await? {
+                    if let Some((entity, id)) =
+                        self.sealed_subject(r, &d.doc_type, d.doc_id).await?
+                    {
+                        for e in audit::seals_of(r, entity, id).await? {
                             chains.push(e.chain_id);
                         }
                     }
@@ -344,7 +394,7 @@ impl Services {
         for one in chain_list {
             let (mut chain, mut seq) = (one.unwrap_or(i64::MIN), 0);
             loop {
-                let page = audit::page_after(&self.db, one, chain, seq, PAGE).await?;
+                let page = audit::page_after(r, one, chain, seq, PAGE).await?;
                 let Some(tail) = page.last() else { break };
                 (chain, seq) = (tail.chain_id, tail.seq);
                 for e in &page {
@@ -375,7 +425,7 @@ impl Services {
             }
         }
         v.chains = last.len() as u64;
-        for (chain_id, head_seq, head_hash) in audit::heads(&self.db).await? {
+        for (chain_id, head_seq, head_hash) in audit::heads(r).await? {
             if only.as_ref().is_some_and(|o| !o.contains(&chain_id)) {
                 continue;
             }
@@ -417,12 +467,12 @@ impl Services {
         }
 
         // Sealed documents against the entries that sealed them.
-        self.check_documents(&mut v, by_code, &recorded).await?;
+        self.check_documents(r, &mut v, by_code, &recorded).await?;
 
         // Live records against their last images.
         match &only {
-            None => self.check_all_records(&mut v, images).await?,
-            Some(_) => self.check_some_records(&mut v, images).await?,
+            None => self.check_all_records(r, &mut v, images).await?,
+            Some(_) => self.check_some_records(r, &mut v, images).await?,
         }
         Ok(v)
     }
@@ -467,13 +517,14 @@ impl Services {
     /// The audit subject a sealed document's entries are written about.
     async fn sealed_subject(
         &self,
+        r: &mut Reader,
         doc_type: &str,
         doc_id: i64,
     ) -> Result<Option<(&'static str, i64)>> {
         Ok(match doc_type {
             "minutes" => Some(("meeting", doc_id)),
             "report" => Some(("report", doc_id)),
-            "resolution" => docs::resolution_by_id(&self.db, doc_id)
+            "resolution" => docs::resolution_by_id(r, doc_id)
                 .await?
                 .map(|r| ("meeting", r.meeting_id)),
             _ => None,
@@ -482,6 +533,7 @@ impl Services {
 
     async fn check_documents(
         &self,
+        r: &mut Reader,
         v: &mut Verdict,
         by_code: Option<Vec<docs::DocVersion>>,
         recorded: &HashMap<String, Vec<Recorded>>,
@@ -526,7 +578,7 @@ impl Services {
             None => {
                 let mut after = 0;
                 loop {
-                    let page = docs::versions_after(&self.db, after, 500).await?;
+                    let page = docs::versions_after(r, after, 500).await?;
                     let Some(tail) = page.last() else { break };
                     after = tail.id;
                     for d in &page {
@@ -561,13 +613,14 @@ impl Services {
     /// Every record of every imaged table, against the trail's last image.
     async fn check_all_records(
         &self,
+        r: &mut Reader,
         v: &mut Verdict,
         mut images: BTreeMap<String, Last>,
     ) -> Result<()> {
         for t in TABLES {
             let mut after: Option<Vec<i64>> = None;
             loop {
-                let page = images::page(&self.db, t, after.as_deref(), PAGE).await?;
+                let page = images::page(r, t, after.as_deref(), PAGE).await?;
                 let Some((tail, _)) = page.last() else { break };
                 after = Some(tail.clone());
                 for (keys, image) in page {
@@ -582,7 +635,7 @@ impl Services {
                             columns: vec![],
                         }),
                         Some(l) if l.digest != Some(images::image_digest(&live)) => {
-                            let f = self.changed(key, &l, &live).await?;
+                            let f = self.changed(r, key, &l, &live).await?;
                             v.found(f);
                         }
                         Some(_) => {}
@@ -606,6 +659,7 @@ impl Services {
     /// The records imaged in the chains read, one by one (a `--code` check).
     async fn check_some_records(
         &self,
+        r: &mut Reader,
         v: &mut Verdict,
         images: BTreeMap<String, Last>,
     ) -> Result<()> {
@@ -614,7 +668,7 @@ impl Services {
                 continue;
             };
             v.records += 1;
-            let live = images::one(&self.db, t, &keys).await?;
+            let live = images::one(r, t, &keys).await?;
             if l.digest != live.as_ref().map(|_| images::image_digest(&live)) {
                 let f = match (&l.digest, &live) {
                     (Some(_), None) => Finding::Record {
@@ -623,7 +677,7 @@ impl Services {
                         entry: Some(l.entry),
                         columns: vec![],
                     },
-                    _ => self.changed(key, &l, &live).await?,
+                    _ => self.changed(r, key, &l, &live).await?,
                 };
                 v.found(f);
             }
@@ -633,8 +687,14 @@ impl Services {
 
     /// A record that is not as imaged: which columns differ, read back
     /// from the entry that holds its last image.
-    async fn changed(&self, key: String, l: &Last, live: &Option<Image>) -> Result<Finding> {
-        let was: Option<Image> = audit::state_of(&self.db, l.entry.2)
+    async fn changed(
+        &self,
+        r: &mut Reader,
+        key: String,
+        l: &Last,
+        live: &Option<Image>,
+    ) -> Result<Finding> {
+        let was: Option<Image> = audit::state_of(r, l.entry.2)
             .await?
             .and_then(|s| serde_json::from_str::<State>(&s).ok())
             .and_then(|s| s.rows.get(&key).cloned())

@@ -3,7 +3,7 @@
 //! `backup_keep`).
 
 use super::{Result, ServiceError, Services};
-use crate::store::{Db, StoreError, read};
+use crate::store::{Db, StoreError, pooled};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
@@ -25,7 +25,7 @@ impl Services {
         match &self.db {
             Db::Sqlite { .. } => {
                 let target = out.to_string_lossy().to_string();
-                read!(&self.db, |c| sqlx::query("VACUUM INTO $1")
+                pooled!(&self.db, |c| sqlx::query("VACUUM INTO $1")
                     .bind(target)
                     .execute(c)
                     .await

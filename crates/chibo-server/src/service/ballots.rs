@@ -9,10 +9,12 @@
 //! them, in tracker order, in one transaction. Casting takes no actor and
 //! writes nothing: no row, audit entry or log line.
 
-use super::meetings::{attendance_of, rule_status};
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use super::meetings::{attendance_of, managed_meeting, meeting, rule_status};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org_for, today};
 use crate::model::{Problem, SvKind, SvStatus, nfc};
-use crate::store::ballots::{self as db, NewSv, SvRow, Tallied, TrusteeRow};
+use crate::store::Reader;
+use crate::store::ballots::{self as db, NewSv, Tallied};
+pub use crate::store::ballots::{SvRow, TrusteeRow};
 use crate::store::meetings as mdb;
 use crate::store::orgs::OrgRow;
 use chibo_ballot::{
@@ -64,19 +66,16 @@ struct Live {
 impl BallotRoom {
     fn with<T>(&self, sv: &SvRow, f: impl FnOnce(&mut Live) -> Result<T>) -> Result<T> {
         let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        if !live.contains_key(&sv.id) {
-            let ctx = context(sv)?;
-            live.insert(
-                sv.id,
-                Live {
-                    bx: BallotBox::new(ctx),
-                    requests: BTreeMap::new(),
-                    signed: HashMap::new(),
-                    closing: false,
-                },
-            );
-        }
-        f(live.get_mut(&sv.id).ok_or(ServiceError::NotFound)?)
+        let l = match live.entry(sv.id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(Live {
+                bx: BallotBox::new(context(sv)?),
+                requests: BTreeMap::new(),
+                signed: HashMap::new(),
+                closing: false,
+            }),
+        };
+        f(l)
     }
 
     fn take(&self, id: i64) -> Option<Live> {
@@ -166,7 +165,14 @@ impl Services {
         form: &SvForm,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let (m, cell) = self.managed_meeting(actor, meeting_id).await?;
+        let (m, cell, roll) = self
+            .db
+            .read(async |r| {
+                let (m, cell) = managed_meeting(r, actor, meeting_id).await?;
+                let roll = mdb::roll(r, meeting_id).await?;
+                Ok::<_, ServiceError>((m, cell, roll))
+            })
+            .await?;
         if m.status != "open" {
             return Err(invalid("kind", "meeting.not_open", ""));
         }
@@ -177,7 +183,6 @@ impl Services {
         }
         let spec = ballot_spec(kind, form)?;
         let on = today(m.starts_at);
-        let roll = mdb::roll(&self.db, meeting_id).await?;
         let mut lines: BTreeMap<(String, String), u32> = BTreeMap::new();
         let mut eligible = Vec::new();
         for r in &roll {
@@ -254,60 +259,54 @@ impl Services {
         Ok(sv)
     }
 
-    /// A secret ballot the actor may see (they see its meeting).
+    /// A secret ballot the actor may see, in a reader of its own.
     async fn secret_ballot(&self, actor: &Actor, id: i64) -> Result<(SvRow, OrgRow)> {
-        let sv = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, sv.cell_id).await?;
-        if !actor.can_see(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok((sv, cell))
+        self.db
+            .read(async |r| secret_ballot(r, actor, id).await)
+            .await
     }
 
-    /// A secret ballot at `stage` in a cell the actor manages.
-    async fn managed_ballot(&self, actor: &Actor, id: i64, stage: SvStatus) -> Result<SvRow> {
-        let (sv, cell) = self.secret_ballot(actor, id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        expect(&sv, stage)?;
-        Ok(sv)
+    /// A secret ballot the actor may see at `stage`, with the actor's
+    /// trustee index on its committee.
+    async fn ballot_trustee(
+        &self,
+        actor: &Actor,
+        id: i64,
+        stage: SvStatus,
+    ) -> Result<(SvRow, i64)> {
+        self.db
+            .read(async |r| {
+                let (sv, _) = secret_ballot(r, actor, id).await?;
+                expect(&sv, stage)?;
+                let (me, _) = trustee_of(r, actor, &sv).await?;
+                Ok((sv, me))
+            })
+            .await
     }
 
-    /// The closed board as stored, verified again (every proof) before use.
-    async fn closed_board(&self, id: i64) -> Result<(Board, chibo_ballot::CheckedBoard)> {
-        let board = db::board(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let board = Board::from_bytes(&board).map_err(|e| ballot_err(e.code(), e))?;
-        let checked = board.check().map_err(|e| ballot_err(e.code(), e))?;
-        Ok((board, checked))
-    }
-
-    /// The actor's trustee index on this ballot's committee.
-    async fn trustee_of(&self, actor: &Actor, sv: &SvRow) -> Result<(i64, Vec<TrusteeRow>)> {
-        let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
-        let trustees = db::trustees(&self.db, sv.id).await?;
-        let idx = trustees
-            .iter()
-            .find(|t| t.member_id == me)
-            .map(|t| t.idx)
-            .ok_or(ServiceError::Forbidden)?;
-        Ok((idx, trustees))
+    /// Who received a ballot and how, by member id.
+    async fn issued(&self, id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(self.db.read(async |r| db::issued(r, id).await).await?)
     }
 
     pub async fn secret_ballot_view(&self, actor: &Actor, id: i64) -> Result<SvView> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        let trustees = db::trustees(&self.db, id).await?;
-        let issued = db::issued(&self.db, id).await?;
+        let (sv, trustees, issued, record) = self
+            .db
+            .read(async |r| {
+                let (sv, _) = secret_ballot(r, actor, id).await?;
+                let trustees = db::trustees(r, id).await?;
+                let issued = db::issued(r, id).await?;
+                let record = db::record(r, id).await?;
+                Ok::<_, ServiceError>((sv, trustees, issued, record))
+            })
+            .await?;
         let me = actor.member_id;
         let cast = if status(&sv)? == SvStatus::Issuing {
             self.ballots.with(&sv, |l| Ok(l.bx.cast_count()))?
         } else {
             PerChannel::default()
         };
-        let result = db::record(&self.db, id)
-            .await?
+        let result = record
             .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r).ok())
             .and_then(|mut r| r.get_mut("result").map(serde_json::Value::take));
         Ok(SvView {
@@ -328,8 +327,12 @@ impl Services {
     }
 
     pub async fn secret_ballots_of(&self, actor: &Actor, meeting_id: i64) -> Result<Vec<SvRow>> {
-        self.meeting(actor, meeting_id).await?;
-        Ok(db::of_meeting(&self.db, meeting_id).await?)
+        self.db
+            .read(async |r| {
+                meeting(r, actor, meeting_id).await?;
+                Ok(db::of_meeting(r, meeting_id).await?)
+            })
+            .await
     }
 
     /// Relays a committee phone's key-generation message of `round` (1: its
@@ -342,9 +345,7 @@ impl Services {
         round: i64,
         body: &serde_json::Value,
     ) -> Result<()> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Keygen)?;
-        let (me, _) = self.trustee_of(actor, &sv).await?;
+        let (sv, me) = self.ballot_trustee(actor, id, SvStatus::Keygen).await?;
         let bad = |e: serde_json::Error| ballot_err("dkg_malformed", e);
         let mut out: Vec<(i64, String)> = Vec::new();
         match round {
@@ -391,12 +392,17 @@ impl Services {
         id: i64,
         round: i64,
     ) -> Result<Vec<serde_json::Value>> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Keygen)?;
-        let (me, _) = self.trustee_of(actor, &sv).await?;
-        let to = if round == 3 { me } else { -1 };
-        Ok(db::dkg(&self.db, id, round, to)
-            .await?
+        let bodies = self
+            .db
+            .read(async |r| {
+                let (sv, _) = secret_ballot(r, actor, id).await?;
+                expect(&sv, SvStatus::Keygen)?;
+                let (me, _) = trustee_of(r, actor, &sv).await?;
+                let to = if round == 3 { me } else { -1 };
+                Ok::<_, ServiceError>(db::dkg(r, id, round, to).await?)
+            })
+            .await?;
+        Ok(bodies
             .iter()
             .filter_map(|b| serde_json::from_str(b).ok())
             .collect())
@@ -413,9 +419,7 @@ impl Services {
         token_keys: TokenKeys,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Keygen)?;
-        let (me, _) = self.trustee_of(actor, &sv).await?;
+        let (sv, me) = self.ballot_trustee(actor, id, SvStatus::Keygen).await?;
         if me != 0 {
             return Err(ServiceError::Forbidden);
         }
@@ -425,7 +429,9 @@ impl Services {
                 format!("cần {}/{} thành viên ban kiểm phiếu", sv.k, sv.n),
             ));
         }
-        let m = mdb::get(&self.db, sv.meeting_id)
+        let m = self
+            .db
+            .read(async |r| mdb::get(r, sv.meeting_id).await)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let vote_id = VoteId(unhex(&sv.vote_id).ok_or(ServiceError::NotFound)?);
@@ -473,17 +479,20 @@ impl Services {
     /// A member's phone asks for a token: its blinded request waits for the
     /// head's phone.
     pub async fn request_token(&self, actor: &Actor, id: i64, request: TokenRequest) -> Result<()> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
+        let (sv, issued) = self
+            .db
+            .read(async |r| {
+                let (sv, _) = secret_ballot(r, actor, id).await?;
+                let issued = db::issued(r, id).await?;
+                Ok::<_, ServiceError>((sv, issued))
+            })
+            .await?;
         expect(&sv, SvStatus::Issuing)?;
         let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
         if !eligible(&sv).contains(&me) {
             return Err(invalid("ballot", "vote.not_eligible", ""));
         }
-        if db::issued(&self.db, id)
-            .await?
-            .iter()
-            .any(|(m, _)| *m == me)
-        {
+        if issued.iter().any(|(m, _)| *m == me) {
             return Err(invalid("ballot", "ballot.issued", ""));
         }
         self.ballots.with(&sv, |l| {
@@ -495,13 +504,19 @@ impl Services {
     /// The token requests waiting for the head's phone, with the names it
     /// shows (it signs each roll entry once).
     pub async fn pending_tokens(&self, actor: &Actor, id: i64) -> Result<Vec<PendingToken>> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Issuing)?;
-        let (me, _) = self.trustee_of(actor, &sv).await?;
-        if me != 0 {
-            return Err(ServiceError::Forbidden);
-        }
-        let roll = mdb::roll(&self.db, sv.meeting_id).await?;
+        let (sv, roll) = self
+            .db
+            .read(async |r| {
+                let (sv, _) = secret_ballot(r, actor, id).await?;
+                expect(&sv, SvStatus::Issuing)?;
+                let (me, _) = trustee_of(r, actor, &sv).await?;
+                if me != 0 {
+                    return Err(ServiceError::Forbidden);
+                }
+                let roll = mdb::roll(r, sv.meeting_id).await?;
+                Ok((sv, roll))
+            })
+            .await?;
         let requests = self.ballots.with(&sv, |l| Ok(l.requests.clone()))?;
         Ok(requests
             .into_iter()
@@ -527,9 +542,7 @@ impl Services {
         signed: BlindedToken,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Issuing)?;
-        let (me, _) = self.trustee_of(actor, &sv).await?;
+        let (sv, me) = self.ballot_trustee(actor, id, SvStatus::Issuing).await?;
         if me != 0 {
             return Err(ServiceError::Forbidden);
         }
@@ -568,9 +581,7 @@ impl Services {
         member_id: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Issuing)?;
-        let (me, _) = self.trustee_of(actor, &sv).await?;
+        let (sv, me) = self.ballot_trustee(actor, id, SvStatus::Issuing).await?;
         if me != 0 {
             return Err(ServiceError::Forbidden);
         }
@@ -618,7 +629,11 @@ impl Services {
     /// nothing is written or logged; the ballot waits in memory for the
     /// close. Resubmitting the same ballot answers with the same tracker.
     pub async fn cast_secret_ballot(&self, id: i64, bytes: &[u8]) -> Result<(String, bool)> {
-        let sv = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
+        let sv = self
+            .db
+            .read(async |r| db::get(r, id).await)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         expect(&sv, SvStatus::Issuing)?;
         let b = Ballot::from_bytes(bytes).map_err(|e| ballot_err("cast_malformed", e))?;
         if b.channel() != Channel::Phone {
@@ -636,14 +651,12 @@ impl Services {
     /// A committee member enters one valid paper ballot (encrypted with a
     /// paper token on the head's phone); never more than paper ballots issued.
     pub async fn enter_paper_ballot(&self, actor: &Actor, id: i64, bytes: &[u8]) -> Result<String> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Issuing)?;
-        self.trustee_of(actor, &sv).await?;
+        let (sv, _) = self.ballot_trustee(actor, id, SvStatus::Issuing).await?;
         let b = Ballot::from_bytes(bytes).map_err(|e| ballot_err("cast_malformed", e))?;
         if b.channel() != Channel::Paper {
             return Err(ballot_err("cast_channel", "không phải phiếu giấy"));
         }
-        let paper = count(&db::issued(&self.db, id).await?, Channel::Paper);
+        let paper = count(&self.issued(id).await?, Channel::Paper);
         self.ballots.with(&sv, |l| {
             if l.bx.cast_count().paper >= paper {
                 return Err(ballot_err(
@@ -665,9 +678,7 @@ impl Services {
         invalid_count: u32,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Issuing)?;
-        self.trustee_of(actor, &sv).await?;
+        let (sv, _) = self.ballot_trustee(actor, id, SvStatus::Issuing).await?;
         let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
         let count = i64::from(invalid_count);
         let confirms =
@@ -704,8 +715,14 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        let sv = self.managed_ballot(actor, id, SvStatus::Issuing).await?;
-        let issued = db::issued(&self.db, id).await?;
+        let (sv, issued) = self
+            .db
+            .read(async |r| {
+                let sv = managed_ballot(r, actor, id, SvStatus::Issuing).await?;
+                let issued = db::issued(r, id).await?;
+                Ok::<_, ServiceError>((sv, issued))
+            })
+            .await?;
         let issued = PerChannel {
             phone: count(&issued, Channel::Phone),
             paper: count(&issued, Channel::Paper),
@@ -792,8 +809,11 @@ impl Services {
     /// The closed board (canonical bytes): what the committee's phones check
     /// and decrypt, and where every voter finds their tracker.
     pub async fn ballot_board(&self, actor: &Actor, id: i64) -> Result<Vec<u8>> {
-        self.secret_ballot(actor, id).await?;
-        db::board(&self.db, id)
+        self.db
+            .read(async |r| {
+                secret_ballot(r, actor, id).await?;
+                Ok::<_, ServiceError>(db::board(r, id).await?)
+            })
             .await?
             .ok_or_else(|| invalid("ballot", "ballot.stage", ""))
     }
@@ -807,13 +827,12 @@ impl Services {
         share: DecryptionShare,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (sv, _) = self.secret_ballot(actor, id).await?;
-        expect(&sv, SvStatus::Closed)?;
-        let (me, _) = self.trustee_of(actor, &sv).await?;
+        let (sv, me) = self.ballot_trustee(actor, id, SvStatus::Closed).await?;
         if i64::from(share.index) != me {
             return Err(ballot_err("share_index", share.index));
         }
-        let (_, checked) = self.closed_board(id).await?;
+        let board = self.db.read(async |r| db::board(r, id).await).await?;
+        let (_, checked) = closed_board(board)?;
         check_share(&checked, &share).map_err(|e| ballot_err(e.code(), e))?;
         let body = serde_json::to_string(&share).unwrap_or_default();
         let mut tx = self.db.begin().await?;
@@ -842,10 +861,17 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        let sv = self.managed_ballot(actor, id, SvStatus::Closed).await?;
-        let (board, checked) = self.closed_board(id).await?;
-        let shares: Vec<DecryptionShare> = db::shares(&self.db, id)
-            .await?
+        let (sv, board, shares) = self
+            .db
+            .read(async |r| {
+                let sv = managed_ballot(r, actor, id, SvStatus::Closed).await?;
+                let board = db::board(r, id).await?;
+                let shares = db::shares(r, id).await?;
+                Ok::<_, ServiceError>((sv, board, shares))
+            })
+            .await?;
+        let (board, checked) = closed_board(board)?;
+        let shares: Vec<DecryptionShare> = shares
             .iter()
             .filter_map(|s| serde_json::from_str(s).ok())
             .collect();
@@ -891,11 +917,54 @@ impl Services {
 
     /// The published record (canonical bytes), which `verify_record` checks.
     pub async fn ballot_record(&self, actor: &Actor, id: i64) -> Result<Vec<u8>> {
-        self.secret_ballot(actor, id).await?;
-        db::record(&self.db, id)
+        self.db
+            .read(async |r| {
+                secret_ballot(r, actor, id).await?;
+                Ok::<_, ServiceError>(db::record(r, id).await?)
+            })
             .await?
             .ok_or_else(|| invalid("ballot", "ballot.stage", ""))
     }
+}
+
+/// A secret ballot the actor may see (they see its meeting).
+async fn secret_ballot(r: &mut Reader, actor: &Actor, id: i64) -> Result<(SvRow, OrgRow)> {
+    let sv = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+    let cell = org_for(r, actor, sv.cell_id).await?;
+    if !actor.can_see(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok((sv, cell))
+}
+
+/// A secret ballot at `stage` in a cell the actor manages.
+async fn managed_ballot(r: &mut Reader, actor: &Actor, id: i64, stage: SvStatus) -> Result<SvRow> {
+    let (sv, cell) = secret_ballot(r, actor, id).await?;
+    if !actor.can_manage(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    expect(&sv, stage)?;
+    Ok(sv)
+}
+
+/// The actor's trustee index on this ballot's committee.
+async fn trustee_of(r: &mut Reader, actor: &Actor, sv: &SvRow) -> Result<(i64, Vec<TrusteeRow>)> {
+    let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
+    let trustees = db::trustees(r, sv.id).await?;
+    let idx = trustees
+        .iter()
+        .find(|t| t.member_id == me)
+        .map(|t| t.idx)
+        .ok_or(ServiceError::Forbidden)?;
+    Ok((idx, trustees))
+}
+
+/// The closed board as stored, verified again (every proof) before use.
+fn closed_board(board: Option<Vec<u8>>) -> Result<(Board, chibo_ballot::CheckedBoard)> {
+    let board = board.ok_or(ServiceError::NotFound)?;
+    let board = Board::from_bytes(&board).map_err(|e| ballot_err(e.code(), e))?;
+    let checked = board.check().map_err(|e| ballot_err(e.code(), e))?;
+    Ok((board, checked))
 }
 
 /// The ballot a kind of decision uses: the strike-out list of an election,

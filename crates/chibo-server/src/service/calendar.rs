@@ -89,6 +89,26 @@ impl super::Services {
             .inspect_err(|e| tracing::error!("meeting length for the calendar: {e}"))
             .unwrap_or_default()
     }
+
+    /// One meeting as an invitation, for those who may see it.
+    pub async fn meeting_invite(
+        &self,
+        actor: &super::Actor,
+        id: i64,
+        base_url: &str,
+    ) -> super::Result<String> {
+        let (m, cell) = self.meeting(actor, id).await?;
+        Ok(ics(&[(m, cell.name)], base_url, |m| {
+            self.calendar_minutes(m)
+        }))
+    }
+
+    /// A member's personal feed, by its secret: every meeting of their cell.
+    pub async fn member_feed(&self, token: &str, base_url: &str) -> super::Result<String> {
+        let (meetings, cell) = self.feed_meetings(token).await?;
+        let named: Vec<_> = meetings.into_iter().map(|m| (m, cell.clone())).collect();
+        Ok(ics(&named, base_url, |m| self.calendar_minutes(m)))
+    }
 }
 
 #[cfg(test)]

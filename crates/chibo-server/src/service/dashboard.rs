@@ -2,13 +2,14 @@
 //! its cells: figures aggregated from the records, deadlines from the rule
 //! packs, every count traceable to the rows it counts.
 
-use super::tasks::TaskItem;
-use super::{Actor, Result, ServiceError, Services, today};
+use super::orgs::unit_for;
+use super::tasks::{TaskItem, cell_tasks};
+use super::{Actor, Result, ServiceError, Services, org_for, today};
 use crate::model::{Period, PeriodKind, Problem, Shown, fold};
 use crate::store::stats::{
     self, CellName, MeetingStat, MemberPresence, Presence, ResolutionStat, TaskCounts, Window,
 };
-use crate::store::{orgs::OrgRow, tasks::Filter};
+use crate::store::{Reader, orgs::OrgRow, tasks::Filter};
 use chibo_rules::{MeetingKind, Timer};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
@@ -280,14 +281,46 @@ pub fn totals(lines: &[CellLine]) -> CellLine {
     t
 }
 
+/// A unit the actor may read the figures of: its own committee or one above.
+pub(crate) async fn dashboard_unit(r: &mut Reader, actor: &Actor, unit_id: i64) -> Result<OrgRow> {
+    let unit = org_for(r, actor, unit_id).await?;
+    if !actor.can_organise(&unit) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(unit)
+}
+
+/// The dashboard of a unit: a cell's own, or the table of the cells under
+/// an upper committee for a period.
+pub enum Dashboard {
+    Cell(Box<CellDashboard>),
+    Upper(Box<CellTable>, Period),
+}
+
 impl Services {
-    /// A unit the actor may read the figures of: its own committee or one above.
-    pub async fn dashboard_unit(&self, actor: &Actor, unit_id: i64) -> Result<OrgRow> {
-        let unit = self.org_for(actor, unit_id).await?;
-        if !actor.can_organise(&unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok(unit)
+    /// The dashboard of a unit (the actor's own by default); the period
+    /// (the current quarter by default) is the upper committee's.
+    pub async fn dashboard(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        period: &PeriodQuery,
+        q: &TableQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Dashboard> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                let unit = dashboard_unit(r, actor, unit.id).await?;
+                if unit.kind == "chi_bo" {
+                    let d = self.cell_dashboard_in(r, actor, unit, now).await?;
+                    return Ok(Dashboard::Cell(Box::new(d)));
+                }
+                let period = period.resolve(PeriodKind::Quarter, today(now))?;
+                let t = self.cell_table_in(r, unit, &period, q, now).await?;
+                Ok(Dashboard::Upper(Box::new(t), period))
+            })
+            .await
     }
 
     fn regular_due(&self, last: Option<NaiveDate>, on: NaiveDate) -> Option<Due> {
@@ -306,27 +339,41 @@ impl Services {
     pub async fn cell_dashboard(
         &self,
         actor: &Actor,
+        unit_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CellDashboard> {
+        self.db
+            .read(async |r| {
+                let cell = dashboard_unit(r, actor, unit_id).await?;
+                if cell.kind != "chi_bo" {
+                    return Err(ServiceError::invalid(Problem::new(
+                        "unit",
+                        "dashboard.not_cell",
+                        cell.name,
+                    )));
+                }
+                self.cell_dashboard_in(r, actor, cell, now).await
+            })
+            .await
+    }
+
+    async fn cell_dashboard_in(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
         cell: OrgRow,
         now: DateTime<Utc>,
     ) -> Result<CellDashboard> {
-        if cell.kind != "chi_bo" {
-            return Err(ServiceError::invalid(Problem::new(
-                "unit",
-                "dashboard.not_cell",
-                cell.name,
-            )));
-        }
         let on = today(now);
-        let db = &self.db;
         let month = window(&Period::containing(PeriodKind::Month, on), on);
         let year = window(&Period::containing(PeriodKind::Year, on), on);
-        let all = stats::cell_meetings(db, &cell.path, &year).await?;
+        let all = stats::cell_meetings(r, &cell.path, &year).await?;
         let last = all
             .iter()
             .find(|m| m.cell_id == cell.id)
             .and_then(|m| m.last_regular)
             .map(today);
-        let meetings = stats::meetings(db, cell.id, &year).await?;
+        let meetings = stats::meetings(r, cell.id, &year).await?;
         let in_month: Vec<&MeetingStat> = meetings
             .iter()
             .filter(|m| m.starts_at >= month.from)
@@ -335,10 +382,8 @@ impl Services {
         for m in &in_month {
             month_presence.add(&m.presence);
         }
-        let members = stats::members(db, cell.id, &year).await?;
-        let (_, tasks) = self
-            .cell_tasks(actor, cell.id, &Filter::default(), now)
-            .await?;
+        let members = stats::members(r, cell.id, &year).await?;
+        let (_, tasks) = cell_tasks(r, actor, cell.id, &Filter::default(), now).await?;
         let task_status = Shown::ALL
             .iter()
             .map(|s| StatusCount {
@@ -362,7 +407,7 @@ impl Services {
                 .cmp(&a.overdue)
                 .then(a.full_name.cmp(&b.full_name))
         });
-        let probation = stats::probationers(db, cell.id)
+        let probation = stats::probationers(r, cell.id)
             .await?
             .into_iter()
             .map(|p| {
@@ -387,7 +432,7 @@ impl Services {
             month_held: in_month.len() as i64,
             month_presence,
             year: on.year(),
-            resolutions: stats::resolutions(db, cell.id, &year).await?,
+            resolutions: stats::resolutions(r, cell.id, &year).await?,
             meetings,
             members,
             task_status,
@@ -435,26 +480,26 @@ impl Services {
 
     /// Every cell under the unit with its figures for the period, in a
     /// handful of grouped queries whatever the number of cells.
-    pub async fn cell_lines(
+    pub(crate) async fn cell_lines(
         &self,
+        r: &mut Reader,
         unit: &OrgRow,
         period: &Period,
         on: NaiveDate,
     ) -> Result<(Vec<CellLine>, Window)> {
         let w = window(period, on);
-        let db = &self.db;
-        let cells: Vec<CellName> = stats::cells(db, &unit.path).await?;
-        let meetings: HashMap<i64, stats::CellMeetings> = stats::cell_meetings(db, &unit.path, &w)
+        let cells: Vec<CellName> = stats::cells(r, &unit.path).await?;
+        let meetings: HashMap<i64, stats::CellMeetings> = stats::cell_meetings(r, &unit.path, &w)
             .await?
             .into_iter()
             .map(|m| (m.cell_id, m))
             .collect();
-        let mut presence: HashMap<i64, Presence> = stats::cell_presence(db, &unit.path, &w)
+        let mut presence: HashMap<i64, Presence> = stats::cell_presence(r, &unit.path, &w)
             .await?
             .into_iter()
             .map(|p| (p.cell_id, p.p))
             .collect();
-        let mut tasks: HashMap<i64, TaskCounts> = stats::cell_tasks(db, &unit.path, &w)
+        let mut tasks: HashMap<i64, TaskCounts> = stats::cell_tasks(r, &unit.path, &w)
             .await?
             .into_iter()
             .map(|t| (t.cell_id, t.t))
@@ -493,13 +538,31 @@ impl Services {
     /// The upper committee's table: filtered, sorted, one page.
     pub async fn cell_table(
         &self,
+        actor: &Actor,
+        unit_id: i64,
+        period: &PeriodQuery,
+        q: &TableQuery,
+        now: DateTime<Utc>,
+    ) -> Result<CellTable> {
+        let period = period.resolve(PeriodKind::Quarter, today(now))?;
+        self.db
+            .read(async |r| {
+                let unit = dashboard_unit(r, actor, unit_id).await?;
+                self.cell_table_in(r, unit, &period, q, now).await
+            })
+            .await
+    }
+
+    async fn cell_table_in(
+        &self,
+        r: &mut Reader,
         unit: OrgRow,
         period: &Period,
         q: &TableQuery,
         now: DateTime<Utc>,
     ) -> Result<CellTable> {
         let on = today(now);
-        let (lines, w) = self.cell_lines(&unit, period, on).await?;
+        let (lines, w) = self.cell_lines(r, &unit, period, on).await?;
         let cells = lines.len();
         let lines = arrange(lines, q);
         let pages = lines.len().div_ceil(PAGE_ROWS).max(1);

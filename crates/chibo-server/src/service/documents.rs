@@ -1,11 +1,12 @@
 //! The meeting's official documents, built from what was recorded and
 //! printed in the Party format by chibo-print.
 
-use super::meetings::seal::Printed;
-use super::meetings::{Assignment, MeetingView, Panel};
-use super::{Actor, Result, ServiceError, Services};
+use super::meetings::seal::{Printed, sealed};
+use super::meetings::{Assignment, MeetingView, Panel, meeting_view};
+use super::tasks::review_board;
+use super::{Actor, Result, ServiceError, Services, org};
 use crate::model::format_date;
-use crate::store;
+use crate::store::{self, Reader};
 use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Asia::Ho_Chi_Minh;
@@ -113,12 +114,12 @@ impl Services {
         l
     }
 
-    async fn context(&self, v: &MeetingView) -> Result<Context> {
+    async fn context(&self, r: &mut Reader, v: &MeetingView) -> Result<Context> {
         let superior = match v.cell.parent_id {
-            Some(p) => self.org(p).await?.name,
+            Some(p) => org(r, p).await?.name,
             None => String::new(),
         };
-        let secretary = store::orgs::committee(&self.db, v.cell.id)
+        let secretary = store::orgs::committee(r, v.cell.id)
             .await?
             .into_iter()
             .find(|p| p.role == "bi_thu" && p.end_date.is_none())
@@ -473,22 +474,27 @@ impl Services {
 
     /// The review of last month's tasks as recorded so far (an adopted
     /// resolution prints the review it was sealed with).
-    async fn review_rows(&self, actor: &Actor, v: &MeetingView) -> Result<Vec<Vec<String>>> {
-        let lines: Vec<(String, String, String, Option<String>)> = self
-            .review_board(actor, v.meeting.id)
-            .await?
-            .items
-            .into_iter()
-            .map(|(i, r)| {
-                let status = r.as_ref().map_or(i.shown.clone(), |r| r.status.clone());
-                (
-                    i.task.title,
-                    i.task.lead_name,
-                    status,
-                    r.map(|r| r.decision),
-                )
-            })
-            .collect();
+    async fn review_rows(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
+        v: &MeetingView,
+    ) -> Result<Vec<Vec<String>>> {
+        let lines: Vec<(String, String, String, Option<String>)> =
+            review_board(r, actor, v.meeting.id)
+                .await?
+                .items
+                .into_iter()
+                .map(|(i, r)| {
+                    let status = r.as_ref().map_or(i.shown.clone(), |r| r.status.clone());
+                    (
+                        i.task.title,
+                        i.task.lead_name,
+                        status,
+                        r.map(|r| r.decision),
+                    )
+                })
+                .collect();
         Ok(lines
             .into_iter()
             .enumerate()
@@ -598,8 +604,13 @@ impl Services {
         actor: &Actor,
         v: &MeetingView,
     ) -> Result<Printed> {
-        let c = self.context(v).await?;
-        let review = self.review_rows(actor, v).await?;
+        let (c, review) = self
+            .db
+            .read(async |r| {
+                let c = self.context(r, v).await?;
+                Ok::<_, ServiceError>((c, self.review_rows(r, actor, v).await?))
+            })
+            .await?;
         let document = Self::resolution_doc(&c, v, &review, None).ok_or_else(|| {
             ServiceError::invalid(crate::model::Problem::new(
                 "document",
@@ -614,8 +625,8 @@ impl Services {
     }
 
     /// The minutes as they will be sealed.
-    pub(crate) async fn printed_minutes(&self, v: &MeetingView) -> Result<Printed> {
-        let c = self.context(v).await?;
+    pub(crate) async fn printed_minutes(&self, r: &mut Reader, v: &MeetingView) -> Result<Printed> {
+        let c = self.context(r, v).await?;
         Ok(Printed {
             document: Self::minutes_doc(&c, v, None),
             layout: c.layout,
@@ -624,8 +635,8 @@ impl Services {
 
     /// A sealed document as it was sealed, with its check code; `None`
     /// while it is not sealed. Refused if the seal does not hold.
-    async fn sealed_print(&self, doc_type: &str, id: i64) -> Result<Option<Printed>> {
-        let Some(sealed) = self.sealed(doc_type, id).await? else {
+    async fn sealed_print(r: &mut Reader, doc_type: &str, id: i64) -> Result<Option<Printed>> {
+        let Some(sealed) = sealed(r, doc_type, id).await? else {
             return Ok(None);
         };
         match sealed.printed() {
@@ -650,17 +661,34 @@ impl Services {
         id: i64,
         kind: DocKind,
     ) -> Result<(Vec<Document>, Layout)> {
-        let v = self.meeting_view(actor, id).await?;
-        let c = self.context(&v).await?;
-        let minutes = if v.meeting.minutes_locked_at.is_some() {
-            self.sealed_print("minutes", id).await?
-        } else {
-            None
-        };
-        let resolution = match &v.resolution {
-            Some(r) if r.status == "adopted" => self.sealed_print("resolution", r.id).await?,
-            _ => None,
-        };
+        let (v, c, minutes, resolution, review) = self
+            .db
+            .read(async |r| {
+                let v = meeting_view(r, actor, id).await?;
+                let c = self.context(r, &v).await?;
+                let minutes = if v.meeting.minutes_locked_at.is_some() {
+                    Self::sealed_print(r, "minutes", id).await?
+                } else {
+                    None
+                };
+                let resolution = match &v.resolution {
+                    Some(res) if res.status == "adopted" => {
+                        Self::sealed_print(r, "resolution", res.id).await?
+                    }
+                    _ => None,
+                };
+                // The review is printed from the records only while the
+                // resolution is not sealed.
+                let review = if resolution.is_none()
+                    && matches!(kind, DocKind::Resolution | DocKind::Dossier)
+                {
+                    self.review_rows(r, actor, &v).await?
+                } else {
+                    vec![]
+                };
+                Ok::<_, ServiceError>((v, c, minutes, resolution, review))
+            })
+            .await?;
         let missing = || {
             ServiceError::invalid(crate::model::Problem::new(
                 "document",
@@ -686,7 +714,6 @@ impl Services {
                 if let Some(p) = resolution {
                     return Ok((vec![p.document], p.layout));
                 }
-                let review = self.review_rows(actor, &v).await?;
                 vec![Self::resolution_doc(&c, &v, &review, None).ok_or_else(missing)?]
             }
             DocKind::Dossier => {
@@ -697,10 +724,7 @@ impl Services {
                 ];
                 match resolution {
                     Some(p) => d.push(p.document),
-                    None => {
-                        let review = self.review_rows(actor, &v).await?;
-                        d.extend(Self::resolution_doc(&c, &v, &review, None));
-                    }
+                    None => d.extend(Self::resolution_doc(&c, &v, &review, None)),
                 }
                 d.push(Self::votes_doc(&c, &v));
                 d

@@ -408,6 +408,34 @@ pub struct Committed {
     pub updated: usize,
 }
 
+/// What became of an uploaded file.
+pub enum Uploaded {
+    /// Read and previewed; the upload is kept under `id` for its
+    /// confirmation.
+    Previewed {
+        cell: OrgRow,
+        id: i64,
+        plan: Box<Plan>,
+    },
+    /// The file itself refused (what it is, a server too busy to read it):
+    /// nothing stored.
+    Refused { cell: OrgRow, why: ServiceError },
+}
+
+/// What became of a confirmation.
+pub enum Confirmed {
+    Done {
+        cell: OrgRow,
+        written: Committed,
+    },
+    /// Not applied: the file as it reads now, and what stands in the way.
+    Refused {
+        cell: OrgRow,
+        plan: Box<Plan>,
+        why: ServiceError,
+    },
+}
+
 /// Bounds on imports: the reader's limits, how many run at once, how long
 /// an upload waits for its confirmation.
 #[derive(Clone)]
@@ -661,8 +689,112 @@ impl Services {
         }
     }
 
+    /// An uploaded file, previewed for the unit `cell_id` (the upload kept
+    /// for its confirmation), or refused as a whole (what it is, a server
+    /// too busy to read it) with nothing stored.
+    pub async fn upload_import(
+        &self,
+        actor: &Actor,
+        cell_id: i64,
+        file_name: &str,
+        data: Arc<[u8]>,
+        now: DateTime<Utc>,
+    ) -> Result<Uploaded> {
+        let cell = self.unit_for(actor, Some(cell_id)).await?;
+        let options = ImportOptions::default();
+        match self
+            .plan_import(actor, &cell, data.clone(), file_name, &options, now)
+            .await
+        {
+            Ok(plan) => {
+                let id = self
+                    .stash_upload(actor, &cell, file_name, &data, now)
+                    .await?;
+                Ok(Uploaded::Previewed {
+                    cell,
+                    id,
+                    plan: Box::new(plan),
+                })
+            }
+            Err(why @ (ServiceError::Sheet(_) | ServiceError::Busy)) => {
+                Ok(Uploaded::Refused { cell, why })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The actor's stored upload previewed again with their choices.
+    pub async fn review_import(
+        &self,
+        actor: &Actor,
+        id: i64,
+        options: &ImportOptions,
+        now: DateTime<Utc>,
+    ) -> Result<(OrgRow, Plan)> {
+        let (upload, cell) = self.stashed_upload(actor, id, now).await?;
+        let plan = self
+            .plan_import(
+                actor,
+                &cell,
+                upload.data.into(),
+                &upload.file_name,
+                options,
+                now,
+            )
+            .await?;
+        Ok((cell, plan))
+    }
+
+    /// Applies the actor's stored upload if it still makes exactly the
+    /// changes previewed (`digest`), then forgets the upload; refused, the
+    /// file as it reads now and why.
+    pub async fn confirm_import(
+        &self,
+        actor: &Actor,
+        id: i64,
+        options: &ImportOptions,
+        digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Confirmed> {
+        let (upload, cell) = self.stashed_upload(actor, id, now).await?;
+        let data: Arc<[u8]> = upload.data.into();
+        let name = upload.file_name;
+        match self
+            .commit_import(actor, &cell, data.clone(), &name, options, digest, now)
+            .await
+        {
+            Ok((_, written)) => {
+                self.drop_upload(id).await?;
+                Ok(Confirmed::Done { cell, written })
+            }
+            Err(why @ (ServiceError::Invalid(_) | ServiceError::Stale)) => {
+                let plan = self
+                    .plan_import(actor, &cell, data, &name, options, now)
+                    .await?;
+                Ok(Confirmed::Refused {
+                    cell,
+                    plan: Box::new(plan),
+                    why,
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Forgets the actor's upload, expired or not; the unit it was for.
+    pub async fn cancel_import(&self, actor: &Actor, id: i64) -> Result<i64> {
+        let u = self
+            .db
+            .read(async |r| store::imports::get(r, id).await)
+            .await?
+            .filter(|u| u.account_id == actor.account_id)
+            .ok_or(ServiceError::NotFound)?;
+        self.drop_upload(id).await?;
+        Ok(u.cell_id)
+    }
+
     /// Stores an upload between preview and confirmation.
-    pub async fn stash_upload(
+    async fn stash_upload(
         &self,
         actor: &Actor,
         cell: &OrgRow,
@@ -679,29 +811,32 @@ impl Services {
 
     /// The actor's own upload, if it has not expired (an upload holds
     /// national ID numbers: it is kept only as long as a preview needs).
-    pub async fn stashed_upload(
+    async fn stashed_upload(
         &self,
         actor: &Actor,
         id: i64,
         now: DateTime<Utc>,
-    ) -> Result<store::imports::Upload> {
-        let u = store::imports::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if u.account_id != actor.account_id {
-            return Err(ServiceError::NotFound);
-        }
-        if u.created_at + self.imports.keep <= now {
-            return Err(ServiceError::invalid(Problem::new(
-                "file",
-                "import.upload_expired",
-                "",
-            )));
-        }
-        Ok(u)
+    ) -> Result<(store::imports::Upload, OrgRow)> {
+        self.db
+            .read(async |r| {
+                let u = store::imports::get(r, id)
+                    .await?
+                    .filter(|u| u.account_id == actor.account_id)
+                    .ok_or(ServiceError::NotFound)?;
+                if u.created_at + self.imports.keep <= now {
+                    return Err(ServiceError::invalid(Problem::new(
+                        "file",
+                        "import.upload_expired",
+                        "",
+                    )));
+                }
+                let cell = super::org(r, u.cell_id).await?;
+                Ok((u, cell))
+            })
+            .await
     }
 
-    pub async fn drop_upload(&self, id: i64) -> Result<()> {
+    async fn drop_upload(&self, id: i64) -> Result<()> {
         let mut tx = self.db.begin().await?;
         store::imports::delete(&mut tx, id).await?;
         tx.commit().await?;
@@ -719,16 +854,21 @@ impl Services {
 
     /// The cell's members in the import layout (XLSX), so export → import
     /// changes nothing.
-    pub async fn export_members(&self, actor: &Actor, cell: &OrgRow) -> Result<Vec<u8>> {
-        if !actor.can_read_members(cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        let members = store::members::of_cell(&self.db, cell.id).await?;
-        let groups: HashMap<i64, String> = store::orgs::children(&self.db, cell.id)
-            .await?
-            .into_iter()
-            .map(|g| (g.id, g.name))
-            .collect();
+    /// The unit comes back with the file, to name it.
+    pub async fn export_members(&self, actor: &Actor, cell_id: i64) -> Result<(OrgRow, Vec<u8>)> {
+        let (cell, members, groups) = self
+            .db
+            .read(async |r| {
+                let cell = super::orgs::unit_for(r, actor, Some(cell_id)).await?;
+                if !actor.can_read_members(&cell) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let members = store::members::of_cell(r, cell.id).await?;
+                let groups = store::orgs::children(r, cell.id).await?;
+                Ok((cell, members, groups))
+            })
+            .await?;
+        let groups: HashMap<i64, String> = groups.into_iter().map(|g| (g.id, g.name)).collect();
         let rows: Vec<Vec<Option<String>>> = members
             .iter()
             .map(|m| {
@@ -752,7 +892,8 @@ impl Services {
             })
             .collect();
         let title = format!("DANH SÁCH ĐẢNG VIÊN {}", cell.name.to_uppercase());
-        Ok(sheet::write_xlsx(Some(&title), COLUMNS, &rows)?)
+        let bytes = sheet::write_xlsx(Some(&title), COLUMNS, &rows)?;
+        Ok((cell, bytes))
     }
 }
 
@@ -785,7 +926,9 @@ impl<'a> Planner<'a> {
             .collect();
         let mut groups = HashMap::new();
         let mut group_names = HashMap::new();
-        for g in store::orgs::children(&services.db, cell.id)
+        for g in services
+            .db
+            .read(async |r| store::orgs::children(r, cell.id).await)
             .await?
             .into_iter()
             .filter(|g| g.kind == "to_dang")
@@ -903,7 +1046,11 @@ impl<'a> Planner<'a> {
             .iter()
             .filter_map(|r| key(r, Column::NationalId, nid))
             .collect();
-        let known = store::imports::members_by_keys(&self.services.db, &cards, &ids).await?;
+        let known = self
+            .services
+            .db
+            .read(async |r| store::imports::members_by_keys(r, &cards, &ids).await)
+            .await?;
         let by_card: HashMap<&str, &MemberRow> = known
             .iter()
             .filter_map(|m| Some((m.card_no.as_deref()?, m)))

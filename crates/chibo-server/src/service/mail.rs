@@ -35,10 +35,20 @@ impl Mailer {
         let to: Mailbox = n.address.as_deref().unwrap_or_default().parse()?;
         let text = SinglePart::plain(n.body.clone());
         let mut body = MultiPart::mixed().singlepart(text);
-        if let Some(mid) = n.meeting_id
-            && let Some(m) = db::get(&s.db, mid).await?
-        {
-            let cell = s.org(m.cell_id).await?.name;
+        let meeting = match n.meeting_id {
+            Some(mid) => {
+                s.db.read(async |r| match db::get(r, mid).await? {
+                    Some(m) => {
+                        let cell = crate::service::org(r, m.cell_id).await?.name;
+                        Ok::<_, crate::service::ServiceError>(Some((m, cell)))
+                    }
+                    None => Ok(None),
+                })
+                .await?
+            }
+            None => None,
+        };
+        if let Some((m, cell)) = meeting {
             let ics = super::calendar::ics(&[(m, cell)], &self.base_url, |m| s.calendar_minutes(m));
             let kind = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?;
             body = body.singlepart(Attachment::new("loi-moi.ics".into()).body(ics, kind));

@@ -1,9 +1,18 @@
 //! The member registry: create, edit, status history, read (logged), search.
 
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, diff, today};
+use super::{
+    Actor, Result, ServiceError, Services, Subject, audit_entry, diff, org, org_for, today,
+};
 use crate::model::{MemberDraft, MemberFields, Problem, Status, fold, format_date};
-use crate::store::members::{MemberRow, MemberValues, SearchPage, SearchQuery, StatusPeriod};
-use crate::store::{self, Tx, audit, orgs::OrgRow};
+pub use crate::store::members::{
+    AccessRow, MemberRow, MemberSummary, SearchPage, SearchQuery, StatusPeriod,
+};
+
+use super::orgs::{groups_of, unit_for};
+use crate::model::Role;
+use crate::store::audit::EntryRow;
+use crate::store::members::MemberValues;
+use crate::store::{self, Reader, Tx, audit, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
@@ -100,6 +109,35 @@ pub struct MemberView {
     pub history: Vec<StatusPeriod>,
 }
 
+/// A member's page.
+pub struct MemberRecord {
+    pub view: MemberView,
+    /// The record's audit trail, for its committee and the one above.
+    pub audit: Option<Vec<EntryRow>>,
+    /// Its latest reads, this one first (with the audit trail only).
+    pub reads: Vec<AccessRow>,
+    pub may_manage: bool,
+}
+
+/// What a member form is for.
+#[derive(Debug, Clone, Copy)]
+pub enum FormOf {
+    /// A new member of this cell.
+    Cell(i64),
+    /// This member's record.
+    Member(i64),
+}
+
+/// A unit's member list, one page of it.
+pub struct MemberList {
+    pub unit: OrgRow,
+    /// The cell's party groups (a cell's list only).
+    pub groups: Vec<OrgRow>,
+    pub page: SearchPage,
+    pub is_cell: bool,
+    pub may_manage: bool,
+}
+
 /// The initial standing of a new record.
 pub struct Admission {
     pub status: Status,
@@ -127,53 +165,114 @@ impl Admission {
     }
 }
 
-impl Services {
-    /// Checks a unique field before writing, so the user gets a message
-    /// naming the field instead of a constraint error.
-    async fn check_unique(&self, v: &MemberValues, except: Option<i64>) -> Result<()> {
-        let mut problems = crate::model::Problems::default();
-        if let Some(card) = &v.card_no
-            && let Some(id) = store::members::find_by_card(&self.db, card).await?
-            && Some(id) != except
-        {
-            problems.push(Problem::new("card_no", "card_no.duplicate", card.clone()));
-        }
-        if let Some(nid) = &v.national_id
-            && let Some(id) = store::members::find_by_national_id(&self.db, nid).await?
-            && Some(id) != except
-        {
-            problems.push(Problem::new(
-                "national_id",
-                "national_id.duplicate",
-                nid.clone(),
-            ));
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ServiceError::Invalid(problems))
-        }
+/// Checks a unique field before writing, so the user gets a message naming
+/// the field instead of a constraint error.
+async fn check_unique(r: &mut Reader, v: &MemberValues, except: Option<i64>) -> Result<()> {
+    let mut problems = crate::model::Problems::default();
+    if let Some(card) = &v.card_no
+        && let Some(id) = store::members::find_by_card(r, card).await?
+        && Some(id) != except
+    {
+        problems.push(Problem::new("card_no", "card_no.duplicate", card.clone()));
     }
+    if let Some(nid) = &v.national_id
+        && let Some(id) = store::members::find_by_national_id(r, nid).await?
+        && Some(id) != except
+    {
+        problems.push(Problem::new(
+            "national_id",
+            "national_id.duplicate",
+            nid.clone(),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(problems))
+    }
+}
 
+/// The group chosen for a member of `cell`, if it is one of its groups.
+async fn valid_group(r: &mut Reader, cell: &OrgRow, group_id: Option<i64>) -> Result<Option<i64>> {
+    let Some(g) = group_id else { return Ok(None) };
+    let group = org(r, g).await?;
+    if group.parent_id != Some(cell.id) || group.kind != "to_dang" {
+        return Err(ServiceError::invalid(Problem::new(
+            "group_id",
+            "group.unknown",
+            group.name,
+        )));
+    }
+    Ok(Some(g))
+}
+
+/// How many of a record's latest reads its page lists.
+const READS_SHOWN: i64 = 20;
+
+/// A record with its cell, group and history, if the actor may read it
+/// (none if refused: the caller logs the attempt either way).
+async fn member_view(r: &mut Reader, actor: &Actor, id: i64) -> Result<Option<MemberView>> {
+    let member = store::members::get(r, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let cell = org_for(r, actor, member.cell_id).await?;
+    if !(actor.can_read_members(&cell) || actor.member_id == Some(id)) {
+        return Ok(None);
+    }
+    let group_name = match member.group_id {
+        Some(g) => store::orgs::get(r, g).await?.map(|o| o.name),
+        None => None,
+    };
+    let history = store::members::status_history(r, id).await?;
+    Ok(Some(MemberView {
+        member,
+        cell,
+        group_name,
+        history,
+    }))
+}
+
+/// A member record and its cell, which the actor must manage.
+async fn managed_member(r: &mut Reader, actor: &Actor, id: i64) -> Result<(MemberRow, OrgRow)> {
+    let m = store::members::get(r, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let cell = org_for(r, actor, m.cell_id).await?;
+    if !actor.can_manage(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok((m, cell))
+}
+
+impl Services {
     pub async fn create_member(
         &self,
         actor: &Actor,
-        cell: &OrgRow,
+        cell_id: i64,
         fields: &MemberFields,
         group_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if cell.kind != "chi_bo" || !actor.can_manage(cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        let draft = MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
-        let values = MemberValues::from_draft(&draft, self.valid_group(cell, group_id).await?);
-        self.check_unique(&values, None).await?;
+        let (cell, draft, values) = self
+            .db
+            .read(async |r| {
+                let cell = org_for(r, actor, cell_id).await?;
+                if cell.kind != "chi_bo" || !actor.can_manage(&cell) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let draft =
+                    MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
+                let values =
+                    MemberValues::from_draft(&draft, valid_group(r, &cell, group_id).await?);
+                check_unique(r, &values, None).await?;
+                Ok((cell, draft, values))
+            })
+            .await?;
         let mut tx = self.db.begin().await?;
         let id = insert_member(
             &mut tx,
             actor,
-            cell,
+            &cell,
             &values,
             Admission::infer(&draft, today(now)),
             now,
@@ -181,19 +280,6 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(id)
-    }
-
-    async fn valid_group(&self, cell: &OrgRow, group_id: Option<i64>) -> Result<Option<i64>> {
-        let Some(g) = group_id else { return Ok(None) };
-        let group = self.org(g).await?;
-        if group.parent_id != Some(cell.id) || group.kind != "to_dang" {
-            return Err(ServiceError::invalid(Problem::new(
-                "group_id",
-                "group.unknown",
-                group.name,
-            )));
-        }
-        Ok(Some(g))
     }
 
     pub async fn update_member(
@@ -205,16 +291,18 @@ impl Services {
         group_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let before = store::members::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, before.cell_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        let draft = MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
-        let values = MemberValues::from_draft(&draft, self.valid_group(&cell, group_id).await?);
-        self.check_unique(&values, Some(id)).await?;
+        let (before, values) = self
+            .db
+            .read(async |r| {
+                let (before, cell) = managed_member(r, actor, id).await?;
+                let draft =
+                    MemberDraft::parse(fields, today(now)).map_err(ServiceError::Invalid)?;
+                let values =
+                    MemberValues::from_draft(&draft, valid_group(r, &cell, group_id).await?);
+                check_unique(r, &values, Some(id)).await?;
+                Ok::<_, ServiceError>((before, values))
+            })
+            .await?;
         let mut tx = self.db.begin().await?;
         update_member_in(&mut tx, actor, &before, version, &values, now).await?;
         tx.commit().await?;
@@ -230,38 +318,38 @@ impl Services {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let m = store::members::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, m.cell_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        if since > today(now) {
-            return Err(ServiceError::invalid(Problem::new(
-                "start_date",
-                "date.future",
-                format_date(since),
-            )));
-        }
-        let history = store::members::status_history(&self.db, id).await?;
-        if let Some(last) = history.last() {
-            if since < last.start_date {
-                return Err(ServiceError::invalid(Problem::new(
-                    "start_date",
-                    "status.before_last",
-                    format_date(since),
-                )));
-            }
-            let current = Status::parse(&last.status).map_err(ServiceError::invalid)?;
-            if !current.may_become(status) {
-                return Err(ServiceError::invalid(Problem::new(
-                    "status",
-                    "status.transition",
-                    status.label_vi(),
-                )));
-            }
-        }
+        let (m, cell) = self
+            .db
+            .read(async |r| {
+                let (m, cell) = managed_member(r, actor, id).await?;
+                if since > today(now) {
+                    return Err(ServiceError::invalid(Problem::new(
+                        "start_date",
+                        "date.future",
+                        format_date(since),
+                    )));
+                }
+                let history = store::members::status_history(r, id).await?;
+                if let Some(last) = history.last() {
+                    if since < last.start_date {
+                        return Err(ServiceError::invalid(Problem::new(
+                            "start_date",
+                            "status.before_last",
+                            format_date(since),
+                        )));
+                    }
+                    let current = Status::parse(&last.status).map_err(ServiceError::invalid)?;
+                    if !current.may_become(status) {
+                        return Err(ServiceError::invalid(Problem::new(
+                            "status",
+                            "status.transition",
+                            status.label_vi(),
+                        )));
+                    }
+                }
+                Ok((m, cell))
+            })
+            .await?;
         let note = note.map(crate::model::nfc).filter(|n| !n.is_empty());
         let mut tx = self.db.begin().await?;
         store::members::add_status(&mut tx, id, status.as_str(), since, note.as_deref(), now)
@@ -279,58 +367,195 @@ impl Services {
         Ok(())
     }
 
-    /// Reads a full record. Every attempt is logged, refused ones included.
+    /// Reads a full record. Every attempt is logged, refused ones included,
+    /// and the log is on disk before anything of the record is shown.
     pub async fn read_member(
         &self,
         actor: &Actor,
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<MemberView> {
-        let member = store::members::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, member.cell_id).await?;
-        let granted = actor.can_read_members(&cell) || actor.member_id == Some(id);
-        // Logged (durably) before anything of the record is shown.
+        let view = self
+            .db
+            .read(async |r| member_view(r, actor, id).await)
+            .await?;
+        self.log_read(actor, id, view, now).await
+    }
+
+    /// Logs a read of a record (refused if `view` is none) and gives it.
+    async fn log_read<T>(
+        &self,
+        actor: &Actor,
+        id: i64,
+        view: Option<T>,
+        now: DateTime<Utc>,
+    ) -> Result<T> {
         self.access
             .log(store::access::Access {
                 at: now,
                 account_id: actor.account_id,
                 member_id: id,
-                granted,
+                granted: view.is_some(),
             })
             .await?;
-        if !granted {
+        view.ok_or_else(|| {
             tracing::warn!(
                 account = actor.account_id,
                 member = id,
                 "refused read of a member record"
             );
-            return Err(ServiceError::Forbidden);
-        }
-        let group_name = match member.group_id {
-            Some(g) => store::orgs::get(&self.db, g).await?.map(|o| o.name),
-            None => None,
-        };
-        let history = store::members::status_history(&self.db, id).await?;
-        Ok(MemberView {
-            member,
-            cell,
-            group_name,
-            history,
+            ServiceError::Forbidden
         })
     }
 
-    pub async fn member_audit(&self, actor: &Actor, id: i64) -> Result<Vec<audit::EntryRow>> {
-        let m = store::members::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, m.cell_id).await?;
-        if !actor.can_manage(&cell) && actor.role_at(&cell.path) != Some(crate::model::Role::Upper)
-        {
+    /// A member's page: the record (a logged read), and for those who run
+    /// the cell or oversee it, its audit trail and who read it.
+    pub async fn member_record(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MemberRecord> {
+        let record = self
+            .db
+            .read(async |r| {
+                let Some(view) = member_view(r, actor, id).await? else {
+                    return Ok::<_, ServiceError>(None);
+                };
+                let may_manage = actor.can_manage(&view.cell);
+                let (audit, mut reads) =
+                    if may_manage || actor.role_at(&view.cell.path) == Some(Role::Upper) {
+                        (
+                            Some(audit::for_entity(r, "member", id).await?),
+                            store::members::access_log(r, id, READS_SHOWN).await?,
+                        )
+                    } else {
+                        (None, Vec::new())
+                    };
+                if audit.is_some() {
+                    // This very read, logged below before the page is shown.
+                    reads.insert(
+                        0,
+                        AccessRow {
+                            at: now,
+                            account_id: actor.account_id,
+                            who: Some(actor.display_name.clone()),
+                            granted: true,
+                        },
+                    );
+                    reads.truncate(READS_SHOWN as usize);
+                }
+                Ok(Some(MemberRecord {
+                    view,
+                    audit,
+                    reads,
+                    may_manage,
+                }))
+            })
+            .await?;
+        self.log_read(actor, id, record, now).await
+    }
+
+    /// The edit form of a record (a logged read), for those who run its cell.
+    pub async fn member_edit_form(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(MemberView, Vec<OrgRow>)> {
+        let found = self
+            .db
+            .read(async |r| {
+                let Some(view) = member_view(r, actor, id).await? else {
+                    return Ok::<_, ServiceError>(None);
+                };
+                let groups = groups_of(r, view.cell.id).await?;
+                Ok(Some((view, groups)))
+            })
+            .await?;
+        let (view, groups) = self.log_read(actor, id, found, now).await?;
+        if !actor.can_manage(&view.cell) {
             return Err(ServiceError::Forbidden);
         }
-        Ok(audit::for_entity(&self.db, "member", id).await?)
+        Ok((view, groups))
+    }
+
+    /// The cell a member form is about and its party groups: a new member
+    /// of `Cell(id)`, or the record `Member(id)`; for those who run the cell.
+    pub async fn member_form(&self, actor: &Actor, of: FormOf) -> Result<(OrgRow, Vec<OrgRow>)> {
+        self.db
+            .read(async |r| {
+                let cell = match of {
+                    FormOf::Cell(id) => unit_for(r, actor, Some(id)).await?,
+                    FormOf::Member(id) => managed_member(r, actor, id).await?.1,
+                };
+                if !actor.can_manage(&cell) || cell.kind != "chi_bo" {
+                    return Err(ServiceError::Forbidden);
+                }
+                let groups = groups_of(r, cell.id).await?;
+                Ok((cell, groups))
+            })
+            .await
+    }
+
+    /// How many of the actor's own cell stand in each status a meeting
+    /// convenes (the vote calculator starts from them); nothing if their
+    /// unit is not a cell whose members they may read.
+    pub async fn own_cell_standing(&self, actor: &Actor) -> Result<Vec<(Status, i64)>> {
+        const CONVENED: [Status; 4] = [
+            Status::ChinhThuc,
+            Status::DuBi,
+            Status::MienSinhHoat,
+            Status::TamThoiDi,
+        ];
+        self.db
+            .read(async |r| {
+                let cell = match unit_for(r, actor, None).await {
+                    Ok(c) if c.kind == "chi_bo" && actor.can_read_members(&c) => c,
+                    Ok(_) | Err(ServiceError::NotFound | ServiceError::Forbidden) => {
+                        return Ok(Vec::new());
+                    }
+                    Err(e) => return Err(e),
+                };
+                let counts = store::members::status_counts(r, cell.id).await?;
+                Ok(CONVENED
+                    .iter()
+                    .map(|s| {
+                        let n = counts.iter().find(|(c, _)| c == s.as_str());
+                        (*s, n.map_or(0, |(_, n)| *n))
+                    })
+                    .collect())
+            })
+            .await
+    }
+
+    /// The member list or search of a unit (the actor's own by default),
+    /// with the party groups to filter by in a cell.
+    pub async fn member_list(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        q: SearchQuery,
+    ) -> Result<MemberList> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                let page = search_members(r, actor, &unit, q).await?;
+                let is_cell = unit.kind == "chi_bo";
+                let groups = if is_cell {
+                    groups_of(r, unit.id).await?
+                } else {
+                    vec![]
+                };
+                Ok(MemberList {
+                    may_manage: actor.can_manage(&unit),
+                    unit,
+                    groups,
+                    page,
+                    is_cell,
+                })
+            })
+            .await
     }
 
     /// Searches the members visible in `unit` (a cell, or an upper committee
@@ -338,19 +563,35 @@ impl Services {
     pub async fn search_members(
         &self,
         actor: &Actor,
-        unit: &OrgRow,
-        mut q: SearchQuery,
+        unit_id: i64,
+        q: SearchQuery,
     ) -> Result<SearchPage> {
-        if !actor.can_see(unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        q.scope_path = unit.path.clone();
-        if unit.kind == "chi_bo" {
-            q.cell_id = Some(unit.id);
-        }
-        q.text = fold(&q.text);
-        Ok(store::members::search(&self.db, &q).await?)
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, Some(unit_id)).await?;
+                search_members(r, actor, &unit, q).await
+            })
+            .await
     }
+}
+
+/// Searches the members visible in `unit` (a cell, or an upper committee and
+/// all its cells).
+pub(crate) async fn search_members(
+    r: &mut Reader,
+    actor: &Actor,
+    unit: &OrgRow,
+    mut q: SearchQuery,
+) -> Result<SearchPage> {
+    if !actor.can_see(unit) {
+        return Err(ServiceError::Forbidden);
+    }
+    q.scope_path = unit.path.clone();
+    if unit.kind == "chi_bo" {
+        q.cell_id = Some(unit.id);
+    }
+    q.text = fold(&q.text);
+    Ok(store::members::search(r, &q).await?)
 }
 
 /// What the audit entry of a new member records (shared with the bulk demo).

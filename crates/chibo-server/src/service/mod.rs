@@ -11,6 +11,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod demo;
 pub mod documents;
+pub mod home;
 pub mod import;
 pub mod jobs;
 pub mod mail;
@@ -22,10 +23,15 @@ pub mod reminders;
 pub mod reports;
 pub mod task_print;
 pub mod tasks;
+pub mod users;
+
+pub use crate::store::count::counted;
 pub mod terms;
 
 use crate::model::{Problem, Problems, Role};
-use crate::store::{self, Db, StoreError, access::AccessLog, accounts::GrantRow, orgs::OrgRow};
+use crate::store::{
+    self, Db, Reader, StoreError, access::AccessLog, accounts::GrantRow, orgs::OrgRow,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
@@ -89,11 +95,15 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// An account as an actor, active or not (the console, tests).
     pub async fn load(db: &Db, account_id: i64) -> Result<Self> {
-        let found = store::actors::by_account(db, account_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        Ok(Self::from_found(found))
+        db.read(async |r| {
+            let found = store::actors::by_account(r, account_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            Ok(Self::from_found(found))
+        })
+        .await
     }
 
     /// The actor a credential lookup found, with the units of their grants
@@ -295,19 +305,57 @@ impl Services {
         self.clock.now()
     }
 
-    pub async fn org(&self, id: i64) -> Result<OrgRow> {
-        store::orgs::get(&self.db, id)
-            .await?
-            .ok_or(ServiceError::NotFound)
+    /// The person behind a session cookie's token, with the session's id
+    /// and CSRF token; nobody for an expired session or a deactivated
+    /// account.
+    pub async fn session_actor(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Actor, i64, String)>> {
+        let hash = accounts::token_hash(token);
+        let found = self
+            .db
+            .read(async |r| store::actors::by_session(r, &hash, now).await)
+            .await?;
+        Ok(found.and_then(|f| {
+            let (id, csrf) = f.session.clone()?;
+            Some((Actor::from_found(f), id, csrf))
+        }))
     }
 
-    /// A unit as [`Services::org`], taken from the actor's own units when it
-    /// is one of them (most requests are about one's own cell).
-    pub async fn org_for(&self, actor: &Actor, id: i64) -> Result<OrgRow> {
-        match actor.units.iter().find(|u| u.id == id) {
-            Some(u) => Ok(u.clone()),
-            None => self.org(id).await,
-        }
+    /// The account behind an API token, if it is active.
+    pub async fn token_actor(&self, token: &str) -> Result<Option<Actor>> {
+        let hash = accounts::token_hash(token);
+        let found = self
+            .db
+            .read(async |r| store::actors::by_api_token(r, &hash).await)
+            .await?;
+        Ok(found.map(Actor::from_found))
+    }
+
+    /// Whether the database answers (`/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.db.ping().await?)
+    }
+
+    /// A unit by id, in a reader of its own.
+    pub async fn org(&self, id: i64) -> Result<OrgRow> {
+        self.db.read(async |r| org(r, id).await).await
+    }
+}
+
+/// A unit, read in the request's reader.
+pub(crate) async fn org(r: &mut Reader, id: i64) -> Result<OrgRow> {
+    store::orgs::get(r, id).await?.ok_or(ServiceError::NotFound)
+}
+
+/// A unit as [`org`], taken from the actor's own units when it is one of
+/// them (most requests are about one's own cell).
+pub(crate) async fn org_for(r: &mut Reader, actor: &Actor, id: i64) -> Result<OrgRow> {
+    match actor.units.iter().find(|u| u.id == id) {
+        Some(u) => Ok(u.clone()),
+        None => org(r, id).await,
     }
 }
 

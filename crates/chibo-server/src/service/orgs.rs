@@ -1,10 +1,14 @@
 //! The organisation tree and committee posts.
 
-use super::{Actor, Result, ServiceError, Services};
+pub use crate::store::orgs::{CellStat, CommitteePost, OrgRow};
+
+use super::members::search_members;
+use super::{Actor, Result, ServiceError, Services, org, org_for};
 use crate::model::{
     CellType, CommitteeRole, OrgCode, OrgKind, Problem, Problems, fold, format_date, nfc,
 };
-use crate::store::{self, Tx, audit, orgs::NewOrg, orgs::OrgRow};
+use crate::store::members::{MemberSummary, SearchQuery};
+use crate::store::{self, Reader, Tx, audit, orgs::NewOrg};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
@@ -63,7 +67,142 @@ fn parse(f: &OrgFields) -> Result<ValidOrg> {
     })
 }
 
+/// A unit's page: where it sits, what is under it, its committee, and the
+/// members its posts may be given to (for those who run it).
+pub struct UnitPage {
+    pub unit: OrgRow,
+    pub lineage: Vec<OrgRow>,
+    pub children: Vec<CellStat>,
+    pub groups: Vec<OrgRow>,
+    pub committee: Vec<CommitteePost>,
+    pub members: Vec<MemberSummary>,
+    pub may_manage: bool,
+}
+
+/// The unit a page is about: the one asked for, else the actor's own (else
+/// the first root, for an administrator without a unit); refused unless the
+/// actor sees it.
+pub(crate) async fn unit_for(
+    r: &mut Reader,
+    actor: &Actor,
+    requested: Option<i64>,
+) -> Result<OrgRow> {
+    let id = match requested.or_else(|| actor.primary().and_then(|g| g.org_id)) {
+        Some(id) => id,
+        None => store::orgs::roots(r)
+            .await?
+            .first()
+            .map(|o| o.id)
+            .ok_or(ServiceError::NotFound)?,
+    };
+    let unit = org_for(r, actor, id).await?;
+    if !actor.can_see(&unit) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(unit)
+}
+
+/// The party groups of a cell.
+pub(crate) async fn groups_of(r: &mut Reader, cell_id: i64) -> Result<Vec<OrgRow>> {
+    Ok(store::orgs::children(r, cell_id)
+        .await?
+        .into_iter()
+        .filter(|g| g.kind == "to_dang")
+        .collect())
+}
+
+async fn check_code_free(
+    r: &mut Reader,
+    code: Option<&OrgCode>,
+    except: Option<i64>,
+) -> Result<()> {
+    if let Some(c) = code
+        && let Some(o) = store::orgs::by_code(r, c.as_str()).await?
+        && Some(o.id) != except
+    {
+        return Err(ServiceError::invalid(Problem::new(
+            "code",
+            "org_code.duplicate",
+            c.as_str(),
+        )));
+    }
+    Ok(())
+}
+
 impl Services {
+    /// The unit a page is about (see [`unit_for`]).
+    pub async fn unit_for(&self, actor: &Actor, requested: Option<i64>) -> Result<OrgRow> {
+        self.db
+            .read(async |r| unit_for(r, actor, requested).await)
+            .await
+    }
+
+    /// A unit's page.
+    pub async fn unit_page(&self, actor: &Actor, id: i64) -> Result<UnitPage> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, Some(id)).await?;
+                let lineage = store::orgs::lineage(r, &unit).await?;
+                let (children, groups) = match unit.kind.as_str() {
+                    "chi_bo" => (vec![], store::orgs::children(r, unit.id).await?),
+                    "to_dang" => (vec![], vec![]),
+                    _ => (store::orgs::cells_with_counts(r, unit.id).await?, vec![]),
+                };
+                let in_cell = matches!(unit.kind.as_str(), "chi_bo" | "to_dang");
+                let committee = if in_cell {
+                    store::orgs::committee(r, unit.id).await?
+                } else {
+                    vec![]
+                };
+                let may_manage = actor.can_manage(&unit);
+                let members = if may_manage && in_cell {
+                    let cell = if unit.kind == "to_dang" {
+                        org(r, unit.parent_id.unwrap_or(unit.id)).await?
+                    } else {
+                        unit.clone()
+                    };
+                    let q = SearchQuery {
+                        status: Some("chinh_thuc".into()),
+                        page: 1,
+                        per_page: 200,
+                        ..Default::default()
+                    };
+                    search_members(r, actor, &cell, q).await?.rows
+                } else {
+                    vec![]
+                };
+                Ok(UnitPage {
+                    unit,
+                    lineage,
+                    children,
+                    groups,
+                    committee,
+                    members,
+                    may_manage,
+                })
+            })
+            .await
+    }
+
+    /// A unit the actor runs (its committee).
+    pub async fn managed_unit(&self, actor: &Actor, id: i64) -> Result<OrgRow> {
+        let unit = self.unit_for(actor, Some(id)).await?;
+        if !actor.can_manage(&unit) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(unit)
+    }
+
+    /// The units directly under one the actor sees, with member counts.
+    pub async fn unit_children(&self, actor: &Actor, id: i64) -> Result<Vec<CellStat>> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, Some(id)).await?;
+                Ok(store::orgs::cells_with_counts(r, unit.id).await?)
+            })
+            .await
+    }
+
     /// Creates a unit under `parent` (None: a root, admins only).
     pub async fn create_org(
         &self,
@@ -72,47 +211,39 @@ impl Services {
         f: &OrgFields,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let parent = match parent {
-            Some(id) => Some(self.org(id).await?),
-            None => None,
-        };
-        let allowed = match &parent {
-            Some(p) => actor.can_organise(p),
-            None => actor.is_admin(),
-        };
-        if !allowed {
-            return Err(ServiceError::Forbidden);
-        }
-        let v = parse(f)?;
-        if let Some(p) = &parent {
-            let pk = OrgKind::parse(&p.kind).ok_or(ServiceError::NotFound)?;
-            if !pk.may_contain(v.kind) {
-                return Err(ServiceError::invalid(Problem::new(
-                    "kind",
-                    "org_kind.placement",
-                    f.kind.clone(),
-                )));
-            }
-        }
-        self.check_code_free(v.code.as_ref(), None).await?;
+        let (parent, v) = self
+            .db
+            .read(async |r| {
+                let parent = match parent {
+                    Some(id) => Some(org(r, id).await?),
+                    None => None,
+                };
+                let allowed = match &parent {
+                    Some(p) => actor.can_organise(p),
+                    None => actor.is_admin(),
+                };
+                if !allowed {
+                    return Err(ServiceError::Forbidden);
+                }
+                let v = parse(f)?;
+                if let Some(p) = &parent {
+                    let pk = OrgKind::parse(&p.kind).ok_or(ServiceError::NotFound)?;
+                    if !pk.may_contain(v.kind) {
+                        return Err(ServiceError::invalid(Problem::new(
+                            "kind",
+                            "org_kind.placement",
+                            f.kind.clone(),
+                        )));
+                    }
+                }
+                check_code_free(r, v.code.as_ref(), None).await?;
+                Ok((parent, v))
+            })
+            .await?;
         let mut tx = self.db.begin().await?;
         let id = insert_org(&mut tx, actor, parent.as_ref(), &v_new(&v), now).await?;
         tx.commit().await?;
         Ok(id)
-    }
-
-    async fn check_code_free(&self, code: Option<&OrgCode>, except: Option<i64>) -> Result<()> {
-        if let Some(c) = code
-            && let Some(o) = store::orgs::by_code(&self.db, c.as_str()).await?
-            && Some(o.id) != except
-        {
-            return Err(ServiceError::invalid(Problem::new(
-                "code",
-                "org_code.duplicate",
-                c.as_str(),
-            )));
-        }
-        Ok(())
     }
 
     pub async fn update_org(
@@ -122,16 +253,22 @@ impl Services {
         f: &OrgFields,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let before = self.org(id).await?;
-        if !actor.can_organise(&before) {
-            return Err(ServiceError::Forbidden);
-        }
-        let f = OrgFields {
-            kind: before.kind.clone(),
-            ..f.clone()
-        };
-        let v = parse(&f)?;
-        self.check_code_free(v.code.as_ref(), Some(id)).await?;
+        let (before, v) = self
+            .db
+            .read(async |r| {
+                let before = org(r, id).await?;
+                if !actor.can_organise(&before) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let f = OrgFields {
+                    kind: before.kind.clone(),
+                    ..f.clone()
+                };
+                let v = parse(&f)?;
+                check_code_free(r, v.code.as_ref(), Some(id)).await?;
+                Ok((before, v))
+            })
+            .await?;
         let code = v.code.as_ref().map(|c| c.as_str());
         let cell_type = v.cell_type.map(CellType::as_str);
         let mut tx = self.db.begin().await?;
@@ -165,13 +302,19 @@ impl Services {
         start: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let org = self.org(org_id).await?;
-        if !actor.can_organise(&org) {
-            return Err(ServiceError::Forbidden);
-        }
-        let member = store::members::get(&self.db, member_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let (org, member) = self
+            .db
+            .read(async |r| {
+                let org = org(r, org_id).await?;
+                if !actor.can_organise(&org) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let member = store::members::get(r, member_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                Ok((org, member))
+            })
+            .await?;
         let cell_id = if org.kind == "to_dang" {
             org.parent_id
         } else {
@@ -212,15 +355,21 @@ impl Services {
         end: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let org = self.org(org_id).await?;
-        if !actor.can_manage(&org) {
-            return Err(ServiceError::Forbidden);
-        }
-        let post = store::orgs::committee(&self.db, org_id)
-            .await?
-            .into_iter()
-            .find(|p| p.id == post_id)
-            .ok_or(ServiceError::NotFound)?;
+        let (org, post) = self
+            .db
+            .read(async |r| {
+                let org = org(r, org_id).await?;
+                if !actor.can_manage(&org) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let post = store::orgs::committee(r, org_id)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.id == post_id)
+                    .ok_or(ServiceError::NotFound)?;
+                Ok((org, post))
+            })
+            .await?;
         if end < post.start_date {
             return Err(ServiceError::invalid(Problem::new(
                 "end_date",

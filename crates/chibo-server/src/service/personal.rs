@@ -75,7 +75,9 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
-        let member = crate::store::members::get(&self.db, me)
+        let member = self
+            .db
+            .read(async |r| crate::store::members::get(r, me).await)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let mut tx = self.db.begin().await?;

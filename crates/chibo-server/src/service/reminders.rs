@@ -114,18 +114,22 @@ impl Services {
 
     /// The next batch of reminders a pass owes.
     async fn pending(&self, pass: &Pass, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
-        Ok(match *pass {
-            Pass::Due(prefix, from, to) => db::due(&self.db, prefix, from, to, BATCH)
-                .await?
-                .iter()
-                .map(|d| Reminder::of_due(prefix, d))
-                .collect(),
-            Pass::Review => db::to_review(&self.db, now, BATCH)
-                .await?
-                .iter()
-                .map(Reminder::of_review)
-                .collect(),
-        })
+        self.db
+            .read(async |r| {
+                Ok(match *pass {
+                    Pass::Due(prefix, from, to) => db::due(r, prefix, from, to, BATCH)
+                        .await?
+                        .iter()
+                        .map(|d| Reminder::of_due(prefix, d))
+                        .collect(),
+                    Pass::Review => db::to_review(r, now, BATCH)
+                        .await?
+                        .iter()
+                        .map(Reminder::of_review)
+                        .collect(),
+                })
+            })
+            .await
     }
 
     /// A batch of reminders in one transaction: one commit, not one a task.
@@ -175,7 +179,11 @@ impl Services {
             return Ok(0);
         }
         let mut sent = 0;
-        for member_id in db::digest_waiting(&self.db, cut).await? {
+        let waiting = self
+            .db
+            .read(async |r| db::digest_waiting(r, cut).await)
+            .await?;
+        for member_id in waiting {
             let mut tx = self.db.begin().await?;
             let lines = db::take_digest(&mut tx, member_id, cut, now).await?;
             let Some(first) = lines.first() else {

@@ -4,20 +4,49 @@
 //! a resolution. And the upper committee's roll-up of its cells.
 
 use super::anchor::Checkpoint;
-use super::dashboard::{CellLine, percent, totals, window};
+use super::dashboard::{CellLine, PeriodQuery, TableQuery, arrange, percent, totals, window};
 use super::documents::{kind_label, paragraphs};
-use super::meetings::seal::{Locking, Printed, lock_document};
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use super::meetings::seal::{Locking, Printed, lock_document, sealed};
+use super::orgs::unit_for;
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
 use crate::model::{Period, PeriodKind, Problem, Status, format_date, nfc};
-use crate::store::reports::{self as db, ReportRow};
+pub use crate::store::reports::ReportRow;
+
+use crate::store::reports as db;
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
-use crate::store::{self, audit, meetings, orgs::OrgRow};
+use crate::store::{self, Reader, audit, meetings, orgs::OrgRow};
 use chibo_docs::sheet::{self, ColumnSpec};
 use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+/// A unit's reports screen.
+pub struct ReportList {
+    pub unit: OrgRow,
+    /// The period a new draft would cover.
+    pub period: Period,
+    pub reports: Vec<ReportRow>,
+    pub may_draft: bool,
+}
+
+/// A cell reports monthly by default, a committee quarterly.
+fn default_period(unit: &OrgRow) -> PeriodKind {
+    if unit.kind == "chi_bo" {
+        PeriodKind::Month
+    } else {
+        PeriodKind::Quarter
+    }
+}
+
+/// A unit's reports, for its committee and those above.
+async fn reports_of(r: &mut Reader, actor: &Actor, unit: &OrgRow) -> Result<Vec<ReportRow>> {
+    if !actor.can_organise(unit) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(db::of_org(r, unit.id).await?)
+}
 
 /// What the records say about the period: nothing here is typed by hand.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -348,20 +377,20 @@ impl Rollup {
 
 impl Services {
     /// The figures of a cell's period, read from the records on `on`.
-    pub async fn report_figures(
+    pub(crate) async fn report_figures(
         &self,
+        r: &mut Reader,
         cell: &OrgRow,
         period: &Period,
         on: NaiveDate,
     ) -> Result<Figures> {
         let w = window(period, on);
-        let db = &self.db;
-        let meetings = stats::meetings(db, cell.id, &w).await?;
+        let meetings = stats::meetings(r, cell.id, &w).await?;
         let mut presence = Presence::default();
         for m in &meetings {
             presence.add(&m.presence);
         }
-        let tasks = stats::cell_tasks(db, &cell.path, &w)
+        let tasks = stats::cell_tasks(r, &cell.path, &w)
             .await?
             .into_iter()
             .find(|t| t.cell_id == cell.id)
@@ -375,34 +404,43 @@ impl Services {
             start: period.start,
             end: period.end,
             as_of: w.as_of,
-            resolutions: stats::resolutions(db, cell.id, &w).await?,
-            carried_over: stats::carried_over(db, cell.id, &w).await?,
-            changes: stats::status_changes(db, cell.id, period.start, period.end).await?,
+            resolutions: stats::resolutions(r, cell.id, &w).await?,
+            carried_over: stats::carried_over(r, cell.id, &w).await?,
+            changes: stats::status_changes(r, cell.id, period.start, period.end).await?,
             meetings,
             presence,
             tasks,
         })
     }
 
-    /// Drafts the report of a cell for a period from its records.
+    /// Drafts the report of a cell (the actor's own by default) for a
+    /// period (the current month by default) from its records.
     pub async fn create_report(
         &self,
         actor: &Actor,
-        cell: &OrgRow,
-        period: &Period,
+        unit: Option<i64>,
+        period: &PeriodQuery,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if !actor.can_manage(cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        if cell.kind != "chi_bo" {
-            return Err(invalid("unit", "dashboard.not_cell", cell.name.clone()));
-        }
         let on = today(now);
-        if period.start > on {
-            return Err(invalid("period", "report.future", period.label_vi()));
-        }
-        let figures = self.report_figures(cell, period, on).await?;
+        let (cell, period, figures) = self
+            .db
+            .read(async |r| {
+                let cell = unit_for(r, actor, unit).await?;
+                if !actor.can_manage(&cell) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let period = period.resolve(default_period(&cell), on)?;
+                if cell.kind != "chi_bo" {
+                    return Err(invalid("unit", "dashboard.not_cell", cell.name.clone()));
+                }
+                if period.start > on {
+                    return Err(invalid("period", "report.future", period.label_vi()));
+                }
+                let figures = self.report_figures(r, &cell, &period, on).await?;
+                Ok((cell, period, figures))
+            })
+            .await?;
         let body = ReportBody {
             sections: Sections {
                 assessment: opening(&figures),
@@ -445,17 +483,67 @@ impl Services {
         Ok(id)
     }
 
-    /// A cell's reports, for its committee and those above.
-    pub async fn reports_of(&self, actor: &Actor, unit: &OrgRow) -> Result<Vec<ReportRow>> {
-        if !actor.can_organise(unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok(db::of_org(&self.db, unit.id).await?)
+    /// A unit's reports, for its committee and those above.
+    pub async fn reports_of(&self, actor: &Actor, unit_id: i64) -> Result<Vec<ReportRow>> {
+        self.db
+            .read(async |r| {
+                let unit = org(r, unit_id).await?;
+                reports_of(r, actor, &unit).await
+            })
+            .await
+    }
+
+    /// The reports screen of a unit (the actor's own by default), with the
+    /// period a new draft would cover.
+    pub async fn report_list(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        period: &PeriodQuery,
+        now: DateTime<Utc>,
+    ) -> Result<ReportList> {
+        self.db
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                let period = period.resolve(default_period(&unit), today(now))?;
+                let reports = reports_of(r, actor, &unit).await?;
+                Ok(ReportList {
+                    may_draft: actor.can_manage(&unit),
+                    unit,
+                    period,
+                    reports,
+                })
+            })
+            .await
+    }
+
+    /// A report and whether the actor may edit it (its cell's committee).
+    pub async fn report_page(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Report, bool)> {
+        let r = self.report(actor, id, now).await?;
+        let may_edit = actor.can_manage(&r.unit);
+        Ok((r, may_edit))
     }
 
     pub async fn report(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<Report> {
-        let row = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
-        let unit = self.org(row.org_id).await?;
+        self.db
+            .read(async |r| self.report_in(r, actor, id, now).await)
+            .await
+    }
+
+    async fn report_in(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Report> {
+        let row = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+        let unit = org(r, row.org_id).await?;
         if !actor.can_organise(&unit) {
             return Err(ServiceError::Forbidden);
         }
@@ -465,11 +553,11 @@ impl Services {
         let (content, check_code) = if row.status == "draft" {
             let mut content: ReportBody = serde_json::from_str(&row.body).map_err(unreadable)?;
             let period = self.period_of(&row)?;
-            content.figures = self.report_figures(&unit, &period, today(now)).await?;
+            content.figures = self.report_figures(r, &unit, &period, today(now)).await?;
             (content, None)
         } else {
             // An issued report is what was sealed, not what the row says now.
-            match self.sealed("report", id).await? {
+            match sealed(r, "report", id).await? {
                 Some(s) => (
                     serde_json::from_value(s.body.clone()).map_err(unreadable)?,
                     Some(s.version.check_code),
@@ -582,7 +670,11 @@ impl Services {
             ..r.content.clone()
         };
         let printed = self
-            .report_printed(&r.unit, &content, Some(number_text.clone()), on)
+            .db
+            .read(async |rd| {
+                self.report_printed(rd, &r.unit, &content, Some(number_text.clone()), on)
+                    .await
+            })
             .await?;
         let facts = json!({
             "number": number_text, "unit": r.unit.name, "issued_on": on,
@@ -633,12 +725,13 @@ impl Services {
 
     async fn letterhead(
         &self,
+        r: &mut Reader,
         unit: &OrgRow,
         number: Option<String>,
         on: NaiveDate,
     ) -> Result<Header> {
         let superior = match unit.parent_id {
-            Some(p) => self.org(p).await?.name,
+            Some(p) => org(r, p).await?.name,
             None => String::new(),
         };
         Ok(Header {
@@ -649,8 +742,8 @@ impl Services {
         })
     }
 
-    async fn secretary_of(&self, unit: &OrgRow) -> Result<String> {
-        Ok(store::orgs::committee(&self.db, unit.id)
+    async fn secretary_of(&self, r: &mut Reader, unit: &OrgRow) -> Result<String> {
+        Ok(store::orgs::committee(r, unit.id)
             .await?
             .into_iter()
             .find(|p| p.role == "bi_thu" && p.end_date.is_none())
@@ -665,26 +758,33 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<(Document, Layout)> {
-        let r = self.report(actor, id, now).await?;
-        if r.row.status != "draft"
-            && let Some(p) = self.sealed("report", id).await?.and_then(|s| s.printed())
-        {
-            return Ok((p.document, p.layout));
-        }
-        let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
-        let number = r
-            .row
-            .number_text
-            .clone()
-            .or_else(|| Some("Số     -BC/CB".into()));
-        let mut p = self.report_printed(&r.unit, &r.content, number, on).await?;
-        p.document.check_code = r.check_code;
-        Ok((p.document, p.layout))
+        self.db
+            .read(async |rd| {
+                let r = self.report_in(rd, actor, id, now).await?;
+                if r.row.status != "draft"
+                    && let Some(p) = sealed(rd, "report", id).await?.and_then(|s| s.printed())
+                {
+                    return Ok((p.document, p.layout));
+                }
+                let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
+                let number = r
+                    .row
+                    .number_text
+                    .clone()
+                    .or_else(|| Some("Số     -BC/CB".into()));
+                let mut p = self
+                    .report_printed(rd, &r.unit, &r.content, number, on)
+                    .await?;
+                p.document.check_code = r.check_code;
+                Ok((p.document, p.layout))
+            })
+            .await
     }
 
     /// A report as printed (without its check code).
     async fn report_printed(
         &self,
+        r: &mut Reader,
         unit: &OrgRow,
         content: &ReportBody,
         number: Option<String>,
@@ -703,14 +803,14 @@ impl Services {
             )));
         }
         let document = Document {
-            header: self.letterhead(unit, number, on).await?,
+            header: self.letterhead(r, unit, number, on).await?,
             title: "BÁO CÁO".into(),
             subject: Some(format!("kết quả công tác {}", content.figures.label)),
             body,
             signatures: vec![Signature {
                 on_behalf: Some("T/M CHI BỘ".into()),
                 role: "BÍ THƯ".into(),
-                name: self.secretary_of(unit).await?,
+                name: self.secretary_of(r, unit).await?,
             }],
             recipients: vec!["- Đảng ủy (để báo cáo),".into(), "- Lưu Chi bộ.".into()],
             check_code: None,
@@ -721,18 +821,30 @@ impl Services {
         })
     }
 
-    /// The roll-up of the cells under a unit for a period.
+    /// The roll-up of the cells under a unit (the actor's own by default)
+    /// for a period (the current quarter by default), filtered and ordered
+    /// as the table shows them.
     pub async fn rollup(
         &self,
         actor: &Actor,
-        unit: OrgRow,
-        period: Period,
+        unit: Option<i64>,
+        period: &PeriodQuery,
+        q: &TableQuery,
         now: DateTime<Utc>,
     ) -> Result<Rollup> {
-        if !actor.can_organise(&unit) {
-            return Err(ServiceError::Forbidden);
-        }
-        let (lines, w) = self.cell_lines(&unit, &period, today(now)).await?;
+        let period = period.resolve(PeriodKind::Quarter, today(now))?;
+        let (unit, lines, w) = self
+            .db
+            .read(async |r| {
+                let unit = unit_for(r, actor, unit).await?;
+                if !actor.can_organise(&unit) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let (lines, w) = self.cell_lines(r, &unit, &period, today(now)).await?;
+                Ok((unit, lines, w))
+            })
+            .await?;
+        let lines = arrange(lines, q);
         Ok(Rollup {
             totals: totals(&lines),
             as_of: w.as_of,
@@ -769,7 +881,10 @@ impl Services {
             })
             .collect();
         let doc = Document {
-            header: self.letterhead(&r.unit, None, on).await?,
+            header: self
+                .db
+                .read(async |rd| self.letterhead(rd, &r.unit, None, on).await)
+                .await?,
             title: "BÁO CÁO".into(),
             subject: Some(r.title()),
             body: vec![

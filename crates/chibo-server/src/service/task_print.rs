@@ -78,16 +78,22 @@ impl Services {
     pub async fn task_table_document(
         &self,
         actor: &Actor,
-        cell_id: i64,
+        unit: Option<i64>,
         f: &Filter,
         now: DateTime<Utc>,
     ) -> Result<(Document, Layout)> {
-        let (cell, items) = self.cell_tasks(actor, cell_id, f, now).await?;
+        let (cell, items, superior) = self
+            .db
+            .read(async |r| {
+                let (cell, items) = super::tasks::unit_tasks(r, actor, unit, f, now).await?;
+                let superior = match cell.parent_id {
+                    Some(p) => super::org(r, p).await?.name.to_uppercase(),
+                    None => String::new(),
+                };
+                Ok::<_, super::ServiceError>((cell, items, superior))
+            })
+            .await?;
         let on = today(now);
-        let superior = match cell.parent_id {
-            Some(p) => self.org(p).await?.name.to_uppercase(),
-            None => String::new(),
-        };
         let table = Table {
             columns: COLUMNS
                 .iter()

@@ -2,14 +2,20 @@
 //! progress from the owners' phones, reassignment when an owner leaves, and
 //! each meeting's review until a recorded decision closes them (HD 42).
 
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org_for, today};
 use crate::model::{
     CheckedTask, Problem, Problems, ReviewDecision, Shown, Status, TaskDraft, TaskSource,
     TaskStatus, TaskTimes, nfc,
 };
 use crate::store::meetings::{self as meetings, MeetingRow, NewNotice};
-use crate::store::tasks::{self as db, Filter, Owner, ProgressRow, ReviewRow, TaskRow};
-use crate::store::{self, Tx, members::MemberRow, orgs::OrgRow};
+pub use crate::store::tasks::{
+    EvidenceFile, Filter, Owner, ProgressRow, ReviewRow, TaskReview, TaskRow,
+};
+
+use super::orgs::unit_for;
+use crate::store::orgs::CommitteePost;
+use crate::store::tasks as db;
+use crate::store::{self, Reader, Tx, members::MemberRow, orgs::OrgRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -50,6 +56,27 @@ pub fn times(t: &TaskRow) -> TaskTimes {
         completed_on: t.completed_on,
         closed_on: t.closed_on,
     }
+}
+
+/// A unit's assignment table.
+pub struct TaskTable {
+    pub cell: OrgRow,
+    pub items: Vec<TaskItem>,
+    /// The cell's members on the roll (for those who may read them).
+    pub members: Vec<MemberRow>,
+    /// The committee's current posts.
+    pub committee: Vec<CommitteePost>,
+    /// (id, number, subject) of the adopted resolutions.
+    pub resolutions: Vec<(i64, String, String)>,
+    pub may_manage: bool,
+}
+
+/// Members on the roll today.
+fn on_roll(members: Vec<MemberRow>) -> Vec<MemberRow> {
+    members
+        .into_iter()
+        .filter(|m| Status::is_active_str(&m.status))
+        .collect()
 }
 
 pub struct TaskDetail {
@@ -103,37 +130,230 @@ fn assignable(members: &[MemberRow], id: i64) -> Option<&MemberRow> {
         .find(|m| m.id == id && Status::is_active_str(&m.status))
 }
 
+/// The cell, if the actor sees it.
+async fn visible_cell(r: &mut Reader, actor: &Actor, cell_id: i64) -> Result<OrgRow> {
+    let cell = org_for(r, actor, cell_id).await?;
+    if !actor.can_see(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(cell)
+}
+
+/// A cell's tasks with their co-owners, as they show on `on`.
+async fn items(
+    r: &mut Reader,
+    rows: Vec<TaskRow>,
+    cell_id: i64,
+    on: NaiveDate,
+) -> Result<Vec<TaskItem>> {
+    let owners = db::owners_in_cell(r, cell_id).await?;
+    Ok(with_owners(rows, &owners, on))
+}
+
+/// A unit's tasks (the actor's own unit by default), filtered.
+pub(crate) async fn unit_tasks(
+    r: &mut Reader,
+    actor: &Actor,
+    unit: Option<i64>,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> Result<(OrgRow, Vec<TaskItem>)> {
+    let cell = unit_for(r, actor, unit).await?;
+    let rows = db::of_cell(r, cell.id, f).await?;
+    let items = items(r, rows, cell.id, today(now)).await?;
+    Ok((cell, items))
+}
+
+/// A cell's tasks, filtered.
+pub(crate) async fn cell_tasks(
+    r: &mut Reader,
+    actor: &Actor,
+    cell_id: i64,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> Result<(OrgRow, Vec<TaskItem>)> {
+    let cell = visible_cell(r, actor, cell_id).await?;
+    let rows = db::of_cell(r, cell_id, f).await?;
+    let items = items(r, rows, cell_id, today(now)).await?;
+    Ok((cell, items))
+}
+
+/// One task with its history, if the actor sees its cell.
+pub(crate) async fn task_detail(
+    r: &mut Reader,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<TaskDetail> {
+    let t = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+    let cell = visible_cell(r, actor, t.cell_id).await?;
+    let owners = db::owners(r, id).await?;
+    let may_manage = actor.can_manage(&cell);
+    let may_update = may_manage
+        || actor
+            .member_id
+            .is_some_and(|me| me == t.lead_id || owners.iter().any(|o| o.member_id == me));
+    Ok(TaskDetail {
+        progress: db::progress_of(r, id).await?,
+        reviews: db::reviews_of_task(r, id).await?,
+        reminders: if may_manage {
+            store::reminders::of_task(r, id).await?
+        } else {
+            Vec::new()
+        },
+        item: TaskItem::new(t, owners, today(now)),
+        cell,
+        may_update,
+        may_manage,
+    })
+}
+
+/// The review item of a meeting: the cell's tasks still open when the
+/// meeting is held, and those this meeting already closed.
+pub(crate) async fn review_board(
+    r: &mut Reader,
+    actor: &Actor,
+    meeting_id: i64,
+) -> Result<ReviewBoard> {
+    let (meeting, cell) = super::meetings::meeting(r, actor, meeting_id).await?;
+    let on = today(meeting.starts_at);
+    let reviews = db::reviews_of_meeting(r, meeting_id).await?;
+    let rows = db::of_cell(r, cell.id, &Filter::default()).await?;
+    let rows = rows
+        .into_iter()
+        .filter(|t| {
+            t.assigned_on < on && (t.closed_on.is_none() || t.closed_meeting_id == Some(meeting_id))
+        })
+        .collect();
+    let items = items(r, rows, cell.id, on)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let rv = reviews.iter().find(|rv| rv.task_id == i.task.id).cloned();
+            (i, rv)
+        })
+        .collect();
+    Ok(ReviewBoard { meeting, items })
+}
+
+/// The tasks the actor leads or shares, still open.
+pub(crate) async fn my_tasks(
+    r: &mut Reader,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<TaskItem>> {
+    let Some(me) = actor.member_id else {
+        return Ok(Vec::new());
+    };
+    let rows = db::of_member(r, me).await?;
+    let owners = db::owners_of_member_tasks(r, me).await?;
+    Ok(with_owners(rows, &owners, today(now)))
+}
+
 impl Services {
-    async fn visible_cell(&self, actor: &Actor, cell_id: i64) -> Result<OrgRow> {
-        let cell = self.org_for(actor, cell_id).await?;
-        if !actor.can_see(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok(cell)
-    }
-
-    async fn items(
-        &self,
-        rows: Vec<TaskRow>,
-        cell_id: i64,
-        on: NaiveDate,
-    ) -> Result<Vec<TaskItem>> {
-        let owners = db::owners_in_cell(&self.db, cell_id).await?;
-        Ok(with_owners(rows, &owners, on))
-    }
-
-    /// A cell's tasks, filtered.
+    /// A unit's tasks (the actor's own unit by default), filtered.
     pub async fn cell_tasks(
         &self,
         actor: &Actor,
-        cell_id: i64,
+        unit: Option<i64>,
         f: &Filter,
         now: DateTime<Utc>,
     ) -> Result<(OrgRow, Vec<TaskItem>)> {
-        let cell = self.visible_cell(actor, cell_id).await?;
-        let rows = db::of_cell(&self.db, cell_id, f).await?;
-        let items = self.items(rows, cell_id, today(now)).await?;
-        Ok((cell, items))
+        self.db
+            .read(async |r| unit_tasks(r, actor, unit, f, now).await)
+            .await
+    }
+
+    /// The assignment table of a unit (the actor's own by default): its
+    /// tasks, and for the form the members on the roll (to those who may
+    /// read them), the committee and the adopted resolutions.
+    pub async fn task_table(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        f: &Filter,
+        now: DateTime<Utc>,
+    ) -> Result<TaskTable> {
+        self.db
+            .read(async |r| {
+                let (cell, items) = unit_tasks(r, actor, unit, f, now).await?;
+                let may_manage = actor.can_manage(&cell);
+                let members = if actor.can_read_members(&cell) || may_manage {
+                    on_roll(store::members::of_cell(r, cell.id).await?)
+                } else {
+                    Vec::new()
+                };
+                let committee = store::orgs::committee(r, cell.id)
+                    .await?
+                    .into_iter()
+                    .filter(|p| p.end_date.is_none())
+                    .collect();
+                let resolutions = db::adopted_resolutions(r, cell.id).await?;
+                Ok(TaskTable {
+                    cell,
+                    items,
+                    members,
+                    committee,
+                    resolutions,
+                    may_manage,
+                })
+            })
+            .await
+    }
+
+    /// A task's page: the task, and the members it may be given to (for
+    /// those who run the cell).
+    pub async fn task_page(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(TaskDetail, Vec<MemberRow>)> {
+        self.db
+            .read(async |r| {
+                let d = task_detail(r, actor, id, now).await?;
+                let members = if d.may_manage {
+                    on_roll(store::members::of_cell(r, d.cell.id).await?)
+                } else {
+                    Vec::new()
+                };
+                Ok((d, members))
+            })
+            .await
+    }
+
+    /// The evidence file of a progress note: seeing the task is the
+    /// permission to see it.
+    pub async fn task_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        progress_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<EvidenceFile> {
+        self.db
+            .read(async |r| {
+                task_detail(r, actor, id, now).await?;
+                db::evidence(r, id, progress_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)
+            })
+            .await
+    }
+
+    /// A meeting's review screen: the meeting and its task-by-task board.
+    pub async fn review_page(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+    ) -> Result<(super::meetings::MeetingView, ReviewBoard)> {
+        self.db
+            .read(async |r| {
+                let view = super::meetings::meeting_view(r, actor, meeting_id).await?;
+                let board = review_board(r, actor, meeting_id).await?;
+                Ok((view, board))
+            })
+            .await
     }
 
     pub async fn task_detail(
@@ -142,49 +362,31 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<TaskDetail> {
-        let t = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
-        let cell = self.visible_cell(actor, t.cell_id).await?;
-        let owners = db::owners(&self.db, id).await?;
-        let may_manage = actor.can_manage(&cell);
-        let may_update = may_manage
-            || actor
-                .member_id
-                .is_some_and(|me| me == t.lead_id || owners.iter().any(|o| o.member_id == me));
-        Ok(TaskDetail {
-            progress: db::progress_of(&self.db, id).await?,
-            reviews: db::reviews_of_task(&self.db, id).await?,
-            reminders: if may_manage {
-                store::reminders::of_task(&self.db, id).await?
-            } else {
-                Vec::new()
-            },
-            item: TaskItem::new(t, owners, today(now)),
-            cell,
-            may_update,
-            may_manage,
-        })
+        self.db
+            .read(async |r| task_detail(r, actor, id, now).await)
+            .await
     }
 
     /// Checks and stores tasks inside the caller's transaction (a resolution's
     /// adoption, or a standing duty), with their audit entries and the
-    /// assignment reminders.
+    /// assignment reminders. `members` is the cell's roll, read by the caller.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn assign_tasks(
         &self,
         tx: &mut Tx,
         actor: &Actor,
         cell: &OrgRow,
+        members: &[MemberRow],
         resolution_id: Option<i64>,
         source: TaskSource,
         assigned_on: NaiveDate,
         tasks: &[CheckedTask],
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
-        let members = store::members::of_cell(&self.db, cell.id).await?;
         let mut problems = Problems::default();
         for t in tasks {
             for id in std::iter::once(&t.lead_id).chain(&t.co_owner_ids) {
-                if assignable(&members, *id).is_none() {
+                if assignable(members, *id).is_none() {
                     let name = members
                         .iter()
                         .find(|m| m.id == *id)
@@ -243,7 +445,7 @@ impl Services {
             );
             for m in std::iter::once(&t.lead_id)
                 .chain(&t.co_owner_ids)
-                .filter_map(|mid| assignable(&members, *mid))
+                .filter_map(|mid| assignable(members, *mid))
             {
                 let key = format!("assign:{id}");
                 self.remind(tx, m.id, m.email.as_deref(), id, &key, &subject, &body, now)
@@ -253,7 +455,6 @@ impl Services {
         }
         Ok(ids)
     }
-
     /// One reminder to one member, in the app and by e-mail (or in their
     /// daily digest); a key already used is not sent again.
     #[allow(clippy::too_many_arguments)]
@@ -293,14 +494,21 @@ impl Services {
     pub async fn add_standing_duty(
         &self,
         actor: &Actor,
-        cell_id: i64,
+        unit: Option<i64>,
         draft: &TaskDraft,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let cell = self.org_for(actor, cell_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
+        let (cell, members) = self
+            .db
+            .read(async |r| {
+                let cell = unit_for(r, actor, unit).await?;
+                if !actor.can_manage(&cell) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let members = store::members::of_cell(r, cell.id).await?;
+                Ok((cell, members))
+            })
+            .await?;
         let on = today(now);
         let t = draft.check(on).map_err(ServiceError::Invalid)?;
         let mut tx = self.db.begin().await?;
@@ -309,6 +517,7 @@ impl Services {
                 &mut tx,
                 actor,
                 &cell,
+                &members,
                 None,
                 TaskSource::Standing,
                 on,
@@ -319,7 +528,6 @@ impl Services {
         tx.commit().await?;
         Ok(ids[0])
     }
-
     /// An owner's (or the committee's) report on a task.
     pub async fn update_progress(
         &self,
@@ -439,15 +647,21 @@ impl Services {
         lead_id: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let d = self.task_detail(actor, id, now).await?;
-        if !d.may_manage {
-            return Err(ServiceError::Forbidden);
-        }
+        let (d, members) = self
+            .db
+            .read(async |r| {
+                let d = task_detail(r, actor, id, now).await?;
+                if !d.may_manage {
+                    return Err(ServiceError::Forbidden);
+                }
+                let members = store::members::of_cell(r, d.item.task.cell_id).await?;
+                Ok((d, members))
+            })
+            .await?;
         let t = &d.item.task;
         if t.closed_on.is_some() {
             return Err(invalid("lead_id", "task.closed", t.title.clone()));
         }
-        let members = store::members::of_cell(&self.db, t.cell_id).await?;
         let Some(lead) = assignable(&members, lead_id) else {
             return Err(invalid(
                 "lead_id",
@@ -488,32 +702,6 @@ impl Services {
         Ok(())
     }
 
-    /// The review item of a meeting: the cell's tasks still open when the
-    /// meeting is held, and those this meeting already closed.
-    pub async fn review_board(&self, actor: &Actor, meeting_id: i64) -> Result<ReviewBoard> {
-        let (meeting, cell) = self.meeting(actor, meeting_id).await?;
-        let on = today(meeting.starts_at);
-        let reviews = db::reviews_of_meeting(&self.db, meeting_id).await?;
-        let rows = db::of_cell(&self.db, cell.id, &Filter::default()).await?;
-        let rows = rows
-            .into_iter()
-            .filter(|t| {
-                t.assigned_on < on
-                    && (t.closed_on.is_none() || t.closed_meeting_id == Some(meeting_id))
-            })
-            .collect();
-        let items = self
-            .items(rows, cell.id, on)
-            .await?
-            .into_iter()
-            .map(|i| {
-                let r = reviews.iter().find(|r| r.task_id == i.task.id).cloned();
-                (i, r)
-            })
-            .collect();
-        Ok(ReviewBoard { meeting, items })
-    }
-
     /// A meeting's decision on one task: close it, or carry it over (with a
     /// new deadline if the meeting set one).
     #[allow(clippy::too_many_arguments)]
@@ -527,24 +715,28 @@ impl Services {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, cell) = self.meeting(actor, meeting_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        // Decisions are the meeting's: taken while it sits, or written up
-        // afterwards until its minutes are locked.
-        if !matches!(m.status.as_str(), "open" | "closed") {
-            return Err(invalid("decision", "meeting.not_open", ""));
-        }
-        if m.minutes_locked_at.is_some() {
-            return Err(invalid("decision", "minutes.locked", ""));
-        }
-        let t = db::get(&self.db, task_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if t.cell_id != cell.id {
-            return Err(ServiceError::NotFound);
-        }
+        let (m, cell, t) = self
+            .db
+            .read(async |r| {
+                let (m, cell) = super::meetings::meeting(r, actor, meeting_id).await?;
+                if !actor.can_manage(&cell) {
+                    return Err(ServiceError::Forbidden);
+                }
+                // Decisions are the meeting's: taken while it sits, or written up
+                // afterwards until its minutes are locked.
+                if !matches!(m.status.as_str(), "open" | "closed") {
+                    return Err(invalid("decision", "meeting.not_open", ""));
+                }
+                if m.minutes_locked_at.is_some() {
+                    return Err(invalid("decision", "minutes.locked", ""));
+                }
+                let t = db::get(r, task_id).await?.ok_or(ServiceError::NotFound)?;
+                if t.cell_id != cell.id {
+                    return Err(ServiceError::NotFound);
+                }
+                Ok((m, cell, t))
+            })
+            .await?;
         let on = today(m.starts_at);
         if t.closed_on.is_some() && t.closed_meeting_id != Some(meeting_id) {
             return Err(invalid("decision", "task.closed", t.title));
@@ -599,15 +791,23 @@ impl Services {
         Ok(())
     }
 
+    /// The review item of a meeting.
+    pub async fn review_board(&self, actor: &Actor, meeting_id: i64) -> Result<ReviewBoard> {
+        self.db
+            .read(async |r| review_board(r, actor, meeting_id).await)
+            .await
+    }
+
     /// The tasks the actor leads or shares, still open.
     pub async fn my_tasks(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<TaskItem>> {
-        let Some(me) = actor.member_id else {
-            return Ok(Vec::new());
-        };
-        let rows = db::of_member(&self.db, me).await?;
-        let owners = db::owners_of_member_tasks(&self.db, me).await?;
-        Ok(with_owners(rows, &owners, today(now)))
+        self.db.read(async |r| my_tasks(r, actor, now).await).await
     }
+}
+
+/// Items as a member sees them on their own page, most urgent first.
+pub fn by_urgency(mut items: Vec<TaskItem>) -> Vec<TaskItem> {
+    items.sort_by_key(|i| (i.shown() != Shown::QuaHan, i.task.deadline));
+    items
 }
 
 /// Tasks with their co-owners picked from one list read for all of them.

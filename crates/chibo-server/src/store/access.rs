@@ -53,6 +53,8 @@ impl AccessLog {
 
     /// Returns once the row is committed (or with the error that stopped it).
     pub async fn log(&self, a: Access) -> Result<()> {
+        // Its statement is shared with the other views in its batch.
+        super::count::note();
         let (ack, done) = oneshot::channel();
         self.queue
             .send((a, ack))

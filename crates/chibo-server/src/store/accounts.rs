@@ -1,6 +1,6 @@
 //! Accounts, the roles granted to them, API tokens and the one-time setup link.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -26,8 +26,8 @@ pub struct GrantRow {
     pub org_name: Option<String>,
 }
 
-pub async fn count(db: &Db) -> Result<i64> {
-    Ok(read!(db, |c| sqlx::query_scalar(
+pub async fn count(r: &mut Reader) -> Result<i64> {
+    Ok(read!(r, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM account"
     )
     .fetch_one(c)
@@ -36,22 +36,22 @@ pub async fn count(db: &Db) -> Result<i64> {
 
 const COLUMNS: &str = "id, login, display_name, password_hash, member_id, active";
 
-pub async fn by_login(db: &Db, login: &str) -> Result<Option<AccountRow>> {
+pub async fn by_login(r: &mut Reader, login: &str) -> Result<Option<AccountRow>> {
     let sql = format!("SELECT {COLUMNS} FROM account WHERE login = $1");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(login)
         .fetch_optional(c)
         .await)?)
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<AccountRow>> {
-    super::row_by(db, "account", COLUMNS, "id", id).await
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<AccountRow>> {
+    super::row_by(r, "account", COLUMNS, "id", id).await
 }
 
 /// Accounts holding a grant somewhere under `path` (user management).
-pub async fn under(db: &Db, path: &str) -> Result<Vec<(AccountRow, GrantRow)>> {
+pub async fn under(r: &mut Reader, path: &str) -> Result<Vec<(AccountRow, GrantRow)>> {
     let (lo, hi) = super::prefix_range(path);
-    let rows: Vec<GrantRow> = read!(db, |c| {
+    let rows: Vec<GrantRow> = read!(r, |c| {
         sqlx::query_as(
             "SELECT g.id, g.account_id, g.org_id, g.role, COALESCE(o.path, '/') AS path, o.name AS org_name \
              FROM role_grant g LEFT JOIN org_unit o ON o.id = g.org_id \
@@ -64,7 +64,7 @@ pub async fn under(db: &Db, path: &str) -> Result<Vec<(AccountRow, GrantRow)>> {
     })?;
     let mut out = Vec::with_capacity(rows.len());
     for g in rows {
-        if let Some(a) = get(db, g.account_id).await? {
+        if let Some(a) = get(r, g.account_id).await? {
             out.push((a, g));
         }
     }
@@ -131,8 +131,8 @@ pub async fn grant(tx: &mut Tx, account_id: i64, org_id: Option<i64>, role: &str
     })?)
 }
 
-pub async fn grants(db: &Db, account_id: i64) -> Result<Vec<GrantRow>> {
-    Ok(read!(db, |c| {
+pub async fn grants(r: &mut Reader, account_id: i64) -> Result<Vec<GrantRow>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT g.id, g.account_id, g.org_id, g.role, COALESCE(o.path, '/') AS path, o.name AS org_name \
              FROM role_grant g LEFT JOIN org_unit o ON o.id = g.org_id WHERE g.account_id = $1 ORDER BY g.id",
@@ -188,8 +188,12 @@ pub async fn take_setup_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>)
     Ok(done == 1)
 }
 
-pub async fn setup_token_valid(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
-    let n: i64 = read!(db, |c| {
+pub async fn setup_token_valid(
+    r: &mut Reader,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let n: i64 = read!(r, |c| {
         sqlx::query_scalar(
             "SELECT COUNT(*) FROM setup_token WHERE token_hash = $1 AND expires_at > $2",
         )

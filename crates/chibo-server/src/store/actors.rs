@@ -4,7 +4,7 @@
 
 use super::accounts::GrantRow;
 use super::orgs::OrgRow;
-use super::{Db, Result, read};
+use super::{Reader, Result, read};
 use chrono::{DateTime, Utc};
 
 /// An active account with its grants, oldest first, and the units they are on.
@@ -51,12 +51,16 @@ const GRANTS: &str =
 
 /// The live session for a cookie's token hash (expired sessions and
 /// deactivated accounts find nothing).
-pub async fn by_session(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Found>> {
+pub async fn by_session(
+    r: &mut Reader,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Found>> {
     let sql = format!(
         "{SELECT}, s.id AS session_id, s.csrf FROM session s JOIN account a ON a.id = s.account_id {GRANTS} \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = $3 ORDER BY g.id"
     );
-    let rows: Vec<Row> = read!(db, |c| {
+    let rows: Vec<Row> = read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(token_hash)
             .bind(now)
@@ -68,12 +72,12 @@ pub async fn by_session(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result
 }
 
 /// The account behind an API token's hash, if it is active.
-pub async fn by_api_token(db: &Db, token_hash: &str) -> Result<Option<Found>> {
+pub async fn by_api_token(r: &mut Reader, token_hash: &str) -> Result<Option<Found>> {
     let sql = format!(
         "{SELECT}, CAST(NULL AS BIGINT) AS session_id, CAST(NULL AS TEXT) AS csrf FROM api_token t JOIN account a ON a.id = t.account_id {GRANTS} \
          WHERE t.token_hash = $1 AND a.active = $2 ORDER BY g.id"
     );
-    let rows: Vec<Row> = read!(db, |c| {
+    let rows: Vec<Row> = read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(token_hash)
             .bind(true)
@@ -84,12 +88,12 @@ pub async fn by_api_token(db: &Db, token_hash: &str) -> Result<Option<Found>> {
 }
 
 /// An account by id, active or not (the console, tests).
-pub async fn by_account(db: &Db, account_id: i64) -> Result<Option<Found>> {
+pub async fn by_account(r: &mut Reader, account_id: i64) -> Result<Option<Found>> {
     let sql = format!(
         "{SELECT}, CAST(NULL AS BIGINT) AS session_id, CAST(NULL AS TEXT) AS csrf FROM account a {GRANTS} \
          WHERE a.id = $1 ORDER BY g.id"
     );
-    let rows: Vec<Row> = read!(db, |c| {
+    let rows: Vec<Row> = read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(account_id)
             .fetch_all(c)

@@ -5,7 +5,7 @@
 
 use super::bulk::Rows;
 use super::images::{self, Part};
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Db, Reader, Result, Tx, in_tx, pooled, read};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -349,11 +349,11 @@ const COLUMNS: &str =
     "id, chain_id, seq, at, account_id, actor, action, entity, entity_id, summary, prev_hash, hash";
 
 /// The history of one record, newest first.
-pub async fn for_entity(db: &Db, entity: &str, entity_id: i64) -> Result<Vec<EntryRow>> {
+pub async fn for_entity(r: &mut Reader, entity: &str, entity_id: i64) -> Result<Vec<EntryRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM audit WHERE entity = $1 AND entity_id = $2 ORDER BY at DESC, id DESC"
     );
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(entity)
             .bind(entity_id)
@@ -415,7 +415,7 @@ const STORED: &str = "id, chain_id, seq, CAST(at AS TEXT) AS at, account_id, act
 /// A page of entries in chain order after (`chain_id`, `seq`), of every
 /// chain or of one.
 pub async fn page_after(
-    db: &Db,
+    r: &mut Reader,
     only: Option<i64>,
     chain_id: i64,
     seq: i64,
@@ -430,7 +430,7 @@ pub async fn page_after(
              ORDER BY chain_id, seq LIMIT $3"
         ),
     };
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(only.unwrap_or(chain_id))
             .bind(seq)
@@ -441,8 +441,8 @@ pub async fn page_after(
 }
 
 /// The images one entry carries.
-pub async fn state_of(db: &Db, id: i64) -> Result<Option<String>> {
-    let row: Option<(Option<String>,)> = read!(db, |c| {
+pub async fn state_of(r: &mut Reader, id: i64) -> Result<Option<String>> {
+    let row: Option<(Option<String>,)> = read!(r, |c| {
         sqlx::query_as("SELECT state FROM audit WHERE id = $1")
             .bind(id)
             .fetch_optional(c)
@@ -452,18 +452,32 @@ pub async fn state_of(db: &Db, id: i64) -> Result<Option<String>> {
 }
 
 /// The entries that sealed a document (their summary names its hash).
-pub async fn seals_of(db: &Db, entity: &str, entity_id: i64) -> Result<Vec<StoredEntry>> {
+pub async fn seals_of(r: &mut Reader, entity: &str, entity_id: i64) -> Result<Vec<StoredEntry>> {
     let sql = format!(
         "SELECT {STORED} FROM audit WHERE entity = $1 AND entity_id = $2 \
          AND action IN ('resolution.adopt', 'minutes.lock', 'report.issue') ORDER BY id"
     );
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(entity)
             .bind(entity_id)
             .fetch_all(c)
             .await
     })?)
+}
+
+/// Whether the trail has entries and none carries images: a database
+/// written before entries imaged their records.
+pub async fn needs_baseline(db: &Db) -> Result<bool> {
+    let (any, imaged): (i64, i64) = pooled!(db, |c| {
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM audit LIMIT 1) a), \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM audit WHERE state IS NOT NULL LIMIT 1) b)",
+        )
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(any > 0 && imaged == 0)
 }
 
 /// The head of one chain.
@@ -476,8 +490,8 @@ pub async fn head_in(tx: &mut Tx, chain_id: i64) -> Result<Option<(i64, String)>
     })?)
 }
 
-pub async fn heads(db: &Db) -> Result<Vec<(i64, i64, String)>> {
-    Ok(read!(db, |c| {
+pub async fn heads(r: &mut Reader) -> Result<Vec<(i64, i64, String)>> {
+    Ok(read!(r, |c| {
         sqlx::query_as("SELECT chain_id, seq, hash FROM audit_head ORDER BY chain_id")
             .fetch_all(c)
             .await

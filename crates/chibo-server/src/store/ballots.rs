@@ -2,7 +2,7 @@
 //! writes a member next to a ballot: `sv_issued` knows who received one,
 //! `sv_ballot` only the ballots, inserted once in tracker order.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -89,17 +89,17 @@ pub async fn open(tx: &mut Tx, v: &NewSv<'_>, now: DateTime<Utc>) -> Result<i64>
     Ok(id)
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<SvRow>> {
-    super::row_by(db, "sv", SV, "id", id).await
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<SvRow>> {
+    super::row_by(r, "sv", SV, "id", id).await
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<SvRow>> {
     super::row_by_in(tx, "sv", SV, "id", id).await
 }
 
-pub async fn of_meeting(db: &Db, meeting_id: i64) -> Result<Vec<SvRow>> {
+pub async fn of_meeting(r: &mut Reader, meeting_id: i64) -> Result<Vec<SvRow>> {
     let sql = format!("SELECT {SV} FROM sv WHERE meeting_id = $1 ORDER BY id");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(meeting_id)
         .fetch_all(c)
         .await)?)
@@ -113,8 +113,8 @@ pub struct TrusteeRow {
     pub full_name: String,
 }
 
-pub async fn trustees(db: &Db, sv_id: i64) -> Result<Vec<TrusteeRow>> {
-    Ok(read!(db, |c| {
+pub async fn trustees(r: &mut Reader, sv_id: i64) -> Result<Vec<TrusteeRow>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT t.idx, t.member_id, m.full_name FROM sv_trustee t JOIN member m ON m.id = t.member_id \
          WHERE t.sv_id = $1 ORDER BY t.idx"
@@ -154,8 +154,8 @@ pub async fn put_dkg(
 
 /// The messages of a round addressed to `to` (or to every phone: -1), in
 /// sender order.
-pub async fn dkg(db: &Db, sv_id: i64, round: i64, to: i64) -> Result<Vec<String>> {
-    Ok(read!(db, |c| {
+pub async fn dkg(r: &mut Reader, sv_id: i64, round: i64, to: i64) -> Result<Vec<String>> {
+    Ok(read!(r, |c| {
         sqlx::query_scalar(
         "SELECT body FROM sv_dkg_msg WHERE sv_id = $1 AND round = $2 AND to_idx = $3 ORDER BY from_idx"
     )
@@ -208,8 +208,8 @@ pub async fn issue(tx: &mut Tx, sv_id: i64, member_id: i64, channel: &str) -> Re
 }
 
 /// Who received a ballot and how, by member id.
-pub async fn issued(db: &Db, sv_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(read!(db, |c| sqlx::query_as(
+pub async fn issued(r: &mut Reader, sv_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT member_id, channel FROM sv_issued WHERE sv_id = $1 ORDER BY member_id"
     )
     .bind(sv_id)
@@ -287,8 +287,8 @@ pub async fn close(
 }
 
 /// The stored ballots in storage order (which is tracker order).
-pub async fn ballots(db: &Db, sv_id: i64) -> Result<Vec<BallotRow>> {
-    Ok(read!(db, |c| sqlx::query_as(
+pub async fn ballots(r: &mut Reader, sv_id: i64) -> Result<Vec<BallotRow>> {
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT tracker, channel, body FROM sv_ballot WHERE sv_id = $1 ORDER BY tracker"
     )
     .bind(sv_id)
@@ -296,8 +296,8 @@ pub async fn ballots(db: &Db, sv_id: i64) -> Result<Vec<BallotRow>> {
     .await)?)
 }
 
-pub async fn board(db: &Db, sv_id: i64) -> Result<Option<Vec<u8>>> {
-    Ok(read!(db, |c| sqlx::query_scalar(
+pub async fn board(r: &mut Reader, sv_id: i64) -> Result<Option<Vec<u8>>> {
+    Ok(read!(r, |c| sqlx::query_scalar(
         "SELECT board FROM sv WHERE id = $1"
     )
     .bind(sv_id)
@@ -306,8 +306,8 @@ pub async fn board(db: &Db, sv_id: i64) -> Result<Option<Vec<u8>>> {
     .flatten())
 }
 
-pub async fn record(db: &Db, sv_id: i64) -> Result<Option<Vec<u8>>> {
-    Ok(read!(db, |c| sqlx::query_scalar(
+pub async fn record(r: &mut Reader, sv_id: i64) -> Result<Option<Vec<u8>>> {
+    Ok(read!(r, |c| sqlx::query_scalar(
         "SELECT record FROM sv WHERE id = $1"
     )
     .bind(sv_id)
@@ -330,8 +330,8 @@ pub async fn put_share(tx: &mut Tx, sv_id: i64, idx: i64, body: &str) -> Result<
     Ok(n == 1)
 }
 
-pub async fn shares(db: &Db, sv_id: i64) -> Result<Vec<String>> {
-    Ok(read!(db, |c| sqlx::query_scalar(
+pub async fn shares(r: &mut Reader, sv_id: i64) -> Result<Vec<String>> {
+    Ok(read!(r, |c| sqlx::query_scalar(
         "SELECT body FROM sv_share WHERE sv_id = $1 ORDER BY idx"
     )
     .bind(sv_id)

@@ -518,7 +518,7 @@ pub async fn read(tx: &mut Tx, parts: &[Part]) -> Result<State> {
 /// A page of every record of `t` after `after` (keys in order), for
 /// verification. On a reading connection: it sees committed records only.
 pub async fn page(
-    db: &super::Db,
+    r: &mut super::Reader,
     t: &Table,
     after: Option<&[i64]>,
     limit: i64,
@@ -539,7 +539,7 @@ pub async fn page(
         order.join(", "),
         binds.len() + 1
     );
-    super::read!(db, |c| {
+    super::read!(r, |c| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for b in &binds {
             q = q.bind(*b);
@@ -555,7 +555,7 @@ pub async fn page(
 }
 
 /// One record's image as committed (`None` if there is no such record).
-pub async fn one(db: &super::Db, t: &Table, keys: &[i64]) -> Result<Option<Image>> {
+pub async fn one(r: &mut super::Reader, t: &Table, keys: &[i64]) -> Result<Option<Image>> {
     let filter: Vec<String> = t
         .keys
         .iter()
@@ -563,7 +563,7 @@ pub async fn one(db: &super::Db, t: &Table, keys: &[i64]) -> Result<Option<Image
         .map(|(i, k)| format!("{k} = ${}", i + 1))
         .collect();
     let sql = format!("{} WHERE {}", select(t), filter.join(" AND "));
-    let found = super::read!(db, |c| {
+    let found = super::read!(r, |c| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for k in keys {
             q = q.bind(*k);
@@ -607,6 +607,85 @@ pub fn differences(was: &Option<Image>, is: &Option<Image>) -> Vec<(String, Stri
         }
         _ => vec![],
     }
+}
+
+/// A record the trail holds no image of, as a baseline entry names it: the
+/// chain it belongs to, its entity and id, and what to image besides the
+/// entity's own parts.
+pub struct Unimaged {
+    pub chain: i64,
+    pub entity: &'static str,
+    pub id: i64,
+    pub more: Vec<Part>,
+}
+
+/// Every record of the imaged tables by the entity whose entries image it
+/// (a meeting with its children), on the chain its entries go into: what
+/// the one baseline of a database written before images existed covers.
+pub async fn all_subjects(db: &super::Db) -> Result<Vec<Unimaged>> {
+    async fn pairs(db: &super::Db, sql: &'static str) -> Result<Vec<(i64, i64)>> {
+        Ok(super::pooled!(db, |c| sqlx::query_as(sql)
+            .fetch_all(c)
+            .await)?)
+    }
+    let subjects = |rows: Vec<(i64, i64)>, entity: &'static str| {
+        rows.into_iter().map(move |(id, chain)| Unimaged {
+            chain,
+            entity,
+            id,
+            more: vec![],
+        })
+    };
+    let mut out = vec![];
+    // A party group's changes go into its cell's chain (`orgs::chain_of`).
+    let orgs = "SELECT id, CASE WHEN kind = 'to_dang' THEN COALESCE(parent_id, id) ELSE id END AS chain \
+                FROM org_unit ORDER BY id";
+    out.extend(subjects(pairs(db, orgs).await?, "org"));
+    out.extend(subjects(
+        pairs(db, "SELECT id, cell_id FROM member ORDER BY id").await?,
+        "member",
+    ));
+    // Accounts are installation-wide: chain 0.
+    out.extend(subjects(
+        pairs(db, "SELECT id, CAST(0 AS BIGINT) FROM account ORDER BY id").await?,
+        "account",
+    ));
+    let under = |rows: Vec<(i64, i64)>| {
+        let mut by: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (id, parent) in rows {
+            by.entry(parent).or_default().push(id);
+        }
+        by
+    };
+    let items = under(pairs(db, "SELECT id, meeting_id FROM agenda_item").await?);
+    let votes = under(pairs(db, "SELECT id, meeting_id FROM vote").await?);
+    let meetings = pairs(db, "SELECT id, cell_id FROM meeting ORDER BY id").await?;
+    for mut m in subjects(meetings, "meeting") {
+        let id = m.id;
+        m.more = vec![
+            Part::Under("agenda_item", id),
+            Part::Under("attendance", id),
+            Part::Under("vote", id),
+            Part::Under("meeting_file", id),
+            Part::Row("resolution", vec![id]),
+        ];
+        for i in items.get(&id).into_iter().flatten() {
+            m.more.push(Part::Under("speech", *i));
+        }
+        for v in votes.get(&id).into_iter().flatten() {
+            m.more.push(Part::Under("vote_cast", *v));
+        }
+        out.push(m);
+    }
+    out.extend(subjects(
+        pairs(db, "SELECT id, cell_id FROM task ORDER BY id").await?,
+        "task",
+    ));
+    out.extend(subjects(
+        pairs(db, "SELECT id, org_id FROM report ORDER BY id").await?,
+        "report",
+    ));
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! database so any server process can confirm what another previewed.
 
 use super::members::MemberRow;
-use super::{Arg, Db, Result, Tx, bind_all, in_tx, read};
+use super::{Arg, Reader, Result, Tx, bind_all, in_tx, read};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
@@ -39,8 +39,8 @@ pub async fn insert(
     })?)
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<Upload>> {
-    Ok(read!(db, |c| {
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<Upload>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT id, account_id, cell_id, file_name, data, created_at FROM import_upload WHERE id = $1",
         )
@@ -75,7 +75,11 @@ pub async fn delete_before(tx: &mut Tx, cutoff: DateTime<Utc>) -> Result<u64> {
 
 /// The members, in any cell, holding one of these card numbers or national
 /// IDs: an import's matches and its duplicates, one query per chunk.
-pub async fn members_by_keys(db: &Db, cards: &[String], ids: &[String]) -> Result<Vec<MemberRow>> {
+pub async fn members_by_keys(
+    r: &mut Reader,
+    cards: &[String],
+    ids: &[String],
+) -> Result<Vec<MemberRow>> {
     if cards.is_empty() && ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -103,7 +107,7 @@ pub async fn members_by_keys(db: &Db, cards: &[String], ids: &[String]) -> Resul
          status, version, created_at, updated_at FROM member WHERE {}",
         clauses.join(" OR ")
     );
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         bind_all(sqlx::query_as(AssertSqlSafe(sql.clone())), &args)
             .fetch_all(c)
             .await

@@ -2,7 +2,7 @@
 //! tick of a job runs in exactly one process, and the outbox's figures for
 //! the operator.
 
-use super::{Db, Result, in_tx, read};
+use super::{Db, Result, in_tx, pooled};
 use chrono::{DateTime, Utc};
 
 /// Claims tick `slot` of `job` for `holder` until `until`: true for exactly
@@ -87,7 +87,7 @@ pub struct JobRow {
 }
 
 pub async fn job(db: &Db, name: &str) -> Result<Option<JobRow>> {
-    Ok(read!(db, |c| sqlx::query_as(
+    Ok(pooled!(db, |c| sqlx::query_as(
         "SELECT slot, runs, done_at FROM job_lease WHERE name = $1"
     )
     .bind(name)
@@ -107,7 +107,7 @@ pub struct Outbox {
 }
 
 pub async fn outbox(db: &Db) -> Result<Outbox> {
-    Ok(read!(db, |c| {
+    Ok(pooled!(db, |c| {
         sqlx::query_as(
         "SELECT COALESCE(SUM(CASE WHEN status IN ('queued', 'sending') THEN 1 ELSE 0 END), 0) AS pending, \
          COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed, \

@@ -1,7 +1,7 @@
 //! Meetings, their agenda and minutes, attendance, votes, resolutions,
 //! document numbers and locked versions, and the notice outbox.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -89,8 +89,8 @@ pub async fn update_plan(tx: &mut Tx, id: i64, p: &MeetingPlan) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<MeetingRow>> {
-    super::row_by(db, "meeting", MEETING, "id", id).await
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<MeetingRow>> {
+    super::row_by(r, "meeting", MEETING, "id", id).await
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<MeetingRow>> {
@@ -98,11 +98,11 @@ pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<MeetingRow>> {
 }
 
 /// A cell's meetings, newest first.
-pub async fn of_cell(db: &Db, cell_id: i64, limit: i64) -> Result<Vec<MeetingRow>> {
+pub async fn of_cell(r: &mut Reader, cell_id: i64, limit: i64) -> Result<Vec<MeetingRow>> {
     let sql = format!(
         "SELECT {MEETING} FROM meeting WHERE cell_id = $1 ORDER BY starts_at DESC, id DESC LIMIT $2"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(cell_id)
         .bind(limit)
         .fetch_all(c)
@@ -110,7 +110,11 @@ pub async fn of_cell(db: &Db, cell_id: i64, limit: i64) -> Result<Vec<MeetingRow
 }
 
 /// When a meeting of one of these kinds was last held (closed).
-pub async fn last_held(db: &Db, cell_id: i64, kinds: &[&str]) -> Result<Option<DateTime<Utc>>> {
+pub async fn last_held(
+    r: &mut Reader,
+    cell_id: i64,
+    kinds: &[&str],
+) -> Result<Option<DateTime<Utc>>> {
     let marks: Vec<String> = (2..kinds.len() + 2).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT MAX(starts_at) FROM meeting WHERE cell_id = $1 AND status = 'closed' AND kind IN ({})",
@@ -118,7 +122,7 @@ pub async fn last_held(db: &Db, cell_id: i64, kinds: &[&str]) -> Result<Option<D
     );
     let mut args = vec![super::Arg::Int(cell_id)];
     args.extend(kinds.iter().map(|k| super::Arg::Text((*k).to_string())));
-    let row: (Option<DateTime<Utc>>,) = read!(db, |c| {
+    let row: (Option<DateTime<Utc>>,) = read!(r, |c| {
         super::bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args)
             .fetch_one(c)
             .await
@@ -235,8 +239,8 @@ pub async fn add_item(tx: &mut Tx, meeting_id: i64, kind: &str, title: &str) -> 
     })?)
 }
 
-pub async fn items(db: &Db, meeting_id: i64) -> Result<Vec<AgendaItem>> {
-    Ok(read!(db, |c| {
+pub async fn items(r: &mut Reader, meeting_id: i64) -> Result<Vec<AgendaItem>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT id, meeting_id, position, kind, title, minutes, minutes_version FROM agenda_item \
              WHERE meeting_id = $1 ORDER BY position, id",
@@ -343,8 +347,8 @@ pub async fn add_speech(
     })?)
 }
 
-pub async fn speeches(db: &Db, meeting_id: i64) -> Result<Vec<Speech>> {
-    Ok(read!(db, |c| {
+pub async fn speeches(r: &mut Reader, meeting_id: i64) -> Result<Vec<Speech>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT s.id, s.agenda_item_id, s.member_id, s.speaker, s.body FROM speech s \
              JOIN agenda_item a ON a.id = s.agenda_item_id WHERE a.meeting_id = $1 ORDER BY s.id",
@@ -385,8 +389,8 @@ pub async fn init_roll(tx: &mut Tx, meeting_id: i64, cell_id: i64) -> Result<u64
     })?)
 }
 
-pub async fn roll(db: &Db, meeting_id: i64) -> Result<Vec<RollEntry>> {
-    Ok(read!(db, |c| {
+pub async fn roll(r: &mut Reader, meeting_id: i64) -> Result<Vec<RollEntry>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT a.member_id, m.full_name, a.member_status, a.presence, a.reason, \
              CAST(a.arrived_at AS TEXT) AS arrived_at, CAST(a.left_at AS TEXT) AS left_at \
@@ -483,13 +487,13 @@ pub async fn open_vote(
     })?)
 }
 
-pub async fn vote(db: &Db, id: i64) -> Result<Option<VoteRow>> {
-    super::row_by(db, "vote", VOTE, "id", id).await
+pub async fn vote(r: &mut Reader, id: i64) -> Result<Option<VoteRow>> {
+    super::row_by(r, "vote", VOTE, "id", id).await
 }
 
-pub async fn votes(db: &Db, meeting_id: i64) -> Result<Vec<VoteRow>> {
+pub async fn votes(r: &mut Reader, meeting_id: i64) -> Result<Vec<VoteRow>> {
     let sql = format!("SELECT {VOTE} FROM vote WHERE meeting_id = $1 ORDER BY id");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(meeting_id)
         .fetch_all(c)
         .await)?)
@@ -562,12 +566,25 @@ pub async fn cast(
     Ok(n == 1)
 }
 
-pub async fn casts(db: &Db, vote_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(read!(db, |c| {
+pub async fn casts(r: &mut Reader, vote_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT member_id, choice FROM vote_cast WHERE vote_id = $1 ORDER BY member_id",
         )
         .bind(vote_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// Every cast in a meeting's votes: (vote, member, choice).
+pub async fn casts_of_meeting(r: &mut Reader, meeting_id: i64) -> Result<Vec<(i64, i64, String)>> {
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+            "SELECT c.vote_id, c.member_id, c.choice FROM vote_cast c JOIN vote v ON v.id = c.vote_id \
+             WHERE v.meeting_id = $1 ORDER BY c.vote_id, c.member_id",
+        )
+        .bind(meeting_id)
         .fetch_all(c)
         .await
     })?)
@@ -585,8 +602,8 @@ pub async fn casts_in(tx: &mut Tx, vote_id: i64) -> Result<Vec<(i64, String)>> {
 }
 
 /// Open votes a member may still cast in (their home page).
-pub async fn open_votes_for(db: &Db, member_id: i64) -> Result<Vec<(i64, i64, String)>> {
-    Ok(read!(db, |c| {
+pub async fn open_votes_for(r: &mut Reader, member_id: i64) -> Result<Vec<(i64, i64, String)>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT v.id, v.meeting_id, v.subject FROM vote v JOIN meeting m ON m.id = v.meeting_id \
              JOIN member me ON me.cell_id = m.cell_id \
@@ -623,12 +640,12 @@ pub struct ResolutionRow {
 const RESOLUTION: &str = "id, meeting_id, cell_id, subject, results, tasks, assignments, no_tasks, status, vote_id, number, \
      number_text, adopted_at, hash, version";
 
-pub async fn resolution(db: &Db, meeting_id: i64) -> Result<Option<ResolutionRow>> {
-    super::row_by(db, "resolution", RESOLUTION, "meeting_id", meeting_id).await
+pub async fn resolution(r: &mut Reader, meeting_id: i64) -> Result<Option<ResolutionRow>> {
+    super::row_by(r, "resolution", RESOLUTION, "meeting_id", meeting_id).await
 }
 
-pub async fn resolution_by_id(db: &Db, id: i64) -> Result<Option<ResolutionRow>> {
-    super::row_by(db, "resolution", RESOLUTION, "id", id).await
+pub async fn resolution_by_id(r: &mut Reader, id: i64) -> Result<Option<ResolutionRow>> {
+    super::row_by(r, "resolution", RESOLUTION, "id", id).await
 }
 
 pub struct Draft<'a> {
@@ -809,29 +826,29 @@ pub async fn add_version(tx: &mut Tx, v: &NewVersion<'_>, now: DateTime<Utc>) ->
     })?)
 }
 
-pub async fn versions(db: &Db, doc_type: &str, doc_id: i64) -> Result<Vec<DocVersion>> {
+pub async fn versions(r: &mut Reader, doc_type: &str, doc_id: i64) -> Result<Vec<DocVersion>> {
     let sql = format!(
         "SELECT {DOC} FROM document_version WHERE doc_type = $1 AND doc_id = $2 ORDER BY version"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(doc_type)
         .bind(doc_id)
         .fetch_all(c)
         .await)?)
 }
 
-pub async fn version_by_code(db: &Db, code: &str) -> Result<Vec<DocVersion>> {
+pub async fn version_by_code(r: &mut Reader, code: &str) -> Result<Vec<DocVersion>> {
     let sql = format!("SELECT {DOC} FROM document_version WHERE check_code = $1 ORDER BY id");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(code)
         .fetch_all(c)
         .await)?)
 }
 
 /// A page of every locked version after `id`, for `chibo audit verify`.
-pub async fn versions_after(db: &Db, id: i64, limit: i64) -> Result<Vec<DocVersion>> {
+pub async fn versions_after(r: &mut Reader, id: i64, limit: i64) -> Result<Vec<DocVersion>> {
     let sql = format!("SELECT {DOC} FROM document_version WHERE id > $1 ORDER BY id LIMIT $2");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .bind(limit)
         .fetch_all(c)
@@ -948,19 +965,23 @@ pub async fn mark_failed(
     Ok(())
 }
 
-pub async fn notices_of_meeting(db: &Db, meeting_id: i64) -> Result<Vec<NoticeRow>> {
+pub async fn notices_of_meeting(r: &mut Reader, meeting_id: i64) -> Result<Vec<NoticeRow>> {
     let sql = format!("SELECT {NOTICE} FROM notice WHERE meeting_id = $1 ORDER BY id");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(meeting_id)
         .fetch_all(c)
         .await)?)
 }
 
-pub async fn notices_for_member(db: &Db, member_id: i64, limit: i64) -> Result<Vec<NoticeRow>> {
+pub async fn notices_for_member(
+    r: &mut Reader,
+    member_id: i64,
+    limit: i64,
+) -> Result<Vec<NoticeRow>> {
     let sql = format!(
         "SELECT {NOTICE} FROM notice WHERE member_id = $1 AND channel = 'app' ORDER BY id DESC LIMIT $2"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(member_id)
         .bind(limit)
         .fetch_all(c)
@@ -985,8 +1006,8 @@ pub async fn feed_token(tx: &mut Tx, member_id: i64, fresh: &str) -> Result<Stri
 }
 
 /// A member's feed token if one was made (read without the writer).
-pub async fn feed_token_of(db: &Db, member_id: i64) -> Result<Option<String>> {
-    Ok(read!(db, |c| {
+pub async fn feed_token_of(r: &mut Reader, member_id: i64) -> Result<Option<String>> {
+    Ok(read!(r, |c| {
         sqlx::query_scalar("SELECT token FROM calendar_feed WHERE member_id = $1")
             .bind(member_id)
             .fetch_optional(c)
@@ -994,8 +1015,8 @@ pub async fn feed_token_of(db: &Db, member_id: i64) -> Result<Option<String>> {
     })?)
 }
 
-pub async fn member_by_feed(db: &Db, token: &str) -> Result<Option<i64>> {
-    Ok(read!(db, |c| {
+pub async fn member_by_feed(r: &mut Reader, token: &str) -> Result<Option<i64>> {
+    Ok(read!(r, |c| {
         sqlx::query_scalar("SELECT member_id FROM calendar_feed WHERE token = $1")
             .bind(token)
             .fetch_optional(c)
@@ -1039,8 +1060,8 @@ pub async fn add_file(
     })?)
 }
 
-pub async fn files(db: &Db, meeting_id: i64) -> Result<Vec<FileRow>> {
-    Ok(read!(db, |c| {
+pub async fn files(r: &mut Reader, meeting_id: i64) -> Result<Vec<FileRow>> {
+    Ok(read!(r, |c| {
         sqlx::query_as("SELECT id, meeting_id, file_name, mime, size, created_at FROM meeting_file WHERE meeting_id = $1 ORDER BY id")
             .bind(meeting_id)
             .fetch_all(c)
@@ -1049,11 +1070,11 @@ pub async fn files(db: &Db, meeting_id: i64) -> Result<Vec<FileRow>> {
 }
 
 pub async fn file_data(
-    db: &Db,
+    r: &mut Reader,
     meeting_id: i64,
     id: i64,
 ) -> Result<Option<(String, String, Vec<u8>)>> {
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT file_name, mime, data FROM meeting_file WHERE meeting_id = $1 AND id = $2",
         )

@@ -1,7 +1,7 @@
 //! Member records, their status history and search.
 
 use super::bulk::Val;
-use super::{Arg, Db, Result, Tx, bind_all, in_tx, prefix_range, read};
+use super::{Arg, Reader, Result, Tx, bind_all, in_tx, prefix_range, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -135,8 +135,8 @@ pub fn bulk_row(
     ]
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<MemberRow>> {
-    super::row_by(db, "member", COLUMNS, "id", id).await
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<MemberRow>> {
+    super::row_by(r, "member", COLUMNS, "id", id).await
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<MemberRow>> {
@@ -144,9 +144,9 @@ pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<MemberRow>> {
 }
 
 /// Members of one cell, in name order (export and import matching).
-pub async fn of_cell(db: &Db, cell_id: i64) -> Result<Vec<MemberRow>> {
+pub async fn of_cell(r: &mut Reader, cell_id: i64) -> Result<Vec<MemberRow>> {
     let sql = format!("SELECT {COLUMNS} FROM member WHERE cell_id = $1 ORDER BY name_fold, id");
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(AssertSqlSafe(sql))
             .bind(cell_id)
             .fetch_all(c)
@@ -245,8 +245,8 @@ pub struct StatusPeriod {
     pub note: Option<String>,
 }
 
-pub async fn status_history(db: &Db, member_id: i64) -> Result<Vec<StatusPeriod>> {
-    Ok(read!(db, |c| {
+pub async fn status_history(r: &mut Reader, member_id: i64) -> Result<Vec<StatusPeriod>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT id, status, start_date, note FROM member_status WHERE member_id = $1 \
              ORDER BY start_date, id",
@@ -315,7 +315,7 @@ pub struct SearchPage {
     pub total: i64,
 }
 
-pub async fn search(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
+pub async fn search(r: &mut Reader, q: &SearchQuery) -> Result<SearchPage> {
     let mut args = Vec::new();
     let mut arg = |a: Arg| {
         args.push(a);
@@ -372,13 +372,13 @@ pub async fn search(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
          LEFT JOIN org_unit g ON g.id = m.group_id WHERE m.id IN (SELECT m.id {from} \
          ORDER BY m.name_fold, m.id LIMIT {per_page} OFFSET {offset}) ORDER BY m.name_fold, m.id"
     );
-    let total: i64 = read!(db, |c| {
+    let total: i64 = read!(r, |c| {
         bind_all(sqlx::query_as::<_, (i64,)>(AssertSqlSafe(count_sql)), &args)
             .fetch_one(c)
             .await
     })?
     .0;
-    let rows = read!(db, |c| {
+    let rows = read!(r, |c| {
         bind_all(sqlx::query_as(AssertSqlSafe(list_sql)), &args)
             .fetch_all(c)
             .await
@@ -388,8 +388,8 @@ pub async fn search(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
 
 /// Which member already holds this card number or national ID (import
 /// matching and friendly duplicate messages).
-pub async fn find_by_card(db: &Db, card_no: &str) -> Result<Option<i64>> {
-    Ok(read!(db, |c| {
+pub async fn find_by_card(r: &mut Reader, card_no: &str) -> Result<Option<i64>> {
+    Ok(read!(r, |c| {
         sqlx::query_scalar("SELECT id FROM member WHERE card_no = $1")
             .bind(card_no)
             .fetch_optional(c)
@@ -397,11 +397,21 @@ pub async fn find_by_card(db: &Db, card_no: &str) -> Result<Option<i64>> {
     })?)
 }
 
-pub async fn find_by_national_id(db: &Db, national_id: &str) -> Result<Option<i64>> {
-    Ok(read!(db, |c| {
+pub async fn find_by_national_id(r: &mut Reader, national_id: &str) -> Result<Option<i64>> {
+    Ok(read!(r, |c| {
         sqlx::query_scalar("SELECT id FROM member WHERE national_id = $1")
             .bind(national_id)
             .fetch_optional(c)
+            .await
+    })?)
+}
+
+/// How many members of a cell stand in each status.
+pub async fn status_counts(r: &mut Reader, cell_id: i64) -> Result<Vec<(String, i64)>> {
+    Ok(read!(r, |c| {
+        sqlx::query_as("SELECT status, COUNT(*) FROM member WHERE cell_id = $1 GROUP BY status")
+            .bind(cell_id)
+            .fetch_all(c)
             .await
     })?)
 }
@@ -415,8 +425,8 @@ pub struct AccessRow {
 }
 
 /// Who opened this record, newest first.
-pub async fn access_log(db: &Db, member_id: i64, limit: i64) -> Result<Vec<AccessRow>> {
-    Ok(read!(db, |c| {
+pub async fn access_log(r: &mut Reader, member_id: i64, limit: i64) -> Result<Vec<AccessRow>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT l.at, l.account_id, a.display_name AS who, l.granted FROM access_log l \
              LEFT JOIN account a ON a.id = l.account_id WHERE l.member_id = $1 ORDER BY l.at DESC, l.id DESC LIMIT $2",

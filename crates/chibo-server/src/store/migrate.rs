@@ -94,7 +94,7 @@ pub struct Applied(pub Vec<i64>);
 
 /// The versions recorded as applied.
 pub async fn applied(db: &Db) -> Result<Vec<i64>> {
-    Ok(super::read!(db, |c| sqlx::query_scalar(
+    Ok(super::pooled!(db, |c| sqlx::query_scalar(
         "SELECT version FROM schema_migration ORDER BY version"
     )
     .fetch_all(c)

@@ -16,6 +16,7 @@ pub mod actors;
 pub mod audit;
 pub mod ballots;
 pub mod bulk;
+pub mod count;
 pub mod images;
 pub mod imports;
 pub mod leases;
@@ -25,6 +26,7 @@ pub mod migrate;
 pub mod orgs;
 pub mod personal;
 pub mod pg;
+pub mod reader;
 pub mod reminders;
 pub mod replica;
 pub mod reports;
@@ -32,6 +34,9 @@ pub mod sessions;
 pub mod stats;
 pub mod tasks;
 pub mod writer;
+
+pub use reader::Reader;
+pub(crate) use reader::read;
 
 use crate::model::Status;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -105,8 +110,9 @@ pub enum Tx {
 }
 
 /// Runs `$body` with `$c` bound to the reading pool of either backend.
-macro_rules! read {
-    ($db:expr, |$c:ident| $body:expr) => {
+macro_rules! pooled {
+    ($db:expr, |$c:ident| $body:expr) => {{
+        $crate::store::count::note();
         match $db {
             $crate::store::Db::Sqlite { read: $c, .. } => $body,
             $crate::store::Db::Postgres(p) => {
@@ -116,12 +122,13 @@ macro_rules! read {
                 $body
             }
         }
-    };
+    }};
 }
 
 /// Runs `$body` with `$c` bound to the connection of a write transaction.
 macro_rules! in_tx {
-    ($tx:expr, |$c:ident| $body:expr) => {
+    ($tx:expr, |$c:ident| $body:expr) => {{
+        $crate::store::count::note();
         match $tx {
             $crate::store::Tx::Sqlite(t) => {
                 let $c = &mut **t;
@@ -132,10 +139,10 @@ macro_rules! in_tx {
                 $body
             }
         }
-    };
+    }};
 }
 
-pub(crate) use {in_tx, read};
+pub(crate) use {in_tx, pooled};
 
 /// A row type that both backends can read.
 pub(crate) trait Row:
@@ -157,14 +164,14 @@ impl<T> Row for T where
 /// `SELECT {columns} FROM {table} WHERE {key} = $1`: the one row whose
 /// `key` column (a unique id) holds `id`.
 pub(crate) async fn row_by<R: Row>(
-    db: &Db,
+    r: &mut Reader,
     table: &str,
     columns: &str,
     key: &str,
     id: i64,
 ) -> Result<Option<R>> {
     let sql = format!("SELECT {columns} FROM {table} WHERE {key} = $1");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(c)
         .await)?)
@@ -274,7 +281,7 @@ impl Db {
 
     /// Liveness of the database for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
-        read!(self, |c| sqlx::query("SELECT 1")
+        pooled!(self, |c| sqlx::query("SELECT 1")
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;

@@ -1,6 +1,6 @@
 //! The organisation tree and the committee posts held in it.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -88,17 +88,17 @@ pub async fn update(
     Ok(())
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<OrgRow>> {
-    super::row_by(db, "org_unit", COLUMNS, "id", id).await
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<OrgRow>> {
+    super::row_by(r, "org_unit", COLUMNS, "id", id).await
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<OrgRow>> {
     super::row_by_in(tx, "org_unit", COLUMNS, "id", id).await
 }
 
-pub async fn by_code(db: &Db, code: &str) -> Result<Option<OrgRow>> {
+pub async fn by_code(r: &mut Reader, code: &str) -> Result<Option<OrgRow>> {
     let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE code = $1");
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(code)
             .fetch_optional(c)
@@ -106,9 +106,9 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<OrgRow>> {
     })?)
 }
 
-pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<OrgRow>> {
+pub async fn children(r: &mut Reader, parent_id: i64) -> Result<Vec<OrgRow>> {
     let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE parent_id = $1 ORDER BY code, name");
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(parent_id)
             .fetch_all(c)
@@ -116,19 +116,19 @@ pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<OrgRow>> {
     })?)
 }
 
-pub async fn roots(db: &Db) -> Result<Vec<OrgRow>> {
+pub async fn roots(r: &mut Reader) -> Result<Vec<OrgRow>> {
     let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE parent_id IS NULL ORDER BY code, name");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_all(c)
         .await)?)
 }
 
 /// The unit and its ancestors, root first (breadcrumbs, permission checks).
-pub async fn lineage(db: &Db, org: &OrgRow) -> Result<Vec<OrgRow>> {
+pub async fn lineage(r: &mut Reader, org: &OrgRow) -> Result<Vec<OrgRow>> {
     let ids: Vec<i64> = org.path.split('/').filter_map(|s| s.parse().ok()).collect();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(o) = get(db, id).await? {
+        if let Some(o) = get(r, id).await? {
             out.push(o);
         }
     }
@@ -160,8 +160,8 @@ pub struct CommitteePost {
 }
 
 /// Every post ever held in the unit, current ones first.
-pub async fn committee(db: &Db, org_id: i64) -> Result<Vec<CommitteePost>> {
-    Ok(read!(db, |c| {
+pub async fn committee(r: &mut Reader, org_id: i64) -> Result<Vec<CommitteePost>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
             "SELECT r.id, r.org_id, r.member_id, m.full_name AS member_name, r.role, r.start_date, r.end_date \
              FROM committee_role r JOIN member m ON m.id = r.member_id WHERE r.org_id = $1 \
@@ -226,20 +226,20 @@ pub struct CellStat {
 }
 
 /// One cell's member count and probationary members (its own home page).
-pub async fn cell_counts(db: &Db, cell_id: i64) -> Result<(i64, i64)> {
+pub async fn cell_counts(r: &mut Reader, cell_id: i64) -> Result<(i64, i64)> {
     let sql = format!(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'du_bi' THEN 1 ELSE 0 END), 0) \
          FROM member WHERE cell_id = $1 AND status IN {}",
         super::status_list(&Status::ACTIVE)
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(cell_id)
         .fetch_one(c)
         .await)?)
 }
 
 /// The cells directly under a unit with their member counts, in one query.
-pub async fn cells_with_counts(db: &Db, parent_id: i64) -> Result<Vec<CellStat>> {
+pub async fn cells_with_counts(r: &mut Reader, parent_id: i64) -> Result<Vec<CellStat>> {
     let sql = format!(
         "SELECT o.id, o.code, o.name, o.cell_type, \
          COUNT(m.id) AS members, \
@@ -249,7 +249,7 @@ pub async fn cells_with_counts(db: &Db, parent_id: i64) -> Result<Vec<CellStat>>
          GROUP BY o.id, o.code, o.name, o.cell_type ORDER BY o.code, o.name",
         super::status_list(&Status::ACTIVE)
     );
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(parent_id)
             .fetch_all(c)

@@ -1,7 +1,7 @@
 //! What a member's own page reads and writes: their answer to a meeting's
 //! notice, and the documents sent to their cell.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 
 /// Records a member's answer on the roll; false when they are not on it.
@@ -31,11 +31,11 @@ pub async fn set_rsvp(
 
 /// A member's answer to a meeting's notice: (on the roll, answer, reason).
 pub async fn rsvp(
-    db: &Db,
+    r: &mut Reader,
     meeting_id: i64,
     member_id: i64,
 ) -> Result<Option<(Option<String>, Option<String>)>> {
-    Ok(read!(db, |c| sqlx::query_as(
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT rsvp, rsvp_reason FROM attendance WHERE meeting_id = $1 AND member_id = $2"
     )
     .bind(meeting_id)
@@ -55,8 +55,8 @@ pub struct SentDoc {
     pub at: DateTime<Utc>,
 }
 
-pub async fn documents_for_cell(db: &Db, cell_id: i64, limit: i64) -> Result<Vec<SentDoc>> {
-    Ok(read!(db, |c| {
+pub async fn documents_for_cell(r: &mut Reader, cell_id: i64, limit: i64) -> Result<Vec<SentDoc>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT meeting_id, file_id, title, at FROM (\
            SELECT f.meeting_id, f.id AS file_id, f.file_name AS title, f.created_at AS at FROM meeting_file f \

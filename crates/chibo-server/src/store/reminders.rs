@@ -2,7 +2,7 @@
 //! members' choice of a daily digest.
 
 use super::meetings::{NewNotice, NoticeRow};
-use super::{Db, Result, Tx, in_tx, read, status_list};
+use super::{Backend, Reader, Result, Tx, in_tx, read, status_list};
 use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -47,9 +47,9 @@ pub async fn wants_digest(tx: &mut Tx, member_id: i64) -> Result<bool> {
     Ok(v.is_some_and(|(on,)| on))
 }
 
-pub async fn digest_of(db: &Db, member_id: i64) -> Result<bool> {
+pub async fn digest_of(r: &mut Reader, member_id: i64) -> Result<bool> {
     let v: Option<(bool,)> =
-        super::row_by(db, "member_pref", "daily_digest", "member_id", member_id).await?;
+        super::row_by(r, "member_pref", "daily_digest", "member_id", member_id).await?;
     Ok(v.is_some_and(|(on,)| on))
 }
 
@@ -71,9 +71,9 @@ pub async fn set_digest(tx: &mut Tx, member_id: i64, on: bool) -> Result<()> {
 const NOTICE: &str = "id, meeting_id, member_id, channel, address, subject, body, status, attempts, last_error, created_at";
 
 /// Every reminder of a task, for the committee to see what went out.
-pub async fn of_task(db: &Db, task_id: i64) -> Result<Vec<NoticeRow>> {
+pub async fn of_task(r: &mut Reader, task_id: i64) -> Result<Vec<NoticeRow>> {
     let sql = format!("SELECT {NOTICE} FROM notice WHERE task_id = $1 ORDER BY id");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(task_id)
         .fetch_all(c)
         .await)?)
@@ -103,15 +103,15 @@ fn lead_on_roll() -> String {
 /// Unfinished open tasks due between `from` and `until` whose reminder
 /// `prefix:id:deadline` has not gone to their lead yet.
 pub async fn due(
-    db: &Db,
+    r: &mut Reader,
     prefix: &str,
     from: NaiveDate,
     until: NaiveDate,
     limit: i64,
 ) -> Result<Vec<Due>> {
-    let key = match db {
-        Db::Sqlite { .. } => "$1 || ':' || t.id || ':' || t.deadline",
-        Db::Postgres(_) => "$1 || ':' || t.id || ':' || to_char(t.deadline, 'YYYY-MM-DD')",
+    let key = match r.backend() {
+        Backend::Sqlite => "$1 || ':' || t.id || ':' || t.deadline",
+        Backend::Postgres => "$1 || ':' || t.id || ':' || to_char(t.deadline, 'YYYY-MM-DD')",
     };
     let sql = format!(
         "SELECT t.id AS task_id, t.cell_id, t.title, t.deadline, t.lead_id FROM task t {} \
@@ -120,7 +120,7 @@ pub async fn due(
          AND n.channel = 'app' AND n.reminder_key = {key}) ORDER BY t.deadline, t.id LIMIT $4",
         lead_on_roll()
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(prefix)
         .bind(from)
         .bind(until)
@@ -143,11 +143,11 @@ pub struct ToReview {
 /// Open tasks assigned before the day of a notified meeting of their cell
 /// that is still ahead, whose `review:task:meeting` reminder has not gone
 /// to their lead yet.
-pub async fn to_review(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<ToReview>> {
+pub async fn to_review(r: &mut Reader, now: DateTime<Utc>, limit: i64) -> Result<Vec<ToReview>> {
     // The meeting's day in Vietnam (UTC+7 all year, no daylight saving).
-    let meeting_day = match db {
-        Db::Sqlite { .. } => "date(mt.starts_at, '+7 hours')",
-        Db::Postgres(_) => "CAST(mt.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS DATE)",
+    let meeting_day = match r.backend() {
+        Backend::Sqlite => "date(mt.starts_at, '+7 hours')",
+        Backend::Postgres => "CAST(mt.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS DATE)",
     };
     let sql = format!(
         "SELECT t.id AS task_id, t.cell_id, t.title, t.lead_id, mt.id AS meeting_id, mt.starts_at \
@@ -158,7 +158,7 @@ pub async fn to_review(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<To
          AND n.reminder_key = 'review:' || t.id || ':' || mt.id) ORDER BY mt.id, t.id LIMIT $2",
         lead_on_roll()
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(now)
         .bind(limit)
         .fetch_all(c)
@@ -200,8 +200,8 @@ pub async fn recipients(tx: &mut Tx, task_ids: &[i64]) -> Result<Vec<Recipient>>
 }
 
 /// Members with digest e-mails waiting, created before `before`.
-pub async fn digest_waiting(db: &Db, before: DateTime<Utc>) -> Result<Vec<i64>> {
-    Ok(read!(db, |c| {
+pub async fn digest_waiting(r: &mut Reader, before: DateTime<Utc>) -> Result<Vec<i64>> {
+    Ok(read!(r, |c| {
         sqlx::query_scalar(
         "SELECT DISTINCT member_id FROM notice WHERE channel = 'email' AND status = 'digest' AND created_at < $1"
     )

@@ -1,6 +1,6 @@
 //! Reports upward (Báo cáo): drafts, then issued with a number and a seal.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -51,20 +51,20 @@ pub async fn insert(tx: &mut Tx, r: &NewReport<'_>, now: DateTime<Utc>) -> Resul
     })?)
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<ReportRow>> {
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<ReportRow>> {
     let sql = format!("SELECT {COLUMNS} FROM report WHERE id = $1");
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(c)
         .await)?)
 }
 
 /// A unit's reports, newest period first.
-pub async fn of_org(db: &Db, org_id: i64) -> Result<Vec<ReportRow>> {
+pub async fn of_org(r: &mut Reader, org_id: i64) -> Result<Vec<ReportRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM report WHERE org_id = $1 ORDER BY period_start DESC, period_end, id DESC"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(org_id)
         .fetch_all(c)
         .await)?)

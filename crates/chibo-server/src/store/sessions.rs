@@ -1,6 +1,6 @@
 //! Browser sessions and login throttling. Tokens are stored only as hashes.
 
-use super::{Db, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
 
 pub async fn insert(
@@ -79,19 +79,19 @@ pub async fn record_failure(
 
 /// Failed logins since `since` for this login and for this address.
 pub async fn failures(
-    db: &Db,
+    r: &mut Reader,
     login: &str,
     address: &str,
     since: DateTime<Utc>,
 ) -> Result<(i64, i64)> {
-    let by_login: i64 = read!(db, |c| {
+    let by_login: i64 = read!(r, |c| {
         sqlx::query_scalar("SELECT COUNT(*) FROM login_failure WHERE login = $1 AND at > $2")
             .bind(login)
             .bind(since)
             .fetch_one(c)
             .await
     })?;
-    let by_address: i64 = read!(db, |c| {
+    let by_address: i64 = read!(r, |c| {
         sqlx::query_scalar("SELECT COUNT(*) FROM login_failure WHERE address = $1 AND at > $2")
             .bind(address)
             .bind(since)

@@ -9,7 +9,7 @@
 //! whole tables for a committee of 100 cells instead of using the cells'
 //! indexes (measured on the 15,000-cell demo: 140 ms → 10 ms).
 
-use super::{Db, Result, prefix_range, read};
+use super::{Reader, Result, prefix_range, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -33,9 +33,9 @@ pub struct CellName {
 }
 
 /// The cells under a unit (the unit itself if it is a cell).
-pub async fn cells(db: &Db, path: &str) -> Result<Vec<CellName>> {
+pub async fn cells(r: &mut Reader, path: &str) -> Result<Vec<CellName>> {
     let (lo, hi) = prefix_range(path);
-    Ok(read!(db, |c| sqlx::query_as(
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT o.id, o.code, o.name, p.name AS parent_name FROM org_unit o \
          LEFT JOIN org_unit p ON p.id = o.parent_id \
          WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'chi_bo' ORDER BY o.code, o.name, o.id"
@@ -56,9 +56,9 @@ pub struct CellMeetings {
     pub last_regular: Option<DateTime<Utc>>,
 }
 
-pub async fn cell_meetings(db: &Db, path: &str, w: &Window) -> Result<Vec<CellMeetings>> {
+pub async fn cell_meetings(r: &mut Reader, path: &str, w: &Window) -> Result<Vec<CellMeetings>> {
     let (lo, hi) = prefix_range(path);
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT m.cell_id, \
          SUM(CASE WHEN m.starts_at >= $1 THEN 1 ELSE 0 END) AS held, \
@@ -109,7 +109,7 @@ const PRESENCE: &str = "COUNT(a.presence) AS marked, \
      COALESCE(SUM(CASE WHEN a.presence = 'vang_co_ly_do' THEN 1 ELSE 0 END), 0) AS excused, \
      COALESCE(SUM(CASE WHEN a.presence = 'vang_khong_ly_do' THEN 1 ELSE 0 END), 0) AS unexcused";
 
-pub async fn cell_presence(db: &Db, path: &str, w: &Window) -> Result<Vec<CellPresence>> {
+pub async fn cell_presence(r: &mut Reader, path: &str, w: &Window) -> Result<Vec<CellPresence>> {
     let (lo, hi) = prefix_range(path);
     let sql = format!(
         "SELECT m.cell_id, {PRESENCE} FROM attendance a JOIN meeting m ON m.id = a.meeting_id \
@@ -117,7 +117,7 @@ pub async fn cell_presence(db: &Db, path: &str, w: &Window) -> Result<Vec<CellPr
          WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'chi_bo' AND m.status = 'closed' AND m.starts_at >= $3 AND m.starts_at < $4 \
          GROUP BY m.cell_id"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&lo)
         .bind(&hi)
         .bind(w.from)
@@ -159,13 +159,13 @@ const TASKS: &str = "COUNT(t.id) AS total, \
      COALESCE(SUM(CASE WHEN (t.completed_on IS NULL OR t.completed_on > $2) AND (t.closed_on IS NULL OR t.closed_on > $2) \
        THEN 1 ELSE 0 END), 0) AS open";
 
-pub async fn cell_tasks(db: &Db, path: &str, w: &Window) -> Result<Vec<CellTasks>> {
+pub async fn cell_tasks(r: &mut Reader, path: &str, w: &Window) -> Result<Vec<CellTasks>> {
     let (lo, hi) = prefix_range(path);
     let sql = format!(
         "SELECT t.cell_id, {TASKS} FROM task t JOIN org_unit o ON o.id = t.cell_id \
          WHERE o.path >= $3 AND o.path < $4 AND o.kind = 'chi_bo' AND t.assigned_on <= $2 GROUP BY t.cell_id"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(w.start)
         .bind(w.as_of)
         .bind(&lo)
@@ -175,8 +175,8 @@ pub async fn cell_tasks(db: &Db, path: &str, w: &Window) -> Result<Vec<CellTasks
 }
 
 /// Tasks a meeting held in the window carried over to the next period.
-pub async fn carried_over(db: &Db, cell_id: i64, w: &Window) -> Result<i64> {
-    Ok(read!(db, |c| {
+pub async fn carried_over(r: &mut Reader, cell_id: i64, w: &Window) -> Result<i64> {
+    Ok(read!(r, |c| {
         sqlx::query_scalar(
         "SELECT COUNT(DISTINCT v.task_id) FROM task_review v JOIN meeting m ON m.id = v.meeting_id \
          WHERE m.cell_id = $1 AND v.decision = 'chuyen_ky_sau' AND m.starts_at >= $2 AND m.starts_at < $3"
@@ -202,7 +202,7 @@ pub struct MeetingStat {
     pub resolution_number: Option<String>,
 }
 
-pub async fn meetings(db: &Db, cell_id: i64, w: &Window) -> Result<Vec<MeetingStat>> {
+pub async fn meetings(r: &mut Reader, cell_id: i64, w: &Window) -> Result<Vec<MeetingStat>> {
     let sql = format!(
         "SELECT m.id, m.kind, m.starts_at, {PRESENCE}, r.id AS resolution_id, r.number_text AS resolution_number \
          FROM meeting m LEFT JOIN attendance a ON a.meeting_id = m.id \
@@ -210,7 +210,7 @@ pub async fn meetings(db: &Db, cell_id: i64, w: &Window) -> Result<Vec<MeetingSt
          WHERE m.cell_id = $1 AND m.status = 'closed' AND m.starts_at >= $2 AND m.starts_at < $3 \
          GROUP BY m.id, m.kind, m.starts_at, r.id, r.number_text ORDER BY m.starts_at, m.id"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(cell_id)
         .bind(w.from)
         .bind(w.to)
@@ -229,14 +229,14 @@ pub struct MemberPresence {
     pub presence: Presence,
 }
 
-pub async fn members(db: &Db, cell_id: i64, w: &Window) -> Result<Vec<MemberPresence>> {
+pub async fn members(r: &mut Reader, cell_id: i64, w: &Window) -> Result<Vec<MemberPresence>> {
     let sql = format!(
         "SELECT a.member_id, b.full_name, b.status, {PRESENCE} FROM attendance a \
          JOIN meeting m ON m.id = a.meeting_id JOIN member b ON b.id = a.member_id \
          WHERE m.cell_id = $1 AND m.status = 'closed' AND m.starts_at >= $2 AND m.starts_at < $3 \
          GROUP BY a.member_id, b.full_name, b.status, b.name_fold ORDER BY b.name_fold, a.member_id"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(cell_id)
         .bind(w.from)
         .bind(w.to)
@@ -260,8 +260,8 @@ pub struct ResolutionStat {
     pub no_tasks: bool,
 }
 
-pub async fn resolutions(db: &Db, cell_id: i64, w: &Window) -> Result<Vec<ResolutionStat>> {
-    Ok(read!(db, |c| {
+pub async fn resolutions(r: &mut Reader, cell_id: i64, w: &Window) -> Result<Vec<ResolutionStat>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT r.id, r.meeting_id, r.number_text, r.subject, m.starts_at AS meeting_at, COUNT(t.id) AS tasks, \
          COALESCE(SUM(CASE WHEN t.completed_on <= $1 THEN 1 ELSE 0 END), 0) AS done, \
@@ -291,12 +291,12 @@ pub struct StatusChange {
 }
 
 pub async fn status_changes(
-    db: &Db,
+    r: &mut Reader,
     cell_id: i64,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<StatusChange>> {
-    Ok(read!(db, |c| {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT s.member_id, b.full_name, s.status, s.start_date FROM member_status s \
          JOIN member b ON b.id = s.member_id \
@@ -318,8 +318,8 @@ pub struct Probationer {
     pub ceremony_date: Option<NaiveDate>,
 }
 
-pub async fn probationers(db: &Db, cell_id: i64) -> Result<Vec<Probationer>> {
-    Ok(read!(db, |c| sqlx::query_as(
+pub async fn probationers(r: &mut Reader, cell_id: i64) -> Result<Vec<Probationer>> {
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT id, full_name, ceremony_date FROM member WHERE cell_id = $1 AND status = 'du_bi' \
          ORDER BY ceremony_date, name_fold"
     )

@@ -1,7 +1,7 @@
 //! Tasks, their owners, progress notes and meeting reviews; the figures the
 //! dashboards and reports count from them.
 
-use super::{Arg, Db, Result, Tx, bind_all, in_tx, read};
+use super::{Arg, Backend, Reader, Result, Tx, bind_all, in_tx, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -82,8 +82,8 @@ pub async fn add_owner(tx: &mut Tx, task_id: i64, member_id: i64) -> Result<()> 
     Ok(())
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<TaskRow>> {
-    super::row_by(db, TASK_FROM, TASK, "t.id", id).await
+pub async fn get(r: &mut Reader, id: i64) -> Result<Option<TaskRow>> {
+    super::row_by(r, TASK_FROM, TASK, "t.id", id).await
 }
 
 /// Which of a cell's tasks to list.
@@ -98,7 +98,7 @@ pub struct Filter {
     pub source: Option<String>,
 }
 
-pub async fn of_cell(db: &Db, cell_id: i64, f: &Filter) -> Result<Vec<TaskRow>> {
+pub async fn of_cell(r: &mut Reader, cell_id: i64, f: &Filter) -> Result<Vec<TaskRow>> {
     let mut sql = format!("SELECT {TASK} FROM {TASK_FROM} WHERE t.cell_id = $1");
     let mut args = vec![Arg::Int(cell_id)];
     let next = |a: Arg, args: &mut Vec<Arg>| {
@@ -120,8 +120,8 @@ pub async fn of_cell(db: &Db, cell_id: i64, f: &Filter) -> Result<Vec<TaskRow>> 
         let b = next(Arg::Text(to.to_string()), &mut args);
         sql.push_str(&format!(
             " AND t.deadline >= {} AND t.deadline <= {}",
-            date_arg(db, a),
-            date_arg(db, b)
+            date_arg(r, a),
+            date_arg(r, b)
         ));
     }
     if f.open_only {
@@ -132,7 +132,7 @@ pub async fn of_cell(db: &Db, cell_id: i64, f: &Filter) -> Result<Vec<TaskRow>> 
         sql.push_str(&format!(" AND t.source = ${n}"));
     }
     sql.push_str(" ORDER BY t.deadline, t.resolution_id, t.item_no, t.id");
-    Ok(read!(db, |c| bind_all(
+    Ok(read!(r, |c| bind_all(
         sqlx::query_as(sqlx::AssertSqlSafe(sql)),
         &args
     )
@@ -141,10 +141,10 @@ pub async fn of_cell(db: &Db, cell_id: i64, f: &Filter) -> Result<Vec<TaskRow>> 
 }
 
 /// A text parameter compared with a DATE column (PostgreSQL needs the cast).
-fn date_arg(db: &Db, n: usize) -> String {
-    match db {
-        Db::Sqlite { .. } => format!("${n}"),
-        Db::Postgres(_) => format!("CAST(${n} AS DATE)"),
+fn date_arg(r: &Reader, n: usize) -> String {
+    match r.backend() {
+        Backend::Sqlite => format!("${n}"),
+        Backend::Postgres => format!("CAST(${n} AS DATE)"),
     }
 }
 
@@ -154,12 +154,12 @@ fn date_arg(db: &Db, n: usize) -> String {
 const MEMBER_TASK_IDS: &str = "(SELECT id FROM task WHERE lead_id = $1 UNION ALL SELECT task_id FROM task_owner WHERE member_id = $1)";
 
 /// Open tasks a member leads or shares, across cells.
-pub async fn of_member(db: &Db, member_id: i64) -> Result<Vec<TaskRow>> {
+pub async fn of_member(r: &mut Reader, member_id: i64) -> Result<Vec<TaskRow>> {
     let sql = format!(
         "SELECT {TASK} FROM {TASK_FROM} WHERE t.closed_on IS NULL AND t.id IN {MEMBER_TASK_IDS} \
          ORDER BY t.deadline, t.id"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(member_id)
         .fetch_all(c)
         .await)?)
@@ -173,8 +173,8 @@ pub struct Owner {
 }
 
 /// The co-owners of a cell's tasks.
-pub async fn owners_in_cell(db: &Db, cell_id: i64) -> Result<Vec<Owner>> {
-    Ok(read!(db, |c| {
+pub async fn owners_in_cell(r: &mut Reader, cell_id: i64) -> Result<Vec<Owner>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT o.task_id, o.member_id, m.full_name FROM task_owner o JOIN task t ON t.id = o.task_id \
          JOIN member m ON m.id = o.member_id WHERE t.cell_id = $1 ORDER BY o.task_id, m.full_name"
@@ -187,20 +187,20 @@ pub async fn owners_in_cell(db: &Db, cell_id: i64) -> Result<Vec<Owner>> {
 
 /// The co-owners of the open tasks a member leads or shares (those
 /// [`of_member`] lists), in one query.
-pub async fn owners_of_member_tasks(db: &Db, member_id: i64) -> Result<Vec<Owner>> {
+pub async fn owners_of_member_tasks(r: &mut Reader, member_id: i64) -> Result<Vec<Owner>> {
     let sql = format!(
         "SELECT o.task_id, o.member_id, m.full_name FROM task_owner o JOIN member m ON m.id = o.member_id \
          WHERE o.task_id IN (SELECT t.id FROM task t WHERE t.closed_on IS NULL AND t.id IN {MEMBER_TASK_IDS}) \
          ORDER BY o.task_id, m.full_name"
     );
-    Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(member_id)
         .fetch_all(c)
         .await)?)
 }
 
-pub async fn owners(db: &Db, task_id: i64) -> Result<Vec<Owner>> {
-    Ok(read!(db, |c| {
+pub async fn owners(r: &mut Reader, task_id: i64) -> Result<Vec<Owner>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT o.task_id, o.member_id, m.full_name FROM task_owner o JOIN member m ON m.id = o.member_id \
          WHERE o.task_id = $1 ORDER BY m.full_name"
@@ -225,8 +225,8 @@ pub struct ProgressRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn progress_of(db: &Db, task_id: i64) -> Result<Vec<ProgressRow>> {
-    Ok(read!(db, |c| sqlx::query_as(
+pub async fn progress_of(r: &mut Reader, task_id: i64) -> Result<Vec<ProgressRow>> {
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT id, task_id, author, on_date, status, progress, note, link, file_name, created_at \
          FROM task_progress WHERE task_id = $1 ORDER BY on_date DESC, id DESC"
     )
@@ -283,8 +283,12 @@ pub struct EvidenceFile {
 }
 
 /// The evidence file of a progress note.
-pub async fn evidence(db: &Db, task_id: i64, progress_id: i64) -> Result<Option<EvidenceFile>> {
-    Ok(read!(db, |c| sqlx::query_as(
+pub async fn evidence(
+    r: &mut Reader,
+    task_id: i64,
+    progress_id: i64,
+) -> Result<Option<EvidenceFile>> {
+    Ok(read!(r, |c| sqlx::query_as(
         "SELECT file_name, file_mime, file_data FROM task_progress WHERE task_id = $1 AND id = $2 \
          AND file_data IS NOT NULL"
     )
@@ -458,8 +462,8 @@ pub struct ReviewRow {
     pub note: String,
 }
 
-pub async fn reviews_of_meeting(db: &Db, meeting_id: i64) -> Result<Vec<ReviewRow>> {
-    Ok(read!(db, |c| {
+pub async fn reviews_of_meeting(r: &mut Reader, meeting_id: i64) -> Result<Vec<ReviewRow>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT task_id, meeting_id, status, decision, new_deadline, note FROM task_review WHERE meeting_id = $1"
     )
@@ -479,8 +483,8 @@ pub struct TaskReview {
 }
 
 /// Every review of one task, oldest first.
-pub async fn reviews_of_task(db: &Db, task_id: i64) -> Result<Vec<TaskReview>> {
-    Ok(read!(db, |c| {
+pub async fn reviews_of_task(r: &mut Reader, task_id: i64) -> Result<Vec<TaskReview>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT r.task_id, r.meeting_id, r.status, r.decision, r.new_deadline, r.note, m.starts_at AS meeting_at \
          FROM task_review r JOIN meeting m ON m.id = r.meeting_id WHERE r.task_id = $1 ORDER BY m.starts_at"
@@ -503,8 +507,11 @@ pub async fn max_item_no(tx: &mut Tx, resolution_id: i64) -> Result<i64> {
 }
 
 /// A cell's adopted resolutions, newest first: (id, number, subject).
-pub async fn adopted_resolutions(db: &Db, cell_id: i64) -> Result<Vec<(i64, String, String)>> {
-    Ok(read!(db, |c| {
+pub async fn adopted_resolutions(
+    r: &mut Reader,
+    cell_id: i64,
+) -> Result<Vec<(i64, String, String)>> {
+    Ok(read!(r, |c| {
         sqlx::query_as(
         "SELECT id, COALESCE(number_text, ''), subject FROM resolution WHERE cell_id = $1 AND status = 'adopted' \
          ORDER BY adopted_at DESC, id DESC"

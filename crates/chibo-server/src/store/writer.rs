@@ -246,7 +246,7 @@ impl DerefMut for SqliteTx {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::{Db, Tx, in_tx, read};
+    use crate::store::{Db, Tx, in_tx, pooled};
 
     async fn insert(db: &Db, n: i64, fail: bool) -> crate::store::Result<()> {
         let mut tx: Tx = db.begin().await?;
@@ -297,7 +297,7 @@ mod tests {
             assert_eq!(result.is_ok(), n % 10 != 3, "change {n}: {result:?}");
         }
         // Every acknowledged change is visible to the readers; none of the failed.
-        let rows: Vec<i64> = read!(&db, |c| sqlx::query_scalar("SELECT n FROM t ORDER BY n")
+        let rows: Vec<i64> = pooled!(&db, |c| sqlx::query_scalar("SELECT n FROM t ORDER BY n")
             .fetch_all(c)
             .await)
         .unwrap();
@@ -315,7 +315,7 @@ mod tests {
         insert(&db, 1001, false).await.unwrap();
         db.close().await;
         let db = Db::open_sqlite(dir.path()).await.unwrap();
-        let last: Vec<i64> = read!(&db, |c| sqlx::query_scalar(
+        let last: Vec<i64> = pooled!(&db, |c| sqlx::query_scalar(
             "SELECT n FROM t WHERE n >= 1000"
         )
         .fetch_all(c)

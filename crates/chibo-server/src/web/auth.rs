@@ -4,9 +4,7 @@
 use super::AppState;
 use super::error::{ApiError, PageError};
 use super::i18n::{Lang, Tr};
-use crate::service::accounts::token_hash;
 use crate::service::{Actor, ServiceError};
-use crate::store;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, header, request::Parts};
 use serde::de::DeserializeOwned;
@@ -67,17 +65,15 @@ async fn session_user(parts: &Parts, state: &AppState) -> Result<Option<User>, S
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(found) =
-        store::actors::by_session(&state.services.db, &token_hash(token), state.services.now())
-            .await?
+    let Some((actor, session_id, csrf)) = state
+        .services
+        .session_actor(token, state.services.now())
+        .await?
     else {
         return Ok(None);
     };
-    let Some((session_id, csrf)) = found.session.clone() else {
-        return Ok(None);
-    };
     Ok(Some(User {
-        actor: Actor::from_found(found),
+        actor,
         session_id,
         csrf,
         tr: Tr {
@@ -179,18 +175,18 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let db = &state.services.db;
         if let Some(auth) = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
         {
             let token = auth.strip_prefix("Bearer ").ok_or(ApiError::Unauthorized)?;
-            let found = store::actors::by_api_token(db, &token_hash(token.trim()))
-                .await
-                .map_err(|e| ApiError::Service(e.into()))?
+            let actor = state
+                .services
+                .token_actor(token.trim())
+                .await?
                 .ok_or(ApiError::Unauthorized)?;
-            return Ok(Self(Actor::from_found(found)));
+            return Ok(Self(actor));
         }
         let user = session_user(parts, state)
             .await?

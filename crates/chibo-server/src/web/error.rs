@@ -37,12 +37,6 @@ impl From<ServiceError> for PageError {
     }
 }
 
-impl From<crate::store::StoreError> for PageError {
-    fn from(e: crate::store::StoreError) -> Self {
-        Self::Service(e.into())
-    }
-}
-
 pub fn status_of(e: &ServiceError) -> StatusCode {
     match e {
         ServiceError::NotFound => StatusCode::NOT_FOUND,
@@ -129,12 +123,6 @@ pub enum ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         Self::Service(e)
-    }
-}
-
-impl From<crate::store::StoreError> for ApiError {
-    fn from(e: crate::store::StoreError) -> Self {
-        Self::Service(e.into())
     }
 }
 

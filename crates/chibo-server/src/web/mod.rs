@@ -14,9 +14,9 @@ mod view;
 mod view_dash;
 
 use crate::config::Config;
-use crate::service::Services;
+use crate::service::{self, Services};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -74,7 +74,10 @@ pub fn router(
         ))
         // The upload handler reports oversize files itself; this is the hard stop.
         .layer(DefaultBodyLimit::max(upload_limit + 64 * 1024))
-        .layer(middleware::from_fn(headers_and_language))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers_and_language,
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -95,11 +98,14 @@ pub(crate) fn is_cast(path: &str) -> bool {
 }
 
 /// Sets the request's language for error pages and the security headers
-/// every response carries.
-async fn headers_and_language(req: Request, next: Next) -> Response {
+/// every response carries, and counts the statements the request sends.
+async fn headers_and_language(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let lang = auth::lang_of(req.headers());
-    let mut res = error::LANG.scope(lang, next.run(req)).await;
+    let (mut res, queries) = service::counted(error::LANG.scope(lang, next.run(req))).await;
     let h = res.headers_mut();
+    if s.cfg.count_queries {
+        h.insert("x-chibo-queries", HeaderValue::from(queries));
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

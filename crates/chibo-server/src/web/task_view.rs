@@ -4,8 +4,9 @@ use super::pages::tasks::TableQuery;
 use super::view::{Chrome, FieldErrors};
 use crate::model::TaskDraft;
 use crate::service::meetings::MeetingView;
+use crate::service::members::MemberRow;
+use crate::service::orgs::{CommitteePost, OrgRow};
 use crate::service::tasks::{ProgressForm, ReviewBoard, TaskDetail, TaskItem};
-use crate::store::{members::MemberRow, orgs::CommitteePost, orgs::OrgRow};
 use askama::Template;
 use askama_web::WebTemplate;
 

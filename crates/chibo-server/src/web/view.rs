@@ -4,11 +4,14 @@ use super::assets;
 use super::auth::User;
 use super::i18n::Tr;
 use crate::model::{MemberFields, Problems, Role, Status, format_date};
+use crate::service::audit::EntryRow;
+use crate::service::home::MemberHome;
 use crate::service::import::Plan;
-use crate::store::{
-    accounts::AccountRow, accounts::GrantRow, audit::EntryRow, members::MemberSummary,
-};
-use crate::store::{members::StatusPeriod, orgs::CellStat, orgs::CommitteePost, orgs::OrgRow};
+use crate::service::meetings::{FileRow, MeetingRow, RollEntry, Speech, VoteRow};
+use crate::service::members::{AccessRow, MemberRow, MemberSummary, StatusPeriod};
+use crate::service::orgs::{CellStat, CommitteePost, OrgRow};
+use crate::service::tasks::ReviewRow;
+use crate::service::users::{AccountRow, GrantRow};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -290,28 +293,13 @@ pub struct SetupPage {
     pub errors: FieldErrors,
 }
 
-/// A member's own corner of the home page.
-#[derive(Default)]
-pub struct MemberHome {
-    pub next_meeting: Option<crate::store::meetings::MeetingRow>,
-    /// The member is on the next meeting's roll (the notice went out).
-    pub on_roll: bool,
-    /// Their answer to the notice, with the reason if excused.
-    pub rsvp: Option<(String, String)>,
-    pub tasks: Vec<crate::service::tasks::TaskItem>,
-    pub documents: Vec<crate::store::personal::SentDoc>,
-    pub digest: bool,
-    /// (vote, meeting, subject)
-    pub votes: Vec<(i64, i64, String)>,
-    pub notices: Vec<crate::store::meetings::NoticeRow>,
-    pub feed: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 pub struct HomePage {
     pub c: Chrome,
     pub mine: Option<MemberHome>,
+    /// Where the calendar feed is served from.
+    pub base_url: String,
     pub unit: Option<OrgRow>,
     pub active_members: i64,
     pub probationary: i64,
@@ -395,12 +383,12 @@ impl MembersPage {
 #[template(path = "member.html")]
 pub struct MemberPage {
     pub c: Chrome,
-    pub m: crate::store::members::MemberRow,
+    pub m: MemberRow,
     pub cell: OrgRow,
     pub group_name: Option<String>,
     pub history: Vec<StatusPeriod>,
     pub audit: Option<Vec<EntryRow>>,
-    pub reads: Vec<crate::store::members::AccessRow>,
+    pub reads: Vec<AccessRow>,
     pub manages: bool,
     pub flash: Option<String>,
     pub errors: FieldErrors,
@@ -641,7 +629,7 @@ impl Chrome {
 pub struct MeetingsPage {
     pub c: Chrome,
     pub cell: OrgRow,
-    pub meetings: Vec<crate::store::meetings::MeetingRow>,
+    pub meetings: Vec<MeetingRow>,
     /// (due by, overdue, citation, last held)
     pub regular: Option<(String, bool, String, Option<String>)>,
     pub thematic: Option<(String, bool, String, Option<String>)>,
@@ -683,12 +671,9 @@ pub struct MeetingPage {
     pub open_early: bool,
     /// Closing now would be before the minimum length: a reason is asked.
     pub close_early: bool,
-    pub files: Vec<crate::store::meetings::FileRow>,
+    pub files: Vec<FileRow>,
     /// The tasks this meeting reviews, with its decision on each so far.
-    pub review: Vec<(
-        crate::service::tasks::TaskItem,
-        Option<crate::store::tasks::ReviewRow>,
-    )>,
+    pub review: Vec<(crate::service::tasks::TaskItem, Option<ReviewRow>)>,
     pub flash: Option<String>,
     pub error: Option<String>,
     pub errors: FieldErrors,
@@ -746,7 +731,7 @@ pub struct RollRowFragment {
     pub c: Chrome,
     pub meeting_id: i64,
     pub manages: bool,
-    pub r: crate::store::meetings::RollEntry,
+    pub r: RollEntry,
     pub panel: crate::service::meetings::Panel,
     pub oob: bool,
 }
@@ -762,7 +747,7 @@ pub struct MinutesPage {
 }
 
 impl MinutesPage {
-    pub fn speeches_of(&self, item: &i64) -> Vec<&crate::store::meetings::Speech> {
+    pub fn speeches_of(&self, item: &i64) -> Vec<&Speech> {
         self.view
             .speeches
             .iter()
@@ -828,11 +813,11 @@ impl VotesPage {
     }
 
     /// Members entitled to vote on the vote's frozen roll.
-    pub fn eligible(&self, v: &crate::store::meetings::VoteRow) -> usize {
+    pub fn eligible(&self, v: &VoteRow) -> usize {
         self.voters_of(v.id).len()
     }
 
-    pub fn may_cast(&self, v: &crate::store::meetings::VoteRow) -> bool {
+    pub fn may_cast(&self, v: &VoteRow) -> bool {
         let Some(me) = self.me else { return false };
         v.status == "open"
             && v.mode == "named"

@@ -5,7 +5,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = store::accounts::by_login(&app.services.db, login)
+    let a = app
+        .services
+        .db
+        .read(async |r| store::accounts::by_login(r, login).await)
         .await
         .unwrap()
         .unwrap();
@@ -190,7 +193,10 @@ async fn a_deactivated_account_loses_its_sessions_and_tokens(b: Backend) {
     );
 
     let (admin, csrf) = app.login("quantri").await;
-    let id = store::accounts::by_login(&app.services.db, "dangvien")
+    let id = app
+        .services
+        .db
+        .read(async |r| store::accounts::by_login(r, "dangvien").await)
         .await
         .unwrap()
         .unwrap()

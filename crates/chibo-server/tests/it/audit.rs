@@ -33,11 +33,17 @@ async fn adopted(b: Backend) -> (TestApp, i64, store::meetings::ResolutionRow, S
         .adopt_resolution(&bithu, id, vote, app.now())
         .await
         .unwrap();
-    let r = store::meetings::resolution(&app.services.db, id)
+    let r = app
+        .services
+        .db
+        .read(async |rd| store::meetings::resolution(rd, id).await)
         .await
         .unwrap()
         .unwrap();
-    let code = store::meetings::versions(&app.services.db, "resolution", r.id)
+    let code = app
+        .services
+        .db
+        .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
         .await
         .unwrap()
         .pop()
@@ -89,7 +95,10 @@ async fn a_fresh_demo_with_a_year_of_history_verifies_clean_and_its_seals_are_re
     assert!(v.entries > 100 && v.records > 500, "{b:?}: {v:?}");
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let meetings = store::meetings::of_cell(db, cell, 100).await.unwrap();
+    let meetings = db
+        .read(async |rd| store::meetings::of_cell(rd, cell, 100).await)
+        .await
+        .unwrap();
     let held: Vec<_> = meetings.iter().filter(|m| m.status == "closed").collect();
     assert!(held.len() >= 11, "{b:?}: a year of meetings");
     // Every held meeting's minutes are locked and sealed, and every adopted
@@ -97,12 +106,18 @@ async fn a_fresh_demo_with_a_year_of_history_verifies_clean_and_its_seals_are_re
     let mut sealed = 0;
     for m in &held {
         assert!(m.minutes_locked_at.is_some(), "{b:?}: {m:?}");
-        let minutes = store::meetings::versions(db, "minutes", m.id)
+        let minutes = db
+            .read(async |rd| store::meetings::versions(rd, "minutes", m.id).await)
             .await
             .unwrap();
         assert_eq!(minutes.last().map(|v| &v.hash), m.minutes_hash.as_ref());
-        if let Some(r) = store::meetings::resolution(db, m.id).await.unwrap() {
-            let v = store::meetings::versions(db, "resolution", r.id)
+        if let Some(r) = db
+            .read(async |rd| store::meetings::resolution(rd, m.id).await)
+            .await
+            .unwrap()
+        {
+            let v = db
+                .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
                 .await
                 .unwrap()
                 .pop()
@@ -121,7 +136,7 @@ async fn a_fresh_demo_with_a_year_of_history_verifies_clean_and_its_seals_are_re
     assert_eq!(
         verify_code(
             &app,
-            &store::meetings::versions(db, "minutes", held[0].id)
+            &db.read(async |rd| store::meetings::versions(rd, "minutes", held[0].id).await)
                 .await
                 .unwrap()[0]
                 .check_code
@@ -133,8 +148,13 @@ async fn a_fresh_demo_with_a_year_of_history_verifies_clean_and_its_seals_are_re
     );
     // The last held meeting's resolution prints with its executors and code.
     let last = held[0];
-    if let Some(r) = store::meetings::resolution(db, last.id).await.unwrap() {
-        let code = store::meetings::versions(db, "resolution", r.id)
+    if let Some(r) = db
+        .read(async |rd| store::meetings::resolution(rd, last.id).await)
+        .await
+        .unwrap()
+    {
+        let code = db
+            .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
             .await
             .unwrap()
             .pop()
@@ -196,7 +216,10 @@ async fn members_changed_added_or_removed_behind_chibo_are_named(b: Backend) {
     assert!(verify(&app).await.ok(), "{b:?}");
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let members = store::members::of_cell(db, cell).await.unwrap();
+    let members = db
+        .read(async |rd| store::members::of_cell(rd, cell).await)
+        .await
+        .unwrap();
     let (a, z) = (&members[0], &members[1]);
     app.tamper(format!(
         "UPDATE member SET full_name = 'Nguyễn Văn Giả', phone = '0900000000' WHERE id = {}",
@@ -254,7 +277,10 @@ async fn rewrite_chain(
     seq: i64,
     change: impl Fn(&mut store::audit::StoredEntry),
 ) {
-    let entries = store::audit::page_after(&app.services.db, Some(chain), chain, 0, 100_000)
+    let entries = app
+        .services
+        .db
+        .read(async |rd| store::audit::page_after(rd, Some(chain), chain, 0, 100_000).await)
         .await
         .unwrap();
     let mut prev = entries
@@ -307,8 +333,13 @@ async fn an_audit_row_rewritten_with_every_later_hash_is_caught_by_the_signed_ch
     let app = TestApp::demo(b).await;
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let member = store::members::of_cell(db, cell).await.unwrap()[2].clone();
-    let entry = store::audit::for_entity(db, "member", member.id)
+    let member = db
+        .read(async |rd| store::members::of_cell(rd, cell).await)
+        .await
+        .unwrap()[2]
+        .clone();
+    let entry = db
+        .read(async |rd| store::audit::for_entity(rd, "member", member.id).await)
         .await
         .unwrap()
         .remove(0);
@@ -362,7 +393,8 @@ async fn a_document_resealed_with_its_hash_and_code_recomputed_is_caught(b: Back
     let db = &app.services.db;
     // The adoption signed the cell's head at once.
     assert!(verify(&app).await.ok(), "{b:?}");
-    let v0 = store::meetings::versions(db, "resolution", r.id)
+    let v0 = db
+        .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
         .await
         .unwrap()
         .pop()
@@ -427,7 +459,8 @@ async fn a_document_resealed_with_its_hash_and_code_recomputed_is_caught(b: Back
 
     // Then the administrator rewrites the sealing entry and the records'
     // images too, and re-hashes the chain: the signed checkpoint names it.
-    let seal = store::audit::seals_of(db, "meeting", id)
+    let seal = db
+        .read(async |rd| store::audit::seals_of(rd, "meeting", id).await)
         .await
         .unwrap()
         .pop()
@@ -486,7 +519,10 @@ async fn gaps_truncation_and_a_rolled_back_head_are_named(b: Backend) {
     let app = TestApp::demo(b).await;
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let heads = store::audit::heads(db).await.unwrap();
+    let heads = db
+        .read(async |rd| store::audit::heads(rd).await)
+        .await
+        .unwrap();
     let (_, last, _) = heads.iter().find(|h| h.0 == cell).cloned().unwrap();
     app.services.checkpoint(None, app.now()).await.unwrap();
 
@@ -523,7 +559,8 @@ async fn gaps_truncation_and_a_rolled_back_head_are_named(b: Backend) {
 
     // And the head moved back too, so the chain checks out on its own: the
     // checkpoint says the chain was longer.
-    let prev = store::audit::page_after(db, Some(cell), cell, last - 2, 1)
+    let prev = db
+        .read(async |rd| store::audit::page_after(rd, Some(cell), cell, last - 2, 1).await)
         .await
         .unwrap()
         .remove(0);
@@ -547,7 +584,10 @@ async fn gaps_truncation_and_a_rolled_back_head_are_named(b: Backend) {
 async fn an_unreadable_or_moved_audit_time_names_the_entry(b: Backend) {
     let app = TestApp::demo(b).await;
     let cell = app.cell_ids().await[0];
-    let e = store::audit::page_after(&app.services.db, Some(cell), cell, 1, 1)
+    let e = app
+        .services
+        .db
+        .read(async |rd| store::audit::page_after(rd, Some(cell), cell, 1, 1).await)
         .await
         .unwrap()
         .remove(0);
@@ -630,15 +670,25 @@ async fn the_quarterly_report_carries_its_cells_signed_checkpoint(b: Backend) {
         app.today(),
     );
     let id = s
-        .create_report(&bithu, &cell, &period, app.now())
+        .create_report(
+            &bithu,
+            Some(cell.id),
+            &chibo_server::service::dashboard::PeriodQuery {
+                period: Some("quy".into()),
+                year: Some(period.year),
+                index: Some(period.index),
+            },
+            app.now(),
+        )
         .await
         .unwrap();
-    let head = store::audit::heads(&s.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|h| h.0 == cell.id)
-        .unwrap();
+    let head =
+        s.db.read(async |rd| store::audit::heads(rd).await)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|h| h.0 == cell.id)
+            .unwrap();
     s.issue_report(&bithu, id, 1, app.now()).await.unwrap();
     let r = s.report(&bithu, id, app.now()).await.unwrap();
     let cp = r.content.checkpoint.expect("the issued report carries one");
@@ -674,7 +724,10 @@ async fn the_quarterly_report_carries_its_cells_signed_checkpoint(b: Backend) {
         .bytes()
         .await
         .unwrap();
-    let heads = store::audit::heads(&s.db).await.unwrap();
+    let heads =
+        s.db.read(async |rd| store::audit::heads(rd).await)
+            .await
+            .unwrap();
     if let Some(text) = pdf_text(&pdf) {
         assert!(
             text.contains("ĐIỂM NEO NHẬT KÝ CỦA CÁC CHI BỘ"),
@@ -716,6 +769,21 @@ fn chibo(base: &[String], args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
+/// SQL run behind the CLI's back: on the app's PostgreSQL database, or on
+/// the SQLite file in the CLI's data folder.
+async fn cli_tamper(app: &TestApp, data: &std::path::Path, sql: String) {
+    if app.database_url.is_some() {
+        return app.tamper(sql).await;
+    }
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", data.join("chibo.sqlite").display());
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut c)
+        .await
+        .unwrap();
+}
+
 #[db_test]
 async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
     // The test's app only lends its PostgreSQL database; the CLI works on
@@ -727,20 +795,7 @@ async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
     if let Some(url) = &app.database_url {
         base.extend(["--database-url".to_string(), url.clone()]);
     }
-    let tamper = |sql: String| async {
-        match b {
-            Backend::Postgres => app.tamper(sql).await,
-            Backend::Sqlite => {
-                use sqlx::Connection;
-                let url = format!("sqlite://{}", data.join("chibo.sqlite").display());
-                let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
-        }
-    };
+    let tamper = |sql: String| cli_tamper(&app, &data, sql);
     let (code, out) = chibo(
         &base,
         &[
@@ -767,13 +822,15 @@ async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
             Backend::Postgres => app.services.db.clone(),
             Backend::Sqlite => chibo_server::store::Db::open_sqlite(&data).await.unwrap(),
         };
-        let c = store::meetings::versions_after(&dbs, 0, 100)
+        let c = dbs
+            .read(async |rd| store::meetings::versions_after(rd, 0, 100).await)
             .await
             .unwrap()
             .into_iter()
             .find(|v| v.doc_type == "resolution")
             .expect("the demo's history seals resolutions");
-        let r = store::meetings::resolution_by_id(&dbs, c.doc_id)
+        let r = dbs
+            .read(async |rd| store::meetings::resolution_by_id(rd, c.doc_id).await)
             .await
             .unwrap()
             .unwrap();
@@ -819,4 +876,134 @@ async fn the_cli_verify_exits_non_zero_and_names_what_differs(b: Backend) {
     if b == Backend::Sqlite {
         assert!(out.contains("thời điểm không đọc được «hôm qua»"), "{out}");
     }
+}
+
+/// The SQL that turns a database into one the migrations before 0009 made
+/// and chibo wrote before audit entries imaged their records: no images,
+/// every hash computed without them, no `state` column.
+async fn as_before_images(db: &store::Db) -> String {
+    let mut sql = String::from("BEGIN;\n");
+    let heads = db
+        .read(async |r| store::audit::heads(r).await)
+        .await
+        .unwrap();
+    for (chain, _, _) in heads {
+        let entries = db
+            .read(async |r| store::audit::page_after(r, Some(chain), chain, 0, 1_000_000).await)
+            .await
+            .unwrap();
+        let mut prev = String::new();
+        for e in &entries {
+            let hash = store::audit::entry_hash(&Fields {
+                chain_id: e.chain_id,
+                seq: e.seq,
+                at: e.time().unwrap(),
+                account_id: e.account_id,
+                actor: &e.actor,
+                action: &e.action,
+                entity: &e.entity,
+                entity_id: e.entity_id,
+                summary: &e.summary,
+                state: None,
+                prev_hash: &prev,
+            });
+            sql += &format!(
+                "UPDATE audit SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {};\n",
+                e.id
+            );
+            prev = hash;
+        }
+        sql += &format!("UPDATE audit_head SET hash = '{prev}' WHERE chain_id = {chain};\n");
+    }
+    sql += "ALTER TABLE audit DROP COLUMN state;\n\
+            ALTER TABLE meeting DROP COLUMN open_reason;\n\
+            ALTER TABLE meeting DROP COLUMN close_reason;\n\
+            DELETE FROM schema_migration WHERE version = 9;\n\
+            COMMIT;\n";
+    sql
+}
+
+#[db_test]
+async fn a_database_from_before_images_is_baselined_once_when_opened(b: Backend) {
+    // As the CLI test: the app lends its PostgreSQL database, the CLI works
+    // on its own data folder.
+    let app = TestApp::empty(b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut base = vec!["--data".to_string(), data.display().to_string()];
+    if let Some(url) = &app.database_url {
+        base.extend(["--database-url".to_string(), url.clone()]);
+    }
+    let db = async || match b {
+        Backend::Postgres => app.services.db.clone(),
+        Backend::Sqlite => store::Db::open_sqlite(&data).await.unwrap(),
+    };
+    let baselines = async |db: &store::Db| {
+        db.read(async |r| store::audit::page_after(r, None, i64::MIN, 0, 1_000_000).await)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "audit.baseline")
+            .count()
+    };
+    let (code, out) = chibo(
+        &base,
+        &[
+            "demo",
+            "--cells",
+            "1",
+            "--members-per-cell",
+            "12",
+            "--months",
+            "2",
+        ],
+    );
+    assert_eq!(code, Some(0), "{b:?}: {out}");
+    // The installation as an earlier chibo left it: its trail without
+    // images, its schema before 0009, no signing key nor checkpoint yet.
+    let old = db().await;
+    let downgrade = as_before_images(&old).await;
+    if b == Backend::Sqlite {
+        old.close().await;
+    }
+    cli_tamper(&app, &data, downgrade).await;
+    std::fs::remove_file(data.join("audit-signing.key")).unwrap();
+    let _ = std::fs::remove_file(data.join("audit-checkpoints.log"));
+
+    // Opened by this chibo: migrated, baselined, and clean.
+    let (code, out) = chibo(&base, &["audit", "verify"]);
+    assert!(code == Some(0) && out.starts_with("OK"), "{b:?}: {out}");
+    let new = db().await;
+    let n = baselines(&new).await;
+    let subjects = store::images::all_subjects(&new).await.unwrap();
+    let members: Vec<_> = subjects
+        .iter()
+        .filter(|s| s.entity == "member")
+        .map(|s| s.id)
+        .collect();
+    assert!(
+        n == subjects.len() && members.len() >= 12,
+        "{b:?}: {n} {members:?}"
+    );
+
+    // A row changed afterwards is named, and opening again does not
+    // baseline it away.
+    let tamper = format!(
+        "UPDATE member SET full_name = 'Người Sửa Lén' WHERE id = {}",
+        members[0]
+    );
+    if b == Backend::Sqlite {
+        new.close().await;
+    }
+    cli_tamper(&app, &data, tamper).await;
+    for _ in 0..2 {
+        let (code, out) = chibo(&base, &["audit", "verify"]);
+        assert!(
+            code == Some(3)
+                && out.contains(&format!("bản ghi member:{}", members[0]))
+                && out.contains("«Người Sửa Lén»"),
+            "{b:?}: {out}"
+        );
+    }
+    assert_eq!(baselines(&db().await).await, n, "{b:?}");
 }

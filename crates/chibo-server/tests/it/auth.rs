@@ -86,7 +86,8 @@ async fn forms_without_csrf_token_are_refused(b: Backend) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}");
     assert!(text(&res.text().await.unwrap()).contains("biểu mẫu không hợp lệ"));
     let found = app.services.db.clone();
-    let n = chibo_server::store::members::of_cell(&found, cell)
+    let n = found
+        .read(async |r| chibo_server::store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .len();

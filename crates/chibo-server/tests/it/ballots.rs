@@ -98,18 +98,19 @@ async fn meeting_with_phones(app: &TestApp) -> (i64, String, Vec<Phone>) {
         ..MeetingForm::default()
     };
     let id = s
-        .plan_meeting(&bithu, &cell, &form, app.now())
+        .plan_meeting(&bithu, cell.id, &form, app.now())
         .await
         .unwrap();
     s.open_meeting(&bithu, id, Some("Đại hội chi bộ"), app.now())
         .await
         .unwrap();
     let mut phones = Vec::new();
-    for (i, r) in store::meetings::roll(&s.db, id)
-        .await
-        .unwrap()
-        .into_iter()
-        .enumerate()
+    for (i, r) in
+        s.db.read(async |rd| store::meetings::roll(rd, id).await)
+            .await
+            .unwrap()
+            .into_iter()
+            .enumerate()
     {
         s.mark_attendance(&bithu, id, r.member_id, Presence::CoMat, None, app.now())
             .await
@@ -139,10 +140,11 @@ async fn meeting_with_phones(app: &TestApp) -> (i64, String, Vec<Phone>) {
             member_id: r.member_id,
         });
     }
-    let a = store::accounts::by_login(&s.db, "bithu")
-        .await
-        .unwrap()
-        .unwrap();
+    let a =
+        s.db.read(async |rd| store::accounts::by_login(rd, "bithu").await)
+            .await
+            .unwrap()
+            .unwrap();
     let secretary = s.issue_api_token(a.id, "test", app.now()).await.unwrap();
     (id, secretary, phones)
 }
@@ -472,7 +474,10 @@ async fn an_election_by_phones_and_paper_is_secret_and_verifiable(b: Backend) {
     // S1, S2 (order): sv_ballot has no member, session or time column, and its
     // rows are stored in tracker order.
     trackers.sort();
-    let stored: Vec<String> = store::ballots::ballots(&app.services.db, id)
+    let stored: Vec<String> = app
+        .services
+        .db
+        .read(async |rd| store::ballots::ballots(rd, id).await)
         .await
         .unwrap()
         .into_iter()

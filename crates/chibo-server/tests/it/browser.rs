@@ -104,7 +104,10 @@ async fn secretary_searches_edits_and_imports() {
     let Some(d) = driver().await else { return };
     let app = TestApp::demo(Backend::Sqlite).await;
     let cell = app.cell_ids().await[0];
-    let target = store::members::of_cell(&app.services.db, cell)
+    let target = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .remove(5);
@@ -333,7 +336,10 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .unwrap()
         .parse()
         .unwrap();
-    let roll = store::meetings::roll(&app.services.db, meeting)
+    let roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, meeting).await)
         .await
         .unwrap();
     for r in &roll {
@@ -375,7 +381,10 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .await
         .unwrap();
     shot(&c, "4-minutes").await;
-    let items = store::meetings::items(&app.services.db, meeting)
+    let items = app
+        .services
+        .db
+        .read(async |r| store::meetings::items(r, meeting).await)
         .await
         .unwrap();
     assert!(
@@ -395,7 +404,10 @@ async fn a_whole_monthly_meeting_on_a_phone() {
         .await
         .unwrap();
     text_with(&c, "Đã mở biểu quyết").await;
-    let vote = store::meetings::votes(&app.services.db, meeting)
+    let vote = app
+        .services
+        .db
+        .read(async |r| store::meetings::votes(r, meeting).await)
         .await
         .unwrap()[0]
         .id;
@@ -494,13 +506,15 @@ async fn a_member_reports_on_a_task_from_a_phone() {
     let app = TestApp::demo(Backend::Sqlite).await;
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let me = store::accounts::by_login(db, "dangvien")
+    let me = db
+        .read(async |r| store::accounts::by_login(r, "dangvien").await)
         .await
         .unwrap()
         .unwrap()
         .member_id
         .unwrap();
-    let secretary = store::accounts::by_login(db, "bithu")
+    let secretary = db
+        .read(async |r| store::accounts::by_login(r, "bithu").await)
         .await
         .unwrap()
         .unwrap();
@@ -510,7 +524,7 @@ async fn a_member_reports_on_a_task_from_a_phone() {
             &chibo_server::service::Actor::load(db, secretary.id)
                 .await
                 .unwrap(),
-            cell,
+            Some(cell),
             &chibo_server::model::TaskDraft {
                 title: "Nắm tình hình dư luận khu phố".into(),
                 lead_id: Some(me),
@@ -561,7 +575,11 @@ async fn a_member_reports_on_a_task_from_a_phone() {
         "{page}"
     );
     shot(&c, "t3-task-saved").await;
-    let t = store::tasks::get(db, task).await.unwrap().unwrap();
+    let t = db
+        .read(async |r| store::tasks::get(r, task).await)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((t.status.as_str(), t.progress), ("hoan_thanh", 100));
     assert_eq!(t.completed_on, Some(app.today()));
     c.close().await.unwrap();

@@ -15,7 +15,10 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = store::accounts::by_login(&app.services.db, login)
+    let a = app
+        .services
+        .db
+        .read(async |r| store::accounts::by_login(r, login).await)
         .await
         .unwrap()
         .unwrap();
@@ -84,7 +87,11 @@ async fn hold(
         json!({"action": "open"}),
     )
     .await;
-    let roll = store::meetings::roll(&api.app.services.db, id)
+    let roll = api
+        .app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, id).await)
         .await
         .unwrap();
     for r in &roll {
@@ -136,7 +143,11 @@ async fn hold(
             json!({"vote_id": vote}),
         )
         .await;
-        resolution_id = store::meetings::resolution(&api.app.services.db, id)
+        resolution_id = api
+            .app
+            .services
+            .db
+            .read(async |r| store::meetings::resolution(r, id).await)
             .await
             .unwrap()
             .map(|r| r.id);
@@ -179,7 +190,10 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
     let q = quarter_before(on);
     let s = q.start;
     let roll_members: Vec<i64> = {
-        let ms = store::members::of_cell(&app.services.db, cell)
+        let ms = app
+            .services
+            .db
+            .read(async |r| store::members::of_cell(r, cell).await)
             .await
             .unwrap();
         ms.iter()
@@ -209,16 +223,22 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
     let r1 = r1.unwrap();
 
     // Five tasks: two finished, one overdue, one carried over, one open.
-    let from_resolution = store::tasks::of_cell(
-        &app.services.db,
-        cell,
-        &store::tasks::Filter {
-            resolution_id: Some(r1),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let from_resolution = app
+        .services
+        .db
+        .read(async |r| {
+            store::tasks::of_cell(
+                r,
+                cell,
+                &store::tasks::Filter {
+                    resolution_id: Some(r1),
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
     let t1 = from_resolution[0].id;
     assert_eq!(from_resolution[1].title, "Rà soát hộ nghèo");
     let add = |title: &'static str, assigned: i64, deadline: NaiveDate| {
@@ -226,7 +246,7 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
         async move {
             svc.add_standing_duty(
                 &who,
-                cell,
+                Some(cell),
                 &TaskDraft {
                     title: title.into(),
                     lead_id: Some(a),
@@ -243,7 +263,10 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
     add("Chuẩn bị đại hội", 40, q.end + Duration::days(30)).await;
     let t5 = add("Thu đảng phí", 70, s + Duration::days(74)).await;
     for (t, day) in [(t1, 25), (t5, 73)] {
-        let v = store::tasks::get(&app.services.db, t)
+        let v = app
+            .services
+            .db
+            .read(async |r| store::tasks::get(r, t).await)
             .await
             .unwrap()
             .unwrap()
@@ -292,7 +315,10 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
     let f = &r["content"]["figures"];
     assert_eq!(f["label"], q.label_vi(), "{b:?}");
     assert_eq!(f["meetings"].as_array().unwrap().len(), 3, "{b:?}: {f}");
-    let on_roll = store::meetings::roll(&app.services.db, m1)
+    let on_roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, m1).await)
         .await
         .unwrap()
         .len() as i64;
@@ -316,11 +342,17 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
     );
     assert_eq!(f["carried_over"], 1, "{b:?}");
     let mut changes = 0;
-    for m in store::members::of_cell(&app.services.db, cell)
+    for m in app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
     {
-        changes += store::members::status_history(&app.services.db, m.id)
+        changes += app
+            .services
+            .db
+            .read(async |r| store::members::status_history(r, m.id).await)
             .await
             .unwrap()
             .iter()
@@ -434,7 +466,10 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
     }
 
     // The upper committee's table: the cell's quarter, the other cell empty.
-    let upper = store::orgs::get(&app.services.db, cell)
+    let upper = app
+        .services
+        .db
+        .read(async |r| store::orgs::get(r, cell).await)
         .await
         .unwrap()
         .unwrap()

@@ -111,7 +111,10 @@ async fn failover_to_the_promoted_replica_loses_no_acknowledged_write() {
         .await
         .unwrap();
     let bases = [format!("http://{}", a.addr), format!("http://{}", b.addr)];
-    let account = chibo_server::store::accounts::by_login(&a.services.db, "bithu")
+    let account = a
+        .services
+        .db
+        .read(async |r| chibo_server::store::accounts::by_login(r, "bithu").await)
         .await
         .unwrap()
         .unwrap();
@@ -120,7 +123,10 @@ async fn failover_to_the_promoted_replica_loses_no_acknowledged_write() {
         .issue_api_token(account.id, "test", a.services.now())
         .await
         .unwrap();
-    let cell = chibo_server::store::orgs::by_code(&a.services.db, "79.001.000.000.001")
+    let cell = a
+        .services
+        .db
+        .read(async |r| chibo_server::store::orgs::by_code(r, "79.001.000.000.001").await)
         .await
         .unwrap()
         .unwrap()

@@ -108,7 +108,10 @@ async fn a_server_killed_during_writes_loses_no_acknowledged_write() {
     }
     let acked = acked.lock().unwrap().clone();
     let after = acked.iter().filter(|(_, t)| *t > killed_at).count();
-    let items = store::meetings::items(&a.services.db, meeting)
+    let items = a
+        .services
+        .db
+        .read(async |r| store::meetings::items(r, meeting).await)
         .await
         .unwrap();
     let stored: BTreeSet<&str> = items.iter().map(|i| i.title.as_str()).collect();
@@ -252,7 +255,10 @@ async fn a_full_disk_refuses_writes_clearly_and_reads_go_on() {
     std::fs::remove_file(filler).unwrap();
     let (s, v) = add("Sau khi dọn đĩa").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let titles: Vec<String> = store::meetings::items(&app.services.db, meeting)
+    let titles: Vec<String> = app
+        .services
+        .db
+        .read(async |r| store::meetings::items(r, meeting).await)
         .await
         .unwrap()
         .into_iter()

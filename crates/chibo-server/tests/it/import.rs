@@ -148,7 +148,10 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
     let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
-    let before = store::members::of_cell(&app.services.db, cell)
+    let before = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .len();
@@ -183,7 +186,9 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
     assert!(t.contains("Chính thức: 2, Dự bị: 1"), "{b:?}: {t}");
     // Nothing is written before the confirmation.
     assert_eq!(
-        store::members::of_cell(&app.services.db, cell)
+        app.services
+            .db
+            .read(async |r| store::members::of_cell(r, cell).await)
             .await
             .unwrap()
             .len(),
@@ -200,7 +205,10 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
         list.contains("Đã nhập: 3 đảng viên mới, 0 cập nhật"),
         "{b:?}: {list}"
     );
-    let members = store::members::of_cell(&app.services.db, cell)
+    let members = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap();
     assert_eq!(members.len(), before + 3);
@@ -263,13 +271,18 @@ async fn preview_confirm_then_reimport_changes_nothing(b: Backend) {
         t.contains("0 Sẽ thêm mới") && t.contains("0 Sẽ cập nhật") && t.contains("0 Bị từ chối"),
         "{b:?}: {t}"
     );
-    let audit_before = store::audit::for_entity(&app.services.db, "member", binh.id)
+    let audit_before = app
+        .services
+        .db
+        .read(async |r| store::audit::for_entity(r, "member", binh.id).await)
         .await
         .unwrap()
         .len();
     assert_eq!(audit_before, 1, "{b:?}: only the creation");
     assert_eq!(
-        store::members::status_history(&app.services.db, binh.id)
+        app.services
+            .db
+            .read(async |r| store::members::status_history(r, binh.id).await)
             .await
             .unwrap()
             .len(),
@@ -284,7 +297,10 @@ async fn a_bad_row_blocks_the_whole_file(b: Backend) {
     let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
-    let before = store::members::of_cell(&app.services.db, cell)
+    let before = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .len();
@@ -311,7 +327,9 @@ async fn a_bad_row_blocks_the_whole_file(b: Backend) {
         "{b:?}: {t}"
     );
     assert_eq!(
-        store::members::of_cell(&app.services.db, cell)
+        app.services
+            .db
+            .read(async |r| store::members::of_cell(r, cell).await)
             .await
             .unwrap()
             .len(),
@@ -398,7 +416,9 @@ async fn members_by_card(
     app: &TestApp,
     cell: i64,
 ) -> std::collections::HashMap<String, store::members::MemberRow> {
-    store::members::of_cell(&app.services.db, cell)
+    app.services
+        .db
+        .read(async |rd| store::members::of_cell(rd, cell).await)
         .await
         .unwrap()
         .into_iter()
@@ -483,7 +503,10 @@ async fn a_file_without_some_columns_changes_only_what_it_has(b: Backend) {
             "{b:?}"
         );
         // The audit shows exactly the one field.
-        let entries = store::audit::for_entity(&app.services.db, "member", m.id)
+        let entries = app
+            .services
+            .db
+            .read(async |rd| store::audit::for_entity(rd, "member", m.id).await)
             .await
             .unwrap();
         let summary: serde_json::Value = serde_json::from_str(&entries[0].summary).unwrap();
@@ -563,7 +586,10 @@ async fn blank_cells_erase_only_in_columns_chosen_to_clear(b: Backend) {
         x_now.date_of_birth, x.date_of_birth,
         "{b:?}: not chosen, kept"
     );
-    let entries = store::audit::for_entity(&app.services.db, "member", x.id)
+    let entries = app
+        .services
+        .db
+        .read(async |rd| store::audit::for_entity(rd, "member", x.id).await)
         .await
         .unwrap();
     let summary: serde_json::Value = serde_json::from_str(&entries[0].summary).unwrap();
@@ -581,7 +607,10 @@ async fn a_footer_is_neither_a_member_nor_an_error(b: Backend) {
     let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
-    let before = store::members::of_cell(&app.services.db, cell)
+    let before = app
+        .services
+        .db
+        .read(async |rd| store::members::of_cell(rd, cell).await)
         .await
         .unwrap()
         .len();
@@ -639,7 +668,10 @@ async fn a_footer_is_neither_a_member_nor_an_error(b: Backend) {
     assert!(!t.contains("Tệp ghi tổng số"), "{b:?}: the count matches");
     let res = confirm(&app, &c, &page).await;
     app.follow(&c, res).await;
-    let names: Vec<String> = store::members::of_cell(&app.services.db, cell)
+    let names: Vec<String> = app
+        .services
+        .db
+        .read(async |rd| store::members::of_cell(rd, cell).await)
         .await
         .unwrap()
         .into_iter()
@@ -771,7 +803,10 @@ async fn group_names_are_one_group_whatever_their_case(b: Backend) {
     let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
-    let existing = store::orgs::children(&app.services.db, cell)
+    let existing = app
+        .services
+        .db
+        .read(async |rd| store::orgs::children(rd, cell).await)
         .await
         .unwrap()
         .into_iter()
@@ -793,7 +828,10 @@ async fn group_names_are_one_group_whatever_their_case(b: Backend) {
     );
     let res = confirm(&app, &c, &page).await;
     app.follow(&c, res).await;
-    let groups: Vec<_> = store::orgs::children(&app.services.db, cell)
+    let groups: Vec<_> = app
+        .services
+        .db
+        .read(async |rd| store::orgs::children(rd, cell).await)
         .await
         .unwrap()
         .into_iter()
@@ -946,7 +984,9 @@ async fn abandoned_uploads_are_purged_by_the_sweep(b: Backend) {
         0
     );
     assert!(
-        store::imports::get(&app.services.db, id)
+        app.services
+            .db
+            .read(async |rd| store::imports::get(rd, id).await)
             .await
             .unwrap()
             .is_some()
@@ -964,7 +1004,9 @@ async fn abandoned_uploads_are_purged_by_the_sweep(b: Backend) {
         1
     );
     assert!(
-        store::imports::get(&app.services.db, id)
+        app.services
+            .db
+            .read(async |rd| store::imports::get(rd, id).await)
             .await
             .unwrap()
             .is_none(),

@@ -72,7 +72,12 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         page.contains("Đã đăng tài liệu") && page.contains("Dự thảo NQ.txt"),
         "{b:?}: {page}"
     );
-    let files = store::meetings::files(&app.services.db, id).await.unwrap();
+    let files = app
+        .services
+        .db
+        .read(async |r| store::meetings::files(r, id).await)
+        .await
+        .unwrap();
     let (member, _) = app.login("dangvien").await;
     let got = member
         .get(app.url(&format!("/meetings/{id}/files/{}", files[0].id)))
@@ -108,7 +113,10 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
     );
 
     // The evening of the meeting. Roll-call: everyone present but two.
-    let starts = store::meetings::get(&app.services.db, id)
+    let starts = app
+        .services
+        .db
+        .read(async |rd| store::meetings::get(rd, id).await)
         .await
         .unwrap()
         .unwrap()
@@ -124,9 +132,17 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await,
     )
     .await;
-    let roll = store::meetings::roll(&app.services.db, id).await.unwrap();
+    let roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, id).await)
+        .await
+        .unwrap();
     assert_eq!(roll.len(), 12);
-    let dangvien = store::accounts::by_login(&app.services.db, "dangvien")
+    let dangvien = app
+        .services
+        .db
+        .read(async |r| store::accounts::by_login(r, "dangvien").await)
         .await
         .unwrap()
         .unwrap()
@@ -173,7 +189,12 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
     assert!(roll_page.contains("Đủ số lượng"), "{b:?}");
 
     // Minutes autosave, and a conflicting save.
-    let items = store::meetings::items(&app.services.db, id).await.unwrap();
+    let items = app
+        .services
+        .db
+        .read(async |r| store::meetings::items(r, id).await)
+        .await
+        .unwrap();
     let review = items.iter().find(|i| i.kind == "review").unwrap().id;
     let save = |version: &'static str, text: &'static str| {
         c.post(app.url(&format!("/meetings/{id}/minutes/{review}")))
@@ -234,7 +255,12 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await,
     )
     .await;
-    let votes = store::meetings::votes(&app.services.db, id).await.unwrap();
+    let votes = app
+        .services
+        .db
+        .read(async |r| store::meetings::votes(r, id).await)
+        .await
+        .unwrap();
     let vote = votes[0].id;
     let page = app
         .follow(
@@ -293,7 +319,13 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await,
     )
     .await;
-    let named = store::meetings::votes(&app.services.db, id).await.unwrap()[1].id;
+    let named = app
+        .services
+        .db
+        .read(async |r| store::meetings::votes(r, id).await)
+        .await
+        .unwrap()[1]
+        .id;
     let member_csrf = crate::support::csrf_of(&app.html(&member, "/").await);
     let home = app.page(&member, "/").await;
     assert!(home.contains("Biểu quyết đang chờ bạn"), "{b:?}: {home}");
@@ -372,7 +404,10 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         .await;
     let page = app.follow(&c, res).await;
     assert!(page.contains("Đã lưu"), "{b:?}: {page}");
-    let draft = store::meetings::resolution(&app.services.db, id)
+    let draft = app
+        .services
+        .db
+        .read(async |r| store::meetings::resolution(r, id).await)
         .await
         .unwrap()
         .unwrap();
@@ -399,7 +434,10 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
             && refused.contains("chưa có người phụ trách"),
         "{b:?}: {refused}"
     );
-    let lead = store::members::of_cell(&app.services.db, cell)
+    let lead = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .into_iter()
@@ -428,7 +466,10 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         page.contains("Số 01-NQ/CB") && page.contains("Mã kiểm tra"),
         "{b:?}: {page}"
     );
-    let tasks = store::tasks::of_cell(&app.services.db, cell, &Default::default())
+    let tasks = app
+        .services
+        .db
+        .read(async |r| store::tasks::of_cell(r, cell, &Default::default()).await)
         .await
         .unwrap();
     assert_eq!(tasks.len(), 1, "{b:?}: the assignment became a task");
@@ -484,9 +525,13 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
     let pdf = pdf.bytes().await.unwrap();
     let (res_code, min_code) = {
         let db = &app.services.db;
-        let r = store::meetings::resolution(db, id).await.unwrap().unwrap();
+        let r = db
+            .read(async |rd| store::meetings::resolution(rd, id).await)
+            .await
+            .unwrap()
+            .unwrap();
         let code = |t: &'static str, d: i64| async move {
-            store::meetings::versions(db, t, d)
+            db.read(async |rd| store::meetings::versions(rd, t, d).await)
                 .await
                 .unwrap()
                 .pop()
@@ -672,7 +717,10 @@ async fn notices_go_out_by_email_with_an_invitation_and_survive_a_dead_server(b:
     );
     let mut emails = vec![];
     for _ in 0..100 {
-        emails = store::meetings::notices_of_meeting(&app.services.db, id)
+        emails = app
+            .services
+            .db
+            .read(async |r| store::meetings::notices_of_meeting(r, id).await)
             .await
             .unwrap()
             .into_iter()
@@ -706,11 +754,18 @@ pub(crate) async fn held(app: &TestApp, bithu: &Actor, cell: &OrgRow, date: &str
         place: "Nhà văn hóa khu phố 1".into(),
         ..MeetingForm::default()
     };
-    let id = s.plan_meeting(bithu, cell, &form, app.now()).await.unwrap();
+    let id = s
+        .plan_meeting(bithu, cell.id, &form, app.now())
+        .await
+        .unwrap();
     s.open_meeting(bithu, id, Some("Tổ chức theo lịch của đảng ủy"), app.now())
         .await
         .unwrap();
-    for r in store::meetings::roll(&s.db, id).await.unwrap() {
+    for r in
+        s.db.read(async |rd| store::meetings::roll(rd, id).await)
+            .await
+            .unwrap()
+    {
         s.mark_attendance(bithu, id, r.member_id, Presence::CoMat, None, app.now())
             .await
             .unwrap();
@@ -727,7 +782,11 @@ pub(crate) async fn held(app: &TestApp, bithu: &Actor, cell: &OrgRow, date: &str
         .await
         .unwrap();
     let (m, _) = s.meeting(bithu, id).await.unwrap();
-    let v = store::meetings::vote(&s.db, vote).await.unwrap().unwrap();
+    let v =
+        s.db.read(async |rd| store::meetings::vote(rd, vote).await)
+            .await
+            .unwrap()
+            .unwrap();
     let voters = s.vote_voters(&m, &v).len() as u32;
     s.enter_counts(bithu, id, vote, (voters, 0, 0), app.now())
         .await
@@ -794,7 +853,10 @@ async fn a_meeting_held_before_its_planned_day_prints_the_day_and_times_it_was_h
         page.contains("chưa đủ thời lượng tối thiểu theo quy định"),
         "{b:?}: {page}"
     );
-    let m = store::meetings::get(&app.services.db, id)
+    let m = app
+        .services
+        .db
+        .read(async |rd| store::meetings::get(rd, id).await)
         .await
         .unwrap()
         .unwrap();
@@ -835,7 +897,10 @@ async fn a_meeting_held_before_its_planned_day_prints_the_day_and_times_it_was_h
         );
     }
     // The audit trail records both reasons.
-    let history = store::audit::for_entity(&app.services.db, "meeting", id)
+    let history = app
+        .services
+        .db
+        .read(async |rd| store::audit::for_entity(rd, "meeting", id).await)
         .await
         .unwrap();
     let said = |action: &str| {
@@ -858,7 +923,10 @@ async fn one_count_for_the_roll_call_the_vote_form_the_vote_and_the_documents(b:
     let app = TestApp::demo(b).await;
     let s = &app.services;
     let (bithu, cell) = bithu_and_cell(&app).await;
-    let members = store::members::of_cell(&s.db, cell.id).await.unwrap();
+    let members =
+        s.db.read(async |rd| store::members::of_cell(rd, cell.id).await)
+            .await
+            .unwrap();
     assert_eq!(
         members.iter().filter(|m| m.status == "du_bi").count(),
         1,
@@ -888,12 +956,16 @@ async fn one_count_for_the_roll_call_the_vote_form_the_vote_and_the_documents(b:
         ..MeetingForm::default()
     };
     let id = s
-        .plan_meeting(&bithu, &cell, &form, app.now())
+        .plan_meeting(&bithu, cell.id, &form, app.now())
         .await
         .unwrap();
     app.clock.advance(chrono::Duration::hours(10));
     s.open_meeting(&bithu, id, None, app.now()).await.unwrap();
-    for r in store::meetings::roll(&s.db, id).await.unwrap() {
+    for r in
+        s.db.read(async |rd| store::meetings::roll(rd, id).await)
+            .await
+            .unwrap()
+    {
         let p = if r.member_id == excused {
             Presence::VangCoLyDo
         } else {
@@ -942,7 +1014,11 @@ async fn one_count_for_the_roll_call_the_vote_form_the_vote_and_the_documents(b:
         "{b:?}: the vote form counts as the roll-call: {votes}"
     );
     // Every voter's hand is counted: the exempted member's too.
-    let vote = store::meetings::votes(&s.db, id).await.unwrap()[0].id;
+    let vote =
+        s.db.read(async |rd| store::meetings::votes(rd, id).await)
+            .await
+            .unwrap()[0]
+            .id;
     let page = app
         .follow(
             &c,
@@ -960,7 +1036,11 @@ async fn one_count_for_the_roll_call_the_vote_form_the_vote_and_the_documents(b:
         )
         .await;
     assert!(page.contains("Đạt"), "{b:?}: {page}");
-    let v = store::meetings::vote(&s.db, vote).await.unwrap().unwrap();
+    let v =
+        s.db.read(async |rd| store::meetings::vote(rd, vote).await)
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!((v.tan_thanh, v.base), (voters, Some(base)), "{b:?}");
 
     // The documents print the same figures.
@@ -981,7 +1061,10 @@ async fn one_count_for_the_roll_call_the_vote_form_the_vote_and_the_documents(b:
         }
     }
     let panel = s.panel(
-        &store::meetings::roll(&s.db, id).await.unwrap(),
+        &s.db
+            .read(async |rd| store::meetings::roll(rd, id).await)
+            .await
+            .unwrap(),
         app.today(),
         chibo_rules::Lang::Vi,
     );

@@ -29,7 +29,10 @@ async fn search_ignores_diacritics_and_case(b: Backend) {
     let app = TestApp::demo(b).await;
     let (c, _) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
-    let members = store::members::of_cell(&app.services.db, cell)
+    let members = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap();
     let target = &members[3];
@@ -85,7 +88,10 @@ async fn create_edit_and_history(b: Backend) {
         "{b:?}: {t}"
     );
 
-    let m = store::members::get(&app.services.db, id)
+    let m = app
+        .services
+        .db
+        .read(async |r| store::members::get(r, id).await)
         .await
         .unwrap()
         .unwrap();
@@ -144,7 +150,10 @@ async fn bad_input_is_explained_and_nothing_changes(b: Backend) {
     let app = TestApp::demo(b).await;
     let (c, csrf) = app.login("bithu").await;
     let cell = app.cell_ids().await[0];
-    let existing = store::members::of_cell(&app.services.db, cell)
+    let existing = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap();
     let taken = existing[0].card_no.clone().unwrap();
@@ -187,7 +196,9 @@ async fn bad_input_is_explained_and_nothing_changes(b: Backend) {
         assert!(page.contains("aria-invalid=\"true\""), "{b:?}");
     }
     assert_eq!(
-        store::members::of_cell(&app.services.db, cell)
+        app.services
+            .db
+            .read(async |r| store::members::of_cell(r, cell).await)
             .await
             .unwrap()
             .len(),
@@ -201,7 +212,10 @@ async fn a_member_cannot_open_another_cells_record_and_it_is_logged(b: Backend) 
     let app = TestApp::demo(b).await;
     let (c, _) = app.login("dangvien").await;
     let cells = app.cell_ids().await;
-    let other = store::members::of_cell(&app.services.db, cells[1])
+    let other = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cells[1]).await)
         .await
         .unwrap()[0]
         .id;
@@ -213,7 +227,10 @@ async fn a_member_cannot_open_another_cells_record_and_it_is_logged(b: Backend) 
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "{b:?}");
     assert!(text(&res.text().await.unwrap()).contains("không có quyền"));
     // Their own cell's colleagues are not open to them either: only basics.
-    let colleague = store::members::of_cell(&app.services.db, cells[0])
+    let colleague = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cells[0]).await)
         .await
         .unwrap()[0]
         .id;
@@ -225,7 +242,10 @@ async fn a_member_cannot_open_another_cells_record_and_it_is_logged(b: Backend) 
             .status(),
         StatusCode::FORBIDDEN
     );
-    let log = store::members::access_log(&app.services.db, other, 10)
+    let log = app
+        .services
+        .db
+        .read(async |r| store::members::access_log(r, other, 10).await)
         .await
         .unwrap();
     assert_eq!(log.len(), 1, "{b:?}: the refused read is logged");
@@ -240,7 +260,10 @@ async fn a_member_cannot_open_another_cells_record_and_it_is_logged(b: Backend) 
             .status(),
         StatusCode::OK
     );
-    let log = store::members::access_log(&app.services.db, other, 10)
+    let log = app
+        .services
+        .db
+        .read(async |r| store::members::access_log(r, other, 10).await)
         .await
         .unwrap();
     assert_eq!(log.len(), 2, "{b:?}");
@@ -261,7 +284,10 @@ async fn a_member_cannot_open_another_cells_record_and_it_is_logged(b: Backend) 
 async fn concurrent_record_views_are_each_logged_before_they_return(b: Backend) {
     let app = TestApp::demo(b).await;
     let cell = app.cell_ids().await[0];
-    let id = store::members::of_cell(&app.services.db, cell)
+    let id = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()[0]
         .id;
@@ -279,14 +305,20 @@ async fn concurrent_record_views_are_each_logged_before_they_return(b: Backend) 
                 .await
                 .unwrap();
             // Another connection sees the row as soon as the call returned.
-            let log = store::members::access_log(&s.db, id, 100).await.unwrap();
+            let log =
+                s.db.read(async |r| store::members::access_log(r, id, 100).await)
+                    .await
+                    .unwrap();
             assert!(log.iter().any(|r| r.account_id == 1000 + i));
         })
     });
     for v in views.collect::<Vec<_>>() {
         v.await.unwrap();
     }
-    let log = store::members::access_log(&app.services.db, id, 100)
+    let log = app
+        .services
+        .db
+        .read(async |r| store::members::access_log(r, id, 100).await)
         .await
         .unwrap();
     assert_eq!(log.len(), 64, "{b:?}");
@@ -302,7 +334,10 @@ async fn concurrent_record_views_are_each_logged_before_they_return(b: Backend) 
     for p in pages.collect::<Vec<_>>() {
         assert_eq!(p.await.unwrap(), StatusCode::OK, "{b:?}");
     }
-    let log = store::members::access_log(&app.services.db, id, 100)
+    let log = app
+        .services
+        .db
+        .read(async |r| store::members::access_log(r, id, 100).await)
         .await
         .unwrap();
     assert_eq!(log.len(), 64 + 16, "{b:?}");

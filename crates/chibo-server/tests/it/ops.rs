@@ -105,7 +105,12 @@ async fn ready_to_adopt(app: &TestApp, token: &str, cell: i64, day: i64) -> (i64
     )
     .await;
     assert!(s.is_success(), "{s}: {v}");
-    let roll = store::meetings::roll(&app.services.db, id).await.unwrap();
+    let roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, id).await)
+        .await
+        .unwrap();
     for r in &roll {
         let (s, v) = call(
             &c,
@@ -206,7 +211,10 @@ async fn two_servers_on_one_postgres_behave_as_one() {
     let token = token_for(&a, "bithu").await;
     let cell = a.cell_ids().await[0];
     let (meeting, _) = ready_to_adopt(&a, &token, cell, 7).await;
-    let before = store::meetings::items(&a.services.db, meeting)
+    let before = a
+        .services
+        .db
+        .read(async |r| store::meetings::items(r, meeting).await)
         .await
         .unwrap()
         .len();
@@ -230,7 +238,10 @@ async fn two_servers_on_one_postgres_behave_as_one() {
         let (s, v) = w.await.unwrap();
         assert_eq!(s, StatusCode::CREATED, "{v}");
     }
-    let items = store::meetings::items(&a.services.db, meeting)
+    let items = a
+        .services
+        .db
+        .read(async |r| store::meetings::items(r, meeting).await)
         .await
         .unwrap();
     assert_eq!(items.len(), before + 40, "no item lost");
@@ -265,7 +276,10 @@ async fn two_servers_on_one_postgres_behave_as_one() {
     }
     let mut numbers = BTreeSet::new();
     for (m, _) in &pending {
-        let r = store::meetings::resolution(&a.services.db, *m)
+        let r = a
+            .services
+            .db
+            .read(async |r| store::meetings::resolution(r, *m).await)
             .await
             .unwrap()
             .unwrap();

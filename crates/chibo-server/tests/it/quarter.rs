@@ -50,7 +50,10 @@ impl Api<'_> {
 }
 
 async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = store::accounts::by_login(&app.services.db, login)
+    let a = app
+        .services
+        .db
+        .read(async |r| store::accounts::by_login(r, login).await)
         .await
         .unwrap()
         .unwrap();
@@ -129,23 +132,33 @@ async fn resolve(
         json!({"vote_id": v}),
     )
     .await;
-    let r = store::meetings::resolution(&api.app.services.db, m)
+    let r = api
+        .app
+        .services
+        .db
+        .read(async |r| store::meetings::resolution(r, m).await)
         .await
         .unwrap()
         .unwrap();
-    store::tasks::of_cell(
-        &api.app.services.db,
-        cell,
-        &store::tasks::Filter {
-            resolution_id: Some(r.id),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .iter()
-    .map(|t| t.id)
-    .collect()
+    api.app
+        .services
+        .db
+        .read(async |rd| {
+            store::tasks::of_cell(
+                rd,
+                cell,
+                &store::tasks::Filter {
+                    resolution_id: Some(r.id),
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.id)
+        .collect()
 }
 
 async fn review(api: &Api<'_>, m: i64, task: i64, decision: &str, new_deadline: &str) {
@@ -196,7 +209,10 @@ async fn quarter(b: Backend) {
         token: token_for(&app, "bithu").await,
         http: Client::new(),
     };
-    let members = store::members::of_cell(db, cell).await.unwrap();
+    let members = db
+        .read(async |r| store::members::of_cell(r, cell).await)
+        .await
+        .unwrap();
     let full: Vec<i64> = members
         .iter()
         .filter(|m| m.status == "chinh_thuc")
@@ -292,11 +308,13 @@ async fn quarter(b: Backend) {
     .await;
     close(&api, june).await;
     // The sealed resolution carries the meeting's review, task by task.
-    let r = store::meetings::resolution(db, june)
+    let r = db
+        .read(async |r| store::meetings::resolution(r, june).await)
         .await
         .unwrap()
         .unwrap();
-    let sealed = store::meetings::versions(db, "resolution", r.id)
+    let sealed = db
+        .read(async |rd| store::meetings::versions(rd, "resolution", r.id).await)
         .await
         .unwrap();
     let body: Value = serde_json::from_str(&sealed.last().unwrap().body).unwrap();
@@ -324,7 +342,12 @@ async fn quarter(b: Backend) {
     let e = t[0];
 
     // Every task can be followed from assignment to the meeting that closed it.
-    let get = |id: i64| async move { store::tasks::get(db, id).await.unwrap().unwrap() };
+    let get = |id: i64| async move {
+        db.read(async |r| store::tasks::get(r, id).await)
+            .await
+            .unwrap()
+            .unwrap()
+    };
     let (ta, tb, tc, td, te) = (
         get(a).await,
         get(bb).await,
@@ -339,7 +362,8 @@ async fn quarter(b: Backend) {
     assert_eq!(td.deadline.to_string(), "2026-06-30");
     assert_eq!(tc.status, "chuyen_ky_sau");
     assert_eq!(te.closed_meeting_id, None);
-    let decisions: Vec<String> = store::tasks::reviews_of_task(db, cc)
+    let decisions: Vec<String> = db
+        .read(async |r| store::tasks::reviews_of_task(r, cc).await)
         .await
         .unwrap()
         .iter()

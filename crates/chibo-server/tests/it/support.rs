@@ -135,6 +135,7 @@ impl TestApp {
             // Checkpoints are signed when a test asks (and at each seal).
             anchor_every_secs: 0,
             clock: clock.clone(),
+            count_queries: true,
             ..Config::default()
         };
         change(&mut cfg);
@@ -280,7 +281,8 @@ impl TestApp {
     /// The actor behind a login, to prepare data through the services.
     pub async fn actor(&self, login: &str) -> Actor {
         let db = &self.services.db;
-        let account = chibo_server::store::accounts::by_login(db, login)
+        let account = db
+            .read(async |r| chibo_server::store::accounts::by_login(r, login).await)
             .await
             .expect("account")
             .unwrap_or_else(|| panic!("no login {login}"));
@@ -324,8 +326,13 @@ impl TestApp {
     pub async fn cell_ids(&self) -> Vec<i64> {
         let db = &self.services.db;
         let mut out = vec![];
-        for root in chibo_server::store::orgs::roots(db).await.expect("roots") {
-            for c in chibo_server::store::orgs::children(db, root.id)
+        for root in db
+            .read(async |r| chibo_server::store::orgs::roots(r).await)
+            .await
+            .expect("roots")
+        {
+            for c in db
+                .read(async |r| chibo_server::store::orgs::children(r, root.id).await)
                 .await
                 .expect("children")
             {
@@ -336,6 +343,16 @@ impl TestApp {
         }
         out
     }
+}
+
+/// How many statements the request behind `res` sent to the database (the
+/// server's own count: every test app sends it).
+pub fn queries_of(res: &Response) -> u32 {
+    res.headers()["x-chibo-queries"]
+        .to_str()
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .expect("a query count")
 }
 
 /// Where a form's answer sends the browser: it must be a 303.

@@ -13,7 +13,8 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
     let app = TestApp::demo(b).await;
     let db = &app.services.db;
     let cell = app.cell_ids().await[0];
-    let member = store::accounts::by_login(db, "dangvien")
+    let member = db
+        .read(async |r| store::accounts::by_login(r, "dangvien").await)
         .await
         .unwrap()
         .unwrap();
@@ -23,7 +24,8 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
         "UPDATE member SET email = 'dangvien@example.vn' WHERE id = {me}"
     ))
     .await;
-    let others: Vec<_> = store::members::of_cell(db, cell)
+    let others: Vec<_> = db
+        .read(async |r| store::members::of_cell(r, cell).await)
         .await
         .unwrap()
         .into_iter()
@@ -49,7 +51,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
     assert!(body.contains("chưa có người phụ trách"), "{body}");
     assert!(body.contains("trước ngày giao nhiệm vụ"), "{body}");
     assert_eq!(
-        store::tasks::of_cell(db, cell, &Default::default())
+        db.read(async |r| store::tasks::of_cell(r, cell, &Default::default()).await)
             .await
             .unwrap()
             .len(),
@@ -133,7 +135,10 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
     assert!(detail.contains("Đã vận động được 12 hộ"), "{detail}");
     assert!(detail.contains("anh-bien-nhan.png"));
     assert!(detail.contains("40%"));
-    let p = store::tasks::progress_of(db, task).await.unwrap();
+    let p = db
+        .read(async |r| store::tasks::progress_of(r, task).await)
+        .await
+        .unwrap();
     let ev = mem
         .get(app.url(&format!("/tasks/{task}/evidence/{}", p[0].id)))
         .send()
@@ -163,7 +168,7 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
         .services
         .add_standing_duty(
             &app.actor("bithu").await,
-            cell,
+            Some(cell),
             &chibo_server::model::TaskDraft {
                 title: "Rà soát hồ sơ đảng viên".into(),
                 lead_id: Some(others[1].id),
@@ -297,7 +302,11 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
     let table = app.page(&sec, &format!("/tasks?unit={cell}")).await;
     assert!(table.contains("Cần giao lại"));
     // Giving it back to the one who left is refused; to the co-owner works.
-    let t = store::tasks::get(db, task).await.unwrap().unwrap();
+    let t = db
+        .read(async |r| store::tasks::get(r, task).await)
+        .await
+        .unwrap()
+        .unwrap();
     let version = t.version.to_string();
     let res = app
         .post(
@@ -323,13 +332,23 @@ async fn a_standing_duty_from_assignment_to_a_members_report(b: Backend) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let t = store::tasks::get(db, task).await.unwrap().unwrap();
+    let t = db
+        .read(async |r| store::tasks::get(r, task).await)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(t.lead_id, others[0].id);
     assert!(
-        store::tasks::owners(db, task).await.unwrap().is_empty(),
+        db.read(async |r| store::tasks::owners(r, task).await)
+            .await
+            .unwrap()
+            .is_empty(),
         "the new lead is no longer a co-owner"
     );
-    let history = store::audit::for_entity(db, "task", task).await.unwrap();
+    let history = db
+        .read(async |r| store::audit::for_entity(r, "task", task).await)
+        .await
+        .unwrap();
     let actions: Vec<_> = history.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,

@@ -595,6 +595,7 @@ impl Batch {
                 votes: vec![vote.clone()],
                 resolution: None,
                 speeches: vec![],
+                may_manage: true,
             };
             audit.push(Entry {
                 action: "meeting.close",

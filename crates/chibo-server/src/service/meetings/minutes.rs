@@ -2,15 +2,25 @@
 //! for a correction, unlocked again.
 
 use super::seal::{Locking, lock_document};
-use super::{MeetingView, invalid};
+use super::{MeetingView, invalid, managed_meeting, meeting_view};
 use crate::model::nfc;
 use crate::service::{
     Actor, Result, ServiceError, Services, Subject, audit_entry, audit_entry_with,
 };
+use crate::store::Reader;
 use crate::store::images::Part;
-use crate::store::meetings as db;
+use crate::store::meetings::{self as db, AgendaItem};
 use chrono::{DateTime, Utc};
 use serde_json::json;
+
+/// One item of the meeting's agenda.
+async fn item_of(r: &mut Reader, id: i64, item_id: i64) -> Result<AgendaItem> {
+    db::items(r, id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == item_id)
+        .ok_or(ServiceError::NotFound)
+}
 
 impl Services {
     /// Autosave of one section of the minutes. Conflicting saves are refused
@@ -24,15 +34,16 @@ impl Services {
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let (m, _) = self.managed_meeting(actor, id).await?;
-        if m.minutes_locked_at.is_some() {
-            return Err(invalid("minutes", "minutes.locked", ""));
-        }
-        let items = db::items(&self.db, id).await?;
-        let item = items
-            .iter()
-            .find(|i| i.id == item_id)
-            .ok_or(ServiceError::NotFound)?;
+        let (m, item) = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                if m.minutes_locked_at.is_some() {
+                    return Err(invalid("minutes", "minutes.locked", ""));
+                }
+                Ok((m, item_of(r, id, item_id).await?))
+            })
+            .await?;
         let text = text.replace("\r\n", "\n");
         let text =
             unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect::<String>();
@@ -66,28 +77,30 @@ impl Services {
         body: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, _) = self.managed_meeting(actor, id).await?;
-        if m.minutes_locked_at.is_some() {
-            return Err(invalid("body", "minutes.locked", ""));
-        }
         let body = nfc(body);
-        if body.is_empty() {
-            return Err(invalid("body", "required", ""));
-        }
-        let items = db::items(&self.db, id).await?;
-        let item = items
-            .iter()
-            .find(|i| i.id == item_id)
-            .ok_or(ServiceError::NotFound)?;
-        let speaker = match member_id {
-            Some(mid) => db::roll(&self.db, id)
-                .await?
-                .into_iter()
-                .find(|r| r.member_id == mid)
-                .map(|r| r.full_name)
-                .ok_or(ServiceError::NotFound)?,
-            None => m.guest.clone().unwrap_or_else(|| "Đại biểu".into()),
-        };
+        let (m, item, speaker) = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                if m.minutes_locked_at.is_some() {
+                    return Err(invalid("body", "minutes.locked", ""));
+                }
+                if body.is_empty() {
+                    return Err(invalid("body", "required", ""));
+                }
+                let item = item_of(r, id, item_id).await?;
+                let speaker = match member_id {
+                    Some(mid) => db::roll(r, id)
+                        .await?
+                        .into_iter()
+                        .find(|e| e.member_id == mid)
+                        .map(|e| e.full_name)
+                        .ok_or(ServiceError::NotFound)?,
+                    None => m.guest.clone().unwrap_or_else(|| "Đại biểu".into()),
+                };
+                Ok((m, item, speaker))
+            })
+            .await?;
         let mut tx = self.db.begin().await?;
         db::add_speech(&mut tx, item.id, member_id, &speaker, &body, now).await?;
         audit_entry_with(
@@ -112,13 +125,19 @@ impl Services {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        let (m, _) = self.managed_meeting(actor, id).await?;
-        if m.status != "closed" {
-            return Err(invalid("status", "meeting.not_closed", ""));
-        }
-        let view = self.meeting_view(actor, id).await?;
+        let (m, view, printed) = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                if m.status != "closed" {
+                    return Err(invalid("status", "meeting.not_closed", ""));
+                }
+                let view = meeting_view(r, actor, id).await?;
+                let printed = self.printed_minutes(r, &view).await?;
+                Ok((m, view, printed))
+            })
+            .await?;
         let facts = minutes_facts(&view);
-        let printed = self.printed_minutes(&view).await?;
         let mut tx = self.db.begin().await?;
         let reason = reason.map(nfc).filter(|r| !r.is_empty());
         let code = lock_document(

@@ -8,24 +8,29 @@
 
 mod minutes;
 mod resolution;
+mod screens;
 pub mod seal;
 mod votes;
 
+pub use crate::store::meetings::{
+    AgendaItem, Draft, FileRow, MeetingRow, NoticeRow, ResolutionRow, RollEntry, Speech, VoteRow,
+};
 pub(crate) use minutes::minutes_facts;
 pub use resolution::Assignment;
+pub use screens::{Delivery, MeetingList, MeetingPage, PlanForm, ResolutionPage, VotesPage};
 
 use seal::seal_bytes;
 
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, audit_entry_with, today};
+use super::{
+    Actor, Result, ServiceError, Services, Subject, audit_entry, audit_entry_with, org_for, today,
+};
 use crate::model::{
     AgendaKind, MeetingKind, MeetingStatus, Presence, Problem, Problems, Status, agenda_template,
     nfc,
 };
 use crate::store::images::Part;
-use crate::store::meetings::{
-    self as db, AgendaItem, MeetingPlan, MeetingRow, ResolutionRow, RollEntry, VoteRow,
-};
-use crate::store::{self, orgs::OrgRow};
+use crate::store::meetings::{self as db, MeetingPlan};
+use crate::store::{self, Reader, orgs::OrgRow};
 use chibo_rules::{Attendance, Ballots, DecisionKind, Lang, Member, Status as RuleStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -105,6 +110,8 @@ impl Panel {
 pub struct MeetingView {
     pub meeting: MeetingRow,
     pub cell: OrgRow,
+    /// The actor runs the cell: the page offers its steps.
+    pub may_manage: bool,
     pub items: Vec<AgendaItem>,
     pub roll: Vec<RollEntry>,
     pub votes: Vec<VoteRow>,
@@ -187,51 +194,88 @@ fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) ->
     ServiceError::invalid(Problem::new(field, code, value))
 }
 
+/// A member's line of a meeting's roll.
+async fn roll_entry(r: &mut Reader, id: i64, member_id: i64) -> Result<RollEntry> {
+    db::roll(r, id)
+        .await?
+        .into_iter()
+        .find(|e| e.member_id == member_id)
+        .ok_or(ServiceError::NotFound)
+}
+
+/// The meeting and its cell, if the actor may see it.
+pub(crate) async fn meeting(
+    r: &mut Reader,
+    actor: &Actor,
+    id: i64,
+) -> Result<(MeetingRow, OrgRow)> {
+    let m = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+    let cell = org_for(r, actor, m.cell_id).await?;
+    if !actor.can_see(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok((m, cell))
+}
+
+/// The meeting and its cell, if the actor runs the cell.
+pub(crate) async fn managed_meeting(
+    r: &mut Reader,
+    actor: &Actor,
+    id: i64,
+) -> Result<(MeetingRow, OrgRow)> {
+    let (m, cell) = meeting(r, actor, id).await?;
+    if !actor.can_manage(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok((m, cell))
+}
+
+/// Everything about a meeting the actor may see.
+pub(crate) async fn meeting_view(r: &mut Reader, actor: &Actor, id: i64) -> Result<MeetingView> {
+    let (meeting, cell) = meeting(r, actor, id).await?;
+    Ok(MeetingView {
+        items: db::items(r, id).await?,
+        roll: db::roll(r, id).await?,
+        votes: db::votes(r, id).await?,
+        resolution: db::resolution(r, id).await?,
+        speeches: db::speeches(r, id).await?,
+        may_manage: actor.can_manage(&cell),
+        meeting,
+        cell,
+    })
+}
+
 impl Services {
     /// The meeting and its cell, if the actor may see it.
     pub async fn meeting(&self, actor: &Actor, id: i64) -> Result<(MeetingRow, OrgRow)> {
-        let m = db::get(&self.db, id).await?.ok_or(ServiceError::NotFound)?;
-        let cell = self.org_for(actor, m.cell_id).await?;
-        if !actor.can_see(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok((m, cell))
+        self.db.read(async |r| meeting(r, actor, id).await).await
     }
 
-    pub(crate) async fn managed_meeting(
-        &self,
-        actor: &Actor,
-        id: i64,
-    ) -> Result<(MeetingRow, OrgRow)> {
-        let (m, cell) = self.meeting(actor, id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        Ok((m, cell))
+    async fn managed_meeting(&self, actor: &Actor, id: i64) -> Result<(MeetingRow, OrgRow)> {
+        self.db
+            .read(async |r| managed_meeting(r, actor, id).await)
+            .await
     }
 
     pub async fn meeting_view(&self, actor: &Actor, id: i64) -> Result<MeetingView> {
-        let (meeting, cell) = self.meeting(actor, id).await?;
-        Ok(MeetingView {
-            items: db::items(&self.db, id).await?,
-            roll: db::roll(&self.db, id).await?,
-            votes: db::votes(&self.db, id).await?,
-            resolution: db::resolution(&self.db, id).await?,
-            speeches: db::speeches(&self.db, id).await?,
-            meeting,
-            cell,
-        })
+        self.db
+            .read(async |r| meeting_view(r, actor, id).await)
+            .await
     }
 
     /// Plans a meeting with the order of business for the cell's type.
     pub async fn plan_meeting(
         &self,
         actor: &Actor,
-        cell: &OrgRow,
+        cell_id: i64,
         f: &MeetingForm,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if cell.kind != "chi_bo" || !actor.can_manage(cell) {
+        let cell = self
+            .db
+            .read(async |r| org_for(r, actor, cell_id).await)
+            .await?;
+        if cell.kind != "chi_bo" || !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
         let plan = parse_plan(f).map_err(ServiceError::Invalid)?;
@@ -412,14 +456,21 @@ impl Services {
     /// Sends the convening notice to every member on the roll (in the app,
     /// and by e-mail to those with an address) and draws up the roll.
     pub async fn send_notice(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<usize> {
-        let (m, cell) = self.managed_meeting(actor, id).await?;
-        if m.starts_at <= now {
-            return Err(invalid("date", "meeting.in_past", ""));
-        }
-        if !matches!(m.status.as_str(), "draft" | "notified") {
-            return Err(invalid("status", "meeting.closed", ""));
-        }
-        let items = db::items(&self.db, id).await?;
+        let (m, cell, items, members) = self
+            .db
+            .read(async |r| {
+                let (m, cell) = managed_meeting(r, actor, id).await?;
+                if m.starts_at <= now {
+                    return Err(invalid("date", "meeting.in_past", ""));
+                }
+                if !matches!(m.status.as_str(), "draft" | "notified") {
+                    return Err(invalid("status", "meeting.closed", ""));
+                }
+                let items = db::items(r, id).await?;
+                let members = store::members::of_cell(r, cell.id).await?;
+                Ok((m, cell, items, members))
+            })
+            .await?;
         let when = m
             .starts_at
             .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
@@ -438,7 +489,6 @@ impl Services {
         );
         let mut tx = self.db.begin().await?;
         db::init_roll(&mut tx, id, cell.id).await?;
-        let members = store::members::of_cell(&self.db, cell.id).await?;
         let mut sent = 0;
         for member in members.iter().filter(|x| Status::is_active_str(&x.status)) {
             let n = db::NewNotice {
@@ -534,17 +584,19 @@ impl Services {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, _) = self.managed_meeting(actor, id).await?;
-        if m.status != "open" {
-            return Err(invalid("status", "meeting.not_open", ""));
-        }
-        if db::votes(&self.db, id)
-            .await?
-            .iter()
-            .any(|v| v.status == "open")
-        {
-            return Err(invalid("status", "meeting.vote_open", ""));
-        }
+        let m = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                if m.status != "open" {
+                    return Err(invalid("status", "meeting.not_open", ""));
+                }
+                if db::votes(r, id).await?.iter().any(|v| v.status == "open") {
+                    return Err(invalid("status", "meeting.vote_open", ""));
+                }
+                Ok(m)
+            })
+            .await?;
         let reason = reason.map(nfc).filter(|r| !r.is_empty());
         let minutes = m.opened_at.map(|o| (now - o).num_minutes());
         let min = self.min_minutes(&m);
@@ -581,16 +633,18 @@ impl Services {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, _) = self.managed_meeting(actor, id).await?;
-        if m.status == "closed" {
-            return Err(invalid("presence", "meeting.closed", ""));
-        }
+        let (m, entry) = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                if m.status == "closed" {
+                    return Err(invalid("presence", "meeting.closed", ""));
+                }
+                let entry = roll_entry(r, id, member_id).await?;
+                Ok((m, entry))
+            })
+            .await?;
         let reason = reason.map(nfc).filter(|r| !r.is_empty());
-        let entry = db::roll(&self.db, id)
-            .await?
-            .into_iter()
-            .find(|r| r.member_id == member_id)
-            .ok_or(ServiceError::NotFound)?;
         // Arrival is the time of the first "present" mark after the meeting opened.
         let arrived = (presence == Presence::CoMat && m.status == "open").then_some(now);
         let keep_arrival = entry
@@ -629,12 +683,13 @@ impl Services {
         member_id: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, _) = self.managed_meeting(actor, id).await?;
-        let entry = db::roll(&self.db, id)
-            .await?
-            .into_iter()
-            .find(|r| r.member_id == member_id)
-            .ok_or(ServiceError::NotFound)?;
+        let (m, entry) = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                Ok::<_, ServiceError>((m, roll_entry(r, id, member_id).await?))
+            })
+            .await?;
         let arrived = entry
             .arrived_at
             .as_deref()

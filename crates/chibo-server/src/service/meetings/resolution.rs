@@ -1,8 +1,9 @@
 //! The meeting's resolution: the draft, then adoption with a passed vote.
 
-use super::invalid;
 use super::seal::{Locking, lock_document};
+use super::{invalid, managed_meeting};
 use crate::model::{TaskSource, nfc};
+use crate::service::tasks::review_board;
 use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry_with, today};
 use crate::store::images::Part;
 use crate::store::meetings as db;
@@ -38,14 +39,20 @@ impl Services {
         d: &db::Draft<'_>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, cell) = self.managed_meeting(actor, id).await?;
+        let (m, cell, members) = self
+            .db
+            .read(async |r| {
+                let (m, cell) = managed_meeting(r, actor, id).await?;
+                let members = crate::store::members::of_cell(r, cell.id).await?;
+                Ok::<_, crate::service::ServiceError>((m, cell, members))
+            })
+            .await?;
         let subject = nfc(d.subject);
         if subject.is_empty() {
             return Err(invalid("subject", "required", ""));
         }
         let assignments: Vec<Assignment> = serde_json::from_str(d.assignments)
             .map_err(|_| invalid("assignments", "required", ""))?;
-        let members = crate::store::members::of_cell(&self.db, cell.id).await?;
         let name = |id: &i64| {
             members
                 .iter()
@@ -109,21 +116,29 @@ impl Services {
         vote_id: i64,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        let (m, cell) = self.managed_meeting(actor, id).await?;
-        let r = db::resolution(&self.db, id)
-            .await?
-            .ok_or_else(|| invalid("subject", "resolution.missing", ""))?;
-        if r.status != "draft" {
-            return Err(invalid(
-                "subject",
-                "resolution.adopted",
-                r.number_text.unwrap_or_default(),
-            ));
-        }
-        let v = db::vote(&self.db, vote_id)
-            .await?
-            .filter(|v| v.meeting_id == id)
-            .ok_or(ServiceError::NotFound)?;
+        let (m, cell, r, v, review, members) = self
+            .db
+            .read(async |rd| {
+                let (m, cell) = managed_meeting(rd, actor, id).await?;
+                let r = db::resolution(rd, id)
+                    .await?
+                    .ok_or_else(|| invalid("subject", "resolution.missing", ""))?;
+                if r.status != "draft" {
+                    return Err(invalid(
+                        "subject",
+                        "resolution.adopted",
+                        r.number_text.unwrap_or_default(),
+                    ));
+                }
+                let v = db::vote(rd, vote_id)
+                    .await?
+                    .filter(|v| v.meeting_id == id)
+                    .ok_or(ServiceError::NotFound)?;
+                let review = review_board(rd, actor, id).await?;
+                let members = crate::store::members::of_cell(rd, cell.id).await?;
+                Ok((m, cell, r, v, review, members))
+            })
+            .await?;
         if v.kind != DecisionKind::NghiQuyet.code()
             || v.outcome.as_deref() != Some(Outcome::Dat.code())
         {
@@ -137,7 +152,6 @@ impl Services {
         if tasks.is_empty() && !r.no_tasks {
             return Err(invalid("assignments", "resolution.no_tasks", ""));
         }
-        let review = self.review_board(actor, id).await?;
         let review_rows: Vec<serde_json::Value> = review
             .items
             .iter()
@@ -209,6 +223,7 @@ impl Services {
             &mut tx,
             actor,
             &cell,
+            &members,
             Some(r.id),
             TaskSource::Resolution,
             on,

@@ -3,11 +3,11 @@
 //! version back to print it.
 
 use crate::model::Problem;
-use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry_with};
-use crate::store::Tx;
+use crate::service::{Actor, Result, ServiceError, Subject, audit_entry_with};
 use crate::store::audit;
 use crate::store::images::Part;
 use crate::store::meetings as db;
+use crate::store::{Reader, Tx};
 use chibo_print::{Document, Layout};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -132,44 +132,42 @@ fn broken(code: &str) -> ServiceError {
     ServiceError::invalid(Problem::new("document", "seal.broken", code))
 }
 
-impl Services {
-    /// The latest sealed version of a document, refused unless its text
-    /// gives its hash and check code and an intact audit entry about its
-    /// subject recorded that seal: nothing is printed under a seal it does
-    /// not match. `chibo audit verify` says what else is wrong.
-    pub(crate) async fn sealed(&self, doc_type: &str, doc_id: i64) -> Result<Option<Sealed>> {
-        let Some(v) = db::versions(&self.db, doc_type, doc_id).await?.pop() else {
-            return Ok(None);
-        };
-        if seal(&v.body) != (v.hash.clone(), v.check_code.clone()) {
-            return Err(broken(&v.check_code));
-        }
-        let subject = match doc_type {
-            "minutes" => ("meeting", doc_id),
-            "report" => ("report", doc_id),
-            _ => (
-                "meeting",
-                db::resolution_by_id(&self.db, doc_id)
-                    .await?
-                    .map(|r| r.meeting_id)
-                    .ok_or(ServiceError::NotFound)?,
-            ),
-        };
-        let recorded = audit::seals_of(&self.db, subject.0, subject.1)
-            .await?
-            .into_iter()
-            .any(|e| {
-                e.recomputed().as_deref() == Some(e.hash.as_str())
-                    && serde_json::from_str::<serde_json::Value>(&e.summary).is_ok_and(|s| {
-                        s["hash"] == v.hash.as_str() && s["check_code"] == v.check_code.as_str()
-                    })
-            });
-        if !recorded {
-            return Err(broken(&v.check_code));
-        }
-        let body = serde_json::from_str(&v.body).map_err(|_| broken(&v.check_code))?;
-        Ok(Some(Sealed { version: v, body }))
+/// The latest sealed version of a document, refused unless its text
+/// gives its hash and check code and an intact audit entry about its
+/// subject recorded that seal: nothing is printed under a seal it does
+/// not match. `chibo audit verify` says what else is wrong.
+pub(crate) async fn sealed(r: &mut Reader, doc_type: &str, doc_id: i64) -> Result<Option<Sealed>> {
+    let Some(v) = db::versions(r, doc_type, doc_id).await?.pop() else {
+        return Ok(None);
+    };
+    if seal(&v.body) != (v.hash.clone(), v.check_code.clone()) {
+        return Err(broken(&v.check_code));
     }
+    let subject = match doc_type {
+        "minutes" => ("meeting", doc_id),
+        "report" => ("report", doc_id),
+        _ => (
+            "meeting",
+            db::resolution_by_id(r, doc_id)
+                .await?
+                .map(|r| r.meeting_id)
+                .ok_or(ServiceError::NotFound)?,
+        ),
+    };
+    let recorded = audit::seals_of(r, subject.0, subject.1)
+        .await?
+        .into_iter()
+        .any(|e| {
+            e.recomputed().as_deref() == Some(e.hash.as_str())
+                && serde_json::from_str::<serde_json::Value>(&e.summary).is_ok_and(|s| {
+                    s["hash"] == v.hash.as_str() && s["check_code"] == v.check_code.as_str()
+                })
+        });
+    if !recorded {
+        return Err(broken(&v.check_code));
+    }
+    let body = serde_json::from_str(&v.body).map_err(|_| broken(&v.check_code))?;
+    Ok(Some(Sealed { version: v, body }))
 }
 
 #[cfg(test)]

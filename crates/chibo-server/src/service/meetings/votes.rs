@@ -1,16 +1,48 @@
 //! Votes by show of hands (counts entered) or named from members' phones;
 //! the outcome comes from the rule pack, on the roll frozen at the opening.
 
-use super::{attendance_of, invalid, rule_status};
+use super::{attendance_of, invalid, managed_meeting, meeting, rule_status};
 use crate::model::{Choice, VoteMode, nfc};
 use crate::service::{Actor, Result, ServiceError, Services, Subject, audit_entry_with, today};
 use crate::store::images::Part;
 use crate::store::meetings::{self as db, MeetingRow, VoteRow};
-use crate::store::orgs::OrgRow;
+use crate::store::{Reader, orgs::OrgRow};
 use chibo_rules::{Ballots, DecisionKind, Lang, Member};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+/// One of the meeting's votes, if the actor may see the meeting.
+async fn vote_of(
+    r: &mut Reader,
+    actor: &Actor,
+    meeting_id: i64,
+    vote_id: i64,
+) -> Result<(MeetingRow, OrgRow, VoteRow)> {
+    let (m, cell) = meeting(r, actor, meeting_id).await?;
+    let v = db::vote(r, vote_id)
+        .await?
+        .filter(|v| v.meeting_id == meeting_id)
+        .ok_or(ServiceError::NotFound)?;
+    Ok((m, cell, v))
+}
+
+/// An open vote that the actor, managing the meeting's cell, may close.
+async fn vote_to_close(
+    r: &mut Reader,
+    actor: &Actor,
+    meeting_id: i64,
+    vote_id: i64,
+) -> Result<(MeetingRow, VoteRow)> {
+    let (m, cell, v) = vote_of(r, actor, meeting_id, vote_id).await?;
+    if !actor.can_manage(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    if v.status != "open" {
+        return Err(invalid("vote", "vote.closed", ""));
+    }
+    Ok((m, v))
+}
 
 #[derive(Serialize, Deserialize)]
 struct Frozen {
@@ -31,10 +63,16 @@ impl Services {
         mode: VoteMode,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let (m, _) = self.managed_meeting(actor, id).await?;
-        if m.status != "open" {
-            return Err(invalid("kind", "meeting.not_open", ""));
-        }
+        let (m, roll) = self
+            .db
+            .read(async |r| {
+                let (m, _) = managed_meeting(r, actor, id).await?;
+                if m.status != "open" {
+                    return Err(invalid("kind", "meeting.not_open", ""));
+                }
+                Ok((m, db::roll(r, id).await?))
+            })
+            .await?;
         let on = today(now);
         let secret: bool = self
             .rules
@@ -47,7 +85,6 @@ impl Services {
         if subject.is_empty() {
             return Err(invalid("subject", "required", ""));
         }
-        let roll = db::roll(&self.db, id).await?;
         let frozen: Vec<Frozen> = roll
             .iter()
             .filter(|r| rule_status(&r.member_status).is_some())
@@ -118,29 +155,9 @@ impl Services {
         meeting_id: i64,
         vote_id: i64,
     ) -> Result<(MeetingRow, OrgRow, VoteRow)> {
-        let (m, cell) = self.meeting(actor, meeting_id).await?;
-        let v = db::vote(&self.db, vote_id)
-            .await?
-            .filter(|v| v.meeting_id == meeting_id)
-            .ok_or(ServiceError::NotFound)?;
-        Ok((m, cell, v))
-    }
-
-    /// An open vote that the actor, managing the meeting's cell, may close.
-    async fn vote_to_close(
-        &self,
-        actor: &Actor,
-        meeting_id: i64,
-        vote_id: i64,
-    ) -> Result<(MeetingRow, VoteRow)> {
-        let (m, cell, v) = self.vote_of(actor, meeting_id, vote_id).await?;
-        if !actor.can_manage(&cell) {
-            return Err(ServiceError::Forbidden);
-        }
-        if v.status != "open" {
-            return Err(invalid("vote", "vote.closed", ""));
-        }
-        Ok((m, v))
+        self.db
+            .read(async |r| vote_of(r, actor, meeting_id, vote_id).await)
+            .await
     }
 
     /// Closes a vote with counts the secretary entered (show of hands).
@@ -152,7 +169,10 @@ impl Services {
         counts: (u32, u32, u32),
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, v) = self.vote_to_close(actor, meeting_id, vote_id).await?;
+        let (m, v) = self
+            .db
+            .read(async |r| vote_to_close(r, actor, meeting_id, vote_id).await)
+            .await?;
         if v.mode != VoteMode::Counts.as_str() {
             return Err(invalid("vote", "vote.mode", v.mode.clone()));
         }
@@ -263,8 +283,13 @@ impl Services {
         vote_id: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, v) = self.vote_to_close(actor, meeting_id, vote_id).await?;
-        let casts = db::casts(&self.db, vote_id).await?;
+        let (m, v, casts) = self
+            .db
+            .read(async |r| {
+                let (m, v) = vote_to_close(r, actor, meeting_id, vote_id).await?;
+                Ok::<_, ServiceError>((m, v, db::casts(r, vote_id).await?))
+            })
+            .await?;
         let count = |c: Choice| casts.iter().filter(|(_, x)| x == c.as_str()).count() as u32;
         self.decide_and_close(
             actor,

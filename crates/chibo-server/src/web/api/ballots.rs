@@ -4,8 +4,7 @@
 //! and trace layers (see `web::router`).
 
 use super::units::Created;
-use crate::service::ballots::{PendingToken, SvForm, SvView};
-use crate::store::ballots::SvRow;
+use crate::service::ballots::{PendingToken, SvForm, SvRow, SvView};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};

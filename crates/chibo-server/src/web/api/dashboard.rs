@@ -1,11 +1,8 @@
 //! The dashboards' figures and the reports upward, as JSON.
 
 use super::units::Created;
-use crate::model::PeriodKind;
 use crate::service::dashboard::{CellDashboard, CellTable, PeriodQuery, TableQuery};
-use crate::service::reports::{Report, Sections};
-use crate::service::today;
-use crate::store::reports::ReportRow;
+use crate::service::reports::{Report, ReportRow, Sections};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -22,10 +19,9 @@ pub async fn cell(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<CellDashboard>, ApiError> {
-    let unit = s.services.dashboard_unit(&actor, id).await?;
     Ok(Json(
         s.services
-            .cell_dashboard(&actor, unit, s.services.now())
+            .cell_dashboard(&actor, id, s.services.now())
             .await?,
     ))
 }
@@ -42,10 +38,11 @@ pub async fn cell_table(
     Query(p): Query<PeriodQuery>,
     Query(t): Query<TableQuery>,
 ) -> Result<Json<CellTable>, ApiError> {
-    let unit = s.services.dashboard_unit(&actor, id).await?;
-    let now = s.services.now();
-    let period = p.resolve(PeriodKind::Quarter, today(now))?;
-    Ok(Json(s.services.cell_table(unit, &period, &t, now).await?))
+    Ok(Json(
+        s.services
+            .cell_table(&actor, id, &p, &t, s.services.now())
+            .await?,
+    ))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -61,8 +58,7 @@ pub async fn list(
     ApiUser(actor): ApiUser,
     Query(p): Query<UnitParam>,
 ) -> Result<Json<Vec<ReportRow>>, ApiError> {
-    let unit = s.services.org(p.unit).await?;
-    Ok(Json(s.services.reports_of(&actor, &unit).await?))
+    Ok(Json(s.services.reports_of(&actor, p.unit).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -80,12 +76,9 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     Json(b): Json<NewReport>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let unit = s.services.org(b.unit_id).await?;
-    let now = s.services.now();
-    let period = b.period.resolve(PeriodKind::Month, today(now))?;
     let id = s
         .services
-        .create_report(&actor, &unit, &period, now)
+        .create_report(&actor, Some(b.unit_id), &b.period, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }

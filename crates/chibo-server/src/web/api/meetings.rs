@@ -1,10 +1,8 @@
 use super::units::Created;
 use crate::model::{Choice, Presence, VoteMode};
+use crate::service::ServiceError;
+use crate::service::meetings::{AgendaItem, MeetingRow, ResolutionRow, RollEntry, VoteRow};
 use crate::service::meetings::{MeetingForm, Panel};
-use crate::service::{ServiceError, today};
-use crate::store::meetings::{
-    self as db, AgendaItem, MeetingRow, ResolutionRow, RollEntry, VoteRow,
-};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -26,11 +24,7 @@ pub async fn list(
     ApiUser(actor): ApiUser,
     Query(p): Query<CellParam>,
 ) -> Result<Json<Vec<MeetingRow>>, ApiError> {
-    let cell = s.services.org(p.cell).await?;
-    if !actor.can_see(&cell) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    Ok(Json(db::of_cell(&s.services.db, cell.id, 100).await?))
+    Ok(Json(s.services.meetings_of(&actor, p.cell).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -48,10 +42,9 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     Json(b): Json<NewMeeting>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let cell = s.services.org(b.cell_id).await?;
     let id = s
         .services
-        .plan_meeting(&actor, &cell, &b.form, s.services.now())
+        .plan_meeting(&actor, b.cell_id, &b.form, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -74,10 +67,10 @@ pub async fn get_meeting(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    let v = s.services.meeting_view(&actor, id).await?;
-    let panel = s
+    let (v, panel) = s
         .services
-        .panel(&v.roll, today(v.meeting.starts_at), chibo_rules::Lang::Vi);
+        .roll_page(&actor, id, chibo_rules::Lang::Vi)
+        .await?;
     Ok(Json(MeetingDetail {
         meeting: v.meeting,
         agenda: v.items,
@@ -96,8 +89,7 @@ pub async fn agenda(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<AgendaItem>>, ApiError> {
-    s.services.meeting(&actor, id).await?;
-    Ok(Json(db::items(&s.services.db, id).await?))
+    Ok(Json(s.services.agenda(&actor, id).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -208,12 +200,11 @@ pub async fn mark(
             s.services.now(),
         )
         .await?;
-    let v = s.services.meeting_view(&actor, id).await?;
-    Ok(Json(s.services.panel(
-        &v.roll,
-        today(v.meeting.starts_at),
-        chibo_rules::Lang::Vi,
-    )))
+    Ok(Json(
+        s.services
+            .roll_panel(&actor, id, chibo_rules::Lang::Vi)
+            .await?,
+    ))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -380,7 +371,7 @@ pub async fn save_resolution(
     Json(b): Json<Draft>,
 ) -> Result<StatusCode, ApiError> {
     let assignments = serde_json::to_string(&b.assignments).unwrap_or_default();
-    let d = db::Draft {
+    let d = crate::service::meetings::Draft {
         subject: &b.subject,
         results: &b.results,
         tasks: &b.tasks,

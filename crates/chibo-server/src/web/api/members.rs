@@ -1,7 +1,7 @@
 use super::units::Created;
 use crate::model::{MemberFields, Status, parse_date};
 use crate::service::ServiceError;
-use crate::store::members::{MemberRow, MemberSummary, SearchQuery, StatusPeriod};
+use crate::service::members::{MemberRow, MemberSummary, SearchQuery, StatusPeriod};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -38,7 +38,6 @@ pub async fn search(
     ApiUser(actor): ApiUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<MemberPage>, ApiError> {
-    let unit = s.services.org(p.unit).await?;
     let status = match p.status.as_deref() {
         Some(st) => Some(
             Status::parse(st)
@@ -56,7 +55,7 @@ pub async fn search(
         .services
         .search_members(
             &actor,
-            &unit,
+            p.unit,
             SearchQuery {
                 text: p.q,
                 status,
@@ -91,10 +90,9 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     Json(b): Json<NewMember>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let cell = s.services.org(b.cell_id).await?;
     let id = s
         .services
-        .create_member(&actor, &cell, &b.fields, b.group_id, s.services.now())
+        .create_member(&actor, b.cell_id, &b.fields, b.group_id, s.services.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }

@@ -1,8 +1,8 @@
 //! Tasks and their progress, for programs and the phone's offline queue.
 
 use crate::model::TaskDraft;
+use crate::service::tasks::{Filter, ProgressRow, TaskReview};
 use crate::service::tasks::{ProgressForm, TaskItem};
-use crate::store::tasks::{Filter, ProgressRow, TaskReview};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -38,7 +38,7 @@ pub async fn list(
     };
     let (_, items) = s
         .services
-        .cell_tasks(&actor, p.cell, &f, s.services.now())
+        .cell_tasks(&actor, Some(p.cell), &f, s.services.now())
         .await?;
     Ok(Json(items))
 }
@@ -119,7 +119,7 @@ pub async fn create(
     };
     let id = s
         .services
-        .add_standing_duty(&actor, b.cell_id, &draft, s.services.now())
+        .add_standing_duty(&actor, Some(b.cell_id), &draft, s.services.now())
         .await?;
     let full = get_task(State(s), ApiUser(actor), Path(id)).await?;
     Ok((StatusCode::CREATED, full))

@@ -1,20 +1,10 @@
-use crate::service::ServiceError;
-use crate::service::orgs::OrgFields;
-use crate::store::{self, orgs::CellStat, orgs::OrgRow};
+use crate::service::orgs::{CellStat, OrgFields, OrgRow};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-
-async fn visible(s: &AppState, actor: &crate::service::Actor, id: i64) -> Result<OrgRow, ApiError> {
-    let unit = s.services.org(id).await?;
-    if !actor.can_see(&unit) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    Ok(unit)
-}
 
 /// One organisation unit.
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units",
@@ -24,7 +14,7 @@ pub async fn get_unit(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<OrgRow>, ApiError> {
-    Ok(Json(visible(&s, &actor, id).await?))
+    Ok(Json(s.services.unit_for(&actor, Some(id)).await?))
 }
 
 /// The units directly under a unit, with member counts.
@@ -35,10 +25,7 @@ pub async fn children(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<CellStat>>, ApiError> {
-    let unit = visible(&s, &actor, id).await?;
-    Ok(Json(
-        store::orgs::cells_with_counts(&s.services.db, unit.id).await?,
-    ))
+    Ok(Json(s.services.unit_children(&actor, id).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]

@@ -1,7 +1,7 @@
 use super::units::Created;
 use crate::model::{Problem, Role};
+use crate::service::users::GrantRow;
 use crate::service::{ServiceError, accounts::NewAccount};
-use crate::store::{self, accounts::GrantRow};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -53,11 +53,7 @@ pub async fn list(
     ApiUser(actor): ApiUser,
     Query(p): Query<UnitParam>,
 ) -> Result<Json<Vec<AccountInfo>>, ApiError> {
-    let unit = s.services.org(p.unit).await?;
-    if !actor.can_manage(&unit) && actor.role_at(&unit.path) < Some(Role::Upper) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    let rows = store::accounts::under(&s.services.db, &unit.path).await?;
+    let rows = s.services.unit_accounts(&actor, p.unit).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(a, g)| AccountInfo {

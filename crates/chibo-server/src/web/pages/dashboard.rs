@@ -1,10 +1,7 @@
 //! The secretary's dashboard of a cell, and the upper committee's table of
 //! the cells under it: one address, `/dashboard?unit=ID`.
 
-use super::unit_for;
-use crate::model::PeriodKind;
-use crate::service::dashboard::{PeriodQuery, TableQuery};
-use crate::service::today;
+use crate::service::dashboard::{CellDashboard, Dashboard, PeriodQuery, TableQuery};
 use crate::web::AppState;
 use crate::web::auth::User;
 use crate::web::error::PageError;
@@ -31,28 +28,17 @@ pub async fn show(
     Query(period): Query<PeriodQuery>,
     Query(table): Query<TableQuery>,
 ) -> Result<Response, PageError> {
-    let unit = unit_for(&s, &user, q.unit).await?;
-    let unit = s.services.dashboard_unit(&user.actor, unit.id).await?;
     let now = s.services.now();
-    let path = format!("/dashboard?unit={}", unit.id);
-    if unit.kind == "chi_bo" {
-        let c = Chrome::for_user(&user, "dash-title", "dashboard", &path);
-        let d = s.services.cell_dashboard(&user.actor, unit, now).await?;
-        let task_filter = q.tasks.filter(|t| !t.is_empty());
-        let tasks = narrow(&d.tasks, task_filter.as_deref(), q.owner);
-        return Ok(DashboardPage {
-            charts: CellCharts::of(&d, &c),
-            c,
-            d,
-            tasks,
-            task_filter,
-            owner_filter: q.owner,
-        }
-        .into_response());
-    }
+    let dashboard = s
+        .services
+        .dashboard(&user.actor, q.unit, &period, &table, now)
+        .await?;
+    let (t, period) = match dashboard {
+        Dashboard::Cell(d) => return Ok(cell_page(&user, *d, q).into_response()),
+        Dashboard::Upper(t, period) => (*t, period),
+    };
+    let path = format!("/dashboard?unit={}", t.unit.id);
     let c = Chrome::for_user(&user, "dash-upper-title", "dashboard", &path);
-    let period = period.resolve(PeriodKind::Quarter, today(now))?;
-    let t = s.services.cell_table(unit, &period, &table, now).await?;
     let pick = PeriodPick::of(&period, &c);
     let (chart_attendance, chart_tasks) = UpperPage::charts(&t.lines, &c, &pick.query);
     let q_text = table.q.clone().unwrap_or_default();
@@ -82,4 +68,20 @@ pub async fn show(
         base_query,
     }
     .into_response())
+}
+
+/// A cell's own dashboard, its task list narrowed as asked.
+fn cell_page(user: &User, d: CellDashboard, q: DashQuery) -> DashboardPage {
+    let path = format!("/dashboard?unit={}", d.cell.id);
+    let c = Chrome::for_user(user, "dash-title", "dashboard", &path);
+    let task_filter = q.tasks.filter(|t| !t.is_empty());
+    let tasks = narrow(&d.tasks, task_filter.as_deref(), q.owner);
+    DashboardPage {
+        charts: CellCharts::of(&d, &c),
+        c,
+        d,
+        tasks,
+        task_filter,
+        owner_filter: q.owner,
+    }
 }

@@ -1,9 +1,8 @@
 //! The import wizard (upload → preview, with the user's choices → confirm)
 //! and the export download.
 
-use super::unit_for;
-use crate::service::ServiceError;
-use crate::service::import::{Column, ImportOptions, Plan};
+use crate::service::import::{Column, Confirmed, ImportOptions, Plan, Uploaded};
+use crate::service::orgs::OrgRow;
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::{PageError, status_of};
@@ -13,19 +12,13 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::sync::Arc;
 
 #[derive(Deserialize)]
 pub struct CellQuery {
     cell: i64,
 }
 
-fn import_page(
-    user: &User,
-    cell: crate::store::orgs::OrgRow,
-    error: Option<String>,
-    max: usize,
-) -> ImportPage {
+fn import_page(user: &User, cell: OrgRow, error: Option<String>, max: usize) -> ImportPage {
     ImportPage {
         c: Chrome::for_user(user, "import-title", "members", "/import"),
         cell,
@@ -39,17 +32,8 @@ pub async fn form(
     user: User,
     Query(q): Query<CellQuery>,
 ) -> Result<ImportPage, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
-    if !user.actor.can_manage(&cell) {
-        return Err(ServiceError::Forbidden.into());
-    }
+    let cell = s.services.managed_unit(&user.actor, q.cell).await?;
     Ok(import_page(&user, cell, None, s.cfg.max_upload_bytes))
-}
-
-/// A refusal of the file itself (what it is, its size, a server too busy
-/// to read it): shown on the upload form, nothing stored.
-fn refused(e: &ServiceError) -> bool {
-    matches!(e, ServiceError::Sheet(_) | ServiceError::Busy)
 }
 
 /// Reads the upload, refusing it past the size limit with a message that
@@ -60,7 +44,6 @@ pub async fn upload(
     Query(q): Query<CellQuery>,
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
     let max = s.cfg.max_upload_bytes;
     let super::Upload {
         csrf,
@@ -68,6 +51,7 @@ pub async fn upload(
         too_large,
     } = super::read_upload(&mut mp, max).await?;
     if too_large {
+        let cell = s.services.unit_for(&user.actor, Some(q.cell)).await?;
         let msg = user.tr.t1("import-too-large", "mb", max / (1024 * 1024));
         return Ok((
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -80,34 +64,22 @@ pub async fn upload(
         return Err(PageError::BadRequest);
     };
     let now = s.services.now();
-    let data: Arc<[u8]> = data.into();
-    let options = ImportOptions::default();
     match s
         .services
-        .plan_import(&user.actor, &cell, data.clone(), &name, &options, now)
-        .await
+        .upload_import(&user.actor, q.cell, &name, data.into(), now)
+        .await?
     {
-        Ok(plan) => {
-            let id = s
-                .services
-                .stash_upload(&user.actor, &cell, &name, &data, now)
-                .await?;
-            Ok(preview(&user, cell, id, plan).into_response())
+        Uploaded::Previewed { cell, id, plan } => {
+            Ok(preview(&user, cell, id, *plan).into_response())
         }
-        Err(e) if refused(&e) => {
-            let msg = user.tr.service_error(&e);
-            Ok((status_of(&e), import_page(&user, cell, Some(msg), max)).into_response())
+        Uploaded::Refused { cell, why } => {
+            let msg = user.tr.service_error(&why);
+            Ok((status_of(&why), import_page(&user, cell, Some(msg), max)).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
-fn preview(
-    user: &User,
-    cell: crate::store::orgs::OrgRow,
-    upload_id: i64,
-    plan: Plan,
-) -> ImportPreviewPage {
+fn preview(user: &User, cell: OrgRow, upload_id: i64, plan: Plan) -> ImportPreviewPage {
     let sections = import_preview::sections(&plan, &user.tr);
     let clearable = plan
         .columns
@@ -169,18 +141,9 @@ pub async fn review(
     CsrfForm(user, choices): CsrfForm<Choices>,
 ) -> Result<Response, PageError> {
     let now = s.services.now();
-    let upload = s.services.stashed_upload(&user.actor, id, now).await?;
-    let cell = s.services.org(upload.cell_id).await?;
-    let plan = s
+    let (cell, plan) = s
         .services
-        .plan_import(
-            &user.actor,
-            &cell,
-            upload.data.into(),
-            &upload.file_name,
-            &choices.options()?,
-            now,
-        )
+        .review_import(&user.actor, id, &choices.options()?, now)
         .await?;
     Ok(preview(&user, cell, id, plan).into_response())
 }
@@ -193,51 +156,33 @@ pub async fn confirm(
     CsrfForm(user, choices): CsrfForm<Choices>,
 ) -> Result<Response, PageError> {
     let now = s.services.now();
-    let upload = s.services.stashed_upload(&user.actor, id, now).await?;
-    let cell = s.services.org(upload.cell_id).await?;
     let options = choices.options()?;
-    let data: Arc<[u8]> = upload.data.into();
-    let done = s
+    match s
         .services
-        .commit_import(
-            &user.actor,
-            &cell,
-            data.clone(),
-            &upload.file_name,
-            &options,
-            &choices.digest,
-            now,
-        )
-        .await;
-    let (_, written) = match done {
-        Ok(done) => done,
+        .confirm_import(&user.actor, id, &options, &choices.digest, now)
+        .await?
+    {
+        Confirmed::Done { cell, written } => Ok(Redirect::to(&format!(
+            "/members?unit={}&ok=import-done&created={}&updated={}",
+            cell.id, written.created, written.updated
+        ))
+        .into_response()),
         // Show the file as it reads now, with what stands in the way.
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Stale)) => {
-            let plan = s
-                .services
-                .plan_import(&user.actor, &cell, data, &upload.file_name, &options, now)
-                .await?;
-            let mut page = preview(&user, cell, id, plan);
+        Confirmed::Refused { cell, plan, why } => {
+            let mut page = preview(&user, cell, id, *plan);
             page.sections.insert(
                 0,
                 import_preview::Section {
                     id: "refused",
-                    title: user.tr.service_error(&e),
+                    title: user.tr.service_error(&why),
                     lines: Vec::new(),
                     more: None,
                     alert: true,
                 },
             );
-            return Ok((status_of(&e), page).into_response());
+            Ok((status_of(&why), page).into_response())
         }
-        Err(e) => return Err(e.into()),
-    };
-    s.services.drop_upload(id).await?;
-    Ok(Redirect::to(&format!(
-        "/members?unit={}&ok=import-done&created={}&updated={}",
-        cell.id, written.created, written.updated
-    ))
-    .into_response())
+    }
 }
 
 pub async fn cancel(
@@ -245,18 +190,7 @@ pub async fn cancel(
     Path(id): Path<i64>,
     CsrfForm(user, _): CsrfForm<Choices>,
 ) -> Result<Response, PageError> {
-    let u = crate::store::imports::get(&s.services.db, id).await?;
-    // An expired upload is cancelled all the same.
-    match s
-        .services
-        .stashed_upload(&user.actor, id, s.services.now())
-        .await
-    {
-        Ok(_) | Err(ServiceError::Invalid(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
-    s.services.drop_upload(id).await?;
-    let cell = u.map_or(0, |u| u.cell_id);
+    let cell = s.services.cancel_import(&user.actor, id).await?;
     Ok(Redirect::to(&format!("/members?unit={cell}")).into_response())
 }
 
@@ -265,8 +199,7 @@ pub async fn export(
     user: User,
     Query(q): Query<CellQuery>,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
-    let bytes = s.services.export_members(&user.actor, &cell).await?;
+    let (cell, bytes) = s.services.export_members(&user.actor, q.cell).await?;
     let file = format!(
         "danh-sach-dang-vien-{}.xlsx",
         cell.code.as_deref().unwrap_or("chi-bo").replace('.', "")

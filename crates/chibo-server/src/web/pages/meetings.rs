@@ -1,12 +1,12 @@
 //! The meeting screens: plan, notice, roll-call, minutes, votes,
 //! resolution and documents — phone first, every step one screen.
 
-use super::{flash, form_problems, unit_for};
+use super::{flash, form_problems};
 use crate::model::{Choice, Presence, VoteMode, format_date};
+use crate::service::dashboard::Due;
 use crate::service::documents::DocKind;
-use crate::service::meetings::{Assignment, MeetingForm};
+use crate::service::meetings::{Assignment, Draft, MeetingForm};
 use crate::service::{ServiceError, today};
-use crate::store::{self, meetings as db};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -43,73 +43,61 @@ pub async fn list(
     user: User,
     Query(q): Query<UnitQuery>,
 ) -> Result<view::MeetingsPage, PageError> {
-    let cell = unit_for(&s, &user, q.unit).await?;
-    let meetings = db::of_cell(&s.services.db, cell.id, 50).await?;
-    let on = today(s.services.now());
-    let due = |kinds: &[&str], k: chibo_rules::MeetingKind| {
-        let db = s.services.db.clone();
-        let rules = s.services.rules.clone();
-        let kinds: Vec<String> = kinds.iter().map(|x| x.to_string()).collect();
-        let cell_id = cell.id;
-        async move {
-            let refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
-            let last = db::last_held(&db, cell_id, &refs)
-                .await?
-                .map(|t| t.with_timezone(&Ho_Chi_Minh).date_naive());
-            Ok::<_, PageError>(rules.meeting_due(k, last, on).ok().map(|d| {
-                (
-                    format_date(d.due_by),
-                    d.overdue,
-                    d.citation,
-                    last.map(format_date),
-                )
-            }))
-        }
-    };
-    let regular = if cell.kind == "chi_bo" {
-        due(&["thuong_ky", "ket_hop"], chibo_rules::MeetingKind::Regular).await?
-    } else {
-        None
-    };
-    let thematic = if cell.kind == "chi_bo" {
-        due(
-            &["chuyen_de", "ket_hop"],
-            chibo_rules::MeetingKind::Thematic,
-        )
-        .await?
-    } else {
-        None
+    let l = s
+        .services
+        .meeting_list(&user.actor, q.unit, s.services.now())
+        .await?;
+    let due = |d: Option<Due>| {
+        d.map(|d| {
+            (
+                format_date(d.due_by),
+                d.overdue,
+                d.citation,
+                d.last_held.map(format_date),
+            )
+        })
     };
     Ok(view::MeetingsPage {
         c: Chrome::for_user(&user, "meetings-title", "meetings", "/meetings"),
         flash: flash(user.tr, q.ok.as_deref()),
-        manages: user.actor.can_manage(&cell),
-        cell,
-        meetings,
-        regular,
-        thematic,
+        manages: l.may_manage,
+        cell: l.cell,
+        meetings: l.meetings,
+        regular: due(l.regular),
+        thematic: due(l.thematic),
     })
 }
 
+/// The planning form, filled with `f` (a new plan starts from the last
+/// meeting's place and people).
 async fn form_page(
     s: &AppState,
     user: &User,
-    cell: store::orgs::OrgRow,
-    f: MeetingForm,
+    cell_id: i64,
+    f: Option<MeetingForm>,
     errors: FieldErrors,
 ) -> Result<view::MeetingFormPage, PageError> {
-    let q = store::members::SearchQuery {
-        status: Some("chinh_thuc".into()),
-        page: 1,
-        per_page: 200,
-        ..Default::default()
-    };
-    let members = s.services.search_members(&user.actor, &cell, q).await?.rows;
+    let p = s.services.plan_form(&user.actor, cell_id).await?;
+    let f = f.unwrap_or_else(|| {
+        // Default: the regular meeting, a week from today at 19:30, where
+        // the last one was held.
+        let last = p.last.as_ref();
+        MeetingForm {
+            kind: "thuong_ky".into(),
+            date: format_date(today(s.services.now()) + Duration::days(7)),
+            time: "19:30".into(),
+            place: last.map(|m| m.place.clone()).unwrap_or_default(),
+            chair_id: last.and_then(|m| m.chair_id),
+            secretary_id: last.and_then(|m| m.secretary_id),
+            guest: last.and_then(|m| m.guest.clone()).unwrap_or_default(),
+            ..Default::default()
+        }
+    });
     Ok(view::MeetingFormPage {
         c: Chrome::for_user(user, "meeting-plan", "meetings", "/meetings/new"),
-        cell,
+        cell: p.cell,
         f,
-        members,
+        members: p.members,
         errors,
     })
 }
@@ -124,26 +112,7 @@ pub async fn new_form(
     user: User,
     Query(q): Query<CellQuery>,
 ) -> Result<view::MeetingFormPage, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
-    if !user.actor.can_manage(&cell) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    // Default: the regular meeting, a week from today at 19:30, where the last one was held.
-    let last = db::of_cell(&s.services.db, cell.id, 1)
-        .await?
-        .into_iter()
-        .next();
-    let f = MeetingForm {
-        kind: "thuong_ky".into(),
-        date: format_date(today(s.services.now()) + Duration::days(7)),
-        time: "19:30".into(),
-        place: last.as_ref().map(|m| m.place.clone()).unwrap_or_default(),
-        chair_id: last.as_ref().and_then(|m| m.chair_id),
-        secretary_id: last.as_ref().and_then(|m| m.secretary_id),
-        guest: last.and_then(|m| m.guest).unwrap_or_default(),
-        ..Default::default()
-    };
-    form_page(&s, &user, cell, f, FieldErrors::none(user.tr)).await
+    form_page(&s, &user, q.cell, None, FieldErrors::none(user.tr)).await
 }
 
 pub async fn create(
@@ -151,16 +120,15 @@ pub async fn create(
     Query(q): Query<CellQuery>,
     CsrfForm(user, f): CsrfForm<MeetingForm>,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
     match s
         .services
-        .plan_meeting(&user.actor, &cell, &f, s.services.now())
+        .plan_meeting(&user.actor, q.cell, &f, s.services.now())
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}?ok=meeting-planned")).into_response()),
         Err(e) => {
             let errors = form_problems(e, user.tr)?;
-            let page = form_page(&s, &user, cell, f, errors).await?;
+            let page = form_page(&s, &user, q.cell, Some(f), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -197,68 +165,44 @@ async fn meeting_page(
     error: Option<String>,
     errors: FieldErrors,
 ) -> Result<view::MeetingPage, PageError> {
-    let v = s.services.meeting_view(&user.actor, id).await?;
-    let notices = db::notices_of_meeting(&s.services.db, id).await?;
-    let files = db::files(&s.services.db, id).await?;
-    let local = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
+    let p = s.services.meeting_page(&user.actor, id).await?;
+    let local = p.view.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
+    let m = &p.view.meeting;
     let f = MeetingForm {
-        kind: v.meeting.kind.clone(),
-        topic: v.meeting.topic.clone().unwrap_or_default(),
+        kind: m.kind.clone(),
+        topic: m.topic.clone().unwrap_or_default(),
         date: format_date(local.date_naive()),
         time: local.format("%H:%M").to_string(),
-        place: v.meeting.place.clone(),
-        chair_id: v.meeting.chair_id,
-        secretary_id: v.meeting.secretary_id,
-        preparer_id: v.meeting.preparer_id,
-        guest: v.meeting.guest.clone().unwrap_or_default(),
+        place: m.place.clone(),
+        chair_id: m.chair_id,
+        secretary_id: m.secretary_id,
+        preparer_id: m.preparer_id,
+        guest: m.guest.clone().unwrap_or_default(),
     };
-    let min_minutes = s
-        .services
-        .rules
-        .min_meeting_minutes(v.meeting.kind == "ket_hop", local.date_naive())
-        .ok();
-    let review = s.services.review_board(&user.actor, id).await?.items;
-    let now = s.services.now();
-    let open_early = today(now) < today(v.meeting.starts_at);
-    let close_early = v.meeting.status == "open"
-        && v.meeting.opened_at.is_some_and(|o| {
-            s.services
-                .min_minutes(&v.meeting)
-                .is_some_and(|min| (now - o).num_minutes() < min)
-        });
     Ok(view::MeetingPage {
-        open_early,
-        close_early,
+        open_early: p.open_early,
+        close_early: p.close_early,
         c: Chrome::for_user(
             user,
             "meeting-title",
             "meetings",
             &format!("/meetings/{id}"),
         ),
-        manages: user.actor.can_manage(&v.cell),
-        in_future: v.meeting.starts_at > s.services.now(),
-        emails_queued: notices
-            .iter()
-            .filter(|n| n.channel == "email" && matches!(n.status.as_str(), "queued" | "sending"))
-            .count(),
-        emails_sent: notices
-            .iter()
-            .filter(|n| n.channel == "email" && n.status == "sent")
-            .count(),
-        emails_failed: notices
-            .iter()
-            .filter(|n| n.channel == "email" && n.status == "failed")
-            .count(),
-        app_notices: notices.iter().filter(|n| n.channel == "app").count(),
-        last_error: notices.iter().rev().find_map(|n| n.last_error.clone()),
-        min_minutes,
-        files,
-        review,
+        manages: p.view.may_manage,
+        in_future: m.starts_at > s.services.now(),
+        emails_queued: p.delivery.emails_queued,
+        emails_sent: p.delivery.emails_sent,
+        emails_failed: p.delivery.emails_failed,
+        app_notices: p.delivery.in_app,
+        last_error: p.delivery.last_error,
+        min_minutes: p.min_minutes,
+        files: p.files,
+        review: p.review.items,
         flash: flash_msg,
         error,
         errors,
         f,
-        view: v,
+        view: p.view,
     })
 }
 
@@ -412,10 +356,7 @@ pub async fn roll(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<view::RollPage, PageError> {
-    let v = s.services.meeting_view(&user.actor, id).await?;
-    let panel = s
-        .services
-        .panel(&v.roll, today(v.meeting.starts_at), lang(&user));
+    let (v, panel) = s.services.roll_page(&user.actor, id, lang(&user)).await?;
     Ok(view::RollPage {
         oob: false,
         c: Chrome::for_user(
@@ -424,7 +365,7 @@ pub async fn roll(
             "meetings",
             &format!("/meetings/{id}/roll"),
         ),
-        manages: user.actor.can_manage(&v.cell),
+        manages: v.may_manage,
         flash: flash(user.tr, q.ok.as_deref()),
         error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
         panel,
@@ -457,16 +398,10 @@ pub async fn mark(
         )
         .await?;
     if is_htmx(&headers) {
-        let v = s.services.meeting_view(&user.actor, id).await?;
-        let panel = s
+        let (r, panel) = s
             .services
-            .panel(&v.roll, today(v.meeting.starts_at), lang(&user));
-        let r = v
-            .roll
-            .iter()
-            .find(|r| r.member_id == member)
-            .cloned()
-            .ok_or(ServiceError::NotFound)?;
+            .roll_line(&user.actor, id, member, lang(&user))
+            .await?;
         return Ok(view::RollRowFragment {
             c: Chrome::for_user(&user, "roll-title", "meetings", ""),
             meeting_id: id,
@@ -505,7 +440,7 @@ pub async fn minutes(
             "meetings",
             &format!("/meetings/{id}/minutes"),
         ),
-        manages: user.actor.can_manage(&v.cell),
+        manages: v.may_manage,
         flash: flash(user.tr, q.ok.as_deref()),
         error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
         view: v,
@@ -551,11 +486,7 @@ pub async fn save_minutes(
         ))
         .into_response()),
         Err(ServiceError::Stale) if htmx => {
-            let current = db::items(&s.services.db, id)
-                .await?
-                .into_iter()
-                .find(|i| i.id == item)
-                .map_or(0, |i| i.minutes_version);
+            let current = s.services.minutes_version(&user.actor, id, item).await?;
             let frag = view::SavedFragment {
                 item,
                 version: current,
@@ -605,25 +536,10 @@ pub async fn votes(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<view::VotesPage, PageError> {
-    let v = s.services.meeting_view(&user.actor, id).await?;
-    let mut casts = Vec::new();
-    for vote in &v.votes {
-        casts.push((vote.id, db::casts(&s.services.db, vote.id).await?));
-    }
-    let voters = v
-        .votes
+    let p = s.services.votes_page(&user.actor, id).await?;
+    let kinds = p
+        .open_kinds
         .iter()
-        .map(|x| (x.id, s.services.vote_voters(&v.meeting, x)))
-        .collect();
-    let on = today(v.meeting.starts_at);
-    let kinds = DecisionKind::ALL
-        .iter()
-        .filter(|k| {
-            !s.services
-                .rules
-                .param::<bool>(&format!("{}_secret_ballot", k.code()), on)
-                .unwrap_or(true)
-        })
         .map(|k| (k.code(), user.tr.t(&format!("vote-kind-{}", k.code()))))
         .collect();
     Ok(view::VotesPage {
@@ -633,14 +549,14 @@ pub async fn votes(
             "meetings",
             &format!("/meetings/{id}/votes"),
         ),
-        manages: user.actor.can_manage(&v.cell),
+        manages: p.view.may_manage,
         me: user.actor.member_id,
         flash: flash(user.tr, q.ok.as_deref()),
         error: q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e)),
-        casts,
-        voters,
+        casts: p.casts,
+        voters: p.voters,
         kinds,
-        view: v,
+        view: p.view,
     })
 }
 
@@ -743,59 +659,7 @@ async fn resolution_page(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<view::ResolutionPage, PageError> {
-    let v = s.services.meeting_view(&user.actor, id).await?;
-    let mut assignments: Vec<Assignment> = v
-        .resolution
-        .as_ref()
-        .map(|r| serde_json::from_str(&r.assignments).unwrap_or_default())
-        .unwrap_or_default();
-    let blank = 3;
-    assignments.extend(std::iter::repeat_n(Assignment::default(), blank));
-    let code = match &v.resolution {
-        Some(r) if r.status == "adopted" => db::versions(&s.services.db, "resolution", r.id)
-            .await?
-            .last()
-            .map(|x| x.check_code.clone()),
-        _ => None,
-    };
-    // A new draft starts from the review of last month's tasks and what the
-    // minutes recorded under review and tasks.
-    let from_minutes = |kind: &str| {
-        v.items
-            .iter()
-            .filter(|i| i.kind == kind)
-            .map(|i| i.minutes.clone())
-            .filter(|m| !m.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let (subject, results, tasks) = match &v.resolution {
-        Some(r) => (r.subject.clone(), r.results.clone(), r.tasks.clone()),
-        None => {
-            let local = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
-            let board = s.services.review_board(&user.actor, id).await?;
-            let review = crate::service::tasks::review_summary(&board);
-            let minutes = from_minutes("review");
-            (
-                format!(
-                    "về nhiệm vụ tháng {}",
-                    (local + Duration::days(31)).format("%m năm %Y")
-                ),
-                [review, minutes]
-                    .into_iter()
-                    .filter(|x| !x.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                from_minutes("tasks"),
-            )
-        }
-    };
-    let members = store::members::of_cell(&s.services.db, v.cell.id)
-        .await?
-        .into_iter()
-        .filter(|m| crate::model::Status::is_active_str(&m.status))
-        .map(|m| (m.id, m.full_name))
-        .collect();
+    let p = s.services.resolution_page(&user.actor, id).await?;
     Ok(view::ResolutionPage {
         c: Chrome::for_user(
             user,
@@ -803,24 +667,19 @@ async fn resolution_page(
             "meetings",
             &format!("/meetings/{id}/resolution"),
         ),
-        manages: user.actor.can_manage(&v.cell),
+        manages: p.view.may_manage,
         flash,
         error,
-        passed: v
-            .votes
-            .iter()
-            .filter(|x| x.kind == "nghi_quyet" && x.outcome.as_deref() == Some("dat"))
-            .map(|x| (x.id, x.subject.clone()))
-            .collect(),
-        version: v.resolution.as_ref().map_or(0, |r| r.version),
-        no_tasks: v.resolution.as_ref().is_some_and(|r| r.no_tasks),
-        subject,
-        results,
-        tasks,
-        assignments,
-        members,
-        code,
-        view: v,
+        passed: p.passed,
+        version: p.version,
+        no_tasks: p.no_tasks,
+        subject: p.subject,
+        results: p.results,
+        tasks: p.tasks,
+        assignments: p.assignments,
+        members: p.members,
+        code: p.code,
+        view: p.view,
     })
 }
 
@@ -873,7 +732,7 @@ pub async fn save_resolution(
         })
         .collect();
     let assignments = serde_json::to_string(&rows).unwrap_or_default();
-    let d = db::Draft {
+    let d = Draft {
         subject: &f.subject,
         results: &f.results,
         tasks: &f.tasks,
@@ -977,10 +836,10 @@ pub async fn invite(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (m, cell) = s.services.meeting(&user.actor, id).await?;
-    let ics = crate::service::calendar::ics(&[(m, cell.name)], &s.cfg.base_url(), |m| {
-        s.services.calendar_minutes(m)
-    });
+    let ics = s
+        .services
+        .meeting_invite(&user.actor, id, &s.cfg.base_url())
+        .await?;
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         ics,
@@ -994,21 +853,7 @@ pub async fn feed(
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let token = file.trim_end_matches(".ics");
-    let member_id = db::member_by_feed(&s.services.db, token)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let member = store::members::get(&s.services.db, member_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let cell = s.services.org(member.cell_id).await?;
-    let meetings = db::of_cell(&s.services.db, cell.id, 100).await?;
-    let named: Vec<_> = meetings
-        .into_iter()
-        .map(|m| (m, cell.name.clone()))
-        .collect();
-    let ics = crate::service::calendar::ics(&named, &s.cfg.base_url(), |m| {
-        s.services.calendar_minutes(m)
-    });
+    let ics = s.services.member_feed(token, &s.cfg.base_url()).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         ics,
@@ -1044,10 +889,7 @@ pub async fn download(
     user: User,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    s.services.meeting(&user.actor, id).await?;
-    let (name, mime, data) = db::file_data(&s.services.db, id, file)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let (name, mime, data) = s.services.meeting_file(&user.actor, id, file).await?;
     let ascii: String = crate::model::fold(&name)
         .chars()
         .map(|c| {

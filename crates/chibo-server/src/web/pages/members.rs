@@ -1,9 +1,9 @@
 //! The member list, a member's record, and the member form.
 
-use super::{flash, unit_for};
+use super::flash;
 use crate::model::{MemberFields, Problem, Status, format_date, parse_date};
+use crate::service::members::{FormOf, SearchQuery};
 use crate::service::{ServiceError, today};
-use crate::store::{self, members::SearchQuery};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -41,16 +41,15 @@ pub async fn list(
     user: User,
     Query(q): Query<ListQuery>,
 ) -> Result<MembersPage, PageError> {
-    let unit = unit_for(&s, &user, q.unit).await?;
     let status = Status::parse(&q.status)
         .ok()
         .map(|s| s.as_str().to_string());
     let page = q.page.unwrap_or(1).max(1);
-    let result = s
+    let list = s
         .services
-        .search_members(
+        .member_list(
             &user.actor,
-            &unit,
+            q.unit,
             SearchQuery {
                 text: q.q.clone(),
                 status: status.clone(),
@@ -61,17 +60,7 @@ pub async fn list(
             },
         )
         .await?;
-    let is_cell = unit.kind == "chi_bo";
-    let groups = if is_cell {
-        store::orgs::children(&s.services.db, unit.id)
-            .await?
-            .into_iter()
-            .filter(|g| g.kind == "to_dang")
-            .collect()
-    } else {
-        vec![]
-    };
-    let pages = u32::try_from(result.total.max(0))
+    let pages = u32::try_from(list.page.total.max(0))
         .unwrap_or(u32::MAX)
         .div_ceil(PER_PAGE)
         .max(1);
@@ -85,17 +74,17 @@ pub async fn list(
             )),
             (key, _, _) => flash(user.tr, key),
         },
-        manages: user.actor.can_manage(&unit),
-        unit,
+        manages: list.may_manage,
+        unit: list.unit,
         q: q.q,
         status: status.unwrap_or_default(),
         group: q.group,
-        groups,
-        rows: result.rows,
-        total: result.total,
+        groups: list.groups,
+        rows: list.page.rows,
+        total: list.page.total,
         page,
         pages,
-        is_cell,
+        is_cell: list.is_cell,
     })
 }
 
@@ -112,27 +101,16 @@ async fn member_page(
     errors: FieldErrors,
 ) -> Result<MemberPage, PageError> {
     let now = s.services.now();
-    let v = s.services.read_member(&user.actor, id, now).await?;
-    let manages = user.actor.can_manage(&v.cell);
-    let audit = match s.services.member_audit(&user.actor, id).await {
-        Ok(a) => Some(a),
-        Err(ServiceError::Forbidden) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let reads = if audit.is_some() {
-        store::members::access_log(&s.services.db, id, 20).await?
-    } else {
-        vec![]
-    };
+    let r = s.services.member_record(&user.actor, id, now).await?;
     Ok(MemberPage {
         c: Chrome::for_user(user, "member-title", "members", &format!("/members/{id}")),
-        reads,
-        m: v.member,
-        cell: v.cell,
-        group_name: v.group_name,
-        history: v.history,
-        audit,
-        manages,
+        reads: r.reads,
+        m: r.view.member,
+        cell: r.view.cell,
+        group_name: r.view.group_name,
+        history: r.view.history,
+        audit: r.audit,
+        manages: r.may_manage,
         flash: flash_msg,
         errors,
         today: format_date(today(now)),
@@ -154,26 +132,18 @@ pub struct CellQuery {
     cell: i64,
 }
 
-async fn groups_of(s: &AppState, cell_id: i64) -> Result<Vec<store::orgs::OrgRow>, PageError> {
-    Ok(store::orgs::children(&s.services.db, cell_id)
-        .await?
-        .into_iter()
-        .filter(|g| g.kind == "to_dang")
-        .collect())
-}
-
 pub async fn new_form(
     State(s): State<AppState>,
     user: User,
     Query(q): Query<CellQuery>,
 ) -> Result<MemberFormPage, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
-    if !user.actor.can_manage(&cell) || cell.kind != "chi_bo" {
-        return Err(ServiceError::Forbidden.into());
-    }
+    let (cell, groups) = s
+        .services
+        .member_form(&user.actor, FormOf::Cell(q.cell))
+        .await?;
     Ok(MemberFormPage {
         c: Chrome::for_user(&user, "member-new-title", "members", "/members/new"),
-        groups: groups_of(&s, cell.id).await?,
+        groups,
         cell,
         member_id: None,
         version: 0,
@@ -203,11 +173,12 @@ impl MemberForm {
 async fn form_again(
     s: &AppState,
     user: &User,
-    cell: store::orgs::OrgRow,
     member_id: Option<i64>,
+    of: FormOf,
     form: MemberForm,
     problems: crate::model::Problems,
 ) -> Result<Response, PageError> {
+    let (cell, groups) = s.services.member_form(&user.actor, of).await?;
     let page = MemberFormPage {
         c: Chrome::for_user(
             user,
@@ -219,7 +190,7 @@ async fn form_again(
             "members",
             "/members",
         ),
-        groups: groups_of(s, cell.id).await?,
+        groups,
         group_id: form.group(),
         version: form.version.parse().unwrap_or(0),
         cell,
@@ -238,12 +209,11 @@ pub async fn create(
     Query(q): Query<CellQuery>,
     CsrfForm(user, form): CsrfForm<MemberForm>,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, Some(q.cell)).await?;
     match s
         .services
         .create_member(
             &user.actor,
-            &cell,
+            q.cell,
             &form.fields,
             form.group(),
             s.services.now(),
@@ -251,7 +221,9 @@ pub async fn create(
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/members/{id}?ok=member-created")).into_response()),
-        Err(ServiceError::Invalid(p)) => form_again(&s, &user, cell, None, form, p).await,
+        Err(ServiceError::Invalid(p)) => {
+            form_again(&s, &user, None, FormOf::Cell(q.cell), form, p).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -261,13 +233,10 @@ pub async fn edit_form(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<MemberFormPage, PageError> {
-    let v = s
+    let (v, groups) = s
         .services
-        .read_member(&user.actor, id, s.services.now())
+        .member_edit_form(&user.actor, id, s.services.now())
         .await?;
-    if !user.actor.can_manage(&v.cell) {
-        return Err(ServiceError::Forbidden.into());
-    }
     Ok(MemberFormPage {
         c: Chrome::for_user(
             &user,
@@ -275,7 +244,7 @@ pub async fn edit_form(
             "members",
             &format!("/members/{id}/edit"),
         ),
-        groups: groups_of(&s, v.cell.id).await?,
+        groups,
         f: MemberFields::from_row(&v.member, v.group_name.as_deref()),
         group_id: v.member.group_id,
         version: v.member.version,
@@ -305,29 +274,11 @@ pub async fn update(
     {
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}?ok=member-saved")).into_response()),
         Err(ServiceError::Invalid(p)) => {
-            let cell = s
-                .services
-                .org(
-                    store::members::get(&s.services.db, id)
-                        .await?
-                        .ok_or(ServiceError::NotFound)?
-                        .cell_id,
-                )
-                .await?;
-            form_again(&s, &user, cell, Some(id), form, p).await
+            form_again(&s, &user, Some(id), FormOf::Member(id), form, p).await
         }
         Err(ServiceError::Stale) => {
-            let cell = s
-                .services
-                .org(
-                    store::members::get(&s.services.db, id)
-                        .await?
-                        .ok_or(ServiceError::NotFound)?
-                        .cell_id,
-                )
-                .await?;
             let p = crate::model::Problems(vec![Problem::new("version", "member.stale", "")]);
-            let mut res = form_again(&s, &user, cell, Some(id), form, p).await?;
+            let mut res = form_again(&s, &user, Some(id), FormOf::Member(id), form, p).await?;
             *res.status_mut() = StatusCode::CONFLICT;
             Ok(res)
         }

@@ -13,11 +13,9 @@ mod units;
 mod users;
 
 use super::AppState;
-use super::auth::User;
 use super::error::PageError;
 use super::view::FieldErrors;
 use crate::service::ServiceError;
-use crate::store::{self, orgs::OrgRow};
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::routing::{get, post};
@@ -109,27 +107,6 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/issue", post(reports::issue))
         .route("/reports/{id}/{file}", get(reports::document))
         .route("/rollup/{file}", get(reports::rollup))
-}
-
-/// The unit a page is about: the one asked for, else the person's own.
-async fn unit_for(
-    state: &AppState,
-    user: &User,
-    requested: Option<i64>,
-) -> Result<OrgRow, PageError> {
-    let id = match requested.or_else(|| user.actor.primary().and_then(|g| g.org_id)) {
-        Some(id) => id,
-        None => store::orgs::roots(&state.services.db)
-            .await?
-            .first()
-            .map(|o| o.id)
-            .ok_or(ServiceError::NotFound)?,
-    };
-    let unit = state.services.org_for(&user.actor, id).await?;
-    if !user.actor.can_see(&unit) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    Ok(unit)
 }
 
 /// A cookie for this site; `secure` once served over TLS.

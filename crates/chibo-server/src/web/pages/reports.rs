@@ -2,11 +2,10 @@
 //! draft to edit, issuing, the printed files, and the upper committee's
 //! roll-up of its cells (PDF, XLSX).
 
-use super::{flash, unit_for};
-use crate::model::PeriodKind;
-use crate::service::dashboard::{PeriodQuery, TableQuery, arrange, totals};
+use super::flash;
+use crate::service::ServiceError;
+use crate::service::dashboard::{PeriodQuery, TableQuery};
 use crate::service::reports::Sections;
-use crate::service::{ServiceError, today};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -24,14 +23,6 @@ pub struct ListQuery {
     unit: Option<i64>,
 }
 
-fn default_kind(unit_kind: &str) -> PeriodKind {
-    if unit_kind == "chi_bo" {
-        PeriodKind::Month
-    } else {
-        PeriodKind::Quarter
-    }
-}
-
 pub async fn list(
     State(s): State<AppState>,
     user: User,
@@ -39,16 +30,17 @@ pub async fn list(
     // A separate extractor: serde's flatten reads every value as text.
     Query(p): Query<PeriodQuery>,
 ) -> Result<ReportsPage, PageError> {
-    let unit = unit_for(&s, &user, q.unit).await?;
+    let l = s
+        .services
+        .report_list(&user.actor, q.unit, &p, s.services.now())
+        .await?;
     let c = Chrome::for_user(&user, "report-list-title", "dashboard", "/reports");
-    let period = p.resolve(default_kind(&unit.kind), today(s.services.now()))?;
-    let reports = s.services.reports_of(&user.actor, &unit).await?;
     Ok(ReportsPage {
-        period: PeriodPick::of(&period, &c),
-        may_draft: user.actor.can_manage(&unit),
+        period: PeriodPick::of(&l.period, &c),
+        may_draft: l.may_draft,
         c,
-        unit,
-        reports,
+        unit: l.unit,
+        reports: l.reports,
         error: None,
     })
 }
@@ -59,25 +51,19 @@ pub async fn create(
     Query(p): Query<PeriodQuery>,
     CsrfForm(user, _): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let unit = unit_for(&s, &user, q.unit).await?;
     let now = s.services.now();
-    let period = p.resolve(default_kind(&unit.kind), today(now))?;
-    match s
-        .services
-        .create_report(&user.actor, &unit, &period, now)
-        .await
-    {
+    match s.services.create_report(&user.actor, q.unit, &p, now).await {
         Ok(id) => Ok(Redirect::to(&format!("/reports/{id}?ok=report-drafted")).into_response()),
         Err(e @ ServiceError::Invalid(_)) => {
+            let l = s.services.report_list(&user.actor, q.unit, &p, now).await?;
             let c = Chrome::for_user(&user, "report-list-title", "dashboard", "/reports");
-            let reports = s.services.reports_of(&user.actor, &unit).await?;
             Ok(ReportsPage {
-                period: PeriodPick::of(&period, &c),
+                period: PeriodPick::of(&l.period, &c),
                 may_draft: true,
                 error: Some(c.tr.service_error(&e)),
                 c,
-                unit,
-                reports,
+                unit: l.unit,
+                reports: l.reports,
             }
             .into_response())
         }
@@ -96,7 +82,10 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<ReportPage, PageError> {
-    let r = s.services.report(&user.actor, id, s.services.now()).await?;
+    let (r, may_edit) = s
+        .services
+        .report_page(&user.actor, id, s.services.now())
+        .await?;
     let c = Chrome::for_user(
         &user,
         "report-list-title",
@@ -105,7 +94,7 @@ pub async fn show(
     );
     Ok(ReportPage {
         figures: html_blocks(&crate::service::reports::figure_blocks(&r.content.figures)),
-        may_edit: user.actor.can_manage(&r.unit),
+        may_edit,
         flash: flash(c.tr, q.ok.as_deref()),
         error: None,
         c,
@@ -242,12 +231,12 @@ pub async fn rollup(
     Query(p): Query<PeriodQuery>,
     Query(table): Query<TableQuery>,
 ) -> Result<Response, PageError> {
-    let unit = unit_for(&s, &user, q.unit).await?;
     let now = s.services.now();
-    let period = p.resolve(PeriodKind::Quarter, today(now))?;
-    let mut r = s.services.rollup(&user.actor, unit, period, now).await?;
-    r.lines = arrange(std::mem::take(&mut r.lines), &table);
-    r.totals = totals(&r.lines);
+    let r = s
+        .services
+        .rollup(&user.actor, q.unit, &p, &table, now)
+        .await?;
+    let period = &r.period;
     let name = format!(
         "tong-hop-{}-{}-{}",
         period.kind.as_str(),

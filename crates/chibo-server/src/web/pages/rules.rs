@@ -1,9 +1,7 @@
 //! "Cần bao nhiêu phiếu?": the vote calculator, and the rules in force.
 
-use super::unit_for;
 use crate::model::{format_date, parse_date};
 use crate::service::today;
-use crate::store::members::SearchQuery;
 use crate::web::AppState;
 use crate::web::auth::User;
 use crate::web::error::PageError;
@@ -57,29 +55,8 @@ pub async fn vote(
         .unwrap_or_else(|| today(now));
     if !q.contains_key("kind") {
         // Start from the person's own cell: everyone convened and present.
-        if let Ok(cell) = unit_for(&s, &user, None).await
-            && cell.kind == "chi_bo"
-            && user.actor.can_read_members(&cell)
-        {
-            for (status, key) in [
-                ("chinh_thuc", "n_chinh_thuc_co_mat"),
-                ("du_bi", "n_du_bi_co_mat"),
-                ("mien_sinh_hoat", "n_mien_sinh_hoat_co_mat"),
-                ("tam_thoi_di", "n_tam_thoi_di_co_mat"),
-            ] {
-                let sq = SearchQuery {
-                    status: Some(status.into()),
-                    page: 1,
-                    per_page: 1,
-                    ..Default::default()
-                };
-                let n = s
-                    .services
-                    .search_members(&user.actor, &cell, sq)
-                    .await?
-                    .total;
-                q.insert(key.into(), n.to_string());
-            }
+        for (status, n) in s.services.own_cell_standing(&user.actor).await? {
+            q.insert(format!("n_{}_co_mat", status.as_str()), n.to_string());
         }
     }
     let kind = q.get("kind").and_then(|k| DecisionKind::from_code(k));

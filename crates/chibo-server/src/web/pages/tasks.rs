@@ -1,11 +1,10 @@
 //! The work-assignment table (bảng phân công) of a cell, one task with its
 //! progress from the owners' phones, and a meeting's task-by-task review.
 
-use super::{flash, form_problems, unit_for};
-use crate::model::{Problem, Problems, Status, TaskDraft, format_date};
-use crate::service::tasks::{Evidence, ProgressForm, TaskItem};
+use super::{flash, form_problems};
+use crate::model::{Problem, Problems, TaskDraft, format_date};
+use crate::service::tasks::{Evidence, Filter, ProgressForm};
 use crate::service::{ServiceError, today};
-use crate::store::{self, members::MemberRow, tasks::Filter};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -68,13 +67,6 @@ impl TableQuery {
     }
 }
 
-fn on_roll(members: Vec<MemberRow>) -> Vec<MemberRow> {
-    members
-        .into_iter()
-        .filter(|m| Status::is_active_str(&m.status))
-        .collect()
-}
-
 async fn table_page(
     s: &AppState,
     user: &User,
@@ -82,34 +74,20 @@ async fn table_page(
     errors: FieldErrors,
     draft: TaskDraft,
 ) -> Result<TasksPage, PageError> {
-    let cell = unit_for(s, user, q.unit).await?;
-    let (cell, items) = s
+    let t = s
         .services
-        .cell_tasks(&user.actor, cell.id, &q.filter(), s.services.now())
+        .task_table(&user.actor, q.unit, &q.filter(), s.services.now())
         .await?;
-    let db = &s.services.db;
-    let manages = user.actor.can_manage(&cell);
-    let members = if user.actor.can_read_members(&cell) || manages {
-        on_roll(store::members::of_cell(db, cell.id).await?)
-    } else {
-        Vec::new()
-    };
-    let committee = store::orgs::committee(db, cell.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.end_date.is_none())
-        .collect();
-    let resolutions = store::tasks::adopted_resolutions(db, cell.id).await?;
     Ok(TasksPage {
         c: Chrome::for_user(user, "tasks-title", "tasks", "/tasks"),
         flash: flash(user.tr, q.ok.as_deref()),
-        links: q.query_string(cell.id),
-        cell,
-        items,
-        members,
-        committee,
-        resolutions,
-        manages,
+        links: q.query_string(t.cell.id),
+        cell: t.cell,
+        items: t.items,
+        members: t.members,
+        committee: t.committee,
+        resolutions: t.resolutions,
+        manages: t.may_manage,
         q,
         errors,
         draft,
@@ -141,7 +119,6 @@ pub async fn add_duty(
     Query(q): Query<TableQuery>,
     CsrfForm(user, f): CsrfForm<DutyForm>,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, q.unit).await?;
     let draft = TaskDraft {
         title: f.title,
         lead_id: f.lead_id.and_then(|x| x.parse().ok()),
@@ -150,14 +127,14 @@ pub async fn add_duty(
     };
     match s
         .services
-        .add_standing_duty(&user.actor, cell.id, &draft, s.services.now())
+        .add_standing_duty(&user.actor, q.unit, &draft, s.services.now())
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-saved")).into_response()),
         Err(e) => {
             let errors = form_problems(e, user.tr)?;
             let q = TableQuery {
-                unit: Some(cell.id),
+                unit: q.unit,
                 source: Some("standing".into()),
                 ..Default::default()
             };
@@ -173,10 +150,9 @@ pub async fn export(
     user: User,
     Query(q): Query<TableQuery>,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, q.unit).await?;
     let (cell, items) = s
         .services
-        .cell_tasks(&user.actor, cell.id, &q.filter(), s.services.now())
+        .cell_tasks(&user.actor, q.unit, &q.filter(), s.services.now())
         .await?;
     let rows = crate::service::task_print::table_rows(&items, |code| {
         user.tr.t(&format!("task-shown-{code}"))
@@ -204,10 +180,9 @@ pub async fn print(
     user: User,
     Query(q): Query<TableQuery>,
 ) -> Result<Response, PageError> {
-    let cell = unit_for(&s, &user, q.unit).await?;
     let (doc, layout) = s
         .services
-        .task_table_document(&user.actor, cell.id, &q.filter(), s.services.now())
+        .task_table_document(&user.actor, q.unit, &q.filter(), s.services.now())
         .await?;
     let pdf = tokio::task::spawn_blocking(move || chibo_print::render_pdf(&doc, &layout))
         .await
@@ -259,15 +234,10 @@ async fn task_page(
     errors: FieldErrors,
     form: Option<ProgressForm>,
 ) -> Result<TaskPage, PageError> {
-    let d = s
+    let (d, members) = s
         .services
-        .task_detail(&user.actor, id, s.services.now())
+        .task_page(&user.actor, id, s.services.now())
         .await?;
-    let members = if d.may_manage {
-        on_roll(store::members::of_cell(&s.services.db, d.cell.id).await?)
-    } else {
-        Vec::new()
-    };
     let form = form.unwrap_or_else(|| ProgressForm {
         version: d.item.task.version,
         status: match d.item.task.status.as_str() {
@@ -407,13 +377,10 @@ pub async fn evidence(
     user: User,
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    // Seeing the task is the permission to see its evidence.
-    s.services
-        .task_detail(&user.actor, id, s.services.now())
+    let f = s
+        .services
+        .task_evidence(&user.actor, id, pid, s.services.now())
         .await?;
-    let f = store::tasks::evidence(&s.services.db, id, pid)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
     let name: String = f
         .file_name
         .chars()
@@ -455,8 +422,7 @@ async fn review_page(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<ReviewPage, PageError> {
-    let view = s.services.meeting_view(&user.actor, id).await?;
-    let board = s.services.review_board(&user.actor, id).await?;
+    let (view, board) = s.services.review_page(&user.actor, id).await?;
     Ok(ReviewPage {
         c: Chrome::for_user(
             user,
@@ -464,7 +430,7 @@ async fn review_page(
             "meetings",
             &format!("/meetings/{id}/review"),
         ),
-        manages: user.actor.can_manage(&view.cell),
+        manages: view.may_manage,
         flash,
         error,
         view,
@@ -510,10 +476,4 @@ pub async fn decide(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
-}
-
-/// Items a member sees on their own page, most urgent first.
-pub fn by_urgency(mut items: Vec<TaskItem>) -> Vec<TaskItem> {
-    items.sort_by_key(|i| (i.shown() != crate::model::Shown::QuaHan, i.task.deadline));
-    items
 }

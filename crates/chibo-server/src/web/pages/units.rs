@@ -1,9 +1,8 @@
 //! An organisation unit: its details, units under it, and committee posts.
 
-use super::{flash, unit_for};
+use super::flash;
 use crate::model::{CommitteeRole, Problem, format_date, parse_date};
 use crate::service::{ServiceError, orgs::OrgFields, today};
-use crate::store::{self, members::SearchQuery};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -25,47 +24,16 @@ async fn page(
     flash_msg: Option<String>,
     errors: FieldErrors,
 ) -> Result<UnitPage, PageError> {
-    let unit = unit_for(s, user, Some(id)).await?;
-    let db = &s.services.db;
-    let lineage = store::orgs::lineage(db, &unit).await?;
-    let (children, groups) = if unit.kind == "chi_bo" {
-        (vec![], store::orgs::children(db, unit.id).await?)
-    } else if unit.kind == "to_dang" {
-        (vec![], vec![])
-    } else {
-        (store::orgs::cells_with_counts(db, unit.id).await?, vec![])
-    };
-    let committee = if matches!(unit.kind.as_str(), "chi_bo" | "to_dang") {
-        store::orgs::committee(db, unit.id).await?
-    } else {
-        vec![]
-    };
-    let manages = user.actor.can_manage(&unit);
-    let members = if manages && matches!(unit.kind.as_str(), "chi_bo" | "to_dang") {
-        let cell = if unit.kind == "to_dang" {
-            s.services.org(unit.parent_id.unwrap_or(unit.id)).await?
-        } else {
-            unit.clone()
-        };
-        let q = SearchQuery {
-            status: Some("chinh_thuc".into()),
-            page: 1,
-            per_page: 200,
-            ..Default::default()
-        };
-        s.services.search_members(&user.actor, &cell, q).await?.rows
-    } else {
-        vec![]
-    };
+    let p = s.services.unit_page(&user.actor, id).await?;
     Ok(UnitPage {
         c: Chrome::for_user(user, "unit-title", "unit", &format!("/units/{id}")),
-        unit,
-        lineage,
-        children,
-        groups,
-        committee,
-        members,
-        manages,
+        unit: p.unit,
+        lineage: p.lineage,
+        children: p.children,
+        groups: p.groups,
+        committee: p.committee,
+        members: p.members,
+        manages: p.may_manage,
         flash: flash_msg,
         errors,
         today: format_date(today(s.services.now())),

@@ -1,9 +1,8 @@
 //! Account management for a unit, and a person's own account.
 
-use super::{flash, unit_for};
+use super::flash;
 use crate::model::{Problems, Role};
 use crate::service::{ServiceError, accounts::NewAccount};
-use crate::store;
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
 use crate::web::error::PageError;
@@ -26,19 +25,12 @@ async fn users_page(
     login: String,
     name: String,
 ) -> Result<UsersPage, PageError> {
-    let unit = unit_for(s, user, None).await?;
-    if !user.actor.can_manage(&unit) && user.actor.role_at(&unit.path) < Some(Role::Upper) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    let db = &s.services.db;
-    let rows = store::accounts::under(db, &unit.path).await?;
-    let mut units = vec![unit.clone()];
-    units.extend(store::orgs::children(db, unit.id).await?);
+    let p = s.services.accounts_page(&user.actor).await?;
     Ok(UsersPage {
         c: Chrome::for_user(user, "users-title", "users", "/users"),
-        unit,
-        rows,
-        units,
+        unit: p.unit,
+        rows: p.rows,
+        units: p.units,
         errors: FieldErrors {
             problems: errors,
             tr: user.tr,

@@ -1,0 +1,136 @@
+//! The home page: what the person's unit looks like today, and — for a
+//! member — their next meeting, votes waiting, tasks, notices and calendar.
+
+use super::orgs::unit_for;
+use super::tasks::{TaskItem, by_urgency, my_tasks};
+use super::{Actor, Result, Services};
+use crate::model::Role;
+use crate::store::meetings::{MeetingRow, NoticeRow};
+use crate::store::orgs::{CellStat, OrgRow};
+use crate::store::personal::SentDoc;
+use crate::store::{self, Reader};
+use chrono::{DateTime, Utc};
+
+/// The home page of one person.
+#[derive(Default)]
+pub struct Home {
+    /// Their unit (none for an account without a grant).
+    pub unit: Option<OrgRow>,
+    pub may_manage: bool,
+    pub active_members: i64,
+    pub probationary: i64,
+    /// The cells under an upper committee, with their counts.
+    pub cells: Vec<CellStat>,
+    /// Their own corner, if they are a member.
+    pub mine: Option<MemberHome>,
+}
+
+/// What a member sees first.
+#[derive(Default)]
+pub struct MemberHome {
+    pub next_meeting: Option<MeetingRow>,
+    /// The member is on the next meeting's roll (the notice went out).
+    pub on_roll: bool,
+    /// Their answer to the notice, with the reason if excused.
+    pub rsvp: Option<(String, String)>,
+    /// Most urgent first.
+    pub tasks: Vec<TaskItem>,
+    pub documents: Vec<SentDoc>,
+    pub digest: bool,
+    /// (vote, meeting, subject)
+    pub votes: Vec<(i64, i64, String)>,
+    pub notices: Vec<NoticeRow>,
+    /// The secret of their calendar feed (`/calendar/{token}.ics`).
+    pub feed_token: String,
+}
+
+impl Services {
+    pub async fn home(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Home> {
+        if actor.grants.is_empty() {
+            return Ok(Home::default());
+        }
+        let (mut home, feed_missing) = self
+            .db
+            .read(async |r| unit_home(r, actor, now).await)
+            .await?;
+        if let (Some(mine), Some(me)) = (&mut home.mine, actor.member_id.filter(|_| feed_missing)) {
+            mine.feed_token = self.new_feed_token(me).await?;
+        }
+        Ok(home)
+    }
+
+    /// The member's calendar feed secret, made on their first visit; later
+    /// visits only read it, so a home page does not queue behind SQLite's
+    /// single writer.
+    async fn new_feed_token(&self, member_id: i64) -> Result<String> {
+        let mut tx = self.db.begin().await?;
+        let t = store::meetings::feed_token(&mut tx, member_id, &super::accounts::random_token())
+            .await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+}
+
+/// The home page, and whether the member's calendar feed has yet to be made.
+async fn unit_home(r: &mut Reader, actor: &Actor, now: DateTime<Utc>) -> Result<(Home, bool)> {
+    let unit = unit_for(r, actor, None).await?;
+    let (cells, active_members, probationary) = if unit.kind == "chi_bo" {
+        let (members, probationary) = store::orgs::cell_counts(r, unit.id).await?;
+        (vec![], members, probationary)
+    } else {
+        let cells = store::orgs::cells_with_counts(r, unit.id).await?;
+        let (a, p) = cells
+            .iter()
+            .fold((0, 0), |(a, p), c| (a + c.members, p + c.probationary));
+        (cells, a, p)
+    };
+    let (mine, feed_missing) = match actor.member_id {
+        Some(id) => {
+            let (mine, missing) = member_home(r, actor, id, now).await?;
+            (Some(mine), missing)
+        }
+        None => (None, false),
+    };
+    let home = Home {
+        may_manage: actor.role_at(&unit.path).is_some_and(Role::manages_cell),
+        unit: Some(unit),
+        active_members,
+        probationary,
+        cells,
+        mine,
+    };
+    Ok((home, feed_missing))
+}
+
+async fn member_home(
+    r: &mut Reader,
+    actor: &Actor,
+    member_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(MemberHome, bool)> {
+    let Some(member) = store::members::get(r, member_id).await? else {
+        return Ok((MemberHome::default(), false));
+    };
+    let next_meeting = store::meetings::of_cell(r, member.cell_id, 10)
+        .await?
+        .into_iter()
+        .filter(|m| m.status != "closed" && m.starts_at + chrono::Duration::hours(4) > now)
+        .min_by_key(|m| m.starts_at);
+    let rsvp = match &next_meeting {
+        Some(m) => store::personal::rsvp(r, m.id, member_id).await?,
+        None => None,
+    };
+    let feed = store::meetings::feed_token_of(r, member_id).await?;
+    let home = MemberHome {
+        on_roll: rsvp.is_some(),
+        rsvp: rsvp.and_then(|(a, why)| a.map(|a| (a, why.unwrap_or_default()))),
+        next_meeting,
+        tasks: by_urgency(my_tasks(r, actor, now).await?),
+        documents: store::personal::documents_for_cell(r, member.cell_id, 8).await?,
+        digest: store::reminders::digest_of(r, member_id).await?,
+        votes: store::meetings::open_votes_for(r, member_id).await?,
+        notices: store::meetings::notices_for_member(r, member_id, 5).await?,
+        feed_token: feed.clone().unwrap_or_default(),
+    };
+    Ok((home, feed.is_none()))
+}

@@ -1,0 +1,201 @@
+//! Statements per request on the core pages and API reads (issue 18), as the
+//! server counts them (`X-Chibo-Queries`): the session or token lookup, the
+//! reads, and any write the request makes (a record view's access-log row).
+//!
+//! Each request is held to the count it makes today (a query added by a
+//! change fails here) and printed beside the issue's target (≤ 3 for a core
+//! page, ≤ 2 for an API read), which most of them do not meet yet.
+
+use crate::support::{Backend, TestApp, queries_of};
+use chibo_server::service::demo::DemoSize;
+use chibo_test_macros::db_test;
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+
+/// What one request cost.
+struct Cost {
+    what: String,
+    queries: u32,
+    /// What it costs today: more is a regression.
+    ceiling: u32,
+    /// The issue's target.
+    target: u32,
+}
+
+/// The issue's targets.
+const PAGE: u32 = 3;
+const API: u32 = 2;
+
+async fn get(app: &TestApp, c: &Client, path: &str, bearer: Option<&str>) -> (u32, Value) {
+    let mut req = c.get(app.url(path));
+    if let Some(t) = bearer {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.expect("request");
+    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+    let n = queries_of(&res);
+    let body = res.text().await.expect("body");
+    (n, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// An installation with two months of meetings, resolutions and tasks.
+async fn with_history(b: Backend) -> TestApp {
+    let app = TestApp::empty(b).await;
+    app.services
+        .generate_demo_with_history(
+            DemoSize {
+                cells: 2,
+                members_per_cell: 12,
+            },
+            2,
+            app.now(),
+        )
+        .await
+        .expect("demo data");
+    app
+}
+
+#[db_test]
+async fn core_pages_keep_to_their_query_budget(b: Backend) {
+    let app = with_history(b).await;
+    let cell = app.cell_ids().await[0];
+    let secretary = app.actor("bithu").await;
+    let upper = app.actor("dangbo").await;
+    let upper_unit = upper.primary().and_then(|g| g.org_id).expect("a unit");
+    let token = app
+        .services
+        .issue_api_token(secretary.account_id, "test", app.now())
+        .await
+        .expect("token");
+    let anon = TestApp::client();
+    let api = Some(token.as_str());
+
+    let (_, members) = get(&app, &anon, &format!("/api/v1/members?unit={cell}"), api).await;
+    let member = members["members"][0]["id"].as_i64().expect("a member");
+    let (_, meetings) = get(&app, &anon, &format!("/api/v1/meetings?cell={cell}"), api).await;
+    let meeting = meetings[0]["id"].as_i64().expect("a meeting");
+    let (_, tasks) = get(&app, &anon, &format!("/api/v1/tasks?cell={cell}"), api).await;
+    let task = tasks[0]["id"].as_i64().expect("a task");
+
+    let mut costs = Vec::new();
+    let mut page = |what: &str, n: u32, ceiling: u32, target: u32| {
+        costs.push(Cost {
+            what: what.to_string(),
+            queries: n,
+            ceiling,
+            target,
+        })
+    };
+    // Core pages (a record view also writes its access-log row, in a
+    // shared batch: one statement over the target).
+    let (sec, _) = app.login("bithu").await;
+    let (mem, _) = app.login("dangvien").await;
+    let (upp, _) = app.login("dangbo").await;
+    let record = format!("/members/{member}");
+    for (what, c, path, ceiling, target) in [
+        ("home, secretary", &sec, "/".to_string(), 12, PAGE),
+        ("home, member", &mem, "/".to_string(), 12, PAGE),
+        ("home, upper committee", &upp, "/".to_string(), 2, PAGE),
+        ("member list, cell", &sec, "/members".to_string(), 4, PAGE),
+        (
+            "member search, cell",
+            &sec,
+            "/members?q=nguyen".to_string(),
+            4,
+            PAGE,
+        ),
+        (
+            "member list, upper committee",
+            &upp,
+            format!("/members?unit={upper_unit}&page=2"),
+            3,
+            PAGE,
+        ),
+        (
+            "member search, upper committee",
+            &upp,
+            "/members?q=tran".to_string(),
+            3,
+            PAGE,
+        ),
+        (
+            "member record (+ its access-log row)",
+            &sec,
+            record,
+            7,
+            PAGE + 1,
+        ),
+        (
+            "dashboard, cell",
+            &sec,
+            format!("/dashboard?unit={cell}"),
+            8,
+            PAGE,
+        ),
+        ("meetings, cell", &sec, "/meetings".to_string(), 4, PAGE),
+        ("meeting", &sec, format!("/meetings/{meeting}"), 13, PAGE),
+        ("tasks, cell", &sec, "/tasks".to_string(), 6, PAGE),
+        ("task", &sec, format!("/tasks/{task}"), 7, PAGE),
+    ] {
+        let (n, _) = get(&app, c, &path, None).await;
+        page(what, n, ceiling, target);
+    }
+    // API reads (a record read logs the view as well).
+    for (what, path, ceiling, target) in [
+        (
+            "api: member search",
+            format!("/api/v1/members?unit={cell}&q=nguyen"),
+            3,
+            API,
+        ),
+        (
+            "api: member record (+ its access-log row)",
+            format!("/api/v1/members/{member}"),
+            5,
+            API + 1,
+        ),
+        (
+            "api: agenda",
+            format!("/api/v1/meetings/{meeting}/agenda"),
+            3,
+            API,
+        ),
+        (
+            "api: meeting",
+            format!("/api/v1/meetings/{meeting}"),
+            7,
+            API,
+        ),
+        ("api: task", format!("/api/v1/tasks/{task}"), 6, API),
+        ("api: my tasks", "/api/v1/me/tasks".to_string(), 3, API),
+    ] {
+        let (n, _) = get(&app, &anon, &path, api).await;
+        page(what, n, ceiling, target);
+    }
+
+    let table: Vec<String> = costs
+        .iter()
+        .map(|c| {
+            let met = if c.queries <= c.target {
+                "met"
+            } else {
+                "not met"
+            };
+            format!(
+                "{:>3} (today ≤ {}, target ≤ {}: {met}) {}",
+                c.queries, c.ceiling, c.target, c.what
+            )
+        })
+        .collect();
+    eprintln!("{b:?}: statements per request\n{}", table.join("\n"));
+    let over: Vec<&String> = costs
+        .iter()
+        .zip(&table)
+        .filter(|(c, _)| c.queries > c.ceiling)
+        .map(|(_, line)| line)
+        .collect();
+    assert!(
+        over.is_empty(),
+        "{b:?}: more statements than before: {over:#?}"
+    );
+}
