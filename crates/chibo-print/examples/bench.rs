@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use chibo_print::{Layout, render_docx, render_pdf, render_pdf_bundle, sample};
+use chibo_print::{Layout, Properties, render_docx, render_pdf, render_pdf_bundle, sample};
 
 const WARM_RUNS: u32 = 20;
 
@@ -29,8 +29,9 @@ fn main() {
     let layout = Layout::default();
     let resolution = sample::resolution();
     let dossier = sample::dossier();
-    let one = || render_pdf(&resolution, &layout).expect("resolution renders");
-    let all = || render_pdf_bundle(&dossier, &layout).expect("dossier renders");
+    let about = Properties::of(&resolution);
+    let one = || render_pdf(&resolution, &about, &layout).expect("resolution renders");
+    let all = || render_pdf_bundle(&dossier, &about, &layout).expect("dossier renders");
 
     let dossier_first = std::env::args().nth(1).as_deref() == Some("dossier");
     let (pdf, pdf_cold, bundle, bundle_cold) = if dossier_first {
@@ -44,7 +45,8 @@ fn main() {
     };
     let pdf_warm = warm(|| drop(one()));
     let bundle_warm = warm(|| drop(all()));
-    let (docx, docx_time) = time(|| render_docx(&resolution, &layout).expect("docx renders"));
+    let (docx, docx_time) =
+        time(|| render_docx(&resolution, &about, &layout).expect("docx renders"));
 
     let first = if dossier_first {
         "dossier"

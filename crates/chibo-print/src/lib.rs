@@ -7,13 +7,18 @@
 //!
 //! ```no_run
 //! let doc = chibo_print::sample::resolution();
-//! let pdf = chibo_print::render_pdf(&doc, &chibo_print::Layout::default())?;
-//! let docx = chibo_print::render_docx(&doc, &chibo_print::Layout::default())?;
+//! let about = chibo_print::Properties::of(&doc);
+//! let pdf = chibo_print::render_pdf(&doc, &about, &chibo_print::Layout::default())?;
+//! let docx = chibo_print::render_docx(&doc, &about, &chibo_print::Layout::default())?;
 //! # Ok::<(), chibo_print::PrintError>(())
 //! ```
 
 mod docx;
+mod fit;
 pub mod fonts;
+#[cfg(feature = "inspect")]
+pub mod inspect;
+mod measure;
 mod model;
 mod pdf;
 mod prepare;
@@ -22,8 +27,8 @@ mod world;
 
 pub use docx::render_docx;
 pub use model::{
-    Align, Block, CHECK_CODE_LABEL, Column, Document, Header, Layout, PARTY_NAME, RECIPIENTS_LABEL,
-    Signature, Span, Table,
+    Align, Block, CHECK_CODE_LABEL, Column, Document, Header, Layout, Orientation, PARTY_NAME,
+    Properties, RECIPIENTS_LABEL, Signature, Span, Table,
 };
 pub use pdf::{render_pdf, render_pdf_bundle};
 

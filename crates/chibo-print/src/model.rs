@@ -4,6 +4,7 @@
 //! with the rule pack ("Số 05-NQ/CB", "Bến Nghé, ngày 05 tháng 02 năm 2026");
 //! this crate only lays them out.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The right-hand title of every Party document's header.
@@ -20,6 +21,10 @@ pub const RECIPIENTS_LABEL: &str = "Nơi nhận:";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     pub header: Header,
+    /// Portrait, or landscape for a document built around a wide table (the
+    /// upper committee's roll-up).
+    #[serde(default)]
+    pub orientation: Orientation,
     /// The document type in capitals, e.g. "NGHỊ QUYẾT", "BIÊN BẢN".
     pub title: String,
     /// The subject (trích yếu), printed bold under the title with a short rule
@@ -41,6 +46,54 @@ pub struct Document {
     /// locked document's hash that `chibo audit verify` can match.
     #[serde(default)]
     pub check_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Orientation {
+    #[default]
+    Portrait,
+    Landscape,
+}
+
+impl Orientation {
+    /// The page's width and height in millimetres (A4).
+    pub fn page_mm(self) -> (f32, f32) {
+        match self {
+            Orientation::Portrait => (210.0, 297.0),
+            Orientation::Landscape => (297.0, 210.0),
+        }
+    }
+}
+
+/// What a file says about itself (PDF document information, DOCX core
+/// properties), beside what it prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Properties {
+    /// E.g. "Nghị quyết số 05-NQ/CB về nhiệm vụ tháng 02 năm 2026", or the
+    /// dossier's own title.
+    pub title: String,
+    /// The unit that issues the file, or the person who produced it.
+    pub author: String,
+    /// When the file was produced; `None` leaves the date out (and keeps the
+    /// output byte-for-byte reproducible).
+    pub created: Option<DateTime<Utc>>,
+}
+
+impl Properties {
+    /// The document's own title ("NGHỊ QUYẾT về …") and its issuer as the
+    /// author, without a date.
+    pub fn of(doc: &Document) -> Self {
+        let title = match &doc.subject {
+            Some(subject) => format!("{} {subject}", doc.title),
+            None => doc.title.clone(),
+        };
+        Properties {
+            title,
+            author: doc.header.issuer.clone(),
+            created: None,
+        }
+    }
 }
 
 /// The two-column header: issuing organisation on the left, the Party's name
@@ -147,11 +200,14 @@ impl Span {
     }
 }
 
-/// A ruled table with a bold header row (repeated on each page).
+/// A ruled table with a bold header row (repeated on each page). Its columns
+/// are as wide as their content needs: no text crosses a border, whatever
+/// the data (see `fit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub columns: Vec<Column>,
     /// One cell per column in each row; a short row is padded with blanks.
+    /// A newline in a cell breaks the line.
     #[serde(default)]
     pub rows: Vec<Vec<String>>,
 }
@@ -159,23 +215,41 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     pub title: String,
-    /// Relative width: a column of width 2 is twice as wide as one of width 1.
-    #[serde(default = "Column::default_width")]
-    pub width: u16,
     #[serde(default)]
     pub align: Align,
+    /// Each cell stays on one line: codes ("79.001.000.000.001"), dates,
+    /// figures, document numbers ("Số 01-NQ/CB"). Other columns wrap between
+    /// words.
+    #[serde(default)]
+    pub one_line: bool,
+    /// At least this wide, in millimetres, whatever it holds: room for
+    /// handwriting (the attendance list's signatures).
+    #[serde(default)]
+    pub room_mm: f32,
 }
 
 impl Column {
-    fn default_width() -> u16 {
-        1
-    }
-
-    pub fn new(title: impl Into<String>, width: u16, align: Align) -> Self {
+    /// A column whose cells wrap between words.
+    pub fn new(title: impl Into<String>, align: Align) -> Self {
         Column {
             title: title.into(),
-            width,
             align,
+            one_line: false,
+            room_mm: 0.0,
+        }
+    }
+
+    /// A column left at least `mm` wide for handwriting.
+    pub fn with_room_mm(mut self, mm: f32) -> Self {
+        self.room_mm = mm;
+        self
+    }
+
+    /// A column whose cells each stay on one line.
+    pub fn one_line(title: impl Into<String>, align: Align) -> Self {
+        Column {
+            one_line: true,
+            ..Column::new(title, align)
         }
     }
 }
@@ -222,6 +296,9 @@ pub struct Layout {
     pub party_pt: f32,
     /// "Nơi nhận" and its lines, the check code, page numbers.
     pub small_pt: f32,
+    /// Tables start at the body size and shrink, half a point at a time,
+    /// down to this size when their columns do not fit the page otherwise.
+    pub table_min_pt: f32,
 }
 
 impl Default for Layout {
@@ -236,6 +313,7 @@ impl Default for Layout {
             header_pt: 14.0,
             party_pt: 15.0,
             small_pt: 12.0,
+            table_min_pt: 10.0,
         }
     }
 }

@@ -4,7 +4,10 @@ use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::PrintError;
-use crate::model::{Block, Document};
+use crate::fit::{Fitted, fit};
+use crate::model::{Block, Document, Layout, Table};
+
+const PT_PER_MM: f32 = 72.0 / 25.4;
 
 /// A copy of `doc` with every string in Unicode NFC and every table row padded
 /// to the table's width.
@@ -33,6 +36,28 @@ pub fn prepare(doc: &Document) -> Result<Document, PrintError> {
         }
     }
     Ok(doc)
+}
+
+/// The width between the margins, in points.
+pub fn text_width_pt(doc: &Document, layout: &Layout) -> f32 {
+    let (page, _) = doc.orientation.page_mm();
+    (page - layout.margin_left_mm - layout.margin_right_mm) * PT_PER_MM
+}
+
+/// The height between the margins, in points.
+pub fn text_height_pt(doc: &Document, layout: &Layout) -> f32 {
+    let (_, page) = doc.orientation.page_mm();
+    (page - layout.margin_top_mm - layout.margin_bottom_mm) * PT_PER_MM
+}
+
+/// A table of `doc` fitted to its text width (see [`fit`]).
+pub fn fit_table(table: &Table, doc: &Document, layout: &Layout) -> Fitted {
+    fit(
+        table,
+        text_width_pt(doc, layout),
+        layout.body_pt,
+        layout.table_min_pt.min(layout.body_pt),
+    )
 }
 
 /// Every string in the tree, whatever field it sits in, so a field added to

@@ -1,7 +1,7 @@
 //! A fictitious cell's February meeting: the documents of one dossier, for
 //! tests, the bench, previews and demo data. Names and figures are invented.
 
-use crate::model::{Align, Block, Column, Document, Header, Signature, Span, Table};
+use crate::model::{Align, Block, Column, Document, Header, Orientation, Signature, Span, Table};
 
 const SUPERIOR: &str = "ĐẢNG BỘ PHƯỜNG BẾN NGHÉ";
 const ISSUER: &str = "CHI BỘ KHU PHỐ 3";
@@ -44,6 +44,7 @@ fn minutes_sign() -> Vec<Signature> {
 /// The monthly resolution (Nghị quyết), one page.
 pub fn resolution() -> Document {
     Document {
+        orientation: Orientation::Portrait,
         header: header(Some("Số 05-NQ/CB"), "05"),
         title: "NGHỊ QUYẾT".into(),
         subject: Some("về nhiệm vụ tháng 02 năm 2026".into()),
@@ -63,9 +64,9 @@ pub fn resolution() -> Document {
             ),
             Block::Table(Table {
                 columns: vec![
-                    Column::new("TT", 1, Align::Center),
-                    Column::new("Nhiệm vụ theo Nghị quyết tháng 01", 6, Align::Left),
-                    Column::new("Kết quả", 3, Align::Center),
+                    Column::one_line("TT", Align::Center),
+                    Column::new("Nhiệm vụ theo Nghị quyết tháng 01", Align::Left),
+                    Column::new("Kết quả", Align::Center),
                 ],
                 rows: vec![
                     vec![
@@ -117,6 +118,7 @@ pub fn resolution() -> Document {
 /// The meeting notice (Thông báo triệu tập).
 pub fn notice() -> Document {
     Document {
+        orientation: Orientation::Portrait,
         header: header(Some("Số 03-TB/CB"), "01"),
         title: "THÔNG BÁO".into(),
         subject: Some("triệu tập sinh hoạt Chi bộ thường kỳ tháng 02 năm 2026".into()),
@@ -156,15 +158,16 @@ pub fn attendance() -> Document {
         ("Đặng Thị Ngọc Ý", "Vắng có lý do", "Ốm"),
     ];
     Document {
+        orientation: Orientation::Portrait,
         header: header(None, "05"),
         title: "DANH SÁCH ĐẢNG VIÊN DỰ SINH HOẠT".into(),
         subject: Some("kỳ sinh hoạt Chi bộ thường kỳ tháng 02 năm 2026".into()),
         body: vec![Block::Table(Table {
             columns: vec![
-                Column::new("TT", 1, Align::Center),
-                Column::new("Họ và tên", 5, Align::Left),
-                Column::new("Tình trạng", 3, Align::Center),
-                Column::new("Ghi chú", 3, Align::Left),
+                Column::one_line("TT", Align::Center),
+                Column::new("Họ và tên", Align::Left),
+                Column::new("Tình trạng", Align::Center),
+                Column::new("Ghi chú", Align::Left),
             ],
             rows: members
                 .iter()
@@ -188,6 +191,7 @@ pub fn attendance() -> Document {
 /// The minutes (Biên bản), signed by the minute-taker and the chair.
 pub fn minutes() -> Document {
     Document {
+        orientation: Orientation::Portrait,
         header: header(Some("Số 02-BB/CB"), "05"),
         title: "BIÊN BẢN".into(),
         subject: Some("sinh hoạt Chi bộ thường kỳ tháng 02 năm 2026".into()),
@@ -226,16 +230,17 @@ pub fn minutes() -> Document {
 /// The record of the meeting's open votes.
 pub fn votes() -> Document {
     Document {
+        orientation: Orientation::Portrait,
         header: header(None, "05"),
         title: "KẾT QUẢ BIỂU QUYẾT".into(),
         subject: Some("tại kỳ sinh hoạt Chi bộ thường kỳ tháng 02 năm 2026".into()),
         body: vec![Block::Table(Table {
             columns: vec![
-                Column::new("Nội dung biểu quyết", 5, Align::Left),
-                Column::new("Tán thành", 2, Align::Center),
-                Column::new("Không tán thành", 2, Align::Center),
-                Column::new("Không biểu quyết", 2, Align::Center),
-                Column::new("Kết quả", 2, Align::Center),
+                Column::new("Nội dung biểu quyết", Align::Left),
+                Column::one_line("Tán thành", Align::Center),
+                Column::new("Không tán thành", Align::Center),
+                Column::new("Không biểu quyết", Align::Center),
+                Column::new("Kết quả", Align::Center),
             ],
             rows: vec![vec![
                 "Thông qua Nghị quyết tháng 02 năm 2026".into(),

@@ -238,6 +238,7 @@ pub static PARAMS: &[ParamDef] = &[
     p("doc_body_font_pt", Int),
     p("doc_number_scope", Text),
     p("doc_org_symbol_cell", Text),
+    p("doc_org_symbol_upper", Text),
     p("party_card_no_length", Int),
     p("org_code_format", Text),
     p("working_day_calendar", Text),

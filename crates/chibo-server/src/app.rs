@@ -60,8 +60,12 @@ async fn services(db: Db, cfg: &Config) -> anyhow::Result<Services> {
     let anchor =
         crate::service::anchor::Anchor::open(&cfg.audit_key_path(), cfg.checkpoint_log_path())
             .map_err(|e| anyhow::anyhow!("audit signing key: {e}"))?;
-    let services = Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor)
+    let mut services = Services::new(db, load_rules(cfg)?, cfg.clock.clone(), anchor)
         .with_imports(cfg.import_gate());
+    services.token_lifetime = chrono::Duration::days(
+        cfg.api_token_days
+            .clamp(1, crate::service::accounts::MAX_TOKEN_DAYS),
+    );
     // A database written before audit entries imaged their records gets its
     // baseline once, after checking the chains it already has.
     if crate::store::audit::needs_baseline(&services.db).await? {

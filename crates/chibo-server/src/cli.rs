@@ -197,7 +197,12 @@ enum UserWhat {
         unit: Option<String>,
     },
     /// Print a new API token for the account (bearer token for /api/v1).
-    Token { login: String },
+    Token {
+        login: String,
+        /// Days until it expires (default: the configured `api_token_days`).
+        #[arg(long)]
+        days: Option<i64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -655,22 +660,28 @@ async fn user(cfg: &Config, what: UserWhat) -> anyhow::Result<()> {
                 member_id: None,
             };
             let id = s
-                .create_account(Some(&console()), &a, s.now())
+                .create_account(&console(), &a, s.now())
                 .await
                 .map_err(cli_error)?;
             println!("{login} (#{id})");
         }
-        UserWhat::Token { login } => {
+        UserWhat::Token { login, days } => {
             let login = login.to_lowercase();
             let a =
                 s.db.read(async |r| store::accounts::by_login(r, &login).await)
                     .await?
                     .context("không có tài khoản này / no such account")?;
-            println!(
-                "{}",
-                s.issue_api_token(a.id, "console", s.now())
-                    .await
-                    .map_err(cli_error)?
+            let t = s
+                .issue_console_token(a.id, "console", days, s.now())
+                .await
+                .map_err(cli_error)?;
+            // The token alone on stdout (scripts read it); its expiry on stderr.
+            println!("{}", t.token);
+            eprintln!(
+                "hết hạn / expires {}",
+                t.expires_at
+                    .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+                    .format("%d/%m/%Y %H:%M")
             );
         }
     }

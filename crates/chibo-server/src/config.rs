@@ -56,6 +56,8 @@ pub struct Config {
     pub login_window_minutes: i64,
     pub login_failures_per_account: i64,
     pub login_failures_per_address: i64,
+    /// Lifetime of a new API token unless its owner chooses a shorter one.
+    pub api_token_days: i64,
     /// A local rule pack (the đảng ủy's own quy chế) layered over the national one.
     pub rules_pack: Option<PathBuf>,
     /// The address users reach, for links printed on the console.
@@ -123,6 +125,7 @@ impl Default for Config {
             login_window_minutes: 15,
             login_failures_per_account: 5,
             login_failures_per_address: 30,
+            api_token_days: crate::service::DEFAULT_TOKEN_DAYS,
             rules_pack: None,
             public_url: None,
             smtp_url: None,
@@ -274,6 +277,7 @@ file_config! {
     login_window_minutes: i64,
     login_failures_per_account: i64,
     login_failures_per_address: i64,
+    api_token_days: i64,
     rules_pack: PathBuf,
     public_url: String,
     smtp_url: String,
@@ -583,7 +587,7 @@ mod tests {
     fn sample(key: &str) -> &'static str {
         match key {
             "listen" | "metrics_listen" => "127.0.0.2:9100",
-            "secure_cookies" => "true",
+            "secure_cookies" | "count_queries" => "true",
             "log_format" => "text",
             "database_url" | "database_replica_url" => "postgres://u@h/db",
             "smtp_url" => "smtp://mail:25",

@@ -7,7 +7,8 @@
 //! spreadsheet's own row numbers for messages; it never holds the whole
 //! table, and an untrusted file is bounded by [`Limits`] before and while it
 //! is read. [`read_table`] collects the rows. [`write_xlsx`] and
-//! [`write_csv`] write the same layout back, so export → import round-trips.
+//! [`write_csv`] write the same layout back, so export → import round-trips;
+//! [`write_table`] writes typed tables (counts, dates, totals) for offices.
 
 mod assemble;
 mod cell;
@@ -29,7 +30,7 @@ use std::sync::Arc;
 pub use error::SheetError;
 pub use fold::fold;
 pub use limits::Limits;
-pub use write::{write_csv, write_xlsx};
+pub use write::{Export, ExportColumn, Kind, Total, Value, write_csv, write_table, write_xlsx};
 
 /// A field the caller wants from the sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,9 +3,9 @@
 
 use std::io::Read;
 
-use chibo_print::{Layout, render_docx, sample};
+use chibo_print::sample;
 
-use crate::{assert_in_order, assert_nfc};
+use crate::{assert_in_order, assert_nfc, docx};
 
 /// One part of the package, as text.
 pub fn part(docx: &[u8], name: &str) -> String {
@@ -57,7 +57,7 @@ fn unescape(s: &str) -> String {
 
 #[test]
 fn resolution_docx_has_the_official_structure() {
-    let docx = render_docx(&sample::resolution(), &Layout::default()).unwrap();
+    let docx = docx(&sample::resolution());
     let xml = part(&docx, "word/document.xml");
     // A4 and the rule-pack margins (20/20/30/15 mm) in twips.
     assert!(xml.contains(r#"<w:pgSz w:w="11906" w:h="16838""#), "{xml}");
@@ -69,7 +69,7 @@ fn resolution_docx_has_the_official_structure() {
     ] {
         assert!(xml.contains(margin), "{margin}");
     }
-    assert!(xml.contains(r#"<w:jc w:val="both" />"#), "justified body");
+    assert!(xml.contains(r#"<w:jc w:val="both"/>"#), "justified body");
     assert!(
         xml.contains("<w:titlePg"),
         "first page without a page number"
@@ -111,7 +111,7 @@ fn resolution_docx_has_the_official_structure() {
         styles.contains(r#"w:ascii="Times New Roman""#),
         "Word's font name"
     );
-    assert!(styles.contains(r#"<w:sz w:val="28" />"#), "14 pt body");
+    assert!(styles.contains(r#"<w:sz w:val="28"/>"#), "14 pt body");
     let footers: String = (1..=2)
         .filter_map(|i| {
             let name = format!("word/footer{i}.xml");
@@ -127,7 +127,7 @@ fn resolution_docx_has_the_official_structure() {
 
 #[test]
 fn minutes_docx_signs_in_two_columns() {
-    let docx = render_docx(&sample::minutes(), &Layout::default()).unwrap();
+    let docx = docx(&sample::minutes());
     let xml = part(&docx, "word/document.xml");
     let signatures = &xml[xml.rfind("<w:tbl>").unwrap()..];
     assert_eq!(signatures.matches("<w:tc>").count(), 2);
@@ -139,5 +139,80 @@ fn minutes_docx_signs_in_two_columns() {
             "CHỦ TRÌ",
             "Nguyễn Thị Hồng Nhung",
         ],
+    );
+}
+
+#[test]
+fn docx_files_describe_themselves_in_vietnamese() {
+    let doc = sample::resolution();
+    let about = chibo_print::Properties {
+        title: "Nghị quyết số 05-NQ/CB về nhiệm vụ tháng 02 năm 2026".into(),
+        author: "Chi bộ Khu phố 3 & <Ban>".into(),
+        created: Some(chrono::DateTime::from_timestamp(1_770_266_400, 0).unwrap()),
+    };
+    let docx = chibo_print::render_docx(&doc, &about, &chibo_print::Layout::default()).unwrap();
+    let core = part(&docx, "docProps/core.xml");
+    for expected in [
+        "<dc:title>Nghị quyết số 05-NQ/CB về nhiệm vụ tháng 02 năm 2026</dc:title>",
+        "<dc:creator>Chi bộ Khu phố 3 &amp; &lt;Ban&gt;</dc:creator>",
+        "<dc:language>vi-VN</dc:language>",
+        r#"<dcterms:created xsi:type="dcterms:W3CDTF">2026-02-05T04:40:00Z</dcterms:created>"#,
+        r#"<dcterms:modified xsi:type="dcterms:W3CDTF">2026-02-05T04:40:00Z</dcterms:modified>"#,
+    ] {
+        assert!(core.contains(expected), "{expected} missing in {core}");
+    }
+    assert!(
+        !core.contains("unknown") && !core.contains("1970"),
+        "{core}"
+    );
+    let styles = part(&docx, "word/styles.xml");
+    assert!(styles.contains(r#"<w:lang w:val="vi-VN""#), "{styles}");
+    // Without a date the file is the same, byte for byte, each time.
+    assert_eq!(crate::docx(&doc), crate::docx(&doc));
+}
+
+#[test]
+fn docx_tables_have_margins_fixed_columns_and_repeating_headers() {
+    let doc = sample::resolution();
+    let xml = part(&docx(&doc), "word/document.xml");
+    let tables: Vec<&str> = xml.split("<w:tbl>").skip(1).collect();
+    let review = tables[1];
+    assert!(
+        review.contains(r#"<w:tblLayout w:type="fixed"/>"#),
+        "{review}"
+    );
+    assert!(
+        review.contains(r#"<w:left w:w="100" w:type="dxa"/>"#)
+            && review.contains(r#"<w:right w:w="100" w:type="dxa"/>"#),
+        "cell margins of 5 pt: {review}"
+    );
+    let header_row = review.split("<w:tr>").nth(1).unwrap();
+    assert!(header_row.contains("<w:tblHeader/>"), "{header_row}");
+    let widths: i32 = review
+        .split("<w:gridCol w:w=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().parse::<i32>().unwrap())
+        .sum();
+    // 165 mm between the margins, in twips.
+    assert!(widths <= 9355 && widths > 9300, "{widths}");
+    // Space after the table, headings at the margin.
+    let after = &xml[xml.find("</w:tbl>").unwrap()..];
+    assert!(after.contains(r#"<w:spacing w:before="0" w:after="60"/>"#));
+    let heading = xml
+        .split("<w:p>")
+        .find(|p| p.contains("I. KẾT QUẢ"))
+        .unwrap();
+    assert!(!heading.contains("w:firstLine"), "{heading}");
+    assert!(heading.contains("<w:keepNext/>"), "{heading}");
+}
+
+#[test]
+fn a_wide_document_is_landscape_in_word_too() {
+    let mut doc = sample::votes();
+    doc.orientation = chibo_print::Orientation::Landscape;
+    let xml = part(&docx(&doc), "word/document.xml");
+    assert!(
+        xml.contains(r#"<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>"#),
+        "{xml}"
     );
 }

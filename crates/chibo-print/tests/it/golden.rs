@@ -1,15 +1,41 @@
 //! Golden tests of the PDF: the text a reader gets back, in reading order.
 
-use chibo_print::{Block, Document, Layout, render_pdf, render_pdf_bundle, sample};
+use chibo_print::inspect::{self, page_texts as pages, text};
+use chibo_print::{Block, Document, Layout, Properties, render_pdf, render_pdf_bundle, sample};
 
-use crate::pdf_text::{fonts, left_edge, pages, text};
-use crate::{assert_in_order, assert_nfc, flat};
+use crate::{assert_in_order, assert_nfc, flat, pdf};
+
+/// The leftmost glyph origin on the first page, in points from the page's
+/// left edge.
+fn left_edge(pdf: &[u8]) -> f64 {
+    inspect::pages(pdf)[0]
+        .glyphs
+        .iter()
+        .map(|g| g.x)
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The fonts the glyphs of all pages are drawn with.
+fn fonts(pdf: &[u8]) -> std::collections::BTreeSet<String> {
+    inspect::pages(pdf)
+        .into_iter()
+        .flat_map(|p| p.fonts)
+        .collect()
+}
+
+fn dossier_properties() -> Properties {
+    Properties {
+        title: "Hồ sơ sinh hoạt chi bộ tháng 02 năm 2026".into(),
+        author: "Chi bộ Khu phố 3".into(),
+        created: None,
+    }
+}
 
 const MM: f64 = 72.0 / 25.4;
 
 #[test]
 fn resolution_reads_in_the_official_order() {
-    let pdf = render_pdf(&sample::resolution(), &Layout::default()).unwrap();
+    let pdf = pdf(&sample::resolution());
     assert!(pdf.starts_with(b"%PDF-"));
     let text = text(&pdf);
     assert!(
@@ -61,7 +87,7 @@ fn resolution_reads_in_the_official_order() {
 
 #[test]
 fn the_four_embedded_faces_and_only_they_are_used() {
-    let pdf = render_pdf(&sample::resolution(), &Layout::default()).unwrap();
+    let pdf = pdf(&sample::resolution());
     let expected: Vec<String> = ["", "-Bold", "-BoldItalic", "-Italic"]
         .iter()
         .map(|face| format!("LiberationSerif{face}"))
@@ -72,7 +98,7 @@ fn the_four_embedded_faces_and_only_they_are_used() {
 #[test]
 fn margins_come_from_the_layout() {
     let doc = sample::resolution();
-    let default = render_pdf(&doc, &Layout::default()).unwrap();
+    let default = pdf(&doc);
     assert!((left_edge(&default) - 30.0 * MM).abs() < 0.5);
     let old_rules = Layout {
         margin_top_mm: 25.0,
@@ -81,7 +107,7 @@ fn margins_come_from_the_layout() {
         body_pt: 13.0,
         ..Layout::default()
     };
-    let moved = render_pdf(&doc, &old_rules).unwrap();
+    let moved = render_pdf(&doc, &Properties::of(&doc), &old_rules).unwrap();
     assert!((left_edge(&moved) - 35.0 * MM).abs() < 0.5);
 }
 
@@ -91,8 +117,7 @@ fn long_documents_number_pages_from_two_and_carry_the_code_on_each() {
     let filler = "Đồng chí phát biểu ý kiến về việc thực hiện nhiệm vụ của Chi bộ trong tháng, \
                   đề nghị tăng cường công tác kiểm tra, giám sát và vận động nhân dân.";
     doc.body.extend((0..60).map(|_| Block::paragraph(filler)));
-    let pdf = render_pdf(&doc, &Layout::default()).unwrap();
-    let pages = pages(&pdf);
+    let pages = pages(&pdf(&doc));
     assert!(pages.len() >= 3, "{} pages", pages.len());
     assert!(
         pages[0].starts_with("ĐẢNG BỘ PHƯỜNG BẾN NGHÉ"),
@@ -122,7 +147,7 @@ fn long_documents_number_pages_from_two_and_carry_the_code_on_each() {
 #[test]
 fn dossier_starts_each_document_on_a_new_page() {
     let dossier = sample::dossier();
-    let pdf = render_pdf_bundle(&dossier, &Layout::default()).unwrap();
+    let pdf = render_pdf_bundle(&dossier, &dossier_properties(), &Layout::default()).unwrap();
     let pages = pages(&pdf);
     let mut last_page = None;
     for doc in &dossier {
@@ -163,7 +188,7 @@ fn decomposed_input_prints_as_composed_letters() {
     // "Nguyễn Thị Ánh" typed with combining marks, as some phones send it.
     let decomposed = "Nguye\u{302}\u{303}n Thi\u{323} A\u{301}nh";
     doc.signatures[0].name = decomposed.into();
-    let text = text(&render_pdf(&doc, &Layout::default()).unwrap());
+    let text = text(&pdf(&doc));
     assert!(text.contains("Nguyễn Thị Ánh"), "{text}");
     assert_nfc(&text);
 }
@@ -171,24 +196,20 @@ fn decomposed_input_prints_as_composed_letters() {
 #[test]
 fn output_is_reproducible() {
     let doc = sample::notice();
-    let layout = Layout::default();
-    assert_eq!(
-        render_pdf(&doc, &layout).unwrap(),
-        render_pdf(&doc, &layout).unwrap()
-    );
+    assert_eq!(pdf(&doc), pdf(&doc));
 }
 
 #[test]
 fn bad_input_is_refused() {
     assert!(matches!(
-        render_pdf_bundle(&[], &Layout::default()),
+        render_pdf_bundle(&[], &dossier_properties(), &Layout::default()),
         Err(chibo_print::PrintError::Empty)
     ));
     let mut doc: Document = sample::votes();
     if let Block::Table(t) = &mut doc.body[0] {
         t.rows[0].push("one too many".into());
     }
-    let err = render_pdf(&doc, &Layout::default()).unwrap_err();
+    let err = render_pdf(&doc, &Properties::of(&doc), &Layout::default()).unwrap_err();
     assert!(matches!(
         err,
         chibo_print::PrintError::RowTooWide {
@@ -213,13 +234,12 @@ fn sparse_documents_render() {
         Block::Table(chibo_print::Table {
             columns: vec![chibo_print::Column::new(
                 "Họ và tên",
-                1,
                 chibo_print::Align::Left,
             )],
             rows: vec![],
         }),
     ];
-    let text = text(&render_pdf(&doc, &Layout::default()).unwrap());
+    let text = text(&pdf(&doc));
     assert_in_order(
         &flat(&text),
         &["CHI BỘ KHU PHỐ 3", "KẾT QUẢ BIỂU QUYẾT", "Họ và tên"],
@@ -231,7 +251,30 @@ fn sparse_documents_render() {
 fn a_newline_in_member_text_breaks_the_line() {
     let mut doc = sample::minutes();
     doc.body = vec![Block::paragraph("Ý kiến thứ nhất.\nÝ kiến thứ hai.")];
-    let text = text(&render_pdf(&doc, &Layout::default()).unwrap());
+    let text = text(&pdf(&doc));
     assert!(text.lines().any(|l| l == "Ý kiến thứ nhất."), "{text}");
     assert!(text.lines().any(|l| l == "Ý kiến thứ hai."), "{text}");
+}
+
+#[test]
+fn the_dossier_has_a_title_of_its_own_an_author_and_a_date() {
+    let about = Properties {
+        created: Some(chrono::DateTime::from_timestamp(1_770_266_400, 0).unwrap()),
+        ..dossier_properties()
+    };
+    let pdf = render_pdf_bundle(&sample::dossier(), &about, &Layout::default()).unwrap();
+    // The XMP metadata packet is plain UTF-8 XML.
+    let raw = String::from_utf8_lossy(&pdf);
+    let xmp = &raw[raw.find("<x:xmpmeta").expect("XMP metadata")..];
+    assert!(
+        xmp.contains("Hồ sơ sinh hoạt chi bộ tháng 02 năm 2026"),
+        "{xmp}"
+    );
+    assert!(!xmp.contains("THÔNG BÁO"), "not the notice's title");
+    assert!(xmp.contains("Chi bộ Khu phố 3"), "author");
+    assert!(xmp.contains("2026-02-05T04:40:00"), "creation date");
+    assert!(
+        xmp.contains("<dc:language><rdf:Bag><rdf:li>vi</rdf:li>"),
+        "language"
+    );
 }

@@ -1,11 +1,8 @@
 //! Member-supplied text is data: typst markup, code and Word XML in it print
 //! literally and do nothing.
 
-use chibo_print::{
-    Align, Block, Column, Layout, Signature, Span, Table, render_docx, render_pdf, sample,
-};
-
-use crate::pdf_text::text;
+use chibo_print::inspect::text;
+use chibo_print::{Align, Block, Column, Signature, Span, Table, sample};
 
 const HOSTILE: [&str; 9] = [
     "#panic(\"x\")",
@@ -34,7 +31,7 @@ fn hostile_document() -> chibo_print::Document {
         },
         Block::bullets(HOSTILE),
         Block::Table(Table {
-            columns: vec![Column::new(HOSTILE[0], 1, Align::Left)],
+            columns: vec![Column::new(HOSTILE[0], Align::Left)],
             rows: vec![vec![HOSTILE[7].into()]],
         }),
         Block::vote_line(HOSTILE[8]),
@@ -51,7 +48,7 @@ fn hostile_document() -> chibo_print::Document {
 
 #[test]
 fn markup_in_member_text_prints_literally_in_the_pdf() {
-    let pdf = render_pdf(&hostile_document(), &Layout::default()).expect("renders, no panic");
+    let pdf = crate::pdf(&hostile_document());
     let text = text(&pdf);
     let flat = crate::flat(&text);
     assert!(flat.contains(&HOSTILE.join(" ")), "{text}");
@@ -64,12 +61,17 @@ fn markup_in_member_text_prints_literally_in_the_pdf() {
     assert!(flat.contains("Nguyễn #panic(\"x\") *Văn* $A$ ] \\ <script>"));
     assert!(flat.contains("Mã kiểm tra: #panic(\"x\")"));
     // `#set page(width: 1cm)` did not shrink the page: still A4 at 30 mm margin.
-    assert!((crate::pdf_text::left_edge(&pdf) - 30.0 * 72.0 / 25.4).abs() < 0.5);
+    let left = chibo_print::inspect::pages(&pdf)[0]
+        .glyphs
+        .iter()
+        .map(|g| g.x)
+        .fold(f64::INFINITY, f64::min);
+    assert!((left - 30.0 * 72.0 / 25.4).abs() < 0.5);
 }
 
 #[test]
 fn markup_in_member_text_is_escaped_in_the_docx() {
-    let docx = render_docx(&hostile_document(), &Layout::default()).unwrap();
+    let docx = crate::docx(&hostile_document());
     let xml = crate::docx::part(&docx, "word/document.xml");
     assert!(xml.contains("&lt;/w:t&gt;&lt;/w:r&gt;&lt;w:r&gt;&lt;w:t&gt;"));
     assert!(!xml.contains("<script>"));

@@ -4,9 +4,20 @@ mod docx;
 mod glyphs;
 mod golden;
 mod injection;
-mod pdf_text;
+mod stress;
 
+use chibo_print::{Document, Layout, Properties};
 use unicode_normalization::UnicodeNormalization;
+
+/// The document as a PDF, with the default layout and its own properties.
+pub fn pdf(doc: &Document) -> Vec<u8> {
+    chibo_print::render_pdf(doc, &Properties::of(doc), &Layout::default()).expect("renders")
+}
+
+/// The document as a DOCX, with the default layout and its own properties.
+pub fn docx(doc: &Document) -> Vec<u8> {
+    chibo_print::render_docx(doc, &Properties::of(doc), &Layout::default()).expect("renders")
+}
 
 /// The text with every run of whitespace (line breaks of justified text
 /// included) collapsed into one space.

@@ -86,6 +86,7 @@ fn section_16_is_covered() {
         "doc_font",
         "doc_number_scope",
         "doc_org_symbol_cell",
+        "doc_org_symbol_upper",
         "party_card_no_length",
         "org_code_format",
         "working_day_calendar",

@@ -27,4 +27,4 @@ pub use task::{
     CheckedTask, Period, PeriodKind, ReviewDecision, Shown, TaskDraft, TaskSource, TaskStatus,
     TaskTimes,
 };
-pub use text::{PersonName, fold, nfc};
+pub use text::{PersonName, control_char, fold, nfc};

@@ -9,6 +9,15 @@ pub fn nfc(s: &str) -> String {
     composed.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The first control character in `s` other than tab and line breaks: a
+/// NUL cannot be stored in PostgreSQL text, and none of them is something a
+/// person typed or can see, so input carrying one is refused where it
+/// enters rather than failing (or hiding) later.
+pub fn control_char(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// A person's full name in NFC, letters (any script), spaces, hyphens and
 /// apostrophes only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +58,15 @@ impl PersonName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_other_than_line_breaks_are_found() {
+        assert_eq!(control_char("Họp chi bộ\ttháng 12\r\n"), None);
+        assert_eq!(control_char("a\u{0}b"), Some('\u{0}'));
+        assert_eq!(control_char("\u{1a},o"), Some('\u{1a}'));
+        assert_eq!(control_char("x\u{7f}"), Some('\u{7f}'));
+        assert_eq!(control_char("x\u{85}"), Some('\u{85}'));
+    }
 
     #[test]
     fn names_are_stored_in_nfc() {

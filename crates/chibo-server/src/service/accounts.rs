@@ -2,7 +2,9 @@
 
 use super::{Actor, Result, ServiceError, Services};
 use crate::model::{Problem, Problems, Role, nfc};
-use crate::store::{self, audit};
+use crate::store::accounts::AccountRow;
+pub use crate::store::accounts::ApiTokenRow;
+use crate::store::{self, Reader, audit, orgs::OrgRow};
 use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
@@ -13,6 +15,20 @@ use sha2::{Digest, Sha256};
 
 /// Shortest password accepted (NIST SP 800-63B's floor for user-chosen secrets).
 const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Longest label of an API token.
+const MAX_TOKEN_LABEL: usize = 100;
+/// Longest lifetime an owner may give a token (a year and a day).
+pub const MAX_TOKEN_DAYS: i64 = 366;
+
+/// A token as issued: the secret is shown this once.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    pub id: i64,
+    /// The bearer token; only its hash is kept.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
 
 /// Limits against password guessing, from the configuration.
 #[derive(Debug, Clone, Copy)]
@@ -194,16 +210,26 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<NewSession> {
         let login = login.trim().to_lowercase();
+        // The attempt is reserved before the password is checked, so that
+        // parallel guesses cannot all pass a count taken before any of them
+        // failed.
+        let mut tx = self.db.begin().await?;
+        let attempt = store::sessions::reserve_attempt(
+            &mut tx,
+            &login,
+            address,
+            now - throttle.window,
+            (throttle.per_login, throttle.per_address),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let Some(attempt) = attempt else {
+            return Err(ServiceError::Throttled);
+        };
         let account = self
             .db
-            .read(async |r| {
-                let (by_login, by_address) =
-                    store::sessions::failures(r, &login, address, now - throttle.window).await?;
-                if by_login >= throttle.per_login || by_address >= throttle.per_address {
-                    return Err(ServiceError::Throttled);
-                }
-                Ok(store::accounts::by_login(r, &login).await?)
-            })
+            .read(async |r| store::accounts::by_login(r, &login).await)
             .await?;
         let ok = match &account {
             Some(a) => a.active && verify_password(password, &a.password_hash).await,
@@ -217,12 +243,12 @@ impl Services {
                 false
             }
         };
-        let mut tx = self.db.begin().await?;
+        // A wrong password leaves its reservation as the failure it is.
         let Some(account) = account.filter(|_| ok) else {
-            store::sessions::record_failure(&mut tx, &login, address, now).await?;
-            tx.commit().await?;
             return Err(ServiceError::BadCredentials);
         };
+        let mut tx = self.db.begin().await?;
+        store::sessions::release_attempt(&mut tx, attempt).await?;
         let s = NewSession {
             token: random_token(),
             csrf: random_token(),
@@ -265,39 +291,49 @@ impl Services {
         Ok(n)
     }
 
-    /// Creates an account; `actor` is None only for the first admin (setup
-    /// link or the `chibo user add` command run on the server itself).
+    /// Creates an account with one role (the first admin is created by
+    /// [`Services::complete_setup`] instead).
     pub async fn create_account(
         &self,
-        actor: Option<&Actor>,
+        actor: &Actor,
         a: &NewAccount<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let mut problems = Problems::default();
-        let login = problems.take(parse_login(a.login));
-        let taken = self
-            .db
+        self.db
             .read(async |r| {
-                if let Some(actor) = actor {
-                    let allowed = match a.org_id {
-                        Some(org) => {
-                            let org = super::org(r, org).await?;
-                            actor.can_manage(&org)
-                                && actor.role_at(&org.path).is_some_and(|x| x >= a.role)
-                                || actor.role_at(&org.path).is_some_and(|x| x >= Role::Upper)
-                        }
-                        None => actor.is_admin(),
-                    };
-                    if !allowed {
-                        return Err(ServiceError::Forbidden);
-                    }
+                let org = match a.org_id {
+                    Some(id) => Some(super::org_for(r, actor, id).await?),
+                    None => None,
+                };
+                if !may_grant(actor, a.role, org.as_ref()) {
+                    return Err(ServiceError::Forbidden);
                 }
-                Ok(match &login {
-                    Some(l) => store::accounts::by_login(r, l).await?.is_some(),
-                    None => false,
-                })
+                if let Some(member) = a.member_id {
+                    member_under(r, member, org.as_ref()).await?;
+                }
+                Ok(())
             })
             .await?;
+        let new = self.checked_account(a).await?;
+        let mut tx = self.db.begin().await?;
+        let id = insert_account(&mut tx, Some(actor), &new, a, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Checks a new account's fields and hashes its password (before any
+    /// transaction: the hash takes tens of milliseconds).
+    async fn checked_account(&self, a: &NewAccount<'_>) -> Result<CheckedAccount> {
+        let mut problems = Problems::default();
+        let login = problems.take(parse_login(a.login));
+        let taken = match &login {
+            Some(l) => self
+                .db
+                .read(async |r| store::accounts::by_login(r, l).await)
+                .await?
+                .is_some(),
+            None => false,
+        };
         problems.take(check_password(a.password));
         let name = nfc(a.display_name);
         if name.is_empty() {
@@ -312,32 +348,11 @@ impl Services {
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));
         }
-        let login = login.expect("checked");
-        let hash = hash_new_password(a.password).await?;
-        let mut tx = self.db.begin().await?;
-        let id = store::accounts::insert(&mut tx, &login, &name, &hash, a.member_id, now).await?;
-        let org = if a.role == Role::Admin {
-            None
-        } else {
-            a.org_id
-        };
-        store::accounts::grant(&mut tx, id, org, a.role.as_str()).await?;
-        audit::append(
-            &mut tx,
-            &audit::NewEntry {
-                chain_id: 0,
-                account_id: actor.map(|a| a.account_id),
-                actor: &actor.map_or_else(|| "setup".to_string(), Actor::audit_name),
-                action: "account.create",
-                entity: "account",
-                entity_id: Some(id),
-                summary: &json!({"login": login, "role": a.role.as_str(), "org_id": org, "member_id": a.member_id}),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        Ok(CheckedAccount {
+            login: login.expect("checked"),
+            name,
+            hash: hash_new_password(a.password).await?,
+        })
     }
 
     pub async fn change_password(
@@ -369,6 +384,10 @@ impl Services {
         Ok(())
     }
 
+    /// Locks or unlocks an account. Only someone holding at least a
+    /// secretary's role, and at least the account's own role, over every unit
+    /// the account has a role in may do it; an account without any role
+    /// (and an admin's) only an admin; never one's own.
     pub async fn set_account_active(
         &self,
         actor: &Actor,
@@ -378,11 +397,19 @@ impl Services {
     ) -> Result<()> {
         let grants = self
             .db
-            .read(async |r| store::accounts::grants(r, id).await)
+            .read(async |r| {
+                store::accounts::get(r, id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                Ok::<_, ServiceError>(store::accounts::grants(r, id).await?)
+            })
             .await?;
-        let allowed = grants
-            .iter()
-            .all(|g| actor.role_at(&g.path).is_some_and(|r| r >= Role::BiThu));
+        let allowed = grants.iter().all(|g| {
+            let role = Role::parse(&g.role).unwrap_or(Role::Admin);
+            actor
+                .role_at(&g.path)
+                .is_some_and(|r| r >= Role::BiThu && r >= role)
+        });
         if !allowed || grants.is_empty() && !actor.is_admin() || id == actor.account_id {
             return Err(ServiceError::Forbidden);
         }
@@ -404,32 +431,207 @@ impl Services {
         Ok(())
     }
 
-    /// Issues a bearer token for `/api/v1`; only its hash is kept.
+    /// Issues a bearer token for `/api/v1` with the default lifetime; only
+    /// its hash is kept.
     pub async fn issue_api_token(
         &self,
         account_id: i64,
         issued_by: &str,
         now: DateTime<Utc>,
     ) -> Result<String> {
+        let t = self
+            .issue_console_token(account_id, issued_by, None, now)
+            .await?;
+        Ok(t.token)
+    }
+
+    /// A token issued on the server itself (`chibo user token`), with the
+    /// default lifetime unless `days` is given.
+    pub async fn issue_console_token(
+        &self,
+        account_id: i64,
+        issued_by: &str,
+        days: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken> {
+        if let Some(d) = days
+            && !(1..=MAX_TOKEN_DAYS).contains(&d)
+        {
+            return Err(ServiceError::invalid(Problem::new(
+                "days",
+                "token.days",
+                d.to_string(),
+            )));
+        }
+        self.issue_token(account_id, None, issued_by, issued_by, days, now)
+            .await
+    }
+
+    /// The caller's own new token, from the account page or the API. A
+    /// token cannot mint tokens (a leaked one could otherwise outlive its
+    /// expiry), so only a browser session may ask.
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        by_token: bool,
+        label: &str,
+        days: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken> {
+        if by_token {
+            return Err(ServiceError::Forbidden);
+        }
+        let label = nfc(label.trim());
+        if label.chars().count() > MAX_TOKEN_LABEL {
+            return Err(ServiceError::invalid(Problem::new(
+                "label",
+                "token.label",
+                "",
+            )));
+        }
+        if let Some(d) = days
+            && !(1..=MAX_TOKEN_DAYS).contains(&d)
+        {
+            return Err(ServiceError::invalid(Problem::new(
+                "days",
+                "token.days",
+                d.to_string(),
+            )));
+        }
+        self.issue_token(
+            actor.account_id,
+            Some(actor.account_id),
+            &actor.audit_name(),
+            &label,
+            days,
+            now,
+        )
+        .await
+    }
+
+    async fn issue_token(
+        &self,
+        account_id: i64,
+        by_account: Option<i64>,
+        issued_by: &str,
+        label: &str,
+        days: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken> {
         let token = format!("chibo_{}", random_token());
+        let expires_at = now + days.map_or(self.token_lifetime, Duration::days);
         let mut tx = self.db.begin().await?;
-        store::accounts::add_api_token(&mut tx, account_id, &token_hash(&token), now).await?;
+        let id = store::accounts::add_api_token(
+            &mut tx,
+            account_id,
+            &token_hash(&token),
+            label,
+            now,
+            expires_at,
+        )
+        .await?;
         audit::append(
             &mut tx,
             &audit::NewEntry {
                 chain_id: 0,
-                account_id: Some(account_id),
+                account_id: by_account,
                 actor: issued_by,
                 action: "account.api_token",
                 entity: "account",
                 entity_id: Some(account_id),
-                summary: &json!({}),
+                summary: &json!({"token_id": id, "label": label, "expires_at": expires_at}),
             },
             now,
         )
         .await?;
         tx.commit().await?;
-        Ok(token)
+        Ok(IssuedToken {
+            id,
+            token,
+            expires_at,
+        })
+    }
+
+    /// An account and its tokens, newest first: for the account itself and
+    /// for an admin.
+    pub async fn api_tokens(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+    ) -> Result<(AccountRow, Vec<ApiTokenRow>)> {
+        if actor.account_id != account_id && !actor.is_admin() {
+            return Err(ServiceError::Forbidden);
+        }
+        self.db
+            .read(async |r| {
+                let account = store::accounts::get(r, account_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                Ok((account, store::accounts::api_tokens(r, account_id).await?))
+            })
+            .await
+    }
+
+    /// The roles `actor` may give on `unit` (what the account form offers).
+    pub fn grantable_roles(&self, actor: &Actor, unit: &OrgRow) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| may_grant(actor, *r, Some(unit)))
+            .collect()
+    }
+
+    /// Revokes a token at once: by its owner or an admin. Revoking one
+    /// already revoked changes nothing.
+    pub async fn revoke_api_token(
+        &self,
+        actor: &Actor,
+        token_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ApiTokenRow> {
+        let t = self
+            .db
+            .read(async |r| store::accounts::api_token(r, token_id).await)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if actor.account_id != t.account_id && !actor.is_admin() {
+            return Err(ServiceError::Forbidden);
+        }
+        if t.revoked_at.is_some() {
+            return Ok(t);
+        }
+        let mut tx = self.db.begin().await?;
+        store::accounts::revoke_api_token(&mut tx, token_id, now).await?;
+        append(
+            &mut tx,
+            actor,
+            "account.api_token_revoke",
+            t.account_id,
+            json!({"token_id": token_id, "label": t.label}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ApiTokenRow {
+            revoked_at: Some(now),
+            ..t
+        })
+    }
+
+    /// Logs a refused request (`what`: its method and path) in the access
+    /// log, durably.
+    pub async fn log_refusal(&self, account_id: i64, what: &str, now: DateTime<Utc>) -> Result<()> {
+        tracing::warn!(account = account_id, request = what, "refused");
+        self.access
+            .log(store::access::Access {
+                at: now,
+                account_id,
+                member_id: None,
+                granted: false,
+                kind: store::access::AccessKind::Refused,
+                detail: Some(what.chars().take(500).collect()),
+            })
+            .await?;
+        Ok(())
     }
 
     /// On an empty installation: a one-time link to create the first admin.
@@ -459,6 +661,9 @@ impl Services {
             .await
     }
 
+    /// Creates the first admin with the one-time link. The link is claimed
+    /// in the same transaction that creates the account, so of several uses
+    /// at once exactly one creates an admin.
     pub async fn complete_setup(
         &self,
         token: &str,
@@ -467,28 +672,107 @@ impl Services {
         password: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        // Refused before any password is hashed.
         if !self.setup_token_valid(token, now).await? {
             return Err(ServiceError::Forbidden);
         }
-        let id = self
-            .create_account(
-                None,
-                &NewAccount {
-                    login,
-                    display_name: name,
-                    password,
-                    role: Role::Admin,
-                    org_id: None,
-                    member_id: None,
-                },
-                now,
-            )
-            .await?;
+        let a = NewAccount {
+            login,
+            display_name: name,
+            password,
+            role: Role::Admin,
+            org_id: None,
+            member_id: None,
+        };
+        let new = self.checked_account(&a).await?;
         let mut tx = self.db.begin().await?;
-        store::accounts::take_setup_token(&mut tx, &token_hash(token), now).await?;
+        if !store::accounts::claim_setup_token(&mut tx, &token_hash(token), now).await?
+            || store::accounts::count_in(&mut tx).await? > 0
+        {
+            return Err(ServiceError::Forbidden);
+        }
+        let id = insert_account(&mut tx, None, &new, &a, now).await?;
         tx.commit().await?;
         Ok(id)
     }
+}
+
+/// Whether `actor` may give `role` on `org` (an admin's role has no unit):
+/// only inside the actor's own units, to someone who will hold no more than
+/// the actor holds there; an admin only by an admin.
+fn may_grant(actor: &Actor, role: Role, org: Option<&OrgRow>) -> bool {
+    if role == Role::Admin {
+        return actor.is_admin();
+    }
+    let Some(org) = org else { return false };
+    actor
+        .role_at(&org.path)
+        .is_some_and(|held| held >= role && (held.manages_cell() || held >= Role::Upper))
+}
+
+/// An account may only be tied to a member of the unit it is granted on.
+/// The member exists and, when the account is granted on a unit, belongs
+/// to it (an account on no unit is an admin's, made by an admin, who sees
+/// every member).
+async fn member_under(r: &mut Reader, member_id: i64, org: Option<&OrgRow>) -> Result<()> {
+    let unknown = || ServiceError::invalid(Problem::new("member_id", "member.unknown", ""));
+    let m = store::members::get(r, member_id)
+        .await?
+        .ok_or_else(unknown)?;
+    if let Some(org) = org {
+        let cell = super::org(r, m.cell_id).await?;
+        if !cell.path.starts_with(&org.path) {
+            return Err(unknown());
+        }
+    }
+    Ok(())
+}
+
+/// A new account's fields, checked, with its password hashed.
+struct CheckedAccount {
+    login: String,
+    name: String,
+    hash: String,
+}
+
+/// Writes a checked account, its one grant and the audit entry.
+async fn insert_account(
+    tx: &mut store::Tx,
+    actor: Option<&Actor>,
+    new: &CheckedAccount,
+    a: &NewAccount<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let id = store::accounts::insert(tx, &new.login, &new.name, &new.hash, a.member_id, now)
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                ServiceError::invalid(Problem::new("login", "login.taken", new.login.clone()))
+            } else {
+                e.into()
+            }
+        })?;
+    let org = if a.role == Role::Admin {
+        None
+    } else {
+        a.org_id
+    };
+    store::accounts::grant(tx, id, org, a.role.as_str()).await?;
+    audit::append(
+        tx,
+        &audit::NewEntry {
+            chain_id: 0,
+            account_id: actor.map(|a| a.account_id),
+            actor: &actor.map_or_else(|| "setup".to_string(), Actor::audit_name),
+            action: "account.create",
+            entity: "account",
+            entity_id: Some(id),
+            summary: &json!({"login": new.login, "role": a.role.as_str(), "org_id": org, "member_id": a.member_id}),
+        },
+        now,
+    )
+    .await?;
+    Ok(id)
 }
 
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();

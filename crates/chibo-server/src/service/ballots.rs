@@ -928,7 +928,11 @@ impl Services {
 }
 
 /// A secret ballot the actor may see (they see its meeting).
-async fn secret_ballot(r: &mut Reader, actor: &Actor, id: i64) -> Result<(SvRow, OrgRow)> {
+pub(super) async fn secret_ballot(
+    r: &mut Reader,
+    actor: &Actor,
+    id: i64,
+) -> Result<(SvRow, OrgRow)> {
     let sv = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
     let cell = org_for(r, actor, sv.cell_id).await?;
     if !actor.can_see(&cell) {

@@ -1,14 +1,17 @@
 //! The meeting's official documents, built from what was recorded and
-//! printed in the Party format by chibo-print.
+//! printed in the Party format by chibo-print; and what every printed file
+//! of chibo shares: its name and the properties it carries.
 
-use super::meetings::seal::{Printed, sealed};
+use super::meetings::seal::{Printed, seal, sealed};
 use super::meetings::{Assignment, MeetingView, Panel, meeting_view};
 use super::tasks::review_board;
-use super::{Actor, Result, ServiceError, Services, org};
+use super::{Actor, Result, ServiceError, Services, org, today};
 use crate::model::format_date;
-use crate::store::{self, Reader};
-use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
-use chrono::{Datelike, NaiveDate};
+use crate::store::{self, Reader, Tx, meetings as db, register};
+use chibo_print::{
+    Align, Block, Column, Document, Header, Layout, Orientation, Properties, Signature, Table,
+};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +36,127 @@ impl DocKind {
             _ => return None,
         })
     }
+
+    /// How a file of this kind is named.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Notice => "Thông báo",
+            Self::Attendance => "Danh sách điểm danh",
+            Self::Minutes => "Biên bản",
+            Self::Resolution => "Nghị quyết",
+            Self::Votes => "Kết quả biểu quyết",
+            Self::Dossier => "Hồ sơ sinh hoạt chi bộ",
+        }
+    }
 }
+
+/// A download's name without its extension: the Vietnamese one, and its
+/// ASCII fold for the `filename` every browser reads (RFC 6266).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileName {
+    /// "Nghị quyết 05-NQ-CB Chi bộ Khu phố 3 2026-02-05"
+    pub utf8: String,
+    /// "nghi-quyet-05-nq-cb-chi-bo-khu-pho-3-2026-02-05"
+    pub ascii: String,
+}
+
+impl FileName {
+    /// From its parts, in order: kind, number, unit, date or period (empty
+    /// parts are left out). Characters no file system takes become dashes.
+    pub fn of(parts: &[&str]) -> Self {
+        let utf8 = parts
+            .iter()
+            .map(|p| {
+                p.trim()
+                    .chars()
+                    .filter(|c| !c.is_control() && !matches!(c, '"' | '*' | '?' | '<' | '>' | '|'))
+                    .map(|c| {
+                        if matches!(c, '/' | '\\' | ':') {
+                            '-'
+                        } else {
+                            c
+                        }
+                    })
+                    .collect::<String>()
+            })
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut ascii = String::new();
+        for c in crate::model::fold(&utf8).chars() {
+            if c.is_ascii_alphanumeric() {
+                ascii.push(c);
+            } else if !ascii.is_empty() && !ascii.ends_with('-') {
+                ascii.push('-');
+            }
+        }
+        let ascii = ascii.trim_end_matches('-').to_owned();
+        FileName { utf8, ascii }
+    }
+}
+
+/// A spreadsheet's value as the PDF and the DOCX print it: one text for a
+/// table exported both ways.
+pub(crate) fn printed_value(v: &chibo_docs::sheet::Value) -> String {
+    use chibo_docs::sheet::Value;
+    match v {
+        Value::Empty => String::new(),
+        Value::Text(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Date(d) => format_date(*d),
+    }
+}
+
+/// A number as a file name shows it: "Số 05-NQ/CB" → "05-NQ/CB".
+pub(crate) fn bare_number(number: &str) -> &str {
+    number.trim().trim_start_matches("Số").trim()
+}
+
+/// What a download holds: the documents (one, or a dossier), how they are
+/// laid out, what the file says about itself, and its name.
+pub struct Printable {
+    pub docs: Vec<Document>,
+    pub layout: Layout,
+    pub properties: Properties,
+    pub name: FileName,
+}
+
+/// The hash of what a document says (its header aside): a document printed
+/// again with the same text is the same document, with the same number.
+fn fingerprint(doc: &Document) -> String {
+    let mut text = doc.clone();
+    text.header = Header {
+        superior: String::new(),
+        issuer: String::new(),
+        number: None,
+        place_date: String::new(),
+    };
+    seal(&serde_json::to_string(&text).unwrap_or_default()).0
+}
+
+/// The issuing organisation as a header prints it: "CHI BỘ KHU PHỐ 3". A
+/// đảng bộ issues through its committee, the đảng ủy (rules-vn §8):
+/// "Đảng bộ phường Bến Nghé" → "ĐẢNG ỦY PHƯỜNG BẾN NGHÉ".
+pub(crate) fn issuer_line(unit: &store::orgs::OrgRow) -> String {
+    let name = unit.name.trim();
+    let committee = unit.kind == "dang_bo" && crate::model::fold(name).starts_with("dang bo ");
+    let issuer = if committee {
+        // "Đảng bộ" is seven letters, in whichever case it was typed.
+        format!("Đảng ủy{}", name.chars().skip(7).collect::<String>())
+    } else {
+        name.to_owned()
+    };
+    issuer.to_uppercase()
+}
+
+/// The superior organisation's line of a unit's header: its parent's name.
+pub(crate) fn superior_line(parent: Option<&store::orgs::OrgRow>) -> String {
+    parent.map(|p| p.name.to_uppercase()).unwrap_or_default()
+}
+
+#[cfg(test)]
+#[path = "documents_golden.rs"]
+mod golden;
 
 /// The kind of a meeting as documents name it: "sinh hoạt {kind_label}".
 pub(crate) fn kind_label(kind: &str) -> &'static str {
@@ -81,18 +204,31 @@ pub(crate) fn paragraphs(text: &str) -> Vec<Block> {
         .collect()
 }
 
-struct Context {
-    superior: String,
-    issuer: String,
-    place: String,
+/// What every document of a meeting shares: who issues it, where and when,
+/// who signs.
+pub(crate) struct Context {
+    pub(crate) superior: String,
+    pub(crate) issuer: String,
+    /// The cell's name as written ("Chi bộ Khu phố 3"): author and file names.
+    pub(crate) unit: String,
+    pub(crate) place: String,
     /// The day the meeting was held (opened), else the day it is planned for.
-    day: NaiveDate,
+    pub(crate) day: NaiveDate,
     /// The roll's figures, as the roll-call panel shows them.
-    counts: Panel,
-    secretary_name: String,
-    chair: String,
-    minute_taker: String,
-    layout: Layout,
+    pub(crate) counts: Panel,
+    pub(crate) secretary_name: String,
+    pub(crate) chair: String,
+    pub(crate) minute_taker: String,
+    pub(crate) layout: Layout,
+    /// The symbol of the cell's documents ("CB").
+    pub(crate) symbol: String,
+}
+
+/// A notice's number and date: those it was sent with. A notice not sent
+/// yet (or changed since) prints as a draft dated the day it is printed.
+struct NoticeIssue {
+    number: Option<String>,
+    on: NaiveDate,
 }
 
 impl Services {
@@ -114,7 +250,7 @@ impl Services {
         l
     }
 
-    async fn context(&self, r: &mut Reader, v: &MeetingView) -> Result<Context> {
+    pub(crate) async fn context(&self, r: &mut Reader, v: &MeetingView) -> Result<Context> {
         let superior = match v.cell.parent_id {
             Some(p) => org(r, p).await?.name,
             None => String::new(),
@@ -146,7 +282,8 @@ impl Services {
         };
         Context {
             superior: superior.to_uppercase(),
-            issuer: v.cell.name.to_uppercase(),
+            issuer: issuer_line(&v.cell),
+            unit: v.cell.name.clone(),
             place: v
                 .cell
                 .place
@@ -158,6 +295,10 @@ impl Services {
             minute_taker: name_of(v.meeting.secretary_id),
             secretary_name: secretary.to_string(),
             layout: self.layout(day),
+            symbol: self
+                .rules
+                .param("doc_org_symbol_cell", day)
+                .unwrap_or_else(|_| "CB".into()),
         }
     }
 
@@ -183,32 +324,43 @@ impl Services {
         (resolution, minutes)
     }
 
-    fn header(c: &Context, number: Option<String>) -> Header {
+    pub(crate) fn header(c: &Context, number: Option<String>) -> Header {
+        Self::header_on(c, number, c.day)
+    }
+
+    fn header_on(c: &Context, number: Option<String>, on: NaiveDate) -> Header {
         Header {
             superior: c.superior.clone(),
             issuer: c.issuer.clone(),
             number,
-            place_date: chibo_rules::format_date_line(&c.place, c.day),
+            place_date: chibo_rules::format_date_line(&c.place, on),
         }
     }
 
-    fn notice_doc(c: &Context, v: &MeetingView) -> Document {
+    /// The convening notice: dated the day it is sent, numbered like the
+    /// cell's other documents, naming the meeting's topic.
+    fn notice_doc(c: &Context, v: &MeetingView, issue: &NoticeIssue) -> Document {
         let when = v.meeting.starts_at.with_timezone(&Ho_Chi_Minh);
+        let kind = kind_label(&v.meeting.kind);
+        let mut details = vec![
+            format!(
+                "Thời gian: {} ngày {}.",
+                when.format("%H giờ %M"),
+                format_date(when.date_naive())
+            ),
+            format!("Địa điểm: {}.", v.meeting.place),
+        ];
+        if let Some(topic) = v.meeting.topic.as_deref().filter(|t| !t.trim().is_empty()) {
+            details.push(format!("Chuyên đề: {topic}."));
+        }
         let mut body = vec![
             Block::paragraph(format!(
-                "Chi bộ thông báo triệu tập sinh hoạt chi bộ {} tháng {:02} năm {}:",
-                kind_label(&v.meeting.kind),
+                "Chi ủy {} thông báo triệu tập đảng viên dự sinh hoạt chi bộ {kind} tháng {:02} năm {}, cụ thể như sau:",
+                c.unit,
                 when.month(),
                 when.year()
             )),
-            Block::bullets([
-                format!(
-                    "Thời gian: {} ngày {}.",
-                    when.format("%H giờ %M"),
-                    format_date(when.date_naive())
-                ),
-                format!("Địa điểm: {}.", v.meeting.place),
-            ]),
+            Block::bullets(details),
             Block::paragraph("Nội dung:"),
             Block::bullets(
                 v.items
@@ -223,10 +375,19 @@ impl Services {
             )));
         }
         body.push(Block::paragraph("Đề nghị các đồng chí đảng viên dự đầy đủ, đúng giờ; trường hợp vắng phải báo cáo lý do với chi ủy."));
+        let number = issue
+            .number
+            .clone()
+            .unwrap_or_else(|| format!("Số     -TB/{}", c.symbol));
         Document {
-            header: Self::header(c, Some("Số     -TB/CB".into())),
+            orientation: Orientation::Portrait,
+            header: Self::header_on(c, Some(number), issue.on),
             title: "THÔNG BÁO".into(),
-            subject: Some("triệu tập sinh hoạt chi bộ".into()),
+            subject: Some(format!(
+                "triệu tập sinh hoạt chi bộ {kind} tháng {:02} năm {}",
+                when.month(),
+                when.year()
+            )),
             body,
             signatures: vec![Signature {
                 on_behalf: Some("T/M CHI BỘ".into()),
@@ -240,6 +401,85 @@ impl Services {
             ],
             check_code: None,
         }
+    }
+
+    /// Numbers the meeting's notice as it is being sent, in the sending's
+    /// transaction: the first sending of a text takes the next TB number of
+    /// the cell's term and is dated that day; sending the same text again
+    /// keeps both, a changed notice is a new one. Returns the number.
+    pub(crate) async fn number_notice(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let (v, c) = self
+            .db
+            .read(async |r| {
+                let v = meeting_view(r, actor, id).await?;
+                let c = self.context(r, &v).await?;
+                Ok::<_, ServiceError>((v, c))
+            })
+            .await?;
+        let on = today(now);
+        let draft = Self::notice_doc(&c, &v, &NoticeIssue { number: None, on });
+        let subject = format!("meeting:{id}");
+        let fingerprint = fingerprint(&draft);
+        let key = register::Key {
+            org_id: v.cell.id,
+            doc_type: "TB",
+            subject: &subject,
+            fingerprint: &fingerprint,
+        };
+        if let Some(done) = register::find_in(tx, &key).await? {
+            return Ok(done.number_text);
+        }
+        let numbering = self.numbering_start(tx, v.cell.id, on).await?;
+        let number = db::next_number(tx, v.cell.id, "TB", numbering).await?;
+        let text = chibo_rules::format_doc_number(
+            u32::try_from(number).unwrap_or(u32::MAX),
+            "TB",
+            &c.symbol,
+        );
+        register::insert(tx, &key, number, &text, now).await?;
+        Ok(text)
+    }
+
+    /// The notice as sent, or as it would be sent today.
+    async fn notice(
+        r: &mut Reader,
+        c: &Context,
+        v: &MeetingView,
+        now: DateTime<Utc>,
+    ) -> Result<Document> {
+        let draft = Self::notice_doc(
+            c,
+            v,
+            &NoticeIssue {
+                number: None,
+                on: today(now),
+            },
+        );
+        let subject = format!("meeting:{}", v.meeting.id);
+        let fingerprint = fingerprint(&draft);
+        let key = register::Key {
+            org_id: v.cell.id,
+            doc_type: "TB",
+            subject: &subject,
+            fingerprint: &fingerprint,
+        };
+        Ok(match register::find(r, &key).await? {
+            Some(sent) => Self::notice_doc(
+                c,
+                v,
+                &NoticeIssue {
+                    number: Some(sent.number_text),
+                    on: today(sent.issued_at),
+                },
+            ),
+            None => draft,
+        })
     }
 
     fn attendance_doc(c: &Context, v: &MeetingView) -> Document {
@@ -272,6 +512,7 @@ impl Services {
             ]);
         }
         Document {
+            orientation: Orientation::Portrait,
             header: Self::header(c, None),
             title: "DANH SÁCH ĐIỂM DANH".into(),
             subject: Some(format!("sinh hoạt chi bộ ngày {}", format_date(c.day))),
@@ -279,12 +520,12 @@ impl Services {
                 Block::paragraph(c.counts.sentence()),
                 Block::Table(Table {
                     columns: vec![
-                        Column::new("STT", 1, Align::Center),
-                        Column::new("Họ và tên", 5, Align::Left),
-                        Column::new("Đảng viên", 3, Align::Left),
-                        Column::new("Điểm danh", 3, Align::Left),
-                        Column::new("Lý do", 3, Align::Left),
-                        Column::new("Ký tên", 2, Align::Left),
+                        Column::one_line("STT", Align::Center),
+                        Column::new("Họ và tên", Align::Left),
+                        Column::new("Đảng viên", Align::Left),
+                        Column::new("Điểm danh", Align::Left),
+                        Column::new("Lý do", Align::Left),
+                        Column::new("Ký tên", Align::Left).with_room_mm(30.0),
                     ],
                     rows,
                 }),
@@ -309,11 +550,11 @@ impl Services {
     fn votes_table(v: &MeetingView) -> Table {
         Table {
             columns: vec![
-                Column::new("Nội dung biểu quyết", 5, Align::Left),
-                Column::new("Tán thành", 2, Align::Center),
-                Column::new("Không tán thành", 2, Align::Center),
-                Column::new("Không biểu quyết", 2, Align::Center),
-                Column::new("Kết quả", 5, Align::Left),
+                Column::new("Nội dung biểu quyết", Align::Left),
+                Column::one_line("Tán thành", Align::Center),
+                Column::one_line("Không tán thành", Align::Center),
+                Column::one_line("Không biểu quyết", Align::Center),
+                Column::new("Kết quả", Align::Left),
             ],
             rows: v
                 .votes
@@ -335,6 +576,7 @@ impl Services {
 
     fn votes_doc(c: &Context, v: &MeetingView) -> Document {
         Document {
+            orientation: Orientation::Portrait,
             header: Self::header(c, None),
             title: "KẾT QUẢ BIỂU QUYẾT".into(),
             subject: Some(format!(
@@ -446,6 +688,7 @@ impl Services {
             }
         }
         Document {
+            orientation: Orientation::Portrait,
             header: Self::header(c, None),
             title: "BIÊN BẢN".into(),
             subject: Some(format!(
@@ -526,10 +769,10 @@ impl Services {
         if !review.is_empty() {
             body.push(Block::Table(Table {
                 columns: vec![
-                    Column::new("TT", 1, Align::Center),
-                    Column::new("Nhiệm vụ", 6, Align::Left),
-                    Column::new("Người phụ trách", 4, Align::Left),
-                    Column::new("Kết quả", 3, Align::Left),
+                    Column::one_line("TT", Align::Center),
+                    Column::new("Nhiệm vụ", Align::Left),
+                    Column::new("Người phụ trách", Align::Left),
+                    Column::new("Kết quả", Align::Left),
                 ],
                 rows: review.to_vec(),
             }));
@@ -540,10 +783,10 @@ impl Services {
             body.push(Block::heading(1, "III. PHÂN CÔNG THỰC HIỆN"));
             body.push(Block::Table(Table {
                 columns: vec![
-                    Column::new("TT", 1, Align::Center),
-                    Column::new("Nội dung", 6, Align::Left),
-                    Column::new("Người thực hiện", 4, Align::Left),
-                    Column::new("Thời hạn", 2, Align::Center),
+                    Column::one_line("TT", Align::Center),
+                    Column::new("Nội dung", Align::Left),
+                    Column::new("Người thực hiện", Align::Left),
+                    Column::one_line("Thời hạn", Align::Center),
                 ],
                 rows: assignments
                     .iter()
@@ -573,6 +816,7 @@ impl Services {
             )));
         }
         Some(Document {
+            orientation: Orientation::Portrait,
             header: Self::header(
                 c,
                 r.number_text
@@ -655,13 +899,17 @@ impl Services {
     /// The documents of a meeting, ready to print. The minutes once locked
     /// and the resolution once adopted are printed from their sealed
     /// version, never from the live records.
+    ///
+    /// The file's name and properties come with them; `now` dates a notice
+    /// not sent yet and the file itself.
     pub async fn meeting_documents(
         &self,
         actor: &Actor,
         id: i64,
         kind: DocKind,
-    ) -> Result<(Vec<Document>, Layout)> {
-        let (v, c, minutes, resolution, review) = self
+        now: DateTime<Utc>,
+    ) -> Result<Printable> {
+        let (v, c, minutes, resolution, review, notice) = self
             .db
             .read(async |r| {
                 let v = meeting_view(r, actor, id).await?;
@@ -686,7 +934,13 @@ impl Services {
                 } else {
                     vec![]
                 };
-                Ok::<_, ServiceError>((v, c, minutes, resolution, review))
+                // The notice as numbered when it was sent, if it was.
+                let notice = if matches!(kind, DocKind::Notice | DocKind::Dossier) {
+                    Some(Self::notice(r, &c, &v, now).await?)
+                } else {
+                    None
+                };
+                Ok::<_, ServiceError>((v, c, minutes, resolution, review, notice))
             })
             .await?;
         let missing = || {
@@ -700,28 +954,31 @@ impl Services {
             Some(p) => p.document.clone(),
             None => Self::minutes_doc(&c, &v, None),
         };
+        // A sealed document is printed on the page it was sealed with.
+        let mut layout = c.layout.clone();
         let docs = match kind {
-            DocKind::Notice => vec![Self::notice_doc(&c, &v)],
+            DocKind::Notice => notice.into_iter().collect(),
             DocKind::Attendance => vec![Self::attendance_doc(&c, &v)],
-            DocKind::Minutes => {
-                if let Some(p) = minutes {
-                    return Ok((vec![p.document], p.layout));
+            DocKind::Minutes => match minutes {
+                Some(p) => {
+                    layout = p.layout;
+                    vec![p.document]
                 }
-                vec![minutes_doc()]
-            }
+                None => vec![minutes_doc()],
+            },
             DocKind::Votes => vec![Self::votes_doc(&c, &v)],
-            DocKind::Resolution => {
-                if let Some(p) = resolution {
-                    return Ok((vec![p.document], p.layout));
+            DocKind::Resolution => match resolution {
+                Some(p) => {
+                    layout = p.layout;
+                    vec![p.document]
                 }
-                vec![Self::resolution_doc(&c, &v, &review, None).ok_or_else(missing)?]
-            }
+                None => {
+                    vec![Self::resolution_doc(&c, &v, &review, None).ok_or_else(missing)?]
+                }
+            },
             DocKind::Dossier => {
-                let mut d = vec![
-                    Self::notice_doc(&c, &v),
-                    Self::attendance_doc(&c, &v),
-                    minutes_doc(),
-                ];
+                let mut d: Vec<Document> = notice.into_iter().collect();
+                d.extend([Self::attendance_doc(&c, &v), minutes_doc()]);
                 match resolution {
                     Some(p) => d.push(p.document),
                     None => d.extend(Self::resolution_doc(&c, &v, &review, None)),
@@ -730,6 +987,45 @@ impl Services {
                 d
             }
         };
-        Ok((docs, c.layout))
+        Ok(Self::printable(&c, kind, docs, layout, now))
+    }
+
+    /// Names the file and fills in its properties: kind, number, unit and
+    /// the meeting's day.
+    fn printable(
+        c: &Context,
+        kind: DocKind,
+        docs: Vec<Document>,
+        layout: Layout,
+        now: DateTime<Utc>,
+    ) -> Printable {
+        let number = match kind {
+            DocKind::Dossier => None,
+            _ => docs[0].header.number.as_deref().map(bare_number),
+        }
+        // A number not given yet ("Số     -TB/CB") names nothing.
+        .filter(|n| !n.starts_with('-') && !n.is_empty());
+        let day = c.day.format("%Y-%m-%d").to_string();
+        let name = FileName::of(&[kind.name(), number.unwrap_or(""), &c.unit, &day]);
+        let title = match (kind, &docs[0].subject) {
+            (DocKind::Dossier, _) => {
+                format!("{} ngày {} — {}", kind.name(), format_date(c.day), c.unit)
+            }
+            (_, Some(subject)) => match number {
+                Some(n) => format!("{} số {n} {subject}", kind.name()),
+                None => format!("{} {subject}", kind.name()),
+            },
+            (_, None) => kind.name().to_owned(),
+        };
+        Printable {
+            docs,
+            layout,
+            properties: Properties {
+                title,
+                author: c.unit.clone(),
+                created: Some(now),
+            },
+            name,
+        }
     }
 }

@@ -5,7 +5,8 @@
 
 use super::Services;
 use crate::store::meetings::{self as db, NoticeRow};
-use chrono::Duration;
+use crate::store::register;
+use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
@@ -31,7 +32,7 @@ impl Mailer {
         })
     }
 
-    async fn send(&self, s: &Services, n: &NoticeRow) -> anyhow::Result<()> {
+    async fn send(&self, s: &Services, n: &NoticeRow, now: DateTime<Utc>) -> anyhow::Result<()> {
         let to: Mailbox = n.address.as_deref().unwrap_or_default().parse()?;
         let text = SinglePart::plain(n.body.clone());
         let mut body = MultiPart::mixed().singlepart(text);
@@ -40,7 +41,8 @@ impl Mailer {
                 s.db.read(async |r| match db::get(r, mid).await? {
                     Some(m) => {
                         let cell = crate::service::org(r, m.cell_id).await?.name;
-                        Ok::<_, crate::service::ServiceError>(Some((m, cell)))
+                        let installation = register::installation_id(r).await?;
+                        Ok::<_, crate::service::ServiceError>(Some((m, cell, installation)))
                     }
                     None => Ok(None),
                 })
@@ -48,10 +50,17 @@ impl Mailer {
             }
             None => None,
         };
-        if let Some((m, cell)) = meeting {
-            let ics = super::calendar::ics(&[(m, cell)], &self.base_url, |m| s.calendar_minutes(m));
+        if let Some((m, cell, installation)) = meeting {
+            let name = super::calendar::invitation_name(&m, &cell);
+            let ics = s.calendar(
+                &[(m, cell.clone())],
+                &cell,
+                &installation,
+                &self.base_url,
+                now,
+            );
             let kind = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?;
-            body = body.singlepart(Attachment::new("loi-moi.ics".into()).body(ics, kind));
+            body = body.singlepart(Attachment::new(format!("{}.ics", name.ascii)).body(ics, kind));
         }
         let msg = Message::builder()
             .from(self.from.clone())
@@ -69,7 +78,7 @@ impl Mailer {
         let due = db::claim_due(&mut tx, now, now + Duration::minutes(5), 20).await?;
         tx.commit().await?;
         for n in &due {
-            let result = self.send(s, n).await;
+            let result = self.send(s, n, now).await;
             let mut tx = s.db.begin().await?;
             match result {
                 Ok(()) => {

@@ -10,6 +10,7 @@ pub use crate::store::members::{
 
 use super::orgs::{groups_of, unit_for};
 use crate::model::Role;
+use crate::store::access::AccessKind;
 use crate::store::audit::EntryRow;
 use crate::store::members::MemberValues;
 use crate::store::{self, Reader, Tx, audit, orgs::OrgRow};
@@ -394,8 +395,10 @@ impl Services {
             .log(store::access::Access {
                 at: now,
                 account_id: actor.account_id,
-                member_id: id,
+                member_id: Some(id),
                 granted: view.is_some(),
+                kind: AccessKind::Read,
+                detail: None,
             })
             .await?;
         view.ok_or_else(|| {
@@ -441,6 +444,8 @@ impl Services {
                             account_id: actor.account_id,
                             who: Some(actor.display_name.clone()),
                             granted: true,
+                            kind: AccessKind::Read.as_str().to_string(),
+                            detail: None,
                         },
                     );
                     reads.truncate(READS_SHOWN as usize);
@@ -537,7 +542,9 @@ impl Services {
         unit: Option<i64>,
         q: SearchQuery,
     ) -> Result<MemberList> {
-        self.db
+        let text = q.text.clone();
+        let list = self
+            .db
             .read(async |r| {
                 let unit = unit_for(r, actor, unit).await?;
                 let page = search_members(r, actor, &unit, q).await?;
@@ -555,28 +562,84 @@ impl Services {
                     is_cell,
                 })
             })
-            .await
+            .await;
+        self.log_search(actor, &text, list, |l| &l.page).await
     }
 
     /// Searches the members visible in `unit` (a cell, or an upper committee
-    /// and all its cells).
+    /// and all its cells). An ordinary member sees the others' basics only
+    /// (name, group, status, committee post) and searches by name; the
+    /// committee also sees and searches identifiers, and every search by an
+    /// identifier is logged, with the members it found, before they are shown.
     pub async fn search_members(
         &self,
         actor: &Actor,
         unit_id: i64,
         q: SearchQuery,
     ) -> Result<SearchPage> {
-        self.db
+        let text = q.text.clone();
+        let found = self
+            .db
             .read(async |r| {
                 let unit = unit_for(r, actor, Some(unit_id)).await?;
                 search_members(r, actor, &unit, q).await
             })
-            .await
+            .await;
+        self.log_search(actor, &text, found, |p| p).await
+    }
+
+    /// Logs a search by an identifier (`text` as typed) before its result is
+    /// shown: one row per member found, or one refused row. Other searches
+    /// are not logged.
+    async fn log_search<T>(
+        &self,
+        actor: &Actor,
+        text: &str,
+        result: Result<T>,
+        page: impl FnOnce(&T) -> &SearchPage,
+    ) -> Result<T> {
+        let Some(digits) = store::members::identifier_digits(&fold(text)) else {
+            return result;
+        };
+        let now = self.now();
+        let row = |member_id, granted| store::access::Access {
+            at: now,
+            account_id: actor.account_id,
+            member_id,
+            granted,
+            kind: AccessKind::Search,
+            detail: Some(digits.clone()),
+        };
+        match &result {
+            Ok(found) => {
+                let mut rows: Vec<_> = page(found)
+                    .rows
+                    .iter()
+                    .map(|m| row(Some(m.id), true))
+                    .collect();
+                if rows.is_empty() {
+                    rows.push(row(None, true));
+                }
+                self.access.log_all(rows).await?;
+            }
+            Err(ServiceError::Forbidden) => {
+                self.access.log(row(None, false)).await?;
+                tracing::warn!(
+                    account = actor.account_id,
+                    "refused search of members by an identifier"
+                );
+            }
+            Err(_) => {}
+        }
+        result
     }
 }
 
 /// Searches the members visible in `unit` (a cell, or an upper committee and
-/// all its cells).
+/// all its cells). An ordinary member sees the others' basics only (name,
+/// group, status, committee post) and searches by name; the committee also
+/// sees and searches identifiers. The caller logs a search by an identifier
+/// ([`Services::log_search`]).
 pub(crate) async fn search_members(
     r: &mut Reader,
     actor: &Actor,
@@ -591,6 +654,10 @@ pub(crate) async fn search_members(
         q.cell_id = Some(unit.id);
     }
     q.text = fold(&q.text);
+    q.identifiers = actor.can_read_members(unit);
+    if !q.identifiers && store::members::identifier_digits(&q.text).is_some() {
+        return Err(ServiceError::Forbidden);
+    }
     Ok(store::members::search(r, &q).await?)
 }
 

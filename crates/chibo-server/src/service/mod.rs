@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod anchor;
 pub mod audit;
 pub mod backup;
+pub mod ballot_print;
 pub mod ballots;
 pub mod calendar;
 pub mod clock;
@@ -252,6 +253,9 @@ impl Subject {
     }
 }
 
+/// An API token's lifetime when the configuration does not say.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
 /// The services over one database, shared by the web layer and the CLI.
 #[derive(Clone)]
 pub struct Services {
@@ -260,6 +264,8 @@ pub struct Services {
     /// Record views are logged through one group-committing writer.
     pub access: AccessLog,
     pub clock: clock::Clock,
+    /// How long an API token lives unless its owner chose otherwise.
+    pub token_lifetime: chrono::Duration,
     /// This process's counters for `/metrics`.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Limits on imports, and the permits of those running.
@@ -288,6 +294,7 @@ impl Services {
             db,
             rules: std::sync::Arc::new(rules),
             clock,
+            token_lifetime: chrono::Duration::days(DEFAULT_TOKEN_DAYS),
             imports: import::ImportGate::default(),
             anchor: std::sync::Arc::new(anchor),
             ballots: std::sync::Arc::default(),
@@ -324,12 +331,13 @@ impl Services {
         }))
     }
 
-    /// The account behind an API token, if it is active.
-    pub async fn token_actor(&self, token: &str) -> Result<Option<Actor>> {
+    /// The account behind an API token, if the token is neither expired nor
+    /// revoked and the account is active.
+    pub async fn token_actor(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Actor>> {
         let hash = accounts::token_hash(token);
         let found = self
             .db
-            .read(async |r| store::actors::by_api_token(r, &hash).await)
+            .read(async |r| store::actors::by_api_token(r, &hash, now).await)
             .await?;
         Ok(found.map(Actor::from_found))
     }

@@ -5,22 +5,28 @@
 
 use super::anchor::Checkpoint;
 use super::dashboard::{CellLine, PeriodQuery, TableQuery, arrange, percent, totals, window};
-use super::documents::{kind_label, paragraphs};
-use super::meetings::seal::{Locking, Printed, lock_document, sealed};
+use super::documents::{
+    FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, printed_value,
+    superior_line,
+};
+use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
 use super::orgs::unit_for;
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
-use crate::model::{Period, PeriodKind, Problem, Status, format_date, nfc};
+use crate::model::{Period, PeriodKind, Problem, Status, format_date};
 pub use crate::store::reports::ReportRow;
 
 use crate::store::reports as db;
 use crate::store::stats::{self, MeetingStat, Presence, ResolutionStat, StatusChange, TaskCounts};
-use crate::store::{self, Reader, audit, meetings, orgs::OrgRow};
-use chibo_docs::sheet::{self, ColumnSpec};
-use chibo_print::{Align, Block, Column, Document, Header, Layout, Signature, Table};
+use crate::store::{self, Reader, audit, meetings, orgs::OrgRow, register};
+use chibo_docs::sheet::{self, Export, ExportColumn, Kind, Total, Value};
+use chibo_print::{
+    Align, Block, Column, Document, Header, Orientation, Properties, Signature, Table,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use unicode_normalization::UnicodeNormalization;
 
 /// A unit's reports screen.
 pub struct ReportList {
@@ -29,6 +35,16 @@ pub struct ReportList {
     pub period: Period,
     pub reports: Vec<ReportRow>,
     pub may_draft: bool,
+}
+
+/// The header of a unit's document, its superior `parent` already read.
+fn header(unit: &OrgRow, parent: Option<&OrgRow>, number: Option<String>, on: NaiveDate) -> Header {
+    Header {
+        superior: superior_line(parent),
+        issuer: issuer_line(unit),
+        number,
+        place_date: chibo_rules::format_date_line(unit.place.as_deref().unwrap_or(""), on),
+    }
 }
 
 /// A cell reports monthly by default, a committee quarterly.
@@ -105,6 +121,24 @@ pub struct Report {
     pub check_code: Option<String>,
 }
 
+/// Text typed in a box of several lines, in NFC: each line trimmed and its
+/// spaces collapsed, the lines kept (a numbered list stays a list), blank
+/// lines between paragraphs kept once.
+fn lines(text: &str) -> String {
+    let composed: String = text.nfc().collect();
+    let mut out: Vec<String> = vec![];
+    for line in composed.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !(line.is_empty() && out.last().is_none_or(String::is_empty)) {
+            out.push(line);
+        }
+    }
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
 fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
     ServiceError::invalid(Problem::new(field, code, value))
 }
@@ -157,13 +191,14 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
         )));
         out.push(Block::Table(Table {
             columns: vec![
-                Column::new("TT", 1, Align::Center),
-                Column::new("Ngày", 3, Align::Center),
-                Column::new("Hình thức", 4, Align::Left),
-                Column::new("Có mặt", 2, Align::Center),
-                Column::new("Vắng có lý do", 2, Align::Center),
-                Column::new("Vắng không lý do", 2, Align::Center),
-                Column::new("Nghị quyết", 3, Align::Left),
+                Column::one_line("TT", Align::Center),
+                Column::one_line("Ngày", Align::Center),
+                Column::new("Hình thức", Align::Left),
+                Column::one_line("Điểm danh", Align::Center),
+                Column::one_line("Có mặt", Align::Center),
+                Column::one_line("Vắng có lý do", Align::Center),
+                Column::one_line("Vắng không lý do", Align::Center),
+                Column::one_line("Nghị quyết", Align::Left),
             ],
             rows: f
                 .meetings
@@ -174,7 +209,8 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
                         (i + 1).to_string(),
                         local_day(m.starts_at),
                         format!("Sinh hoạt {}", kind_label(&m.kind)),
-                        format!("{}/{}", m.presence.present, m.presence.marked),
+                        m.presence.marked.to_string(),
+                        m.presence.present.to_string(),
                         m.presence.excused.to_string(),
                         m.presence.unexcused.to_string(),
                         m.resolution_number.clone().unwrap_or_default(),
@@ -191,11 +227,11 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
     } else {
         out.push(Block::Table(Table {
             columns: vec![
-                Column::new("Số", 3, Align::Left),
-                Column::new("Trích yếu", 7, Align::Left),
-                Column::new("Công việc", 2, Align::Center),
-                Column::new("Hoàn thành", 2, Align::Center),
-                Column::new("Quá hạn", 2, Align::Center),
+                Column::one_line("Số", Align::Left),
+                Column::new("Trích yếu", Align::Left),
+                Column::one_line("Công việc", Align::Center),
+                Column::one_line("Hoàn thành", Align::Center),
+                Column::one_line("Quá hạn", Align::Center),
             ],
             rows: f
                 .resolutions
@@ -263,80 +299,65 @@ pub fn report_blocks(b: &ReportBody) -> Vec<Block> {
     out
 }
 
-/// The roll-up table's columns, shared by the PDF and the XLSX.
-const ROLLUP: &[ColumnSpec] = &[
-    ColumnSpec {
-        key: "code",
-        label: "Mã",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "name",
-        label: "Chi bộ",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "committee",
-        label: "Trực thuộc",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "last",
-        label: "Sinh hoạt gần nhất",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "on_time",
-        label: "Đúng kỳ",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "held",
-        label: "Số buổi sinh hoạt",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "present",
-        label: "Có mặt / điểm danh",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "rate",
-        label: "Tỷ lệ dự họp (%)",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "adopted",
-        label: "Nghị quyết",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "done",
-        label: "Việc hoàn thành / giao",
-        aliases: &[],
-    },
-    ColumnSpec {
-        key: "overdue",
-        label: "Việc quá hạn",
-        aliases: &[],
-    },
+/// A column of the roll-up, shared by the PDF, the DOCX and the XLSX.
+struct RollupColumn {
+    label: &'static str,
+    kind: Kind,
+}
+
+const fn column(label: &'static str, kind: Kind) -> RollupColumn {
+    RollupColumn { label, kind }
+}
+
+/// The roll-up's columns: each figure in a column of its own (no "10/12").
+const ROLLUP: &[RollupColumn] = &[
+    column("Mã", Kind::Id),
+    column("Chi bộ", Kind::Text),
+    column("Trực thuộc", Kind::Text),
+    column("Sinh hoạt gần nhất", Kind::Date),
+    column("Đúng kỳ", Kind::Text),
+    column("Số buổi sinh hoạt", Kind::Count),
+    column("Lượt có mặt", Kind::Count),
+    column("Lượt điểm danh", Kind::Count),
+    column("Tỷ lệ dự họp (%)", Kind::Percent),
+    column("Nghị quyết", Kind::Count),
+    column("Việc hoàn thành", Kind::Count),
+    column("Việc được giao", Kind::Count),
+    column("Việc quá hạn", Kind::Count),
 ];
 
 /// One line of the roll-up, cell by cell in the order of [`ROLLUP`].
-pub fn rollup_row(l: &CellLine) -> Vec<String> {
+pub fn rollup_row(l: &CellLine) -> Vec<Value> {
+    let text = |s: &str| Value::Text(s.to_owned());
     vec![
-        l.code.clone().unwrap_or_default(),
-        l.name.clone(),
-        l.committee.clone().unwrap_or_default(),
-        l.last_meeting.map(format_date).unwrap_or_default(),
-        if l.on_time { "Có" } else { "Chậm" }.into(),
-        l.held.to_string(),
-        format!("{}/{}", l.presence.present, l.presence.marked),
-        l.attendance.map(|r| r.to_string()).unwrap_or_default(),
-        l.adopted.to_string(),
-        format!("{}/{}", l.tasks.done, l.tasks.total),
-        l.tasks.overdue.to_string(),
+        l.code.as_deref().map_or(Value::Empty, text),
+        text(&l.name),
+        l.committee.as_deref().map_or(Value::Empty, text),
+        l.last_meeting.map_or(Value::Empty, Value::Date),
+        text(if l.on_time { "Có" } else { "Chậm" }),
+        Value::Number(l.held),
+        Value::Number(l.presence.present),
+        Value::Number(l.presence.marked),
+        l.attendance.map_or(Value::Empty, Value::Number),
+        Value::Number(l.adopted),
+        Value::Number(l.tasks.done),
+        Value::Number(l.tasks.total),
+        Value::Number(l.tasks.overdue),
     ]
+}
+
+/// "quý 4 2026": a period as file names give it.
+fn period_name(p: &Period) -> String {
+    let kind = match p.kind {
+        PeriodKind::Month => "tháng",
+        PeriodKind::Quarter => "quý",
+        PeriodKind::Half => "6 tháng",
+        PeriodKind::Year => "năm",
+    };
+    match p.kind {
+        PeriodKind::Year => format!("{kind} {}", p.year),
+        _ => format!("{kind} {} {}", p.index, p.year),
+    }
 }
 
 /// The upper committee's roll-up of its cells for a period.
@@ -356,22 +377,129 @@ impl Rollup {
         )
     }
 
-    fn total_row(&self) -> Vec<String> {
+    /// The total line: the figures summed by the one function the screens
+    /// use, the rate computed from the sums.
+    fn total_row(&self) -> Vec<Value> {
         let mut r = rollup_row(&self.totals);
-        r[1] = format!("Cộng ({} chi bộ)", self.lines.len());
-        r[4] = format!("{} chậm", self.lines.iter().filter(|l| !l.on_time).count());
+        r[1] = Value::Text(format!("Cộng ({} chi bộ)", self.lines.len()));
+        r[4] = Value::Text(format!(
+            "{} chậm",
+            self.lines.iter().filter(|l| !l.on_time).count()
+        ));
         r
     }
 
+    /// The hash of the roll-up's figures, whatever order the table was
+    /// sorted in: the same figures are the same report, with one number.
+    fn fingerprint(&self) -> String {
+        let mut lines: Vec<&CellLine> = self.lines.iter().collect();
+        lines.sort_by_key(|l| l.id);
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| rollup_row(l).iter().map(printed_value).collect())
+            .collect();
+        let text = json!({
+            "period": self.period.label_vi(),
+            "as_of": self.as_of,
+            "rows": rows,
+        });
+        seal(&text.to_string()).0
+    }
+
+    /// The file's name: "tong-hop-quy-4-2026", then the number and the unit
+    /// when the document has them.
+    pub fn file_name(&self, number: Option<&str>) -> FileName {
+        FileName::of(&[
+            "Tổng hợp",
+            &period_name(&self.period),
+            number.map(bare_number).unwrap_or(""),
+            &self.unit.name,
+        ])
+    }
+
+    /// The roll-up as a spreadsheet: counts as numbers, dates as dates, the
+    /// totals as formulas; printed landscape, one page wide.
     pub fn xlsx(&self) -> Result<Vec<u8>> {
-        let mut rows: Vec<Vec<Option<String>>> = self
+        let columns = ROLLUP
+            .iter()
+            .map(|c| ExportColumn {
+                label: c.label,
+                kind: c.kind,
+            })
+            .collect();
+        // Counts are summed by formulas; the rest of the total line is the
+        // screens' figures.
+        let totals = self
+            .total_row()
+            .into_iter()
+            .zip(ROLLUP)
+            .map(|(v, c)| match c.kind {
+                Kind::Count => Total::Sum,
+                _ => Total::Value(v),
+            })
+            .collect();
+        let export = Export {
+            sheet: "Tổng hợp",
+            title: vec![
+                issuer_line(&self.unit),
+                format!("Bảng {}", self.title()),
+                format!(
+                    "Từ ngày {} đến ngày {}; công việc tính đến ngày {}.",
+                    format_date(self.period.start),
+                    format_date(self.period.end),
+                    format_date(self.as_of)
+                ),
+            ],
+            columns,
+            rows: self.lines.iter().map(rollup_row).collect(),
+            totals: Some(totals),
+        };
+        Ok(sheet::write_table(&export)?)
+    }
+
+    /// The roll-up as printed: its table, landscape.
+    pub(crate) fn document(
+        &self,
+        header: Header,
+        signature: Signature,
+        recipients: Vec<String>,
+    ) -> Document {
+        let mut rows: Vec<Vec<String>> = self
             .lines
             .iter()
-            .map(|l| rollup_row(l).into_iter().map(Some).collect())
+            .map(|l| rollup_row(l).iter().map(printed_value).collect())
             .collect();
-        rows.push(self.total_row().into_iter().map(Some).collect());
-        let title = format!("{} — {}", self.unit.name.to_uppercase(), self.title());
-        Ok(sheet::write_xlsx(Some(&title), ROLLUP, &rows)?)
+        rows.push(self.total_row().iter().map(printed_value).collect());
+        Document {
+            orientation: Orientation::Landscape,
+            header,
+            title: "BÁO CÁO".into(),
+            subject: Some(self.title()),
+            body: vec![
+                Block::paragraph(format!(
+                    "Số liệu tổng hợp từ hồ sơ sinh hoạt của {} chi bộ trực thuộc, từ ngày {} đến ngày {}; công việc tính đến ngày {}.",
+                    self.lines.len(),
+                    format_date(self.period.start),
+                    format_date(self.period.end),
+                    format_date(self.as_of)
+                )),
+                Block::Table(Table {
+                    columns: ROLLUP
+                        .iter()
+                        .map(|c| match c.kind {
+                            Kind::Text if c.label != "Đúng kỳ" => {
+                                Column::new(c.label, Align::Left)
+                            }
+                            _ => Column::one_line(c.label, Align::Center),
+                        })
+                        .collect(),
+                    rows,
+                }),
+            ],
+            signatures: vec![signature],
+            recipients,
+            check_code: None,
+        }
     }
 }
 
@@ -601,9 +729,9 @@ impl Services {
         let body = ReportBody {
             figures: r.content.figures,
             sections: Sections {
-                assessment: nfc(sections.assessment.trim()),
-                limits: nfc(sections.limits.trim()),
-                next: nfc(sections.next.trim()),
+                assessment: lines(&sections.assessment),
+                limits: lines(&sections.limits),
+                next: lines(&sections.next),
             },
             checkpoint: None,
         };
@@ -723,26 +851,23 @@ impl Services {
         Ok(number_text)
     }
 
-    async fn letterhead(
+    /// The header of a unit's document: its superior, the unit as issuer
+    /// (a đảng bộ issues as its đảng ủy), the number, the place and date.
+    pub(crate) async fn letterhead(
         &self,
         r: &mut Reader,
         unit: &OrgRow,
         number: Option<String>,
         on: NaiveDate,
     ) -> Result<Header> {
-        let superior = match unit.parent_id {
-            Some(p) => org(r, p).await?.name,
-            None => String::new(),
+        let parent = match unit.parent_id {
+            Some(p) => Some(org(r, p).await?),
+            None => None,
         };
-        Ok(Header {
-            superior: superior.to_uppercase(),
-            issuer: unit.name.to_uppercase(),
-            number,
-            place_date: chibo_rules::format_date_line(unit.place.as_deref().unwrap_or(""), on),
-        })
+        Ok(header(unit, parent.as_ref(), number, on))
     }
 
-    async fn secretary_of(&self, r: &mut Reader, unit: &OrgRow) -> Result<String> {
+    pub(crate) async fn secretary_of(&self, r: &mut Reader, unit: &OrgRow) -> Result<String> {
         Ok(store::orgs::committee(r, unit.id)
             .await?
             .into_iter()
@@ -751,34 +876,65 @@ impl Services {
             .unwrap_or_default())
     }
 
-    /// The report in the Party's document format: as sealed once issued.
+    /// The report in the Party's document format, as sealed once issued;
+    /// named by kind, number, unit and period.
     pub async fn report_document(
         &self,
         actor: &Actor,
         id: i64,
         now: DateTime<Utc>,
-    ) -> Result<(Document, Layout)> {
-        self.db
+    ) -> Result<Printable> {
+        let (r, p) = self
+            .db
             .read(async |rd| {
                 let r = self.report_in(rd, actor, id, now).await?;
                 if r.row.status != "draft"
                     && let Some(p) = sealed(rd, "report", id).await?.and_then(|s| s.printed())
                 {
-                    return Ok((p.document, p.layout));
+                    return Ok::<_, ServiceError>((r, p));
                 }
                 let on = r.row.issued_at.map(today).unwrap_or_else(|| today(now));
-                let number = r
-                    .row
-                    .number_text
-                    .clone()
-                    .or_else(|| Some("Số     -BC/CB".into()));
+                let number = r.row.number_text.clone().or_else(|| {
+                    let symbol: String = self
+                        .rules
+                        .param("doc_org_symbol_cell", on)
+                        .unwrap_or_else(|_| "CB".into());
+                    Some(format!("Số     -BC/{symbol}"))
+                });
                 let mut p = self
                     .report_printed(rd, &r.unit, &r.content, number, on)
                     .await?;
-                p.document.check_code = r.check_code;
-                Ok((p.document, p.layout))
+                p.document.check_code = r.check_code.clone();
+                Ok((r, p))
             })
-            .await
+            .await?;
+        self.report_printable(&r, p, now)
+    }
+
+    /// A report's file: its name and properties.
+    fn report_printable(&self, r: &Report, p: Printed, now: DateTime<Utc>) -> Result<Printable> {
+        let issued = r.row.number_text.as_deref().map(bare_number);
+        let subject = format!("kết quả công tác {}", r.content.figures.label);
+        let name = FileName::of(&[
+            "Báo cáo",
+            issued.unwrap_or(""),
+            &r.unit.name,
+            &period_name(&self.period_of(&r.row)?),
+        ]);
+        let title = match issued {
+            Some(n) => format!("Báo cáo số {n} {subject}"),
+            None => format!("Báo cáo {subject}"),
+        };
+        Ok(Printable {
+            docs: vec![p.document],
+            layout: p.layout,
+            properties: Properties {
+                title,
+                author: r.unit.name.clone(),
+                created: Some(now),
+            },
+            name,
+        })
     }
 
     /// A report as printed (without its check code).
@@ -803,6 +959,7 @@ impl Services {
             )));
         }
         let document = Document {
+            orientation: Orientation::Portrait,
             header: self.letterhead(r, unit, number, on).await?,
             title: "BÁO CÁO".into(),
             subject: Some(format!("kết quả công tác {}", content.figures.label)),
@@ -854,17 +1011,118 @@ impl Services {
         })
     }
 
+    /// The roll-up as a document of its committee, ready to send up: landscape,
+    /// signed, numbered. A roll-up is numbered the first time its text is
+    /// printed (the next BC number of the committee's term, with an audit
+    /// entry); printing the same figures again gives the same number and
+    /// date, other figures are another report.
     pub async fn rollup_document(
         &self,
+        actor: &Actor,
         r: &Rollup,
         now: DateTime<Utc>,
-    ) -> Result<(Document, Layout)> {
+    ) -> Result<Printable> {
         let on = today(now);
-        let mut rows: Vec<Vec<String>> = r.lines.iter().map(rollup_row).collect();
-        rows.push(r.total_row());
-        let widths = [2, 5, 4, 3, 2, 2, 3, 2, 2, 3, 2];
+        let committee = r.unit.kind != "chi_bo";
+        // The packs before 2021 carry no symbols: those of 36-HD/VPTW.
+        let (symbol_param, fallback, on_behalf) = if committee {
+            ("doc_org_symbol_upper", "ĐU", "T/M ĐẢNG ỦY")
+        } else {
+            ("doc_org_symbol_cell", "CB", "T/M CHI BỘ")
+        };
+        let symbol: String = self
+            .rules
+            .param(symbol_param, on)
+            .unwrap_or_else(|_| fallback.into());
+        let subject = format!(
+            "rollup:{}:{}",
+            r.period.kind.as_str(),
+            r.period.start.format("%Y-%m-%d")
+        );
+        let fingerprint = r.fingerprint();
+        let key = register::Key {
+            org_id: r.unit.id,
+            doc_type: "BC",
+            subject: &subject,
+            fingerprint: &fingerprint,
+        };
+        let (secretary, superior, found) = self
+            .db
+            .read(async |rd| {
+                let secretary = self.secretary_of(rd, &r.unit).await?;
+                let superior = match r.unit.parent_id {
+                    Some(p) => Some(org(rd, p).await?),
+                    None => None,
+                };
+                let found = register::find(rd, &key).await?;
+                Ok::<_, ServiceError>((secretary, superior, found))
+            })
+            .await?;
+        let signature = Signature {
+            on_behalf: Some(on_behalf.into()),
+            role: "BÍ THƯ".into(),
+            name: secretary,
+        };
+        let mut recipients: Vec<String> = superior
+            .iter()
+            .map(|p| format!("- {} (để báo cáo),", p.name))
+            .collect();
+        recipients.push("- Các chi bộ trực thuộc,".into());
+        recipients.push(if committee {
+            "- Lưu Văn phòng Đảng ủy.".into()
+        } else {
+            "- Lưu Chi bộ.".into()
+        });
+        let issued = match found {
+            Some(done) => done,
+            None => {
+                let mut tx = self.db.begin().await?;
+                let issued = match register::find_in(&mut tx, &key).await? {
+                    Some(done) => done,
+                    None => {
+                        let numbering = self.numbering_start(&mut tx, r.unit.id, on).await?;
+                        let number =
+                            meetings::next_number(&mut tx, r.unit.id, "BC", numbering).await?;
+                        let text = chibo_rules::format_doc_number(
+                            u32::try_from(number).unwrap_or(u32::MAX),
+                            "BC",
+                            &symbol,
+                        );
+                        let issued = register::insert(&mut tx, &key, number, &text, now).await?;
+                        audit_entry(
+                            &mut tx,
+                            actor,
+                            Subject {
+                                chain_id: r.unit.id,
+                                entity: "rollup",
+                                id: issued.id,
+                            },
+                            "rollup.issue",
+                            json!({"number": text, "period": r.period.label_vi(), "as_of": r.as_of, "cells": r.lines.len()}),
+                            now,
+                        )
+                        .await?;
+                        issued
+                    }
+                };
+                tx.commit().await?;
+                issued
+            }
+        };
+        let issued_on = today(issued.issued_at);
+        let mut doc = r.document(
+            header(
+                &r.unit,
+                superior.as_ref(),
+                Some(issued.number_text.clone()),
+                issued_on,
+            ),
+            signature,
+            recipients,
+        );
         // Each cell's audit chain as it stands, signed: the upper committee
         // keeps these with the report and can hold the records against them.
+        // Signed at each print, they are not part of what is numbered.
         let ids: Vec<i64> = r.lines.iter().map(|l| l.id).collect();
         let anchors = self.anchors(&ids, now).await?;
         let anchor_rows: Vec<Vec<String>> = r
@@ -880,57 +1138,36 @@ impl Services {
                 ])
             })
             .collect();
-        let doc = Document {
-            header: self
-                .db
-                .read(async |rd| self.letterhead(rd, &r.unit, None, on).await)
-                .await?,
-            title: "BÁO CÁO".into(),
-            subject: Some(r.title()),
-            body: vec![
-                Block::paragraph(format!(
-                    "Số liệu tổng hợp từ hồ sơ sinh hoạt của {} chi bộ trực thuộc, từ ngày {} đến ngày {}; công việc tính đến ngày {}.",
-                    r.lines.len(),
-                    format_date(r.period.start),
-                    format_date(r.period.end),
-                    format_date(r.as_of)
-                )),
-                Block::Table(Table {
-                    columns: ROLLUP
-                        .iter()
-                        .zip(widths)
-                        .map(|(c, w)| {
-                            let align = if matches!(c.key, "name" | "committee") {
-                                Align::Left
-                            } else {
-                                Align::Center
-                            };
-                            Column::new(c.label, w, align)
-                        })
-                        .collect(),
-                    rows,
-                }),
-                Block::heading(1, "ĐIỂM NEO NHẬT KÝ CỦA CÁC CHI BỘ"),
-                Block::paragraph(format!(
-                    "Đầu chuỗi nhật ký của từng chi bộ lúc {}, ký bằng khóa {}… của hệ thống (đầy đủ trong nhật ký điểm neo; kiểm tra bằng chibo audit verify).",
-                    now.with_timezone(&Ho_Chi_Minh)
-                        .format("%H:%M ngày %d/%m/%Y"),
-                    &self.anchor.public_hex()[..16]
-                )),
-                Block::Table(Table {
-                    columns: vec![
-                        Column::new("Chi bộ", 5, Align::Left),
-                        Column::new("Mục số", 2, Align::Center),
-                        Column::new("Mã băm", 4, Align::Left),
-                        Column::new("Chữ ký", 4, Align::Left),
-                    ],
-                    rows: anchor_rows,
-                }),
-            ],
-            signatures: vec![],
-            recipients: vec![],
-            check_code: None,
-        };
-        Ok((doc, self.layout(on)))
+        doc.body.extend([
+            Block::heading(1, "ĐIỂM NEO NHẬT KÝ CỦA CÁC CHI BỘ"),
+            Block::paragraph(format!(
+                "Đầu chuỗi nhật ký của từng chi bộ lúc {}, ký bằng khóa {}… của hệ thống (đầy đủ trong nhật ký điểm neo; kiểm tra bằng chibo audit verify).",
+                now.with_timezone(&Ho_Chi_Minh).format("%H:%M ngày %d/%m/%Y"),
+                &self.anchor.public_hex()[..16]
+            )),
+            Block::Table(Table {
+                columns: vec![
+                    Column::new("Chi bộ", Align::Left),
+                    Column::one_line("Mục số", Align::Center),
+                    Column::one_line("Mã băm", Align::Left),
+                    Column::one_line("Chữ ký", Align::Left),
+                ],
+                rows: anchor_rows,
+            }),
+        ]);
+        Ok(Printable {
+            docs: vec![doc],
+            layout: self.layout(issued_on),
+            properties: Properties {
+                title: format!(
+                    "Báo cáo số {} {}",
+                    bare_number(&issued.number_text),
+                    r.title()
+                ),
+                author: r.unit.name.clone(),
+                created: Some(now),
+            },
+            name: r.file_name(Some(&issued.number_text)),
+        })
     }
 }

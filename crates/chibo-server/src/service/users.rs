@@ -15,6 +15,8 @@ pub struct UnitAccounts {
     pub rows: Vec<(AccountRow, GrantRow)>,
     /// The unit and those directly under it, where a new account may be given a role.
     pub units: Vec<OrgRow>,
+    /// The roles the actor may give on the unit (what the form offers).
+    pub roles: Vec<Role>,
 }
 
 /// The accounts under a unit, for its committee or one above it.
@@ -52,7 +54,13 @@ impl Services {
                 let rows = accounts_under(r, actor, &unit).await?;
                 let mut units = vec![unit.clone()];
                 units.extend(store::orgs::children(r, unit.id).await?);
-                Ok(UnitAccounts { unit, rows, units })
+                let roles = self.grantable_roles(actor, &unit);
+                Ok(UnitAccounts {
+                    unit,
+                    rows,
+                    units,
+                    roles,
+                })
             })
             .await
     }

@@ -1,4 +1,6 @@
-//! The access log of member records, written by group commit.
+//! The access log, written by group commit: reads of member records,
+//! searches by an identifier (card number, national ID, phone) and refused
+//! requests.
 //!
 //! Every full record view must be logged durably before the page is shown,
 //! and on SQLite every write goes through one connection with one fsync per
@@ -20,13 +22,38 @@ const MAX_BATCH: usize = 1024;
 /// Requests waiting beyond this many block until the writer catches up.
 const QUEUE: usize = 8192;
 
-/// One attempt to open a member record, granted or refused.
+/// What an access-log row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessKind {
+    /// A full member record was opened (or refused).
+    Read,
+    /// Members were searched by an identifier; one row per member found.
+    Search,
+    /// A request was refused (any page or API call, read or write).
+    Refused,
+}
+
+impl AccessKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Search => "search",
+            Self::Refused => "refused",
+        }
+    }
+}
+
+/// One access, granted or refused.
 #[derive(Debug, Clone)]
 pub struct Access {
     pub at: DateTime<Utc>,
     pub account_id: i64,
-    pub member_id: i64,
+    /// The member concerned, when there is one.
+    pub member_id: Option<i64>,
     pub granted: bool,
+    pub kind: AccessKind,
+    /// What was asked for: the identifier searched, or the refused request.
+    pub detail: Option<String>,
 }
 
 type Ack = oneshot::Sender<std::result::Result<(), Arc<StoreError>>>;
@@ -53,18 +80,31 @@ impl AccessLog {
 
     /// Returns once the row is committed (or with the error that stopped it).
     pub async fn log(&self, a: Access) -> Result<()> {
-        // Its statement is shared with the other views in its batch.
+        self.log_all(vec![a]).await
+    }
+
+    /// Logs several rows (one search that found several members); returns
+    /// once all of them are committed.
+    pub async fn log_all(&self, rows: Vec<Access>) -> Result<()> {
+        // Their statement is shared with the other views in their batch.
         super::count::note();
-        let (ack, done) = oneshot::channel();
-        self.queue
-            .send((a, ack))
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
-        match done.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(StoreError::GroupCommit(e)),
-            Err(_) => Err(StoreError::WriterGone),
+        let mut waiting = Vec::with_capacity(rows.len());
+        for a in rows {
+            let (ack, done) = oneshot::channel();
+            self.queue
+                .send((a, ack))
+                .await
+                .map_err(|_| StoreError::WriterGone)?;
+            waiting.push(done);
         }
+        for done in waiting {
+            match done.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(StoreError::GroupCommit(e)),
+                Err(_) => return Err(StoreError::WriterGone),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -83,16 +123,51 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<(Access, Ack)>) {
 }
 
 async fn write(db: &Db, batch: &[(Access, Ack)]) -> Result<()> {
-    let mut rows = Rows::new("access_log", &["at", "account_id", "member_id", "granted"]);
+    let mut rows = Rows::new(
+        "access_log",
+        &["at", "account_id", "member_id", "granted", "kind", "detail"],
+    );
     for (a, _) in batch {
         rows.push([
             a.at.into(),
             a.account_id.into(),
             a.member_id.into(),
             a.granted.into(),
+            a.kind.as_str().into(),
+            a.detail.clone().into(),
         ]);
     }
     let mut tx = db.begin().await?;
     rows.flush(&mut tx).await?;
     tx.commit().await
+}
+
+/// One row of the access log as read back.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AccessEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub account_id: i64,
+    pub member_id: Option<i64>,
+    pub granted: bool,
+    pub kind: String,
+    pub detail: Option<String>,
+}
+
+/// What one account did, newest first.
+pub async fn of_account(
+    r: &mut super::Reader,
+    account_id: i64,
+    limit: i64,
+) -> Result<Vec<AccessEntry>> {
+    Ok(super::read!(r, |c| {
+        sqlx::query_as(
+            "SELECT id, at, account_id, member_id, granted, kind, detail FROM access_log \
+             WHERE account_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })?)
 }

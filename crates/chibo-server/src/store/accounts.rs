@@ -143,22 +143,65 @@ pub async fn grants(r: &mut Reader, account_id: i64) -> Result<Vec<GrantRow>> {
     })?)
 }
 
+/// An API token as its owner and an admin see it (never the secret).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ApiTokenRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+const TOKEN_COLUMNS: &str = "id, account_id, label, created_at, expires_at, revoked_at";
+
 pub async fn add_api_token(
     tx: &mut Tx,
     account_id: i64,
     token_hash: &str,
+    label: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
-    in_tx!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO api_token (token_hash, account_id, created_at) VALUES ($1, $2, $3)",
+    expires_at: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(in_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO api_token (token_hash, account_id, label, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(token_hash)
         .bind(account_id)
+        .bind(label)
         .bind(now)
-        .execute(c)
+        .bind(expires_at)
+        .fetch_one(c)
         .await
-        .map(|r| r.rows_affected())
+    })?)
+}
+
+/// An account's tokens, newest first.
+pub async fn api_tokens(r: &mut Reader, account_id: i64) -> Result<Vec<ApiTokenRow>> {
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_token WHERE account_id = $1 ORDER BY created_at DESC, id DESC"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(account_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+pub async fn api_token(r: &mut Reader, id: i64) -> Result<Option<ApiTokenRow>> {
+    super::row_by(r, "api_token", TOKEN_COLUMNS, "id", id).await
+}
+
+pub async fn revoke_api_token(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
+    in_tx!(tx, |c| {
+        sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
@@ -175,17 +218,32 @@ pub async fn put_setup_token(tx: &mut Tx, token_hash: &str, expires: DateTime<Ut
     Ok(())
 }
 
-/// Consumes a setup token: true if it existed and had not expired.
-pub async fn take_setup_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
-    let done = in_tx!(tx, |c| {
-        sqlx::query("DELETE FROM setup_token WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+/// Claims the setup link: every setup token goes, if and only if this one
+/// is still valid. Two claims at once cannot both succeed: the second finds
+/// the rows gone (SQLite has one writer; PostgreSQL re-checks a row deleted
+/// by a concurrent transaction once that one commits).
+pub async fn claim_setup_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+    let taken: Vec<String> = in_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "DELETE FROM setup_token WHERE expires_at > $2 AND EXISTS \
+             (SELECT 1 FROM setup_token s WHERE s.token_hash = $1 AND s.expires_at > $2) \
+             RETURNING token_hash",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_all(c)
+        .await
     })?;
-    Ok(done == 1)
+    Ok(taken.iter().any(|t| t == token_hash))
+}
+
+/// Accounts, as the transaction sees them.
+pub async fn count_in(tx: &mut Tx) -> Result<i64> {
+    Ok(in_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM account"
+    )
+    .fetch_one(c)
+    .await)?)
 }
 
 pub async fn setup_token_valid(

@@ -71,15 +71,21 @@ pub async fn by_session(
     Ok(fold(rows))
 }
 
-/// The account behind an API token's hash, if it is active.
-pub async fn by_api_token(r: &mut Reader, token_hash: &str) -> Result<Option<Found>> {
+/// The account behind an API token's hash, if the token is neither expired
+/// nor revoked and the account is active.
+pub async fn by_api_token(
+    r: &mut Reader,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Found>> {
     let sql = format!(
         "{SELECT}, CAST(NULL AS BIGINT) AS session_id, CAST(NULL AS TEXT) AS csrf FROM api_token t JOIN account a ON a.id = t.account_id {GRANTS} \
-         WHERE t.token_hash = $1 AND a.active = $2 ORDER BY g.id"
+         WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL AND a.active = $3 ORDER BY g.id"
     );
     let rows: Vec<Row> = read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(token_hash)
+            .bind(now)
             .bind(true)
             .fetch_all(c)
             .await

@@ -2,6 +2,7 @@
 
 use super::bulk::Val;
 use super::{Arg, Reader, Result, Tx, bind_all, in_tx, prefix_range, read};
+use crate::model::CommitteeRole;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -40,9 +41,14 @@ pub struct MemberSummary {
     pub cell_name: String,
     pub group_name: Option<String>,
     pub full_name: String,
+    /// Shown to the committee only (null in an ordinary member's list).
     pub card_no: Option<String>,
+    /// Shown to the committee only (null in an ordinary member's list).
     pub date_of_birth: Option<NaiveDate>,
     pub status: String,
+    /// The member's highest current post in the cell or its groups
+    /// (`bi_thu`, `pho_bi_thu`, `chi_uy_vien`, `to_truong`, `to_pho`).
+    pub post: Option<String>,
 }
 
 /// The stored values of a member, as written by the service layer.
@@ -302,8 +308,12 @@ pub struct SearchQuery {
     pub scope_path: String,
     /// Restrict to one cell (the usual case for a secretary).
     pub cell_id: Option<i64>,
-    /// Folded text: matches names; digits also match card, ID and phone.
+    /// Folded text: matches names; digits also match card, ID and phone
+    /// when `identifiers` is set.
     pub text: String,
+    /// The committee's view: identifiers are searched and shown. Without it
+    /// only names match and card numbers and dates of birth stay out.
+    pub identifiers: bool,
     pub status: Option<String>,
     pub group_id: Option<i64>,
     pub page: u32,
@@ -313,6 +323,28 @@ pub struct SearchQuery {
 pub struct SearchPage {
     pub rows: Vec<MemberSummary>,
     pub total: i64,
+    /// The rows carry identifiers (the committee's view).
+    pub identifiers: bool,
+}
+
+/// The digits of a search that looks for an identifier (card number,
+/// national ID or phone): three digits or more, and nothing else but spaces.
+pub fn identifier_digits(text: &str) -> Option<String> {
+    let text = text.trim();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 3 && digits.len() == text.chars().filter(|c| !c.is_whitespace()).count())
+        .then_some(digits)
+}
+
+/// Ranks posts for [`MemberSummary::post`]: the first in
+/// [`CommitteeRole::ALL`] is the highest.
+fn post_rank() -> String {
+    let arms: String = CommitteeRole::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!(" WHEN '{}' THEN {i}", r.as_str()))
+        .collect();
+    format!("CASE r.role{arms} ELSE {} END", CommitteeRole::ALL.len())
 }
 
 pub async fn search(r: &mut Reader, q: &SearchQuery) -> Result<SearchPage> {
@@ -333,10 +365,8 @@ pub async fn search(r: &mut Reader, q: &SearchQuery) -> Result<SearchPage> {
     ));
     let text = q.text.trim();
     if !text.is_empty() {
-        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         let name = arg(Arg::Text(format!("%{text}%")));
-        if digits.len() >= 3 && digits.len() == text.chars().filter(|c| !c.is_whitespace()).count()
-        {
+        if let Some(digits) = identifier_digits(text).filter(|_| q.identifiers) {
             let (dlo, dhi) = prefix_range(&digits);
             let (lo, hi) = (arg(Arg::Text(dlo)), arg(Arg::Text(dhi)));
             let phone = if digits.starts_with('0') {
@@ -366,11 +396,18 @@ pub async fn search(r: &mut Reader, q: &SearchQuery) -> Result<SearchPage> {
     let offset = i64::from(q.page.saturating_sub(1)) * i64::from(per_page);
     // The page's ids first, from the (cell_id, name_fold) index alone, then
     // their rows: sorting a committee's 2,000 full rows to show 25 cost 5×.
+    let identifiers = if q.identifiers {
+        "m.card_no, m.date_of_birth"
+    } else {
+        "CAST(NULL AS TEXT) AS card_no, CAST(NULL AS DATE) AS date_of_birth"
+    };
     let list_sql = format!(
-        "SELECT m.id, m.cell_id, o.name AS cell_name, g.name AS group_name, m.full_name, m.card_no, \
-         m.date_of_birth, m.status FROM member m JOIN org_unit o ON o.id = m.cell_id \
+        "SELECT m.id, m.cell_id, o.name AS cell_name, g.name AS group_name, m.full_name, {identifiers}, \
+         m.status, (SELECT r.role FROM committee_role r WHERE r.member_id = m.id AND r.end_date IS NULL \
+         ORDER BY {rank} LIMIT 1) AS post FROM member m JOIN org_unit o ON o.id = m.cell_id \
          LEFT JOIN org_unit g ON g.id = m.group_id WHERE m.id IN (SELECT m.id {from} \
-         ORDER BY m.name_fold, m.id LIMIT {per_page} OFFSET {offset}) ORDER BY m.name_fold, m.id"
+         ORDER BY m.name_fold, m.id LIMIT {per_page} OFFSET {offset}) ORDER BY m.name_fold, m.id",
+        rank = post_rank()
     );
     let total: i64 = read!(r, |c| {
         bind_all(sqlx::query_as::<_, (i64,)>(AssertSqlSafe(count_sql)), &args)
@@ -383,7 +420,11 @@ pub async fn search(r: &mut Reader, q: &SearchQuery) -> Result<SearchPage> {
             .fetch_all(c)
             .await
     })?;
-    Ok(SearchPage { rows, total })
+    Ok(SearchPage {
+        rows,
+        total,
+        identifiers: q.identifiers,
+    })
 }
 
 /// Which member already holds this card number or national ID (import
@@ -422,13 +463,17 @@ pub struct AccessRow {
     pub account_id: i64,
     pub who: Option<String>,
     pub granted: bool,
+    /// `read` (the record was opened) or `search` (found by an identifier).
+    pub kind: String,
+    /// The identifier searched, for a search.
+    pub detail: Option<String>,
 }
 
-/// Who opened this record, newest first.
+/// Who opened this record or found it by an identifier, newest first.
 pub async fn access_log(r: &mut Reader, member_id: i64, limit: i64) -> Result<Vec<AccessRow>> {
     Ok(read!(r, |c| {
         sqlx::query_as(
-            "SELECT l.at, l.account_id, a.display_name AS who, l.granted FROM access_log l \
+            "SELECT l.at, l.account_id, a.display_name AS who, l.granted, l.kind, l.detail FROM access_log l \
              LEFT JOIN account a ON a.id = l.account_id WHERE l.member_id = $1 ORDER BY l.at DESC, l.id DESC LIMIT $2",
         )
         .bind(member_id)

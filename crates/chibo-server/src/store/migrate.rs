@@ -58,6 +58,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0006_sweeps.sql"),
     },
     Migration {
+        version: 7,
+        name: "documents",
+        sqlite: include_str!("../../migrations/sqlite/0007_documents.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_documents.sql"),
+    },
+    Migration {
         version: 8,
         name: "import_uploads",
         sqlite: include_str!("../../migrations/sqlite/0008_import_uploads.sql"),
@@ -68,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "records",
         sqlite: include_str!("../../migrations/sqlite/0009_records.sql"),
         postgres: include_str!("../../migrations/postgres/0009_records.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "access",
+        sqlite: include_str!("../../migrations/sqlite/0010_access.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_access.sql"),
     },
     Migration {
         version: 12,

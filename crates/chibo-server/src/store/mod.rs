@@ -27,6 +27,7 @@ pub mod orgs;
 pub mod personal;
 pub mod pg;
 pub mod reader;
+pub mod register;
 pub mod reminders;
 pub mod replica;
 pub mod reports;
@@ -67,7 +68,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// A UNIQUE constraint refused the write (duplicate card number…).
+    /// The database cannot be reached or cannot work right now (server down,
+    /// connections exhausted, disk full, file locked): a retry later may
+    /// succeed, and nothing was written.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Sqlx(e) => sqlx_unavailable(e),
+            Self::GroupCommit(inner) => inner.is_unavailable(),
+            Self::WriterGone | Self::Io(_) | Self::Connect(_) => true,
+            Self::Migration(..) | Self::TooNew(_) | Self::Config(_) => false,
+        }
+    }
+
     /// The disk under the database is full (SQLite's SQLITE_FULL, or
     /// PostgreSQL's disk_full): nothing was written, and reads still work.
     pub fn is_disk_full(&self) -> bool {
@@ -82,6 +94,7 @@ impl StoreError {
         }
     }
 
+    /// A UNIQUE constraint refused the write (duplicate card number…).
     pub fn is_unique_violation(&self) -> bool {
         match self {
             Self::Sqlx(e) => e
@@ -89,6 +102,36 @@ impl StoreError {
                 .is_some_and(|d| d.is_unique_violation()),
             _ => false,
         }
+    }
+}
+
+fn sqlx_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            if d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                // Connection exceptions, out of disk or memory, too many
+                // connections, shutting down or starting up.
+                code.starts_with("08")
+                    || matches!(
+                        code.as_ref(),
+                        "53100" | "53200" | "53300" | "57P01" | "57P02" | "57P03"
+                    )
+            } else {
+                // SQLite's extended codes keep the primary one in the low
+                // byte: busy, locked, I/O error, disk full, cannot open.
+                code.parse::<u32>()
+                    .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13 | 14))
+            }
+        }
+        _ => false,
     }
 }
 

@@ -4,9 +4,11 @@ mod api;
 mod assets;
 mod auth;
 mod chart;
+mod download;
 mod error;
 pub mod i18n;
 pub mod import_preview;
+mod input;
 pub mod observe;
 mod pages;
 mod task_view;
@@ -22,6 +24,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -60,7 +63,7 @@ pub fn router(
         replica,
     };
     let router = Router::new()
-        .merge(pages::routes())
+        .merge(pages::routes().layer(middleware::from_fn(input::page_queries)))
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{name}", get(assets::serve))
@@ -74,6 +77,7 @@ pub fn router(
         ))
         // The upload handler reports oversize files itself; this is the hard stop.
         .layer(DefaultBodyLimit::max(upload_limit + 64 * 1024))
+        .layer(middleware::from_fn_with_state(state.clone(), log_refusals))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers_and_language,
@@ -97,12 +101,40 @@ pub(crate) fn is_cast(path: &str) -> bool {
         .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Logs every refused request (403) of a known account, page or API, read
+/// or write, with what was asked; the answer waits for the log's commit.
+/// (A refused read of a member record is also logged by the service, on
+/// the record.)
+async fn log_refusals(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let caller = Arc::new(AtomicI64::new(0));
+    let what = format!("{} {}", req.method(), req.uri().path());
+    let res = auth::CALLER.scope(caller.clone(), next.run(req)).await;
+    let account_id = caller.load(Ordering::Relaxed);
+    if res.status() == StatusCode::FORBIDDEN
+        && account_id != 0
+        && let Err(e) = s
+            .services
+            .log_refusal(account_id, &what, s.services.now())
+            .await
+    {
+        tracing::error!("refusal not logged: {e}");
+    }
+    res
+}
+
 /// Sets the request's language for error pages and the security headers
-/// every response carries, and counts the statements the request sends.
+/// every response carries (HSTS when served over TLS, `--secure-cookies`),
+/// and counts the statements the request sends.
 async fn headers_and_language(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let lang = auth::lang_of(req.headers());
     let (mut res, queries) = service::counted(error::LANG.scope(lang, next.run(req))).await;
     let h = res.headers_mut();
+    if s.cfg.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if s.cfg.count_queries {
         h.insert("x-chibo-queries", HeaderValue::from(queries));
     }

@@ -4,6 +4,7 @@ use super::assets;
 use super::auth::User;
 use super::i18n::Tr;
 use crate::model::{MemberFields, Problems, Role, Status, format_date};
+use crate::service::accounts::{ApiTokenRow, IssuedToken};
 use crate::service::audit::EntryRow;
 use crate::service::home::MemberHome;
 use crate::service::import::Plan;
@@ -175,13 +176,6 @@ impl Chrome {
             .collect()
     }
 
-    pub fn roles(&self) -> Vec<(&'static str, String)> {
-        Role::ALL
-            .iter()
-            .map(|r| (r.as_str(), self.role(r.as_str())))
-            .collect()
-    }
-
     pub fn num(&self, n: &i64) -> String {
         group_thousands(*n)
     }
@@ -334,6 +328,9 @@ pub struct MembersPage {
     pub pages: u32,
     pub manages: bool,
     pub is_cell: bool,
+    /// The committee's view: card numbers and dates of birth are shown and
+    /// searched.
+    pub identifiers: bool,
     pub flash: Option<String>,
 }
 
@@ -502,6 +499,8 @@ pub struct UsersPage {
     pub unit: OrgRow,
     pub rows: Vec<(AccountRow, GrantRow)>,
     pub units: Vec<OrgRow>,
+    /// The roles the user may give (no more than they hold).
+    pub roles: Vec<Role>,
     pub errors: FieldErrors,
     pub flash: Option<String>,
     pub login: String,
@@ -514,6 +513,46 @@ pub struct AccountPage {
     pub c: Chrome,
     pub flash: Option<String>,
     pub errors: FieldErrors,
+    pub tokens: TokenList,
+    /// A token just created: its secret, shown this once.
+    pub new_token: Option<IssuedToken>,
+    /// What the token form typed, shown again with its problems.
+    pub label: String,
+    pub days: String,
+    pub default_days: i64,
+}
+
+/// An account's API tokens with what each is now.
+pub struct TokenList {
+    pub rows: Vec<ApiTokenRow>,
+    pub now: DateTime<Utc>,
+}
+
+impl TokenList {
+    pub fn active(&self, t: &ApiTokenRow) -> bool {
+        t.revoked_at.is_none() && t.expires_at > self.now
+    }
+
+    /// The message key of what the token is now.
+    pub fn state(&self, t: &ApiTokenRow) -> &'static str {
+        if t.revoked_at.is_some() {
+            "account-token-revoked"
+        } else if t.expires_at <= self.now {
+            "account-token-expired"
+        } else {
+            "account-token-active"
+        }
+    }
+}
+
+/// An account's API tokens, for an admin.
+#[derive(Template, WebTemplate)]
+#[template(path = "user_tokens.html")]
+pub struct UserTokensPage {
+    pub c: Chrome,
+    pub account: AccountRow,
+    pub tokens: TokenList,
+    pub flash: Option<String>,
 }
 
 #[derive(Debug, Default)]

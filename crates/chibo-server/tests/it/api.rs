@@ -4,24 +4,10 @@ use chibo_test_macros::db_test;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = app
-        .services
-        .db
-        .read(async |r| store::accounts::by_login(r, login).await)
-        .await
-        .unwrap()
-        .unwrap();
-    app.services
-        .issue_api_token(a.id, "test", app.now())
-        .await
-        .unwrap()
-}
-
 #[db_test]
 async fn members_through_the_api_with_a_bearer_token(b: Backend) {
     let app = TestApp::demo(b).await;
-    let token = token_for(&app, "bithu").await;
+    let token = app.token_for("bithu").await;
     let c = TestApp::client();
     let cell = app.cell_ids().await[0];
 
@@ -175,7 +161,7 @@ async fn the_openapi_document_matches_its_snapshot() {
 #[db_test]
 async fn a_deactivated_account_loses_its_sessions_and_tokens(b: Backend) {
     let app = TestApp::demo(b).await;
-    let token = token_for(&app, "dangvien").await;
+    let token = app.token_for("dangvien").await;
     let (c, _) = app.login("dangvien").await;
     let api = reqwest::Client::new();
     let me = api
@@ -224,4 +210,212 @@ async fn a_deactivated_account_loses_its_sessions_and_tokens(b: Backend) {
         StatusCode::SEE_OTHER,
         "{b:?}: session ended"
     );
+}
+
+/// The keys of a JSON object in the order sent, repeats included (a
+/// `serde_json::Value` would keep only the last of two equal keys).
+struct Keys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Keys, A::Error> {
+                let mut keys = vec![];
+                while let Some((k, _)) = m.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(k);
+                }
+                Ok(Keys(keys))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A request (method, URL, documented path, content type and body) and the
+/// status and code it must answer.
+type Case<'a> = (
+    reqwest::Method,
+    String,
+    &'a str,
+    Option<(&'a str, String)>,
+    StatusCode,
+    &'a str,
+);
+
+/// Whether the OpenAPI document lists `status` for this operation.
+fn documented(doc: &Value, method: &str, path: &str, status: StatusCode) -> bool {
+    doc["paths"][path][method]["responses"]
+        .get(status.as_str())
+        .is_some()
+}
+
+/// Every refusal of the API is JSON with a stable code, whatever refused it
+/// (the router, the body parser, a handler), and its status is in the
+/// document for that operation; no object repeats a key; a request that
+/// keeps to the document's schema is not refused for its form.
+#[db_test]
+async fn the_api_answers_as_its_document_says(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let doc: Value = serde_json::from_str(&chibo_server::web::openapi_json()).unwrap();
+    let token = app.token_for("bithu").await;
+    let c = TestApp::client();
+    let cell = app.cell_ids().await[0];
+    let cases: Vec<Case> = vec![
+        (
+            reqwest::Method::GET,
+            "/api/v1/no-such-thing".into(),
+            "",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/members/abc".into(),
+            "/api/v1/members/{id}",
+            None,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/members/999999".into(),
+            "/api/v1/members/{id}",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/members?unit=x".into(),
+            "/api/v1/members",
+            None,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/members".into(),
+            "/api/v1/members",
+            Some(("text/plain", "{}".into())),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/members".into(),
+            "/api/v1/members",
+            Some(("application/json", "{".into())),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/members".into(),
+            "/api/v1/members",
+            Some(("application/json", r#"{"cell_id": "x"}"#.into())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/members".into(),
+            "/api/v1/members",
+            Some((
+                "application/json",
+                json!({"cell_id": cell, "full_name": "Lê Văn Mới", "card_no": "12"}).to_string(),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+    ];
+    for (method, url, path, body, want, code) in cases {
+        let mut req = c.request(method.clone(), app.url(&url)).bearer_auth(&token);
+        if let Some((ct, text)) = body {
+            req = req.header("content-type", ct).body(text);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), want, "{b:?}: {method} {url}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{b:?}: {method} {url}"
+        );
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["code"], code, "{b:?}: {method} {url}: {body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+        if !path.is_empty() {
+            assert!(
+                documented(&doc, &method.as_str().to_lowercase(), path, want),
+                "{b:?}: {want} of {method} {path} is not in the document"
+            );
+        }
+    }
+    // A wrong method keeps its Allow header and answers JSON too.
+    let res = c
+        .delete(app.url("/api/v1/members"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{b:?}");
+    assert!(res.headers().contains_key("allow"), "{b:?}");
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["code"],
+        "method_not_allowed"
+    );
+
+    // A schema-valid body with a whole number written as 2.0 is read as 2.
+    let member = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
+        .await
+        .unwrap()[0]
+        .id;
+    let res = c
+        .post(app.url("/api/v1/tasks"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(format!(
+            r#"{{"cell_id": {cell}.0, "title": "Rà soát hồ sơ", "lead_id": {member}, "deadline": "{}"}}"#,
+            (app.today() + chrono::Duration::days(30)).format("%Y-%m-%d")
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{b:?}: {}",
+        res.text().await.unwrap()
+    );
+    let task: Value = res.json().await.unwrap();
+
+    // One `progress` key: the percentage; the reports are `updates`.
+    let raw = c
+        .get(app.url(&format!("/api/v1/tasks/{}", task["id"])))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let Keys(keys) = serde_json::from_str(&raw).unwrap();
+    let mut unique = keys.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), keys.len(), "{b:?}: a key repeats in {keys:?}");
+    assert!(keys.contains(&"progress".to_string()) && keys.contains(&"updates".to_string()));
 }

@@ -698,8 +698,8 @@ async fn the_quarterly_report_carries_its_cells_signed_checkpoint(b: Backend) {
     );
     assert!(cp.signed_by(&s.anchor.verifying_key()), "{b:?}");
     // It is printed for the upper committee, and it is in the log.
-    let (doc, _) = s.report_document(&bithu, id, app.now()).await.unwrap();
-    let printed = serde_json::to_string(&doc).unwrap();
+    let p = s.report_document(&bithu, id, app.now()).await.unwrap();
+    let printed = serde_json::to_string(&p.docs[0]).unwrap();
     assert!(
         printed.contains("Điểm neo nhật ký") && printed.contains(&cp.sig),
         "{b:?}"

@@ -5,11 +5,11 @@
 
 use crate::support::{Backend, TestApp};
 use chibo_ballot::{
-    Ballot, Board, Channel, Credential, Digest, DkgOutcome, DkgRound1, Manifest, Round1Msg,
-    Round2Msg, SealedShare, TallyResult, TokenIssuer, TokenRequest, Vote, VoteContext, VoteId,
-    Voter, verify_record,
+    Ballot, BlindedToken, Board, Channel, Credential, Digest, DkgOutcome, DkgRound1, Manifest,
+    PerChannel, Round1Msg, Round2Msg, SealedShare, TallyResult, TokenIssuer, TokenRequest, Vote,
+    VoteContext, VoteId, Voter, verify_record,
 };
-use chibo_server::model::{Presence, Role};
+use chibo_server::model::{MemberFields, Presence, Role};
 use chibo_server::service::accounts::NewAccount;
 use chibo_server::service::meetings::MeetingForm;
 use chibo_server::store;
@@ -84,12 +84,26 @@ impl Api<'_> {
     }
 }
 
-/// An open meeting of the first demo cell with everyone present, and a
-/// phone (an account with an API token) for each full member present.
-async fn meeting_with_phones(app: &TestApp) -> (i64, String, Vec<Phone>) {
+/// An open meeting of the first demo cell, with `extra` full members added
+/// to it, everyone present, and a phone (an account with an API token) for
+/// each full member present.
+async fn meeting_with_phones(app: &TestApp, extra: usize) -> (i64, String, Vec<Phone>) {
     let s = &app.services;
     let bithu = app.actor("bithu").await;
     let cell = s.org(app.cell_ids().await[0]).await.unwrap();
+    for given in GIVEN_NAMES.iter().take(extra) {
+        let fields = MemberFields {
+            full_name: format!("Đỗ Văn {given}"),
+            sex: "Nam".into(),
+            date_of_birth: "1980-03-02".into(),
+            admission_date: "2010-05-19".into(),
+            official_date: "2011-05-19".into(),
+            ..MemberFields::default()
+        };
+        s.create_member(&bithu, cell.id, &fields, None, app.now())
+            .await
+            .unwrap();
+    }
     let form = MeetingForm {
         kind: "thuong_ky".into(),
         date: app.date_in(0),
@@ -121,7 +135,7 @@ async fn meeting_with_phones(app: &TestApp) -> (i64, String, Vec<Phone>) {
         let login = format!("phone{i}");
         let account = s
             .create_account(
-                None,
+                &bithu,
                 &NewAccount {
                     login: &login,
                     display_name: &r.full_name,
@@ -202,6 +216,20 @@ async fn token(
     m: &Manifest,
     rng: &mut ChaCha20Rng,
 ) -> Voter {
+    issuance(api, id, voter, head, issuer, m, rng).await.0
+}
+
+/// [`token`], with what the server relayed: the blinded request and the
+/// blind signature.
+async fn issuance(
+    api: &Api<'_>,
+    id: i64,
+    voter: &Phone,
+    head: &Phone,
+    issuer: &TokenIssuer,
+    m: &Manifest,
+    rng: &mut ChaCha20Rng,
+) -> (Voter, [Vec<u8>; 2]) {
     let credential = Credential::generate(rng);
     let (request, pending) = credential
         .request_token(&m.vote_id, Channel::Phone, &m.token_keys.phone, rng)
@@ -222,9 +250,9 @@ async fn token(
     api.post_ok(&head.token, &format!("{base}/{}", voter.member_id), &signed)
         .await;
     let back = api.json(&voter.token, &format!("{base}/mine")).await;
-    pending
-        .finish(&serde_json::from_value(back).unwrap())
-        .unwrap()
+    let back: BlindedToken = serde_json::from_value(back).unwrap();
+    let voter = pending.finish(&back).unwrap();
+    (voter, [req.blinded, back.blinded])
 }
 
 #[db_test]
@@ -235,7 +263,7 @@ async fn an_election_by_phones_and_paper_is_secret_and_verifiable(b: Backend) {
         c: TestApp::client(),
     };
     let mut rng = ChaCha20Rng::seed_from_u64(15);
-    let (meeting, secretary, phones) = meeting_with_phones(&app).await;
+    let (meeting, secretary, phones) = meeting_with_phones(&app, 0).await;
     assert!(phones.len() >= 7, "{} phones", phones.len());
     let committee: Vec<&Phone> = phones[..3].iter().collect();
     let head = committee[0];
@@ -561,6 +589,45 @@ async fn an_election_by_phones_and_paper_is_secret_and_verifiable(b: Backend) {
     let view = api.json(&secretary, &format!("/api/v1/ballots/{id}")).await;
     assert_eq!(view["sv"]["status"], "decrypted");
     assert_eq!(view["result"]["status"], "decrypted");
+    // The biên bản kiểm phiếu, printed from the record, carries its figures and hash.
+    let (c, _) = app.login("bithu").await;
+    let r = c
+        .get(app.url(&format!("/ballots/{id}/bien-ban-kiem-phieu.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    if let Some(text) = crate::support::pdf_text(&pdf) {
+        let paper = usize::from(paper_member.is_some());
+        for said in [
+            "BIÊN BẢN KIỂM PHIẾU".to_string(),
+            format!(
+                "Số phiếu phát ra: {} (7 trên điện thoại, {paper} phiếu giấy)",
+                7 + paper
+            ),
+            format!(
+                "Số phiếu thu vào: {} (6 trên điện thoại, {paper} phiếu giấy)",
+                6 + paper
+            ),
+            "Số phiếu hợp lệ: 6".to_string(),
+            "Số phiếu không hợp lệ: 1 (1 phiếu gạch hết tên, 0 phiếu giấy không hợp lệ)".into(),
+        ] {
+            assert!(text.contains(&said), "{said:?} not in {text}");
+        }
+        let hash = tallied["sha256"].as_str().unwrap();
+        assert!(text.replace(' ', "").contains(hash), "the record's hash");
+        for name in &outcome.elected {
+            assert!(text.contains(name.as_str()), "{name} not in {text}");
+        }
+    }
+    let r = c
+        .get(app.url(&format!("/ballots/{id}/bien-ban-kiem-phieu.docx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 fn hex32(text: &str) -> [u8; 32] {
@@ -573,26 +640,425 @@ fn hex32(text: &str) -> [u8; 32] {
 
 /// The columns of `sv_ballot` as the database describes them.
 async fn ballot_columns(app: &TestApp, b: Backend) -> Vec<String> {
+    let sql = match b {
+        Backend::Postgres => {
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'sv_ballot' ORDER BY ordinal_position"
+        }
+        Backend::Sqlite => "SELECT name FROM pragma_table_info('sv_ballot') ORDER BY cid",
+    };
+    texts(app, b, sql).await
+}
+
+/// The text column of every row a query answers, read on the backend itself.
+async fn texts(app: &TestApp, b: Backend, sql: &'static str) -> Vec<String> {
     use sqlx::Connection;
     match b {
         Backend::Postgres => {
             let url = app.database_url.clone().unwrap();
             let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'sv_ballot' ORDER BY ordinal_position",
-            )
-            .fetch_all(&mut c)
-            .await
-            .unwrap()
+            sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
         }
         Backend::Sqlite => {
             let store::Db::Sqlite { read, .. } = &app.services.db else {
                 panic!("sqlite");
             };
-            sqlx::query_scalar("SELECT name FROM pragma_table_info('sv_ballot') ORDER BY cid")
-                .fetch_all(read)
-                .await
-                .unwrap()
+            sqlx::query_scalar(sql).fetch_all(read).await.unwrap()
         }
     }
+}
+
+/// Given names of the members added to the demo cell for the larger votes.
+const GIVEN_NAMES: [&str; 14] = [
+    "An", "Bảo", "Cúc", "Dũng", "Giang", "Hà", "Khoa", "Lan", "Minh", "Nga", "Phúc", "Quân", "Sơn",
+    "Tâm",
+];
+
+/// A secret ballot opened in a meeting (the strike-out election of four
+/// candidates for three seats), its key made by the phones of the first
+/// three full members (the counting committee, 2 of 3) and its token keys
+/// set by the head's phone.
+struct Keyed {
+    id: i64,
+    secretary: String,
+    phones: Vec<Phone>,
+    outcomes: Vec<DkgOutcome>,
+    issuer: TokenIssuer,
+    manifest: Manifest,
+    ctx: VoteContext,
+}
+
+impl Keyed {
+    async fn open(api: &Api<'_>, extra: usize, rng: &mut ChaCha20Rng) -> Self {
+        let (meeting, secretary, phones) = meeting_with_phones(api.app, extra).await;
+        let committee: Vec<&Phone> = phones[..3].iter().collect();
+        let opened = api
+            .post_ok(
+                &secretary,
+                &format!("/api/v1/meetings/{meeting}/ballots"),
+                &json!({"kind": "bau_cu", "title": "Bầu chi ủy", "seats": 3,
+                        "candidates": ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung"],
+                        "committee": committee.iter().map(|p| p.member_id).collect::<Vec<_>>()}),
+            )
+            .await;
+        let id = opened["id"].as_i64().unwrap();
+        let view = api.json(&secretary, &format!("/api/v1/ballots/{id}")).await;
+        let vote_id = VoteId(hex32(view["sv"]["vote_id"].as_str().unwrap()));
+        let outcomes = keygen(api, id, &committee, vote_id, 2, rng).await;
+        let (issuer, token_keys) = TokenIssuer::generate(rng).unwrap();
+        api.post_ok(
+            &committee[0].token,
+            &format!("/api/v1/ballots/{id}/keys"),
+            &json!({"trustees": outcomes[0].trustees, "token_keys": token_keys}),
+        )
+        .await;
+        let (_, bytes) = api
+            .get(
+                &committee[0].token,
+                &format!("/api/v1/ballots/{id}/manifest"),
+            )
+            .await;
+        let manifest: Manifest = serde_json::from_slice(&bytes).unwrap();
+        let ctx = VoteContext::new(manifest.clone()).unwrap();
+        Self {
+            id,
+            secretary,
+            phones,
+            outcomes,
+            issuer,
+            manifest,
+            ctx,
+        }
+    }
+
+    /// The phone's ballot keeping `keep`, after it got its token; with the
+    /// issuance messages the server relayed.
+    async fn ballot(
+        &self,
+        api: &Api<'_>,
+        phone: &Phone,
+        keep: &[usize],
+        rng: &mut ChaCha20Rng,
+    ) -> (Vec<u8>, [Vec<u8>; 2]) {
+        let (voter, seen) = issuance(
+            api,
+            self.id,
+            phone,
+            &self.phones[0],
+            &self.issuer,
+            &self.manifest,
+            rng,
+        )
+        .await;
+        let vote = Vote::Keep {
+            candidates: keep.to_vec(),
+        };
+        let ballot = Ballot::cast(&self.ctx, &voter, &vote, rng).unwrap();
+        (ballot.to_bytes(), seen)
+    }
+
+    async fn close(&self, api: &Api<'_>) -> Digest {
+        let path = format!("/api/v1/ballots/{}/close", self.id);
+        let closed = api.post_ok(&self.secretary, &path, &json!({})).await;
+        Digest::from_hex(closed["sha256"].as_str().unwrap()).unwrap()
+    }
+}
+
+/// The trackers of `sv_ballot` in storage order (rowid, ctid), and the
+/// distinct transaction ids (xmin) that wrote them on PostgreSQL.
+async fn storage_order(app: &TestApp, b: Backend, id: i64) -> (Vec<String>, Vec<String>) {
+    use sqlx::Connection;
+    match b {
+        Backend::Postgres => {
+            let url = app.database_url.clone().unwrap();
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT tracker, xmin::text FROM sv_ballot WHERE sv_id = $1 ORDER BY ctid",
+            )
+            .bind(id)
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+            let mut xmins: Vec<String> = rows.iter().map(|(_, x)| x.clone()).collect();
+            xmins.dedup();
+            (rows.into_iter().map(|(t, _)| t).collect(), xmins)
+        }
+        Backend::Sqlite => {
+            let store::Db::Sqlite { read, .. } = &app.services.db else {
+                panic!("sqlite");
+            };
+            let trackers =
+                sqlx::query_scalar("SELECT tracker FROM sv_ballot WHERE sv_id = ? ORDER BY rowid")
+                    .bind(id)
+                    .fetch_all(read)
+                    .await
+                    .unwrap();
+            (trackers, vec![])
+        }
+    }
+}
+
+/// Everything the database holds, as an administrator or a backup sees it:
+/// the SQLite file and its write-ahead log, or a `pg_dump` of the database.
+fn dump(app: &TestApp, b: Backend) -> Vec<u8> {
+    match b {
+        Backend::Postgres => {
+            let out = std::process::Command::new("pg_dump")
+                .arg("--dbname")
+                .arg(app.database_url.clone().unwrap())
+                .output()
+                .expect("pg_dump runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        }
+        Backend::Sqlite => {
+            let db = app.sqlite_path();
+            let mut bytes = std::fs::read(&db).unwrap();
+            let wal = db.with_extension("sqlite-wal");
+            bytes.extend(std::fs::read(wal).unwrap_or_default());
+            bytes
+        }
+    }
+}
+
+/// Whether `haystack` holds any `n`-byte run of the `needles` (one pass
+/// over the haystack: a dump is megabytes).
+fn shares_run(haystack: &[u8], needles: &[Vec<u8>], n: usize) -> bool {
+    let runs: std::collections::HashSet<&[u8]> =
+        needles.iter().flat_map(|m| m.windows(n)).collect();
+    haystack.windows(n).any(|h| runs.contains(h))
+}
+
+/// S2: a 20-voter vote, then the database (with its write-ahead log, or a
+/// dump) as an administrator or a backup holds it. The ballots are stored in
+/// tracker order, written by one transaction (one xmin on PostgreSQL); what
+/// the server relayed at issuance (blinded requests and signatures, next to
+/// the members' names) is nowhere in it, raw or in the base64 it travelled
+/// in; and no tracker appears in the audit chain or the access log.
+#[db_test]
+async fn twenty_voters_leave_no_link_between_issuance_and_ballots(b: Backend) {
+    use base64::Engine;
+    let app = TestApp::demo(b).await;
+    let api = Api {
+        app: &app,
+        c: TestApp::client(),
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(20);
+    let v = Keyed::open(&api, GIVEN_NAMES.len(), &mut rng).await;
+    assert!(v.phones.len() >= 20, "{} full members", v.phones.len());
+    let mut seen = Vec::new();
+    let mut trackers = Vec::new();
+    for (i, p) in v.phones[..20].iter().enumerate() {
+        let keep: Vec<usize> = (0..4).filter(|c| (i + c) % 3 != 0).take(3).collect();
+        let (bytes, issued) = v.ballot(&api, p, &keep, &mut rng).await;
+        let (s, answer) = api.cast(v.id, &bytes).await;
+        assert_eq!(s, StatusCode::CREATED, "{answer}");
+        trackers.push(answer["tracker"].as_str().unwrap().to_string());
+        seen.extend(issued);
+    }
+    v.close(&api).await;
+
+    let (stored, xmins) = storage_order(&app, b, v.id).await;
+    let mut sorted = trackers.clone();
+    sorted.sort();
+    assert_eq!(stored, sorted, "stored in tracker order, not casting order");
+    assert_ne!(
+        trackers, sorted,
+        "the casting order differs from the tracker order"
+    );
+    if b == Backend::Postgres {
+        assert_eq!(
+            xmins.len(),
+            1,
+            "one transaction wrote every ballot: {xmins:?}"
+        );
+    }
+
+    let all = dump(&app, b);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    assert!(
+        !shares_run(&all, &seen, 12),
+        "an issuance message is stored"
+    );
+    let encoded: Vec<Vec<u8>> = seen.iter().map(|m| b64.encode(m).into_bytes()).collect();
+    assert!(
+        !shares_run(&all, &encoded, 16),
+        "an issuance message is stored in base64"
+    );
+    // The ballots are there (the dump is a real one)…
+    let (_, board) = api
+        .get(&v.secretary, &format!("/api/v1/ballots/{}/board", v.id))
+        .await;
+    assert!(!board.is_empty());
+    for t in &trackers {
+        assert!(
+            shares_run(&all, &[t.clone().into_bytes()], 64),
+            "{t} stored"
+        );
+    }
+    // …but no log names one.
+    let logs = log_text(&app, b).await;
+    for t in &trackers {
+        assert!(!logs.contains(t.as_str()), "a tracker in the logs");
+    }
+    assert!(!logs.contains("/cast"), "the cast endpoint is logged");
+}
+
+/// The audit chain and the access log as text.
+async fn log_text(app: &TestApp, b: Backend) -> String {
+    let audit = texts(app, b, "SELECT action || ' ' || summary FROM audit").await;
+    let access = texts(
+        app,
+        b,
+        "SELECT kind || ' ' || COALESCE(detail, '') FROM access_log",
+    )
+    .await;
+    [audit, access].concat().join("\n")
+}
+
+/// V5: the server restarts in the middle of casting (the box is in memory
+/// only, by design): the phones whose ballots were lost resubmit them to the
+/// restarted server, one of them twice, and every tracker is counted exactly
+/// once.
+#[db_test]
+async fn a_restart_in_the_middle_of_casting_counts_every_tracker_once(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let api = Api {
+        app: &app,
+        c: TestApp::client(),
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let v = Keyed::open(&api, 0, &mut rng).await;
+    let mut ballots = Vec::new();
+    for p in &v.phones[..6] {
+        ballots.push(v.ballot(&api, p, &[0, 1], &mut rng).await.0);
+    }
+    for bytes in &ballots[..3] {
+        assert_eq!(api.cast(v.id, bytes).await.0, StatusCode::CREATED);
+    }
+
+    // The restarted server, on the same database, with an empty box.
+    let data_dir = app.sqlite_path().parent().unwrap().to_path_buf();
+    let peer = crate::ops::Peer::of(&app, |cfg| {
+        if b == Backend::Sqlite {
+            cfg.data_dir = data_dir;
+        }
+    })
+    .await;
+    let after = app.view_at(&peer.base);
+    let api = Api {
+        app: &after,
+        c: TestApp::client(),
+    };
+    let view = api
+        .json(&v.secretary, &format!("/api/v1/ballots/{}", v.id))
+        .await;
+    assert_eq!(view["cast_phone"], 0, "the box was lost with the restart");
+    assert_eq!(view["issued_phone"], 6, "the issuance was written");
+    for bytes in &ballots[3..] {
+        assert_eq!(api.cast(v.id, bytes).await.0, StatusCode::CREATED);
+    }
+    // The phones that cast before the restart resubmit (one of them twice).
+    for bytes in ballots[..3].iter().chain(&ballots[..1]) {
+        let (s, answer) = api.cast(v.id, bytes).await;
+        assert!(s == StatusCode::CREATED || s == StatusCode::OK, "{answer}");
+    }
+    let view = api
+        .json(&v.secretary, &format!("/api/v1/ballots/{}", v.id))
+        .await;
+    assert_eq!(view["cast_phone"], 6);
+    v.close(&api).await;
+    let mut expected: Vec<String> = ballots
+        .iter()
+        .map(|b| Ballot::from_bytes(b).unwrap().tracker().to_hex())
+        .collect();
+    expected.sort();
+    assert_eq!(storage_order(&app, b, v.id).await.0, expected);
+}
+
+/// S4 over HTTP: the committee's phones refuse to decrypt any box but the
+/// closed one whose hash the room was shown (the Helios #170 attack: a box
+/// holding only the target's ballot); a share of such a box is refused by
+/// the server; and with k − 1 shares the tally decrypts nothing and records
+/// the failure (the rules' paper re-vote), a record that still verifies.
+#[db_test]
+async fn the_committee_refuses_a_subset_and_k_minus_one_shares_decrypt_nothing(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let api = Api {
+        app: &app,
+        c: TestApp::client(),
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(170);
+    let v = Keyed::open(&api, 0, &mut rng).await;
+    let mut ballots = Vec::new();
+    for (p, keep) in v.phones[..4].iter().zip([[0, 1], [1, 2], [0, 2], [2, 3]]) {
+        let (bytes, _) = v.ballot(&api, p, &keep, &mut rng).await;
+        assert_eq!(api.cast(v.id, &bytes).await.0, StatusCode::CREATED);
+        ballots.push(bytes);
+    }
+    let shown = v.close(&api).await;
+    let target = Ballot::from_bytes(&ballots[0]).unwrap();
+    let issued = PerChannel { phone: 4, paper: 0 };
+    let (subset, _) = Board::assemble(&v.ctx, [target], issued, 0).unwrap();
+    let subset = subset.to_bytes();
+    for o in &v.outcomes {
+        assert!(
+            o.trustee
+                .decryption_share(&subset, &shown, &mut rng)
+                .is_err(),
+            "a phone decrypts a box other than the one shown"
+        );
+    }
+    // A share of the subset (its own hash shown to a fooled phone) is no
+    // share of the closed box: the server refuses it.
+    let fooled = v.outcomes[1]
+        .trustee
+        .decryption_share(
+            &subset,
+            &Board::from_bytes(&subset).unwrap().hash(),
+            &mut rng,
+        )
+        .unwrap();
+    let shares = format!("/api/v1/ballots/{}/shares", v.id);
+    let (s, answer) = api.post(&v.phones[1].token, &shares, &fooled).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+
+    // One share of 2 needed: nothing is decrypted, the failure is recorded.
+    let (_, board) = api
+        .get(&v.secretary, &format!("/api/v1/ballots/{}/board", v.id))
+        .await;
+    let share = v.outcomes[0]
+        .trustee
+        .decryption_share(&board, &shown, &mut rng)
+        .unwrap();
+    api.post_ok(&v.phones[0].token, &shares, &share).await;
+    api.post_ok(
+        &v.secretary,
+        &format!("/api/v1/ballots/{}/tally", v.id),
+        &json!({}),
+    )
+    .await;
+    let (_, record) = api
+        .get(&v.secretary, &format!("/api/v1/ballots/{}/record", v.id))
+        .await;
+    let verified = verify_record(&record).unwrap();
+    assert!(
+        matches!(verified.result, TallyResult::Failed { .. }),
+        "{:?}",
+        verified.result
+    );
+    let view = api
+        .json(&v.secretary, &format!("/api/v1/ballots/{}", v.id))
+        .await;
+    assert_eq!(view["sv"]["status"], "failed");
+    // A late second share cannot turn the failure into a count.
+    let late = v.outcomes[2]
+        .trustee
+        .decryption_share(&board, &shown, &mut rng)
+        .unwrap();
+    let (s, _) = api.post(&v.phones[2].token, &shares, &late).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }

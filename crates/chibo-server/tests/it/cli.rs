@@ -152,15 +152,18 @@ fn demo_export_import_audit_and_backup() {
 
 #[test]
 fn rules_show_takes_vietnamese_and_iso_dates_and_fails_without_a_pack() {
-    // dd/mm/yyyy and yyyy-mm-dd give the same rules.
-    let vi = chibo(&["rules", "show", "--at", "05/12/2026"], "");
+    // dd/mm/yyyy and yyyy-mm-dd give the same rules, on a day of the test
+    // clock (the 2026-07 pack is in force then).
+    let day = crate::support::epoch().date_naive() + chrono::Days::new(2);
+    let shown = day.format("%d/%m/%Y").to_string();
+    let vi = chibo(&["rules", "show", "--at", &shown], "");
     assert!(vi.status.success(), "{}", out(&vi));
-    let iso = chibo(&["rules", "show", "--at", "2026-12-05"], "");
+    let iso = chibo(&["rules", "show", "--at", &day.to_string()], "");
     assert!(iso.status.success(), "{}", out(&iso));
     assert_eq!(vi.stdout, iso.stdout);
     let text = String::from_utf8_lossy(&vi.stdout);
     assert!(
-        text.starts_with("Quy tắc có hiệu lực ngày 05/12/2026: "),
+        text.starts_with(&format!("Quy tắc có hiệu lực ngày {shown}: ")),
         "{text}"
     );
     assert!(text.contains("vn-2026-07"), "{text}");

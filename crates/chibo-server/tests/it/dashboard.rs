@@ -14,20 +14,6 @@ use chrono_tz::Asia::Ho_Chi_Minh;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = app
-        .services
-        .db
-        .read(async |r| store::accounts::by_login(r, login).await)
-        .await
-        .unwrap()
-        .unwrap();
-    app.services
-        .issue_api_token(a.id, "test", app.now())
-        .await
-        .unwrap()
-}
-
 struct Api<'a> {
     app: &'a TestApp,
     c: Client,
@@ -182,7 +168,7 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
     let api = Api {
         app: &app,
         c: TestApp::client(),
-        token: token_for(&app, "bithu").await,
+        token: app.token_for("bithu").await,
     };
     let secretary = app.actor("bithu").await;
     let now = app.now();
@@ -399,7 +385,8 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
             && !page.contains("Tổng số lượt đảng viên"),
         "{b:?}: {page}"
     );
-    // The same period twice is refused.
+    // The same period twice is refused: a conflict with the report that
+    // exists, not a malformed request.
     let again = api
         .c
         .post(app.url("/api/v1/reports"))
@@ -408,7 +395,7 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
         .send()
         .await
         .unwrap();
-    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.status(), StatusCode::CONFLICT);
 
     // Edit, issue: numbered by the cell's sequence, sealed, verifiable.
     api.put(
@@ -452,7 +439,8 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
         .send()
         .await
         .unwrap();
-    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+    // An issued report is not edited: a conflict with its state.
+    assert_eq!(stale.status(), StatusCode::CONFLICT, "{b:?}");
     for (file, magic) in [("bao-cao.pdf", &b"%PDF"[..]), ("bao-cao.docx", b"PK")] {
         let bytes = c
             .get(app.url(&format!("/reports/{id}/{file}")))
@@ -478,7 +466,7 @@ async fn dashboards_and_the_quarterly_report_show_the_recorded_figures(b: Backen
     let boss = Api {
         app: &app,
         c: TestApp::client(),
-        token: token_for(&app, "dangbo").await,
+        token: app.token_for("dangbo").await,
     };
     let t = boss
         .get(&format!(
@@ -658,7 +646,7 @@ async fn the_secretary_reads_the_dashboard_on_a_phone() {
     let api = Api {
         app: &app,
         c: TestApp::client(),
-        token: token_for(&app, "bithu").await,
+        token: app.token_for("bithu").await,
     };
     let on = app.today();
     let month = Period::containing(PeriodKind::Month, on);

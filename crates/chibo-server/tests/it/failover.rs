@@ -135,7 +135,7 @@ async fn failover_to_the_promoted_replica_loses_no_acknowledged_write() {
     let m: Value = client
         .post(format!("{}/api/v1/meetings", bases[0]))
         .bearer_auth(&token)
-        .json(&json!({"cell_id": cell, "kind": "thuong_ky", "date": "10/12/2026", "time": "19:30", "place": "Nhà văn hóa"}))
+        .json(&json!({"cell_id": cell, "kind": "thuong_ky", "date": (epoch().date_naive() + chrono::Days::new(7)).format("%d/%m/%Y").to_string(), "time": "19:30", "place": "Nhà văn hóa"}))
         .send()
         .await
         .unwrap()

@@ -1,7 +1,7 @@
 //! Faults an operator will meet: a server killed in the middle of writes
 //! while another goes on, and the disk under SQLite filling up.
 
-use crate::ops::{Served, call, serve, signal, token_for};
+use crate::ops::{Served, call, serve, signal};
 use crate::support::*;
 use chibo_server::store;
 use reqwest::StatusCode;
@@ -48,7 +48,7 @@ async fn a_server_killed_during_writes_loses_no_acknowledged_write() {
             ("CHIBO_ANCHOR_EVERY_SECS", "0"),
         ],
     );
-    let token = token_for(&a, "bithu").await;
+    let token = a.token_for("bithu").await;
     let meeting = new_meeting(&a, &token).await;
     let bases = [a.base.clone(), format!("http://{}", b.addr)];
 
@@ -206,7 +206,7 @@ async fn a_full_disk_refuses_writes_clearly_and_reads_go_on() {
     };
     let data = disk.path().join("data");
     let app = TestApp::configured_demo(Backend::Sqlite, |c| c.data_dir = data.clone()).await;
-    let token = token_for(&app, "bithu").await;
+    let token = app.token_for("bithu").await;
     let (browser, _) = app.login("bithu").await;
     let meeting = new_meeting(&app, &token).await;
     let c = TestApp::client();

@@ -2,6 +2,7 @@
 //! SQLite file, and over a fresh PostgreSQL database when
 //! `CHIBO_TEST_DATABASE_URL` is set. Tests talk HTTP like a browser would.
 
+mod access;
 mod api;
 mod audit;
 mod auth;
@@ -10,10 +11,12 @@ mod browser;
 mod budget;
 mod cli;
 mod dashboard;
+mod documents;
 mod failover;
 mod faults;
 mod hygiene;
 mod import;
+mod input;
 mod meetings;
 mod members;
 mod ops;
@@ -21,6 +24,8 @@ mod pgcluster;
 mod pgtls;
 mod quarter;
 mod rules;
+mod schema;
 mod smtp;
 mod support;
 mod tasks;
+mod writes;

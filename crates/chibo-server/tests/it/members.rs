@@ -1,6 +1,6 @@
 use crate::support::{Backend, TestApp, redirect_id, text};
 use chibo_server::store;
-use chibo_server::store::access::Access;
+use chibo_server::store::access::{Access, AccessKind};
 use chibo_test_macros::db_test;
 use reqwest::StatusCode;
 
@@ -299,8 +299,10 @@ async fn concurrent_record_views_are_each_logged_before_they_return(b: Backend) 
                 .log(Access {
                     at: now,
                     account_id: 1000 + i,
-                    member_id: id,
+                    member_id: Some(id),
                     granted: i % 2 == 0,
+                    kind: AccessKind::Read,
+                    detail: None,
                 })
                 .await
                 .unwrap();
@@ -349,8 +351,10 @@ async fn concurrent_record_views_are_each_logged_before_they_return(b: Backend) 
         .log(Access {
             at: app.now(),
             account_id: 1,
-            member_id: id,
+            member_id: Some(id),
             granted: true,
+            kind: AccessKind::Read,
+            detail: None,
         })
         .await;
     assert!(refused.is_err(), "{b:?}: a write that cannot commit fails");

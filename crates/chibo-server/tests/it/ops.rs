@@ -53,14 +53,6 @@ impl Peer {
     }
 }
 
-pub async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = app.actor(login).await;
-    app.services
-        .issue_api_token(a.account_id, "test", app.now())
-        .await
-        .unwrap()
-}
-
 /// A JSON call with a bearer token; the status and the body.
 pub async fn call(
     c: &reqwest::Client,
@@ -208,7 +200,7 @@ async fn two_servers_on_one_postgres_behave_as_one() {
     );
 
     // Forty agenda items added at once to one meeting, half through each server.
-    let token = token_for(&a, "bithu").await;
+    let token = a.token_for("bithu").await;
     let cell = a.cell_ids().await[0];
     let (meeting, _) = ready_to_adopt(&a, &token, cell, 7).await;
     let before = a

@@ -49,20 +49,6 @@ impl Api<'_> {
     }
 }
 
-async fn token_for(app: &TestApp, login: &str) -> String {
-    let a = app
-        .services
-        .db
-        .read(async |r| store::accounts::by_login(r, login).await)
-        .await
-        .unwrap()
-        .unwrap();
-    app.services
-        .issue_api_token(a.id, "test", app.now())
-        .await
-        .unwrap()
-}
-
 /// Opens one monthly meeting on `date` with everyone present but `absent`.
 async fn hold(api: &Api<'_>, cell: i64, date: &str, roll: &[i64], absent: &[i64]) -> i64 {
     let m = api
@@ -206,7 +192,7 @@ async fn quarter(b: Backend) {
     let cell = app.cell_ids().await[0];
     let api = Api {
         app: &app,
-        token: token_for(&app, "bithu").await,
+        token: app.token_for("bithu").await,
         http: Client::new(),
     };
     let members = db
@@ -284,14 +270,16 @@ async fn quarter(b: Backend) {
     let d = t[0];
     report(&api, bb, "hoan_thanh", 100, "28/05/2026").await;
 
-    // A closed task refuses progress.
-    api.call(
-        reqwest::Method::POST,
-        &format!("/api/v1/tasks/{a}/progress"),
-        Some(json!({"version": 99, "status": "dang_thuc_hien", "progress": 10, "note": "x"})),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    // A closed task refuses progress: a conflict with its state.
+    let refused = api
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/v1/tasks/{a}/progress"),
+            Some(json!({"version": 99, "status": "dang_thuc_hien", "progress": 10, "note": "x"})),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    assert_eq!(refused["problems"][0]["code"], "task.closed");
 
     // June: B is closed; C (overdue) and D (new deadline) carry over.
     let june = hold(&api, cell, "08/06/2026", &full, &[m2, m3]).await;

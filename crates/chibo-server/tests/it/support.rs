@@ -213,7 +213,7 @@ impl TestApp {
                     .expect("tamper");
             }
             None => {
-                let path = self.dir.path().join("data").join("chibo.sqlite");
+                let path = self.sqlite_path();
                 let mut c =
                     sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
                         .await
@@ -224,6 +224,11 @@ impl TestApp {
                     .expect("tamper");
             }
         }
+    }
+
+    /// The SQLite file of an app on SQLite.
+    pub fn sqlite_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("data").join("chibo.sqlite")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -276,6 +281,21 @@ impl TestApp {
             .await
             .expect("post login")
             .status()
+    }
+
+    /// A new API token for a login (the default lifetime).
+    pub async fn token_for(&self, login: &str) -> String {
+        let a = self
+            .services
+            .db
+            .read(async |r| chibo_server::store::accounts::by_login(r, login).await)
+            .await
+            .expect("account")
+            .unwrap_or_else(|| panic!("no login {login}"));
+        self.services
+            .issue_api_token(a.id, "test", self.now())
+            .await
+            .expect("token")
     }
 
     /// The actor behind a login, to prepare data through the services.

@@ -511,13 +511,14 @@ impl Services {
             sent += 1;
         }
         db::set_status(&mut tx, id, MeetingStatus::Notified.as_str()).await?;
+        let number = self.number_notice(&mut tx, actor, id, now).await?;
         audit_entry_with(
             &mut tx,
             actor,
             Subject::meeting(&m),
             &[Part::Under("attendance", id)],
             "meeting.notice",
-            json!({"members": sent}),
+            json!({"members": sent, "number": number}),
             now,
         )
         .await?;

@@ -381,8 +381,11 @@ impl Services {
     }
 
     /// A member's calendar feed, by its secret: every meeting of their
-    /// cell, and the cell's name.
-    pub(crate) async fn feed_meetings(&self, token: &str) -> Result<(Vec<MeetingRow>, String)> {
+    /// cell, the cell's name and this installation's id (for the UIDs).
+    pub(crate) async fn feed_meetings(
+        &self,
+        token: &str,
+    ) -> Result<(Vec<MeetingRow>, String, String)> {
         self.db
             .read(async |r| {
                 let member_id = db::member_by_feed(r, token)
@@ -392,7 +395,9 @@ impl Services {
                     .await?
                     .ok_or(ServiceError::NotFound)?;
                 let cell = org(r, member.cell_id).await?;
-                Ok((db::of_cell(r, cell.id, 100).await?, cell.name))
+                let meetings = db::of_cell(r, cell.id, 100).await?;
+                let installation = store::register::installation_id(r).await?;
+                Ok((meetings, cell.name, installation))
             })
             .await
     }

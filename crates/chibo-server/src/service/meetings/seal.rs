@@ -187,6 +187,7 @@ mod tests {
     #[test]
     fn the_sealed_text_holds_the_page_without_its_code() {
         let doc = Document {
+            orientation: chibo_print::Orientation::Portrait,
             header: chibo_print::Header {
                 superior: "ĐẢNG BỘ".into(),
                 issuer: "CHI BỘ".into(),

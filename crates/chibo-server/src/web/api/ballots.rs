@@ -319,6 +319,9 @@ pub async fn record(
 /// A phone casts its ballot: canonical ballot bytes, no cookie, no
 /// credentials. A request that carries a cookie or an Authorization header
 /// is refused (it could tie the ballot to a session). Nothing is logged.
+#[utoipa::path(post, path = "/api/v1/ballots/{id}/cast", tag = "ballots", security(()),
+    request_body = Object, responses((status = 200, description = "Already in the box (a resubmission)", body = Tracked),
+        (status = 201, body = Tracked), (status = 422, body = ApiErrorBody)))]
 pub async fn cast(
     State(s): State<AppState>,
     Path(id): Path<i64>,

@@ -1,5 +1,6 @@
 //! The dashboards' figures and the reports upward, as JSON.
 
+use super::errors::ApiJson;
 use super::units::Created;
 use crate::service::dashboard::{CellDashboard, CellTable, PeriodQuery, TableQuery};
 use crate::service::reports::{Report, ReportRow, Sections};
@@ -74,7 +75,7 @@ pub struct NewReport {
 pub async fn create(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Json(b): Json<NewReport>,
+    ApiJson(b): ApiJson<NewReport>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = s
         .services
@@ -107,7 +108,7 @@ pub async fn save(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<SaveReport>,
+    ApiJson(b): ApiJson<SaveReport>,
 ) -> Result<StatusCode, ApiError> {
     s.services
         .save_report(&actor, id, b.version, &b.sections, s.services.now())
@@ -133,7 +134,7 @@ pub async fn issue(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<IssueReport>,
+    ApiJson(b): ApiJson<IssueReport>,
 ) -> Result<Json<Issued>, ApiError> {
     let number = s
         .services

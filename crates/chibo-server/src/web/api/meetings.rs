@@ -1,3 +1,4 @@
+use super::errors::ApiJson;
 use super::units::Created;
 use crate::model::{Choice, Presence, VoteMode};
 use crate::service::ServiceError;
@@ -40,7 +41,7 @@ pub struct NewMeeting {
 pub async fn create(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Json(b): Json<NewMeeting>,
+    ApiJson(b): ApiJson<NewMeeting>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = s
         .services
@@ -104,7 +105,7 @@ pub async fn add_item(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<NewItem>,
+    ApiJson(b): ApiJson<NewItem>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let item = s
         .services
@@ -137,7 +138,7 @@ pub async fn step(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<Step>,
+    ApiJson(b): ApiJson<Step>,
 ) -> Result<Json<StepDone>, ApiError> {
     let now = s.services.now();
     let mut check_code = None;
@@ -187,7 +188,7 @@ pub async fn mark(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path((id, member)): Path<(i64, i64)>,
-    Json(b): Json<Mark>,
+    ApiJson(b): ApiJson<Mark>,
 ) -> Result<Json<Panel>, ApiError> {
     let presence = Presence::parse(&b.presence).map_err(ServiceError::invalid)?;
     s.services
@@ -226,7 +227,7 @@ pub async fn minutes(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path((id, item)): Path<(i64, i64)>,
-    Json(b): Json<MinutesText>,
+    ApiJson(b): ApiJson<MinutesText>,
 ) -> Result<Json<Version>, ApiError> {
     let version = s
         .services
@@ -251,7 +252,7 @@ pub async fn open_vote(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<NewVote>,
+    ApiJson(b): ApiJson<NewVote>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let kind = DecisionKind::from_code(&b.kind).ok_or_else(|| {
         ServiceError::invalid(crate::model::Problem::new(
@@ -294,7 +295,7 @@ pub async fn counts(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path((id, vote)): Path<(i64, i64)>,
-    Json(b): Json<Counts>,
+    ApiJson(b): ApiJson<Counts>,
 ) -> Result<StatusCode, ApiError> {
     s.services
         .enter_counts(
@@ -321,7 +322,7 @@ pub async fn cast(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path((id, vote)): Path<(i64, i64)>,
-    Json(b): Json<Cast>,
+    ApiJson(b): ApiJson<Cast>,
 ) -> Result<StatusCode, ApiError> {
     let choice = Choice::parse(&b.choice).map_err(ServiceError::invalid)?;
     s.services
@@ -368,7 +369,7 @@ pub async fn save_resolution(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<Draft>,
+    ApiJson(b): ApiJson<Draft>,
 ) -> Result<StatusCode, ApiError> {
     let assignments = serde_json::to_string(&b.assignments).unwrap_or_default();
     let d = crate::service::meetings::Draft {
@@ -402,7 +403,7 @@ pub async fn adopt(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<Adopt>,
+    ApiJson(b): ApiJson<Adopt>,
 ) -> Result<Json<Adopted>, ApiError> {
     let number = s
         .services

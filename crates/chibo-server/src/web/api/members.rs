@@ -1,3 +1,4 @@
+use super::errors::ApiJson;
 use super::units::Created;
 use crate::model::{MemberFields, Status, parse_date};
 use crate::service::ServiceError;
@@ -88,7 +89,7 @@ pub struct NewMember {
 pub async fn create(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Json(b): Json<NewMember>,
+    ApiJson(b): ApiJson<NewMember>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = s
         .services
@@ -136,7 +137,7 @@ pub async fn update(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<MemberUpdate>,
+    ApiJson(b): ApiJson<MemberUpdate>,
 ) -> Result<StatusCode, ApiError> {
     s.services
         .update_member(
@@ -167,7 +168,7 @@ pub async fn add_status(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<NewStatus>,
+    ApiJson(b): ApiJson<NewStatus>,
 ) -> Result<StatusCode, ApiError> {
     let status = Status::parse(&b.status).map_err(ServiceError::invalid)?;
     let since = parse_date("start_date", &b.start_date).map_err(ServiceError::invalid)?;

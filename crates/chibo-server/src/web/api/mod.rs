@@ -3,7 +3,9 @@
 //! or a browser session with `X-CSRF-Token`.
 
 mod ballots;
+mod constraints;
 mod dashboard;
+mod errors;
 mod meetings;
 mod members;
 mod tasks;
@@ -14,7 +16,10 @@ use super::AppState;
 use super::error::{ApiErrorBody, ApiProblem};
 use axum::Json;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::middleware;
+use axum::routing::{delete, get, post};
+use constraints::Constraints;
+use errors::CommonResponses;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -23,6 +28,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     info(title = "chibo API", version = "1", description = "Chi bộ: tổ chức, đảng viên, tài khoản / Party cell: organisation, members, accounts"),
     paths(
         users::me, users::list, users::create,
+        users::my_tokens, users::create_token, users::tokens_of, users::revoke_token,
         units::get_unit, units::children, units::create_child,
         members::search, members::create, members::get_member, members::update, members::add_status,
         meetings::list, meetings::create, meetings::get_meeting, meetings::agenda, meetings::add_item, meetings::step,
@@ -34,10 +40,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         ballots::open, ballots::of_meeting, ballots::get_ballot, ballots::post_keygen, ballots::get_keygen,
         ballots::keys, ballots::manifest, ballots::request_token, ballots::pending_tokens, ballots::sign_token,
         ballots::my_token, ballots::issue_paper, ballots::paper_ballot, ballots::paper_invalid, ballots::close,
-        ballots::board, ballots::share, ballots::tally, ballots::record,
+        ballots::board, ballots::share, ballots::tally, ballots::record, ballots::cast,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses, &Constraints),
     security(("bearer" = []))
 )]
 struct ApiDoc;
@@ -154,6 +160,15 @@ pub fn routes() -> Router<AppState> {
         .route("/ballots/{id}/shares", post(ballots::share))
         .route("/ballots/{id}/tally", post(ballots::tally))
         .route("/ballots/{id}/record", get(ballots::record))
+        .route(
+            "/me/tokens",
+            get(users::my_tokens).post(users::create_token),
+        )
+        .route("/users/{id}/tokens", get(users::tokens_of))
+        .route("/tokens/{id}", delete(users::revoke_token))
+        .fallback(errors::not_found)
+        .layer(middleware::from_fn(crate::web::input::api_queries))
+        .layer(middleware::from_fn(errors::json_errors))
 }
 
 /// The cast endpoint, kept apart from the session, language and trace
@@ -164,4 +179,5 @@ pub fn cast_routes() -> Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(
             chibo_ballot::MAX_BALLOT_BYTES,
         ))
+        .layer(middleware::from_fn(errors::json_errors))
 }

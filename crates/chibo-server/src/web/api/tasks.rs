@@ -1,5 +1,6 @@
 //! Tasks and their progress, for programs and the phone's offline queue.
 
+use super::errors::ApiJson;
 use crate::model::TaskDraft;
 use crate::service::tasks::{Filter, ProgressRow, TaskReview};
 use crate::service::tasks::{ProgressForm, TaskItem};
@@ -57,7 +58,9 @@ pub async fn mine(
 pub struct TaskFull {
     #[serde(flatten)]
     item: TaskItem,
-    progress: Vec<ProgressRow>,
+    /// The owners' progress reports, oldest first (`progress` is the task's
+    /// current percentage).
+    updates: Vec<ProgressRow>,
     reviews: Vec<TaskReview>,
 }
 
@@ -71,7 +74,7 @@ pub async fn get_task(
     let d = s.services.task_detail(&actor, id, s.services.now()).await?;
     Ok(Json(TaskFull {
         item: d.item,
-        progress: d.progress,
+        updates: d.progress,
         reviews: d.reviews,
     }))
 }
@@ -84,7 +87,7 @@ pub async fn progress(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(f): Json<ProgressForm>,
+    ApiJson(f): ApiJson<ProgressForm>,
 ) -> Result<Json<TaskFull>, ApiError> {
     s.services
         .update_progress(&actor, id, &f, None, s.services.now())
@@ -109,7 +112,7 @@ pub struct NewDuty {
 pub async fn create(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Json(b): Json<NewDuty>,
+    ApiJson(b): ApiJson<NewDuty>,
 ) -> Result<(StatusCode, Json<TaskFull>), ApiError> {
     let draft = TaskDraft {
         title: b.title,
@@ -142,7 +145,7 @@ pub async fn review(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path((id, task_id)): Path<(i64, i64)>,
-    Json(b): Json<Decision>,
+    ApiJson(b): ApiJson<Decision>,
 ) -> Result<Json<TaskFull>, ApiError> {
     s.services
         .review_task(

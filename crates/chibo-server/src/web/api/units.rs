@@ -1,3 +1,4 @@
+use super::errors::ApiJson;
 use crate::service::orgs::{CellStat, OrgFields, OrgRow};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
@@ -54,7 +55,7 @@ pub async fn create_child(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<NewUnit>,
+    ApiJson(b): ApiJson<NewUnit>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let f = OrgFields {
         kind: b.kind,

@@ -9,6 +9,7 @@ use crate::service::meetings::{Assignment, Draft, MeetingForm};
 use crate::service::{ServiceError, today};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
+use crate::web::download::{self, Show};
 use crate::web::error::PageError;
 use crate::web::i18n::Lang;
 use crate::web::view::{self, Chrome, FieldErrors};
@@ -784,7 +785,8 @@ pub async fn adopt(
     }
 }
 
-/// `/meetings/{id}/docs/nghi-quyet.pdf`, `…/ho-so.pdf`, `…/bien-ban.docx`.
+/// `/meetings/{id}/docs/nghi-quyet.pdf`, `…/ho-so.pdf`, `…/bien-ban.docx`:
+/// saved under the document's kind, number, cell and day.
 pub async fn document(
     State(s): State<AppState>,
     user: User,
@@ -792,42 +794,35 @@ pub async fn document(
 ) -> Result<Response, PageError> {
     let (name, ext) = file.rsplit_once('.').ok_or(ServiceError::NotFound)?;
     let kind = DocKind::parse(name).ok_or(ServiceError::NotFound)?;
-    let (docs, layout) = s.services.meeting_documents(&user.actor, id, kind).await?;
+    let p = s
+        .services
+        .meeting_documents(&user.actor, id, kind, s.services.now())
+        .await?;
     let pdf = match ext {
         "pdf" => true,
-        "docx" if docs.len() == 1 => false,
+        "docx" if p.docs.len() == 1 => false,
         _ => return Err(ServiceError::NotFound.into()),
     };
-    // Rendering is CPU work: keep it off the async workers.
-    let rendered = tokio::task::spawn_blocking(move || {
-        if pdf {
-            chibo_print::render_pdf_bundle(&docs, &layout).map(|b| (b, "application/pdf"))
-        } else {
-            chibo_print::render_docx(&docs[0], &layout).map(|b| {
-                (
-                    b,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                )
-            })
-        }
-    })
-    .await
-    .map_err(|_| PageError::BadRequest)?;
-    let (bytes, mime) = rendered.map_err(|e| {
-        tracing::error!("document {id}/{file}: {e}");
-        PageError::BadRequest
-    })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{file}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    download::printed(p, pdf).await
+}
+
+/// `/ballots/{id}/bien-ban-kiem-phieu.pdf` (or `.docx`): the counting record
+/// of a tallied secret ballot.
+pub async fn ballot_count_record(
+    State(s): State<AppState>,
+    user: User,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let pdf = match file.as_str() {
+        "bien-ban-kiem-phieu.pdf" => true,
+        "bien-ban-kiem-phieu.docx" => false,
+        _ => return Err(ServiceError::NotFound.into()),
+    };
+    let p = s
+        .services
+        .ballot_count_record(&user.actor, id, s.services.now())
+        .await?;
+    download::printed(p, pdf).await
 }
 
 /// The meeting as a calendar invitation.
@@ -836,15 +831,17 @@ pub async fn invite(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let ics = s
+    let (name, ics) = s
         .services
         .meeting_invite(&user.actor, id, &s.cfg.base_url())
         .await?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
-        ics,
-    )
-        .into_response())
+    Ok(download::file(
+        download::ICS,
+        Show::Attachment,
+        &name,
+        "ics",
+        ics.into_bytes(),
+    ))
 }
 
 /// A member's personal feed: every meeting of their cell.
@@ -854,11 +851,7 @@ pub async fn feed(
 ) -> Result<Response, PageError> {
     let token = file.trim_end_matches(".ics");
     let ics = s.services.member_feed(token, &s.cfg.base_url()).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
-        ics,
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, download::ICS)], ics).into_response())
 }
 
 /// Posts a document for the meeting.

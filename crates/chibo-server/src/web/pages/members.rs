@@ -85,6 +85,7 @@ pub async fn list(
         page,
         pages,
         is_cell: list.is_cell,
+        identifiers: list.page.identifiers,
     })
 }
 

@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/prefs", get(session::prefs))
         .route("/account", get(users::account))
         .route("/account/password", post(users::change_password))
+        .route("/account/tokens", post(users::create_token))
+        .route("/tokens/{id}/revoke", post(users::revoke_token))
         .route("/members", get(members::list))
         .route("/members/new", get(members::new_form).post(members::create))
         .route("/members/{id}", get(members::show).post(members::update))
@@ -82,6 +84,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/meetings/{id}/resolution/adopt", post(meetings::adopt))
         .route("/meetings/{id}/docs/{file}", get(meetings::document))
+        .route("/ballots/{id}/{file}", get(meetings::ballot_count_record))
         .route("/meetings/{id}/invite.ics", get(meetings::invite))
         .route("/meetings/{id}/files", post(meetings::upload))
         .route("/meetings/{id}/files/{file}", get(meetings::download))
@@ -101,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rules/vote", get(rules::vote))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/active", post(users::set_active))
+        .route("/users/{id}/tokens", get(users::user_tokens))
         .route("/dashboard", get(dashboard::show))
         .route("/reports", get(reports::list).post(reports::create))
         .route("/reports/{id}", get(reports::show).post(reports::save))
@@ -125,15 +129,6 @@ fn cookie(
         c.push_str("; Secure");
     }
     HeaderValue::from_str(&c).expect("cookie values are URL-safe")
-}
-
-/// Only local paths may be redirected to (no open redirects).
-fn local_path(p: &str) -> &str {
-    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') {
-        p
-    } else {
-        "/"
-    }
 }
 
 /// A flash message passed in the redirect's query string (`?ok=key`).

@@ -1,6 +1,6 @@
 //! Reports upward: the list of a unit's reports with the period picker, a
 //! draft to edit, issuing, the printed files, and the upper committee's
-//! roll-up of its cells (PDF, XLSX).
+//! roll-up of its cells (PDF, DOCX, XLSX).
 
 use super::flash;
 use crate::service::ServiceError;
@@ -8,13 +8,12 @@ use crate::service::dashboard::{PeriodQuery, TableQuery};
 use crate::service::reports::Sections;
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
+use crate::web::download::{self, Show};
 use crate::web::error::PageError;
 use crate::web::view::Chrome;
 use crate::web::view_dash::{PeriodPick, ReportPage, ReportsPage, html_blocks};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use chibo_print::{Document, Layout};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -159,40 +158,6 @@ pub async fn issue(
     }
 }
 
-const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// Prints a document off the async workers (typst is CPU work).
-async fn render(doc: Document, layout: Layout, pdf: bool) -> Result<Vec<u8>, PageError> {
-    tokio::task::spawn_blocking(move || {
-        if pdf {
-            chibo_print::render_pdf(&doc, &layout)
-        } else {
-            chibo_print::render_docx(&doc, &layout)
-        }
-    })
-    .await
-    .map_err(|_| PageError::BadRequest)?
-    .map_err(|e| {
-        tracing::error!("report document: {e}");
-        PageError::BadRequest
-    })
-}
-
-fn download(mime: &str, file: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{file}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 pub async fn document(
     State(s): State<AppState>,
     user: User,
@@ -203,16 +168,11 @@ pub async fn document(
         "bao-cao.docx" => false,
         _ => return Err(ServiceError::NotFound.into()),
     };
-    let (doc, layout) = s
+    let p = s
         .services
         .report_document(&user.actor, id, s.services.now())
         .await?;
-    let bytes = render(doc, layout, pdf).await?;
-    Ok(download(
-        if pdf { "application/pdf" } else { DOCX },
-        &file,
-        bytes,
-    ))
+    download::printed(p, pdf).await
 }
 
 #[derive(Deserialize, Default)]
@@ -222,7 +182,8 @@ pub struct RollupQuery {
 }
 
 /// The roll-up of the cells under a unit, as the table shows them (filter
-/// and order kept, every page).
+/// and order kept, every page): `tong-hop.pdf`, `.docx`, `.xlsx`, saved as
+/// `tong-hop-quy-4-2026-…`.
 pub async fn rollup(
     State(s): State<AppState>,
     user: User,
@@ -236,22 +197,21 @@ pub async fn rollup(
         .services
         .rollup(&user.actor, q.unit, &p, &table, now)
         .await?;
-    let period = &r.period;
-    let name = format!(
-        "tong-hop-{}-{}-{}",
-        period.kind.as_str(),
-        period.index,
-        period.year
-    );
     match file.as_str() {
         "tong-hop.xlsx" => {
             let bytes = r.xlsx()?;
-            Ok(download(XLSX, &format!("{name}.xlsx"), bytes))
+            let name = r.file_name(None);
+            Ok(download::file(
+                download::XLSX,
+                Show::Attachment,
+                &name,
+                "xlsx",
+                bytes,
+            ))
         }
-        "tong-hop.pdf" => {
-            let (doc, layout) = s.services.rollup_document(&r, now).await?;
-            let bytes = render(doc, layout, true).await?;
-            Ok(download("application/pdf", &format!("{name}.pdf"), bytes))
+        "tong-hop.pdf" | "tong-hop.docx" => {
+            let p = s.services.rollup_document(&user.actor, &r, now).await?;
+            download::printed(p, file.ends_with(".pdf")).await
         }
         _ => Err(ServiceError::NotFound.into()),
     }

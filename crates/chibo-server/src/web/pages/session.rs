@@ -1,10 +1,10 @@
 //! Login, logout, the first-admin setup link, and display preferences.
 
-use super::{cookie, local_path};
+use super::cookie;
 use crate::service::{ServiceError, accounts::Throttle, accounts::random_token};
 use crate::web::AppState;
 use crate::web::auth::{
-    CsrfForm, LANG_COOKIE, LARGE_COOKIE, PRE_COOKIE, PreForm, SESSION_COOKIE, lang_of,
+    CsrfForm, LANG_COOKIE, LARGE_COOKIE, PRE_COOKIE, PreForm, SESSION_COOKIE, lang_of, local_path,
 };
 use crate::web::error::PageError;
 use crate::web::i18n::Tr;

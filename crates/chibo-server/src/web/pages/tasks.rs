@@ -3,10 +3,12 @@
 
 use super::{flash, form_problems};
 use crate::model::{Problem, Problems, TaskDraft, format_date};
+use crate::service::task_print;
 use crate::service::tasks::{Evidence, Filter, ProgressForm};
 use crate::service::{ServiceError, today};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
+use crate::web::download::{self, Show};
 use crate::web::error::PageError;
 use crate::web::i18n::Tr;
 use crate::web::task_view::{ReviewPage, TaskPage, TasksPage};
@@ -144,64 +146,51 @@ pub async fn add_duty(
     }
 }
 
-/// The assignment table as a spreadsheet.
+/// The assignment table as a spreadsheet, saved as
+/// `bang-phan-cong-<cell>-<date>.xlsx`.
 pub async fn export(
     State(s): State<AppState>,
     user: User,
     Query(q): Query<TableQuery>,
 ) -> Result<Response, PageError> {
+    let now = s.services.now();
     let (cell, items) = s
         .services
-        .cell_tasks(&user.actor, q.unit, &q.filter(), s.services.now())
+        .cell_tasks(&user.actor, q.unit, &q.filter(), now)
         .await?;
-    let rows = crate::service::task_print::table_rows(&items, |code| {
-        user.tr.t(&format!("task-shown-{code}"))
-    });
-    let bytes = crate::service::task_print::xlsx(&cell.name, &rows).map_err(ServiceError::from)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"bang-phan-cong.xlsx\"".to_string(),
-            ),
-        ],
+    let rows = task_print::table_rows(&items, |code| user.tr.t(&format!("task-shown-{code}")));
+    let on = today(now);
+    let bytes = task_print::xlsx(&cell, rows, on).map_err(ServiceError::from)?;
+    let name = task_print::file_name(&cell, on);
+    Ok(download::file(
+        download::XLSX,
+        Show::Attachment,
+        &name,
+        "xlsx",
         bytes,
-    )
-        .into_response())
+    ))
 }
 
-/// The assignment table printed in the Party format.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PrintQuery {
+    /// `docx` for Word; a PDF otherwise.
+    format: Option<String>,
+}
+
+/// The assignment table printed in the Party format (PDF, or DOCX with
+/// `format=docx`).
 pub async fn print(
     State(s): State<AppState>,
     user: User,
     Query(q): Query<TableQuery>,
+    Query(f): Query<PrintQuery>,
 ) -> Result<Response, PageError> {
-    let (doc, layout) = s
+    let p = s
         .services
         .task_table_document(&user.actor, q.unit, &q.filter(), s.services.now())
         .await?;
-    let pdf = tokio::task::spawn_blocking(move || chibo_print::render_pdf(&doc, &layout))
-        .await
-        .map_err(|_| PageError::BadRequest)?
-        .map_err(|e| {
-            tracing::error!("task table PDF: {e}");
-            PageError::BadRequest
-        })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                "inline; filename=\"bang-phan-cong.pdf\"".to_string(),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    download::printed(p, f.format.as_deref() != Some("docx")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -326,7 +315,15 @@ pub async fn progress(
 ) -> Result<Response, PageError> {
     let (csrf, f, file, too_large) = read_progress(&mut mp, s.cfg.max_upload_bytes).await?;
     user.check_csrf(&csrf)?;
-    let r = if too_large {
+    let texts = [
+        ("status", f.status.as_str()),
+        ("note", f.note.as_str()),
+        ("date", f.date.as_str()),
+        ("link", f.link.as_str()),
+    ];
+    let r = if let Some(found) = crate::web::input::in_fields(&texts) {
+        Err(found.refusal())
+    } else if too_large {
         Err(ServiceError::Invalid(Problems(vec![Problem::new(
             "file",
             "file.too_large",
