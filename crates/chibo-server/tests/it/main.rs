@@ -23,6 +23,7 @@ mod ops;
 mod pgcluster;
 mod pgtls;
 mod quarter;
+mod replica;
 mod rules;
 mod schema;
 mod smtp;
