@@ -119,6 +119,8 @@ pub static PARAMS: &[ParamDef] = &[
     p("bau_cu_threshold", Threshold),
     p("bau_cu_base", Choice(BASES)),
     p("bau_cu_secret_ballot", Bool),
+    // k of the counting committee's n phones needed to decrypt a secret ballot.
+    p("secret_ballot_trustee_threshold", Threshold),
     p("ket_nap_threshold", Threshold),
     p("ket_nap_base", Choice(BASES)),
     p("ket_nap_secret_ballot", Bool),

@@ -101,6 +101,11 @@ enum Command {
         #[command(subcommand)]
         what: RulesWhat,
     },
+    /// Secret ballots.
+    Ballot {
+        #[command(subcommand)]
+        what: BallotWhat,
+    },
     /// The configuration.
     Config {
         #[command(subcommand)]
@@ -113,6 +118,14 @@ enum ConfigWhat {
     /// Print the effective configuration (defaults, file, CHIBO_* variables,
     /// flags), secrets redacted, and check it; exit 1 if it has a problem.
     Check,
+}
+
+#[derive(Subcommand, Debug)]
+enum BallotWhat {
+    /// Recompute every proof, token, count and the outcome of a published
+    /// record (`/api/v1/ballots/{id}/record`). Needs no database. Exit 0:
+    /// it verifies; 3: it does not (the reason is printed).
+    Verify { record: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -423,6 +436,9 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
         Command::User { what } => user(&cfg, what).await?,
         Command::Healthcheck { address } => return healthcheck(&address).await,
         Command::Rules { what } => return rules(&cfg, what),
+        Command::Ballot {
+            what: BallotWhat::Verify { record },
+        } => return verify_ballot(&record),
         Command::Config {
             what: ConfigWhat::Check,
         } => return Ok(config_check(&loaded)),
@@ -789,4 +805,30 @@ fn rules(cfg: &Config, what: RulesWhat) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `chibo ballot verify RECORD`: the verifier any observer runs.
+fn verify_ballot(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(path)?;
+    match chibo_ballot::verify_record(&bytes) {
+        Ok(v) => {
+            println!("Biên bản kiểm phiếu hợp lệ: {}", v.record_hash.to_hex());
+            println!(
+                "Hộp phiếu: {} ({} phiếu)",
+                v.board_hash.to_hex(),
+                v.trackers.len()
+            );
+            match &v.decision {
+                Some(d) => println!("{}", d.explain(chibo_rules::Lang::Vi)),
+                None => println!(
+                    "Không đủ thành viên ban kiểm phiếu giải mã: bỏ phiếu lại bằng phiếu giấy."
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("Biên bản kiểm phiếu KHÔNG hợp lệ ({}): {e}", e.code());
+            Ok(ExitCode::from(3))
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! the web layer translates; nothing here knows HTTP or SQL.
 
 mod concern;
+mod ballot;
 mod date;
 mod ids;
 mod meeting;
@@ -19,6 +20,7 @@ pub use concern::{
     CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, MAX_BODY_CHARS,
     due_on, looks_like_spam, normal_code, note_text, paragraphs, tracking_code,
 };
+pub use ballot::{SvKind, SvStatus};
 pub use date::{format_date, parse_date};
 pub use ids::{CardNo, Email, NationalId, Phone};
 pub use meeting::{

@@ -207,21 +207,21 @@ pub(crate) fn paragraphs(text: &str) -> Vec<Block> {
 /// What every document of a meeting shares: who issues it, where and when,
 /// who signs.
 pub(crate) struct Context {
-    superior: String,
-    issuer: String,
+    pub(crate) superior: String,
+    pub(crate) issuer: String,
     /// The cell's name as written ("Chi bộ Khu phố 3"): author and file names.
-    unit: String,
-    place: String,
+    pub(crate) unit: String,
+    pub(crate) place: String,
     /// The day the meeting was held (opened), else the day it is planned for.
-    day: NaiveDate,
+    pub(crate) day: NaiveDate,
     /// The roll's figures, as the roll-call panel shows them.
-    counts: Panel,
-    secretary_name: String,
-    chair: String,
-    minute_taker: String,
-    layout: Layout,
+    pub(crate) counts: Panel,
+    pub(crate) secretary_name: String,
+    pub(crate) chair: String,
+    pub(crate) minute_taker: String,
+    pub(crate) layout: Layout,
     /// The symbol of the cell's documents ("CB").
-    symbol: String,
+    pub(crate) symbol: String,
 }
 
 /// A notice's number and date: those it was sent with. A notice not sent
@@ -250,7 +250,7 @@ impl Services {
         l
     }
 
-    async fn context(&self, r: &mut Reader, v: &MeetingView) -> Result<Context> {
+    pub(crate) async fn context(&self, r: &mut Reader, v: &MeetingView) -> Result<Context> {
         let superior = match v.cell.parent_id {
             Some(p) => org(r, p).await?.name,
             None => String::new(),
@@ -324,7 +324,7 @@ impl Services {
         (resolution, minutes)
     }
 
-    fn header(c: &Context, number: Option<String>) -> Header {
+    pub(crate) fn header(c: &Context, number: Option<String>) -> Header {
         Self::header_on(c, number, c.day)
     }
 

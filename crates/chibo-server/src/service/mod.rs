@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod anchor;
 pub mod audit;
 pub mod backup;
+pub mod ballot_print;
+pub mod ballots;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
@@ -54,6 +56,10 @@ pub enum ServiceError {
     /// As many imports as the server allows are running.
     #[error("busy")]
     Busy,
+    /// A secret ballot's cryptography refused the input (a forged token, a
+    /// ballot for another vote…): chibo-ballot's stable code and message.
+    #[error("{1}")]
+    Ballot(&'static str, String),
     #[error("spreadsheet: {0}")]
     Sheet(#[from] chibo_docs::sheet::SheetError),
     #[error(transparent)]
@@ -300,6 +306,8 @@ pub struct Services {
     pub imports: import::ImportGate,
     /// The key that signs the audit chains' checkpoints, and their log.
     pub anchor: std::sync::Arc<anchor::Anchor>,
+    /// Secret ballots being cast: in memory only, by design.
+    pub ballots: std::sync::Arc<ballots::BallotRoom>,
 }
 
 impl Services {
@@ -323,6 +331,7 @@ impl Services {
             token_lifetime: chrono::Duration::days(DEFAULT_TOKEN_DAYS),
             imports: import::ImportGate::default(),
             anchor: std::sync::Arc::new(anchor),
+            ballots: std::sync::Arc::default(),
         }
     }
 

@@ -94,6 +94,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0013_cases.sql"),
     },
     Migration {
+        version: 14,
+        name: "elections",
+        sqlite: include_str!("../../migrations/sqlite/0014_elections.sql"),
+        postgres: include_str!("../../migrations/postgres/0014_elections.sql"),
+    },
+    Migration {
         version: 15,
         name: "residents",
         sqlite: include_str!("../../migrations/sqlite/0015_residents.sql"),

@@ -14,6 +14,7 @@ pub mod access;
 pub mod accounts;
 pub mod actors;
 pub mod audit;
+pub mod ballots;
 pub mod bulk;
 pub mod cases;
 pub mod concerns;

@@ -67,3 +67,59 @@ pub async fn serve(Path(name): Path<String>) -> Response {
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
+
+/// The phones' secret-ballot bundle (chibo-ballot built for WebAssembly,
+/// committed with the hash of its sources): served under a folder named by
+/// the bundle's own hash, so its module can import `./pkg/…` by relative
+/// path and every file is cached for good. Only the voting page loads it.
+const BALLOT_BUNDLE: &[Asset] = &[
+    Asset {
+        name: "chibo-ballot.mjs",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../chibo-ballot/wasm/chibo-ballot.mjs"),
+    },
+    Asset {
+        name: "pkg/chibo_ballot.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../chibo-ballot/wasm/pkg/chibo_ballot.js"),
+    },
+    Asset {
+        name: "pkg/chibo_ballot_bg.wasm",
+        mime: "application/wasm",
+        body: include_bytes!("../../../chibo-ballot/wasm/pkg/chibo_ballot_bg.wasm"),
+    },
+];
+
+fn ballot_version() -> &'static str {
+    static V: OnceLock<String> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut h = Sha256::new();
+        for a in BALLOT_BUNDLE {
+            h.update(a.body);
+        }
+        h.finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    })
+}
+
+/// The URL of the bundle's module, e.g. `/assets/ballot/1a2b…/chibo-ballot.mjs`.
+pub fn ballot_module_url() -> String {
+    format!("/assets/ballot/{}/chibo-ballot.mjs", ballot_version())
+}
+
+pub async fn serve_ballot(Path((version, file)): Path<(String, String)>) -> Response {
+    match BALLOT_BUNDLE.iter().find(|a| a.name == file) {
+        Some(a) if version == ballot_version() => (
+            [
+                (header::CONTENT_TYPE, a.mime),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            a.body,
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}

@@ -89,7 +89,9 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
         ServiceError::Invalid(ps) if is_missing(ps) => StatusCode::NOT_FOUND,
         ServiceError::Invalid(ps) if is_conflict(ps) => StatusCode::CONFLICT,
-        ServiceError::Invalid(_) | ServiceError::Sheet(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Invalid(_) | ServiceError::Sheet(_) | ServiceError::Ballot(..) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ServiceError::Stale => StatusCode::CONFLICT,
         ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
@@ -112,6 +114,7 @@ pub fn code_of(e: &ServiceError) -> &'static str {
         ServiceError::BadCredentials => "bad_credentials",
         ServiceError::Busy => "busy",
         ServiceError::Sheet(s) => s.code(),
+        ServiceError::Ballot(code, _) => code,
         ServiceError::Store(e) if e.is_disk_full() => "storage_full",
         ServiceError::Store(s) if s.is_unavailable() => "unavailable",
         ServiceError::Store(_) => "internal",

@@ -151,6 +151,8 @@ impl Tr {
                 Lang::Vi => s.to_string(),
                 Lang::En => s.english(),
             },
+            // chibo-ballot's messages are Vietnamese only.
+            ServiceError::Ballot(_, message) => message.clone(),
             ServiceError::Store(e) if e.is_disk_full() => self.t("error-storage-full"),
             ServiceError::Store(s) if s.is_unavailable() => self.t("error-unavailable"),
             ServiceError::Store(_) => self.t("error-internal"),

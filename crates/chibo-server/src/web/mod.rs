@@ -68,6 +68,10 @@ pub fn router(
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{name}", get(assets::serve))
+        .route(
+            "/assets/ballot/{version}/{*file}",
+            get(assets::serve_ballot),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             observe::route_layer,
@@ -84,8 +88,18 @@ pub fn router(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
+        // After the layers: casting a secret ballot is tied to no session
+        // (and the front door does not log it: `observe`).
+        .merge(api::cast_routes())
         .with_state(state.clone());
     (router, state)
+}
+
+/// The path of a secret ballot's cast (`/api/v1/ballots/{id}/cast`).
+pub(crate) fn is_cast(path: &str) -> bool {
+    path.strip_prefix("/api/v1/ballots/")
+        .and_then(|rest| rest.strip_suffix("/cast"))
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Logs every refused request (403) of a known account, page or API, read

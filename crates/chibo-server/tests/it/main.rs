@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod audit;
 mod auth;
+mod ballots;
 mod browser;
 mod budget;
 mod cases;

@@ -136,7 +136,7 @@ fn mime_of(name: &str) -> &'static str {
     }
 }
 
-fn rule_status(s: &str) -> Option<RuleStatus> {
+pub(crate) fn rule_status(s: &str) -> Option<RuleStatus> {
     match s {
         "chinh_thuc" => Some(RuleStatus::ChinhThuc),
         "du_bi" => Some(RuleStatus::DuBi),
@@ -148,7 +148,7 @@ fn rule_status(s: &str) -> Option<RuleStatus> {
     }
 }
 
-fn attendance_of(p: Option<&str>) -> Attendance {
+pub(crate) fn attendance_of(p: Option<&str>) -> Attendance {
     match p {
         Some("co_mat") => Attendance::CoMat,
         Some("vang_co_ly_do") => Attendance::VangCoLyDo,

@@ -2,6 +2,7 @@
 //! `/api/openapi.json`. Authenticated by a bearer token (`chibo user token`)
 //! or a browser session with `X-CSRF-Token`.
 
+mod ballots;
 mod cases;
 mod constraints;
 mod dashboard;
@@ -39,6 +40,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         cases::list, cases::queue, cases::create, cases::get_case, cases::get_candidate, cases::step,
         cases::close, cases::decide,
         dashboard::list, dashboard::create, dashboard::get_report, dashboard::save, dashboard::issue,
+        ballots::open, ballots::of_meeting, ballots::get_ballot, ballots::post_keygen, ballots::get_keygen,
+        ballots::keys, ballots::manifest, ballots::request_token, ballots::pending_tokens, ballots::sign_token,
+        ballots::my_token, ballots::issue_paper, ballots::paper_ballot, ballots::paper_invalid, ballots::close,
+        ballots::board, ballots::share, ballots::tally, ballots::record, ballots::cast,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -128,6 +133,37 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reports/{id}/issue", post(dashboard::issue))
         .route(
+            "/meetings/{id}/ballots",
+            get(ballots::of_meeting).post(ballots::open),
+        )
+        .route("/ballots/{id}", get(ballots::get_ballot))
+        .route(
+            "/ballots/{id}/keygen/{round}",
+            get(ballots::get_keygen).post(ballots::post_keygen),
+        )
+        .route("/ballots/{id}/keys", post(ballots::keys))
+        .route("/ballots/{id}/manifest", get(ballots::manifest))
+        .route(
+            "/ballots/{id}/tokens",
+            get(ballots::pending_tokens).post(ballots::request_token),
+        )
+        .route("/ballots/{id}/tokens/mine", get(ballots::my_token))
+        .route(
+            "/ballots/{id}/tokens/{member_id}",
+            post(ballots::sign_token),
+        )
+        .route(
+            "/ballots/{id}/paper/{member_id}",
+            post(ballots::issue_paper),
+        )
+        .route("/ballots/{id}/paper-ballots", post(ballots::paper_ballot))
+        .route("/ballots/{id}/paper-invalid", post(ballots::paper_invalid))
+        .route("/ballots/{id}/close", post(ballots::close))
+        .route("/ballots/{id}/board", get(ballots::board))
+        .route("/ballots/{id}/shares", post(ballots::share))
+        .route("/ballots/{id}/tally", post(ballots::tally))
+        .route("/ballots/{id}/record", get(ballots::record))
+        .route(
             "/me/tokens",
             get(users::my_tokens).post(users::create_token),
         )
@@ -142,5 +178,16 @@ pub fn routes() -> Router<AppState> {
         .route("/candidates/{id}", get(cases::get_candidate))
         .fallback(errors::not_found)
         .layer(middleware::from_fn(crate::web::input::api_queries))
+        .layer(middleware::from_fn(errors::json_errors))
+}
+
+/// The cast endpoint, kept apart from the session, language and trace
+/// layers: it reads no cookie and leaves no log line (design test S3).
+pub fn cast_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/ballots/{id}/cast", post(ballots::cast))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            chibo_ballot::MAX_BALLOT_BYTES,
+        ))
         .layer(middleware::from_fn(errors::json_errors))
 }

@@ -776,6 +776,25 @@ home-probation-ends = The 12 months end, and you are a full member from
 home-probation-at = Your recognition is at the step
 case-requested = Request sent.
 
+## Secret ballots
+field-ballot = Secret ballot
+field-committee = Counting committee
+field-round = Key generation round
+field-seats = Seats
+field-candidates = Candidate list
+field-paper_invalid = Invalid paper ballots
+problem-ballot-status = Invalid ballot stage: { $value }.
+problem-ballot-kind = This is not decided by secret ballot: { $value }.
+problem-ballot-stage = The ballot is not at this step ({ $value }).
+problem-ballot-no_keys = The counting committee has not made the keys yet.
+problem-ballot-committee = The counting committee must be full members present, each once { $value }.
+problem-ballot-round = There is no key generation round { $value }.
+problem-ballot-already = Already sent ({ $value }).
+problem-ballot-issued = This member was already issued a ballot.
+problem-ballot-no_request = Member { $value } has not asked for a ballot from their phone.
+problem-ballot-paper_unconfirmed = The count of invalid paper ballots must be entered and confirmed by two members of the counting committee.
+problem-ballot-candidates = The candidate list needs at least one name, without duplicates.
+problem-ballot-seats = Seats must be between 1 and the number of candidates (entered { $value }).
 # Access and the API (issue 11)
 members-search-name = Search by name
 members-post = Post

@@ -776,6 +776,25 @@ home-probation-ends = Hết 12 tháng dự bị, trở thành đảng viên chí
 home-probation-at = Hồ sơ công nhận đang ở bước
 case-requested = Đã gửi yêu cầu bổ sung.
 
+## Secret ballots
+field-ballot = Bỏ phiếu kín
+field-committee = Ban kiểm phiếu
+field-round = Vòng tạo khóa
+field-seats = Số lượng bầu
+field-candidates = Danh sách bầu cử
+field-paper_invalid = Phiếu giấy không hợp lệ
+problem-ballot-status = Trạng thái cuộc bỏ phiếu không hợp lệ: { $value }.
+problem-ballot-kind = Nội dung này không bỏ phiếu kín: { $value }.
+problem-ballot-stage = Cuộc bỏ phiếu không ở bước này ({ $value }).
+problem-ballot-no_keys = Ban kiểm phiếu chưa tạo khóa.
+problem-ballot-committee = Ban kiểm phiếu phải gồm các đảng viên chính thức có mặt, mỗi người một lần { $value }.
+problem-ballot-round = Không có vòng tạo khóa { $value }.
+problem-ballot-already = Đã gửi rồi ({ $value }).
+problem-ballot-issued = Đảng viên này đã được phát phiếu.
+problem-ballot-no_request = Đảng viên { $value } chưa xin phiếu từ điện thoại.
+problem-ballot-paper_unconfirmed = Số phiếu giấy không hợp lệ phải được hai thành viên ban kiểm phiếu nhập và xác nhận.
+problem-ballot-candidates = Danh sách bầu cử phải có ít nhất một người, không trùng tên.
+problem-ballot-seats = Số lượng bầu phải từ 1 đến số người trong danh sách (đã nhập { $value }).
 # Access and the API (issue 11)
 members-search-name = Tìm theo tên
 members-post = Chức vụ

@@ -818,6 +818,25 @@ pub async fn document(
     download::printed(p, pdf).await
 }
 
+/// `/ballots/{id}/bien-ban-kiem-phieu.pdf` (or `.docx`): the counting record
+/// of a tallied secret ballot.
+pub async fn ballot_count_record(
+    State(s): State<AppState>,
+    user: User,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let pdf = match file.as_str() {
+        "bien-ban-kiem-phieu.pdf" => true,
+        "bien-ban-kiem-phieu.docx" => false,
+        _ => return Err(ServiceError::NotFound.into()),
+    };
+    let p = s
+        .services
+        .ballot_count_record(&user.actor, id, s.services.now())
+        .await?;
+    download::printed(p, pdf).await
+}
+
 /// The meeting as a calendar invitation.
 pub async fn invite(
     State(s): State<AppState>,

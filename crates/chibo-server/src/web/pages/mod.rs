@@ -87,6 +87,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/meetings/{id}/resolution/adopt", post(meetings::adopt))
         .route("/meetings/{id}/docs/{file}", get(meetings::document))
+        .route("/ballots/{id}/{file}", get(meetings::ballot_count_record))
         .route("/meetings/{id}/invite.ics", get(meetings::invite))
         .route("/meetings/{id}/files", post(meetings::upload))
         .route("/meetings/{id}/files/{file}", get(meetings::download))
