@@ -2,8 +2,8 @@
 //! Every parser returns a [`Problem`] naming the field and a message code that
 //! the web layer translates; nothing here knows HTTP or SQL.
 
-mod concern;
 mod ballot;
+mod concern;
 mod date;
 mod ids;
 mod meeting;
@@ -16,11 +16,11 @@ mod task;
 mod text;
 mod time;
 
+pub use ballot::{SvKind, SvStatus};
 pub use concern::{
     CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, MAX_BODY_CHARS,
     due_on, looks_like_spam, normal_code, note_text, paragraphs, tracking_code,
 };
-pub use ballot::{SvKind, SvStatus};
 pub use date::{format_date, parse_date};
 pub use ids::{CardNo, Email, NationalId, Phone};
 pub use meeting::{

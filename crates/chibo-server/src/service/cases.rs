@@ -236,8 +236,10 @@ fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
 
 fn text(raw: &str, field: &'static str) -> Result<Option<String>> {
     let t = nfc(raw);
-    if t.chars().count() > MAX_TEXT {
-        return Err(invalid(field, "text.too_long", MAX_TEXT.to_string()));
+    let n = t.chars().count();
+    if n > MAX_TEXT {
+        // The same "written/allowed" value as every other text bound.
+        return Err(invalid(field, "text.too_long", format!("{n}/{MAX_TEXT}")));
     }
     Ok((!t.is_empty()).then_some(t))
 }

@@ -795,6 +795,15 @@ pub async fn all_subjects(db: &super::Db) -> Result<Vec<Unimaged>> {
         "report",
     ));
     out.extend(subjects(
+        pairs(db, "SELECT id, cell_id FROM candidate ORDER BY id").await?,
+        "candidate",
+    ));
+    // A case's steps, people and extensions are its parts (`parts_of`).
+    out.extend(subjects(
+        pairs(db, "SELECT id, cell_id FROM case_file ORDER BY id").await?,
+        "case",
+    ));
+    out.extend(subjects(
         pairs(db, "SELECT id, cell_id FROM concern ORDER BY id").await?,
         "concern",
     ));
@@ -829,7 +838,16 @@ mod tests {
             assert!(!t.keys.is_empty() && t.keys.len() <= 2, "{}", t.name);
         }
         for e in [
-            "member", "task", "meeting", "report", "account", "org", "concern", "study",
+            "member",
+            "task",
+            "meeting",
+            "report",
+            "account",
+            "org",
+            "concern",
+            "study",
+            "candidate",
+            "case",
         ] {
             for p in parts_of(e, 1) {
                 let (Part::Row(n, _) | Part::Under(n, _)) = p;

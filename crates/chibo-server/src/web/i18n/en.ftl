@@ -716,7 +716,6 @@ problem-report-issued = Report { $value } has been issued and cannot be changed.
 problem-report-period = Invalid reporting period: { $value }.
 
 ## Cases
-problem-text-too_long = Too long (at most { $value } characters).
 problem-case-already_open = This person already has an open case “{ $value }”: a second one of the same kind is refused.
 problem-case-unknown_step = The procedure has no step “{ $value }”.
 problem-case-form = Invalid form code: “{ $value }”.

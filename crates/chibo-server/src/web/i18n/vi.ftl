@@ -716,7 +716,6 @@ problem-report-issued = Báo cáo { $value } đã ban hành, không sửa đư�
 problem-report-period = Kỳ báo cáo không hợp lệ: { $value }.
 
 ## Cases (hồ sơ kết nạp, công nhận chính thức)
-problem-text-too_long = Nội dung quá dài (tối đa { $value } ký tự).
 problem-case-already_open = Người này đang có hồ sơ “{ $value }” chưa kết thúc: không mở hồ sơ thứ hai cùng loại.
 problem-case-unknown_step = Quy trình không có bước “{ $value }”.
 problem-case-form = Mã biểu mẫu không hợp lệ: “{ $value }”.
