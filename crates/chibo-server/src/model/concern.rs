@@ -40,6 +40,22 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// The body a concern is forwarded to; the reports upward list what
+    /// went to the upper Party committee.
+    ForwardBody, "body", "concern.body" {
+        /// Trưởng thôn, tổ trưởng tổ dân phố.
+        Thon = "thon",
+        /// Ủy ban nhân dân xã, phường.
+        UbndXa = "ubnd_xa",
+        /// Mặt trận Tổ quốc.
+        Mttq = "mttq",
+        /// Cấp ủy cấp trên.
+        CapUy = "cap_uy",
+        Khac = "khac",
+    }
+);
+
 /// What the committee does to an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConcernAct {

@@ -2,6 +2,7 @@
 //! Every parser returns a [`Problem`] naming the field and a message code that
 //! the web layer translates; nothing here knows HTTP or SQL.
 
+mod announcement;
 mod ballot;
 mod concern;
 mod date;
@@ -16,10 +17,11 @@ mod task;
 mod text;
 mod time;
 
+pub use announcement::{AnnouncementDraft, CheckedAnnouncement};
 pub use ballot::{SvKind, SvStatus};
 pub use concern::{
-    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, MAX_BODY_CHARS,
-    due_on, looks_like_spam, normal_code, note_text, paragraphs, tracking_code,
+    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, ForwardBody,
+    MAX_BODY_CHARS, due_on, looks_like_spam, normal_code, note_text, paragraphs, tracking_code,
 };
 pub use date::{format_date, parse_date};
 pub use ids::{CardNo, Email, NationalId, Phone};
@@ -30,7 +32,10 @@ pub use member::{MemberDraft, MemberFields, Sex, Status};
 pub use org::{CellType, OrgCode, OrgKind};
 pub use problem::{Problem, Problems};
 pub use role::{CommitteeRole, Role};
-pub use study::{CheckedStudy, StudyDraft};
+pub use study::{
+    AssignmentDraft, Audience, CheckedAssignment, CheckedDocument, DocKind, DocumentDraft, Place,
+    is_pdf, matches, pages, reflection_text,
+};
 pub use task::{
     CheckedTask, Period, PeriodKind, ReviewDecision, Shown, TaskDraft, TaskSource, TaskStatus,
     TaskTimes,

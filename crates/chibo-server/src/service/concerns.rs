@@ -2,7 +2,8 @@
 //! của nhân dân): three doors in (the cell's public page, a member, the
 //! secretary's batch after a residents' meeting), the committee's list with
 //! what is due or late, forwarding and the answer, the month's list for the
-//! meeting's "dư luận nhân dân" item; and the documents members must study.
+//! meeting's "dư luận nhân dân" item, the alerts of late items and the
+//! figures of the reports upward.
 //!
 //! Deadlines are the pack's `resident_concern_*_working_days` (no central
 //! rule: a đảng ủy's local pack sets them). A resident's contact is read
@@ -11,17 +12,18 @@
 use super::orgs::unit_for;
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{
-    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, OrgCode,
-    Problem, Problems, Status, StudyDraft, due_on, format_date, looks_like_spam, normal_code,
-    note_text, paragraphs, tracking_code,
+    CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, ForwardBody,
+    OrgCode, Problem, Problems, due_on, format_date, looks_like_spam, normal_code, note_text,
+    paragraphs, tracking_code,
 };
 use crate::store::access::{Access, AccessKind};
 use crate::store::concerns::{self as db, Change, NewConcern};
-pub use crate::store::concerns::{ConcernRow, StudyRow, Tracked};
+pub use crate::store::concerns::{ConcernRow, Tracked};
 use crate::store::{self, Reader, Tx, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::RngCore;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// How many public submissions are let through in a window, per sender's
 /// address and per cell.
@@ -59,7 +61,7 @@ pub struct ConcernList {
     pub may_manage: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ConcernCounts {
     pub received: usize,
     pub forwarded: usize,
@@ -84,34 +86,18 @@ pub fn counts(items: &[ConcernItem], from: NaiveDate, to: NaiveDate) -> ConcernC
     }
 }
 
-/// What the committee does to an item, as a form sends it.
-#[derive(Debug, Clone, Default)]
+/// What the committee does to an item, as a form (or the API) sends it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ActForm {
     /// forward | answer | done | duplicate | spam
     pub act: String,
+    /// For a forward: thon | ubnd_xa | mttq | cap_uy | khac (khac when empty).
+    pub body: String,
     /// The body forwarded to, the answer, or the reason for closing.
     pub text: String,
     /// dd/mm/yyyy; today when empty.
     pub date: String,
-}
-
-/// A study document with who studied it.
-pub struct StudyItem {
-    pub doc: StudyRow,
-    /// (member, day studied), for the committee; only oneself for a member.
-    pub studied: Vec<(String, NaiveDate)>,
-    /// Members on the roll who have not marked it (committee only).
-    pub not_yet: Vec<String>,
-    /// The actor's own mark.
-    pub mine: Option<NaiveDate>,
-    pub late: bool,
-}
-
-pub struct StudyBoard {
-    pub cell: OrgRow,
-    pub items: Vec<StudyItem>,
-    pub may_manage: bool,
-    pub is_member: bool,
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {
@@ -159,6 +145,92 @@ async fn managed_cell(r: &mut Reader, actor: &Actor, unit: Option<i64>) -> Resul
     Ok(cell)
 }
 
+/// A cell's concerns received or acted on in `[from, to]`, with the open
+/// ones from before, oldest first, each with what is due on `on`: what the
+/// month's list, the meeting's item and the reports upward all count.
+async fn items_between(
+    r: &mut Reader,
+    cell_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    on: NaiveDate,
+) -> Result<Vec<ConcernItem>> {
+    Ok(db::of_cell(r, cell_id, from, to)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let state = ConcernState::parse(&row.state).unwrap_or(ConcernState::Received);
+            ConcernItem {
+                due: due_on(state, row.forward_due, row.answer_due, on),
+                row,
+            }
+        })
+        .collect())
+}
+
+/// The residents' section of a report upward: the counts over the period
+/// and the items forwarded to the upper Party committee in it.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct ConcernFigures {
+    pub received: usize,
+    pub forwarded: usize,
+    pub answered: usize,
+    /// Still open, and of those past a deadline, on the day counted.
+    pub open: usize,
+    pub late: usize,
+    pub to_upper: Vec<ForwardedItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ForwardedItem {
+    pub code: String,
+    pub area: String,
+    pub received_on: NaiveDate,
+    pub forwarded_on: NaiveDate,
+    pub forwarded_to: String,
+    /// forwarded | answered | closed
+    pub state: String,
+    pub answered_on: Option<NaiveDate>,
+}
+
+/// The residents' figures of a cell's period, as the records stood on `on`.
+pub(crate) async fn concern_figures(
+    r: &mut Reader,
+    cell_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    on: NaiveDate,
+) -> Result<ConcernFigures> {
+    let items = items_between(r, cell_id, from, to, on).await?;
+    let c = counts(&items, from, to);
+    let to_upper = items
+        .iter()
+        .filter(|i| i.row.forwarded_kind.as_deref() == Some(ForwardBody::CapUy.as_str()))
+        .filter_map(|i| {
+            let f = i.row.forwarded_on.filter(|d| *d >= from && *d <= to)?;
+            Some(ForwardedItem {
+                code: i.row.code.clone(),
+                area: i.row.area.clone(),
+                received_on: i.row.received_on,
+                forwarded_on: f,
+                forwarded_to: i.row.forwarded_to.clone().unwrap_or_default(),
+                state: i.row.state.clone(),
+                answered_on: i.row.answered_on,
+            })
+        })
+        .collect();
+    Ok(ConcernFigures {
+        received: c.received,
+        forwarded: c.forwarded,
+        answered: c.answered,
+        open: c.open,
+        late: c.late,
+        to_upper,
+    })
+}
+
 /// A cell's concerns in the month of `month`, oldest first, with the
 /// open ones from before.
 async fn month_list(
@@ -168,17 +240,7 @@ async fn month_list(
     on: NaiveDate,
 ) -> Result<ConcernList> {
     let (from, to) = (first_of_month(month), last_of_month(month));
-    let rows = db::of_cell(r, cell.id, from, to).await?;
-    let items: Vec<ConcernItem> = rows
-        .into_iter()
-        .map(|row| {
-            let state = ConcernState::parse(&row.state).unwrap_or(ConcernState::Received);
-            ConcernItem {
-                due: due_on(state, row.forward_due, row.answer_due, on),
-                row,
-            }
-        })
-        .collect();
+    let items = items_between(r, cell.id, from, to, on).await?;
     Ok(ConcernList {
         counts: counts(&items, from, to),
         may_manage: true,
@@ -536,6 +598,18 @@ impl Services {
         })
     }
 
+    /// [`Self::act_on_concern`], then the item as it is after.
+    pub async fn act_on_concern_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &ActForm,
+        now: DateTime<Utc>,
+    ) -> Result<ConcernItem> {
+        self.act_on_concern(actor, id, f, now).await?;
+        self.concern(actor, id, now).await
+    }
+
     /// Forward, answer or close a concern, with its audit entry.
     pub async fn act_on_concern(
         &self,
@@ -575,6 +649,11 @@ impl Services {
                 ));
             }
         }
+        let kind = match (act, f.body.trim()) {
+            (ConcernAct::Forward, "") => Some(ForwardBody::Khac),
+            (ConcernAct::Forward, b) => problems.take(ForwardBody::parse(b)),
+            _ => None,
+        };
         let from = ConcernState::parse(&row.state).map_err(ServiceError::invalid)?;
         let to = problems.take(from.after(act));
         let (Some(text), Some(on), Some(to)) = (text, on, to) else {
@@ -586,6 +665,7 @@ impl Services {
         let ch = match act {
             ConcernAct::Forward => Change {
                 forwarded_to: Some(&text),
+                forwarded_kind: kind.map(ForwardBody::as_str),
                 forwarded_on: Some(on),
                 ..Change::to(to)
             },
@@ -610,134 +690,11 @@ impl Services {
             actor,
             Subject::concern(cell.id, id),
             &format!("concern.{}", f.act),
-            json!({"from": from.as_str(), "to": to.as_str(), "date": on, "text": text}),
+            json!({"from": from.as_str(), "to": to.as_str(), "date": on, "text": text,
+                   "body": kind.map(ForwardBody::as_str)}),
             now,
         )
         .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The documents a cell's members must study, with who has and who has
-    /// not (for the committee) or one's own mark (for a member).
-    pub async fn study_board(
-        &self,
-        actor: &Actor,
-        unit: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> Result<StudyBoard> {
-        let on = today(now);
-        self.db
-            .read(async |r| {
-                let cell = unit_for(r, actor, unit).await?;
-                if !actor.can_see(&cell) {
-                    return Err(ServiceError::Forbidden);
-                }
-                let may_manage = actor.can_manage(&cell);
-                let docs = db::studies_of_cell(r, cell.id).await?;
-                let marks = db::marks_of_cell(r, cell.id).await?;
-                let members: Vec<_> = store::members::of_cell(r, cell.id)
-                    .await?
-                    .into_iter()
-                    .filter(|m| Status::is_active_str(&m.status))
-                    .collect();
-                let me = actor.member_id;
-                let is_member = me.is_some_and(|me| members.iter().any(|m| m.id == me));
-                let items = docs
-                    .into_iter()
-                    .map(|doc| {
-                        let of_doc: Vec<_> = marks.iter().filter(|m| m.0 == doc.id).collect();
-                        let mine = of_doc.iter().find(|m| Some(m.1) == me).map(|m| m.2);
-                        let (studied, not_yet) = if may_manage {
-                            let mut studied = Vec::new();
-                            let mut not_yet = Vec::new();
-                            for m in &members {
-                                match of_doc.iter().find(|x| x.1 == m.id) {
-                                    Some(x) => studied.push((m.full_name.clone(), x.2)),
-                                    None => not_yet.push(m.full_name.clone()),
-                                }
-                            }
-                            (studied, not_yet)
-                        } else {
-                            (Vec::new(), Vec::new())
-                        };
-                        StudyItem {
-                            late: mine.is_none() && doc.deadline < on,
-                            doc,
-                            studied,
-                            not_yet,
-                            mine,
-                        }
-                    })
-                    .collect();
-                Ok(StudyBoard {
-                    cell,
-                    items,
-                    may_manage,
-                    is_member,
-                })
-            })
-            .await
-    }
-
-    /// A document the cell's members must study, by a deadline.
-    pub async fn add_study(
-        &self,
-        actor: &Actor,
-        unit: Option<i64>,
-        draft: &StudyDraft,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        let cell = self
-            .db
-            .read(async |r| managed_cell(r, actor, unit).await)
-            .await?;
-        let s = draft.check(today(now)).map_err(ServiceError::Invalid)?;
-        let mut tx = self.db.begin().await?;
-        let id = db::insert_study(&mut tx, cell.id, &s.title, &s.source, s.deadline, now).await?;
-        audit_entry(
-            &mut tx,
-            actor,
-            Subject::study(cell.id, id),
-            "study.assign",
-            json!({"title": s.title, "source": s.source, "deadline": s.deadline}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// "Đã học": the actor, a member of the document's cell, studied it
-    /// today. A second mark changes nothing.
-    pub async fn mark_studied(&self, actor: &Actor, doc_id: i64, now: DateTime<Utc>) -> Result<()> {
-        let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
-        let doc = self
-            .db
-            .read(async |r| {
-                let doc = db::study(r, doc_id).await?.ok_or(ServiceError::NotFound)?;
-                let member = store::members::get(r, me).await?;
-                if member
-                    .is_none_or(|m| m.cell_id != doc.cell_id || !Status::is_active_str(&m.status))
-                {
-                    return Err(ServiceError::Forbidden);
-                }
-                Ok(doc)
-            })
-            .await?;
-        let on = today(now);
-        let mut tx = self.db.begin().await?;
-        if db::mark_studied(&mut tx, doc_id, me, on).await? {
-            audit_entry(
-                &mut tx,
-                actor,
-                Subject::study(doc.cell_id, doc_id),
-                "study.studied",
-                json!({"member_id": me, "on": on, "late": on > doc.deadline}),
-                now,
-            )
-            .await?;
-        }
         tx.commit().await?;
         Ok(())
     }
@@ -749,6 +706,7 @@ impl<'a> Change<'a> {
         Self {
             state: state.as_str(),
             forwarded_to: None,
+            forwarded_kind: None,
             forwarded_on: None,
             answer: None,
             answered_on: None,
@@ -756,5 +714,78 @@ impl<'a> Change<'a> {
             close_reason: None,
             close_note: None,
         }
+    }
+}
+
+impl Services {
+    /// The sweep's part: every open concern past its forwarding or answer
+    /// deadline alerts the cell's committee in office, once per deadline.
+    pub async fn remind_concerns(&self, now: DateTime<Utc>) -> Result<usize> {
+        let on = today(now);
+        let late = self
+            .db
+            .read(async |r| {
+                let rows = db::overdue(r, on).await?;
+                let mut committees: BTreeMap<i64, Vec<(i64, Option<String>)>> = BTreeMap::new();
+                for row in &rows {
+                    if committees.contains_key(&row.cell_id) {
+                        continue;
+                    }
+                    let mut to = Vec::new();
+                    for p in store::orgs::committee(r, row.cell_id).await? {
+                        if p.end_date.is_none()
+                            && !to
+                                .iter()
+                                .any(|x: &(i64, Option<String>)| x.0 == p.member_id)
+                        {
+                            let email = store::members::get(r, p.member_id)
+                                .await?
+                                .and_then(|m| m.email);
+                            to.push((p.member_id, email));
+                        }
+                    }
+                    committees.insert(row.cell_id, to);
+                }
+                Ok::<_, ServiceError>((rows, committees))
+            })
+            .await?;
+        let (rows, committees) = late;
+        let mut sent = 0;
+        for row in rows {
+            let state = ConcernState::parse(&row.state).unwrap_or(ConcernState::Received);
+            let (what, due) = if state == ConcernState::Received && row.forward_due < on {
+                ("chuyển hoặc trả lời", row.forward_due)
+            } else {
+                ("trả lời", row.answer_due)
+            };
+            let key = format!("concern:{}:{due}", row.id);
+            let subject = format!("Ý kiến của nhân dân quá hạn {what}: mã {}", row.code);
+            let body = format!(
+                "Ý kiến nhận ngày {} ({}) đã quá hạn {what} ngày {}. Đề nghị chi ủy xử lý tại mục Ý kiến nhân dân.",
+                format_date(row.received_on),
+                row.area,
+                format_date(due)
+            );
+            let Some(to) = committees.get(&row.cell_id) else {
+                continue;
+            };
+            let mut tx = self.db.begin().await?;
+            for (m, email) in to {
+                sent += usize::from(
+                    store::reminders::queue_keyed(
+                        &mut tx,
+                        *m,
+                        email.as_deref(),
+                        &key,
+                        &subject,
+                        &body,
+                        now,
+                    )
+                    .await?,
+                );
+            }
+            tx.commit().await?;
+        }
+        Ok(sent)
     }
 }

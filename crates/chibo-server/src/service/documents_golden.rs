@@ -5,8 +5,10 @@
 //! the signature shares its page with the body, typed lines stay lines.
 
 use super::*;
+use crate::service::concerns::{ConcernFigures, ForwardedItem};
 use crate::service::dashboard::{CellLine, totals};
 use crate::service::reports::{Figures, ReportBody, Rollup, Sections, report_blocks};
+use crate::service::study::StudyShare;
 use crate::service::task_print;
 use crate::service::tasks::TaskItem;
 use crate::store::meetings::{AgendaItem, MeetingRow, ResolutionRow, RollEntry, Speech, VoteRow};
@@ -265,6 +267,35 @@ fn report() -> Document {
         tasks: TaskCounts::default(),
         carried_over: 3,
         changes: vec![],
+        residents: ConcernFigures {
+            received: 120,
+            forwarded: 40,
+            answered: 70,
+            open: 50,
+            late: 3,
+            to_upper: (0..ROWS)
+                .map(|i| ForwardedItem {
+                    code: "7KQ2-9XW4-M3PD-HT6R".into(),
+                    area: "Tổ dân phố số 12, khu phố Nguyễn Thị Minh Khai".into(),
+                    received_on: date_of(i),
+                    forwarded_on: date_of(i),
+                    forwarded_to: "Ban Thường vụ Đảng ủy phường, Ủy ban Kiểm tra Đảng ủy".into(),
+                    state: "forwarded".into(),
+                    answered_on: (i % 2 == 0).then(|| date_of(i)),
+                })
+                .collect(),
+        },
+        study: (0..ROWS)
+            .map(|i| StudyShare {
+                title: "Nghị quyết về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia".into(),
+                number: format!("{}-NQ/TW", 57 + i),
+                deadline: date_of(i),
+                assigned: 1250,
+                studied: 1234,
+                reflections: 1200,
+                share: Some(99),
+            })
+            .collect(),
     };
     let body = ReportBody {
         checkpoint: None,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod anchor;
+pub mod announcements;
 pub mod audit;
 pub mod backup;
 pub mod ballot_print;
@@ -24,6 +25,7 @@ pub mod orgs;
 pub mod personal;
 pub mod reminders;
 pub mod reports;
+pub mod study;
 pub mod task_print;
 pub mod tasks;
 pub mod users;
@@ -274,6 +276,22 @@ impl Subject {
         Self {
             chain_id: cell_id,
             entity: "study",
+            id,
+        }
+    }
+
+    pub(crate) fn study_document(unit_id: i64, id: i64) -> Self {
+        Self {
+            chain_id: unit_id,
+            entity: "study_document",
+            id,
+        }
+    }
+
+    pub(crate) fn announcement(unit_id: i64, id: i64) -> Self {
+        Self {
+            chain_id: unit_id,
+            entity: "announcement",
             id,
         }
     }

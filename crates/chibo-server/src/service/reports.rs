@@ -4,6 +4,7 @@
 //! a resolution. And the upper committee's roll-up of its cells.
 
 use super::anchor::Checkpoint;
+use super::concerns::{ConcernFigures, concern_figures};
 use super::dashboard::{CellLine, PeriodQuery, TableQuery, arrange, percent, totals, window};
 use super::documents::{
     FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, printed_value,
@@ -11,6 +12,7 @@ use super::documents::{
 };
 use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
 use super::orgs::unit_for;
+use super::study::{StudyShare, study_shares};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
 use crate::model::{Period, PeriodKind, Problem, Status, format_date};
 pub use crate::store::reports::ReportRow;
@@ -85,6 +87,12 @@ pub struct Figures {
     /// Tasks a meeting of the period carried over to the next.
     pub carried_over: i64,
     pub changes: Vec<StatusChange>,
+    /// Residents' concerns of the period (reports drafted before 0019 have none).
+    #[serde(default)]
+    pub residents: ConcernFigures,
+    /// The share of members who studied each document assigned in the period.
+    #[serde(default)]
+    pub study: Vec<StudyShare>,
 }
 
 /// The parts of the report the committee writes.
@@ -168,7 +176,7 @@ fn local_day(t: DateTime<Utc>) -> String {
     format_date(t.with_timezone(&Ho_Chi_Minh).date_naive())
 }
 
-/// The recorded figures as printed (sections I–III). A period without
+/// The recorded figures as printed (sections I–V). A period without
 /// meetings says so and shows no numbers for them.
 pub fn figure_blocks(f: &Figures) -> Vec<Block> {
     let mut out = vec![Block::heading(1, "I. TÌNH HÌNH SINH HOẠT CHI BỘ")];
@@ -278,6 +286,102 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
             )
         })));
     }
+    out.extend(resident_blocks(&f.residents));
+    out.extend(study_blocks(&f.study));
+    out
+}
+
+/// Section IV: what residents raised, and what went to the upper committee.
+fn resident_blocks(c: &ConcernFigures) -> Vec<Block> {
+    let mut out = vec![Block::heading(
+        1,
+        "IV. TÌNH HÌNH DƯ LUẬN, Ý KIẾN CỦA NHÂN DÂN",
+    )];
+    out.push(Block::paragraph(format!(
+        "Trong kỳ, chi bộ tiếp nhận {} ý kiến, kiến nghị của nhân dân; đã chuyển cơ quan có thẩm quyền {}; đã trả lời {}; còn đang giải quyết {}, trong đó quá hạn {}.",
+        c.received, c.forwarded, c.answered, c.open, c.late
+    )));
+    if c.to_upper.is_empty() {
+        out.push(Block::paragraph(
+            "Trong kỳ, chi bộ không chuyển ý kiến nào lên cấp ủy cấp trên.",
+        ));
+    } else {
+        out.push(Block::paragraph("Các ý kiến chuyển cấp ủy cấp trên:"));
+        out.push(Block::Table(Table {
+            columns: vec![
+                Column::one_line("TT", Align::Center),
+                Column::one_line("Mã", Align::Left),
+                Column::new("Địa bàn", Align::Left),
+                Column::one_line("Ngày nhận", Align::Center),
+                Column::one_line("Ngày chuyển", Align::Center),
+                Column::new("Nơi nhận", Align::Left),
+                Column::new("Kết quả", Align::Left),
+            ],
+            rows: c
+                .to_upper
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    vec![
+                        (i + 1).to_string(),
+                        x.code.clone(),
+                        x.area.clone(),
+                        format_date(x.received_on),
+                        format_date(x.forwarded_on),
+                        x.forwarded_to.clone(),
+                        match x.answered_on {
+                            Some(d) => format!("Đã trả lời ngày {}", format_date(d)),
+                            None => "Chưa có trả lời".into(),
+                        },
+                    ]
+                })
+                .collect(),
+        }));
+    }
+    out
+}
+
+/// Section V: the share of members who studied each document.
+fn study_blocks(s: &[StudyShare]) -> Vec<Block> {
+    let mut out = vec![Block::heading(1, "V. HỌC TẬP, QUÁN TRIỆT NGHỊ QUYẾT")];
+    if s.is_empty() {
+        out.push(Block::paragraph(
+            "Trong kỳ, chi bộ không có tài liệu nào phải học tập, quán triệt.",
+        ));
+        return out;
+    }
+    out.push(Block::Table(Table {
+        columns: vec![
+            Column::one_line("TT", Align::Center),
+            Column::new("Tài liệu", Align::Left),
+            Column::one_line("Hạn", Align::Center),
+            Column::one_line("Phải học", Align::Center),
+            Column::one_line("Đã học", Align::Center),
+            Column::one_line("Tỷ lệ", Align::Center),
+            Column::one_line("Bài thu hoạch", Align::Center),
+        ],
+        rows: s
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                vec![
+                    (i + 1).to_string(),
+                    if x.number.is_empty() {
+                        x.title.clone()
+                    } else {
+                        format!("{} ({})", x.title, x.number)
+                    },
+                    format_date(x.deadline),
+                    x.assigned.to_string(),
+                    x.studied.to_string(),
+                    x.share
+                        .map(|p| format!("{p}%"))
+                        .unwrap_or_else(|| "—".into()),
+                    x.reflections.to_string(),
+                ]
+            })
+            .collect(),
+    }));
     out
 }
 
@@ -286,9 +390,9 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
 pub fn report_blocks(b: &ReportBody) -> Vec<Block> {
     let mut out = figure_blocks(&b.figures);
     for (title, text) in [
-        ("IV. ĐÁNH GIÁ CHUNG", &b.sections.assessment),
-        ("V. HẠN CHẾ, NGUYÊN NHÂN", &b.sections.limits),
-        ("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI", &b.sections.next),
+        ("VI. ĐÁNH GIÁ CHUNG", &b.sections.assessment),
+        ("VII. HẠN CHẾ, NGUYÊN NHÂN", &b.sections.limits),
+        ("VIII. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI", &b.sections.next),
     ] {
         let blocks = paragraphs(text);
         if !blocks.is_empty() {
@@ -535,6 +639,8 @@ impl Services {
             resolutions: stats::resolutions(r, cell.id, &w).await?,
             carried_over: stats::carried_over(r, cell.id, &w).await?,
             changes: stats::status_changes(r, cell.id, period.start, period.end).await?,
+            residents: concern_figures(r, cell.id, period.start, period.end, w.as_of).await?,
+            study: study_shares(r, cell.id, period.start, period.end, w.as_of).await?,
             meetings,
             presence,
             tasks,

@@ -1,11 +1,10 @@
-//! Residents' concerns, the public page's submissions (for its rate limit),
-//! and the documents members must study with who studied them.
+//! Residents' concerns and the public page's submissions (for its rate limit).
 
 use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ConcernRow {
     pub id: i64,
     pub cell_id: i64,
@@ -26,14 +25,16 @@ pub struct ConcernRow {
     pub closed_on: Option<NaiveDate>,
     pub close_reason: Option<String>,
     pub close_note: Option<String>,
+    /// thon | ubnd_xa | mttq | cap_uy | khac (none before 0019 or unforwarded).
+    pub forwarded_kind: Option<String>,
 }
 
 const CONCERN: &str = "id, cell_id, code, door, area, body, contact, received_on, recorded_by, state, \
-     forward_due, answer_due, forwarded_to, forwarded_on, answer, answered_on, closed_on, close_reason, close_note";
+     forward_due, answer_due, forwarded_to, forwarded_on, answer, answered_on, closed_on, close_reason, close_note, forwarded_kind";
 
 /// What a resident sees by the tracking code: the state and the answer,
 /// never the text or contact of anyone.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Tracked {
     pub code: String,
     pub cell_name: String,
@@ -130,6 +131,7 @@ pub async fn track(r: &mut Reader, code: &str) -> Result<Option<Tracked>> {
 pub struct Change<'a> {
     pub state: &'a str,
     pub forwarded_to: Option<&'a str>,
+    pub forwarded_kind: Option<&'a str>,
     pub forwarded_on: Option<NaiveDate>,
     pub answer: Option<&'a str>,
     pub answered_on: Option<NaiveDate>,
@@ -152,6 +154,7 @@ pub async fn change(
          forwarded_on = COALESCE($3, forwarded_on), answer = COALESCE($4, answer), \
          answered_on = COALESCE($5, answered_on), closed_on = COALESCE($6, closed_on), \
          close_reason = COALESCE($7, close_reason), close_note = COALESCE($8, close_note), \
+         forwarded_kind = COALESCE($12, forwarded_kind), \
          version = version + 1, updated_at = $9 WHERE id = $10 AND state = $11"
     )
     .bind(ch.state)
@@ -165,6 +168,7 @@ pub async fn change(
     .bind(now)
     .bind(id)
     .bind(from)
+    .bind(ch.forwarded_kind)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -221,80 +225,14 @@ pub async fn reserve_submission(
     Ok(true)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct StudyRow {
-    pub id: i64,
-    pub cell_id: i64,
-    pub title: String,
-    pub source: String,
-    pub deadline: NaiveDate,
-}
-
-pub async fn insert_study(
-    tx: &mut Tx,
-    cell_id: i64,
-    title: &str,
-    source: &str,
-    deadline: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    Ok(in_tx!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO study_doc (cell_id, title, source, deadline, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id"
-    )
-    .bind(cell_id)
-    .bind(title)
-    .bind(source)
-    .bind(deadline)
-    .bind(now)
-    .fetch_one(c)
-    .await)?)
-}
-
-pub async fn study(r: &mut Reader, id: i64) -> Result<Option<StudyRow>> {
-    super::row_by(
-        r,
-        "study_doc",
-        "id, cell_id, title, source, deadline",
-        "id",
-        id,
-    )
-    .await
-}
-
-pub async fn studies_of_cell(r: &mut Reader, cell_id: i64) -> Result<Vec<StudyRow>> {
-    Ok(read!(r, |c| sqlx::query_as(
-        "SELECT id, cell_id, title, source, deadline FROM study_doc WHERE cell_id = $1 \
-         ORDER BY deadline DESC, id DESC"
-    )
-    .bind(cell_id)
-    .fetch_all(c)
-    .await)?)
-}
-
-/// (document, member, day studied) of every mark in a cell.
-pub async fn marks_of_cell(r: &mut Reader, cell_id: i64) -> Result<Vec<(i64, i64, NaiveDate)>> {
-    Ok(read!(r, |c| sqlx::query_as(
-        "SELECT s.doc_id, s.member_id, s.studied_on FROM study_mark s \
-         JOIN study_doc d ON d.id = s.doc_id WHERE d.cell_id = $1"
-    )
-    .bind(cell_id)
-    .fetch_all(c)
-    .await)?)
-}
-
-/// Marks a document studied; false when the member had already marked it.
-pub async fn mark_studied(tx: &mut Tx, doc_id: i64, member_id: i64, on: NaiveDate) -> Result<bool> {
-    let n = in_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO study_mark (doc_id, member_id, studied_on) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-    )
-    .bind(doc_id)
-    .bind(member_id)
-    .bind(on)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    Ok(n == 1)
+/// Open concerns past a deadline on `on` (forwarding or answer), every cell.
+pub async fn overdue(r: &mut Reader, on: NaiveDate) -> Result<Vec<ConcernRow>> {
+    let sql = format!(
+        "SELECT {CONCERN} FROM concern WHERE (state = 'received' AND forward_due < $1) \
+         OR (state IN ('received', 'forwarded') AND answer_due < $1) ORDER BY cell_id, id"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(on)
+        .fetch_all(c)
+        .await)?)
 }

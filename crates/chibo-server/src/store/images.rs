@@ -279,15 +279,65 @@ pub const TABLES: &[Table] = &[
         hidden: &["contact"],
     },
     Table {
-        name: "study_doc",
+        name: "study_document",
         keys: &["id"],
-        columns: &["cell_id", "title", "source", "deadline"],
+        columns: &[
+            "unit_id",
+            "kind",
+            "number",
+            "issued_on",
+            "issuer",
+            "title",
+            "body",
+            "pdf_name",
+            "pdf_size",
+        ],
         hidden: &[],
     },
     Table {
-        name: "study_mark",
-        keys: &["doc_id", "member_id"],
+        name: "study_assignment",
+        keys: &["id"],
+        columns: &[
+            "cell_id",
+            "document_id",
+            "audience",
+            "deadline",
+            "place",
+            "meeting_id",
+            "reflection",
+        ],
+        hidden: &[],
+    },
+    Table {
+        name: "study_assignee",
+        keys: &["assignment_id", "member_id"],
+        columns: &[],
+        hidden: &[],
+    },
+    Table {
+        name: "study_done",
+        keys: &["assignment_id", "member_id"],
         columns: &["studied_on"],
+        hidden: &[],
+    },
+    Table {
+        name: "study_reflection",
+        keys: &["assignment_id", "member_id"],
+        columns: &["body", "submitted_on", "late"],
+        // The reflection's text is the member's own writing: its digest
+        // shows a change without copying it into the trail.
+        hidden: &["body"],
+    },
+    Table {
+        name: "study_attendance",
+        keys: &["assignment_id", "member_id"],
+        columns: &["present", "held_on"],
+        hidden: &[],
+    },
+    Table {
+        name: "announcement",
+        keys: &["id"],
+        columns: &["unit_id", "title", "body", "sent_by"],
         hidden: &[],
     },
     Table {
@@ -410,7 +460,15 @@ pub fn parts_of(entity: &str, id: i64) -> Vec<Part> {
             Under("case_extension", id),
         ],
         "concern" => vec![Row("concern", vec![id])],
-        "study" => vec![Row("study_doc", vec![id]), Under("study_mark", id)],
+        "study" => vec![
+            Row("study_assignment", vec![id]),
+            Under("study_assignee", id),
+            Under("study_done", id),
+            Under("study_reflection", id),
+            Under("study_attendance", id),
+        ],
+        "study_document" => vec![Row("study_document", vec![id])],
+        "announcement" => vec![Row("announcement", vec![id])],
         "account" => vec![Row("account", vec![id]), Under("role_grant", id)],
         "org" => vec![
             Row("org_unit", vec![id]),
@@ -808,8 +866,16 @@ pub async fn all_subjects(db: &super::Db) -> Result<Vec<Unimaged>> {
         "concern",
     ));
     out.extend(subjects(
-        pairs(db, "SELECT id, cell_id FROM study_doc ORDER BY id").await?,
+        pairs(db, "SELECT id, cell_id FROM study_assignment ORDER BY id").await?,
         "study",
+    ));
+    out.extend(subjects(
+        pairs(db, "SELECT id, unit_id FROM study_document ORDER BY id").await?,
+        "study_document",
+    ));
+    out.extend(subjects(
+        pairs(db, "SELECT id, unit_id FROM announcement ORDER BY id").await?,
+        "announcement",
     ));
     Ok(out)
 }

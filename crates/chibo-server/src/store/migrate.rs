@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0015_residents.sql"),
         postgres: include_str!("../../migrations/postgres/0015_residents.sql"),
     },
+    Migration {
+        version: 19,
+        name: "study_library",
+        sqlite: include_str!("../../migrations/sqlite/0019_study_library.sql"),
+        postgres: include_str!("../../migrations/postgres/0019_study_library.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

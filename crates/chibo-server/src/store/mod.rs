@@ -13,6 +13,7 @@
 pub mod access;
 pub mod accounts;
 pub mod actors;
+pub mod announcements;
 pub mod audit;
 pub mod ballots;
 pub mod bulk;
@@ -35,6 +36,7 @@ pub mod replica;
 pub mod reports;
 pub mod sessions;
 pub mod stats;
+pub mod study;
 pub mod tasks;
 pub mod writer;
 

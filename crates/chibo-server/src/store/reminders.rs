@@ -229,3 +229,68 @@ pub async fn take_digest(
         .fetch_all(c)
         .await)?)
 }
+
+/// Queues one in-app notice under a key, and its e-mail when there is an
+/// address; false when this member already had it.
+pub async fn queue_keyed(
+    tx: &mut Tx,
+    member_id: i64,
+    email: Option<&str>,
+    key: &str,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let fresh = queue_one(
+        tx,
+        member_id,
+        ("app", None, "sent"),
+        key,
+        subject,
+        body,
+        now,
+    )
+    .await?;
+    if fresh && let Some(email) = email {
+        queue_one(
+            tx,
+            member_id,
+            ("email", Some(email), "queued"),
+            key,
+            subject,
+            body,
+            now,
+        )
+        .await?;
+    }
+    Ok(fresh)
+}
+
+async fn queue_one(
+    tx: &mut Tx,
+    member_id: i64,
+    (channel, address, status): (&str, Option<&str>, &str),
+    key: &str,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let n = in_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO notice (member_id, channel, address, subject, body, status, next_attempt_at, created_at, \
+         reminder_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT DO NOTHING"
+    )
+    .bind(member_id)
+    .bind(channel)
+    .bind(address)
+    .bind(subject)
+    .bind(body)
+    .bind(status)
+    .bind(now)
+    .bind(key)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}

@@ -2,7 +2,7 @@
 
 use super::view::{Chrome, FieldErrors};
 use crate::model::format_date;
-use crate::service::concerns::{ConcernItem, ConcernList, StudyBoard, Tracked};
+use crate::service::concerns::{ConcernItem, ConcernList, Tracked};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::NaiveDate;
@@ -17,6 +17,10 @@ pub trait ConcernWords {
 
     fn door(&self, code: &str) -> String {
         self.chrome().t(&format!("concern-door-{code}"))
+    }
+
+    fn body_kind(&self, code: &str) -> String {
+        self.chrome().t(&format!("concern-body-{code}"))
     }
 
     fn reason(&self, code: &str) -> String {
@@ -42,7 +46,7 @@ macro_rules! words {
     )*};
 }
 
-words!(PublicPage, TrackPage, ConcernsPage, ConcernPage, StudyPage);
+words!(PublicPage, TrackPage, ConcernsPage, ConcernPage);
 
 /// The cell's public page: the form, or the code of what was just sent.
 #[derive(Template, WebTemplate)]
@@ -111,16 +115,4 @@ impl ConcernPage {
     pub fn is(&self, state: &str) -> bool {
         self.item.row.state == state
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "study.html")]
-pub struct StudyPage {
-    pub c: Chrome,
-    pub board: StudyBoard,
-    pub flash: Option<String>,
-    pub errors: FieldErrors,
-    pub title: String,
-    pub source: String,
-    pub deadline: String,
 }

@@ -12,6 +12,7 @@ pub mod import_preview;
 mod input;
 pub mod observe;
 mod pages;
+mod study_view;
 mod task_view;
 mod view;
 mod view_dash;

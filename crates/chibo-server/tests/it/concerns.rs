@@ -439,7 +439,8 @@ async fn study_documents_show_who_has_not_studied(b: Backend) {
             &[
                 ("csrf", csrf.as_str()),
                 ("title", "Nghị quyết 57-NQ/TW"),
-                ("source", "Bộ Chính trị"),
+                ("issuer", "Bộ Chính trị"),
+                ("issued_on", "22/12/2024"),
                 ("deadline", app.date_in(-1).as_str()),
             ],
         )
@@ -453,7 +454,9 @@ async fn study_documents_show_who_has_not_studied(b: Backend) {
             &[
                 ("csrf", csrf.as_str()),
                 ("title", "Nghị quyết 57-NQ/TW về khoa học, công nghệ"),
-                ("source", "Bộ Chính trị, 57-NQ/TW"),
+                ("issuer", "Bộ Chính trị"),
+                ("number", "57-NQ/TW"),
+                ("issued_on", "22/12/2024"),
                 ("deadline", app.date_in(20).as_str()),
             ],
         )
@@ -462,7 +465,7 @@ async fn study_documents_show_who_has_not_studied(b: Backend) {
     let docs = app
         .services
         .db
-        .read(async |r| store::concerns::studies_of_cell(r, cell).await)
+        .read(async |r| store::study::assignments_of_cell(r, cell).await)
         .await
         .unwrap();
     let doc = docs[0].id;

@@ -9,6 +9,7 @@ mod dashboard;
 mod errors;
 mod meetings;
 mod members;
+mod residents;
 mod tasks;
 mod units;
 mod users;
@@ -44,6 +45,11 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         ballots::keys, ballots::manifest, ballots::request_token, ballots::pending_tokens, ballots::sign_token,
         ballots::my_token, ballots::issue_paper, ballots::paper_ballot, ballots::paper_invalid, ballots::close,
         ballots::board, ballots::share, ballots::tally, ballots::record, ballots::cast,
+        residents::list_concerns, residents::record_concern, residents::get_concern, residents::act,
+        residents::track, residents::study, residents::add_document, residents::read_document,
+        residents::assign, residents::studied, residents::reflection, residents::remind,
+        residents::attendance, residents::announcements, residents::announce,
+        residents::announcement, residents::read,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -176,6 +182,33 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/close", post(cases::close))
         .route("/cases/{id}/decisions", post(cases::decide))
         .route("/candidates/{id}", get(cases::get_candidate))
+        .route(
+            "/concerns",
+            get(residents::list_concerns).post(residents::record_concern),
+        )
+        .route("/concerns/track/{code}", get(residents::track))
+        .route("/concerns/{id}", get(residents::get_concern))
+        .route("/concerns/{id}/act", post(residents::act))
+        .route("/study", get(residents::study))
+        .route("/study/documents", post(residents::add_document))
+        .route("/study/documents/{id}", get(residents::read_document))
+        .route("/study/assignments", post(residents::assign))
+        .route("/study/assignments/{id}/studied", post(residents::studied))
+        .route(
+            "/study/assignments/{id}/reflection",
+            post(residents::reflection),
+        )
+        .route("/study/assignments/{id}/remind", post(residents::remind))
+        .route(
+            "/study/assignments/{id}/attendance",
+            post(residents::attendance),
+        )
+        .route(
+            "/announcements",
+            get(residents::announcements).post(residents::announce),
+        )
+        .route("/announcements/{id}", get(residents::announcement))
+        .route("/announcements/{id}/read", post(residents::read))
         .fallback(errors::not_found)
         .layer(middleware::from_fn(crate::web::input::api_queries))
         .layer(middleware::from_fn(errors::json_errors))

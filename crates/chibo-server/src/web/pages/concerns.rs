@@ -1,15 +1,15 @@
 //! Residents' concerns: the cell's public page and the tracking page (no
 //! account), the member's and the secretary's doors, the committee's list
-//! and one item's forwarding and answer; and the documents members study.
+//! and one item's forwarding and answer.
 
 use super::{cookie, flash, form_problems};
-use crate::model::{ConcernDraft, MAX_BODY_CHARS, StudyDraft, format_date};
+use crate::model::{ConcernDraft, MAX_BODY_CHARS, format_date};
 use crate::service::accounts::random_token;
 use crate::service::concerns::{ActForm, ConcernThrottle};
 use crate::service::{ServiceError, today};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, PRE_COOKIE, PreForm, User, lang_of};
-use crate::web::concern_view::{ConcernPage, ConcernsPage, PublicPage, StudyPage, TrackPage};
+use crate::web::concern_view::{ConcernPage, ConcernsPage, PublicPage, TrackPage};
 use crate::web::error::PageError;
 use crate::web::i18n::Tr;
 use crate::web::view::{Chrome, FieldErrors};
@@ -357,6 +357,9 @@ pub struct ActBody {
     text: String,
     #[serde(default)]
     date: String,
+    /// The body forwarded to.
+    #[serde(default)]
+    body: String,
 }
 
 /// Forward, answer, or close.
@@ -369,6 +372,7 @@ pub async fn act(
         act: f.act,
         text: f.text,
         date: f.date,
+        body: f.body,
     };
     match s
         .services
@@ -382,93 +386,4 @@ pub async fn act(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct StudyQuery {
-    unit: Option<i64>,
-    ok: Option<String>,
-}
-
-async fn study_page(
-    s: &AppState,
-    user: &User,
-    q: &StudyQuery,
-    errors: FieldErrors,
-    draft: StudyDraft,
-) -> Result<StudyPage, PageError> {
-    let board = s
-        .services
-        .study_board(&user.actor, q.unit, s.services.now())
-        .await?;
-    Ok(StudyPage {
-        c: Chrome::for_user(user, "study-title", "study", "/study"),
-        board,
-        flash: flash(user.tr, q.ok.as_deref()),
-        errors,
-        title: draft.title,
-        source: draft.source,
-        deadline: draft.deadline,
-    })
-}
-
-pub async fn study(
-    State(s): State<AppState>,
-    user: User,
-    Query(q): Query<StudyQuery>,
-) -> Result<StudyPage, PageError> {
-    let errors = FieldErrors::none(user.tr);
-    study_page(&s, &user, &q, errors, StudyDraft::default()).await
-}
-
-#[derive(Deserialize)]
-pub struct StudyForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    source: String,
-    #[serde(default)]
-    deadline: String,
-}
-
-pub async fn add_study(
-    State(s): State<AppState>,
-    Query(q): Query<StudyQuery>,
-    CsrfForm(user, f): CsrfForm<StudyForm>,
-) -> Result<Response, PageError> {
-    let draft = StudyDraft {
-        title: f.title,
-        source: f.source,
-        deadline: f.deadline,
-    };
-    match s
-        .services
-        .add_study(&user.actor, q.unit, &draft, s.services.now())
-        .await
-    {
-        Ok(_) => {
-            let unit = q.unit.map(|u| format!("unit={u}&")).unwrap_or_default();
-            Ok(Redirect::to(&format!("/study?{unit}ok=study-saved")).into_response())
-        }
-        Err(e) => {
-            let errors = form_problems(e, user.tr)?;
-            let page = study_page(&s, &user, &q, errors, draft).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
-}
-
-#[derive(Deserialize)]
-pub struct Nothing {}
-
-/// "Đã học".
-pub async fn studied(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm(user, _): CsrfForm<Nothing>,
-) -> Result<Response, PageError> {
-    s.services
-        .mark_studied(&user.actor, id, s.services.now())
-        .await?;
-    Ok(Redirect::to("/study?ok=study-marked").into_response())
 }

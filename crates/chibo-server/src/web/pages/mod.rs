@@ -1,5 +1,6 @@
 //! The HTML pages, one module per resource.
 
+mod announcements;
 mod cases;
 mod concerns;
 mod dashboard;
@@ -10,6 +11,7 @@ mod members;
 mod reports;
 pub(crate) mod rules;
 mod session;
+mod study;
 pub(crate) mod tasks;
 mod units;
 mod users;
@@ -127,8 +129,20 @@ pub fn routes() -> Router<AppState> {
         .route("/concerns", get(concerns::list).post(concerns::record))
         .route("/concerns/{id}", get(concerns::show).post(concerns::act))
         .route("/meetings/{id}/concerns", get(concerns::of_meeting))
-        .route("/study", get(concerns::study).post(concerns::add_study))
-        .route("/study/{id}/studied", post(concerns::studied))
+        .route("/study", get(study::board).post(study::add))
+        .route("/study/assign", post(study::assign))
+        .route("/study/docs/{id}", get(study::read))
+        .route("/study/docs/{id}/pdf", get(study::pdf).post(study::upload))
+        .route("/study/{id}/studied", post(study::studied))
+        .route("/study/{id}/reflection", post(study::reflect))
+        .route("/study/{id}/remind", post(study::remind))
+        .route("/study/{id}/attendance", post(study::attendance))
+        .route("/study/{id}/reflections/{member}", get(study::reflection))
+        .route(
+            "/announcements",
+            get(announcements::list).post(announcements::send),
+        )
+        .route("/announcements/{id}", get(announcements::show))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
