@@ -356,6 +356,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                     let size = DemoSize::default();
                     print_demo(&s.generate_demo_with_history(size, 12, s.now()).await?);
                     s.generate_demo_cases(s.now()).await?;
+                    s.generate_demo_residents(s.now()).await?;
                 }
             }
             let app = App::build(cfg).await?;
@@ -392,8 +393,12 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             let started = Instant::now();
             let report = s.generate_demo_with_history(size, months, s.now()).await?;
             let cases = s.generate_demo_cases(s.now()).await?;
+            let (concerns, campaigns) = s.generate_demo_residents(s.now()).await?;
             print_demo(&report);
             println!("{cases} hồ sơ kết nạp, công nhận đảng viên chính thức ở chi bộ 1");
+            println!(
+                "{concerns} ý kiến của nhân dân trong một năm, {campaigns} đợt học tập nghị quyết ở chi bộ 1"
+            );
             println!(
                 "{} chi bộ, {} đảng viên trong {:.1} s",
                 size.cells,

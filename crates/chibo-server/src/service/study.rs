@@ -810,7 +810,8 @@ impl Services {
     }
 
     /// Records who attended the study session of an assignment (present
-    /// are the ids given; the rest of its audience absent). The cell.
+    /// are the ids given, and have studied it that day; the rest of its
+    /// audience absent). The cell.
     pub async fn record_study_attendance(
         &self,
         actor: &Actor,
@@ -856,6 +857,10 @@ impl Services {
             .collect();
         let mut tx = self.db.begin().await?;
         db::set_attendance(&mut tx, a.id, &marks, on).await?;
+        // Present at the session is having studied it, on that day.
+        for m in present {
+            db::mark_done(&mut tx, a.id, *m, on).await?;
+        }
         audit_entry(
             &mut tx,
             actor,

@@ -119,16 +119,15 @@ pub async fn receipt(
     id: i64,
     member_id: i64,
 ) -> Result<Option<Option<DateTime<Utc>>>> {
-    let row: Option<(Option<DateTime<Utc>>,)> =
-        read!(r, |c| {
-            sqlx::query_as(
+    let row: Option<(Option<DateTime<Utc>>,)> = read!(r, |c| {
+        sqlx::query_as(
         "SELECT read_at FROM announcement_recipient WHERE announcement_id = $1 AND member_id = $2"
     )
     .bind(id)
     .bind(member_id)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     Ok(row.map(|(t,)| t))
 }
 

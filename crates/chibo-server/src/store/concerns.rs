@@ -236,3 +236,13 @@ pub async fn overdue(r: &mut Reader, on: NaiveDate) -> Result<Vec<ConcernRow>> {
         .fetch_all(c)
         .await)?)
 }
+
+/// The id of the concern with this tracking code.
+pub async fn by_code(r: &mut Reader, code: &str) -> Result<Option<i64>> {
+    Ok(read!(r, |c| sqlx::query_scalar(
+        "SELECT id FROM concern WHERE code = $1"
+    )
+    .bind(code)
+    .fetch_optional(c)
+    .await)?)
+}

@@ -294,3 +294,19 @@ async fn queue_one(
     })?;
     Ok(n == 1)
 }
+
+/// The notices sent under a key prefix: (member, channel, key), for the
+/// committee to see who was reminded or alerted.
+pub async fn keyed(r: &mut Reader, prefix: &str) -> Result<Vec<(Option<i64>, String, String)>> {
+    let (lo, hi) = super::prefix_range(prefix);
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+        "SELECT member_id, channel, reminder_key FROM notice WHERE reminder_key >= $1 AND reminder_key < $2 \
+         ORDER BY id"
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .fetch_all(c)
+    .await
+    })?)
+}

@@ -922,3 +922,116 @@ async fn a_resident_sends_a_concern_and_tracks_it_from_a_phone() {
     text_with(&c, "Không tìm thấy").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_member_reads_a_document_and_submits_a_reflection_on_a_phone() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let db = &app.services.db;
+    let cell = app.cell_ids().await[0];
+    let secretary = db
+        .read(async |r| store::accounts::by_login(r, "bithu").await)
+        .await
+        .unwrap()
+        .unwrap();
+    let body = (1..=10)
+        .map(|i| {
+            format!(
+                "Điều {i}. {}",
+                "Quán triệt quan điểm, mục tiêu và giải pháp đột phá. ".repeat(8)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (doc, assignment) = app
+        .services
+        .add_study(
+            &chibo_server::service::Actor::load(db, secretary.id)
+                .await
+                .unwrap(),
+            Some(cell),
+            &chibo_server::model::DocumentDraft {
+                kind: "nghi_quyet".into(),
+                number: "57-NQ/TW".into(),
+                issued_on: "22/12/2024".into(),
+                issuer: "Bộ Chính trị".into(),
+                title: "Nghị quyết về đột phá phát triển khoa học, công nghệ".into(),
+                body,
+            },
+            Some(&chibo_server::model::AssignmentDraft {
+                audience: "all".into(),
+                members: vec![],
+                deadline: (app.today() + chrono::Duration::days(10))
+                    .format("%d/%m/%Y")
+                    .to_string(),
+                place: "home".into(),
+                reflection: true,
+            }),
+            app.now(),
+        )
+        .await
+        .unwrap();
+    let c = browser(&d).await;
+    log_in(&c, &app, "dangvien").await;
+    c.goto(&app.url("/study")).await.unwrap();
+    text_with(&c, "Tài liệu chi bộ giao học tập").await;
+    c.find(Locator::LinkText(
+        "Nghị quyết về đột phá phát triển khoa học, công nghệ",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    // The text on the phone, a page at a time, nothing wider than the screen.
+    let first = text_with(&c, "Trang 1/").await;
+    assert!(first.contains("Điều 1."), "{first}");
+    let wide: bool = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert!(!wide, "the page scrolls sideways on a phone");
+    shot(&c, "s1-reading").await;
+    c.find(Locator::Id("next-page"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(&c, "Trang 2/").await;
+    c.find(Locator::Id("r-body"))
+        .await
+        .unwrap()
+        .send_keys("Bản thân sẽ học sử dụng dịch vụ công trực tuyến và hướng dẫn bà con trong tổ.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#reflection-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let done = text_with(&c, "Đã nộp bài thu hoạch.").await;
+    assert!(done.contains("Đã học ngày"), "{done}");
+    shot(&c, "s2-reflection-sent").await;
+    let me = db
+        .read(async |r| store::accounts::by_login(r, "dangvien").await)
+        .await
+        .unwrap()
+        .unwrap()
+        .member_id
+        .unwrap();
+    let kept = db
+        .read(async |r| store::study::reflection(r, assignment.unwrap(), me).await)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(kept.0.contains("dịch vụ công") && !kept.2);
+    assert!(doc > 0);
+    c.close().await.unwrap();
+}

@@ -29,6 +29,7 @@ mod replica;
 mod rules;
 mod schema;
 mod smtp;
+mod study;
 mod support;
 mod tasks;
 mod writes;
