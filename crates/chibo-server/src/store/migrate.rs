@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0015_residents.sql"),
         postgres: include_str!("../../migrations/postgres/0015_residents.sql"),
     },
+    Migration {
+        version: 21,
+        name: "offline",
+        sqlite: include_str!("../../migrations/sqlite/0021_offline.sql"),
+        postgres: include_str!("../../migrations/postgres/0021_offline.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

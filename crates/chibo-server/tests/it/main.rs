@@ -21,6 +21,7 @@ mod import;
 mod input;
 mod meetings;
 mod members;
+mod offline;
 mod ops;
 mod pgcluster;
 mod pgtls;

@@ -7,6 +7,7 @@ mod home;
 mod import;
 mod meetings;
 mod members;
+mod offline;
 mod reports;
 pub(crate) mod rules;
 mod session;
@@ -129,6 +130,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/concerns", get(concerns::of_meeting))
         .route("/study", get(concerns::study).post(concerns::add_study))
         .route("/study/{id}/studied", post(concerns::studied))
+        .route("/meetings/{id}/votes/counted", post(offline::counted_vote))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
