@@ -141,7 +141,7 @@ pub async fn replay(State(s): State<AppState>, req: Request, next: Next) -> Resp
 fn worker() -> &'static str {
     static W: OnceLock<String> = OnceLock::new();
     W.get_or_init(|| {
-        let shell: Vec<String> = ["app.css", "app.js", "htmx.js"]
+        let shell: Vec<String> = ["app.css", "app.js", "htmx.js", "favicon.svg"]
             .into_iter()
             .map(assets::url)
             .collect();

@@ -106,6 +106,15 @@ impl TasksPage {
         self.q.open.as_deref() == Some("1")
     }
 
+    /// Whether a filter other than the default (open tasks) is chosen.
+    pub fn filtered(&self) -> bool {
+        self.q.resolution.is_some()
+            || self.q.member.is_some()
+            || self.q.month.as_deref().is_some_and(|m| !m.is_empty())
+            || self.q.source.as_deref().is_some_and(|s| !s.is_empty())
+            || !self.open_only()
+    }
+
     pub fn standing(&self) -> bool {
         self.q.source.as_deref() == Some("standing")
     }

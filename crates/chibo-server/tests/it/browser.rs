@@ -76,6 +76,8 @@ pub(crate) async fn browser(d: &Driver) -> Client {
             "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}}
         }),
     );
+    // The console is read back: a page must log no error (tests/it/phone.rs).
+    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", d.port))
@@ -582,13 +584,13 @@ async fn the_first_screen_holds_the_title_and_the_main_button() {
         .await
         .unwrap();
     c.find(tasks).await.unwrap().click().await.unwrap();
-    text_with(&c, "Nhiệm vụ").await;
+    text_with(&c, "Bảng phân công").await;
     assert!(c.current_url().await.unwrap().path().starts_with("/tasks"));
     c.close().await.unwrap();
 }
 
 /// Plans a meeting of `cell` from the form's defaults (held in a few days).
-async fn plan_in_browser(c: &Client, app: &TestApp, cell: i64) {
+pub(crate) async fn plan_in_browser(c: &Client, app: &TestApp, cell: i64) {
     c.goto(&app.url(&format!("/meetings/new?cell={cell}")))
         .await
         .unwrap();
@@ -609,7 +611,7 @@ async fn plan_in_browser(c: &Client, app: &TestApp, cell: i64) {
 
 /// Opens the planned meeting on its page, early (with the reason asked),
 /// and returns its id from the roll-call page it leads to.
-async fn open_in_browser(c: &Client) -> i64 {
+pub(crate) async fn open_in_browser(c: &Client) -> i64 {
     c.find(Locator::Id("open-reason"))
         .await
         .unwrap()
@@ -653,13 +655,12 @@ async fn roll_call_is_everyone_present_then_the_exceptions() {
         .unwrap();
     let expected: Vec<_> = roll.iter().filter(|r| !r.apart()).collect();
     let (away, excused) = (expected[1].member_id, expected[2].member_id);
-    assert!(
-        c.find_all(Locator::Css("form.reason"))
-            .await
-            .unwrap()
-            .is_empty(),
-        "no reason box before anyone is excused"
-    );
+    for f in c.find_all(Locator::Css("form.reason")).await.unwrap() {
+        assert!(
+            !f.is_displayed().await.unwrap(),
+            "no reason box before anyone is excused"
+        );
+    }
     for r in &expected {
         let (top, bottom) = place_of(&c, &format!("#m{}", r.member_id)).await;
         assert!(bottom - top <= 90.0, "a row is {}px tall", bottom - top);
@@ -694,7 +695,10 @@ async fn roll_call_is_everyone_present_then_the_exceptions() {
         .unwrap();
     tap(format!("#m{excused} button[data-presence=vang_co_ly_do]")).await;
     c.wait()
-        .for_element(Locator::Id(&format!("reason{excused}")))
+        .for_element(Locator::Css(&format!("#m{excused}.vang_co_ly_do")))
+        .await
+        .unwrap();
+    c.find(Locator::Id(&format!("reason{excused}")))
         .await
         .unwrap()
         .send_keys("Ốm")

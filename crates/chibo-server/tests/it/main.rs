@@ -25,6 +25,7 @@ mod offline;
 mod ops;
 mod pgcluster;
 mod pgtls;
+mod phone;
 mod quarter;
 mod replica;
 mod rules;

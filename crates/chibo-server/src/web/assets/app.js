@@ -30,7 +30,7 @@
   var offline = !navigator.onLine, sending = false;
   var bar = document.getElementById("sync-status");
   function say(name, n) {
-    return ((bar && bar.getAttribute("data-" + name)) || "").replace("{n}", n);
+    return ((bar && bar.getAttribute("data-" + name)) || "").replace("%n", n);
   }
   function load(name) {
     try { return JSON.parse(localStorage.getItem(name)) || []; } catch (e) { return []; }
@@ -155,7 +155,8 @@
     show();
     send();
   }
-  function holding() { return offline || load(QUEUE).length > 0; }
+  function isOffline() { return offline || !navigator.onLine; }
+  function holding() { return isOffline() || load(QUEUE).length > 0; }
   // Forms submitted with no connection (or behind queued changes) join the queue.
   document.addEventListener("submit", function (e) {
     var form = e.target;
@@ -190,7 +191,7 @@
     }
   }
   function send() {
-    if (sending || offline) return;
+    if (sending || isOffline()) return;
     var q = load(QUEUE);
     if (!q.length) return;
     sending = true;
@@ -257,7 +258,9 @@
     showProblems();
     show();
     sessionStorage.removeItem(SENT);
-    send();
+    // What waits is sent once the page has settled (a page shown from the
+    // phone's copy learns it is offline a moment after it starts).
+    setTimeout(send, 1500);
     if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.register("/sw.js").then(function () {
       return navigator.serviceWorker.ready;
