@@ -291,3 +291,86 @@ async fn the_service_worker_is_served_from_the_root_with_the_shell(b: Backend) {
     );
     assert!(!body.contains("__SHELL__") && !body.contains("__VERSION__"));
 }
+
+/// The bytes a response sends, compressed as a browser asks for it.
+async fn gzip_bytes(app: &TestApp, c: &Client, path: &str) -> usize {
+    let res = c
+        .get(app.url(path))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.bytes().await.unwrap().len()
+}
+
+/// Every core page weighs at most 50 KB on a first visit, compressed as
+/// sent: the page, its stylesheet, scripts and icon, the service worker,
+/// and for a meeting's pages the other pages kept for the hall with no
+/// signal. Prints the figures.
+#[db_test]
+async fn every_core_page_weighs_at_most_50_kb_on_a_first_visit(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let (c, csrf) = app.login("bithu").await;
+    let id = open_meeting(&app, &c, &csrf).await;
+    // A client that keeps the compressed bytes as they came.
+    let c = Client::builder()
+        .cookie_store(true)
+        .no_gzip()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let status = app
+        .try_login(&c, "bithu", chibo_server::service::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cell = app.cell_ids().await[0];
+    let member = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, cell).await)
+        .await
+        .unwrap()[0]
+        .id;
+    let meeting = format!("/meetings/{id}");
+    let kept = [
+        meeting.clone(),
+        format!("{meeting}/roll"),
+        format!("{meeting}/minutes"),
+        format!("{meeting}/votes"),
+    ];
+    let pages = [
+        "/".to_string(),
+        format!("/meetings?unit={cell}"),
+        kept[0].clone(),
+        kept[1].clone(),
+        kept[2].clone(),
+        kept[3].clone(),
+        "/tasks".into(),
+        "/members".into(),
+        format!("/members/{member}"),
+        format!("/dashboard?unit={cell}"),
+        "/cases".into(),
+        "/concerns".into(),
+    ];
+    let html = app.html(&c, "/").await;
+    let mut shell = 0;
+    for asset in html.split('"').filter(|s| s.starts_with("/assets/")) {
+        shell += gzip_bytes(&app, &c, asset).await;
+    }
+    shell += gzip_bytes(&app, &c, "/sw.js").await;
+    for path in &pages {
+        let page = gzip_bytes(&app, &c, path).await;
+        let mut others = 0;
+        if kept.contains(path) {
+            for k in kept.iter().filter(|k| *k != path) {
+                others += gzip_bytes(&app, &c, k).await;
+            }
+        }
+        let total = page + shell + others;
+        eprintln!(
+            "{b:?} {path}: page {page} B + shell and service worker {shell} B + meeting pages kept {others} B = {total} B"
+        );
+        assert!(total <= 50 * 1024, "{b:?} {path}: {total} B");
+    }
+}

@@ -306,8 +306,8 @@ async fn a_meeting_goes_on_with_the_network_off_and_is_sent_when_it_returns() {
 }
 
 /// Every core page at 390×844: the page's title and its main action are on
-/// the first screen, every target a finger taps is at least 44 px tall, the
-/// page is light, and the console logs no error (a CSP refusal included).
+/// the first screen, every target a finger taps is at least 44 px tall, and
+/// the console logs no error (a CSP refusal included).
 #[tokio::test]
 async fn every_core_page_fits_the_first_screen_with_no_console_error() {
     let Some(d) = driver().await else { return };
