@@ -23,6 +23,7 @@ const [base, password, prefix] = process.argv.slice(2);
   // Plan next month's meeting from the form's defaults, then open it.
   await page.goto(base + "/meetings");
   await Promise.all([page.waitForNavigation(), page.click("a[href^='/meetings/new?cell=']")]);
+  await page.$eval("#place", e => { e.value = ""; });
   await page.type("#place", "Nhà văn hóa khu phố 1");
   await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
   await page.screenshot({ path: prefix + "meeting.png" });
