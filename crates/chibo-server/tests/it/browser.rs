@@ -635,18 +635,56 @@ pub(crate) async fn open_in_browser(c: &Client) -> i64 {
         .unwrap()
 }
 
+/// The demo secretary logged in on a phone, with a meeting planned from the
+/// form's defaults and opened (early): the app, the browser, the meeting.
+pub(crate) async fn secretary_opens_a_meeting(d: &Driver) -> (TestApp, Client, i64) {
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let cell = app.cell_ids().await[0];
+    let c = browser(d).await;
+    log_in(&c, &app, "bithu").await;
+    plan_in_browser(&c, &app, cell).await;
+    let meeting = open_in_browser(&c).await;
+    (app, c, meeting)
+}
+
+/// The roll the server holds after "everyone present" and two exceptions:
+/// `away` absent without a reason, `excused` absent for "Ốm". Returns the
+/// roll and how many are marked present.
+pub(crate) async fn roll_with_two_exceptions(
+    app: &TestApp,
+    meeting: i64,
+    away: i64,
+    excused: i64,
+) -> (Vec<store::meetings::RollEntry>, usize) {
+    let roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, meeting).await)
+        .await
+        .unwrap();
+    let presence = |id: i64| {
+        let r = roll.iter().find(|r| r.member_id == id).unwrap();
+        (r.presence.clone(), r.reason.clone())
+    };
+    assert_eq!(presence(away), (Some("vang_khong_ly_do".into()), None));
+    assert_eq!(
+        presence(excused),
+        (Some("vang_co_ly_do".into()), Some("Ốm".into()))
+    );
+    let present = roll
+        .iter()
+        .filter(|r| r.presence.as_deref() == Some("co_mat"))
+        .count();
+    (roll, present)
+}
+
 /// Roll-call in a few taps: "everyone present", then the two absent; a row
 /// is short, the reason box shows only for an excused absence, and leaving
 /// early is not a button beside "present".
 #[tokio::test]
 async fn roll_call_is_everyone_present_then_the_exceptions() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::demo(Backend::Sqlite).await;
-    let cell = app.cell_ids().await[0];
-    let c = browser(&d).await;
-    log_in(&c, &app, "bithu").await;
-    plan_in_browser(&c, &app, cell).await;
-    let meeting = open_in_browser(&c).await;
+    let (app, c, meeting) = secretary_opens_a_meeting(&d).await;
     let roll = app
         .services
         .db
@@ -714,25 +752,7 @@ async fn roll_call_is_everyone_present_then_the_exceptions() {
     assert!(taps <= 5, "{taps} taps");
     shot(&c, "roll-call-exceptions").await;
 
-    let roll = app
-        .services
-        .db
-        .read(async |r| store::meetings::roll(r, meeting).await)
-        .await
-        .unwrap();
-    let presence = |id: i64| {
-        let r = roll.iter().find(|r| r.member_id == id).unwrap();
-        (r.presence.clone(), r.reason.clone())
-    };
-    assert_eq!(presence(away), (Some("vang_khong_ly_do".into()), None));
-    assert_eq!(
-        presence(excused),
-        (Some("vang_co_ly_do".into()), Some("Ốm".into()))
-    );
-    let present = roll
-        .iter()
-        .filter(|r| r.presence.as_deref() == Some("co_mat"))
-        .count();
+    let (roll, present) = roll_with_two_exceptions(&app, meeting, away, excused).await;
     assert_eq!(present, expected.len() - 2);
     let panel = c
         .find(Locator::Id("panel"))

@@ -260,7 +260,7 @@
     sessionStorage.removeItem(SENT);
     // What waits is sent once the page has settled (a page shown from the
     // phone's copy learns it is offline a moment after it starts).
-    setTimeout(send, 1500);
+    setTimeout(send, 3000);
     if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.register("/sw.js").then(function () {
       return navigator.serviceWorker.ready;
