@@ -31,6 +31,7 @@ pub mod tasks;
 pub mod users;
 
 pub use crate::store::count::counted;
+pub mod offline;
 pub mod terms;
 
 use crate::model::{Problem, Problems, Role};
@@ -197,6 +198,7 @@ pub(crate) async fn audit_entry_with(
     summary: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    offline::keep_receipt(tx, actor, action, now).await?;
     store::audit::append_with(
         tx,
         &store::audit::NewEntry {

@@ -111,6 +111,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0019_study_library.sql"),
         postgres: include_str!("../../migrations/postgres/0019_study_library.sql"),
     },
+    Migration {
+        version: 21,
+        name: "offline",
+        sqlite: include_str!("../../migrations/sqlite/0021_offline.sql"),
+        postgres: include_str!("../../migrations/postgres/0021_offline.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

@@ -30,6 +30,7 @@ pub mod orgs;
 pub mod personal;
 pub mod pg;
 pub mod reader;
+pub mod receipts;
 pub mod register;
 pub mod reminders;
 pub mod replica;

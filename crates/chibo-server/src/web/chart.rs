@@ -242,8 +242,15 @@ pub fn line(title: &str, points: &[(String, Option<i64>)]) -> String {
             COLOURS[1]
         );
     }
-    // Label every point when they fit, else every other one.
-    let every = if step < 24.0 { 2 } else { 1 };
+    // Label every point when the labels fit side by side, else every
+    // second (third…) one: a label of 12-unit text is about 7 units a
+    // character, with a gap.
+    let widest = points
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let every = ((widest as f64 * 7.0 + 6.0) / step).ceil().max(1.0) as usize;
     for (i, (label, v)) in points.iter().enumerate() {
         if let Some(v) = v {
             let _ = write!(
@@ -334,5 +341,17 @@ mod tests {
         assert!(svg.contains(r#"d="M83.3 52.0 M296.7 22.0""#), "{svg}");
         assert!(svg.contains(">80</text>") && svg.contains(">100</text>"));
         assert!(svg.contains("02: —"));
+    }
+
+    #[test]
+    fn a_line_of_twelve_dates_labels_only_what_fits_at_390_px() {
+        let points: Vec<(String, Option<i64>)> =
+            (1..=12).map(|m| (format!("05/{m:02}"), Some(80))).collect();
+        let svg = line("Tỷ lệ dự họp", &points);
+        let shown = (1..=12)
+            .filter(|m| svg.contains(&format!(">05/{m:02}</text>")))
+            .count();
+        // 12 labels of 5 characters need 12 × 41 units; the plot has 320.
+        assert_eq!(shown, 6, "{svg}");
     }
 }

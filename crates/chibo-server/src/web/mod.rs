@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod import_preview;
 mod input;
 pub mod observe;
+mod offline;
 mod pages;
 mod study_view;
 mod task_view;
@@ -73,6 +74,7 @@ pub fn router(
             "/assets/ballot/{version}/{*file}",
             get(assets::serve_ballot),
         )
+        .route("/sw.js", get(offline::service_worker))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             observe::route_layer,
@@ -80,6 +82,10 @@ pub fn router(
         // The upload handler reports oversize files itself; this is the hard stop.
         .layer(DefaultBodyLimit::max(upload_limit + 64 * 1024))
         .layer(middleware::from_fn_with_state(state.clone(), log_refusals))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            offline::replay,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers_and_language,

@@ -50,6 +50,8 @@ pub struct TasksPage {
     pub errors: FieldErrors,
     pub draft: TaskDraft,
     pub today: String,
+    /// The day the deadlines are counted from.
+    pub on: chrono::NaiveDate,
 }
 
 impl TaskWords for TasksPage {
@@ -75,12 +77,42 @@ impl TasksPage {
         self.draft.lead_id == Some(*id)
     }
 
+    /// The rows, the tasks still open first (each part by deadline, as read).
+    pub fn rows(&self) -> Vec<&TaskItem> {
+        let (open, closed): (Vec<&TaskItem>, Vec<&TaskItem>) =
+            self.items.iter().partition(|t| t.task.closed_on.is_none());
+        open.into_iter().chain(closed).collect()
+    }
+
+    /// "còn 3 ngày", "hạn hôm nay", "quá hạn 2 ngày" for a task not done yet.
+    pub fn days(&self, t: &TaskItem) -> Option<(String, &'static str)> {
+        if t.task.closed_on.is_some() || t.task.completed_on.is_some() {
+            return None;
+        }
+        let n = (t.task.deadline - self.on).num_days();
+        let tr = self.c.tr;
+        Some(match n {
+            0 => (tr.t("task-due-today"), "warn"),
+            n if n > 0 => (tr.t1("task-days-left", "n", n), ""),
+            n => (tr.t1("task-days-late", "n", -n), "bad"),
+        })
+    }
+
     pub fn month(&self) -> &str {
         self.q.month.as_deref().unwrap_or("")
     }
 
     pub fn open_only(&self) -> bool {
         self.q.open.as_deref() == Some("1")
+    }
+
+    /// Whether a filter other than the default (open tasks) is chosen.
+    pub fn filtered(&self) -> bool {
+        self.q.resolution.is_some()
+            || self.q.member.is_some()
+            || self.q.month.as_deref().is_some_and(|m| !m.is_empty())
+            || self.q.source.as_deref().is_some_and(|s| !s.is_empty())
+            || !self.open_only()
     }
 
     pub fn standing(&self) -> bool {

@@ -86,6 +86,10 @@ impl Chrome {
         assets::url("htmx.js")
     }
 
+    pub fn icon(&self) -> String {
+        assets::url("favicon.svg")
+    }
+
     pub fn lang(&self) -> &'static str {
         self.tr.lang.code()
     }

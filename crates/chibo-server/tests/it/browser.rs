@@ -76,6 +76,8 @@ pub(crate) async fn browser(d: &Driver) -> Client {
             "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}}
         }),
     );
+    // The console is read back: a page must log no error (tests/it/phone.rs).
+    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", d.port))
@@ -582,13 +584,13 @@ async fn the_first_screen_holds_the_title_and_the_main_button() {
         .await
         .unwrap();
     c.find(tasks).await.unwrap().click().await.unwrap();
-    text_with(&c, "Nhiệm vụ").await;
+    text_with(&c, "Bảng phân công").await;
     assert!(c.current_url().await.unwrap().path().starts_with("/tasks"));
     c.close().await.unwrap();
 }
 
 /// Plans a meeting of `cell` from the form's defaults (held in a few days).
-async fn plan_in_browser(c: &Client, app: &TestApp, cell: i64) {
+pub(crate) async fn plan_in_browser(c: &Client, app: &TestApp, cell: i64) {
     c.goto(&app.url(&format!("/meetings/new?cell={cell}")))
         .await
         .unwrap();
@@ -609,7 +611,7 @@ async fn plan_in_browser(c: &Client, app: &TestApp, cell: i64) {
 
 /// Opens the planned meeting on its page, early (with the reason asked),
 /// and returns its id from the roll-call page it leads to.
-async fn open_in_browser(c: &Client) -> i64 {
+pub(crate) async fn open_in_browser(c: &Client) -> i64 {
     c.find(Locator::Id("open-reason"))
         .await
         .unwrap()
@@ -633,18 +635,56 @@ async fn open_in_browser(c: &Client) -> i64 {
         .unwrap()
 }
 
+/// The demo secretary logged in on a phone, with a meeting planned from the
+/// form's defaults and opened (early): the app, the browser, the meeting.
+pub(crate) async fn secretary_opens_a_meeting(d: &Driver) -> (TestApp, Client, i64) {
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let cell = app.cell_ids().await[0];
+    let c = browser(d).await;
+    log_in(&c, &app, "bithu").await;
+    plan_in_browser(&c, &app, cell).await;
+    let meeting = open_in_browser(&c).await;
+    (app, c, meeting)
+}
+
+/// The roll the server holds after "everyone present" and two exceptions:
+/// `away` absent without a reason, `excused` absent for "Ốm". Returns the
+/// roll and how many are marked present.
+pub(crate) async fn roll_with_two_exceptions(
+    app: &TestApp,
+    meeting: i64,
+    away: i64,
+    excused: i64,
+) -> (Vec<store::meetings::RollEntry>, usize) {
+    let roll = app
+        .services
+        .db
+        .read(async |r| store::meetings::roll(r, meeting).await)
+        .await
+        .unwrap();
+    let presence = |id: i64| {
+        let r = roll.iter().find(|r| r.member_id == id).unwrap();
+        (r.presence.clone(), r.reason.clone())
+    };
+    assert_eq!(presence(away), (Some("vang_khong_ly_do".into()), None));
+    assert_eq!(
+        presence(excused),
+        (Some("vang_co_ly_do".into()), Some("Ốm".into()))
+    );
+    let present = roll
+        .iter()
+        .filter(|r| r.presence.as_deref() == Some("co_mat"))
+        .count();
+    (roll, present)
+}
+
 /// Roll-call in a few taps: "everyone present", then the two absent; a row
 /// is short, the reason box shows only for an excused absence, and leaving
 /// early is not a button beside "present".
 #[tokio::test]
 async fn roll_call_is_everyone_present_then_the_exceptions() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::demo(Backend::Sqlite).await;
-    let cell = app.cell_ids().await[0];
-    let c = browser(&d).await;
-    log_in(&c, &app, "bithu").await;
-    plan_in_browser(&c, &app, cell).await;
-    let meeting = open_in_browser(&c).await;
+    let (app, c, meeting) = secretary_opens_a_meeting(&d).await;
     let roll = app
         .services
         .db
@@ -653,13 +693,12 @@ async fn roll_call_is_everyone_present_then_the_exceptions() {
         .unwrap();
     let expected: Vec<_> = roll.iter().filter(|r| !r.apart()).collect();
     let (away, excused) = (expected[1].member_id, expected[2].member_id);
-    assert!(
-        c.find_all(Locator::Css("form.reason"))
-            .await
-            .unwrap()
-            .is_empty(),
-        "no reason box before anyone is excused"
-    );
+    for f in c.find_all(Locator::Css("form.reason")).await.unwrap() {
+        assert!(
+            !f.is_displayed().await.unwrap(),
+            "no reason box before anyone is excused"
+        );
+    }
     for r in &expected {
         let (top, bottom) = place_of(&c, &format!("#m{}", r.member_id)).await;
         assert!(bottom - top <= 90.0, "a row is {}px tall", bottom - top);
@@ -694,7 +733,10 @@ async fn roll_call_is_everyone_present_then_the_exceptions() {
         .unwrap();
     tap(format!("#m{excused} button[data-presence=vang_co_ly_do]")).await;
     c.wait()
-        .for_element(Locator::Id(&format!("reason{excused}")))
+        .for_element(Locator::Css(&format!("#m{excused}.vang_co_ly_do")))
+        .await
+        .unwrap();
+    c.find(Locator::Id(&format!("reason{excused}")))
         .await
         .unwrap()
         .send_keys("Ốm")
@@ -710,25 +752,7 @@ async fn roll_call_is_everyone_present_then_the_exceptions() {
     assert!(taps <= 5, "{taps} taps");
     shot(&c, "roll-call-exceptions").await;
 
-    let roll = app
-        .services
-        .db
-        .read(async |r| store::meetings::roll(r, meeting).await)
-        .await
-        .unwrap();
-    let presence = |id: i64| {
-        let r = roll.iter().find(|r| r.member_id == id).unwrap();
-        (r.presence.clone(), r.reason.clone())
-    };
-    assert_eq!(presence(away), (Some("vang_khong_ly_do".into()), None));
-    assert_eq!(
-        presence(excused),
-        (Some("vang_co_ly_do".into()), Some("Ốm".into()))
-    );
-    let present = roll
-        .iter()
-        .filter(|r| r.presence.as_deref() == Some("co_mat"))
-        .count();
+    let (roll, present) = roll_with_two_exceptions(&app, meeting, away, excused).await;
     assert_eq!(present, expected.len() - 2);
     let panel = c
         .find(Locator::Id("panel"))

@@ -228,7 +228,12 @@ pub async fn update(
 
 /// Comes back from a step to the meeting's page `to`, with its message or
 /// the problem in words; what the step returned is not shown.
-fn step<T>(id: i64, to: &str, ok: &str, r: Result<T, ServiceError>) -> Result<Response, PageError> {
+pub(super) fn step<T>(
+    id: i64,
+    to: &str,
+    ok: &str,
+    r: Result<T, ServiceError>,
+) -> Result<Response, PageError> {
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}{to}?ok={ok}")).into_response()),
         Err(ServiceError::Invalid(ps)) => {

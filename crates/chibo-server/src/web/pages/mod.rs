@@ -8,6 +8,7 @@ mod home;
 mod import;
 mod meetings;
 mod members;
+mod offline;
 mod reports;
 pub(crate) mod rules;
 mod session;
@@ -143,6 +144,7 @@ pub fn routes() -> Router<AppState> {
             get(announcements::list).post(announcements::send),
         )
         .route("/announcements/{id}", get(announcements::show))
+        .route("/meetings/{id}/votes/counted", post(offline::counted_vote))
 }
 
 /// A cookie for this site; `secure` once served over TLS.

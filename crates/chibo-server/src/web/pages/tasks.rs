@@ -94,15 +94,18 @@ async fn table_page(
         errors,
         draft,
         today: format_date(today(s.services.now())),
+        on: today(s.services.now()),
     })
 }
 
 pub async fn table(
     State(s): State<AppState>,
     user: User,
-    Query(q): Query<TableQuery>,
+    Query(mut q): Query<TableQuery>,
 ) -> Result<TasksPage, PageError> {
     let errors = FieldErrors::none(user.tr);
+    // What is still to do comes first: closed tasks are behind the filter.
+    q.open.get_or_insert_with(|| "1".into());
     table_page(&s, &user, q, errors, TaskDraft::default()).await
 }
 
