@@ -26,6 +26,8 @@ pub mod reminders;
 pub mod reports;
 pub mod task_print;
 pub mod tasks;
+pub mod transfers;
+pub mod dues;
 pub mod users;
 
 pub use crate::store::count::counted;
@@ -275,6 +277,15 @@ impl Subject {
             chain_id: cell_id,
             entity: "study",
             id,
+        }
+    }
+
+    /// A unit's own records (a cell's dues month closed).
+    pub(crate) fn unit(org_id: i64) -> Self {
+        Self {
+            chain_id: org_id,
+            entity: "org",
+            id: org_id,
         }
     }
 

@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0015_residents.sql"),
         postgres: include_str!("../../migrations/postgres/0015_residents.sql"),
     },
+    Migration {
+        version: 17,
+        name: "keeping",
+        sqlite: include_str!("../../migrations/sqlite/0017_keeping.sql"),
+        postgres: include_str!("../../migrations/postgres/0017_keeping.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

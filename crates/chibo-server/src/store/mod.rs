@@ -19,6 +19,7 @@ pub mod bulk;
 pub mod cases;
 pub mod concerns;
 pub mod count;
+pub mod dues;
 pub mod images;
 pub mod imports;
 pub mod leases;
@@ -36,6 +37,7 @@ pub mod reports;
 pub mod sessions;
 pub mod stats;
 pub mod tasks;
+pub mod transfers;
 pub mod writer;
 
 pub use reader::Reader;

@@ -10,6 +10,7 @@ mod errors;
 mod meetings;
 mod members;
 mod tasks;
+mod transfers;
 mod units;
 mod users;
 
@@ -44,6 +45,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         ballots::keys, ballots::manifest, ballots::request_token, ballots::pending_tokens, ballots::sign_token,
         ballots::my_token, ballots::issue_paper, ballots::paper_ballot, ballots::paper_invalid, ballots::close,
         ballots::board, ballots::share, ballots::tally, ballots::record, ballots::cast,
+        transfers::list, transfers::create, transfers::incoming, transfers::get_transfer, transfers::letter,
+        transfers::letter_file, transfers::roll, transfers::pay, transfers::category, transfers::member,
+        transfers::summary, transfers::close,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -176,6 +180,19 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/close", post(cases::close))
         .route("/cases/{id}/decisions", post(cases::decide))
         .route("/candidates/{id}", get(cases::get_candidate))
+        .route("/transfers", get(transfers::list).post(transfers::create))
+        .route("/transfers/incoming", post(transfers::incoming))
+        .route("/transfers/{id}", get(transfers::get_transfer))
+        .route(
+            "/transfers/{id}/letter",
+            get(transfers::letter_file).put(transfers::letter),
+        )
+        .route("/dues/roll", get(transfers::roll))
+        .route("/dues/payments", post(transfers::pay))
+        .route("/dues/categories", post(transfers::category))
+        .route("/dues/members/{id}", get(transfers::member))
+        .route("/dues/summary", get(transfers::summary))
+        .route("/dues/close", post(transfers::close))
         .fallback(errors::not_found)
         .layer(middleware::from_fn(crate::web::input::api_queries))
         .layer(middleware::from_fn(errors::json_errors))

@@ -918,3 +918,4 @@ problem-concern-reason = Unknown action: “{ $value }”.
 problem-concern-before_received = This date is before the concern was received ({ $value }).
 problem-study-deadline_past = The study deadline { $value } has passed.
 concerns-meeting-tab = Public opinion
+status-dang_chuyen = In transit between cells

@@ -918,3 +918,4 @@ problem-concern-reason = Việc làm không hợp lệ: “{ $value }”.
 problem-concern-before_received = Ngày này trước ngày nhận ý kiến ({ $value }).
 problem-study-deadline_past = Hạn học tập { $value } đã qua.
 concerns-meeting-tab = Dư luận nhân dân
+status-dang_chuyen = Đang chuyển sinh hoạt
