@@ -47,10 +47,6 @@ fn next(m: Month) -> Month {
     if m.1 == 12 { (m.0 + 1, 1) } else { (m.0, m.1 + 1) }
 }
 
-fn prev(m: Month) -> Month {
-    if m.1 == 1 { (m.0 - 1, 12) } else { (m.0, m.1 - 1) }
-}
-
 fn first_day(m: Month) -> NaiveDate {
     NaiveDate::from_ymd_opt(m.0, m.1, 1).unwrap_or(NaiveDate::MIN)
 }
@@ -327,6 +323,25 @@ impl Services {
         let cats = db::categories(r, m.id).await?;
         let entries = db::entries_of(r, m.id).await?;
         Ok(ledger(&self.rules, m, cats, entries, on))
+    }
+
+    /// A member's own dues line: paid through, months and amount in arrears
+    /// (None before the cell keeps their dues in chibo).
+    pub(super) async fn my_dues(&self, r: &mut Reader, member_id: i64, on: NaiveDate) -> Result<Option<(String, usize, i64)>> {
+        let Some(m) = store::members::get(r, member_id).await? else {
+            return Ok(None);
+        };
+        let d = self.member_dues_in(r, &m, on).await?;
+        if d.categories.is_empty() {
+            return Ok(None);
+        }
+        let through = d
+            .paid_through
+            .as_deref()
+            .and_then(parse_month)
+            .map(month_label)
+            .unwrap_or_default();
+        Ok(Some((through, d.arrears_months.len(), d.arrears_vnd)))
     }
 
     /// A member's dues: their own, or a member of a cell the actor reads.
@@ -816,6 +831,5 @@ mod tests {
         assert_eq!(parse_month("03/2026"), Some((2026, 3)));
         assert_eq!(parse_month("13/2026"), None);
         assert_eq!(next((2026, 12)), (2027, 1));
-        assert_eq!(prev((2027, 1)), (2026, 12));
     }
 }

@@ -32,3 +32,4 @@ mod smtp;
 mod support;
 mod tasks;
 mod writes;
+mod transfers;
