@@ -476,7 +476,12 @@ impl Services {
             .await
     }
 
-    pub(super) async fn detail_of(&self, r: &mut Reader, row: CaseRow, on: NaiveDate) -> Result<CaseDetail> {
+    pub(super) async fn detail_of(
+        &self,
+        r: &mut Reader,
+        row: CaseRow,
+        on: NaiveDate,
+    ) -> Result<CaseDetail> {
         let records = db::steps(r, row.id).await?;
         let extensions = db::extensions(r, row.id).await?;
         let people = db::people(r, row.id).await?;
@@ -985,7 +990,11 @@ impl Services {
         let note = text(&f.note, "note")?;
         let doc_number = text(&f.doc_number, "doc_number")?;
         if reception.is_some() && result == StepResult::Failed {
-            return Err(invalid("vote_id", "transfer.reception_not_passed", code.as_str()));
+            return Err(invalid(
+                "vote_id",
+                "transfer.reception_not_passed",
+                code.as_str(),
+            ));
         }
         let record = StepRecord {
             step: code.clone(),

@@ -44,7 +44,11 @@ pub fn parse_month(raw: &str) -> Option<Month> {
 }
 
 fn next(m: Month) -> Month {
-    if m.1 == 12 { (m.0 + 1, 1) } else { (m.0, m.1 + 1) }
+    if m.1 == 12 {
+        (m.0 + 1, 1)
+    } else {
+        (m.0, m.1 + 1)
+    }
 }
 
 fn first_day(m: Month) -> NaiveDate {
@@ -123,7 +127,10 @@ fn due_in(
     let code = month_code(m);
     let cat = cats.iter().rev().find(|c| c.from_month <= code)?;
     let Some(category) = rules_category(cat) else {
-        return Some((0, format!("Miễn đóng: {}", cat.reason.clone().unwrap_or_default())));
+        return Some((
+            0,
+            format!("Miễn đóng: {}", cat.reason.clone().unwrap_or_default()),
+        ));
     };
     let day = first_day(m);
     let age = admission.map_or(0, |a| chibo_rules::party_age(a, &[], day).years);
@@ -152,7 +159,9 @@ pub fn ledger(
     for e in &entries {
         *paid.entry(e.month.clone()).or_default() += e.amount_vnd;
     }
-    let limit: u32 = rules.param("xoa_ten_unpaid_months_per_year", on).unwrap_or(3);
+    let limit: u32 = rules
+        .param("xoa_ten_unpaid_months_per_year", on)
+        .unwrap_or(3);
     let review_rule = rules
         .pack_at(on)
         .and_then(|v| v.cite("xoa_ten_unpaid_months_per_year"))
@@ -174,13 +183,18 @@ pub fn ledger(
         out.entries = entries;
         return out;
     };
-    let last_entry = paid.keys().last().and_then(|k| parse_month(k)).unwrap_or(start);
+    let last_entry = paid
+        .keys()
+        .last()
+        .and_then(|k| parse_month(k))
+        .unwrap_or(start);
     let end = current.max(last_entry);
     let mut month = start;
     let mut gap = false;
     while month <= end {
         let code = month_code(month);
-        let (due, explanation) = due_in(rules, &cats, m.admission_date, month).unwrap_or((0, String::new()));
+        let (due, explanation) =
+            due_in(rules, &cats, m.admission_date, month).unwrap_or((0, String::new()));
         let got = paid.get(&code).copied().unwrap_or(0);
         let state = if due == 0 && got == 0 {
             "exempt"
@@ -309,8 +323,14 @@ pub struct SummaryMonth {
 
 impl Services {
     /// The last month a member's dues are paid through, from the ledger.
-    pub(super) async fn dues_paid_through(&self, r: &mut Reader, member_id: i64) -> Result<Option<Month>> {
-        let m = store::members::get(r, member_id).await?.ok_or(ServiceError::NotFound)?;
+    pub(super) async fn dues_paid_through(
+        &self,
+        r: &mut Reader,
+        member_id: i64,
+    ) -> Result<Option<Month>> {
+        let m = store::members::get(r, member_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let d = self.member_dues_in(r, &m, self.today()).await?;
         Ok(d.paid_through.as_deref().and_then(parse_month))
     }
@@ -319,7 +339,12 @@ impl Services {
         today(self.now())
     }
 
-    async fn member_dues_in(&self, r: &mut Reader, m: &MemberRow, on: NaiveDate) -> Result<MemberDues> {
+    async fn member_dues_in(
+        &self,
+        r: &mut Reader,
+        m: &MemberRow,
+        on: NaiveDate,
+    ) -> Result<MemberDues> {
         let cats = db::categories(r, m.id).await?;
         let entries = db::entries_of(r, m.id).await?;
         Ok(ledger(&self.rules, m, cats, entries, on))
@@ -327,7 +352,12 @@ impl Services {
 
     /// A member's own dues line: paid through, months and amount in arrears
     /// (None before the cell keeps their dues in chibo).
-    pub(super) async fn my_dues(&self, r: &mut Reader, member_id: i64, on: NaiveDate) -> Result<Option<(String, usize, i64)>> {
+    pub(super) async fn my_dues(
+        &self,
+        r: &mut Reader,
+        member_id: i64,
+        on: NaiveDate,
+    ) -> Result<Option<(String, usize, i64)>> {
         let Some(m) = store::members::get(r, member_id).await? else {
             return Ok(None);
         };
@@ -345,10 +375,17 @@ impl Services {
     }
 
     /// A member's dues: their own, or a member of a cell the actor reads.
-    pub async fn member_dues(&self, actor: &Actor, member_id: i64, now: DateTime<Utc>) -> Result<MemberDues> {
+    pub async fn member_dues(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MemberDues> {
         self.db
             .read(async |r| {
-                let m = store::members::get(r, member_id).await?.ok_or(ServiceError::NotFound)?;
+                let m = store::members::get(r, member_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
                 let cell = org_for(r, actor, m.cell_id).await?;
                 if !(actor.can_read_members(&cell) || actor.member_id == Some(m.id)) {
                     return Err(ServiceError::Forbidden);
@@ -368,7 +405,9 @@ impl Services {
     ) -> Result<DuesRoll> {
         let on = today(now);
         let month = match month.filter(|m| !m.trim().is_empty()) {
-            Some(raw) => parse_month(raw).ok_or_else(|| invalid("month", "dues.month", raw.trim()))?,
+            Some(raw) => {
+                parse_month(raw).ok_or_else(|| invalid("month", "dues.month", raw.trim()))?
+            }
             None => month_of(on),
         };
         self.db
@@ -382,7 +421,13 @@ impl Services {
             .await
     }
 
-    async fn roll_in(&self, r: &mut Reader, cell: &OrgRow, month: Month, on: NaiveDate) -> Result<DuesRoll> {
+    async fn roll_in(
+        &self,
+        r: &mut Reader,
+        cell: &OrgRow,
+        month: Month,
+        on: NaiveDate,
+    ) -> Result<DuesRoll> {
         let code = month_code(month);
         let members = store::members::of_cell(r, cell.id).await?;
         let mut cats: BTreeMap<i64, Vec<CategoryRow>> = BTreeMap::new();
@@ -393,12 +438,17 @@ impl Services {
         for e in db::entries_of_members(r, cell.id).await? {
             entries.entry(e.member_id).or_default().push(e);
         }
-        let closed = db::last_closed(r, cell.id).await?.is_some_and(|c| c >= code);
+        let closed = db::last_closed(r, cell.id)
+            .await?
+            .is_some_and(|c| c >= code);
         let mut lines = Vec::new();
         for m in members.iter().filter(|m| Status::is_active_str(&m.status)) {
             let mc = cats.remove(&m.id).unwrap_or_default();
             let me = entries.remove(&m.id).unwrap_or_default();
-            let entry_id = me.iter().find(|e| e.month == code && e.corrects_id.is_none()).map(|e| e.id);
+            let entry_id = me
+                .iter()
+                .find(|e| e.month == code && e.corrects_id.is_none())
+                .map(|e| e.id);
             let l = ledger(&self.rules, m, mc, me, on.max(first_day(month)));
             let line = l.months.iter().find(|x| x.month == code);
             lines.push(RollLine {
@@ -426,9 +476,15 @@ impl Services {
     /// Records a payment or a correction: the amount due prefilled, any
     /// other amount with its reason; one payment per member-month (a second
     /// one, even at the same moment, is refused and nothing is written).
-    pub async fn record_payment(&self, actor: &Actor, f: &PaymentForm, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn record_payment(
+        &self,
+        actor: &Actor,
+        f: &PaymentForm,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let on = today(now);
-        let month = parse_month(&f.month).ok_or_else(|| invalid("month", "dues.month", f.month.trim()))?;
+        let month =
+            parse_month(&f.month).ok_or_else(|| invalid("month", "dues.month", f.month.trim()))?;
         let code = month_code(month);
         let channel = match f.channel.trim() {
             "" | "cash" => "cash",
@@ -443,13 +499,15 @@ impl Services {
         let (m, cell, dues, corrected, closed) = self
             .db
             .read(async |r| {
-                let m = store::members::get(r, f.member_id)
-                    .await?
-                    .ok_or_else(|| invalid("member_id", "member.unknown", f.member_id.to_string()))?;
+                let m = store::members::get(r, f.member_id).await?.ok_or_else(|| {
+                    invalid("member_id", "member.unknown", f.member_id.to_string())
+                })?;
                 let cell = org_for(r, actor, m.cell_id).await?;
                 let dues = self.member_dues_in(r, &m, on).await?;
                 let corrected = match f.corrects_id {
-                    Some(id) => Some(db::entry(r, id).await?.ok_or_else(|| invalid("corrects_id", "dues.unknown_entry", id.to_string()))?),
+                    Some(id) => Some(db::entry(r, id).await?.ok_or_else(|| {
+                        invalid("corrects_id", "dues.unknown_entry", id.to_string())
+                    })?),
                     None => None,
                 };
                 let closed = db::last_closed(r, cell.id).await?;
@@ -470,7 +528,12 @@ impl Services {
             return Err(invalid(
                 "month",
                 "dues.before_joining",
-                format!("tháng {} trước khi đồng chí {} vào Đảng ({}) — {cite}", month_label(month), m.full_name, format_date(adm)),
+                format!(
+                    "tháng {} trước khi đồng chí {} vào Đảng ({}) — {cite}",
+                    month_label(month),
+                    m.full_name,
+                    format_date(adm)
+                ),
             ));
         }
         if !Status::is_active_str(&m.status) && m.status != Status::DangChuyen.as_str() {
@@ -486,7 +549,12 @@ impl Services {
                 return Err(invalid(
                     "month",
                     "dues.after_leaving",
-                    format!("tháng {} sau khi đồng chí {} ra khỏi danh sách ({}) — {cite}", month_label(month), m.full_name, format_date(left)),
+                    format!(
+                        "tháng {} sau khi đồng chí {} ra khỏi danh sách ({}) — {cite}",
+                        month_label(month),
+                        m.full_name,
+                        format_date(left)
+                    ),
                 ));
             }
         }
@@ -494,12 +562,15 @@ impl Services {
         let due = match line {
             Some(l) => l.due_vnd,
             None if dues.categories.is_empty() => {
-                return Err(invalid("member_id", "dues.no_category", m.full_name.clone()));
+                return Err(invalid(
+                    "member_id",
+                    "dues.no_category",
+                    m.full_name.clone(),
+                ));
             }
             None => {
                 // An advance beyond the months the ledger shows.
-                due_in(&self.rules, &dues.categories, m.admission_date, month)
-                    .map_or(0, |d| d.0)
+                due_in(&self.rules, &dues.categories, m.admission_date, month).map_or(0, |d| d.0)
             }
         };
         let amount = match (f.corrects_id, f.amount_vnd) {
@@ -510,7 +581,11 @@ impl Services {
         };
         if let Some(c) = &corrected {
             if c.member_id != m.id || c.month != code {
-                return Err(invalid("corrects_id", "dues.unknown_entry", c.id.to_string()));
+                return Err(invalid(
+                    "corrects_id",
+                    "dues.unknown_entry",
+                    c.id.to_string(),
+                ));
             }
             if amount == 0 {
                 return Err(invalid("amount_vnd", "dues.amount", "0"));
@@ -533,7 +608,11 @@ impl Services {
                     format!("{amount} đ khác mức phải đóng {due} đ: ghi rõ lý do — {cite}"),
                 ));
             }
-            if let Some(prev) = dues.entries.iter().find(|e| e.month == code && e.corrects_id.is_none()) {
+            if let Some(prev) = dues
+                .entries
+                .iter()
+                .find(|e| e.month == code && e.corrects_id.is_none())
+            {
                 return Err(invalid(
                     "month",
                     "dues.already_paid",
@@ -572,7 +651,10 @@ impl Services {
             invalid(
                 "month",
                 "dues.already_paid",
-                format!("tháng {} đã ghi: không ghi hai lần — {cite}", month_label(month)),
+                format!(
+                    "tháng {} đã ghi: không ghi hai lần — {cite}",
+                    month_label(month)
+                ),
             )
         })?;
         audit_entry(
@@ -591,11 +673,24 @@ impl Services {
 
     /// Sets a member's category from a month on; never before the last month
     /// the cell closed.
-    pub async fn set_dues_category(&self, actor: &Actor, f: &CategoryForm, now: DateTime<Utc>) -> Result<()> {
-        let month = parse_month(&f.from_month).ok_or_else(|| invalid("from_month", "dues.month", f.from_month.trim()))?;
+    pub async fn set_dues_category(
+        &self,
+        actor: &Actor,
+        f: &CategoryForm,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let month = parse_month(&f.from_month)
+            .ok_or_else(|| invalid("from_month", "dues.month", f.from_month.trim()))?;
         let code = month_code(month);
         let cat = f.category.trim();
-        const CATS: [&str; 6] = ["bhxh", "pension", "student", "other_under_retirement", "other_retirement_age", "exempt"];
+        const CATS: [&str; 6] = [
+            "bhxh",
+            "pension",
+            "student",
+            "other_under_retirement",
+            "other_retirement_age",
+            "exempt",
+        ];
         if !CATS.contains(&cat) {
             return Err(invalid("category", "dues.category", cat));
         }
@@ -603,7 +698,11 @@ impl Services {
             return Err(invalid("base_vnd", "dues.amount", "base_vnd"));
         }
         if f.zone.is_some_and(|z| !(1..=4).contains(&z)) {
-            return Err(invalid("zone", "dues.zone", f.zone.unwrap_or(0).to_string()));
+            return Err(invalid(
+                "zone",
+                "dues.zone",
+                f.zone.unwrap_or(0).to_string(),
+            ));
         }
         let reason = Some(nfc(&f.reason)).filter(|r| !r.is_empty());
         if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
@@ -615,15 +714,19 @@ impl Services {
                 .param("dues_reduction_options_pct", first_day(month))
                 .unwrap_or_default();
             if !options.contains(&(p.max(0) as u64)) {
-                return Err(invalid("reduction_pct", "dues.reduction", format!("{p}% (chỉ: {options:?})")));
+                return Err(invalid(
+                    "reduction_pct",
+                    "dues.reduction",
+                    format!("{p}% (chỉ: {options:?})"),
+                ));
             }
         }
         let (m, cell, closed) = self
             .db
             .read(async |r| {
-                let m = store::members::get(r, f.member_id)
-                    .await?
-                    .ok_or_else(|| invalid("member_id", "member.unknown", f.member_id.to_string()))?;
+                let m = store::members::get(r, f.member_id).await?.ok_or_else(|| {
+                    invalid("member_id", "member.unknown", f.member_id.to_string())
+                })?;
                 let cell = org_for(r, actor, m.cell_id).await?;
                 let closed = db::last_closed(r, cell.id).await?;
                 Ok::<_, ServiceError>((m, cell, closed))
@@ -662,7 +765,11 @@ impl Services {
         )
         .await?;
         if !added {
-            return Err(invalid("from_month", "dues.category_exists", month_label(month)));
+            return Err(invalid(
+                "from_month",
+                "dues.category_exists",
+                month_label(month),
+            ));
         }
         audit_entry(
             &mut tx,
@@ -680,7 +787,8 @@ impl Services {
 
     /// The retained share (a fraction of the collection) and its source.
     fn retention(&self, on: NaiveDate) -> (Option<chibo_rules::Fraction>, String) {
-        let share: Option<chibo_rules::Fraction> = self.rules.param("dues_cell_retention", on).unwrap_or(None);
+        let share: Option<chibo_rules::Fraction> =
+            self.rules.param("dues_cell_retention", on).unwrap_or(None);
         let cite = self
             .rules
             .pack_at(on)
@@ -699,7 +807,13 @@ impl Services {
 
     /// A cell's summary for a year (every month to the current one): the
     /// collection is the sum of the entries, month by month.
-    pub async fn dues_summary(&self, actor: &Actor, unit: Option<i64>, year: Option<i32>, now: DateTime<Utc>) -> Result<DuesSummary> {
+    pub async fn dues_summary(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        year: Option<i32>,
+        now: DateTime<Utc>,
+    ) -> Result<DuesSummary> {
         let on = today(now);
         let year = year.unwrap_or(on.year());
         self.db
@@ -713,9 +827,21 @@ impl Services {
             .await
     }
 
-    pub(super) async fn summary_in(&self, r: &mut Reader, cell: &OrgRow, year: i32, on: NaiveDate) -> Result<DuesSummary> {
-        let entries = db::entries_of_cell(r, cell.id, &month_code((year, 1)), &month_code((year, 12))).await?;
-        let closes: BTreeMap<String, CloseRow> = db::closes(r, cell.id).await?.into_iter().map(|c| (c.month.clone(), c)).collect();
+    pub(super) async fn summary_in(
+        &self,
+        r: &mut Reader,
+        cell: &OrgRow,
+        year: i32,
+        on: NaiveDate,
+    ) -> Result<DuesSummary> {
+        let entries =
+            db::entries_of_cell(r, cell.id, &month_code((year, 1)), &month_code((year, 12)))
+                .await?;
+        let closes: BTreeMap<String, CloseRow> = db::closes(r, cell.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.month.clone(), c))
+            .collect();
         let mut months = Vec::new();
         for mo in 1..=12 {
             let code = month_code((year, mo));
@@ -753,7 +879,13 @@ impl Services {
         }
         let _ = roll;
         for m in members.iter().filter(|m| Status::is_active_str(&m.status)) {
-            let l = ledger(&self.rules, m, cats.remove(&m.id).unwrap_or_default(), ents.remove(&m.id).unwrap_or_default(), on);
+            let l = ledger(
+                &self.rules,
+                m,
+                cats.remove(&m.id).unwrap_or_default(),
+                ents.remove(&m.id).unwrap_or_default(),
+                on,
+            );
             if l.arrears_vnd > 0 {
                 in_arrears += 1;
                 arrears += l.arrears_vnd;
@@ -775,7 +907,13 @@ impl Services {
     /// Closes a month: its collection counted, the share retained and the
     /// amount remitted written down; corrections and category changes may
     /// no longer reach it.
-    pub async fn close_dues_month(&self, actor: &Actor, unit: Option<i64>, month: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn close_dues_month(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        month: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let on = today(now);
         let mo = parse_month(month).ok_or_else(|| invalid("month", "dues.month", month.trim()))?;
         if mo >= month_of(on) {

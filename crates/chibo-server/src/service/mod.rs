@@ -14,6 +14,7 @@ pub mod concerns;
 pub mod dashboard;
 pub mod demo;
 pub mod documents;
+pub mod dues;
 pub mod home;
 pub mod import;
 pub mod jobs;
@@ -27,7 +28,6 @@ pub mod reports;
 pub mod task_print;
 pub mod tasks;
 pub mod transfers;
-pub mod dues;
 pub mod users;
 
 pub use crate::store::count::counted;

@@ -141,7 +141,9 @@ fn date_opt(raw: &str, field: &'static str) -> Result<Option<NaiveDate>> {
     if raw.trim().is_empty() {
         return Ok(None);
     }
-    parse_date(field, raw).map(Some).map_err(ServiceError::invalid)
+    parse_date(field, raw)
+        .map(Some)
+        .map_err(ServiceError::invalid)
 }
 
 /// The standing a transfer restores (a member on the list before it).
@@ -283,7 +285,11 @@ impl Services {
     /// Who a transfer's deadlines alert besides the case cell's secretary:
     /// the other side's secretary and the committee members of the upper
     /// committees of both sides.
-    pub(super) async fn transfer_recipients(&self, r: &mut Reader, row: &CaseRow) -> Result<Vec<i64>> {
+    pub(super) async fn transfer_recipients(
+        &self,
+        r: &mut Reader,
+        row: &CaseRow,
+    ) -> Result<Vec<i64>> {
         let Some(t) = self.transfer_of(r, row).await? else {
             return Ok(Vec::new());
         };
@@ -324,24 +330,25 @@ impl Services {
         if opened > on {
             return Err(invalid("opened_on", "date.future", format_date(opened)));
         }
-        let reason = text(&f.reason, "reason")?
-            .ok_or_else(|| invalid("reason", "required", ""))?;
+        let reason = text(&f.reason, "reason")?.ok_or_else(|| invalid("reason", "required", ""))?;
         let dest_outside = text(&f.dest_outside, "dest_outside")?;
         let return_on = date_opt(&f.return_on, "return_on")?;
         let decision = date_opt(&f.decision_date, "decision_date")?;
         let (m, origin, dest, blocking) = self
             .db
             .read(async |r| {
-                let m = store::members::get(r, f.member_id)
-                    .await?
-                    .ok_or_else(|| invalid("member_id", "member.unknown", f.member_id.to_string()))?;
+                let m = store::members::get(r, f.member_id).await?.ok_or_else(|| {
+                    invalid("member_id", "member.unknown", f.member_id.to_string())
+                })?;
                 let origin = org_for(r, actor, m.cell_id).await?;
                 let dest = match f.dest_cell_id {
                     Some(id) => Some(
                         store::orgs::get(r, id)
                             .await?
                             .filter(|o| o.kind == "chi_bo")
-                            .ok_or_else(|| invalid("dest_cell_id", "transfer.dest_unknown", id.to_string()))?,
+                            .ok_or_else(|| {
+                                invalid("dest_cell_id", "transfer.dest_unknown", id.to_string())
+                            })?,
                     ),
                     None => None,
                 };
@@ -369,11 +376,18 @@ impl Services {
             return Err(invalid(
                 "member_id",
                 "transfer.in_transit",
-                format!("{} đang chuyển sinh hoạt (hoặc sinh hoạt tạm thời): mỗi lúc chỉ một hồ sơ chuyển — {cite}", m.full_name),
+                format!(
+                    "{} đang chuyển sinh hoạt (hoặc sinh hoạt tạm thời): mỗi lúc chỉ một hồ sơ chuyển — {cite}",
+                    m.full_name
+                ),
             ));
         }
         let prior = standing(&m.status).ok_or_else(|| {
-            invalid("member_id", "transfer.not_on_list", format!("{}: {}", m.full_name, m.status))
+            invalid(
+                "member_id",
+                "transfer.not_on_list",
+                format!("{}: {}", m.full_name, m.status),
+            )
         })?;
         match (&dest, &dest_outside) {
             (Some(d), _) if d.id == origin.id => {
@@ -387,7 +401,9 @@ impl Services {
             _ => {}
         }
         if kind == CaseKind::ChuyenNoiBo
-            && dest.as_ref().is_none_or(|d| d.parent_id != origin.parent_id)
+            && dest
+                .as_ref()
+                .is_none_or(|d| d.parent_id != origin.parent_id)
         {
             return Err(invalid(
                 "kind",
@@ -402,9 +418,15 @@ impl Services {
         if kind == CaseKind::ChuyenTamThoi {
             let back = return_on.ok_or_else(|| invalid("return_on", "required", ""))?;
             let min: u32 = view.get("temp_transfer_min_months").map_err(rules_error)?;
-            let max: u32 = view.get("temp_transfer_study_max_months").map_err(rules_error)?;
-            let earliest = opened.checked_add_months(Months::new(min)).unwrap_or(opened);
-            let latest = opened.checked_add_months(Months::new(max)).unwrap_or(opened);
+            let max: u32 = view
+                .get("temp_transfer_study_max_months")
+                .map_err(rules_error)?;
+            let earliest = opened
+                .checked_add_months(Months::new(min))
+                .unwrap_or(opened);
+            let latest = opened
+                .checked_add_months(Months::new(max))
+                .unwrap_or(opened);
             if back < earliest || back > latest {
                 return Err(invalid(
                     "return_on",
@@ -419,7 +441,11 @@ impl Services {
             }
             dates.insert("ngay_tro_ve".to_string(), back);
         }
-        if procedure.inputs.iter().any(|i| i.code.as_str() == "ngay_quyet_dinh") {
+        if procedure
+            .inputs
+            .iter()
+            .any(|i| i.code.as_str() == "ngay_quyet_dinh")
+        {
             let d = decision.unwrap_or(opened);
             if d > on {
                 return Err(invalid("decision_date", "date.future", format_date(d)));
@@ -431,11 +457,23 @@ impl Services {
             return Err(invalid(
                 "member_id",
                 "transfer.in_transit",
-                format!("{} đã có hồ sơ chuyển sinh hoạt số {open} chưa kết thúc — {cite}", m.full_name),
+                format!(
+                    "{} đã có hồ sơ chuyển sinh hoạt số {open} chưa kết thúc — {cite}",
+                    m.full_name
+                ),
             ));
         }
         let id = self
-            .open_case_in(&mut tx, actor, &origin, kind, (None, Some(m.id)), opened, &dates, now)
+            .open_case_in(
+                &mut tx,
+                actor,
+                &origin,
+                kind,
+                (None, Some(m.id)),
+                opened,
+                &dates,
+                now,
+            )
             .await?;
         db::insert(
             &mut tx,
@@ -466,8 +504,17 @@ impl Services {
         } else {
             (Status::DangChuyen, format!("Chuyển sinh hoạt đến {to}"))
         };
-        self.set_status_in(&mut tx, actor, &origin, (m.id, id), status, opened, &note, now)
-            .await?;
+        self.set_status_in(
+            &mut tx,
+            actor,
+            &origin,
+            (m.id, id),
+            status,
+            opened,
+            &note,
+            now,
+        )
+        .await?;
         audit_entry(
             &mut tx,
             actor,
@@ -532,10 +579,28 @@ impl Services {
             (CaseKind::ChuyenTamThoi, "tro_ve") => {
                 db::set_attached(tx, row.id, false).await?;
                 let cell = self.org_in(tx, origin_id).await?;
-                self.set_status_in(tx, actor, &cell, (t.member_id, row.id), prior, date, "Trở về sinh hoạt ở chi bộ chính thức", now)
-                    .await?;
-                self.close_in(tx, actor, &cell, row.id, chibo_rules::CaseOutcome::HoanThanh, date, None, now)
-                    .await?;
+                self.set_status_in(
+                    tx,
+                    actor,
+                    &cell,
+                    (t.member_id, row.id),
+                    prior,
+                    date,
+                    "Trở về sinh hoạt ở chi bộ chính thức",
+                    now,
+                )
+                .await?;
+                self.close_in(
+                    tx,
+                    actor,
+                    &cell,
+                    row.id,
+                    chibo_rules::CaseOutcome::HoanThanh,
+                    date,
+                    None,
+                    now,
+                )
+                .await?;
             }
             (_, "tiep_nhan") => {
                 let cell = self.org_in(tx, origin_id).await?;
@@ -556,12 +621,30 @@ impl Services {
                         .await?;
                     }
                     None => {
-                        self.set_status_in(tx, actor, &cell, (t.member_id, row.id), Status::ChuyenDi, date, &format!("Đã chuyển sinh hoạt đến {}", t.dest_name), now)
-                            .await?;
+                        self.set_status_in(
+                            tx,
+                            actor,
+                            &cell,
+                            (t.member_id, row.id),
+                            Status::ChuyenDi,
+                            date,
+                            &format!("Đã chuyển sinh hoạt đến {}", t.dest_name),
+                            now,
+                        )
+                        .await?;
                     }
                 }
-                self.close_in(tx, actor, &cell, row.id, chibo_rules::CaseOutcome::HoanThanh, date, None, now)
-                    .await?;
+                self.close_in(
+                    tx,
+                    actor,
+                    &cell,
+                    row.id,
+                    chibo_rules::CaseOutcome::HoanThanh,
+                    date,
+                    None,
+                    now,
+                )
+                .await?;
             }
             _ => {}
         }
@@ -589,14 +672,25 @@ impl Services {
         let Some(t) = db::get_in(tx, row.id).await? else {
             return Ok(());
         };
-        let cell = self.org_in(tx, t.origin_cell_id.unwrap_or(row.cell_id)).await?;
+        let cell = self
+            .org_in(tx, t.origin_cell_id.unwrap_or(row.cell_id))
+            .await?;
         db::set_refusal(tx, row.id, reason).await?;
         db::set_attached(tx, row.id, false).await?;
         if t.origin_cell_id.is_some() {
             let prior = standing(&t.prior_status).unwrap_or(Status::ChinhThuc);
             let note = format!("{}: {reason}", outcome.label_vi());
-            self.set_status_in(tx, actor, &cell, (t.member_id, row.id), prior, date, &note, now)
-                .await?;
+            self.set_status_in(
+                tx,
+                actor,
+                &cell,
+                (t.member_id, row.id),
+                prior,
+                date,
+                &note,
+                now,
+            )
+            .await?;
         }
         audit_entry(
             tx,
@@ -610,7 +704,9 @@ impl Services {
     }
 
     async fn org_in(&self, tx: &mut Tx, id: i64) -> Result<OrgRow> {
-        store::orgs::get_in(tx, id).await?.ok_or(ServiceError::NotFound)
+        store::orgs::get_in(tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
     }
 
     /// Records the letter's numbers and the portal's reference (the
@@ -625,13 +721,21 @@ impl Services {
         let (row, t) = self
             .db
             .read(async |r| {
-                let row = store::cases::get(r, id).await?.ok_or(ServiceError::NotFound)?;
-                let t = self.transfer_of(r, &row).await?.ok_or(ServiceError::NotFound)?;
+                let row = store::cases::get(r, id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                let t = self
+                    .transfer_of(r, &row)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
                 Ok::<_, ServiceError>((row, t))
             })
             .await?;
         let cells = self.transfer_sides(&t).await?;
-        if !cells.iter().any(|c| actor.can_manage(c) || actor.oversees(c)) {
+        if !cells
+            .iter()
+            .any(|c| actor.can_manage(c) || actor.oversees(c))
+        {
             return Err(ServiceError::Forbidden);
         }
         if row.closed_on.is_some() {
@@ -716,7 +820,9 @@ impl Services {
                 let mut closed = Vec::new();
                 let mut attached = Vec::new();
                 for t in db::under(r, &unit.path, true).await? {
-                    let row = store::cases::get(r, t.case_id).await?.ok_or(ServiceError::NotFound)?;
+                    let row = store::cases::get(r, t.case_id)
+                        .await?
+                        .ok_or(ServiceError::NotFound)?;
                     let d = self.detail_of(r, row, on).await?;
                     let from_here = match t.origin_cell_id {
                         Some(id) => org(r, id).await?.path.starts_with(&unit.path),
@@ -746,7 +852,12 @@ impl Services {
                         closed.push(line);
                     }
                 }
-                open.sort_by_key(|l| (l.next_due.as_ref().map_or(NaiveDate::MAX, |d| d.date), l.transfer.case_id));
+                open.sort_by_key(|l| {
+                    (
+                        l.next_due.as_ref().map_or(NaiveDate::MAX, |d| d.date),
+                        l.transfer.case_id,
+                    )
+                });
                 let manages = unit.kind == "chi_bo" && actor.can_manage(&unit);
                 let (members, cells) = if manages {
                     let members = store::members::of_cell(r, unit.id)
@@ -767,7 +878,15 @@ impl Services {
                 } else {
                     (Vec::new(), Vec::new())
                 };
-                Ok(TransfersView { unit, open, closed, attached, members, cells, manages })
+                Ok(TransfersView {
+                    unit,
+                    open,
+                    closed,
+                    attached,
+                    members,
+                    cells,
+                    manages,
+                })
             })
             .await
     }
@@ -786,7 +905,9 @@ impl Services {
         else {
             return Ok(None);
         };
-        let row = store::cases::get(r, t.case_id).await?.ok_or(ServiceError::NotFound)?;
+        let row = store::cases::get(r, t.case_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let d = self.detail_of(r, row, on).await?;
         Ok(Some(TransferLine {
             at: d.at(),
@@ -818,18 +939,23 @@ impl Services {
             .ok_or_else(|| invalid("kind", "transfer.kind", f.kind.trim()))?;
         let mut problems = Problems::default();
         let name = problems.take(crate::model::PersonName::parse("full_name", &f.full_name));
-        let birth = problems.take(date_opt(&f.date_of_birth, "date_of_birth").map_err(|_| {
-            Problem::new("date_of_birth", "date.invalid", f.date_of_birth.trim())
-        }));
-        let admission = problems.take(date_opt(&f.admission_date, "admission_date").map_err(|_| {
-            Problem::new("admission_date", "date.invalid", f.admission_date.trim())
-        }));
-        let official = problems.take(date_opt(&f.official_date, "official_date").map_err(|_| {
-            Problem::new("official_date", "date.invalid", f.official_date.trim())
-        }));
-        let letter_date = problems.take(date_opt(&f.letter_date, "letter_date").map_err(|_| {
-            Problem::new("letter_date", "date.invalid", f.letter_date.trim())
-        }));
+        let birth = problems
+            .take(date_opt(&f.date_of_birth, "date_of_birth").map_err(|_| {
+                Problem::new("date_of_birth", "date.invalid", f.date_of_birth.trim())
+            }));
+        let admission =
+            problems.take(date_opt(&f.admission_date, "admission_date").map_err(|_| {
+                Problem::new("admission_date", "date.invalid", f.admission_date.trim())
+            }));
+        let official = problems
+            .take(date_opt(&f.official_date, "official_date").map_err(|_| {
+                Problem::new("official_date", "date.invalid", f.official_date.trim())
+            }));
+        let letter_date =
+            problems
+                .take(date_opt(&f.letter_date, "letter_date").map_err(|_| {
+                    Problem::new("letter_date", "date.invalid", f.letter_date.trim())
+                }));
         let card = if f.card_no.trim().is_empty() {
             None
         } else {
@@ -850,8 +976,13 @@ impl Services {
         if letter_no.is_none() {
             problems.push(Problem::new("letter_no", "required", ""));
         }
-        let (Some(name), Some(Some(admission)), Some(Some(letter_on)), Some(origin), Some(letter_no)) =
-            (name, admission, letter_date, origin, letter_no)
+        let (
+            Some(name),
+            Some(Some(admission)),
+            Some(Some(letter_on)),
+            Some(origin),
+            Some(letter_no),
+        ) = (name, admission, letter_date, origin, letter_no)
         else {
             if problems.is_empty() {
                 problems.push(Problem::new("letter_date", "required", ""));
@@ -862,7 +993,11 @@ impl Services {
             return Err(ServiceError::Invalid(problems));
         }
         if letter_on > on {
-            return Err(invalid("letter_date", "date.future", format_date(letter_on)));
+            return Err(invalid(
+                "letter_date",
+                "date.future",
+                format_date(letter_on),
+            ));
         }
         let official = official.flatten();
         let status = if kind == CaseKind::ChuyenTamThoi {
@@ -880,7 +1015,11 @@ impl Services {
             );
         }
         let procedure = self.rules.procedure(kind, letter_on).map_err(rules_error)?;
-        if procedure.inputs.iter().any(|i| i.code.as_str() == "ngay_quyet_dinh") {
+        if procedure
+            .inputs
+            .iter()
+            .any(|i| i.code.as_str() == "ngay_quyet_dinh")
+        {
             dates.insert("ngay_quyet_dinh".to_string(), letter_on);
         }
         let values = store::members::MemberValues {
@@ -900,7 +1039,10 @@ impl Services {
             phone: None,
             email: None,
             residence: None,
-            notes: Some(format!("Tiếp nhận theo giấy giới thiệu số {letter_no} ngày {} của {origin}", format_date(letter_on))),
+            notes: Some(format!(
+                "Tiếp nhận theo giấy giới thiệu số {letter_no} ngày {} của {origin}",
+                format_date(letter_on)
+            )),
         };
         let mut tx = self.db.begin().await?;
         let member_id = super::members::insert_member(
@@ -913,7 +1055,16 @@ impl Services {
         )
         .await?;
         let id = self
-            .open_case_in(&mut tx, actor, &cell, kind, (None, Some(member_id)), letter_on, &dates, now)
+            .open_case_in(
+                &mut tx,
+                actor,
+                &cell,
+                kind,
+                (None, Some(member_id)),
+                letter_on,
+                &dates,
+                now,
+            )
             .await?;
         db::insert(
             &mut tx,
@@ -926,7 +1077,11 @@ impl Services {
                 dest_outside: None,
                 reason: "Tiếp nhận theo giấy giới thiệu sinh hoạt đảng",
                 return_on,
-                prior_status: if official.is_some() { "chinh_thuc" } else { "du_bi" },
+                prior_status: if official.is_some() {
+                    "chinh_thuc"
+                } else {
+                    "du_bi"
+                },
                 portal_ref: portal_ref.as_deref(),
                 letter_no: Some(&letter_no),
                 letter_on: Some(letter_on),
@@ -935,7 +1090,11 @@ impl Services {
         )
         .await?;
         // The origin's steps are the letter's: recorded as it states them.
-        for step in procedure.steps.iter().filter(|s| s.side == Some(Side::NoiDi)) {
+        for step in procedure
+            .steps
+            .iter()
+            .filter(|s| s.side == Some(Side::NoiDi))
+        {
             let forms: Vec<String> = step
                 .documents
                 .iter()
@@ -984,7 +1143,11 @@ impl Services {
         let d = self.transfer_detail(actor, id, now).await?;
         let t = &d.transfer;
         let Some(letter_on) = t.letter_on else {
-            return Err(invalid("letter", "transfer.no_letter", "cap_giay_gioi_thieu"));
+            return Err(invalid(
+                "letter",
+                "transfer.no_letter",
+                "cap_giay_gioi_thieu",
+            ));
         };
         let (header, m, kind_title) = self
             .db
@@ -994,8 +1157,12 @@ impl Services {
                     Some(p) => org(r, p).await?,
                     None => origin.clone(),
                 };
-                let header = self.letterhead(r, &issuer, t.letter_no.clone(), letter_on).await?;
-                let m = store::members::get(r, t.member_id).await?.ok_or(ServiceError::NotFound)?;
+                let header = self
+                    .letterhead(r, &issuer, t.letter_no.clone(), letter_on)
+                    .await?;
+                let m = store::members::get(r, t.member_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
                 let kind = CaseKind::parse(&t.kind).ok_or(ServiceError::NotFound)?;
                 Ok::<_, ServiceError>((header, m, kind.label_vi().to_uppercase()))
             })
@@ -1012,12 +1179,18 @@ impl Services {
             Block::paragraph(format!(
                 "Giới thiệu đồng chí: {}, sinh ngày {}",
                 m.full_name,
-                m.date_of_birth.map(format_date).unwrap_or_else(|| dash.clone())
+                m.date_of_birth
+                    .map(format_date)
+                    .unwrap_or_else(|| dash.clone())
             )),
             Block::paragraph(format!(
                 "Ngày vào Đảng: {}; ngày chính thức: {}",
-                m.admission_date.map(format_date).unwrap_or_else(|| dash.clone()),
-                m.official_date.map(format_date).unwrap_or_else(|| "đảng viên dự bị".into())
+                m.admission_date
+                    .map(format_date)
+                    .unwrap_or_else(|| dash.clone()),
+                m.official_date
+                    .map(format_date)
+                    .unwrap_or_else(|| "đảng viên dự bị".into())
             )),
             Block::paragraph(format!(
                 "Số thẻ đảng viên (Số TĐV): {}; Số lý lịch (Số LL): {}; Số danh sách đảng viên (Số SĐV): {}; Số giấy giới thiệu (Số GTSHĐ): {}",
@@ -1032,10 +1205,15 @@ impl Services {
             Block::paragraph(format!("Đã đóng đảng phí hết tháng {paid}")),
         ];
         if let Some(back) = t.return_on {
-            body.push(Block::paragraph(format!("Thời gian sinh hoạt tạm thời đến ngày {}", format_date(back))));
+            body.push(Block::paragraph(format!(
+                "Thời gian sinh hoạt tạm thời đến ngày {}",
+                format_date(back)
+            )));
         }
         if let Some(p) = &t.portal_ref {
-            body.push(Block::paragraph(format!("Mã hồ sơ trên Cổng Dịch vụ công Quốc gia: {p}")));
+            body.push(Block::paragraph(format!(
+                "Mã hồ sơ trên Cổng Dịch vụ công Quốc gia: {p}"
+            )));
         }
         body.push(Block::paragraph(format!(
             "Đề nghị cấp ủy nơi đến tiếp nhận và quản lý đảng viên; giấy có giá trị xuất trình đến hết ngày {}.",
@@ -1069,7 +1247,11 @@ impl Services {
                 author: t.origin_name.clone(),
                 created: Some(now),
             },
-            name: FileName::of(&["Giấy giới thiệu sinh hoạt đảng", &m.full_name, &letter_on.format("%Y-%m-%d").to_string()]),
+            name: FileName::of(&[
+                "Giấy giới thiệu sinh hoạt đảng",
+                &m.full_name,
+                &letter_on.format("%Y-%m-%d").to_string(),
+            ]),
         })
     }
 }

@@ -58,14 +58,21 @@ pub async fn insert_category(tx: &mut Tx, c: &NewCategory<'_>, now: DateTime<Utc
     });
     match r {
         Ok(_) => Ok(true),
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => Ok(false),
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            Ok(false)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// A member's categories, the earliest first.
 pub async fn categories(r: &mut Reader, member_id: i64) -> Result<Vec<CategoryRow>> {
-    let sql = format!("SELECT {CATEGORY} FROM dues_category WHERE member_id = $1 ORDER BY from_month, id");
+    let sql = format!(
+        "SELECT {CATEGORY} FROM dues_category WHERE member_id = $1 ORDER BY from_month, id"
+    );
     Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(member_id)
         .fetch_all(c)
@@ -123,7 +130,11 @@ pub struct NewEntry<'a> {
 
 /// Appends an entry; `None` when the month already has its payment (the
 /// unique index refused a second one).
-pub async fn insert_entry(tx: &mut Tx, e: &NewEntry<'_>, now: DateTime<Utc>) -> Result<Option<i64>> {
+pub async fn insert_entry(
+    tx: &mut Tx,
+    e: &NewEntry<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>> {
     let r = in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO dues_entry (member_id, cell_id, month, amount_vnd, due_vnd, paid_on, channel, corrects_id, reason, \
@@ -146,7 +157,12 @@ pub async fn insert_entry(tx: &mut Tx, e: &NewEntry<'_>, now: DateTime<Utc>) -> 
     });
     match r {
         Ok(id) => Ok(Some(id)),
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => Ok(None),
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -166,7 +182,12 @@ pub async fn entry(r: &mut Reader, id: i64) -> Result<Option<EntryRow>> {
 }
 
 /// The entries a cell recorded for months in `from..=to` (YYYY-MM).
-pub async fn entries_of_cell(r: &mut Reader, cell_id: i64, from: &str, to: &str) -> Result<Vec<EntryRow>> {
+pub async fn entries_of_cell(
+    r: &mut Reader,
+    cell_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<EntryRow>> {
     let sql = format!(
         "SELECT {ENTRY} FROM dues_entry WHERE cell_id = $1 AND month >= $2 AND month <= $3 ORDER BY month, member_id, id"
     );
@@ -212,13 +233,15 @@ pub struct CloseRow {
 }
 
 pub async fn closes(r: &mut Reader, cell_id: i64) -> Result<Vec<CloseRow>> {
-    Ok(read!(r, |c| sqlx::query_as(
+    Ok(read!(r, |c| {
+        sqlx::query_as(
         "SELECT cell_id, month, closed_on, collected_vnd, retained_vnd, remitted_vnd, actor FROM dues_close \
          WHERE cell_id = $1 ORDER BY month"
     )
     .bind(cell_id)
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Closes a month; false when it was closed already.
@@ -242,7 +265,12 @@ pub async fn close_month(tx: &mut Tx, c: &CloseRow, now: DateTime<Utc>) -> Resul
     });
     match r {
         Ok(_) => Ok(true),
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => Ok(false),
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            Ok(false)
+        }
         Err(e) => Err(e.into()),
     }
 }

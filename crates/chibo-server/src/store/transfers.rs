@@ -128,8 +128,9 @@ pub async fn under(r: &mut Reader, path: &str, closed: bool) -> Result<Vec<Trans
 
 /// A member's transfers, the latest first.
 pub async fn of_member(r: &mut Reader, member_id: i64) -> Result<Vec<TransferRow>> {
-    let sql =
-        format!("SELECT {COLS} FROM {FROM} WHERE t.member_id = $1 ORDER BY k.opened_on DESC, t.case_id DESC");
+    let sql = format!(
+        "SELECT {COLS} FROM {FROM} WHERE t.member_id = $1 ORDER BY k.opened_on DESC, t.case_id DESC"
+    );
     Ok(read!(r, |c| sqlx::query_as(AssertSqlSafe(sql))
         .bind(member_id)
         .fetch_all(c)
@@ -156,7 +157,8 @@ pub struct Letter<'a> {
 }
 
 pub async fn set_letter(tx: &mut Tx, case_id: i64, l: &Letter<'_>) -> Result<()> {
-    in_tx!(tx, |c| sqlx::query(
+    in_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE transfer SET portal_ref = $1, letter_no = $2, history_no = $3, register_no = $4 WHERE case_id = $5"
     )
     .bind(l.portal_ref)
@@ -166,12 +168,18 @@ pub async fn set_letter(tx: &mut Tx, case_id: i64, l: &Letter<'_>) -> Result<()>
     .bind(case_id)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 /// The letter issued: its date and the month dues are paid through.
-pub async fn set_issued(tx: &mut Tx, case_id: i64, on: NaiveDate, paid_through: &str) -> Result<()> {
+pub async fn set_issued(
+    tx: &mut Tx,
+    case_id: i64,
+    on: NaiveDate,
+    paid_through: &str,
+) -> Result<()> {
     in_tx!(tx, |c| sqlx::query(
         "UPDATE transfer SET letter_on = $1, dues_paid_through = $2 WHERE case_id = $3"
     )
@@ -185,29 +193,39 @@ pub async fn set_issued(tx: &mut Tx, case_id: i64, on: NaiveDate, paid_through: 
 }
 
 pub async fn set_attached(tx: &mut Tx, case_id: i64, attached: bool) -> Result<()> {
-    in_tx!(tx, |c| sqlx::query("UPDATE transfer SET attached = $1 WHERE case_id = $2")
-        .bind(attached)
-        .bind(case_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    in_tx!(tx, |c| sqlx::query(
+        "UPDATE transfer SET attached = $1 WHERE case_id = $2"
+    )
+    .bind(attached)
+    .bind(case_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn set_refusal(tx: &mut Tx, case_id: i64, reason: &str) -> Result<()> {
-    in_tx!(tx, |c| sqlx::query("UPDATE transfer SET refusal = $1 WHERE case_id = $2")
-        .bind(reason)
-        .bind(case_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    in_tx!(tx, |c| sqlx::query(
+        "UPDATE transfer SET refusal = $1 WHERE case_id = $2"
+    )
+    .bind(reason)
+    .bind(case_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The member joins another cell's registry (out of any party group of the
 /// old one); the record, its status history and its cases stay.
-pub async fn move_member(tx: &mut Tx, member_id: i64, cell_id: i64, now: DateTime<Utc>) -> Result<()> {
-    in_tx!(tx, |c| sqlx::query(
+pub async fn move_member(
+    tx: &mut Tx,
+    member_id: i64,
+    cell_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    in_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE member SET cell_id = $1, group_id = NULL, version = version + 1, updated_at = $2 WHERE id = $3"
     )
     .bind(cell_id)
@@ -215,7 +233,8 @@ pub async fn move_member(tx: &mut Tx, member_id: i64, cell_id: i64, now: DateTim
     .bind(member_id)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

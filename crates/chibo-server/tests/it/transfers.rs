@@ -157,17 +157,35 @@ async fn other_dang_bo(app: &TestApp) -> (i64, i64) {
         kind: kind.into(),
         name: name.into(),
         code: code.into(),
+        cell_type: if kind == "chi_bo" {
+            "thon_to_dan_pho".into()
+        } else {
+            String::new()
+        },
         ..OrgFields::default()
     };
     let upper = s
-        .create_org(&admin, None, &org("dang_bo", "Đảng bộ phường Tân Định", "79.999.998.000.000"), app.now())
+        .create_org(
+            &admin,
+            None,
+            &org("dang_bo", "Đảng bộ phường Tân Định", "79.999.998.000.000"),
+            app.now(),
+        )
         .await
         .unwrap();
     let cell = s
-        .create_org(&admin, Some(upper), &org("chi_bo", "Chi bộ Khu phố 7", "79.999.998.000.007"), app.now())
+        .create_org(
+            &admin,
+            Some(upper),
+            &org("chi_bo", "Chi bộ Khu phố 7", "79.999.998.000.007"),
+            app.now(),
+        )
         .await
         .unwrap();
-    for (login, role, unit) in [("bithu.b", Role::BiThu, cell), ("dangbo.b", Role::Upper, upper)] {
+    for (login, role, unit) in [
+        ("bithu.b", Role::BiThu, cell),
+        ("dangbo.b", Role::Upper, upper),
+    ] {
         s.create_account(
             &admin,
             &NewAccount {
@@ -183,7 +201,10 @@ async fn other_dang_bo(app: &TestApp) -> (i64, i64) {
         .await
         .unwrap();
     }
-    for (i, name) in ["Lê Văn Tám", "Phạm Thị Chín", "Đỗ Văn Mười"].iter().enumerate() {
+    for (i, name) in ["Lê Văn Tám", "Phạm Thị Chín", "Đỗ Văn Mười"]
+        .iter()
+        .enumerate()
+    {
         let f = MemberFields {
             full_name: (*name).into(),
             date_of_birth: format!("0{}/01/1970", i + 1),
@@ -214,7 +235,8 @@ async fn member_with_dues(api: &Api<'_>, cell: i64, through: u32) -> i64 {
         // Below 50 years of party age (older members are exempt from dues).
         .find(|m| {
             m.status == "chinh_thuc"
-                && m.admission_date.is_some_and(|d| chrono::Datelike::year(&d) > 1980)
+                && m.admission_date
+                    .is_some_and(|d| chrono::Datelike::year(&d) > 1980)
         })
         .expect("a full member")
         .id;
@@ -253,10 +275,22 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
     let app = TestApp::demo(b).await;
     let cell_a = app.cell_ids().await[0];
     let (upper_b, cell_b) = other_dang_bo(&app).await;
-    let origin = Api { app: &app, login: "bithu" };
-    let origin_upper = Api { app: &app, login: "dangbo" };
-    let dest = Api { app: &app, login: "bithu.b" };
-    let dest_upper = Api { app: &app, login: "dangbo.b" };
+    let origin = Api {
+        app: &app,
+        login: "bithu",
+    };
+    let origin_upper = Api {
+        app: &app,
+        login: "dangbo",
+    };
+    let dest = Api {
+        app: &app,
+        login: "bithu.b",
+    };
+    let dest_upper = Api {
+        app: &app,
+        login: "dangbo.b",
+    };
     let member = member_with_dues(&origin, cell_a, 11).await;
 
     // Bad input first: the same cell, refused with the rule, nothing written.
@@ -281,7 +315,10 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
         .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let id = t["transfer"]["case_id"].as_i64().unwrap();
-    assert_eq!(status_of(&app, member).await, (cell_a, "dang_chuyen".into()));
+    assert_eq!(
+        status_of(&app, member).await,
+        (cell_a, "dang_chuyen".into())
+    );
     let on_roll = |cell: i64| {
         let app = &app;
         async move {
@@ -298,8 +335,29 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
     assert!(!on_roll(cell_a).await && !on_roll(cell_b).await);
     // The procedure's first deadline: 60 working days from the decision.
     let due = &step_of(&t, "cap_giay_gioi_thieu")["due"];
-    assert!(due["explanation"].as_str().unwrap().contains("60 ngày làm việc"), "{due}");
-    assert!(due["explanation"].as_str().unwrap().contains("294-QĐ/TW"), "{due}");
+    assert!(
+        due["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("60 ngày làm việc"),
+        "{due}"
+    );
+    // 1/1 and Tết 2027 skipped; the rule in force cited.
+    assert_eq!(due["date"], "2027-03-05", "{due}");
+    assert!(
+        due["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("Tết Nguyên đán"),
+        "{due}"
+    );
+    assert!(
+        due["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("QĐ 208-QĐ/TW"),
+        "{due}"
+    );
     // A member already in transit: refused, nothing written.
     origin
         .refused(
@@ -338,7 +396,11 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
             json!({"step": "cap_giay_gioi_thieu", "forms": ["GGT-CT", "2-HSĐV"]}),
         )
         .await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "the cell does not issue the letter");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the cell does not issue the letter"
+    );
     let msg = origin_upper
         .refused(
             &format!("/api/v1/cases/{id}/steps"),
@@ -349,7 +411,10 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
         .await;
     assert!(msg.contains("12/2026") && msg.contains("11/2026"), "{msg}");
     let (s, v) = origin
-        .post("/api/v1/dues/payments", json!({"member_id": member, "month": "2026-12"}))
+        .post(
+            "/api/v1/dues/payments",
+            json!({"member_id": member, "month": "2026-12"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let (s, v) = origin_upper
@@ -367,7 +432,13 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
     // The member presents the letter within 30 working days of its date.
     let due = &step_of(&v, "xuat_trinh")["due"];
     assert_eq!(due["date"], "2027-01-15", "{due}");
-    assert!(due["explanation"].as_str().unwrap().contains("30 ngày làm việc"), "{due}");
+    assert!(
+        due["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("30 ngày làm việc"),
+        "{due}"
+    );
     let t = dest.get(&format!("/api/v1/transfers/{id}")).await;
     assert_eq!(t["transfer"]["dues_paid_through"], "2026-12");
     assert_eq!(t["transfer"]["portal_ref"], "G22.125-261203-0001");
@@ -402,7 +473,10 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
     // 14/12/2026: the destination's side. The origin may not act for it.
     set_day(&app, 2026, 12, 14);
     let (s, _) = origin
-        .post(&format!("/api/v1/cases/{id}/steps"), json!({"step": "xuat_trinh"}))
+        .post(
+            &format!("/api/v1/cases/{id}/steps"),
+            json!({"step": "xuat_trinh"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     dest.step(id, json!({"step": "xuat_trinh"})).await;
@@ -419,7 +493,7 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
     let v = dest
         .step(id, json!({"step": "tiep_nhan", "vote_id": vote}))
         .await;
-    assert_eq!(v["case"]["outcome"], "hoan_thanh", "{v}");
+    assert_eq!(v["outcome"], "hoan_thanh", "{v}");
     assert_eq!(status_of(&app, member).await, (cell_b, "chinh_thuc".into()));
     assert!(on_roll(cell_b).await && !on_roll(cell_a).await);
     // The whole history kept: the status periods and the dues ledger.
@@ -441,9 +515,18 @@ async fn a_transfer_not_presented_in_time_alerts_both_sides_and_is_refused(b: Ba
     let app = TestApp::demo(b).await;
     let cells = app.cell_ids().await;
     let (cell_a, cell_b) = (cells[0], cells[1]);
-    let origin = Api { app: &app, login: "bithu" };
-    let upper = Api { app: &app, login: "dangbo" };
-    let dest = Api { app: &app, login: "bithu.2" };
+    let origin = Api {
+        app: &app,
+        login: "bithu",
+    };
+    let upper = Api {
+        app: &app,
+        login: "dangbo",
+    };
+    let dest = Api {
+        app: &app,
+        login: "bithu.2",
+    };
     let member = member_with_dues(&origin, cell_a, 12).await;
     let (s, t) = origin
         .post(
@@ -455,7 +538,10 @@ async fn a_transfer_not_presented_in_time_alerts_both_sides_and_is_refused(b: Ba
     let id = t["transfer"]["case_id"].as_i64().unwrap();
     origin.step(id, json!({"step": "de_nghi"})).await;
     let v = upper
-        .step(id, json!({"step": "cap_giay_gioi_thieu", "forms": ["GGT-NB"]}))
+        .step(
+            id,
+            json!({"step": "cap_giay_gioi_thieu", "forms": ["GGT-NB"]}),
+        )
         .await;
     let due = step_of(&v, "xuat_trinh")["due"]["date"].clone();
     assert_eq!(due, "2027-01-15", "{v}");

@@ -189,9 +189,7 @@ pub async fn member(
     Path(id): Path<i64>,
 ) -> Result<Json<MemberDues>, ApiError> {
     Ok(Json(
-        s.services
-            .member_dues(&actor, id, s.services.now())
-            .await?,
+        s.services.member_dues(&actor, id, s.services.now()).await?,
     ))
 }
 
