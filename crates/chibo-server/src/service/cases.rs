@@ -385,7 +385,7 @@ impl Services {
             .read(async |r| {
                 let (row, cell) = self.case_row(r, actor, id).await?;
                 let d = self.detail_of(r, row, today(now)).await?;
-                let manages = actor.can_manage(&cell);
+                let mut manages = actor.can_manage(&cell);
                 let members = if manages {
                     store::members::of_cell(r, cell.id)
                         .await?
@@ -401,13 +401,20 @@ impl Services {
                     .filter(|s| s.state == "available")
                     .filter_map(|s| s.decision.as_deref())
                     .collect();
-                let votes = if manages && !decision.is_empty() {
+                let mut votes = if manages && !decision.is_empty() {
                     db::votes_to_record(r, cell.id, &decision).await?
                 } else {
                     Vec::new()
                 };
+                let mut oversees = actor.oversees(&cell);
+                // A transfer's other side records the steps of its side.
+                if let Some((m, o, v)) = self.other_side_forms(r, actor, &d).await? {
+                    manages |= m;
+                    oversees |= o;
+                    votes.extend(v);
+                }
                 Ok(CaseView {
-                    oversees: actor.oversees(&cell),
+                    oversees,
                     manages,
                     members,
                     votes,

@@ -282,6 +282,35 @@ impl Services {
         Ok(false)
     }
 
+    /// On a transfer's page, what its other side may do: record the steps
+    /// of its cell (its committee) or of the committee above it, and the
+    /// resolutions of its meetings that may decide the reception.
+    pub(super) async fn other_side_forms(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
+        d: &CaseDetail,
+    ) -> Result<Option<(bool, bool, Vec<(i64, String)>)>> {
+        let Some(t) = self.transfer_of(r, &d.case).await? else {
+            return Ok(None);
+        };
+        let Some(dest) = t.dest_cell_id.filter(|id| *id != d.case.cell_id) else {
+            return Ok(None);
+        };
+        let cell = org_for(r, actor, dest).await?;
+        let manages = actor.can_manage(&cell);
+        let receiving = d
+            .steps
+            .iter()
+            .any(|s| s.code == "tiep_nhan" && s.state == "available");
+        let votes = if manages && receiving {
+            store::cases::votes_to_record(r, cell.id, &[DecisionKind::NghiQuyet.code()]).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Some((manages, actor.oversees(&cell), votes)))
+    }
+
     /// Who a transfer's deadlines alert besides the case cell's secretary:
     /// the other side's secretary and the committee members of the upper
     /// committees of both sides.

@@ -11,6 +11,7 @@ mod reports;
 pub(crate) mod rules;
 mod session;
 pub(crate) mod tasks;
+mod transfers;
 mod units;
 mod users;
 
@@ -129,6 +130,10 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/concerns", get(concerns::of_meeting))
         .route("/study", get(concerns::study).post(concerns::add_study))
         .route("/study/{id}/studied", post(concerns::studied))
+        .route("/transfers", get(transfers::list).post(transfers::propose))
+        .route("/transfers/{id}/{file}", get(transfers::letter))
+        .route("/dues", get(transfers::roll))
+        .route("/dues/pay", post(transfers::pay))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
