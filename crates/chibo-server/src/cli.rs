@@ -356,6 +356,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                     let size = DemoSize::default();
                     print_demo(&s.generate_demo_with_history(size, 12, s.now()).await?);
                     s.generate_demo_cases(s.now()).await?;
+                    s.generate_demo_keeping(s.now()).await?;
                 }
             }
             let app = App::build(cfg).await?;
@@ -394,6 +395,8 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             let cases = s.generate_demo_cases(s.now()).await?;
             print_demo(&report);
             println!("{cases} hồ sơ kết nạp, công nhận đảng viên chính thức ở chi bộ 1");
+            let (entries, transfers) = s.generate_demo_keeping(s.now()).await?;
+            println!("{entries} khoản đảng phí, {transfers} hồ sơ chuyển sinh hoạt ở chi bộ 1");
             println!(
                 "{} chi bộ, {} đảng viên trong {:.1} s",
                 size.cells,

@@ -141,6 +141,11 @@ pub struct CellDashboard {
     pub absences: Vec<AbsenceWatch>,
     /// Candidates and probationers by step, with the next deadline.
     pub cases: Vec<super::cases::CaseLine>,
+    /// Transfers in transit from or to the cell, with their deadlines.
+    pub transfers: Vec<super::transfers::TransferLine>,
+    /// Dues in arrears (derived from the ledger): amount and members.
+    pub dues_arrears_vnd: i64,
+    pub dues_members_in_arrears: usize,
 }
 
 /// One cell in the upper committee's table.
@@ -426,6 +431,7 @@ impl Services {
             })
             .collect();
         let absences = self.absences(&members, on);
+        let arrears = self.arrears_of(r, &cell, on).await?;
         Ok(CellDashboard {
             due: self.regular_due(last, on),
             today: on,
@@ -443,6 +449,9 @@ impl Services {
             probation,
             absences,
             cases: self.case_lines(r, &cell, on).await?,
+            transfers: self.transfer_lines(r, &cell, false, on).await?,
+            dues_arrears_vnd: arrears.0,
+            dues_members_in_arrears: arrears.1,
             cell,
         })
     }

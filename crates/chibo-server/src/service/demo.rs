@@ -13,6 +13,7 @@ use crate::store::{self, members::MemberValues, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 mod cases;
 mod history;
+mod keeping;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -865,32 +865,7 @@ impl Services {
             Some(f) => format!("{} — {cite}", f.percent_string()),
             None => format!("Chưa quy định tỉ lệ trích giữ lại: nộp toàn bộ lên cấp trên — {cite}"),
         };
-        let roll = self.roll_in(r, cell, month_of(on), on).await?;
-        let members = store::members::of_cell(r, cell.id).await?;
-        let mut arrears = 0;
-        let mut in_arrears = 0;
-        let mut cats: BTreeMap<i64, Vec<CategoryRow>> = BTreeMap::new();
-        for c in db::categories_of_cell(r, cell.id).await? {
-            cats.entry(c.member_id).or_default().push(c);
-        }
-        let mut ents: BTreeMap<i64, Vec<EntryRow>> = BTreeMap::new();
-        for e in db::entries_of_members(r, cell.id).await? {
-            ents.entry(e.member_id).or_default().push(e);
-        }
-        let _ = roll;
-        for m in members.iter().filter(|m| Status::is_active_str(&m.status)) {
-            let l = ledger(
-                &self.rules,
-                m,
-                cats.remove(&m.id).unwrap_or_default(),
-                ents.remove(&m.id).unwrap_or_default(),
-                on,
-            );
-            if l.arrears_vnd > 0 {
-                in_arrears += 1;
-                arrears += l.arrears_vnd;
-            }
-        }
+        let (arrears, in_arrears) = self.arrears_of(r, cell, on).await?;
         Ok(DuesSummary {
             cell_id: cell.id,
             cell_name: cell.name.clone(),
@@ -902,6 +877,43 @@ impl Services {
             arrears_vnd: arrears,
             members_in_arrears: in_arrears,
         })
+    }
+
+    /// A cell's dues in arrears on `on`, derived from the ledger of each
+    /// member on its roll: the amount and how many members owe.
+    pub(super) async fn arrears_of(
+        &self,
+        r: &mut Reader,
+        cell: &OrgRow,
+        on: NaiveDate,
+    ) -> Result<(i64, usize)> {
+        let members = store::members::of_cell(r, cell.id).await?;
+        let mut cats: BTreeMap<i64, Vec<CategoryRow>> = BTreeMap::new();
+        for c in db::categories_of_cell(r, cell.id).await? {
+            cats.entry(c.member_id).or_default().push(c);
+        }
+        let mut ents: BTreeMap<i64, Vec<EntryRow>> = BTreeMap::new();
+        for e in db::entries_of_members(r, cell.id).await? {
+            ents.entry(e.member_id).or_default().push(e);
+        }
+        let (mut amount, mut owing) = (0, 0);
+        for m in members.iter().filter(|m| Status::is_active_str(&m.status)) {
+            let Some(c) = cats.remove(&m.id) else {
+                continue;
+            };
+            let l = ledger(
+                &self.rules,
+                m,
+                c,
+                ents.remove(&m.id).unwrap_or_default(),
+                on,
+            );
+            if l.arrears_vnd > 0 {
+                owing += 1;
+                amount += l.arrears_vnd;
+            }
+        }
+        Ok((amount, owing))
     }
 
     /// Closes a month: its collection counted, the share retained and the

@@ -848,33 +848,11 @@ impl Services {
                 let mut open = Vec::new();
                 let mut closed = Vec::new();
                 let mut attached = Vec::new();
-                for t in db::under(r, &unit.path, true).await? {
-                    let row = store::cases::get(r, t.case_id)
-                        .await?
-                        .ok_or(ServiceError::NotFound)?;
-                    let d = self.detail_of(r, row, on).await?;
-                    let from_here = match t.origin_cell_id {
-                        Some(id) => org(r, id).await?.path.starts_with(&unit.path),
-                        None => false,
-                    };
-                    let to_here = match t.dest_cell_id {
-                        Some(id) => org(r, id).await?.path.starts_with(&unit.path),
-                        None => false,
-                    };
-                    let direction = match (from_here, to_here) {
-                        (true, true) => "both",
-                        (true, false) => "outgoing",
-                        _ => "incoming",
-                    };
-                    if t.attached && to_here && t.closed_on.is_none() {
-                        attached.push(t.clone());
+                for line in self.transfer_lines(r, &unit, true, on).await? {
+                    let here = line.direction != "outgoing";
+                    if line.transfer.attached && here && line.transfer.closed_on.is_none() {
+                        attached.push(line.transfer.clone());
                     }
-                    let line = TransferLine {
-                        at: d.at(),
-                        next_due: d.next_due.clone(),
-                        direction: direction.into(),
-                        transfer: t,
-                    };
                     if line.transfer.closed_on.is_none() {
                         open.push(line);
                     } else {
@@ -918,6 +896,42 @@ impl Services {
                 })
             })
             .await
+    }
+
+    /// The transfers leaving or reaching the cells under a unit, each with
+    /// its step, next deadline and direction (open ones unless `closed`).
+    pub(super) async fn transfer_lines(
+        &self,
+        r: &mut Reader,
+        unit: &OrgRow,
+        closed: bool,
+        on: NaiveDate,
+    ) -> Result<Vec<TransferLine>> {
+        let mut out = Vec::new();
+        for t in db::under(r, &unit.path, closed).await? {
+            let row = store::cases::get(r, t.case_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let d = self.detail_of(r, row, on).await?;
+            let mut inside = [false, false];
+            for (i, id) in [t.origin_cell_id, t.dest_cell_id].into_iter().enumerate() {
+                if let Some(id) = id {
+                    inside[i] = org(r, id).await?.path.starts_with(&unit.path);
+                }
+            }
+            let direction = match inside {
+                [true, true] => "both",
+                [true, false] => "outgoing",
+                _ => "incoming",
+            };
+            out.push(TransferLine {
+                at: d.at(),
+                next_due: d.next_due.clone(),
+                direction: direction.into(),
+                transfer: t,
+            });
+        }
+        Ok(out)
     }
 
     /// A member's own transfer (the home page line), the latest open one.
