@@ -334,3 +334,55 @@ async fn two_treasurers_marking_the_same_month_store_one_payment(b: Backend) {
     assert_eq!(entries.len(), 1, "one payment stored");
     assert_eq!(entries[0].amount_vnd, 5000);
 }
+
+/// The treasurer's monthly roll on a phone (390×844): one tap per member,
+/// the amount prefilled, nothing wider than the screen.
+#[tokio::test]
+async fn the_treasurer_marks_the_month_on_a_phone() {
+    use crate::browser::{browser, driver, log_in, shot, text_with};
+    use fantoccini::Locator;
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let (_, m) = member(&app).await;
+    let (s, v) = call(
+        &app,
+        "bithu",
+        "/api/v1/dues/categories",
+        Some(json!({"member_id": m, "from_month": "2026-03", "category": "student"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let c = browser(&d).await;
+    log_in(&c, &app, "bithu").await;
+    c.goto(&app.url("/dues")).await.unwrap();
+    let page = text_with(&c, "Tổng hợp năm").await;
+    assert!(page.contains("Chưa đóng"), "{page}");
+    let wide = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(wide, json!(false), "the roll fits the phone");
+    shot(&c, "d1-dues-roll").await;
+    c.find(Locator::Id(&format!("pay{m}")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text_with(&c, "Đã ghi sổ đảng phí.").await;
+    assert!(page.contains("5.000 / 5.000 đ"), "{page}");
+    shot(&c, "d2-dues-paid").await;
+    let entries = app
+        .services
+        .db
+        .read(async |r| store::dues::entries_of(r, m).await)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].amount_vnd, 5000);
+    assert_eq!(entries[0].month, "2026-12");
+    c.close().await.unwrap();
+}
