@@ -431,7 +431,17 @@ impl Services {
             })
             .collect();
         let absences = self.absences(&members, on);
-        let arrears = self.arrears_of(r, &cell, on).await?;
+        let (moving, paying) = crate::store::transfers::cell_keeping(r, cell.id).await?;
+        let arrears = if paying {
+            self.arrears_of(r, &cell, on).await?
+        } else {
+            (0, 0)
+        };
+        let transfers = if moving {
+            self.transfer_lines(r, &cell, false, on).await?
+        } else {
+            Vec::new()
+        };
         Ok(CellDashboard {
             due: self.regular_due(last, on),
             today: on,
@@ -449,7 +459,7 @@ impl Services {
             probation,
             absences,
             cases: self.case_lines(r, &cell, on).await?,
-            transfers: self.transfer_lines(r, &cell, false, on).await?,
+            transfers,
             dues_arrears_vnd: arrears.0,
             dues_members_in_arrears: arrears.1,
             cell,

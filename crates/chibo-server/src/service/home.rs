@@ -72,8 +72,13 @@ impl Services {
                     mine.probation = self.probation_of(r, me, super::today(now)).await?;
                 }
                 if let (Some(mine), Some(me)) = (&mut home.mine, actor.member_id) {
-                    mine.transfer = self.my_transfer(r, me, super::today(now)).await?;
-                    mine.dues = self.my_dues(r, me, super::today(now)).await?;
+                    let (moving, paying) = store::transfers::keeping_of(r, me).await?;
+                    if moving {
+                        mine.transfer = self.my_transfer(r, me, super::today(now)).await?;
+                    }
+                    if paying {
+                        mine.dues = self.my_dues(r, me, super::today(now)).await?;
+                    }
                 }
                 Ok::<_, super::ServiceError>((home, missing))
             })

@@ -247,3 +247,34 @@ pub async fn open_kinds(r: &mut Reader, member_id: i64) -> Result<Vec<String>> {
     .fetch_all(c)
     .await)?)
 }
+
+/// Whether a member has an open transfer and whether the ledger keeps their
+/// dues, in one statement (the home page reads more only then).
+pub async fn keeping_of(r: &mut Reader, member_id: i64) -> Result<(bool, bool)> {
+    let (moving, paying): (i64, i64) = read!(r, |c| sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM transfer t JOIN case_file k ON k.id = t.case_id \
+         WHERE t.member_id = $1 AND k.closed_on IS NULL), \
+         (SELECT COUNT(*) FROM dues_category WHERE member_id = $1)"
+    )
+    .bind(member_id)
+    .fetch_one(c)
+    .await)?;
+    Ok((moving > 0, paying > 0))
+}
+
+/// Whether a cell has transfers in progress (either way) and whether the
+/// ledger keeps any of its members' dues, in one statement (the dashboard
+/// reads more only then).
+pub async fn cell_keeping(r: &mut Reader, cell_id: i64) -> Result<(bool, bool)> {
+    let (moving, paying): (i64, i64) = read!(r, |c| {
+        sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM transfer t JOIN case_file k ON k.id = t.case_id \
+         WHERE (t.origin_cell_id = $1 OR t.dest_cell_id = $1) AND k.closed_on IS NULL), \
+         (SELECT COUNT(*) FROM dues_category WHERE member_id IN (SELECT id FROM member WHERE cell_id = $1))"
+    )
+    .bind(cell_id)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok((moving > 0, paying > 0))
+}
