@@ -357,6 +357,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                     print_demo(&s.generate_demo_with_history(size, 12, s.now()).await?);
                     s.generate_demo_cases(s.now()).await?;
                     s.generate_demo_residents(s.now()).await?;
+                    s.generate_demo_keeping(s.now()).await?;
                 }
             }
             let app = App::build(cfg).await?;
@@ -396,6 +397,8 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             let (concerns, campaigns) = s.generate_demo_residents(s.now()).await?;
             print_demo(&report);
             println!("{cases} hồ sơ kết nạp, công nhận đảng viên chính thức ở chi bộ 1");
+            let (entries, transfers) = s.generate_demo_keeping(s.now()).await?;
+            println!("{entries} khoản đảng phí, {transfers} hồ sơ chuyển sinh hoạt ở chi bộ 1");
             println!(
                 "{concerns} ý kiến của nhân dân trong một năm, {campaigns} đợt học tập nghị quyết ở chi bộ 1"
             );

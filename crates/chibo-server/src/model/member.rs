@@ -41,10 +41,12 @@ pub enum Status {
     XoaTen,
     KhaiTru,
     TuTran,
+    /// Between two cells during a transfer: on neither roll, owned by the case.
+    DangChuyen,
 }
 
 impl Status {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::DuBi,
         Self::ChinhThuc,
         Self::MienSinhHoat,
@@ -54,6 +56,7 @@ impl Status {
         Self::XoaTen,
         Self::KhaiTru,
         Self::TuTran,
+        Self::DangChuyen,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +70,7 @@ impl Status {
             Self::XoaTen => "xoa_ten",
             Self::KhaiTru => "khai_tru",
             Self::TuTran => "tu_tran",
+            Self::DangChuyen => "dang_chuyen",
         }
     }
 
@@ -90,6 +94,7 @@ impl Status {
             Self::XoaTen => "Xóa tên",
             Self::KhaiTru => "Khai trừ",
             Self::TuTran => "Từ trần",
+            Self::DangChuyen => "Đang chuyển sinh hoạt",
         }
     }
 

@@ -221,7 +221,7 @@ fn refused(refusals: Vec<Refusal>) -> ServiceError {
     ))
 }
 
-fn violated(violations: Vec<Violation>) -> ServiceError {
+pub(super) fn violated(violations: Vec<Violation>) -> ServiceError {
     ServiceError::Invalid(Problems(
         violations
             .iter()
@@ -385,7 +385,7 @@ impl Services {
             .read(async |r| {
                 let (row, cell) = self.case_row(r, actor, id).await?;
                 let d = self.detail_of(r, row, today(now)).await?;
-                let manages = actor.can_manage(&cell);
+                let mut manages = actor.can_manage(&cell);
                 let members = if manages {
                     store::members::of_cell(r, cell.id)
                         .await?
@@ -401,13 +401,20 @@ impl Services {
                     .filter(|s| s.state == "available")
                     .filter_map(|s| s.decision.as_deref())
                     .collect();
-                let votes = if manages && !decision.is_empty() {
+                let mut votes = if manages && !decision.is_empty() {
                     db::votes_to_record(r, cell.id, &decision).await?
                 } else {
                     Vec::new()
                 };
+                let mut oversees = actor.oversees(&cell);
+                // A transfer's other side records the steps of its side.
+                if let Some((m, o, v)) = self.other_side_forms(r, actor, &d).await? {
+                    manages |= m;
+                    oversees |= o;
+                    votes.extend(v);
+                }
                 Ok(CaseView {
-                    oversees: actor.oversees(&cell),
+                    oversees,
                     manages,
                     members,
                     votes,
@@ -422,7 +429,7 @@ impl Services {
         let row = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
         let cell = org_for(r, actor, row.cell_id).await?;
         let own = row.member_id.is_some() && row.member_id == actor.member_id;
-        if !(actor.can_read_members(&cell) || own) {
+        if !(actor.can_read_members(&cell) || own || self.sees_other_side(r, actor, &row).await?) {
             return Err(ServiceError::Forbidden);
         }
         Ok((row, cell))
@@ -438,7 +445,7 @@ impl Services {
 
     /// A member's new standing set by a case, with its audit entry.
     #[allow(clippy::too_many_arguments)]
-    async fn set_status_in(
+    pub(super) async fn set_status_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,
@@ -476,7 +483,12 @@ impl Services {
             .await
     }
 
-    async fn detail_of(&self, r: &mut Reader, row: CaseRow, on: NaiveDate) -> Result<CaseDetail> {
+    pub(super) async fn detail_of(
+        &self,
+        r: &mut Reader,
+        row: CaseRow,
+        on: NaiveDate,
+    ) -> Result<CaseDetail> {
         let records = db::steps(r, row.id).await?;
         let extensions = db::extensions(r, row.id).await?;
         let people = db::people(r, row.id).await?;
@@ -870,7 +882,7 @@ impl Services {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn open_case_in(
+    pub(super) async fn open_case_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,
@@ -945,15 +957,24 @@ impl Services {
             .step(&code)
             .ok_or_else(|| invalid("step", "case.unknown_step", f.step.trim()))?
             .clone();
-        self.may_perform(actor, &cell, &row, step.performer)?;
+        // A transfer's destination acts in the steps of its side.
+        let (acting, reception) = self
+            .db
+            .read(async |r| {
+                let acting = self.acting_cell(r, &row, &step, &cell).await?;
+                let reception = self.reception_by_vote(r, &row, &step).await?;
+                Ok::<_, ServiceError>((acting, reception))
+            })
+            .await?;
+        self.may_perform(actor, &acting, &row, step.performer)?;
         if f.version != 0 && f.version != row.version {
             return Err(ServiceError::Stale);
         }
         // A vote step is the cell's meeting's vote, decided by the rules.
-        let (date, result, vote_id) = match step.decision {
+        let (date, result, vote_id) = match step.decision.or(reception) {
             Some(kind) => {
                 self.db
-                    .read(async |r| self.vote_result(r, actor, &cell, kind, f.vote_id).await)
+                    .read(async |r| self.vote_result(r, actor, &acting, kind, f.vote_id).await)
                     .await?
             }
             None => (date_or_today(&f.date, "date", on)?, StepResult::Done, None),
@@ -975,6 +996,13 @@ impl Services {
         let late_reason = text(&f.late_reason, "late_reason")?;
         let note = text(&f.note, "note")?;
         let doc_number = text(&f.doc_number, "doc_number")?;
+        if reception.is_some() && result == StepResult::Failed {
+            return Err(invalid(
+                "vote_id",
+                "transfer.reception_not_passed",
+                code.as_str(),
+            ));
+        }
         let record = StepRecord {
             step: code.clone(),
             date,
@@ -1036,8 +1064,26 @@ impl Services {
                     }
                     introducers = list;
                 }
-                // Guards of other kinds (transfers, badges, discipline) come
-                // with those kinds.
+                Guard::HoSoMo => {
+                    if let Some(m) = row.member_id {
+                        violations.extend(
+                            self.db
+                                .read(async |r| self.blocking_cases(r, m, date).await)
+                                .await?,
+                        );
+                    }
+                }
+                Guard::DangPhi => {
+                    if let Some(m) = row.member_id {
+                        violations.extend(
+                            self.db
+                                .read(async |r| self.letter_dues(r, m, date).await)
+                                .await?,
+                        );
+                    }
+                }
+                // Guards of other kinds (badges, discipline) come with those
+                // kinds.
                 _ => {}
             }
         }
@@ -1392,13 +1438,17 @@ impl Services {
                 )
                 .await?;
             }
+            (k, step) if k.is_transfer() => {
+                self.after_transfer_step(tx, actor, row, k, step, date, now)
+                    .await?;
+            }
             _ => {}
         }
         Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn close_in(
+    pub(super) async fn close_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,
@@ -1431,11 +1481,15 @@ impl Services {
         f: &CloseForm,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (row, cell) = self
+        let (row, cell, other_side) = self
             .db
-            .read(async |r| self.case_row(r, actor, id).await)
+            .read(async |r| {
+                let (row, cell) = self.case_row(r, actor, id).await?;
+                let other = self.acts_on_other_side(r, actor, &row).await?;
+                Ok::<_, ServiceError>((row, cell, other))
+            })
             .await?;
-        if !(actor.can_manage(&cell) || actor.oversees(&cell)) {
+        if !(actor.can_manage(&cell) || actor.oversees(&cell) || other_side) {
             return Err(ServiceError::Forbidden);
         }
         if f.version != 0 && f.version != row.version {
@@ -1464,6 +1518,10 @@ impl Services {
         }
         self.close_in(&mut tx, actor, &cell, id, outcome, date, Some(&reason), now)
             .await?;
+        if kind_of(&row)?.is_transfer() {
+            self.after_transfer_close(&mut tx, actor, &row, outcome, date, &reason, now)
+                .await?;
+        }
         let status = match outcome {
             CaseOutcome::XoaTen => Some(Status::XoaTen),
             CaseOutcome::TuTran => Some(Status::TuTran),
@@ -1642,7 +1700,11 @@ impl Services {
                             .collect();
                         e.insert(ids);
                     }
-                    let to = secretaries.get(&cell).cloned().unwrap_or_default();
+                    let mut to = secretaries.get(&cell).cloned().unwrap_or_default();
+                    // A transfer alerts both sides and the committees above.
+                    to.extend(self.transfer_recipients(r, &d.case).await?);
+                    to.sort_unstable();
+                    to.dedup();
                     out.push((d, to));
                 }
                 Ok::<_, ServiceError>(out)

@@ -141,6 +141,11 @@ pub struct CellDashboard {
     pub absences: Vec<AbsenceWatch>,
     /// Candidates and probationers by step, with the next deadline.
     pub cases: Vec<super::cases::CaseLine>,
+    /// Transfers in transit from or to the cell, with their deadlines.
+    pub transfers: Vec<super::transfers::TransferLine>,
+    /// Dues in arrears (derived from the ledger): amount and members.
+    pub dues_arrears_vnd: i64,
+    pub dues_members_in_arrears: usize,
 }
 
 /// One cell in the upper committee's table.
@@ -426,6 +431,17 @@ impl Services {
             })
             .collect();
         let absences = self.absences(&members, on);
+        let (moving, paying) = crate::store::transfers::cell_keeping(r, cell.id).await?;
+        let arrears = if paying {
+            self.arrears_of(r, &cell, on).await?
+        } else {
+            (0, 0)
+        };
+        let transfers = if moving {
+            self.transfer_lines(r, &cell, false, on).await?
+        } else {
+            Vec::new()
+        };
         Ok(CellDashboard {
             due: self.regular_due(last, on),
             today: on,
@@ -443,6 +459,9 @@ impl Services {
             probation,
             absences,
             cases: self.case_lines(r, &cell, on).await?,
+            transfers,
+            dues_arrears_vnd: arrears.0,
+            dues_members_in_arrears: arrears.1,
             cell,
         })
     }

@@ -14,6 +14,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 mod cases;
 mod history;
 mod residents;
+mod keeping;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -51,6 +51,10 @@ pub struct MemberHome {
     pub probationary: bool,
     /// A probationary member's recognition: its date and what is due.
     pub probation: Option<ProbationLine>,
+    /// Their transfer in progress (chuyển sinh hoạt đảng), if any.
+    pub transfer: Option<super::transfers::TransferLine>,
+    /// Their dues: paid through (MM/YYYY), months in arrears, amount in arrears.
+    pub dues: Option<(String, usize, i64)>,
 }
 
 impl Services {
@@ -66,6 +70,15 @@ impl Services {
                     && mine.probationary
                 {
                     mine.probation = self.probation_of(r, me, super::today(now)).await?;
+                }
+                if let (Some(mine), Some(me)) = (&mut home.mine, actor.member_id) {
+                    let (moving, paying) = store::transfers::keeping_of(r, me).await?;
+                    if moving {
+                        mine.transfer = self.my_transfer(r, me, super::today(now)).await?;
+                    }
+                    if paying {
+                        mine.dues = self.my_dues(r, me, super::today(now)).await?;
+                    }
                 }
                 Ok::<_, super::ServiceError>((home, missing))
             })
@@ -186,6 +199,8 @@ async fn member_home(
         feed_token: feed.clone().unwrap_or_default(),
         probationary: member.status == Status::DuBi.as_str(),
         probation: None,
+        transfer: None,
+        dues: None,
     };
     Ok((home, feed.is_none()))
 }

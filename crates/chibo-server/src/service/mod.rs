@@ -15,6 +15,7 @@ pub mod concerns;
 pub mod dashboard;
 pub mod demo;
 pub mod documents;
+pub mod dues;
 pub mod home;
 pub mod import;
 pub mod jobs;
@@ -28,6 +29,7 @@ pub mod reports;
 pub mod study;
 pub mod task_print;
 pub mod tasks;
+pub mod transfers;
 pub mod users;
 
 pub use crate::store::count::counted;
@@ -295,6 +297,15 @@ impl Subject {
             chain_id: unit_id,
             entity: "announcement",
             id,
+        }
+    }
+
+    /// A unit's own records (a cell's dues month closed).
+    pub(crate) fn unit(org_id: i64) -> Self {
+        Self {
+            chain_id: org_id,
+            entity: "org",
+            id: org_id,
         }
     }
 

@@ -419,6 +419,29 @@ pub const TABLES: &[Table] = &[
         columns: &["step", "granted_on", "reason"],
         hidden: &[],
     },
+    Table {
+        name: "transfer",
+        keys: &["case_id"],
+        columns: &[
+            "member_id",
+            "origin_cell_id",
+            "origin_outside",
+            "dest_cell_id",
+            "dest_outside",
+            "reason",
+            "return_on",
+            "prior_status",
+            "portal_ref",
+            "letter_no",
+            "history_no",
+            "register_no",
+            "letter_on",
+            "dues_paid_through",
+            "attached",
+            "refusal",
+        ],
+        hidden: &[],
+    },
 ];
 
 fn table(name: &str) -> &'static Table {
@@ -458,6 +481,7 @@ pub fn parts_of(entity: &str, id: i64) -> Vec<Part> {
             Under("case_step", id),
             Under("case_person", id),
             Under("case_extension", id),
+            Row("transfer", vec![id]),
         ],
         "concern" => vec![Row("concern", vec![id])],
         "study" => vec![

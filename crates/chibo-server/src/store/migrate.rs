@@ -106,6 +106,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0015_residents.sql"),
     },
     Migration {
+        version: 17,
+        name: "keeping",
+        sqlite: include_str!("../../migrations/sqlite/0017_keeping.sql"),
+        postgres: include_str!("../../migrations/postgres/0017_keeping.sql"),
+    },
+    Migration {
         version: 19,
         name: "study_library",
         sqlite: include_str!("../../migrations/sqlite/0019_study_library.sql"),

@@ -20,6 +20,7 @@ pub mod bulk;
 pub mod cases;
 pub mod concerns;
 pub mod count;
+pub mod dues;
 pub mod images;
 pub mod imports;
 pub mod leases;
@@ -39,6 +40,7 @@ pub mod sessions;
 pub mod stats;
 pub mod study;
 pub mod tasks;
+pub mod transfers;
 pub mod writer;
 
 pub use reader::Reader;

@@ -94,8 +94,9 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
     let record = format!("/members/{member}");
     for (what, c, path, ceiling, target) in [
         // +4: the meeting due and its roll, votes and resolution, for its next step.
-        ("home, secretary", &sec, "/".to_string(), 16, PAGE),
-        ("home, member", &mem, "/".to_string(), 12, PAGE),
+        // +1 each (issue 14): whether the member has a transfer or a dues ledger.
+        ("home, secretary", &sec, "/".to_string(), 17, PAGE),
+        ("home, member", &mem, "/".to_string(), 13, PAGE),
         ("home, upper committee", &upp, "/".to_string(), 2, PAGE),
         ("member list, cell", &sec, "/members".to_string(), 4, PAGE),
         (
@@ -130,8 +131,9 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
             "dashboard, cell",
             &sec,
             format!("/dashboard?unit={cell}"),
-            // + the cell's open cases (issue 13).
-            9,
+            // + the cell's open cases (issue 13); + whether it has transfers
+            // or a dues ledger (issue 14).
+            10,
             PAGE,
         ),
         ("meetings, cell", &sec, "/meetings".to_string(), 4, PAGE),

@@ -11,6 +11,7 @@ mod meetings;
 mod members;
 mod residents;
 mod tasks;
+mod transfers;
 mod units;
 mod users;
 
@@ -50,6 +51,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         residents::assign, residents::studied, residents::reflection, residents::remind,
         residents::attendance, residents::announcements, residents::announce,
         residents::announcement, residents::read,
+        transfers::list, transfers::create, transfers::incoming, transfers::get_transfer, transfers::letter,
+        transfers::letter_file, transfers::roll, transfers::pay, transfers::category, transfers::member,
+        transfers::summary, transfers::close,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -209,6 +213,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/announcements/{id}", get(residents::announcement))
         .route("/announcements/{id}/read", post(residents::read))
+        .route("/transfers", get(transfers::list).post(transfers::create))
+        .route("/transfers/incoming", post(transfers::incoming))
+        .route("/transfers/{id}", get(transfers::get_transfer))
+        .route(
+            "/transfers/{id}/letter",
+            get(transfers::letter_file).put(transfers::letter),
+        )
+        .route("/dues/roll", get(transfers::roll))
+        .route("/dues/payments", post(transfers::pay))
+        .route("/dues/categories", post(transfers::category))
+        .route("/dues/members/{id}", get(transfers::member))
+        .route("/dues/summary", get(transfers::summary))
+        .route("/dues/close", post(transfers::close))
         .fallback(errors::not_found)
         .layer(middleware::from_fn(crate::web::input::api_queries))
         .layer(middleware::from_fn(errors::json_errors))

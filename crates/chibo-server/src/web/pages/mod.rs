@@ -14,6 +14,7 @@ pub(crate) mod rules;
 mod session;
 mod study;
 pub(crate) mod tasks;
+mod transfers;
 mod units;
 mod users;
 
@@ -145,6 +146,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/announcements/{id}", get(announcements::show))
         .route("/meetings/{id}/votes/counted", post(offline::counted_vote))
+        .route("/transfers", get(transfers::list).post(transfers::propose))
+        .route("/transfers/{id}/{file}", get(transfers::letter))
+        .route("/dues", get(transfers::roll))
+        .route("/dues/pay", post(transfers::pay))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
