@@ -32,9 +32,16 @@ const MAX_TEXT: usize = 2000;
 pub struct CaseDetail {
     #[serde(flatten)]
     pub case: CaseRow,
-    /// The procedure's title and the pack that defines it.
+    /// The procedure's title.
     pub procedure: String,
+    /// The newest rule pack in force on the day the case opened: the rules
+    /// the case follows (its state machine, and every parameter as of then).
     pub pack: String,
+    /// The pack that defines the procedure's steps, which later packs may
+    /// keep in force while they change parameters (e.g. HD 38's steps under
+    /// QĐ 208), and the text the procedure follows.
+    pub procedure_pack: String,
+    pub procedure_source: String,
     pub steps: Vec<StepLine>,
     /// Steps that can be recorded now.
     pub next: Vec<String>,
@@ -53,7 +60,8 @@ pub struct CaseDetail {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseLine {
     pub id: i64,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: CaseKind,
     pub person_name: String,
     /// The step it is at (the first step that can be recorded).
     pub at: String,
@@ -75,7 +83,7 @@ impl CaseDetail {
     pub fn line(&self) -> CaseLine {
         CaseLine {
             id: self.case.id,
-            kind: self.case.kind.clone(),
+            kind: self.case.kind,
             person_name: self.case.person_name.clone(),
             at: self.at(),
             next_due: self.next_due.clone(),
@@ -101,7 +109,8 @@ pub struct ProbationLine {
 pub struct StepLine {
     pub code: String,
     pub label: String,
-    pub performer: String,
+    #[schema(value_type = String)]
+    pub performer: Performer,
     pub performer_label: String,
     /// done | available | blocked | closed
     pub state: String,
@@ -251,13 +260,9 @@ fn date_or_today(raw: &str, field: &'static str, on: NaiveDate) -> Result<NaiveD
     parse_date(field, raw).map_err(ServiceError::invalid)
 }
 
-fn kind_of(row: &CaseRow) -> Result<CaseKind> {
-    CaseKind::parse(&row.kind).ok_or(ServiceError::NotFound)
-}
-
 /// The rules' view of a stored case.
 fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<Case> {
-    let mut case = Case::new(kind_of(row)?, row.opened_on);
+    let mut case = Case::new(row.kind, row.opened_on);
     let dates: BTreeMap<String, NaiveDate> =
         serde_json::from_str(&row.input_dates).unwrap_or_default();
     for (k, v) in dates {
@@ -273,7 +278,7 @@ fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<
         case.records.push(StepRecord {
             step,
             date: s.on_date,
-            result: StepResult::parse(&s.result).unwrap_or(StepResult::Done),
+            result: s.result,
             forms: forms.iter().filter_map(|f| FormCode::new(f).ok()).collect(),
             late_reason: s.late_reason.clone(),
         });
@@ -286,20 +291,6 @@ fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<
         case.closed = CaseOutcome::parse(o).map(|o| (o, d));
     }
     Ok(case)
-}
-
-/// The bodies above the cell act for it in these steps (the đảng ủy and its
-/// standing committee, the level above); the cell's committee records the rest.
-fn upper_performer(p: Performer) -> bool {
-    matches!(
-        p,
-        Performer::DangUy
-            | Performer::BanThuongVu
-            | Performer::CapUyCapTren
-            | Performer::DangUyBoPhan
-            | Performer::UyBanKiemTra
-            | Performer::TinhUy
-    )
 }
 
 /// "còn 5 ngày làm việc", "đến hạn hôm nay", "quá hạn 3 ngày làm việc".
@@ -390,7 +381,7 @@ impl Services {
                     store::members::of_cell(r, cell.id)
                         .await?
                         .into_iter()
-                        .filter(|m| m.status == Status::ChinhThuc.as_str())
+                        .filter(|m| m.status == Status::ChinhThuc)
                         .collect()
                 } else {
                     Vec::new()
@@ -517,7 +508,7 @@ impl Services {
             steps.push(StepLine {
                 code: s.step.code.to_string(),
                 label: s.step.label.clone(),
-                performer: s.step.performer.as_str().into(),
+                performer: s.step.performer,
                 performer_label: s.step.performer.label_vi().into(),
                 state: state.into(),
                 done_on,
@@ -547,7 +538,16 @@ impl Services {
             .min_by_key(|d| d.date);
         Ok(CaseDetail {
             procedure: view.procedure.title.clone(),
-            pack: view.procedure.pack_id.clone(),
+            pack: self
+                .rules
+                .pack_at(row.opened_on)
+                .map_err(rules_error)?
+                .pack_ids()
+                .last()
+                .cloned()
+                .unwrap_or_default(),
+            procedure_pack: view.procedure.pack_id.clone(),
+            procedure_source: view.procedure.source.citation(),
             next: view.next.iter().map(ToString::to_string).collect(),
             outcomes: view
                 .outcomes
@@ -580,7 +580,7 @@ impl Services {
         let open = db::of_member(r, member_id)
             .await?
             .into_iter()
-            .find(|c| c.kind == CaseKind::CongNhanChinhThuc.as_str() && c.closed_on.is_none());
+            .find(|c| c.kind == CaseKind::CongNhanChinhThuc && c.closed_on.is_none());
         let Some(row) = open else {
             return Ok(None);
         };
@@ -593,7 +593,7 @@ impl Services {
             mentors: d
                 .people
                 .iter()
-                .filter(|p| p.role == "nguoi_giup_do")
+                .filter(|p| p.role == Performer::NguoiGiupDo)
                 .map(|p| p.full_name.clone())
                 .collect(),
         }))
@@ -684,19 +684,15 @@ impl Services {
         let mut queue: Vec<CaseDetail> = all
             .into_iter()
             .filter(|c| {
-                c.steps.iter().any(|s| {
-                    s.state == "available"
-                        && Performer::parse(&s.performer).is_some_and(upper_performer)
-                })
+                c.steps
+                    .iter()
+                    .any(|s| s.state == "available" && s.performer.is_upper())
             })
             .collect();
         let key = |c: &CaseDetail| {
             c.steps
                 .iter()
-                .filter(|s| {
-                    s.state == "available"
-                        && Performer::parse(&s.performer).is_some_and(upper_performer)
-                })
+                .filter(|s| s.state == "available" && s.performer.is_upper())
                 .filter_map(|s| s.due.as_ref().map(|d| d.date))
                 .min()
                 .unwrap_or(NaiveDate::MAX)
@@ -845,7 +841,7 @@ impl Services {
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
-        if m.status != Status::DuBi.as_str() {
+        if m.status != Status::DuBi {
             return Err(invalid("member_id", "case.not_probationary", m.full_name));
         }
         let Some(ceremony) = m.ceremony_date else {
@@ -881,7 +877,7 @@ impl Services {
         dates: &BTreeMap<String, NaiveDate>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if db::open_for(tx, kind.as_str(), candidate_id, member_id)
+        if db::open_for(tx, kind, candidate_id, member_id)
             .await?
             .is_some()
         {
@@ -892,7 +888,7 @@ impl Services {
             tx,
             &NewCase {
                 cell_id: cell.id,
-                kind: kind.as_str(),
+                kind,
                 candidate_id,
                 member_id,
                 opened_on: opened,
@@ -933,7 +929,7 @@ impl Services {
                 Ok::<_, ServiceError>((row, cell, case, records))
             })
             .await?;
-        let kind = kind_of(&row)?;
+        let kind = row.kind;
         let on = today(now);
         let procedure = self
             .rules
@@ -1004,7 +1000,7 @@ impl Services {
                 Guard::GiayChungNhan => {
                     let issued = records
                         .iter()
-                        .find(|r| r.step == "bdnt" && r.result == "done")
+                        .find(|r| r.step == "bdnt" && r.result == StepResult::Done)
                         .map(|r| r.on_date);
                     if let Some(issued) = issued
                         && let Err(v) = self.rules.check_awareness_certificate(issued, date)
@@ -1068,8 +1064,8 @@ impl Services {
                 case_id: id,
                 step: code.as_str(),
                 on_date: date,
-                result: result.as_str(),
-                performer: step.performer.as_str(),
+                result,
+                performer: step.performer,
                 forms: &forms_json,
                 late_reason: late_reason.as_deref(),
                 note: note.as_deref(),
@@ -1081,10 +1077,17 @@ impl Services {
         )
         .await?;
         for (mid, _, i) in &introducers {
-            db::add_person(&mut tx, id, *mid, "nguoi_gioi_thieu", Some(i.known_since)).await?;
+            db::add_person(
+                &mut tx,
+                id,
+                *mid,
+                Performer::NguoiGioiThieu,
+                Some(i.known_since),
+            )
+            .await?;
         }
         for m in &mentors {
-            db::add_person(&mut tx, id, m.id, "nguoi_giup_do", None).await?;
+            db::add_person(&mut tx, id, m.id, Performer::NguoiGiupDo, None).await?;
         }
         if row.request.is_some() && result == StepResult::Done {
             db::set_request(&mut tx, id, None).await?;
@@ -1114,7 +1117,7 @@ impl Services {
     /// cell's committee for the cell's, and the probationer or a helper for
     /// their own report.
     fn may_perform(&self, actor: &Actor, cell: &OrgRow, row: &CaseRow, p: Performer) -> Result<()> {
-        let ok = if upper_performer(p) {
+        let ok = if p.is_upper() {
             actor.oversees(cell)
         } else {
             actor.can_manage(cell)
@@ -1250,7 +1253,7 @@ impl Services {
             let m = store::members::get(r, *id)
                 .await?
                 .ok_or_else(|| invalid("mentors", "case.member_unknown", id.to_string()))?;
-            if m.cell_id != cell.id || m.status != Status::ChinhThuc.as_str() {
+            if m.cell_id != cell.id || m.status != Status::ChinhThuc {
                 return Err(invalid("mentors", "case.mentor_not_full", m.full_name));
             }
             if !out.iter().any(|o| o.id == m.id) {
@@ -1409,7 +1412,7 @@ impl Services {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        db::close(tx, id, outcome.as_str(), date, reason).await?;
+        db::close(tx, id, outcome, date, reason).await?;
         audit_entry(
             tx,
             actor,
@@ -1547,8 +1550,8 @@ impl Services {
         if !actor.oversees(&cell) {
             return Err(ServiceError::Forbidden);
         }
-        if kind_of(&row)? != CaseKind::KetNap || row.closed_on.is_some() {
-            return Err(invalid("kind", "case.outcome", row.kind));
+        if row.kind != CaseKind::KetNap || row.closed_on.is_some() {
+            return Err(invalid("kind", "case.outcome", row.kind.as_str()));
         }
         let decision = text(decision, "decision")?
             .ok_or_else(|| invalid("decision", "case.reason_required", ""))?;
@@ -1664,7 +1667,7 @@ impl Services {
                     format!("case:{}:{}:{}:{}", d.case.id, s.code, x.urgency, x.date),
                     format!("Hồ sơ {}: {} — {}", d.case.person_name, s.label, x.text),
                     format!("{}. {}", d.procedure, x.explanation),
-                    s.performer == "dang_vien",
+                    s.performer == Performer::DangVien,
                 ));
             }
             if let Some(end) = d.dates.get("het_du_bi").copied()

@@ -12,8 +12,8 @@ use super::orgs::unit_for;
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{
     CheckedConcern, CloseReason, ConcernAct, ConcernDraft, ConcernState, Door, Due, OrgCode,
-    Problem, Problems, Status, StudyDraft, due_on, format_date, looks_like_spam, normal_code,
-    note_text, paragraphs, tracking_code,
+    Problem, Problems, StudyDraft, due_on, format_date, looks_like_spam, normal_code, note_text,
+    paragraphs, tracking_code,
 };
 use crate::store::access::{Access, AccessKind};
 use crate::store::concerns::{self as db, Change, NewConcern};
@@ -639,7 +639,7 @@ impl Services {
                 let members: Vec<_> = store::members::of_cell(r, cell.id)
                     .await?
                     .into_iter()
-                    .filter(|m| Status::is_active_str(&m.status))
+                    .filter(|m| m.status.on_list())
                     .collect();
                 let me = actor.member_id;
                 let is_member = me.is_some_and(|me| members.iter().any(|m| m.id == me));
@@ -717,9 +717,7 @@ impl Services {
             .read(async |r| {
                 let doc = db::study(r, doc_id).await?.ok_or(ServiceError::NotFound)?;
                 let member = store::members::get(r, me).await?;
-                if member
-                    .is_none_or(|m| m.cell_id != doc.cell_id || !Status::is_active_str(&m.status))
-                {
+                if member.is_none_or(|m| m.cell_id != doc.cell_id || !m.status.on_list()) {
                     return Err(ServiceError::Forbidden);
                 }
                 Ok(doc)

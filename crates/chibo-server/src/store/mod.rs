@@ -444,7 +444,7 @@ mod tests {
     fn active_statuses_are_written_as_before() {
         // The text an index over active members would be declared with.
         assert_eq!(
-            status_list(&Status::ACTIVE),
+            status_list(&Status::ON_LIST),
             "('du_bi', 'chinh_thuc', 'mien_sinh_hoat', 'tam_thoi_di', 'tam_thoi_den')"
         );
     }

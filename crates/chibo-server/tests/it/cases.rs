@@ -857,3 +857,86 @@ async fn a_probationer_sees_their_recognition_at_home(b: Backend) {
     let due = p.next_due.expect("the recognition vote's deadline");
     assert!(due.date > p.ends_on.unwrap(), "{due:?}");
 }
+
+/// One status vocabulary: a suspension (`dinh_chi`), which the rules know and
+/// the schema accepts, is recorded through the member's page, read back as
+/// the shared enum, and found by the members' status filter.
+#[db_test]
+async fn a_suspension_is_recorded_with_the_shared_status(b: Backend) {
+    use chibo_server::model::Status;
+    let app = TestApp::demo(b).await;
+    let cell = app.cell_ids().await[0];
+    let (full, _) = registry(&app, cell).await;
+    let id = full[0];
+    let (c, csrf) = app.login("bithu").await;
+    let on = app.date_in(0);
+    let res = app
+        .post(
+            &c,
+            &format!("/members/{id}/status"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("status", "dinh_chi"),
+                ("start_date", on.as_str()),
+                ("note", "Quyết định đình chỉ sinh hoạt"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
+    let m = app
+        .services
+        .db
+        .read(async |r| store::members::get(r, id).await)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status, Status::DinhChi, "{b:?}");
+    let page = app.page(&c, &format!("/members/{id}")).await;
+    assert!(page.contains("Đình chỉ sinh hoạt"), "{b:?}");
+    // The members' filter reads the same code.
+    let list = crate::support::text(&app.html(&c, "/members?status=dinh_chi").await);
+    assert!(
+        list.contains("1 đảng viên") && list.contains(&m.full_name),
+        "{b:?}: {list}"
+    );
+    assert!(Status::DinhChi.on_list() && Status::DinhChi.is_apart());
+}
+
+/// A case opened on 03/12/2026 follows the rules in force that day: the
+/// newest pack is vn-2026-07 (QĐ 208), whose parameters apply, while the
+/// admission steps it keeps come from HD 38 (vn-2025-09). The page said only
+/// "vn-2025-09", as if the case followed the 2025 rules.
+#[db_test]
+async fn a_case_names_the_rules_in_force_when_it_opened(b: Backend) {
+    let app = TestApp::demo(b).await;
+    assert_eq!(app.today(), day(2026, 12, 3));
+    let cell = app.cell_ids().await[0];
+    let api = Api {
+        app: &app,
+        login: "bithu",
+    };
+    let (s, case) = api
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "ket_nap", "cell_id": cell, "candidate": {
+                "full_name": "Lê Thu Trang", "date_of_birth": "02/02/2001"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(case["pack"], "vn-2026-07", "{b:?}: {case}");
+    assert_eq!(case["procedure_pack"], "vn-2025-09", "{b:?}");
+    assert!(
+        case["procedure_source"]
+            .as_str()
+            .unwrap()
+            .contains("38-HD/BTCTW"),
+        "{b:?}: {case}"
+    );
+    let (c, _) = app.login("bithu").await;
+    let id = case["id"].as_i64().unwrap();
+    let page = app.page(&c, &format!("/cases/{id}")).await;
+    assert!(
+        page.contains("vn-2026-07") && page.contains("38-HD/BTCTW"),
+        "{b:?}"
+    );
+}

@@ -122,6 +122,8 @@ status-chuyen_di = Transferred out
 status-xoa_ten = Removed from the list
 status-khai_tru = Expelled
 status-tu_tran = Deceased
+status-dinh_chi = Suspended from activities
+status-dang_chuyen = Transferring between cells
 
 kind-tinh = Provincial committee
 kind-dang_bo = Party committee
@@ -767,6 +769,8 @@ cases-late-reason = Reason for lateness (if late)
 cases-close = Close the case
 cases-reason = Reason
 cases-request = Ask the cell for more
+cases-rules-in-force = Rules in force (on the day the case opened)
+cases-procedure-from = Steps per
 case-saved = Case opened.
 case-step-saved = Step recorded.
 case-closed = Case closed.

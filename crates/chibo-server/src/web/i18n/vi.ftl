@@ -122,6 +122,8 @@ status-chuyen_di = Chuyển sinh hoạt đi
 status-xoa_ten = Xóa tên
 status-khai_tru = Khai trừ
 status-tu_tran = Từ trần
+status-dinh_chi = Đình chỉ sinh hoạt
+status-dang_chuyen = Đang chuyển sinh hoạt
 
 kind-tinh = Đảng bộ cấp tỉnh
 kind-dang_bo = Đảng bộ
@@ -767,6 +769,8 @@ cases-late-reason = Lý do chậm (nếu quá hạn)
 cases-close = Kết thúc hồ sơ
 cases-reason = Lý do
 cases-request = Yêu cầu chi bộ bổ sung
+cases-rules-in-force = Quy định áp dụng (ngày mở hồ sơ)
+cases-procedure-from = Các bước theo
 case-saved = Đã mở hồ sơ.
 case-step-saved = Đã ghi nhận bước.
 case-closed = Đã kết thúc hồ sơ.
