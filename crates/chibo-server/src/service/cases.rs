@@ -127,6 +127,9 @@ pub struct StepLine {
     pub blockers: Vec<String>,
     pub due: Option<DueLine>,
     pub citation: String,
+    /// The document the step issued, once done (its title): printed at
+    /// `/cases/{id}/docs/{code}.pdf`.
+    pub document: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -239,7 +242,7 @@ fn violated(violations: Vec<Violation>) -> ServiceError {
     ))
 }
 
-fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
+pub(crate) fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
     invalid("rule", "rules.error", e.to_string())
 }
 
@@ -460,11 +463,20 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<CaseDetail> {
         self.db
-            .read(async |r| {
-                let (row, _) = self.case_row(r, actor, id).await?;
-                self.detail_of(r, row, today(now)).await
-            })
+            .read(async |r| self.case_detail_in(r, actor, id, today(now)).await)
             .await
+    }
+
+    /// [`Self::case_detail`] in the request's reader.
+    pub(crate) async fn case_detail_in(
+        &self,
+        r: &mut Reader,
+        actor: &Actor,
+        id: i64,
+        on: NaiveDate,
+    ) -> Result<CaseDetail> {
+        let (row, _) = self.case_row(r, actor, id).await?;
+        self.detail_of(r, row, on).await
     }
 
     async fn detail_of(&self, r: &mut Reader, row: CaseRow, on: NaiveDate) -> Result<CaseDetail> {
@@ -529,6 +541,9 @@ impl Services {
                 blockers,
                 due,
                 citation: s.step.citation(),
+                document: done_on
+                    .and_then(|on| self.issue_of(row.kind, s.step, on))
+                    .map(|i| i.title),
             });
         }
         let next_due = steps
@@ -1058,6 +1073,16 @@ impl Services {
         if !db::touch(&mut tx, id, row.version).await? {
             return Err(ServiceError::Stale);
         }
+        // The document the step issues takes its number from the issuing
+        // unit's register, unless the step brought the number it was given.
+        let doc_number = match (doc_number, self.issue_of(kind, &step, date)) {
+            (Some(n), _) => Some(n),
+            (None, Some(issue)) if result == StepResult::Done => {
+                self.number_case_doc(&mut tx, &cell, id, &issue, code.as_str(), now)
+                    .await?
+            }
+            _ => None,
+        };
         let step_id = db::insert_step(
             &mut tx,
             &NewStep {
@@ -1101,6 +1126,7 @@ impl Services {
                 "step_id": step_id, "step": code.as_str(), "date": date, "result": result.as_str(),
                 "forms": forms_json, "vote_id": vote_id, "late_by": check.late_by,
                 "late_reason": late_reason, "due": check.due.as_ref().map(|d| d.date),
+                "doc_number": doc_number,
             }),
             now,
         )

@@ -771,6 +771,7 @@ cases-reason = Reason
 cases-request = Ask the cell for more
 cases-rules-in-force = Rules in force (on the day the case opened)
 cases-procedure-from = Steps per
+cases-dossier = Download the dossier (PDF)
 case-saved = Case opened.
 case-step-saved = Step recorded.
 case-closed = Case closed.

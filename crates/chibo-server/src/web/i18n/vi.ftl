@@ -771,6 +771,7 @@ cases-reason = Lý do
 cases-request = Yêu cầu chi bộ bổ sung
 cases-rules-in-force = Quy định áp dụng (ngày mở hồ sơ)
 cases-procedure-from = Các bước theo
+cases-dossier = Tải hồ sơ (PDF)
 case-saved = Đã mở hồ sơ.
 case-step-saved = Đã ghi nhận bước.
 case-closed = Đã kết thúc hồ sơ.

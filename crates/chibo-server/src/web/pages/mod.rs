@@ -1,5 +1,6 @@
 //! The HTML pages, one module per resource.
 
+mod case_documents;
 mod cases;
 mod concerns;
 mod dashboard;
@@ -129,6 +130,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/concerns", get(concerns::of_meeting))
         .route("/study", get(concerns::study).post(concerns::add_study))
         .route("/study/{id}/studied", post(concerns::studied))
+        .route("/cases/{id}/docs/{file}", get(case_documents::document))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
