@@ -10,7 +10,7 @@ use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, or
 use crate::model::{Problem, Problems, Status, fold, format_date, nfc, parse_date};
 pub use crate::store::cases::CandidateRow;
 use crate::store::cases::{
-    self as db, CaseRow, ExtensionRow, NewCandidate, NewCase, NewStep, PersonRow, StepRow,
+    self as db, CaseRow, ExtensionRow, NewCandidate, NewStep, PersonRow, StepRow,
 };
 use crate::store::members::{MemberRow, MemberValues};
 use crate::store::{self, Reader, Tx, orgs::OrgRow};
@@ -154,6 +154,32 @@ pub struct DueLine {
     pub text: String,
     /// The deadline explained (days off skipped, rule cited).
     pub explanation: String,
+}
+
+/// A case to open: a candidate proposed (`ket_nap`), or the recognition of
+/// a probationary member admitted before chibo kept cases.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct NewCase {
+    /// `ket_nap` (a new candidate) or `cong_nhan_chinh_thuc` (a probationary member).
+    pub kind: String,
+    /// The cell, for `ket_nap`.
+    pub cell_id: Option<i64>,
+    /// The probationary member, for `cong_nhan_chinh_thuc`.
+    pub member_id: Option<i64>,
+    /// The candidate, for `ket_nap`.
+    pub candidate: Option<CandidateForm>,
+}
+
+/// The upper committee's acts other than recording its steps.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct CaseDecision {
+    /// extend | age_exception | request
+    pub action: String,
+    /// The step whose deadline is extended.
+    #[serde(default)]
+    pub step: String,
+    /// The reason, the committee's decision, or what the cell must add.
+    pub text: String,
 }
 
 /// A new candidate: the little the procedure needs.
@@ -901,7 +927,7 @@ impl Services {
         let input_dates = serde_json::to_string(dates).unwrap_or_else(|_| "{}".into());
         let id = db::insert_case(
             tx,
-            &NewCase {
+            &db::NewCase {
                 cell_id: cell.id,
                 kind,
                 candidate_id,
@@ -929,13 +955,14 @@ impl Services {
     /// Records a step: every rule of the procedure and every guard checked
     /// first (each refusal citing its rule, nothing written); then the step,
     /// what it means for the registry and its audit entry, in one transaction.
+    /// Returns the case as it stands after it.
     pub async fn record_step(
         &self,
         actor: &Actor,
         id: i64,
         f: &StepForm,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<CaseDetail> {
         let (row, cell, case, records) = self
             .db
             .read(async |r| {
@@ -1136,7 +1163,7 @@ impl Services {
                 .await?;
         }
         tx.commit().await?;
-        Ok(())
+        self.case_detail(actor, id, now).await
     }
 
     /// Who may record a step: the upper committee for its own steps, the
@@ -1459,7 +1486,7 @@ impl Services {
         id: i64,
         f: &CloseForm,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<CaseDetail> {
         let (row, cell) = self
             .db
             .read(async |r| self.case_row(r, actor, id).await)
@@ -1512,7 +1539,7 @@ impl Services {
             .await?;
         }
         tx.commit().await?;
-        Ok(())
+        self.case_detail(actor, id, now).await
     }
 
     /// The competent committee extends a step's deadline (once, by the
@@ -1736,5 +1763,55 @@ impl Services {
             tx.commit().await?;
         }
         Ok(sent)
+    }
+}
+
+/// The API's writes, each returning the case as it stands after it: a
+/// handler calls one of these and renders what it returns.
+impl Services {
+    /// Opens a case of the kind asked: proposes a candidate, or opens the
+    /// recognition of a probationary member.
+    pub async fn open_case(
+        &self,
+        actor: &Actor,
+        b: &NewCase,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail> {
+        let id = match (
+            CaseKind::parse(&b.kind),
+            b.cell_id,
+            b.member_id,
+            &b.candidate,
+        ) {
+            (Some(CaseKind::KetNap), Some(cell), _, Some(c)) => {
+                self.propose_candidate(actor, Some(cell), c, now).await?
+            }
+            (Some(CaseKind::CongNhanChinhThuc), _, Some(m), _) => {
+                self.open_recognition(actor, m, now).await?
+            }
+            _ => return Err(invalid("kind", "case.kind", b.kind.clone())),
+        };
+        self.case_detail(actor, id, now).await
+    }
+
+    /// One of the upper committee's acts: extend a deadline, approve a
+    /// candidate over the age limit, ask the cell for more.
+    pub async fn decide_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        d: &CaseDecision,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail> {
+        match d.action.as_str() {
+            "extend" => {
+                self.extend_deadline(actor, id, &d.step, &d.text, now)
+                    .await?
+            }
+            "age_exception" => self.approve_age_exception(actor, id, &d.text, now).await?,
+            "request" => self.request_more(actor, id, &d.text, now).await?,
+            other => return Err(invalid("action", "case.action", other)),
+        }
+        self.case_detail(actor, id, now).await
     }
 }
