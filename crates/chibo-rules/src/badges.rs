@@ -3,7 +3,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::guards::{GuardResult, Violation};
-use crate::vocab::{Code, Guard, Level};
+use crate::vocab::{Guard, Level};
 use crate::{PackView, Rules, RulesError};
 
 /// A period without party activity (expulsion, removal, lost contact, transfer gap), both days included.

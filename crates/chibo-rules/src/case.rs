@@ -13,7 +13,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 
 use crate::procedure::{DateCode, DocRequirement, FormCode, Procedure, Ref, Step, StepCode};
-use crate::vocab::{CaseKind, CaseOutcome, Code, LatePolicy, StepResult, Unit};
+use crate::vocab::{CaseKind, CaseOutcome, LatePolicy, StepResult, Unit};
 use crate::{PackView, Rules, RulesError};
 
 /// One recorded step of a case.

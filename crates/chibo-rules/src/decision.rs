@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::fraction::{Fraction, Threshold};
-use crate::vocab::{Code, Level, Status};
+use crate::vocab::{Level, Status};
 use crate::{Lang, PackView, Rules, RulesError};
 
 /// What the cell votes on.

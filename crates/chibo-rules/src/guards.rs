@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::badges::{Interruption, full_months, party_age};
 use crate::procedure::FormCode;
-use crate::vocab::{CaseKind, Code, EvaluationGroup, Guard, Level, Status, ViolationKind};
+use crate::vocab::{CaseKind, EvaluationGroup, Guard, Level, Status, ViolationKind};
 use crate::{Rules, RulesError, TransferKind};
 
 /// A rule a guard found broken.

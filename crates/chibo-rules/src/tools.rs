@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::decision::{Attendance, Ballots, DecideError, DecisionKind, Member};
 use crate::pack::{self, Confidence, PackError};
-use crate::vocab::{Code, Status};
+use crate::vocab::Status;
 use crate::{Lang, Rules};
 
 fn conf(c: Confidence) -> &'static str {

@@ -3,15 +3,10 @@
 //! codes (its CHECK constraints list [`Code::CODES`] of each enum), packs and the JSON API
 //! write them, and serde reads and writes them the same way.
 //!
-//! For the server's switch-over (not done here): `model::Status` becomes [`Status`] (the same
-//! nine codes plus `dinh_chi` and `dang_chuyen`; its `ACTIVE` list is [`Status::ON_LIST`] minus
-//! `dinh_chi` today, `Status::on_list` once suspension can be stored); the meeting service's
-//! `rule_status` mapping goes, since the decision engine counts every status itself (members
-//! attached here temporarily, in transit or gone count nowhere); the CHECK constraints of
-//! both schemas are generated from `Status::CODES`, `CaseKind::CODES`, `CaseOutcome::CODES`,
-//! `StepResult::CODES`; and each account role says which [`Performer`]s it may act for
-//! (`bi_thu` → bí thư, chi ủy, chi bộ's records; `upper` → đảng ủy, ban thường vụ; `member` →
-//! đảng viên, người giới thiệu, người giúp đỡ for their own cases).
+//! The server uses these enums as they are: `model::Status` is [`Status`], its rows decode
+//! codes through `TryFrom<String>`, its CHECK constraints list `CODES` (a test compares
+//! them), and each account role says which [`Performer`]s it may act for. A new case kind
+//! is a variant of [`CaseKind`] plus its procedure in the packs.
 
 use std::fmt;
 
@@ -68,15 +63,45 @@ macro_rules! vocabulary {
             $( $(#[$vmeta])* $variant, )+
         }
 
+        impl $name {
+            /// Every value, in a stable order (inherent, as [`Code::ALL`]).
+            pub const ALL: &'static [Self] = &[$( Self::$variant, )+];
+
+            /// The stable snake_case code (inherent, so templates need no trait in scope).
+            pub fn as_str(self) -> &'static str {
+                match self { $( Self::$variant => $code, )+ }
+            }
+
+            /// The Vietnamese label shown to people.
+            pub fn label_vi(self) -> &'static str {
+                match self { $( Self::$variant => $label, )+ }
+            }
+        }
+
         impl Code for $name {
-            const ALL: &'static [Self] = &[$( Self::$variant, )+];
+            const ALL: &'static [Self] = $name::ALL;
             const CODES: &'static [&'static str] = &[$( $code, )+];
             const WHAT: &'static str = $what;
             fn as_str(self) -> &'static str {
-                match self { $( Self::$variant => $code, )+ }
+                $name::as_str(self)
             }
             fn label_vi(self) -> &'static str {
-                match self { $( Self::$variant => $label, )+ }
+                $name::label_vi(self)
+            }
+        }
+
+        /// A value equals its code (a test or a template compares with a literal).
+        impl PartialEq<&str> for $name {
+            fn eq(&self, code: &&str) -> bool {
+                self.as_str() == *code
+            }
+        }
+
+        /// Reads a stored code (the server's rows decode through this).
+        impl TryFrom<String> for $name {
+            type Error = UnknownCode;
+            fn try_from(s: String) -> Result<Self, UnknownCode> {
+                parse_code(&s)
             }
         }
 
@@ -139,6 +164,7 @@ vocabulary! {
 
 impl Status {
     /// On the cell's list (counted in its membership): the statuses a roll-call shows.
+    /// The server writes this list into SQL as literals in this order.
     pub const ON_LIST: [Status; 6] = [
         Status::DuBi,
         Status::ChinhThuc,
@@ -147,6 +173,40 @@ impl Status {
         Status::TamThoiDi,
         Status::DinhChi,
     ];
+
+    /// On the list but counted apart at a roll-call: exempted and suspended members, and
+    /// those attached temporarily, here or elsewhere.
+    pub const APART: [Status; 4] = [
+        Status::MienSinhHoat,
+        Status::TamThoiDen,
+        Status::TamThoiDi,
+        Status::DinhChi,
+    ];
+
+    /// Whether the member is counted apart at a roll-call.
+    pub fn is_apart(self) -> bool {
+        Status::APART.contains(&self)
+    }
+
+    /// Statuses a new member record may start with (a member between two cells is
+    /// recorded by the transfer case, never typed in).
+    pub fn may_start(self) -> bool {
+        matches!(self, Status::DuBi | Status::ChinhThuc | Status::TamThoiDen)
+    }
+
+    /// Whether a member in `self` may move to `next`. Death ends the record; expulsion and
+    /// removal can only be followed by a new admission, which starts a new probation.
+    pub fn may_become(self, next: Status) -> bool {
+        if self == next {
+            return false;
+        }
+        match self {
+            Status::TuTran => false,
+            Status::KhaiTru | Status::XoaTen => matches!(next, Status::DuBi | Status::TuTran),
+            Status::ChuyenDi => matches!(next, Status::ChinhThuc | Status::DuBi | Status::TuTran),
+            _ => true,
+        }
+    }
 
     /// The same as [`Code::as_str`] (the decision engine's older name).
     pub fn code(self) -> &'static str {
@@ -246,6 +306,22 @@ vocabulary! {
         UyBanKiemTra = "uy_ban_kiem_tra", "Ủy ban kiểm tra";
         /// The provincial standing committee (decides badges).
         TinhUy = "tinh_uy", "Ban thường vụ tỉnh ủy, thành ủy";
+    }
+}
+
+impl Performer {
+    /// The bodies above the cell (the đảng ủy and its standing committee, the levels above):
+    /// an upper committee's account acts for them, the cell's committee for the rest.
+    pub fn is_upper(self) -> bool {
+        matches!(
+            self,
+            Performer::DangUy
+                | Performer::BanThuongVu
+                | Performer::CapUyCapTren
+                | Performer::DangUyBoPhan
+                | Performer::UyBanKiemTra
+                | Performer::TinhUy
+        )
     }
 }
 

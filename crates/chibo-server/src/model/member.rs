@@ -28,124 +28,21 @@ impl Sex {
     }
 }
 
-/// A period of a member's standing. The current status is the latest period
-/// that has begun; it is derived from this history, never edited directly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    DuBi,
-    ChinhThuc,
-    MienSinhHoat,
-    TamThoiDen,
-    TamThoiDi,
-    ChuyenDi,
-    XoaTen,
-    KhaiTru,
-    TuTran,
-    /// Between two cells during a transfer: on neither roll, owned by the case.
-    DangChuyen,
-}
+/// A period of a member's standing: chibo-rules' one vocabulary (the store, the
+/// services, the packs and the decision engine read the same codes). The
+/// current status is the latest period that has begun; it is derived from this
+/// history, never edited directly.
+pub use chibo_rules::Status;
 
-impl Status {
-    pub const ALL: [Self; 10] = [
-        Self::DuBi,
-        Self::ChinhThuc,
-        Self::MienSinhHoat,
-        Self::TamThoiDen,
-        Self::TamThoiDi,
-        Self::ChuyenDi,
-        Self::XoaTen,
-        Self::KhaiTru,
-        Self::TuTran,
-        Self::DangChuyen,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DuBi => "du_bi",
-            Self::ChinhThuc => "chinh_thuc",
-            Self::MienSinhHoat => "mien_sinh_hoat",
-            Self::TamThoiDen => "tam_thoi_den",
-            Self::TamThoiDi => "tam_thoi_di",
-            Self::ChuyenDi => "chuyen_di",
-            Self::XoaTen => "xoa_ten",
-            Self::KhaiTru => "khai_tru",
-            Self::TuTran => "tu_tran",
-            Self::DangChuyen => "dang_chuyen",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, Problem> {
-        let key = super::fold(raw).replace([' ', '-'], "_");
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == key || super::fold(s.label_vi()).replace(' ', "_") == key)
-            .ok_or_else(|| Problem::new("status", "status.unknown", raw.trim()))
-    }
-
-    /// The Party's own words, used in spreadsheets (and as the fallback label).
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            Self::DuBi => "Dự bị",
-            Self::ChinhThuc => "Chính thức",
-            Self::MienSinhHoat => "Miễn công tác và sinh hoạt",
-            Self::TamThoiDen => "Sinh hoạt tạm thời đến",
-            Self::TamThoiDi => "Sinh hoạt tạm thời đi",
-            Self::ChuyenDi => "Chuyển đi",
-            Self::XoaTen => "Xóa tên",
-            Self::KhaiTru => "Khai trừ",
-            Self::TuTran => "Từ trần",
-            Self::DangChuyen => "Đang chuyển sinh hoạt",
-        }
-    }
-
-    /// Still on the cell's roll (counted in its membership). The store writes
-    /// this list into SQL as literals in this order, so keep the order stable:
-    /// an index over these statuses only matches the same text.
-    pub const ACTIVE: [Self; 5] = [
-        Self::DuBi,
-        Self::ChinhThuc,
-        Self::MienSinhHoat,
-        Self::TamThoiDi,
-        Self::TamThoiDen,
-    ];
-
-    /// On the roll but counted apart at a roll-call: exempted members and
-    /// those attached temporarily, here or elsewhere.
-    pub const APART: [Self; 3] = [Self::MienSinhHoat, Self::TamThoiDen, Self::TamThoiDi];
-
-    pub fn is_active(self) -> bool {
-        Self::ACTIVE.contains(&self)
-    }
-
-    /// Whether a stored status (`as_str`) is one of [`Self::ACTIVE`].
-    pub fn is_active_str(raw: &str) -> bool {
-        Self::ACTIVE.iter().any(|s| s.as_str() == raw)
-    }
-
-    /// Whether a stored status (`as_str`) is one of [`Self::APART`].
-    pub fn is_apart_str(raw: &str) -> bool {
-        Self::APART.iter().any(|s| s.as_str() == raw)
-    }
-
-    /// Statuses a new record may start with.
-    pub fn may_start(self) -> bool {
-        matches!(self, Self::DuBi | Self::ChinhThuc | Self::TamThoiDen)
-    }
-
-    /// Whether a member in `self` may move to `next`. Death ends the record;
-    /// expulsion and removal can only be followed by a new admission, which
-    /// starts a new probation.
-    pub fn may_become(self, next: Self) -> bool {
-        if self == next {
-            return false;
-        }
-        match self {
-            Self::TuTran => false,
-            Self::KhaiTru | Self::XoaTen => matches!(next, Self::DuBi | Self::TuTran),
-            Self::ChuyenDi => matches!(next, Self::ChinhThuc | Self::DuBi | Self::TuTran),
-            _ => true,
-        }
-    }
+/// Reads a status from its code or the words people type ("Chính thức",
+/// "dự bị", "dinh_chi").
+pub fn parse_status(raw: &str) -> Result<Status, Problem> {
+    let key = super::fold(raw).replace([' ', '-'], "_");
+    Status::ALL
+        .iter()
+        .copied()
+        .find(|s| s.as_str() == key || super::fold(s.label_vi()).replace([' ', '-'], "_") == key)
+        .ok_or_else(|| Problem::new("status", "status.unknown", raw.trim()))
 }
 
 /// The raw text of a member's fields, as a form or a spreadsheet row gives it.
@@ -345,14 +242,15 @@ mod tests {
 
     #[test]
     fn statuses_parse_from_codes_and_words() {
-        assert_eq!(Status::parse("Chính thức"), Ok(Status::ChinhThuc));
-        assert_eq!(Status::parse("du_bi"), Ok(Status::DuBi));
-        assert_eq!(Status::parse("dự bị"), Ok(Status::DuBi));
-        assert!(Status::parse("vip").is_err());
+        assert_eq!(parse_status("Chính thức"), Ok(Status::ChinhThuc));
+        assert_eq!(parse_status("du_bi"), Ok(Status::DuBi));
+        assert_eq!(parse_status("dự bị"), Ok(Status::DuBi));
+        assert_eq!(parse_status("Đình chỉ sinh hoạt"), Ok(Status::DinhChi));
+        assert!(parse_status("vip").is_err());
     }
 
     #[test]
-    fn active_is_exactly_the_roll_statuses() {
+    fn the_list_is_the_roll_and_apart_is_on_it() {
         let on_roll = |s| {
             matches!(
                 s,
@@ -361,13 +259,13 @@ mod tests {
                     | Status::MienSinhHoat
                     | Status::TamThoiDi
                     | Status::TamThoiDen
+                    | Status::DinhChi
             )
         };
-        for s in Status::ALL {
-            assert_eq!(s.is_active(), on_roll(s), "{s:?}");
-            assert_eq!(Status::is_apart_str(s.as_str()), Status::APART.contains(&s));
+        for s in Status::ALL.iter().copied() {
+            assert_eq!(s.on_list(), on_roll(s), "{s:?}");
         }
-        assert!(Status::APART.iter().all(|s| s.is_active()));
+        assert!(Status::APART.iter().all(|s| s.on_list()));
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub use ids::{CardNo, Email, NationalId, Phone};
 pub use meeting::{
     AgendaKind, Choice, MeetingKind, MeetingStatus, Presence, VoteMode, agenda_template,
 };
-pub use member::{MemberDraft, MemberFields, Sex, Status};
+pub use member::{MemberDraft, MemberFields, Sex, Status, parse_status};
 pub use org::{CellType, OrgCode, OrgKind};
 pub use problem::{Problem, Problems};
 pub use role::{CommitteeRole, Role};

@@ -23,7 +23,7 @@ use chibo_ballot::{
     SealedShare, TallyResult, TokenKeys, TokenRequest, Trustees, VoteContext, VoteId, check_share,
     fingerprint,
 };
-use chibo_rules::{Code, Lang, Level, Threshold};
+use chibo_rules::{Lang, Level, Threshold};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -186,14 +186,14 @@ impl Services {
         let mut lines: BTreeMap<(String, String), u32> = BTreeMap::new();
         let mut eligible = Vec::new();
         for r in &roll {
-            let Some(st) = rule_status(&r.member_status) else {
+            let Some(st) = rule_status(r.member_status.as_str()) else {
                 continue;
             };
             let att = attendance_of(r.presence.as_deref());
             *lines
                 .entry((st.code().into(), att.code().into()))
                 .or_default() += 1;
-            if self.votes(&r.member_status, r.presence.as_deref(), on) {
+            if self.votes(r.member_status.as_str(), r.presence.as_deref(), on) {
                 eligible.push(r.member_id);
             }
         }

@@ -10,7 +10,7 @@ use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, or
 use crate::model::{Problem, Problems, Status, fold, format_date, nfc, parse_date};
 pub use crate::store::cases::CandidateRow;
 use crate::store::cases::{
-    self as db, CaseRow, ExtensionRow, NewCandidate, NewCase, NewStep, PersonRow, StepRow,
+    self as db, CaseRow, ExtensionRow, NewCandidate, NewStep, PersonRow, StepRow,
 };
 use crate::store::members::{MemberRow, MemberValues};
 use crate::store::{self, Reader, Tx, orgs::OrgRow};
@@ -32,9 +32,16 @@ const MAX_TEXT: usize = 2000;
 pub struct CaseDetail {
     #[serde(flatten)]
     pub case: CaseRow,
-    /// The procedure's title and the pack that defines it.
+    /// The procedure's title.
     pub procedure: String,
+    /// The newest rule pack in force on the day the case opened: the rules
+    /// the case follows (its state machine, and every parameter as of then).
     pub pack: String,
+    /// The pack that defines the procedure's steps, which later packs may
+    /// keep in force while they change parameters (e.g. HD 38's steps under
+    /// QĐ 208), and the text the procedure follows.
+    pub procedure_pack: String,
+    pub procedure_source: String,
     pub steps: Vec<StepLine>,
     /// Steps that can be recorded now.
     pub next: Vec<String>,
@@ -53,7 +60,8 @@ pub struct CaseDetail {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseLine {
     pub id: i64,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: CaseKind,
     pub person_name: String,
     /// The step it is at (the first step that can be recorded).
     pub at: String,
@@ -75,7 +83,7 @@ impl CaseDetail {
     pub fn line(&self) -> CaseLine {
         CaseLine {
             id: self.case.id,
-            kind: self.case.kind.clone(),
+            kind: self.case.kind,
             person_name: self.case.person_name.clone(),
             at: self.at(),
             next_due: self.next_due.clone(),
@@ -101,7 +109,8 @@ pub struct ProbationLine {
 pub struct StepLine {
     pub code: String,
     pub label: String,
-    pub performer: String,
+    #[schema(value_type = String)]
+    pub performer: Performer,
     pub performer_label: String,
     /// done | available | blocked | closed
     pub state: String,
@@ -118,6 +127,9 @@ pub struct StepLine {
     pub blockers: Vec<String>,
     pub due: Option<DueLine>,
     pub citation: String,
+    /// The document the step issued, once done (its title): printed at
+    /// `/cases/{id}/docs/{code}.pdf`.
+    pub document: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -142,6 +154,32 @@ pub struct DueLine {
     pub text: String,
     /// The deadline explained (days off skipped, rule cited).
     pub explanation: String,
+}
+
+/// A case to open: a candidate proposed (`ket_nap`), or the recognition of
+/// a probationary member admitted before chibo kept cases.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct NewCase {
+    /// `ket_nap` (a new candidate) or `cong_nhan_chinh_thuc` (a probationary member).
+    pub kind: String,
+    /// The cell, for `ket_nap`.
+    pub cell_id: Option<i64>,
+    /// The probationary member, for `cong_nhan_chinh_thuc`.
+    pub member_id: Option<i64>,
+    /// The candidate, for `ket_nap`.
+    pub candidate: Option<CandidateForm>,
+}
+
+/// The upper committee's acts other than recording its steps.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct CaseDecision {
+    /// extend | age_exception | request
+    pub action: String,
+    /// The step whose deadline is extended.
+    #[serde(default)]
+    pub step: String,
+    /// The reason, the committee's decision, or what the cell must add.
+    pub text: String,
 }
 
 /// A new candidate: the little the procedure needs.
@@ -230,7 +268,7 @@ pub(super) fn violated(violations: Vec<Violation>) -> ServiceError {
     ))
 }
 
-fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
+pub(crate) fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
     invalid("rule", "rules.error", e.to_string())
 }
 
@@ -251,13 +289,9 @@ fn date_or_today(raw: &str, field: &'static str, on: NaiveDate) -> Result<NaiveD
     parse_date(field, raw).map_err(ServiceError::invalid)
 }
 
-fn kind_of(row: &CaseRow) -> Result<CaseKind> {
-    CaseKind::parse(&row.kind).ok_or(ServiceError::NotFound)
-}
-
 /// The rules' view of a stored case.
 fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<Case> {
-    let mut case = Case::new(kind_of(row)?, row.opened_on);
+    let mut case = Case::new(row.kind, row.opened_on);
     let dates: BTreeMap<String, NaiveDate> =
         serde_json::from_str(&row.input_dates).unwrap_or_default();
     for (k, v) in dates {
@@ -273,7 +307,7 @@ fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<
         case.records.push(StepRecord {
             step,
             date: s.on_date,
-            result: StepResult::parse(&s.result).unwrap_or(StepResult::Done),
+            result: s.result,
             forms: forms.iter().filter_map(|f| FormCode::new(f).ok()).collect(),
             late_reason: s.late_reason.clone(),
         });
@@ -286,20 +320,6 @@ fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<
         case.closed = CaseOutcome::parse(o).map(|o| (o, d));
     }
     Ok(case)
-}
-
-/// The bodies above the cell act for it in these steps (the đảng ủy and its
-/// standing committee, the level above); the cell's committee records the rest.
-fn upper_performer(p: Performer) -> bool {
-    matches!(
-        p,
-        Performer::DangUy
-            | Performer::BanThuongVu
-            | Performer::CapUyCapTren
-            | Performer::DangUyBoPhan
-            | Performer::UyBanKiemTra
-            | Performer::TinhUy
-    )
 }
 
 /// "còn 5 ngày làm việc", "đến hạn hôm nay", "quá hạn 3 ngày làm việc".
@@ -390,7 +410,7 @@ impl Services {
                     store::members::of_cell(r, cell.id)
                         .await?
                         .into_iter()
-                        .filter(|m| m.status == Status::ChinhThuc.as_str())
+                        .filter(|m| m.status == Status::ChinhThuc)
                         .collect()
                 } else {
                     Vec::new()
@@ -476,19 +496,23 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<CaseDetail> {
         self.db
-            .read(async |r| {
-                let (row, _) = self.case_row(r, actor, id).await?;
-                self.detail_of(r, row, today(now)).await
-            })
+            .read(async |r| self.case_detail_in(r, actor, id, today(now)).await)
             .await
     }
 
-    pub(super) async fn detail_of(
+    /// [`Self::case_detail`] in the request's reader.
+    pub(crate) async fn case_detail_in(
         &self,
         r: &mut Reader,
-        row: CaseRow,
+        actor: &Actor,
+        id: i64,
         on: NaiveDate,
     ) -> Result<CaseDetail> {
+        let (row, _) = self.case_row(r, actor, id).await?;
+        self.detail_of(r, row, on).await
+    }
+
+    pub(super) async fn detail_of(&self, r: &mut Reader, row: CaseRow, on: NaiveDate) -> Result<CaseDetail> {
         let records = db::steps(r, row.id).await?;
         let extensions = db::extensions(r, row.id).await?;
         let people = db::people(r, row.id).await?;
@@ -529,7 +553,7 @@ impl Services {
             steps.push(StepLine {
                 code: s.step.code.to_string(),
                 label: s.step.label.clone(),
-                performer: s.step.performer.as_str().into(),
+                performer: s.step.performer,
                 performer_label: s.step.performer.label_vi().into(),
                 state: state.into(),
                 done_on,
@@ -550,6 +574,9 @@ impl Services {
                 blockers,
                 due,
                 citation: s.step.citation(),
+                document: done_on
+                    .and_then(|on| self.issue_of(row.kind, s.step, on))
+                    .map(|i| i.title),
             });
         }
         let next_due = steps
@@ -559,7 +586,16 @@ impl Services {
             .min_by_key(|d| d.date);
         Ok(CaseDetail {
             procedure: view.procedure.title.clone(),
-            pack: view.procedure.pack_id.clone(),
+            pack: self
+                .rules
+                .pack_at(row.opened_on)
+                .map_err(rules_error)?
+                .pack_ids()
+                .last()
+                .cloned()
+                .unwrap_or_default(),
+            procedure_pack: view.procedure.pack_id.clone(),
+            procedure_source: view.procedure.source.citation(),
             next: view.next.iter().map(ToString::to_string).collect(),
             outcomes: view
                 .outcomes
@@ -592,7 +628,7 @@ impl Services {
         let open = db::of_member(r, member_id)
             .await?
             .into_iter()
-            .find(|c| c.kind == CaseKind::CongNhanChinhThuc.as_str() && c.closed_on.is_none());
+            .find(|c| c.kind == CaseKind::CongNhanChinhThuc && c.closed_on.is_none());
         let Some(row) = open else {
             return Ok(None);
         };
@@ -605,7 +641,7 @@ impl Services {
             mentors: d
                 .people
                 .iter()
-                .filter(|p| p.role == "nguoi_giup_do")
+                .filter(|p| p.role == Performer::NguoiGiupDo)
                 .map(|p| p.full_name.clone())
                 .collect(),
         }))
@@ -696,19 +732,15 @@ impl Services {
         let mut queue: Vec<CaseDetail> = all
             .into_iter()
             .filter(|c| {
-                c.steps.iter().any(|s| {
-                    s.state == "available"
-                        && Performer::parse(&s.performer).is_some_and(upper_performer)
-                })
+                c.steps
+                    .iter()
+                    .any(|s| s.state == "available" && s.performer.is_upper())
             })
             .collect();
         let key = |c: &CaseDetail| {
             c.steps
                 .iter()
-                .filter(|s| {
-                    s.state == "available"
-                        && Performer::parse(&s.performer).is_some_and(upper_performer)
-                })
+                .filter(|s| s.state == "available" && s.performer.is_upper())
                 .filter_map(|s| s.due.as_ref().map(|d| d.date))
                 .min()
                 .unwrap_or(NaiveDate::MAX)
@@ -857,7 +889,7 @@ impl Services {
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
         }
-        if m.status != Status::DuBi.as_str() {
+        if m.status != Status::DuBi {
             return Err(invalid("member_id", "case.not_probationary", m.full_name));
         }
         let Some(ceremony) = m.ceremony_date else {
@@ -893,7 +925,7 @@ impl Services {
         dates: &BTreeMap<String, NaiveDate>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if db::open_for(tx, kind.as_str(), candidate_id, member_id)
+        if db::open_for(tx, kind, candidate_id, member_id)
             .await?
             .is_some()
         {
@@ -902,9 +934,9 @@ impl Services {
         let input_dates = serde_json::to_string(dates).unwrap_or_else(|_| "{}".into());
         let id = db::insert_case(
             tx,
-            &NewCase {
+            &db::NewCase {
                 cell_id: cell.id,
-                kind: kind.as_str(),
+                kind,
                 candidate_id,
                 member_id,
                 opened_on: opened,
@@ -930,13 +962,14 @@ impl Services {
     /// Records a step: every rule of the procedure and every guard checked
     /// first (each refusal citing its rule, nothing written); then the step,
     /// what it means for the registry and its audit entry, in one transaction.
+    /// Returns the case as it stands after it.
     pub async fn record_step(
         &self,
         actor: &Actor,
         id: i64,
         f: &StepForm,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<CaseDetail> {
         let (row, cell, case, records) = self
             .db
             .read(async |r| {
@@ -945,7 +978,7 @@ impl Services {
                 Ok::<_, ServiceError>((row, cell, case, records))
             })
             .await?;
-        let kind = kind_of(&row)?;
+        let kind = row.kind;
         let on = today(now);
         let procedure = self
             .rules
@@ -1032,7 +1065,7 @@ impl Services {
                 Guard::GiayChungNhan => {
                     let issued = records
                         .iter()
-                        .find(|r| r.step == "bdnt" && r.result == "done")
+                        .find(|r| r.step == "bdnt" && r.result == StepResult::Done)
                         .map(|r| r.on_date);
                     if let Some(issued) = issued
                         && let Err(v) = self.rules.check_awareness_certificate(issued, date)
@@ -1108,14 +1141,24 @@ impl Services {
         if !db::touch(&mut tx, id, row.version).await? {
             return Err(ServiceError::Stale);
         }
+        // The document the step issues takes its number from the issuing
+        // unit's register, unless the step brought the number it was given.
+        let doc_number = match (doc_number, self.issue_of(kind, &step, date)) {
+            (Some(n), _) => Some(n),
+            (None, Some(issue)) if result == StepResult::Done => {
+                self.number_case_doc(&mut tx, &cell, id, &issue, code.as_str(), now)
+                    .await?
+            }
+            _ => None,
+        };
         let step_id = db::insert_step(
             &mut tx,
             &NewStep {
                 case_id: id,
                 step: code.as_str(),
                 on_date: date,
-                result: result.as_str(),
-                performer: step.performer.as_str(),
+                result,
+                performer: step.performer,
                 forms: &forms_json,
                 late_reason: late_reason.as_deref(),
                 note: note.as_deref(),
@@ -1127,10 +1170,17 @@ impl Services {
         )
         .await?;
         for (mid, _, i) in &introducers {
-            db::add_person(&mut tx, id, *mid, "nguoi_gioi_thieu", Some(i.known_since)).await?;
+            db::add_person(
+                &mut tx,
+                id,
+                *mid,
+                Performer::NguoiGioiThieu,
+                Some(i.known_since),
+            )
+            .await?;
         }
         for m in &mentors {
-            db::add_person(&mut tx, id, m.id, "nguoi_giup_do", None).await?;
+            db::add_person(&mut tx, id, m.id, Performer::NguoiGiupDo, None).await?;
         }
         if row.request.is_some() && result == StepResult::Done {
             db::set_request(&mut tx, id, None).await?;
@@ -1144,6 +1194,7 @@ impl Services {
                 "step_id": step_id, "step": code.as_str(), "date": date, "result": result.as_str(),
                 "forms": forms_json, "vote_id": vote_id, "late_by": check.late_by,
                 "late_reason": late_reason, "due": check.due.as_ref().map(|d| d.date),
+                "doc_number": doc_number,
             }),
             now,
         )
@@ -1153,14 +1204,14 @@ impl Services {
                 .await?;
         }
         tx.commit().await?;
-        Ok(())
+        self.case_detail(actor, id, now).await
     }
 
     /// Who may record a step: the upper committee for its own steps, the
     /// cell's committee for the cell's, and the probationer or a helper for
     /// their own report.
     fn may_perform(&self, actor: &Actor, cell: &OrgRow, row: &CaseRow, p: Performer) -> Result<()> {
-        let ok = if upper_performer(p) {
+        let ok = if p.is_upper() {
             actor.oversees(cell)
         } else {
             actor.can_manage(cell)
@@ -1296,7 +1347,7 @@ impl Services {
             let m = store::members::get(r, *id)
                 .await?
                 .ok_or_else(|| invalid("mentors", "case.member_unknown", id.to_string()))?;
-            if m.cell_id != cell.id || m.status != Status::ChinhThuc.as_str() {
+            if m.cell_id != cell.id || m.status != Status::ChinhThuc {
                 return Err(invalid("mentors", "case.mentor_not_full", m.full_name));
             }
             if !out.iter().any(|o| o.id == m.id) {
@@ -1459,7 +1510,7 @@ impl Services {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        db::close(tx, id, outcome.as_str(), date, reason).await?;
+        db::close(tx, id, outcome, date, reason).await?;
         audit_entry(
             tx,
             actor,
@@ -1480,7 +1531,7 @@ impl Services {
         id: i64,
         f: &CloseForm,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<CaseDetail> {
         let (row, cell, other_side) = self
             .db
             .read(async |r| {
@@ -1518,7 +1569,7 @@ impl Services {
         }
         self.close_in(&mut tx, actor, &cell, id, outcome, date, Some(&reason), now)
             .await?;
-        if kind_of(&row)?.is_transfer() {
+        if row.kind.is_transfer() {
             self.after_transfer_close(&mut tx, actor, &row, outcome, date, &reason, now)
                 .await?;
         }
@@ -1541,7 +1592,7 @@ impl Services {
             .await?;
         }
         tx.commit().await?;
-        Ok(())
+        self.case_detail(actor, id, now).await
     }
 
     /// The competent committee extends a step's deadline (once, by the
@@ -1605,8 +1656,8 @@ impl Services {
         if !actor.oversees(&cell) {
             return Err(ServiceError::Forbidden);
         }
-        if kind_of(&row)? != CaseKind::KetNap || row.closed_on.is_some() {
-            return Err(invalid("kind", "case.outcome", row.kind));
+        if row.kind != CaseKind::KetNap || row.closed_on.is_some() {
+            return Err(invalid("kind", "case.outcome", row.kind.as_str()));
         }
         let decision = text(decision, "decision")?
             .ok_or_else(|| invalid("decision", "case.reason_required", ""))?;
@@ -1726,7 +1777,7 @@ impl Services {
                     format!("case:{}:{}:{}:{}", d.case.id, s.code, x.urgency, x.date),
                     format!("Hồ sơ {}: {} — {}", d.case.person_name, s.label, x.text),
                     format!("{}. {}", d.procedure, x.explanation),
-                    s.performer == "dang_vien",
+                    s.performer == Performer::DangVien,
                 ));
             }
             if let Some(end) = d.dates.get("het_du_bi").copied()
@@ -1769,5 +1820,55 @@ impl Services {
             tx.commit().await?;
         }
         Ok(sent)
+    }
+}
+
+/// The API's writes, each returning the case as it stands after it: a
+/// handler calls one of these and renders what it returns.
+impl Services {
+    /// Opens a case of the kind asked: proposes a candidate, or opens the
+    /// recognition of a probationary member.
+    pub async fn open_case(
+        &self,
+        actor: &Actor,
+        b: &NewCase,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail> {
+        let id = match (
+            CaseKind::parse(&b.kind),
+            b.cell_id,
+            b.member_id,
+            &b.candidate,
+        ) {
+            (Some(CaseKind::KetNap), Some(cell), _, Some(c)) => {
+                self.propose_candidate(actor, Some(cell), c, now).await?
+            }
+            (Some(CaseKind::CongNhanChinhThuc), _, Some(m), _) => {
+                self.open_recognition(actor, m, now).await?
+            }
+            _ => return Err(invalid("kind", "case.kind", b.kind.clone())),
+        };
+        self.case_detail(actor, id, now).await
+    }
+
+    /// One of the upper committee's acts: extend a deadline, approve a
+    /// candidate over the age limit, ask the cell for more.
+    pub async fn decide_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        d: &CaseDecision,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail> {
+        match d.action.as_str() {
+            "extend" => {
+                self.extend_deadline(actor, id, &d.step, &d.text, now)
+                    .await?
+            }
+            "age_exception" => self.approve_age_exception(actor, id, &d.text, now).await?,
+            "request" => self.request_more(actor, id, &d.text, now).await?,
+            other => return Err(invalid("action", "case.action", other)),
+        }
+        self.case_detail(actor, id, now).await
     }
 }

@@ -735,11 +735,11 @@ impl Services {
                     let (id, changes) = b.member(&cell, &v, &adm, later);
                     later_changes.extend(changes);
                     let now_status = later.map_or(adm.status, |l| l.0);
-                    if now_status.is_active() {
+                    if now_status.on_list() {
                         roll.push(history::OnRoll {
                             id,
                             name: v.full_name.clone(),
-                            status: now_status.as_str(),
+                            status: now_status,
                         });
                     }
                     if adm.status == Status::ChinhThuc && later.is_none() {

@@ -488,9 +488,7 @@ impl Services {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let status = crate::model::Status::parse(&r.member_status)
-                    .map(|s| s.label_vi())
-                    .unwrap_or_default();
+                let status = r.member_status.label_vi();
                 vec![
                     (i + 1).to_string(),
                     r.full_name.clone(),

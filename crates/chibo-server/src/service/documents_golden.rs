@@ -122,7 +122,7 @@ fn view() -> MeetingView {
         .map(|i| RollEntry {
             member_id: i as i64 + 1,
             full_name: name(i),
-            member_status: "chinh_thuc".into(),
+            member_status: crate::model::Status::ChinhThuc,
             presence: Some(presence[i % 4].into()),
             reason: (i % 4 == 1).then(|| "Đi công tác theo Quyết định số 1234/QĐ-UBND".into()),
             arrived_at: None,
@@ -408,7 +408,7 @@ fn task_items() -> Vec<TaskItem> {
                 title: "Vận động nhân dân tham gia phong trào bảo vệ môi trường, giữ gìn vệ sinh khu phố".into(),
                 lead_id: 1,
                 lead_name: name(i),
-                lead_status: "chinh_thuc".into(),
+                lead_status: crate::model::Status::ChinhThuc,
                 assigned_on: d(2026, 1, 5),
                 deadline: date_of(i),
                 report_meeting_id: None,

@@ -442,7 +442,7 @@ impl Services {
             .await?
             .is_some_and(|c| c >= code);
         let mut lines = Vec::new();
-        for m in members.iter().filter(|m| Status::is_active_str(&m.status)) {
+        for m in members.iter().filter(|m| m.status.on_list()) {
             let mc = cats.remove(&m.id).unwrap_or_default();
             let me = entries.remove(&m.id).unwrap_or_default();
             let entry_id = me
@@ -536,7 +536,7 @@ impl Services {
                 ),
             ));
         }
-        if !Status::is_active_str(&m.status) && m.status != Status::DangChuyen.as_str() {
+        if !m.status.on_list() && m.status != Status::DangChuyen {
             let left = self
                 .db
                 .read(async |r| store::members::status_history(r, m.id).await)
@@ -897,7 +897,7 @@ impl Services {
             ents.entry(e.member_id).or_default().push(e);
         }
         let (mut amount, mut owing) = (0, 0);
-        for m in members.iter().filter(|m| Status::is_active_str(&m.status)) {
+        for m in members.iter().filter(|m| m.status.on_list()) {
             let Some(c) = cats.remove(&m.id) else {
                 continue;
             };

@@ -197,7 +197,7 @@ async fn member_home(
         votes: store::meetings::open_votes_for(r, member_id).await?,
         notices: store::meetings::notices_for_member(r, member_id, 5).await?,
         feed_token: feed.clone().unwrap_or_default(),
-        probationary: member.status == Status::DuBi.as_str(),
+        probationary: member.status == Status::DuBi,
         probation: None,
         transfer: None,
         dues: None,

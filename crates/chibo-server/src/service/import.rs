@@ -17,7 +17,7 @@
 use super::members::{Admission, create_summary, unique_problem, update_member_in};
 use super::{Actor, Result, ServiceError, Services, today};
 use crate::model::OrgKind;
-use crate::model::{MemberDraft, MemberFields, Problem, Status, format_date, nfc};
+use crate::model::{MemberDraft, MemberFields, Problem, Status, format_date, nfc, parse_status};
 use crate::service::orgs::{OwnedOrg, insert_org};
 use crate::store::bulk::{self, Rows, Val};
 use crate::store::{self, audit, members::MemberRow, members::MemberValues, orgs::OrgRow};
@@ -876,9 +876,7 @@ impl Services {
                     m,
                     m.group_id.and_then(|g| groups.get(&g)).map(String::as_str),
                 );
-                let status = Status::parse(&m.status)
-                    .map(Status::label_vi)
-                    .unwrap_or_default();
+                let status = m.status.label_vi();
                 Column::ALL
                     .iter()
                     .map(|c| {
@@ -1249,12 +1247,12 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(s) = status
-            && s.as_str() != before.status
+            && s != before.status
         {
             self.plan.status_notes.push(StatusNote {
                 row: row.number,
                 full_name: name.clone(),
-                stored: before.status.clone(),
+                stored: before.status.as_str().to_owned(),
                 in_file: s,
             });
         }
@@ -1354,7 +1352,7 @@ impl<'a> Planner<'a> {
     /// The standing a row's "Trạng thái" cell gives, if any.
     fn status_cell(&self, row: &sheet::Row) -> Result<Option<Status>, Problem> {
         match row.get(Column::Status.key()) {
-            Some(s) => Status::parse(s).map(Some),
+            Some(s) => parse_status(s).map(Some),
             None => Ok(None),
         }
     }

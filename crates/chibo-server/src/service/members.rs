@@ -339,7 +339,7 @@ impl Services {
                             format_date(since),
                         )));
                     }
-                    let current = Status::parse(&last.status).map_err(ServiceError::invalid)?;
+                    let current = last.status;
                     if !current.may_become(status) {
                         return Err(ServiceError::invalid(Problem::new(
                             "status",
@@ -360,7 +360,7 @@ impl Services {
             actor,
             Subject::member(cell.id, id),
             "member.status",
-            status_summary(&m.status, status, since, note.as_deref()),
+            status_summary(m.status.as_str(), status, since, note.as_deref()),
             now,
         )
         .await?;

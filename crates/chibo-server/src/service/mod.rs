@@ -34,6 +34,7 @@ pub mod users;
 
 pub use crate::store::count::counted;
 pub mod offline;
+pub mod case_documents;
 pub mod terms;
 
 use crate::model::{Problem, Problems, Role};

@@ -14,7 +14,7 @@ use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
 use super::orgs::unit_for;
 use super::study::{StudyShare, study_shares};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
-use crate::model::{Period, PeriodKind, Problem, Status, format_date};
+use crate::model::{Period, PeriodKind, Problem, format_date};
 pub use crate::store::reports::ReportRow;
 
 use crate::store::reports as db;
@@ -275,9 +275,7 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
         ));
     } else {
         out.push(Block::bullets(f.changes.iter().map(|c| {
-            let status = Status::parse(&c.status)
-                .map(Status::label_vi)
-                .unwrap_or(c.status.as_str());
+            let status = c.status.label_vi();
             format!(
                 "Đồng chí {}: {} (từ ngày {}).",
                 c.full_name,

@@ -8,7 +8,7 @@
 use super::orgs::unit_for;
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{
-    AssignmentDraft, Audience, DocumentDraft, Problem, Status, format_date, is_pdf, matches, pages,
+    AssignmentDraft, Audience, DocumentDraft, Problem, format_date, is_pdf, matches, pages,
     reflection_text,
 };
 use crate::store::orgs::OrgRow;
@@ -197,7 +197,7 @@ impl CellStudy {
         let roll = store::members::of_cell(r, cell_id)
             .await?
             .into_iter()
-            .filter(|m| Status::is_active_str(&m.status))
+            .filter(|m| m.status.on_list())
             .map(|m| (m.id, m.full_name))
             .collect();
         let committee = store::orgs::committee(r, cell_id)

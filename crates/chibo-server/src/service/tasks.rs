@@ -4,8 +4,8 @@
 
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org_for, today};
 use crate::model::{
-    CheckedTask, Problem, Problems, ReviewDecision, Shown, Status, TaskDraft, TaskSource,
-    TaskStatus, TaskTimes, nfc,
+    CheckedTask, Problem, Problems, ReviewDecision, Shown, TaskDraft, TaskSource, TaskStatus,
+    TaskTimes, nfc,
 };
 use crate::store::meetings::{self as meetings, MeetingRow, NewNotice};
 pub use crate::store::tasks::{
@@ -35,7 +35,7 @@ pub struct TaskItem {
 impl TaskItem {
     fn new(task: TaskRow, owners: Vec<Owner>, on: NaiveDate) -> Self {
         let shown = times(&task).shown_on(on).as_str().to_string();
-        let needs_reassign = task.closed_on.is_none() && !Status::is_active_str(&task.lead_status);
+        let needs_reassign = task.closed_on.is_none() && !task.lead_status.on_list();
         Self {
             task,
             owners,
@@ -73,10 +73,7 @@ pub struct TaskTable {
 
 /// Members on the roll today.
 fn on_roll(members: Vec<MemberRow>) -> Vec<MemberRow> {
-    members
-        .into_iter()
-        .filter(|m| Status::is_active_str(&m.status))
-        .collect()
+    members.into_iter().filter(|m| m.status.on_list()).collect()
 }
 
 pub struct TaskDetail {
@@ -125,9 +122,7 @@ fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) ->
 
 /// The members a task may be given to: on the cell's roll today.
 fn assignable(members: &[MemberRow], id: i64) -> Option<&MemberRow> {
-    members
-        .iter()
-        .find(|m| m.id == id && Status::is_active_str(&m.status))
+    members.iter().find(|m| m.id == id && m.status.on_list())
 }
 
 /// The cell, if the actor sees it.

@@ -147,10 +147,12 @@ fn date_opt(raw: &str, field: &'static str) -> Result<Option<NaiveDate>> {
 }
 
 /// The standing a transfer restores (a member on the list before it).
-fn standing(status: &str) -> Option<Status> {
-    [Status::DuBi, Status::ChinhThuc, Status::MienSinhHoat]
-        .into_iter()
-        .find(|s| s.as_str() == status)
+fn standing(status: Status) -> Option<Status> {
+    matches!(
+        status,
+        Status::DuBi | Status::ChinhThuc | Status::MienSinhHoat
+    )
+    .then_some(status)
 }
 
 impl Services {
@@ -160,7 +162,7 @@ impl Services {
         r: &mut Reader,
         row: &CaseRow,
     ) -> Result<Option<TransferRow>> {
-        if !CaseKind::parse(&row.kind).is_some_and(CaseKind::is_transfer) {
+        if !row.kind.is_transfer() {
             return Ok(None);
         }
         Ok(db::get(r, row.id).await?)
@@ -411,7 +413,7 @@ impl Services {
                 ),
             ));
         }
-        let prior = standing(&m.status).ok_or_else(|| {
+        let prior = standing(m.status).ok_or_else(|| {
             invalid(
                 "member_id",
                 "transfer.not_on_list",
@@ -577,7 +579,7 @@ impl Services {
             return Ok(());
         };
         let origin_id = t.origin_cell_id.unwrap_or(row.cell_id);
-        let prior = standing(&t.prior_status).unwrap_or(Status::ChinhThuc);
+        let prior = Status::from_code(&t.prior_status).and_then(standing).unwrap_or(Status::ChinhThuc);
         match (kind, code) {
             (_, "cap_giay_gioi_thieu") => {
                 // The guard checked the month of the letter is paid.
@@ -707,7 +709,7 @@ impl Services {
         db::set_refusal(tx, row.id, reason).await?;
         db::set_attached(tx, row.id, false).await?;
         if t.origin_cell_id.is_some() {
-            let prior = standing(&t.prior_status).unwrap_or(Status::ChinhThuc);
+            let prior = Status::from_code(&t.prior_status).and_then(standing).unwrap_or(Status::ChinhThuc);
             let note = format!("{}: {reason}", outcome.label_vi());
             self.set_status_in(
                 tx,
@@ -870,7 +872,7 @@ impl Services {
                     let members = store::members::of_cell(r, unit.id)
                         .await?
                         .into_iter()
-                        .filter(|m| standing(&m.status).is_some())
+                        .filter(|m| standing(m.status).is_some())
                         .collect();
                     // The cells of the same đảng bộ; another one by its number.
                     let cells = match unit.parent_id {
@@ -1150,8 +1152,8 @@ impl Services {
                     case_id: id,
                     step: step.code.as_str(),
                     on_date: letter_on,
-                    result: "done",
-                    performer: step.performer.as_str(),
+                    result: chibo_rules::StepResult::Done,
+                    performer: step.performer,
                     forms: &serde_json::to_string(&forms).unwrap_or_else(|_| "[]".into()),
                     late_reason: None,
                     note: Some(&format!("Theo giấy giới thiệu số {letter_no} của {origin}")),

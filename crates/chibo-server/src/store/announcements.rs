@@ -53,7 +53,7 @@ pub async fn insert(
 /// `path` (the sender's own included); their ids and e-mail addresses.
 pub async fn address_all(tx: &mut Tx, id: i64, path: &str) -> Result<Vec<(i64, Option<String>)>> {
     let (lo, hi) = prefix_range(path);
-    let active = status_list(&Status::ACTIVE);
+    let active = status_list(&Status::ON_LIST);
     let insert = format!(
         "INSERT INTO announcement_recipient (announcement_id, member_id) \
          SELECT $1, m.id FROM member m JOIN org_unit u ON u.id = m.cell_id \

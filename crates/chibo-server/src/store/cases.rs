@@ -2,6 +2,7 @@
 //! the members named in them and the deadlines extended.
 
 use super::{Db, Reader, Result, Tx, in_tx, read};
+use chibo_rules::{CaseKind, CaseOutcome, Code, Performer, StepResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -114,7 +115,9 @@ pub struct CaseRow {
     pub id: i64,
     pub cell_id: i64,
     pub cell_name: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub kind: CaseKind,
     pub candidate_id: Option<i64>,
     pub member_id: Option<i64>,
     /// The person's name (the candidate's, or the member's).
@@ -131,6 +134,13 @@ pub struct CaseRow {
     pub version: i64,
 }
 
+impl CaseRow {
+    /// How the case closed (the column holds a `CaseOutcome` code, CHECKed).
+    pub fn outcome(&self) -> Option<CaseOutcome> {
+        self.outcome.as_deref().and_then(CaseOutcome::parse)
+    }
+}
+
 const CASE: &str = "k.id, k.cell_id, o.name AS cell_name, k.kind, k.candidate_id, k.member_id, \
      COALESCE(m.full_name, c.full_name, '') AS person_name, k.opened_on, k.input_dates, k.age_exception, \
      k.outcome, k.closed_on, k.close_reason, k.request, k.request_on, k.version";
@@ -139,7 +149,7 @@ const CASE_FROM: &str = "case_file k JOIN org_unit o ON o.id = k.cell_id \
 
 pub struct NewCase<'a> {
     pub cell_id: i64,
-    pub kind: &'a str,
+    pub kind: CaseKind,
     pub candidate_id: Option<i64>,
     pub member_id: Option<i64>,
     pub opened_on: NaiveDate,
@@ -155,7 +165,7 @@ pub async fn insert_case(tx: &mut Tx, k: &NewCase<'_>, now: DateTime<Utc>) -> Re
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(k.cell_id)
-        .bind(k.kind)
+        .bind(k.kind.as_str())
         .bind(k.candidate_id)
         .bind(k.member_id)
         .bind(k.opened_on)
@@ -183,7 +193,7 @@ pub async fn get(r: &mut Reader, id: i64) -> Result<Option<CaseRow>> {
 /// Open cases of a kind for a member or a candidate.
 pub async fn open_for(
     tx: &mut Tx,
-    kind: &str,
+    kind: CaseKind,
     candidate_id: Option<i64>,
     member_id: Option<i64>,
 ) -> Result<Option<i64>> {
@@ -191,7 +201,7 @@ pub async fn open_for(
         "SELECT id FROM case_file WHERE kind = $1 AND closed_on IS NULL \
          AND (candidate_id = $2 OR member_id = $3) LIMIT 1"
     )
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(candidate_id)
     .bind(member_id)
     .fetch_optional(c)
@@ -245,7 +255,7 @@ pub async fn touch(tx: &mut Tx, id: i64, version: i64) -> Result<bool> {
 pub async fn close(
     tx: &mut Tx,
     id: i64,
-    outcome: &str,
+    outcome: CaseOutcome,
     on: NaiveDate,
     reason: Option<&str>,
 ) -> Result<()> {
@@ -254,7 +264,7 @@ pub async fn close(
         "UPDATE case_file SET outcome = $1, closed_on = $2, close_reason = $3, request = NULL, request_on = NULL \
          WHERE id = $4"
     )
-    .bind(outcome)
+    .bind(outcome.as_str())
     .bind(on)
     .bind(reason)
     .bind(id)
@@ -310,8 +320,12 @@ pub struct StepRow {
     pub step: String,
     pub on_date: NaiveDate,
     /// done | failed
-    pub result: String,
-    pub performer: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub result: StepResult,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub performer: Performer,
     /// The forms filed, as a JSON list of codes.
     pub forms: String,
     pub late_reason: Option<String>,
@@ -325,8 +339,8 @@ pub struct NewStep<'a> {
     pub case_id: i64,
     pub step: &'a str,
     pub on_date: NaiveDate,
-    pub result: &'a str,
-    pub performer: &'a str,
+    pub result: StepResult,
+    pub performer: Performer,
     pub forms: &'a str,
     pub late_reason: Option<&'a str>,
     pub note: Option<&'a str>,
@@ -344,8 +358,8 @@ pub async fn insert_step(tx: &mut Tx, s: &NewStep<'_>, now: DateTime<Utc>) -> Re
         .bind(s.case_id)
         .bind(s.step)
         .bind(s.on_date)
-        .bind(s.result)
-        .bind(s.performer)
+        .bind(s.result.as_str())
+        .bind(s.performer.as_str())
         .bind(s.forms)
         .bind(s.late_reason)
         .bind(s.note)
@@ -387,7 +401,9 @@ pub struct PersonRow {
     pub member_id: i64,
     pub full_name: String,
     /// nguoi_gioi_thieu | nguoi_giup_do
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub role: Performer,
     pub known_since: Option<NaiveDate>,
 }
 
@@ -395,7 +411,7 @@ pub async fn add_person(
     tx: &mut Tx,
     case_id: i64,
     member_id: i64,
-    role: &str,
+    role: Performer,
     known_since: Option<NaiveDate>,
 ) -> Result<()> {
     in_tx!(tx, |c| sqlx::query(
@@ -403,7 +419,7 @@ pub async fn add_person(
     )
     .bind(case_id)
     .bind(member_id)
-    .bind(role)
+    .bind(role.as_str())
     .bind(known_since)
     .execute(c)
     .await

@@ -364,7 +364,9 @@ pub struct RollEntry {
     pub member_id: i64,
     pub full_name: String,
     /// The member's standing when the roll was drawn up.
-    pub member_status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub member_status: Status,
     pub presence: Option<String>,
     pub reason: Option<String>,
     pub arrived_at: Option<String>,
@@ -391,7 +393,7 @@ pub async fn init_roll(tx: &mut Tx, meeting_id: i64, cell_id: i64) -> Result<u64
              SELECT $1, id, status FROM member WHERE cell_id = $2 \
              AND status IN {} \
              ON CONFLICT (meeting_id, member_id) DO NOTHING",
-            super::status_list(&Status::ACTIVE)
+            super::status_list(&Status::ON_LIST)
         )))
         .bind(meeting_id)
         .bind(cell_id)

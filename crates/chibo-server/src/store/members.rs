@@ -2,7 +2,7 @@
 
 use super::bulk::Val;
 use super::{Arg, Reader, Result, Tx, bind_all, in_tx, prefix_range, read};
-use crate::model::CommitteeRole;
+use crate::model::{CommitteeRole, Status};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -27,7 +27,9 @@ pub struct MemberRow {
     pub email: Option<String>,
     pub residence: Option<String>,
     pub notes: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub status: Status,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -45,7 +47,9 @@ pub struct MemberSummary {
     pub card_no: Option<String>,
     /// Shown to the committee only (null in an ordinary member's list).
     pub date_of_birth: Option<NaiveDate>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub status: Status,
     /// The member's highest current post in the cell or its groups
     /// (`bi_thu`, `pho_bi_thu`, `chi_uy_vien`, `to_truong`, `to_pho`).
     pub post: Option<String>,
@@ -246,7 +250,9 @@ pub async fn update(
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct StatusPeriod {
     pub id: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub status: Status,
     pub start_date: NaiveDate,
     pub note: Option<String>,
 }

@@ -230,7 +230,7 @@ pub async fn cell_counts(r: &mut Reader, cell_id: i64) -> Result<(i64, i64)> {
     let sql = format!(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'du_bi' THEN 1 ELSE 0 END), 0) \
          FROM member WHERE cell_id = $1 AND status IN {}",
-        super::status_list(&Status::ACTIVE)
+        super::status_list(&Status::ON_LIST)
     );
     Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(cell_id)
@@ -247,7 +247,7 @@ pub async fn cells_with_counts(r: &mut Reader, parent_id: i64) -> Result<Vec<Cel
          FROM org_unit o LEFT JOIN member m ON m.cell_id = o.id AND m.status IN {} \
          WHERE o.parent_id = $1 AND o.kind IN ('chi_bo', 'dang_bo') \
          GROUP BY o.id, o.code, o.name, o.cell_type ORDER BY o.code, o.name",
-        super::status_list(&Status::ACTIVE)
+        super::status_list(&Status::ON_LIST)
     );
     Ok(read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))

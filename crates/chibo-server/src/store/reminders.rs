@@ -96,7 +96,7 @@ pub struct Due {
 fn lead_on_roll() -> String {
     format!(
         "JOIN member l ON l.id = t.lead_id AND l.cell_id = t.cell_id AND l.status IN {}",
-        status_list(&Status::ACTIVE)
+        status_list(&Status::ON_LIST)
     )
 }
 
@@ -192,7 +192,7 @@ pub async fn recipients(tx: &mut Tx, task_ids: &[i64]) -> Result<Vec<Recipient>>
           WHERE o.task_id IN ({ids})) x \
          JOIN member m ON m.id = x.member_id AND m.cell_id = x.cell_id AND m.status IN {} \
          ORDER BY x.task_id, m.id",
-        status_list(&Status::ACTIVE)
+        status_list(&Status::ON_LIST)
     );
     Ok(in_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_all(c)

@@ -10,6 +10,7 @@
 //! indexes (measured on the 15,000-cell demo: 140 ms → 10 ms).
 
 use super::{Reader, Result, prefix_range, read};
+use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -223,7 +224,9 @@ pub async fn meetings(r: &mut Reader, cell_id: i64, w: &Window) -> Result<Vec<Me
 pub struct MemberPresence {
     pub member_id: i64,
     pub full_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub status: Status,
     #[sqlx(flatten)]
     #[serde(flatten)]
     pub presence: Presence,
@@ -286,7 +289,9 @@ pub async fn resolutions(r: &mut Reader, cell_id: i64, w: &Window) -> Result<Vec
 pub struct StatusChange {
     pub member_id: i64,
     pub full_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub status: Status,
     pub start_date: NaiveDate,
 }
 

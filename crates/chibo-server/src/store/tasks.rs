@@ -2,6 +2,7 @@
 //! dashboards and reports count from them.
 
 use super::{Arg, Backend, Reader, Result, Tx, bind_all, in_tx, read};
+use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -16,7 +17,9 @@ pub struct TaskRow {
     pub lead_id: i64,
     pub lead_name: String,
     /// The lead's membership status today: a lead who left must be replaced.
-    pub lead_status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub lead_status: Status,
     pub assigned_on: NaiveDate,
     pub deadline: NaiveDate,
     pub report_meeting_id: Option<i64>,

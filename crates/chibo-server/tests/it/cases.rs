@@ -857,3 +857,216 @@ async fn a_probationer_sees_their_recognition_at_home(b: Backend) {
     let due = p.next_due.expect("the recognition vote's deadline");
     assert!(due.date > p.ends_on.unwrap(), "{due:?}");
 }
+
+/// One status vocabulary: a suspension (`dinh_chi`), which the rules know and
+/// the schema accepts, is recorded through the member's page, read back as
+/// the shared enum, and found by the members' status filter.
+#[db_test]
+async fn a_suspension_is_recorded_with_the_shared_status(b: Backend) {
+    use chibo_server::model::Status;
+    let app = TestApp::demo(b).await;
+    let cell = app.cell_ids().await[0];
+    let (full, _) = registry(&app, cell).await;
+    let id = full[0];
+    let (c, csrf) = app.login("bithu").await;
+    let on = app.date_in(0);
+    let res = app
+        .post(
+            &c,
+            &format!("/members/{id}/status"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("status", "dinh_chi"),
+                ("start_date", on.as_str()),
+                ("note", "Quyết định đình chỉ sinh hoạt"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{b:?}");
+    let m = app
+        .services
+        .db
+        .read(async |r| store::members::get(r, id).await)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status, Status::DinhChi, "{b:?}");
+    let page = app.page(&c, &format!("/members/{id}")).await;
+    assert!(page.contains("Đình chỉ sinh hoạt"), "{b:?}");
+    // The members' filter reads the same code.
+    let list = crate::support::text(&app.html(&c, "/members?status=dinh_chi").await);
+    assert!(
+        list.contains("1 đảng viên") && list.contains(&m.full_name),
+        "{b:?}: {list}"
+    );
+    assert!(Status::DinhChi.on_list() && Status::DinhChi.is_apart());
+}
+
+/// A case opened on 03/12/2026 follows the rules in force that day: the
+/// newest pack is vn-2026-07 (QĐ 208), whose parameters apply, while the
+/// admission steps it keeps come from HD 38 (vn-2025-09). The page said only
+/// "vn-2025-09", as if the case followed the 2025 rules.
+#[db_test]
+async fn a_case_names_the_rules_in_force_when_it_opened(b: Backend) {
+    let app = TestApp::demo(b).await;
+    assert_eq!(app.today(), day(2026, 12, 3));
+    let cell = app.cell_ids().await[0];
+    let api = Api {
+        app: &app,
+        login: "bithu",
+    };
+    let (s, case) = api
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "ket_nap", "cell_id": cell, "candidate": {
+                "full_name": "Lê Thu Trang", "date_of_birth": "02/02/2001"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(case["pack"], "vn-2026-07", "{b:?}: {case}");
+    assert_eq!(case["procedure_pack"], "vn-2025-09", "{b:?}");
+    assert!(
+        case["procedure_source"]
+            .as_str()
+            .unwrap()
+            .contains("38-HD/BTCTW"),
+        "{b:?}: {case}"
+    );
+    let (c, _) = app.login("bithu").await;
+    let id = case["id"].as_i64().unwrap();
+    let page = app.page(&c, &format!("/cases/{id}")).await;
+    assert!(
+        page.contains("vn-2026-07") && page.contains("38-HD/BTCTW"),
+        "{b:?}"
+    );
+}
+
+/// The documents of an admission: the cell's resolution (6-KNĐ), the đảng
+/// ủy's resolution (8-KNĐ), the standing committee's decision (9-KNĐ) and
+/// the ceremony minutes, each numbered in its unit's register when its step
+/// is recorded, prefilled from the case, in PDF and DOCX; the dossier is one
+/// PDF holding them all after its list of steps.
+#[db_test]
+async fn the_admission_documents_are_numbered_prefilled_and_bundled(b: Backend) {
+    use crate::support::{docx_text, pdf_text};
+    let app = TestApp::demo(b).await;
+    let cell = app.cell_ids().await[0];
+    let (full, _) = registry(&app, cell).await;
+    let api = Api {
+        app: &app,
+        login: "bithu",
+    };
+    let upper = Api {
+        app: &app,
+        login: "dangbo",
+    };
+    let case = dossier(&api, cell, "Phạm Minh Châu", "21/09/1999", &full[..2]).await;
+    let vote = cell_vote(&app, cell, DecisionKind::KetNap, true).await;
+    let v = api
+        .step(
+            case,
+            json!({"step": "chi_bo_xet", "vote_id": vote, "forms": ["6-KNĐ"]}),
+        )
+        .await;
+    let resolution = step_of(&v, "chi_bo_xet");
+    assert_eq!(
+        resolution["document"],
+        "Nghị quyết của chi bộ đề nghị kết nạp đảng viên"
+    );
+    let number = |v: &Value, step: &str| -> String {
+        v["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|r| r["step"] == step)
+            .and_then(|r| r["doc_number"].as_str())
+            .unwrap_or_else(|| panic!("{step} numbered: {v}"))
+            .to_owned()
+    };
+    let nq = number(&v, "chi_bo_xet");
+    assert!(nq.ends_with("-NQ/CB"), "{nq}");
+    upper
+        .step(
+            case,
+            json!({"step": "nghi_quyet_dang_uy", "forms": ["8-KNĐ"]}),
+        )
+        .await;
+    set_day(&app, 2026, 12, 10);
+    let v = upper
+        .step(
+            case,
+            json!({"step": "quyet_dinh_ket_nap", "forms": ["9-KNĐ"]}),
+        )
+        .await;
+    let qd = number(&v, "quyet_dinh_ket_nap");
+    assert!(qd.ends_with("-QĐ/ĐU"), "{qd}");
+    let dnq = number(&v, "nghi_quyet_dang_uy");
+    assert!(dnq.ends_with("-NQ/ĐU"), "{dnq}");
+    set_day(&app, 2026, 12, 18);
+    api.step(case, json!({"step": "le_ket_nap"})).await;
+
+    let (c, _) = app.login("bithu").await;
+    let get = async |path: String| -> Vec<u8> {
+        let res = c.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.bytes().await.unwrap().to_vec()
+    };
+    let page = app.html(&c, &format!("/cases/{case}")).await;
+    assert!(
+        page.contains(&format!("/cases/{case}/docs/ho-so.pdf")),
+        "{b:?}"
+    );
+    assert!(
+        page.contains(&format!("/cases/{case}/docs/chi_bo_xet.docx")),
+        "{b:?}"
+    );
+    let docx = docx_text(&get(format!("/cases/{case}/docs/chi_bo_xet.docx")).await);
+    for want in [
+        "NGHỊ QUYẾT",
+        "đề nghị kết nạp đảng viên",
+        "Phạm Minh Châu",
+        "21/09/1999",
+        &nq,
+        "CHI BỘ QUYẾT NGHỊ",
+        "T/M CHI BỘ",
+    ] {
+        assert!(docx.contains(want), "{b:?}: {want} in {docx}");
+    }
+    let pdf = get(format!("/cases/{case}/docs/quyet_dinh_ket_nap.pdf")).await;
+    assert!(pdf.starts_with(b"%PDF"));
+    if let Some(t) = pdf_text(&pdf) {
+        for want in [
+            "QUYẾT ĐỊNH",
+            &qd,
+            "Kết nạp quần chúng Phạm Minh Châu vào Đảng Cộng sản Việt Nam",
+            "30 ngày làm việc",
+            "T/M BAN THƯỜNG VỤ",
+            &nq,
+        ] {
+            assert!(t.contains(want), "{b:?}: {want} in {t}");
+        }
+    }
+    let dossier = get(format!("/cases/{case}/docs/ho-so.pdf")).await;
+    if let Some(t) = pdf_text(&dossier) {
+        for want in [
+            "DANH MỤC HỒ SƠ",
+            "vn-2026-07",
+            "NGHỊ QUYẾT",
+            &dnq,
+            "QUYẾT ĐỊNH",
+            "BIÊN BẢN",
+            "Ngày vào Đảng (ngày tổ chức lễ kết nạp): 18/12/2026",
+            "Tuổi đảng tính từ ngày ký quyết định kết nạp: 10/12/2026",
+        ] {
+            assert!(t.contains(want), "{b:?}: {want} in {t}");
+        }
+    }
+    // A step that issues nothing has no document.
+    let res = c
+        .get(app.url(&format!("/cases/{case}/docs/bdnt.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

@@ -267,7 +267,7 @@ async fn status_of(app: &TestApp, member: i64) -> (i64, String) {
         .await
         .unwrap()
         .unwrap();
-    (m.cell_id, m.status)
+    (m.cell_id, m.status.as_str().to_string())
 }
 
 #[db_test]
@@ -328,7 +328,7 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
                 .await
                 .unwrap()
                 .into_iter()
-                .filter(|m| chibo_server::model::Status::is_active_str(&m.status))
+                .filter(|m| m.status.on_list())
                 .any(|m| m.id == member)
         }
     };

@@ -6,6 +6,7 @@
 
 use super::super::cases::{CandidateForm, IntroducerForm, StepForm};
 use super::super::{Actor, Result, Services};
+use crate::model::Status;
 use crate::store;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -57,7 +58,7 @@ impl Services {
         // shared time pass every pack's minimum.
         let mut full: Vec<_> = members
             .iter()
-            .filter(|m| m.status == "chinh_thuc" && m.admission_date.is_some())
+            .filter(|m| m.status == Status::ChinhThuc && m.admission_date.is_some())
             .collect();
         full.sort_by_key(|m| m.admission_date);
         let mut opened = 0;
@@ -101,7 +102,7 @@ impl Services {
         // admitted before the demo's cases, so nothing is dated earlier);
         // past three months of probation their helpers are named today, past
         // nine they have handed in their self-review.
-        for m in members.iter().filter(|m| m.status == "du_bi") {
+        for m in members.iter().filter(|m| m.status == Status::DuBi) {
             let Some(ceremony) = m.ceremony_date else {
                 continue;
             };

@@ -49,7 +49,7 @@ pub(super) struct History {
 pub(super) struct OnRoll {
     pub id: i64,
     pub name: String,
-    pub status: &'static str,
+    pub status: RuleStatus,
 }
 
 const TASKS: &[&str] = &[
@@ -340,7 +340,7 @@ impl Batch {
                     h.attendance.push([
                         id.into(),
                         m.id.into(),
-                        m.status.into(),
+                        m.status.as_str().into(),
                         Val::Null,
                         Val::Null,
                         Val::Null,
@@ -392,7 +392,7 @@ impl Batch {
                 h.attendance.push([
                     id.into(),
                     m.id.into(),
-                    m.status.into(),
+                    m.status.as_str().into(),
                     presence.into(),
                     reason.into(),
                     starts.into(),
@@ -400,13 +400,15 @@ impl Batch {
                 entries.push(RollEntry {
                     member_id: m.id,
                     full_name: m.name.clone(),
-                    member_status: m.status.into(),
+                    member_status: m.status,
                     presence: Some(presence.into()),
                     reason: reason.map(Into::into),
                     arrived_at: None,
                     left_at: None,
                 });
-                frozen.push(json!({"member_id": m.id, "status": m.status, "attendance": presence}));
+                frozen.push(
+                    json!({"member_id": m.id, "status": m.status.as_str(), "attendance": presence}),
+                );
             }
             // The roll as the services read it back: by name.
             entries.sort_by(|a, b| {
@@ -500,7 +502,7 @@ impl Batch {
                 .iter()
                 .filter_map(|r| {
                     Some(Member::new(
-                        RuleStatus::from_code(&r.member_status)?,
+                        Some(r.member_status)?,
                         Attendance::from_code(r.presence.as_deref()?)?,
                     ))
                 })

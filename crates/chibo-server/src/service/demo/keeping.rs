@@ -45,7 +45,7 @@ impl Services {
             .read(async |r| store::members::of_cell(r, cell.id).await)
             .await?
             .into_iter()
-            .filter(|m| Status::is_active_str(&m.status))
+            .filter(|m| m.status.on_list())
             .collect();
         let mut entries = 0;
         for (i, m) in members.iter().enumerate() {

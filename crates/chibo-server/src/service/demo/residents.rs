@@ -266,7 +266,7 @@ impl Services {
                 .await?;
             let present: Vec<i64> = roll
                 .iter()
-                .filter(|m| crate::model::Status::is_active_str(&m.status))
+                .filter(|m| m.status.on_list())
                 .map(|m| m.id)
                 .enumerate()
                 .filter(|(i, _)| i % 6 != 5)

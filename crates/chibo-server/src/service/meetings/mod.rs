@@ -27,8 +27,7 @@ use super::{
     Actor, Result, ServiceError, Services, Subject, audit_entry, audit_entry_with, org_for, today,
 };
 use crate::model::{
-    AgendaKind, MeetingKind, MeetingStatus, Presence, Problem, Problems, Status, agenda_template,
-    nfc,
+    AgendaKind, MeetingKind, MeetingStatus, Presence, Problem, Problems, agenda_template, nfc,
 };
 use crate::store::images::Part;
 use crate::store::meetings::{self as db, MeetingPlan};
@@ -136,16 +135,12 @@ fn mime_of(name: &str) -> &'static str {
     }
 }
 
+/// The stored status of a member the decision engine counts in this cell's
+/// membership: the cell's own list (suspended members are on it, out of the
+/// base). Members attached here temporarily are not counted in the host
+/// cell's membership (QĐ 29/24 item 6.3).
 pub(crate) fn rule_status(s: &str) -> Option<RuleStatus> {
-    match s {
-        "chinh_thuc" => Some(RuleStatus::ChinhThuc),
-        "du_bi" => Some(RuleStatus::DuBi),
-        "mien_sinh_hoat" => Some(RuleStatus::MienSinhHoat),
-        "tam_thoi_di" => Some(RuleStatus::TamThoiDi),
-        // Members attached here temporarily are not counted in the host
-        // cell's membership (QĐ 29/24 item 6.3).
-        _ => None,
-    }
+    RuleStatus::from_code(s).filter(|s| s.on_list() && *s != RuleStatus::TamThoiDen)
 }
 
 pub(crate) fn attendance_of(p: Option<&str>) -> Attendance {
@@ -491,7 +486,7 @@ impl Services {
         let mut tx = self.db.begin().await?;
         db::init_roll(&mut tx, id, cell.id).await?;
         let mut sent = 0;
-        for member in members.iter().filter(|x| Status::is_active_str(&x.status)) {
+        for member in members.iter().filter(|x| x.status.on_list()) {
             let n = db::NewNotice {
                 meeting_id: Some(id),
                 member_id: Some(member.id),

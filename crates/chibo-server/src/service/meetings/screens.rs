@@ -360,7 +360,7 @@ impl Services {
                 let members = store::members::of_cell(r, view.cell.id)
                     .await?
                     .into_iter()
-                    .filter(|m| crate::model::Status::is_active_str(&m.status))
+                    .filter(|m| m.status.on_list())
                     .map(|m| (m.id, m.full_name))
                     .collect();
                 let mut assignments: Vec<Assignment> = view

@@ -87,10 +87,10 @@ impl Services {
         }
         let frozen: Vec<Frozen> = roll
             .iter()
-            .filter(|r| rule_status(&r.member_status).is_some())
+            .filter(|r| rule_status(r.member_status.as_str()).is_some())
             .map(|r| Frozen {
                 member_id: r.member_id,
-                status: r.member_status.clone(),
+                status: r.member_status.as_str().to_owned(),
                 attendance: r
                     .presence
                     .clone()

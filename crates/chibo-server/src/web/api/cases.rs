@@ -3,7 +3,7 @@
 
 use super::errors::ApiJson;
 use crate::service::cases::CandidateRow;
-use crate::service::cases::{CandidateForm, CaseDetail, CloseForm, StepForm};
+use crate::service::cases::{CaseDecision, CaseDetail, CloseForm, NewCase, StepForm};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -56,18 +56,6 @@ pub async fn queue(
     Ok(Json(cases))
 }
 
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct NewCase {
-    /// `ket_nap` (a new candidate) or `cong_nhan_chinh_thuc` (a probationary member).
-    kind: String,
-    /// The cell, for `ket_nap`.
-    cell_id: Option<i64>,
-    /// The probationary member, for `cong_nhan_chinh_thuc`.
-    member_id: Option<i64>,
-    /// The candidate, for `ket_nap`.
-    candidate: Option<CandidateForm>,
-}
-
 /// Opens a case: proposes a candidate (`ket_nap`), or opens the recognition
 /// of a probationary member admitted before chibo kept cases.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase,
@@ -77,28 +65,7 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     ApiJson(b): ApiJson<NewCase>,
 ) -> Result<(StatusCode, Json<CaseDetail>), ApiError> {
-    let now = s.services.now();
-    let id = match (b.kind.as_str(), b.cell_id, b.member_id, &b.candidate) {
-        ("ket_nap", Some(cell), _, Some(c)) => {
-            s.services
-                .propose_candidate(&actor, Some(cell), c, now)
-                .await?
-        }
-        ("cong_nhan_chinh_thuc", _, Some(m), _) => {
-            s.services.open_recognition(&actor, m, now).await?
-        }
-        _ => {
-            return Err(
-                crate::service::ServiceError::invalid(crate::model::Problem::new(
-                    "kind",
-                    "case.kind",
-                    b.kind,
-                ))
-                .into(),
-            );
-        }
-    };
-    let d = s.services.case_detail(&actor, id, now).await?;
+    let d = s.services.open_case(&actor, &b, s.services.now()).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
@@ -139,9 +106,11 @@ pub async fn step(
     Path(id): Path<i64>,
     ApiJson(f): ApiJson<StepForm>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let now = s.services.now();
-    s.services.record_step(&actor, id, &f, now).await?;
-    Ok(Json(s.services.case_detail(&actor, id, now).await?))
+    Ok(Json(
+        s.services
+            .record_step(&actor, id, &f, s.services.now())
+            .await?,
+    ))
 }
 
 /// Closes a case with an outcome other than completion, with its reason.
@@ -153,20 +122,11 @@ pub async fn close(
     Path(id): Path<i64>,
     ApiJson(f): ApiJson<CloseForm>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let now = s.services.now();
-    s.services.close_case(&actor, id, &f, now).await?;
-    Ok(Json(s.services.case_detail(&actor, id, now).await?))
-}
-
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct CaseDecision {
-    /// extend | age_exception | request
-    action: String,
-    /// The step whose deadline is extended.
-    #[serde(default)]
-    step: String,
-    /// The reason, the committee's decision, or what the cell must add.
-    text: String,
+    Ok(Json(
+        s.services
+            .close_case(&actor, id, &f, s.services.now())
+            .await?,
+    ))
 }
 
 /// The upper committee's acts other than recording its steps: extend a
@@ -179,29 +139,9 @@ pub async fn decide(
     Path(id): Path<i64>,
     ApiJson(d): ApiJson<CaseDecision>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let now = s.services.now();
-    match d.action.as_str() {
-        "extend" => {
-            s.services
-                .extend_deadline(&actor, id, &d.step, &d.text, now)
-                .await?
-        }
-        "age_exception" => {
-            s.services
-                .approve_age_exception(&actor, id, &d.text, now)
-                .await?
-        }
-        "request" => s.services.request_more(&actor, id, &d.text, now).await?,
-        other => {
-            return Err(
-                crate::service::ServiceError::invalid(crate::model::Problem::new(
-                    "action",
-                    "case.action",
-                    other,
-                ))
-                .into(),
-            );
-        }
-    }
-    Ok(Json(s.services.case_detail(&actor, id, now).await?))
+    Ok(Json(
+        s.services
+            .decide_case(&actor, id, &d, s.services.now())
+            .await?,
+    ))
 }

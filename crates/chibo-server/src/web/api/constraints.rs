@@ -73,7 +73,7 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
         ("Draft", "subject", Pattern(TEXT)),
         ("Assignment", "what", Pattern(TEXT)),
         ("Assignment", "deadline", Date),
-        ("NewStatus", "status", codes(&Status::ALL, Status::as_str)),
+        ("NewStatus", "status", codes(Status::ALL, Status::as_str)),
         ("NewStatus", "start_date", Date),
         ("NewUnit", "kind", codes(&OrgKind::ALL, OrgKind::as_str)),
         ("NewUnit", "name", Pattern(TEXT)),
@@ -137,7 +137,7 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
         (
             "/api/v1/members",
             "status",
-            codes(&Status::ALL, Status::as_str),
+            codes(Status::ALL, Status::as_str),
         ),
         (
             "/api/v1/units/{id}/cell-table",

@@ -1,6 +1,6 @@
 use super::errors::ApiJson;
 use super::units::Created;
-use crate::model::{MemberFields, Status, parse_date};
+use crate::model::{MemberFields, parse_date, parse_status};
 use crate::service::ServiceError;
 use crate::service::members::{MemberRow, MemberSummary, SearchQuery, StatusPeriod};
 use crate::web::AppState;
@@ -41,7 +41,7 @@ pub async fn search(
 ) -> Result<Json<MemberPage>, ApiError> {
     let status = match p.status.as_deref() {
         Some(st) => Some(
-            Status::parse(st)
+            parse_status(st)
                 .map_err(ServiceError::invalid)?
                 .as_str()
                 .to_string(),
@@ -170,7 +170,7 @@ pub async fn add_status(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<NewStatus>,
 ) -> Result<StatusCode, ApiError> {
-    let status = Status::parse(&b.status).map_err(ServiceError::invalid)?;
+    let status = parse_status(&b.status).map_err(ServiceError::invalid)?;
     let since = parse_date("start_date", &b.start_date).map_err(ServiceError::invalid)?;
     s.services
         .add_status(

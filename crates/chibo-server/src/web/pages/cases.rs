@@ -232,7 +232,7 @@ pub async fn record(
         .record_step(&user.actor, id, &form, s.services.now())
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?ok=case-step-saved")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?ok=case-step-saved")).into_response()),
         Err(e) => {
             let errors = form_problems(e, user.tr)?;
             let page = case_page(&s, &user, id, Some(f.step), errors, None).await?;
@@ -251,7 +251,7 @@ pub async fn close(
         .close_case(&user.actor, id, &f, s.services.now())
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?ok=case-closed")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?ok=case-closed")).into_response()),
         Err(e) => {
             let errors = form_problems(e, user.tr)?;
             let page = case_page(&s, &user, id, None, errors, None).await?;

@@ -1,7 +1,7 @@
 //! The member list, a member's record, and the member form.
 
 use super::flash;
-use crate::model::{MemberFields, Problem, Status, format_date, parse_date};
+use crate::model::{MemberFields, Problem, format_date, parse_date, parse_status};
 use crate::service::members::{FormOf, SearchQuery};
 use crate::service::{ServiceError, today};
 use crate::web::AppState;
@@ -41,9 +41,7 @@ pub async fn list(
     user: User,
     Query(q): Query<ListQuery>,
 ) -> Result<MembersPage, PageError> {
-    let status = Status::parse(&q.status)
-        .ok()
-        .map(|s| s.as_str().to_string());
+    let status = parse_status(&q.status).ok().map(|s| s.as_str().to_string());
     let page = q.page.unwrap_or(1).max(1);
     let list = s
         .services
@@ -301,7 +299,7 @@ pub async fn add_status(
     CsrfForm(user, f): CsrfForm<StatusForm>,
 ) -> Result<Response, PageError> {
     let parsed =
-        Status::parse(&f.status).and_then(|st| Ok((st, parse_date("start_date", &f.start_date)?)));
+        parse_status(&f.status).and_then(|st| Ok((st, parse_date("start_date", &f.start_date)?)));
     let result = match parsed {
         Ok((status, since)) => {
             s.services

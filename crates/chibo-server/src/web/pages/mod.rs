@@ -1,6 +1,7 @@
 //! The HTML pages, one module per resource.
 
 mod announcements;
+mod case_documents;
 mod cases;
 mod concerns;
 mod dashboard;
@@ -150,6 +151,7 @@ pub fn routes() -> Router<AppState> {
         .route("/transfers/{id}/{file}", get(transfers::letter))
         .route("/dues", get(transfers::roll))
         .route("/dues/pay", post(transfers::pay))
+        .route("/cases/{id}/docs/{file}", get(case_documents::document))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
