@@ -212,7 +212,7 @@ fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) ->
 
 /// Each refusal of the rules as a problem: its stable code and its message
 /// naming the rule.
-fn refused(refusals: Vec<Refusal>) -> ServiceError {
+pub(super) fn refused(refusals: Vec<Refusal>) -> ServiceError {
     ServiceError::Invalid(Problems(
         refusals
             .iter()
@@ -230,11 +230,11 @@ fn violated(violations: Vec<Violation>) -> ServiceError {
     ))
 }
 
-fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
+pub(super) fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
     invalid("rule", "rules.error", e.to_string())
 }
 
-fn text(raw: &str, field: &'static str) -> Result<Option<String>> {
+pub(super) fn text(raw: &str, field: &'static str) -> Result<Option<String>> {
     let t = nfc(raw);
     let n = t.chars().count();
     if n > MAX_TEXT {
@@ -429,7 +429,11 @@ impl Services {
     }
 
     /// A stored case as the rules see it, with its recorded steps.
-    async fn stored_case(&self, r: &mut Reader, row: &CaseRow) -> Result<(Case, Vec<StepRow>)> {
+    pub(super) async fn stored_case(
+        &self,
+        r: &mut Reader,
+        row: &CaseRow,
+    ) -> Result<(Case, Vec<StepRow>)> {
         let records = db::steps(r, row.id).await?;
         let extensions = db::extensions(r, row.id).await?;
         let case = rules_case(row, &records, &extensions)?;
@@ -870,7 +874,7 @@ impl Services {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn open_case_in(
+    pub(super) async fn open_case_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,
@@ -1134,7 +1138,7 @@ impl Services {
 
     /// The date and result of a vote step: the closed vote of a meeting of
     /// the cell, of the step's kind, not used by another step.
-    async fn vote_result(
+    pub(super) async fn vote_result(
         &self,
         r: &mut Reader,
         actor: &Actor,
@@ -1398,7 +1402,7 @@ impl Services {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn close_in(
+    pub(super) async fn close_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,

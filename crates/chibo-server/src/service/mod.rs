@@ -29,6 +29,8 @@ pub mod tasks;
 pub mod users;
 
 pub use crate::store::count::counted;
+pub mod evaluation_print;
+pub mod evaluations;
 pub mod terms;
 
 use crate::model::{Problem, Problems, Role};

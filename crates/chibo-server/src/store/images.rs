@@ -369,6 +369,33 @@ pub const TABLES: &[Table] = &[
         columns: &["step", "granted_on", "reason"],
         hidden: &[],
     },
+    Table {
+        name: "evaluation",
+        keys: &["id"],
+        columns: &[
+            "round_id",
+            "cell_id",
+            "member_id",
+            "case_id",
+            "exempt",
+            "form",
+            "scores",
+            "self_points",
+            "self_tier",
+            "self_text",
+            "tasks_exceeding",
+            "evidence",
+            "submitted_on",
+            "late_permission",
+            "opinions",
+            "proposed_tier",
+            "vote_id",
+            "final_tier",
+            "final_reason",
+            "decided_on",
+        ],
+        hidden: &[],
+    },
 ];
 
 fn table(name: &str) -> &'static Table {

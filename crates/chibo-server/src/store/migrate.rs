@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0015_residents.sql"),
         postgres: include_str!("../../migrations/postgres/0015_residents.sql"),
     },
+    Migration {
+        version: 18,
+        name: "evaluations",
+        sqlite: include_str!("../../migrations/sqlite/0018_evaluations.sql"),
+        postgres: include_str!("../../migrations/postgres/0018_evaluations.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

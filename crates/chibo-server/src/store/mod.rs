@@ -19,6 +19,7 @@ pub mod bulk;
 pub mod cases;
 pub mod concerns;
 pub mod count;
+pub mod evaluations;
 pub mod images;
 pub mod imports;
 pub mod leases;

@@ -14,6 +14,7 @@ mod cli;
 mod concerns;
 mod dashboard;
 mod documents;
+mod evaluations;
 mod failover;
 mod faults;
 mod hygiene;

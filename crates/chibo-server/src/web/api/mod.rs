@@ -7,6 +7,7 @@ mod cases;
 mod constraints;
 mod dashboard;
 mod errors;
+mod evaluations;
 mod meetings;
 mod members;
 mod tasks;
@@ -44,6 +45,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         ballots::keys, ballots::manifest, ballots::request_token, ballots::pending_tokens, ballots::sign_token,
         ballots::my_token, ballots::issue_paper, ballots::paper_ballot, ballots::paper_invalid, ballots::close,
         ballots::board, ballots::share, ballots::tally, ballots::record, ballots::cast,
+        evaluations::open_round, evaluations::rounds, evaluations::summary, evaluations::decide,
+        evaluations::announce, evaluations::get_evaluation, evaluations::self_review,
+        evaluations::late_permission, evaluations::proposal, evaluations::history,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -176,6 +180,30 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/close", post(cases::close))
         .route("/cases/{id}/decisions", post(cases::decide))
         .route("/candidates/{id}", get(cases::get_candidate))
+        .route(
+            "/evaluations/rounds",
+            get(evaluations::rounds).post(evaluations::open_round),
+        )
+        .route("/evaluations/rounds/{id}", get(evaluations::summary))
+        .route(
+            "/evaluations/rounds/{id}/decisions",
+            post(evaluations::decide),
+        )
+        .route(
+            "/evaluations/rounds/{id}/announce",
+            post(evaluations::announce),
+        )
+        .route("/evaluations/{id}", get(evaluations::get_evaluation))
+        .route(
+            "/evaluations/{id}/self-review",
+            post(evaluations::self_review),
+        )
+        .route(
+            "/evaluations/{id}/late-permission",
+            post(evaluations::late_permission),
+        )
+        .route("/evaluations/{id}/proposal", post(evaluations::proposal))
+        .route("/members/{id}/evaluations", get(evaluations::history))
         .fallback(errors::not_found)
         .layer(middleware::from_fn(crate::web::input::api_queries))
         .layer(middleware::from_fn(errors::json_errors))

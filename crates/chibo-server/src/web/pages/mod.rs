@@ -3,6 +3,7 @@
 mod cases;
 mod concerns;
 mod dashboard;
+mod evaluations;
 mod home;
 mod import;
 mod meetings;
@@ -129,6 +130,13 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/concerns", get(concerns::of_meeting))
         .route("/study", get(concerns::study).post(concerns::add_study))
         .route("/study/{id}/studied", post(concerns::studied))
+        .route(
+            "/evaluations/{id}",
+            get(evaluations::show).post(evaluations::submit),
+        )
+        .route("/evaluations/rounds/{id}", get(evaluations::round))
+        .route("/evaluations/rounds/{id}/export", get(evaluations::export))
+        .route("/evaluations/rounds/{id}/print", get(evaluations::print))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
