@@ -773,9 +773,7 @@ impl Services {
         let scores = serde_json::to_string(&f.scores).unwrap_or_else(|_| "{}".into());
         let evidence_json = serde_json::to_string(&evidence).unwrap_or_else(|_| "{}".into());
         let mut tx = self.db.begin().await?;
-        if !cases_db::touch(&mut tx, row.id, row.version).await? {
-            return Err(ServiceError::Stale);
-        }
+        touch(&mut tx, &row).await?;
         let step = self
             .evaluation_step(&mut tx, actor, &row, &mut case, record, None, now)
             .await?;
@@ -934,21 +932,13 @@ impl Services {
                 .map_err(rules_error)?
                 .map_err(tier_refused)?;
         }
-        if !cases_db::touch(&mut tx, row.id, row.version).await? {
-            return Err(ServiceError::Stale);
-        }
+        touch(&mut tx, &row).await?;
         let mut steps = Vec::new();
         for (code, vote) in [
             ("chi_bo_kiem_diem", None),
             ("chi_bo_de_xuat", Some(vote_id)),
         ] {
-            let record = StepRecord {
-                step: StepCode::new(code).map_err(|_| ServiceError::NotFound)?,
-                date,
-                result: StepResult::Done,
-                forms: vec![],
-                late_reason: None,
-            };
+            let record = done_step(code, date)?;
             steps.push(
                 self.evaluation_step(&mut tx, actor, &row, &mut case, record, vote, now)
                     .await?,
@@ -1056,16 +1046,8 @@ impl Services {
                         ..r
                     })
                 })?;
-            if !cases_db::touch(&mut tx, row.id, row.version).await? {
-                return Err(ServiceError::Stale);
-            }
-            let record = StepRecord {
-                step: StepCode::new("cap_tren_quyet_dinh").map_err(|_| ServiceError::NotFound)?,
-                date: on,
-                result: StepResult::Done,
-                forms: vec![],
-                late_reason: None,
-            };
+            touch(&mut tx, &row).await?;
+            let record = done_step("cap_tren_quyet_dinh", on)?;
             let step = self
                 .evaluation_step(&mut tx, actor, &row, &mut case, record, None, now)
                 .await?;
@@ -1153,16 +1135,8 @@ impl Services {
         let mut tx = self.db.begin().await?;
         let n = items.len();
         for (e, row, mut case) in items {
-            if !cases_db::touch(&mut tx, row.id, row.version).await? {
-                return Err(ServiceError::Stale);
-            }
-            let record = StepRecord {
-                step: StepCode::new("thong_bao").map_err(|_| ServiceError::NotFound)?,
-                date: on,
-                result: StepResult::Done,
-                forms: vec![],
-                late_reason: None,
-            };
+            touch(&mut tx, &row).await?;
+            let record = done_step("thong_bao", on)?;
             let step = self
                 .evaluation_step(&mut tx, actor, &row, &mut case, record, None, now)
                 .await?;
@@ -1281,16 +1255,7 @@ impl Services {
                 Ok(db::of_member(r, m.id)
                     .await?
                     .into_iter()
-                    .map(|(round, e)| RatingLine {
-                        evaluation_id: e.id,
-                        year: round.year,
-                        period: round.period,
-                        exempt: e.exempt,
-                        self_tier: e.self_tier,
-                        proposed_tier: e.proposed_tier,
-                        final_tier: e.final_tier,
-                        decided_on: e.decided_on,
-                    })
+                    .map(rating_line)
                     .collect())
             })
             .await
@@ -1328,4 +1293,53 @@ fn stage(e: &EvaluationRow) -> &'static str {
     } else {
         "self_review"
     }
+}
+
+/// A step done on `date`, with no form (the meeting's, the decision's).
+fn done_step(code: &str, date: NaiveDate) -> Result<StepRecord> {
+    Ok(StepRecord {
+        step: StepCode::new(code).map_err(|_| ServiceError::NotFound)?,
+        date,
+        result: StepResult::Done,
+        forms: vec![],
+        late_reason: None,
+    })
+}
+
+/// Bumps the case's version as read: another request changed it since, else.
+async fn touch(tx: &mut Tx, row: &CaseRow) -> Result<()> {
+    if cases_db::touch(tx, row.id, row.version).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::Stale)
+    }
+}
+
+fn rating_line((round, e): (RoundRow, EvaluationRow)) -> RatingLine {
+    RatingLine {
+        evaluation_id: e.id,
+        year: round.year,
+        period: round.period,
+        exempt: e.exempt,
+        self_tier: e.self_tier,
+        proposed_tier: e.proposed_tier,
+        final_tier: e.final_tier,
+        decided_on: e.decided_on,
+    }
+}
+
+/// A member's ratings of the last three years, the newest first: what the
+/// dossier keeps and the member's page shows.
+pub(crate) async fn recent_ratings(
+    r: &mut Reader,
+    member_id: i64,
+    on: NaiveDate,
+) -> Result<Vec<RatingLine>> {
+    let since = i64::from(chrono::Datelike::year(&on)) - 2;
+    Ok(db::of_member(r, member_id)
+        .await?
+        .into_iter()
+        .filter(|(round, _)| round.year >= since)
+        .map(rating_line)
+        .collect())
 }

@@ -689,6 +689,12 @@ async fn a_cell_of_twenty_runs_its_december_evaluation(b: Backend) {
     assert_eq!(st, StatusCode::OK, "{history}");
     assert_eq!(history[0]["year"], 2026);
     assert_eq!(history[0]["final_tier"], "ht");
+    // And their page in the registry.
+    let page = app
+        .html(&c, &format!("/members/{}", member.member_id.unwrap()))
+        .await;
+    assert!(page.contains("Kết quả xếp loại chất lượng"), "{page}");
+    assert!(page.contains("Hoàn thành nhiệm vụ"), "{page}");
 }
 
 #[db_test]

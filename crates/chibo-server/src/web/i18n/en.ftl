@@ -973,3 +973,5 @@ evaluation-final = Decided by the committee
 evaluation-total-members = Total
 evaluation-quota = at most
 evaluation-pending = Not decided yet
+member-ratings = Quality ratings (last three years)
+member-ratings-year = Year

@@ -973,3 +973,5 @@ evaluation-final = Cấp ủy quyết định
 evaluation-total-members = Tổng số
 evaluation-quota = tối đa
 evaluation-pending = Chưa có kết quả
+member-ratings = Kết quả xếp loại chất lượng (3 năm gần nhất)
+member-ratings-year = Năm
