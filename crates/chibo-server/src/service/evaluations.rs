@@ -82,7 +82,7 @@ pub struct Evidence {
 
 impl Evidence {
     /// The engine's input: the tasks due in the period and the points.
-    fn input(&self, points: u32, exceeding: u32) -> EvaluationInput {
+    pub(crate) fn input(&self, points: u32, exceeding: u32) -> EvaluationInput {
         let n = |v: i64| u32::try_from(v).unwrap_or(0);
         EvaluationInput {
             points,
@@ -361,7 +361,9 @@ impl Services {
                 let rated = m.status == Status::ChinhThuc.as_str()
                     || m.status == Status::DuBi.as_str()
                     || m.status == Status::TamThoiDi.as_str();
-                if !(exempt || rated) {
+                // Not yet a member on the opening day (a round recorded late).
+                let joined = m.ceremony_date.or(m.admission_date);
+                if !(exempt || rated) || joined.is_some_and(|d| d > on) {
                     continue;
                 }
                 let case_id = if exempt {

@@ -781,3 +781,55 @@ async fn a_late_self_review_needs_the_committees_permission(b: Backend) {
     .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
+
+#[db_test]
+async fn the_demo_holds_a_finished_evaluation_year(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let rated = app
+        .services
+        .generate_demo_evaluations(app.now(), 20)
+        .await
+        .unwrap();
+    assert!(rated >= 20, "{rated}");
+    let cell = app.cell_ids().await[0];
+    let (st, rounds) = api(
+        &app,
+        "bithu",
+        None,
+        &format!("/api/v1/evaluations/rounds?unit={cell}"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{rounds}");
+    assert_eq!(rounds[0]["year"], 2025);
+    let round = rounds[0]["id"].as_i64().unwrap();
+    let (_, sum) = api(
+        &app,
+        "bithu",
+        None,
+        &format!("/api/v1/evaluations/rounds/{round}?unit={cell}"),
+    )
+    .await;
+    assert_eq!(sum["totals"]["pending"], 0, "{sum}");
+    let t = &sum["totals"];
+    assert!(t["htt"].as_i64().unwrap() > 0, "{t}");
+    assert!(
+        t["htxs"].as_i64().unwrap() <= sum["max_htxs"].as_i64().unwrap(),
+        "{sum}"
+    );
+    let (_, closed) = api(
+        &app,
+        "bithu",
+        None,
+        &format!("/api/v1/cases?unit={cell}&closed=true"),
+    )
+    .await;
+    assert!(
+        closed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["kind"] == "danh_gia_dang_vien")
+            .all(|c| c["outcome"] == "hoan_thanh"),
+        "{closed}"
+    );
+}
