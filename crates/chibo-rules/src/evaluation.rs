@@ -19,6 +19,24 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// Every tier, best first.
+    pub const ALL: [Tier; 4] = [Tier::Htxs, Tier::Htt, Tier::Ht, Tier::Kht];
+
+    /// The code stored and used in JSON: `htxs`, `htt`, `ht`, `kht`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Tier::Htxs => "htxs",
+            Tier::Htt => "htt",
+            Tier::Ht => "ht",
+            Tier::Kht => "kht",
+        }
+    }
+
+    /// Parses a code.
+    pub fn from_code(code: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.code() == code)
+    }
+
     /// The Vietnamese name.
     pub fn name(self) -> &'static str {
         match self {
@@ -226,5 +244,230 @@ impl Rules {
             band,
             citation: view.cite("meeting_quality_tot_min")?,
         })
+    }
+}
+
+/// A criterion of the individual self-review frame (QĐ 366, 100 points). The pack chooses
+/// the criteria in force and their points (`evaluation_criteria`, `evaluation_criteria_points`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Criterion {
+    /// Chính trị, tư tưởng.
+    ChinhTriTuTuong,
+    /// Đạo đức, lối sống.
+    DaoDucLoiSong,
+    /// Ý thức tổ chức kỷ luật, tác phong, lề lối làm việc.
+    YThucToChucKyLuat,
+    /// Kết quả thực hiện chức trách, nhiệm vụ được giao.
+    KetQuaNhiemVu,
+}
+
+impl Criterion {
+    /// Every criterion chibo knows, in the frame's order.
+    pub const ALL: [Criterion; 4] = [
+        Criterion::ChinhTriTuTuong,
+        Criterion::DaoDucLoiSong,
+        Criterion::YThucToChucKyLuat,
+        Criterion::KetQuaNhiemVu,
+    ];
+    /// Their codes, for the pack schema.
+    pub const CODES: &'static [&'static str] = &[
+        "chinh_tri_tu_tuong",
+        "dao_duc_loi_song",
+        "y_thuc_to_chuc_ky_luat",
+        "ket_qua_nhiem_vu",
+    ];
+
+    /// The code used in packs and JSON.
+    pub fn code(self) -> &'static str {
+        Criterion::CODES[self as usize]
+    }
+
+    /// Parses a code.
+    pub fn from_code(code: &str) -> Option<Criterion> {
+        Criterion::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// The Vietnamese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Criterion::ChinhTriTuTuong => "Về chính trị, tư tưởng",
+            Criterion::DaoDucLoiSong => "Về đạo đức, lối sống",
+            Criterion::YThucToChucKyLuat => "Về ý thức tổ chức kỷ luật, tác phong, lề lối làm việc",
+            Criterion::KetQuaNhiemVu => "Kết quả thực hiện chức trách, nhiệm vụ được giao",
+        }
+    }
+}
+
+/// The self-review frame in force: each criterion with its most points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criteria {
+    /// (criterion, most points), in the frame's order; they add up to 100.
+    pub items: Vec<(Criterion, u32)>,
+    /// The rule's source.
+    pub citation: String,
+}
+
+/// Why a proposed tier is refused, with the rule cited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierRefusal {
+    /// A stable code: `tier.above_band` or `tier.quota`.
+    pub code: &'static str,
+    /// The refusal explained, in Vietnamese, citing the rule.
+    pub message: String,
+}
+
+impl Rules {
+    /// The self-review frame in force on `on`.
+    pub fn evaluation_criteria(&self, on: NaiveDate) -> Result<Criteria, RulesError> {
+        let view = self.pack_at(on)?;
+        let codes: Vec<String> = view.get("evaluation_criteria")?;
+        let points: Vec<u64> = view.get("evaluation_criteria_points")?;
+        if codes.len() != points.len() {
+            return Err(RulesError::Invalid(format!(
+                "evaluation_criteria có {} tiêu chí nhưng evaluation_criteria_points có {} mức điểm",
+                codes.len(),
+                points.len()
+            )));
+        }
+        let mut items = Vec::new();
+        for (c, p) in codes.iter().zip(points) {
+            let c = Criterion::from_code(c)
+                .ok_or_else(|| RulesError::Invalid(format!("tiêu chí không rõ: {c}")))?;
+            items.push((c, u32::try_from(p).unwrap_or(u32::MAX)));
+        }
+        let total: u64 = items.iter().map(|(_, p)| u64::from(*p)).sum();
+        if total != 100 {
+            return Err(RulesError::Invalid(format!(
+                "tổng điểm các tiêu chí là {total}, phải là 100"
+            )));
+        }
+        Ok(Criteria {
+            items,
+            citation: view.cite("evaluation_criteria")?,
+        })
+    }
+
+    /// Checks a tier proposed for a member: no better than the points and the task
+    /// conditions allow ([`Rules::evaluate`]). `Ok` carries the engine's own rating.
+    pub fn check_tier(
+        &self,
+        proposed: Tier,
+        input: &EvaluationInput,
+        on: NaiveDate,
+    ) -> Result<Result<Evaluation, TierRefusal>, RulesError> {
+        let allowed = self.evaluate(input, on)?;
+        if proposed < allowed.tier {
+            return Ok(Err(TierRefusal {
+                code: "tier.above_band",
+                message: format!(
+                    "Không thể xếp loại \"{}\": điểm và kết quả nhiệm vụ chỉ cho phép \"{}\" ({})",
+                    proposed.name(),
+                    allowed.tier.name(),
+                    allowed.explanation
+                ),
+            }));
+        }
+        Ok(Ok(allowed))
+    }
+
+    /// Checks that `htxs` members rated HTXS fit the quota given `htt` rated HTT.
+    pub fn check_htxs_quota(
+        &self,
+        htxs: u32,
+        htt: u32,
+        on: NaiveDate,
+    ) -> Result<Result<QuotaCheck, TierRefusal>, RulesError> {
+        let q = self.htxs_quota(htxs, htt, on)?;
+        if q.ok {
+            return Ok(Ok(q));
+        }
+        Ok(Err(TierRefusal {
+            code: "tier.quota",
+            message: format!(
+                "Vượt tỷ lệ \"Hoàn thành xuất sắc nhiệm vụ\": {htxs} đảng viên, trong khi với {htt} đảng viên \"Hoàn thành tốt nhiệm vụ\" chỉ được tối đa {} — {}",
+                q.max_htxs, q.citation
+            ),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod round_tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules::embedded()
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn the_frame_adds_up_to_100_and_cites_the_guidance() {
+        let c = rules()
+            .evaluation_criteria(d(2026, 12, 1))
+            .expect("criteria");
+        assert_eq!(c.items.iter().map(|(_, p)| p).sum::<u32>(), 100);
+        assert!(c.citation.contains("366"), "{}", c.citation);
+    }
+
+    #[test]
+    fn a_tier_above_the_points_band_is_refused_with_the_rule() {
+        let input = EvaluationInput {
+            points: 85,
+            tasks_total: 2,
+            tasks_done: 2,
+            tasks_on_time: 2,
+            tasks_exceeding: 1,
+            ..EvaluationInput::default()
+        };
+        let r = rules();
+        let on = d(2026, 12, 10);
+        let e = r
+            .check_tier(Tier::Htxs, &input, on)
+            .expect("rules")
+            .unwrap_err();
+        assert_eq!(e.code, "tier.above_band");
+        assert!(e.message.contains("366"), "{}", e.message);
+        assert_eq!(
+            r.check_tier(Tier::Htt, &input, on)
+                .expect("rules")
+                .expect("ok")
+                .tier,
+            Tier::Htt
+        );
+        assert!(r.check_tier(Tier::Ht, &input, on).expect("rules").is_ok());
+    }
+
+    #[test]
+    fn an_overdue_task_keeps_a_member_from_htxs() {
+        let input = EvaluationInput {
+            points: 95,
+            tasks_total: 3,
+            tasks_done: 2,
+            tasks_on_time: 2,
+            tasks_exceeding: 2,
+            ..EvaluationInput::default()
+        };
+        let e = rules()
+            .check_tier(Tier::Htxs, &input, d(2026, 12, 10))
+            .expect("rules")
+            .unwrap_err();
+        assert_eq!(e.code, "tier.above_band");
+    }
+
+    #[test]
+    fn the_quota_is_a_fifth_of_htt() {
+        let r = rules();
+        let on = d(2026, 12, 10);
+        assert!(r.check_htxs_quota(3, 15, on).expect("rules").is_ok());
+        let e = r.check_htxs_quota(4, 15, on).expect("rules").unwrap_err();
+        assert_eq!(e.code, "tier.quota");
+        assert!(e.message.contains("tối đa 3"), "{}", e.message);
+        assert_eq!(
+            Tier::ALL.map(|t| Tier::from_code(t.code())),
+            Tier::ALL.map(Some)
+        );
     }
 }

@@ -7,6 +7,7 @@ const STATUSES: &[&str] = Status::CODES;
 const LEVELS: &[&str] = Level::CODES;
 const CASE_KINDS: &[&str] = CaseKind::CODES;
 const VIOLATIONS: &[&str] = ViolationKind::CODES;
+const CRITERIA: &[&str] = crate::evaluation::Criterion::CODES;
 /// Which members a threshold is a share of.
 pub const BASES: &[&str] = &["convened_minus_exclusions", "all_full_members"];
 const INTRODUCER_SCOPES: &[&str] = &["chi_bo", "dang_bo_co_so"];
@@ -174,6 +175,8 @@ pub static PARAMS: &[ParamDef] = &[
     p("evaluation_form_leader", Text),
     p("evaluation_form_cadre", Text),
     p("evaluation_form_outside_system", Text),
+    p("evaluation_criteria", ChoiceList(CRITERIA)),
+    p("evaluation_criteria_points", IntList),
     // Dues
     p("dues_rate_bhxh", Ratio),
     p("dues_rate_pension", Ratio),

@@ -345,6 +345,10 @@ async fn cell_by_code(s: &Services, code: &str) -> anyhow::Result<store::orgs::O
         .with_context(|| format!("không có chi bộ mã {}", code.as_str()))
 }
 
+/// The cells of each upper committee whose last year's evaluation the demo
+/// runs through the services (a province-sized demo stays quick).
+const DEMO_EVALUATION_CELLS: u32 = 20;
+
 async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
     let cfg = loaded.cfg.clone();
     match cli.command {
@@ -358,6 +362,8 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                     s.generate_demo_cases(s.now()).await?;
                     s.generate_demo_residents(s.now()).await?;
                     s.generate_demo_keeping(s.now()).await?;
+                    s.generate_demo_evaluations(s.now(), DEMO_EVALUATION_CELLS)
+                        .await?;
                 }
             }
             let app = App::build(cfg).await?;
@@ -395,7 +401,11 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             let report = s.generate_demo_with_history(size, months, s.now()).await?;
             let cases = s.generate_demo_cases(s.now()).await?;
             let (concerns, campaigns) = s.generate_demo_residents(s.now()).await?;
+            let rated = s
+                .generate_demo_evaluations(s.now(), DEMO_EVALUATION_CELLS)
+                .await?;
             print_demo(&report);
+            println!("{rated} đảng viên đã xếp loại chất lượng năm trước");
             println!("{cases} hồ sơ kết nạp, công nhận đảng viên chính thức ở chi bộ 1");
             let (entries, transfers) = s.generate_demo_keeping(s.now()).await?;
             println!("{entries} khoản đảng phí, {transfers} hồ sơ chuyển sinh hoạt ở chi bộ 1");

@@ -250,7 +250,7 @@ fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) ->
 
 /// Each refusal of the rules as a problem: its stable code and its message
 /// naming the rule.
-fn refused(refusals: Vec<Refusal>) -> ServiceError {
+pub(super) fn refused(refusals: Vec<Refusal>) -> ServiceError {
     ServiceError::Invalid(Problems(
         refusals
             .iter()
@@ -272,7 +272,7 @@ pub(crate) fn rules_error(e: chibo_rules::RulesError) -> ServiceError {
     invalid("rule", "rules.error", e.to_string())
 }
 
-fn text(raw: &str, field: &'static str) -> Result<Option<String>> {
+pub(super) fn text(raw: &str, field: &'static str) -> Result<Option<String>> {
     let t = nfc(raw);
     let n = t.chars().count();
     if n > MAX_TEXT {
@@ -456,7 +456,11 @@ impl Services {
     }
 
     /// A stored case as the rules see it, with its recorded steps.
-    async fn stored_case(&self, r: &mut Reader, row: &CaseRow) -> Result<(Case, Vec<StepRow>)> {
+    pub(super) async fn stored_case(
+        &self,
+        r: &mut Reader,
+        row: &CaseRow,
+    ) -> Result<(Case, Vec<StepRow>)> {
         let records = db::steps(r, row.id).await?;
         let extensions = db::extensions(r, row.id).await?;
         let case = rules_case(row, &records, &extensions)?;
@@ -512,7 +516,12 @@ impl Services {
         self.detail_of(r, row, on).await
     }
 
-    pub(super) async fn detail_of(&self, r: &mut Reader, row: CaseRow, on: NaiveDate) -> Result<CaseDetail> {
+    pub(super) async fn detail_of(
+        &self,
+        r: &mut Reader,
+        row: CaseRow,
+        on: NaiveDate,
+    ) -> Result<CaseDetail> {
         let records = db::steps(r, row.id).await?;
         let extensions = db::extensions(r, row.id).await?;
         let people = db::people(r, row.id).await?;
@@ -1231,7 +1240,7 @@ impl Services {
 
     /// The date and result of a vote step: the closed vote of a meeting of
     /// the cell, of the step's kind, not used by another step.
-    async fn vote_result(
+    pub(super) async fn vote_result(
         &self,
         r: &mut Reader,
         actor: &Actor,

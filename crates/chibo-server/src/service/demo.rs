@@ -12,9 +12,10 @@ use crate::store::images::Part;
 use crate::store::{self, members::MemberValues, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 mod cases;
+mod evaluations;
 mod history;
-mod residents;
 mod keeping;
+mod residents;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

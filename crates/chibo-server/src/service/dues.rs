@@ -822,12 +822,12 @@ impl Services {
                 if cell.kind != "chi_bo" || !actor.can_read_members(&cell) {
                     return Err(ServiceError::Forbidden);
                 }
-                self.summary_in(r, &cell, year, on).await
+                self.dues_summary_in(r, &cell, year, on).await
             })
             .await
     }
 
-    pub(super) async fn summary_in(
+    pub(super) async fn dues_summary_in(
         &self,
         r: &mut Reader,
         cell: &OrgRow,

@@ -11,7 +11,7 @@ use crate::store::meetings::{MeetingRow, NoticeRow};
 use crate::store::orgs::{CellStat, OrgRow};
 use crate::store::personal::SentDoc;
 use crate::store::{self, Reader};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// The home page of one person.
 #[derive(Default)]
@@ -55,6 +55,9 @@ pub struct MemberHome {
     pub transfer: Option<super::transfers::TransferLine>,
     /// Their dues: paid through (MM/YYYY), months in arrears, amount in arrears.
     pub dues: Option<(String, usize, i64)>,
+    /// Their evaluation of the round under way: (id, year, self-review due,
+    /// submitted).
+    pub evaluation: Option<(i64, i64, NaiveDate, bool)>,
 }
 
 impl Services {
@@ -201,6 +204,18 @@ async fn member_home(
         probation: None,
         transfer: None,
         dues: None,
+        evaluation: store::evaluations::of_member(r, member_id)
+            .await?
+            .into_iter()
+            .find(|(_, e)| !e.exempt && e.final_tier.is_none())
+            .map(|(round, e)| {
+                (
+                    e.id,
+                    round.year,
+                    round.self_review_due,
+                    e.submitted_on.is_some(),
+                )
+            }),
     };
     Ok((home, feed.is_none()))
 }

@@ -118,6 +118,8 @@ pub struct MemberRecord {
     /// Its latest reads, this one first (with the audit trail only).
     pub reads: Vec<AccessRow>,
     pub may_manage: bool,
+    /// Their ratings of the last three years (kept in the dossier).
+    pub ratings: Vec<super::evaluations::RatingLine>,
 }
 
 /// What a member form is for.
@@ -450,11 +452,13 @@ impl Services {
                     );
                     reads.truncate(READS_SHOWN as usize);
                 }
+                let ratings = super::evaluations::recent_ratings(r, id, super::today(now)).await?;
                 Ok(Some(MemberRecord {
                     view,
                     audit,
                     reads,
                     may_manage,
+                    ratings,
                 }))
             })
             .await?;

@@ -33,8 +33,10 @@ pub mod transfers;
 pub mod users;
 
 pub use crate::store::count::counted;
-pub mod offline;
 pub mod case_documents;
+pub mod evaluation_print;
+pub mod evaluations;
+pub mod offline;
 pub mod terms;
 
 use crate::model::{Problem, Problems, Role};

@@ -579,7 +579,9 @@ impl Services {
             return Ok(());
         };
         let origin_id = t.origin_cell_id.unwrap_or(row.cell_id);
-        let prior = Status::from_code(&t.prior_status).and_then(standing).unwrap_or(Status::ChinhThuc);
+        let prior = Status::from_code(&t.prior_status)
+            .and_then(standing)
+            .unwrap_or(Status::ChinhThuc);
         match (kind, code) {
             (_, "cap_giay_gioi_thieu") => {
                 // The guard checked the month of the letter is paid.
@@ -709,7 +711,9 @@ impl Services {
         db::set_refusal(tx, row.id, reason).await?;
         db::set_attached(tx, row.id, false).await?;
         if t.origin_cell_id.is_some() {
-            let prior = Status::from_code(&t.prior_status).and_then(standing).unwrap_or(Status::ChinhThuc);
+            let prior = Status::from_code(&t.prior_status)
+                .and_then(standing)
+                .unwrap_or(Status::ChinhThuc);
             let note = format!("{}: {reason}", outcome.label_vi());
             self.set_status_in(
                 tx,

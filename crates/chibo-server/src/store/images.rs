@@ -442,6 +442,33 @@ pub const TABLES: &[Table] = &[
         ],
         hidden: &[],
     },
+    Table {
+        name: "evaluation",
+        keys: &["id"],
+        columns: &[
+            "round_id",
+            "cell_id",
+            "member_id",
+            "case_id",
+            "exempt",
+            "form",
+            "scores",
+            "self_points",
+            "self_tier",
+            "self_text",
+            "tasks_exceeding",
+            "evidence",
+            "submitted_on",
+            "late_permission",
+            "opinions",
+            "proposed_tier",
+            "vote_id",
+            "final_tier",
+            "final_reason",
+            "decided_on",
+        ],
+        hidden: &[],
+    },
 ];
 
 fn table(name: &str) -> &'static Table {
@@ -832,10 +859,20 @@ pub async fn all_subjects(db: &super::Db) -> Result<Vec<Unimaged>> {
     let orgs = "SELECT id, CASE WHEN kind = 'to_dang' THEN COALESCE(parent_id, id) ELSE id END AS chain \
                 FROM org_unit ORDER BY id";
     out.extend(subjects(pairs(db, orgs).await?, "org"));
-    out.extend(subjects(
+    // A member's evaluations are imaged with the member (issue 16).
+    let mut evaluations: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (id, member) in pairs(db, "SELECT id, member_id FROM evaluation ORDER BY id").await? {
+        evaluations.entry(member).or_default().push(id);
+    }
+    for mut m in subjects(
         pairs(db, "SELECT id, cell_id FROM member ORDER BY id").await?,
         "member",
-    ));
+    ) {
+        for e in evaluations.get(&m.id).into_iter().flatten() {
+            m.more.push(Part::Row("evaluation", vec![*e]));
+        }
+        out.push(m);
+    }
     // Accounts are installation-wide: chain 0.
     out.extend(subjects(
         pairs(db, "SELECT id, CAST(0 AS BIGINT) FROM account ORDER BY id").await?,

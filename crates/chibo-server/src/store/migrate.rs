@@ -112,6 +112,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0017_keeping.sql"),
     },
     Migration {
+        version: 18,
+        name: "evaluations",
+        sqlite: include_str!("../../migrations/sqlite/0018_evaluations.sql"),
+        postgres: include_str!("../../migrations/postgres/0018_evaluations.sql"),
+    },
+    Migration {
         version: 19,
         name: "study_library",
         sqlite: include_str!("../../migrations/sqlite/0019_study_library.sql"),

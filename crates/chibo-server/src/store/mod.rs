@@ -21,6 +21,7 @@ pub mod cases;
 pub mod concerns;
 pub mod count;
 pub mod dues;
+pub mod evaluations;
 pub mod images;
 pub mod imports;
 pub mod leases;

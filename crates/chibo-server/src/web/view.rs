@@ -399,6 +399,15 @@ pub struct MemberPage {
     pub flash: Option<String>,
     pub errors: FieldErrors,
     pub today: String,
+    pub ratings: Vec<crate::service::evaluations::RatingLine>,
+}
+
+impl MemberPage {
+    /// The name of a tier code.
+    pub fn tier(&self, code: &Option<String>) -> &'static str {
+        code.as_deref()
+            .map_or("", crate::service::evaluations::tier_name)
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -1059,3 +1059,97 @@ async fn a_member_reads_a_document_and_submits_a_reflection_on_a_phone() {
     assert!(doc > 0);
     c.close().await.unwrap();
 }
+
+/// A member fills the year's self-review on a phone: the evidence from the
+/// cell's records shown, the points per criterion, the tier, the text.
+#[tokio::test]
+async fn a_member_fills_the_self_review_on_a_phone() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    let db = &app.services.db;
+    let cell = app.cell_ids().await[0];
+    let upper = app.services.org(cell).await.unwrap().parent_id.unwrap();
+    let round = app
+        .services
+        .open_evaluation_round(
+            &app.actor("dangbo").await,
+            upper,
+            &chibo_server::service::evaluations::RoundForm {
+                year: 2026,
+                period: "nam".into(),
+                self_review_due: "15/12/2026".into(),
+                round_due: "28/12/2026".into(),
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    let me = app.actor("dangvien").await.member_id.unwrap();
+    let c = browser(&d).await;
+    log_in(&c, &app, "dangvien").await;
+    // The member's page links the self-review; one tap opens it.
+    text_with(&c, "Bản tự kiểm điểm").await;
+    c.find(Locator::Id("my-evaluation-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text_with(&c, "Tự chấm điểm theo các tiêu chí").await;
+    assert!(
+        page.contains("2C-HD KĐ.ĐG") && page.contains("Dự sinh hoạt"),
+        "{page}"
+    );
+    for (code, points) in [
+        ("chinh_tri_tu_tuong", "9"),
+        ("dao_duc_loi_song", "9"),
+        ("y_thuc_to_chuc_ky_luat", "8"),
+        ("ket_qua_nhiem_vu", "56"),
+    ] {
+        c.find(Locator::Id(&format!("s-{code}")))
+            .await
+            .unwrap()
+            .send_keys(points)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Css("input[name=self_tier][value=htt]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("s-text"))
+        .await
+        .unwrap()
+        .send_keys("Giữ vững lập trường, tham gia đầy đủ sinh hoạt; còn hạn chế trong việc nắm tình hình khu phố.")
+        .await
+        .unwrap();
+    shot(&c, "e1-self-review").await;
+    c.find(Locator::Id("submit-review"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text_with(&c, "Đã nộp bản tự kiểm điểm").await;
+    assert!(
+        page.contains("82") && page.contains("Hoàn thành tốt nhiệm vụ"),
+        "{page}"
+    );
+    shot(&c, "e2-self-review-sent").await;
+    let cell_path = app.services.org(cell).await.unwrap().path;
+    let e = db
+        .read(async |r| store::evaluations::of_round(r, round, &cell_path).await)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.member_id == me)
+        .unwrap();
+    assert_eq!(
+        (e.self_points, e.self_tier.as_deref()),
+        (Some(82), Some("htt"))
+    );
+    assert_eq!(e.submitted_on, Some(app.today()));
+    c.close().await.unwrap();
+}

@@ -15,6 +15,7 @@ mod concerns;
 mod dashboard;
 mod documents;
 mod dues;
+mod evaluations;
 mod failover;
 mod faults;
 mod hygiene;

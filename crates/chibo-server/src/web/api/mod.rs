@@ -7,6 +7,7 @@ mod cases;
 mod constraints;
 mod dashboard;
 mod errors;
+mod evaluations;
 mod meetings;
 mod members;
 mod residents;
@@ -54,6 +55,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         transfers::list, transfers::create, transfers::incoming, transfers::get_transfer, transfers::letter,
         transfers::letter_file, transfers::roll, transfers::pay, transfers::category, transfers::member,
         transfers::summary, transfers::close,
+        evaluations::open_round, evaluations::rounds, evaluations::summary, evaluations::decide,
+        evaluations::announce, evaluations::get_evaluation, evaluations::self_review,
+        evaluations::late_permission, evaluations::proposal, evaluations::history,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -226,6 +230,30 @@ pub fn routes() -> Router<AppState> {
         .route("/dues/members/{id}", get(transfers::member))
         .route("/dues/summary", get(transfers::summary))
         .route("/dues/close", post(transfers::close))
+        .route(
+            "/evaluations/rounds",
+            get(evaluations::rounds).post(evaluations::open_round),
+        )
+        .route("/evaluations/rounds/{id}", get(evaluations::summary))
+        .route(
+            "/evaluations/rounds/{id}/decisions",
+            post(evaluations::decide),
+        )
+        .route(
+            "/evaluations/rounds/{id}/announce",
+            post(evaluations::announce),
+        )
+        .route("/evaluations/{id}", get(evaluations::get_evaluation))
+        .route(
+            "/evaluations/{id}/self-review",
+            post(evaluations::self_review),
+        )
+        .route(
+            "/evaluations/{id}/late-permission",
+            post(evaluations::late_permission),
+        )
+        .route("/evaluations/{id}/proposal", post(evaluations::proposal))
+        .route("/members/{id}/evaluations", get(evaluations::history))
         .fallback(errors::not_found)
         .layer(middleware::from_fn(crate::web::input::api_queries))
         .layer(middleware::from_fn(errors::json_errors))

@@ -113,6 +113,7 @@ async fn member_page(
         flash: flash_msg,
         errors,
         today: format_date(today(now)),
+        ratings: r.ratings,
     })
 }
 

@@ -5,6 +5,7 @@ mod case_documents;
 mod cases;
 mod concerns;
 mod dashboard;
+mod evaluations;
 mod home;
 mod import;
 mod meetings;
@@ -152,6 +153,13 @@ pub fn routes() -> Router<AppState> {
         .route("/dues", get(transfers::roll))
         .route("/dues/pay", post(transfers::pay))
         .route("/cases/{id}/docs/{file}", get(case_documents::document))
+        .route(
+            "/evaluations/{id}",
+            get(evaluations::show).post(evaluations::submit),
+        )
+        .route("/evaluations/rounds/{id}", get(evaluations::round))
+        .route("/evaluations/rounds/{id}/export", get(evaluations::export))
+        .route("/evaluations/rounds/{id}/print", get(evaluations::print))
 }
 
 /// A cookie for this site; `secure` once served over TLS.

@@ -1,0 +1,265 @@
+//! The demo's finished evaluation year: last year's round in every upper
+//! committee, run through the services as the people would record it, on
+//! the days they would (the self-reviews early in December, the cell's
+//! meeting voting each proposal, the committee's decisions, the
+//! announcement), so the dashboards and the members' pages show tiers.
+
+use super::super::evaluations::{
+    DecisionItem, DecisionsForm, ProposalForm, RoundForm, SelfReviewForm,
+};
+use super::super::meetings::MeetingForm;
+use super::super::{Actor, Result, Services};
+use crate::model::{Presence, VoteMode};
+use crate::store;
+use chibo_rules::{DecisionKind, Tier};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+use std::collections::BTreeMap;
+
+/// 09:30 in Hà Nội on a day of last year's December.
+fn at(year: i32, day: u32) -> DateTime<Utc> {
+    let d = NaiveDate::from_ymd_opt(year, 12, day).expect("a December day");
+    Ho_Chi_Minh
+        .from_local_datetime(&d.and_hms_opt(9, 30, 0).expect("a time"))
+        .single()
+        .expect("no gap in Hà Nội")
+        .with_timezone(&Utc)
+}
+
+/// A member's points on the frame, varied by their place on the roll.
+fn points(i: usize) -> ([u32; 4], u32) {
+    match i % 9 {
+        0 => ([10, 10, 10, 65], 1),
+        4 => ([8, 7, 7, 40], 0),
+        _ => ([9, 9, 8, 54], 0),
+    }
+}
+
+async fn actor(s: &Services, login: &str) -> Result<Option<Actor>> {
+    let Some(a) =
+        s.db.read(async |r| store::accounts::by_login(r, login).await)
+            .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Actor::load(&s.db, a.id).await?))
+}
+
+impl Services {
+    /// Runs last year's evaluation in every cell of the demo (up to
+    /// `max_cells`: a province-sized demo keeps its generation in seconds).
+    /// Returns how many members were rated.
+    pub async fn generate_demo_evaluations(
+        &self,
+        now: DateTime<Utc>,
+        max_cells: u32,
+    ) -> Result<usize> {
+        let year = super::super::today(now).year() - 1;
+        let mut rated = 0;
+        let mut n = 1;
+        while let Some(upper) = actor(self, &super::upper_login(n)).await? {
+            n += 1;
+            let Some(unit) = upper.units.first().map(|u| u.id) else {
+                continue;
+            };
+            let form = RoundForm {
+                year,
+                period: "nam".into(),
+                self_review_due: format!("10/12/{year}"),
+                round_due: format!("25/12/{year}"),
+            };
+            let round = self
+                .open_evaluation_round(&upper, unit, &form, at(year, 1))
+                .await?;
+            let summary = self.round_summary(&upper, round, unit).await?;
+            let mut by_cell: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+            for l in summary.lines.iter().filter(|l| !l.exempt) {
+                by_cell
+                    .entry(l.cell_id)
+                    .or_default()
+                    .push((l.member_id, l.evaluation_id));
+            }
+            let mut decisions = Vec::new();
+            for (cell_no, (cell, lines)) in (1u32..).zip(by_cell) {
+                if cell_no > max_cells {
+                    break;
+                }
+                decisions.extend(self.demo_cell_evaluation(year, cell, &lines).await?);
+            }
+            rated += decisions.len();
+            if decisions.is_empty() {
+                continue;
+            }
+            let cells: Vec<i64> = {
+                let mut c: Vec<i64> = decisions.iter().map(|(c, _)| *c).collect();
+                c.dedup();
+                c
+            };
+            let items = decisions
+                .into_iter()
+                .map(|(_, id)| DecisionItem {
+                    evaluation_id: id,
+                    ..DecisionItem::default()
+                })
+                .collect();
+            self.decide_tiers(&upper, round, &DecisionsForm { items }, at(year, 20))
+                .await?;
+            for cell in cells {
+                if let Some(secretary) = self.demo_secretary(cell).await? {
+                    self.announce_tiers(&secretary, round, cell, at(year, 22))
+                        .await?;
+                }
+            }
+        }
+        Ok(rated)
+    }
+
+    /// The cell's secretary account, if the demo made one.
+    async fn demo_secretary(&self, cell: i64) -> Result<Option<Actor>> {
+        let mut n = 1;
+        while let Some(a) = actor(self, &super::secretary_login(n)).await? {
+            if a.units.iter().any(|u| u.id == cell) {
+                return Ok(Some(a));
+            }
+            n += 1;
+        }
+        Ok(None)
+    }
+
+    /// One cell's part: each member's self-review at the best tier the
+    /// engine allows, the meeting voting each proposal (HTXS beyond the
+    /// quota proposed HTT instead). Returns (cell, evaluation) to decide.
+    async fn demo_cell_evaluation(
+        &self,
+        year: i32,
+        cell: i64,
+        lines: &[(i64, i64)],
+    ) -> Result<Vec<(i64, i64)>> {
+        let Some(secretary) = self.demo_secretary(cell).await? else {
+            return Ok(Vec::new());
+        };
+        // The demo has no account per member: each self-review is recorded
+        // as the member (their id) in the cell's session.
+        let review_day = at(year, 5);
+        for (i, (member_id, id)) in lines.iter().enumerate() {
+            let me = Actor {
+                member_id: Some(*member_id),
+                ..secretary.clone()
+            };
+            let (scores, exceeding) = points(i);
+            let view = self.evaluation(&me, *id, review_day).await?;
+            let frame: BTreeMap<String, u32> = view
+                .criteria
+                .iter()
+                .zip(scores)
+                .map(|(c, p)| (c.code.clone(), p.min(c.max)))
+                .collect();
+            let total: u32 = frame.values().sum();
+            let allowed = self
+                .rules
+                .evaluate(&view.evidence.input(total, exceeding), view.round.opened_on)
+                .map(|e| e.tier)
+                .unwrap_or(Tier::Kht);
+            let f = SelfReviewForm {
+                scores: frame,
+                self_tier: allowed.code().into(),
+                tasks_exceeding: exceeding,
+                text: "Giữ vững phẩm chất chính trị, đạo đức, lối sống; tham gia đầy đủ sinh hoạt chi bộ và các phong trào của khu dân cư.".into(),
+                ..SelfReviewForm::default()
+            };
+            self.submit_self_review(&me, *id, &f, review_day).await?;
+        }
+        let meeting_day = at(year, 12);
+        let meeting = self
+            .plan_meeting(
+                &secretary,
+                cell,
+                &MeetingForm {
+                    kind: "chuyen_de".into(),
+                    topic: format!("Kiểm điểm, đánh giá, xếp loại chất lượng đảng viên năm {year}"),
+                    date: format!("12/12/{year}"),
+                    time: "19:30".into(),
+                    place: "Nhà văn hóa khu phố".into(),
+                    ..MeetingForm::default()
+                },
+                meeting_day,
+            )
+            .await?;
+        self.open_meeting(
+            &secretary,
+            meeting,
+            Some("Họp theo lịch của đảng ủy"),
+            meeting_day,
+        )
+        .await?;
+        let roll = self
+            .db
+            .read(async |r| store::meetings::roll(r, meeting).await)
+            .await?;
+        for r in &roll {
+            self.mark_attendance(
+                &secretary,
+                meeting,
+                r.member_id,
+                Presence::CoMat,
+                None,
+                meeting_day,
+            )
+            .await?;
+        }
+        let mut out = Vec::new();
+        // The HTT proposals first, so the quota counts them.
+        let mut order: Vec<(i64, i64, Tier)> = Vec::new();
+        for (member_id, id) in lines {
+            let e = self.evaluation(&secretary, *id, meeting_day).await?;
+            let tier = e
+                .evaluation
+                .self_tier
+                .as_deref()
+                .and_then(Tier::from_code)
+                .unwrap_or(Tier::Kht);
+            order.push((*member_id, *id, tier));
+        }
+        order.sort_by_key(|(_, _, t)| *t == Tier::Htxs);
+        for (member_id, id, tier) in order {
+            let mut proposed = tier;
+            loop {
+                let vote = self
+                    .open_vote(
+                        &secretary,
+                        meeting,
+                        DecisionKind::NghiQuyet,
+                        &format!(
+                            "Đề xuất xếp loại đảng viên (mã {member_id}): {}",
+                            proposed.name()
+                        ),
+                        VoteMode::Counts,
+                        meeting_day,
+                    )
+                    .await?;
+                let (m, _) = self.meeting(&secretary, meeting).await?;
+                let v = self
+                    .db
+                    .read(async |r| store::meetings::vote(r, vote).await)
+                    .await?
+                    .ok_or(super::super::ServiceError::NotFound)?;
+                let voters = u32::try_from(self.vote_voters(&m, &v).len()).unwrap_or(0);
+                self.enter_counts(&secretary, meeting, vote, (voters, 0, 0), meeting_day)
+                    .await?;
+                let f = ProposalForm {
+                    tier: proposed.code().into(),
+                    opinions: "Chi bộ thống nhất với bản tự kiểm điểm.".into(),
+                    vote_id: Some(vote),
+                    ..ProposalForm::default()
+                };
+                match self.propose_tier(&secretary, id, &f, meeting_day).await {
+                    Ok(()) => break,
+                    Err(_) if proposed == Tier::Htxs => proposed = Tier::Htt,
+                    Err(e) => return Err(e),
+                }
+            }
+            out.push((cell, id));
+        }
+        Ok(out)
+    }
+}
