@@ -44,6 +44,13 @@ pub struct SvForm {
     /// The counting committee elected by the meeting (member ids); the
     /// first is its head, whose phone issues the tokens.
     pub committee: Vec<i64>,
+    /// An election's candidate list by member (instead of `candidates`):
+    /// the names not withdrawn go on the ballot, in this order.
+    pub nominees: Vec<super::elections::Nominee>,
+    /// The post the elected take: `chi_uy_vien` (default), `bi_thu`, `pho_bi_thu`.
+    pub post: String,
+    /// The meeting's adopted open vote that elected the counting committee.
+    pub committee_vote: Option<i64>,
 }
 
 /// The ballots cast so far and the token traffic of the votes being cast:
@@ -165,12 +172,13 @@ impl Services {
         form: &SvForm,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let (m, cell, roll) = self
+        let (m, cell, roll, votes) = self
             .db
             .read(async |r| {
                 let (m, cell) = managed_meeting(r, actor, meeting_id).await?;
                 let roll = mdb::roll(r, meeting_id).await?;
-                Ok::<_, ServiceError>((m, cell, roll))
+                let votes = mdb::votes(r, meeting_id).await?;
+                Ok::<_, ServiceError>((m, cell, roll, votes))
             })
             .await?;
         if m.status != "open" {
@@ -181,8 +189,20 @@ impl Services {
         if title.is_empty() {
             return Err(invalid("title", "required", ""));
         }
-        let spec = ballot_spec(kind, form)?;
         let on = today(m.starts_at);
+        let election = self.prepare_election(form, kind, &roll, &votes, on)?;
+        let listed;
+        let form = match &election {
+            Some(e) if !form.nominees.is_empty() => {
+                listed = SvForm {
+                    candidates: e.names.clone(),
+                    ..form.clone()
+                };
+                &listed
+            }
+            _ => form,
+        };
+        let spec = ballot_spec(kind, form)?;
         let mut lines: BTreeMap<(String, String), u32> = BTreeMap::new();
         let mut eligible = Vec::new();
         for r in &roll {
@@ -246,6 +266,9 @@ impl Services {
             now,
         )
         .await?;
+        if let Some(e) = &election {
+            super::elections::save_election(&mut tx, sv, e).await?;
+        }
         audit_entry(
             &mut tx,
             actor,

@@ -29,6 +29,7 @@ pub mod tasks;
 pub mod users;
 
 pub use crate::store::count::counted;
+pub mod elections;
 pub mod terms;
 
 use crate::model::{Problem, Problems, Role};

@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0015_residents.sql"),
         postgres: include_str!("../../migrations/postgres/0015_residents.sql"),
     },
+    Migration {
+        version: 20,
+        name: "election_posts",
+        sqlite: include_str!("../../migrations/sqlite/0020_election_posts.sql"),
+        postgres: include_str!("../../migrations/postgres/0020_election_posts.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

@@ -19,6 +19,7 @@ pub mod bulk;
 pub mod cases;
 pub mod concerns;
 pub mod count;
+pub mod elections;
 pub mod images;
 pub mod imports;
 pub mod leases;
