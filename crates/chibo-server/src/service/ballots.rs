@@ -143,6 +143,8 @@ pub struct SvView {
     /// Ballots in the box now (while casting), per channel.
     pub cast_phone: u32,
     pub cast_paper: u32,
+    /// Decryption shares received (once closed).
+    pub shares: u32,
     /// The caller's trustee index, if they are on the counting committee.
     pub my_trustee_index: Option<i64>,
     /// Whether the caller was issued a ballot.
@@ -313,16 +315,23 @@ impl Services {
     }
 
     pub async fn secret_ballot_view(&self, actor: &Actor, id: i64) -> Result<SvView> {
-        let (sv, trustees, issued, record) = self
+        let parts = self
             .db
-            .read(async |r| {
-                let (sv, _) = secret_ballot(r, actor, id).await?;
-                let trustees = db::trustees(r, id).await?;
-                let issued = db::issued(r, id).await?;
-                let record = db::record(r, id).await?;
-                Ok::<_, ServiceError>((sv, trustees, issued, record))
-            })
+            .read(async |r| view_parts(r, actor, id).await)
             .await?;
+        self.assemble_view(actor, parts)
+    }
+
+    /// The view from what [`view_parts`] read, with the box's counts while
+    /// ballots are cast (memory only).
+    pub(super) fn assemble_view(&self, actor: &Actor, parts: ViewParts) -> Result<SvView> {
+        let ViewParts {
+            sv,
+            trustees,
+            issued,
+            record,
+            shares,
+        } = parts;
         let me = actor.member_id;
         let cast = if status(&sv)? == SvStatus::Issuing {
             self.ballots.with(&sv, |l| Ok(l.bx.cast_count()))?
@@ -338,6 +347,7 @@ impl Services {
             eligible: eligible(&sv).len() as u32,
             cast_phone: cast.phone,
             cast_paper: cast.paper,
+            shares,
             my_trustee_index: trustees
                 .iter()
                 .find(|t| Some(t.member_id) == me)
@@ -948,6 +958,26 @@ impl Services {
             .await?
             .ok_or_else(|| invalid("ballot", "ballot.stage", ""))
     }
+}
+
+/// What a ballot's view is made of, read in the request's reader.
+pub(super) struct ViewParts {
+    pub sv: SvRow,
+    pub trustees: Vec<TrusteeRow>,
+    pub issued: Vec<(i64, String)>,
+    pub record: Option<Vec<u8>>,
+    pub shares: u32,
+}
+
+pub(super) async fn view_parts(r: &mut Reader, actor: &Actor, id: i64) -> Result<ViewParts> {
+    let (sv, _) = secret_ballot(r, actor, id).await?;
+    Ok(ViewParts {
+        sv,
+        trustees: db::trustees(r, id).await?,
+        issued: db::issued(r, id).await?,
+        record: db::record(r, id).await?,
+        shares: db::shares(r, id).await?.len() as u32,
+    })
 }
 
 /// A secret ballot the actor may see (they see its meeting).

@@ -4,7 +4,7 @@
 //! ballot's page shows to each phone, and the result recorded as the cell's
 //! new committee with its term (the org tree's posts).
 
-use super::ballots::{SvForm, SvView, secret_ballot};
+use super::ballots::{SvForm, SvView, secret_ballot, view_parts};
 use super::meetings::{managed_meeting, meeting};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, today};
 use crate::model::{CommitteeRole, Problem, SvKind, SvStatus, format_date};
@@ -206,6 +206,8 @@ pub struct BallotPage {
     /// The closed board's trackers, in order.
     pub trackers: Vec<String>,
     pub shares: usize,
+    /// The caller's member id.
+    pub me: Option<i64>,
 }
 
 impl Services {
@@ -251,45 +253,45 @@ impl Services {
     /// One secret ballot for its page: the stage, what the caller's phone
     /// does at it, the board once closed and the result once decrypted.
     pub async fn ballot_page(&self, actor: &Actor, id: i64) -> Result<BallotPage> {
-        let view = self.secret_ballot_view(actor, id).await?;
-        let (m, may_manage, candidates, election, committee_vote, roll, issued, trackers, shares) =
-            self.db
-                .read(async |r| {
-                    let (sv, cell) = secret_ballot(r, actor, id).await?;
-                    let m = mdb::get(r, sv.meeting_id)
-                        .await?
-                        .ok_or(ServiceError::NotFound)?;
-                    let candidates = db::candidates(r, id).await?;
-                    let election = db::election(r, id).await?;
-                    let cv = match db::committee_vote(r, id).await? {
-                        Some(v) => mdb::votes(r, sv.meeting_id)
-                            .await?
-                            .into_iter()
-                            .find(|x| x.id == v)
-                            .map(|x| x.subject),
-                        None => None,
-                    };
-                    let roll = mdb::roll(r, sv.meeting_id).await?;
-                    let issued = bdb::issued(r, id).await?;
-                    let trackers: Vec<String> = bdb::ballots(r, id)
+        let (parts, m, may_manage, candidates, election, committee_vote, roll, trackers) = self
+            .db
+            .read(async |r| {
+                let (sv, cell) = secret_ballot(r, actor, id).await?;
+                let parts = view_parts(r, actor, id).await?;
+                let m = mdb::get(r, sv.meeting_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                let candidates = db::candidates(r, id).await?;
+                let election = db::election(r, id).await?;
+                let cv = match db::committee_vote(r, id).await? {
+                    Some(v) => mdb::votes(r, sv.meeting_id)
                         .await?
                         .into_iter()
-                        .map(|(t, _, _)| t)
-                        .collect();
-                    let shares = bdb::shares(r, id).await?.len();
-                    Ok::<_, ServiceError>((
-                        m,
-                        actor.can_manage(&cell),
-                        candidates,
-                        election,
-                        cv,
-                        roll,
-                        issued,
-                        trackers,
-                        shares,
-                    ))
-                })
-                .await?;
+                        .find(|x| x.id == v)
+                        .map(|x| x.subject),
+                    None => None,
+                };
+                let roll = mdb::roll(r, sv.meeting_id).await?;
+                let trackers: Vec<String> = bdb::ballots(r, id)
+                    .await?
+                    .into_iter()
+                    .map(|(t, _, _)| t)
+                    .collect();
+                Ok::<_, ServiceError>((
+                    parts,
+                    m,
+                    actor.can_manage(&cell),
+                    candidates,
+                    election,
+                    cv,
+                    roll,
+                    trackers,
+                ))
+            })
+            .await?;
+        let issued = parts.issued.clone();
+        let shares = parts.shares as usize;
+        let view = self.assemble_view(actor, parts)?;
         let spec: Option<BallotSpec> = serde_json::from_str(&view.sv.spec).ok();
         let (options, seats) = match spec {
             Some(BallotSpec::StrikeOut { candidates, seats }) => (candidates, Some(seats)),
@@ -323,6 +325,7 @@ impl Services {
             entitled,
             trackers,
             shares,
+            me: actor.member_id,
         })
     }
 
@@ -416,7 +419,7 @@ impl Services {
 }
 
 /// The result a record states.
-pub fn result_of(record: Option<&[u8]>) -> Option<TallyResult> {
+fn result_of(record: Option<&[u8]>) -> Option<TallyResult> {
     let v: serde_json::Value = serde_json::from_slice(record?).ok()?;
     serde_json::from_value(v.get("result")?.clone()).ok()
 }

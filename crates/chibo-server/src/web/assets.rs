@@ -29,6 +29,11 @@ const ASSETS: &[Asset] = &[
         mime: "text/javascript; charset=utf-8",
         body: include_bytes!("assets/htmx-2.0.11.min.js"),
     },
+    Asset {
+        name: "ballot.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("assets/ballot.js"),
+    },
 ];
 
 fn hashed() -> &'static Vec<(String, &'static Asset)> {

@@ -1,5 +1,6 @@
 //! The HTML pages, one module per resource.
 
+mod ballots;
 mod cases;
 mod concerns;
 mod dashboard;
@@ -129,6 +130,16 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/concerns", get(concerns::of_meeting))
         .route("/study", get(concerns::study).post(concerns::add_study))
         .route("/study/{id}/studied", post(concerns::studied))
+        .route(
+            "/meetings/{id}/ballots",
+            get(ballots::of_meeting).post(ballots::open),
+        )
+        .route("/ballots/{id}", get(ballots::show))
+        .route("/ballots/{id}/paper/{member}", post(ballots::issue_paper))
+        .route("/ballots/{id}/paper-invalid", post(ballots::paper_invalid))
+        .route("/ballots/{id}/close", post(ballots::close))
+        .route("/ballots/{id}/tally", post(ballots::tally))
+        .route("/ballots/{id}/elected", post(ballots::elected))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
