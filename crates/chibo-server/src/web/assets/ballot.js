@@ -269,13 +269,9 @@ async function awaitToken(ready) {
   const b = await bundle();
   say(d.msgWait);
   await every(1500, async () => {
-    let signed;
-    try {
-      signed = await api('GET', '/tokens/mine');
-    } catch (e) {
-      if (e.status === 404) return false;
-      throw e;
-    }
+    // Asked once the head's phone signed (the member is then issued), so no request fails.
+    if (!(await view()).my_ballot_issued) return false;
+    const signed = await api('GET', '/tokens/mine');
     keep.set('voter', b.tokenFinish(keep.get('pending'), signed));
     keep.drop('pending');
     ready();
