@@ -423,3 +423,50 @@ fn result_of(record: Option<&[u8]>) -> Option<TallyResult> {
     let v: serde_json::Value = serde_json::from_slice(record?).ok()?;
     serde_json::from_value(v.get("result")?.clone()).ok()
 }
+
+/// An election as published: its list, the post and term, the elected
+/// (from the record) and whether they were recorded as the committee.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ElectionDetail {
+    pub ballot_id: i64,
+    pub title: String,
+    pub status: String,
+    pub election: ElectionRow,
+    pub candidates: Vec<CandidateRow>,
+    /// Names elected, by votes (empty until decrypted).
+    pub elected: Vec<String>,
+    /// Tied for the last seat: the rules' re-vote among them.
+    pub tied_at_last_seat: Vec<String>,
+    pub record_sha256: Option<String>,
+}
+
+impl Services {
+    pub async fn election_detail(&self, actor: &Actor, id: i64) -> Result<ElectionDetail> {
+        let (sv, election, candidates, record) = self
+            .db
+            .read(async |r| {
+                let (sv, _) = secret_ballot(r, actor, id).await?;
+                let election = db::election(r, id).await?.ok_or(ServiceError::NotFound)?;
+                let candidates = db::candidates(r, id).await?;
+                let record = bdb::record(r, id).await?;
+                Ok::<_, ServiceError>((sv, election, candidates, record))
+            })
+            .await?;
+        let (elected, tied) = match result_of(record.as_deref()) {
+            Some(TallyResult::Decrypted { outcome, .. }) => {
+                (outcome.elected.clone(), outcome.tied_at_last_seat.clone())
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+        Ok(ElectionDetail {
+            ballot_id: sv.id,
+            title: sv.title,
+            status: sv.status,
+            election,
+            candidates,
+            elected,
+            tied_at_last_seat: tied,
+            record_sha256: sv.record_sha256,
+        })
+    }
+}

@@ -175,7 +175,7 @@ pub(crate) async fn meeting_with_phones(app: &TestApp, extra: usize) -> (i64, St
 
 /// The committee's phones run the four key-generation rounds through the
 /// server's relay.
-async fn keygen(
+pub(crate) async fn keygen(
     api: &Api<'_>,
     id: i64,
     committee: &[&Phone],
@@ -217,7 +217,7 @@ async fn keygen(
 }
 
 /// A member's phone gets its token through the head's phone (blind).
-async fn token(
+pub(crate) async fn token(
     api: &Api<'_>,
     id: i64,
     voter: &Phone,

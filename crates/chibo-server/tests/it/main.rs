@@ -15,6 +15,7 @@ mod cli;
 mod concerns;
 mod dashboard;
 mod documents;
+mod elections;
 mod failover;
 mod faults;
 mod hygiene;

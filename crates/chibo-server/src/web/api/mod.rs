@@ -6,6 +6,7 @@ mod ballots;
 mod cases;
 mod constraints;
 mod dashboard;
+mod elections;
 mod errors;
 mod meetings;
 mod members;
@@ -44,6 +45,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         ballots::keys, ballots::manifest, ballots::request_token, ballots::pending_tokens, ballots::sign_token,
         ballots::my_token, ballots::issue_paper, ballots::paper_ballot, ballots::paper_invalid, ballots::close,
         ballots::board, ballots::share, ballots::tally, ballots::record, ballots::cast,
+        elections::get_election, elections::record_elected,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -176,6 +178,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/close", post(cases::close))
         .route("/cases/{id}/decisions", post(cases::decide))
         .route("/candidates/{id}", get(cases::get_candidate))
+        .route("/elections/{id}", get(elections::get_election))
+        .route("/elections/{id}/elected", post(elections::record_elected))
         .fallback(errors::not_found)
         .layer(middleware::from_fn(crate::web::input::api_queries))
         .layer(middleware::from_fn(errors::json_errors))

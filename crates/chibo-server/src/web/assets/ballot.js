@@ -146,6 +146,17 @@ async function keygen() {
   });
 }
 
+// A committee phone still fetching its sealed shares when the head's phone set the keys
+// finishes its key generation (the shares stay relayed until the close).
+async function lateShares() {
+  const s = keep.get('dkg');
+  if (!s || s.round !== 3) return;
+  const b = await bundle();
+  const done = b.dkgFinish(s.state, await api('GET', '/keygen/3'));
+  keep.set('trustee', done.trustee);
+  keep.set('dkg', { round: 4, trustees: done.trustees, fingerprint: done.fingerprint });
+}
+
 // The manifest, checked by the bundle (and its fingerprint against the one read aloud).
 async function manifest() {
   const b = await bundle();
@@ -235,7 +246,7 @@ async function voter() {
         const b = await bundle();
         const m = await manifest();
         const t = b.tokenRequest(m, 'phone');
-        keep.set('pending', t);
+        keep.set('pending', t.pending);
         await api('POST', '/tokens', t.request);
         await awaitToken(ready);
       } catch (e) {
@@ -255,6 +266,7 @@ async function voter() {
       const m = await manifest();
       const sealed = b.ballotEncrypt(m, keep.get('voter'), v);
       keep.set('ballot', sealed);
+      keep.set('tracker', sealed.tracker);
       keep.drop('voter');
       const tracker = await cast(sealed.ballot);
       showTracker(tracker);
@@ -379,16 +391,16 @@ async function share() {
   });
 }
 
-// Once the board is published: this phone's tracker is looked for on it; once the result is
-// out, the phone forgets its ballot and its key share.
+// Once the board is published: this phone's tracker is looked for on it. Once the result is
+// out, the phone forgets its ballot and every secret (its key share, the token keys), and
+// keeps only the tracker, to look for it again.
 function board() {
-  const mine = keep.get('ballot');
+  const tracker = keep.get('tracker');
   const box = $('#my-tracker-check');
-  if (mine && box) {
-    const found = [...document.querySelectorAll('ol.trackers code')].some((c) => c.textContent === mine.tracker);
-    box.textContent = `${found ? d.msgFound : d.msgMissing}: ${mine.tracker}`;
+  if (tracker && box) {
+    const found = [...document.querySelectorAll('ol.trackers code')].some((c) => c.textContent === tracker);
+    box.textContent = `${found ? d.msgFound : d.msgMissing}: ${tracker}`;
     box.className = found ? 'flash' : 'flash bad';
-    box.id = 'my-tracker-check';
     show(box);
   }
   if (d.status === 'decrypted' || d.status === 'failed') {
@@ -403,6 +415,7 @@ async function main() {
       if (trustee) await keygen(); else await every(3000, async () => { await view(); return false; });
       break;
     case 'issuing':
+      if (trustee) await lateShares();
       if (d.entitled === 'true') voter();
       if (d.trustee === '0') head();
       await counts();
