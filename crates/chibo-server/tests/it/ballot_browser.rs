@@ -360,7 +360,7 @@ async fn a_committee_is_elected_on_phones_with_one_paper_ballot() {
         );
         click(c, "#send-share").await;
     }
-    for _ in 0..100 {
+    for _ in 0..400 {
         let v = api
             .json(&head.token, &format!("/api/v1/ballots/{id}"))
             .await;
@@ -369,6 +369,14 @@ async fn a_committee_is_elected_on_phones_with_one_paper_ballot() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    let v = api
+        .json(&head.token, &format!("/api/v1/ballots/{id}"))
+        .await;
+    let mut said = Vec::new();
+    for c in &committee {
+        said.push(text_of(c, "#ballot-js-state").await);
+    }
+    assert_eq!(v["shares"], 2, "the phones say {said:?}");
     sec.goto(&app.url(&format!("/ballots/{id}"))).await.unwrap();
     click(&sec, "#tally").await;
     let page = text_with(&sec, "Kết quả kiểm phiếu").await;
