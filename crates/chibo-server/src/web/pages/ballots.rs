@@ -248,7 +248,7 @@ pub async fn show(
         .filter(|t| !t.is_empty())
         .map(|t| {
             let t = t.to_ascii_lowercase();
-            let found = p.trackers.iter().any(|x| *x == t);
+            let found = p.trackers.contains(&t);
             (t, found)
         });
     let page = BallotView {
