@@ -44,6 +44,13 @@ pub struct SvForm {
     /// The counting committee elected by the meeting (member ids); the
     /// first is its head, whose phone issues the tokens.
     pub committee: Vec<i64>,
+    /// An election's candidate list by member (instead of `candidates`):
+    /// the names not withdrawn go on the ballot, in this order.
+    pub nominees: Vec<super::elections::Nominee>,
+    /// The post the elected take: `chi_uy_vien` (default), `bi_thu`, `pho_bi_thu`.
+    pub post: String,
+    /// The meeting's adopted open vote that elected the counting committee.
+    pub committee_vote: Option<i64>,
 }
 
 /// The ballots cast so far and the token traffic of the votes being cast:
@@ -136,6 +143,8 @@ pub struct SvView {
     /// Ballots in the box now (while casting), per channel.
     pub cast_phone: u32,
     pub cast_paper: u32,
+    /// Decryption shares received (once closed).
+    pub shares: u32,
     /// The caller's trustee index, if they are on the counting committee.
     pub my_trustee_index: Option<i64>,
     /// Whether the caller was issued a ballot.
@@ -165,12 +174,13 @@ impl Services {
         form: &SvForm,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let (m, cell, roll) = self
+        let (m, cell, roll, votes) = self
             .db
             .read(async |r| {
                 let (m, cell) = managed_meeting(r, actor, meeting_id).await?;
                 let roll = mdb::roll(r, meeting_id).await?;
-                Ok::<_, ServiceError>((m, cell, roll))
+                let votes = mdb::votes(r, meeting_id).await?;
+                Ok::<_, ServiceError>((m, cell, roll, votes))
             })
             .await?;
         if m.status != "open" {
@@ -181,8 +191,20 @@ impl Services {
         if title.is_empty() {
             return Err(invalid("title", "required", ""));
         }
-        let spec = ballot_spec(kind, form)?;
         let on = today(m.starts_at);
+        let election = self.prepare_election(form, kind, &roll, &votes, on)?;
+        let listed;
+        let form = match &election {
+            Some(e) if !form.nominees.is_empty() => {
+                listed = SvForm {
+                    candidates: e.names.clone(),
+                    ..form.clone()
+                };
+                &listed
+            }
+            _ => form,
+        };
+        let spec = ballot_spec(kind, form)?;
         let mut lines: BTreeMap<(String, String), u32> = BTreeMap::new();
         let mut eligible = Vec::new();
         for r in &roll {
@@ -246,6 +268,9 @@ impl Services {
             now,
         )
         .await?;
+        if let Some(e) = &election {
+            super::elections::save_election(&mut tx, sv, e).await?;
+        }
         audit_entry(
             &mut tx,
             actor,
@@ -290,16 +315,23 @@ impl Services {
     }
 
     pub async fn secret_ballot_view(&self, actor: &Actor, id: i64) -> Result<SvView> {
-        let (sv, trustees, issued, record) = self
+        let parts = self
             .db
-            .read(async |r| {
-                let (sv, _) = secret_ballot(r, actor, id).await?;
-                let trustees = db::trustees(r, id).await?;
-                let issued = db::issued(r, id).await?;
-                let record = db::record(r, id).await?;
-                Ok::<_, ServiceError>((sv, trustees, issued, record))
-            })
+            .read(async |r| view_parts(r, actor, id).await)
             .await?;
+        self.assemble_view(actor, parts)
+    }
+
+    /// The view from what [`view_parts`] read, with the box's counts while
+    /// ballots are cast (memory only).
+    pub(super) fn assemble_view(&self, actor: &Actor, parts: ViewParts) -> Result<SvView> {
+        let ViewParts {
+            sv,
+            trustees,
+            issued,
+            record,
+            shares,
+        } = parts;
         let me = actor.member_id;
         let cast = if status(&sv)? == SvStatus::Issuing {
             self.ballots.with(&sv, |l| Ok(l.bx.cast_count()))?
@@ -315,6 +347,7 @@ impl Services {
             eligible: eligible(&sv).len() as u32,
             cast_phone: cast.phone,
             cast_paper: cast.paper,
+            shares,
             my_trustee_index: trustees
                 .iter()
                 .find(|t| Some(t.member_id) == me)
@@ -396,7 +429,10 @@ impl Services {
             .db
             .read(async |r| {
                 let (sv, _) = secret_ballot(r, actor, id).await?;
-                expect(&sv, SvStatus::Keygen)?;
+                // A phone may fetch its sealed shares after the head's set the keys.
+                if !(round == 3 && status(&sv)? == SvStatus::Issuing) {
+                    expect(&sv, SvStatus::Keygen)?;
+                }
                 let (me, _) = trustee_of(r, actor, &sv).await?;
                 let to = if round == 3 { me } else { -1 };
                 Ok::<_, ServiceError>(db::dkg(r, id, round, to).await?)
@@ -925,6 +961,26 @@ impl Services {
             .await?
             .ok_or_else(|| invalid("ballot", "ballot.stage", ""))
     }
+}
+
+/// What a ballot's view is made of, read in the request's reader.
+pub(super) struct ViewParts {
+    pub sv: SvRow,
+    pub trustees: Vec<TrusteeRow>,
+    pub issued: Vec<(i64, String)>,
+    pub record: Option<Vec<u8>>,
+    pub shares: u32,
+}
+
+pub(super) async fn view_parts(r: &mut Reader, actor: &Actor, id: i64) -> Result<ViewParts> {
+    let (sv, _) = secret_ballot(r, actor, id).await?;
+    Ok(ViewParts {
+        sv,
+        trustees: db::trustees(r, id).await?,
+        issued: db::issued(r, id).await?,
+        record: db::record(r, id).await?,
+        shares: db::shares(r, id).await?.len() as u32,
+    })
 }
 
 /// A secret ballot the actor may see (they see its meeting).

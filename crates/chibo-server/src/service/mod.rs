@@ -37,6 +37,7 @@ pub mod case_documents;
 pub mod evaluation_print;
 pub mod evaluations;
 pub mod offline;
+pub mod elections;
 pub mod terms;
 
 use crate::model::{Problem, Problems, Role};

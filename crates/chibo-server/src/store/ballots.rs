@@ -168,7 +168,9 @@ pub async fn dkg(r: &mut Reader, sv_id: i64, round: i64, to: i64) -> Result<Vec<
 }
 
 /// Sets the manifest once (keygen → issuing) and deletes the relayed
-/// key-generation messages. False if the keys were already set.
+/// key-generation messages of rounds 1 and 2; the sealed shares (round 3)
+/// stay until the close, for a committee phone still fetching its own when
+/// the head's phone set the keys. False if the keys were already set.
 pub async fn set_keys(tx: &mut Tx, sv_id: i64, manifest: &[u8], fingerprint: &str) -> Result<bool> {
     let n = in_tx!(tx, |c| {
         sqlx::query(
@@ -182,7 +184,7 @@ pub async fn set_keys(tx: &mut Tx, sv_id: i64, manifest: &[u8], fingerprint: &st
     .map(|r| r.rows_affected())
     })?;
     in_tx!(tx, |c| sqlx::query(
-        "DELETE FROM sv_dkg_msg WHERE sv_id = $1"
+        "DELETE FROM sv_dkg_msg WHERE sv_id = $1 AND round < 3"
     )
     .bind(sv_id)
     .execute(c)
@@ -283,6 +285,14 @@ pub async fn close(
         .await
         .map(|r| r.rows_affected()))?;
     }
+    // The sealed key shares: every committee phone has had the casting time to fetch its own.
+    in_tx!(tx, |c| sqlx::query(
+        "DELETE FROM sv_dkg_msg WHERE sv_id = $1"
+    )
+    .bind(sv_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(true)
 }
 

@@ -124,6 +124,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0019_study_library.sql"),
     },
     Migration {
+        version: 20,
+        name: "election_posts",
+        sqlite: include_str!("../../migrations/sqlite/0020_election_posts.sql"),
+        postgres: include_str!("../../migrations/postgres/0020_election_posts.sql"),
+    },
+    Migration {
         version: 21,
         name: "offline",
         sqlite: include_str!("../../migrations/sqlite/0021_offline.sql"),

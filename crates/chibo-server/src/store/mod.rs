@@ -22,6 +22,7 @@ pub mod concerns;
 pub mod count;
 pub mod dues;
 pub mod evaluations;
+pub mod elections;
 pub mod images;
 pub mod imports;
 pub mod leases;

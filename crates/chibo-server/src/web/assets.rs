@@ -34,6 +34,11 @@ const ASSETS: &[Asset] = &[
         mime: "image/svg+xml",
         body: include_bytes!("assets/favicon.svg"),
     },
+    Asset {
+        name: "ballot.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("assets/ballot.js"),
+    },
 ];
 
 fn hashed() -> &'static Vec<(String, &'static Asset)> {

@@ -154,8 +154,8 @@ async fn headers_and_language(State(s): State<AppState>, req: Request, next: Nex
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
+    // A page may set its own (the ballot page adds 'wasm-unsafe-eval').
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
     );
     res

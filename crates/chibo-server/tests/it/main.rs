@@ -16,6 +16,7 @@ mod dashboard;
 mod documents;
 mod dues;
 mod evaluations;
+mod elections;
 mod failover;
 mod faults;
 mod hygiene;

@@ -6,6 +6,7 @@ mod ballots;
 mod cases;
 mod constraints;
 mod dashboard;
+mod elections;
 mod errors;
 mod evaluations;
 mod meetings;
@@ -58,6 +59,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         evaluations::open_round, evaluations::rounds, evaluations::summary, evaluations::decide,
         evaluations::announce, evaluations::get_evaluation, evaluations::self_review,
         evaluations::late_permission, evaluations::proposal, evaluations::history,
+        elections::get_election, elections::record_elected,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -254,6 +256,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/evaluations/{id}/proposal", post(evaluations::proposal))
         .route("/members/{id}/evaluations", get(evaluations::history))
+        .route("/elections/{id}", get(elections::get_election))
+        .route("/elections/{id}/elected", post(elections::record_elected))
         .fallback(errors::not_found)
         .layer(middleware::from_fn(crate::web::input::api_queries))
         .layer(middleware::from_fn(errors::json_errors))

@@ -2,6 +2,7 @@
 
 mod announcements;
 mod case_documents;
+mod ballots;
 mod cases;
 mod concerns;
 mod dashboard;
@@ -160,6 +161,16 @@ pub fn routes() -> Router<AppState> {
         .route("/evaluations/rounds/{id}", get(evaluations::round))
         .route("/evaluations/rounds/{id}/export", get(evaluations::export))
         .route("/evaluations/rounds/{id}/print", get(evaluations::print))
+        .route(
+            "/meetings/{id}/ballots",
+            get(ballots::of_meeting).post(ballots::open),
+        )
+        .route("/ballots/{id}", get(ballots::show))
+        .route("/ballots/{id}/paper/{member}", post(ballots::issue_paper))
+        .route("/ballots/{id}/paper-invalid", post(ballots::paper_invalid))
+        .route("/ballots/{id}/close", post(ballots::close))
+        .route("/ballots/{id}/tally", post(ballots::tally))
+        .route("/ballots/{id}/elected", post(ballots::elected))
 }
 
 /// A cookie for this site; `secure` once served over TLS.
