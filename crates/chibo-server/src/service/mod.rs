@@ -34,10 +34,10 @@ pub mod users;
 
 pub use crate::store::count::counted;
 pub mod case_documents;
+pub mod elections;
 pub mod evaluation_print;
 pub mod evaluations;
 pub mod offline;
-pub mod elections;
 pub mod terms;
 
 use crate::model::{Problem, Problems, Role};

@@ -20,18 +20,20 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 /// A member's phone: its API token and member id.
-struct Phone {
-    token: String,
-    member_id: i64,
+pub(crate) struct Phone {
+    pub(crate) token: String,
+    pub(crate) member_id: i64,
 }
 
-struct Api<'a> {
-    app: &'a TestApp,
-    c: Client,
+const PHONE_PASSWORD: &str = "mat-khau-dai-du-12";
+
+pub(crate) struct Api<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) c: Client,
 }
 
 impl Api<'_> {
-    async fn get(&self, token: &str, path: &str) -> (StatusCode, Vec<u8>) {
+    pub(crate) async fn get(&self, token: &str, path: &str) -> (StatusCode, Vec<u8>) {
         let r = self
             .c
             .get(self.app.url(path))
@@ -42,13 +44,13 @@ impl Api<'_> {
         (r.status(), r.bytes().await.unwrap().to_vec())
     }
 
-    async fn json(&self, token: &str, path: &str) -> Value {
+    pub(crate) async fn json(&self, token: &str, path: &str) -> Value {
         let (s, b) = self.get(token, path).await;
         assert_eq!(s, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&b));
         serde_json::from_slice(&b).unwrap()
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &self,
         token: &str,
         path: &str,
@@ -66,14 +68,19 @@ impl Api<'_> {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
-    async fn post_ok(&self, token: &str, path: &str, body: &impl serde::Serialize) -> Value {
+    pub(crate) async fn post_ok(
+        &self,
+        token: &str,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> Value {
         let (s, v) = self.post(token, path, body).await;
         assert!(s.is_success(), "{path}: {s} {v}");
         v
     }
 
     /// The cast endpoint: raw ballot bytes, no cookie, no credentials.
-    async fn cast(&self, id: i64, bytes: &[u8]) -> (StatusCode, Value) {
+    pub(crate) async fn cast(&self, id: i64, bytes: &[u8]) -> (StatusCode, Value) {
         let r = TestApp::client()
             .post(self.app.url(&format!("/api/v1/ballots/{id}/cast")))
             .body(bytes.to_vec())
@@ -87,7 +94,7 @@ impl Api<'_> {
 /// An open meeting of the first demo cell, with `extra` full members added
 /// to it, everyone present, and a phone (an account with an API token) for
 /// each full member present.
-async fn meeting_with_phones(app: &TestApp, extra: usize) -> (i64, String, Vec<Phone>) {
+pub(crate) async fn meeting_with_phones(app: &TestApp, extra: usize) -> (i64, String, Vec<Phone>) {
     let s = &app.services;
     let bithu = app.actor("bithu").await;
     let cell = s.org(app.cell_ids().await[0]).await.unwrap();
@@ -139,7 +146,7 @@ async fn meeting_with_phones(app: &TestApp, extra: usize) -> (i64, String, Vec<P
                 &NewAccount {
                     login: &login,
                     display_name: &r.full_name,
-                    password: "mat-khau-dai-du-12",
+                    password: PHONE_PASSWORD,
                     role: Role::Member,
                     org_id: Some(cell.id),
                     member_id: Some(r.member_id),
@@ -165,7 +172,7 @@ async fn meeting_with_phones(app: &TestApp, extra: usize) -> (i64, String, Vec<P
 
 /// The committee's phones run the four key-generation rounds through the
 /// server's relay.
-async fn keygen(
+pub(crate) async fn keygen(
     api: &Api<'_>,
     id: i64,
     committee: &[&Phone],
@@ -207,7 +214,7 @@ async fn keygen(
 }
 
 /// A member's phone gets its token through the head's phone (blind).
-async fn token(
+pub(crate) async fn token(
     api: &Api<'_>,
     id: i64,
     voter: &Phone,

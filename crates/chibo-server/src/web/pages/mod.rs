@@ -1,8 +1,8 @@
 //! The HTML pages, one module per resource.
 
 mod announcements;
-mod case_documents;
 mod ballots;
+mod case_documents;
 mod cases;
 mod concerns;
 mod dashboard;
