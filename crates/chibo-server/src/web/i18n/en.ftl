@@ -1026,7 +1026,6 @@ task-due-today = due today
 tasks-show = Show
 tasks-show-open = Tasks not closed
 tasks-show-all = All, closed tasks included
-status-dang_chuyen = In transit between cells
 home-transfer = My transfer
 home-transfer-return = Return on
 home-dues = My party dues

@@ -1026,7 +1026,6 @@ task-due-today = hạn hôm nay
 tasks-show = Hiển thị
 tasks-show-open = Việc chưa đóng
 tasks-show-all = Tất cả, kể cả việc đã đóng
-status-dang_chuyen = Đang chuyển sinh hoạt
 home-transfer = Chuyển sinh hoạt đảng của tôi
 home-transfer-return = Ngày trở về
 home-dues = Đảng phí của tôi
