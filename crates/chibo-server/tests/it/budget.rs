@@ -96,8 +96,8 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
         // +4: the meeting due and its roll, votes and resolution, for its next step.
         // +1 each (issue 14): whether the member has a transfer or a dues ledger.
         // +1 each (issue 16): the self-review under way.
-        ("home, secretary", &sec, "/".to_string(), 17, PAGE),
-        ("home, member", &mem, "/".to_string(), 13, PAGE),
+        ("home, secretary", &sec, "/".to_string(), 18, PAGE),
+        ("home, member", &mem, "/".to_string(), 14, PAGE),
         ("home, upper committee", &upp, "/".to_string(), 2, PAGE),
         ("member list, cell", &sec, "/members".to_string(), 4, PAGE),
         (
