@@ -5,7 +5,9 @@ use super::{Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+/// Named apart in the API document: admission's candidates are `CandidateRow` too.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[schema(as = ElectionCandidate)]
 pub struct CandidateRow {
     pub pos: i64,
     pub member_id: i64,

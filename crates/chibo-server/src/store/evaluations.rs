@@ -37,7 +37,9 @@ pub struct EvaluationRow {
     pub self_tier: Option<String>,
     pub self_text: Option<String>,
     pub tasks_exceeding: i64,
-    /// The records shown with the self-review (JSON).
+    /// The records shown with the self-review (JSON). Not serialized: the
+    /// view carries them decoded under the same name.
+    #[serde(skip)]
     pub evidence: String,
     pub submitted_on: Option<NaiveDate>,
     pub late_permission: Option<String>,
