@@ -1075,10 +1075,14 @@ async fn a_member_fills_the_self_review_on_a_phone() {
             &app.actor("dangbo").await,
             upper,
             &chibo_server::service::evaluations::RoundForm {
-                year: 2026,
+                year: chrono::Datelike::year(&app.today()).into(),
                 period: "nam".into(),
-                self_review_due: "15/12/2026".into(),
-                round_due: "28/12/2026".into(),
+                self_review_due: (app.today() + chrono::Duration::days(12))
+                    .format("%d/%m/%Y")
+                    .to_string(),
+                round_due: (app.today() + chrono::Duration::days(25))
+                    .format("%d/%m/%Y")
+                    .to_string(),
             },
             app.now(),
         )

@@ -208,7 +208,9 @@ async fn a_cell_of_twenty_runs_its_december_evaluation(b: Backend) {
                     title: format!("Vận động hộ gia đình tổ {} phân loại rác", i + 1),
                     lead_id: Some(*lead),
                     co_owner_ids: vec![],
-                    deadline: "05/12/2026".into(),
+                    deadline: (app.today() + chrono::Duration::days(2))
+                        .format("%d/%m/%Y")
+                        .to_string(),
                 },
                 app.now(),
             )
