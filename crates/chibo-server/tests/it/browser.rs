@@ -1075,7 +1075,7 @@ async fn a_member_fills_the_self_review_on_a_phone() {
             &app.actor("dangbo").await,
             upper,
             &chibo_server::service::evaluations::RoundForm {
-                year: chrono::Datelike::year(&app.today()).into(),
+                year: chrono::Datelike::year(&app.today()),
                 period: "nam".into(),
                 self_review_due: (app.today() + chrono::Duration::days(12))
                     .format("%d/%m/%Y")
