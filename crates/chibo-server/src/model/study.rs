@@ -144,6 +144,8 @@ pub struct AssignmentDraft {
     pub place: String,
     /// A written reflection is required.
     pub reflection: bool,
+    /// The cell's meeting it is studied at ("in which meeting").
+    pub meeting_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +155,9 @@ pub struct CheckedAssignment {
     pub deadline: NaiveDate,
     pub place: Place,
     pub reflection: bool,
+    /// Set only with `Place::Meeting` (whether it is the cell's coming
+    /// meeting is the service's to check).
+    pub meeting_id: Option<i64>,
 }
 
 impl AssignmentDraft {
@@ -165,7 +170,10 @@ impl AssignmentDraft {
         } else {
             p.take(Audience::parse(&self.audience))
         };
-        let place = if self.place.trim().is_empty() {
+        // A meeting chosen is where it is studied, whatever the place says.
+        let place = if self.meeting_id.is_some() {
+            Some(Place::Meeting)
+        } else if self.place.trim().is_empty() {
             Some(Place::Home)
         } else {
             p.take(Place::parse(&self.place))
@@ -202,6 +210,7 @@ impl AssignmentDraft {
                     deadline,
                     place,
                     reflection: self.reflection,
+                    meeting_id: self.meeting_id,
                 })
             }
             _ => Err(p),
@@ -322,11 +331,21 @@ mod tests {
             deadline: "31/03/2026".into(),
             place: "meeting".into(),
             reflection: true,
+            meeting_id: None,
         }
         .check(day(10))
         .unwrap();
         assert_eq!(ok.members, [1, 3]);
         assert_eq!(ok.place, Place::Meeting);
+        let at = AssignmentDraft {
+            deadline: "31/03/2026".into(),
+            place: "home".into(),
+            meeting_id: Some(4),
+            ..AssignmentDraft::default()
+        }
+        .check(day(10))
+        .unwrap();
+        assert_eq!((at.place, at.meeting_id), (Place::Meeting, Some(4)));
         let all = AssignmentDraft {
             members: vec![5],
             deadline: "10/03/2026".into(),

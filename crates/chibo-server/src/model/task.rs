@@ -105,6 +105,9 @@ pub struct CheckedTask {
     pub lead_id: i64,
     pub co_owner_ids: Vec<i64>,
     pub deadline: NaiveDate,
+    /// The resident's concern it is assigned from (a resolution's row may
+    /// name one); none for a task typed on its own.
+    pub concern_id: Option<i64>,
 }
 
 impl TaskDraft {
@@ -147,6 +150,7 @@ impl TaskDraft {
                     lead_id,
                     co_owner_ids,
                     deadline,
+                    concern_id: None,
                 })
             }
             _ => Err(p),

@@ -19,6 +19,7 @@ use crate::model::{
 use crate::store::access::{Access, AccessKind};
 use crate::store::concerns::{self as db, Change, NewConcern};
 pub use crate::store::concerns::{ConcernRow, Tracked};
+use crate::store::tasks::{self as tasks_db, TaskRow};
 use crate::store::{self, Reader, Tx, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::RngCore;
@@ -42,6 +43,37 @@ const PUBLIC_ACTOR: &str = "Người dân (trang ý kiến công khai)";
 pub struct ConcernItem {
     pub row: ConcernRow,
     pub due: Option<Due>,
+    /// The tasks a resolution assigned from it, oldest deadline first.
+    pub tasks: Vec<ConcernTask>,
+}
+
+/// A task assigned from a concern, as the concern shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ConcernTask {
+    pub task_id: i64,
+    pub title: String,
+    pub lead_name: String,
+    pub deadline: NaiveDate,
+    /// chua_bat_dau | dang_thuc_hien | hoan_thanh | qua_han | chuyen_ky_sau | da_dong
+    pub shown: String,
+    pub resolution_number: Option<String>,
+    /// The day it was finished (or closed by a meeting): from then the
+    /// concern can be answered from it.
+    pub done_on: Option<NaiveDate>,
+}
+
+impl ConcernTask {
+    fn new(t: &TaskRow, on: NaiveDate) -> Self {
+        Self {
+            task_id: t.id,
+            title: t.title.clone(),
+            lead_name: t.lead_name.clone(),
+            deadline: t.deadline,
+            shown: super::tasks::times(t).shown_on(on).as_str().to_string(),
+            resolution_number: t.resolution_number.clone(),
+            done_on: t.completed_on.or(t.closed_on),
+        }
+    }
 }
 
 impl ConcernItem {
@@ -50,10 +82,14 @@ impl ConcernItem {
     }
 }
 
-/// The committee's list of a cell's concerns over a month.
+/// The committee's list of a cell's concerns over a month, or over the
+/// days since the last meeting for a meeting's item.
 pub struct ConcernList {
     pub cell: OrgRow,
     pub month: NaiveDate,
+    /// The days counted: the month's, or since the last meeting.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
     pub items: Vec<ConcernItem>,
     /// Counts over the month: received, forwarded, answered; and open, late.
     pub counts: ConcernCounts,
@@ -94,10 +130,15 @@ pub struct ActForm {
     pub act: String,
     /// For a forward: thon | ubnd_xa | mttq | cap_uy | khac (khac when empty).
     pub body: String,
-    /// The body forwarded to, the answer, or the reason for closing.
+    /// The body forwarded to, the answer, or the reason for closing. For an
+    /// answer from a task, the task's result when empty.
     pub text: String,
-    /// dd/mm/yyyy; today when empty.
+    /// dd/mm/yyyy; today when empty (for an answer from a task, the day
+    /// the task was finished).
     pub date: String,
+    /// For an answer: the finished task (assigned from this concern) it
+    /// reports.
+    pub task: Option<i64>,
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {
@@ -155,17 +196,35 @@ async fn items_between(
     to: NaiveDate,
     on: NaiveDate,
 ) -> Result<Vec<ConcernItem>> {
+    let tasks = concern_tasks(r, cell_id).await?;
     Ok(db::of_cell(r, cell_id, from, to)
         .await?
         .into_iter()
-        .map(|row| {
-            let state = ConcernState::parse(&row.state).unwrap_or(ConcernState::Received);
-            ConcernItem {
-                due: due_on(state, row.forward_due, row.answer_due, on),
-                row,
-            }
-        })
+        .map(|row| item(row, &tasks, on))
         .collect())
+}
+
+/// A cell's tasks assigned from concerns, in one query.
+async fn concern_tasks(r: &mut Reader, cell_id: i64) -> Result<Vec<TaskRow>> {
+    let f = tasks_db::Filter {
+        from_concerns: true,
+        ..tasks_db::Filter::default()
+    };
+    Ok(tasks_db::of_cell(r, cell_id, &f).await?)
+}
+
+/// A concern with what is due on `on` and its tasks among `tasks`.
+fn item(row: ConcernRow, tasks: &[TaskRow], on: NaiveDate) -> ConcernItem {
+    let state = ConcernState::parse(&row.state).unwrap_or(ConcernState::Received);
+    ConcernItem {
+        due: due_on(state, row.forward_due, row.answer_due, on),
+        tasks: tasks
+            .iter()
+            .filter(|t| t.concern_id == Some(row.id))
+            .map(|t| ConcernTask::new(t, on))
+            .collect(),
+        row,
+    }
 }
 
 /// The residents' section of a report upward: the counts over the period
@@ -181,6 +240,20 @@ pub struct ConcernFigures {
     pub open: usize,
     pub late: usize,
     pub to_upper: Vec<ForwardedItem>,
+    /// Tasks the cell's resolutions assigned from concerns in the period
+    /// (reports drafted before 0024 have none).
+    #[serde(default)]
+    pub tasks: Vec<ConcernTaskLine>,
+}
+
+/// A task assigned from a concern, as the report upward lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ConcernTaskLine {
+    /// The concern's tracking code and area.
+    pub code: String,
+    pub area: String,
+    #[serde(flatten)]
+    pub task: ConcernTask,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -221,6 +294,28 @@ pub(crate) async fn concern_figures(
             })
         })
         .collect();
+    let mut tasks = Vec::new();
+    for t in concern_tasks(r, cell_id)
+        .await?
+        .iter()
+        .filter(|t| t.assigned_on >= from && t.assigned_on <= to)
+    {
+        let Some(k) = t.concern_id else { continue };
+        // Its concern is among the period's items unless it was settled
+        // before the period began.
+        let (code, area) = match items.iter().find(|i| i.row.id == k) {
+            Some(i) => (i.row.code.clone(), i.row.area.clone()),
+            None => match db::get(r, k).await? {
+                Some(row) => (row.code, row.area),
+                None => continue,
+            },
+        };
+        tasks.push(ConcernTaskLine {
+            code,
+            area,
+            task: ConcernTask::new(t, on),
+        });
+    }
     Ok(ConcernFigures {
         received: c.received,
         forwarded: c.forwarded,
@@ -228,6 +323,7 @@ pub(crate) async fn concern_figures(
         open: c.open,
         late: c.late,
         to_upper,
+        tasks,
     })
 }
 
@@ -240,14 +336,97 @@ async fn month_list(
     on: NaiveDate,
 ) -> Result<ConcernList> {
     let (from, to) = (first_of_month(month), last_of_month(month));
+    period_list(r, cell, from, to, on).await
+}
+
+async fn period_list(
+    r: &mut Reader,
+    cell: OrgRow,
+    from: NaiveDate,
+    to: NaiveDate,
+    on: NaiveDate,
+) -> Result<ConcernList> {
     let items = items_between(r, cell.id, from, to, on).await?;
     Ok(ConcernList {
         counts: counts(&items, from, to),
         may_manage: true,
         cell,
-        month: from,
+        month: first_of_month(from),
+        from,
+        to,
         items,
     })
+}
+
+/// The "dư luận nhân dân" item of a meeting: what was received, forwarded
+/// and answered since the cell's last meeting held before it (from the day
+/// after it; the month's first day when there was none), with every item
+/// still open, as it stood on the meeting's day. A concern received later
+/// on the last meeting's day is still listed while it is open.
+pub(crate) async fn meeting_list(
+    r: &mut Reader,
+    actor: &Actor,
+    meeting_id: i64,
+) -> Result<ConcernList> {
+    let (m, cell) = super::meetings::meeting(r, actor, meeting_id).await?;
+    if !actor.can_manage(&cell) {
+        return Err(ServiceError::Forbidden);
+    }
+    let on = today(m.starts_at);
+    let from = match store::meetings::held_before(r, cell.id, m.starts_at).await? {
+        Some(last) => today(last).succ_opt().unwrap_or(on).min(on),
+        None => first_of_month(on),
+    };
+    period_list(r, cell, from, on, on).await
+}
+
+/// The title of the task of settling a concern, when a resolution's row
+/// names the concern and no title: its area and the start of its text.
+pub(crate) fn task_title(k: &ConcernRow) -> String {
+    let text: String = k.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short: String = text.chars().take(TITLE_CHARS).collect();
+    let more = if short.len() < text.len() { "…" } else { "" };
+    format!("Giải quyết ý kiến của nhân dân ({}): {short}{more}", k.area)
+}
+
+/// How much of a concern's text a task's title carries.
+const TITLE_CHARS: usize = 120;
+
+/// The task a concern is answered from: assigned from this concern and
+/// finished (or closed by a meeting); with the answer it gives, its last
+/// report (or its closing note, or its title when neither says more).
+async fn answer_task(r: &mut Reader, row: &ConcernRow, task_id: i64) -> Result<(TaskRow, String)> {
+    let t = tasks_db::get(r, task_id)
+        .await?
+        .filter(|t| t.concern_id == Some(row.id))
+        .ok_or_else(|| {
+            ServiceError::invalid(Problem::new(
+                "task",
+                "residents.task_not_linked",
+                task_id.to_string(),
+            ))
+        })?;
+    if t.completed_on.is_none() && t.closed_on.is_none() {
+        return Err(ServiceError::invalid(Problem::new(
+            "task",
+            "residents.task_not_done",
+            t.title.clone(),
+        )));
+    }
+    // Newest first.
+    let last = tasks_db::progress_of(r, t.id)
+        .await?
+        .into_iter()
+        .map(|p| p.note)
+        .find(|n| !n.trim().is_empty());
+    let result = last
+        .or_else(|| t.closing_note.clone().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| t.title.clone());
+    let answer = format!(
+        "Chi bộ đã giao nhiệm vụ \"{}\" cho đồng chí {}; kết quả: {}",
+        t.title, t.lead_name, result
+    );
+    Ok((t, answer))
 }
 
 impl Services {
@@ -544,6 +723,8 @@ impl Services {
                     Ok(ConcernList {
                         cell,
                         month: first_of_month(on),
+                        from: first_of_month(on),
+                        to: last_of_month(on),
                         items: Vec::new(),
                         counts: ConcernCounts::default(),
                         may_manage: false,
@@ -553,27 +734,27 @@ impl Services {
             .await
     }
 
-    /// The "dư luận nhân dân" item of a meeting: the concerns of the
-    /// meeting's month, as the list counts them on the meeting's day.
+    /// The "dư luận nhân dân" item of a meeting: see [`meeting_list`].
     pub async fn meeting_concerns(&self, actor: &Actor, meeting_id: i64) -> Result<ConcernList> {
         self.db
-            .read(async |r| {
-                let (m, cell) = super::meetings::meeting(r, actor, meeting_id).await?;
-                if !actor.can_manage(&cell) {
-                    return Err(ServiceError::Forbidden);
-                }
-                let on = today(m.starts_at);
-                month_list(r, cell, on, on).await
-            })
+            .read(async |r| meeting_list(r, actor, meeting_id).await)
             .await
     }
 
     /// One concern for the committee; a read of a resident's contact is
     /// logged before it is shown.
     pub async fn concern(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<ConcernItem> {
-        let (row, cell) = self
+        let (row, cell, tasks) = self
             .db
-            .read(async |r| concern_and_cell(r, actor, id).await)
+            .read(async |r| {
+                let (row, cell) = concern_and_cell(r, actor, id).await?;
+                let tasks = if actor.can_manage(&cell) {
+                    concern_tasks(r, cell.id).await?
+                } else {
+                    Vec::new()
+                };
+                Ok::<_, ServiceError>((row, cell, tasks))
+            })
             .await?;
         let granted = actor.can_manage(&cell);
         if row.contact.is_some() || !granted {
@@ -591,11 +772,7 @@ impl Services {
         if !granted {
             return Err(ServiceError::Forbidden);
         }
-        let state = ConcernState::parse(&row.state).unwrap_or(ConcernState::Received);
-        Ok(ConcernItem {
-            due: due_on(state, row.forward_due, row.answer_due, today(now)),
-            row,
-        })
+        Ok(item(row, &tasks, today(now)))
     }
 
     /// [`Self::act_on_concern`], then the item as it is after.
@@ -618,9 +795,16 @@ impl Services {
         f: &ActForm,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (row, cell) = self
+        let (row, cell, task) = self
             .db
-            .read(async |r| concern_and_cell(r, actor, id).await)
+            .read(async |r| {
+                let (row, cell) = concern_and_cell(r, actor, id).await?;
+                let task = match f.task {
+                    Some(t) if f.act == "answer" => Some(answer_task(r, &row, t).await?),
+                    _ => None,
+                };
+                Ok::<_, ServiceError>((row, cell, task))
+            })
             .await?;
         if !actor.can_manage(&cell) {
             return Err(ServiceError::Forbidden);
@@ -631,9 +815,14 @@ impl Services {
             other => ConcernAct::Close(CloseReason::parse(other).map_err(ServiceError::invalid)?),
         };
         let mut problems = Problems::default();
-        let text = paragraphs(&f.text);
-        let text = note_text(&mut problems, text);
-        let on = if f.date.trim().is_empty() {
+        let typed = paragraphs(&f.text);
+        let text = match (&task, typed.trim().is_empty()) {
+            (Some((_, result)), true) => Some(result.clone()),
+            _ => note_text(&mut problems, typed),
+        };
+        let on = if let (Some((t, _)), true) = (&task, f.date.trim().is_empty()) {
+            t.completed_on.or(t.closed_on).map(|d| d.min(today(now)))
+        } else if f.date.trim().is_empty() {
             Some(today(now))
         } else {
             problems.take(crate::model::parse_date("date", &f.date))
@@ -691,7 +880,8 @@ impl Services {
             Subject::concern(cell.id, id),
             &format!("concern.{}", f.act),
             json!({"from": from.as_str(), "to": to.as_str(), "date": on, "text": text,
-                   "body": kind.map(ForwardBody::as_str)}),
+                   "body": kind.map(ForwardBody::as_str),
+                   "task_id": task.as_ref().map(|(t, _)| t.id)}),
             now,
         )
         .await?;

@@ -5,7 +5,7 @@
 //! the signature shares its page with the body, typed lines stay lines.
 
 use super::*;
-use crate::service::concerns::{ConcernFigures, ForwardedItem};
+use crate::service::concerns::{ConcernFigures, ConcernTask, ConcernTaskLine, ForwardedItem};
 use crate::service::dashboard::{CellLine, totals};
 use crate::service::reports::{Figures, ReportBody, Rollup, Sections, report_blocks};
 use crate::service::study::StudyShare;
@@ -284,6 +284,21 @@ fn report() -> Document {
                     answered_on: (i % 2 == 0).then(|| date_of(i)),
                 })
                 .collect(),
+            tasks: (0..ROWS)
+                .map(|i| ConcernTaskLine {
+                    code: "7KQ2-9XW4-M3PD-HT6R".into(),
+                    area: "Tổ dân phố số 12, khu phố Nguyễn Thị Minh Khai".into(),
+                    task: ConcernTask {
+                        task_id: i as i64,
+                        title: "Giải quyết ý kiến của nhân dân (Tổ dân phố số 12): đèn chiếu sáng ngõ 34 hỏng kéo dài, đề nghị phối hợp Ủy ban nhân dân phường thay thế".into(),
+                        lead_name: name(i),
+                        deadline: date_of(i),
+                        shown: "dang_thuc_hien".into(),
+                        resolution_number: Some(format!("Số {}-NQ/CB", 100 + i)),
+                        done_on: (i % 2 == 0).then(|| date_of(i)),
+                    },
+                })
+                .collect(),
         },
         study: (0..ROWS)
             .map(|i| StudyShare {
@@ -420,6 +435,7 @@ fn task_items() -> Vec<TaskItem> {
                 closing_note: None,
                 version: 1,
                 resolution_number: Some(format!("Số {}-NQ/CB", 100 + i)),
+                concern_id: None,
             },
             owners: vec![
                 Owner { task_id: i as i64, member_id: 2, full_name: name(i + 1) },

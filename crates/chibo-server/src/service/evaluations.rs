@@ -11,6 +11,7 @@
 
 use super::cases::{refused, rules_error, text};
 use super::dashboard::window;
+use super::study::{StudyRecord, member_study};
 use super::tasks::{TaskItem, cell_tasks};
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry_with, org_for, today};
 use crate::model::{Period, PeriodKind, Problem, Problems, Shown, Status, parse_date};
@@ -78,6 +79,10 @@ pub struct Evidence {
     pub tasks_overdue: i64,
     /// Unfinished, not yet due: not counted in the rating.
     pub tasks_not_due: i64,
+    /// The documents the member was to study, as the study page counts
+    /// them (evaluations submitted before it was kept show none).
+    #[serde(default)]
+    pub study: StudyRecord,
 }
 
 impl Evidence {
@@ -457,10 +462,12 @@ impl Services {
                 && t.task.assigned_on >= w.start
                 && t.task.assigned_on <= w.as_of
         };
+        let study = member_study(r, e.cell_id, e.member_id, (w.start, w.as_of), w.as_of).await?;
         let mut ev = Evidence {
             from: w.start,
             to: w.as_of,
             presence,
+            study,
             ..Evidence::default()
         };
         for t in tasks.iter().filter(mine) {

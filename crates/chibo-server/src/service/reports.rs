@@ -336,6 +336,40 @@ fn resident_blocks(c: &ConcernFigures) -> Vec<Block> {
                 .collect(),
         }));
     }
+    if !c.tasks.is_empty() {
+        out.push(Block::paragraph(
+            "Nhiệm vụ chi bộ giao từ ý kiến của nhân dân:",
+        ));
+        out.push(Block::Table(Table {
+            columns: vec![
+                Column::one_line("TT", Align::Center),
+                Column::one_line("Mã", Align::Left),
+                Column::new("Nhiệm vụ", Align::Left),
+                Column::new("Người phụ trách", Align::Left),
+                Column::one_line("Thời hạn", Align::Center),
+                Column::new("Kết quả", Align::Left),
+            ],
+            rows: c
+                .tasks
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    vec![
+                        (i + 1).to_string(),
+                        x.code.clone(),
+                        x.task.title.clone(),
+                        x.task.lead_name.clone(),
+                        format_date(x.task.deadline),
+                        match x.task.done_on {
+                            Some(d) => format!("Hoàn thành ngày {}", format_date(d)),
+                            None if x.task.shown == "qua_han" => "Quá hạn".into(),
+                            None => "Đang thực hiện".into(),
+                        },
+                    ]
+                })
+                .collect(),
+        }));
+    }
     out
 }
 

@@ -84,6 +84,9 @@ pub struct StudyBoard {
     pub is_member: bool,
     /// The roll (id, name), for choosing a group (committee only).
     pub roll: Vec<(i64, String)>,
+    /// The cell's meetings still to be held (id, start), for the
+    /// assignment's "at which meeting" (committee only).
+    pub meetings: Vec<(i64, DateTime<Utc>)>,
 }
 
 /// One document read on the phone, a page at a time.
@@ -254,6 +257,51 @@ pub struct StudyShare {
     pub share: Option<u32>,
 }
 
+/// An assignment open during `[start, end]`: given by its end, due from
+/// its start. What the reports and the evaluation's evidence count.
+fn open_during(a: &AssignmentRow, start: NaiveDate, end: NaiveDate) -> bool {
+    a.deadline >= start && today(a.created_at) <= end
+}
+
+/// A member's study over a period, as the annual evaluation's evidence
+/// shows it: counted by [`progress`], as the study page counts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct StudyRecord {
+    /// Assignments for the member open during the period.
+    pub assigned: usize,
+    /// Of those, studied by the day counted.
+    pub studied: usize,
+    /// Reflections asked for, submitted, and submitted late.
+    pub reflections_required: usize,
+    pub reflections: usize,
+    pub late_reflections: usize,
+}
+
+/// The study record of a member of a cell over `[start, end]`, as the
+/// records stood on `as_of`.
+pub(crate) async fn member_study(
+    r: &mut Reader,
+    cell_id: i64,
+    member_id: i64,
+    (start, end): (NaiveDate, NaiveDate),
+    as_of: NaiveDate,
+) -> Result<StudyRecord> {
+    let s = CellStudy::read(r, cell_id).await?;
+    let mut out = StudyRecord::default();
+    for a in s.assignments.iter().filter(|a| open_during(a, start, end)) {
+        let (_, lines) = progress(a, &s.audience(a), &s.record, as_of);
+        let Some(l) = lines.iter().find(|l| l.member_id == member_id) else {
+            continue;
+        };
+        out.assigned += 1;
+        out.studied += usize::from(l.studied_on.is_some());
+        out.reflections_required += usize::from(a.reflection);
+        out.reflections += usize::from(l.reflection_on.is_some());
+        out.late_reflections += usize::from(l.reflection_late);
+    }
+    Ok(out)
+}
+
 pub(crate) async fn study_shares(
     r: &mut Reader,
     cell_id: i64,
@@ -265,7 +313,7 @@ pub(crate) async fn study_shares(
     let mut out: Vec<StudyShare> = s
         .assignments
         .iter()
-        .filter(|a| a.deadline >= start && today(a.created_at) <= end)
+        .filter(|a| open_during(a, start, end))
         .map(|a| {
             let (p, _) = progress(a, &s.audience(a), &s.record, as_of);
             StudyShare {
@@ -280,6 +328,26 @@ pub(crate) async fn study_shares(
         })
         .collect();
     out.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.title.cmp(&b.title)));
+    Ok(out)
+}
+
+/// How many of a cell's latest meetings the assignment form looks through
+/// for those still to be held (a cell plans a few months ahead at most).
+const COMING_MEETINGS: i64 = 12;
+
+/// A cell's meetings not yet held, from `on`, soonest first.
+async fn coming_meetings(
+    r: &mut Reader,
+    cell_id: i64,
+    on: NaiveDate,
+) -> Result<Vec<(i64, DateTime<Utc>)>> {
+    let mut out: Vec<(i64, DateTime<Utc>)> = store::meetings::of_cell(r, cell_id, COMING_MEETINGS)
+        .await?
+        .into_iter()
+        .filter(|m| m.status != "closed" && today(m.starts_at) >= on)
+        .map(|m| (m.id, m.starts_at))
+        .collect();
+    out.reverse();
     Ok(out)
 }
 
@@ -374,6 +442,7 @@ impl Services {
                         may_manage,
                         is_member: false,
                         roll: Vec::new(),
+                        meetings: Vec::new(),
                     });
                 }
                 let s = CellStudy::read(r, cell.id).await?;
@@ -385,9 +454,15 @@ impl Services {
                     .map(|a| s.view(a, me, manage, on))
                     .filter(|v| manage || v.mine.is_some())
                     .collect();
+                let meetings = if manage {
+                    coming_meetings(r, cell.id, on).await?
+                } else {
+                    Vec::new()
+                };
                 Ok(StudyBoard {
                     is_member: me.is_some_and(|me| s.roll.iter().any(|m| m.0 == me)),
                     roll: if manage { s.roll.clone() } else { Vec::new() },
+                    meetings,
                     cell,
                     assignments,
                     library,
@@ -464,6 +539,23 @@ impl Services {
         a: &crate::model::CheckedAssignment,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        // The meeting it is studied at: one of the cell's, not yet held,
+        // on or before the deadline.
+        if let Some(mid) = a.meeting_id {
+            let held = store::meetings::get_in(tx, mid)
+                .await?
+                .filter(|m| m.cell_id == cell.id);
+            match held {
+                Some(m) if m.status != "closed" && today(m.starts_at) <= a.deadline => {}
+                _ => {
+                    return Err(ServiceError::invalid(Problem::new(
+                        "meeting_id",
+                        "residents.study_meeting",
+                        format_date(a.deadline),
+                    )));
+                }
+            }
+        }
         // Only members of the cell's roll can be in its group.
         for m in &a.members {
             let member = store::members::get_in(tx, *m).await?;
@@ -475,7 +567,7 @@ impl Services {
                 )));
             }
         }
-        let id = db::insert_assignment(tx, cell.id, document_id, a, None, now).await?;
+        let id = db::insert_assignment(tx, cell.id, document_id, a, now).await?;
         audit_entry(
             tx,
             actor,
@@ -483,7 +575,7 @@ impl Services {
             "study.assign",
             json!({"document_id": document_id, "audience": a.audience.as_str(),
                    "members": a.members, "deadline": a.deadline, "place": a.place.as_str(),
-                   "reflection": a.reflection}),
+                   "meeting_id": a.meeting_id, "reflection": a.reflection}),
             now,
         )
         .await?;
@@ -913,6 +1005,7 @@ mod tests {
             deadline: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
             place: "home".into(),
             meeting_id: None,
+            meeting_at: None,
             reflection: true,
             created_at: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
             title: "Nghị quyết".into(),

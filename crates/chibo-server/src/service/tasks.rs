@@ -414,6 +414,7 @@ impl Services {
                     lead_id: t.lead_id,
                     assigned_on,
                     deadline: t.deadline,
+                    concern_id: t.concern_id,
                 },
                 now,
             )
@@ -427,10 +428,24 @@ impl Services {
                 Subject::task(cell.id, id),
                 "task.assign",
                 json!({"title": t.title, "lead_id": t.lead_id, "co_owners": t.co_owner_ids,
-                       "deadline": t.deadline, "resolution_id": resolution_id}),
+                       "deadline": t.deadline, "resolution_id": resolution_id,
+                       "concern_id": t.concern_id}),
                 now,
             )
             .await?;
+            if let Some(k) = t.concern_id {
+                // The concern's own history shows the task given from it.
+                audit_entry(
+                    tx,
+                    actor,
+                    Subject::concern(cell.id, k),
+                    "concern.task",
+                    json!({"task_id": id, "title": t.title, "lead_id": t.lead_id,
+                           "deadline": t.deadline, "resolution_id": resolution_id}),
+                    now,
+                )
+                .await?;
+            }
             let subject = format!("Được giao nhiệm vụ: {}", t.title);
             let body = format!(
                 "Chi bộ {} giao đồng chí nhiệm vụ: {}\nThời hạn: {}",
@@ -889,7 +904,10 @@ pub fn check_assignments(
             deadline: a.deadline.clone(),
         };
         match draft.check(on) {
-            Ok(t) => out.push(t),
+            Ok(t) => out.push(CheckedTask {
+                concern_id: a.concern_id,
+                ..t
+            }),
             Err(p) => problems.0.extend(p.0),
         }
     }

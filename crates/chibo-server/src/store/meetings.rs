@@ -130,6 +130,24 @@ pub async fn last_held(
     Ok(row.0)
 }
 
+/// When the cell last held (closed) a meeting that started before `before`.
+pub async fn held_before(
+    r: &mut Reader,
+    cell_id: i64,
+    before: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let row: (Option<DateTime<Utc>>,) = read!(r, |c| {
+        sqlx::query_as(
+            "SELECT MAX(starts_at) FROM meeting WHERE cell_id = $1 AND status = 'closed' AND starts_at < $2",
+        )
+        .bind(cell_id)
+        .bind(before)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(row.0)
+}
+
 /// Moves a meeting to a status other than open or closed.
 pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> Result<()> {
     in_tx!(tx, |c| {

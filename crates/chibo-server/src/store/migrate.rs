@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0021_offline.sql"),
         postgres: include_str!("../../migrations/postgres/0021_offline.sql"),
     },
+    Migration {
+        version: 24,
+        name: "concern_tasks",
+        sqlite: include_str!("../../migrations/sqlite/0024_concern_tasks.sql"),
+        postgres: include_str!("../../migrations/postgres/0024_concern_tasks.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

@@ -231,7 +231,8 @@ pub async fn take_digest(
 }
 
 /// Queues one in-app notice under a key, and its e-mail when there is an
-/// address; false when this member already had it.
+/// address (folded into the member's daily digest when they chose one);
+/// false when this member already had it.
 pub async fn queue_keyed(
     tx: &mut Tx,
     member_id: i64,
@@ -252,10 +253,15 @@ pub async fn queue_keyed(
     )
     .await?;
     if fresh && let Some(email) = email {
+        let status = if wants_digest(tx, member_id).await? {
+            "digest"
+        } else {
+            "queued"
+        };
         queue_one(
             tx,
             member_id,
-            ("email", Some(email), "queued"),
+            ("email", Some(email), status),
             key,
             subject,
             body,
@@ -295,18 +301,28 @@ async fn queue_one(
     Ok(n == 1)
 }
 
-/// The notices sent under a key prefix: (member, channel, key), for the
-/// committee to see who was reminded or alerted.
-pub async fn keyed(r: &mut Reader, prefix: &str) -> Result<Vec<(Option<i64>, String, String)>> {
+/// A notice sent under a key: to whom, on which channel, and its delivery
+/// status (queued, sent, or waiting for the member's digest).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Keyed {
+    pub member_id: Option<i64>,
+    pub channel: String,
+    pub key: String,
+    pub status: String,
+}
+
+/// The notices sent under a key prefix, for the committee to see who was
+/// reminded or alerted, and how.
+pub async fn keyed(r: &mut Reader, prefix: &str) -> Result<Vec<Keyed>> {
     let (lo, hi) = super::prefix_range(prefix);
     Ok(read!(r, |c| {
         sqlx::query_as(
-        "SELECT member_id, channel, reminder_key FROM notice WHERE reminder_key >= $1 AND reminder_key < $2 \
-         ORDER BY id"
-    )
-    .bind(&lo)
-    .bind(&hi)
-    .fetch_all(c)
-    .await
+            "SELECT member_id, channel, reminder_key AS key, status FROM notice \
+         WHERE reminder_key >= $1 AND reminder_key < $2 ORDER BY id",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(c)
+        .await
     })?)
 }

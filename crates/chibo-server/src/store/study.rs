@@ -103,6 +103,8 @@ pub struct AssignmentRow {
     /// meeting | home
     pub place: String,
     pub meeting_id: Option<i64>,
+    /// When that meeting starts.
+    pub meeting_at: Option<DateTime<Utc>>,
     /// A written reflection is required.
     pub reflection: bool,
     pub created_at: DateTime<Utc>,
@@ -113,6 +115,7 @@ pub struct AssignmentRow {
 }
 
 const ASSIGNMENT: &str = "a.id, a.cell_id, a.document_id, a.audience, a.deadline, a.place, a.meeting_id, \
+     (SELECT mt.starts_at FROM meeting mt WHERE mt.id = a.meeting_id) AS meeting_at, \
      a.reflection, a.created_at, d.title, d.number, d.issuer, d.issued_on";
 
 pub async fn insert_assignment(
@@ -120,7 +123,6 @@ pub async fn insert_assignment(
     cell_id: i64,
     document_id: i64,
     a: &CheckedAssignment,
-    meeting_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let id: i64 = in_tx!(tx, |c| {
@@ -133,7 +135,7 @@ pub async fn insert_assignment(
     .bind(a.audience.as_str())
     .bind(a.deadline)
     .bind(a.place.as_str())
-    .bind(meeting_id)
+    .bind(a.meeting_id)
     .bind(a.reflection)
     .bind(now)
     .fetch_one(c)

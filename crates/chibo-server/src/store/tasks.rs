@@ -31,11 +31,13 @@ pub struct TaskRow {
     pub closing_note: Option<String>,
     pub version: i64,
     pub resolution_number: Option<String>,
+    /// The resident's concern the task was assigned from.
+    pub concern_id: Option<i64>,
 }
 
 const TASK: &str = "t.id, t.cell_id, t.resolution_id, t.item_no, t.source, t.title, t.lead_id, m.full_name AS lead_name, \
      m.status AS lead_status, t.assigned_on, t.deadline, t.report_meeting_id, t.status, t.progress, t.completed_on, \
-     t.closed_on, t.closed_meeting_id, t.closing_note, t.version, r.number_text AS resolution_number";
+     t.closed_on, t.closed_meeting_id, t.closing_note, t.version, r.number_text AS resolution_number, t.concern_id";
 /// A task with its lead and its resolution's number, as [`TASK`] reads them.
 const TASK_FROM: &str =
     "task t JOIN member m ON m.id = t.lead_id LEFT JOIN resolution r ON r.id = t.resolution_id";
@@ -49,13 +51,15 @@ pub struct NewTask<'a> {
     pub lead_id: i64,
     pub assigned_on: NaiveDate,
     pub deadline: NaiveDate,
+    pub concern_id: Option<i64>,
 }
 
 pub async fn insert(tx: &mut Tx, t: &NewTask<'_>, now: DateTime<Utc>) -> Result<i64> {
     Ok(in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO task (cell_id, resolution_id, item_no, source, title, lead_id, assigned_on, deadline, status, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'chua_bat_dau', $9, $9) RETURNING id",
+             created_at, updated_at, concern_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'chua_bat_dau', $9, $9, $10) \
+             RETURNING id",
         )
         .bind(t.cell_id)
         .bind(t.resolution_id)
@@ -66,6 +70,7 @@ pub async fn insert(tx: &mut Tx, t: &NewTask<'_>, now: DateTime<Utc>) -> Result<
         .bind(t.assigned_on)
         .bind(t.deadline)
         .bind(now)
+        .bind(t.concern_id)
         .fetch_one(c)
         .await
     })?)
@@ -99,6 +104,8 @@ pub struct Filter {
     pub due: Option<(NaiveDate, NaiveDate)>,
     pub open_only: bool,
     pub source: Option<String>,
+    /// Only those assigned from a resident's concern.
+    pub from_concerns: bool,
 }
 
 pub async fn of_cell(r: &mut Reader, cell_id: i64, f: &Filter) -> Result<Vec<TaskRow>> {
@@ -129,6 +136,9 @@ pub async fn of_cell(r: &mut Reader, cell_id: i64, f: &Filter) -> Result<Vec<Tas
     }
     if f.open_only {
         sql.push_str(" AND t.closed_on IS NULL");
+    }
+    if f.from_concerns {
+        sql.push_str(" AND t.concern_id IS NOT NULL");
     }
     if let Some(s) = &f.source {
         let n = next(Arg::Text(s.clone()), &mut args);

@@ -34,6 +34,11 @@ pub trait ConcernWords {
     fn maybe_date(&self, d: &Option<NaiveDate>) -> String {
         d.map(format_date).unwrap_or_default()
     }
+
+    /// A task's state as the task table words it.
+    fn task_state(&self, shown: &str) -> String {
+        self.chrome().t(&format!("task-shown-{shown}"))
+    }
 }
 
 macro_rules! words {

@@ -73,6 +73,7 @@ pub struct StudyFormValues {
     pub members: Vec<i64>,
     pub place: String,
     pub reflection: bool,
+    pub meeting_id: Option<i64>,
 }
 
 #[derive(Template, WebTemplate)]

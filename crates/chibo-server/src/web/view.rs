@@ -905,9 +905,28 @@ pub struct ResolutionPage {
     pub code: Option<String>,
     pub flash: Option<String>,
     pub error: Option<String>,
+    /// The meeting's concerns a row may assign a task from.
+    pub concerns: Vec<crate::service::concerns::ConcernItem>,
 }
 
 impl ResolutionPage {
+    pub fn from_concern(&self, a: &crate::service::meetings::Assignment, id: &i64) -> bool {
+        a.concern_id == Some(*id)
+    }
+
+    /// A row's concern that the item no longer lists (kept when saved again).
+    pub fn unlisted(&self, a: &crate::service::meetings::Assignment) -> Option<i64> {
+        a.concern_id
+            .filter(|k| !self.concerns.iter().any(|i| i.row.id == *k))
+    }
+
+    /// A concern as the row's choice names it: code, area, the start of
+    /// its text.
+    pub fn concern_label(&self, i: &crate::service::concerns::ConcernItem) -> String {
+        let text: String = i.row.body.chars().take(60).collect();
+        format!("{} · {}: {text}", i.row.code, i.row.area)
+    }
+
     pub fn co_owns(&self, a: &crate::service::meetings::Assignment, id: &i64) -> bool {
         a.co_owner_ids.contains(id)
     }

@@ -990,6 +990,7 @@ async fn a_member_reads_a_document_and_submits_a_reflection_on_a_phone() {
                     .to_string(),
                 place: "home".into(),
                 reflection: true,
+                meeting_id: None,
             }),
             app.now(),
         )

@@ -10,7 +10,7 @@ use chibo_test_macros::db_test;
 use reqwest::StatusCode;
 
 /// The demo's first cell: its id and its 14-digit code.
-async fn cell(app: &TestApp) -> (i64, String) {
+pub(crate) async fn cell(app: &TestApp) -> (i64, String) {
     let id = app.cell_ids().await[0];
     let code = app
         .services
@@ -26,7 +26,7 @@ async fn cell(app: &TestApp) -> (i64, String) {
 }
 
 /// Every concern of a cell, whatever its date.
-async fn stored(app: &TestApp, cell: i64) -> Vec<store::concerns::ConcernRow> {
+pub(crate) async fn stored(app: &TestApp, cell: i64) -> Vec<store::concerns::ConcernRow> {
     let (from, to) = (app.today() - chrono::Duration::days(400), app.today());
     app.services
         .db
@@ -37,7 +37,7 @@ async fn stored(app: &TestApp, cell: i64) -> Vec<store::concerns::ConcernRow> {
 
 /// Sends the public form as a resident's phone does (the page first, for
 /// its CSRF cookie); the answer's status and text.
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     c: &reqwest::Client,
     code: &str,
@@ -53,7 +53,7 @@ async fn send(
 }
 
 /// The tracking code a successful submission shows.
-fn code_in(html: &str) -> String {
+pub(crate) fn code_in(html: &str) -> String {
     let t = text(html);
     let at = t.find("Mã tra cứu của bạn:").expect("a tracking code") + "Mã tra cứu của bạn:".len();
     t[at..].split_whitespace().next().unwrap().to_string()
@@ -230,16 +230,19 @@ async fn a_concern_from_the_public_page_is_forwarded_answered_and_tracked(b: Bac
     assert!(after.contains("Đã chuyển: 1"), "{after}");
     assert!(after.contains("Đã trả lời: 1"), "{after}");
 
-    // The meeting's "dư luận nhân dân" item lists the month's concerns.
+    // The meeting's "dư luận nhân dân" item lists what came in since the
+    // last meeting, up to its day.
     let meeting = crate::meetings::plan(&sec, &app, &csrf, cell, 1).await;
     let item = app
         .page(&sec, &format!("/meetings/{meeting}/concerns"))
         .await;
-    assert!(item.contains("Dư luận nhân dân trong tháng"), "{item}");
-    let month = (app.today() + chrono::Duration::days(1))
-        .format("%m/%Y")
-        .to_string();
-    assert!(item.contains(&format!("Tháng {month}")), "{item}");
+    assert!(
+        item.contains("Dư luận nhân dân từ buổi sinh hoạt trước"),
+        "{item}"
+    );
+    let day = app.date_in(1);
+    assert!(item.contains(&format!("đến ngày {day}")), "{item}");
+    assert!(item.contains("Đèn đường"), "{item}");
 
     // A plain member cannot open a resident's item.
     let (member, _) = app.login("dangvien").await;

@@ -31,6 +31,7 @@ mod pgtls;
 mod phone;
 mod quarter;
 mod replica;
+mod residents;
 mod rules;
 mod schema;
 mod smtp;

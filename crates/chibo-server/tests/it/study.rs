@@ -54,8 +54,8 @@ async fn notices(app: &TestApp, prefix: &str) -> Vec<(i64, String)> {
         .await
         .unwrap()
         .into_iter()
-        .filter(|(_, channel, _)| channel == "app")
-        .filter_map(|(m, _, k)| Some((m?, k)))
+        .filter(|n| n.channel == "app")
+        .filter_map(|n| Some((n.member_id?, n.key)))
         .collect()
 }
 
@@ -583,7 +583,7 @@ async fn notices_email(app: &TestApp, key: &str) -> usize {
         .await
         .unwrap()
         .into_iter()
-        .filter(|(_, channel, _)| channel == "email")
+        .filter(|n| n.channel == "email")
         .count()
 }
 

@@ -651,6 +651,7 @@ impl Batch {
                         deadline: deadline.format("%d/%m/%Y").to_string(),
                         lead_id: Some(lead),
                         co_owner_ids: owners[1..].to_vec(),
+                        concern_id: None,
                     });
                     audit.push(Entry {
                         action: "task.assign",

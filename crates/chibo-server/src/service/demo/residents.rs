@@ -144,6 +144,7 @@ impl Services {
                     body: body.into(),
                     text: text.into(),
                     date: String::new(),
+                    task: None,
                 };
                 let (kind, to) = BODIES[(month as usize + k) % BODIES.len()];
                 let later = |days: i64| (at + Duration::days(days)).min(now);
@@ -244,6 +245,7 @@ impl Services {
                     deadline: dmy(super::super::today(began + Duration::days(30))),
                     place: "meeting".into(),
                     reflection: true,
+                    meeting_id: None,
                 }),
                 began,
             )
@@ -294,6 +296,7 @@ impl Services {
                     deadline: dmy(super::super::today(now + Duration::days(14))),
                     place: "home".into(),
                     reflection: false,
+                    meeting_id: None,
                 }),
                 now - Duration::days(5),
             )

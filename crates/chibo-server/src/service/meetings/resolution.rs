@@ -28,6 +28,30 @@ pub struct Assignment {
     pub lead_id: Option<i64>,
     #[serde(default)]
     pub co_owner_ids: Vec<i64>,
+    /// The resident's concern the row answers (from the meeting's "dư luận
+    /// nhân dân" item); its task is linked to it.
+    #[serde(default)]
+    pub concern_id: Option<i64>,
+}
+
+/// A concern a resolution's row may assign a task from: one of the cell's,
+/// not closed (as settled, a duplicate or spam).
+async fn task_concern(
+    r: &mut crate::store::Reader,
+    cell_id: i64,
+    id: i64,
+) -> Result<crate::store::concerns::ConcernRow> {
+    match crate::store::concerns::get(r, id).await? {
+        Some(k) if k.cell_id == cell_id && k.state != "closed" => Ok(k),
+        Some(k) if k.cell_id == cell_id => {
+            Err(invalid("assignments", "residents.concern_closed", k.code))
+        }
+        _ => Err(invalid(
+            "assignments",
+            "residents.concern_unknown",
+            id.to_string(),
+        )),
+    }
 }
 
 impl Services {
@@ -39,20 +63,38 @@ impl Services {
         d: &db::Draft<'_>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, cell, members) = self
+        let assignments: Vec<Assignment> = serde_json::from_str(d.assignments)
+            .map_err(|_| invalid("assignments", "required", ""))?;
+        let (m, cell, members, concerns) = self
             .db
             .read(async |r| {
                 let (m, cell) = managed_meeting(r, actor, id).await?;
                 let members = crate::store::members::of_cell(r, cell.id).await?;
-                Ok::<_, crate::service::ServiceError>((m, cell, members))
+                let mut concerns = Vec::new();
+                for k in assignments.iter().filter_map(|a| a.concern_id) {
+                    concerns.push(task_concern(r, cell.id, k).await?);
+                }
+                Ok::<_, crate::service::ServiceError>((m, cell, members, concerns))
             })
             .await?;
         let subject = nfc(d.subject);
         if subject.is_empty() {
             return Err(invalid("subject", "required", ""));
         }
-        let assignments: Vec<Assignment> = serde_json::from_str(d.assignments)
-            .map_err(|_| invalid("assignments", "required", ""))?;
+        // A row that names a concern and nothing else is the task of
+        // settling it.
+        let assignments: Vec<Assignment> = assignments
+            .into_iter()
+            .map(
+                |a| match concerns.iter().find(|k| Some(k.id) == a.concern_id) {
+                    Some(k) if a.what.trim().is_empty() => Assignment {
+                        what: crate::service::concerns::task_title(k),
+                        ..a
+                    },
+                    _ => a,
+                },
+            )
+            .collect();
         let name = |id: &i64| {
             members
                 .iter()
@@ -136,6 +178,12 @@ impl Services {
                     .ok_or(ServiceError::NotFound)?;
                 let review = review_board(rd, actor, id).await?;
                 let members = crate::store::members::of_cell(rd, cell.id).await?;
+                // A concern closed since the draft was saved gets no task.
+                let rows: Vec<Assignment> =
+                    serde_json::from_str(&r.assignments).unwrap_or_default();
+                for k in rows.iter().filter_map(|a| a.concern_id) {
+                    task_concern(rd, cell.id, k).await?;
+                }
                 Ok((m, cell, r, v, review, members))
             })
             .await?;

@@ -2,6 +2,7 @@
 //! actor's rights decided here.
 
 use super::{Assignment, MeetingView, Panel, managed_meeting, meeting, meeting_view};
+use crate::service::concerns::{ConcernItem, meeting_list};
 use crate::service::dashboard::Due;
 use crate::service::orgs::unit_for;
 use crate::service::tasks::{ReviewBoard, review_board, review_summary};
@@ -86,6 +87,9 @@ pub struct ResolutionPage {
     pub no_tasks: bool,
     /// The check code of the adopted, sealed text.
     pub code: Option<String>,
+    /// The concerns of the meeting's "dư luận nhân dân" item a row may
+    /// assign a task from (those not closed), for the committee.
+    pub concerns: Vec<ConcernItem>,
 }
 
 /// Blank rows the resolution form offers for new assignments.
@@ -315,8 +319,15 @@ impl Services {
     }
 
     /// The resolution screen. A new draft starts from the review of last
-    /// month's tasks and what the minutes recorded under review and tasks.
-    pub async fn resolution_page(&self, actor: &Actor, id: i64) -> Result<ResolutionPage> {
+    /// month's tasks and what the minutes recorded under review and tasks;
+    /// `concern` (picked on the meeting's "dư luận nhân dân" item) fills
+    /// the first blank row.
+    pub async fn resolution_page(
+        &self,
+        actor: &Actor,
+        id: i64,
+        concern: Option<i64>,
+    ) -> Result<ResolutionPage> {
         self.db
             .read(async |r| {
                 let view = meeting_view(r, actor, id).await?;
@@ -368,7 +379,24 @@ impl Services {
                     .as_ref()
                     .map(|res| serde_json::from_str(&res.assignments).unwrap_or_default())
                     .unwrap_or_default();
-                assignments.extend(std::iter::repeat_n(Assignment::default(), BLANK_ROWS));
+                let concerns: Vec<ConcernItem> = if view.may_manage {
+                    meeting_list(r, actor, id)
+                        .await?
+                        .items
+                        .into_iter()
+                        .filter(|i| i.row.state != "closed")
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let picked = concern
+                    .filter(|k| concerns.iter().any(|i| i.row.id == *k))
+                    .filter(|k| !assignments.iter().any(|a| a.concern_id == Some(*k)));
+                assignments.push(Assignment {
+                    concern_id: picked,
+                    ..Assignment::default()
+                });
+                assignments.extend(std::iter::repeat_n(Assignment::default(), BLANK_ROWS - 1));
                 Ok(ResolutionPage {
                     passed: view
                         .votes
@@ -384,6 +412,7 @@ impl Services {
                     assignments,
                     members,
                     code,
+                    concerns,
                     view,
                 })
             })

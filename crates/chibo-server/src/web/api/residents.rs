@@ -4,7 +4,9 @@
 use super::errors::ApiJson;
 use crate::model::{AnnouncementDraft, AssignmentDraft, ConcernDraft, DocumentDraft};
 use crate::service::announcements::{AnnouncementBoard, AnnouncementView};
-use crate::service::concerns::{ActForm, ConcernCounts, ConcernItem, ConcernRow, Tracked};
+use crate::service::concerns::{
+    ActForm, ConcernCounts, ConcernItem, ConcernRow, ConcernTask, Tracked,
+};
 use crate::service::study::{Reading, StudyBoard};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
@@ -13,6 +15,14 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+
+/// The one shape of this module's reads: a single service call, its answer
+/// as JSON, its error as the API's.
+async fn answer<T>(
+    call: impl Future<Output = crate::service::Result<T>>,
+) -> Result<Json<T>, ApiError> {
+    Ok(Json(call.await?))
+}
 
 /// A concern with what it shows today.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -23,6 +33,8 @@ pub struct ConcernOut {
     open: bool,
     /// Past its forwarding or answer deadline.
     late: bool,
+    /// The tasks a resolution assigned from it, with their state.
+    tasks: Vec<ConcernTask>,
 }
 
 impl From<ConcernItem> for ConcernOut {
@@ -31,6 +43,7 @@ impl From<ConcernItem> for ConcernOut {
             open: i.due.is_some(),
             late: i.late(),
             row: i.row,
+            tasks: i.tasks,
         }
     }
 }
@@ -147,7 +160,7 @@ pub async fn track(
     ApiUser(_caller): ApiUser,
     Path(code): Path<String>,
 ) -> Result<Json<Tracked>, ApiError> {
-    Ok(Json(s.services.track_concern(&code).await?))
+    answer(s.services.track_concern(&code)).await
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -168,11 +181,11 @@ pub async fn study(
     ApiUser(actor): ApiUser,
     Query(p): Query<StudyParams>,
 ) -> Result<Json<StudyBoard>, ApiError> {
-    Ok(Json(
+    answer(
         s.services
-            .study_board(&actor, p.unit, &p.q, s.services.now())
-            .await?,
-    ))
+            .study_board(&actor, p.unit, &p.q, s.services.now()),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema, Default)]
@@ -188,6 +201,9 @@ pub struct NewAssignment {
     place: String,
     /// A written reflection is required.
     reflection: bool,
+    /// The cell's meeting (not yet held, by the deadline) it is studied at;
+    /// the place is then `meeting`.
+    meeting_id: Option<i64>,
 }
 
 impl NewAssignment {
@@ -198,6 +214,7 @@ impl NewAssignment {
             deadline: self.deadline,
             place: self.place,
             reflection: self.reflection,
+            meeting_id: self.meeting_id,
         }
     }
 }
@@ -273,11 +290,8 @@ pub async fn read_document(
     Path(id): Path<i64>,
     Query(p): Query<PageParams>,
 ) -> Result<Json<Reading>, ApiError> {
-    Ok(Json(
-        s.services
-            .read_study(&actor, id, p.page.unwrap_or(1), s.services.now())
-            .await?,
-    ))
+    let page = p.page.unwrap_or(1);
+    answer(s.services.read_study(&actor, id, page, s.services.now())).await
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -427,7 +441,7 @@ pub async fn announcements(
     ApiUser(actor): ApiUser,
     Query(p): Query<UnitParams>,
 ) -> Result<Json<AnnouncementBoard>, ApiError> {
-    Ok(Json(s.services.announcements(&actor, p.unit).await?))
+    answer(s.services.announcements(&actor, p.unit)).await
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -472,11 +486,11 @@ pub async fn announcement(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<AnnouncementView>, ApiError> {
-    Ok(Json(
+    answer(
         s.services
-            .open_announcement(&actor, id, false, s.services.now())
-            .await?,
-    ))
+            .open_announcement(&actor, id, false, s.services.now()),
+    )
+    .await
 }
 
 /// Marks an announcement read by the caller; the announcement.
@@ -487,9 +501,9 @@ pub async fn read(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<AnnouncementView>, ApiError> {
-    Ok(Json(
+    answer(
         s.services
-            .open_announcement(&actor, id, true, s.services.now())
-            .await?,
-    ))
+            .open_announcement(&actor, id, true, s.services.now()),
+    )
+    .await
 }

@@ -360,6 +360,9 @@ pub struct ActBody {
     /// The body forwarded to.
     #[serde(default)]
     body: String,
+    /// For an answer: the finished task it reports.
+    #[serde(default)]
+    task: String,
 }
 
 /// Forward, answer, or close.
@@ -373,6 +376,7 @@ pub async fn act(
         text: f.text,
         date: f.date,
         body: f.body,
+        task: f.task.trim().parse().ok(),
     };
     match s
         .services

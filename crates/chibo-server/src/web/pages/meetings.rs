@@ -660,24 +660,33 @@ pub async fn close_vote(
     step(id, "/votes", "vote-closed", r)
 }
 
+#[derive(Deserialize, Default)]
+pub struct ResolutionQuery {
+    ok: Option<String>,
+    err: Option<String>,
+    /// A concern picked on the meeting's "dư luận nhân dân" item.
+    concern: Option<i64>,
+}
+
 pub async fn resolution(
     State(s): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    Query(q): Query<OkQuery>,
+    Query(q): Query<ResolutionQuery>,
 ) -> Result<view::ResolutionPage, PageError> {
     let error = q.err.filter(|e| user.tr.has(e)).map(|e| user.tr.t(&e));
-    resolution_page(&s, &user, id, flash(user.tr, q.ok.as_deref()), error).await
+    let flash = flash(user.tr, q.ok.as_deref());
+    resolution_page(&s, &user, id, (flash, error), q.concern).await
 }
 
 async fn resolution_page(
     s: &AppState,
     user: &User,
     id: i64,
-    flash: Option<String>,
-    error: Option<String>,
+    (flash, error): (Option<String>, Option<String>),
+    concern: Option<i64>,
 ) -> Result<view::ResolutionPage, PageError> {
-    let p = s.services.resolution_page(&user.actor, id).await?;
+    let p = s.services.resolution_page(&user.actor, id, concern).await?;
     Ok(view::ResolutionPage {
         c: Chrome::for_user(
             user,
@@ -697,6 +706,7 @@ async fn resolution_page(
         assignments: p.assignments,
         members: p.members,
         code: p.code,
+        concerns: p.concerns,
         view: p.view,
     })
 }
@@ -718,6 +728,9 @@ pub struct ResolutionForm {
     co_owner: Vec<String>,
     #[serde(default)]
     deadline: Vec<String>,
+    /// One per row: the concern it assigns a task from, or empty.
+    #[serde(default)]
+    concern_id: Vec<String>,
     #[serde(default)]
     no_tasks: Option<String>,
     #[serde(default)]
@@ -746,6 +759,7 @@ pub async fn save_resolution(
             lead_id: f.lead_id.get(i).and_then(|x| x.parse().ok()),
             co_owner_ids: co_owners(i),
             deadline: f.deadline.get(i).cloned().unwrap_or_default(),
+            concern_id: f.concern_id.get(i).and_then(|x| x.parse().ok()),
             ..Assignment::default()
         })
         .collect();
@@ -796,7 +810,7 @@ pub async fn adopt(
                 .map(|p| user.tr.problem(p))
                 .collect::<Vec<_>>()
                 .join(" ");
-            let page = resolution_page(&s, &user, id, None, Some(message)).await?;
+            let page = resolution_page(&s, &user, id, (None, Some(message)), None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

@@ -78,6 +78,9 @@ pub struct AddForm {
     place: String,
     #[serde(default)]
     reflection: Option<String>,
+    /// The meeting it is studied at, or empty.
+    #[serde(default)]
+    meeting_id: String,
 }
 
 fn unit_query(unit: Option<i64>) -> String {
@@ -105,6 +108,7 @@ pub async fn add(
         deadline: f.deadline.clone(),
         place: f.place.clone(),
         reflection: f.reflection.is_some(),
+        meeting_id: f.meeting_id.trim().parse().ok(),
     });
     match s
         .services
@@ -128,6 +132,7 @@ pub async fn add(
                 members: f.members,
                 place: f.place,
                 reflection: f.reflection.is_some(),
+                meeting_id: f.meeting_id.trim().parse().ok(),
             };
             let page = board_page(&s, &user, &q, errors, form).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -149,6 +154,9 @@ pub struct AssignForm {
     place: String,
     #[serde(default)]
     reflection: Option<String>,
+    /// The meeting it is studied at, or empty.
+    #[serde(default)]
+    meeting_id: String,
 }
 
 /// Assigns a library document (one from above, typically) to the cell.
@@ -163,6 +171,7 @@ pub async fn assign(
         deadline: f.deadline,
         place: f.place,
         reflection: f.reflection.is_some(),
+        meeting_id: f.meeting_id.trim().parse().ok(),
     };
     match s
         .services

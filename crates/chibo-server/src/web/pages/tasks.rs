@@ -48,6 +48,7 @@ impl TableQuery {
             due: self.month_range(),
             open_only: self.open.as_deref() == Some("1"),
             source: self.source.clone().filter(|s| !s.is_empty()),
+            from_concerns: false,
         }
     }
 
