@@ -1272,3 +1272,7 @@ problem-ballot-surplus = More candidates than the rule pack's surplus allows (El
 problem-ballot-no_list = This election has no list by member, so it cannot be recorded automatically.
 problem-ballot-recorded = The elected were already recorded.
 problem-ballot-none_elected = Nobody was elected: nothing to record.
+lifecycle-dash-act = Needs action
+lifecycle-admitted-year = Admitted this year
+lifecycle-cases-overdue = Cases overdue
+lifecycle-my-case = Open my case, hand in my self-review

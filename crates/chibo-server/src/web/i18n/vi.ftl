@@ -1272,3 +1272,7 @@ problem-ballot-surplus = Danh sách có nhiều người hơn số dư tối đa
 problem-ballot-no_list = Cuộc bầu này không có danh sách theo đảng viên nên không ghi nhận tự động được.
 problem-ballot-recorded = Người trúng cử đã được ghi nhận rồi.
 problem-ballot-none_elected = Không ai trúng cử: không có gì để ghi nhận.
+lifecycle-dash-act = Cần xử lý
+lifecycle-admitted-year = Kết nạp trong năm
+lifecycle-cases-overdue = Hồ sơ quá hạn
+lifecycle-my-case = Xem hồ sơ, nộp bản tự kiểm điểm
