@@ -11,6 +11,7 @@ const [base, password, prefix] = process.argv.slice(2);
     args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--lang=vi"],
   });
   const page = await browser.newPage();
+  page.setDefaultNavigationTimeout(120000);
   await page.emulate({
     viewport: { width: 390, height: 844, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
     userAgent: "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36",
