@@ -466,7 +466,7 @@ impl Services {
         match issue.doc_type {
             "BB" => {
                 title = "BIÊN BẢN".to_owned();
-                let decision = p.record("quyet_dinh_ket_nap");
+                let decision = p.record(super::cases::ADMISSION_DECISION);
                 let decided = decision
                     .map(|d| {
                         let n = d

@@ -21,7 +21,13 @@ use chibo_rules::{
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// The competent committee's decision admitting a candidate (9-KNĐ): party
+/// age counts from its date, and admissions are counted by it.
+pub(crate) const ADMISSION_DECISION: &str = "quyet_dinh_ket_nap";
+/// The decision recognising a probationer as a full member (16-KNĐ).
+pub(crate) const RECOGNITION_DECISION: &str = "quyet_dinh_cong_nhan";
 
 /// The longest free text a case keeps (reasons, notes, requests).
 const MAX_TEXT: usize = 2000;
@@ -60,6 +66,7 @@ pub struct CaseDetail {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseLine {
     pub id: i64,
+    pub cell_id: i64,
     #[schema(value_type = String)]
     pub kind: CaseKind,
     pub person_name: String,
@@ -83,11 +90,23 @@ impl CaseDetail {
     pub fn line(&self) -> CaseLine {
         CaseLine {
             id: self.case.id,
+            cell_id: self.case.cell_id,
             kind: self.case.kind,
             person_name: self.case.person_name.clone(),
             at: self.at(),
             next_due: self.next_due.clone(),
         }
+    }
+}
+
+impl CaseLine {
+    /// Working days the case is past its earliest open deadline ("quá hạn N
+    /// ngày làm việc" on the secretary's dashboard); none when it is not late.
+    pub fn late_by(&self) -> Option<i64> {
+        self.next_due
+            .as_ref()
+            .filter(|d| d.urgency == "late")
+            .map(|d| -d.working_days)
     }
 }
 
@@ -367,6 +386,9 @@ pub struct CaseView {
     pub votes: Vec<(i64, String)>,
     pub manages: bool,
     pub oversees: bool,
+    /// The steps the viewer may record now: the upper committee its own,
+    /// the cell's committee the cell's, a probationer their self-review.
+    pub recordable: Vec<String>,
 }
 
 impl Services {
@@ -433,11 +455,26 @@ impl Services {
                     oversees |= o;
                     votes.extend(v);
                 }
+                let own = d.case.member_id.is_some() && d.case.member_id == actor.member_id;
+                let recordable = d
+                    .steps
+                    .iter()
+                    .filter(|s| s.state == "available")
+                    .filter(|s| {
+                        if s.performer.is_upper() {
+                            oversees
+                        } else {
+                            manages || (own && s.performer == Performer::DangVien)
+                        }
+                    })
+                    .map(|s| s.code.clone())
+                    .collect();
                 Ok(CaseView {
                     oversees,
                     manages,
                     members,
                     votes,
+                    recordable,
                     d,
                 })
             })
@@ -525,6 +562,18 @@ impl Services {
         let records = db::steps(r, row.id).await?;
         let extensions = db::extensions(r, row.id).await?;
         let people = db::people(r, row.id).await?;
+        self.detail_from(row, records, extensions, people, on)
+    }
+
+    /// A case as it stands on `on`, from its rows already read.
+    fn detail_from(
+        &self,
+        row: CaseRow,
+        records: Vec<StepRow>,
+        extensions: Vec<ExtensionRow>,
+        people: Vec<PersonRow>,
+        on: NaiveDate,
+    ) -> Result<CaseDetail> {
         let case = rules_case(&row, &records, &extensions)?;
         let view = self.rules.case_view(&case, on).map_err(rules_error)?;
         let mut steps = Vec::new();
@@ -693,17 +742,34 @@ impl Services {
         Ok(out)
     }
 
-    /// A cell's open cases in one line each, the earliest deadline first
-    /// (the secretary's dashboard); the caller checked the actor's access.
+    /// The open cases of the cells under a unit in one line each, the
+    /// earliest deadline first: the secretary's dashboard (a cell) and the
+    /// upper committee's count of cases overdue (its đảng bộ) read them here,
+    /// in three statements whatever the number of cases; the caller checked
+    /// the actor's access.
     pub(crate) async fn case_lines(
         &self,
         r: &mut Reader,
-        cell: &OrgRow,
+        unit: &OrgRow,
         on: NaiveDate,
     ) -> Result<Vec<CaseLine>> {
-        let mut out = Vec::new();
-        for row in db::under(r, &cell.path, false).await? {
-            out.push(self.detail_of(r, row, on).await?.line());
+        let rows = db::under(r, &unit.path, false).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut steps: HashMap<i64, Vec<StepRow>> = HashMap::new();
+        for s in db::steps_under(r, &unit.path).await? {
+            steps.entry(s.case_id).or_default().push(s);
+        }
+        let mut extensions: HashMap<i64, Vec<ExtensionRow>> = HashMap::new();
+        for e in db::extensions_under(r, &unit.path).await? {
+            extensions.entry(e.case_id).or_default().push(e);
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let records = steps.remove(&row.id).unwrap_or_default();
+            let ext = extensions.remove(&row.id).unwrap_or_default();
+            out.push(self.detail_from(row, records, ext, Vec::new(), on)?.line());
         }
         out.sort_by_key(|l| (l.next_due.as_ref().map_or(NaiveDate::MAX, |d| d.date), l.id));
         Ok(out)
@@ -1385,7 +1451,7 @@ impl Services {
                 let decided = case
                     .records
                     .iter()
-                    .find(|r| r.step.as_str() == "quyet_dinh_ket_nap")
+                    .find(|r| r.step.as_str() == ADMISSION_DECISION)
                     .map(|r| r.date)
                     .ok_or(ServiceError::NotFound)?;
                 let cid = row.candidate_id.ok_or(ServiceError::NotFound)?;
@@ -1460,7 +1526,7 @@ impl Services {
                 )
                 .await?;
             }
-            (CaseKind::CongNhanChinhThuc, "quyet_dinh_cong_nhan") => {
+            (CaseKind::CongNhanChinhThuc, RECOGNITION_DECISION) => {
                 let member_id = row.member_id.ok_or(ServiceError::NotFound)?;
                 let view = self.rules.case_view(case, date).map_err(rules_error)?;
                 // Full from the day the 12 months end, however late the decision.

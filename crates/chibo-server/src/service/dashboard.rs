@@ -2,6 +2,7 @@
 //! its cells: figures aggregated from the records, deadlines from the rule
 //! packs, every count traceable to the rows it counts.
 
+use super::growth::{growth_by_cell, overdue_by_cell};
 use super::orgs::unit_for;
 use super::tasks::{TaskItem, cell_tasks};
 use super::{Actor, Result, ServiceError, Services, org_for, today};
@@ -168,13 +169,19 @@ pub struct CellLine {
     pub tasks: TaskCounts,
     /// Done ÷ assigned, %.
     pub completion: Option<i64>,
+    /// Members admitted this year: admission decisions dated from 1 January
+    /// of the period's year to the table's day (kết nạp trong năm).
+    pub admitted: i64,
+    /// Open lifecycle cases past their step's deadline today (hồ sơ quá hạn).
+    pub cases_overdue: i64,
 }
 
 /// How to order and narrow the upper table (query string).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TableQuery {
-    /// code | name | last | attendance | adopted | completion | overdue
+    /// code | name | last | attendance | adopted | completion | overdue |
+    /// admitted | cases_overdue
     pub sort: Option<String>,
     /// `desc` for descending.
     pub dir: Option<String>,
@@ -240,14 +247,17 @@ pub fn arrange(mut lines: Vec<CellLine>, q: &TableQuery) -> Vec<CellLine> {
             Some("adopted") => (l.adopted, 0),
             Some("completion") => (l.completion.unwrap_or(-1), l.tasks.total),
             Some("overdue") => (l.tasks.overdue, 0),
+            Some("admitted") => (l.admitted, 0),
+            Some("cases_overdue") => (l.cases_overdue, 0),
             _ => (0, 0),
         }
     };
     match q.sort.as_deref() {
         Some("name") => lines.sort_by_cached_key(|l| fold(&l.name)),
-        Some("last" | "attendance" | "adopted" | "completion" | "overdue") => {
-            lines.sort_by_key(key)
-        }
+        Some(
+            "last" | "attendance" | "adopted" | "completion" | "overdue" | "admitted"
+            | "cases_overdue",
+        ) => lines.sort_by_key(key),
         _ => {}
     }
     if q.dir.as_deref() == Some("desc") {
@@ -271,9 +281,13 @@ pub fn totals(lines: &[CellLine]) -> CellLine {
         adopted: 0,
         tasks: TaskCounts::default(),
         completion: None,
+        admitted: 0,
+        cases_overdue: 0,
     };
     for l in lines {
         t.held += l.held;
+        t.admitted += l.admitted;
+        t.cases_overdue += l.cases_overdue;
         t.adopted += l.adopted;
         t.presence.add(&l.presence);
         t.tasks.total += l.tasks.total;
@@ -526,6 +540,10 @@ impl Services {
             .into_iter()
             .map(|t| (t.cell_id, t.t))
             .collect();
+        let year_start = NaiveDate::from_ymd_opt(w.as_of.year(), 1, 1).unwrap_or(w.start);
+        let mut growth = growth_by_cell(r, &unit.path, year_start, w.as_of).await?;
+        // Overdue as the secretary's dashboard says it, today.
+        let mut late = overdue_by_cell(&self.case_lines(r, unit, on).await?);
         // "On time" is judged on the table's day by the pack then in force.
         let lines = cells
             .into_iter()
@@ -551,6 +569,8 @@ impl Services {
                     adopted: m.map_or(0, |m| m.adopted),
                     completion: percent(tasks.done, tasks.total),
                     tasks,
+                    admitted: growth.remove(&c.id).unwrap_or_default().admitted,
+                    cases_overdue: late.remove(&c.id).unwrap_or_default(),
                 }
             })
             .collect();
@@ -650,6 +670,8 @@ mod tests {
                 ..TaskCounts::default()
             },
             completion: percent(2, 4),
+            admitted: id - 1,
+            cases_overdue: overdue % 2,
         }
     }
 
@@ -698,6 +720,11 @@ mod tests {
         assert_eq!((t.presence.present, t.presence.marked), (14, 20));
         assert_eq!(t.attendance, Some(70));
         assert_eq!((t.tasks.overdue, t.completion), (4, Some(50)));
+        assert_eq!((t.admitted, t.cases_overdue), (3, 2));
+        assert_eq!(
+            ids(arrange(lines.clone(), &q("admitted", "desc"))),
+            [3, 2, 1]
+        );
         assert!(!t.on_time);
     }
 

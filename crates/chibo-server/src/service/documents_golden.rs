@@ -311,6 +311,10 @@ fn report() -> Document {
                 share: Some(99),
             })
             .collect(),
+        growth: crate::service::growth::Growth {
+            admitted: 1250,
+            recognised: 1234,
+        },
     };
     let body = ReportBody {
         checkpoint: None,
@@ -379,6 +383,8 @@ fn rollup() -> Rollup {
                 open: 5,
             },
             completion: Some(96),
+            admitted: 12,
+            cases_overdue: 3,
         })
         .collect();
     Rollup {

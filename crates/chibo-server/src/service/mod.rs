@@ -37,6 +37,7 @@ pub mod case_documents;
 pub mod elections;
 pub mod evaluation_print;
 pub mod evaluations;
+pub mod growth;
 pub mod offline;
 pub mod terms;
 

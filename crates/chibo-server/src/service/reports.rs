@@ -10,6 +10,7 @@ use super::documents::{
     FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, printed_value,
     superior_line,
 };
+use super::growth::{Growth, growth_by_cell};
 use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
 use super::orgs::unit_for;
 use super::study::{StudyShare, study_shares};
@@ -93,6 +94,10 @@ pub struct Figures {
     /// The share of members who studied each document assigned in the period.
     #[serde(default)]
     pub study: Vec<StudyShare>,
+    /// Members admitted and recognised in the period, by the decisions'
+    /// dates in the case records (reports drafted before have none).
+    #[serde(default)]
+    pub growth: Growth,
 }
 
 /// The parts of the report the committee writes.
@@ -269,6 +274,10 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
         t.total
     )));
     out.push(Block::heading(1, "III. CÔNG TÁC ĐẢNG VIÊN"));
+    out.push(Block::paragraph(format!(
+        "Trong kỳ, chi bộ kết nạp {} đảng viên mới; công nhận {} đảng viên chính thức (theo ngày quyết định của cấp ủy có thẩm quyền).",
+        f.growth.admitted, f.growth.recognised
+    )));
     if f.changes.is_empty() {
         out.push(Block::paragraph(
             "Trong kỳ báo cáo, không có thay đổi về tình trạng đảng viên.",
@@ -673,6 +682,10 @@ impl Services {
             changes: stats::status_changes(r, cell.id, period.start, period.end).await?,
             residents: concern_figures(r, cell.id, period.start, period.end, w.as_of).await?,
             study: study_shares(r, cell.id, period.start, period.end, w.as_of).await?,
+            growth: growth_by_cell(r, &cell.path, period.start, w.as_of)
+                .await?
+                .remove(&cell.id)
+                .unwrap_or_default(),
             meetings,
             presence,
             tasks,

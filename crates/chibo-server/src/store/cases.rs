@@ -384,6 +384,54 @@ pub async fn steps(r: &mut Reader, case_id: i64) -> Result<Vec<StepRow>> {
     })?)
 }
 
+/// The steps of the open cases of the cells under a path, by case then
+/// date: one read for a whole table of cases.
+pub async fn steps_under(r: &mut Reader, path: &str) -> Result<Vec<StepRow>> {
+    let (from, to) = super::prefix_range(path);
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+        "SELECT s.id, s.case_id, s.step, s.on_date, s.result, s.performer, s.forms, s.late_reason, s.note, \
+         s.vote_id, s.doc_number, s.actor FROM case_step s JOIN case_file k ON k.id = s.case_id \
+         JOIN org_unit o ON o.id = k.cell_id \
+         WHERE o.path >= $1 AND o.path < $2 AND k.closed_on IS NULL ORDER BY s.case_id, s.on_date, s.id"
+    )
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// Cases of a kind under a path whose step `step` was done between two days
+/// (both included), counted per cell; a case that closed another way than
+/// completed (a death before the ceremony) does not count.
+pub async fn decided_by_cell(
+    r: &mut Reader,
+    path: &str,
+    kind: CaseKind,
+    step: &str,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<(i64, i64)>> {
+    let (lo, hi) = super::prefix_range(path);
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+        "SELECT k.cell_id, COUNT(DISTINCT k.id) FROM case_step s JOIN case_file k ON k.id = s.case_id \
+         JOIN org_unit o ON o.id = k.cell_id \
+         WHERE o.path >= $1 AND o.path < $2 AND k.kind = $3 AND s.step = $4 AND s.result = 'done' \
+         AND s.on_date >= $5 AND s.on_date <= $6 AND (k.outcome IS NULL OR k.outcome = 'hoan_thanh') \
+         GROUP BY k.cell_id"
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .bind(kind.as_str())
+    .bind(step)
+    .bind(from)
+    .bind(to)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
 /// Whether a vote already decided a step of some case.
 pub async fn vote_used(r: &mut Reader, vote_id: i64) -> Result<bool> {
     let n: i64 = read!(r, |c| sqlx::query_scalar(
@@ -473,6 +521,22 @@ pub async fn extensions(r: &mut Reader, case_id: i64) -> Result<Vec<ExtensionRow
     .bind(case_id)
     .fetch_all(c)
     .await
+    })?)
+}
+
+/// The deadline extensions of the open cases of the cells under a path.
+pub async fn extensions_under(r: &mut Reader, path: &str) -> Result<Vec<ExtensionRow>> {
+    let (from, to) = super::prefix_range(path);
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+            "SELECT e.case_id, e.step, e.granted_on, e.reason FROM case_extension e \
+         JOIN case_file k ON k.id = e.case_id JOIN org_unit o ON o.id = k.cell_id \
+         WHERE o.path >= $1 AND o.path < $2 AND k.closed_on IS NULL ORDER BY e.case_id, e.step",
+        )
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(c)
+        .await
     })?)
 }
 

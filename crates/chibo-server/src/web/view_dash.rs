@@ -210,6 +210,16 @@ impl DashboardPage {
     pub fn shown(&self, s: &str) -> String {
         self.c.t(&format!("dash-shown-{s}"))
     }
+
+    /// The cell's open cases past a deadline, as the upper committee's
+    /// table counts them.
+    pub fn late_cases(&self) -> usize {
+        self.d
+            .cases
+            .iter()
+            .filter(|k| k.late_by().is_some())
+            .count()
+    }
 }
 
 /// Charts comparing the cells of one page of the upper table.

@@ -9,7 +9,7 @@ use chibo_server::model::{Presence, VoteMode};
 use chibo_server::service::meetings::MeetingForm;
 use chibo_server::store;
 use chibo_test_macros::db_test;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -88,7 +88,7 @@ impl Api<'_> {
 }
 
 /// A vote of the cell's meeting held today, on `kind`, passed or not.
-async fn cell_vote(app: &TestApp, cell_id: i64, kind: DecisionKind, pass: bool) -> i64 {
+pub(crate) async fn cell_vote(app: &TestApp, cell_id: i64, kind: DecisionKind, pass: bool) -> i64 {
     let s = &app.services;
     let bithu = app.actor("bithu").await;
     let form = MeetingForm {
@@ -789,14 +789,20 @@ async fn the_demo_has_cases_at_several_steps(b: Backend) {
         .filter(|m| m.status == "du_bi")
         .count();
     let opened = app.services.generate_demo_cases(app.now()).await.unwrap();
-    assert_eq!(opened, 3 + probationers);
+    // Eight candidates, two of them admitted (their recognition opened at the
+    // ceremony), and each probationary member's recognition.
+    assert_eq!(opened, 8 + 2 + probationers);
     let api = Api {
         app: &app,
         login: "bithu",
     };
     let cases = api.get(&format!("/api/v1/cases?unit={cell}")).await;
     let cases = cases.as_array().unwrap();
-    assert_eq!(cases.len(), opened, "{cases:?}");
+    assert_eq!(
+        cases.len(),
+        opened - 2,
+        "the admitted are closed: {cases:?}"
+    );
     let mut done: Vec<usize> = cases
         .iter()
         .filter(|c| c["kind"] == "ket_nap")
@@ -810,12 +816,32 @@ async fn the_demo_has_cases_at_several_steps(b: Backend) {
         })
         .collect();
     done.sort_unstable();
-    assert_eq!(done, [0, 3, 7], "{cases:?}");
+    // Proposed, the dossier under way, at the cell's vote, at the upper
+    // committee's resolution, its decision, the ceremony.
+    assert_eq!(done, [0, 3, 7, 8, 9, 10], "{cases:?}");
     let recognitions: Vec<&Value> = cases
         .iter()
         .filter(|c| c["kind"] == "cong_nhan_chinh_thuc")
         .collect();
-    assert_eq!(recognitions.len(), probationers);
+    assert_eq!(recognitions.len(), probationers + 2);
+    let late: Vec<&str> = cases
+        .iter()
+        .filter(|c| c["next_due"]["urgency"] == "late")
+        .map(|c| c["next_due"]["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        late.len(),
+        4,
+        "the upper committee's two decisions, a ceremony, a recognition vote: {late:?}"
+    );
+    for step in [
+        "quyet_dinh_ket_nap",
+        "le_ket_nap",
+        "chi_bo_xet",
+        "quyet_dinh_cong_nhan",
+    ] {
+        assert!(late.contains(&step), "{step} late: {late:?}");
+    }
     assert!(
         recognitions.iter().all(|c| !c["next_due"].is_null()),
         "each recognition has its deadline: {recognitions:?}"
@@ -1069,4 +1095,153 @@ async fn the_admission_documents_are_numbered_prefilled_and_bundled(b: Backend) 
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// Cases whose decision step (`step`) is done between two days, by a recount
+/// of the cases the API lists one by one (a case closed another way than
+/// completed does not count).
+fn decided(cases: &[Value], kind: &str, step: &str, from: NaiveDate, to: NaiveDate) -> i64 {
+    cases
+        .iter()
+        .filter(|c| c["kind"] == kind)
+        .filter(|c| c["outcome"].is_null() || c["outcome"] == "hoan_thanh")
+        .filter(|c| {
+            c["records"].as_array().unwrap().iter().any(|r| {
+                let on: NaiveDate = serde_json::from_value(r["on_date"].clone()).unwrap();
+                r["step"] == step && r["result"] == "done" && on >= from && on <= to
+            })
+        })
+        .count() as i64
+}
+
+/// The upper committee's table of its cells counts each cell's admissions
+/// this year and its open cases past a deadline from the case records, the
+/// same figures as a recount of the cases one by one and as the secretary's
+/// dashboard; the cell's report upward counts its admissions and
+/// recognitions the same way. The demo's cases include overdue ones.
+#[db_test]
+async fn the_upper_table_and_the_report_count_admissions_and_overdue_cases(b: Backend) {
+    let app = TestApp::demo(b).await;
+    app.services.generate_demo_cases(app.now()).await.unwrap();
+    let upper = Api {
+        app: &app,
+        login: "dangbo",
+    };
+    let secretary = Api {
+        app: &app,
+        login: "bithu",
+    };
+    let unit = app
+        .actor("dangbo")
+        .await
+        .primary()
+        .and_then(|g| g.org_id)
+        .unwrap();
+    let today = app.today();
+    let year_start = day(today.year(), 1, 1);
+    let table = upper.get(&format!("/api/v1/units/{unit}/cell-table")).await;
+    let lines = table["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{table}");
+    let mut sums = (0, 0);
+    for line in lines {
+        let cell = line["id"].as_i64().unwrap();
+        let open = upper.get(&format!("/api/v1/cases?unit={cell}")).await;
+        let open = open.as_array().unwrap();
+        let late = open
+            .iter()
+            .filter(|c| c["next_due"]["urgency"] == "late")
+            .count() as i64;
+        let all = upper
+            .get(&format!("/api/v1/cases?unit={cell}&closed=true"))
+            .await;
+        let admitted = decided(
+            all.as_array().unwrap(),
+            "ket_nap",
+            "quyet_dinh_ket_nap",
+            year_start,
+            today,
+        );
+        assert_eq!(line["cases_overdue"], late, "{b:?}: {line}");
+        assert_eq!(line["admitted"], admitted, "{b:?}: {line}");
+        sums.0 += admitted;
+        sums.1 += late;
+        // The secretary's dashboard says "quá hạn" of the same cases.
+        let dash = upper.get(&format!("/api/v1/units/{cell}/dashboard")).await;
+        let shown = dash["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["next_due"]["urgency"] == "late")
+            .count() as i64;
+        assert_eq!(shown, late, "{b:?}");
+    }
+    assert_eq!(
+        (
+            &table["totals"]["admitted"],
+            &table["totals"]["cases_overdue"]
+        ),
+        (&json!(sums.0), &json!(sums.1))
+    );
+    // The demo's first cell: the ceremony not held in time (decided this
+    // year), the upper committee's admission and recognition decisions
+    // late, and a recognition vote the cell has not taken.
+    assert_eq!(sums, (1, 4), "{b:?}: {table}");
+    let (c, _) = app.login("dangbo").await;
+    let page = app.html(&c, &format!("/dashboard?unit={unit}")).await;
+    assert!(
+        page.contains(&format!(
+            r#"id="cases-overdue"><b><a href="/cases?unit={unit}">4</a>"#
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"data-label="Kết nạp trong năm">1</td>"#),
+        "{page}"
+    );
+
+    // The report upward of the quarter of the admission decided this year.
+    let cell = app.cell_ids().await[0];
+    let all = secretary
+        .get(&format!("/api/v1/cases?unit={cell}&closed=true"))
+        .await;
+    let all = all.as_array().unwrap();
+    let decision: NaiveDate = all
+        .iter()
+        .flat_map(|c| c["records"].as_array().unwrap().iter())
+        .filter(|r| r["step"] == "quyet_dinh_ket_nap")
+        .map(|r| serde_json::from_value(r["on_date"].clone()).unwrap())
+        .filter(|d: &NaiveDate| d.year() == today.year())
+        .max()
+        .expect("an admission decided this year");
+    let q = (decision.month() - 1) / 3 + 1;
+    let (s, created) = secretary
+        .post(
+            "/api/v1/reports",
+            json!({"unit_id": cell, "period": "quy", "year": decision.year(), "index": q}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let report = secretary
+        .get(&format!("/api/v1/reports/{}", created["id"]))
+        .await;
+    let f = &report["content"]["figures"];
+    let from: NaiveDate = serde_json::from_value(f["start"].clone()).unwrap();
+    let to: NaiveDate = serde_json::from_value(f["as_of"].clone()).unwrap();
+    assert_eq!(
+        f["growth"]["admitted"],
+        decided(all, "ket_nap", "quyet_dinh_ket_nap", from, to),
+        "{b:?}: {f}"
+    );
+    assert_eq!(
+        f["growth"]["recognised"],
+        decided(
+            all,
+            "cong_nhan_chinh_thuc",
+            "quyet_dinh_cong_nhan",
+            from,
+            to
+        ),
+        "{b:?}: {f}"
+    );
+    assert_eq!(f["growth"]["admitted"], 1, "{b:?}: {f}");
 }

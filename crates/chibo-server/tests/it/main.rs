@@ -22,6 +22,7 @@ mod faults;
 mod hygiene;
 mod import;
 mod input;
+mod lifecycle_phone;
 mod meetings;
 mod members;
 mod offline;

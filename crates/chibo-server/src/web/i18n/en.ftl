@@ -1296,3 +1296,7 @@ problem-residents-concern_unknown = The cell has no concern number { $value }.
 problem-residents-study_meeting = Choose a meeting of the cell not yet held, on or before the deadline ({ $value }).
 field-task = Task
 field-meeting_id = Meeting
+lifecycle-dash-act = Needs action
+lifecycle-admitted-year = Admitted this year
+lifecycle-cases-overdue = Cases overdue
+lifecycle-my-case = Open my case, hand in my self-review

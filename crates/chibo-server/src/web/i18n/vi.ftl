@@ -1296,3 +1296,7 @@ problem-residents-concern_unknown = Không có ý kiến số { $value } của c
 problem-residents-study_meeting = Chọn một buổi sinh hoạt của chi bộ chưa họp, diễn ra không muộn hơn hạn học ({ $value }).
 field-task = Nhiệm vụ
 field-meeting_id = Buổi sinh hoạt
+lifecycle-dash-act = Cần xử lý
+lifecycle-admitted-year = Kết nạp trong năm
+lifecycle-cases-overdue = Hồ sơ quá hạn
+lifecycle-my-case = Xem hồ sơ, nộp bản tự kiểm điểm

@@ -106,6 +106,8 @@ pub struct CasePage {
     pub votes: Vec<(i64, String)>,
     pub manages: bool,
     pub oversees: bool,
+    /// The codes of the steps this viewer may record now (the service's say).
+    pub may_record: Vec<String>,
     pub errors: FieldErrors,
     pub flash: Option<String>,
     pub today: String,
@@ -119,14 +121,7 @@ impl CasePage {
         self.d
             .steps
             .iter()
-            .filter(|s| s.state == "available")
-            .filter(|s| {
-                let upper = matches!(
-                    s.performer.as_str(),
-                    "dang_uy" | "ban_thuong_vu" | "cap_uy_cap_tren" | "dang_uy_bo_phan"
-                );
-                if upper { self.oversees } else { self.manages }
-            })
+            .filter(|s| self.may_record.contains(&s.code))
             .collect()
     }
 }
@@ -150,7 +145,13 @@ async fn case_page(
     let d = v.d;
     let chosen = chosen
         .filter(|c| d.steps.iter().any(|s| &s.code == c))
-        .or_else(|| d.next.first().cloned())
+        .or_else(|| {
+            d.next
+                .iter()
+                .find(|n| v.recordable.contains(n))
+                .or(d.next.first())
+                .cloned()
+        })
         .unwrap_or_default();
     Ok(CasePage {
         c: Chrome::for_user(user, "cases-title", "cases", &format!("/cases/{id}")),
@@ -158,6 +159,7 @@ async fn case_page(
         manages: v.manages,
         members: v.members,
         votes: v.votes,
+        may_record: v.recordable,
         errors,
         flash,
         today: format_date(today(now)),
