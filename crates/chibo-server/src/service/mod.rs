@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod anchor;
 pub mod announcements;
 pub mod audit;
+pub mod badges;
 pub mod backup;
 pub mod ballot_print;
 pub mod ballots;

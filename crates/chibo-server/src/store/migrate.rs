@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0021_offline.sql"),
         postgres: include_str!("../../migrations/postgres/0021_offline.sql"),
     },
+    Migration {
+        version: 23,
+        name: "badges",
+        sqlite: include_str!("../../migrations/sqlite/0023_badges.sql"),
+        postgres: include_str!("../../migrations/postgres/0023_badges.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

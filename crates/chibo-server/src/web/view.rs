@@ -400,6 +400,7 @@ pub struct MemberPage {
     pub errors: FieldErrors,
     pub today: String,
     pub ratings: Vec<crate::service::evaluations::RatingLine>,
+    pub badges: crate::service::badges::MemberBadges,
 }
 
 impl MemberPage {
