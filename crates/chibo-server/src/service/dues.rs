@@ -353,7 +353,41 @@ pub struct DuesByCell {
     pub arrears_vnd: i64,
 }
 
+/// A cell's dues over a period, for the report upward: the months of the
+/// cell's own summary that fall in it, and the arrears on the day.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DuesFigures {
+    pub collected_vnd: i64,
+    pub retained_vnd: i64,
+    pub remitted_vnd: i64,
+    pub arrears_vnd: i64,
+    pub members_in_arrears: i64,
+}
+
 impl Services {
+    /// [`DuesFigures`] of a cell from `start` to `end`, arrears on `as_of`.
+    pub(crate) async fn dues_figures(
+        &self,
+        r: &mut Reader,
+        cell: &OrgRow,
+        (start, end): (NaiveDate, NaiveDate),
+        as_of: NaiveDate,
+    ) -> Result<DuesFigures> {
+        let (from, to) = (month_code(month_of(start)), month_code(month_of(end)));
+        let mut out = DuesFigures::default();
+        for year in start.year()..=end.year() {
+            let s = self.dues_summary_in(r, cell, year, as_of).await?;
+            for m in s.months.iter().filter(|m| from <= m.month && m.month <= to) {
+                out.collected_vnd += m.collected_vnd;
+                out.retained_vnd += m.retained_vnd;
+                out.remitted_vnd += m.remitted_vnd;
+            }
+            out.arrears_vnd = s.arrears_vnd;
+            out.members_in_arrears = s.members_in_arrears as i64;
+        }
+        Ok(out)
+    }
+
     /// The last month a member's dues are paid through, from the ledger.
     pub(super) async fn dues_paid_through(
         &self,

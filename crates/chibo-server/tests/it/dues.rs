@@ -493,6 +493,23 @@ async fn the_upper_committees_table_sums_each_cells_entries(b: Backend) {
     // The same figure as the cell's own summary.
     let own = get_json(&app, "bithu.2", "/api/v1/dues/summary?year=2026").await;
     assert_eq!(own["months"][9]["collected_vnd"], 5000, "{own}");
+    // The report upward counts the same figures for October.
+    let (s, r) = call(
+        &app,
+        "bithu.2",
+        "/api/v1/reports",
+        Some(json!({"unit_id": second, "period": "thang", "year": 2026, "index": 10})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let r = get_json(&app, "bithu.2", &format!("/api/v1/reports/{}", r["id"])).await;
+    let f = &r["content"]["figures"]["dues"];
+    assert_eq!(f["collected_vnd"], 5000, "{f}");
+    assert_eq!(
+        f["retained_vnd"].as_i64().unwrap() + f["remitted_vnd"].as_i64().unwrap(),
+        5000,
+        "{f}"
+    );
     // A cell's secretary sees only their cell.
     let t = get_json(&app, "bithu.2", "/api/v1/dues/cells?year=2026").await;
     assert_eq!(t["cells"].as_array().unwrap().len(), 1, "{t}");

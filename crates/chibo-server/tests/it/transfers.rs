@@ -508,6 +508,21 @@ async fn a_member_moves_between_two_upper_committees_by_the_handshake(b: Backend
     let dues = dest.get(&format!("/api/v1/dues/members/{member}")).await;
     assert_eq!(dues["paid_through"], "2026-12");
     assert_eq!(dues["entries"].as_array().unwrap().len(), 10);
+    // The reports upward of December count it on both sides.
+    for (api, cell, received, sent) in [(&dest, cell_b, 1, 0), (&origin, cell_a, 0, 1)] {
+        let (s, r) = api
+            .post(
+                "/api/v1/reports",
+                json!({"unit_id": cell, "period": "thang", "year": 2026, "index": 12}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let r = api.get(&format!("/api/v1/reports/{}", r["id"])).await;
+        let t = &r["content"]["figures"]["transfers"];
+        assert_eq!(t["received"], received, "{t}");
+        assert_eq!(t["sent"], sent, "{t}");
+        assert_eq!(t["in_transit"], 0, "{t}");
+    }
 }
 
 #[db_test]
