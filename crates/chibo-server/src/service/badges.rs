@@ -259,7 +259,11 @@ impl Services {
             }
         }
         out.sort_by(|a, b| {
-            (a.ceremony_on, &a.cell_name, &a.full_name).cmp(&(b.ceremony_on, &b.cell_name, &b.full_name))
+            (a.ceremony_on, &a.cell_name, &a.full_name).cmp(&(
+                b.ceremony_on,
+                &b.cell_name,
+                &b.full_name,
+            ))
         });
         Ok((out, reg.proposals))
     }
@@ -293,7 +297,8 @@ impl Services {
                 } else {
                     self.badges_due_in(r, &unit.path, (start, end_next)).await?
                 };
-                let (this_year, next_year) = lines.into_iter().partition(|l| l.ceremony_on <= end_this);
+                let (this_year, next_year) =
+                    lines.into_iter().partition(|l| l.ceremony_on <= end_this);
                 Ok(BadgeList {
                     unit_id: unit.id,
                     unit_name: unit.name.clone(),
@@ -330,13 +335,13 @@ impl Services {
         cell_name: &str,
         on: NaiveDate,
     ) -> Result<(MemberBadges, Option<BadgeCandidate>)> {
-        let history: Vec<(Status, NaiveDate)> = store::members::status_history(r, m.id)
-            .await?
-            .into_iter()
-            .map(|p| (p.status, p.start_date))
+        let record = db::record_of(r, m.id).await?;
+        let history: Vec<(Status, NaiveDate)> = record
+            .history
+            .iter()
+            .filter_map(|(s, d)| Status::from_code(s).map(|s| (s, *d)))
             .collect();
-        let awards = db::awards_of(r, m.id).await?;
-        let proposal = db::open_of_member(r, m.id).await?;
+        let (awards, proposal) = (record.awards, record.proposal);
         let bm = BadgeMember {
             id: m.id,
             cell_id: m.cell_id,
@@ -432,7 +437,11 @@ impl Services {
         };
         let (_, candidate) = self.member_badges_in(r, member_id, p.ceremony_on).await?;
         let Some(c) = candidate else {
-            return Err(invalid("member_id", "badge.no_admission_date", member_id.to_string()));
+            return Err(invalid(
+                "member_id",
+                "badge.no_admission_date",
+                member_id.to_string(),
+            ));
         };
         Ok(match self.rules.badge_eligibility(&c, p.ceremony_on) {
             Ok(due) if i64::from(due.milestone) == p.milestone => Vec::new(),
@@ -481,7 +490,11 @@ impl Services {
             return Err(ServiceError::Forbidden);
         }
         let Some(mut candidate) = candidate else {
-            return Err(invalid("member_id", "badge.no_admission_date", mb.full_name));
+            return Err(invalid(
+                "member_id",
+                "badge.no_admission_date",
+                mb.full_name,
+            ));
         };
         if let Some(p) = &mb.proposal {
             return Err(invalid(
@@ -508,7 +521,10 @@ impl Services {
                     return Err(invalid(
                         "ceremony_on",
                         "badge.not_a_ceremony",
-                        format!("{} không phải ngày trao Huy hiệu Đảng — {cite}", format_date(d)),
+                        format!(
+                            "{} không phải ngày trao Huy hiệu Đảng — {cite}",
+                            format_date(d)
+                        ),
                     ));
                 }
                 d
@@ -524,8 +540,10 @@ impl Services {
             .db
             .read(async |r| store::members::status_history(r, mb.member_id).await)
             .await?;
-        let history: Vec<(Status, NaiveDate)> =
-            history.into_iter().map(|p| (p.status, p.start_date)).collect();
+        let history: Vec<(Status, NaiveDate)> = history
+            .into_iter()
+            .map(|p| (p.status, p.start_date))
+            .collect();
         candidate.interruptions = self
             .rules
             .party_interruptions(&history, ceremony)
@@ -533,10 +551,16 @@ impl Services {
         let due = self
             .rules
             .badge_eligibility(&candidate, ceremony)
-            .map_err(|v| violated(v.into_iter().map(|mut v| {
-                v.message = format!("{}: {}", mb.full_name, v.message);
-                v
-            }).collect()))?;
+            .map_err(|v| {
+                violated(
+                    v.into_iter()
+                        .map(|mut v| {
+                            v.message = format!("{}: {}", mb.full_name, v.message);
+                            v
+                        })
+                        .collect(),
+                )
+            })?;
         let mut tx = self.db.begin().await?;
         let id = self
             .open_case_in(
@@ -656,7 +680,11 @@ impl Services {
                     Some(u) => org(r, u).await?,
                     None => cell.clone(),
                 };
-                let issuer = if form == BadgeForm::List { &upper } else { &cell };
+                let issuer = if form == BadgeForm::List {
+                    &upper
+                } else {
+                    &cell
+                };
                 let header = self.letterhead(r, issuer, None, on).await?;
                 // The list: every proposal of the committee's cells for the ceremony.
                 let mut listed = Vec::new();
@@ -764,7 +792,9 @@ impl Services {
                         } else {
                             mb.interruptions
                                 .iter()
-                                .map(|i| format!("từ {} đến {}", format_date(i.from), format_date(i.to)))
+                                .map(|i| {
+                                    format!("từ {} đến {}", format_date(i.from), format_date(i.to))
+                                })
                                 .collect::<Vec<_>>()
                                 .join("; ")
                         }

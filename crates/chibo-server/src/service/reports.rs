@@ -10,9 +10,9 @@ use super::documents::{
     FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, printed_value,
     superior_line,
 };
+use super::dues::DuesFigures;
 use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
 use super::orgs::unit_for;
-use super::dues::DuesFigures;
 use super::study::{StudyShare, study_shares};
 use super::transfers::TransferCounts;
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
@@ -316,7 +316,6 @@ fn keeping_blocks(t: &TransferCounts, d: &DuesFigures) -> Vec<Block> {
         )),
     ]
 }
-
 
 /// Section IV: what residents raised, and what went to the upper committee.
 fn resident_blocks(c: &ConcernFigures) -> Vec<Block> {

@@ -44,7 +44,8 @@ pub struct ProposalRow {
     pub early: bool,
 }
 
-const MEMBER: &str = "m.id, m.cell_id, o.name AS cell_name, m.full_name, m.admission_date, m.status";
+const MEMBER: &str =
+    "m.id, m.cell_id, o.name AS cell_name, m.full_name, m.admission_date, m.status";
 const AWARD: &str = "a.id, a.member_id, a.milestone, a.awarded_on, a.case_id, a.decision_no";
 const PROPOSAL: &str = "b.case_id, b.member_id, b.milestone, b.ceremony_on, b.early";
 
@@ -119,32 +120,9 @@ pub async fn open_under(r: &mut Reader, path: &str) -> Result<Vec<ProposalRow>> 
         .await)?)
 }
 
-/// One member's awards, the lowest milestone first.
-pub async fn awards_of(r: &mut Reader, member_id: i64) -> Result<Vec<AwardRow>> {
-    let sql = format!(
-        "SELECT {AWARD} FROM badge_award a WHERE a.member_id = $1 ORDER BY a.milestone"
-    );
-    Ok(read!(r, |c| sqlx::query_as(AssertSqlSafe(sql))
-        .bind(member_id)
-        .fetch_all(c)
-        .await)?)
-}
-
 /// What a proposal is for.
 pub async fn proposal(r: &mut Reader, case_id: i64) -> Result<Option<ProposalRow>> {
     super::row_by(r, "badge_case b", PROPOSAL, "b.case_id", case_id).await
-}
-
-/// One member's open proposal, if any.
-pub async fn open_of_member(r: &mut Reader, member_id: i64) -> Result<Option<ProposalRow>> {
-    let sql = format!(
-        "SELECT {PROPOSAL} FROM badge_case b JOIN case_file k ON k.id = b.case_id \
-         WHERE b.member_id = $1 AND k.closed_on IS NULL"
-    );
-    Ok(read!(r, |c| sqlx::query_as(AssertSqlSafe(sql))
-        .bind(member_id)
-        .fetch_optional(c)
-        .await)?)
 }
 
 /// [`proposal`] inside a write transaction.
@@ -212,4 +190,68 @@ pub async fn decision_no_in(tx: &mut Tx, case_id: i64, step: &str) -> Result<Opt
     .fetch_optional(c)
     .await)?;
     Ok(n.flatten())
+}
+
+/// What the badge rules read of one member, in one statement: their whole
+/// standing history (status, from), their awards and their open proposal.
+pub struct MemberRecord {
+    pub history: Vec<(String, NaiveDate)>,
+    pub awards: Vec<AwardRow>,
+    pub proposal: Option<ProposalRow>,
+}
+
+pub async fn record_of(r: &mut Reader, member_id: i64) -> Result<MemberRecord> {
+    type Row = (
+        String,
+        Option<i64>,
+        Option<i64>,
+        NaiveDate,
+        Option<String>,
+        Option<i64>,
+        i64,
+    );
+    let rows: Vec<Row> = read!(r, |c| {
+        sqlx::query_as(
+        "SELECT 's' AS k, NULL AS n1, NULL AS n2, s.start_date AS d, s.status AS t, NULL AS n3, s.id AS o \
+         FROM member_status s WHERE s.member_id = $1 \
+         UNION ALL SELECT 'a', a.milestone, a.case_id, a.awarded_on, a.decision_no, a.id, a.id \
+         FROM badge_award a WHERE a.member_id = $1 \
+         UNION ALL SELECT 'p', b.milestone, b.case_id, b.ceremony_on, NULL, \
+         CASE WHEN b.early THEN 1 ELSE 0 END, b.case_id \
+         FROM badge_case b JOIN case_file k ON k.id = b.case_id \
+         WHERE b.member_id = $1 AND k.closed_on IS NULL \
+         ORDER BY 1, 4, 7"
+    )
+    .bind(member_id)
+    .fetch_all(c)
+    .await
+    })?;
+    let mut out = MemberRecord {
+        history: Vec::new(),
+        awards: Vec::new(),
+        proposal: None,
+    };
+    for (k, n1, n2, d, t, n3, _) in rows {
+        match k.as_str() {
+            "s" => out.history.push((t.unwrap_or_default(), d)),
+            "a" => out.awards.push(AwardRow {
+                id: n3.unwrap_or_default(),
+                member_id,
+                milestone: n1.unwrap_or_default(),
+                awarded_on: d,
+                case_id: n2,
+                decision_no: t,
+            }),
+            _ => {
+                out.proposal = Some(ProposalRow {
+                    case_id: n2.unwrap_or_default(),
+                    member_id,
+                    milestone: n1.unwrap_or_default(),
+                    ceremony_on: d,
+                    early: n3 == Some(1),
+                })
+            }
+        }
+    }
+    Ok(out)
 }

@@ -151,7 +151,10 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(problem_codes(&v), ["huy_hieu.not_reached"]);
     let msg = v["problems"][0]["message"].as_str().unwrap();
-    assert!(msg.contains("Lê Thị Hai Sáu") && msg.contains("01-HD/TW"), "{msg}");
+    assert!(
+        msg.contains("Lê Thị Hai Sáu") && msg.contains("01-HD/TW"),
+        "{msg}"
+    );
     let (s, v) = send(
         &app,
         "bithu",
@@ -206,7 +209,13 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
     assert_eq!(p["ceremony_on"], "2027-02-03");
 
     // The cell's steps, each with its guard; then the upper committee's.
-    step(&app, "bithu", id, json!({"step": "to_khai", "forms": ["6-HHĐ"]})).await;
+    step(
+        &app,
+        "bithu",
+        id,
+        json!({"step": "to_khai", "forms": ["6-HHĐ"]}),
+    )
+    .await;
     step(
         &app,
         "bithu",
@@ -215,7 +224,12 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
     )
     .await;
     let upper_id = upper["unit_id"].as_i64().unwrap();
-    let queue = get(&app, "dangbo", &format!("/api/v1/cases/queue?unit={upper_id}")).await;
+    let queue = get(
+        &app,
+        "dangbo",
+        &format!("/api/v1/cases/queue?unit={upper_id}"),
+    )
+    .await;
     assert!(
         queue.as_array().unwrap().iter().any(|c| c["id"] == id),
         "{queue}"
@@ -227,7 +241,11 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
         Some(json!({"step": "dang_uy_de_nghi", "forms": ["4-HHĐ"]})),
     )
     .await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "the cell does not act for the đảng ủy");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the cell does not act for the đảng ủy"
+    );
     step(
         &app,
         "dangbo",
@@ -254,7 +272,10 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
     );
     if let Some(text) = text {
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains("TỜ KHAI ĐỀ NGHỊ TẶNG HUY HIỆU ĐẢNG"), "{flat}");
+        assert!(
+            flat.contains("TỜ KHAI ĐỀ NGHỊ TẶNG HUY HIỆU ĐẢNG"),
+            "{flat}"
+        );
         assert!(flat.contains("Trần Văn Ba Mươi"), "{flat}");
         assert!(flat.contains("Huy hiệu 30 năm tuổi Đảng"), "{flat}");
         assert!(flat.contains("03/02/2027"), "{flat}");
@@ -283,11 +304,8 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
     assert!(list_docx.contains("Trần Văn Ba Mươi"), "{list_docx}");
 
     // 03/02/2027: the badge presented, the award recorded on the member.
-    app.clock.set(
-        Utc.with_ymd_and_hms(2027, 2, 3, 2, 30, 0)
-            .single()
-            .unwrap(),
-    );
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 2, 3, 2, 30, 0).single().unwrap());
     let done = step(&app, "dangbo", id, json!({"step": "trao_tang"})).await;
     assert_eq!(done["outcome"], "hoan_thanh", "{done}");
     let mine = get(
@@ -313,7 +331,10 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
     let html = app.html(&c, &format!("/members/{interrupted}")).await;
     assert!(html.contains("id=\"member-badges\""), "{html}");
     let page = app.page(&c, &format!("/members/{interrupted}")).await;
-    assert!(page.contains("Tuổi Đảng: 30 năm 0 tháng (đã trừ số ngày không sinh hoạt đảng: 365)"), "{page}");
+    assert!(
+        page.contains("Tuổi Đảng: 30 năm 0 tháng (đã trừ số ngày không sinh hoạt đảng: 365)"),
+        "{page}"
+    );
     assert!(
         page.contains("Huy hiệu Đảng đã được tặng: 30 năm tuổi Đảng (03/02/2027, 1234-QĐ/TU)"),
         "{page}"

@@ -421,7 +421,9 @@ async fn the_upper_committees_table_sums_each_cells_entries(b: Backend) {
             &app,
             "bithu.2",
             "/api/v1/dues/payments",
-            Some(json!({"member_id": m, "month": month, "amount_vnd": 20000, "reason": "Đóng thêm"})),
+            Some(
+                json!({"member_id": m, "month": month, "amount_vnd": 20000, "reason": "Đóng thêm"}),
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");

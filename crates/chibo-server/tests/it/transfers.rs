@@ -626,7 +626,9 @@ async fn paying_members(api: &Api<'_>, cell: i64, n: usize) -> Vec<i64> {
         .unwrap();
     let mut out = Vec::new();
     for m in members.iter().filter(|m| {
-        m.status == "chinh_thuc" && m.admission_date.is_some_and(|d| chrono::Datelike::year(&d) > 1980)
+        m.status == "chinh_thuc"
+            && m.admission_date
+                .is_some_and(|d| chrono::Datelike::year(&d) > 1980)
     }) {
         if out.len() == n {
             break;
@@ -646,7 +648,10 @@ async fn paying_members(api: &Api<'_>, cell: i64, n: usize) -> Vec<i64> {
             .await;
         }
         let dues = api.get(&format!("/api/v1/dues/members/{}", m.id)).await;
-        if dues["paid_through"].as_str().is_some_and(|p| p >= "2026-12") {
+        if dues["paid_through"]
+            .as_str()
+            .is_some_and(|p| p >= "2026-12")
+        {
             out.push(m.id);
         }
     }
@@ -703,7 +708,10 @@ async fn abroad_and_temporary_transfers_and_the_open_case_guard(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     upper
-        .step(id, json!({"step": "cap_giay_gioi_thieu", "forms": ["GGT-NN"], "doc_number": "207"}))
+        .step(
+            id,
+            json!({"step": "cap_giay_gioi_thieu", "forms": ["GGT-NN"], "doc_number": "207"}),
+        )
         .await;
     let c = TestApp::client();
     let token = app.token_for("bithu").await;
@@ -751,7 +759,10 @@ async fn abroad_and_temporary_transfers_and_the_open_case_guard(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let tid = t["transfer"]["case_id"].as_i64().unwrap();
-    assert_eq!(status_of(&app, temporary).await, (home, "tam_thoi_di".into()));
+    assert_eq!(
+        status_of(&app, temporary).await,
+        (home, "tam_thoi_di".into())
+    );
     assert_eq!(t["transfer"]["return_on"], "2027-06-03");
     // Too short a stay is refused with the rule (3 months at least).
     let other = ids[2];
@@ -766,7 +777,10 @@ async fn abroad_and_temporary_transfers_and_the_open_case_guard(b: Backend) {
         .await;
     origin.step(tid, json!({"step": "de_nghi"})).await;
     upper
-        .step(tid, json!({"step": "cap_giay_gioi_thieu", "forms": ["GGT-TT"]}))
+        .step(
+            tid,
+            json!({"step": "cap_giay_gioi_thieu", "forms": ["GGT-TT"]}),
+        )
         .await;
     let pdf = c
         .get(app.url(&format!("/api/v1/transfers/{tid}/letter")))
@@ -784,14 +798,20 @@ async fn abroad_and_temporary_transfers_and_the_open_case_guard(b: Backend) {
         .await;
     let t = hostess.get(&format!("/api/v1/transfers/{tid}")).await;
     assert_eq!(t["transfer"]["attached"], true, "{t}");
-    assert_eq!(status_of(&app, temporary).await, (home, "tam_thoi_di".into()));
+    assert_eq!(
+        status_of(&app, temporary).await,
+        (home, "tam_thoi_di".into())
+    );
     let (hc, _) = app.login("bithu.2").await;
     let html = app.html(&hc, &format!("/transfers?unit={host}")).await;
     assert!(html.contains("id=\"attached\""), "{html}");
     // Back home: the standing before it, the case completed.
     let v = origin.step(tid, json!({"step": "tro_ve"})).await;
     assert_eq!(v["outcome"], "hoan_thanh", "{v}");
-    assert_eq!(status_of(&app, temporary).await, (home, "chinh_thuc".into()));
+    assert_eq!(
+        status_of(&app, temporary).await,
+        (home, "chinh_thuc".into())
+    );
 
     // The guard: an open discipline case (a kind the pack lists in
     // transfer_blocked_by_open_cases) blocks a transfer; nothing written.

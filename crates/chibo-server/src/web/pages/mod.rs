@@ -1,6 +1,7 @@
 //! The HTML pages, one module per resource.
 
 mod announcements;
+mod badges;
 mod ballots;
 mod case_documents;
 mod cases;
@@ -18,7 +19,6 @@ mod session;
 mod study;
 pub(crate) mod tasks;
 mod transfers;
-mod badges;
 mod units;
 mod users;
 
