@@ -3,7 +3,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::guards::{GuardResult, Violation};
-use crate::vocab::{Guard, Level};
+use crate::vocab::{Guard, Level, Status};
 use crate::{PackView, Rules, RulesError};
 
 /// A period without party activity (expulsion, removal, lost contact, transfer gap), both days included.
@@ -129,6 +129,72 @@ impl Rules {
             .filter(|d| *d >= date)
             .min()
             .ok_or_else(|| RulesError::Invalid("không có ngày trao Huy hiệu Đảng".into()))
+    }
+
+    /// The periods without party activity in a member's standing history (each status with
+    /// the day it began, in order): from the day a status the pack lists as interrupting
+    /// began to the day before the next standing (admitted again), or to `on` while it lasts.
+    pub fn party_interruptions(
+        &self,
+        history: &[(Status, NaiveDate)],
+        on: NaiveDate,
+    ) -> Result<Vec<Interruption>, RulesError> {
+        let codes: Vec<String> = self.param("party_age_interrupting_statuses", on)?;
+        let mut out = Vec::new();
+        for (i, (status, from)) in history.iter().enumerate() {
+            if !codes.iter().any(|c| c == status.as_str()) || *from > on {
+                continue;
+            }
+            let to = match history.get(i + 1) {
+                Some((_, next)) => next.pred_opt().unwrap_or(*next),
+                None => on,
+            };
+            if *from <= to {
+                out.push(Interruption { from: *from, to });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every badge ceremony day from `from` to `to`, both included, in order.
+    pub fn badge_ceremonies(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<NaiveDate>, RulesError> {
+        let mut out = Vec::new();
+        let mut day = from;
+        while day <= to {
+            let next = self.next_badge_ceremony(day)?;
+            if next > to {
+                break;
+            }
+            out.push(next);
+            day = next
+                .succ_opt()
+                .ok_or_else(|| RulesError::Invalid("ngày ngoài phạm vi".into()))?;
+        }
+        Ok(out)
+    }
+
+    /// The candidate's next badge between `from` and `to`: the first ceremony in that span
+    /// at which a milestone not yet awarded is due and no discipline blocks it, with the
+    /// milestone. A block moves the badge to the first ceremony after it ends.
+    pub fn next_badge(
+        &self,
+        candidate: &BadgeCandidate,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Option<(NaiveDate, BadgeDue)>, RulesError> {
+        for ceremony in self.badge_ceremonies(from, to)? {
+            let view = self.pack_at(ceremony)?;
+            if block(&view, candidate, ceremony)?.is_none()
+                && let Some(d) = milestone_due(&view, candidate, ceremony)?
+            {
+                return Ok(Some((ceremony, d)));
+            }
+        }
+        Ok(None)
     }
 
     /// Who receives a badge at the ceremony on `ceremony`: for each candidate, the highest

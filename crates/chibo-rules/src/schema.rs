@@ -193,6 +193,7 @@ pub static PARAMS: &[ParamDef] = &[
     p("dues_cell_retention", OptRatio),
     p("dues_rounding_step_vnd", Int),
     // Badges
+    p("party_age_interrupting_statuses", ChoiceList(STATUSES)),
     p("badge_milestones_years", IntList),
     p("badge_early_award_months", Int),
     p("badge_early_award_months_long", Int),

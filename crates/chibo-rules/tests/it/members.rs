@@ -1,6 +1,7 @@
 use chibo_rules::{
-    BadgeCandidate, DuesCategory, DuesInput, EvaluationInput, Interruption, MeetingScores, Rules,
-    RulesError, Tier, Zone, format_date_line, format_doc_number, party_age,
+    BadgeCandidate, Discipline, DuesCategory, DuesInput, EvaluationInput, Interruption, Level,
+    MeetingScores, Rules, RulesError, Status, Tier, Zone, format_date_line, format_doc_number,
+    party_age,
 };
 
 use crate::d;
@@ -548,5 +549,88 @@ fn document_numbers_and_date_lines() {
     assert_eq!(
         format_date_line("Hà Nội", d("2026-12-25")),
         "Hà Nội, ngày 25 tháng 12 năm 2026"
+    );
+}
+
+#[test]
+fn badge_over_an_interruption_and_a_discipline_block() {
+    let rules = Rules::embedded();
+    // Removed in 2000 and admitted again a year later: 365 days left out of the party age.
+    let history = [
+        (Status::DuBi, d("1996-01-20")),
+        (Status::ChinhThuc, d("1997-01-20")),
+        (Status::XoaTen, d("2000-03-01")),
+        (Status::DuBi, d("2001-03-01")),
+        (Status::ChinhThuc, d("2002-03-01")),
+    ];
+    let interruptions = rules
+        .party_interruptions(&history, d("2026-12-01"))
+        .unwrap();
+    assert_eq!(
+        interruptions,
+        [Interruption {
+            from: d("2000-03-01"),
+            to: d("2001-02-28")
+        }]
+    );
+    let plain = candidate("a", "1996-01-10");
+    let span = (d("2026-01-01"), d("2027-12-31"));
+    // Without the interruption: 30 years on 10/01/2026, the badge at 3/2/2026.
+    let (on, due) = rules.next_badge(&plain, span.0, span.1).unwrap().unwrap();
+    assert_eq!((on, due.milestone), (d("2026-02-03"), 30));
+    // With it: 30 years on 09/01/2027, the badge at 3/2/2027.
+    let interrupted = BadgeCandidate {
+        interruptions: interruptions.clone(),
+        ..candidate("a", "1996-01-10")
+    };
+    let (on, due) = rules
+        .next_badge(&interrupted, span.0, span.1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (on, due.milestone, due.reached_on),
+        (d("2027-02-03"), 30, d("2027-01-09"))
+    );
+    assert_eq!(
+        rules
+            .badge_eligibility(&interrupted, d("2026-11-07"))
+            .unwrap_err()[0]
+            .code,
+        "huy_hieu.not_reached"
+    );
+    // A warning on 01/12/2026 blocks it for six months: not at 3/2 nor 19/5, at 2/9/2027.
+    let warned = BadgeCandidate {
+        disciplines: vec![Discipline {
+            level: Level::CanhCao,
+            effective: d("2026-12-01"),
+        }],
+        ..interrupted
+    };
+    for ceremony in ["2027-02-03", "2027-05-19"] {
+        let e = rules.badge_eligibility(&warned, d(ceremony)).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].code, "huy_hieu.blocked");
+        assert!(e[0].message.contains("trước ngày 01/06/2027"), "{}", e[0]);
+    }
+    let (on, due) = rules.next_badge(&warned, span.0, span.1).unwrap().unwrap();
+    assert_eq!((on, due.milestone), (d("2027-09-02"), 30));
+    assert!(rules.badge_eligibility(&warned, d("2027-09-02")).is_ok());
+    // Nothing in a span with no ceremony left.
+    assert!(
+        rules
+            .next_badge(&warned, d("2027-11-08"), d("2027-12-31"))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        rules
+            .badge_ceremonies(d("2027-01-01"), d("2027-12-31"))
+            .unwrap(),
+        [
+            d("2027-02-03"),
+            d("2027-05-19"),
+            d("2027-09-02"),
+            d("2027-11-07")
+        ]
     );
 }

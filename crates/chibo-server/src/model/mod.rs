@@ -40,5 +40,5 @@ pub use task::{
     CheckedTask, Period, PeriodKind, ReviewDecision, Shown, TaskDraft, TaskSource, TaskStatus,
     TaskTimes,
 };
-pub use text::{PersonName, control_char, fold, nfc};
+pub use text::{PersonName, control_char, fold, group_thousands, nfc};
 pub use time::parse_time;

@@ -179,11 +179,12 @@ pub struct DueLine {
 /// a probationary member admitted before chibo kept cases.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewCase {
-    /// `ket_nap` (a new candidate) or `cong_nhan_chinh_thuc` (a probationary member).
+    /// `ket_nap` (a new candidate), `cong_nhan_chinh_thuc` (a probationary
+    /// member) or `huy_hieu` (a member proposed for the next badge due).
     pub kind: String,
     /// The cell, for `ket_nap`.
     pub cell_id: Option<i64>,
-    /// The probationary member, for `cong_nhan_chinh_thuc`.
+    /// The member, for `cong_nhan_chinh_thuc` and `huy_hieu`.
     pub member_id: Option<i64>,
     /// The candidate, for `ket_nap`.
     pub candidate: Option<CandidateForm>,
@@ -1190,8 +1191,16 @@ impl Services {
                         );
                     }
                 }
-                // Guards of other kinds (badges, discipline) come with those
-                // kinds.
+                Guard::HuyHieu => {
+                    if let Some(m) = row.member_id {
+                        violations.extend(
+                            self.db
+                                .read(async |r| self.badge_guard(r, row.id, m).await)
+                                .await?,
+                        );
+                    }
+                }
+                // The discipline guard comes with discipline cases.
                 _ => {}
             }
         }
@@ -1564,6 +1573,21 @@ impl Services {
                 )
                 .await?;
             }
+            (CaseKind::HuyHieu, "trao_tang") => {
+                self.award_badge_in(tx, actor, cell, row.id, date, now)
+                    .await?;
+                self.close_in(
+                    tx,
+                    actor,
+                    cell,
+                    row.id,
+                    CaseOutcome::HoanThanh,
+                    date,
+                    None,
+                    now,
+                )
+                .await?;
+            }
             (k, step) if k.is_transfer() => {
                 self.after_transfer_step(tx, actor, row, k, step, date, now)
                     .await?;
@@ -1920,6 +1944,13 @@ impl Services {
             }
             (Some(CaseKind::CongNhanChinhThuc), _, Some(m), _) => {
                 self.open_recognition(actor, m, now).await?
+            }
+            (Some(CaseKind::HuyHieu), _, Some(m), _) => {
+                let f = super::badges::BadgeProposalForm {
+                    member_id: m,
+                    ceremony_on: String::new(),
+                };
+                self.propose_badge(actor, &f, now).await?
             }
             _ => return Err(invalid("kind", "case.kind", b.kind.clone())),
         };

@@ -147,6 +147,8 @@ pub struct CellDashboard {
     /// Dues in arrears (derived from the ledger): amount and members.
     pub dues_arrears_vnd: i64,
     pub dues_members_in_arrears: usize,
+    /// Members due for a Party badge within a year, the earliest ceremony first.
+    pub badges: Vec<super::badges::BadgeLine>,
 }
 
 /// One cell in the upper committee's table.
@@ -476,6 +478,10 @@ impl Services {
             transfers,
             dues_arrears_vnd: arrears.0,
             dues_members_in_arrears: arrears.1,
+            badges: self
+                .badges_due_in(r, &cell.path, (on, on + chrono::Days::new(365)))
+                .await?
+                .0,
             cell,
         })
     }

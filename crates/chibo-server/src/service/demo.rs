@@ -11,6 +11,7 @@ use crate::store::bulk::{self, Rows, Val};
 use crate::store::images::Part;
 use crate::store::{self, members::MemberValues, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
+mod badges;
 mod cases;
 mod evaluations;
 mod history;

@@ -315,6 +315,18 @@ fn report() -> Document {
             admitted: 1250,
             recognised: 1234,
         },
+        transfers: crate::service::transfers::TransferCounts {
+            received: 12,
+            sent: 9,
+            in_transit: 3,
+        },
+        dues: crate::service::dues::DuesFigures {
+            collected_vnd: 123_456_000,
+            retained_vnd: 37_036_800,
+            remitted_vnd: 86_419_200,
+            arrears_vnd: 4_560_000,
+            members_in_arrears: 17,
+        },
     };
     let body = ReportBody {
         checkpoint: None,

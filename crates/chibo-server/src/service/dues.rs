@@ -321,7 +321,73 @@ pub struct SummaryMonth {
     pub closed: bool,
 }
 
+/// One cell's line in the upper committee's table: the figures of the
+/// cell's own summary ([`Services::dues_summary`]) for the month or the year.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CellDues {
+    pub cell_id: i64,
+    pub cell_name: String,
+    pub collected_vnd: i64,
+    pub retained_vnd: i64,
+    pub remitted_vnd: i64,
+    /// Every month of the span closed by the cell.
+    pub closed: bool,
+    /// Arrears today (the ledger of each member on the roll).
+    pub arrears_vnd: i64,
+    pub members_in_arrears: usize,
+}
+
+/// Every cell's collection and remittance under an upper committee.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DuesByCell {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub year: i32,
+    /// YYYY-MM when the table is for one month; the whole year otherwise.
+    pub month: Option<String>,
+    pub cells: Vec<CellDues>,
+    /// The sums of the cells' lines.
+    pub collected_vnd: i64,
+    pub retained_vnd: i64,
+    pub remitted_vnd: i64,
+    pub arrears_vnd: i64,
+}
+
+/// A cell's dues over a period, for the report upward: the months of the
+/// cell's own summary that fall in it, and the arrears on the day.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DuesFigures {
+    pub collected_vnd: i64,
+    pub retained_vnd: i64,
+    pub remitted_vnd: i64,
+    pub arrears_vnd: i64,
+    pub members_in_arrears: i64,
+}
+
 impl Services {
+    /// [`DuesFigures`] of a cell from `start` to `end`, arrears on `as_of`.
+    pub(crate) async fn dues_figures(
+        &self,
+        r: &mut Reader,
+        cell: &OrgRow,
+        (start, end): (NaiveDate, NaiveDate),
+        as_of: NaiveDate,
+    ) -> Result<DuesFigures> {
+        let (from, to) = (month_code(month_of(start)), month_code(month_of(end)));
+        let mut out = DuesFigures::default();
+        for year in start.year()..=end.year() {
+            let s = self.dues_summary_in(r, cell, year, as_of).await?;
+            for m in s.months.iter().filter(|m| from <= m.month && m.month <= to) {
+                out.collected_vnd += m.collected_vnd;
+                out.retained_vnd += m.retained_vnd;
+                out.remitted_vnd += m.remitted_vnd;
+            }
+            out.arrears_vnd = s.arrears_vnd;
+            out.members_in_arrears = s.members_in_arrears as i64;
+        }
+        Ok(out)
+    }
+
     /// The last month a member's dues are paid through, from the ledger.
     pub(super) async fn dues_paid_through(
         &self,
@@ -877,6 +943,71 @@ impl Services {
             arrears_vnd: arrears,
             members_in_arrears: in_arrears,
         })
+    }
+
+    /// The upper committee's table: each cell under the unit with its
+    /// collection, retained share, remittance and arrears for a month (or
+    /// the year), each figure from the cell's own summary.
+    pub async fn dues_by_cell(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        year: Option<i32>,
+        month: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<DuesByCell> {
+        let on = today(now);
+        let month = match month.filter(|m| !m.trim().is_empty()) {
+            Some(raw) => {
+                Some(parse_month(raw).ok_or_else(|| invalid("month", "dues.month", raw.trim()))?)
+            }
+            None => None,
+        };
+        let year = month.map_or(year.unwrap_or(on.year()), |m| m.0);
+        self.db
+            .read(async |r| {
+                let unit = super::orgs::unit_for(r, actor, unit).await?;
+                if !actor.can_read_members(&unit) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let cells: Vec<OrgRow> = if unit.kind == "chi_bo" {
+                    vec![unit.clone()]
+                } else {
+                    store::orgs::cells_under(r, &unit.path).await?
+                };
+                let mut lines = Vec::new();
+                for cell in &cells {
+                    let s = self.dues_summary_in(r, cell, year, on).await?;
+                    let code = month.map(month_code);
+                    let of: Vec<&SummaryMonth> = s
+                        .months
+                        .iter()
+                        .filter(|m| code.as_ref().is_none_or(|c| *c == m.month))
+                        .collect();
+                    lines.push(CellDues {
+                        cell_id: cell.id,
+                        cell_name: cell.name.clone(),
+                        collected_vnd: of.iter().map(|m| m.collected_vnd).sum(),
+                        retained_vnd: of.iter().map(|m| m.retained_vnd).sum(),
+                        remitted_vnd: of.iter().map(|m| m.remitted_vnd).sum(),
+                        closed: of.iter().all(|m| m.closed),
+                        arrears_vnd: s.arrears_vnd,
+                        members_in_arrears: s.members_in_arrears,
+                    });
+                }
+                Ok(DuesByCell {
+                    unit_id: unit.id,
+                    unit_name: unit.name.clone(),
+                    year,
+                    month: month.map(month_code),
+                    collected_vnd: lines.iter().map(|l| l.collected_vnd).sum(),
+                    retained_vnd: lines.iter().map(|l| l.retained_vnd).sum(),
+                    remitted_vnd: lines.iter().map(|l| l.remitted_vnd).sum(),
+                    arrears_vnd: lines.iter().map(|l| l.arrears_vnd).sum(),
+                    cells: lines,
+                })
+            })
+            .await
     }
 
     /// A cell's dues in arrears on `on`, derived from the ledger of each

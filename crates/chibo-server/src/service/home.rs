@@ -58,6 +58,10 @@ pub struct MemberHome {
     /// Their evaluation of the round under way: (id, year, self-review due,
     /// submitted).
     pub evaluation: Option<(i64, i64, NaiveDate, bool)>,
+    /// Their next Party badge (this year or next), if any.
+    pub badge: Option<super::badges::BadgeLine>,
+    /// Their record, read once for the lines computed from it.
+    record: Option<crate::store::members::MemberRow>,
 }
 
 impl Services {
@@ -81,6 +85,9 @@ impl Services {
                     }
                     if paying {
                         mine.dues = self.my_dues(r, me, super::today(now)).await?;
+                    }
+                    if let Some(m) = mine.record.take() {
+                        mine.badge = self.my_badge(r, &m, super::today(now)).await?;
                     }
                 }
                 Ok::<_, super::ServiceError>((home, missing))
@@ -216,6 +223,8 @@ async fn member_home(
                     e.submitted_on.is_some(),
                 )
             }),
+        badge: None,
+        record: Some(member),
     };
     Ok((home, feed.is_none()))
 }

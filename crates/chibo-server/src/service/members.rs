@@ -120,6 +120,8 @@ pub struct MemberRecord {
     pub may_manage: bool,
     /// Their ratings of the last three years (kept in the dossier).
     pub ratings: Vec<super::evaluations::RatingLine>,
+    /// Party age, the badges received and the next one due.
+    pub badges: super::badges::MemberBadges,
 }
 
 /// What a member form is for.
@@ -453,12 +455,17 @@ impl Services {
                     reads.truncate(READS_SHOWN as usize);
                 }
                 let ratings = super::evaluations::recent_ratings(r, id, super::today(now)).await?;
+                let badges = self
+                    .member_badges_of(r, &view.member, &view.cell.name, super::today(now))
+                    .await?
+                    .0;
                 Ok(Some(MemberRecord {
                     view,
                     audit,
                     reads,
                     may_manage,
                     ratings,
+                    badges,
                 }))
             })
             .await?;

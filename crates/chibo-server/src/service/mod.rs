@@ -6,6 +6,7 @@ pub mod anchor;
 pub mod announcements;
 pub mod audit;
 pub mod backup;
+pub mod badges;
 pub mod ballot_print;
 pub mod ballots;
 pub mod calendar;

@@ -11,9 +11,11 @@ use super::documents::{
     superior_line,
 };
 use super::growth::{Growth, growth_by_cell};
+use super::dues::DuesFigures;
 use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
 use super::orgs::unit_for;
 use super::study::{StudyShare, study_shares};
+use super::transfers::TransferCounts;
 use super::{Actor, Result, ServiceError, Services, Subject, audit_entry, org, today};
 use crate::model::{Period, PeriodKind, Problem, format_date};
 pub use crate::store::reports::ReportRow;
@@ -98,6 +100,11 @@ pub struct Figures {
     /// dates in the case records (reports drafted before have none).
     #[serde(default)]
     pub growth: Growth,
+    /// Transfers and dues of the period (reports drafted before 0023 have none).
+    #[serde(default)]
+    pub transfers: TransferCounts,
+    #[serde(default)]
+    pub dues: DuesFigures,
 }
 
 /// The parts of the report the committee writes.
@@ -295,7 +302,28 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
     }
     out.extend(resident_blocks(&f.residents));
     out.extend(study_blocks(&f.study));
+    out.extend(keeping_blocks(&f.transfers, &f.dues));
     out
+}
+
+/// Section VI: members transferred and dues, from the transfer records and
+/// the dues ledger (the same figures as the cell's screens).
+fn keeping_blocks(t: &TransferCounts, d: &DuesFigures) -> Vec<Block> {
+    vec![
+        Block::heading(1, "VI. CHUYỂN SINH HOẠT ĐẢNG, ĐẢNG PHÍ"),
+        Block::paragraph(format!(
+            "Trong kỳ, chi bộ tiếp nhận {} đảng viên chuyển đến, chuyển đi {} đảng viên; cuối kỳ có {} hồ sơ chuyển sinh hoạt đang giải quyết.",
+            t.received, t.sent, t.in_transit
+        )),
+        Block::paragraph(format!(
+            "Đảng phí thu trong kỳ: {} đồng; trích giữ lại {} đồng; nộp cấp trên {} đồng. Đảng viên còn nợ đảng phí: {}, số tiền {} đồng.",
+            crate::model::group_thousands(d.collected_vnd),
+            crate::model::group_thousands(d.retained_vnd),
+            crate::model::group_thousands(d.remitted_vnd),
+            d.members_in_arrears,
+            crate::model::group_thousands(d.arrears_vnd)
+        )),
+    ]
 }
 
 /// Section IV: what residents raised, and what went to the upper committee.
@@ -686,6 +714,12 @@ impl Services {
                 .await?
                 .remove(&cell.id)
                 .unwrap_or_default(),
+            transfers: self
+                .transfer_counts(r, cell, (period.start, period.end), w.as_of)
+                .await?,
+            dues: self
+                .dues_figures(r, cell, (period.start, period.end), w.as_of)
+                .await?,
             meetings,
             presence,
             tasks,

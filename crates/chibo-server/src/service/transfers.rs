@@ -106,6 +106,17 @@ pub struct TransferLine {
     pub direction: String,
 }
 
+/// A cell's transfers over a period, counted from the transfer records.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TransferCounts {
+    /// Members received from another cell or organisation (completed in the period).
+    pub received: i64,
+    /// Members who left for another cell or organisation (completed in the period).
+    pub sent: i64,
+    /// Transfers under way, either way, at the period's end.
+    pub in_transit: i64,
+}
+
 /// A unit's transfers page.
 pub struct TransfersView {
     pub unit: OrgRow,
@@ -936,6 +947,36 @@ impl Services {
                 direction: direction.into(),
                 transfer: t,
             });
+        }
+        Ok(out)
+    }
+
+    /// A cell's transfers from `start` to `end`: received and sent (a
+    /// temporary stay is neither: the member stays on the home list), and
+    /// those under way on `as_of`. The report upward reads these.
+    pub(crate) async fn transfer_counts(
+        &self,
+        r: &mut Reader,
+        cell: &OrgRow,
+        (start, end): (NaiveDate, NaiveDate),
+        as_of: NaiveDate,
+    ) -> Result<TransferCounts> {
+        let mut out = TransferCounts::default();
+        for t in db::under(r, &cell.path, true).await? {
+            let done = t.outcome.as_deref() == Some(chibo_rules::CaseOutcome::HoanThanh.as_str());
+            let permanent = t.kind != CaseKind::ChuyenTamThoi.as_str();
+            let in_period = t.closed_on.is_some_and(|d| start <= d && d <= end);
+            if done && permanent && in_period {
+                if t.dest_cell_id == Some(cell.id) {
+                    out.received += 1;
+                }
+                if t.origin_cell_id == Some(cell.id) {
+                    out.sent += 1;
+                }
+            }
+            if t.opened_on <= as_of && t.closed_on.is_none_or(|d| d > as_of) {
+                out.in_transit += 1;
+            }
         }
         Ok(out)
     }

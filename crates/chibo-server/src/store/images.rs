@@ -443,6 +443,18 @@ pub const TABLES: &[Table] = &[
         hidden: &[],
     },
     Table {
+        name: "badge_case",
+        keys: &["case_id"],
+        columns: &["member_id", "milestone", "ceremony_on", "early"],
+        hidden: &[],
+    },
+    Table {
+        name: "badge_award",
+        keys: &["member_id", "id"],
+        columns: &["milestone", "awarded_on", "case_id", "decision_no", "actor"],
+        hidden: &[],
+    },
+    Table {
         name: "evaluation",
         keys: &["id"],
         columns: &[
@@ -493,7 +505,11 @@ pub enum Part {
 pub fn parts_of(entity: &str, id: i64) -> Vec<Part> {
     use Part::{Row, Under};
     match entity {
-        "member" => vec![Row("member", vec![id]), Under("member_status", id)],
+        "member" => vec![
+            Row("member", vec![id]),
+            Under("member_status", id),
+            Under("badge_award", id),
+        ],
         "task" => vec![
             Row("task", vec![id]),
             Under("task_owner", id),
@@ -509,6 +525,7 @@ pub fn parts_of(entity: &str, id: i64) -> Vec<Part> {
             Under("case_person", id),
             Under("case_extension", id),
             Row("transfer", vec![id]),
+            Row("badge_case", vec![id]),
         ],
         "concern" => vec![Row("concern", vec![id])],
         "study" => vec![

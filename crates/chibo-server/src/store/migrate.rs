@@ -136,6 +136,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0021_offline.sql"),
     },
     Migration {
+        version: 23,
+        name: "badges",
+        sqlite: include_str!("../../migrations/sqlite/0023_badges.sql"),
+        postgres: include_str!("../../migrations/postgres/0023_badges.sql"),
+    },
+    Migration {
         version: 24,
         name: "concern_tasks",
         sqlite: include_str!("../../migrations/sqlite/0024_concern_tasks.sql"),

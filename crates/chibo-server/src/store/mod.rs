@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod actors;
 pub mod announcements;
 pub mod audit;
+pub mod badges;
 pub mod ballots;
 pub mod bulk;
 pub mod cases;

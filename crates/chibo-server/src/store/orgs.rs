@@ -256,3 +256,16 @@ pub async fn cells_with_counts(r: &mut Reader, parent_id: i64) -> Result<Vec<Cel
             .await
     })?)
 }
+
+/// Every cell under a unit's path ("/1/7/"), at any depth, in path order.
+pub async fn cells_under(r: &mut Reader, path: &str) -> Result<Vec<OrgRow>> {
+    let (from, to) = super::prefix_range(path);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM org_unit WHERE path >= $1 AND path < $2 AND kind = 'chi_bo' ORDER BY path"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(c)
+        .await)?)
+}

@@ -185,18 +185,7 @@ impl Chrome {
     }
 }
 
-/// 1.234.567 — the Vietnamese thousands separator.
-pub fn group_thousands(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+pub use crate::model::group_thousands;
 
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
@@ -400,6 +389,7 @@ pub struct MemberPage {
     pub errors: FieldErrors,
     pub today: String,
     pub ratings: Vec<crate::service::evaluations::RatingLine>,
+    pub badges: crate::service::badges::MemberBadges,
 }
 
 impl MemberPage {

@@ -96,8 +96,10 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
         // +4: the meeting due and its roll, votes and resolution, for its next step.
         // +1 each (issue 14): whether the member has a transfer or a dues ledger.
         // +1 each (issue 16): the self-review under way.
-        ("home, secretary", &sec, "/".to_string(), 18, PAGE),
-        ("home, member", &mem, "/".to_string(), 14, PAGE),
+        // +1 each (issue 14): the member's next badge (history, awards and
+        // proposal in one statement).
+        ("home, secretary", &sec, "/".to_string(), 19, PAGE),
+        ("home, member", &mem, "/".to_string(), 15, PAGE),
         ("home, upper committee", &upp, "/".to_string(), 2, PAGE),
         ("member list, cell", &sec, "/members".to_string(), 4, PAGE),
         (
@@ -125,7 +127,8 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
             "member record (+ its access-log row)",
             &sec,
             record,
-            8,
+            // +1 (issue 14): the badges (history, awards, proposal in one).
+            9,
             PAGE + 1,
         ),
         (
@@ -134,7 +137,10 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
             format!("/dashboard?unit={cell}"),
             // + the cell's open cases (issue 13); + whether it has transfers
             // or a dues ledger (issue 14).
-            10,
+            // + the badges due (issue 14): the members, the histories of those
+            // ever removed, the awards and the open proposals, four statements
+            // whatever the cell's size.
+            14,
             PAGE,
         ),
         ("meetings, cell", &sec, "/meetings".to_string(), 4, PAGE),

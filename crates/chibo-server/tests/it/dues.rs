@@ -386,3 +386,143 @@ async fn the_treasurer_marks_the_month_on_a_phone() {
     assert_eq!(entries[0].month, "2026-12");
     c.close().await.unwrap();
 }
+
+/// The upper committee's table by cell: each cell's collection is the sum of
+/// its own entries (corrections included), the table's totals the sums of
+/// its lines, for the year and for one month.
+#[db_test]
+async fn the_upper_committees_table_sums_each_cells_entries(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let cells = app.cell_ids().await;
+    // The demo keeps the first cell's ledger; the second cell records some.
+    let second = cells[1];
+    let members = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, second).await)
+        .await
+        .unwrap();
+    let m = members
+        .iter()
+        .find(|m| m.status == "chinh_thuc")
+        .expect("a full member")
+        .id;
+    let (s, v) = call(
+        &app,
+        "bithu.2",
+        "/api/v1/dues/categories",
+        Some(json!({"member_id": m, "from_month": "2026-10", "category": "student"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mut first = 0;
+    for month in ["2026-10", "2026-11"] {
+        let (s, v) = call(
+            &app,
+            "bithu.2",
+            "/api/v1/dues/payments",
+            Some(
+                json!({"member_id": m, "month": month, "amount_vnd": 20000, "reason": "Đóng thêm"}),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        if first == 0 {
+            first = v["entries"][0]["id"].as_i64().unwrap();
+        }
+    }
+    // A correction of October's entry: a new entry of the difference.
+    let (s, v) = call(
+        &app,
+        "bithu.2",
+        "/api/v1/dues/payments",
+        Some(json!({"member_id": m, "month": "2026-10", "amount_vnd": -15000, "corrects_id": first, "reason": "Ghi nhầm"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    let sum_of = |cell: i64, from: &'static str, to: &'static str| {
+        let app = &app;
+        async move {
+            app.services
+                .db
+                .read(async |r| store::dues::entries_of_cell(r, cell, from, to).await)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.amount_vnd)
+                .sum::<i64>()
+        }
+    };
+    for (query, from, to) in [
+        ("year=2026", "2026-01", "2026-12"),
+        ("month=2026-10", "2026-10", "2026-10"),
+    ] {
+        let t = get_json(&app, "dangbo", &format!("/api/v1/dues/cells?{query}")).await;
+        let lines = t["cells"].as_array().unwrap();
+        assert_eq!(lines.len(), cells.len(), "{t}");
+        let mut total = 0;
+        for cell in &cells {
+            let line = lines
+                .iter()
+                .find(|l| l["cell_id"] == *cell)
+                .unwrap_or_else(|| panic!("cell {cell} in {t}"));
+            let entries = sum_of(*cell, from, to).await;
+            assert_eq!(line["collected_vnd"], entries, "{query}: {line}");
+            assert_eq!(
+                line["retained_vnd"].as_i64().unwrap() + line["remitted_vnd"].as_i64().unwrap(),
+                entries,
+                "{line}"
+            );
+            total += entries;
+        }
+        assert!(total > 0, "{t}");
+        assert_eq!(t["collected_vnd"], total, "{t}");
+        for k in ["retained_vnd", "remitted_vnd", "arrears_vnd"] {
+            let sum: i64 = lines.iter().map(|l| l[k].as_i64().unwrap()).sum();
+            assert_eq!(t[k], sum, "{k}: {t}");
+        }
+    }
+    // The second cell's October: 20 000 − 15 000.
+    let t = get_json(&app, "dangbo", "/api/v1/dues/cells?month=2026-10").await;
+    let line = t["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["cell_id"] == second)
+        .unwrap();
+    assert_eq!(line["collected_vnd"], 5000, "{line}");
+    // The same figure as the cell's own summary.
+    let own = get_json(&app, "bithu.2", "/api/v1/dues/summary?year=2026").await;
+    assert_eq!(own["months"][9]["collected_vnd"], 5000, "{own}");
+    // The report upward counts the same figures for October.
+    let (s, r) = call(
+        &app,
+        "bithu.2",
+        "/api/v1/reports",
+        Some(json!({"unit_id": second, "period": "thang", "year": 2026, "index": 10})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let r = get_json(&app, "bithu.2", &format!("/api/v1/reports/{}", r["id"])).await;
+    let f = &r["content"]["figures"]["dues"];
+    assert_eq!(f["collected_vnd"], 5000, "{f}");
+    assert_eq!(
+        f["retained_vnd"].as_i64().unwrap() + f["remitted_vnd"].as_i64().unwrap(),
+        5000,
+        "{f}"
+    );
+    // A cell's secretary sees only their cell.
+    let t = get_json(&app, "bithu.2", "/api/v1/dues/cells?year=2026").await;
+    assert_eq!(t["cells"].as_array().unwrap().len(), 1, "{t}");
+    // The upper committee's page.
+    let (c, _) = app.login("dangbo").await;
+    let html = app.html(&c, "/dues/cells?month=2026-10").await;
+    assert!(html.contains("id=\"dues-cells\""), "{html}");
+}
+
+async fn get_json(app: &TestApp, login: &str, path: &str) -> Value {
+    let (s, v) = call(app, login, path, None).await;
+    assert_eq!(s, StatusCode::OK, "GET {path}: {v}");
+    v
+}

@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod audit;
 mod auth;
+mod badges;
 mod ballots;
 mod browser;
 mod budget;

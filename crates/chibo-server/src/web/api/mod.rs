@@ -2,6 +2,7 @@
 //! `/api/openapi.json`. Authenticated by a bearer token (`chibo user token`)
 //! or a browser session with `X-CSRF-Token`.
 
+mod badges;
 mod ballots;
 mod cases;
 mod constraints;
@@ -55,7 +56,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         residents::announcement, residents::read,
         transfers::list, transfers::create, transfers::incoming, transfers::get_transfer, transfers::letter,
         transfers::letter_file, transfers::roll, transfers::pay, transfers::category, transfers::member,
-        transfers::summary, transfers::close,
+        transfers::summary, transfers::close, transfers::cells,
+        badges::list, badges::create, badges::member, badges::document,
         evaluations::open_round, evaluations::rounds, evaluations::summary, evaluations::decide,
         evaluations::announce, evaluations::get_evaluation, evaluations::self_review,
         evaluations::late_permission, evaluations::proposal, evaluations::history,
@@ -232,6 +234,10 @@ pub fn routes() -> Router<AppState> {
         .route("/dues/members/{id}", get(transfers::member))
         .route("/dues/summary", get(transfers::summary))
         .route("/dues/close", post(transfers::close))
+        .route("/dues/cells", get(transfers::cells))
+        .route("/badges", get(badges::list).post(badges::create))
+        .route("/badges/members/{id}", get(badges::member))
+        .route("/badges/{id}/documents/{form}", get(badges::document))
         .route(
             "/evaluations/rounds",
             get(evaluations::rounds).post(evaluations::open_round),

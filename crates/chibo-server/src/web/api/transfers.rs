@@ -3,7 +3,9 @@
 //! refused (the member returned to the origin) through `/cases/{id}/close`.
 
 use super::errors::ApiJson;
-use crate::service::dues::{CategoryForm, DuesRoll, DuesSummary, MemberDues, PaymentForm};
+use crate::service::dues::{
+    CategoryForm, DuesByCell, DuesRoll, DuesSummary, MemberDues, PaymentForm,
+};
 use crate::service::transfers::{
     IncomingForm, LetterForm, TransferDetail, TransferForm, TransferLine,
 };
@@ -238,5 +240,31 @@ pub async fn close(
     let year = crate::service::dues::parse_month(&b.month).map(|m| m.0);
     Ok(Json(
         s.services.dues_summary(&actor, b.unit, year, now).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct CellsParams {
+    /// An upper committee (every cell under it) or a cell.
+    unit: Option<i64>,
+    year: Option<i32>,
+    /// YYYY-MM: one month instead of the year.
+    month: Option<String>,
+}
+
+/// Every cell's collection, retained share, remittance and arrears under an
+/// upper committee, for a month or the year: each line from the cell's own
+/// summary, the totals their sums.
+#[utoipa::path(get, path = "/api/v1/dues/cells", tag = "dues", params(CellsParams),
+    responses((status = 200, body = DuesByCell), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn cells(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(p): Query<CellsParams>,
+) -> Result<Json<DuesByCell>, ApiError> {
+    Ok(Json(
+        s.services
+            .dues_by_cell(&actor, p.unit, p.year, p.month.as_deref(), s.services.now())
+            .await?,
     ))
 }

@@ -114,6 +114,7 @@ async fn member_page(
         errors,
         today: format_date(today(now)),
         ratings: r.ratings,
+        badges: r.badges,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The HTML pages, one module per resource.
 
 mod announcements;
+mod badges;
 mod ballots;
 mod case_documents;
 mod cases;
@@ -153,6 +154,9 @@ pub fn routes() -> Router<AppState> {
         .route("/transfers/{id}/{file}", get(transfers::letter))
         .route("/dues", get(transfers::roll))
         .route("/dues/pay", post(transfers::pay))
+        .route("/dues/cells", get(transfers::cells))
+        .route("/badges", get(badges::list).post(badges::propose))
+        .route("/badges/{id}/{file}", get(badges::document))
         .route("/cases/{id}/docs/{file}", get(case_documents::document))
         .route(
             "/evaluations/{id}",

@@ -4,7 +4,7 @@
 //! member, the amount prefilled) and the cell's year.
 
 use super::form_problems;
-use crate::service::dues::{DuesRoll, DuesSummary, PaymentForm};
+use crate::service::dues::{DuesByCell, DuesRoll, DuesSummary, PaymentForm};
 use crate::service::transfers::{TransferForm, TransfersView};
 use crate::web::AppState;
 use crate::web::auth::{CsrfForm, User};
@@ -243,4 +243,34 @@ pub async fn pay(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dues_cells.html")]
+pub struct DuesCellsPage {
+    pub c: Chrome,
+    pub v: DuesByCell,
+}
+
+/// The upper committee's table: every cell's collection and remittance for
+/// a month or the year.
+pub async fn cells(
+    State(s): State<AppState>,
+    user: User,
+    Query(q): Query<UnitQuery>,
+) -> Result<DuesCellsPage, PageError> {
+    let v = s
+        .services
+        .dues_by_cell(
+            &user.actor,
+            q.unit,
+            q.year,
+            q.month.as_deref(),
+            s.services.now(),
+        )
+        .await?;
+    Ok(DuesCellsPage {
+        c: Chrome::for_user(&user, "badges-dues-cells-title", "dues", "/dues/cells"),
+        v,
+    })
 }
