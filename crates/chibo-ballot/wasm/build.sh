@@ -27,7 +27,7 @@ sources_hash() {
             -not -path 'crates/chibo-ballot/src/tests/*' | LC_ALL=C sort | xargs sha256sum
         sha256sum crates/chibo-ballot/Cargo.toml crates/chibo-rules/Cargo.toml
         awk '/^\[profile\.wasm\]/{on=1; print; next} /^\[/{on=0} on' Cargo.toml
-        cargo tree --locked --offline -q -p chibo-ballot --target wasm32-unknown-unknown \
+        cargo tree --locked -q -p chibo-ballot --target wasm32-unknown-unknown \
             -e normal,build --prefix none --format '{p}' | sed 's/ (.*//' | LC_ALL=C sort -u
     } | sha256sum | cut -d' ' -f1
 }
