@@ -900,7 +900,7 @@ pub struct ResolutionPage {
 }
 
 impl ResolutionPage {
-    pub fn from_concern(&self, a: &crate::service::meetings::Assignment, id: &i64) -> bool {
+    pub fn picks_concern(&self, a: &crate::service::meetings::Assignment, id: &i64) -> bool {
         a.concern_id == Some(*id)
     }
 
