@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod audit;
 mod auth;
+mod ballot_browser;
 mod ballots;
 mod browser;
 mod budget;
