@@ -27,7 +27,7 @@ use chibo_rules::{Lang, Level, Threshold};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 /// What the secretary fills in to open a secret ballot.
@@ -54,26 +54,47 @@ pub struct SvForm {
 }
 
 /// The ballots cast so far and the token traffic of the votes being cast:
-/// memory only, by design (a restart loses them; phones resubmit).
+/// memory only, by design (a restart loses them; phones resubmit their
+/// ballots and ask again for the token they had not collected).
 #[derive(Default)]
 pub struct BallotRoom {
-    live: Mutex<HashMap<i64, Live>>,
+    room: Mutex<Room>,
+}
+
+#[derive(Default)]
+struct Room {
+    live: HashMap<i64, Live>,
+    /// Votes whose box this server closed. A cast that read the vote as
+    /// open just before the close committed reaches the room after the box
+    /// was taken: it is refused here, not put in a new box nobody writes
+    /// (its phone showed a tracker the board would lack).
+    closed: HashSet<i64>,
 }
 
 struct Live {
     bx: BallotBox,
-    /// Blinded token requests waiting for the head's phone, by member.
-    requests: BTreeMap<i64, TokenRequest>,
-    /// Blind signatures waiting for the member's phone.
+    /// Blinded token requests waiting for the head's phone, by member, and
+    /// whether the member was already issued their ballot (see
+    /// [`Services::request_token`]).
+    requests: BTreeMap<i64, (TokenRequest, bool)>,
+    /// Blind signatures signed since this server started, for the member's
+    /// phone to collect (kept: a phone whose answer was lost asks again).
     signed: HashMap<i64, BlindedToken>,
     /// Set while the close writes the box: later ballots are refused, not lost.
     closing: bool,
 }
 
 impl BallotRoom {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Room> {
+        self.room.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn with<T>(&self, sv: &SvRow, f: impl FnOnce(&mut Live) -> Result<T>) -> Result<T> {
-        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        let l = match live.entry(sv.id) {
+        let mut room = self.lock();
+        if room.closed.contains(&sv.id) {
+            return Err(invalid("ballot", "ballot.stage", "closed"));
+        }
+        let l = match room.live.entry(sv.id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => e.insert(Live {
                 bx: BallotBox::new(context(sv)?),
@@ -85,11 +106,20 @@ impl BallotRoom {
         f(l)
     }
 
+    /// Ballots in the box per channel; nothing is opened for a view.
+    fn cast_count(&self, id: i64) -> PerChannel {
+        self.lock()
+            .live
+            .get(&id)
+            .map(|l| l.bx.cast_count())
+            .unwrap_or_default()
+    }
+
+    /// The box is written: forgotten, and the vote refused from now on.
     fn take(&self, id: i64) -> Option<Live> {
-        self.live
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id)
+        let mut room = self.lock();
+        room.closed.insert(id);
+        room.live.remove(&id)
     }
 }
 
@@ -161,6 +191,10 @@ pub struct PendingToken {
     pub full_name: String,
     #[schema(value_type = Object)]
     pub request: TokenRequest,
+    /// The member was already issued a ballot and asks again for the
+    /// signature a server restart lost: the head's phone sends back the
+    /// signature it made for this very request, and signs nothing else.
+    pub again: bool,
 }
 
 impl Services {
@@ -334,7 +368,7 @@ impl Services {
         } = parts;
         let me = actor.member_id;
         let cast = if status(&sv)? == SvStatus::Issuing {
-            self.ballots.with(&sv, |l| Ok(l.bx.cast_count()))?
+            self.ballots.cast_count(sv.id)
         } else {
             PerChannel::default()
         };
@@ -513,7 +547,17 @@ impl Services {
     }
 
     /// A member's phone asks for a token: its blinded request waits for the
-    /// head's phone.
+    /// head's phone. Asking again is harmless (the request is replaced).
+    ///
+    /// A member already issued a phone ballot may ask again only when this
+    /// server holds no signature for them: the server restarted between the
+    /// head's signature and the phone collecting it (the signatures are held
+    /// in memory, like the box, so that no table keeps anything of the
+    /// token exchange). The request goes to the head's phone marked `again`;
+    /// that phone re-sends the signature it made for the identical request
+    /// and refuses any other, so a member still gets one token: the same
+    /// blinded request gives back the same blind signature, which only the
+    /// member's phone can unblind.
     pub async fn request_token(&self, actor: &Actor, id: i64, request: TokenRequest) -> Result<()> {
         let (sv, issued) = self
             .db
@@ -528,11 +572,16 @@ impl Services {
         if !eligible(&sv).contains(&me) {
             return Err(invalid("ballot", "vote.not_eligible", ""));
         }
-        if issued.iter().any(|(m, _)| *m == me) {
-            return Err(invalid("ballot", "ballot.issued", ""));
-        }
+        let again = match issued.iter().find(|(m, _)| *m == me) {
+            None => false,
+            Some((_, c)) if c == Channel::Phone.code() => true,
+            Some(_) => return Err(invalid("ballot", "ballot.issued", "")),
+        };
         self.ballots.with(&sv, |l| {
-            l.requests.insert(me, request);
+            if again && l.signed.contains_key(&me) {
+                return Err(invalid("ballot", "ballot.issued", ""));
+            }
+            l.requests.insert(me, (request, again));
             Ok(())
         })
     }
@@ -556,7 +605,7 @@ impl Services {
         let requests = self.ballots.with(&sv, |l| Ok(l.requests.clone()))?;
         Ok(requests
             .into_iter()
-            .map(|(member_id, request)| PendingToken {
+            .map(|(member_id, (request, again))| PendingToken {
                 member_id,
                 full_name: roll
                     .iter()
@@ -564,12 +613,15 @@ impl Services {
                     .map(|r| r.full_name.clone())
                     .unwrap_or_default(),
                 request,
+                again,
             })
             .collect())
     }
 
     /// The head's phone returns a blind signature for a member's request:
-    /// the member is recorded as issued a phone ballot (no token, no time).
+    /// the member is recorded as issued a phone ballot (no token, no time),
+    /// or, for a request asked `again`, the signature is handed back once
+    /// more (audited, nothing else written).
     pub async fn sign_token(
         &self,
         actor: &Actor,
@@ -582,18 +634,35 @@ impl Services {
         if me != 0 {
             return Err(ServiceError::Forbidden);
         }
-        let waiting = self
-            .ballots
-            .with(&sv, |l| Ok(l.requests.contains_key(&member_id)))?;
-        if !waiting {
-            return Err(invalid(
-                "member_id",
-                "ballot.no_request",
-                member_id.to_string(),
-            ));
+        let waiting = self.ballots.with(&sv, |l| {
+            Ok(l.requests.get(&member_id).map(|(_, again)| *again))
+        })?;
+        match waiting {
+            None => {
+                return Err(invalid(
+                    "member_id",
+                    "ballot.no_request",
+                    member_id.to_string(),
+                ));
+            }
+            Some(false) => {
+                self.record_issue(actor, &sv, member_id, Channel::Phone, now)
+                    .await?
+            }
+            Some(true) => {
+                let mut tx = self.db.begin().await?;
+                audit_entry(
+                    &mut tx,
+                    actor,
+                    Subject::ballot(&sv),
+                    "ballot.issue_again",
+                    json!({"member_id": member_id, "channel": Channel::Phone.code()}),
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+            }
         }
-        self.record_issue(actor, &sv, member_id, Channel::Phone, now)
-            .await?;
         self.ballots.with(&sv, |l| {
             l.requests.remove(&member_id);
             l.signed.insert(member_id, signed);
@@ -873,6 +942,14 @@ impl Services {
         let body = serde_json::to_string(&share).unwrap_or_default();
         let mut tx = self.db.begin().await?;
         if !db::put_share(&mut tx, id, me, &body).await? {
+            drop(tx);
+            // The phone sending again the share it made (its answer was
+            // lost): delivered already. Another share for the same index
+            // is refused.
+            let stored = self.db.read(async |r| db::share(r, id, me).await).await?;
+            if stored.as_deref() == Some(body.as_str()) {
+                return Ok(());
+            }
             return Err(invalid("ballot", "ballot.already", ""));
         }
         audit_entry(
@@ -1102,5 +1179,111 @@ impl Subject {
             entity: "ballot",
             id: sv.id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chibo_ballot::{Credential, DkgRound1, DkgRound2, RollLine, Vote};
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    /// A vote whose keys are set (2 of 3 trustees, a strike-out ballot of
+    /// three names for two seats), and a phone ballot for it.
+    fn keyed_vote() -> (SvRow, Vec<u8>) {
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let vote_id = VoteId([7; 32]);
+        let (s1, m1): (Vec<DkgRound1>, Vec<Round1Msg>) = (0..3)
+            .map(|i| DkgRound1::start(vote_id, 3, 2, i, &mut rng).unwrap())
+            .unzip();
+        let (s2, m2): (Vec<DkgRound2>, Vec<Round2Msg>) =
+            s1.into_iter().map(|s| s.round2(&m1).unwrap()).unzip();
+        let (s3, sealed): (Vec<_>, Vec<Vec<SealedShare>>) = s2
+            .into_iter()
+            .map(|s| s.round3(&m2, &mut rng).unwrap())
+            .unzip();
+        let mine: Vec<SealedShare> = sealed.into_iter().flatten().filter(|m| m.to == 0).collect();
+        let done = s3.into_iter().next().unwrap().finish(&mine).unwrap();
+        let (issuer, token_keys) = chibo_ballot::TokenIssuer::generate(&mut rng).unwrap();
+        let manifest = Manifest {
+            version: FORMAT_VERSION,
+            vote_id,
+            title: "Bầu chi ủy".into(),
+            ballot: BallotSpec::StrikeOut {
+                candidates: vec!["An".into(), "Bình".into(), "Cường".into()],
+                seats: 2,
+            },
+            decision: DecisionSpec {
+                kind: "bau_cu".into(),
+                on: chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+                roll: vec![RollLine {
+                    status: "chinh_thuc".into(),
+                    attendance: "co_mat".into(),
+                    count: 5,
+                }],
+                local_pack: None,
+            },
+            trustees: done.trustees,
+            token_keys,
+        };
+        let ctx = VoteContext::new(manifest).unwrap();
+        let m = ctx.manifest();
+        let (request, pending) = Credential::generate(&mut rng)
+            .request_token(&vote_id, Channel::Phone, &m.token_keys.phone, &mut rng)
+            .unwrap();
+        let signed = issuer.sign(Channel::Phone, &request, &mut rng).unwrap();
+        let voter = pending.finish(&signed).unwrap();
+        let vote = Vote::Keep {
+            candidates: vec![0, 2],
+        };
+        let ballot = Ballot::cast(&ctx, &voter, &vote, &mut rng).unwrap();
+        let sv = SvRow {
+            id: 1,
+            meeting_id: 1,
+            cell_id: 1,
+            kind: "bau_cu".into(),
+            title: m.title.clone(),
+            spec: String::new(),
+            roll: String::new(),
+            eligible: "[]".into(),
+            vote_id: hex(&vote_id.0),
+            k: 2,
+            n: 3,
+            status: "issuing".into(),
+            manifest: Some(m.to_bytes()),
+            fingerprint: None,
+            paper_invalid: None,
+            paper_entered_by: None,
+            paper_confirmed_by: None,
+            board_sha256: None,
+            record_sha256: None,
+            outcome: None,
+            explanation: None,
+            opened_at: DateTime::<Utc>::UNIX_EPOCH,
+            closed_at: None,
+        };
+        (sv, ballot.to_bytes())
+    }
+
+    /// A cast that read the vote as open just before the close committed
+    /// reaches the room after the close took the box: it is refused (its
+    /// phone keeps the ballot and shows no tracker), not accepted into a
+    /// new box that no close would ever write.
+    #[test]
+    fn a_cast_reaching_the_room_after_the_close_is_refused() {
+        let (sv, ballot) = keyed_vote();
+        let room = BallotRoom::default();
+        assert_eq!(room.cast_count(sv.id), PerChannel::default());
+        room.with(&sv, |_| Ok(())).unwrap();
+        let taken = room.take(sv.id).expect("the open box");
+        assert_eq!(taken.bx.cast_count(), PerChannel::default());
+        let late = room.with(&sv, |l| l.cast(&ballot));
+        match late {
+            Err(ServiceError::Invalid(ps)) => assert_eq!(ps.0[0].code, "ballot.stage"),
+            other => panic!("a ballot after the close: {:?}", other.map(|c| c.tracker())),
+        }
+        assert_eq!(room.cast_count(sv.id), PerChannel::default());
+        assert!(room.lock().live.is_empty(), "no box opened after the close");
     }
 }

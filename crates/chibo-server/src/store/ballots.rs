@@ -340,6 +340,17 @@ pub async fn put_share(tx: &mut Tx, sv_id: i64, idx: i64, body: &str) -> Result<
     Ok(n == 1)
 }
 
+/// The share a trustee sent, if any.
+pub async fn share(r: &mut Reader, sv_id: i64, idx: i64) -> Result<Option<String>> {
+    Ok(read!(r, |c| sqlx::query_scalar(
+        "SELECT body FROM sv_share WHERE sv_id = $1 AND idx = $2"
+    )
+    .bind(sv_id)
+    .bind(idx)
+    .fetch_optional(c)
+    .await)?)
+}
+
 pub async fn shares(r: &mut Reader, sv_id: i64) -> Result<Vec<String>> {
     Ok(read!(r, |c| sqlx::query_scalar(
         "SELECT body FROM sv_share WHERE sv_id = $1 ORDER BY idx"

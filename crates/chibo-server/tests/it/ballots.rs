@@ -23,9 +23,11 @@ use serde_json::{Value, json};
 pub(crate) struct Phone {
     pub(crate) token: String,
     pub(crate) member_id: i64,
+    /// Its account's login (password [`PHONE_PASSWORD`]).
+    pub(crate) login: String,
 }
 
-const PHONE_PASSWORD: &str = "mat-khau-dai-du-12";
+pub(crate) const PHONE_PASSWORD: &str = "mat-khau-dai-du-12";
 
 pub(crate) struct Api<'a> {
     pub(crate) app: &'a TestApp,
@@ -159,6 +161,7 @@ pub(crate) async fn meeting_with_phones(app: &TestApp, extra: usize) -> (i64, St
         phones.push(Phone {
             token,
             member_id: r.member_id,
+            login,
         });
     }
     let a =
@@ -1042,6 +1045,20 @@ async fn the_committee_refuses_a_subset_and_k_minus_one_shares_decrypt_nothing(b
         .decryption_share(&board, &shown, &mut rng)
         .unwrap();
     api.post_ok(&v.phones[0].token, &shares, &share).await;
+    // The phone whose answer was lost sends the same share again: taken as
+    // delivered, once. Another share from the same phone is refused.
+    api.post_ok(&v.phones[0].token, &shares, &share).await;
+    let view = api
+        .json(&v.secretary, &format!("/api/v1/ballots/{}", v.id))
+        .await;
+    assert_eq!(view["shares"], 1, "the same share counted once");
+    let other = v.outcomes[0]
+        .trustee
+        .decryption_share(&board, &shown, &mut rng)
+        .unwrap();
+    let (s, answer) = api.post(&v.phones[0].token, &shares, &other).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["problems"][0]["code"], "ballot.already");
     api.post_ok(
         &v.secretary,
         &format!("/api/v1/ballots/{}/tally", v.id),
@@ -1068,4 +1085,128 @@ async fn the_committee_refuses_a_subset_and_k_minus_one_shares_decrypt_nothing(b
         .unwrap();
     let (s, _) = api.post(&v.phones[2].token, &shares, &late).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A token the head's phone signed is lost from memory when the server
+/// restarts before the member's phone collects it. The phone sends its very
+/// same blinded request again; it reaches the head's phone marked `again`,
+/// which sends back the signature it made for it (nothing of the exchange
+/// is stored); the member votes once and is issued once. A member whose
+/// signature is held, or who was handed a paper ballot, cannot ask again.
+#[db_test]
+async fn a_token_signed_before_a_restart_is_collected_after_it(b: Backend) {
+    let app = TestApp::demo(b).await;
+    let api = Api {
+        app: &app,
+        c: TestApp::client(),
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(9474);
+    let v = Keyed::open(&api, 0, &mut rng).await;
+    let (head, phone, paper) = (&v.phones[0], &v.phones[3], &v.phones[4]);
+    let base = format!("/api/v1/ballots/{}/tokens", v.id);
+    let (request, pending) = Credential::generate(&mut rng)
+        .request_token(
+            &v.manifest.vote_id,
+            Channel::Phone,
+            &v.manifest.token_keys.phone,
+            &mut rng,
+        )
+        .unwrap();
+    assert_eq!(
+        api.post(&phone.token, &base, &request).await.0,
+        StatusCode::ACCEPTED
+    );
+    let waiting = api.json(&head.token, &base).await;
+    assert_eq!(waiting[0]["member_id"], phone.member_id);
+    assert_eq!(waiting[0]["again"], false);
+    let signed = v.issuer.sign(Channel::Phone, &request, &mut rng).unwrap();
+    api.post_ok(&head.token, &format!("{base}/{}", phone.member_id), &signed)
+        .await;
+    api.post_ok(
+        &head.token,
+        &format!("/api/v1/ballots/{}/paper/{}", v.id, paper.member_id),
+        &json!({}),
+    )
+    .await;
+
+    // The restarted server, on the same database, remembers no signature.
+    let data_dir = app.sqlite_path().parent().unwrap().to_path_buf();
+    let peer = crate::ops::Peer::of(&app, |cfg| {
+        if b == Backend::Sqlite {
+            cfg.data_dir = data_dir;
+        }
+    })
+    .await;
+    let after = app.view_at(&peer.base);
+    let api = Api {
+        app: &after,
+        c: TestApp::client(),
+    };
+    let (s, _) = api.get(&phone.token, &format!("{base}/mine")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "the signature was in memory");
+    let view = api
+        .json(&phone.token, &format!("/api/v1/ballots/{}", v.id))
+        .await;
+    assert_eq!(view["my_ballot_issued"], true);
+    assert_eq!(view["issued_phone"], 1);
+
+    // The phone asks again with the same request; the head's phone sees it
+    // marked and sends back the signature it made.
+    assert_eq!(
+        api.post(&phone.token, &base, &request).await.0,
+        StatusCode::ACCEPTED
+    );
+    let (s, answer) = api.post(&paper.token, &base, &request).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["problems"][0]["code"], "ballot.issued");
+    let waiting = api.json(&head.token, &base).await;
+    assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    assert_eq!(waiting[0]["member_id"], phone.member_id);
+    assert_eq!(waiting[0]["again"], true);
+    assert_eq!(
+        waiting[0]["request"],
+        serde_json::to_value(&request).unwrap()
+    );
+    api.post_ok(&head.token, &format!("{base}/{}", phone.member_id), &signed)
+        .await;
+    let back: BlindedToken =
+        serde_json::from_value(api.json(&phone.token, &format!("{base}/mine")).await).unwrap();
+    let voter = pending.finish(&back).unwrap();
+    // Held again: asking once more is refused (the phone collects it).
+    let (s, answer) = api.post(&phone.token, &base, &request).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["problems"][0]["code"], "ballot.issued");
+    // The head's phone cannot hand out a signature nobody asked for.
+    let (s, answer) = api
+        .post(
+            &head.token,
+            &format!("{base}/{}", v.phones[5].member_id),
+            &signed,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["problems"][0]["code"], "ballot.no_request");
+
+    let ballot = Ballot::cast(
+        &v.ctx,
+        &voter,
+        &Vote::Keep {
+            candidates: vec![1, 2],
+        },
+        &mut rng,
+    )
+    .unwrap();
+    let (s, answer) = api.cast(v.id, &ballot.to_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{answer}");
+    let view = api
+        .json(&v.secretary, &format!("/api/v1/ballots/{}", v.id))
+        .await;
+    assert_eq!(
+        (&view["issued_phone"], &view["issued_paper"]),
+        (&json!(1), &json!(1)),
+        "issued once"
+    );
+    assert_eq!(view["cast_phone"], 1);
+    let logs = log_text(&app, b).await;
+    assert_eq!(logs.matches("ballot.issue_again").count(), 1, "{logs}");
 }

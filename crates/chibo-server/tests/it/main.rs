@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod auth;
 mod badges;
+mod ballot_browser;
 mod ballots;
 mod browser;
 mod budget;

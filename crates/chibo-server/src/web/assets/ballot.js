@@ -247,6 +247,7 @@ async function voter() {
         const m = await manifest();
         const t = b.tokenRequest(m, 'phone');
         keep.set('pending', t.pending);
+        keep.set('request', t.request);
         await api('POST', '/tokens', t.request);
         await awaitToken(ready);
       } catch (e) {
@@ -277,29 +278,68 @@ async function voter() {
   });
 }
 
+// Waits for the head's phone to sign this phone's request. A server restart loses what it held in
+// memory: a request not yet signed, or a signature not yet collected. Either way this phone sends
+// its very same request again (never a new one): the head's phone returns the signature it made
+// for that request, so the member still has one token.
 async function awaitToken(ready) {
   const b = await bundle();
   say(d.msgWait);
+  let asked = Date.now();
+  const askAgain = async () => {
+    const request = keep.get('request');
+    if (!request || Date.now() - asked < 5000) return;
+    asked = Date.now();
+    try {
+      await api('POST', '/tokens', request);
+    } catch (e) {
+      // The server holds the signature after all: collected on the next round.
+      if (e.code !== 'ballot.issued') throw e;
+    }
+  };
   await every(1500, async () => {
-    // Asked once the head's phone signed (the member is then issued), so no request fails.
-    if (!(await view()).my_ballot_issued) return false;
-    const signed = await api('GET', '/tokens/mine');
+    // Asked once the head's phone signed (the member is then issued).
+    if (!(await view()).my_ballot_issued) {
+      await askAgain();
+      return false;
+    }
+    let signed;
+    try {
+      signed = await api('GET', '/tokens/mine');
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      await askAgain();
+      return false;
+    }
     keep.set('voter', b.tokenFinish(keep.get('pending'), signed));
     keep.drop('pending');
+    keep.drop('request');
     ready();
     return true;
   });
 }
 
 // The head's phone: signs each waiting request once (the name shown is who asks), and
-// encrypts the valid paper ballots the committee reads out, with a paper token.
+// encrypts the valid paper ballots the committee reads out, with a paper token. It keeps what it
+// signed for each member: asked again (a server restart lost the signature before the member's
+// phone collected it), it sends back the same signature for the same request, by itself, and
+// refuses any other request from a member it already signed for.
 async function head() {
   const b = await bundle();
   const issuer = keep.get('issuer');
   const list = $('#waiting');
   const all = $('#sign-all');
   const sign = async (w) => {
-    const signed = b.tokenSign(issuer, 'phone', w.request);
+    const signedFor = keep.get('signed-for') || {};
+    const request = JSON.stringify(w.request);
+    const before = signedFor[w.member_id];
+    if (before && before.request !== request) throw new Error(`${d.msgNotSame}: ${w.full_name}`);
+    if (!before && w.again) throw new Error(`${d.msgNotSame}: ${w.full_name}`);
+    const signed = before ? before.signed : b.tokenSign(issuer, 'phone', w.request);
+    if (!before) {
+      signedFor[w.member_id] = { request, signed };
+      keep.set('signed-for', signedFor);
+    }
     await api('POST', `/tokens/${w.member_id}`, signed);
   };
   let waiting = [];
@@ -331,7 +371,12 @@ async function head() {
     });
   }
   await every(2000, async () => {
-    waiting = await api('GET', '/tokens');
+    const asked = await api('GET', '/tokens');
+    // Asked again for what this phone signed already: sent back without a tap.
+    for (const w of asked.filter((x) => x.again)) {
+      try { await sign(w); } catch (e) { say(`${d.msgError}: ${e.message}`); }
+    }
+    waiting = asked.filter((w) => !w.again);
     list.replaceChildren(...waiting.map((w) => {
       const li = document.createElement('li');
       const button = document.createElement('button');
@@ -364,31 +409,63 @@ async function counts() {
   });
 }
 
+// Whether a refusal may pass by itself: no answer (network), or the server busy or failing.
+const transient = (e) => !(e instanceof Refused) || e.status >= 500 || e.status === 429;
+
 // A committee phone: checks that the closed board is the one whose hash the room was shown,
-// and sends its decryption share of the whole box's aggregate only.
+// and sends its decryption share of the whole box's aggregate only. The share is made once and
+// kept until the server has it: a failed send is retried by itself with the very same share
+// (the server answers a share it already holds as delivered), also after the page reloads.
 async function share() {
   const b = await bundle();
   const trustee = keep.get('trustee');
-  const board = await api('GET', '/board', undefined, true);
+  let board;
+  await every(2000, async () => {
+    board = await api('GET', '/board', undefined, true);
+    return true;
+  });
   const mine = b.boardHash(board);
   $('#my-board-hash').textContent = mine;
   const button = $('#send-share');
   if (!trustee) return;
   if (mine !== d.board) { say(d.msgMismatch); return; }
   if (keep.get('shared')) { say(d.msgWait); return; }
-  show(button);
-  button.addEventListener('click', async () => {
+  const deliver = async () => {
+    let made = keep.get('share');
+    if (!made) {
+      made = b.decryptionShare(trustee, board, d.board);
+      keep.set('share', made);
+    }
+    show(button, false);
+    say(d.msgSending);
+    for (let wait = 1000; ; wait = Math.min(2 * wait, 8000)) {
+      try {
+        await send('/shares', made);
+        break;
+      } catch (e) {
+        if (!transient(e)) throw e;
+        say(`${d.msgSending} (${e.message})`);
+        await sleep(wait);
+      }
+    }
+    keep.set('shared', true);
+    keep.drop('share');
+    say(d.msgWait);
+  };
+  const tap = async () => {
     button.disabled = true;
     try {
-      await send('/shares', b.decryptionShare(trustee, board, d.board));
-      keep.set('shared', true);
-      show(button, false);
-      say(d.msgWait);
+      await deliver();
     } catch (e) {
+      show(button);
       button.disabled = false;
       say(`${d.msgError}: ${e.message}`);
     }
-  });
+  };
+  button.addEventListener('click', tap);
+  // Tapped before the page reloaded, not yet delivered: sent on.
+  if (keep.get('share')) { tap(); return; }
+  show(button);
 }
 
 // Once the board is published: this phone's tracker is looked for on it. Once the result is
@@ -404,7 +481,7 @@ function board() {
     show(box);
   }
   if (d.status === 'decrypted' || d.status === 'failed') {
-    for (const what of ['ballot', 'voter', 'pending', 'trustee', 'dkg', 'issuer', 'token-keys', 'shared']) keep.drop(what);
+    for (const what of ['ballot', 'voter', 'pending', 'request', 'trustee', 'dkg', 'issuer', 'token-keys', 'signed-for', 'share', 'shared']) keep.drop(what);
   }
 }
 
