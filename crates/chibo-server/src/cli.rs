@@ -362,6 +362,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                     s.generate_demo_cases(s.now()).await?;
                     s.generate_demo_residents(s.now()).await?;
                     s.generate_demo_keeping(s.now()).await?;
+                    s.generate_demo_discipline(s.now()).await?;
                     s.generate_demo_evaluations(s.now(), DEMO_EVALUATION_CELLS)
                         .await?;
                 }
@@ -409,6 +410,8 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             println!("{cases} hồ sơ kết nạp, công nhận đảng viên chính thức ở chi bộ 1");
             let (entries, transfers) = s.generate_demo_keeping(s.now()).await?;
             println!("{entries} khoản đảng phí, {transfers} hồ sơ chuyển sinh hoạt ở chi bộ 1");
+            let discipline = s.generate_demo_discipline(s.now()).await?;
+            println!("{discipline} hồ sơ kỷ luật (mật) ở chi bộ 1");
             println!(
                 "{concerns} ý kiến của nhân dân trong một năm, {campaigns} đợt học tập nghị quyết ở chi bộ 1"
             );

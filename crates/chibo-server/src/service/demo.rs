@@ -12,6 +12,7 @@ use crate::store::images::Part;
 use crate::store::{self, members::MemberValues, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 mod cases;
+mod discipline;
 mod evaluations;
 mod history;
 mod keeping;

@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0021_offline.sql"),
         postgres: include_str!("../../migrations/postgres/0021_offline.sql"),
     },
+    Migration {
+        version: 22,
+        name: "discipline",
+        sqlite: include_str!("../../migrations/sqlite/0022_discipline.sql"),
+        postgres: include_str!("../../migrations/postgres/0022_discipline.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

@@ -13,6 +13,7 @@ mod cases;
 mod cli;
 mod concerns;
 mod dashboard;
+mod discipline;
 mod documents;
 mod dues;
 mod elections;

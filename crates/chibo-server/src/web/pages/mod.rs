@@ -6,6 +6,7 @@ mod case_documents;
 mod cases;
 mod concerns;
 mod dashboard;
+mod discipline;
 mod evaluations;
 mod home;
 mod import;
@@ -154,6 +155,11 @@ pub fn routes() -> Router<AppState> {
         .route("/dues", get(transfers::roll))
         .route("/dues/pay", post(transfers::pay))
         .route("/cases/{id}/docs/{file}", get(case_documents::document))
+        .route("/discipline", get(discipline::list).post(discipline::open))
+        .route("/discipline/{id}", get(discipline::show))
+        .route("/discipline/{id}/steps", post(discipline::record))
+        .route("/discipline/{id}/ballot", post(discipline::ballot))
+        .route("/discipline/{id}/docs/{file}", get(discipline::document))
         .route(
             "/evaluations/{id}",
             get(evaluations::show).post(evaluations::submit),
