@@ -7,9 +7,10 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::badges::{Interruption, full_months, party_age};
+use crate::badges::{Discipline, Interruption, full_months, party_age};
+use crate::evaluation::Tier;
 use crate::procedure::FormCode;
-use crate::vocab::{CaseKind, EvaluationGroup, Guard, Level, Status, ViolationKind};
+use crate::vocab::{CaseKind, Code, EvaluationGroup, Guard, Level, Status, ViolationKind};
 use crate::{Rules, RulesError, TransferKind};
 
 /// A rule a guard found broken.
@@ -427,6 +428,82 @@ impl Rules {
         let months: u32 = view.get("discipline_lapse_months")?;
         self.shift(announced, months, crate::vocab::Unit::Months, false)
             .map(Some)
+    }
+
+    /// Whether `level` may be imposed on a member of `status` on `on`: a probationary member
+    /// only up to the pack's level for them (heavier violations end the probation instead),
+    /// and the cell (`by_cell`) only up to its own authority — a heavier level is proposed to
+    /// the competent committee, which records its own decision.
+    pub fn check_discipline_level(
+        &self,
+        level: Level,
+        status: Status,
+        by_cell: bool,
+        on: NaiveDate,
+    ) -> GuardResult<()> {
+        let g = Guard::ThamQuyenKyLuat;
+        let view = self.pack_at(on).map_err(|e| rules_failure(g, e))?;
+        // Level::ALL runs from the most severe: a smaller index is heavier.
+        let rank = |l: Level| Level::ALL.iter().position(|x| *x == l).unwrap_or(0);
+        let parse = |param: &str| -> GuardResult<Level> {
+            let code: String = get(&view, g, param)?;
+            Level::parse(&code)
+                .ok_or_else(|| rules_failure(g, RulesError::Invalid(format!("{param}: {code}"))))
+        };
+        let mut out = Vec::new();
+        if status == Status::DuBi {
+            let max = parse("discipline_probationary_max_level")?;
+            if rank(level) < rank(max) {
+                out.push(Violation {
+                    guard: g,
+                    code: "tham_quyen_ky_luat.probationary",
+                    message: format!(
+                        "đảng viên dự bị chỉ bị kỷ luật đến mức {}; không áp dụng mức {} (vi phạm nghiêm trọng hơn thì xem xét xóa tên khỏi danh sách đảng viên)",
+                        max.label_vi().to_lowercase(),
+                        level.label_vi().to_lowercase()
+                    ),
+                    citation: cite(&view, g, "discipline_probationary_max_level")?,
+                });
+            }
+        }
+        if by_cell {
+            let max = parse("cell_discipline_max_level")?;
+            if rank(level) < rank(max) {
+                out.push(Violation {
+                    guard: g,
+                    code: "tham_quyen_ky_luat.beyond_cell",
+                    message: format!(
+                        "chi bộ chỉ được quyết định kỷ luật đến mức {}; mức {} phải đề nghị cấp có thẩm quyền quyết định",
+                        max.label_vi().to_lowercase(),
+                        level.label_vi().to_lowercase()
+                    ),
+                    citation: cite(&view, g, "cell_discipline_max_level")?,
+                });
+            }
+        }
+        if out.is_empty() { Ok(()) } else { Err(out) }
+    }
+
+    /// The best tier a member may be rated for a period `from..=to` when a discipline took
+    /// effect in it (the pack's cap, cited), or none.
+    pub fn discipline_tier_cap(
+        &self,
+        disciplines: &[Discipline],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Option<(Tier, String)>, RulesError> {
+        if !disciplines
+            .iter()
+            .any(|d| from <= d.effective && d.effective <= to)
+        {
+            return Ok(None);
+        }
+        let view = self.pack_at(to)?;
+        let code: String = view.get("evaluation_tier_cap_disciplined")?;
+        let tier = Tier::from_code(&code).ok_or_else(|| {
+            RulesError::Invalid(format!("evaluation_tier_cap_disciplined: {code}"))
+        })?;
+        Ok(Some((tier, view.cite("evaluation_tier_cap_disciplined")?)))
     }
 
     /// The case kind of a move of `months` (`study`: full-time study in Vietnam), to a cell of

@@ -72,7 +72,8 @@
 //! - guards: [`Rules::check_admission_age`], [`Rules::check_awareness_certificate`],
 //!   [`Rules::check_introducers`], [`Rules::check_no_blocking_case`],
 //!   [`Rules::check_dues_paid_through`], [`Rules::badge_eligibility`],
-//!   [`Rules::discipline_limitation`], [`Rules::discipline_lapse`], [`Rules::transfer_case_kind`],
+//!   [`Rules::discipline_limitation`], [`Rules::discipline_lapse`],
+//!   [`Rules::check_discipline_level`], [`Rules::discipline_tier_cap`], [`Rules::transfer_case_kind`],
 //!   [`Rules::evaluation_form`]
 //! - the shared vocabulary ([`Code`]): [`Status`], [`CaseKind`], [`Performer`], [`CaseOutcome`],
 //!   [`Level`], [`Side`], [`Guard`], [`StepResult`]…

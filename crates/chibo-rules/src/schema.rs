@@ -8,6 +8,7 @@ const LEVELS: &[&str] = Level::CODES;
 const CASE_KINDS: &[&str] = CaseKind::CODES;
 const VIOLATIONS: &[&str] = ViolationKind::CODES;
 const CRITERIA: &[&str] = crate::evaluation::Criterion::CODES;
+const TIERS: &[&str] = &["htxs", "htt", "ht", "kht"];
 /// Which members a threshold is a share of.
 pub const BASES: &[&str] = &["convened_minus_exclusions", "all_full_members"];
 const INTRODUCER_SCOPES: &[&str] = &["chi_bo", "dang_bo_co_so"];
@@ -214,6 +215,8 @@ pub static PARAMS: &[ParamDef] = &[
     p("discipline_lapse_months", Int),
     p("discipline_never_lapses", ChoiceList(LEVELS)),
     p("discipline_state_proposal_working_days", Int),
+    p("discipline_probationary_max_level", Choice(LEVELS)),
+    p("evaluation_tier_cap_disciplined", Choice(TIERS)),
     // Transfers
     p("transfer_procedure_deadline_working_days", Int),
     p("transfer_present_letter_deadline_working_days", Int),

@@ -438,6 +438,8 @@ vocabulary! {
         HuyHieu = "huy_hieu", "Đủ điều kiện tặng Huy hiệu Đảng";
         /// Within the limitation period for discipline ([`crate::Rules::discipline_limitation`]).
         ThoiHieu = "thoi_hieu", "Còn thời hiệu xử lý kỷ luật";
+        /// The level is one the deciding body may impose on this member ([`crate::Rules::check_discipline_level`]).
+        ThamQuyenKyLuat = "tham_quyen_ky_luat", "Hình thức kỷ luật đúng thẩm quyền và đúng đối tượng";
     }
 }
 

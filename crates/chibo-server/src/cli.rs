@@ -363,6 +363,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                     s.generate_demo_residents(s.now()).await?;
                     s.generate_demo_keeping(s.now()).await?;
                     s.generate_demo_badges(s.now()).await?;
+                    s.generate_demo_discipline(s.now()).await?;
                     s.generate_demo_evaluations(s.now(), DEMO_EVALUATION_CELLS)
                         .await?;
                 }
@@ -414,6 +415,8 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             println!(
                 "{due} đảng viên đến hạn Huy hiệu Đảng, {proposed} hồ sơ đề nghị, {awarded} đã trao ở chi bộ 1"
             );
+            let discipline = s.generate_demo_discipline(s.now()).await?;
+            println!("{discipline} hồ sơ kỷ luật (mật) ở chi bộ 1");
             println!(
                 "{concerns} ý kiến của nhân dân trong một năm, {campaigns} đợt học tập nghị quyết ở chi bộ 1"
             );

@@ -654,3 +654,81 @@ fn badges_blocked_after_a_warning_or_removal() {
         "tuổi đảng đến ngày 19/05/2026 là 26 năm 4 tháng: chưa đến mốc Huy hiệu chưa được tặng"
     );
 }
+
+#[test]
+fn discipline_level_within_the_cells_authority_and_the_probationers_limit() {
+    let rules = Rules::embedded();
+    let on = d("2026-03-02");
+    // The cell decides up to cảnh cáo for a full member.
+    for l in [Level::KhienTrach, Level::CanhCao] {
+        rules
+            .check_discipline_level(l, Status::ChinhThuc, true, on)
+            .unwrap();
+    }
+    let e = rules
+        .check_discipline_level(Level::CachChuc, Status::ChinhThuc, true, on)
+        .unwrap_err();
+    assert_eq!(e[0].guard, Guard::ThamQuyenKyLuat);
+    assert_eq!(e[0].code, "tham_quyen_ky_luat.beyond_cell");
+    assert_eq!(
+        e[0].to_string(),
+        "chi bộ chỉ được quyết định kỷ luật đến mức cảnh cáo; mức cách chức phải đề nghị cấp có thẩm quyền quyết định — Điều lệ Đảng, Điều 36"
+    );
+    // The competent committee may impose it.
+    rules
+        .check_discipline_level(Level::KhaiTru, Status::ChinhThuc, false, on)
+        .unwrap();
+    // A probationary member: up to cảnh cáo, whoever decides.
+    rules
+        .check_discipline_level(Level::CanhCao, Status::DuBi, true, on)
+        .unwrap();
+    assert_eq!(
+        codes(rules.check_discipline_level(Level::CachChuc, Status::DuBi, false, on)),
+        ["tham_quyen_ky_luat.probationary"]
+    );
+    assert_eq!(
+        codes(rules.check_discipline_level(Level::KhaiTru, Status::DuBi, true, on)),
+        [
+            "tham_quyen_ky_luat.probationary",
+            "tham_quyen_ky_luat.beyond_cell"
+        ]
+    );
+    let e = rules
+        .check_discipline_level(Level::KhaiTru, Status::DuBi, false, on)
+        .unwrap_err();
+    assert!(
+        e[0].to_string()
+            .ends_with("Điều lệ Đảng, Điều 36 (đảng viên dự bị chỉ bị khiển trách hoặc cảnh cáo)"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn a_discipline_in_the_period_caps_the_evaluation_tier() {
+    let rules = Rules::embedded();
+    let year = (d("2026-01-01"), d("2026-12-31"));
+    let warned = Discipline {
+        level: Level::CanhCao,
+        effective: d("2026-04-10"),
+    };
+    let (tier, citation) = rules
+        .discipline_tier_cap(&[warned], year.0, year.1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(tier, chibo_rules::Tier::Kht);
+    assert!(citation.starts_with("QĐ 366-QĐ/TW"), "{citation}");
+    // Last year's discipline does not cap this year's rating.
+    let old = Discipline {
+        level: Level::CanhCao,
+        effective: d("2025-12-31"),
+    };
+    assert_eq!(
+        rules.discipline_tier_cap(&[old], year.0, year.1).unwrap(),
+        None
+    );
+    assert_eq!(
+        rules.discipline_tier_cap(&[], year.0, year.1).unwrap(),
+        None
+    );
+}

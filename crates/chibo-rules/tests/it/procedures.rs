@@ -903,9 +903,17 @@ fn discipline_steps_hand_over_and_complaint_deadlines() {
     );
     record(&rules, &mut c, "nghe_trinh_bay", "2026-03-10", &[]);
     record(&rules, &mut c, "bieu_quyet", "2026-03-10", &[]);
-    // Both branches open: the cell's own decision, or a proposal upward.
+    // Both branches open: the cell's own decision, or a proposal upward (and, while the
+    // case is considered, the optional suspension by the competent committee).
     let v = rules.case_view(&c, d("2026-03-10")).unwrap();
-    assert_eq!(v.next, [sc("quyet_dinh_chi_bo"), sc("de_nghi_cap_tren")]);
+    assert_eq!(
+        v.next,
+        [
+            sc("dinh_chi_sinh_hoat"),
+            sc("quyet_dinh_chi_bo"),
+            sc("de_nghi_cap_tren")
+        ]
+    );
     record(
         &rules,
         &mut c,

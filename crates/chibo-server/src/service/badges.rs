@@ -132,12 +132,15 @@ impl BadgeForm {
 }
 
 /// The disciplines that block a member's badge (cảnh cáo, cách chức, for
-/// the months the pack says). The one seam between badges and discipline:
-/// the member record keeps no discipline, so nothing blocks here until the
-/// discipline cases record the level and the day it took effect; wire their
-/// store in this function and every list, guard and page follows.
-pub(crate) fn badge_blocks(_member: &BadgeMember, _on: NaiveDate) -> Vec<Discipline> {
-    Vec::new()
+/// the months the pack says): the decisions that had taken effect by `on`,
+/// as the discipline cases recorded them. The rules decide which levels
+/// block and for how long; a lapsed decision still counts for its months.
+pub(crate) fn badge_blocks(decisions: &[Discipline], on: NaiveDate) -> Vec<Discipline> {
+    decisions
+        .iter()
+        .filter(|d| d.effective <= on)
+        .copied()
+        .collect()
 }
 
 /// Everything the badge rules read about the members under a unit, on one
@@ -148,6 +151,7 @@ struct Registry {
     histories: BTreeMap<i64, Vec<(Status, NaiveDate)>>,
     awards: BTreeMap<i64, Vec<AwardRow>>,
     proposals: Vec<ProposalRow>,
+    disciplines: BTreeMap<i64, Vec<Discipline>>,
 }
 
 impl Services {
@@ -167,11 +171,21 @@ impl Services {
         for a in db::awards_under(r, path).await? {
             awards.entry(a.member_id).or_default().push(a);
         }
+        let mut disciplines: BTreeMap<i64, Vec<Discipline>> = BTreeMap::new();
+        for (m, level, effective) in store::discipline::levels_under(r, path).await? {
+            if let Ok(level) = level.parse() {
+                disciplines
+                    .entry(m)
+                    .or_default()
+                    .push(Discipline { level, effective });
+            }
+        }
         Ok(Registry {
             members: db::members_under(r, path).await?,
             histories,
             awards,
             proposals: db::open_under(r, path).await?,
+            disciplines,
         })
     }
 
@@ -182,6 +196,7 @@ impl Services {
         m: &BadgeMember,
         history: &[(Status, NaiveDate)],
         awards: &[AwardRow],
+        disciplines: &[Discipline],
         on: NaiveDate,
     ) -> Result<Option<BadgeCandidate>> {
         let Some(admission) = m.admission_date else {
@@ -201,7 +216,7 @@ impl Services {
                 .collect(),
             seriously_ill: false,
             deceased: m.status == Status::TuTran,
-            disciplines: badge_blocks(m, on),
+            disciplines: badge_blocks(disciplines, on),
         }))
     }
 
@@ -251,7 +266,8 @@ impl Services {
         for m in &reg.members {
             let history = reg.histories.get(&m.id).unwrap_or(&none);
             let awards = reg.awards.get(&m.id).map_or(&[][..], Vec::as_slice);
-            let Some(c) = self.badge_candidate(m, history, awards, from)? else {
+            let disciplines = reg.disciplines.get(&m.id).map_or(&[][..], Vec::as_slice);
+            let Some(c) = self.badge_candidate(m, history, awards, disciplines, from)? else {
                 continue;
             };
             if let Some(line) = self.badge_line(m, &c, (from, to), &reg.proposals)? {
@@ -350,7 +366,8 @@ impl Services {
             admission_date: m.admission_date,
             status: m.status,
         };
-        let candidate = self.badge_candidate(&bm, &history, &awards, on)?;
+        let disciplines = super::discipline::discipline_blocks_in(r, m.id, on).await?;
+        let candidate = self.badge_candidate(&bm, &history, &awards, &disciplines, on)?;
         let end = NaiveDate::from_ymd_opt(on.year() + 1, 12, 31).unwrap_or(on);
         let (age, next) = match &candidate {
             Some(c) if bm.status.on_list() => {

@@ -302,7 +302,7 @@ pub(super) fn text(raw: &str, field: &'static str) -> Result<Option<String>> {
     Ok((!t.is_empty()).then_some(t))
 }
 
-fn date_or_today(raw: &str, field: &'static str, on: NaiveDate) -> Result<NaiveDate> {
+pub(super) fn date_or_today(raw: &str, field: &'static str, on: NaiveDate) -> Result<NaiveDate> {
     if raw.trim().is_empty() {
         return Ok(on);
     }
@@ -340,6 +340,13 @@ fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<
         case.closed = CaseOutcome::parse(o).map(|o| (o, d));
     }
     Ok(case)
+}
+
+/// Whether a kind of case shows in the general lists, dashboards and case
+/// pages: a discipline case only to those handling it, the member and the
+/// upper committee (service/discipline.rs).
+pub(super) fn listed(kind: CaseKind) -> bool {
+    kind != CaseKind::KyLuat
 }
 
 /// "còn 5 ngày làm việc", "đến hạn hôm nay", "quá hạn 3 ngày làm việc".
@@ -485,6 +492,10 @@ impl Services {
     /// A case the actor may see (its cell's members, committee, the levels above).
     async fn case_row(&self, r: &mut Reader, actor: &Actor, id: i64) -> Result<(CaseRow, OrgRow)> {
         let row = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+        // A discipline case is confidential: only its own service shows it.
+        if !listed(row.kind) {
+            return Err(ServiceError::NotFound);
+        }
         let cell = org_for(r, actor, row.cell_id).await?;
         let own = row.member_id.is_some() && row.member_id == actor.member_id;
         if !(actor.can_read_members(&cell) || own || self.sees_other_side(r, actor, &row).await?) {
@@ -738,7 +749,9 @@ impl Services {
         }
         let mut out = Vec::new();
         for row in db::under(r, &unit.path, closed).await? {
-            out.push(self.detail_of(r, row, on).await?);
+            if listed(row.kind) {
+                out.push(self.detail_of(r, row, on).await?);
+            }
         }
         Ok(out)
     }
@@ -754,7 +767,11 @@ impl Services {
         unit: &OrgRow,
         on: NaiveDate,
     ) -> Result<Vec<CaseLine>> {
-        let rows = db::under(r, &unit.path, false).await?;
+        let rows: Vec<_> = db::under(r, &unit.path, false)
+            .await?
+            .into_iter()
+            .filter(|row| listed(row.kind))
+            .collect();
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -1850,7 +1867,16 @@ impl Services {
                             .collect();
                         e.insert(ids);
                     }
-                    let mut to = secretaries.get(&cell).cloned().unwrap_or_default();
+                    // A discipline case reminds those handling it, not the cell.
+                    let mut to = if listed(d.case.kind) {
+                        secretaries.get(&cell).cloned().unwrap_or_default()
+                    } else {
+                        store::discipline::handlers(r, d.case.id)
+                            .await?
+                            .into_iter()
+                            .filter_map(|h| h.member_id)
+                            .collect()
+                    };
                     // A transfer alerts both sides and the committees above.
                     to.extend(self.transfer_recipients(r, &d.case).await?);
                     to.sort_unstable();

@@ -13,6 +13,7 @@ use crate::store::{self, members::MemberValues, orgs::OrgRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 mod badges;
 mod cases;
+mod discipline;
 mod evaluations;
 mod history;
 mod keeping;

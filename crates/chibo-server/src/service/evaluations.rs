@@ -83,9 +83,39 @@ pub struct Evidence {
     /// them (evaluations submitted before it was kept show none).
     #[serde(default)]
     pub study: StudyRecord,
+    /// The best tier a discipline that took effect in the period allows
+    /// (a tier code), and the rule.
+    #[serde(default)]
+    pub discipline_cap: Option<String>,
+    #[serde(default)]
+    pub discipline_cap_citation: Option<String>,
 }
 
 impl Evidence {
+    /// The cap a discipline in the period sets, if any.
+    fn cap(&self) -> Option<(Tier, &str)> {
+        let cap = self.discipline_cap.as_deref().and_then(Tier::from_code)?;
+        Some((
+            cap,
+            self.discipline_cap_citation.as_deref().unwrap_or_default(),
+        ))
+    }
+
+    /// Refuses a tier better than a discipline in the period allows, citing the rule.
+    pub(crate) fn check_cap(&self, tier: Tier) -> Result<()> {
+        match self.cap() {
+            Some((cap, citation)) if tier < cap => Err(tier_refused(TierRefusal {
+                code: "tier.disciplined",
+                message: format!(
+                    "Không thể xếp loại \"{}\": đảng viên bị thi hành kỷ luật trong kỳ đánh giá chỉ được xếp loại \"{}\" — {citation}",
+                    tier.name(),
+                    cap.name()
+                ),
+            })),
+            _ => Ok(()),
+        }
+    }
+
     /// The engine's input: the tasks due in the period and the points.
     pub(crate) fn input(&self, points: u32, exceeding: u32) -> EvaluationInput {
         let n = |v: i64| u32::try_from(v).unwrap_or(0);
@@ -470,6 +500,15 @@ impl Services {
             study,
             ..Evidence::default()
         };
+        let disciplines = super::discipline::discipline_blocks_in(r, e.member_id, w.as_of).await?;
+        if let Some((cap, citation)) = self
+            .rules
+            .discipline_tier_cap(&disciplines, w.start, w.as_of)
+            .map_err(rules_error)?
+        {
+            ev.discipline_cap = Some(cap.code().into());
+            ev.discipline_cap_citation = Some(citation);
+        }
         for t in tasks.iter().filter(mine) {
             ev.tasks_assigned += 1;
             match t.task.completed_on {
@@ -553,6 +592,19 @@ impl Services {
                     ),
                     None => None,
                 };
+                // A discipline in the period caps what the points allow.
+                let allowed = allowed.map(|mut a| {
+                    if let Some((cap, citation)) = evidence.cap()
+                        && cap > a.tier
+                    {
+                        a.tier = cap;
+                        a.explanation = format!(
+                            "{}: bị thi hành kỷ luật trong kỳ đánh giá — {citation}",
+                            cap.name()
+                        );
+                    }
+                    a
+                });
                 let form_title = self
                     .rules
                     .pack_at(round.opened_on)
@@ -767,6 +819,7 @@ impl Services {
         let exceeding = f
             .tasks_exceeding
             .min(u32::try_from(evidence.tasks_on_time).unwrap_or(0));
+        evidence.check_cap(tier)?;
         self.rules
             .check_tier(tier, &evidence.input(total, exceeding), round.opened_on)
             .map_err(rules_error)?
@@ -918,6 +971,7 @@ impl Services {
             u32::try_from(points).unwrap_or(0),
             u32::try_from(e.tasks_exceeding).unwrap_or(0),
         );
+        evidence.check_cap(tier)?;
         self.rules
             .check_tier(tier, &input, round.opened_on)
             .map_err(rules_error)?
@@ -1046,6 +1100,7 @@ impl Services {
                 u32::try_from(e.self_points.unwrap_or(0)).unwrap_or(0),
                 u32::try_from(e.tasks_exceeding).unwrap_or(0),
             );
+            evidence.check_cap(tier)?;
             self.rules
                 .check_tier(tier, &input, round.opened_on)
                 .map_err(rules_error)?

@@ -15,6 +15,8 @@ pub mod clock;
 pub mod concerns;
 pub mod dashboard;
 pub mod demo;
+pub mod discipline;
+pub mod discipline_print;
 pub mod documents;
 pub mod dues;
 pub mod home;

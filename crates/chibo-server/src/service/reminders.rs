@@ -109,6 +109,8 @@ impl Services {
             }
         }
         swept.reminders += self.remind_cases(now).await?;
+        // Discipline decisions lapse, and cases past their complaint period close.
+        self.sweep_discipline(now).await?;
         swept.reminders += self.remind_concerns(now).await?;
         swept.reminders += self.remind_study_due(now, until).await?;
         swept.digests = self.send_digests(now).await?;

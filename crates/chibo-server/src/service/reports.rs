@@ -10,8 +10,8 @@ use super::documents::{
     FileName, Printable, bare_number, issuer_line, kind_label, paragraphs, printed_value,
     superior_line,
 };
-use super::growth::{Growth, growth_by_cell};
 use super::dues::DuesFigures;
+use super::growth::{Growth, growth_by_cell};
 use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
 use super::orgs::unit_for;
 use super::study::{StudyShare, study_shares};

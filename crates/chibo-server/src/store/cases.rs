@@ -226,6 +226,30 @@ pub async fn under(r: &mut Reader, path: &str, closed: bool) -> Result<Vec<CaseR
         .await)?)
 }
 
+/// The cases of one kind under a unit (open ones, or all).
+pub async fn under_kind(
+    r: &mut Reader,
+    path: &str,
+    kind: CaseKind,
+    closed: bool,
+) -> Result<Vec<CaseRow>> {
+    let (from, to) = super::prefix_range(path);
+    let open = if closed {
+        ""
+    } else {
+        " AND k.closed_on IS NULL"
+    };
+    let sql = format!(
+        "SELECT {CASE} FROM {CASE_FROM} WHERE o.path >= $1 AND o.path < $2 AND k.kind = $3{open} ORDER BY k.opened_on, k.id"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&from)
+        .bind(&to)
+        .bind(kind.as_str())
+        .fetch_all(c)
+        .await)?)
+}
+
 /// Open cases about one member.
 pub async fn of_member(r: &mut Reader, member_id: i64) -> Result<Vec<CaseRow>> {
     let sql = format!(

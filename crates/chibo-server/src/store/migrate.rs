@@ -136,6 +136,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0021_offline.sql"),
     },
     Migration {
+        version: 22,
+        name: "discipline",
+        sqlite: include_str!("../../migrations/sqlite/0022_discipline.sql"),
+        postgres: include_str!("../../migrations/postgres/0022_discipline.sql"),
+    },
+    Migration {
         version: 23,
         name: "badges",
         sqlite: include_str!("../../migrations/sqlite/0023_badges.sql"),

@@ -21,6 +21,7 @@ pub mod bulk;
 pub mod cases;
 pub mod concerns;
 pub mod count;
+pub mod discipline;
 pub mod dues;
 pub mod elections;
 pub mod evaluations;

@@ -15,6 +15,7 @@ mod cases;
 mod cli;
 mod concerns;
 mod dashboard;
+mod discipline;
 mod documents;
 mod dues;
 mod elections;

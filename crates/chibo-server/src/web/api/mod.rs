@@ -7,6 +7,7 @@ mod ballots;
 mod cases;
 mod constraints;
 mod dashboard;
+mod discipline;
 mod elections;
 mod errors;
 mod evaluations;
@@ -62,6 +63,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         evaluations::announce, evaluations::get_evaluation, evaluations::self_review,
         evaluations::late_permission, evaluations::proposal, evaluations::history,
         elections::get_election, elections::record_elected,
+        discipline::list, discipline::create, discipline::get_case, discipline::step,
+        discipline::ballot, discipline::close,
     ),
     components(schemas(ApiErrorBody, ApiProblem)),
     modifiers(&BearerAuth, &CommonResponses, &Constraints),
@@ -194,6 +197,14 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/close", post(cases::close))
         .route("/cases/{id}/decisions", post(cases::decide))
         .route("/candidates/{id}", get(cases::get_candidate))
+        .route(
+            "/discipline",
+            get(discipline::list).post(discipline::create),
+        )
+        .route("/discipline/{id}", get(discipline::get_case))
+        .route("/discipline/{id}/steps", post(discipline::step))
+        .route("/discipline/{id}/ballot", post(discipline::ballot))
+        .route("/discipline/{id}/close", post(discipline::close))
         .route(
             "/concerns",
             get(residents::list_concerns).post(residents::record_concern),

@@ -7,6 +7,7 @@ mod case_documents;
 mod cases;
 mod concerns;
 mod dashboard;
+mod discipline;
 mod evaluations;
 mod home;
 mod import;
@@ -158,6 +159,11 @@ pub fn routes() -> Router<AppState> {
         .route("/badges", get(badges::list).post(badges::propose))
         .route("/badges/{id}/{file}", get(badges::document))
         .route("/cases/{id}/docs/{file}", get(case_documents::document))
+        .route("/discipline", get(discipline::list).post(discipline::open))
+        .route("/discipline/{id}", get(discipline::show))
+        .route("/discipline/{id}/steps", post(discipline::record))
+        .route("/discipline/{id}/ballot", post(discipline::ballot))
+        .route("/discipline/{id}/docs/{file}", get(discipline::document))
         .route(
             "/evaluations/{id}",
             get(evaluations::show).post(evaluations::submit),
