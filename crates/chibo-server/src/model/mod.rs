@@ -9,6 +9,7 @@ mod date;
 mod ids;
 mod meeting;
 mod member;
+mod money;
 mod org;
 mod problem;
 mod role;
@@ -29,6 +30,7 @@ pub use meeting::{
     AgendaKind, Choice, MeetingKind, MeetingStatus, Presence, VoteMode, agenda_template,
 };
 pub use member::{MemberDraft, MemberFields, Sex, Status, parse_status};
+pub use money::amount_in_words;
 pub use org::{CellType, OrgCode, OrgKind};
 pub use problem::{Problem, Problems};
 pub use role::{CommitteeRole, Role};
