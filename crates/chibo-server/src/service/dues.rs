@@ -43,7 +43,7 @@ pub fn parse_month(raw: &str) -> Option<Month> {
     ((1900..=9999).contains(&y) && (1..=12).contains(&m)).then_some((y, m))
 }
 
-fn next(m: Month) -> Month {
+pub(super) fn next(m: Month) -> Month {
     if m.1 == 12 {
         (m.0 + 1, 1)
     } else {
@@ -51,15 +51,19 @@ fn next(m: Month) -> Month {
     }
 }
 
-fn first_day(m: Month) -> NaiveDate {
+pub(super) fn first_day(m: Month) -> NaiveDate {
     NaiveDate::from_ymd_opt(m.0, m.1, 1).unwrap_or(NaiveDate::MIN)
 }
 
-fn month_of(d: NaiveDate) -> Month {
+pub(super) fn month_of(d: NaiveDate) -> Month {
     (d.year(), d.month())
 }
 
-fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
+pub(super) fn invalid(
+    field: &'static str,
+    code: &'static str,
+    value: impl Into<String>,
+) -> ServiceError {
     ServiceError::invalid(Problem::new(field, code, value))
 }
 
@@ -118,7 +122,7 @@ pub struct MemberDues {
 }
 
 /// The amount due for a member-month under the category in force.
-fn due_in(
+pub(super) fn due_in(
     rules: &chibo_rules::Rules,
     cats: &[CategoryRow],
     admission: Option<NaiveDate>,
@@ -301,6 +305,7 @@ pub struct DuesRoll {
 pub struct DuesSummary {
     pub cell_id: i64,
     pub cell_name: String,
+    pub year: i32,
     pub months: Vec<SummaryMonth>,
     pub collected_vnd: i64,
     pub retained_vnd: i64,
@@ -319,6 +324,34 @@ pub struct SummaryMonth {
     pub retained_vnd: i64,
     pub remitted_vnd: i64,
     pub closed: bool,
+}
+
+/// A summary's figures over one of its months, or the whole year: the one
+/// computation the cell's statement and the upper committee's table share.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeriodTotals {
+    pub collected_vnd: i64,
+    pub retained_vnd: i64,
+    pub remitted_vnd: i64,
+    /// Every month of the period closed by the cell.
+    pub closed: bool,
+}
+
+impl PeriodTotals {
+    pub fn of(s: &DuesSummary, month: Option<Month>) -> Self {
+        let code = month.map(month_code);
+        let of: Vec<&SummaryMonth> = s
+            .months
+            .iter()
+            .filter(|m| code.as_ref().is_none_or(|c| *c == m.month))
+            .collect();
+        PeriodTotals {
+            collected_vnd: of.iter().map(|m| m.collected_vnd).sum(),
+            retained_vnd: of.iter().map(|m| m.retained_vnd).sum(),
+            remitted_vnd: of.iter().map(|m| m.remitted_vnd).sum(),
+            closed: of.iter().all(|m| m.closed),
+        }
+    }
 }
 
 /// One cell's line in the upper committee's table: the figures of the
@@ -401,7 +434,7 @@ impl Services {
         Ok(d.paid_through.as_deref().and_then(parse_month))
     }
 
-    fn today(&self) -> NaiveDate {
+    pub(super) fn today(&self) -> NaiveDate {
         today(self.now())
     }
 
@@ -935,6 +968,7 @@ impl Services {
         Ok(DuesSummary {
             cell_id: cell.id,
             cell_name: cell.name.clone(),
+            year,
             collected_vnd: months.iter().map(|m| m.collected_vnd).sum(),
             retained_vnd: months.iter().map(|m| m.retained_vnd).sum(),
             remitted_vnd: months.iter().map(|m| m.remitted_vnd).sum(),
@@ -957,13 +991,7 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<DuesByCell> {
         let on = today(now);
-        let month = match month.filter(|m| !m.trim().is_empty()) {
-            Some(raw) => {
-                Some(parse_month(raw).ok_or_else(|| invalid("month", "dues.month", raw.trim()))?)
-            }
-            None => None,
-        };
-        let year = month.map_or(year.unwrap_or(on.year()), |m| m.0);
+        let (year, month) = super::dues_statement::period_of(year, month, on)?;
         self.db
             .read(async |r| {
                 let unit = super::orgs::unit_for(r, actor, unit).await?;
@@ -978,19 +1006,14 @@ impl Services {
                 let mut lines = Vec::new();
                 for cell in &cells {
                     let s = self.dues_summary_in(r, cell, year, on).await?;
-                    let code = month.map(month_code);
-                    let of: Vec<&SummaryMonth> = s
-                        .months
-                        .iter()
-                        .filter(|m| code.as_ref().is_none_or(|c| *c == m.month))
-                        .collect();
+                    let t = PeriodTotals::of(&s, month);
                     lines.push(CellDues {
                         cell_id: cell.id,
                         cell_name: cell.name.clone(),
-                        collected_vnd: of.iter().map(|m| m.collected_vnd).sum(),
-                        retained_vnd: of.iter().map(|m| m.retained_vnd).sum(),
-                        remitted_vnd: of.iter().map(|m| m.remitted_vnd).sum(),
-                        closed: of.iter().all(|m| m.closed),
+                        collected_vnd: t.collected_vnd,
+                        retained_vnd: t.retained_vnd,
+                        remitted_vnd: t.remitted_vnd,
+                        closed: t.closed,
                         arrears_vnd: s.arrears_vnd,
                         members_in_arrears: s.members_in_arrears,
                     });

@@ -19,6 +19,8 @@ pub mod discipline;
 pub mod discipline_print;
 pub mod documents;
 pub mod dues;
+pub mod dues_receipts;
+pub mod dues_statement;
 pub mod home;
 pub mod import;
 pub mod jobs;

@@ -49,6 +49,25 @@ pub async fn find_in(tx: &mut Tx, k: &Key<'_>) -> Result<Option<Registered>> {
     .await)?)
 }
 
+/// Every number given to a subject's texts of one type, the earliest first
+/// (a receipt printed again after a correction is a new receipt).
+pub async fn numbers_of(
+    r: &mut Reader,
+    org_id: i64,
+    doc_type: &str,
+    subject: &str,
+) -> Result<Vec<Registered>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM doc_register WHERE org_id = $1 AND doc_type = $2 AND subject = $3 ORDER BY id"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(doc_type)
+        .bind(subject)
+        .fetch_all(c)
+        .await)?)
+}
+
 pub async fn insert(
     tx: &mut Tx,
     k: &Key<'_>,

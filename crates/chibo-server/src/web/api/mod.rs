@@ -8,6 +8,7 @@ mod cases;
 mod constraints;
 mod dashboard;
 mod discipline;
+mod dues;
 mod elections;
 mod errors;
 mod evaluations;
@@ -58,6 +59,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         transfers::list, transfers::create, transfers::incoming, transfers::get_transfer, transfers::letter,
         transfers::letter_file, transfers::roll, transfers::pay, transfers::category, transfers::member,
         transfers::summary, transfers::close, transfers::cells,
+        dues::get_statement, dues::statement_file, dues::cells_file, dues::receipt,
         badges::list, badges::create, badges::member, badges::document,
         evaluations::open_round, evaluations::rounds, evaluations::summary, evaluations::decide,
         evaluations::announce, evaluations::get_evaluation, evaluations::self_review,
@@ -246,6 +248,10 @@ pub fn routes() -> Router<AppState> {
         .route("/dues/summary", get(transfers::summary))
         .route("/dues/close", post(transfers::close))
         .route("/dues/cells", get(transfers::cells))
+        .route("/dues/cells/file", get(dues::cells_file))
+        .route("/dues/statement", get(dues::get_statement))
+        .route("/dues/statement/file", get(dues::statement_file))
+        .route("/dues/members/{id}/receipt", get(dues::receipt))
         .route("/badges", get(badges::list).post(badges::create))
         .route("/badges/members/{id}", get(badges::member))
         .route("/badges/{id}/documents/{form}", get(badges::document))

@@ -8,6 +8,7 @@ mod cases;
 mod concerns;
 mod dashboard;
 mod discipline;
+mod dues;
 mod evaluations;
 mod home;
 mod import;
@@ -156,6 +157,11 @@ pub fn routes() -> Router<AppState> {
         .route("/dues", get(transfers::roll))
         .route("/dues/pay", post(transfers::pay))
         .route("/dues/cells", get(transfers::cells))
+        .route("/dues/cells/{file}", get(dues::cells_file))
+        .route("/dues/statement/{file}", get(dues::statement_file))
+        .route("/dues/mine", get(dues::mine))
+        .route("/dues/members/{id}", get(dues::member))
+        .route("/dues/members/{id}/{file}", get(dues::receipt))
         .route("/badges", get(badges::list).post(badges::propose))
         .route("/badges/{id}/{file}", get(badges::document))
         .route("/cases/{id}/docs/{file}", get(case_documents::document))
