@@ -18,6 +18,7 @@ mod dashboard;
 mod discipline;
 mod documents;
 mod dues;
+mod dues_papers;
 mod elections;
 mod evaluations;
 mod failover;
