@@ -936,11 +936,25 @@ impl Services {
         let entries =
             db::entries_of_cell(r, cell.id, &month_code((year, 1)), &month_code((year, 12)))
                 .await?;
-        let closes: BTreeMap<String, CloseRow> = db::closes(r, cell.id)
-            .await?
-            .into_iter()
-            .map(|c| (c.month.clone(), c))
-            .collect();
+        let closes = db::closes(r, cell.id).await?;
+        let arrears = self.arrears_of(r, cell, on).await?;
+        Ok(self.summary_from(cell, year, on, &entries, closes, arrears))
+    }
+
+    /// A cell's summary from its entries of the year, the months it closed
+    /// and its arrears: the one computation of the cell's screen, its
+    /// statement, the report upward and the upper committee's table.
+    fn summary_from(
+        &self,
+        cell: &OrgRow,
+        year: i32,
+        on: NaiveDate,
+        entries: &[EntryRow],
+        closes: Vec<CloseRow>,
+        (arrears, in_arrears): (i64, usize),
+    ) -> DuesSummary {
+        let closes: BTreeMap<String, CloseRow> =
+            closes.into_iter().map(|c| (c.month.clone(), c)).collect();
         let mut months = Vec::new();
         for mo in 1..=12 {
             let code = month_code((year, mo));
@@ -964,8 +978,7 @@ impl Services {
             Some(f) => format!("{} — {cite}", f.percent_string()),
             None => format!("Chưa quy định tỉ lệ trích giữ lại: nộp toàn bộ lên cấp trên — {cite}"),
         };
-        let (arrears, in_arrears) = self.arrears_of(r, cell, on).await?;
-        Ok(DuesSummary {
+        DuesSummary {
             cell_id: cell.id,
             cell_name: cell.name.clone(),
             year,
@@ -976,12 +989,62 @@ impl Services {
             retention,
             arrears_vnd: arrears,
             members_in_arrears: in_arrears,
-        })
+        }
+    }
+
+    /// Every cell's summary under an upper committee, read in a fixed number
+    /// of statements whatever the number of cells (the same figures as
+    /// [`Self::dues_summary_in`] cell by cell).
+    pub(super) async fn dues_summaries_under(
+        &self,
+        r: &mut Reader,
+        unit: &OrgRow,
+        year: i32,
+        on: NaiveDate,
+    ) -> Result<Vec<DuesSummary>> {
+        let cells = store::orgs::cells_under(r, &unit.path).await?;
+        let (from, to) = (month_code((year, 1)), month_code((year, 12)));
+        let mut entries: BTreeMap<i64, Vec<EntryRow>> = BTreeMap::new();
+        for e in db::entries_under(r, &unit.path, &from, &to).await? {
+            entries.entry(e.cell_id).or_default().push(e);
+        }
+        let mut closes: BTreeMap<i64, Vec<CloseRow>> = BTreeMap::new();
+        for c in db::closes_under(r, &unit.path).await? {
+            closes.entry(c.cell_id).or_default().push(c);
+        }
+        let mut members: BTreeMap<i64, Vec<MemberRow>> = BTreeMap::new();
+        for m in store::members::of_cells_under(r, &unit.path).await? {
+            members.entry(m.cell_id).or_default().push(m);
+        }
+        let mut cats: BTreeMap<i64, Vec<CategoryRow>> = BTreeMap::new();
+        for c in db::categories_under(r, &unit.path).await? {
+            cats.entry(c.member_id).or_default().push(c);
+        }
+        let mut ents: BTreeMap<i64, Vec<EntryRow>> = BTreeMap::new();
+        for e in db::entries_of_members_under(r, &unit.path).await? {
+            ents.entry(e.member_id).or_default().push(e);
+        }
+        Ok(cells
+            .iter()
+            .map(|cell| {
+                let of = members.remove(&cell.id).unwrap_or_default();
+                let arrears = self.arrears_from(&of, &mut cats, &mut ents, on);
+                self.summary_from(
+                    cell,
+                    year,
+                    on,
+                    &entries.remove(&cell.id).unwrap_or_default(),
+                    closes.remove(&cell.id).unwrap_or_default(),
+                    arrears,
+                )
+            })
+            .collect())
     }
 
     /// The upper committee's table: each cell under the unit with its
     /// collection, retained share, remittance and arrears for a month (or
-    /// the year), each figure from the cell's own summary.
+    /// the year), each figure computed as the cell's own summary computes
+    /// it, every cell read in the same few statements.
     pub async fn dues_by_cell(
         &self,
         actor: &Actor,
@@ -998,26 +1061,27 @@ impl Services {
                 if !actor.can_read_members(&unit) {
                     return Err(ServiceError::Forbidden);
                 }
-                let cells: Vec<OrgRow> = if unit.kind == "chi_bo" {
-                    vec![unit.clone()]
+                let summaries = if unit.kind == "chi_bo" {
+                    vec![self.dues_summary_in(r, &unit, year, on).await?]
                 } else {
-                    store::orgs::cells_under(r, &unit.path).await?
+                    self.dues_summaries_under(r, &unit, year, on).await?
                 };
-                let mut lines = Vec::new();
-                for cell in &cells {
-                    let s = self.dues_summary_in(r, cell, year, on).await?;
-                    let t = PeriodTotals::of(&s, month);
-                    lines.push(CellDues {
-                        cell_id: cell.id,
-                        cell_name: cell.name.clone(),
-                        collected_vnd: t.collected_vnd,
-                        retained_vnd: t.retained_vnd,
-                        remitted_vnd: t.remitted_vnd,
-                        closed: t.closed,
-                        arrears_vnd: s.arrears_vnd,
-                        members_in_arrears: s.members_in_arrears,
-                    });
-                }
+                let lines: Vec<CellDues> = summaries
+                    .iter()
+                    .map(|s| {
+                        let t = PeriodTotals::of(s, month);
+                        CellDues {
+                            cell_id: s.cell_id,
+                            cell_name: s.cell_name.clone(),
+                            collected_vnd: t.collected_vnd,
+                            retained_vnd: t.retained_vnd,
+                            remitted_vnd: t.remitted_vnd,
+                            closed: t.closed,
+                            arrears_vnd: s.arrears_vnd,
+                            members_in_arrears: s.members_in_arrears,
+                        }
+                    })
+                    .collect();
                 Ok(DuesByCell {
                     unit_id: unit.id,
                     unit_name: unit.name.clone(),
@@ -1050,6 +1114,18 @@ impl Services {
         for e in db::entries_of_members(r, cell.id).await? {
             ents.entry(e.member_id).or_default().push(e);
         }
+        Ok(self.arrears_from(&members, &mut cats, &mut ents, on))
+    }
+
+    /// The arrears of a cell's members on `on` from their categories and
+    /// entries (taken out of the maps): the amount and how many owe.
+    fn arrears_from(
+        &self,
+        members: &[MemberRow],
+        cats: &mut BTreeMap<i64, Vec<CategoryRow>>,
+        ents: &mut BTreeMap<i64, Vec<EntryRow>>,
+        on: NaiveDate,
+    ) -> (i64, usize) {
         let (mut amount, mut owing) = (0, 0);
         for m in members.iter().filter(|m| m.status.on_list()) {
             let Some(c) = cats.remove(&m.id) else {
@@ -1067,7 +1143,7 @@ impl Services {
                 amount += l.arrears_vnd;
             }
         }
-        Ok((amount, owing))
+        (amount, owing)
     }
 
     /// Closes a month: its collection counted, the share retained and the

@@ -1,7 +1,7 @@
 //! The dues ledger (đảng phí): members' dated categories, the append-only
 //! entries (payments and corrections) and the months a cell closed.
 
-use super::{Reader, Result, Tx, in_tx, read};
+use super::{Reader, Result, Tx, in_tx, prefix_range, read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -273,4 +273,70 @@ pub async fn close_month(tx: &mut Tx, c: &CloseRow, now: DateTime<Utc>) -> Resul
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The cells under a unit's path: the SQL that selects their ids.
+const CELLS_UNDER: &str = "SELECT id FROM org_unit WHERE path >= $1 AND path < $2";
+
+/// [`entries_of_cell`] for every cell under a unit's path, in one statement.
+pub async fn entries_under(
+    r: &mut Reader,
+    path: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<EntryRow>> {
+    let (lo, hi) = prefix_range(path);
+    let sql = format!(
+        "SELECT {ENTRY} FROM dues_entry WHERE cell_id IN ({CELLS_UNDER}) AND month >= $3 AND month <= $4 \
+         ORDER BY cell_id, month, member_id, id"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&lo)
+        .bind(&hi)
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// [`closes`] of every cell under a unit's path.
+pub async fn closes_under(r: &mut Reader, path: &str) -> Result<Vec<CloseRow>> {
+    let (lo, hi) = prefix_range(path);
+    let sql = format!(
+        "SELECT cell_id, month, closed_on, collected_vnd, retained_vnd, remitted_vnd, actor FROM dues_close \
+         WHERE cell_id IN ({CELLS_UNDER}) ORDER BY cell_id, month"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// [`categories_of_cell`] for every cell under a unit's path.
+pub async fn categories_under(r: &mut Reader, path: &str) -> Result<Vec<CategoryRow>> {
+    let (lo, hi) = prefix_range(path);
+    let sql = format!(
+        "SELECT {CATEGORY} FROM dues_category WHERE member_id IN \
+         (SELECT id FROM member WHERE cell_id IN ({CELLS_UNDER})) ORDER BY member_id, from_month, id"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// [`entries_of_members`] for every cell under a unit's path.
+pub async fn entries_of_members_under(r: &mut Reader, path: &str) -> Result<Vec<EntryRow>> {
+    let (lo, hi) = prefix_range(path);
+    let sql = format!(
+        "SELECT {ENTRY} FROM dues_entry WHERE member_id IN \
+         (SELECT id FROM member WHERE cell_id IN ({CELLS_UNDER})) ORDER BY member_id, month, id"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(c)
+        .await)?)
 }

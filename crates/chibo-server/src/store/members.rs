@@ -164,6 +164,23 @@ pub async fn of_cell(r: &mut Reader, cell_id: i64) -> Result<Vec<MemberRow>> {
     })?)
 }
 
+/// The members now in any cell under a unit's path, by cell (one statement
+/// for a table of every cell).
+pub async fn of_cells_under(r: &mut Reader, path: &str) -> Result<Vec<MemberRow>> {
+    let (lo, hi) = prefix_range(path);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM member WHERE cell_id IN (SELECT id FROM org_unit WHERE path >= $1 AND path < $2) \
+         ORDER BY cell_id, name_fold, id"
+    );
+    Ok(read!(r, |c| {
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_all(c)
+            .await
+    })?)
+}
+
 pub async fn insert(
     tx: &mut Tx,
     cell_id: i64,

@@ -567,3 +567,114 @@ async fn a_receipt_states_the_months_the_amount_in_words_and_the_collector(b: Ba
         assert_eq!(audited, numbered, "member {who}");
     }
 }
+
+/// The upper committee's table reads every cell at once: each line equals
+/// the cell's own summary, and a cell more costs no statement more.
+#[db_test]
+async fn the_table_by_cell_reads_every_cell_at_once_with_each_cells_figures(b: Backend) {
+    let app = TestApp::demo(b).await;
+    app.services
+        .generate_demo_keeping(app.now())
+        .await
+        .expect("demo dues");
+    // The second cell keeps a ledger too, with a member in arrears.
+    let second = app.cell_ids().await[1];
+    let members = app
+        .services
+        .db
+        .read(async |r| store::members::of_cell(r, second).await)
+        .await
+        .unwrap();
+    for (k, m) in members
+        .iter()
+        .filter(|m| m.status == "chinh_thuc")
+        .take(2)
+        .enumerate()
+    {
+        let (s, v) = call(
+            &app,
+            "bithu.2",
+            "/api/v1/dues/categories",
+            Some(json!({"member_id": m.id, "from_month": "2026-09", "category": "student"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        for month in ["2026-09", "2026-10", "2026-11"].iter().take(3 - 2 * k) {
+            let (s, v) = call(
+                &app,
+                "bithu.2",
+                "/api/v1/dues/payments",
+                Some(json!({"member_id": m.id, "month": month})),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+        }
+    }
+    for (query, month) in [
+        ("year=2026", None),
+        ("month=2026-11", Some("2026-11")),
+        ("month=2026-09", Some("2026-09")),
+    ] {
+        let t = get_json(&app, "dangbo", &format!("/api/v1/dues/cells?{query}")).await;
+        let lines = t["cells"].as_array().unwrap();
+        assert_eq!(lines.len(), 2, "{t}");
+        for l in lines {
+            let own = get_json(
+                &app,
+                "dangbo",
+                &format!("/api/v1/dues/summary?unit={}&year=2026", l["cell_id"]),
+            )
+            .await;
+            let months: Vec<&Value> = own["months"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| month.is_none_or(|c| m["month"] == c))
+                .collect();
+            for k in ["collected_vnd", "retained_vnd", "remitted_vnd"] {
+                let sum: i64 = months.iter().map(|m| i(&m[k])).sum();
+                assert_eq!(i(&l[k]), sum, "{query} {k}: {l} vs {own}");
+            }
+            assert_eq!(l["arrears_vnd"], own["arrears_vnd"], "{l} vs {own}");
+            assert_eq!(l["members_in_arrears"], own["members_in_arrears"], "{l}");
+        }
+        assert!(
+            lines.iter().all(|l| i(&l["arrears_vnd"]) > 0),
+            "both cells have arrears: {t}"
+        );
+    }
+    // As many statements with a third cell as with two.
+    let token = app.token_for("dangbo").await;
+    let cost = async || {
+        let res = TestApp::client()
+            .get(app.url("/api/v1/dues/cells?year=2026"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let n = crate::support::queries_of(&res);
+        let v: Value = res.json().await.unwrap();
+        (n, v["cells"].as_array().unwrap().len())
+    };
+    let (two, cells) = cost().await;
+    assert_eq!(cells, 2);
+    let upper = app
+        .actor("dangbo")
+        .await
+        .primary()
+        .and_then(|g| g.org_id)
+        .expect("a unit");
+    let (s, v) = call(
+        &app,
+        "dangbo",
+        &format!("/api/v1/units/{upper}/children"),
+        Some(json!({"kind": "chi_bo", "code": "79.001.000.000.909", "name": "Chi bộ Khu phố 9", "cell_type": "thon_to_dan_pho"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (three, cells) = cost().await;
+    assert_eq!(cells, 3);
+    assert_eq!(three, two, "statements for three cells and for two");
+    eprintln!("{b:?}: /api/v1/dues/cells costs {two} statements");
+}
