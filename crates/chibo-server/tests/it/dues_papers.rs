@@ -678,3 +678,51 @@ async fn the_table_by_cell_reads_every_cell_at_once_with_each_cells_figures(b: B
     assert_eq!(three, two, "statements for three cells and for two");
     eprintln!("{b:?}: /api/v1/dues/cells costs {two} statements");
 }
+
+/// A member opens their dues history from home on a phone (390×844): the
+/// months fit the screen, each paid month links its receipt.
+#[tokio::test]
+async fn a_member_reads_their_dues_history_on_a_phone() {
+    use crate::browser::{browser, driver, log_in, shot, text_with};
+    use fantoccini::Locator;
+    let Some(d) = driver().await else { return };
+    let app = TestApp::demo(Backend::Sqlite).await;
+    app.services
+        .generate_demo_keeping(app.now())
+        .await
+        .expect("demo dues");
+    let me = app.actor("dangvien").await.member_id.expect("a member");
+    let c = browser(&d).await;
+    log_in(&c, &app, "dangvien").await;
+    c.goto(&app.url("/")).await.unwrap();
+    c.find(Locator::Id("my-dues-history"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text_with(&c, "Lịch sử đóng đảng phí").await;
+    assert!(page.contains("Biên lai nhiều tháng"), "{page}");
+    let wide = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(wide, json!(false), "the history fits the phone");
+    let href = c
+        .find(Locator::Id("receipt2026-05"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(
+        href,
+        format!("/dues/members/{me}/bien-lai.pdf?from=2026-05")
+    );
+    shot(&c, "d3-dues-history").await;
+    c.close().await.unwrap();
+}
