@@ -75,7 +75,7 @@ async fn member(app: &TestApp, cell: i64, name: &str, admission: &str) -> i64 {
         .unwrap()
 }
 
-fn line_of<'a>(lines: &'a Value, member: i64) -> Option<&'a Value> {
+fn line_of(lines: &Value, member: i64) -> Option<&Value> {
     lines
         .as_array()
         .unwrap()
