@@ -10,7 +10,7 @@ CREATE TABLE badge_case (
     milestone INTEGER NOT NULL CHECK (milestone > 0),
     ceremony_on TEXT NOT NULL,
     -- Awarded before the milestone is reached (serious illness, posthumous).
-    early INTEGER NOT NULL DEFAULT 0 CHECK (early IN (0, 1)),
+    early INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
 CREATE INDEX badge_case_member ON badge_case(member_id);

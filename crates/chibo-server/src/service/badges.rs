@@ -161,24 +161,25 @@ impl Services {
             .param("party_age_interrupting_statuses", on)
             .map_err(rules_error)?;
         let interrupting: Vec<Status> = codes.iter().filter_map(|c| Status::from_code(c)).collect();
+        let (history_rows, discipline_rows) = db::histories_under(r, path, &interrupting).await?;
         let mut histories: BTreeMap<i64, Vec<(Status, NaiveDate)>> = BTreeMap::new();
-        for (m, s, from) in db::histories_under(r, path, &interrupting).await? {
+        for (m, s, from) in history_rows {
             if let Some(s) = Status::from_code(&s) {
                 histories.entry(m).or_default().push((s, from));
             }
         }
-        let mut awards: BTreeMap<i64, Vec<AwardRow>> = BTreeMap::new();
-        for a in db::awards_under(r, path).await? {
-            awards.entry(a.member_id).or_default().push(a);
-        }
         let mut disciplines: BTreeMap<i64, Vec<Discipline>> = BTreeMap::new();
-        for (m, level, effective) in store::discipline::levels_under(r, path).await? {
+        for (m, level, effective) in discipline_rows {
             if let Ok(level) = level.parse() {
                 disciplines
                     .entry(m)
                     .or_default()
                     .push(Discipline { level, effective });
             }
+        }
+        let mut awards: BTreeMap<i64, Vec<AwardRow>> = BTreeMap::new();
+        for a in db::awards_under(r, path).await? {
+            awards.entry(a.member_id).or_default().push(a);
         }
         Ok(Registry {
             members: db::members_under(r, path).await?,
@@ -366,7 +367,16 @@ impl Services {
             admission_date: m.admission_date,
             status: m.status,
         };
-        let disciplines = super::discipline::discipline_blocks_in(r, m.id, on).await?;
+        let disciplines: Vec<Discipline> = record
+            .disciplines
+            .iter()
+            .filter_map(|(level, effective)| {
+                Some(Discipline {
+                    level: level.parse().ok()?,
+                    effective: *effective,
+                })
+            })
+            .collect();
         let candidate = self.badge_candidate(&bm, &history, &awards, &disciplines, on)?;
         let end = NaiveDate::from_ymd_opt(on.year() + 1, 12, 31).unwrap_or(on);
         let (age, next) = match &candidate {

@@ -1146,10 +1146,7 @@ impl Services {
         Ok(n)
     }
 
-    /// The disciplines a member received that were in force on `on`, as the
-    /// rules take them (level, day it took effect): for the badge engine's
-    /// block (`BadgeCandidate::disciplines`) and the evaluation tier cap.
-    /// Lapsed decisions count up to their lapse; annulled ones not at all.
+    /// [`discipline_blocks_in`] on its own snapshot.
     pub async fn discipline_blocks(
         &self,
         member_id: i64,
@@ -1161,7 +1158,10 @@ impl Services {
     }
 }
 
-/// [`Services::discipline_blocks`] in the request's reader.
+/// The disciplines a member received that took effect by `on`, as the rules
+/// take them (level, day it took effect): the evaluation's tier cap reads
+/// them here (the badge lists read the same decisions in their own
+/// statements). Annulled decisions carry no level and count not at all.
 pub(crate) async fn discipline_blocks_in(
     r: &mut Reader,
     member_id: i64,

@@ -17,7 +17,9 @@
 use super::members::{Admission, create_summary, unique_problem, update_member_in};
 use super::{Actor, Result, ServiceError, Services, today};
 use crate::model::OrgKind;
-use crate::model::{MemberDraft, MemberFields, Problem, Status, format_date, nfc, parse_status};
+use crate::model::{
+    MemberDraft, MemberFields, Problem, Status, fold, format_date, nfc, parse_date, parse_status,
+};
 use crate::service::orgs::{OwnedOrg, insert_org};
 use crate::store::bulk::{self, Rows, Val};
 use crate::store::{self, audit, members::MemberRow, members::MemberValues, orgs::OrgRow};
@@ -1057,16 +1059,54 @@ impl<'a> Planner<'a> {
             .iter()
             .filter_map(|m| Some((m.national_id.as_deref()?, m)))
             .collect();
-        let mut creates: Vec<NewMember> = Vec::new();
         let cell_id = self.cell.id;
+        let unknown = |row: &sheet::Row| {
+            let c = key(row, Column::CardNo, card);
+            let n = key(row, Column::NationalId, nid);
+            c.is_none_or(|c| !by_card.contains_key(c.as_str()))
+                && n.is_none_or(|n| !by_id.contains_key(n.as_str()))
+        };
+        // Members without either number, by folded name and date of birth;
+        // read only when a row names nobody by its numbers.
+        let keyless = if rows.iter().any(unknown) {
+            self.services
+                .db
+                .read(async |r| store::imports::keyless_members(r, cell_id).await)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let mut by_name: HashMap<(String, NaiveDate), Vec<&MemberRow>> = HashMap::new();
+        for m in &keyless {
+            if let Some(born) = m.date_of_birth {
+                by_name
+                    .entry((fold(&m.full_name), born))
+                    .or_default()
+                    .push(m);
+            }
+        }
+        let mut creates: Vec<NewMember> = Vec::new();
         for row in rows {
             let card = key(&row, Column::CardNo, card);
             let nid = key(&row, Column::NationalId, nid);
             let found_card = card.as_deref().and_then(|c| by_card.get(c)).copied();
             let found_id = nid.as_deref().and_then(|n| by_id.get(n)).copied();
             let mine = |m: &&MemberRow| m.cell_id == cell_id;
-            // Match by card number first, then by national ID, in this cell.
-            let member = found_card.filter(mine).or(found_id.filter(mine));
+            // Match by card number first, then by national ID, in this cell;
+            // a row that names nobody by its numbers, by name and date of
+            // birth among the cell's members who have neither (one only).
+            let named = (found_card.is_none() && found_id.is_none())
+                .then(|| {
+                    let name = fold(row.get(Column::FullName.key())?);
+                    let born =
+                        parse_date("date_of_birth", row.get(Column::DateOfBirth.key())?).ok()?;
+                    match by_name.get(&(name, born))?.as_slice() {
+                        [one] => Some(*one),
+                        _ => None,
+                    }
+                })
+                .flatten();
+            let member = found_card.filter(mine).or(found_id.filter(mine)).or(named);
             if let Some(problem) = self.duplicate(
                 row.number,
                 card.as_deref(),

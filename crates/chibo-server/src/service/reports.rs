@@ -497,6 +497,8 @@ const ROLLUP: &[RollupColumn] = &[
     column("Việc hoàn thành", Kind::Count),
     column("Việc được giao", Kind::Count),
     column("Việc quá hạn", Kind::Count),
+    column("Kết nạp trong năm", Kind::Count),
+    column("Hồ sơ quá hạn", Kind::Count),
 ];
 
 /// One line of the roll-up, cell by cell in the order of [`ROLLUP`].
@@ -516,6 +518,8 @@ pub fn rollup_row(l: &CellLine) -> Vec<Value> {
         Value::Number(l.tasks.done),
         Value::Number(l.tasks.total),
         Value::Number(l.tasks.overdue),
+        Value::Number(l.admitted),
+        Value::Number(l.cases_overdue),
     ]
 }
 

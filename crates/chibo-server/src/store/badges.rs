@@ -64,30 +64,48 @@ pub async fn members_under(r: &mut Reader, path: &str) -> Result<Vec<BadgeMember
         .await)?)
 }
 
-/// The whole standing history of those members under a path who ever held
-/// one of `statuses` (the ones that interrupt party age): (member, status,
-/// from), in order. Everyone else's history cannot interrupt anything.
+/// What can interrupt party age or block a badge, for the members under a
+/// path, in one statement: the whole standing history of those who ever
+/// held one of `statuses` (the ones that interrupt party age; everyone
+/// else's history cannot interrupt anything) as (member, status, from), and
+/// the discipline decisions that took effect as (member, level, effective).
 pub async fn histories_under(
     r: &mut Reader,
     path: &str,
     statuses: &[Status],
-) -> Result<Vec<(i64, String, NaiveDate)>> {
-    if statuses.is_empty() {
-        return Ok(Vec::new());
-    }
+) -> Result<(Vec<(i64, String, NaiveDate)>, Vec<(i64, String, NaiveDate)>)> {
     let (from, to) = prefix_range(path);
-    let sql = format!(
-        "SELECT s.member_id, s.status, s.start_date FROM member_status s \
-         WHERE s.member_id IN (SELECT x.member_id FROM member_status x JOIN member m ON m.id = x.member_id \
-         JOIN org_unit o ON o.id = m.cell_id WHERE o.path >= $1 AND o.path < $2 AND x.status IN {}) \
-         ORDER BY s.member_id, s.start_date, s.id",
-        status_list(statuses)
-    );
-    Ok(read!(r, |c| sqlx::query_as(AssertSqlSafe(sql))
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(c)
-        .await)?)
+    let disciplines = "SELECT 'd' AS k, d.member_id AS m, d.level AS c, d.effective_on AS f, \
+         d.case_id AS o FROM discipline d JOIN member m ON m.id = d.member_id \
+         JOIN org_unit o ON o.id = m.cell_id WHERE o.path >= $1 AND o.path < $2 \
+         AND d.level IS NOT NULL AND d.effective_on IS NOT NULL";
+    let sql = if statuses.is_empty() {
+        format!("{disciplines} ORDER BY 2, 4, 5")
+    } else {
+        format!(
+            "SELECT 's' AS k, s.member_id AS m, s.status AS c, s.start_date AS f, s.id AS o \
+             FROM member_status s WHERE s.member_id IN (SELECT x.member_id FROM member_status x \
+             JOIN member m ON m.id = x.member_id JOIN org_unit o ON o.id = m.cell_id \
+             WHERE o.path >= $1 AND o.path < $2 AND x.status IN {}) \
+             UNION ALL {disciplines} ORDER BY 1, 2, 4, 5",
+            status_list(statuses)
+        )
+    };
+    let rows: Vec<(String, i64, String, NaiveDate, i64)> =
+        read!(r, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+            .bind(&from)
+            .bind(&to)
+            .fetch_all(c)
+            .await)?;
+    let (mut histories, mut disciplines) = (Vec::new(), Vec::new());
+    for (k, m, code, on, _) in rows {
+        if k == "s" {
+            histories.push((m, code, on));
+        } else {
+            disciplines.push((m, code, on));
+        }
+    }
+    Ok((histories, disciplines))
 }
 
 /// The awards of the members of the cells under a path.
@@ -198,6 +216,8 @@ pub struct MemberRecord {
     pub history: Vec<(String, NaiveDate)>,
     pub awards: Vec<AwardRow>,
     pub proposal: Option<ProposalRow>,
+    /// Discipline decisions that took effect: (level, effective).
+    pub disciplines: Vec<(String, NaiveDate)>,
 }
 
 pub async fn record_of(r: &mut Reader, member_id: i64) -> Result<MemberRecord> {
@@ -220,6 +240,9 @@ pub async fn record_of(r: &mut Reader, member_id: i64) -> Result<MemberRecord> {
          CASE WHEN b.early THEN 1 ELSE 0 END, b.case_id \
          FROM badge_case b JOIN case_file k ON k.id = b.case_id \
          WHERE b.member_id = $1 AND k.closed_on IS NULL \
+         UNION ALL SELECT 'd', NULL, d.case_id, d.effective_on, d.level, NULL, d.case_id \
+         FROM discipline d WHERE d.member_id = $1 AND d.level IS NOT NULL \
+         AND d.effective_on IS NOT NULL \
          ORDER BY 1, 4, 7"
     )
     .bind(member_id)
@@ -230,6 +253,7 @@ pub async fn record_of(r: &mut Reader, member_id: i64) -> Result<MemberRecord> {
         history: Vec::new(),
         awards: Vec::new(),
         proposal: None,
+        disciplines: Vec::new(),
     };
     for (k, n1, n2, d, t, n3, _) in rows {
         match k.as_str() {
@@ -242,6 +266,7 @@ pub async fn record_of(r: &mut Reader, member_id: i64) -> Result<MemberRecord> {
                 case_id: n2,
                 decision_no: t,
             }),
+            "d" => out.disciplines.push((t.unwrap_or_default(), d)),
             _ => {
                 out.proposal = Some(ProposalRow {
                     case_id: n2.unwrap_or_default(),

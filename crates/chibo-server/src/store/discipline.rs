@@ -287,20 +287,3 @@ pub async fn handled_by(r: &mut Reader, account_id: i64) -> Result<Vec<i64>> {
     .fetch_all(c)
     .await)?)
 }
-
-/// The decisions in force or once in force (a level and the day it took
-/// effect) of the members under a path, as (member, level, effective):
-/// what the badge lists read over a whole unit in one statement.
-pub async fn levels_under(r: &mut Reader, path: &str) -> Result<Vec<(i64, String, NaiveDate)>> {
-    let (from, to) = super::prefix_range(path);
-    Ok(read!(r, |c| sqlx::query_as(
-        "SELECT d.member_id, d.level, d.effective_on FROM discipline d \
-         JOIN member m ON m.id = d.member_id JOIN org_unit o ON o.id = m.cell_id \
-         WHERE o.path >= $1 AND o.path < $2 AND d.level IS NOT NULL \
-         AND d.effective_on IS NOT NULL ORDER BY d.member_id, d.effective_on"
-    )
-    .bind(&from)
-    .bind(&to)
-    .fetch_all(c)
-    .await)?)
-}

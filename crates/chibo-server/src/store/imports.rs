@@ -75,6 +75,24 @@ pub async fn delete_before(tx: &mut Tx, cutoff: DateTime<Utc>) -> Result<u64> {
 
 /// The members, in any cell, holding one of these card numbers or national
 /// IDs: an import's matches and its duplicates, one query per chunk.
+/// The members of a cell with neither a card number nor a national ID (a
+/// member admitted in chibo gets the card later): an import finds them by
+/// name and date of birth, so exporting and importing the list back does
+/// not create them twice.
+pub async fn keyless_members(r: &mut Reader, cell_id: i64) -> Result<Vec<MemberRow>> {
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+        "SELECT id, cell_id, group_id, full_name, other_name, sex, date_of_birth, ethnicity, religion, \
+         national_id, card_no, admission_date, ceremony_date, official_date, phone, email, residence, notes, \
+         status, version, created_at, updated_at FROM member \
+         WHERE cell_id = $1 AND card_no IS NULL AND national_id IS NULL"
+    )
+    .bind(cell_id)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
 pub async fn members_by_keys(
     r: &mut Reader,
     cards: &[String],
