@@ -118,7 +118,7 @@ pub struct MemberDues {
 }
 
 /// The amount due for a member-month under the category in force.
-fn due_in(
+pub(super) fn due_in(
     rules: &chibo_rules::Rules,
     cats: &[CategoryRow],
     admission: Option<NaiveDate>,
@@ -154,11 +154,31 @@ pub fn ledger(
     entries: Vec<EntryRow>,
     on: NaiveDate,
 ) -> MemberDues {
-    let current = month_of(on);
     let mut paid: BTreeMap<String, i64> = BTreeMap::new();
     for e in &entries {
         *paid.entry(e.month.clone()).or_default() += e.amount_vnd;
     }
+    let mut out = ledger_of(
+        rules,
+        (m.id, &m.full_name, m.admission_date),
+        cats,
+        &paid,
+        on,
+    );
+    out.entries = entries;
+    out
+}
+
+/// [`ledger`] from the sums paid per month (YYYY-MM) instead of the
+/// entries themselves (left empty): what a table of many members reads.
+fn ledger_of(
+    rules: &chibo_rules::Rules,
+    (member_id, full_name, admission): (i64, &str, Option<NaiveDate>),
+    cats: Vec<CategoryRow>,
+    paid: &BTreeMap<String, i64>,
+    on: NaiveDate,
+) -> MemberDues {
+    let current = month_of(on);
     let limit: u32 = rules
         .param("xoa_ten_unpaid_months_per_year", on)
         .unwrap_or(3);
@@ -167,8 +187,8 @@ pub fn ledger(
         .and_then(|v| v.cite("xoa_ten_unpaid_months_per_year"))
         .unwrap_or_default();
     let mut out = MemberDues {
-        member_id: m.id,
-        full_name: m.full_name.clone(),
+        member_id,
+        full_name: full_name.to_string(),
         months: Vec::new(),
         paid_through: None,
         arrears_months: Vec::new(),
@@ -180,7 +200,6 @@ pub fn ledger(
         categories: Vec::new(),
     };
     let Some(start) = cats.first().and_then(|c| parse_month(&c.from_month)) else {
-        out.entries = entries;
         return out;
     };
     let last_entry = paid
@@ -194,7 +213,7 @@ pub fn ledger(
     while month <= end {
         let code = month_code(month);
         let (due, explanation) =
-            due_in(rules, &cats, m.admission_date, month).unwrap_or((0, String::new()));
+            due_in(rules, &cats, admission, month).unwrap_or((0, String::new()));
         let got = paid.get(&code).copied().unwrap_or(0);
         let state = if due == 0 && got == 0 {
             "exempt"
@@ -230,7 +249,6 @@ pub fn ledger(
         month = next(month);
     }
     out.review = out.unpaid_this_year >= limit;
-    out.entries = entries;
     out.categories = cats;
     out
 }
@@ -975,25 +993,58 @@ impl Services {
                 } else {
                     store::orgs::cells_under(r, &unit.path).await?
                 };
+                // The figures of each cell's own summary (`dues_summary_in`),
+                // read for every cell at once: a statement per table, not
+                // per cell (issue 18: the cost stays flat as cells are added).
+                let mut collected: BTreeMap<(i64, String), i64> = BTreeMap::new();
+                for c in db::collected_under(
+                    r,
+                    &unit.path,
+                    &month_code((year, 1)),
+                    &month_code((year, 12)),
+                )
+                .await?
+                {
+                    collected.insert((c.cell_id, c.month), c.collected_vnd);
+                }
+                let mut closes: BTreeMap<(i64, String), CloseRow> = BTreeMap::new();
+                for c in db::closes_under(r, &unit.path).await? {
+                    closes.insert((c.cell_id, c.month.clone()), c);
+                }
+                let arrears = self.arrears_under(r, &unit.path, on).await?;
+                let months: Vec<u32> = match month {
+                    Some(m) => vec![m.1],
+                    None => (1..=12).collect(),
+                };
                 let mut lines = Vec::new();
                 for cell in &cells {
-                    let s = self.dues_summary_in(r, cell, year, on).await?;
-                    let code = month.map(month_code);
-                    let of: Vec<&SummaryMonth> = s
-                        .months
-                        .iter()
-                        .filter(|m| code.as_ref().is_none_or(|c| *c == m.month))
-                        .collect();
-                    lines.push(CellDues {
+                    let mut line = CellDues {
                         cell_id: cell.id,
                         cell_name: cell.name.clone(),
-                        collected_vnd: of.iter().map(|m| m.collected_vnd).sum(),
-                        retained_vnd: of.iter().map(|m| m.retained_vnd).sum(),
-                        remitted_vnd: of.iter().map(|m| m.remitted_vnd).sum(),
-                        closed: of.iter().all(|m| m.closed),
-                        arrears_vnd: s.arrears_vnd,
-                        members_in_arrears: s.members_in_arrears,
-                    });
+                        collected_vnd: 0,
+                        retained_vnd: 0,
+                        remitted_vnd: 0,
+                        closed: true,
+                        arrears_vnd: 0,
+                        members_in_arrears: 0,
+                    };
+                    for &mo in &months {
+                        let key = (cell.id, month_code((year, mo)));
+                        let got = collected.get(&key).copied().unwrap_or(0);
+                        let (retained, remitted) = match closes.get(&key) {
+                            Some(c) => (c.retained_vnd, c.remitted_vnd),
+                            None => self.split(got, first_day((year, mo))),
+                        };
+                        line.collected_vnd += got;
+                        line.retained_vnd += retained;
+                        line.remitted_vnd += remitted;
+                        line.closed &= closes.contains_key(&key);
+                    }
+                    if let Some(&(amount, owing)) = arrears.get(&cell.id) {
+                        line.arrears_vnd = amount;
+                        line.members_in_arrears = owing;
+                    }
+                    lines.push(line);
                 }
                 Ok(DuesByCell {
                     unit_id: unit.id,
@@ -1008,6 +1059,71 @@ impl Services {
                 })
             })
             .await
+    }
+
+    /// Each cell's dues in arrears on `on` under a path, as
+    /// [`Services::arrears_of`] derives them for one cell (the ledger of each
+    /// member on its roll), folded member by member as the rows stream in.
+    async fn arrears_under(
+        &self,
+        r: &mut Reader,
+        path: &str,
+        on: NaiveDate,
+    ) -> Result<BTreeMap<i64, (i64, usize)>> {
+        struct Member {
+            id: i64,
+            cell_id: i64,
+            admission: Option<NaiveDate>,
+            cats: Vec<CategoryRow>,
+            paid: BTreeMap<String, i64>,
+        }
+        let mut out: BTreeMap<i64, (i64, usize)> = BTreeMap::new();
+        let mut fold = |m: Member| {
+            if m.cats.is_empty() {
+                return;
+            }
+            let l = ledger_of(&self.rules, (m.id, "", m.admission), m.cats, &m.paid, on);
+            if l.arrears_vnd > 0 {
+                let cell = out.entry(m.cell_id).or_default();
+                cell.0 += l.arrears_vnd;
+                cell.1 += 1;
+            }
+        };
+        let mut current: Option<Member> = None;
+        db::ledgers_under(r, path, |row| {
+            if current.as_ref().is_some_and(|m| m.id != row.member_id)
+                && let Some(done) = current.take()
+            {
+                fold(done);
+            }
+            let m = current.get_or_insert_with(|| Member {
+                id: row.member_id,
+                cell_id: row.cell_id,
+                admission: row.admission_date,
+                cats: Vec::new(),
+                paid: BTreeMap::new(),
+            });
+            if row.kind == 0 {
+                m.cats.push(CategoryRow {
+                    id: row.category_id,
+                    member_id: row.member_id,
+                    from_month: row.month,
+                    category: row.category.unwrap_or_default(),
+                    base_vnd: row.base_vnd,
+                    zone: row.zone,
+                    reduction_pct: row.reduction_pct,
+                    reason: row.reason,
+                    actor: row.actor.unwrap_or_default(),
+                });
+            } else {
+                *m.paid.entry(row.month).or_default() += row.paid_vnd;
+            }
+        })
+        .await?;
+        if let Some(done) = current {
+            fold(done);
+        }
+        Ok(out)
     }
 
     /// A cell's dues in arrears on `on`, derived from the ledger of each

@@ -274,3 +274,112 @@ pub async fn close_month(tx: &mut Tx, c: &CloseRow, now: DateTime<Utc>) -> Resul
         Err(e) => Err(e.into()),
     }
 }
+
+/// A cell's entries for one month: how many and their sum.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CellMonth {
+    pub cell_id: i64,
+    pub month: String,
+    pub entries: i64,
+    pub collected_vnd: i64,
+}
+
+/// The count and sum of the entries of each cell under a path (the cell
+/// itself for a cell's path) and month in `from..=to` (YYYY-MM): one
+/// statement for the whole table, whatever the number of cells.
+pub async fn collected_under(
+    r: &mut Reader,
+    path: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<CellMonth>> {
+    let (lo, hi) = super::prefix_range(path);
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+        "SELECT e.cell_id, e.month, COUNT(*) AS entries, CAST(SUM(e.amount_vnd) AS BIGINT) AS collected_vnd \
+         FROM dues_entry e JOIN org_unit o ON o.id = e.cell_id \
+         WHERE o.path >= $1 AND o.path < $2 AND e.month >= $3 AND e.month <= $4 \
+         GROUP BY e.cell_id, e.month ORDER BY e.cell_id, e.month"
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .bind(from)
+    .bind(to)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// The months closed by the cells under a path.
+pub async fn closes_under(r: &mut Reader, path: &str) -> Result<Vec<CloseRow>> {
+    let (lo, hi) = super::prefix_range(path);
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+        "SELECT d.cell_id, d.month, d.closed_on, d.collected_vnd, d.retained_vnd, d.remitted_vnd, d.actor \
+         FROM dues_close d JOIN org_unit o ON o.id = d.cell_id \
+         WHERE o.path >= $1 AND o.path < $2 ORDER BY d.cell_id, d.month"
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// One row of [`ledgers_under`]: a member's category (`kind` 0, its
+/// columns set) or the sum of their entries for a month (`kind` 1).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LedgerRow {
+    pub member_id: i64,
+    pub cell_id: i64,
+    pub admission_date: Option<NaiveDate>,
+    pub kind: i64,
+    pub category_id: i64,
+    pub month: String,
+    pub category: Option<String>,
+    pub base_vnd: Option<i64>,
+    pub zone: Option<i64>,
+    pub reduction_pct: Option<i64>,
+    pub reason: Option<String>,
+    pub actor: Option<String>,
+    pub paid_vnd: i64,
+}
+
+/// What the arrears of the members on the rolls of the cells under a path
+/// derive from — each member's categories, then the sum of their entries
+/// per month — by member, handed to `each` row by row as they are read
+/// (a province's ledger is millions of member-months: one statement, never
+/// all of it in memory).
+pub async fn ledgers_under(
+    r: &mut Reader,
+    path: &str,
+    mut each: impl FnMut(LedgerRow),
+) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let (lo, hi) = super::prefix_range(path);
+    let on_list = super::status_list(&crate::model::Status::ON_LIST);
+    let sql = format!(
+        "SELECT m.id AS member_id, m.cell_id, m.admission_date, CAST(0 AS BIGINT) AS kind, c.id AS category_id, \
+         c.from_month AS month, c.category, c.base_vnd, c.zone, c.reduction_pct, c.reason, c.actor, \
+         CAST(0 AS BIGINT) AS paid_vnd \
+         FROM dues_category c JOIN member m ON m.id = c.member_id JOIN org_unit o ON o.id = m.cell_id \
+         WHERE o.path >= $1 AND o.path < $2 AND m.status IN {on_list} \
+         UNION ALL \
+         SELECT m.id, m.cell_id, m.admission_date, CAST(1 AS BIGINT), CAST(0 AS BIGINT), e.month, NULL, NULL, NULL, \
+         NULL, NULL, NULL, CAST(SUM(e.amount_vnd) AS BIGINT) \
+         FROM dues_entry e JOIN member m ON m.id = e.member_id JOIN org_unit o ON o.id = m.cell_id \
+         WHERE o.path >= $1 AND o.path < $2 AND m.status IN {on_list} \
+         GROUP BY m.id, m.cell_id, m.admission_date, e.month \
+         ORDER BY 1, 4, 6, 5"
+    );
+    Ok(read!(r, |c| {
+        let mut rows = sqlx::query_as::<_, LedgerRow>(sqlx::AssertSqlSafe(sql))
+            .bind(&lo)
+            .bind(&hi)
+            .fetch(c);
+        while let Some(row) = rows.try_next().await? {
+            each(row);
+        }
+        Ok::<(), sqlx::Error>(())
+    })?)
+}
