@@ -382,6 +382,12 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             scale,
             months,
         } => {
+            // A province's round is opened in every committee (a case per
+            // member), its December run through in one cell of each.
+            let evaluation_cells = match scale.as_deref() {
+                Some("province") => 1,
+                _ => DEMO_EVALUATION_CELLS,
+            };
             let size = match scale.as_deref() {
                 Some("province") => DemoSize {
                     cells: 15_000,
@@ -404,7 +410,7 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
             let cases = s.generate_demo_cases(s.now()).await?;
             let (concerns, campaigns) = s.generate_demo_residents(s.now()).await?;
             let rated = s
-                .generate_demo_evaluations(s.now(), DEMO_EVALUATION_CELLS)
+                .generate_demo_evaluations(s.now(), evaluation_cells)
                 .await?;
             print_demo(&report);
             println!("{rated} đảng viên đã xếp loại chất lượng năm trước");

@@ -17,6 +17,7 @@ mod discipline;
 mod evaluations;
 mod history;
 mod keeping;
+mod ledger;
 mod residents;
 
 use rand::rngs::StdRng;
@@ -300,6 +301,8 @@ fn later_status(
 struct Batch {
     /// A year of meetings and tasks, when asked for.
     history: Option<history::History>,
+    /// Every cell's dues ledger but the first's, with the history.
+    ledger: Option<ledger::Ledger>,
     orgs: Rows,
     members: Rows,
     statuses: Rows,
@@ -321,6 +324,7 @@ impl Batch {
     fn new(ids: (i64, i64, i64), now: DateTime<Utc>, actor: Actor, password_hash: String) -> Self {
         Self {
             history: None,
+            ledger: None,
             orgs: Rows::new(
                 "org_unit",
                 &[
@@ -557,6 +561,9 @@ impl Batch {
         if let Some(h) = self.history.as_mut() {
             h.flush(&mut tx).await?;
         }
+        if let Some(l) = self.ledger.as_mut() {
+            l.flush(&mut tx).await?;
+        }
         self.versions.flush(&mut tx).await?;
         std::mem::take(&mut self.journal).finish(&mut tx).await?;
         tx.commit().await?;
@@ -617,6 +624,7 @@ impl Services {
             };
             tx.commit().await?;
             b.history = Some(history::History::new(next));
+            b.ledger = Some(ledger::Ledger::new());
         }
         let mut history_rng = StdRng::seed_from_u64(1930);
         let uppers = size.cells.div_ceil(CELLS_PER_UPPER).max(1);
@@ -722,6 +730,7 @@ impl Services {
                 let mut officials = Vec::new();
                 let mut later_changes = Vec::new();
                 let mut roll = Vec::new();
+                let mut payers = Vec::new();
                 for k in 0..size.members_per_cell {
                     let probationary = k % 10 == 7;
                     let (v, adm) = g.member(
@@ -739,6 +748,7 @@ impl Services {
                     later_changes.extend(changes);
                     let now_status = later.map_or(adm.status, |l| l.0);
                     if now_status.on_list() {
+                        payers.push((id, v.admission_date));
                         roll.push(history::OnRoll {
                             id,
                             name: v.full_name.clone(),
@@ -792,6 +802,10 @@ impl Services {
                         minute_taker: taker.0,
                     };
                     b.history(self, &mut history_rng, &life, months, today);
+                }
+                if cell_no > 1 {
+                    let treasurer = officials.first().map_or("Bí thư", |o| o.1.as_str());
+                    b.ledger(&self.rules, &cell, treasurer, &payers, today);
                 }
                 let secretary = officials.first();
                 let member = officials.get(4).or(officials.last());

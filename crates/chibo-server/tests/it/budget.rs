@@ -210,3 +210,80 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
         "{b:?}: more statements than before: {over:#?}"
     );
 }
+
+/// The upper committee's lifecycle tables (issues 14 and 16) read every cell
+/// under it at once: a committee of four cells costs what one cell costs,
+/// plus the one statement listing the cells (issue 18: per-request cost
+/// flat as data grows; `/dues/cells` used to send five statements a cell,
+/// now seven for the whole unit).
+#[db_test]
+async fn upper_lifecycle_tables_stay_flat_as_cells_are_added(b: Backend) {
+    let app = TestApp::empty(b).await;
+    app.services
+        .generate_demo_with_history(
+            DemoSize {
+                cells: 4,
+                members_per_cell: 12,
+            },
+            2,
+            app.now(),
+        )
+        .await
+        .expect("demo data");
+    app.services
+        .generate_demo_evaluations(app.now(), 4)
+        .await
+        .expect("evaluations");
+    let upper = app.actor("dangbo").await;
+    let unit = upper.primary().and_then(|g| g.org_id).expect("a unit");
+    let cells = app.cell_ids().await;
+    assert_eq!(cells.len(), 4);
+    let token = app
+        .services
+        .issue_api_token(upper.account_id, "test", app.now())
+        .await
+        .expect("token");
+    let anon = TestApp::client();
+    let api = Some(token.as_str());
+    let (_, rounds) = get(
+        &app,
+        &anon,
+        &format!("/api/v1/evaluations/rounds?unit={unit}"),
+        api,
+    )
+    .await;
+    let round = rounds[0]["id"].as_i64().expect("a round");
+
+    let mut lines = Vec::new();
+    for (what, path, ceiling) in [
+        (
+            "api: dues by cell, year",
+            "/api/v1/dues/cells?year=2026&unit=",
+            7,
+        ),
+        (
+            "api: dues by cell, month",
+            "/api/v1/dues/cells?month=2026-10&unit=",
+            7,
+        ),
+        ("api: badges due", "/api/v1/badges?unit=", 7),
+        (
+            "api: evaluation summary",
+            &format!("/api/v1/evaluations/rounds/{round}?unit="),
+            4,
+        ),
+    ] {
+        let (all, body) = get(&app, &anon, &format!("{path}{unit}"), api).await;
+        let (one, _) = get(&app, &anon, &format!("{path}{}", cells[1]), api).await;
+        assert_ne!(body, Value::Null, "{path}");
+        lines.push(format!(
+            "{all:>3} for 4 cells, {one:>3} for one (today ≤ {ceiling}) {what}"
+        ));
+        assert!(all <= ceiling, "{b:?} {what}: {all} statements > {ceiling}");
+        assert!(
+            all <= one + 1,
+            "{b:?} {what}: {all} for 4 cells, {one} for one"
+        );
+    }
+    eprintln!("{b:?}: statements per request\n{}", lines.join("\n"));
+}

@@ -526,3 +526,76 @@ async fn get_json(app: &TestApp, login: &str, path: &str) -> Value {
     assert_eq!(s, StatusCode::OK, "GET {path}: {v}");
     v
 }
+
+/// The upper committee's table reads every cell at once (issue 18): each of
+/// its lines equals the cell's own summary, which reads the cell alone (the
+/// computation the table made per cell before), on a demo whose cells have
+/// a ledger with members in arrears and a closed month.
+#[db_test]
+async fn the_cells_table_equals_each_cells_own_summary(b: Backend) {
+    use chibo_server::service::demo::DemoSize;
+    let app = TestApp::empty(b).await;
+    app.services
+        .generate_demo_with_history(
+            DemoSize {
+                cells: 4,
+                members_per_cell: 12,
+            },
+            2,
+            app.now(),
+        )
+        .await
+        .expect("demo data");
+    app.services
+        .generate_demo_keeping(app.now())
+        .await
+        .expect("the first cell's ledger");
+    let (s, v) = call(
+        &app,
+        "bithu.3",
+        "/api/v1/dues/close",
+        Some(json!({"month": "2026-10"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let cells = app.cell_ids().await;
+    assert_eq!(cells.len(), 4);
+    let mut owing = 0;
+    for query in ["year=2026", "month=2026-10", "month=2026-11"] {
+        let t = get_json(&app, "dangbo", &format!("/api/v1/dues/cells?{query}")).await;
+        let lines = t["cells"].as_array().unwrap();
+        assert_eq!(lines.len(), cells.len(), "{t}");
+        for cell in &cells {
+            let line = lines.iter().find(|l| l["cell_id"] == *cell).unwrap();
+            let own = get_json(
+                &app,
+                "dangbo",
+                &format!("/api/v1/dues/summary?unit={cell}&year=2026"),
+            )
+            .await;
+            let months: Vec<&Value> = own["months"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| match query.strip_prefix("month=") {
+                    Some(code) => m["month"] == code,
+                    None => true,
+                })
+                .collect();
+            for k in ["collected_vnd", "retained_vnd", "remitted_vnd"] {
+                let sum: i64 = months.iter().map(|m| m[k].as_i64().unwrap()).sum();
+                assert_eq!(line[k], sum, "{query} {k}: {line} / {own}");
+            }
+            let closed = months.iter().all(|m| m["closed"] == true);
+            assert_eq!(line["closed"], closed, "{query}: {line}");
+            assert_eq!(line["arrears_vnd"], own["arrears_vnd"], "{line} / {own}");
+            assert_eq!(
+                line["members_in_arrears"], own["members_in_arrears"],
+                "{line} / {own}"
+            );
+            owing += own["members_in_arrears"].as_i64().unwrap();
+        }
+    }
+    // The figures are not trivially equal: the demo's ledgers have arrears.
+    assert!(owing > 0, "members in arrears");
+}

@@ -55,6 +55,7 @@ impl Services {
         max_cells: u32,
     ) -> Result<usize> {
         let year = super::super::today(now).year() - 1;
+        let secretaries = self.demo_secretaries().await?;
         let mut rated = 0;
         let mut n = 1;
         while let Some(upper) = actor(self, &super::upper_login(n)).await? {
@@ -84,7 +85,13 @@ impl Services {
                 if cell_no > max_cells {
                     break;
                 }
-                decisions.extend(self.demo_cell_evaluation(year, cell, &lines).await?);
+                let Some(secretary) = secretaries.get(&cell) else {
+                    continue;
+                };
+                decisions.extend(
+                    self.demo_cell_evaluation(year, secretary, cell, &lines)
+                        .await?,
+                );
             }
             rated += decisions.len();
             if decisions.is_empty() {
@@ -105,8 +112,8 @@ impl Services {
             self.decide_tiers(&upper, round, &DecisionsForm { items }, at(year, 20))
                 .await?;
             for cell in cells {
-                if let Some(secretary) = self.demo_secretary(cell).await? {
-                    self.announce_tiers(&secretary, round, cell, at(year, 22))
+                if let Some(secretary) = secretaries.get(&cell) {
+                    self.announce_tiers(secretary, round, cell, at(year, 22))
                         .await?;
                 }
             }
@@ -114,16 +121,18 @@ impl Services {
         Ok(rated)
     }
 
-    /// The cell's secretary account, if the demo made one.
-    async fn demo_secretary(&self, cell: i64) -> Result<Option<Actor>> {
+    /// Each cell's secretary account the demo made, read once: looking
+    /// one up by walking the logins made a province's demo quadratic.
+    async fn demo_secretaries(&self) -> Result<BTreeMap<i64, Actor>> {
+        let mut out = BTreeMap::new();
         let mut n = 1;
         while let Some(a) = actor(self, &super::secretary_login(n)).await? {
-            if a.units.iter().any(|u| u.id == cell) {
-                return Ok(Some(a));
+            for u in &a.units {
+                out.entry(u.id).or_insert_with(|| a.clone());
             }
             n += 1;
         }
-        Ok(None)
+        Ok(out)
     }
 
     /// One cell's part: each member's self-review at the best tier the
@@ -132,12 +141,10 @@ impl Services {
     async fn demo_cell_evaluation(
         &self,
         year: i32,
+        secretary: &Actor,
         cell: i64,
         lines: &[(i64, i64)],
     ) -> Result<Vec<(i64, i64)>> {
-        let Some(secretary) = self.demo_secretary(cell).await? else {
-            return Ok(Vec::new());
-        };
         // The demo has no account per member: each self-review is recorded
         // as the member (their id) in the cell's session.
         let review_day = at(year, 5);
@@ -172,7 +179,7 @@ impl Services {
         let meeting_day = at(year, 12);
         let meeting = self
             .plan_meeting(
-                &secretary,
+                secretary,
                 cell,
                 &MeetingForm {
                     kind: "chuyen_de".into(),
@@ -186,7 +193,7 @@ impl Services {
             )
             .await?;
         self.open_meeting(
-            &secretary,
+            secretary,
             meeting,
             Some("Họp theo lịch của đảng ủy"),
             meeting_day,
@@ -198,7 +205,7 @@ impl Services {
             .await?;
         for r in &roll {
             self.mark_attendance(
-                &secretary,
+                secretary,
                 meeting,
                 r.member_id,
                 Presence::CoMat,
@@ -211,7 +218,7 @@ impl Services {
         // The HTT proposals first, so the quota counts them.
         let mut order: Vec<(i64, i64, Tier)> = Vec::new();
         for (member_id, id) in lines {
-            let e = self.evaluation(&secretary, *id, meeting_day).await?;
+            let e = self.evaluation(secretary, *id, meeting_day).await?;
             let tier = e
                 .evaluation
                 .self_tier
@@ -226,7 +233,7 @@ impl Services {
             loop {
                 let vote = self
                     .open_vote(
-                        &secretary,
+                        secretary,
                         meeting,
                         DecisionKind::NghiQuyet,
                         &format!(
@@ -237,14 +244,14 @@ impl Services {
                         meeting_day,
                     )
                     .await?;
-                let (m, _) = self.meeting(&secretary, meeting).await?;
+                let (m, _) = self.meeting(secretary, meeting).await?;
                 let v = self
                     .db
                     .read(async |r| store::meetings::vote(r, vote).await)
                     .await?
                     .ok_or(super::super::ServiceError::NotFound)?;
                 let voters = u32::try_from(self.vote_voters(&m, &v).len()).unwrap_or(0);
-                self.enter_counts(&secretary, meeting, vote, (voters, 0, 0), meeting_day)
+                self.enter_counts(secretary, meeting, vote, (voters, 0, 0), meeting_day)
                     .await?;
                 let f = ProposalForm {
                     tier: proposed.code().into(),
@@ -252,7 +259,7 @@ impl Services {
                     vote_id: Some(vote),
                     ..ProposalForm::default()
                 };
-                match self.propose_tier(&secretary, id, &f, meeting_day).await {
+                match self.propose_tier(secretary, id, &f, meeting_day).await {
                     Ok(()) => break,
                     Err(_) if proposed == Tier::Htxs => proposed = Tier::Htt,
                     Err(e) => return Err(e),
