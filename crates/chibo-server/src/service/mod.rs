@@ -38,6 +38,8 @@ pub mod users;
 pub use crate::store::count::counted;
 pub mod case_documents;
 pub mod elections;
+pub mod cell_rating_print;
+pub mod cell_ratings;
 pub mod evaluation_print;
 pub mod evaluations;
 pub mod growth;
