@@ -42,7 +42,11 @@ fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) ->
 }
 
 fn tier_refused(cell: &str, r: TierRefusal) -> ServiceError {
-    ServiceError::invalid(Problem::new("rule", r.code, format!("{cell}: {}", r.message)))
+    ServiceError::invalid(Problem::new(
+        "rule",
+        r.code,
+        format!("{cell}: {}", r.message),
+    ))
 }
 
 fn tier_of(raw: &str, field: &'static str) -> Result<Tier> {
@@ -399,7 +403,10 @@ impl Services {
             thematic_due: thematic_due.into(),
             meetings_citation,
             presence,
-            resolutions: meetings.iter().filter(|m| m.resolution_id.is_some()).count() as i64,
+            resolutions: meetings
+                .iter()
+                .filter(|m| m.resolution_id.is_some())
+                .count() as i64,
             tasks_assigned: tally.assigned,
             tasks_done: tally.done,
             tasks_on_time: tally.on_time,
@@ -805,7 +812,15 @@ impl Services {
             let step = self
                 .evaluation_step(&mut tx, actor, &row, &mut case, record, None, now)
                 .await?;
-            if !db::decide(&mut tx, (e.id, e.version), tier.code(), reason.as_deref(), on).await? {
+            if !db::decide(
+                &mut tx,
+                (e.id, e.version),
+                tier.code(),
+                reason.as_deref(),
+                on,
+            )
+            .await?
+            {
                 return Err(ServiceError::Stale);
             }
             audit_entry(
@@ -853,11 +868,7 @@ impl Services {
             })
             .await?;
         if items.is_empty() {
-            return Err(invalid(
-                "unit",
-                "evaluation.nothing_to_announce",
-                unit.name,
-            ));
+            return Err(invalid("unit", "evaluation.nothing_to_announce", unit.name));
         }
         let n = items.len();
         let mut tx = self.db.begin().await?;

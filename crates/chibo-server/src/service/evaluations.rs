@@ -446,7 +446,8 @@ impl Services {
                     now,
                 )
                 .await?;
-            let id = store::cell_ratings::insert(&mut tx, (round_id, cell.id, case_id), now).await?;
+            let id =
+                store::cell_ratings::insert(&mut tx, (round_id, cell.id, case_id), now).await?;
             audit_entry(
                 &mut tx,
                 actor,

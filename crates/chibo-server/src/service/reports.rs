@@ -328,7 +328,10 @@ fn rating_blocks(r: &RatingFigures) -> Vec<Block> {
     let m = &r.members;
     let cell = match (r.cell.final_name.as_str(), r.cell.proposed_name.as_str()) {
         ("", "") => "chưa có kết quả".to_string(),
-        ("", p) => format!("chi bộ đề xuất {}, chờ cấp ủy cấp trên xếp loại", p.to_lowercase()),
+        ("", p) => format!(
+            "chi bộ đề xuất {}, chờ cấp ủy cấp trên xếp loại",
+            p.to_lowercase()
+        ),
         (f, _) => format!("cấp ủy cấp trên xếp loại {}", f.to_lowercase()),
     };
     vec![

@@ -121,8 +121,14 @@ pub struct SelfReview<'a> {
 
 /// Each write checks the version read and bumps it: `false` when another
 /// request changed the rating since.
-pub async fn save_self_review(tx: &mut Tx, id: i64, version: i64, s: &SelfReview<'_>) -> Result<bool> {
-    let n = in_tx!(tx, |c| sqlx::query(
+pub async fn save_self_review(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    s: &SelfReview<'_>,
+) -> Result<bool> {
+    let n = in_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE cell_evaluation SET self_points = $1, tasks_exceeding = $2, self_tier = $3, report = $4, \
          figures = $5, submitted_on = $6, version = version + 1 WHERE id = $7 AND version = $8"
     )
@@ -136,7 +142,8 @@ pub async fn save_self_review(tx: &mut Tx, id: i64, version: i64, s: &SelfReview
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(n == 1)
 }
 
@@ -147,7 +154,8 @@ pub async fn propose(
     opinions: Option<&str>,
     vote_id: i64,
 ) -> Result<bool> {
-    let n = in_tx!(tx, |c| sqlx::query(
+    let n = in_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE cell_evaluation SET proposed_tier = $1, opinions = $2, vote_id = $3, version = version + 1 \
          WHERE id = $4 AND version = $5"
     )
@@ -158,7 +166,8 @@ pub async fn propose(
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(n == 1)
 }
 
@@ -169,7 +178,8 @@ pub async fn decide(
     reason: Option<&str>,
     on: NaiveDate,
 ) -> Result<bool> {
-    let n = in_tx!(tx, |c| sqlx::query(
+    let n = in_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE cell_evaluation SET final_tier = $1, final_reason = $2, decided_on = $3, version = version + 1 \
          WHERE id = $4 AND version = $5"
     )
@@ -180,12 +190,14 @@ pub async fn decide(
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(n == 1)
 }
 
 pub async fn announce(tx: &mut Tx, (id, version): (i64, i64), on: NaiveDate) -> Result<bool> {
-    let n = in_tx!(tx, |c| sqlx::query(
+    let n = in_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE cell_evaluation SET announced_on = $1, version = version + 1 WHERE id = $2 AND version = $3"
     )
     .bind(on)
@@ -193,6 +205,7 @@ pub async fn announce(tx: &mut Tx, (id, version): (i64, i64), on: NaiveDate) -> 
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(n == 1)
 }

@@ -183,13 +183,7 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
     assert_eq!(st, StatusCode::OK, "{queue}");
     assert_eq!(queue["lines"].as_array().unwrap().len(), 1, "{queue}");
     assert_eq!(queue["lines"][0]["stage"], "self_review");
-    let (_, cases) = api(
-        &app,
-        "bithu",
-        None,
-        &format!("/api/v1/cases?unit={cell}"),
-    )
-    .await;
+    let (_, cases) = api(&app, "bithu", None, &format!("/api/v1/cases?unit={cell}")).await;
     assert_eq!(
         cases
             .as_array()
@@ -236,9 +230,8 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
         assert_eq!(f["members"][k], members[k], "members' {k}: {f}");
     }
     let o = s.org(cell).await.unwrap();
-    let held = s
-        .db
-        .read(async |r| {
+    let held =
+        s.db.read(async |r| {
             let w = store::stats::Window {
                 from: Utc.with_ymd_and_hms(2025, 12, 31, 17, 0, 0).unwrap(),
                 to: Utc.with_ymd_and_hms(2026, 12, 31, 17, 0, 0).unwrap(),
@@ -249,7 +242,12 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
         })
         .await
         .unwrap();
-    assert_eq!(f["regular_held"], held.iter().filter(|m| m.kind == "thuong_ky" || m.kind == "ket_hop").count());
+    assert_eq!(
+        f["regular_held"],
+        held.iter()
+            .filter(|m| m.kind == "thuong_ky" || m.kind == "ket_hop")
+            .count()
+    );
     assert_eq!(f["regular_due"], 11, "January to November: {f}");
     assert_eq!(f["disciplined"], 0);
     assert_eq!(f["concerns_received"], 0);
@@ -265,7 +263,10 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(codes(&e), ["tier.above_band"]);
     let m = messages(&e);
-    assert!(m.contains("366-QĐ/TW") && m.contains("Hoàn thành nhiệm vụ"), "{m}");
+    assert!(
+        m.contains("366-QĐ/TW") && m.contains("Hoàn thành nhiệm vụ"),
+        "{m}"
+    );
     let (_, unchanged) = api(&app, "bithu", None, &path).await;
     assert_eq!(unchanged["submitted_on"], Value::Null);
     // An ordinary member cannot submit the cell's report.
@@ -303,9 +304,16 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
             .await
             .unwrap()
     {
-        s.mark_attendance(&bithu, meeting, r.member_id, Presence::CoMat, None, app.now())
-            .await
-            .unwrap();
+        s.mark_attendance(
+            &bithu,
+            meeting,
+            r.member_id,
+            Presence::CoMat,
+            None,
+            app.now(),
+        )
+        .await
+        .unwrap();
     }
     let vote = s
         .open_vote(
@@ -341,7 +349,9 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
     let (st, proposed) = api(
         &app,
         "bithu",
-        Some(json!({"tier": "ht", "opinions": "Thống nhất với báo cáo kiểm điểm", "vote_id": vote})),
+        Some(
+            json!({"tier": "ht", "opinions": "Thống nhất với báo cáo kiểm điểm", "vote_id": vote}),
+        ),
         &proposal,
     )
     .await;
@@ -390,7 +400,10 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
     // Changed, with its reason, on the queue page.
     let (c, csrf) = app.login("dangbo").await;
     let page = app
-        .html(&c, &format!("/evaluations/rounds/{round}/cells?unit={upper}"))
+        .html(
+            &c,
+            &format!("/evaluations/rounds/{round}/cells?unit={upper}"),
+        )
         .await;
     assert!(page.contains("Hoàn thành nhiệm vụ"), "{page}");
     let res = app
@@ -499,5 +512,8 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
     );
     let flat = summary.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("XẾP LOẠI CHẤT LƯỢNG CHI BỘ"), "{flat}");
-    assert!(flat.contains("Chi bộ không hoàn thành nhiệm vụ: 1"), "{flat}");
+    assert!(
+        flat.contains("Chi bộ không hoàn thành nhiệm vụ: 1"),
+        "{flat}"
+    );
 }

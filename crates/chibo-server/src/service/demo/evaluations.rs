@@ -286,7 +286,9 @@ impl Services {
         }
         // The cell's own report (form 01) from its records, at the best tier
         // they allow, and the conference's vote on it.
-        let view = self.cell_rating(&secretary, round, cell, meeting_day).await?;
+        let view = self
+            .cell_rating(&secretary, round, cell, meeting_day)
+            .await?;
         let points = 88;
         let tier = self
             .rules
@@ -305,7 +307,11 @@ impl Services {
             meeting_day,
         )
         .await?;
-        let v = vote(format!("Đề xuất xếp loại chi bộ năm {year}: {}", tier.name())).await?;
+        let v = vote(format!(
+            "Đề xuất xếp loại chi bộ năm {year}: {}",
+            tier.name()
+        ))
+        .await?;
         self.propose_cell_tier(
             &secretary,
             (round, cell),

@@ -5,12 +5,12 @@
 mod badges;
 mod ballots;
 mod cases;
+mod cell_ratings;
 mod constraints;
 mod dashboard;
 mod discipline;
 mod elections;
 mod errors;
-mod cell_ratings;
 mod evaluations;
 mod meetings;
 mod members;
