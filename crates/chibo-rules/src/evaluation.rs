@@ -391,6 +391,106 @@ impl Rules {
     }
 }
 
+/// What a collective (a cell) is rated on (QĐ 366 Art. 11): the points of its collective
+/// self-review on the 100-point frame, its tasks, and how many members of its leadership
+/// (the cell's committee) were disciplined in the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CollectiveInput {
+    /// Points on the 100-point frame.
+    pub points: u32,
+    /// Tasks of the period.
+    pub tasks_total: u32,
+    /// Completed (on time or late).
+    pub tasks_done: u32,
+    /// Completed on time.
+    pub tasks_on_time: u32,
+    /// Exceeding the requirement.
+    pub tasks_exceeding: u32,
+    /// Members of the collective's leadership disciplined in the period.
+    pub leaders_disciplined: u32,
+}
+
+impl Rules {
+    /// The best tier a collective may be rated: the points' band with the task conditions of
+    /// a collective (late tasks within the pack's share for HT), then capped when a member of
+    /// its leadership was disciplined in the period (no HTXS, QĐ 366 Art. 11).
+    pub fn evaluate_collective(
+        &self,
+        i: &CollectiveInput,
+        on: NaiveDate,
+    ) -> Result<Evaluation, RulesError> {
+        let base = self.evaluate(
+            &EvaluationInput {
+                points: i.points,
+                tasks_total: i.tasks_total,
+                tasks_done: i.tasks_done,
+                tasks_on_time: i.tasks_on_time,
+                tasks_exceeding: i.tasks_exceeding,
+                disqualified: false,
+                collective: true,
+            },
+            on,
+        )?;
+        if i.leaders_disciplined == 0 {
+            return Ok(base);
+        }
+        let view = self.pack_at(on)?;
+        let param = "evaluation_collective_cap_leader_disciplined";
+        let code: String = view.get(param)?;
+        let cap = Tier::from_code(&code)
+            .ok_or_else(|| RulesError::Invalid(format!("{param}: {code}")))?;
+        if base.tier >= cap {
+            return Ok(base);
+        }
+        let citation = view.cite(param)?;
+        Ok(Evaluation {
+            tier: cap,
+            explanation: format!(
+                "{}: {} thành viên cấp ủy bị thi hành kỷ luật trong kỳ đánh giá — {citation}",
+                cap.name(),
+                i.leaders_disciplined
+            ),
+            citation,
+        })
+    }
+
+    /// Checks a tier proposed for (or decided on) a collective: no better than
+    /// [`Rules::evaluate_collective`] allows. `Ok` carries the engine's own rating; the refusal's
+    /// code is `tier.leader_disciplined` when the discipline cap binds, else `tier.above_band`.
+    pub fn check_collective_tier(
+        &self,
+        proposed: Tier,
+        input: &CollectiveInput,
+        on: NaiveDate,
+    ) -> Result<Result<Evaluation, TierRefusal>, RulesError> {
+        let allowed = self.evaluate_collective(input, on)?;
+        if proposed >= allowed.tier {
+            return Ok(Ok(allowed));
+        }
+        let unbound = self.evaluate_collective(
+            &CollectiveInput {
+                leaders_disciplined: 0,
+                ..*input
+            },
+            on,
+        )?;
+        let code = if proposed >= unbound.tier {
+            "tier.leader_disciplined"
+        } else {
+            "tier.above_band"
+        };
+        Ok(Err(TierRefusal {
+            code,
+            message: format!(
+                "Không thể xếp loại chi bộ \"{}\": chỉ được xếp loại \"{}\" ({})",
+                proposed.name(),
+                allowed.tier.name(),
+                allowed.explanation
+            ),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod round_tests {
     use super::*;
@@ -469,5 +569,72 @@ mod round_tests {
             Tier::ALL.map(|t| Tier::from_code(t.code())),
             Tier::ALL.map(Some)
         );
+    }
+
+    fn cell(points: u32, total: u32, on_time: u32, done: u32, exceeding: u32) -> CollectiveInput {
+        CollectiveInput {
+            points,
+            tasks_total: total,
+            tasks_done: done,
+            tasks_on_time: on_time,
+            tasks_exceeding: exceeding,
+            leaders_disciplined: 0,
+        }
+    }
+
+    #[test]
+    fn a_cell_is_rated_by_its_points_and_its_tasks() {
+        let r = rules();
+        let on = d(2026, 12, 20);
+        let tier = |i: CollectiveInput| r.evaluate_collective(&i, on).expect("rules").tier;
+        assert_eq!(tier(cell(92, 10, 10, 10, 3)), Tier::Htxs);
+        // Fewer than 30 % exceeding the requirement: HTT.
+        assert_eq!(tier(cell(92, 10, 10, 10, 2)), Tier::Htt);
+        // One task late: not HTT; within the collective's 20 % late allowance: HT.
+        assert_eq!(tier(cell(85, 10, 9, 10, 3)), Tier::Ht);
+        // Three of ten late: beyond the allowance.
+        assert_eq!(tier(cell(85, 10, 7, 10, 3)), Tier::Kht);
+        // A task not done at all: KHT whatever the points.
+        assert_eq!(tier(cell(95, 10, 9, 9, 3)), Tier::Kht);
+        assert_eq!(tier(cell(45, 0, 0, 0, 0)), Tier::Kht);
+    }
+
+    #[test]
+    fn a_disciplined_committee_member_keeps_the_cell_from_htxs() {
+        let r = rules();
+        let on = d(2026, 12, 20);
+        let input = CollectiveInput {
+            leaders_disciplined: 1,
+            ..cell(95, 10, 10, 10, 4)
+        };
+        let e = r.evaluate_collective(&input, on).expect("rules");
+        assert_eq!(e.tier, Tier::Htt);
+        assert!(e.citation.contains("366"), "{}", e.citation);
+        let refusal = r
+            .check_collective_tier(Tier::Htxs, &input, on)
+            .expect("rules")
+            .unwrap_err();
+        assert_eq!(refusal.code, "tier.leader_disciplined");
+        assert!(refusal.message.contains("kỷ luật"), "{}", refusal.message);
+        assert!(refusal.message.contains("366-QĐ/TW"), "{}", refusal.message);
+        assert!(
+            r.check_collective_tier(Tier::Htt, &input, on)
+                .expect("rules")
+                .is_ok()
+        );
+        // The cap never raises a tier: a cell already below it keeps its own.
+        let low = CollectiveInput {
+            leaders_disciplined: 2,
+            ..cell(60, 4, 4, 4, 0)
+        };
+        assert_eq!(
+            r.evaluate_collective(&low, on).expect("rules").tier,
+            Tier::Ht
+        );
+        let e = r
+            .check_collective_tier(Tier::Htt, &low, on)
+            .expect("rules")
+            .unwrap_err();
+        assert_eq!(e.code, "tier.above_band");
     }
 }

@@ -113,8 +113,8 @@ pub use decision::{
 pub use docnum::{format_date_line, format_doc_number};
 pub use dues::{Dues, DuesCategory, DuesInput, Zone};
 pub use evaluation::{
-    Criteria, Criterion, Evaluation, EvaluationInput, MeetingGrade, MeetingScores, QuotaCheck,
-    Tier, TierRefusal,
+    CollectiveInput, Criteria, Criterion, Evaluation, EvaluationInput, MeetingGrade, MeetingScores,
+    QuotaCheck, Tier, TierRefusal,
 };
 pub use fraction::{Fraction, Threshold};
 pub use guards::{AgeCheck, GuardResult, Introducer, Limitation, Violation};

@@ -217,6 +217,10 @@ pub static PARAMS: &[ParamDef] = &[
     p("discipline_state_proposal_working_days", Int),
     p("discipline_probationary_max_level", Choice(LEVELS)),
     p("evaluation_tier_cap_disciplined", Choice(TIERS)),
+    p(
+        "evaluation_collective_cap_leader_disciplined",
+        Choice(TIERS),
+    ),
     // Transfers
     p("transfer_procedure_deadline_working_days", Int),
     p("transfer_present_letter_deadline_working_days", Int),

@@ -406,6 +406,35 @@ impl Rules {
         })
     }
 
+    /// How many meetings of a kind were due from `from` to `to`: one per calendar month (or
+    /// quarter) of the pack's frequency that began on or after `from` and ended by `to`, with
+    /// the rule's source. What a cell's collective report counts its meetings against.
+    pub fn meetings_due(
+        &self,
+        kind: MeetingKind,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(u32, String), RulesError> {
+        let view = self.pack_at(to)?;
+        let param = match kind {
+            MeetingKind::Regular => "regular_meeting_frequency",
+            MeetingKind::Thematic => "thematic_meeting_frequency",
+        };
+        let months = match view.get::<String>(param)?.as_str() {
+            "quarterly" => 3,
+            _ => 1,
+        };
+        // Periods are calendar months or quarters; index them from year 0.
+        let index = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
+        let period = |d: NaiveDate| index(d).div_euclid(months);
+        let starts_period = |d: NaiveDate| d.day() == 1 && index(d).rem_euclid(months) == 0;
+        // The first whole period starting on or after `from`; the last one ending by `to`.
+        let first = period(from) + i32::from(!starts_period(from));
+        let last = period(to.succ_opt().unwrap_or(to)) - 1;
+        let count = u32::try_from(last - first + 1).unwrap_or(0);
+        Ok((count, view.cite(param)?))
+    }
+
     /// The minimum length of a meeting in minutes (`combined` = thematic and regular together).
     pub fn min_meeting_minutes(&self, combined: bool, on: NaiveDate) -> Result<u32, RulesError> {
         self.param(

@@ -421,3 +421,21 @@ fn every_timer_is_named_in_both_languages() {
         assert!(vi.ends_with(&dl.citation) && en.ends_with(&dl.citation));
     }
 }
+
+#[test]
+fn meetings_due_in_a_period_count_its_whole_months_or_quarters() {
+    let rules = Rules::embedded();
+    let due = |kind, from: &str, to: &str| rules.meetings_due(kind, d(from), d(to)).unwrap().0;
+    assert_eq!(due(MeetingKind::Regular, "2026-01-01", "2026-12-31"), 12);
+    // December not over yet: eleven months due.
+    assert_eq!(due(MeetingKind::Regular, "2026-01-01", "2026-12-15"), 11);
+    // A period begun mid-month counts from the next month.
+    assert_eq!(due(MeetingKind::Regular, "2026-03-10", "2026-06-30"), 3);
+    assert_eq!(due(MeetingKind::Regular, "2026-03-10", "2026-03-31"), 0);
+    assert_eq!(due(MeetingKind::Thematic, "2026-01-01", "2026-12-31"), 4);
+    assert_eq!(due(MeetingKind::Thematic, "2026-01-01", "2026-11-30"), 3);
+    let (_, citation) = rules
+        .meetings_due(MeetingKind::Regular, d("2026-01-01"), d("2026-12-31"))
+        .unwrap();
+    assert!(citation.contains("Điều 24"), "{citation}");
+}

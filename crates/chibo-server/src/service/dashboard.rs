@@ -2,6 +2,7 @@
 //! its cells: figures aggregated from the records, deadlines from the rule
 //! packs, every count traceable to the rows it counts.
 
+use super::cell_ratings::{CellRatingBrief, latest_by_cell};
 use super::growth::{growth_by_cell, overdue_by_cell};
 use super::orgs::unit_for;
 use super::tasks::{TaskItem, cell_tasks};
@@ -149,6 +150,8 @@ pub struct CellDashboard {
     pub dues_members_in_arrears: usize,
     /// Members due for a Party badge within a year, the earliest ceremony first.
     pub badges: Vec<super::badges::BadgeLine>,
+    /// The cell's own rating in the newest evaluation round.
+    pub rating: Option<CellRatingBrief>,
 }
 
 /// One cell in the upper committee's table.
@@ -176,6 +179,8 @@ pub struct CellLine {
     pub admitted: i64,
     /// Open lifecycle cases past their step's deadline today (hồ sơ quá hạn).
     pub cases_overdue: i64,
+    /// The cell's own rating in the newest evaluation round.
+    pub rating: Option<CellRatingBrief>,
 }
 
 /// How to order and narrow the upper table (query string).
@@ -285,6 +290,7 @@ pub fn totals(lines: &[CellLine]) -> CellLine {
         completion: None,
         admitted: 0,
         cases_overdue: 0,
+        rating: None,
     };
     for l in lines {
         t.held += l.held;
@@ -482,6 +488,7 @@ impl Services {
                 .badges_due_in(r, &cell.path, (on, on + chrono::Days::new(365)))
                 .await?
                 .0,
+            rating: latest_by_cell(r, &cell.path).await?.remove(&cell.id),
             cell,
         })
     }
@@ -550,6 +557,7 @@ impl Services {
         let mut growth = growth_by_cell(r, &unit.path, year_start, w.as_of).await?;
         // Overdue as the secretary's dashboard says it, today.
         let mut late = overdue_by_cell(&self.case_lines(r, unit, on).await?);
+        let mut ratings = latest_by_cell(r, &unit.path).await?;
         // "On time" is judged on the table's day by the pack then in force.
         let lines = cells
             .into_iter()
@@ -577,6 +585,7 @@ impl Services {
                     tasks,
                     admitted: growth.remove(&c.id).unwrap_or_default().admitted,
                     cases_overdue: late.remove(&c.id).unwrap_or_default(),
+                    rating: ratings.remove(&c.id),
                 }
             })
             .collect();
@@ -678,6 +687,7 @@ mod tests {
             completion: percent(2, 4),
             admitted: id - 1,
             cases_overdue: overdue % 2,
+            rating: None,
         }
     }
 

@@ -327,6 +327,7 @@ fn report() -> Document {
             arrears_vnd: 4_560_000,
             members_in_arrears: 17,
         },
+        rating: None,
     };
     let body = ReportBody {
         checkpoint: None,
@@ -397,6 +398,7 @@ fn rollup() -> Rollup {
             completion: Some(96),
             admitted: 12,
             cases_overdue: 3,
+            rating: None,
         })
         .collect();
     Rollup {

@@ -88,13 +88,65 @@ pub fn file_name(s: &RoundSummary) -> FileName {
     FileName::of(&["Danh sách xếp loại", &s.unit_name, &period_label(&s.round)])
 }
 
-/// The list as a spreadsheet.
+/// The heading of the cells' own ratings under the members' list.
+const CELLS_TITLE: &str = "XẾP LOẠI CHẤT LƯỢNG CHI BỘ";
+
+/// Each cell's own rating, in the list's columns (name, points, the cell's
+/// own tier, its proposal, the decision).
+fn cell_rows(s: &RoundSummary) -> Vec<Vec<Value>> {
+    s.cells
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let decided = match (&l.final_tier, &l.final_reason) {
+                (Some(t), Some(why)) => Value::Text(format!("{} (lý do: {why})", tier_name(t))),
+                (t, _) => tier_value(t.as_deref()),
+            };
+            vec![
+                Value::Number(i as i64 + 1),
+                Value::Text(l.cell_name.clone()),
+                Value::Empty,
+                Value::Text(l.form.clone()),
+                l.self_points.map_or(Value::Empty, Value::Number),
+                tier_value(l.self_tier.as_deref()),
+                tier_value(l.proposed_tier.as_deref()),
+                decided,
+            ]
+        })
+        .collect()
+}
+
+/// The cells' totals under their list.
+pub fn cell_totals_lines(s: &RoundSummary) -> Vec<String> {
+    let t = &s.cell_totals;
+    vec![
+        format!("Tổng số chi bộ: {}", t.total),
+        format!("Chi bộ hoàn thành xuất sắc nhiệm vụ: {}", t.htxs),
+        format!("Chi bộ hoàn thành tốt nhiệm vụ: {}", t.htt),
+        format!("Chi bộ hoàn thành nhiệm vụ: {}", t.ht),
+        format!("Chi bộ không hoàn thành nhiệm vụ: {}", t.kht),
+        format!("Chi bộ chưa có kết quả: {}", t.pending),
+    ]
+}
+
+/// The list as a spreadsheet: the members, their totals, then the cells'
+/// own ratings and theirs.
 pub fn xlsx(s: &RoundSummary, on: NaiveDate) -> Result<Vec<u8>, SheetError> {
     let mut rows = rows(s);
-    for line in totals_lines(s) {
+    let line = |text: String| {
         let mut r = vec![Value::Empty; COLUMNS.len()];
-        r[1] = Value::Text(line);
-        rows.push(r);
+        r[1] = Value::Text(text);
+        r
+    };
+    for l in totals_lines(s) {
+        rows.push(line(l));
+    }
+    if !s.cells.is_empty() {
+        rows.push(line(CELLS_TITLE.into()));
+        rows.extend(cell_rows(s));
+        for l in cell_totals_lines(s) {
+            rows.push(line(l));
+        }
     }
     chibo_docs::sheet::write_table(&Export {
         sheet: "Xếp loại",
@@ -132,6 +184,26 @@ fn document(header: Header, signer: String, s: &RoundSummary) -> Document {
     };
     let mut body = vec![Block::Table(table)];
     body.extend(totals_lines(s).into_iter().map(Block::paragraph));
+    if !s.cells.is_empty() {
+        body.push(Block::heading(1, CELLS_TITLE));
+        body.push(Block::Table(Table {
+            columns: COLUMNS
+                .iter()
+                .map(|(title, _, one_line)| {
+                    if *one_line {
+                        Column::one_line(*title, Align::Center)
+                    } else {
+                        Column::new(*title, Align::Left)
+                    }
+                })
+                .collect(),
+            rows: cell_rows(s)
+                .iter()
+                .map(|r| r.iter().map(printed_value).collect())
+                .collect(),
+        }));
+        body.extend(cell_totals_lines(s).into_iter().map(Block::paragraph));
+    }
     Document {
         orientation: Orientation::Landscape,
         header,

@@ -13,7 +13,9 @@ use super::cases::{refused, rules_error, text};
 use super::dashboard::window;
 use super::study::{StudyRecord, member_study};
 use super::tasks::{TaskItem, cell_tasks};
-use super::{Actor, Result, ServiceError, Services, Subject, audit_entry_with, org_for, today};
+use super::{
+    Actor, Result, ServiceError, Services, Subject, audit_entry, audit_entry_with, org_for, today,
+};
 use crate::model::{Period, PeriodKind, Problem, Problems, Shown, Status, parse_date};
 use crate::store::cases::{self as cases_db, CaseRow, NewStep};
 use crate::store::evaluations::{self as db, EvaluationRow, NewEvaluation, NewRound, RoundRow};
@@ -131,6 +133,37 @@ impl Evidence {
     }
 }
 
+/// Tasks of a period as an evaluation counts them on its last day: done (on
+/// time or late), unfinished past their deadline, not yet due.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct TaskTally {
+    pub assigned: i64,
+    pub done: i64,
+    pub on_time: i64,
+    pub overdue: i64,
+    pub not_due: i64,
+}
+
+impl TaskTally {
+    pub(crate) fn of<'a>(tasks: impl Iterator<Item = &'a TaskItem>, as_of: NaiveDate) -> Self {
+        let mut n = TaskTally::default();
+        for t in tasks {
+            n.assigned += 1;
+            match t.task.completed_on {
+                Some(d) if d <= as_of => {
+                    n.done += 1;
+                    if d <= t.task.deadline {
+                        n.on_time += 1;
+                    }
+                }
+                _ if t.shown() == Shown::QuaHan || t.task.deadline < as_of => n.overdue += 1,
+                _ => n.not_due += 1,
+            }
+        }
+        n
+    }
+}
+
 /// One criterion of the frame, with the member's points when given.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CriterionLine {
@@ -235,7 +268,7 @@ pub struct SummaryLine {
 }
 
 /// How many members each tier holds (the decided tier, else none).
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TierCounts {
     pub htxs: i64,
     pub htt: i64,
@@ -273,6 +306,10 @@ pub struct RoundSummary {
     /// The HTXS quota of the decided tiers (the pack's share of HTT).
     pub max_htxs: i64,
     pub quota_citation: String,
+    /// The cells' own ratings under the unit, and how many cells each
+    /// decided tier holds.
+    pub cells: Vec<super::cell_ratings::CellRatingLine>,
+    pub cell_totals: TierCounts,
 }
 
 /// One year of a member's rating history.
@@ -359,10 +396,10 @@ impl Services {
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));
         }
-        // The procedure and the form in force on the opening day must exist.
-        self.rules
-            .procedure(CaseKind::DanhGiaDangVien, on)
-            .map_err(rules_error)?;
+        // The procedures and the form in force on the opening day must exist.
+        for kind in [CaseKind::DanhGiaDangVien, CaseKind::DanhGiaChiBo] {
+            self.rules.procedure(kind, on).map_err(rules_error)?;
+        }
         // HD 43: 2C for members outside the political system, the members
         // of a residential cell; chibo does not record who works where.
         let form = self
@@ -390,7 +427,36 @@ impl Services {
         )
         .await?
         .ok_or_else(|| invalid("year", "evaluation.round_exists", f.year.to_string()))?;
+        // The cell's own report is due with the round: the conference that
+        // votes it follows the members' self-reviews.
+        let cell_dates = BTreeMap::from([
+            ("han_bao_cao".to_string(), round_due),
+            ("han_dot".to_string(), round_due),
+        ]);
         for (cell, members) in &cells {
+            let case_id = self
+                .open_case_in(
+                    &mut tx,
+                    actor,
+                    cell,
+                    CaseKind::DanhGiaChiBo,
+                    (None, None),
+                    on,
+                    &cell_dates,
+                    now,
+                )
+                .await?;
+            let id =
+                store::cell_ratings::insert(&mut tx, (round_id, cell.id, case_id), now).await?;
+            audit_entry(
+                &mut tx,
+                actor,
+                Subject::case(cell.id, case_id),
+                "cell_rating.open",
+                json!({"round_id": round_id, "cell_rating_id": id, "year": f.year, "period": period}),
+                now,
+            )
+            .await?;
             for m in members {
                 let exempt = m.status == Status::MienSinhHoat.as_str();
                 let rated = m.status == Status::ChinhThuc.as_str()
@@ -509,21 +575,14 @@ impl Services {
             ev.discipline_cap = Some(cap.code().into());
             ev.discipline_cap_citation = Some(citation);
         }
-        for t in tasks.iter().filter(mine) {
-            ev.tasks_assigned += 1;
-            match t.task.completed_on {
-                Some(d) if d <= w.as_of => {
-                    ev.tasks_done += 1;
-                    if d <= t.task.deadline {
-                        ev.tasks_on_time += 1;
-                    }
-                }
-                _ if t.shown() == Shown::QuaHan || t.task.deadline < w.as_of => {
-                    ev.tasks_overdue += 1;
-                }
-                _ => ev.tasks_not_due += 1,
-            }
-        }
+        let n = TaskTally::of(tasks.iter().filter(mine), w.as_of);
+        (
+            ev.tasks_assigned,
+            ev.tasks_done,
+            ev.tasks_on_time,
+            ev.tasks_overdue,
+            ev.tasks_not_due,
+        ) = (n.assigned, n.done, n.on_time, n.overdue, n.not_due);
         Ok(ev)
     }
 
@@ -671,10 +730,10 @@ impl Services {
         Ok((row, case))
     }
 
-    /// A step of the evaluation's case checked by the rules and written in
-    /// the caller's transaction, with the case's version bumped.
+    /// A step of an evaluation's case (a member's or a cell's) checked by
+    /// the rules and written in the caller's transaction.
     #[allow(clippy::too_many_arguments)]
-    async fn evaluation_step(
+    pub(super) async fn evaluation_step(
         &self,
         tx: &mut Tx,
         actor: &Actor,
@@ -686,7 +745,7 @@ impl Services {
     ) -> Result<serde_json::Value> {
         let step = self
             .rules
-            .procedure(CaseKind::DanhGiaDangVien, row.opened_on)
+            .procedure(row.kind, row.opened_on)
             .map_err(rules_error)?
             .step(&record.step)
             .ok_or_else(|| invalid("step", "case.unknown_step", record.step.as_str()))?
@@ -1294,7 +1353,10 @@ impl Services {
                 round.opened_on,
             )
             .map_err(rules_error)?;
+        let cells = self.cell_ratings_in(r, round.id, unit).await?;
         Ok(RoundSummary {
+            cells: cells.lines,
+            cell_totals: cells.totals,
             round,
             unit_id: unit.id,
             unit_name: unit.name.clone(),
@@ -1327,7 +1389,7 @@ impl Services {
 }
 
 /// The period a round rates.
-fn round_period(round: &RoundRow) -> Result<Period> {
+pub(crate) fn round_period(round: &RoundRow) -> Result<Period> {
     let year = i32::try_from(round.year).map_err(|_| ServiceError::NotFound)?;
     let (kind, index) = match round.period.as_str() {
         "quy_1" => (PeriodKind::Quarter, 1),
@@ -1360,7 +1422,7 @@ fn stage(e: &EvaluationRow) -> &'static str {
 }
 
 /// A step done on `date`, with no form (the meeting's, the decision's).
-fn done_step(code: &str, date: NaiveDate) -> Result<StepRecord> {
+pub(super) fn done_step(code: &str, date: NaiveDate) -> Result<StepRecord> {
     Ok(StepRecord {
         step: StepCode::new(code).map_err(|_| ServiceError::NotFound)?,
         date,
@@ -1371,7 +1433,7 @@ fn done_step(code: &str, date: NaiveDate) -> Result<StepRecord> {
 }
 
 /// Bumps the case's version as read: another request changed it since, else.
-async fn touch(tx: &mut Tx, row: &CaseRow) -> Result<()> {
+pub(super) async fn touch(tx: &mut Tx, row: &CaseRow) -> Result<()> {
     if cases_db::touch(tx, row.id, row.version).await? {
         Ok(())
     } else {

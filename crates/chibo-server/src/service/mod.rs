@@ -39,6 +39,8 @@ pub mod users;
 
 pub use crate::store::count::counted;
 pub mod case_documents;
+pub mod cell_rating_print;
+pub mod cell_ratings;
 pub mod elections;
 pub mod evaluation_print;
 pub mod evaluations;

@@ -4,6 +4,7 @@
 //! a resolution. And the upper committee's roll-up of its cells.
 
 use super::anchor::Checkpoint;
+use super::cell_ratings::{CellRatingBrief, latest_by_cell, tier_counts};
 use super::concerns::{ConcernFigures, concern_figures};
 use super::dashboard::{CellLine, PeriodQuery, TableQuery, arrange, percent, totals, window};
 use super::documents::{
@@ -11,6 +12,7 @@ use super::documents::{
     superior_line,
 };
 use super::dues::DuesFigures;
+use super::evaluations::TierCounts;
 use super::growth::{Growth, growth_by_cell};
 use super::meetings::seal::{Locking, Printed, lock_document, seal, sealed};
 use super::orgs::unit_for;
@@ -105,6 +107,18 @@ pub struct Figures {
     pub transfers: TransferCounts,
     #[serde(default)]
     pub dues: DuesFigures,
+    /// The evaluation of the period's year: the cell's own rating and its
+    /// members' tiers (reports drafted before 0025 have none).
+    #[serde(default)]
+    pub rating: Option<RatingFigures>,
+}
+
+/// A year's evaluation as the report upward counts it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RatingFigures {
+    pub cell: CellRatingBrief,
+    /// The members' decided tiers (`pending`: not decided yet).
+    pub members: TierCounts,
 }
 
 /// The parts of the report the committee writes.
@@ -303,7 +317,34 @@ pub fn figure_blocks(f: &Figures) -> Vec<Block> {
     out.extend(resident_blocks(&f.residents));
     out.extend(study_blocks(&f.study));
     out.extend(keeping_blocks(&f.transfers, &f.dues));
+    if let Some(r) = &f.rating {
+        out.extend(rating_blocks(r));
+    }
     out
+}
+
+/// Section VII: the year's evaluation, from the evaluation records.
+fn rating_blocks(r: &RatingFigures) -> Vec<Block> {
+    let m = &r.members;
+    let cell = match (r.cell.final_name.as_str(), r.cell.proposed_name.as_str()) {
+        ("", "") => "chưa có kết quả".to_string(),
+        ("", p) => format!(
+            "chi bộ đề xuất {}, chờ cấp ủy cấp trên xếp loại",
+            p.to_lowercase()
+        ),
+        (f, _) => format!("cấp ủy cấp trên xếp loại {}", f.to_lowercase()),
+    };
+    vec![
+        Block::heading(1, "VII. KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG"),
+        Block::paragraph(format!(
+            "Xếp loại chất lượng chi bộ năm {}: {cell}.",
+            r.cell.year
+        )),
+        Block::paragraph(format!(
+            "Xếp loại đảng viên: hoàn thành xuất sắc nhiệm vụ {}; hoàn thành tốt nhiệm vụ {}; hoàn thành nhiệm vụ {}; không hoàn thành nhiệm vụ {}; miễn đánh giá {}; chưa có kết quả {}.",
+            m.htxs, m.htt, m.ht, m.kht, m.exempt, m.pending
+        )),
+    ]
 }
 
 /// Section VI: members transferred and dues, from the transfer records and
@@ -680,6 +721,27 @@ impl Rollup {
     }
 }
 
+/// The cell's newest rating of `year` and its members' tiers in that round.
+async fn rating_figures(r: &mut Reader, cell: &OrgRow, year: i32) -> Result<Option<RatingFigures>> {
+    let Some(brief) = latest_by_cell(r, &cell.path)
+        .await?
+        .remove(&cell.id)
+        .filter(|b| b.year == i64::from(year))
+    else {
+        return Ok(None);
+    };
+    let rows = store::evaluations::of_round(r, brief.round_id, &cell.path).await?;
+    let members = tier_counts(
+        rows.iter()
+            .filter(|e| e.cell_id == cell.id)
+            .map(|e| (e.exempt, e.final_tier.as_deref())),
+    );
+    Ok(Some(RatingFigures {
+        cell: brief,
+        members,
+    }))
+}
+
 impl Services {
     /// The figures of a cell's period, read from the records on `on`.
     pub(crate) async fn report_figures(
@@ -724,6 +786,7 @@ impl Services {
             dues: self
                 .dues_figures(r, cell, (period.start, period.end), w.as_of)
                 .await?,
+            rating: rating_figures(r, cell, period.year).await?,
             meetings,
             presence,
             tasks,

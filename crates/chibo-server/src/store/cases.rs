@@ -142,7 +142,7 @@ impl CaseRow {
 }
 
 const CASE: &str = "k.id, k.cell_id, o.name AS cell_name, k.kind, k.candidate_id, k.member_id, \
-     COALESCE(m.full_name, c.full_name, '') AS person_name, k.opened_on, k.input_dates, k.age_exception, \
+     COALESCE(m.full_name, c.full_name, o.name) AS person_name, k.opened_on, k.input_dates, k.age_exception, \
      k.outcome, k.closed_on, k.close_reason, k.request, k.request_on, k.version";
 const CASE_FROM: &str = "case_file k JOIN org_unit o ON o.id = k.cell_id \
      LEFT JOIN candidate c ON c.id = k.candidate_id LEFT JOIN member m ON m.id = k.member_id";

@@ -481,6 +481,29 @@ pub const TABLES: &[Table] = &[
         ],
         hidden: &[],
     },
+    Table {
+        name: "cell_evaluation",
+        keys: &["case_id"],
+        columns: &[
+            "id",
+            "round_id",
+            "cell_id",
+            "self_points",
+            "tasks_exceeding",
+            "self_tier",
+            "report",
+            "figures",
+            "submitted_on",
+            "opinions",
+            "proposed_tier",
+            "vote_id",
+            "final_tier",
+            "final_reason",
+            "decided_on",
+            "announced_on",
+        ],
+        hidden: &[],
+    },
 ];
 
 fn table(name: &str) -> &'static Table {
@@ -526,6 +549,7 @@ pub fn parts_of(entity: &str, id: i64) -> Vec<Part> {
             Under("case_extension", id),
             Row("transfer", vec![id]),
             Row("badge_case", vec![id]),
+            Row("cell_evaluation", vec![id]),
         ],
         "concern" => vec![Row("concern", vec![id])],
         "study" => vec![

@@ -153,6 +153,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0024_concern_tasks.sql"),
         postgres: include_str!("../../migrations/postgres/0024_concern_tasks.sql"),
     },
+    Migration {
+        version: 25,
+        name: "cell_rating",
+        sqlite: include_str!("../../migrations/sqlite/0025_cell_rating.sql"),
+        postgres: include_str!("../../migrations/postgres/0025_cell_rating.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

@@ -19,6 +19,7 @@ pub mod badges;
 pub mod ballots;
 pub mod bulk;
 pub mod cases;
+pub mod cell_ratings;
 pub mod concerns;
 pub mod count;
 pub mod discipline;

@@ -140,7 +140,8 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
             // + the badges due (issue 14): the members, the histories of those
             // ever removed, the awards and the open proposals, four statements
             // whatever the cell's size.
-            14,
+            // + the cell's own rating in the newest round (issue 16).
+            15,
             PAGE,
         ),
         ("meetings, cell", &sec, "/meetings".to_string(), 4, PAGE),

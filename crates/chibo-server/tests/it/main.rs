@@ -12,6 +12,7 @@ mod ballots;
 mod browser;
 mod budget;
 mod cases;
+mod cell_rating;
 mod cli;
 mod concerns;
 mod dashboard;

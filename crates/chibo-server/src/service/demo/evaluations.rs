@@ -2,8 +2,12 @@
 //! committee, run through the services as the people would record it, on
 //! the days they would (the self-reviews early in December, the cell's
 //! meeting voting each proposal, the committee's decisions, the
-//! announcement), so the dashboards and the members' pages show tiers.
+//! announcement), so the dashboards and the members' pages show tiers; and
+//! each cell's own rating from its report to the upper committee's decision.
 
+use super::super::cell_ratings::{
+    CellDecisionItem, CellDecisionsForm, CellProposalForm, CellReviewForm,
+};
 use super::super::evaluations::{
     DecisionItem, DecisionsForm, ProposalForm, RoundForm, SelfReviewForm,
 };
@@ -89,7 +93,7 @@ impl Services {
                     continue;
                 };
                 decisions.extend(
-                    self.demo_cell_evaluation(year, secretary, cell, &lines)
+                    self.demo_cell_evaluation(year, secretary, (round, cell), &lines)
                         .await?,
                 );
             }
@@ -110,6 +114,18 @@ impl Services {
                 })
                 .collect();
             self.decide_tiers(&upper, round, &DecisionsForm { items }, at(year, 20))
+                .await?;
+            // The cells' own ratings: each proposal approved, then announced.
+            let items = cells
+                .iter()
+                .map(|c| CellDecisionItem {
+                    cell_id: *c,
+                    ..CellDecisionItem::default()
+                })
+                .collect();
+            self.decide_cell_tiers(&upper, round, &CellDecisionsForm { items }, at(year, 20))
+                .await?;
+            self.announce_cell_tiers(&upper, round, unit, at(year, 22))
                 .await?;
             for cell in cells {
                 if let Some(secretary) = secretaries.get(&cell) {
@@ -142,7 +158,7 @@ impl Services {
         &self,
         year: i32,
         secretary: &Actor,
-        cell: i64,
+        (round, cell): (i64, i64),
         lines: &[(i64, i64)],
     ) -> Result<Vec<(i64, i64)>> {
         // The demo has no account per member: each self-review is recorded
@@ -214,6 +230,28 @@ impl Services {
             )
             .await?;
         }
+        let vote = async |subject: String| -> Result<i64> {
+            let vote = self
+                .open_vote(
+                    secretary,
+                    meeting,
+                    DecisionKind::NghiQuyet,
+                    &subject,
+                    VoteMode::Counts,
+                    meeting_day,
+                )
+                .await?;
+            let (m, _) = self.meeting(secretary, meeting).await?;
+            let v = self
+                .db
+                .read(async |r| store::meetings::vote(r, vote).await)
+                .await?
+                .ok_or(super::super::ServiceError::NotFound)?;
+            let voters = u32::try_from(self.vote_voters(&m, &v).len()).unwrap_or(0);
+            self.enter_counts(secretary, meeting, vote, (voters, 0, 0), meeting_day)
+                .await?;
+            Ok(vote)
+        };
         let mut out = Vec::new();
         // The HTT proposals first, so the quota counts them.
         let mut order: Vec<(i64, i64, Tier)> = Vec::new();
@@ -231,28 +269,11 @@ impl Services {
         for (member_id, id, tier) in order {
             let mut proposed = tier;
             loop {
-                let vote = self
-                    .open_vote(
-                        secretary,
-                        meeting,
-                        DecisionKind::NghiQuyet,
-                        &format!(
-                            "Đề xuất xếp loại đảng viên (mã {member_id}): {}",
-                            proposed.name()
-                        ),
-                        VoteMode::Counts,
-                        meeting_day,
-                    )
-                    .await?;
-                let (m, _) = self.meeting(secretary, meeting).await?;
-                let v = self
-                    .db
-                    .read(async |r| store::meetings::vote(r, vote).await)
-                    .await?
-                    .ok_or(super::super::ServiceError::NotFound)?;
-                let voters = u32::try_from(self.vote_voters(&m, &v).len()).unwrap_or(0);
-                self.enter_counts(secretary, meeting, vote, (voters, 0, 0), meeting_day)
-                    .await?;
+                let vote = vote(format!(
+                    "Đề xuất xếp loại đảng viên (mã {member_id}): {}",
+                    proposed.name()
+                ))
+                .await?;
                 let f = ProposalForm {
                     tier: proposed.code().into(),
                     opinions: "Chi bộ thống nhất với bản tự kiểm điểm.".into(),
@@ -267,6 +288,46 @@ impl Services {
             }
             out.push((cell, id));
         }
+        // The cell's own report (form 01) from its records, at the best tier
+        // they allow, and the conference's vote on it.
+        let view = self
+            .cell_rating(secretary, round, cell, meeting_day)
+            .await?;
+        let points = 88;
+        let tier = self
+            .rules
+            .evaluate_collective(&view.figures.input(points, 0), view.round.opened_on)
+            .map(|e| e.tier)
+            .unwrap_or(Tier::Kht);
+        self.submit_cell_review(
+            secretary,
+            (round, cell),
+            &CellReviewForm {
+                points,
+                self_tier: tier.code().into(),
+                report: format!("Năm {year}, chi bộ duy trì sinh hoạt định kỳ, lãnh đạo đảng viên thực hiện nghị quyết của chi bộ và các phong trào của khu dân cư.\nHạn chế: một số đảng viên tham gia sinh hoạt chưa đều; cần nâng cao chất lượng sinh hoạt chuyên đề."),
+                ..CellReviewForm::default()
+            },
+            meeting_day,
+        )
+        .await?;
+        let v = vote(format!(
+            "Đề xuất xếp loại chi bộ năm {year}: {}",
+            tier.name()
+        ))
+        .await?;
+        self.propose_cell_tier(
+            secretary,
+            (round, cell),
+            &CellProposalForm {
+                tier: tier.code().into(),
+                opinions: "Thống nhất với báo cáo kiểm điểm của chi ủy.".into(),
+                vote_id: Some(v),
+                ..CellProposalForm::default()
+            },
+            meeting_day,
+        )
+        .await?;
         Ok(out)
     }
 }

@@ -5,6 +5,7 @@
 mod badges;
 mod ballots;
 mod cases;
+mod cell_ratings;
 mod constraints;
 mod dashboard;
 mod discipline;
@@ -64,6 +65,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         evaluations::open_round, evaluations::rounds, evaluations::summary, evaluations::decide,
         evaluations::announce, evaluations::get_evaluation, evaluations::self_review,
         evaluations::late_permission, evaluations::proposal, evaluations::history,
+        cell_ratings::list, cell_ratings::get_rating, cell_ratings::self_review,
+        cell_ratings::proposal, cell_ratings::decide, cell_ratings::announce,
         elections::get_election, elections::record_elected,
         discipline::list, discipline::create, discipline::get_case, discipline::step,
         discipline::ballot, discipline::close,
@@ -279,6 +282,27 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/evaluations/{id}/proposal", post(evaluations::proposal))
         .route("/members/{id}/evaluations", get(evaluations::history))
+        .route("/evaluations/rounds/{id}/cells", get(cell_ratings::list))
+        .route(
+            "/evaluations/rounds/{id}/cells/{cell}",
+            get(cell_ratings::get_rating),
+        )
+        .route(
+            "/evaluations/rounds/{id}/cells/{cell}/self-review",
+            post(cell_ratings::self_review),
+        )
+        .route(
+            "/evaluations/rounds/{id}/cells/{cell}/proposal",
+            post(cell_ratings::proposal),
+        )
+        .route(
+            "/evaluations/rounds/{id}/cell-decisions",
+            post(cell_ratings::decide),
+        )
+        .route(
+            "/evaluations/rounds/{id}/cell-announcement",
+            post(cell_ratings::announce),
+        )
         .route("/elections/{id}", get(elections::get_election))
         .route("/elections/{id}/elected", post(elections::record_elected))
         .fallback(errors::not_found)

@@ -5,6 +5,7 @@ mod badges;
 mod ballots;
 mod case_documents;
 mod cases;
+mod cell_ratings;
 mod concerns;
 mod dashboard;
 mod discipline;
@@ -177,6 +178,26 @@ pub fn routes() -> Router<AppState> {
         .route("/evaluations/rounds/{id}", get(evaluations::round))
         .route("/evaluations/rounds/{id}/export", get(evaluations::export))
         .route("/evaluations/rounds/{id}/print", get(evaluations::print))
+        .route(
+            "/evaluations/rounds/{id}/cells",
+            get(cell_ratings::queue).post(cell_ratings::decide),
+        )
+        .route(
+            "/evaluations/rounds/{id}/cell-announcement",
+            post(cell_ratings::announce),
+        )
+        .route(
+            "/evaluations/rounds/{id}/cells/{cell}",
+            get(cell_ratings::show).post(cell_ratings::submit),
+        )
+        .route(
+            "/evaluations/rounds/{id}/cells/{cell}/proposal",
+            post(cell_ratings::propose),
+        )
+        .route(
+            "/evaluations/rounds/{id}/cells/{cell}/print",
+            get(cell_ratings::print),
+        )
         .route(
             "/meetings/{id}/ballots",
             get(ballots::of_meeting).post(ballots::open),
