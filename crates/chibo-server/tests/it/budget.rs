@@ -270,8 +270,9 @@ async fn upper_lifecycle_tables_stay_flat_as_cells_are_added(b: Backend) {
         ("api: badges due", "/api/v1/badges?unit=", 7),
         (
             "api: evaluation summary",
+            // +2: the cells' own ratings (form 01) and their cases.
             &format!("/api/v1/evaluations/rounds/{round}?unit="),
-            4,
+            6,
         ),
     ] {
         let (all, body) = get(&app, &anon, &format!("{path}{unit}"), api).await;
