@@ -406,12 +406,19 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                 );
             }
             let started = Instant::now();
+            // A province takes minutes: each phase says when it is done.
+            let phase = |name: &str| {
+                tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo: {name}");
+            };
             let report = s.generate_demo_with_history(size, months, s.now()).await?;
+            phase("registry, history and ledger");
             let cases = s.generate_demo_cases(s.now()).await?;
             let (concerns, campaigns) = s.generate_demo_residents(s.now()).await?;
+            phase("admission cases, residents and study");
             let rated = s
                 .generate_demo_evaluations(s.now(), evaluation_cells)
                 .await?;
+            phase("evaluations");
             print_demo(&report);
             println!("{rated} đảng viên đã xếp loại chất lượng năm trước");
             println!("{cases} hồ sơ kết nạp, công nhận đảng viên chính thức ở chi bộ 1");

@@ -824,6 +824,7 @@ impl Services {
                 }
             }
             b.write(&self.db).await?;
+            tracing::info!(committee = u + 1, of = uppers, cells = cell_no, "demo: written");
         }
         if cell_no > 1 {
             report.accounts.push((

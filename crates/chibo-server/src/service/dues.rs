@@ -121,32 +121,82 @@ pub struct MemberDues {
     pub categories: Vec<CategoryRow>,
 }
 
-/// The amount due for a member-month under the category in force.
-pub(super) fn due_in(
-    rules: &chibo_rules::Rules,
-    cats: &[CategoryRow],
+/// A member's amount due month after month under the category in force.
+/// The pack is asked again only when the category, the party age or the
+/// packs in force change: a province's table derives millions of
+/// member-months from a few answers per member.
+pub(super) struct DueByMonth<'a> {
+    rules: &'a chibo_rules::Rules,
+    cats: &'a [CategoryRow],
     admission: Option<NaiveDate>,
-    m: Month,
-) -> Option<(i64, String)> {
-    let code = month_code(m);
-    let cat = cats.iter().rev().find(|c| c.from_month <= code)?;
+    last: Option<(DueKey<'a>, i64, String)>,
+}
+
+/// Everything the amount due depends on.
+#[derive(PartialEq)]
+struct DueKey<'a> {
+    category: usize,
+    party_age: u32,
+    packs: &'a [String],
+}
+
+impl<'a> DueByMonth<'a> {
+    pub(super) fn new(
+        rules: &'a chibo_rules::Rules,
+        cats: &'a [CategoryRow],
+        admission: Option<NaiveDate>,
+    ) -> Self {
+        Self {
+            rules,
+            cats,
+            admission,
+            last: None,
+        }
+    }
+
+    /// The amount due for the month and how it was computed, with the rules
+    /// cited; `None` before the member's first category.
+    pub(super) fn at(&mut self, m: Month) -> Option<(i64, &str)> {
+        let code = month_code(m);
+        let category = self.cats.iter().rposition(|c| c.from_month <= code)?;
+        let day = first_day(m);
+        let key = DueKey {
+            category,
+            party_age: self
+                .admission
+                .map_or(0, |a| chibo_rules::party_age(a, &[], day).years),
+            packs: self.rules.pack_at(day).map_or(&[][..], |v| v.pack_ids()),
+        };
+        if self.last.as_ref().is_none_or(|(k, ..)| *k != key) {
+            let (due, why) = due_for(self.rules, &self.cats[category], key.party_age, day);
+            self.last = Some((key, due, why));
+        }
+        self.last.as_ref().map(|(_, due, why)| (*due, why.as_str()))
+    }
+}
+
+/// The amount due under one category for a month starting on `day`.
+fn due_for(
+    rules: &chibo_rules::Rules,
+    cat: &CategoryRow,
+    party_age_years: u32,
+    day: NaiveDate,
+) -> (i64, String) {
     let Some(category) = rules_category(cat) else {
-        return Some((
+        return (
             0,
             format!("Miễn đóng: {}", cat.reason.clone().unwrap_or_default()),
-        ));
+        );
     };
-    let day = first_day(m);
-    let age = admission.map_or(0, |a| chibo_rules::party_age(a, &[], day).years);
     let input = DuesInput {
         category,
-        party_age_years: age,
+        party_age_years,
         exempt: false,
         reduction_pct: cat.reduction_pct.map(|p| p as u32),
     };
     match rules.dues(&input, day) {
-        Ok(d) => Some((d.amount_vnd as i64, d.explanation)),
-        Err(e) => Some((0, e.to_string())),
+        Ok(d) => (d.amount_vnd as i64, d.explanation),
+        Err(e) => (0, e.to_string()),
     }
 }
 
@@ -195,10 +245,12 @@ pub fn ledger(
     let end = current.max(last_entry);
     let mut month = start;
     let mut gap = false;
+    let mut due_by_month = DueByMonth::new(rules, &cats, m.admission_date);
     while month <= end {
         let code = month_code(month);
-        let (due, explanation) =
-            due_in(rules, &cats, m.admission_date, month).unwrap_or((0, String::new()));
+        let (due, explanation) = due_by_month
+            .at(month)
+            .map_or((0, String::new()), |(d, why)| (d, why.to_string()));
         let got = paid.get(&code).copied().unwrap_or(0);
         let state = if due == 0 && got == 0 {
             "exempt"
@@ -669,7 +721,9 @@ impl Services {
             }
             None => {
                 // An advance beyond the months the ledger shows.
-                due_in(&self.rules, &dues.categories, m.admission_date, month).map_or(0, |d| d.0)
+                DueByMonth::new(&self.rules, &dues.categories, m.admission_date)
+                    .at(month)
+                    .map_or(0, |d| d.0)
             }
         };
         let amount = match (f.corrects_id, f.amount_vnd) {

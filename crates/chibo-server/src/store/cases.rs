@@ -198,8 +198,13 @@ pub async fn open_for(
     member_id: Option<i64>,
 ) -> Result<Option<i64>> {
     Ok(in_tx!(tx, |c| sqlx::query_scalar(
+        // Two lookups, each on its partial unique index (an OR of the two
+        // columns scanned every case: opening a province's evaluation round
+        // was quadratic in its cases).
         "SELECT id FROM case_file WHERE kind = $1 AND closed_on IS NULL \
-         AND (candidate_id = $2 OR member_id = $3) LIMIT 1"
+         AND candidate_id IS NOT NULL AND candidate_id = $2 \
+         UNION ALL SELECT id FROM case_file WHERE kind = $1 AND closed_on IS NULL \
+         AND member_id IS NOT NULL AND member_id = $3 LIMIT 1"
     )
     .bind(kind.as_str())
     .bind(candidate_id)

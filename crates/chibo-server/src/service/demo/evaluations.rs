@@ -73,9 +73,11 @@ impl Services {
                 self_review_due: format!("10/12/{year}"),
                 round_due: format!("25/12/{year}"),
             };
+            let started = std::time::Instant::now();
             let round = self
                 .open_evaluation_round(&upper, unit, &form, at(year, 1))
                 .await?;
+            let opened = started.elapsed();
             let summary = self.round_summary(&upper, round, unit).await?;
             let mut by_cell: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
             for l in summary.lines.iter().filter(|l| !l.exempt) {
@@ -97,7 +99,9 @@ impl Services {
                         .await?,
                 );
             }
+            let run = started.elapsed();
             rated += decisions.len();
+            tracing::info!(committee = n - 1, opened_ms = opened.as_millis(), cells_ms = (run - opened).as_millis(), "demo: evaluation");
             if decisions.is_empty() {
                 continue;
             }

@@ -9,7 +9,7 @@
 //! double the province's journal for the same figures).
 
 use super::Batch;
-use crate::service::dues::{Month, due_in, month_code};
+use crate::service::dues::{DueByMonth, Month, month_code};
 use crate::store::bulk::Rows;
 use crate::store::dues::CategoryRow;
 use crate::store::orgs::OrgRow;
@@ -139,8 +139,9 @@ impl Batch {
             let cats = [cat];
             let (mut months, mut total) = (Vec::new(), 0);
             let mut m = start;
+            let mut due_by_month = DueByMonth::new(rules, &cats, *admission);
             while m <= last {
-                let due = due_in(rules, &cats, *admission, m).map_or(0, |d| d.0);
+                let due = due_by_month.at(m).map_or(0, |d| d.0);
                 // The payment on the 10th of its month (today at the latest).
                 let paid_on = NaiveDate::from_ymd_opt(m.0, m.1, 10)
                     .unwrap_or(today)
