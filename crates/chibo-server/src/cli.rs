@@ -3,10 +3,10 @@
 use crate::app::{self, App};
 use crate::config::{Config, Loaded, LogFormat};
 use crate::model::{OrgCode, Role};
-use crate::service::{Actor, Services, accounts::NewAccount, demo::DemoSize};
+use crate::service::{self, Actor, Services, accounts::NewAccount, demo::DemoSize};
 use crate::store::{self, accounts::GrantRow};
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
@@ -62,9 +62,11 @@ enum Command {
         /// `province`: 15,000 cells of 20 members under 150 upper committees.
         #[arg(long)]
         scale: Option<String>,
-        /// Months of meetings, resolutions and tasks before today (0: none).
-        #[arg(long, default_value_t = 12)]
-        months: u32,
+        /// Months of meetings, resolutions and tasks before today (0: none);
+        /// by default since 1 January of last year, the year the demo's
+        /// evaluation rates (12 at province scale).
+        #[arg(long)]
+        months: Option<u32>,
     },
     /// Import members from a spreadsheet (XLSX, XLS, ODS, CSV).
     Import {
@@ -345,6 +347,12 @@ async fn cell_by_code(s: &Services, code: &str) -> anyhow::Result<store::orgs::O
         .with_context(|| format!("không có chi bộ mã {}", code.as_str()))
 }
 
+/// The demo's months of history: from 1 January of last year, so the
+/// evaluation of last year it runs rates a year the records cover.
+fn months_since_last_january(now: chrono::DateTime<chrono::Utc>) -> u32 {
+    12 + service::today(now).month0()
+}
+
 /// The cells of each upper committee whose last year's evaluation the demo
 /// runs through the services (a province-sized demo stays quick).
 const DEMO_EVALUATION_CELLS: u32 = 20;
@@ -358,7 +366,8 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                 let s = app::open(&cfg).await?;
                 if s.db.read(async |r| store::accounts::count(r).await).await? == 0 {
                     let size = DemoSize::default();
-                    print_demo(&s.generate_demo_with_history(size, 12, s.now()).await?);
+                    let months = months_since_last_january(s.now());
+                    print_demo(&s.generate_demo_with_history(size, months, s.now()).await?);
                     s.generate_demo_cases(s.now()).await?;
                     s.generate_demo_residents(s.now()).await?;
                     s.generate_demo_keeping(s.now()).await?;
@@ -405,6 +414,10 @@ async fn run(cli: Cli, loaded: Loaded) -> anyhow::Result<ExitCode> {
                     "cơ sở dữ liệu đã có dữ liệu; dùng thư mục khác (--data) / the database is not empty"
                 );
             }
+            let months = months.unwrap_or(match scale.as_deref() {
+                Some("province") => 12,
+                _ => months_since_last_january(s.now()),
+            });
             let started = Instant::now();
             // A province takes minutes: each phase says when it is done.
             let phase = |name: &str| {

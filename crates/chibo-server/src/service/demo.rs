@@ -824,7 +824,12 @@ impl Services {
                 }
             }
             b.write(&self.db).await?;
-            tracing::info!(committee = u + 1, of = uppers, cells = cell_no, "demo: written");
+            tracing::info!(
+                committee = u + 1,
+                of = uppers,
+                cells = cell_no,
+                "demo: written"
+            );
         }
         if cell_no > 1 {
             report.accounts.push((

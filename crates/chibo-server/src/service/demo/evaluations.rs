@@ -101,7 +101,12 @@ impl Services {
             }
             let run = started.elapsed();
             rated += decisions.len();
-            tracing::info!(committee = n - 1, opened_ms = opened.as_millis(), cells_ms = (run - opened).as_millis(), "demo: evaluation");
+            tracing::info!(
+                committee = n - 1,
+                opened_ms = opened.as_millis(),
+                cells_ms = (run - opened).as_millis(),
+                "demo: evaluation"
+            );
             if decisions.is_empty() {
                 continue;
             }
@@ -330,6 +335,15 @@ impl Services {
                 ..CellProposalForm::default()
             },
             meeting_day,
+        )
+        .await?;
+        // The conference ends with its votes (a meeting left open would
+        // stay on the cell's screens as under way).
+        self.close_meeting(
+            secretary,
+            meeting,
+            None,
+            meeting_day + chrono::Duration::minutes(150),
         )
         .await?;
         Ok(out)
