@@ -135,6 +135,10 @@ pub fn upper_login(n: u32) -> String {
     numbered("dangbo", n)
 }
 
+/// The login of the province's office (Văn phòng Thành ủy), made when the
+/// demo has more than one upper committee.
+pub const PROVINCE_LOGIN: &str = "thanhuy";
+
 fn numbered(base: &str, n: u32) -> String {
     if n <= 1 {
         base.to_string()
@@ -651,6 +655,14 @@ impl Services {
             "quantri".into(),
             format!("Quản trị hệ thống — {}", Role::Admin.as_str()),
         ));
+        if let Some(p) = &province {
+            let office = "Văn phòng Thành ủy";
+            b.account(PROVINCE_LOGIN, office, Role::Upper, Some(p.id), None);
+            report.accounts.push((
+                PROVINCE_LOGIN.into(),
+                format!("{office} — {}", Role::Upper.as_str()),
+            ));
+        }
         let term_start = NaiveDate::from_ymd_opt(2025, 8, 15).expect("valid date");
         let mut cell_no = 0;
         for u in 0..uppers {
