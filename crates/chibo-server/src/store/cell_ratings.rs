@@ -109,6 +109,19 @@ pub async fn latest_under(r: &mut Reader, path: &str) -> Result<Vec<(i64, CellRa
     Ok(out)
 }
 
+/// The cells with members in a round but no rating of their own (rounds
+/// opened before migration 0025), by round then cell.
+pub async fn missing(r: &mut Reader) -> Result<Vec<(i64, i64)>> {
+    Ok(read!(r, |c| sqlx::query_as(
+        "SELECT DISTINCT v.round_id, v.cell_id FROM evaluation v \
+         WHERE NOT EXISTS (SELECT 1 FROM cell_evaluation e \
+                           WHERE e.round_id = v.round_id AND e.cell_id = v.cell_id) \
+         ORDER BY v.round_id, v.cell_id"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
 /// The collective self-review as submitted.
 pub struct SelfReview<'a> {
     pub self_points: i64,

@@ -9,6 +9,7 @@
 use crate::support::{Backend, TestApp, docx_text, pdf_text};
 use chibo_rules::DecisionKind;
 use chibo_server::model::{Presence, Role, TaskDraft, VoteMode};
+use chibo_server::service::Actor;
 use chibo_server::service::accounts::NewAccount;
 use chibo_server::service::demo::DemoSize;
 use chibo_server::service::meetings::MeetingForm;
@@ -96,6 +97,62 @@ async fn other_upper(app: &TestApp) {
     )
     .await
     .unwrap();
+}
+
+/// A closed vote of the cell's conference (chuyên đề) on its proposal,
+/// every member present and for: what the proposal is recorded with.
+pub(crate) async fn closed_vote(app: &TestApp, by: &Actor, cell: i64) -> i64 {
+    let s = &app.services;
+    let meeting = s
+        .plan_meeting(
+            by,
+            cell,
+            &MeetingForm {
+                kind: "chuyen_de".into(),
+                topic: "Kiểm điểm tập thể chi bộ năm 2026".into(),
+                date: app.date_in(0),
+                time: "19:30".into(),
+                place: "Nhà văn hóa khu phố".into(),
+                ..MeetingForm::default()
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    s.open_meeting(by, meeting, Some("Theo lịch của đảng ủy"), app.now())
+        .await
+        .unwrap();
+    for r in
+        s.db.read(async |r| store::meetings::roll(r, meeting).await)
+            .await
+            .unwrap()
+    {
+        s.mark_attendance(by, meeting, r.member_id, Presence::CoMat, None, app.now())
+            .await
+            .unwrap();
+    }
+    let vote = s
+        .open_vote(
+            by,
+            meeting,
+            DecisionKind::NghiQuyet,
+            "Đề xuất xếp loại chi bộ năm 2026",
+            VoteMode::Counts,
+            app.now(),
+        )
+        .await
+        .unwrap();
+    let (mt, _) = s.meeting(by, meeting).await.unwrap();
+    let row =
+        s.db.read(async |r| store::meetings::vote(r, vote).await)
+            .await
+            .unwrap()
+            .unwrap();
+    let n = s.vote_voters(&mt, &row).len() as u32;
+    s.enter_counts(by, meeting, vote, (n, 0, 0), app.now())
+        .await
+        .unwrap();
+    vote
 }
 
 #[db_test]
@@ -280,62 +337,7 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
 
     // 10/12: the cell's conference (chuyên đề) votes the proposal.
     set_december(&app, 10);
-    let meeting = s
-        .plan_meeting(
-            &bithu,
-            cell,
-            &MeetingForm {
-                kind: "chuyen_de".into(),
-                topic: "Kiểm điểm tập thể chi bộ năm 2026".into(),
-                date: app.date_in(0),
-                time: "19:30".into(),
-                place: "Nhà văn hóa khu phố".into(),
-                ..MeetingForm::default()
-            },
-            app.now(),
-        )
-        .await
-        .unwrap();
-    s.open_meeting(&bithu, meeting, Some("Theo lịch của đảng ủy"), app.now())
-        .await
-        .unwrap();
-    for r in
-        s.db.read(async |r| store::meetings::roll(r, meeting).await)
-            .await
-            .unwrap()
-    {
-        s.mark_attendance(
-            &bithu,
-            meeting,
-            r.member_id,
-            Presence::CoMat,
-            None,
-            app.now(),
-        )
-        .await
-        .unwrap();
-    }
-    let vote = s
-        .open_vote(
-            &bithu,
-            meeting,
-            DecisionKind::NghiQuyet,
-            "Đề xuất xếp loại chi bộ năm 2026",
-            VoteMode::Counts,
-            app.now(),
-        )
-        .await
-        .unwrap();
-    let (mt, _) = s.meeting(&bithu, meeting).await.unwrap();
-    let row =
-        s.db.read(async |r| store::meetings::vote(r, vote).await)
-            .await
-            .unwrap()
-            .unwrap();
-    let n = s.vote_voters(&mt, &row).len() as u32;
-    s.enter_counts(&bithu, meeting, vote, (n, 0, 0), app.now())
-        .await
-        .unwrap();
+    let vote = closed_vote(&app, &bithu, cell).await;
     let proposal = format!("{path}/proposal");
     let (st, e) = api(
         &app,
@@ -515,5 +517,145 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
     assert!(
         flat.contains("Chi bộ không hoàn thành nhiệm vụ: 1"),
         "{flat}"
+    );
+}
+
+/// Two demo cells under one committee and the year's round, opened on 04/12.
+async fn round_of_two_cells(app: &TestApp) -> (i64, i64, Vec<i64>) {
+    app.services
+        .generate_demo(
+            DemoSize {
+                cells: 2,
+                members_per_cell: 8,
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    let cells = app.cell_ids().await;
+    let upper = app.services.org(cells[0]).await.unwrap().parent_id.unwrap();
+    set_december(app, 4);
+    let (st, v) = api(
+        app,
+        "dangbo",
+        Some(json!({"unit_id": upper, "year": 2026, "period": "nam",
+                     "self_review_due": "10/12/2026", "round_due": "28/12/2026"})),
+        "/api/v1/evaluations/rounds",
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    (v["round"]["id"].as_i64().unwrap(), upper, cells)
+}
+
+/// A round opened before cells were rated (migration 0025) has its
+/// members' evaluations but no cell rating: the next start opens them as
+/// the round's opening does (the cell's case, dated from the round, by the
+/// system, audited); a start with nothing missing writes nothing.
+#[db_test]
+async fn an_earlier_round_gets_its_cell_ratings_at_the_next_start(b: Backend) {
+    let app = TestApp::empty(b).await;
+    let (round, upper, cells) = round_of_two_cells(&app).await;
+    let s = &app.services;
+    let read = async |services: &chibo_server::service::Services| {
+        services
+            .db
+            .read(async |r| {
+                let mut out = Vec::new();
+                for cell in &cells {
+                    if let Some(e) = store::cell_ratings::of_cell(r, round, *cell).await? {
+                        let case = store::cases::get(r, e.case_id).await?.unwrap();
+                        out.push((e, case));
+                    }
+                }
+                Ok::<_, store::StoreError>(out)
+            })
+            .await
+            .unwrap()
+    };
+    let opened = read(s).await;
+    assert_eq!(opened.len(), 2);
+    let upper_path = s.org(upper).await.unwrap().path;
+    let members =
+        s.db.read(async |r| store::evaluations::of_round(r, round, &upper_path).await)
+            .await
+            .unwrap()
+            .len();
+    assert!(members > 0);
+    // An instance of before 0025: no cell rating, no cell case.
+    app.tamper(
+        "DELETE FROM cell_evaluation; DELETE FROM case_file WHERE kind = 'danh_gia_chi_bo'".into(),
+    )
+    .await;
+    assert!(read(s).await.is_empty());
+
+    // The next start, on a later day, on the same database.
+    set_december(&app, 6);
+    let data_dir = app.sqlite_path().parent().unwrap().to_path_buf();
+    let restart = async || {
+        let dir = data_dir.clone();
+        crate::ops::Peer::of(&app, |cfg| {
+            if b == Backend::Sqlite {
+                cfg.data_dir = dir;
+            }
+        })
+        .await
+    };
+    let peer = restart().await;
+    let back = read(&peer.services).await;
+    assert_eq!(back.len(), 2, "{back:?}");
+    for ((e, case), (_, before)) in back.iter().zip(&opened) {
+        assert_eq!(e.submitted_on, None);
+        assert_eq!(case.kind, chibo_rules::CaseKind::DanhGiaChiBo);
+        assert_eq!(case.cell_id, e.cell_id);
+        // Dated from the round, as its opening dated them, not the start's day.
+        assert_eq!(case.opened_on, before.opened_on);
+        assert_eq!(case.input_dates, before.input_dates);
+        assert_eq!(case.closed_on, None);
+        let entries =
+            s.db.read(async |r| store::audit::for_entity(r, "case", case.id).await)
+                .await
+                .unwrap();
+        let entry = entries
+            .iter()
+            .find(|x| x.action == "cell_rating.open")
+            .expect("the opening is audited");
+        assert_eq!(entry.actor, "Hệ thống (system)");
+        assert!(
+            entry.summary.contains(&format!("\"round_id\":{round}")),
+            "{}",
+            entry.summary
+        );
+    }
+    // The cell's page works again: its figures, its report to write.
+    let (st, v) = api(
+        &app,
+        "bithu",
+        None,
+        &format!("/api/v1/evaluations/rounds/{round}/cells/{}", cells[0]),
+    )
+    .await;
+    assert_eq!(
+        (st, &v["stage"]),
+        (StatusCode::OK, &json!("self_review")),
+        "{v}"
+    );
+
+    // Another start: nothing missing, nothing written.
+    let heads = async || {
+        s.db.read(async |r| store::audit::heads(r).await)
+            .await
+            .unwrap()
+    };
+    let chains = heads().await;
+    let again = restart().await;
+    let same = read(&again.services).await;
+    assert_eq!(
+        same.iter().map(|(e, _)| e.id).collect::<Vec<_>>(),
+        back.iter().map(|(e, _)| e.id).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        heads().await,
+        chains,
+        "no audit entry at a start with nothing to do"
     );
 }
