@@ -285,6 +285,36 @@ pub(crate) async fn latest_by_cell(
         .collect())
 }
 
+/// A cell's rating of a year as the roll-up reports it: the upper
+/// committee's decision in the latest round of that year that has one (a
+/// proposal is not a rating).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct YearRating {
+    pub round_id: i64,
+    /// htxs | htt | ht | kht
+    pub tier: String,
+    /// The tier's name ("Hoàn thành tốt nhiệm vụ").
+    pub name: String,
+}
+
+/// The rating of `year` of each cell under a path that has one, by cell.
+pub(crate) async fn decided_by_cell(
+    r: &mut Reader,
+    path: &str,
+    year: i32,
+) -> Result<std::collections::HashMap<i64, YearRating>> {
+    let mut out = std::collections::HashMap::new();
+    for d in db::decided_under(r, path, i64::from(year)).await? {
+        // Newest first within a cell: keep the first.
+        out.entry(d.cell_id).or_insert_with(|| YearRating {
+            round_id: d.round_id,
+            name: tier_name(&d.final_tier).into(),
+            tier: d.final_tier,
+        });
+    }
+    Ok(out)
+}
+
 /// The count of each tier among `tiers` (`None`: pending).
 pub(crate) fn tier_counts<'a>(tiers: impl Iterator<Item = (bool, Option<&'a str>)>) -> TierCounts {
     let mut t = TierCounts::default();

@@ -547,6 +547,168 @@ async fn round_of_two_cells(app: &TestApp) -> (i64, i64, Vec<i64>) {
     (v["round"]["id"].as_i64().unwrap(), upper, cells)
 }
 
+/// The row of a cell in the upper table's HTML.
+fn table_row(page: &str, cell: i64) -> &str {
+    let start = page
+        .find(&format!("<a href=\"/dashboard?unit={cell}\">"))
+        .unwrap_or_else(|| panic!("no row for cell {cell}"));
+    let end = page[start..].find("</tr>").unwrap() + start;
+    &page[start..end]
+}
+
+/// The upper committee's roll-up carries each cell's own rating of the
+/// period's year: the decided tier on the table, in its XLSX and its PDF;
+/// "—" for a cell without a decision, a proposal included (a proposal is
+/// not a rating).
+#[db_test]
+async fn the_rollup_carries_each_cells_decided_rating(b: Backend) {
+    use calamine::{Reader, Xlsx};
+    let app = TestApp::empty(b).await;
+    let (round, upper, cells) = round_of_two_cells(&app).await;
+    let (rated, other) = (cells[0], cells[1]);
+    let bithu = app.actor("bithu").await;
+    let path = format!("/api/v1/evaluations/rounds/{round}/cells/{rated}");
+    let (st, v) = api(
+        &app,
+        "bithu",
+        Some(json!({"points": 85, "self_tier": "htt",
+                     "report": "Chi bộ hoàn thành tốt các nhiệm vụ năm 2026."})),
+        &format!("{path}/self-review"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    set_december(&app, 10);
+    let vote = closed_vote(&app, &bithu, rated).await;
+    let (st, v) = api(
+        &app,
+        "bithu",
+        Some(json!({"tier": "htt", "opinions": "Thống nhất", "vote_id": vote})),
+        &format!("{path}/proposal"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    let (c, _) = app.login("dangbo").await;
+    let year = format!("unit={upper}&period=nam&year=2026");
+    // Proposed, not decided: no rating yet.
+    let page = app.html(&c, &format!("/dashboard?{year}")).await;
+    for cell in [rated, other] {
+        let row = table_row(&page, cell);
+        assert!(
+            row.contains(">—</td>") && !row.contains("Hoàn thành"),
+            "cell {cell}: {row}"
+        );
+    }
+    let (st, v) = api(
+        &app,
+        "dangbo",
+        Some(json!({"items": [{"cell_id": rated}]})),
+        &format!("/api/v1/evaluations/rounds/{round}/cell-decisions?unit={upper}"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    // The table: the decided tier, linked to the rating; the other "—".
+    let page = app.html(&c, &format!("/dashboard?{year}")).await;
+    let row = table_row(&page, rated);
+    assert!(
+        row.contains(&format!(
+            "<a href=\"/evaluations/rounds/{round}/cells/{rated}\">Hoàn thành tốt nhiệm vụ</a>"
+        )),
+        "{row}"
+    );
+    assert!(table_row(&page, other).contains(">—</td>"));
+    let (_, t) = api(
+        &app,
+        "dangbo",
+        None,
+        &format!("/api/v1/units/{upper}/cell-table?period=nam&year=2026"),
+    )
+    .await;
+    let line = |id: i64| {
+        t["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line(rated)["rating"]["tier"], "htt", "{t}");
+    assert_eq!(line(other)["rating"], Value::Null, "{t}");
+    // The year before has no rating.
+    let (_, before) = api(
+        &app,
+        "dangbo",
+        None,
+        &format!("/api/v1/units/{upper}/cell-table?period=nam&year=2025"),
+    )
+    .await;
+    assert!(
+        before["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["rating"].is_null()),
+        "{before}"
+    );
+
+    // The XLSX: the column, the tier, "—", and the count on the total line.
+    let get = async |file: &str| {
+        let res = c
+            .get(app.url(&format!("/rollup/{file}?{year}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{file}");
+        res.bytes().await.unwrap().to_vec()
+    };
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(get("tong-hop.xlsx").await))
+            .expect("an XLSX");
+    let range = book.worksheet_range("Tổng hợp").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|d| d.to_string()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c == "Chi bộ"))
+        .expect("the header");
+    let col = rows[header]
+        .iter()
+        .position(|c| c == "Xếp loại chi bộ")
+        .expect("the rating's column");
+    let name = |id: i64| {
+        let names: Vec<String> = t["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["id"] == id)
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect();
+        names[0].clone()
+    };
+    let of = |id: i64| {
+        rows.iter()
+            .find(|r| r.get(1) == Some(&name(id)))
+            .unwrap_or_else(|| panic!("no line for {}", name(id)))[col]
+            .clone()
+    };
+    assert_eq!(of(rated), "Hoàn thành tốt nhiệm vụ");
+    assert_eq!(of(other), "—");
+    assert_eq!(rows[header + 3][col], "1 đã xếp loại", "{rows:?}");
+
+    // The PDF, as printed.
+    if let Some(text) = pdf_text(&get("tong-hop.pdf").await) {
+        assert!(
+            text.contains("Xếp loại chi bộ") && text.contains("Hoàn thành tốt nhiệm vụ"),
+            "{text}"
+        );
+        assert!(text.contains("1 đã xếp loại"), "{text}");
+    }
+}
+
 /// A round opened before cells were rated (migration 0025) has its
 /// members' evaluations but no cell rating: the next start opens them as
 /// the round's opening does (the cell's case, dated from the round, by the
