@@ -80,6 +80,14 @@ async fn services(db: Db, cfg: &Config) -> anyhow::Result<Services> {
         let n = services.baseline_images(services.now()).await?;
         tracing::info!("audit baseline: {n} records imaged");
     }
+    // The evaluation rounds opened before cells were rated get their cells'
+    // ratings. A failure (another server starting on the same database
+    // opened them first) does not stop this one: the next start retries.
+    match services.open_missing_cell_ratings(services.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("cell ratings of earlier rounds opened: {n}"),
+        Err(e) => tracing::warn!("cell ratings of earlier rounds not opened: {e}"),
+    }
     Ok(services)
 }
 

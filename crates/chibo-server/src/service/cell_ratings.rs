@@ -24,15 +24,15 @@ use crate::store::evaluations::{self as evaluations_db, RoundRow};
 use crate::store::orgs::OrgRow;
 use crate::store::stats::{self, Presence};
 use crate::store::tasks::Filter;
-use crate::store::{self, Reader};
+use crate::store::{self, Reader, Tx};
 use chibo_rules::{
-    CaseOutcome, CollectiveInput, DecisionKind, Evaluation, FormCode, MeetingKind, StepCode,
-    StepRecord, StepResult, Tier, TierRefusal,
+    CaseKind, CaseOutcome, CollectiveInput, DecisionKind, Evaluation, FormCode, MeetingKind,
+    StepCode, StepRecord, StepResult, Tier, TierRefusal,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest collective report.
 const MAX_REPORT: usize = 8000;
@@ -285,6 +285,36 @@ pub(crate) async fn latest_by_cell(
         .collect())
 }
 
+/// A cell's rating of a year as the roll-up reports it: the upper
+/// committee's decision in the latest round of that year that has one (a
+/// proposal is not a rating).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct YearRating {
+    pub round_id: i64,
+    /// htxs | htt | ht | kht
+    pub tier: String,
+    /// The tier's name ("Hoàn thành tốt nhiệm vụ").
+    pub name: String,
+}
+
+/// The rating of `year` of each cell under a path that has one, by cell.
+pub(crate) async fn decided_by_cell(
+    r: &mut Reader,
+    path: &str,
+    year: i32,
+) -> Result<std::collections::HashMap<i64, YearRating>> {
+    let mut out = std::collections::HashMap::new();
+    for d in db::decided_under(r, path, i64::from(year)).await? {
+        // Newest first within a cell: keep the first.
+        out.entry(d.cell_id).or_insert_with(|| YearRating {
+            round_id: d.round_id,
+            name: tier_name(&d.final_tier).into(),
+            tier: d.final_tier,
+        });
+    }
+    Ok(out)
+}
+
 /// The count of each tier among `tiers` (`None`: pending).
 pub(crate) fn tier_counts<'a>(tiers: impl Iterator<Item = (bool, Option<&'a str>)>) -> TierCounts {
     let mut t = TierCounts::default();
@@ -308,6 +338,89 @@ pub fn tier_label(code: Option<&str>) -> &'static str {
 }
 
 impl Services {
+    /// Opens a cell's own rating in a round, as the round's opening does:
+    /// the cell's case, dated from the round (its report due with the
+    /// round: the conference that votes it follows the members'
+    /// self-reviews), the rating's row and the `cell_rating.open` entry.
+    pub(super) async fn open_cell_rating(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        round: &RoundRow,
+        cell: &OrgRow,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let dates = BTreeMap::from([
+            ("han_bao_cao".to_string(), round.round_due),
+            ("han_dot".to_string(), round.round_due),
+        ]);
+        let case_id = self
+            .open_case_in(
+                tx,
+                actor,
+                cell,
+                CaseKind::DanhGiaChiBo,
+                (None, None),
+                round.opened_on,
+                &dates,
+                now,
+            )
+            .await?;
+        let id = db::insert(tx, (round.id, cell.id, case_id), now).await?;
+        audit_entry(
+            tx,
+            actor,
+            Subject::case(cell.id, case_id),
+            "cell_rating.open",
+            json!({"round_id": round.id, "cell_rating_id": id, "year": round.year, "period": round.period}),
+            now,
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Start-up, after the migrations: the rounds opened before cells were
+    /// rated (migration 0025) get the cell ratings they lack, each cell
+    /// with members in the round opened as the round's opening would have,
+    /// by the system, one transaction per round. Nothing is written when
+    /// nothing is missing. Returns how many were opened.
+    pub async fn open_missing_cell_ratings(&self, now: DateTime<Utc>) -> Result<usize> {
+        let missing = self
+            .db
+            .read(async |r| {
+                let mut rounds: Vec<(RoundRow, Vec<OrgRow>)> = Vec::new();
+                for (round_id, cell_id) in db::missing(r).await? {
+                    let cell = super::org(r, cell_id).await?;
+                    match rounds.last_mut() {
+                        Some((round, cells)) if round.id == round_id => cells.push(cell),
+                        _ => {
+                            let round = evaluations_db::round(r, round_id)
+                                .await?
+                                .ok_or(ServiceError::NotFound)?;
+                            rounds.push((round, vec![cell]));
+                        }
+                    }
+                }
+                Ok::<_, ServiceError>(rounds)
+            })
+            .await?;
+        let system = Actor::system();
+        let mut opened = 0;
+        for (round, cells) in missing {
+            self.rules
+                .procedure(CaseKind::DanhGiaChiBo, round.opened_on)
+                .map_err(rules_error)?;
+            let mut tx = self.db.begin().await?;
+            for cell in &cells {
+                self.open_cell_rating(&mut tx, &system, &round, cell, now)
+                    .await?;
+            }
+            tx.commit().await?;
+            opened += cells.len();
+        }
+        Ok(opened)
+    }
+
     /// A cell's rating in a round, the round and the cell: its committee
     /// and the committees above only.
     async fn cell_rating_in(

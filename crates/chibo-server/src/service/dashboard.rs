@@ -2,7 +2,7 @@
 //! its cells: figures aggregated from the records, deadlines from the rule
 //! packs, every count traceable to the rows it counts.
 
-use super::cell_ratings::{CellRatingBrief, latest_by_cell};
+use super::cell_ratings::{CellRatingBrief, YearRating, decided_by_cell, latest_by_cell};
 use super::growth::{growth_by_cell, overdue_by_cell};
 use super::orgs::unit_for;
 use super::tasks::{TaskItem, cell_tasks};
@@ -179,8 +179,16 @@ pub struct CellLine {
     pub admitted: i64,
     /// Open lifecycle cases past their step's deadline today (hồ sơ quá hạn).
     pub cases_overdue: i64,
-    /// The cell's own rating in the newest evaluation round.
-    pub rating: Option<CellRatingBrief>,
+    /// The cell's own rating of the period's year (decided tiers only).
+    pub rating: Option<YearRating>,
+}
+
+impl CellLine {
+    /// The cell's rating as the upper table shows it and the roll-up prints
+    /// it: the decided tier's name, "—" when none.
+    pub fn rating_name(&self) -> &str {
+        self.rating.as_ref().map_or("—", |r| r.name.as_str())
+    }
 }
 
 /// How to order and narrow the upper table (query string).
@@ -557,7 +565,7 @@ impl Services {
         let mut growth = growth_by_cell(r, &unit.path, year_start, w.as_of).await?;
         // Overdue as the secretary's dashboard says it, today.
         let mut late = overdue_by_cell(&self.case_lines(r, unit, on).await?);
-        let mut ratings = latest_by_cell(r, &unit.path).await?;
+        let mut ratings = decided_by_cell(r, &unit.path, period.year).await?;
         // "On time" is judged on the table's day by the pack then in force.
         let lines = cells
             .into_iter()

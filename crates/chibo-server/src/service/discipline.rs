@@ -1047,14 +1047,7 @@ impl Services {
     /// found since) lapses. Each in its own transaction with its audit entry.
     pub async fn sweep_discipline(&self, now: DateTime<Utc>) -> Result<usize> {
         let on = today(now);
-        let system = Actor {
-            account_id: 0,
-            login: "system".into(),
-            display_name: "Hệ thống".into(),
-            member_id: None,
-            grants: Vec::new(),
-            units: Vec::new(),
-        };
+        let system = Actor::system();
         let (to_close, to_lapse) = self
             .db
             .read(async |r| {

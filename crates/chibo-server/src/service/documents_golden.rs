@@ -398,7 +398,12 @@ fn rollup() -> Rollup {
             completion: Some(96),
             admitted: 12,
             cases_overdue: 3,
-            rating: None,
+            // The longest tier's name, and a cell not yet rated.
+            rating: (i % 4 != 3).then(|| crate::service::cell_ratings::YearRating {
+                round_id: 1,
+                tier: "htxs".into(),
+                name: "Hoàn thành xuất sắc nhiệm vụ".into(),
+            }),
         })
         .collect();
     Rollup {
@@ -709,6 +714,15 @@ fn the_roll_up_and_the_task_table_export_numbers_and_dates() {
         Some(&Data::Float(99.0)),
         "the screens' rate"
     );
+    // The cell's own rating: the decided tier, "—" when none, and how many
+    // cells are rated on the total line.
+    for (row, tier) in [
+        (first, "Hoàn thành xuất sắc nhiệm vụ"),
+        (first + 3, "—"),
+        (total, "30 đã xếp loại"),
+    ] {
+        assert_eq!(range.get_value((row, 15)), Some(&Data::String(tier.into())));
+    }
 
     let rows = task_print::table_rows(&task_items(), task_print::shown_vi);
     let bytes = task_print::xlsx(&cell(), rows, d(2026, 12, 3)).unwrap();

@@ -13,9 +13,7 @@ use super::cases::{refused, rules_error, text};
 use super::dashboard::window;
 use super::study::{StudyRecord, member_study};
 use super::tasks::{TaskItem, cell_tasks};
-use super::{
-    Actor, Result, ServiceError, Services, Subject, audit_entry, audit_entry_with, org_for, today,
-};
+use super::{Actor, Result, ServiceError, Services, Subject, audit_entry_with, org_for, today};
 use crate::model::{Period, PeriodKind, Problem, Problems, Shown, Status, parse_date};
 use crate::store::cases::{self as cases_db, CaseRow, NewStep};
 use crate::store::evaluations::{self as db, EvaluationRow, NewEvaluation, NewRound, RoundRow};
@@ -427,36 +425,18 @@ impl Services {
         )
         .await?
         .ok_or_else(|| invalid("year", "evaluation.round_exists", f.year.to_string()))?;
-        // The cell's own report is due with the round: the conference that
-        // votes it follows the members' self-reviews.
-        let cell_dates = BTreeMap::from([
-            ("han_bao_cao".to_string(), round_due),
-            ("han_dot".to_string(), round_due),
-        ]);
+        let round = RoundRow {
+            id: round_id,
+            unit_id: unit.id,
+            year: f.year.into(),
+            period: period.into(),
+            self_review_due: self_due,
+            round_due,
+            opened_on: on,
+        };
         for (cell, members) in &cells {
-            let case_id = self
-                .open_case_in(
-                    &mut tx,
-                    actor,
-                    cell,
-                    CaseKind::DanhGiaChiBo,
-                    (None, None),
-                    on,
-                    &cell_dates,
-                    now,
-                )
+            self.open_cell_rating(&mut tx, actor, &round, cell, now)
                 .await?;
-            let id =
-                store::cell_ratings::insert(&mut tx, (round_id, cell.id, case_id), now).await?;
-            audit_entry(
-                &mut tx,
-                actor,
-                Subject::case(cell.id, case_id),
-                "cell_rating.open",
-                json!({"round_id": round_id, "cell_rating_id": id, "year": f.year, "period": period}),
-                now,
-            )
-            .await?;
             for m in members {
                 let exempt = m.status == Status::MienSinhHoat.as_str();
                 let rated = m.status == Status::ChinhThuc.as_str()

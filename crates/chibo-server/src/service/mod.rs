@@ -126,6 +126,19 @@ impl Actor {
         .await
     }
 
+    /// The server itself, for the sweeps and the start-up passes: no
+    /// account, no grant; its audit entries name it "Hệ thống (system)".
+    pub fn system() -> Self {
+        Self {
+            account_id: 0,
+            login: "system".into(),
+            display_name: "Hệ thống".into(),
+            member_id: None,
+            grants: Vec::new(),
+            units: Vec::new(),
+        }
+    }
+
     /// The actor a credential lookup found, with the units of their grants
     /// (pages and services start from these without asking again).
     pub fn from_found(f: store::actors::Found) -> Self {

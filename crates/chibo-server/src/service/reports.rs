@@ -540,7 +540,11 @@ const ROLLUP: &[RollupColumn] = &[
     column("Việc quá hạn", Kind::Count),
     column("Kết nạp trong năm", Kind::Count),
     column("Hồ sơ quá hạn", Kind::Count),
+    column("Xếp loại chi bộ", Kind::Text),
 ];
+
+/// The cell's own rating: the last column of [`ROLLUP`].
+const RATING: usize = ROLLUP.len() - 1;
 
 /// One line of the roll-up, cell by cell in the order of [`ROLLUP`].
 pub fn rollup_row(l: &CellLine) -> Vec<Value> {
@@ -561,6 +565,7 @@ pub fn rollup_row(l: &CellLine) -> Vec<Value> {
         Value::Number(l.tasks.overdue),
         Value::Number(l.admitted),
         Value::Number(l.cases_overdue),
+        text(l.rating_name()),
     ]
 }
 
@@ -603,6 +608,10 @@ impl Rollup {
         r[4] = Value::Text(format!(
             "{} chậm",
             self.lines.iter().filter(|l| !l.on_time).count()
+        ));
+        r[RATING] = Value::Text(format!(
+            "{} đã xếp loại",
+            self.lines.iter().filter(|l| l.rating.is_some()).count()
         ));
         r
     }

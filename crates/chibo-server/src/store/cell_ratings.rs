@@ -109,6 +109,45 @@ pub async fn latest_under(r: &mut Reader, path: &str) -> Result<Vec<(i64, CellRa
     Ok(out)
 }
 
+/// A cell's decided rating of a year: the upper committee's tier.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DecidedRow {
+    pub cell_id: i64,
+    pub round_id: i64,
+    pub final_tier: String,
+}
+
+/// The decided ratings of `year` of the cells under a path, newest round
+/// first within each cell (in the order [`latest_under`] takes as newest):
+/// one statement whatever the number of cells.
+pub async fn decided_under(r: &mut Reader, path: &str, year: i64) -> Result<Vec<DecidedRow>> {
+    let (lo, hi) = prefix_range(path);
+    Ok(read!(r, |c| sqlx::query_as(
+        "SELECT e.cell_id, e.round_id, e.final_tier FROM cell_evaluation e \
+         JOIN org_unit o ON o.id = e.cell_id JOIN evaluation_round d ON d.id = e.round_id \
+         WHERE o.path >= $1 AND o.path < $2 AND d.year = $3 AND e.final_tier IS NOT NULL \
+         ORDER BY e.cell_id, d.period DESC, e.id DESC"
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .bind(year)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The cells with members in a round but no rating of their own (rounds
+/// opened before migration 0025), by round then cell.
+pub async fn missing(r: &mut Reader) -> Result<Vec<(i64, i64)>> {
+    Ok(read!(r, |c| sqlx::query_as(
+        "SELECT DISTINCT v.round_id, v.cell_id FROM evaluation v \
+         WHERE NOT EXISTS (SELECT 1 FROM cell_evaluation e \
+                           WHERE e.round_id = v.round_id AND e.cell_id = v.cell_id) \
+         ORDER BY v.round_id, v.cell_id"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
 /// The collective self-review as submitted.
 pub struct SelfReview<'a> {
     pub self_points: i64,

@@ -1158,3 +1158,296 @@ async fn a_member_fills_the_self_review_on_a_phone() {
     assert_eq!(e.submitted_on, Some(app.today()));
     c.close().await.unwrap();
 }
+
+/// The page's whole width, in CSS pixels: no wider than the phone's 390
+/// (nothing to scroll sideways).
+async fn fits_the_phone(c: &Client, page: &str) {
+    let width = c
+        .execute("return document.scrollingElement.scrollWidth;", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(
+        width <= 390.0,
+        "{page} is {width} px wide on a 390 px phone"
+    );
+}
+
+async fn tap_id(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"));
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// The text of an element.
+async fn text_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The cell's own rating (form 01) on phones: the secretary opens it from
+/// the cell's dashboard, reads the figures of the records, submits the
+/// collective self-review and records the conference's proposal with its
+/// vote; the upper committee changes the tier with its reason in its queue;
+/// the decided tier shows on the cell's dashboard and in the upper table.
+/// No page scrolls sideways at 390 px.
+#[tokio::test]
+async fn a_cell_is_rated_on_phones_from_its_report_to_the_decision() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::empty(Backend::Sqlite).await;
+    let s = &app.services;
+    s.generate_demo(
+        chibo_server::service::demo::DemoSize {
+            cells: 1,
+            members_per_cell: 10,
+        },
+        app.now(),
+    )
+    .await
+    .unwrap();
+    let cell = app.cell_ids().await[0];
+    let upper = s.org(cell).await.unwrap().parent_id.unwrap();
+    let due = |days| {
+        (app.today() + chrono::Duration::days(days))
+            .format("%d/%m/%Y")
+            .to_string()
+    };
+    let round = s
+        .open_evaluation_round(
+            &app.actor("dangbo").await,
+            upper,
+            &chibo_server::service::evaluations::RoundForm {
+                year: chrono::Datelike::year(&app.today()),
+                period: "nam".into(),
+                self_review_due: due(7),
+                round_due: due(25),
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    let bithu = app.actor("bithu").await;
+    // The cell's tasks of the year: one finished on time, one not yet due.
+    for (title, done) in [
+        ("Vận động tổ dân phố giữ vệ sinh môi trường", true),
+        ("Rà soát hộ cận nghèo cuối năm", false),
+    ] {
+        let task = s
+            .add_standing_duty(
+                &bithu,
+                Some(cell),
+                &chibo_server::model::TaskDraft {
+                    title: title.into(),
+                    lead_id: bithu.member_id,
+                    co_owner_ids: vec![],
+                    deadline: due(10),
+                },
+                app.now(),
+            )
+            .await
+            .unwrap();
+        if done {
+            let version =
+                s.db.read(async |r| store::tasks::get(r, task).await)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .version;
+            s.update_progress(
+                &bithu,
+                task,
+                &chibo_server::service::tasks::ProgressForm {
+                    version,
+                    status: "hoan_thanh".into(),
+                    progress: 100,
+                    ..Default::default()
+                },
+                None,
+                app.now(),
+            )
+            .await
+            .unwrap();
+        }
+    }
+    // The conference's closed vote, which the proposal is recorded with.
+    let vote = crate::cell_rating::closed_vote(&app, &bithu, cell).await;
+    // What the records say, as the service reads them.
+    let f = s
+        .cell_rating(&bithu, round, cell, app.now())
+        .await
+        .unwrap()
+        .figures;
+
+    let c = browser(&d).await;
+    log_in(&c, &app, "bithu").await;
+    c.goto(&app.url("/dashboard")).await.unwrap();
+    text_with(&c, "Chưa nộp báo cáo kiểm điểm").await;
+    c.find(Locator::Css("#cell-rating a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_with(&c, "Số liệu từ hồ sơ của chi bộ trong kỳ").await;
+    assert!(text_of(&c, "cr-form").await.contains("01-HD KĐ.ĐG"));
+    let meetings = text_of(&c, "cr-meetings").await;
+    assert!(
+        meetings.contains(&format!("thường kỳ {}/{}", f.regular_held, f.regular_due))
+            && meetings.contains(&format!("chuyên đề {}/{}", f.thematic_held, f.thematic_due)),
+        "{meetings}"
+    );
+    let tasks = text_of(&c, "cr-tasks").await;
+    assert!(
+        tasks.contains(&format!(
+            "được giao {} · hoàn thành {} (đúng hạn {}) · quá hạn {}",
+            f.tasks_assigned, f.tasks_done, f.tasks_on_time, f.tasks_overdue
+        )),
+        "{tasks}"
+    );
+    assert_eq!(
+        (
+            f.tasks_assigned,
+            f.tasks_done,
+            f.tasks_on_time,
+            f.tasks_not_due
+        ),
+        (2, 1, 1, 1)
+    );
+    let members = text_of(&c, "cr-members").await;
+    assert!(
+        members.contains(&format!("HTXS {} · HTT {}", f.members.htxs, f.members.htt))
+            && members.contains(&format!("Chưa có kết quả {}", f.members.pending))
+            && f.members.pending > 0,
+        "{members}"
+    );
+    fits_the_phone(&c, "the cell's rating").await;
+    shot(&c, "cr1-cell-rating").await;
+
+    // The collective self-review: points, tier, text.
+    type_into(&c, "#cr-points", "86").await;
+    c.find(Locator::Css("input[name=self_tier][value=htt]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(
+        &c,
+        "#cr-report",
+        "Chi bộ duy trì sinh hoạt đều đặn, lãnh đạo hoàn thành các nhiệm vụ năm; còn hạn chế trong nắm tình hình khu dân cư.",
+    )
+    .await;
+    tap_id(&c, "cr-submit").await;
+    let page = text_with(&c, "Đã nộp báo cáo kiểm điểm của chi bộ").await;
+    assert!(page.contains("Chờ chi bộ biểu quyết đề xuất"), "{page}");
+    assert_eq!(text_of(&c, "cr-total").await, "86");
+    assert_eq!(text_of(&c, "cr-self-tier").await, "Hoàn thành tốt nhiệm vụ");
+    fits_the_phone(&c, "the submitted report").await;
+    shot(&c, "cr2-report-sent").await;
+
+    // The conference's proposal with its vote.
+    c.find(Locator::Css("input[name=tier][value=htt]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&c, "#cr-opinions", "Thống nhất với báo cáo kiểm điểm").await;
+    c.find(Locator::Id("cr-vote"))
+        .await
+        .unwrap()
+        .select_by_value(&vote.to_string())
+        .await
+        .unwrap();
+    tap_id(&c, "cr-propose").await;
+    let page = text_with(&c, "Đã ghi mức xếp loại chi bộ đề xuất").await;
+    assert!(page.contains("Chờ cấp ủy cấp trên xếp loại"), "{page}");
+    assert_eq!(text_of(&c, "cr-proposed").await, "Hoàn thành tốt nhiệm vụ");
+    fits_the_phone(&c, "the proposal").await;
+
+    // The upper committee's queue: one tier lower, with the reason.
+    c.delete_all_cookies().await.unwrap();
+    log_in(&c, &app, "dangbo").await;
+    c.goto(&app.url(&format!("/evaluations/rounds/{round}/cells?unit={upper}")))
+        .await
+        .unwrap();
+    let page = text_with(&c, "Xếp loại chất lượng các chi bộ").await;
+    assert!(page.contains("86"), "{page}");
+    fits_the_phone(&c, "the upper committee's queue").await;
+    shot(&c, "cr3-queue").await;
+    c.find(Locator::Css(&format!("select[name='tier.{cell}']")))
+        .await
+        .unwrap()
+        .select_by_value("ht")
+        .await
+        .unwrap();
+    type_into(
+        &c,
+        &format!("input[name='reason.{cell}']"),
+        "Còn kiến nghị của nhân dân chưa giải quyết dứt điểm",
+    )
+    .await;
+    tap_id(&c, "cell-decide").await;
+    let page = text_with(&c, "Đã ghi quyết định xếp loại chi bộ").await;
+    assert!(
+        page.contains("Hoàn thành nhiệm vụ — Còn kiến nghị của nhân dân"),
+        "{page}"
+    );
+    fits_the_phone(&c, "the decided queue").await;
+    // The upper table carries it (the roll-up's column).
+    c.goto(&app.url(&format!(
+        "/dashboard?unit={upper}&period=nam&year={}",
+        chrono::Datelike::year(&app.today())
+    )))
+    .await
+    .unwrap();
+    let table = text_with(&c, "Tổng hợp các chi bộ trực thuộc").await;
+    assert!(table.contains("Hoàn thành nhiệm vụ"), "{table}");
+    fits_the_phone(&c, "the upper table").await;
+    shot(&c, "cr4-upper-table").await;
+
+    // The cell's dashboard shows the decided tier.
+    c.delete_all_cookies().await.unwrap();
+    log_in(&c, &app, "bithu").await;
+    c.goto(&app.url("/dashboard")).await.unwrap();
+    text_with(&c, "Kiểm điểm, xếp loại chất lượng chi bộ").await;
+    let shown = text_of(&c, "cell-rating").await;
+    assert!(
+        shown.ends_with(": Hoàn thành nhiệm vụ") && !shown.contains("đề xuất"),
+        "{shown}"
+    );
+    fits_the_phone(&c, "the cell's dashboard").await;
+    shot(&c, "cr5-dashboard").await;
+    let e = s
+        .cell_rating(&bithu, round, cell, app.now())
+        .await
+        .unwrap()
+        .rating;
+    assert_eq!(
+        (
+            e.self_points,
+            e.proposed_tier.as_deref(),
+            e.final_tier.as_deref(),
+            e.vote_id
+        ),
+        (Some(86), Some("htt"), Some("ht"), Some(vote))
+    );
+    c.close().await.unwrap();
+}

@@ -9,6 +9,7 @@
 use crate::support::{Backend, TestApp, docx_text, pdf_text};
 use chibo_rules::DecisionKind;
 use chibo_server::model::{Presence, Role, TaskDraft, VoteMode};
+use chibo_server::service::Actor;
 use chibo_server::service::accounts::NewAccount;
 use chibo_server::service::demo::DemoSize;
 use chibo_server::service::meetings::MeetingForm;
@@ -96,6 +97,62 @@ async fn other_upper(app: &TestApp) {
     )
     .await
     .unwrap();
+}
+
+/// A closed vote of the cell's conference (chuyên đề) on its proposal,
+/// every member present and for: what the proposal is recorded with.
+pub(crate) async fn closed_vote(app: &TestApp, by: &Actor, cell: i64) -> i64 {
+    let s = &app.services;
+    let meeting = s
+        .plan_meeting(
+            by,
+            cell,
+            &MeetingForm {
+                kind: "chuyen_de".into(),
+                topic: "Kiểm điểm tập thể chi bộ năm 2026".into(),
+                date: app.date_in(0),
+                time: "19:30".into(),
+                place: "Nhà văn hóa khu phố".into(),
+                ..MeetingForm::default()
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    s.open_meeting(by, meeting, Some("Theo lịch của đảng ủy"), app.now())
+        .await
+        .unwrap();
+    for r in
+        s.db.read(async |r| store::meetings::roll(r, meeting).await)
+            .await
+            .unwrap()
+    {
+        s.mark_attendance(by, meeting, r.member_id, Presence::CoMat, None, app.now())
+            .await
+            .unwrap();
+    }
+    let vote = s
+        .open_vote(
+            by,
+            meeting,
+            DecisionKind::NghiQuyet,
+            "Đề xuất xếp loại chi bộ năm 2026",
+            VoteMode::Counts,
+            app.now(),
+        )
+        .await
+        .unwrap();
+    let (mt, _) = s.meeting(by, meeting).await.unwrap();
+    let row =
+        s.db.read(async |r| store::meetings::vote(r, vote).await)
+            .await
+            .unwrap()
+            .unwrap();
+    let n = s.vote_voters(&mt, &row).len() as u32;
+    s.enter_counts(by, meeting, vote, (n, 0, 0), app.now())
+        .await
+        .unwrap();
+    vote
 }
 
 #[db_test]
@@ -280,62 +337,7 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
 
     // 10/12: the cell's conference (chuyên đề) votes the proposal.
     set_december(&app, 10);
-    let meeting = s
-        .plan_meeting(
-            &bithu,
-            cell,
-            &MeetingForm {
-                kind: "chuyen_de".into(),
-                topic: "Kiểm điểm tập thể chi bộ năm 2026".into(),
-                date: app.date_in(0),
-                time: "19:30".into(),
-                place: "Nhà văn hóa khu phố".into(),
-                ..MeetingForm::default()
-            },
-            app.now(),
-        )
-        .await
-        .unwrap();
-    s.open_meeting(&bithu, meeting, Some("Theo lịch của đảng ủy"), app.now())
-        .await
-        .unwrap();
-    for r in
-        s.db.read(async |r| store::meetings::roll(r, meeting).await)
-            .await
-            .unwrap()
-    {
-        s.mark_attendance(
-            &bithu,
-            meeting,
-            r.member_id,
-            Presence::CoMat,
-            None,
-            app.now(),
-        )
-        .await
-        .unwrap();
-    }
-    let vote = s
-        .open_vote(
-            &bithu,
-            meeting,
-            DecisionKind::NghiQuyet,
-            "Đề xuất xếp loại chi bộ năm 2026",
-            VoteMode::Counts,
-            app.now(),
-        )
-        .await
-        .unwrap();
-    let (mt, _) = s.meeting(&bithu, meeting).await.unwrap();
-    let row =
-        s.db.read(async |r| store::meetings::vote(r, vote).await)
-            .await
-            .unwrap()
-            .unwrap();
-    let n = s.vote_voters(&mt, &row).len() as u32;
-    s.enter_counts(&bithu, meeting, vote, (n, 0, 0), app.now())
-        .await
-        .unwrap();
+    let vote = closed_vote(&app, &bithu, cell).await;
     let proposal = format!("{path}/proposal");
     let (st, e) = api(
         &app,
@@ -515,5 +517,307 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
     assert!(
         flat.contains("Chi bộ không hoàn thành nhiệm vụ: 1"),
         "{flat}"
+    );
+}
+
+/// Two demo cells under one committee and the year's round, opened on 04/12.
+async fn round_of_two_cells(app: &TestApp) -> (i64, i64, Vec<i64>) {
+    app.services
+        .generate_demo(
+            DemoSize {
+                cells: 2,
+                members_per_cell: 8,
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    let cells = app.cell_ids().await;
+    let upper = app.services.org(cells[0]).await.unwrap().parent_id.unwrap();
+    set_december(app, 4);
+    let (st, v) = api(
+        app,
+        "dangbo",
+        Some(json!({"unit_id": upper, "year": 2026, "period": "nam",
+                     "self_review_due": "10/12/2026", "round_due": "28/12/2026"})),
+        "/api/v1/evaluations/rounds",
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    (v["round"]["id"].as_i64().unwrap(), upper, cells)
+}
+
+/// The row of a cell in the upper table's HTML.
+fn table_row(page: &str, cell: i64) -> &str {
+    let start = page
+        .find(&format!("<a href=\"/dashboard?unit={cell}\">"))
+        .unwrap_or_else(|| panic!("no row for cell {cell}"));
+    let end = page[start..].find("</tr>").unwrap() + start;
+    &page[start..end]
+}
+
+/// The upper committee's roll-up carries each cell's own rating of the
+/// period's year: the decided tier on the table, in its XLSX and its PDF;
+/// "—" for a cell without a decision, a proposal included (a proposal is
+/// not a rating).
+#[db_test]
+async fn the_rollup_carries_each_cells_decided_rating(b: Backend) {
+    use calamine::{Reader, Xlsx};
+    let app = TestApp::empty(b).await;
+    let (round, upper, cells) = round_of_two_cells(&app).await;
+    let (rated, other) = (cells[0], cells[1]);
+    let bithu = app.actor("bithu").await;
+    let path = format!("/api/v1/evaluations/rounds/{round}/cells/{rated}");
+    let (st, v) = api(
+        &app,
+        "bithu",
+        Some(json!({"points": 85, "self_tier": "htt",
+                     "report": "Chi bộ hoàn thành tốt các nhiệm vụ năm 2026."})),
+        &format!("{path}/self-review"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    set_december(&app, 10);
+    let vote = closed_vote(&app, &bithu, rated).await;
+    let (st, v) = api(
+        &app,
+        "bithu",
+        Some(json!({"tier": "htt", "opinions": "Thống nhất", "vote_id": vote})),
+        &format!("{path}/proposal"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    let (c, _) = app.login("dangbo").await;
+    let year = format!("unit={upper}&period=nam&year=2026");
+    // Proposed, not decided: no rating yet.
+    let page = app.html(&c, &format!("/dashboard?{year}")).await;
+    for cell in [rated, other] {
+        let row = table_row(&page, cell);
+        assert!(
+            row.contains(">—</td>") && !row.contains("Hoàn thành"),
+            "cell {cell}: {row}"
+        );
+    }
+    let (st, v) = api(
+        &app,
+        "dangbo",
+        Some(json!({"items": [{"cell_id": rated}]})),
+        &format!("/api/v1/evaluations/rounds/{round}/cell-decisions?unit={upper}"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    // The table: the decided tier, linked to the rating; the other "—".
+    let page = app.html(&c, &format!("/dashboard?{year}")).await;
+    let row = table_row(&page, rated);
+    assert!(
+        row.contains(&format!(
+            "<a href=\"/evaluations/rounds/{round}/cells/{rated}\">Hoàn thành tốt nhiệm vụ</a>"
+        )),
+        "{row}"
+    );
+    assert!(table_row(&page, other).contains(">—</td>"));
+    let (_, t) = api(
+        &app,
+        "dangbo",
+        None,
+        &format!("/api/v1/units/{upper}/cell-table?period=nam&year=2026"),
+    )
+    .await;
+    let line = |id: i64| {
+        t["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line(rated)["rating"]["tier"], "htt", "{t}");
+    assert_eq!(line(other)["rating"], Value::Null, "{t}");
+    // The year before has no rating.
+    let (_, before) = api(
+        &app,
+        "dangbo",
+        None,
+        &format!("/api/v1/units/{upper}/cell-table?period=nam&year=2025"),
+    )
+    .await;
+    assert!(
+        before["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["rating"].is_null()),
+        "{before}"
+    );
+
+    // The XLSX: the column, the tier, "—", and the count on the total line.
+    let get = async |file: &str| {
+        let res = c
+            .get(app.url(&format!("/rollup/{file}?{year}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{file}");
+        res.bytes().await.unwrap().to_vec()
+    };
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(get("tong-hop.xlsx").await))
+            .expect("an XLSX");
+    let range = book.worksheet_range("Tổng hợp").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|d| d.to_string()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c == "Chi bộ"))
+        .expect("the header");
+    let col = rows[header]
+        .iter()
+        .position(|c| c == "Xếp loại chi bộ")
+        .expect("the rating's column");
+    let name = |id: i64| {
+        let names: Vec<String> = t["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["id"] == id)
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect();
+        names[0].clone()
+    };
+    let of = |id: i64| {
+        rows.iter()
+            .find(|r| r.get(1) == Some(&name(id)))
+            .unwrap_or_else(|| panic!("no line for {}", name(id)))[col]
+            .clone()
+    };
+    assert_eq!(of(rated), "Hoàn thành tốt nhiệm vụ");
+    assert_eq!(of(other), "—");
+    assert_eq!(rows[header + 3][col], "1 đã xếp loại", "{rows:?}");
+
+    // The PDF, as printed.
+    if let Some(text) = pdf_text(&get("tong-hop.pdf").await) {
+        assert!(
+            text.contains("Xếp loại chi bộ") && text.contains("Hoàn thành tốt nhiệm vụ"),
+            "{text}"
+        );
+        assert!(text.contains("1 đã xếp loại"), "{text}");
+    }
+}
+
+/// A round opened before cells were rated (migration 0025) has its
+/// members' evaluations but no cell rating: the next start opens them as
+/// the round's opening does (the cell's case, dated from the round, by the
+/// system, audited); a start with nothing missing writes nothing.
+#[db_test]
+async fn an_earlier_round_gets_its_cell_ratings_at_the_next_start(b: Backend) {
+    let app = TestApp::empty(b).await;
+    let (round, upper, cells) = round_of_two_cells(&app).await;
+    let s = &app.services;
+    let read = async |services: &chibo_server::service::Services| {
+        services
+            .db
+            .read(async |r| {
+                let mut out = Vec::new();
+                for cell in &cells {
+                    if let Some(e) = store::cell_ratings::of_cell(r, round, *cell).await? {
+                        let case = store::cases::get(r, e.case_id).await?.unwrap();
+                        out.push((e, case));
+                    }
+                }
+                Ok::<_, store::StoreError>(out)
+            })
+            .await
+            .unwrap()
+    };
+    let opened = read(s).await;
+    assert_eq!(opened.len(), 2);
+    let upper_path = s.org(upper).await.unwrap().path;
+    let members =
+        s.db.read(async |r| store::evaluations::of_round(r, round, &upper_path).await)
+            .await
+            .unwrap()
+            .len();
+    assert!(members > 0);
+    // An instance of before 0025: no cell rating, no cell case.
+    app.tamper(
+        "DELETE FROM cell_evaluation; DELETE FROM case_file WHERE kind = 'danh_gia_chi_bo'".into(),
+    )
+    .await;
+    assert!(read(s).await.is_empty());
+
+    // The next start, on a later day, on the same database.
+    set_december(&app, 6);
+    let data_dir = app.sqlite_path().parent().unwrap().to_path_buf();
+    let restart = async || {
+        let dir = data_dir.clone();
+        crate::ops::Peer::of(&app, |cfg| {
+            if b == Backend::Sqlite {
+                cfg.data_dir = dir;
+            }
+        })
+        .await
+    };
+    let peer = restart().await;
+    let back = read(&peer.services).await;
+    assert_eq!(back.len(), 2, "{back:?}");
+    for ((e, case), (_, before)) in back.iter().zip(&opened) {
+        assert_eq!(e.submitted_on, None);
+        assert_eq!(case.kind, chibo_rules::CaseKind::DanhGiaChiBo);
+        assert_eq!(case.cell_id, e.cell_id);
+        // Dated from the round, as its opening dated them, not the start's day.
+        assert_eq!(case.opened_on, before.opened_on);
+        assert_eq!(case.input_dates, before.input_dates);
+        assert_eq!(case.closed_on, None);
+        let entries =
+            s.db.read(async |r| store::audit::for_entity(r, "case", case.id).await)
+                .await
+                .unwrap();
+        let entry = entries
+            .iter()
+            .find(|x| x.action == "cell_rating.open")
+            .expect("the opening is audited");
+        assert_eq!(entry.actor, "Hệ thống (system)");
+        assert!(
+            entry.summary.contains(&format!("\"round_id\":{round}")),
+            "{}",
+            entry.summary
+        );
+    }
+    // The cell's page works again: its figures, its report to write.
+    let (st, v) = api(
+        &app,
+        "bithu",
+        None,
+        &format!("/api/v1/evaluations/rounds/{round}/cells/{}", cells[0]),
+    )
+    .await;
+    assert_eq!(
+        (st, &v["stage"]),
+        (StatusCode::OK, &json!("self_review")),
+        "{v}"
+    );
+
+    // Another start: nothing missing, nothing written.
+    let heads = async || {
+        s.db.read(async |r| store::audit::heads(r).await)
+            .await
+            .unwrap()
+    };
+    let chains = heads().await;
+    let again = restart().await;
+    let same = read(&again.services).await;
+    assert_eq!(
+        same.iter().map(|(e, _)| e.id).collect::<Vec<_>>(),
+        back.iter().map(|(e, _)| e.id).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        heads().await,
+        chains,
+        "no audit entry at a start with nothing to do"
     );
 }
