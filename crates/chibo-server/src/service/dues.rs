@@ -208,11 +208,35 @@ pub fn ledger(
     entries: Vec<EntryRow>,
     on: NaiveDate,
 ) -> MemberDues {
-    let current = month_of(on);
     let mut paid: BTreeMap<String, i64> = BTreeMap::new();
     for e in &entries {
         *paid.entry(e.month.clone()).or_default() += e.amount_vnd;
     }
+    let mut out = ledger_of_sums(rules, m, cats, &paid, on);
+    out.entries = entries;
+    out
+}
+
+/// The sums paid for each month from [`db::PaidMonths`]' "YYYY-MM:amount" list.
+fn paid_sums(months: &str) -> BTreeMap<String, i64> {
+    months
+        .split(',')
+        .filter_map(|pair| {
+            let (month, amount) = pair.split_once(':')?;
+            Some((month.to_string(), amount.parse().ok()?))
+        })
+        .collect()
+}
+
+/// [`ledger`] from the sums paid for each month (its entries left out).
+fn ledger_of_sums(
+    rules: &chibo_rules::Rules,
+    m: &MemberRow,
+    cats: Vec<CategoryRow>,
+    paid: &BTreeMap<String, i64>,
+    on: NaiveDate,
+) -> MemberDues {
+    let current = month_of(on);
     let limit: u32 = rules
         .param("xoa_ten_unpaid_months_per_year", on)
         .unwrap_or(3);
@@ -234,7 +258,6 @@ pub fn ledger(
         categories: Vec::new(),
     };
     let Some(start) = cats.first().and_then(|c| parse_month(&c.from_month)) else {
-        out.entries = entries;
         return out;
     };
     let last_entry = paid
@@ -286,7 +309,6 @@ pub fn ledger(
         month = next(month);
     }
     out.review = out.unpaid_this_year >= limit;
-    out.entries = entries;
     out.categories = cats;
     out
 }
@@ -987,15 +1009,15 @@ impl Services {
         year: i32,
         on: NaiveDate,
     ) -> Result<DuesSummary> {
-        let entries =
-            db::entries_of_cell(r, cell.id, &month_code((year, 1)), &month_code((year, 12)))
-                .await?;
+        let collected =
+            db::collected_of(r, cell.id, &month_code((year, 1)), &month_code((year, 12))).await?;
         let closes = db::closes(r, cell.id).await?;
         let arrears = self.arrears_of(r, cell, on).await?;
-        Ok(self.summary_from(cell, year, on, &entries, closes, arrears))
+        Ok(self.summary_from(cell, year, on, &collected, closes, arrears))
     }
 
-    /// A cell's summary from its entries of the year, the months it closed
+    /// A cell's summary from its entries of the year (counted and summed by
+    /// month), the months it closed
     /// and its arrears: the one computation of the cell's screen, its
     /// statement, the report upward and the upper committee's table.
     fn summary_from(
@@ -1003,7 +1025,7 @@ impl Services {
         cell: &OrgRow,
         year: i32,
         on: NaiveDate,
-        entries: &[EntryRow],
+        collected: &[db::CellMonth],
         closes: Vec<CloseRow>,
         (arrears, in_arrears): (i64, usize),
     ) -> DuesSummary {
@@ -1012,15 +1034,15 @@ impl Services {
         let mut months = Vec::new();
         for mo in 1..=12 {
             let code = month_code((year, mo));
-            let of: Vec<&EntryRow> = entries.iter().filter(|e| e.month == code).collect();
-            let collected: i64 = of.iter().map(|e| e.amount_vnd).sum();
+            let of = collected.iter().find(|c| c.month == code);
+            let (entries, collected) = of.map_or((0, 0), |c| (c.entries, c.collected_vnd));
             let (retained, remitted) = match closes.get(&code) {
                 Some(c) => (c.retained_vnd, c.remitted_vnd),
                 None => self.split(collected, first_day((year, mo))),
             };
             months.push(SummaryMonth {
                 month: code.clone(),
-                entries: of.len(),
+                entries: usize::try_from(entries).unwrap_or(0),
                 collected_vnd: collected,
                 retained_vnd: retained,
                 remitted_vnd: remitted,
@@ -1058,9 +1080,9 @@ impl Services {
     ) -> Result<Vec<DuesSummary>> {
         let cells = store::orgs::cells_under(r, &unit.path).await?;
         let (from, to) = (month_code((year, 1)), month_code((year, 12)));
-        let mut entries: BTreeMap<i64, Vec<EntryRow>> = BTreeMap::new();
-        for e in db::entries_under(r, &unit.path, &from, &to).await? {
-            entries.entry(e.cell_id).or_default().push(e);
+        let mut collected: BTreeMap<i64, Vec<db::CellMonth>> = BTreeMap::new();
+        for c in db::collected_under(r, &unit.path, &from, &to).await? {
+            collected.entry(c.cell_id).or_default().push(c);
         }
         let mut closes: BTreeMap<i64, Vec<CloseRow>> = BTreeMap::new();
         for c in db::closes_under(r, &unit.path).await? {
@@ -1074,20 +1096,20 @@ impl Services {
         for c in db::categories_under(r, &unit.path).await? {
             cats.entry(c.member_id).or_default().push(c);
         }
-        let mut ents: BTreeMap<i64, Vec<EntryRow>> = BTreeMap::new();
-        for e in db::entries_of_members_under(r, &unit.path).await? {
-            ents.entry(e.member_id).or_default().push(e);
+        let mut paid: BTreeMap<i64, db::PaidMonths> = BTreeMap::new();
+        for p in db::paid_months_under(r, &unit.path).await? {
+            paid.insert(p.member_id, p);
         }
         Ok(cells
             .iter()
             .map(|cell| {
                 let of = members.remove(&cell.id).unwrap_or_default();
-                let arrears = self.arrears_from(&of, &mut cats, &mut ents, on);
+                let arrears = self.arrears_from(&of, &mut cats, &mut paid, on);
                 self.summary_from(
                     cell,
                     year,
                     on,
-                    &entries.remove(&cell.id).unwrap_or_default(),
+                    &collected.remove(&cell.id).unwrap_or_default(),
                     closes.remove(&cell.id).unwrap_or_default(),
                     arrears,
                 )
@@ -1164,20 +1186,21 @@ impl Services {
         for c in db::categories_of_cell(r, cell.id).await? {
             cats.entry(c.member_id).or_default().push(c);
         }
-        let mut ents: BTreeMap<i64, Vec<EntryRow>> = BTreeMap::new();
-        for e in db::entries_of_members(r, cell.id).await? {
-            ents.entry(e.member_id).or_default().push(e);
+        let mut paid: BTreeMap<i64, db::PaidMonths> = BTreeMap::new();
+        for p in db::paid_months_of_cell(r, cell.id).await? {
+            paid.insert(p.member_id, p);
         }
-        Ok(self.arrears_from(&members, &mut cats, &mut ents, on))
+        Ok(self.arrears_from(&members, &mut cats, &mut paid, on))
     }
 
     /// The arrears of a cell's members on `on` from their categories and
-    /// entries (taken out of the maps): the amount and how many owe.
+    /// sums paid by month (taken out of the maps): the amount and how many
+    /// owe, as each member's [`ledger`] has it.
     fn arrears_from(
         &self,
         members: &[MemberRow],
         cats: &mut BTreeMap<i64, Vec<CategoryRow>>,
-        ents: &mut BTreeMap<i64, Vec<EntryRow>>,
+        paid: &mut BTreeMap<i64, db::PaidMonths>,
         on: NaiveDate,
     ) -> (i64, usize) {
         let (mut amount, mut owing) = (0, 0);
@@ -1185,13 +1208,11 @@ impl Services {
             let Some(c) = cats.remove(&m.id) else {
                 continue;
             };
-            let l = ledger(
-                &self.rules,
-                m,
-                c,
-                ents.remove(&m.id).unwrap_or_default(),
-                on,
-            );
+            let sums = paid
+                .remove(&m.id)
+                .map(|p| paid_sums(&p.months))
+                .unwrap_or_default();
+            let l = ledger_of_sums(&self.rules, m, c, &sums, on);
             if l.arrears_vnd > 0 {
                 owing += 1;
                 amount += l.arrears_vnd;
@@ -1257,6 +1278,16 @@ impl Services {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sums_paid_are_read_back_from_their_list() {
+        let sums = paid_sums("2026-01:240000,2026-02:-5000,2026-03:0");
+        assert_eq!(sums.get("2026-01"), Some(&240_000));
+        assert_eq!(sums.get("2026-02"), Some(&-5_000));
+        assert_eq!(sums.get("2026-03"), Some(&0));
+        assert_eq!(sums.len(), 3);
+        assert!(paid_sums("").is_empty());
+    }
+
     use super::*;
 
     #[test]

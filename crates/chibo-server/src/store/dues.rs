@@ -278,23 +278,96 @@ pub async fn close_month(tx: &mut Tx, c: &CloseRow, now: DateTime<Utc>) -> Resul
 /// The cells under a unit's path: the SQL that selects their ids.
 const CELLS_UNDER: &str = "SELECT id FROM org_unit WHERE path >= $1 AND path < $2";
 
-/// [`entries_of_cell`] for every cell under a unit's path, in one statement.
-pub async fn entries_under(
+/// A cell's entries of one month: how many and their sum.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CellMonth {
+    pub cell_id: i64,
+    /// YYYY-MM
+    pub month: String,
+    pub entries: i64,
+    pub collected_vnd: i64,
+}
+
+fn collected_sql(cells: &str, from: u8) -> String {
+    format!(
+        "SELECT cell_id, month, COUNT(*) AS entries, CAST(SUM(amount_vnd) AS BIGINT) AS collected_vnd \
+         FROM dues_entry WHERE cell_id {cells} AND month >= ${from} AND month <= ${} \
+         GROUP BY cell_id, month ORDER BY cell_id, month",
+        from + 1
+    )
+}
+
+/// The count and sum of a cell's entries for each month in `from..=to`
+/// (YYYY-MM): what its summary collects, summed where the entries are.
+pub async fn collected_of(
+    r: &mut Reader,
+    cell_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<CellMonth>> {
+    let sql = collected_sql("= $1", 2);
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(cell_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// [`collected_of`] for every cell under a unit's path, in one statement.
+pub async fn collected_under(
     r: &mut Reader,
     path: &str,
     from: &str,
     to: &str,
-) -> Result<Vec<EntryRow>> {
+) -> Result<Vec<CellMonth>> {
     let (lo, hi) = prefix_range(path);
-    let sql = format!(
-        "SELECT {ENTRY} FROM dues_entry WHERE cell_id IN ({CELLS_UNDER}) AND month >= $3 AND month <= $4 \
-         ORDER BY cell_id, month, member_id, id"
-    );
+    let sql = collected_sql(&format!("IN ({CELLS_UNDER})"), 3);
     Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&lo)
         .bind(&hi)
         .bind(from)
         .bind(to)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// A member's sums paid for each month, as "YYYY-MM:amount" pairs joined by
+/// commas: one row a member, where a row an entry made a province's
+/// arrears read millions of rows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaidMonths {
+    pub member_id: i64,
+    pub months: String,
+}
+
+fn paid_months_sql(members: &str) -> String {
+    format!(
+        "SELECT member_id, string_agg(month || ':' || CAST(paid AS TEXT), ',') AS months \
+         FROM (SELECT member_id, month, SUM(amount_vnd) AS paid FROM dues_entry \
+               WHERE member_id IN ({members}) GROUP BY member_id, month) p \
+         GROUP BY member_id ORDER BY member_id"
+    )
+}
+
+/// [`PaidMonths`] of the members of a cell.
+pub async fn paid_months_of_cell(r: &mut Reader, cell_id: i64) -> Result<Vec<PaidMonths>> {
+    let sql = paid_months_sql("SELECT id FROM member WHERE cell_id = $1");
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(cell_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// [`PaidMonths`] of the members of every cell under a unit's path.
+pub async fn paid_months_under(r: &mut Reader, path: &str) -> Result<Vec<PaidMonths>> {
+    let (lo, hi) = prefix_range(path);
+    let sql = paid_months_sql(&format!(
+        "SELECT id FROM member WHERE cell_id IN ({CELLS_UNDER})"
+    ));
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&lo)
+        .bind(&hi)
         .fetch_all(c)
         .await)?)
 }
@@ -319,20 +392,6 @@ pub async fn categories_under(r: &mut Reader, path: &str) -> Result<Vec<Category
     let sql = format!(
         "SELECT {CATEGORY} FROM dues_category WHERE member_id IN \
          (SELECT id FROM member WHERE cell_id IN ({CELLS_UNDER})) ORDER BY member_id, from_month, id"
-    );
-    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(&lo)
-        .bind(&hi)
-        .fetch_all(c)
-        .await)?)
-}
-
-/// [`entries_of_members`] for every cell under a unit's path.
-pub async fn entries_of_members_under(r: &mut Reader, path: &str) -> Result<Vec<EntryRow>> {
-    let (lo, hi) = prefix_range(path);
-    let sql = format!(
-        "SELECT {ENTRY} FROM dues_entry WHERE member_id IN \
-         (SELECT id FROM member WHERE cell_id IN ({CELLS_UNDER})) ORDER BY member_id, month, id"
     );
     Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&lo)
