@@ -405,7 +405,7 @@ impl RollEntry {
 
 /// Draws up the roll: every member on the cell's list, with their standing.
 pub async fn init_roll(tx: &mut Tx, meeting_id: i64, cell_id: i64) -> Result<u64> {
-    Ok(in_tx!(tx, |c| {
+    let added = in_tx!(tx, |c| {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO attendance (meeting_id, member_id, member_status) \
              SELECT $1, id, status FROM member WHERE cell_id = $2 \
@@ -418,7 +418,34 @@ pub async fn init_roll(tx: &mut Tx, meeting_id: i64, cell_id: i64) -> Result<u64
         .execute(c)
         .await
         .map(|r| r.rows_affected())
-    })?)
+    })?;
+    recount_roll(tx, meeting_id).await?;
+    Ok(added)
+}
+
+/// Sets the meeting's roll-call counts (`meeting_roll_count`) to what its
+/// attendance rows say, in the caller's transaction: every write to a
+/// meeting's attendance ends here, so the upper committee's table can sum
+/// one row a meeting. A recount rather than a delta: it reads one meeting's
+/// roll by its key, and cannot drift from the rows it counts.
+pub async fn recount_roll(tx: &mut Tx, meeting_id: i64) -> Result<()> {
+    in_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO meeting_roll_count (meeting_id, marked, present, excused, unexcused) \
+             SELECT $1, COUNT(presence), \
+             COALESCE(SUM(CASE WHEN presence = 'co_mat' THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN presence = 'vang_co_ly_do' THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN presence = 'vang_khong_ly_do' THEN 1 ELSE 0 END), 0) \
+             FROM attendance WHERE meeting_id = $1 \
+             ON CONFLICT (meeting_id) DO UPDATE SET marked = excluded.marked, present = excluded.present, \
+             excused = excluded.excused, unexcused = excluded.unexcused",
+        )
+        .bind(meeting_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 pub async fn roll(r: &mut Reader, meeting_id: i64) -> Result<Vec<RollEntry>> {
@@ -465,6 +492,9 @@ pub async fn mark(
         .await
         .map(|r| r.rows_affected())
     })?;
+    if n == 1 {
+        recount_roll(tx, meeting_id).await?;
+    }
     Ok(n == 1)
 }
 

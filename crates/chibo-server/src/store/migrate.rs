@@ -159,6 +159,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0025_cell_rating.sql"),
         postgres: include_str!("../../migrations/postgres/0025_cell_rating.sql"),
     },
+    Migration {
+        version: 26,
+        name: "roll_counts",
+        sqlite: include_str!("../../migrations/sqlite/0026_roll_counts.sql"),
+        postgres: include_str!("../../migrations/postgres/0026_roll_counts.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

@@ -289,3 +289,93 @@ async fn upper_lifecycle_tables_stay_flat_as_cells_are_added(b: Backend) {
     }
     eprintln!("{b:?}: statements per request\n{}", lines.join("\n"));
 }
+
+/// The upper committee's table of its cells and the roll-up built from the
+/// same figures (issue 18 item 5) read every cell at once, the roll-calls
+/// from one row a meeting: four cells cost what one costs, plus at most the
+/// statement listing the cells.
+#[db_test]
+async fn upper_table_and_rollup_stay_flat_as_cells_are_added(b: Backend) {
+    let app = TestApp::empty(b).await;
+    app.services
+        .generate_demo_with_history(
+            DemoSize {
+                cells: 4,
+                members_per_cell: 12,
+            },
+            3,
+            app.now(),
+        )
+        .await
+        .expect("demo data");
+    let upper = app.actor("dangbo").await;
+    let unit = upper.primary().and_then(|g| g.org_id).expect("a unit");
+    let cells = app.cell_ids().await;
+    assert_eq!(cells.len(), 4);
+    let token = app
+        .services
+        .issue_api_token(upper.account_id, "test", app.now())
+        .await
+        .expect("token");
+    let anon = TestApp::client();
+    let (page, _) = app.login("dangbo").await;
+    let mut lines = Vec::new();
+    for (what, path, browser, ceiling) in [
+        (
+            "api: cell table, a year",
+            "/api/v1/units/{}/cell-table?period=nam&year=2026",
+            false,
+            CELL_TABLE,
+        ),
+        (
+            "api: cell table, a quarter",
+            "/api/v1/units/{}/cell-table?period=quy&year=2026&index=4",
+            false,
+            CELL_TABLE,
+        ),
+        (
+            "page: roll-up, XLSX",
+            "/rollup/tong-hop.xlsx?unit={}&period=nam&year=2026",
+            true,
+            ROLLUP,
+        ),
+    ] {
+        let statements = |of: i64| {
+            let (c, api) = if browser {
+                (&page, None)
+            } else {
+                (&anon, Some(token.as_str()))
+            };
+            let path = path.replace("{}", &of.to_string());
+            let url = app.url(&path);
+            async move {
+                let mut req = c.get(url);
+                if let Some(t) = api {
+                    req = req.bearer_auth(t);
+                }
+                let res = req.send().await.expect("request");
+                assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+                let n = queries_of(&res);
+                let body = res.bytes().await.expect("body");
+                assert!(!body.is_empty(), "GET {path}");
+                n
+            }
+        };
+        let all = statements(unit).await;
+        let one = statements(cells[1]).await;
+        lines.push(format!(
+            "{all:>3} for 4 cells, {one:>3} for one (today ≤ {ceiling}) {what}"
+        ));
+        assert!(all <= ceiling, "{b:?} {what}: {all} statements > {ceiling}");
+        assert!(
+            all <= one + 1,
+            "{b:?} {what}: {all} for 4 cells, {one} for one"
+        );
+    }
+    eprintln!("{b:?}: statements per request\n{}", lines.join("\n"));
+}
+
+/// What the upper table and the roll-up cost today (the actor's lookup
+/// counted): more is a regression.
+const CELL_TABLE: u32 = 9;
+const ROLLUP: u32 = 9;

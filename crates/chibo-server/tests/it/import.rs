@@ -8,7 +8,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 /// A secretary's own sheet: a title above the header, headers without
 /// diacritics or in other words, a date typed as an Excel date, card numbers
 /// as text with a leading zero, and a name in NFD (as typed on a Mac).
-fn secretary_sheet(bad_date_row: bool) -> Vec<u8> {
+pub(crate) fn secretary_sheet(bad_date_row: bool) -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let date = Format::new().set_num_format("dd/mm/yyyy");
@@ -79,7 +79,7 @@ fn secretary_sheet(bad_date_row: bool) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     c: &reqwest::Client,
     csrf: &str,
@@ -105,7 +105,7 @@ fn upload_id(page: &str) -> i64 {
 }
 
 /// The preview again, with these choices (`clear` columns, `confirm_status`).
-async fn review(
+pub(crate) async fn review(
     app: &TestApp,
     c: &reqwest::Client,
     csrf: &str,
@@ -137,7 +137,7 @@ fn confirm_fields(page: &str) -> Vec<(String, String)> {
 }
 
 /// Presses "Xác nhận nhập" on a preview page, as the browser would.
-async fn confirm(app: &TestApp, c: &reqwest::Client, page: &str) -> reqwest::Response {
+pub(crate) async fn confirm(app: &TestApp, c: &reqwest::Client, page: &str) -> reqwest::Response {
     let id = upload_id(page);
     let fields = confirm_fields(page);
     app.post(c, &format!("/import/{id}/confirm"), &fields).await

@@ -38,6 +38,7 @@ mod phone;
 mod quarter;
 mod replica;
 mod residents;
+mod rollcounts;
 mod rules;
 mod schema;
 mod smtp;

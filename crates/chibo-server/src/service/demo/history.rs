@@ -35,6 +35,9 @@ pub(super) struct History {
     pub meetings: Rows,
     pub agenda: Rows,
     pub attendance: Rows,
+    /// Each meeting's roll-call counts, as `store::meetings::recount_roll`
+    /// keeps them.
+    pub roll_counts: Rows,
     pub votes: Rows,
     pub resolutions: Rows,
     pub tasks: Rows,
@@ -112,6 +115,10 @@ impl History {
                     "reason",
                     "updated_at",
                 ],
+            ),
+            roll_counts: Rows::new(
+                "meeting_roll_count",
+                &["meeting_id", "marked", "present", "excused", "unexcused"],
             ),
             votes: Rows::new(
                 "vote",
@@ -231,6 +238,7 @@ impl History {
             &mut self.meetings,
             &mut self.agenda,
             &mut self.attendance,
+            &mut self.roll_counts,
             &mut self.votes,
             &mut self.resolutions,
             &mut self.tasks,
@@ -336,6 +344,13 @@ impl Batch {
             if !held {
                 // The next meeting: notice sent, roll drawn up, answers pending.
                 push_meeting(h, id, cell.id, kind, starts, &place, life, None);
+                h.roll_counts.push([
+                    id.into(),
+                    Val::Int(0),
+                    Val::Int(0),
+                    Val::Int(0),
+                    Val::Int(0),
+                ]);
                 for m in roll {
                     h.attendance.push([
                         id.into(),
@@ -379,15 +394,18 @@ impl Batch {
             // The roll and who came.
             let mut entries = Vec::with_capacity(roll.len());
             let mut frozen = Vec::with_capacity(roll.len());
+            // Present, excused, unexcused: everyone on the roll is marked.
+            let mut counts = [0i64; 3];
             for m in roll {
                 let p: f64 = rng.random();
-                let presence = if p < 0.86 {
-                    "co_mat"
+                let (presence, n) = if p < 0.86 {
+                    ("co_mat", 0)
                 } else if p < 0.96 {
-                    "vang_co_ly_do"
+                    ("vang_co_ly_do", 1)
                 } else {
-                    "vang_khong_ly_do"
+                    ("vang_khong_ly_do", 2)
                 };
+                counts[n] += 1;
                 let reason = (presence == "vang_co_ly_do").then_some("Bận công tác");
                 h.attendance.push([
                     id.into(),
@@ -410,6 +428,13 @@ impl Batch {
                     json!({"member_id": m.id, "status": m.status.as_str(), "attendance": presence}),
                 );
             }
+            h.roll_counts.push([
+                id.into(),
+                counts.iter().sum::<i64>().into(),
+                counts[0].into(),
+                counts[1].into(),
+                counts[2].into(),
+            ]);
             // The roll as the services read it back: by name.
             entries.sort_by(|a, b| {
                 (fold(&a.full_name), a.member_id).cmp(&(fold(&b.full_name), b.member_id))
