@@ -444,9 +444,10 @@ pub async fn decided_by_cell(
     let (lo, hi) = super::prefix_range(path);
     Ok(read!(r, |c| {
         sqlx::query_as(
+        // The cells first, then their cases: joined the other way round,
+        // a single cell's report scanned every case of the province.
         "SELECT k.cell_id, COUNT(DISTINCT k.id) FROM case_step s JOIN case_file k ON k.id = s.case_id \
-         JOIN org_unit o ON o.id = k.cell_id \
-         WHERE o.path >= $1 AND o.path < $2 AND k.kind = $3 AND s.step = $4 AND s.result = 'done' \
+         WHERE k.cell_id IN (SELECT id FROM org_unit WHERE path >= $1 AND path < $2) AND k.kind = $3 AND s.step = $4 AND s.result = 'done' \
          AND s.on_date >= $5 AND s.on_date <= $6 AND (k.outcome IS NULL OR k.outcome = 'hoan_thanh') \
          GROUP BY k.cell_id"
     )

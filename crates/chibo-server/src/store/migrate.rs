@@ -165,6 +165,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0026_roll_counts.sql"),
         postgres: include_str!("../../migrations/postgres/0026_roll_counts.sql"),
     },
+    Migration {
+        version: 27,
+        name: "dues_entry_member",
+        sqlite: include_str!("../../migrations/sqlite/0027_dues_entry_member.sql"),
+        postgres: include_str!("../../migrations/postgres/0027_dues_entry_member.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):
