@@ -66,23 +66,6 @@ impl Services {
             self_review_due: format!("10/12/{year}"),
             round_due: format!("25/12/{year}"),
         };
-        // A province opens one round for all its cells (its committees each
-        // decide their own cells' tiers); a single committee opens its own.
-        let province_round = match actor(self, super::PROVINCE_LOGIN).await? {
-            Some(p) => match p.units.first().map(|u| u.id) {
-                Some(unit) => {
-                    let started = std::time::Instant::now();
-                    let round = self
-                        .open_evaluation_round(&p, unit, &form, at(year, 1))
-                        .await?;
-                    let ms = started.elapsed().as_millis();
-                    tracing::info!(opened_ms = ms, "demo: the province's evaluation round");
-                    Some(round)
-                }
-                None => None,
-            },
-            None => None,
-        };
         let mut rated = 0;
         let mut n = 1;
         while let Some(upper) = actor(self, &super::upper_login(n)).await? {
@@ -90,14 +73,13 @@ impl Services {
             let Some(unit) = upper.units.first().map(|u| u.id) else {
                 continue;
             };
+            // Each committee opens its own round: one round for a whole
+            // province is one change of 300,000 cases, which SQLite's
+            // statement savepoints make quadratic (see PERFORMANCE.md).
             let started = std::time::Instant::now();
-            let round = match province_round {
-                Some(round) => round,
-                None => {
-                    self.open_evaluation_round(&upper, unit, &form, at(year, 1))
-                        .await?
-                }
-            };
+            let round = self
+                .open_evaluation_round(&upper, unit, &form, at(year, 1))
+                .await?;
             let opened = started.elapsed();
             let summary = self.round_summary(&upper, round, unit).await?;
             let mut by_cell: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
