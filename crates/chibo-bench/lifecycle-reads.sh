@@ -5,10 +5,10 @@
 # secretary (`bithu`), each request a few times with curl, printing the
 # HTTP status, the time, the compressed size and the statements sent:
 # the dues table by cell (the year, a month), the badge lists, the same for
-# one committee, the upper table, a committee's evaluation round, the
-# province's round (opened here, a case per member, unless
-# SKIP_ROUND=1 or one is open), its summary, and a cell's quarterly report
-# with its sections IV and V (drafted for each quarter, then read).
+# one committee, the upper table, a committee's evaluation summary and every
+# committee's one after another (the province's year), and a cell's
+# quarterly report with its sections IV and V (drafted for each quarter,
+# then read).
 #
 #   crates/chibo-bench/lifecycle-reads.sh DATA_DIR [CHIBO_BINARY]
 #
@@ -50,15 +50,16 @@ get "$T" "/api/v1/badges?unit=$COMMITTEE" 4
 get "$T" "/api/v1/dues/summary?unit=$CELL" 4
 get "$T" "/api/v1/units/$PROVINCE/cell-table?period=quy&year=$YEAR&index=4" 3
 get "$T" "/api/v1/units/$COMMITTEE/cell-table?period=nam&year=$YEAR" 4
-ROUND=$(q "select id from evaluation_round order by id limit 1")
+ROUND=$(q "select id from evaluation_round where unit_id=$COMMITTEE order by id limit 1")
 get "$T" "/api/v1/evaluations/rounds/$ROUND?unit=$COMMITTEE" 4
-get "$T" "/api/v1/evaluations/rounds/$ROUND?unit=$PROVINCE" 3
-if [ -z "${SKIP_ROUND:-}" ]; then
-  post "$T" "/api/v1/evaluations/rounds" \
-    "{\"unit_id\":$PROVINCE,\"year\":$YEAR,\"period\":\"nam\",\"self_review_due\":\"20/12/$YEAR\",\"round_due\":\"30/12/$YEAR\"}"
-  NEW=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["round"]["id"])' "$D/lifecycle-post.json" 2>/dev/null || true)
-  [ -n "$NEW" ] && get "$T" "/api/v1/evaluations/rounds/$NEW?unit=$PROVINCE" 3
-fi
+# The province's year: every committee's round summary, one after another.
+started=$(date +%s.%N); n=0; bytes=0
+while IFS='|' read -r round unit; do
+  size=$(curl -s -o /dev/null --compressed -w "%{size_download}" -H "Authorization: Bearer $T" \
+    "http://127.0.0.1:8099/api/v1/evaluations/rounds/$round?unit=$unit")
+  n=$((n + 1)); bytes=$((bytes + size))
+done < <(q "select id, unit_id from evaluation_round order by id")
+echo "== every committee's evaluation summary: $n rounds in $(echo "$(date +%s.%N) - $started" | bc) s, $bytes B"
 for quarter in 1 2 3 4; do
   post "$TB" "/api/v1/reports" "{\"unit_id\":$CELL,\"period\":\"quy\",\"year\":$YEAR,\"index\":$quarter}"
 done
