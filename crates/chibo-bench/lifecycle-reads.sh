@@ -63,6 +63,7 @@ echo "== every committee's evaluation summary: $n rounds in $(echo "$(date +%s.%
 for quarter in 1 2 3 4; do
   post "$TB" "/api/v1/reports" "{\"unit_id\":$CELL,\"period\":\"quy\",\"year\":$YEAR,\"index\":$quarter}"
 done
-REPORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$D/lifecycle-post.json")
+# The last report of the cell (a second run finds them drafted: 409).
+REPORT=$(q "select id from report where org_id=$CELL order by id desc limit 1")
 get "$TB" "/api/v1/reports/$REPORT" 5
 grep VmHWM "/proc/$SP/status"
