@@ -7,7 +7,7 @@
 use crate::support::{Backend, TestApp, docx_text, pdf_text};
 use chibo_server::model::{MemberFields, Status};
 use chibo_test_macros::db_test;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -159,7 +159,8 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
         &app,
         "bithu",
         "/api/v1/badges",
-        Some(json!({"member_id": interrupted, "ceremony_on": "25/12/2026"})),
+        // Not one of the pack's ceremony days.
+        Some(json!({"member_id": interrupted, "ceremony_on": app.date_in(22)})),
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -278,7 +279,18 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
         );
         assert!(flat.contains("Trần Văn Ba Mươi"), "{flat}");
         assert!(flat.contains("Huy hiệu 30 năm tuổi Đảng"), "{flat}");
-        assert!(flat.contains("03/02/2027"), "{flat}");
+        // The next 3 February (a ceremony day of the pack) after the test's day.
+        let today = app.today();
+        let this_year = NaiveDate::from_ymd_opt(today.year(), 2, 3).unwrap();
+        let ceremony = if this_year >= today {
+            this_year
+        } else {
+            NaiveDate::from_ymd_opt(today.year() + 1, 2, 3).unwrap()
+        };
+        assert!(
+            flat.contains(&ceremony.format("%d/%m/%Y").to_string()),
+            "{flat}"
+        );
     }
     if let Some(text) = pdf_text(
         &bytes(

@@ -337,8 +337,12 @@ async fn a_candidate_becomes_a_full_member_across_fourteen_months(b: Backend) {
     // 08/01/2027 (recorded on the 26th, dated as held): the ceremony. The
     // member record is created as probationary with both dates, and the
     // recognition case opens.
+    let held = day(2027, 1, 8);
     let v = cell_api
-        .step(case, json!({"step": "le_ket_nap", "date": "08/01/2027"}))
+        .step(
+            case,
+            json!({"step": "le_ket_nap", "date": held.format("%d/%m/%Y").to_string()}),
+        )
         .await;
     assert_eq!(v["outcome"], "hoan_thanh");
     let member = v["member_id"].as_i64().expect("member created");
@@ -417,7 +421,12 @@ async fn a_candidate_becomes_a_full_member_across_fourteen_months(b: Backend) {
             "date.too_early",
         )
         .await;
-    assert!(msg.contains("08/01/2028"), "{msg}");
+    // Not before the end of probation, twelve months after the ceremony.
+    let probation_end = held.with_year(held.year() + 1).unwrap();
+    assert!(
+        msg.contains(&probation_end.format("%d/%m/%Y").to_string()),
+        "{msg}"
+    );
 
     // 10/01/2028: the vote; the cell had 30 working days from 08/01 (Tết 2028 skipped).
     set_day(&app, 2028, 1, 10);

@@ -223,7 +223,7 @@ async fn a_cell_is_rated_from_its_report_to_the_upper_committees_decision(b: Bac
         &app,
         "dangbo",
         Some(json!({"unit_id": upper, "year": 2026, "period": "nam",
-                     "self_review_due": "10/12/2026", "round_due": "28/12/2026"})),
+                     "self_review_due": app.date_in(6), "round_due": app.date_in(24)})),
         "/api/v1/evaluations/rounds",
     )
     .await;
@@ -539,7 +539,7 @@ async fn round_of_two_cells(app: &TestApp) -> (i64, i64, Vec<i64>) {
         app,
         "dangbo",
         Some(json!({"unit_id": upper, "year": 2026, "period": "nam",
-                     "self_review_due": "10/12/2026", "round_due": "28/12/2026"})),
+                     "self_review_due": app.date_in(6), "round_due": app.date_in(24)})),
         "/api/v1/evaluations/rounds",
     )
     .await;

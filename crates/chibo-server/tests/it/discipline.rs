@@ -664,8 +664,10 @@ async fn penalties_beyond_the_cell_or_a_probationer_are_refused(b: Backend) {
     // A majority for cách chức.
     let mut choices = vec![1; need];
     choices.extend(std::iter::repeat_n(4, n - need));
+    // The violation three weeks and two days before the test's day.
+    let violation = app.date_in(-23);
     for (member, probationary) in [(full, false), (probationer, true)] {
-        let (s, v) = open_case(&app, member, "10/01/2027", "cach_chuc").await;
+        let (s, v) = open_case(&app, member, &violation, "cach_chuc").await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         let id = v["case"]["id"].as_i64().unwrap();
         up_to_hearing(&app, id).await;

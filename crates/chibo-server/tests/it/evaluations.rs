@@ -247,7 +247,7 @@ async fn a_cell_of_twenty_runs_its_december_evaluation(b: Backend) {
         &app,
         "dangbo",
         Some(json!({"unit_id": upper, "year": 2026, "period": "nam",
-                     "self_review_due": "10/12/2026", "round_due": "25/12/2026"})),
+                     "self_review_due": app.date_in(6), "round_due": app.date_in(21)})),
         "/api/v1/evaluations/rounds",
     )
     .await;
@@ -269,7 +269,7 @@ async fn a_cell_of_twenty_runs_its_december_evaluation(b: Backend) {
         &app,
         "dangbo",
         Some(json!({"unit_id": upper, "year": 2026, "period": "nam",
-                     "self_review_due": "10/12/2026", "round_due": "25/12/2026"})),
+                     "self_review_due": app.date_in(6), "round_due": app.date_in(21)})),
         "/api/v1/evaluations/rounds",
     )
     .await;
@@ -703,10 +703,11 @@ async fn a_cell_of_twenty_runs_its_december_evaluation(b: Backend) {
 async fn a_late_self_review_needs_the_committees_permission(b: Backend) {
     let (app, _cell, upper) = cell_of_twenty(b).await;
     let member = app.actor("dangvien").await.member_id.unwrap();
+    let self_due = app.date_in(7);
     let (st, v) = api(
         &app,
         "dangbo",
-        Some(json!({"unit_id": upper, "year": 2026, "self_review_due": "10/12/2026", "round_due": "25/12/2026"})),
+        Some(json!({"unit_id": upper, "year": 2026, "self_review_due": self_due, "round_due": app.date_in(22)})),
         "/api/v1/evaluations/rounds",
     )
     .await;
@@ -726,7 +727,7 @@ async fn a_late_self_review_needs_the_committees_permission(b: Backend) {
     let (st, e) = api(&app, "dangvien", Some(body.clone()), &path).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(codes(&e), ["evaluation.late"]);
-    assert!(messages(&e).contains("10/12/2026"), "{e}");
+    assert!(messages(&e).contains(&self_due), "{e}");
     // The member cannot permit themselves; the committee records it.
     let permit = format!("/api/v1/evaluations/{id}/late-permission");
     let (st, _) = api(&app, "dangvien", Some(json!({"reason": "x"})), &permit).await;
@@ -777,7 +778,7 @@ async fn a_late_self_review_needs_the_committees_permission(b: Backend) {
     let (st, _) = api(
         &app,
         "bithu",
-        Some(json!({"unit_id": cell, "year": 2027, "self_review_due": "10/12/2027", "round_due": "25/12/2027"})),
+        Some(json!({"unit_id": cell, "year": 2027, "self_review_due": app.date_in(364), "round_due": app.date_in(379)})),
         "/api/v1/evaluations/rounds",
     )
     .await;

@@ -228,7 +228,7 @@ async fn a_concern_becomes_a_task_of_the_resolution_and_is_answered_from_it(b: B
     // 10/12, evening: the monthly meeting. Its "dư luận nhân dân" item
     // lists what came in since the last meeting.
     app.clock.set(december(10, 11));
-    let meeting = hold(&app, &token, cell, "10/12/2026", "19:30").await;
+    let meeting = hold(&app, &token, cell, &app.date_in(0), "19:30").await;
     let item = app
         .page(&sec, &format!("/meetings/{meeting}/concerns"))
         .await;
@@ -275,7 +275,7 @@ async fn a_concern_becomes_a_task_of_the_resolution_and_is_answered_from_it(b: B
         Method::PUT,
         &format!("/api/v1/meetings/{meeting}/resolution"),
         Some(json!({"subject": "về nhiệm vụ tháng 01 năm 2027",
-                    "assignments": [{"what": "x", "lead_id": 1, "deadline": "20/12/2026",
+                    "assignments": [{"what": "x", "lead_id": 1, "deadline": app.date_in(10),
                                      "concern_id": 999_999}]})),
     )
     .await;
@@ -298,11 +298,11 @@ async fn a_concern_becomes_a_task_of_the_resolution_and_is_answered_from_it(b: B
                 // The concern picked and no title: the task of settling it.
                 ("what", ""),
                 ("lead_id", &lead.to_string()),
-                ("deadline", "20/12/2026"),
+                ("deadline", &app.date_in(10)),
                 ("concern_id", &light.to_string()),
                 ("what", "Theo dõi việc nạo vét cống đường vào chợ"),
                 ("lead_id", &other.to_string()),
-                ("deadline", "31/12/2026"),
+                ("deadline", &app.date_in(21)),
                 ("concern_id", &flood.to_string()),
                 ("what", ""),
                 ("lead_id", ""),
@@ -613,7 +613,7 @@ async fn the_evaluation_evidence_carries_the_members_study_record(b: Backend) {
         Method::POST,
         "/api/v1/evaluations/rounds",
         Some(json!({"unit_id": upper, "year": 2026, "period": "nam",
-                    "self_review_due": "10/12/2026", "round_due": "25/12/2026"})),
+                    "self_review_due": app.date_in(7), "round_due": app.date_in(22)})),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");

@@ -748,13 +748,14 @@ async fn abroad_and_temporary_transfers_and_the_open_case_guard(b: Backend) {
         "{text}"
     );
 
-    // Temporary, to a cell of the same đảng bộ until 03/06/2027: on the home
+    // Temporary, to a cell of the same đảng bộ for six months: on the home
     // list as "tạm thời đi", attached to the host once received.
+    let return_on = app.today() + chrono::Duration::days(182);
     let (s, t) = origin
         .post(
             "/api/v1/transfers",
             json!({"member_id": temporary, "kind": "chuyen_tam_thoi", "dest_cell_id": host,
-                   "reason": "Đi làm việc có thời hạn", "return_on": "03/06/2027"}),
+                   "reason": "Đi làm việc có thời hạn", "return_on": app.date_in(182)}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
@@ -763,14 +764,14 @@ async fn abroad_and_temporary_transfers_and_the_open_case_guard(b: Backend) {
         status_of(&app, temporary).await,
         (home, "tam_thoi_di".into())
     );
-    assert_eq!(t["transfer"]["return_on"], "2027-06-03");
+    assert_eq!(t["transfer"]["return_on"], return_on.to_string());
     // Too short a stay is refused with the rule (3 months at least).
     let other = ids[2];
     origin
         .refused(
             "/api/v1/transfers",
             json!({"member_id": other, "kind": "chuyen_tam_thoi", "dest_cell_id": host,
-                   "reason": "Ngắn hạn", "return_on": "03/01/2027"}),
+                   "reason": "Ngắn hạn", "return_on": app.date_in(31)}),
             "transfer.temporary_length",
             None,
         )
