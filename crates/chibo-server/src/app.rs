@@ -236,7 +236,7 @@ impl Starting {
         db.migrate().await?;
         let services = services(db, &cfg).await?;
         let replica = match (&cfg.database_replica_url, &services.db) {
-            (Some(url), Db::Postgres(primary)) => Some(
+            (Some(url), Db::Postgres { pool: primary, .. }) => Some(
                 Replica::start(
                     url,
                     primary.clone(),

@@ -61,6 +61,8 @@ pub struct Metrics {
     pool_idle: Gauge,
     pool_max: Gauge,
     writer_queue: Gauge,
+    writer_commits: Gauge,
+    writer_changes: Gauge,
     access_log_queue: Gauge,
     outbox_pending: Gauge,
     outbox_failed: Gauge,
@@ -144,7 +146,17 @@ impl Metrics {
         let writer_queue = gauge(
             &mut r,
             "db_writer_queue",
-            "Changes waiting for SQLite's writer connection",
+            "Changes waiting for the writer's connection",
+        );
+        let writer_commits = gauge(
+            &mut r,
+            "db_writer_commits",
+            "Group commits of the writer since the start",
+        );
+        let writer_changes = gauge(
+            &mut r,
+            "db_writer_changes",
+            "Changes the writer's group commits carried since the start",
         );
         let access_log_queue = gauge(
             &mut r,
@@ -198,6 +210,8 @@ impl Metrics {
             pool_idle,
             pool_max,
             writer_queue,
+            writer_commits,
+            writer_changes,
             access_log_queue,
             outbox_pending,
             outbox_failed,
@@ -226,6 +240,11 @@ impl Metrics {
         self.pool_max.set(i64::from(max));
         self.writer_queue
             .set(i64::try_from(s.db.writer_queue()).unwrap_or(i64::MAX));
+        let (commits, changes) = s.db.writer_committed();
+        self.writer_commits
+            .set(i64::try_from(commits).unwrap_or(i64::MAX));
+        self.writer_changes
+            .set(i64::try_from(changes).unwrap_or(i64::MAX));
         self.access_log_queue
             .set(i64::try_from(s.access.queued()).unwrap_or(i64::MAX));
         self.ready.set(i64::from(ready));

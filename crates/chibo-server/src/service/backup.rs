@@ -31,7 +31,7 @@ impl Services {
                     .await
                     .map(|r| r.rows_affected()))?;
             }
-            Db::Postgres(_) => {
+            Db::Postgres { .. } => {
                 // The password goes to pg_dump in its environment, not on its
                 // command line where any local user could read it.
                 let (url, password) = split_password(database_url.unwrap_or_default());
@@ -78,7 +78,7 @@ impl Services {
         std::fs::create_dir_all(dir).map_err(io)?;
         let ext = match self.db {
             Db::Sqlite { .. } => "sqlite",
-            Db::Postgres(_) => "dump",
+            Db::Postgres { .. } => "dump",
         };
         let name = format!("{PREFIX}{}.{ext}", now.format("%Y%m%dT%H%M%SZ"));
         let done = dir.join(&name);

@@ -219,7 +219,7 @@ pub async fn run(db: &Db) -> Result<Applied> {
     for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         let sql = match db {
             Db::Sqlite { .. } => m.sqlite,
-            Db::Postgres(_) => m.postgres,
+            Db::Postgres { .. } => m.postgres,
         };
         let label = || format!("{:04}_{}", m.version, m.name);
         in_tx!(&mut tx, |c| sqlx::raw_sql(sql)

@@ -2,10 +2,12 @@
 //!
 //! Each query is written once with `$n` placeholders and compiled for both
 //! backends by the [`read!`] and [`write!`] macros; hand-written arms exist only
-//! where the SQL really differs. SQLite gets one writer connection (writes are
-//! serialised in-process instead of failing with SQLITE_BUSY, and committed
-//! in groups: [`writer`]) and a pool of readers; both run in WAL mode with
-//! `synchronous=FULL`, so a commit that returned is on disk.
+//! where the SQL really differs. Changes on both backends go through one
+//! writer that commits them in groups ([`writer`]): on SQLite one connection
+//! (writes are serialised in-process instead of failing with SQLITE_BUSY)
+//! beside a pool of readers, both in WAL mode with `synchronous=FULL`; on
+//! PostgreSQL a connection of the pool per batch. A commit that returned is
+//! on disk.
 //!
 //! SQLite numbers named parameters in order of first appearance, so every
 //! query must use `$1, $2, …` in ascending order of first use.
@@ -53,7 +55,7 @@ pub(crate) use reader::read;
 
 use crate::model::Status;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, PgPool, Postgres, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, PgPool, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
 
@@ -130,11 +132,20 @@ fn sqlx_unavailable(e: &sqlx::Error) -> bool {
                 .is_some()
             {
                 // Connection exceptions, out of disk or memory, too many
-                // connections, shutting down or starting up.
+                // connections, shutting down or starting up; a deadlock or
+                // serialisation failure with another server's writer (the
+                // change was rolled back and may simply be sent again).
                 code.starts_with("08")
                     || matches!(
                         code.as_ref(),
-                        "53100" | "53200" | "53300" | "57P01" | "57P02" | "57P03"
+                        "53100"
+                            | "53200"
+                            | "53300"
+                            | "57P01"
+                            | "57P02"
+                            | "57P03"
+                            | "40001"
+                            | "40P01"
                     )
             } else {
                 // SQLite's extended codes keep the primary one in the low
@@ -155,13 +166,16 @@ pub enum Db {
         read: SqlitePool,
         write: writer::Writer,
     },
-    Postgres(PgPool),
+    Postgres {
+        pool: PgPool,
+        write: writer::Writer,
+    },
 }
 
 /// A write transaction. Every change is made inside one, with its audit entry.
 pub enum Tx {
     Sqlite(writer::SqliteTx),
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(writer::PgTx),
 }
 
 /// Runs `$body` with `$c` bound to the reading pool of either backend.
@@ -170,7 +184,7 @@ macro_rules! pooled {
         $crate::store::count::note();
         match $db {
             $crate::store::Db::Sqlite { read: $c, .. } => $body,
-            $crate::store::Db::Postgres(p) => {
+            $crate::store::Db::Postgres { pool: p, .. } => {
                 // The replica, where this request may read from one.
                 let pool = $crate::store::replica::pick(p);
                 let $c = &pool;
@@ -290,7 +304,7 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-8000")
             .pragma("temp_store", "memory");
-        let write = writer::Writer::start(opts.connect().await?);
+        let write = writer::Writer::sqlite(opts.connect().await?);
         // No ping before each acquire: an embedded connection cannot go stale,
         // and the ping is one more hop to the connection's thread per query.
         let read = SqlitePoolOptions::new()
@@ -307,20 +321,24 @@ impl Db {
     /// Connects to PostgreSQL: one host, or several of which the primary is
     /// used ([`pg`]).
     pub async fn connect_postgres(url: &str, size: pg::PoolSize) -> Result<Self> {
-        Ok(Self::Postgres(pg::connect(url, size).await?))
+        let pool = pg::connect(url, size).await?;
+        Ok(Self::Postgres {
+            write: writer::Writer::postgres(pool.clone()),
+            pool,
+        })
     }
 
     pub fn backend(&self) -> Backend {
         match self {
             Self::Sqlite { .. } => Backend::Sqlite,
-            Self::Postgres(_) => Backend::Postgres,
+            Self::Postgres { .. } => Backend::Postgres,
         }
     }
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Self::Sqlite { write, .. } => Tx::Sqlite(writer::SqliteTx(write.begin().await?)),
+            Self::Postgres { write, .. } => Tx::Postgres(writer::PgTx(write.begin().await?)),
         })
     }
 
@@ -329,8 +347,8 @@ impl Db {
     /// commit are committed before it starts rather than after it ends.
     pub async fn begin_long(&self) -> Result<Tx> {
         Ok(match self {
-            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin_long().await?),
-            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Self::Sqlite { write, .. } => Tx::Sqlite(writer::SqliteTx(write.begin_long().await?)),
+            Self::Postgres { write, .. } => Tx::Postgres(writer::PgTx(write.begin_long().await?)),
         })
     }
 
@@ -348,7 +366,7 @@ impl Db {
     pub async fn primary_lsn(&self) -> Result<Option<i64>> {
         Ok(match self {
             Self::Sqlite { .. } => None,
-            Self::Postgres(p) => Some(
+            Self::Postgres { pool: p, .. } => Some(
                 sqlx::query_scalar("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")
                     .fetch_one(p)
                     .await?,
@@ -364,15 +382,23 @@ impl Db {
                 read.num_idle(),
                 read.options().get_max_connections(),
             ),
-            Self::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Self::Postgres { pool: p, .. } => {
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
         }
     }
 
-    /// Changes waiting for SQLite's one writer connection (0 on PostgreSQL).
+    /// Changes waiting for the writer's connection.
     pub fn writer_queue(&self) -> usize {
         match self {
-            Self::Sqlite { write, .. } => write.waiting(),
-            Self::Postgres(_) => 0,
+            Self::Sqlite { write, .. } | Self::Postgres { write, .. } => write.waiting(),
+        }
+    }
+
+    /// The writer's group commits and the changes they carried.
+    pub fn writer_committed(&self) -> (u64, u64) {
+        match self {
+            Self::Sqlite { write, .. } | Self::Postgres { write, .. } => write.committed(),
         }
     }
 
@@ -382,7 +408,10 @@ impl Db {
                 read.close().await;
                 write.close().await;
             }
-            Self::Postgres(p) => p.close().await,
+            Self::Postgres { pool, write } => {
+                write.close().await;
+                pool.close().await;
+            }
         }
     }
 }
@@ -390,8 +419,8 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Self::Sqlite(t) => t.commit().await?,
-            Self::Postgres(t) => t.commit().await?,
+            Self::Sqlite(t) => t.0.commit().await?,
+            Self::Postgres(t) => t.0.commit().await?,
         }
         Ok(())
     }

@@ -80,7 +80,7 @@ impl Db {
                 Conn::Sqlite(read.begin().await.map_err(StoreError::from)?)
             }
             // The replica, where this request may read from one (see replica).
-            Self::Postgres(p) => Conn::Postgres(
+            Self::Postgres { pool: p, .. } => Conn::Postgres(
                 super::replica::pick(p)
                     .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await

@@ -554,6 +554,8 @@ async fn request_ids_error_pages_and_metrics(b: Backend) {
         "chibo_db_pool_connections ",
         "chibo_db_pool_max ",
         "chibo_db_writer_queue 0",
+        "chibo_db_writer_commits ",
+        "chibo_db_writer_changes ",
         "chibo_outbox_pending 0",
         "chibo_reminder_sweep_age_seconds -1",
         "chibo_ready 1",
