@@ -207,6 +207,9 @@ impl Caches {
 pub fn start(db: &store::Db) -> Arc<Caches> {
     match db.backend() {
         store::Backend::Sqlite => Arc::new(Caches::new(true, CAPACITY)),
+        // The listener holds one connection of the pool: a pool of one
+        // is left to the requests, and nothing is kept.
+        store::Backend::Postgres if db.pool_state().2 < 2 => Arc::new(Caches::new(false, CAPACITY)),
         store::Backend::Postgres => {
             let caches = Arc::new(Caches::new(false, CAPACITY));
             tokio::spawn(listen(db.clone(), caches.clone()));
