@@ -315,6 +315,11 @@ impl Services {
 mod tests {
     use super::*;
 
+    /// An instant for the tests (the wall clock is read by service::clock only).
+    fn instant() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_796_000_000, 0).expect("an instant")
+    }
+
     fn found(session: i64, account: i64, expires: Option<DateTime<Utc>>) -> Arc<Found> {
         Arc::new(Found {
             session: Some((session, "csrf".into())),
@@ -334,7 +339,7 @@ mod tests {
         for (s, a) in [(1, 10), (2, 10), (3, 11)] {
             c.keep(Kind::Session, &format!("h{s}"), found(s, a, None), c.mark());
         }
-        let now = Utc::now();
+        let now = instant();
         c.apply(Change::Session(1));
         assert!(c.get(Kind::Session, "h1", now).is_none());
         assert!(c.get(Kind::Session, "h2", now).is_some());
@@ -357,7 +362,7 @@ mod tests {
     #[test]
     fn an_expired_credential_is_not_served() {
         let c = Caches::new(true, 10);
-        let now = Utc::now();
+        let now = instant();
         c.keep(
             Kind::Session,
             "h",
@@ -378,8 +383,8 @@ mod tests {
             c.keep(Kind::Token, &format!("h{s}"), found(s, s, None), c.mark());
         }
         assert_eq!(c.len(), 3);
-        assert!(c.get(Kind::Token, "h0", Utc::now()).is_none());
-        assert!(c.get(Kind::Token, "h4", Utc::now()).is_some());
+        assert!(c.get(Kind::Token, "h0", instant()).is_none());
+        assert!(c.get(Kind::Token, "h4", instant()).is_some());
     }
 
     #[test]
