@@ -1,5 +1,6 @@
 //! Accounts, passwords, sessions, API tokens and the first-admin setup link.
 
+use super::caches::Change;
 use super::{Actor, Result, ServiceError, Services};
 use crate::model::{Problem, Problems, Role, nfc};
 use crate::store::accounts::AccountRow;
@@ -271,8 +272,7 @@ impl Services {
     pub async fn logout(&self, session_id: i64) -> Result<()> {
         let mut tx = self.db.begin().await?;
         store::sessions::delete(&mut tx, session_id).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_changing(tx, Change::Session(session_id)).await
     }
 
     pub async fn logout_everywhere(&self, actor: &Actor, now: DateTime<Utc>) -> Result<u64> {
@@ -287,7 +287,8 @@ impl Services {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit_changing(tx, Change::Account(actor.account_id))
+            .await?;
         Ok(n)
     }
 
@@ -317,7 +318,9 @@ impl Services {
         let new = self.checked_account(a).await?;
         let mut tx = self.db.begin().await?;
         let id = insert_account(&mut tx, Some(actor), &new, a, now).await?;
-        tx.commit().await?;
+        // Its grant: nothing is kept for a new account yet, but a grant is
+        // what actors are made of.
+        self.commit_changing(tx, Change::Account(id)).await?;
         Ok(id)
     }
 
@@ -380,7 +383,7 @@ impl Services {
         store::accounts::set_password(&mut tx, a.id, &hash).await?;
         store::sessions::delete_all(&mut tx, a.id).await?;
         append(&mut tx, actor, "account.password", a.id, json!({}), now).await?;
-        tx.commit().await?;
+        self.commit_changing(tx, Change::Account(a.id)).await?;
         Ok(())
     }
 
@@ -427,7 +430,7 @@ impl Services {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit_changing(tx, Change::Account(id)).await?;
         Ok(())
     }
 
@@ -610,7 +613,8 @@ impl Services {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit_changing(tx, Change::Account(t.account_id))
+            .await?;
         Ok(ApiTokenRow {
             revoked_at: Some(now),
             ..t

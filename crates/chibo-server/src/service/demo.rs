@@ -866,7 +866,8 @@ impl Services {
         ] {
             bulk::sync_ids(&mut tx, table).await?;
         }
-        tx.commit().await?;
+        // Units, accounts and grants written in bulk.
+        self.commit_changing(tx, super::caches::Change::All).await?;
         Ok(report)
     }
 }

@@ -684,7 +684,9 @@ impl Services {
                         "",
                     )));
                 }
-                long_tx.commit().await?;
+                // The groups the file named that did not exist yet are new units.
+                self.commit_changing(long_tx, super::caches::Change::Units)
+                    .await?;
                 Ok((plan, Some(committed)))
             }
             _ => Ok((plan, None)),

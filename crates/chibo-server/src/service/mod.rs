@@ -9,6 +9,7 @@ pub mod backup;
 pub mod badges;
 pub mod ballot_print;
 pub mod ballots;
+pub mod caches;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
@@ -364,6 +365,8 @@ pub struct Services {
     pub anchor: std::sync::Arc<anchor::Anchor>,
     /// Secret ballots being cast: in memory only, by design.
     pub ballots: std::sync::Arc<ballots::BallotRoom>,
+    /// What nearly every request reads and rare writes change.
+    pub caches: std::sync::Arc<caches::Caches>,
 }
 
 impl Services {
@@ -380,6 +383,7 @@ impl Services {
         };
         Self {
             access: AccessLog::start(db.clone()),
+            caches: caches::start(&db),
             metrics: std::sync::Arc::new(crate::metrics::Metrics::new(backend)),
             db,
             rules: std::sync::Arc::new(rules),
@@ -410,26 +414,22 @@ impl Services {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Actor, i64, String)>> {
-        let hash = accounts::token_hash(token);
         let found = self
-            .db
-            .read(async |r| store::actors::by_session(r, &hash, now).await)
+            .actor_by_session(&accounts::token_hash(token), now)
             .await?;
         Ok(found.and_then(|f| {
             let (id, csrf) = f.session.clone()?;
-            Some((Actor::from_found(f), id, csrf))
+            Some((Actor::from_found((*f).clone()), id, csrf))
         }))
     }
 
     /// The account behind an API token, if the token is neither expired nor
     /// revoked and the account is active.
     pub async fn token_actor(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Actor>> {
-        let hash = accounts::token_hash(token);
         let found = self
-            .db
-            .read(async |r| store::actors::by_api_token(r, &hash, now).await)
+            .actor_by_token(&accounts::token_hash(token), now)
             .await?;
-        Ok(found.map(Actor::from_found))
+        Ok(found.map(|f| Actor::from_found((*f).clone())))
     }
 
     /// Whether the database answers (`/readyz`).

@@ -2,6 +2,7 @@
 
 pub use crate::store::orgs::{CellStat, CommitteePost, OrgRow};
 
+use super::caches::Change;
 use super::members::search_members;
 use super::{Actor, Result, ServiceError, Services, org, org_for};
 use crate::model::{
@@ -242,7 +243,7 @@ impl Services {
             .await?;
         let mut tx = self.db.begin().await?;
         let id = insert_org(&mut tx, actor, parent.as_ref(), &v_new(&v), now).await?;
-        tx.commit().await?;
+        self.commit_changing(tx, Change::Units).await?;
         Ok(id)
     }
 
@@ -287,7 +288,7 @@ impl Services {
             &json!({"name": v.name, "code": code, "cell_type": cell_type, "place": v.place}),
         );
         org_audit(&mut tx, actor, &before, "org.update", summary, now).await?;
-        tx.commit().await?;
+        self.commit_changing(tx, Change::Units).await?;
         Ok(())
     }
 

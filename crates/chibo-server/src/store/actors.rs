@@ -12,6 +12,9 @@ use chrono::{DateTime, Utc};
 pub struct Found {
     /// The session's id and CSRF token; `None` for an API token.
     pub session: Option<(i64, String)>,
+    /// When the session or API token expires (`None` for [`by_account`]):
+    /// a cached credential is refused from then on, as the query would.
+    pub expires_at: Option<DateTime<Utc>>,
     pub account_id: i64,
     pub login: String,
     pub display_name: String,
@@ -26,6 +29,7 @@ pub struct Found {
 struct Row {
     session_id: Option<i64>,
     csrf: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
     account_id: i64,
     login: String,
     display_name: String,
@@ -57,7 +61,7 @@ pub async fn by_session(
     now: DateTime<Utc>,
 ) -> Result<Option<Found>> {
     let sql = format!(
-        "{SELECT}, s.id AS session_id, s.csrf FROM session s JOIN account a ON a.id = s.account_id {GRANTS} \
+        "{SELECT}, s.id AS session_id, s.csrf, s.expires_at FROM session s JOIN account a ON a.id = s.account_id {GRANTS} \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = $3 ORDER BY g.id"
     );
     let rows: Vec<Row> = read!(r, |c| {
@@ -79,7 +83,7 @@ pub async fn by_api_token(
     now: DateTime<Utc>,
 ) -> Result<Option<Found>> {
     let sql = format!(
-        "{SELECT}, CAST(NULL AS BIGINT) AS session_id, CAST(NULL AS TEXT) AS csrf FROM api_token t JOIN account a ON a.id = t.account_id {GRANTS} \
+        "{SELECT}, CAST(NULL AS BIGINT) AS session_id, CAST(NULL AS TEXT) AS csrf, t.expires_at FROM api_token t JOIN account a ON a.id = t.account_id {GRANTS} \
          WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL AND a.active = $3 ORDER BY g.id"
     );
     let rows: Vec<Row> = read!(r, |c| {
@@ -96,7 +100,8 @@ pub async fn by_api_token(
 /// An account by id, active or not (the console, tests).
 pub async fn by_account(r: &mut Reader, account_id: i64) -> Result<Option<Found>> {
     let sql = format!(
-        "{SELECT}, CAST(NULL AS BIGINT) AS session_id, CAST(NULL AS TEXT) AS csrf FROM account a {GRANTS} \
+        "{SELECT}, CAST(NULL AS BIGINT) AS session_id, CAST(NULL AS TEXT) AS csrf, \
+         CAST(NULL AS TIMESTAMPTZ) AS expires_at FROM account a {GRANTS} \
          WHERE a.id = $1 ORDER BY g.id"
     );
     let rows: Vec<Row> = read!(r, |c| {
@@ -112,6 +117,7 @@ fn fold(rows: Vec<Row>) -> Option<Found> {
     let first = rows.first()?;
     let mut found = Found {
         session: first.session_id.zip(first.csrf.clone()),
+        expires_at: first.expires_at,
         account_id: first.account_id,
         login: first.login.clone(),
         display_name: first.display_name.clone(),

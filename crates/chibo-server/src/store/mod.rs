@@ -34,6 +34,7 @@ pub mod leases;
 pub mod meetings;
 pub mod members;
 pub mod migrate;
+pub mod notify;
 pub mod orgs;
 pub mod personal;
 pub mod pg;

@@ -4,6 +4,9 @@ use super::{Reader, Result, Tx, in_tx, read};
 use crate::model::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct OrgRow {
@@ -88,8 +91,114 @@ pub async fn update(
     Ok(())
 }
 
+/// Units kept in memory by a server process, read by nearly every page (a
+/// member's cell, a page's unit and its ancestors, a cell's groups) and
+/// changed only by rare writes, which drop them all (`service::caches`).
+/// [`get`] and [`children`] consult them when the request runs inside
+/// [`keeping`]; outside a request (sweeps, the console) they read the
+/// database.
+pub struct Kept {
+    units: Mutex<Units>,
+    /// Bumped by every change: what was read before it is not kept.
+    generation: AtomicU64,
+    /// Whether anything may be kept (see `service::caches`).
+    on: AtomicBool,
+}
+
+#[derive(Default)]
+struct Units {
+    by_id: HashMap<i64, OrgRow>,
+    children: HashMap<i64, Vec<OrgRow>>,
+}
+
+/// Past this many rows kept, all are dropped and kept anew: a province's
+/// 15,000 cells with their groups fit several times over.
+const KEPT_ROWS: usize = 200_000;
+
+impl Kept {
+    pub fn new(on: bool) -> Self {
+        Self {
+            units: Mutex::default(),
+            generation: AtomicU64::new(0),
+            on: AtomicBool::new(on),
+        }
+    }
+
+    fn units(&self) -> MutexGuard<'_, Units> {
+        self.units.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops every unit kept (a unit created, renamed, moved or closed).
+    pub fn clear(&self) {
+        let mut u = self.units();
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        *u = Units::default();
+    }
+
+    /// Whether anything may be kept from now on; drops what was.
+    pub fn set_on(&self, on: bool) {
+        self.on.store(on, Ordering::Release);
+        self.clear();
+    }
+
+    fn mark(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Keeps what `put` adds if nothing changed since `mark` and the read
+    /// was not made on a replica (which may lag behind a change).
+    fn keep(&self, mark: u64, put: impl FnOnce(&mut Units)) {
+        if !self.on.load(Ordering::Acquire) || super::replica::in_use() {
+            return;
+        }
+        let mut u = self.units();
+        if self.generation.load(Ordering::Acquire) != mark {
+            return;
+        }
+        if u.by_id.len() + u.children.len() > KEPT_ROWS {
+            *u = Units::default();
+        }
+        put(&mut u);
+    }
+
+    /// How many units are kept by id (tests).
+    pub fn len(&self) -> usize {
+        self.units().by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+tokio::task_local! {
+    static KEPT: Arc<Kept>;
+}
+
+/// Runs a request with `kept` consulted by its reads of units.
+pub async fn keeping<F: Future>(kept: Arc<Kept>, f: F) -> F::Output {
+    KEPT.scope(kept, f).await
+}
+
+fn kept() -> Option<Arc<Kept>> {
+    KEPT.try_with(Arc::clone).ok()
+}
+
 pub async fn get(r: &mut Reader, id: i64) -> Result<Option<OrgRow>> {
-    super::row_by(r, "org_unit", COLUMNS, "id", id).await
+    let Some(kept) = kept() else {
+        return super::row_by(r, "org_unit", COLUMNS, "id", id).await;
+    };
+    if let Some(o) = kept.units().by_id.get(&id) {
+        return Ok(Some(o.clone()));
+    }
+    let mark = kept.mark();
+    let found: Option<OrgRow> = super::row_by(r, "org_unit", COLUMNS, "id", id).await?;
+    if let Some(o) = &found {
+        kept.keep(mark, |u| {
+            u.by_id.insert(o.id, o.clone());
+        });
+    }
+    Ok(found)
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<OrgRow>> {
@@ -107,13 +216,30 @@ pub async fn by_code(r: &mut Reader, code: &str) -> Result<Option<OrgRow>> {
 }
 
 pub async fn children(r: &mut Reader, parent_id: i64) -> Result<Vec<OrgRow>> {
+    let kept = kept();
+    if let Some(list) = kept
+        .as_ref()
+        .and_then(|k| k.units().children.get(&parent_id).cloned())
+    {
+        return Ok(list);
+    }
+    let mark = kept.as_ref().map(|k| k.mark());
     let sql = format!("SELECT {COLUMNS} FROM org_unit WHERE parent_id = $1 ORDER BY code, name");
-    Ok(read!(r, |c| {
+    let list: Vec<OrgRow> = read!(r, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(parent_id)
             .fetch_all(c)
             .await
-    })?)
+    })?;
+    if let (Some(k), Some(mark)) = (kept, mark) {
+        k.keep(mark, |u| {
+            for o in &list {
+                u.by_id.insert(o.id, o.clone());
+            }
+            u.children.insert(parent_id, list.clone());
+        });
+    }
+    Ok(list)
 }
 
 pub async fn roots(r: &mut Reader) -> Result<Vec<OrgRow>> {

@@ -27,6 +27,12 @@ pub fn pick(primary: &PgPool) -> PgPool {
         .unwrap_or_else(|_| primary.clone())
 }
 
+/// Whether this request reads from a replica (what it reads there may be
+/// older than a change already committed, so it is not cached).
+pub fn in_use() -> bool {
+    REPLICA.try_with(|_| ()).is_ok()
+}
+
 /// Runs `f` with its reads on `pool`.
 pub async fn reading_from<F: Future>(pool: PgPool, f: F) -> F::Output {
     REPLICA.scope(pool, f).await

@@ -19,7 +19,7 @@ mod view;
 mod view_dash;
 
 use crate::config::Config;
-use crate::service::{self, Services};
+use crate::service::Services;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -135,7 +135,10 @@ async fn log_refusals(State(s): State<AppState>, req: Request, next: Next) -> Re
 /// and counts the statements the request sends.
 async fn headers_and_language(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let lang = auth::lang_of(req.headers());
-    let (mut res, queries) = service::counted(error::LANG.scope(lang, next.run(req))).await;
+    let (mut res, queries) = s
+        .services
+        .serve(error::LANG.scope(lang, next.run(req)))
+        .await;
     let h = res.headers_mut();
     if s.cfg.secure_cookies {
         h.insert(

@@ -5,6 +5,10 @@
 //! Each request is held to the count it makes today (a query added by a
 //! change fails here) and printed beside the issue's target (≤ 3 for a core
 //! page, ≤ 2 for an API read), which most of them do not meet yet.
+//!
+//! Each is counted the second time it is asked, as a server that has been
+//! running sees it: what barely changes (the actor behind the credential,
+//! the units read) is then kept in memory (`service::caches`).
 
 use crate::support::{Backend, TestApp, queries_of};
 use chibo_server::service::demo::DemoSize;
@@ -98,29 +102,29 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
         // +1 each (issue 16): the self-review under way.
         // +1 each (issue 14): the member's next badge (history, awards and
         // proposal in one statement).
-        ("home, secretary", &sec, "/".to_string(), 19, PAGE),
-        ("home, member", &mem, "/".to_string(), 15, PAGE),
-        ("home, upper committee", &upp, "/".to_string(), 2, PAGE),
-        ("member list, cell", &sec, "/members".to_string(), 4, PAGE),
+        ("home, secretary", &sec, "/".to_string(), 18, PAGE),
+        ("home, member", &mem, "/".to_string(), 14, PAGE),
+        ("home, upper committee", &upp, "/".to_string(), 1, PAGE),
+        ("member list, cell", &sec, "/members".to_string(), 2, PAGE),
         (
             "member search, cell",
             &sec,
             "/members?q=nguyen".to_string(),
-            4,
+            2,
             PAGE,
         ),
         (
             "member list, upper committee",
             &upp,
             format!("/members?unit={upper_unit}&page=2"),
-            3,
+            2,
             PAGE,
         ),
         (
             "member search, upper committee",
             &upp,
             "/members?q=tran".to_string(),
-            3,
+            2,
             PAGE,
         ),
         (
@@ -128,7 +132,7 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
             &sec,
             record,
             // +1 (issue 14): the badges (history, awards, proposal in one).
-            9,
+            7,
             PAGE + 1,
         ),
         (
@@ -141,14 +145,15 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
             // ever removed, the awards and the open proposals, four statements
             // whatever the cell's size.
             // + the cell's own rating in the newest round (issue 16).
-            15,
+            14,
             PAGE,
         ),
-        ("meetings, cell", &sec, "/meetings".to_string(), 4, PAGE),
-        ("meeting", &sec, format!("/meetings/{meeting}"), 13, PAGE),
-        ("tasks, cell", &sec, "/tasks".to_string(), 6, PAGE),
-        ("task", &sec, format!("/tasks/{task}"), 7, PAGE),
+        ("meetings, cell", &sec, "/meetings".to_string(), 3, PAGE),
+        ("meeting", &sec, format!("/meetings/{meeting}"), 12, PAGE),
+        ("tasks, cell", &sec, "/tasks".to_string(), 5, PAGE),
+        ("task", &sec, format!("/tasks/{task}"), 6, PAGE),
     ] {
+        get(&app, c, &path, None).await;
         let (n, _) = get(&app, c, &path, None).await;
         page(what, n, ceiling, target);
     }
@@ -157,30 +162,31 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
         (
             "api: member search",
             format!("/api/v1/members?unit={cell}&q=nguyen"),
-            3,
+            2,
             API,
         ),
         (
             "api: member record (+ its access-log row)",
             format!("/api/v1/members/{member}"),
-            5,
+            3,
             API + 1,
         ),
         (
             "api: agenda",
             format!("/api/v1/meetings/{meeting}/agenda"),
-            3,
+            2,
             API,
         ),
         (
             "api: meeting",
             format!("/api/v1/meetings/{meeting}"),
-            7,
+            6,
             API,
         ),
-        ("api: task", format!("/api/v1/tasks/{task}"), 6, API),
-        ("api: my tasks", "/api/v1/me/tasks".to_string(), 3, API),
+        ("api: task", format!("/api/v1/tasks/{task}"), 5, API),
+        ("api: my tasks", "/api/v1/me/tasks".to_string(), 2, API),
     ] {
+        get(&app, &anon, &path, api).await;
         let (n, _) = get(&app, &anon, &path, api).await;
         page(what, n, ceiling, target);
     }
@@ -216,7 +222,8 @@ async fn core_pages_keep_to_their_query_budget(b: Backend) {
 /// under it at once: a committee of four cells costs what one cell costs,
 /// plus the one statement listing the cells (issue 18: per-request cost
 /// flat as data grows; `/dues/cells` used to send five statements a cell,
-/// now seven for the whole unit).
+/// then seven for the whole unit; six with the token's actor and the units
+/// kept in memory, issue 18 item 2).
 #[db_test]
 async fn upper_lifecycle_tables_stay_flat_as_cells_are_added(b: Backend) {
     let app = TestApp::empty(b).await;
@@ -260,19 +267,19 @@ async fn upper_lifecycle_tables_stay_flat_as_cells_are_added(b: Backend) {
         (
             "api: dues by cell, year",
             "/api/v1/dues/cells?year=2026&unit=",
-            7,
+            6,
         ),
         (
             "api: dues by cell, month",
             "/api/v1/dues/cells?month=2026-10&unit=",
-            7,
+            6,
         ),
-        ("api: badges due", "/api/v1/badges?unit=", 7),
+        ("api: badges due", "/api/v1/badges?unit=", 4),
         (
             "api: evaluation summary",
             // +2: the cells' own ratings (form 01) and their cases.
             &format!("/api/v1/evaluations/rounds/{round}?unit="),
-            6,
+            5,
         ),
     ] {
         let (all, body) = get(&app, &anon, &format!("{path}{unit}"), api).await;

@@ -11,6 +11,7 @@ mod ballot_browser;
 mod ballots;
 mod browser;
 mod budget;
+mod caches;
 mod cases;
 mod cell_rating;
 mod cli;

@@ -119,7 +119,7 @@ impl TestApp {
         // Server-side errors show in the output of a failing test.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
-            .with_env_filter("chibo_server=warn")
+            .with_env_filter(std::env::var("CHIBO_TEST_LOG").unwrap_or("chibo_server=warn".into()))
             .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match backend {
