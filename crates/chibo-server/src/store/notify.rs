@@ -28,7 +28,7 @@ pub async fn announce(tx: &mut Tx, change: &str) -> Result<()> {
 /// A listener on [`CHANNEL`], on a connection of its own taken from the
 /// primary's pool; `None` on SQLite.
 pub async fn listen(db: &Db) -> Option<Result<PgListener>> {
-    let Db::Postgres(pool) = db else {
+    let Db::Postgres { pool, .. } = db else {
         return None;
     };
     Some(
