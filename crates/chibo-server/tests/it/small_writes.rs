@@ -256,6 +256,11 @@ async fn a_roll_call_tap_answers_the_figures_without_reading_the_roll_again(b: B
     assert_eq!(res.status(), StatusCode::OK, "{b:?}");
     let fragment = res.text().await.expect("fragment");
     let page = app.html(&c, &format!("/meetings/{id}/roll")).await;
+    // The heading of those not expected in the room is translated.
+    assert!(
+        !page.contains("roll-apart") && page.contains("không tính vào số phải có mặt"),
+        "{b:?}: {page}"
+    );
     let line = format!("<li id=\"m{z}\"");
     assert!(
         part(&fragment, &line, "</li>").contains("Đến lúc"),
