@@ -6,12 +6,15 @@
 # (mixed workload vs the /healthz ceiling), the server's peak RSS, the
 # peer-comparable operations (`chibo-bench --peer`: agenda list, agenda item
 # creation, named vote, each at 1 and 32 connections) and the compressed
-# size of the core pages. `import` times a 300,000-row XLSX.
+# size of the core pages. `import` times a 300,000-row XLSX. `soak-sqlite`
+# and `soak-postgres` instead run the mixed workload for SOAK_MINUTES (30)
+# on the same dataset, printing each minute's req/s, p50, p99 and the
+# server's RSS, then the drift (`chibo-bench --soak`).
 #
-#   crates/chibo-bench/province.sh [sqlite|postgres|both|import] 
+#   crates/chibo-bench/province.sh [sqlite|postgres|both|import|soak-sqlite|soak-postgres]
 #
 # Environment: CONNS (64), SECONDS_MIXED (30), SECONDS_CEILING (10), USERS (600),
-# SECONDS_PEER (5, per operation and connection count),
+# SECONDS_PEER (5, per operation and connection count), SOAK_MINUTES (30),
 # CHIBO_BENCH_DIR (target/bench: datasets are kept and reused),
 # CHIBO_BENCH_PG (an admin URL, default $CHIBO_TEST_DATABASE_URL),
 # CARGO_TARGET_DIR. Everything listens on 127.0.0.1 only.
@@ -25,6 +28,7 @@ SECONDS_MIXED=${SECONDS_MIXED:-30}
 SECONDS_CEILING=${SECONDS_CEILING:-10}
 USERS=${USERS:-600}
 SECONDS_PEER=${SECONDS_PEER:-5}
+SOAK_MINUTES=${SOAK_MINUTES:-30}
 PG_ADMIN=${CHIBO_BENCH_PG:-${CHIBO_TEST_DATABASE_URL:-}}
 MODE=${1:-both}
 
@@ -71,19 +75,39 @@ dataset() {
     fi
 }
 
-serve_and_measure() {
-    local backend=$1 port=18480
-    [[ $backend == postgres ]] && port=18481
+# Starts `chibo serve` on a backend's dataset: sets PORT, PID and COLD (ms
+# to /readyz).
+serve() {
+    local backend=$1
+    PORT=18480
+    [[ $backend == postgres ]] && PORT=18481
     dataset "$backend"
     local t0=$(now_ms)
-    "$CHIBO" serve "${ARGS[@]}" --listen "127.0.0.1:$port" >"$WORK/serve.$backend.log" 2>&1 &
-    local pid=$!
-    trap "kill $pid 2>/dev/null || true" EXIT
-    until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
-        kill -0 $pid 2>/dev/null || { cat "$WORK/serve.$backend.log"; exit 1; }
+    "$CHIBO" serve "${ARGS[@]}" --listen "127.0.0.1:$PORT" >"$WORK/serve.$backend.log" 2>&1 &
+    PID=$!
+    trap "kill $PID 2>/dev/null || true" EXIT
+    until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
+        kill -0 $PID 2>/dev/null || { cat "$WORK/serve.$backend.log"; exit 1; }
         sleep 0.005
     done
-    local cold=$(( $(now_ms) - t0 ))
+    COLD=$(( $(now_ms) - t0 ))
+}
+
+soak() {
+    local backend=$1
+    serve "$backend"
+    echo "== $backend soak, $SOAK_MINUTES min; load: $(uptime | sed 's/.*load average: //')"
+    "$BENCH" --url "http://127.0.0.1:$PORT" --cells 15000 -c "$CONNS" --users "$USERS" \
+        --tokens "$WORK/tokens.$backend" --soak "$SOAK_MINUTES" --server-pid "$PID" || true
+    echo "peak RSS of chibo serve ($backend): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$PID/status)"
+    kill $PID; wait $PID 2>/dev/null || true
+    trap - EXIT
+}
+
+serve_and_measure() {
+    local backend=$1
+    serve "$backend"
+    local port=$PORT pid=$PID cold=$COLD
     echo "== $backend: cold start to /readyz: $cold ms; load: $(uptime | sed 's/.*load average: //')"
     "$BENCH" --url "http://127.0.0.1:$port" --cells 15000 -c "$CONNS" --users "$USERS" \
         --seconds "$SECONDS_MIXED" --ceiling-seconds "$SECONDS_CEILING" \
@@ -126,5 +150,7 @@ case $MODE in
     sqlite | postgres) serve_and_measure "$MODE" ;;
     both) serve_and_measure sqlite; [[ -n $PG_ADMIN ]] && serve_and_measure postgres ;;
     import) import_300k ;;
-    *) echo "usage: $0 [sqlite|postgres|both|import]" >&2; exit 2 ;;
+    soak-sqlite) soak sqlite ;;
+    soak-postgres) soak postgres ;;
+    *) echo "usage: $0 [sqlite|postgres|both|import|soak-sqlite|soak-postgres]" >&2; exit 2 ;;
 esac

@@ -17,8 +17,10 @@
 //! in time.
 
 mod fixture;
+pub mod lifecycle;
 pub mod ops;
 pub mod peer;
+pub mod soak;
 pub mod week;
 
 use anyhow::{Context, bail};
@@ -64,6 +66,8 @@ pub struct Config {
     pub peer_connections: Vec<usize>,
     /// How long each of them is measured (after the warm-up).
     pub peer: Duration,
+    /// The window a soak run reports each of (a minute).
+    pub soak_window: Duration,
 }
 
 impl Default for Config {
@@ -84,6 +88,7 @@ impl Default for Config {
             peer_members: 200,
             peer_connections: vec![1, 32],
             peer: Duration::from_secs(5),
+            soak_window: Duration::from_secs(60),
         }
     }
 }
@@ -103,7 +108,7 @@ pub struct CellMember {
 }
 
 /// A logged-in person.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Session {
     pub login: String,
     pub role: Role,
@@ -133,6 +138,8 @@ pub struct World {
     pub week: Vec<week::CellWeek>,
     /// The cell built for the peer-comparable operations (`--peer` only).
     pub peer: Option<peer::Fixture>,
+    /// What the lifecycle reads read.
+    pub lifecycle: lifecycle::Lifecycle,
 }
 
 #[derive(Default)]
@@ -179,6 +186,8 @@ pub struct Ctx {
     stats: BTreeMap<&'static str, OpStats>,
     measure_from: Instant,
     pub counter: u64,
+    /// A soak run's minutes, each request counted in the one it ended in.
+    windows: Option<Arc<soak::Windows>>,
 }
 
 /// A member record this worker edits: its last known version and status.
@@ -268,12 +277,15 @@ impl Ctx {
             other => other,
         };
         if started >= self.measure_from {
+            let us = u64::try_from(elapsed.as_micros())
+                .unwrap_or(u64::MAX)
+                .max(1);
+            if let Some(w) = &self.windows {
+                w.record(result.is_ok().then_some(us));
+            }
             let s = self.stats.entry(op).or_default();
             match &result {
                 Ok(_) => {
-                    let us = u64::try_from(elapsed.as_micros())
-                        .unwrap_or(u64::MAX)
-                        .max(1);
                     let _ = s.hist().record(us);
                 }
                 Err(e) => {
@@ -500,12 +512,14 @@ pub async fn setup(cfg: &Config) -> anyhow::Result<World> {
         }
     }
     let week = week::prepare(&c, &base, &sessions).await?;
+    let lifecycle = lifecycle::prepare(&c, &base, &sessions).await?;
     Ok(World {
         base,
         sessions,
         bearers,
         week,
         peer: None,
+        lifecycle,
     })
 }
 
@@ -549,6 +563,18 @@ pub async fn phase(
     ops: &[ops::Operation],
     duration: Duration,
 ) -> anyhow::Result<Phase> {
+    windowed(world, cfg, name, ops, duration, None).await
+}
+
+/// [`phase`], each request also counted in `windows` (a soak run).
+pub(crate) async fn windowed(
+    world: &Arc<World>,
+    cfg: &Config,
+    name: &str,
+    ops: &[ops::Operation],
+    duration: Duration,
+    windows: Option<Arc<soak::Windows>>,
+) -> anyhow::Result<Phase> {
     let total_weight: u32 = ops.iter().map(|o| o.weight).sum();
     if total_weight == 0 {
         bail!("no operation to run");
@@ -586,6 +612,7 @@ pub async fn phase(
             stats: BTreeMap::new(),
             measure_from,
             counter: 0,
+            windows: windows.clone(),
         };
         let ops = ops.to_vec();
         let sweep = cfg.sweep;
@@ -643,12 +670,7 @@ pub struct Report {
 pub async fn run(cfg: &Config) -> anyhow::Result<Report> {
     let world = Arc::new(setup(cfg).await?);
     let ceiling = phase(&world, cfg, "ceiling", &[ops::HEALTHZ], cfg.ceiling).await?;
-    let mixed_ops: Vec<ops::Operation> = ops::OPERATIONS
-        .iter()
-        .filter(|o| cfg.only.is_empty() || cfg.only.iter().any(|n| n == o.name))
-        .copied()
-        .collect();
-    let mixed = phase(&world, cfg, "mixed", &mixed_ops, cfg.mixed).await?;
+    let mixed = phase(&world, cfg, "mixed", &mixed_ops(cfg), cfg.mixed).await?;
     Ok(Report {
         connections: cfg.connections,
         users: world.sessions.len(),
@@ -657,7 +679,16 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Report> {
     })
 }
 
-fn ms(us: u64) -> f64 {
+/// The mixed workload's operations, or those of `--only`.
+pub(crate) fn mixed_ops(cfg: &Config) -> Vec<ops::Operation> {
+    ops::OPERATIONS
+        .iter()
+        .filter(|o| cfg.only.is_empty() || cfg.only.iter().any(|n| n == o.name))
+        .copied()
+        .collect()
+}
+
+pub(crate) fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
@@ -751,25 +782,43 @@ pub async fn page_sizes(cfg: &Config) -> anyhow::Result<String> {
     let member = login(&c, &base, "dangvien", Role::Member).await?;
     let upper = login(&c, &base, "dangbo", Role::Upper).await?;
     let some_member = secretary.members.first().map_or(1, |m| m.id);
-    let pages: Vec<(&str, &Session, String)> = vec![
-        ("home (secretary)", &secretary, "/".into()),
-        ("home (member)", &member, "/".into()),
-        ("home (upper: cell table)", &upper, "/".into()),
-        ("member list (cell)", &secretary, "/members".into()),
-        ("member list (upper)", &upper, "/members".into()),
-        ("member search", &secretary, "/members?q=nguyen".into()),
-        (
-            "member detail",
-            &secretary,
-            format!("/members/{some_member}"),
-        ),
+    let (sec, mem, upp) = (Some(&secretary), Some(&member), Some(&upper));
+    let mut pages: Vec<(&str, Option<&Session>, String)> = vec![
+        ("home (secretary)", sec, "/".into()),
+        ("home (member)", mem, "/".into()),
+        ("home (upper: cell table)", upp, "/".into()),
+        ("member list (cell)", sec, "/members".into()),
+        ("member list (upper)", upp, "/members".into()),
+        ("member search", sec, "/members?q=nguyen".into()),
+        ("member detail", sec, format!("/members/{some_member}")),
         (
             "member edit form",
-            &secretary,
+            sec,
             format!("/members/{some_member}/edit"),
         ),
-        ("rules in force", &member, "/rules".into()),
+        ("rules in force", mem, "/rules".into()),
+        ("case list (cell)", sec, "/cases".into()),
+        ("dues roll (cell)", sec, "/dues".into()),
+        ("dues by cell (upper)", upp, "/dues/cells".into()),
+        ("concerns (cell)", sec, "/concerns".into()),
     ];
+    // The lifecycle pages of things the demo made (its first cell's cases
+    // and study, the committee's evaluation round).
+    let three = [secretary.clone(), member.clone(), upper.clone()];
+    let found = lifecycle::prepare(&c, &base, &three).await?;
+    if let Some(&(_, id)) = found.cases.first() {
+        pages.push(("admission case", sec, format!("/cases/{id}")));
+    }
+    if let Some(&(_, id)) = found.rounds.first() {
+        let path = format!("/evaluations/rounds/{id}?unit={}", upper.unit);
+        pages.push(("evaluation round (upper)", upp, path));
+    }
+    if let Some(code) = found.cell_codes.first() {
+        pages.push(("residents' public page", None, format!("/y-kien/{code}")));
+    }
+    if let Some(&(_, id)) = found.documents.first() {
+        pages.push(("study document", mem, format!("/study/docs/{id}")));
+    }
     let gz = |path: String, cookie: Option<String>| {
         let rb = raw
             .get(format!("{base}{path}"))
@@ -790,14 +839,13 @@ pub async fn page_sizes(cfg: &Config) -> anyhow::Result<String> {
         "page", "html (gz)", "assets (gz)", "total"
     );
     for (name, s, path) in pages {
-        let html = c
-            .get(format!("{base}{path}"))
-            .header(header::COOKIE, &s.cookie)
-            .send()
-            .await?
-            .text()
-            .await?;
-        let (status, html_gz) = gz(path.clone(), Some(s.cookie.clone())).await?;
+        let cookie = s.map(|s| s.cookie.clone());
+        let mut rb = c.get(format!("{base}{path}"));
+        if let Some(ck) = &cookie {
+            rb = rb.header(header::COOKIE, ck);
+        }
+        let html = rb.send().await?.text().await?;
+        let (status, html_gz) = gz(path.clone(), cookie).await?;
         if status != StatusCode::OK {
             bail!("{path}: HTTP {status}");
         }

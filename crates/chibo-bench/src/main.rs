@@ -57,6 +57,13 @@ struct Args {
     /// Connection counts of the peer-comparable operations.
     #[arg(long, value_delimiter = ',', default_value = "1,32")]
     peer_connections: Vec<usize>,
+    /// Instead of a load run: the mixed workload for this many minutes,
+    /// each minute's req/s, p50, p99 and the server's RSS, then the drift.
+    #[arg(long, value_name = "MINUTES")]
+    soak: Option<u32>,
+    /// The server's process id, for its RSS in `--soak` (`/proc/PID/status`).
+    #[arg(long)]
+    server_pid: Option<u32>,
 }
 
 #[tokio::main]
@@ -98,6 +105,14 @@ async fn main() -> anyhow::Result<()> {
     }
     if a.pages {
         print!("{}", chibo_bench::page_sizes(&cfg).await?);
+        return Ok(());
+    }
+    if let Some(minutes) = a.soak {
+        let report = chibo_bench::soak::run(&cfg, minutes as usize, a.server_pid).await?;
+        print!("{}", report.summary());
+        if report.total_errors() > 0 {
+            std::process::exit(1);
+        }
         return Ok(());
     }
     if a.peer {

@@ -2,7 +2,7 @@
 //! write an `async fn(&mut Ctx)` that picks a session of the right role,
 //! sends its request(s) with [`Ctx::send`] under the operation's name, and
 //! list it in [`OPERATIONS`] with a weight. The meeting week's operations
-//! are in [`week`].
+//! are in [`week`], the lifecycle reads in [`lifecycle`].
 
 use crate::{Auth, Body, Ctx, OwnedMember, Role};
 use rand::Rng;
@@ -33,12 +33,14 @@ macro_rules! op {
 
 pub(crate) use op;
 
+pub(crate) mod lifecycle;
 pub(crate) mod week;
 
 /// The ceiling: no work behind the request.
 pub const HEALTHZ: Operation = op!("healthz", 1, healthz);
 
-/// The mixed workload, weighted like a day of a meeting week.
+/// The mixed workload, weighted like a day of a meeting week in a month of
+/// a province: mostly reads (about one request in seven writes).
 pub const OPERATIONS: &[Operation] = &[
     op!("home_secretary", 10, home_secretary),
     op!("home_member", 10, home_member),
@@ -56,6 +58,14 @@ pub const OPERATIONS: &[Operation] = &[
     op!("minutes_autosave", 3, week::minutes_autosave),
     op!("vote_cast", 3, week::vote_cast),
     op!("task_progress", 2, week::task_progress),
+    op!("case_list", 3, lifecycle::case_list),
+    op!("case_page", 2, lifecycle::case_page),
+    op!("dues_cell", 4, lifecycle::dues_cell),
+    op!("dues_by_cell", 1, lifecycle::dues_by_cell),
+    op!("evaluation_round", 1, lifecycle::evaluation_round),
+    op!("public_page", 2, lifecycle::public_page),
+    op!("concerns_cell", 2, lifecycle::concerns_cell),
+    op!("study_doc", 3, lifecycle::study_doc),
 ];
 
 /// Names typed without diacritics, as people do on a phone.

@@ -11,6 +11,7 @@
 //! carry the time of the run.
 
 use crate::fixture::{Api, bounded, id_of};
+use crate::lifecycle::Lifecycle;
 use crate::ops::{Operation, op, week::next_vote};
 use crate::{
     Auth, Body, Config, Ctx, DEMO_PASSWORD, OpStats, Phase, Role, Session, World, check_loopback,
@@ -96,6 +97,7 @@ pub async fn build(cfg: &Config) -> anyhow::Result<World> {
             round: Mutex::default(),
         }),
         sessions,
+        lifecycle: Lifecycle::default(),
     })
 }
 

@@ -50,6 +50,20 @@ async fn smoke(database_url: Option<String>) {
         .generate_demo(size, Utc::now())
         .await
         .expect("demo");
+    // What the lifecycle reads read: the first cell's cases, concerns and
+    // study, the committee's evaluation round.
+    services
+        .generate_demo_cases(Utc::now())
+        .await
+        .expect("demo cases");
+    services
+        .generate_demo_residents(Utc::now())
+        .await
+        .expect("demo residents");
+    services
+        .generate_demo_evaluations(Utc::now(), 2)
+        .await
+        .expect("demo evaluations");
     let mut tokens = vec![];
     for n in 1..=2 {
         let login = secretary_login(n);
@@ -92,6 +106,26 @@ async fn smoke(database_url: Option<String>) {
         );
     }
     assert!(report.ceiling.total_ok() > 0, "{table}");
+
+    // A soak of two one-second windows, the server being this process.
+    let soak_cfg = Config {
+        soak_window: Duration::from_secs(1),
+        ..cfg.clone()
+    };
+    let soak = chibo_bench::soak::run(&soak_cfg, 2, Some(std::process::id()))
+        .await
+        .expect("soak runs");
+    let summary = soak.summary();
+    println!("{summary}");
+    assert_eq!(soak.total_errors(), 0, "{summary}");
+    assert_eq!(soak.minutes.len(), 2, "{summary}");
+    assert!(
+        soak.minutes
+            .iter()
+            .all(|m| m.requests > 0 && m.rss_kb.is_some_and(|kb| kb > 0)),
+        "{summary}"
+    );
+    assert!(summary.contains("drift RSS"), "{summary}");
 
     // The peer-comparable operations on a cell the harness builds, with
     // fewer voters than the real run's 200 (the rounds turn over faster).

@@ -102,6 +102,25 @@ pub struct ProgressForm {
     pub link: String,
 }
 
+/// What a progress report changed: the note as stored and the task's state
+/// after it, what a phone needs to update its line and send the next report
+/// (`GET /api/v1/tasks/{id}` has the whole history).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProgressSaved {
+    pub task_id: i64,
+    /// The task's version now: send it with the next report.
+    pub version: i64,
+    /// chua_bat_dau | dang_thuc_hien | hoan_thanh
+    pub status: String,
+    /// 0–100 (100 once done).
+    pub progress: i64,
+    pub completed_on: Option<NaiveDate>,
+    /// What the task shows today: chua_bat_dau | dang_thuc_hien | hoan_thanh | qua_han
+    pub shown: String,
+    /// The report as stored.
+    pub update: ProgressRow,
+}
+
 /// A file sent as evidence with a progress note.
 pub struct Evidence {
     pub name: String,
@@ -180,26 +199,50 @@ pub(crate) async fn task_detail(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<TaskDetail> {
-    let t = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
-    let cell = visible_cell(r, actor, t.cell_id).await?;
+    let a = task_access(r, actor, id).await?;
+    Ok(TaskDetail {
+        progress: db::progress_of(r, id).await?,
+        reviews: db::reviews_of_task(r, id).await?,
+        reminders: if a.may_manage {
+            store::reminders::of_task(r, id).await?
+        } else {
+            Vec::new()
+        },
+        item: TaskItem::new(a.task, a.owners, today(now)),
+        cell: a.cell,
+        may_update: a.may_update,
+        may_manage: a.may_manage,
+    })
+}
+
+/// A task, its cell and owners, and what the actor may do with it.
+struct TaskAccess {
+    task: TaskRow,
+    cell: OrgRow,
+    owners: Vec<Owner>,
+    may_manage: bool,
+    /// The actor leads or shares it, or runs the cell.
+    may_update: bool,
+}
+
+/// What a write on a task must know first: not its history (a progress
+/// report used to read every earlier note, review and reminder only to check
+/// who may write).
+async fn task_access(r: &mut Reader, actor: &Actor, id: i64) -> Result<TaskAccess> {
+    let task = db::get(r, id).await?.ok_or(ServiceError::NotFound)?;
+    let cell = visible_cell(r, actor, task.cell_id).await?;
     let owners = db::owners(r, id).await?;
     let may_manage = actor.can_manage(&cell);
     let may_update = may_manage
         || actor
             .member_id
-            .is_some_and(|me| me == t.lead_id || owners.iter().any(|o| o.member_id == me));
-    Ok(TaskDetail {
-        progress: db::progress_of(r, id).await?,
-        reviews: db::reviews_of_task(r, id).await?,
-        reminders: if may_manage {
-            store::reminders::of_task(r, id).await?
-        } else {
-            Vec::new()
-        },
-        item: TaskItem::new(t, owners, today(now)),
+            .is_some_and(|me| me == task.lead_id || owners.iter().any(|o| o.member_id == me));
+    Ok(TaskAccess {
+        task,
         cell,
-        may_update,
+        owners,
         may_manage,
+        may_update,
     })
 }
 
@@ -538,7 +581,9 @@ impl Services {
         tx.commit().await?;
         Ok(ids[0])
     }
-    /// An owner's (or the committee's) report on a task.
+    /// An owner's (or the committee's) report on a task; answers the note
+    /// as stored and the task's state after it, without reading the task's
+    /// history again.
     pub async fn update_progress(
         &self,
         actor: &Actor,
@@ -546,12 +591,15 @@ impl Services {
         f: &ProgressForm,
         file: Option<Evidence>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        let d = self.task_detail(actor, id, now).await?;
-        if !d.may_update {
+    ) -> Result<ProgressSaved> {
+        let a = self
+            .db
+            .read(async |r| task_access(r, actor, id).await)
+            .await?;
+        if !a.may_update {
             return Err(ServiceError::Forbidden);
         }
-        let t = &d.item.task;
+        let t = &a.task;
         if t.closed_on.is_some() {
             return Err(invalid("status", "task.closed", t.title.clone()));
         }
@@ -644,7 +692,34 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        // The task as the update above left it (its version counted up once).
+        let task = TaskRow {
+            status: status.as_str().to_string(),
+            progress,
+            completed_on,
+            version: f.version + 1,
+            ..a.task
+        };
+        Ok(ProgressSaved {
+            task_id: id,
+            version: task.version,
+            shown: times(&task).shown_on(today(now)).as_str().to_string(),
+            status: task.status,
+            progress,
+            completed_on,
+            update: ProgressRow {
+                id: pid,
+                task_id: id,
+                author: actor.display_name.clone(),
+                on_date: on,
+                status: status.as_str().to_string(),
+                progress,
+                note,
+                link: (!link.is_empty()).then(|| link.to_string()),
+                file_name: file.map(|e| e.name),
+                created_at: now,
+            },
+        })
     }
 
     /// Gives a task to another member (its lead left, or the committee
@@ -660,15 +735,15 @@ impl Services {
         let (d, members) = self
             .db
             .read(async |r| {
-                let d = task_detail(r, actor, id, now).await?;
+                let d = task_access(r, actor, id).await?;
                 if !d.may_manage {
                     return Err(ServiceError::Forbidden);
                 }
-                let members = store::members::of_cell(r, d.item.task.cell_id).await?;
+                let members = store::members::of_cell(r, d.task.cell_id).await?;
                 Ok((d, members))
             })
             .await?;
-        let t = &d.item.task;
+        let t = &d.task;
         if t.closed_on.is_some() {
             return Err(invalid("lead_id", "task.closed", t.title.clone()));
         }

@@ -42,6 +42,7 @@ mod residents;
 mod rollcounts;
 mod rules;
 mod schema;
+mod small_writes;
 mod smtp;
 mod study;
 mod support;

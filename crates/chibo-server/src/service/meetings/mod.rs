@@ -630,17 +630,61 @@ impl Services {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (m, entry) = self
+        self.mark(actor, id, member_id, presence, reason, now)
+            .await
+            .map(|_| ())
+    }
+
+    /// One tap of the roll-call, answering the member's line and the live
+    /// figures as the mark left them: counted from the roll read before the
+    /// mark with the mark applied, not read again (a tap used to read the
+    /// meeting and its whole roll a second time after its commit).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn mark_attendance_line(
+        &self,
+        actor: &Actor,
+        id: i64,
+        member_id: i64,
+        presence: Presence,
+        reason: Option<&str>,
+        lang: Lang,
+        now: DateTime<Utc>,
+    ) -> Result<(RollEntry, Panel)> {
+        let (m, roll) = self
+            .mark(actor, id, member_id, presence, reason, now)
+            .await?;
+        let panel = self.panel(&roll, today(m.starts_at), lang);
+        let line = roll
+            .into_iter()
+            .find(|e| e.member_id == member_id)
+            .ok_or(ServiceError::NotFound)?;
+        Ok((line, panel))
+    }
+
+    /// Marks one member; the meeting and its roll with the mark applied.
+    async fn mark(
+        &self,
+        actor: &Actor,
+        id: i64,
+        member_id: i64,
+        presence: Presence,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(MeetingRow, Vec<RollEntry>)> {
+        let (m, mut roll) = self
             .db
             .read(async |r| {
                 let (m, _) = managed_meeting(r, actor, id).await?;
                 if m.status == "closed" {
                     return Err(invalid("presence", "meeting.closed", ""));
                 }
-                let entry = roll_entry(r, id, member_id).await?;
-                Ok((m, entry))
+                Ok((m, db::roll(r, id).await?))
             })
             .await?;
+        let entry = roll
+            .iter_mut()
+            .find(|e| e.member_id == member_id)
+            .ok_or(ServiceError::NotFound)?;
         let reason = reason.map(nfc).filter(|r| !r.is_empty());
         // Arrival is the time of the first "present" mark after the meeting opened.
         let arrived = (presence == Presence::CoMat && m.status == "open").then_some(now);
@@ -669,7 +713,14 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        // The line as the statement above wrote it.
+        if keep_arrival.is_none() {
+            entry.arrived_at = arrived.map(|t| t.to_rfc3339());
+        }
+        entry.presence = Some(presence.as_str().to_string());
+        entry.reason = reason;
+        entry.left_at = None;
+        Ok((m, roll))
     }
 
     /// "Everyone present": marks present, in one transaction with one audit

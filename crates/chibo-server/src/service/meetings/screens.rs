@@ -7,7 +7,7 @@ use crate::service::dashboard::Due;
 use crate::service::orgs::unit_for;
 use crate::service::tasks::{ReviewBoard, review_board, review_summary};
 use crate::service::{Actor, Result, ServiceError, Services, org, today};
-use crate::store::meetings::{self as db, FileRow, MeetingRow, RollEntry};
+use crate::store::meetings::{self as db, FileRow, MeetingRow};
 use crate::store::members::{MemberSummary, SearchQuery};
 use crate::store::orgs::OrgRow;
 use crate::store::{self, Reader};
@@ -222,41 +222,6 @@ impl Services {
         let view = self.meeting_view(actor, id).await?;
         let panel = self.panel(&view.roll, today(view.meeting.starts_at), lang);
         Ok((view, panel))
-    }
-
-    /// One member's line of the roll and the live figures, after a mark.
-    pub async fn roll_line(
-        &self,
-        actor: &Actor,
-        id: i64,
-        member_id: i64,
-        lang: Lang,
-    ) -> Result<(RollEntry, Panel)> {
-        let (m, roll) = self
-            .db
-            .read(async |r| {
-                let (m, _) = meeting(r, actor, id).await?;
-                Ok::<_, ServiceError>((m, db::roll(r, id).await?))
-            })
-            .await?;
-        let panel = self.panel(&roll, today(m.starts_at), lang);
-        let line = roll
-            .into_iter()
-            .find(|e| e.member_id == member_id)
-            .ok_or(ServiceError::NotFound)?;
-        Ok((line, panel))
-    }
-
-    /// The live figures of the roll-call.
-    pub async fn roll_panel(&self, actor: &Actor, id: i64, lang: Lang) -> Result<Panel> {
-        let (m, roll) = self
-            .db
-            .read(async |r| {
-                let (m, _) = meeting(r, actor, id).await?;
-                Ok::<_, ServiceError>((m, db::roll(r, id).await?))
-            })
-            .await?;
-        Ok(self.panel(&roll, today(m.starts_at), lang))
     }
 
     /// The version of one section of the minutes as saved now.

@@ -191,21 +191,19 @@ pub async fn mark(
     ApiJson(b): ApiJson<Mark>,
 ) -> Result<Json<Panel>, ApiError> {
     let presence = Presence::parse(&b.presence).map_err(ServiceError::invalid)?;
-    s.services
-        .mark_attendance(
+    let (_, panel) = s
+        .services
+        .mark_attendance_line(
             &actor,
             id,
             member,
             presence,
             b.reason.as_deref(),
+            chibo_rules::Lang::Vi,
             s.services.now(),
         )
         .await?;
-    Ok(Json(
-        s.services
-            .roll_panel(&actor, id, chibo_rules::Lang::Vi)
-            .await?,
-    ))
+    Ok(Json(panel))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]

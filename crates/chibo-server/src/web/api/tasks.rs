@@ -3,7 +3,7 @@
 use super::errors::ApiJson;
 use crate::model::TaskDraft;
 use crate::service::tasks::{Filter, ProgressRow, TaskReview};
-use crate::service::tasks::{ProgressForm, TaskItem};
+use crate::service::tasks::{ProgressForm, ProgressSaved, TaskItem};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ApiErrorBody};
@@ -79,20 +79,58 @@ pub async fn get_task(
     }))
 }
 
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ProgressParams {
+    /// `saved` (default): what the report changed; `full`: the whole task
+    /// with its history, as `GET /api/v1/tasks/{id}` answers it.
+    #[serde(default)]
+    #[param(inline)]
+    view: ProgressView,
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressView {
+    #[default]
+    Saved,
+    Full,
+}
+
+/// The answer to a progress report: what it changed, or (`?view=full`) the
+/// whole task.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ProgressAnswer {
+    Saved(ProgressSaved),
+    Full(TaskFull),
+}
+
 /// An owner's progress report (status, percent, note, date, link). Closed
-/// tasks refuse it; a stale `version` answers 409.
+/// tasks refuse it; a stale `version` answers 409. Answers the report as
+/// stored and the task's new version, status and progress; the whole task
+/// with every earlier report only with `?view=full` (it grows with the
+/// history, and a phone sending its report does not need it).
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/progress", tag = "tasks", request_body = ProgressForm,
-    responses((status = 200, body = TaskFull), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    params(ProgressParams),
+    responses((status = 200, body = ProgressAnswer), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn progress(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
+    Query(p): Query<ProgressParams>,
     ApiJson(f): ApiJson<ProgressForm>,
-) -> Result<Json<TaskFull>, ApiError> {
-    s.services
+) -> Result<Json<ProgressAnswer>, ApiError> {
+    let saved = s
+        .services
         .update_progress(&actor, id, &f, None, s.services.now())
         .await?;
-    get_task(State(s), ApiUser(actor), Path(id)).await
+    Ok(Json(match p.view {
+        ProgressView::Saved => ProgressAnswer::Saved(saved),
+        ProgressView::Full => {
+            let Json(full) = get_task(State(s), ApiUser(actor), Path(id)).await?;
+            ProgressAnswer::Full(full)
+        }
+    }))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]

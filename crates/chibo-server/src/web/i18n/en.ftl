@@ -505,6 +505,7 @@ home-notices = Notices
 home-calendar = My calendar (paste into a calendar app)
 roll-arrived = Arrived at
 roll-left = left at
+roll-apart = Exempted, away or attached for a while (not expected in the room)
 roll-leave = Leaving early
 roll-all-present = Everyone present
 roll-all-hint = Marks everyone not yet marked as present; then choose who is absent.

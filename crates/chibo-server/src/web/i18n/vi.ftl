@@ -505,6 +505,7 @@ home-notices = Thông báo
 home-calendar = Lịch của tôi (dán vào ứng dụng lịch)
 roll-arrived = Đến lúc
 roll-left = về lúc
+roll-apart = Miễn sinh hoạt, tạm thời đi, sinh hoạt tạm thời (không tính vào số phải có mặt)
 roll-leave = Về sớm
 roll-all-present = Tất cả có mặt
 roll-all-hint = Ghi có mặt cho mọi người chưa điểm danh, rồi chọn người vắng.

@@ -393,21 +393,19 @@ pub async fn mark(
     CsrfForm(user, f): CsrfForm<MarkForm>,
 ) -> Result<Response, PageError> {
     let presence = Presence::parse(&f.presence).map_err(ServiceError::invalid)?;
-    s.services
-        .mark_attendance(
+    let (r, panel) = s
+        .services
+        .mark_attendance_line(
             &user.actor,
             id,
             member,
             presence,
             Some(&f.reason),
+            lang(&user),
             s.services.now(),
         )
         .await?;
     if is_htmx(&headers) {
-        let (r, panel) = s
-            .services
-            .roll_line(&user.actor, id, member, lang(&user))
-            .await?;
         return Ok(view::RollRowFragment {
             c: Chrome::for_user(&user, "roll-title", "meetings", ""),
             meeting_id: id,

@@ -339,7 +339,7 @@ pub async fn progress(
             .await
     };
     match r {
-        Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-progress-saved")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?ok=task-progress-saved")).into_response()),
         Err(e) => {
             let (status, errors) = refused(e, user.tr, StatusCode::CONFLICT)?;
             let page = task_page(&s, &user, id, None, errors, Some(f)).await?;
