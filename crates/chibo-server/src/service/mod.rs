@@ -10,6 +10,7 @@ pub mod badges;
 pub mod ballot_print;
 pub mod ballots;
 pub mod calendar;
+pub mod case_dues;
 pub mod cases;
 pub mod clock;
 pub mod concerns;

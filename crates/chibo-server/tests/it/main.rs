@@ -11,6 +11,7 @@ mod ballot_browser;
 mod ballots;
 mod browser;
 mod budget;
+mod case_dues;
 mod cases;
 mod cell_rating;
 mod cli;
