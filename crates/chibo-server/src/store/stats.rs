@@ -91,7 +91,7 @@ pub async fn cell_meetings(r: &mut Reader, path: &str, w: &Window) -> Result<Vec
     })?)
 }
 
-/// The roll-call of meetings: members marked and each presence.
+/// Per cell: the roll-call of its meetings held in the window.
 #[derive(Debug, Clone, Default, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Presence {
     /// Members marked on the roll.
