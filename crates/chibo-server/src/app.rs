@@ -80,6 +80,16 @@ async fn services(db: Db, cfg: &Config) -> anyhow::Result<Services> {
         let n = services.baseline_images(services.now()).await?;
         tracing::info!("audit baseline: {n} records imaged");
     }
+    // Each open case's earliest deadline is kept on its row for the upper
+    // committee's table; computed here for every open case after migration
+    // 0028 or when the rule packs loaded differ from the ones it was kept
+    // with. A failure (another server doing the same) does not stop this
+    // one: the next start retries.
+    match services.keep_case_dues(services.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("case deadlines kept anew: {n}"),
+        Err(e) => tracing::warn!("case deadlines not kept anew: {e}"),
+    }
     // The evaluation rounds opened before cells were rated get their cells'
     // ratings. A failure (another server starting on the same database
     // opened them first) does not stop this one: the next start retries.

@@ -310,7 +310,7 @@ pub(super) fn date_or_today(raw: &str, field: &'static str, on: NaiveDate) -> Re
 }
 
 /// The rules' view of a stored case.
-fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<Case> {
+pub(super) fn rules_case(row: &CaseRow, steps: &[StepRow], ext: &[ExtensionRow]) -> Result<Case> {
     let mut case = Case::new(row.kind, row.opened_on);
     let dates: BTreeMap<String, NaiveDate> =
         serde_json::from_str(&row.input_dates).unwrap_or_default();
@@ -757,10 +757,10 @@ impl Services {
     }
 
     /// The open cases of the cells under a unit in one line each, the
-    /// earliest deadline first: the secretary's dashboard (a cell) and the
-    /// upper committee's count of cases overdue (its đảng bộ) read them here,
-    /// in three statements whatever the number of cases; the caller checked
-    /// the actor's access.
+    /// earliest deadline first: the secretary's dashboard reads them here, in
+    /// three statements whatever the number of cases; the caller checked the
+    /// actor's access. (The upper committee's count of cases overdue reads
+    /// the deadlines kept from the same computation, `service::case_dues`.)
     pub(crate) async fn case_lines(
         &self,
         r: &mut Reader,
@@ -1057,6 +1057,7 @@ impl Services {
                 member_id,
                 opened_on: opened,
                 input_dates: &input_dates,
+                due_on: self.opening_due(kind, opened, dates, today(now)),
             },
             now,
         )
@@ -1275,24 +1276,25 @@ impl Services {
             }
             _ => None,
         };
-        let step_id = db::insert_step(
-            &mut tx,
-            &NewStep {
-                case_id: id,
-                step: code.as_str(),
-                on_date: date,
-                result,
-                performer: step.performer,
-                forms: &forms_json,
-                late_reason: late_reason.as_deref(),
-                note: note.as_deref(),
-                vote_id,
-                doc_number: doc_number.as_deref(),
-                actor: &actor.audit_name(),
-            },
-            now,
-        )
-        .await?;
+        let step_id = self
+            .insert_step(
+                &mut tx,
+                &NewStep {
+                    case_id: id,
+                    step: code.as_str(),
+                    on_date: date,
+                    result,
+                    performer: step.performer,
+                    forms: &forms_json,
+                    late_reason: late_reason.as_deref(),
+                    note: note.as_deref(),
+                    vote_id,
+                    doc_number: doc_number.as_deref(),
+                    actor: &actor.audit_name(),
+                },
+                now,
+            )
+            .await?;
         for (mid, _, i) in &introducers {
             db::add_person(
                 &mut tx,
@@ -1766,6 +1768,7 @@ impl Services {
             return Err(ServiceError::Stale);
         }
         db::add_extension(&mut tx, id, code.as_str(), on, &reason).await?;
+        self.keep_due(&mut tx, id, now).await?;
         audit_entry(
             &mut tx,
             actor,

@@ -3,7 +3,7 @@
 //! packs, every count traceable to the rows it counts.
 
 use super::cell_ratings::{CellRatingBrief, YearRating, decided_by_cell, latest_by_cell};
-use super::growth::{growth_by_cell, overdue_by_cell};
+use super::growth::growth_by_cell;
 use super::orgs::unit_for;
 use super::tasks::{TaskItem, cell_tasks};
 use super::{Actor, Result, ServiceError, Services, org_for, today};
@@ -551,11 +551,6 @@ impl Services {
             .into_iter()
             .map(|m| (m.cell_id, m))
             .collect();
-        let mut presence: HashMap<i64, Presence> = stats::cell_presence(r, &unit.path, &w)
-            .await?
-            .into_iter()
-            .map(|p| (p.cell_id, p.p))
-            .collect();
         let mut tasks: HashMap<i64, TaskCounts> = stats::cell_tasks(r, &unit.path, &w)
             .await?
             .into_iter()
@@ -563,8 +558,12 @@ impl Services {
             .collect();
         let year_start = NaiveDate::from_ymd_opt(w.as_of.year(), 1, 1).unwrap_or(w.start);
         let mut growth = growth_by_cell(r, &unit.path, year_start, w.as_of).await?;
-        // Overdue as the secretary's dashboard says it, today.
-        let mut late = overdue_by_cell(&self.case_lines(r, unit, on).await?);
+        // Overdue as the secretary's dashboard says it, today: open cases
+        // whose kept earliest deadline (`case_file.due_on`) is before it.
+        let mut late: HashMap<i64, i64> = crate::store::cases::late_by_cell(r, &unit.path, on)
+            .await?
+            .into_iter()
+            .collect();
         let mut ratings = decided_by_cell(r, &unit.path, period.year).await?;
         // "On time" is judged on the table's day by the pack then in force.
         let lines = cells
@@ -576,7 +575,7 @@ impl Services {
                     .rules
                     .meeting_due(MeetingKind::Regular, last, w.as_of)
                     .is_ok_and(|d| !d.overdue);
-                let presence = presence.remove(&c.id).unwrap_or_default();
+                let presence = m.map(|m| m.presence.clone()).unwrap_or_default();
                 let tasks = tasks.remove(&c.id).unwrap_or_default();
                 CellLine {
                     id: c.id,

@@ -457,24 +457,25 @@ impl Services {
         for h in &handlers {
             db::add_handler(&mut tx, id, *h).await?;
         }
-        let step_id = cases_db::insert_step(
-            &mut tx,
-            &NewStep {
-                case_id: id,
-                step: step::FINDING,
-                on_date: opened,
-                result: StepResult::Done,
-                performer: Performer::ChiUy,
-                forms: "[]",
-                late_reason: None,
-                note: None,
-                vote_id: None,
-                doc_number: None,
-                actor: &actor.audit_name(),
-            },
-            now,
-        )
-        .await?;
+        let step_id = self
+            .insert_step(
+                &mut tx,
+                &NewStep {
+                    case_id: id,
+                    step: step::FINDING,
+                    on_date: opened,
+                    result: StepResult::Done,
+                    performer: Performer::ChiUy,
+                    forms: "[]",
+                    late_reason: None,
+                    note: None,
+                    vote_id: None,
+                    doc_number: None,
+                    actor: &actor.audit_name(),
+                },
+                now,
+            )
+            .await?;
         audit_entry(
             &mut tx,
             actor,
@@ -768,24 +769,25 @@ impl Services {
             }
             _ => None,
         };
-        let step_id = cases_db::insert_step(
-            &mut tx,
-            &NewStep {
-                case_id: id,
-                step: code.as_str(),
-                on_date: date,
-                result: StepResult::Done,
-                performer: st.performer,
-                forms: &forms_json,
-                late_reason: late_reason.as_deref(),
-                note: note.as_deref(),
-                vote_id: None,
-                doc_number: doc_number.as_deref(),
-                actor: &actor.audit_name(),
-            },
-            now,
-        )
-        .await?;
+        let step_id = self
+            .insert_step(
+                &mut tx,
+                &NewStep {
+                    case_id: id,
+                    step: code.as_str(),
+                    on_date: date,
+                    result: StepResult::Done,
+                    performer: st.performer,
+                    forms: &forms_json,
+                    late_reason: late_reason.as_deref(),
+                    note: note.as_deref(),
+                    vote_id: None,
+                    doc_number: doc_number.as_deref(),
+                    actor: &actor.audit_name(),
+                },
+                now,
+            )
+            .await?;
         audit_entry(
             &mut tx,
             actor,

@@ -742,24 +742,25 @@ impl Services {
                 .collect::<Vec<_>>(),
         )
         .unwrap_or_else(|_| "[]".into());
-        let step_id = cases_db::insert_step(
-            tx,
-            &NewStep {
-                case_id: row.id,
-                step: record.step.as_str(),
-                on_date: record.date,
-                result: record.result,
-                performer: step.performer,
-                forms: &forms,
-                late_reason: record.late_reason.as_deref(),
-                note: None,
-                vote_id,
-                doc_number: None,
-                actor: &actor.audit_name(),
-            },
-            now,
-        )
-        .await?;
+        let step_id = self
+            .insert_step(
+                tx,
+                &NewStep {
+                    case_id: row.id,
+                    step: record.step.as_str(),
+                    on_date: record.date,
+                    result: record.result,
+                    performer: step.performer,
+                    forms: &forms,
+                    late_reason: record.late_reason.as_deref(),
+                    note: None,
+                    vote_id,
+                    doc_number: None,
+                    actor: &actor.audit_name(),
+                },
+                now,
+            )
+            .await?;
         let summary = json!({
             "step_id": step_id, "step": record.step.as_str(), "date": record.date,
             "forms": forms, "vote_id": vote_id, "late_by": check.late_by,

@@ -1,11 +1,12 @@
 //! The member lifecycle's figures, counted from the case records: members
 //! admitted and recognised as full members (by the date of the competent
-//! committee's decision), and open cases past a deadline. The upper
-//! committee's table, its roll-up and the cells' reports upward all count
-//! through these two functions, so no two screens disagree.
+//! committee's decision). The upper committee's table, its roll-up and the
+//! cells' reports upward all count through this function, so no two screens
+//! disagree. (Open cases past a deadline are counted from the kept
+//! deadlines, `service::case_dues`.)
 
 use super::Result;
-use super::cases::{ADMISSION_DECISION, CaseLine, RECOGNITION_DECISION};
+use super::cases::{ADMISSION_DECISION, RECOGNITION_DECISION};
 use crate::store::{Reader, cases as db};
 use chibo_rules::CaseKind;
 use chrono::NaiveDate;
@@ -47,14 +48,4 @@ pub(crate) async fn growth_by_cell(
         out.entry(cell).or_default().recognised = n;
     }
     Ok(out)
-}
-
-/// Per cell, its open cases late on their earliest deadline, each judged by
-/// [`CaseLine::late_by`] as the secretary's dashboard shows it.
-pub(crate) fn overdue_by_cell(lines: &[CaseLine]) -> HashMap<i64, i64> {
-    let mut out = HashMap::new();
-    for l in lines.iter().filter(|l| l.late_by().is_some()) {
-        *out.entry(l.cell_id).or_default() += 1;
-    }
-    out
 }

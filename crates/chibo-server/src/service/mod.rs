@@ -11,6 +11,7 @@ pub mod ballot_print;
 pub mod ballots;
 pub mod caches;
 pub mod calendar;
+pub mod case_dues;
 pub mod cases;
 pub mod clock;
 pub mod concerns;

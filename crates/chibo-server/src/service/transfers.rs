@@ -1191,7 +1191,7 @@ impl Services {
                 .filter(|d| !d.optional)
                 .filter_map(|d| d.forms.first().map(|x| x.as_str().to_string()))
                 .collect();
-            store::cases::insert_step(
+            self.insert_step(
                 &mut tx,
                 &store::cases::NewStep {
                     case_id: id,

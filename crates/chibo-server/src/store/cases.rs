@@ -154,15 +154,17 @@ pub struct NewCase<'a> {
     pub member_id: Option<i64>,
     pub opened_on: NaiveDate,
     pub input_dates: &'a str,
+    /// Its earliest deadline as the rule packs compute it (`due_on`).
+    pub due_on: Option<NaiveDate>,
 }
 
-/// Inserts an open case; `None` when the person already has an open case of
+/// Inserts an open case (and counts it in its cell's deadlines); `None` when the person already has an open case of
 /// that kind (the unique index refused it).
 pub async fn insert_case(tx: &mut Tx, k: &NewCase<'_>, now: DateTime<Utc>) -> Result<Option<i64>> {
     let r = in_tx!(tx, |c| {
         sqlx::query_scalar(
-            "INSERT INTO case_file (cell_id, kind, candidate_id, member_id, opened_on, input_dates, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO case_file (cell_id, kind, candidate_id, member_id, opened_on, input_dates, due_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(k.cell_id)
         .bind(k.kind.as_str())
@@ -170,12 +172,18 @@ pub async fn insert_case(tx: &mut Tx, k: &NewCase<'_>, now: DateTime<Utc>) -> Re
         .bind(k.member_id)
         .bind(k.opened_on)
         .bind(k.input_dates)
+        .bind(k.due_on)
         .bind(now)
         .fetch_one(c)
         .await
     });
     match r {
-        Ok(id) => Ok(Some(id)),
+        Ok(id) => {
+            if k.due_on.is_some() {
+                recount_due(tx, k.cell_id).await?;
+            }
+            Ok(Some(id))
+        }
         Err(e)
             if e.as_database_error()
                 .is_some_and(|d| d.is_unique_violation()) =>
@@ -288,20 +296,186 @@ pub async fn close(
     on: NaiveDate,
     reason: Option<&str>,
 ) -> Result<()> {
-    in_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE case_file SET outcome = $1, closed_on = $2, close_reason = $3, request = NULL, request_on = NULL \
-         WHERE id = $4"
+    let cell_id: i64 = in_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "UPDATE case_file SET outcome = $1, closed_on = $2, close_reason = $3, request = NULL, request_on = NULL, \
+         due_on = NULL WHERE id = $4 RETURNING cell_id"
     )
     .bind(outcome.as_str())
     .bind(on)
     .bind(reason)
     .bind(id)
+    .fetch_one(c)
+    .await
+    })?;
+    // A closed case has no deadline left: it leaves its cell's count.
+    recount_due(tx, cell_id).await
+}
+
+/// Sets an open case's kept earliest deadline (the service computes it from
+/// the case's rows through the rule packs) and recounts its cell's.
+pub async fn set_due(tx: &mut Tx, id: i64, due: Option<NaiveDate>) -> Result<()> {
+    let cell_id: Option<i64> = in_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE case_file SET due_on = $1 WHERE id = $2 AND closed_on IS NULL RETURNING cell_id"
+    )
+    .bind(due)
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    match cell_id {
+        Some(cell) => recount_due(tx, cell).await,
+        None => Ok(()),
+    }
+}
+
+/// The listed open cases of one cell by kept deadline, counted again from
+/// its rows (a recount rather than a delta: it reads the cell's open cases
+/// by `case_file_cell`, a few dozen, and cannot drift from them).
+/// Discipline cases stay out, as from every general list.
+pub async fn recount_due(tx: &mut Tx, cell_id: i64) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "DELETE FROM case_due_count WHERE cell_id = $1"
+    )
+    .bind(cell_id)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())
-    })?;
+    .map(|r| r.rows_affected()))?;
+    in_tx!(tx, |c| sqlx::query(
+        "INSERT INTO case_due_count (cell_id, due_on, cases) \
+         SELECT cell_id, due_on, COUNT(*) FROM case_file \
+         WHERE cell_id = $1 AND closed_on IS NULL AND due_on IS NOT NULL AND kind <> 'ky_luat' \
+         GROUP BY cell_id, due_on"
+    )
+    .bind(cell_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Every cell's count recounted at once (after the start-up refill).
+pub async fn recount_all_dues(tx: &mut Tx) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query("DELETE FROM case_due_count")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    in_tx!(tx, |c| sqlx::query(
+        "INSERT INTO case_due_count (cell_id, due_on, cases) \
+         SELECT cell_id, due_on, COUNT(*) FROM case_file \
+         WHERE closed_on IS NULL AND due_on IS NOT NULL AND kind <> 'ky_luat' \
+         GROUP BY cell_id, due_on"
+    )
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Sets the kept deadline of many open cases at once: one statement per
+/// date and 500 cases (a province refills 300,000). The caller recounts.
+pub async fn set_dues(tx: &mut Tx, due: Option<NaiveDate>, ids: &[i64]) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!("UPDATE case_file SET due_on = $1 WHERE id IN ({list})");
+        in_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(due)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// The kept deadline of every open case.
+pub async fn kept_dues(
+    r: &mut Reader,
+) -> Result<std::collections::HashMap<i64, Option<NaiveDate>>> {
+    let rows: Vec<(i64, Option<NaiveDate>)> = read!(r, |c| sqlx::query_as(
+        "SELECT id, due_on FROM case_file WHERE closed_on IS NULL"
+    )
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Per cell under a path, its listed open cases whose kept deadline is
+/// before `on`: late on that day (the table's "hồ sơ quá hạn").
+pub async fn late_by_cell(r: &mut Reader, path: &str, on: NaiveDate) -> Result<Vec<(i64, i64)>> {
+    let (from, to) = super::prefix_range(path);
+    Ok(read!(r, |c| {
+        sqlx::query_as(
+        "SELECT d.cell_id, CAST(SUM(d.cases) AS BIGINT) FROM org_unit o JOIN case_due_count d ON d.cell_id = o.id \
+         WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'chi_bo' AND d.due_on < $3 GROUP BY d.cell_id"
+    )
+    .bind(&from)
+    .bind(&to)
+    .bind(on)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// The fingerprint of the rule packs a kept figure was computed with.
+pub async fn kept_basis(r: &mut Reader, name: &str) -> Result<Option<String>> {
+    Ok(read!(r, |c| sqlx::query_scalar(
+        "SELECT fingerprint FROM kept_basis WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_optional(c)
+    .await)?)
+}
+
+pub async fn set_kept_basis(
+    tx: &mut Tx,
+    name: &str,
+    fingerprint: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "INSERT INTO kept_basis (name, fingerprint, kept_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET fingerprint = $2, kept_at = $3"
+    )
+    .bind(name)
+    .bind(fingerprint)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A case by id inside a write transaction, which sees its own changes.
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>> {
+    super::row_by_in(tx, CASE_FROM, CASE, "k.id", id).await
+}
+
+/// A case's steps inside a write transaction.
+pub async fn steps_in(tx: &mut Tx, case_id: i64) -> Result<Vec<StepRow>> {
+    Ok(in_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, case_id, step, on_date, result, performer, forms, late_reason, note, vote_id, doc_number, actor \
+         FROM case_step WHERE case_id = $1 ORDER BY on_date, id"
+    )
+    .bind(case_id)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// A case's extensions inside a write transaction.
+pub async fn extensions_in(tx: &mut Tx, case_id: i64) -> Result<Vec<ExtensionRow>> {
+    Ok(in_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT case_id, step, granted_on, reason FROM case_extension WHERE case_id = $1 ORDER BY step"
+    )
+    .bind(case_id)
+    .fetch_all(c)
+    .await
+    })?)
 }
 
 pub async fn set_member(tx: &mut Tx, id: i64, member_id: i64) -> Result<()> {

@@ -171,6 +171,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0027_dues_entry_member.sql"),
         postgres: include_str!("../../migrations/postgres/0027_dues_entry_member.sql"),
     },
+    Migration {
+        version: 28,
+        name: "kept_figures",
+        sqlite: include_str!("../../migrations/sqlite/0028_kept_figures.sql"),
+        postgres: include_str!("../../migrations/postgres/0028_kept_figures.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

@@ -47,28 +47,40 @@ pub async fn cells(r: &mut Reader, path: &str) -> Result<Vec<CellName>> {
     .await)?)
 }
 
-/// Per cell: meetings held and resolutions adopted in the window, and the
-/// last regular meeting held before its end.
+/// Per cell: meetings held and resolutions adopted in the window, their
+/// roll-calls, and the last regular meeting held before its end.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CellMeetings {
     pub cell_id: i64,
     pub held: i64,
     pub adopted: i64,
+    #[sqlx(flatten)]
+    pub presence: Presence,
     pub last_regular: Option<DateTime<Utc>>,
 }
 
+/// One row a cell, reading only the window's meetings (by `meeting_cell`)
+/// and their kept roll-call counts (`meeting_roll_count`, kept with every
+/// attendance write), and for the last regular meeting one lookup a cell in
+/// `meeting_regular`: the cost follows the period, not the cells' history
+/// (a province's year had 180,000 meetings to read for it).
+/// (PostgreSQL sums BIGINTs as NUMERIC: cast back.)
 pub async fn cell_meetings(r: &mut Reader, path: &str, w: &Window) -> Result<Vec<CellMeetings>> {
     let (lo, hi) = prefix_range(path);
     Ok(read!(r, |c| {
         sqlx::query_as(
-        "SELECT m.cell_id, \
-         SUM(CASE WHEN m.starts_at >= $1 THEN 1 ELSE 0 END) AS held, \
-         SUM(CASE WHEN m.starts_at >= $1 AND r.id IS NOT NULL THEN 1 ELSE 0 END) AS adopted, \
-         MAX(CASE WHEN m.kind IN ('thuong_ky', 'ket_hop') THEN m.starts_at END) AS last_regular \
-         FROM meeting m JOIN org_unit o ON o.id = m.cell_id \
+        "SELECT o.id AS cell_id, COUNT(m.id) AS held, \
+         COALESCE(SUM(CASE WHEN r.id IS NOT NULL THEN 1 ELSE 0 END), 0) AS adopted, \
+         COALESCE(CAST(SUM(k.marked) AS BIGINT), 0) AS marked, COALESCE(CAST(SUM(k.present) AS BIGINT), 0) AS present, \
+         COALESCE(CAST(SUM(k.excused) AS BIGINT), 0) AS excused, COALESCE(CAST(SUM(k.unexcused) AS BIGINT), 0) AS unexcused, \
+         (SELECT MAX(x.starts_at) FROM meeting x WHERE x.cell_id = o.id AND x.status = 'closed' \
+           AND x.kind IN ('thuong_ky', 'ket_hop') AND x.starts_at < $4) AS last_regular \
+         FROM org_unit o \
+         LEFT JOIN meeting m ON m.cell_id = o.id AND m.status = 'closed' AND m.starts_at >= $1 AND m.starts_at < $4 \
          LEFT JOIN resolution r ON r.meeting_id = m.id AND r.status = 'adopted' \
-         WHERE o.path >= $2 AND o.path < $3 AND o.kind = 'chi_bo' AND m.status = 'closed' AND m.starts_at < $4 \
-         GROUP BY m.cell_id"
+         LEFT JOIN meeting_roll_count k ON k.meeting_id = m.id \
+         WHERE o.path >= $2 AND o.path < $3 AND o.kind = 'chi_bo' \
+         GROUP BY o.id"
     )
     .bind(w.from)
     .bind(&lo)
@@ -98,41 +110,10 @@ impl Presence {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CellPresence {
-    pub cell_id: i64,
-    #[sqlx(flatten)]
-    pub p: Presence,
-}
-
 const PRESENCE: &str = "COUNT(a.presence) AS marked, \
      COALESCE(SUM(CASE WHEN a.presence = 'co_mat' THEN 1 ELSE 0 END), 0) AS present, \
      COALESCE(SUM(CASE WHEN a.presence = 'vang_co_ly_do' THEN 1 ELSE 0 END), 0) AS excused, \
      COALESCE(SUM(CASE WHEN a.presence = 'vang_khong_ly_do' THEN 1 ELSE 0 END), 0) AS unexcused";
-
-/// The same figures summed from the meetings' roll-call counts
-/// (`meeting_roll_count`, kept with every attendance write), one row a
-/// meeting instead of one a member: a province's quarter is some 45,000
-/// rows, not a million. (PostgreSQL sums BIGINTs as NUMERIC: cast back.)
-const ROLL_COUNTS: &str = "CAST(SUM(k.marked) AS BIGINT) AS marked, CAST(SUM(k.present) AS BIGINT) AS present, \
-     CAST(SUM(k.excused) AS BIGINT) AS excused, CAST(SUM(k.unexcused) AS BIGINT) AS unexcused";
-
-pub async fn cell_presence(r: &mut Reader, path: &str, w: &Window) -> Result<Vec<CellPresence>> {
-    let (lo, hi) = prefix_range(path);
-    let sql = format!(
-        "SELECT m.cell_id, {ROLL_COUNTS} FROM meeting_roll_count k JOIN meeting m ON m.id = k.meeting_id \
-         JOIN org_unit o ON o.id = m.cell_id \
-         WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'chi_bo' AND m.status = 'closed' AND m.starts_at >= $3 AND m.starts_at < $4 \
-         GROUP BY m.cell_id"
-    );
-    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(&lo)
-        .bind(&hi)
-        .bind(w.from)
-        .bind(w.to)
-        .fetch_all(c)
-        .await)?)
-}
 
 /// Tasks as they stood on `as_of`: assigned by then, and within the period
 /// assigned, finished, overdue at its end, still open, carried over.

@@ -12,6 +12,7 @@ mod ballots;
 mod browser;
 mod budget;
 mod caches;
+mod case_dues;
 mod cases;
 mod cell_rating;
 mod cli;

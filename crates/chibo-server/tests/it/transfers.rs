@@ -827,6 +827,7 @@ async fn abroad_and_temporary_transfers_and_the_open_case_guard(b: Backend) {
             member_id: Some(disciplined),
             opened_on: app.today(),
             input_dates: "{}",
+            due_on: None,
         },
         app.now(),
     )
