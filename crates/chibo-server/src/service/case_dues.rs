@@ -133,11 +133,11 @@ impl Services {
                 }
                 let rows = db::under(r, "/", false).await?;
                 let mut steps: HashMap<i64, Vec<StepRow>> = HashMap::new();
-                for s in db::steps_under(r, "/").await? {
+                for s in db::steps_under(r, "/", false).await? {
                     steps.entry(s.case_id).or_default().push(s);
                 }
                 let mut ext: HashMap<i64, Vec<ExtensionRow>> = HashMap::new();
-                for e in db::extensions_under(r, "/").await? {
+                for e in db::extensions_under(r, "/", false).await? {
                     ext.entry(e.case_id).or_default().push(e);
                 }
                 let kept = db::kept_dues(r).await?;

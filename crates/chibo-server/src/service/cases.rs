@@ -747,13 +747,40 @@ impl Services {
         if !actor.can_read_members(unit) {
             return Err(ServiceError::Forbidden);
         }
-        let mut out = Vec::new();
-        for row in db::under(r, &unit.path, closed).await? {
-            if listed(row.kind) {
-                out.push(self.detail_of(r, row, on).await?);
-            }
+        let rows: Vec<_> = db::under(r, &unit.path, closed)
+            .await?
+            .into_iter()
+            .filter(|row| listed(row.kind))
+            .collect();
+        if rows.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        // Each kind of fact in one read for every case, not one per case: a
+        // committee's list would otherwise grow by three statements a case.
+        let mut steps: HashMap<i64, Vec<StepRow>> = HashMap::new();
+        for s in db::steps_under(r, &unit.path, closed).await? {
+            steps.entry(s.case_id).or_default().push(s);
+        }
+        let mut extensions: HashMap<i64, Vec<ExtensionRow>> = HashMap::new();
+        for e in db::extensions_under(r, &unit.path, closed).await? {
+            extensions.entry(e.case_id).or_default().push(e);
+        }
+        let mut people: HashMap<i64, Vec<PersonRow>> = HashMap::new();
+        for p in db::people_under(r, &unit.path, closed).await? {
+            people.entry(p.case_id).or_default().push(p);
+        }
+        rows.into_iter()
+            .map(|row| {
+                let id = row.id;
+                self.detail_from(
+                    row,
+                    steps.remove(&id).unwrap_or_default(),
+                    extensions.remove(&id).unwrap_or_default(),
+                    people.remove(&id).unwrap_or_default(),
+                    on,
+                )
+            })
+            .collect()
     }
 
     /// The open cases of the cells under a unit in one line each, the
@@ -776,11 +803,11 @@ impl Services {
             return Ok(Vec::new());
         }
         let mut steps: HashMap<i64, Vec<StepRow>> = HashMap::new();
-        for s in db::steps_under(r, &unit.path).await? {
+        for s in db::steps_under(r, &unit.path, false).await? {
             steps.entry(s.case_id).or_default().push(s);
         }
         let mut extensions: HashMap<i64, Vec<ExtensionRow>> = HashMap::new();
-        for e in db::extensions_under(r, &unit.path).await? {
+        for e in db::extensions_under(r, &unit.path, false).await? {
             extensions.entry(e.case_id).or_default().push(e);
         }
         // A case nobody has acted on yet is its procedure, its opening day

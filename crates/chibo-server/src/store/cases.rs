@@ -587,22 +587,31 @@ pub async fn steps(r: &mut Reader, case_id: i64) -> Result<Vec<StepRow>> {
     })?)
 }
 
-/// The steps of the open cases of the cells under a path, by case then
-/// date: one read for a whole table of cases.
-pub async fn steps_under(r: &mut Reader, path: &str) -> Result<Vec<StepRow>> {
+/// The steps of the cases of the cells under a path (the open ones, or all
+/// with `closed`), by case then date: one read for a whole table of cases.
+pub async fn steps_under(r: &mut Reader, path: &str, closed: bool) -> Result<Vec<StepRow>> {
     let (from, to) = super::prefix_range(path);
-    Ok(read!(r, |c| {
-        sqlx::query_as(
+    let sql = format!(
         "SELECT s.id, s.case_id, s.step, s.on_date, s.result, s.performer, s.forms, s.late_reason, s.note, \
          s.vote_id, s.doc_number, s.actor FROM case_step s JOIN case_file k ON k.id = s.case_id \
          JOIN org_unit o ON o.id = k.cell_id \
-         WHERE o.path >= $1 AND o.path < $2 AND k.closed_on IS NULL ORDER BY s.case_id, s.on_date, s.id"
-    )
-    .bind(&from)
-    .bind(&to)
-    .fetch_all(c)
-    .await
-    })?)
+         WHERE o.path >= $1 AND o.path < $2{} ORDER BY s.case_id, s.on_date, s.id",
+        only_open(closed)
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The condition that keeps open cases only, unless closed ones are asked for.
+fn only_open(closed: bool) -> &'static str {
+    if closed {
+        ""
+    } else {
+        " AND k.closed_on IS NULL"
+    }
 }
 
 /// Cases of a kind under a path whose step `step` was done between two days
@@ -728,20 +737,43 @@ pub async fn extensions(r: &mut Reader, case_id: i64) -> Result<Vec<ExtensionRow
     })?)
 }
 
-/// The deadline extensions of the open cases of the cells under a path.
-pub async fn extensions_under(r: &mut Reader, path: &str) -> Result<Vec<ExtensionRow>> {
+/// The deadline extensions of the cases of the cells under a path (the open
+/// ones, or all with `closed`).
+pub async fn extensions_under(
+    r: &mut Reader,
+    path: &str,
+    closed: bool,
+) -> Result<Vec<ExtensionRow>> {
     let (from, to) = super::prefix_range(path);
-    Ok(read!(r, |c| {
-        sqlx::query_as(
-            "SELECT e.case_id, e.step, e.granted_on, e.reason FROM case_extension e \
+    let sql = format!(
+        "SELECT e.case_id, e.step, e.granted_on, e.reason FROM case_extension e \
          JOIN case_file k ON k.id = e.case_id JOIN org_unit o ON o.id = k.cell_id \
-         WHERE o.path >= $1 AND o.path < $2 AND k.closed_on IS NULL ORDER BY e.case_id, e.step",
-        )
+         WHERE o.path >= $1 AND o.path < $2{} ORDER BY e.case_id, e.step",
+        only_open(closed)
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&from)
         .bind(&to)
         .fetch_all(c)
-        .await
-    })?)
+        .await)?)
+}
+
+/// The introducers and helpers of the cases of the cells under a path (the
+/// open ones, or all with `closed`), by case.
+pub async fn people_under(r: &mut Reader, path: &str, closed: bool) -> Result<Vec<PersonRow>> {
+    let (from, to) = super::prefix_range(path);
+    let sql = format!(
+        "SELECT p.case_id, p.member_id, m.full_name, p.role, p.known_since FROM case_person p \
+         JOIN member m ON m.id = p.member_id JOIN case_file k ON k.id = p.case_id \
+         JOIN org_unit o ON o.id = k.cell_id \
+         WHERE o.path >= $1 AND o.path < $2{} ORDER BY p.case_id, p.role, m.full_name",
+        only_open(closed)
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// The closed votes of a cell's meetings on these kinds not yet recorded

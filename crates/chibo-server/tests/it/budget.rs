@@ -386,3 +386,42 @@ async fn upper_table_and_rollup_stay_flat_as_cells_are_added(b: Backend) {
 /// counted): more is a regression.
 const CELL_TABLE: u32 = 8;
 const ROLLUP: u32 = 8;
+
+/// The case lists read each kind of fact once for all their cases: a cell's
+/// or a committee's list costs the same with two cases as with forty.
+#[db_test]
+async fn case_lists_stay_flat_as_cases_are_added(b: Backend) {
+    let app = with_history(b).await;
+    let upper = app.actor("dangbo").await;
+    let unit = upper.primary().and_then(|g| g.org_id).expect("a unit");
+    let token = app
+        .services
+        .issue_api_token(upper.account_id, "test", app.now())
+        .await
+        .expect("token");
+    let anon = TestApp::client();
+    let api = Some(token.as_str());
+    for path in [
+        format!("/api/v1/cases?unit={unit}"),
+        format!("/api/v1/cases?unit={unit}&closed=true"),
+        format!("/api/v1/cases/queue?unit={unit}"),
+    ] {
+        // The second time, as a running server sees it.
+        get(&app, &anon, &path, api).await;
+        let (n, cases) = get(&app, &anon, &path, api).await;
+        let listed = cases.as_array().map_or(0, Vec::len);
+        eprintln!("{b:?}: {n} statements for {listed} cases, GET {path}");
+        assert!(
+            n <= CASE_LIST,
+            "{b:?} GET {path}: {n} statements for {listed} cases > {CASE_LIST}"
+        );
+    }
+    let (_, all) = get(&app, &anon, &format!("/api/v1/cases?unit={unit}"), api).await;
+    assert!(
+        all.as_array().map_or(0, Vec::len) >= 2,
+        "the demo opens cases: {all}"
+    );
+}
+
+/// A case list: its unit, the cases, their steps, extensions and people.
+const CASE_LIST: u32 = 6;
