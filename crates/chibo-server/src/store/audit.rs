@@ -155,19 +155,15 @@ pub async fn append_with(
 /// transaction ends on PostgreSQL): the first new entry's number and the
 /// hash it links to.
 async fn lock_head(tx: &mut Tx, chain_id: i64, n: i64) -> Result<(i64, String)> {
-    in_tx!(tx, |c| {
-        sqlx::query("INSERT INTO audit_head (chain_id, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain_id) DO NOTHING")
-            .bind(chain_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    // One statement whether the chain is new or not: every change sends it,
+    // and on PostgreSQL each statement is a round trip of the one writer.
     let (seq, prev_hash): (i64, String) = in_tx!(tx, |c| {
         sqlx::query_as(
-            "UPDATE audit_head SET seq = seq + $1 WHERE chain_id = $2 RETURNING seq, hash",
+            "INSERT INTO audit_head (chain_id, seq, hash) VALUES ($1, $2, '') \
+             ON CONFLICT (chain_id) DO UPDATE SET seq = audit_head.seq + $2 RETURNING seq, hash",
         )
-        .bind(n)
         .bind(chain_id)
+        .bind(n)
         .fetch_one(c)
         .await
     })?;
