@@ -399,6 +399,46 @@ pub struct CaseView {
     pub recordable: Vec<String>,
 }
 
+/// The listed cases of the cells under a path (the open ones, or all) with
+/// their steps and extensions.
+struct Listed {
+    rows: Vec<CaseRow>,
+    steps: HashMap<i64, Vec<StepRow>>,
+    extensions: HashMap<i64, Vec<ExtensionRow>>,
+}
+
+/// Reads [`Listed`]: each kind of fact once for every case, not once per
+/// case (a committee's list would grow by statements a case); nothing more
+/// when there is no case.
+async fn listed_under(r: &mut Reader, path: &str, closed: bool) -> Result<Listed> {
+    let rows: Vec<_> = db::under(r, path, closed)
+        .await?
+        .into_iter()
+        .filter(|row| listed(row.kind))
+        .collect();
+    if rows.is_empty() {
+        return Ok(Listed {
+            rows,
+            steps: HashMap::new(),
+            extensions: HashMap::new(),
+        });
+    }
+    Ok(Listed {
+        rows,
+        steps: by_case(db::steps_under(r, path, closed).await?, |s| s.case_id),
+        extensions: by_case(db::extensions_under(r, path, closed).await?, |e| e.case_id),
+    })
+}
+
+/// Rows grouped by their case, in the order read.
+fn by_case<T>(rows: Vec<T>, case: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut by: HashMap<i64, Vec<T>> = HashMap::new();
+    for row in rows {
+        by.entry(case(&row)).or_default().push(row);
+    }
+    by
+}
+
 impl Services {
     /// The cases page of the unit asked for (else the actor's own).
     pub async fn cases_page(
@@ -747,28 +787,17 @@ impl Services {
         if !actor.can_read_members(unit) {
             return Err(ServiceError::Forbidden);
         }
-        let rows: Vec<_> = db::under(r, &unit.path, closed)
-            .await?
-            .into_iter()
-            .filter(|row| listed(row.kind))
-            .collect();
+        let Listed {
+            rows,
+            mut steps,
+            mut extensions,
+        } = listed_under(r, &unit.path, closed).await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        // Each kind of fact in one read for every case, not one per case: a
-        // committee's list would otherwise grow by three statements a case.
-        let mut steps: HashMap<i64, Vec<StepRow>> = HashMap::new();
-        for s in db::steps_under(r, &unit.path, closed).await? {
-            steps.entry(s.case_id).or_default().push(s);
-        }
-        let mut extensions: HashMap<i64, Vec<ExtensionRow>> = HashMap::new();
-        for e in db::extensions_under(r, &unit.path, closed).await? {
-            extensions.entry(e.case_id).or_default().push(e);
-        }
-        let mut people: HashMap<i64, Vec<PersonRow>> = HashMap::new();
-        for p in db::people_under(r, &unit.path, closed).await? {
-            people.entry(p.case_id).or_default().push(p);
-        }
+        let mut people = by_case(db::people_under(r, &unit.path, closed).await?, |p| {
+            p.case_id
+        });
         rows.into_iter()
             .map(|row| {
                 let id = row.id;
@@ -794,21 +823,13 @@ impl Services {
         unit: &OrgRow,
         on: NaiveDate,
     ) -> Result<Vec<CaseLine>> {
-        let rows: Vec<_> = db::under(r, &unit.path, false)
-            .await?
-            .into_iter()
-            .filter(|row| listed(row.kind))
-            .collect();
+        let Listed {
+            rows,
+            mut steps,
+            mut extensions,
+        } = listed_under(r, &unit.path, false).await?;
         if rows.is_empty() {
             return Ok(Vec::new());
-        }
-        let mut steps: HashMap<i64, Vec<StepRow>> = HashMap::new();
-        for s in db::steps_under(r, &unit.path, false).await? {
-            steps.entry(s.case_id).or_default().push(s);
-        }
-        let mut extensions: HashMap<i64, Vec<ExtensionRow>> = HashMap::new();
-        for e in db::extensions_under(r, &unit.path, false).await? {
-            extensions.entry(e.case_id).or_default().push(e);
         }
         // A case nobody has acted on yet is its procedure, its opening day
         // and its dates: the 2,000 cases a round opens in a committee share
