@@ -422,8 +422,10 @@ mod tests {
 
     /// A scratch database of either backend, removed when dropped.
     enum Scratch {
-        /// Kept for its drop, which removes the directory.
-        Sqlite(#[allow(dead_code)] tempfile::TempDir),
+        Sqlite {
+            /// Held for its drop, which removes the directory.
+            _dir: tempfile::TempDir,
+        },
         Postgres {
             admin: String,
             name: String,
@@ -436,7 +438,7 @@ mod tests {
         async fn all() -> Vec<(Scratch, Db)> {
             let dir = tempfile::tempdir().unwrap();
             let db = Db::open_sqlite(dir.path()).await.unwrap();
-            let mut all = vec![(Scratch::Sqlite(dir), db)];
+            let mut all = vec![(Scratch::Sqlite { _dir: dir }, db)];
             match std::env::var("CHIBO_TEST_DATABASE_URL") {
                 Ok(admin) => {
                     let token = crate::service::accounts::random_token().to_lowercase();
@@ -478,7 +480,7 @@ mod tests {
 
         fn name(&self) -> &'static str {
             match self {
-                Scratch::Sqlite(_) => "SQLite",
+                Scratch::Sqlite { .. } => "SQLite",
                 Scratch::Postgres { .. } => "PostgreSQL",
             }
         }
