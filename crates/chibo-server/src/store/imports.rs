@@ -2,9 +2,8 @@
 //! database so any server process can confirm what another previewed.
 
 use super::members::MemberRow;
-use super::{Arg, Reader, Result, Tx, bind_all, in_tx, read};
+use super::{Backend, Reader, Result, Tx, in_tx, read};
 use chrono::{DateTime, Utc};
-use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Upload {
@@ -101,32 +100,32 @@ pub async fn members_by_keys(
     if cards.is_empty() && ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut args = Vec::with_capacity(cards.len() + ids.len());
-    let mut marks = |values: &[String]| {
-        values
-            .iter()
-            .map(|v| {
-                args.push(Arg::Text(v.clone()));
-                format!("${}", args.len())
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+    // Each list is one JSON parameter, not a parameter per value: the text
+    // of the statement stays the same (prepared once for the whole file),
+    // and SQLite's driver, which looks every `$n` up by name, is not made
+    // quadratic by a thousand of them (6.5 % of a 300,000-row import).
+    let sql = match r.backend() {
+        Backend::Sqlite => {
+            "SELECT id, cell_id, group_id, full_name, other_name, sex, date_of_birth, ethnicity, religion, \
+             national_id, card_no, admission_date, ceremony_date, official_date, phone, email, residence, notes, \
+             status, version, created_at, updated_at FROM member \
+             WHERE card_no IN (SELECT value FROM json_each($1)) \
+             OR national_id IN (SELECT value FROM json_each($2))"
+        }
+        Backend::Postgres => {
+            "SELECT id, cell_id, group_id, full_name, other_name, sex, date_of_birth, ethnicity, religion, \
+             national_id, card_no, admission_date, ceremony_date, official_date, phone, email, residence, notes, \
+             status, version, created_at, updated_at FROM member \
+             WHERE card_no = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) \
+             OR national_id = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))"
+        }
     };
-    let mut clauses = Vec::new();
-    if !cards.is_empty() {
-        clauses.push(format!("card_no IN ({})", marks(cards)));
-    }
-    if !ids.is_empty() {
-        clauses.push(format!("national_id IN ({})", marks(ids)));
-    }
-    let sql = format!(
-        "SELECT id, cell_id, group_id, full_name, other_name, sex, date_of_birth, ethnicity, religion, \
-         national_id, card_no, admission_date, ceremony_date, official_date, phone, email, residence, notes, \
-         status, version, created_at, updated_at FROM member WHERE {}",
-        clauses.join(" OR ")
-    );
+    let cards = serde_json::to_string(cards).expect("strings serialise");
+    let ids = serde_json::to_string(ids).expect("strings serialise");
     Ok(read!(r, |c| {
-        bind_all(sqlx::query_as(AssertSqlSafe(sql.clone())), &args)
+        sqlx::query_as(sql)
+            .bind(cards.as_str())
+            .bind(ids.as_str())
             .fetch_all(c)
             .await
     })?)
