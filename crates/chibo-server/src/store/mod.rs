@@ -303,7 +303,7 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-8000")
+            .pragma("cache_size", writer::CACHE_SIZE)
             .pragma("temp_store", "memory");
         let write = writer::Writer::sqlite(opts.connect().await?);
         // No ping before each acquire: an embedded connection cannot go stale,

@@ -34,6 +34,20 @@ use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
 
 type Outcome = Option<std::result::Result<(), Arc<StoreError>>>;
 
+/// SQLite's page cache for the writer (`cache_size`: KiB when negative).
+macro_rules! cache_size {
+    () => {
+        "-8000"
+    };
+}
+pub(super) const CACHE_SIZE: &str = cache_size!();
+/// A long change (an import, a data migration) touches the pages of every
+/// index at random: with the usual cache they are spilled to the log and
+/// read back again and again. It gets a larger one while it runs, given back
+/// when it ends (pages past the limit are freed as they are next touched).
+const LONG_CACHE: &str = "PRAGMA cache_size = -65536";
+const USUAL_CACHE: &str = concat!("PRAGMA cache_size = ", cache_size!());
+
 /// The connection changes are written on.
 enum Link {
     /// The one connection; `None` once the writer is closed.
@@ -52,6 +66,8 @@ struct Slot {
     batch: Option<watch::Sender<Outcome>>,
     /// Changes released into the open batch.
     released: u64,
+    /// A long change holds the connection with the larger page cache.
+    long: bool,
     tally: Arc<Tally>,
 }
 
@@ -77,6 +93,24 @@ impl Slot {
             }
         }
         Ok(())
+    }
+
+    /// A long change begins: SQLite's larger page cache.
+    async fn widen(&mut self) -> Result<()> {
+        if matches!(self.link, Link::Sqlite(_)) {
+            self.run(LONG_CACHE).await?;
+            self.long = true;
+        }
+        Ok(())
+    }
+
+    /// A long change ended: the usual cache again.
+    async fn narrow(&mut self) {
+        if std::mem::take(&mut self.long)
+            && let Err(e) = self.run(USUAL_CACHE).await
+        {
+            tracing::warn!(error = %e, "restoring the writer's page cache");
+        }
     }
 
     /// Opens the outer transaction, on a connection from the pool on
@@ -183,6 +217,7 @@ impl Writer {
                 link,
                 batch: None,
                 released: 0,
+                long: false,
                 tally: tally.clone(),
             })),
             kick: Arc::new(Notify::new()),
@@ -236,6 +271,10 @@ impl Writer {
             self.kick.notify_one();
             return Err(e);
         }
+        if alone && let Err(e) = slot.widen().await {
+            rollback(slot, &self.kick).await;
+            return Err(e);
+        }
         Ok(Change {
             slot: Some(slot),
             kick: self.kick.clone(),
@@ -286,6 +325,7 @@ impl Change {
             rollback(slot, &self.kick).await;
             return Err(e);
         }
+        slot.narrow().await;
         slot.released += 1;
         let mut done = match &slot.batch {
             Some(batch) => batch.subscribe(),
@@ -326,6 +366,7 @@ async fn rollback(mut slot: OwnedMutexGuard<Slot>, kick: &Notify) {
         Ok(()) => slot.run("RELEASE change").await,
         Err(e) => Err(e),
     };
+    slot.narrow().await;
     if let Err(e) = undone {
         // Whatever is left of the outer transaction goes with it, so that
         // the next change starts a fresh one.
@@ -535,6 +576,38 @@ mod tests {
             );
             scratch.end(db).await;
         }
+    }
+
+    /// The page cache SQLite's writer has inside `tx`.
+    async fn cache_size(tx: &mut Tx) -> i64 {
+        in_tx!(tx, |c| sqlx::query_scalar("PRAGMA cache_size")
+            .fetch_one(c)
+            .await)
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_change_has_the_larger_page_cache_until_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_sqlite(dir.path()).await.unwrap();
+        let usual: i64 = super::CACHE_SIZE.parse().unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(cache_size(&mut tx).await, usual);
+        tx.commit().await.unwrap();
+        // Committed or undone, the long change gives the cache back.
+        for commit in [true, false] {
+            let mut tx = db.begin_long().await.unwrap();
+            assert_eq!(cache_size(&mut tx).await, -65536);
+            if commit {
+                tx.commit().await.unwrap();
+            } else {
+                drop(tx);
+            }
+            let mut tx = db.begin().await.unwrap();
+            assert_eq!(cache_size(&mut tx).await, usual, "commit: {commit}");
+            tx.commit().await.unwrap();
+        }
+        db.close().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
