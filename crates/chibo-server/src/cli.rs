@@ -555,10 +555,19 @@ async fn import_members(
     let started = Instant::now();
     let actor = console();
     let tr = crate::web::i18n::Tr::vi();
-    let plan = s
-        .plan_import(&actor, &cell, bytes.clone(), &name, &options, s.now())
-        .await
-        .map_err(cli_error)?;
+    // A dry run only plans; otherwise the file is read once, written in one
+    // transaction and rolled back if its plan cannot stand as read.
+    let (plan, written) = if dry_run {
+        let plan = s
+            .plan_import(&actor, &cell, bytes, &name, &options, s.now())
+            .await
+            .map_err(cli_error)?;
+        (plan, None)
+    } else {
+        s.import_at_once(&actor, &cell, bytes, &name, &options, s.now())
+            .await
+            .map_err(cli_error)?
+    };
     let printed = import_preview::text(&plan, &tr)
         .iter()
         .try_for_each(|l| say(l));
@@ -582,13 +591,10 @@ async fn import_members(
     if dry_run {
         return stop("--dry-run: không ghi gì.", 0);
     }
-    if !plan.can_commit() {
+    let Some(written) = written else {
         return stop("Không có gì để ghi. / Nothing to write.", 0);
-    }
-    let (plan, written) = s
-        .commit_import(&actor, &cell, bytes, &name, &options, &plan.digest, s.now())
-        .await
-        .map_err(cli_error)?;
+    };
+    let written = written.commit().await.map_err(cli_error)?;
     let _ = say("");
     let _ = say(&format!(
         "{} ({:.1} s)",

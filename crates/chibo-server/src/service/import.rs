@@ -4,8 +4,11 @@
 //! it and works out what it would change, [`Services::commit_import`] streams
 //! it again and makes those changes in one transaction, each with its audit
 //! entry, then checks that they are exactly the previewed ones (a digest of
-//! every change) before committing. Neither holds the file's rows: they come
-//! from a reader thread over a bounded channel and are handled in chunks.
+//! every change) before committing. The console, which shows the plan it
+//! writes, reads the file once ([`Services::import_at_once`]): the same
+//! transaction, rolled back when the plan cannot be written as it stands.
+//! None holds the file's rows: they come from a reader thread over a
+//! bounded channel and are handled in chunks.
 //!
 //! What a file does not say is never changed: a column the file lacks
 //! leaves that field alone, and a blank cell erases only in a column the
@@ -14,17 +17,17 @@
 //! written only once the user confirmed it, and an existing member's
 //! standing is never changed by a file.
 
-use super::members::{Admission, create_summary, unique_problem, update_member_in};
+mod load;
+
+use super::members::Admission;
 use super::{Actor, Result, ServiceError, Services, today};
-use crate::model::OrgKind;
 use crate::model::{
     MemberDraft, MemberFields, Problem, Status, fold, format_date, nfc, parse_date, parse_status,
 };
-use crate::service::orgs::{OwnedOrg, insert_org};
-use crate::store::bulk::{self, Rows, Val};
-use crate::store::{self, audit, members::MemberRow, members::MemberValues, orgs::OrgRow};
+use crate::store::{self, members::MemberRow, members::MemberValues, orgs::OrgRow};
 use chibo_docs::sheet::{self, ColumnSpec, Footer, Header, Limits, Sink};
 use chrono::{DateTime, Months, NaiveDate, Utc};
+use load::{GroupRef, Load, Loader};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -410,6 +413,24 @@ pub struct Committed {
     pub updated: usize,
 }
 
+/// A file written in a transaction not committed yet: [`Written::commit`]
+/// it, or drop it and nothing is written.
+pub struct Written<'s> {
+    services: &'s Services,
+    tx: store::Tx,
+    counts: Committed,
+}
+
+impl Written<'_> {
+    pub async fn commit(self) -> Result<Committed> {
+        // The groups the file named that did not exist yet are new units.
+        self.services
+            .commit_changing(self.tx, super::caches::Change::Units)
+            .await?;
+        Ok(self.counts)
+    }
+}
+
 /// What became of an uploaded file.
 pub enum Uploaded {
     /// Read and previewed; the upload is kept under `id` for its
@@ -513,21 +534,10 @@ fn group_spelling(name: &str) -> String {
 }
 
 /// Whether the planner only looks or also writes.
-enum Mode<'t> {
-    Preview,
-    Commit {
-        tx: &'t mut store::Tx,
-        created: usize,
-        updated: usize,
-    },
-}
-
 struct Planner<'a> {
     services: &'a Services,
-    actor: &'a Actor,
     cell: &'a OrgRow,
     options: &'a ImportOptions,
-    now: DateTime<Utc>,
     today: NaiveDate,
     probation: Option<u32>,
     header: Header,
@@ -537,12 +547,19 @@ struct Planner<'a> {
     group_names: HashMap<i64, String>,
     seen_cards: HashMap<String, usize>,
     seen_ids: HashMap<String, usize>,
+    /// The cell's members without card number or national ID, once read.
+    keyless: Option<Keyless>,
+    /// Where a committing read sends what it writes.
+    load: Option<mpsc::Sender<Load>>,
     matched: HashMap<i64, usize>,
     field_counts: HashMap<Column, usize>,
     blanks_over_values: HashMap<Column, usize>,
     hasher: Sha256,
     plan: Plan,
 }
+
+/// Members by folded name and date of birth.
+type Keyless = HashMap<(String, NaiveDate), Vec<MemberRow>>;
 
 /// A new member waiting for its chunk to be written.
 struct NewMember {
@@ -564,7 +581,7 @@ impl Services {
         options: &ImportOptions,
         now: DateTime<Utc>,
     ) -> Result<Plan> {
-        self.run_import(actor, cell, bytes, file_name, options, None, now)
+        self.run_import(actor, cell, bytes, file_name, options, false, now)
             .await
             .map(|(plan, _)| plan)
     }
@@ -582,10 +599,54 @@ impl Services {
         digest: &str,
         now: DateTime<Utc>,
     ) -> Result<(Plan, Committed)> {
-        let (plan, committed) = self
-            .run_import(actor, cell, bytes, file_name, options, Some(digest), now)
+        let (plan, written) = self
+            .run_import(actor, cell, bytes, file_name, options, true, now)
             .await?;
-        Ok((plan, committed.expect("a commit reports what it wrote")))
+        let written = written.expect("a committing read writes");
+        if plan.rejected_rows > 0 {
+            return Err(ServiceError::invalid(Problem::new(
+                "file",
+                "import.has_rejections",
+                plan.rejected_rows.to_string(),
+            )));
+        }
+        if plan.needs_confirmation() {
+            return Err(ServiceError::invalid(Problem::new(
+                "status",
+                "import.status_not_confirmed",
+                plan.inferred.total.to_string(),
+            )));
+        }
+        if plan.digest != digest {
+            return Err(ServiceError::invalid(Problem::new(
+                "file",
+                "import.changed_since_preview",
+                "",
+            )));
+        }
+        Ok((plan, written.commit().await?))
+    }
+
+    /// Reads the file once and writes it in one transaction, left open for
+    /// the caller: the console prints the plan, then commits — or writes
+    /// nothing when the plan has rejected rows, standings to confirm or
+    /// nothing to write (`None`), or when the plan could not be shown. Half
+    /// the reading of a preview followed by its commit.
+    pub async fn import_at_once(
+        &self,
+        actor: &Actor,
+        cell: &OrgRow,
+        bytes: Arc<[u8]>,
+        file_name: &str,
+        options: &ImportOptions,
+        now: DateTime<Utc>,
+    ) -> Result<(Plan, Option<Written<'_>>)> {
+        let (plan, written) = self
+            .run_import(actor, cell, bytes, file_name, options, true, now)
+            .await?;
+        // Dropped, the transaction rolls back.
+        let written = written.filter(|_| plan.can_commit());
+        Ok((plan, written))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -596,9 +657,9 @@ impl Services {
         bytes: Arc<[u8]>,
         file_name: &str,
         options: &ImportOptions,
-        commit: Option<&str>,
+        commit: bool,
         now: DateTime<Utc>,
-    ) -> Result<(Plan, Option<Committed>)> {
+    ) -> Result<(Plan, Option<Written<'_>>)> {
         if cell.kind != "chi_bo" || !actor.can_manage(cell) {
             return Err(ServiceError::Forbidden);
         }
@@ -621,18 +682,21 @@ impl Services {
                 });
             }
         };
-        let mut planner = Planner::new(self, actor, cell, options, &header, file_name, now).await?;
-        let mut long_tx = match commit {
-            Some(_) => Some(self.db.begin_long().await?),
-            None => None,
-        };
-        let mut mode = match long_tx.as_mut() {
-            None => Mode::Preview,
-            Some(tx) => Mode::Commit {
-                tx,
-                created: 0,
-                updated: 0,
-            },
+        let mut planner = Planner::new(self, cell, options, &header, file_name, now).await?;
+        // Committing, the writing runs beside the reading (`load`).
+        let loading = match commit {
+            true => {
+                let groups = planner
+                    .groups
+                    .iter()
+                    .filter_map(|(k, (id, _))| Some((k.clone(), (*id)?)))
+                    .collect();
+                let tx = self.db.begin_long().await?;
+                let l = Loader::start(tx, actor.clone(), cell.clone(), now, groups);
+                planner.load = Some(l.send);
+                Some(l.done)
+            }
+            false => None,
         };
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut done = false;
@@ -644,53 +708,37 @@ impl Services {
             }
             if chunk.len() >= CHUNK || (done && !chunk.is_empty()) {
                 let rows = std::mem::take(&mut chunk);
-                if let Err(e) = planner.chunk(rows, &mut mode).await {
+                if let Err(e) = planner.chunk(rows).await {
                     drop(rx);
                     let _ = join(reader).await;
+                    planner.load = None;
+                    // A writer that stopped says why (the planner only saw it go).
+                    if let Some(done) = loading
+                        && let Err(why) = load::finish(done).await
+                    {
+                        return Err(why);
+                    }
                     return Err(e);
                 }
             }
         }
         let outline = join(reader).await??;
+        planner.load = None;
         planner.plan.footer = outline.footer;
         planner.plan.rows = outline.rows;
         let plan = planner.finish();
-        let written = match mode {
-            Mode::Commit {
-                created, updated, ..
-            } => Some(Committed { created, updated }),
-            Mode::Preview => None,
-        };
-        match (written, commit, long_tx) {
-            (Some(committed), Some(expected), Some(long_tx)) => {
-                if plan.rejected_rows > 0 {
-                    return Err(ServiceError::invalid(Problem::new(
-                        "file",
-                        "import.has_rejections",
-                        plan.rejected_rows.to_string(),
-                    )));
-                }
-                if plan.needs_confirmation() {
-                    return Err(ServiceError::invalid(Problem::new(
-                        "status",
-                        "import.status_not_confirmed",
-                        plan.inferred.total.to_string(),
-                    )));
-                }
-                if plan.digest != expected {
-                    return Err(ServiceError::invalid(Problem::new(
-                        "file",
-                        "import.changed_since_preview",
-                        "",
-                    )));
-                }
-                // The groups the file named that did not exist yet are new units.
-                self.commit_changing(long_tx, super::caches::Change::Units)
-                    .await?;
-                Ok((plan, Some(committed)))
+        let written = match loading {
+            Some(done) => {
+                let (tx, counts) = load::finish(done).await?;
+                Some(Written {
+                    services: self,
+                    tx,
+                    counts,
+                })
             }
-            _ => Ok((plan, None)),
-        }
+            None => None,
+        };
+        Ok((plan, written))
     }
 
     /// An uploaded file, previewed for the unit `cell_id` (the upload kept
@@ -913,7 +961,6 @@ async fn join<T>(
 impl<'a> Planner<'a> {
     async fn new(
         services: &'a Services,
-        actor: &'a Actor,
         cell: &'a OrgRow,
         options: &'a ImportOptions,
         header: &Header,
@@ -981,10 +1028,8 @@ impl<'a> Planner<'a> {
         };
         Ok(Self {
             services,
-            actor,
             cell,
             options,
-            now,
             today,
             probation: services.rules.param::<u32>("probation_months", today).ok(),
             header: header.clone(),
@@ -993,6 +1038,8 @@ impl<'a> Planner<'a> {
             group_names,
             seen_cards: HashMap::new(),
             seen_ids: HashMap::new(),
+            keyless: None,
+            load: None,
             matched: HashMap::new(),
             field_counts: HashMap::new(),
             blanks_over_values: HashMap::new(),
@@ -1026,7 +1073,7 @@ impl<'a> Planner<'a> {
 
     /// One chunk of rows: the members they name read at once, then each
     /// row planned (and, committing, written).
-    async fn chunk(&mut self, rows: Vec<sheet::Row>, mode: &mut Mode<'_>) -> Result<()> {
+    async fn chunk(&mut self, rows: Vec<sheet::Row>) -> Result<()> {
         let key = |row: &sheet::Row, c: Column, parse: fn(&str) -> Option<String>| {
             row.get(c.key()).and_then(parse)
         };
@@ -1069,24 +1116,28 @@ impl<'a> Planner<'a> {
                 && n.is_none_or(|n| !by_id.contains_key(n.as_str()))
         };
         // Members without either number, by folded name and date of birth;
-        // read only when a row names nobody by its numbers.
-        let keyless = if rows.iter().any(unknown) {
-            self.services
+        // read once, when a row first names nobody by its numbers (what the
+        // import itself writes is not among them: it reads what was stored
+        // before it).
+        if self.keyless.is_none() && rows.iter().any(unknown) {
+            let keyless = self
+                .services
                 .db
                 .read(async |r| store::imports::keyless_members(r, cell_id).await)
-                .await?
-        } else {
-            Vec::new()
-        };
-        let mut by_name: HashMap<(String, NaiveDate), Vec<&MemberRow>> = HashMap::new();
-        for m in &keyless {
-            if let Some(born) = m.date_of_birth {
-                by_name
-                    .entry((fold(&m.full_name), born))
-                    .or_default()
-                    .push(m);
+                .await?;
+            let mut by_name: Keyless = HashMap::new();
+            for m in keyless {
+                if let Some(born) = m.date_of_birth {
+                    by_name
+                        .entry((fold(&m.full_name), born))
+                        .or_default()
+                        .push(m);
+                }
             }
+            self.keyless = Some(by_name);
         }
+        // Held apart from the planner while its rows are planned.
+        let by_name = self.keyless.take();
         let mut creates: Vec<NewMember> = Vec::new();
         for row in rows {
             let card = key(&row, Column::CardNo, card);
@@ -1102,8 +1153,8 @@ impl<'a> Planner<'a> {
                     let name = fold(row.get(Column::FullName.key())?);
                     let born =
                         parse_date("date_of_birth", row.get(Column::DateOfBirth.key())?).ok()?;
-                    match by_name.get(&(name, born))?.as_slice() {
-                        [one] => Some(*one),
+                    match by_name.as_ref()?.get(&(name, born))?.as_slice() {
+                        [one] => Some(one),
                         _ => None,
                     }
                 })
@@ -1121,7 +1172,7 @@ impl<'a> Planner<'a> {
                 continue;
             }
             match member {
-                Some(before) => self.update(&row, before, mode).await?,
+                Some(before) => self.update(&row, before).await?,
                 None => {
                     if let Some(new) = self.create(&row) {
                         creates.push(new);
@@ -1129,11 +1180,38 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if let Mode::Commit { tx, created, .. } = mode {
-            *created += creates.len();
-            self.write_creates(tx, creates).await?;
+        self.keyless = by_name;
+        if self.load.is_some() && !creates.is_empty() {
+            let creates = creates
+                .into_iter()
+                .map(|new| {
+                    let group = self.group_ref(new.group_key.as_deref());
+                    (new, group)
+                })
+                .collect();
+            self.send(Load::Creates(creates)).await?;
         }
         Ok(())
+    }
+
+    /// Hands a change to the writer; fails only when the writer stopped
+    /// (the caller then reports the writer's own error).
+    async fn send(&mut self, load: Load) -> Result<()> {
+        if let Some(s) = &self.load
+            && s.send(load).await.is_err()
+        {
+            return Err(ServiceError::Store(store::StoreError::WriterGone));
+        }
+        Ok(())
+    }
+
+    fn group_ref(&self, key: Option<&str>) -> Option<GroupRef> {
+        let key = key?;
+        let (_, name) = self.groups.get(key)?;
+        Some(GroupRef {
+            key: key.to_string(),
+            name: name.clone(),
+        })
     }
 
     /// A card number or national ID that another row of the file, another
@@ -1236,12 +1314,7 @@ impl<'a> Planner<'a> {
         key.and_then(|k| self.groups.get(k)).map(|(_, n)| n.clone())
     }
 
-    async fn update(
-        &mut self,
-        row: &sheet::Row,
-        before: &MemberRow,
-        mode: &mut Mode<'_>,
-    ) -> Result<()> {
+    async fn update(&mut self, row: &sheet::Row, before: &MemberRow) -> Result<()> {
         let stored_group = before
             .group_id
             .and_then(|g| self.group_names.get(&g).cloned());
@@ -1330,13 +1403,14 @@ impl<'a> Planner<'a> {
             member_id: Some(before.id),
             changes,
         });
-        if let Mode::Commit { tx, updated, .. } = mode {
-            if group_changes {
-                new.group_id = self.ensure_group(tx, gkey.as_deref()).await?;
-            }
-            if update_member_in(tx, self.actor, before, before.version, &new, self.now).await? {
-                *updated += 1;
-            }
+        if self.load.is_some() {
+            let regroup = group_changes.then(|| self.group_ref(gkey.as_deref()));
+            self.send(Load::Update {
+                before: Box::new(before.clone()),
+                new: Box::new(new),
+                regroup,
+            })
+            .await?;
         }
         Ok(())
     }
@@ -1521,87 +1595,6 @@ impl<'a> Planner<'a> {
         ]);
         self.hasher.update(line.to_string().as_bytes());
         self.hasher.update(b"\n");
-    }
-
-    /// The id of a group, creating it (with its audit entry) on first use.
-    async fn ensure_group(&mut self, tx: &mut store::Tx, key: Option<&str>) -> Result<Option<i64>> {
-        let Some(key) = key else { return Ok(None) };
-        let Some((id, name)) = self.groups.get(key).cloned() else {
-            return Ok(None);
-        };
-        if let Some(id) = id {
-            return Ok(Some(id));
-        }
-        let o = OwnedOrg {
-            kind: OrgKind::ToDang,
-            code: None,
-            name: name.clone(),
-            cell_type: None,
-            place: None,
-        };
-        let id = insert_org(tx, self.actor, Some(self.cell), &o, self.now).await?;
-        self.groups
-            .insert(key.to_string(), (Some(id), name.clone()));
-        self.group_names.insert(id, name);
-        Ok(Some(id))
-    }
-
-    /// Writes a chunk's new members at once, as `chibo demo` does: ids
-    /// reserved here, the cell's audit chain continued in memory, a few
-    /// multi-row statements (COPY on PostgreSQL). Row by row, 300,000
-    /// members took 85 s on SQLite and over 15 min on PostgreSQL.
-    async fn write_creates(&mut self, tx: &mut store::Tx, creates: Vec<NewMember>) -> Result<()> {
-        if creates.is_empty() {
-            return Ok(());
-        }
-        let ids = bulk::reserve_ids(tx, "member", creates.len()).await?;
-        let mut members = Rows::new("member", store::members::BULK_COLUMNS);
-        let mut statuses = Rows::new(
-            "member_status",
-            &["member_id", "status", "start_date", "note", "created_at"],
-        );
-        let mut groups = Vec::with_capacity(creates.len());
-        for new in &creates {
-            groups.push(self.ensure_group(tx, new.group_key.as_deref()).await?);
-        }
-        let mut chain = audit::ChainWriter::open(tx, self.cell.id).await?;
-        let actor_name = self.actor.audit_name();
-        for ((id, mut new), group) in ids.iter().copied().zip(creates).zip(groups) {
-            new.values.group_id = group;
-            // Version 2: created, then its first status period (as
-            // `insert_member` leaves it).
-            members.push(store::members::bulk_row(
-                id,
-                self.cell.id,
-                &new.values,
-                new.status.as_str(),
-                2,
-                self.now,
-            ));
-            statuses.push([
-                id.into(),
-                new.status.as_str().into(),
-                new.since.into(),
-                Val::Null,
-                self.now.into(),
-            ]);
-            chain.push(
-                &audit::NewEntry {
-                    chain_id: self.cell.id,
-                    account_id: Some(self.actor.account_id),
-                    actor: &actor_name,
-                    action: "member.create",
-                    entity: "member",
-                    entity_id: Some(id),
-                    summary: &create_summary(&new.values, new.status),
-                },
-                self.now,
-            );
-        }
-        members.flush(tx).await.map_err(unique_problem)?;
-        statuses.flush(tx).await?;
-        chain.finish(tx).await?;
-        Ok(())
     }
 
     fn finish(mut self) -> Plan {

@@ -21,6 +21,24 @@ fn chibo(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// A demo of one cell with `members` members in the data directory `d`.
+fn demo_cell(d: &str, members: u32) {
+    let members = members.to_string();
+    let o = chibo(
+        &[
+            "demo",
+            "--data",
+            d,
+            "--cells",
+            "1",
+            "--members-per-cell",
+            &members,
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+}
+
 fn out(o: &Output) -> String {
     format!(
         "{}{}",
@@ -227,19 +245,7 @@ fn import_into_a_closed_pipe_stops_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("data");
     let d = d.to_str().unwrap();
-    let o = chibo(
-        &[
-            "demo",
-            "--data",
-            d,
-            "--cells",
-            "1",
-            "--members-per-cell",
-            "10",
-        ],
-        "",
-    );
-    assert!(o.status.success(), "{}", out(&o));
+    demo_cell(d, 10);
     let csv = dir.path().join("moi.csv");
     let mut text = String::from("Họ và tên;Trạng thái\n");
     for i in 0..2000 {
@@ -295,19 +301,7 @@ fn import_says_what_it_changes() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("data");
     let d = d.to_str().unwrap();
-    let o = chibo(
-        &[
-            "demo",
-            "--data",
-            d,
-            "--cells",
-            "1",
-            "--members-per-cell",
-            "3",
-        ],
-        "",
-    );
-    assert!(o.status.success(), "{}", out(&o));
+    demo_cell(d, 3);
     let xlsx = dir.path().join("ds.xlsx");
     let o = chibo(
         &[
@@ -407,4 +401,59 @@ fn import_says_what_it_changes() {
         "{t}"
     );
     assert!(t.contains("Giá trị sẽ bị xóa (1)"), "{t}");
+}
+
+/// The console reads a file once and writes it in one transaction: a row
+/// rejected after a thousand good ones (a chunk already written) leaves
+/// nothing behind, and the corrected file is then written whole.
+#[test]
+fn import_in_one_read_is_whole_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let d = d.to_str().unwrap();
+    demo_cell(d, 5);
+    let rows = |last_born: &str| {
+        let mut text = String::from("Họ và tên;Ngày sinh;Trạng thái\n");
+        for i in 0..1499 {
+            text.push_str(&format!(
+                "Người Thứ {};{:02}/03/1980;Chính thức\n",
+                ["An", "Bình", "Cường", "Dũng"][i % 4],
+                1 + i % 28
+            ));
+        }
+        text.push_str(&format!("Trần Văn Cuối;{last_born};Chính thức\n"));
+        text
+    };
+    let csv = dir.path().join("moi.csv");
+    let import = |extra: Option<&str>| {
+        let mut args = vec![
+            "import",
+            "members",
+            csv.to_str().unwrap(),
+            "--data",
+            d,
+            "--cell",
+            "79.001.000.000.001",
+        ];
+        args.extend(extra);
+        chibo(&args, "")
+    };
+    std::fs::write(&csv, rows("31/02/1990")).unwrap();
+    let o = import(None);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("Không ghi gì"), "{}", out(&o));
+    assert!(out(&o).contains("Dòng 1501"), "{}", out(&o));
+    std::fs::write(&csv, rows("28/02/1990")).unwrap();
+    // Nothing of the first thousand rows was kept.
+    let o = import(Some("--dry-run"));
+    assert!(out(&o).contains("Tạo mới: 1500 ·"), "{}", out(&o));
+    let o = import(None);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(
+        out(&o).contains("Đã ghi: 1500 tạo mới, 0 cập nhật."),
+        "{}",
+        out(&o)
+    );
+    let o = chibo(&["audit", "verify", "--data", d], "");
+    assert!(o.status.success() && out(&o).contains("OK"), "{}", out(&o));
 }
