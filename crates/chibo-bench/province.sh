@@ -126,7 +126,12 @@ import_300k() {
     local src=$WORK/import-src dst=$WORK/import-dst xlsx=$WORK/members-300k.xlsx
     if [[ ! -f $xlsx ]]; then
         rm -rf "$src"
-        "$CHIBO" demo --data "$src" --cells 1 --members-per-cell 300000 | tail -1
+        "$CHIBO" demo --data "$src" --cells 1 --members-per-cell 300000 --months 0 | tail -1
+        # An import creates members only as probationary, full or temporarily
+        # attached: the few the demo made deceased, moved away or exempted
+        # would be rejected rows. The source is scratch data for the file.
+        sqlite3 "$src/chibo.sqlite" "UPDATE member SET status = 'chinh_thuc'
+            WHERE status NOT IN ('du_bi', 'chinh_thuc', 'tam_thoi_den')"
         local t0=$(now_ms)
         "$CHIBO" export members --data "$src" --cell 79.001.000.000.001 -o "$xlsx"
         echo "export of 300,000 members to XLSX: $(( $(now_ms) - t0 )) ms ($(du -h "$xlsx" | cut -f1))"
@@ -139,9 +144,11 @@ import_300k() {
             pg_fresh chibo_import; ARGS=(--database-url "$(pg_url chibo_import)")
         fi
         # The same first 15 members (same seed), so they match unchanged.
-        "$CHIBO" demo "${ARGS[@]}" --cells 1 --members-per-cell 15 >/dev/null
+        "$CHIBO" demo "${ARGS[@]}" --cells 1 --members-per-cell 15 --months 0 >/dev/null
         local t0=$(now_ms)
-        "$CHIBO" import members "$xlsx" --cell 79.001.000.000.001 "${ARGS[@]}" | tail -2
+        # Past the 100,000 rows a file may have by default.
+        CHIBO_IMPORT_MAX_ROWS=300000 /usr/bin/time -f "peak RSS %M KB" \
+            "$CHIBO" import members "$xlsx" --cell 79.001.000.000.001 "${ARGS[@]}" 2>&1 | grep -v '^{' | tail -2
         echo "import of 300,000 rows ($backend): $(( $(now_ms) - t0 )) ms"
     done
 }
