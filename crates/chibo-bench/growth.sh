@@ -158,6 +158,17 @@ tokens() {
     touch "$MARKER"
 }
 
+# CPU time (user + system, clock ticks) of a process, and of all the
+# children of a postmaster (its backends, the server's pool connections
+# among them, stay up for the whole run).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+    [[ -n $1 ]] || { echo 0; return; }
+    local sum=0 c
+    for c in $(pgrep -P "$1"); do sum=$(( sum + $(ticks "$c") )); done
+    echo $sum
+}
+
 measure() {
     dataset "$1"
     local url port=18482 pid t0 cold bytes
@@ -183,10 +194,18 @@ measure() {
     done
     cold=$(( $(now_ms) - t0 ))
     echo "cold start to /readyz: $cold ms; load: $(load)"
+    local cpu0 pg0 pm
+    # PostgreSQL's own CPU, when it runs on this machine (its postmaster).
+    pm=$(psql -At "$PG_ADMIN" -c "SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+    pm=$(head -1 "$pm/postmaster.pid" 2>/dev/null || true)
+    cpu0=$(ticks $pid); pg0=$(pg_ticks "$pm")
     "$BENCH" --url "http://127.0.0.1:$port" --cells "$CELLS" -c "$CONNS" --users "$USERS" \
         --seconds "$SECONDS_MIXED" --ceiling-seconds "$SECONDS_CEILING" \
         --tokens "$TOKENS" || true
     echo "peak RSS of chibo serve ($1): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
+    local hz; hz=$(getconf CLK_TCK)
+    echo "CPU from setup to the end of the run: chibo serve $(( ($(ticks $pid) - cpu0) / hz )) s," \
+        "PostgreSQL (the postmaster's processes) $(( ($(pg_ticks "$pm") - pg0) / hz )) s"
     kill $pid; wait $pid 2>/dev/null || true
     trap - EXIT
     sleep 1 # the statistics collector's last report
