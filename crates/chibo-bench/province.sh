@@ -17,7 +17,8 @@
 # SECONDS_PEER (5, per operation and connection count), SOAK_MINUTES (30),
 # CHIBO_BENCH_DIR (target/bench: datasets are kept and reused),
 # CHIBO_BENCH_PG (an admin URL, default $CHIBO_TEST_DATABASE_URL),
-# CARGO_TARGET_DIR. Everything listens on 127.0.0.1 only.
+# CARGO_TARGET_DIR, BIN_CHIBO and BIN_BENCH (prebuilt binaries, both).
+# Everything listens on 127.0.0.1 only.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,9 +33,12 @@ SOAK_MINUTES=${SOAK_MINUTES:-30}
 PG_ADMIN=${CHIBO_BENCH_PG:-${CHIBO_TEST_DATABASE_URL:-}}
 MODE=${1:-both}
 
-(cd "$ROOT" && cargo build --release -q -p chibo-server -p chibo-bench)
-CHIBO=$TARGET/release/chibo
-BENCH=$TARGET/release/chibo-bench
+# BIN_CHIBO and BIN_BENCH: prebuilt binaries (of one commit) instead.
+if [[ -z ${BIN_CHIBO:-} || -z ${BIN_BENCH:-} ]]; then
+    (cd "$ROOT" && cargo build --release -q -p chibo-server -p chibo-bench)
+fi
+CHIBO=${BIN_CHIBO:-$TARGET/release/chibo}
+BENCH=${BIN_BENCH:-$TARGET/release/chibo-bench}
 mkdir -p "$WORK"
 export RUST_LOG=${RUST_LOG:-warn}
 

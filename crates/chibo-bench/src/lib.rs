@@ -147,6 +147,11 @@ pub struct OpStats {
     pub hist: Option<Histogram<u64>>,
     pub errors: u64,
     pub first_error: Option<String>,
+    /// Statements the server says the answered requests sent (its
+    /// `X-Chibo-Queries` header, `chibo serve --count-queries`), and how
+    /// many of those responses carried the header.
+    pub queries: u64,
+    pub counted: u64,
 }
 
 impl OpStats {
@@ -160,6 +165,8 @@ impl OpStats {
             let _ = self.hist().add(h);
         }
         self.errors += other.errors;
+        self.queries += other.queries;
+        self.counted += other.counted;
         if self.first_error.is_none() {
             self.first_error = other.first_error;
         }
@@ -167,6 +174,11 @@ impl OpStats {
 
     pub fn count(&self) -> u64 {
         self.hist.as_ref().map_or(0, Histogram::len)
+    }
+
+    /// Statements per counted request; `None` when no response said.
+    pub fn queries_per_request(&self) -> Option<f64> {
+        (self.counted > 0).then(|| self.queries as f64 / self.counted as f64)
     }
 }
 
@@ -259,9 +271,15 @@ impl Ctx {
             Some(Body::Json(j)) => rb.json(&j),
         };
         let started = Instant::now();
+        let mut queries = None;
         let result = match rb.send().await {
             Ok(r) => {
                 let status = r.status();
+                queries = r
+                    .headers()
+                    .get("x-chibo-queries")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok());
                 match r.bytes().await {
                     Ok(b) => Ok((status, b.to_vec())),
                     Err(e) => Err(format!("{op}: body: {e}")),
@@ -287,6 +305,10 @@ impl Ctx {
             match &result {
                 Ok(_) => {
                     let _ = s.hist().record(us);
+                    if let Some(q) = queries {
+                        s.queries += q;
+                        s.counted += 1;
+                    }
                 }
                 Err(e) => {
                     s.errors += 1;
@@ -550,6 +572,8 @@ impl Phase {
             if let Some(h) = &s.hist {
                 let _ = all.hist().add(h);
             }
+            all.queries += s.queries;
+            all.counted += s.counted;
         }
         all
     }
@@ -730,15 +754,29 @@ impl Report {
             "{} connections, {} distinct logged-in users, {:.0} s measured",
             self.connections, self.users, self.mixed.seconds
         );
+        // With `chibo serve --count-queries`, a last column: statements
+        // per request, as the server counted them.
+        let counted = self.mixed.ops.values().any(|s| s.counted > 0);
         let _ = writeln!(
             out,
-            "{:<22} {} {:>7}",
+            "{:<22} {} {:>7}{}",
             "operation",
             figures_head(),
-            "errors"
+            "errors",
+            if counted { " stmts/req" } else { "" }
         );
         let mut row = |name: &str, s: &OpStats, secs: f64| {
-            let _ = writeln!(out, "{name:<22} {} {:>7}", figures(s, secs), s.errors);
+            let stmts = match (counted, s.queries_per_request()) {
+                (false, _) => String::new(),
+                (true, None) => format!(" {:>9}", "-"),
+                (true, Some(q)) => format!(" {q:>9.2}"),
+            };
+            let _ = writeln!(
+                out,
+                "{name:<22} {} {:>7}{stmts}",
+                figures(s, secs),
+                s.errors
+            );
         };
         for (name, s) in &self.mixed.ops {
             row(name, s, self.mixed.seconds);

@@ -37,6 +37,9 @@ async fn smoke(database_url: Option<String>) {
         data_dir: dir.path().join("data"),
         listen: "127.0.0.1:0".parse().expect("addr"),
         database_url,
+        // Each response says how many statements it sent: the harness's
+        // statements-per-request column.
+        count_queries: true,
         ..ServerConfig::default()
     };
     let app = App::build(cfg).await.expect("app builds");
@@ -104,7 +107,17 @@ async fn smoke(database_url: Option<String>) {
             "{} never ran:\n{table}",
             op.name
         );
+        assert!(
+            report.mixed.ops[op.name].counted == report.mixed.ops[op.name].count(),
+            "{}: a response without X-Chibo-Queries:\n{table}",
+            op.name
+        );
     }
+    assert!(table.contains("stmts/req"), "{table}");
+    assert!(
+        report.mixed.all().queries > 0,
+        "no statement counted:\n{table}"
+    );
     assert!(report.ceiling.total_ok() > 0, "{table}");
 
     // A soak of two one-second windows, the server being this process.

@@ -177,6 +177,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0028_kept_figures.sql"),
         postgres: include_str!("../../migrations/postgres/0028_kept_figures.sql"),
     },
+    Migration {
+        version: 29,
+        name: "session_expires",
+        sqlite: include_str!("../../migrations/sqlite/0029_session_expires.sql"),
+        postgres: include_str!("../../migrations/postgres/0029_session_expires.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):
