@@ -47,7 +47,7 @@ fi
 CHIBO=${BIN_CHIBO:-$TARGET/release/chibo}
 BENCH=${BIN_BENCH:-$TARGET/release/chibo-bench}
 mkdir -p "$WORK"
-export RUST_LOG=${RUST_LOG:-warn}
+export CHIBO_LOG=${CHIBO_LOG:-warn}
 
 pg_url() { # database name -> URL on the admin server
     local prefix=${PG_ADMIN%/*} query=""
@@ -97,7 +97,7 @@ dataset() {
     psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
     echo "== $1: generating (${DEMO[*]}); load: $(load)"
     local t0=$(now_ms) log=$WORK/demo.growth.$1.log pid
-    RUST_LOG=info "$CHIBO" demo "${DEMO[@]}" --database-url "$(pg_url "$DB")" >"$log" 2>&1 &
+    CHIBO_LOG=info "$CHIBO" demo "${DEMO[@]}" --database-url "$(pg_url "$DB")" >"$log" 2>&1 &
     pid=$!
     if [[ -n $ROUNDS ]]; then
         until grep -q "\"demo: evaluation\",\"committee\":$ROUNDS," "$log"; do

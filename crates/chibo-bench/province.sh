@@ -40,7 +40,7 @@ fi
 CHIBO=${BIN_CHIBO:-$TARGET/release/chibo}
 BENCH=${BIN_BENCH:-$TARGET/release/chibo-bench}
 mkdir -p "$WORK"
-export RUST_LOG=${RUST_LOG:-warn}
+export CHIBO_LOG=${CHIBO_LOG:-warn}
 
 pg_url() { # database name -> URL on the admin server
     local prefix=${PG_ADMIN%/*} query=""
