@@ -1054,10 +1054,7 @@ impl Services {
             .db
             .read(async |r| {
                 let mut to_close = Vec::new();
-                for row in cases_db::open_all(r).await? {
-                    if row.kind != CaseKind::KyLuat {
-                        continue;
-                    }
+                for row in cases_db::open_of_kind(r, CaseKind::KyLuat).await? {
                     let Some(d) = db::get(r, row.id).await? else {
                         continue;
                     };

@@ -812,14 +812,32 @@ pub async fn votes_to_record(
         .collect())
 }
 
-/// Every open case, oldest first (the reminder sweep).
-pub async fn open_all(r: &mut Reader) -> Result<Vec<CaseRow>> {
+/// The open cases after `after` by id, at most `limit`: the reminder sweep
+/// reads them a batch at a time (a province has hundreds of thousands).
+pub async fn open_after(r: &mut Reader, after: i64, limit: i64) -> Result<Vec<CaseRow>> {
     let sql = format!(
-        "SELECT {CASE} FROM {CASE_FROM} WHERE k.closed_on IS NULL ORDER BY k.opened_on, k.id"
+        "SELECT {CASE} FROM {CASE_FROM} WHERE k.closed_on IS NULL AND k.id > $1 ORDER BY k.id LIMIT $2"
     );
-    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .fetch_all(c)
-        .await)?)
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(after)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The open cases of one kind, oldest first.
+pub async fn open_of_kind(r: &mut Reader, kind: CaseKind) -> Result<Vec<CaseRow>> {
+    let sql = format!(
+        "SELECT {CASE} FROM {CASE_FROM} WHERE k.closed_on IS NULL AND k.kind = $1 ORDER BY k.opened_on, k.id"
+    );
+    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(kind.as_str())
+    .fetch_all(c)
+    .await)?)
 }
 
 /// Queues one in-app reminder about a case; false when this member already
