@@ -41,21 +41,7 @@ EXPLAIN_MS=${EXPLAIN_MS:-}
 PG_ADMIN=${CHIBO_BENCH_PG:-${CHIBO_TEST_DATABASE_URL:-}}
 [[ -n $PG_ADMIN ]] || { echo "set CHIBO_BENCH_PG or CHIBO_TEST_DATABASE_URL" >&2; exit 2; }
 
-if [[ -z ${BIN_CHIBO:-} || -z ${BIN_BENCH:-} ]]; then
-    (cd "$ROOT" && cargo build --release -q -p chibo-server -p chibo-bench)
-fi
-CHIBO=${BIN_CHIBO:-$TARGET/release/chibo}
-BENCH=${BIN_BENCH:-$TARGET/release/chibo-bench}
-mkdir -p "$WORK"
-export CHIBO_LOG=${CHIBO_LOG:-warn}
-
-pg_url() { # database name -> URL on the admin server
-    local prefix=${PG_ADMIN%/*} query=""
-    [[ $PG_ADMIN == *\?* ]] && query="?${PG_ADMIN#*\?}"
-    echo "$prefix/$1$query"
-}
-
-now_ms() { date +%s%3N; }
+. "$ROOT/crates/chibo-bench/common.sh"
 load() { uptime | sed 's/.*load average: //'; }
 
 # A size's cells and database (sets CELLS, DB, DEMO).
@@ -94,7 +80,7 @@ ROUNDS=${ROUNDS:-}
 dataset() {
     size "$1"
     [[ -f $MARKER ]] && return
-    psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
+    pg_fresh "$DB"
     echo "== $1: generating (${DEMO[*]}); load: $(load)"
     local t0=$(now_ms) log=$WORK/demo.growth.$1.log pid
     CHIBO_LOG=info "$CHIBO" demo "${DEMO[@]}" --database-url "$(pg_url "$DB")" >"$log" 2>&1 &

@@ -33,26 +33,7 @@ SOAK_MINUTES=${SOAK_MINUTES:-30}
 PG_ADMIN=${CHIBO_BENCH_PG:-${CHIBO_TEST_DATABASE_URL:-}}
 MODE=${1:-both}
 
-# BIN_CHIBO and BIN_BENCH: prebuilt binaries (of one commit) instead.
-if [[ -z ${BIN_CHIBO:-} || -z ${BIN_BENCH:-} ]]; then
-    (cd "$ROOT" && cargo build --release -q -p chibo-server -p chibo-bench)
-fi
-CHIBO=${BIN_CHIBO:-$TARGET/release/chibo}
-BENCH=${BIN_BENCH:-$TARGET/release/chibo-bench}
-mkdir -p "$WORK"
-export CHIBO_LOG=${CHIBO_LOG:-warn}
-
-pg_url() { # database name -> URL on the admin server
-    local prefix=${PG_ADMIN%/*} query=""
-    [[ $PG_ADMIN == *\?* ]] && query="?${PG_ADMIN#*\?}"
-    echo "$prefix/$1$query"
-}
-
-pg_fresh() { # drop and create a database
-    psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
-}
-
-now_ms() { date +%s%3N; }
+. "$ROOT/crates/chibo-bench/common.sh"
 
 # The dataset of a backend (made once, reused): sets ARGS.
 dataset() {
