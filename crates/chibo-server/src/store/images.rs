@@ -725,27 +725,89 @@ async fn rows_under(tx: &mut Tx, t: &Table, parents: &[i64]) -> Result<Vec<(Vec<
     Ok(out)
 }
 
+/// The records of a two-key table `t` under `parent` whose second key is one
+/// of `seconds`.
+async fn rows_of(
+    tx: &mut Tx,
+    t: &Table,
+    parent: i64,
+    seconds: &[i64],
+) -> Result<Vec<(Vec<i64>, Image)>> {
+    let mut out = Vec::new();
+    for chunk in seconds.chunks(CHUNK) {
+        let marks: Vec<String> = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "{} WHERE {} = $1 AND {} IN ({})",
+            select(t),
+            t.keys[0],
+            t.keys[1],
+            marks.join(", ")
+        );
+        let rows = in_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(parent);
+            for k in chunk {
+                q = q.bind(*k);
+            }
+            match q.fetch_all(&mut *c).await {
+                Ok(rows) => rows
+                    .iter()
+                    .map(|r| decode(t, r))
+                    .collect::<Result<Vec<_>>>(),
+                Err(e) => Err(e.into()),
+            }
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// What [`read`] reads of one table: every record under some parents, and
+/// single records of a two-key table by parent.
+#[derive(Default)]
+struct Wanted {
+    parents: Vec<i64>,
+    rows: BTreeMap<i64, Vec<i64>>,
+}
+
 /// Reads the images of `parts` inside the transaction that changed them:
-/// one query per table and few hundred parents, however many parts.
+/// one query per table and few hundred parents, however many parts. A single
+/// record of a two-key table is read by both its keys, not with every record
+/// under its parent: an agenda item, a cast or a roll-call mark would
+/// otherwise cost as much as the meeting's or the vote's whole set, so each
+/// write got slower as its meeting filled.
 pub async fn read(tx: &mut Tx, parts: &[Part]) -> Result<State> {
     let mut state = State::default();
     if parts.is_empty() {
         return Ok(state);
     }
-    // Parents to read, per table.
-    let mut wanted: BTreeMap<&'static str, Vec<i64>> = BTreeMap::new();
+    let mut wanted: BTreeMap<&'static str, Wanted> = BTreeMap::new();
     for p in parts {
-        let (name, parent) = match p {
-            Part::Row(name, keys) => (*name, keys[0]),
-            Part::Under(name, parent) => (*name, *parent),
-        };
-        wanted.entry(name).or_default().push(parent);
+        match p {
+            Part::Row(name, keys) if keys.len() == 2 => wanted
+                .entry(name)
+                .or_default()
+                .rows
+                .entry(keys[0])
+                .or_default()
+                .push(keys[1]),
+            Part::Row(name, keys) => wanted.entry(name).or_default().parents.push(keys[0]),
+            Part::Under(name, parent) => wanted.entry(name).or_default().parents.push(*parent),
+        }
     }
-    for (name, mut parents) in wanted {
-        parents.sort_unstable();
-        parents.dedup();
+    for (name, mut w) in wanted {
+        w.parents.sort_unstable();
+        w.parents.dedup();
         let t = table(name);
-        let rows = rows_under(tx, t, &parents).await?;
+        let mut rows = rows_under(tx, t, &w.parents).await?;
+        for (parent, mut seconds) in w.rows {
+            // Already read whole.
+            if w.parents.binary_search(&parent).is_ok() {
+                continue;
+            }
+            seconds.sort_unstable();
+            seconds.dedup();
+            rows.extend(rows_of(tx, t, parent, &seconds).await?);
+        }
         let mut found: BTreeMap<Vec<i64>, Image> = rows.into_iter().collect();
         for p in parts {
             match p {
