@@ -696,56 +696,28 @@ where
 /// Bind values of an `IN (…)` list, at most this many per statement.
 const CHUNK: usize = 500;
 
-/// The records of `t` whose first key is one of `parents`.
-async fn rows_under(tx: &mut Tx, t: &Table, parents: &[i64]) -> Result<Vec<(Vec<i64>, Image)>> {
-    let mut out = Vec::new();
-    for chunk in parents.chunks(CHUNK) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "{} WHERE {} IN ({})",
-            select(t),
-            t.keys[0],
-            marks.join(", ")
-        );
-        let rows = in_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for p in chunk {
-                q = q.bind(*p);
-            }
-            match q.fetch_all(&mut *c).await {
-                Ok(rows) => rows
-                    .iter()
-                    .map(|r| decode(t, r))
-                    .collect::<Result<Vec<_>>>(),
-                Err(e) => Err(e.into()),
-            }
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
-/// The records of a two-key table `t` under `parent` whose second key is one
-/// of `seconds`.
-async fn rows_of(
+/// The records of `t` whose first key is one of `ids` or, given a parent,
+/// those of a two-key table under it whose second key is one of `ids`.
+async fn rows_in(
     tx: &mut Tx,
     t: &Table,
-    parent: i64,
-    seconds: &[i64],
+    parent: Option<i64>,
+    ids: &[i64],
 ) -> Result<Vec<(Vec<i64>, Image)>> {
     let mut out = Vec::new();
-    for chunk in seconds.chunks(CHUNK) {
-        let marks: Vec<String> = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "{} WHERE {} = $1 AND {} IN ({})",
-            select(t),
-            t.keys[0],
-            t.keys[1],
-            marks.join(", ")
-        );
+    for chunk in ids.chunks(CHUNK) {
+        let first = usize::from(parent.is_some()) + 1;
+        let marks: Vec<String> = (first..first + chunk.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        let filter = match parent {
+            Some(_) => format!("{} = $1 AND {}", t.keys[0], t.keys[1]),
+            None => t.keys[0].to_string(),
+        };
+        let sql = format!("{} WHERE {filter} IN ({})", select(t), marks.join(", "));
         let rows = in_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(parent);
-            for k in chunk {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for k in parent.iter().chain(chunk) {
                 q = q.bind(*k);
             }
             match q.fetch_all(&mut *c).await {
@@ -798,7 +770,7 @@ pub async fn read(tx: &mut Tx, parts: &[Part]) -> Result<State> {
         w.parents.sort_unstable();
         w.parents.dedup();
         let t = table(name);
-        let mut rows = rows_under(tx, t, &w.parents).await?;
+        let mut rows = rows_in(tx, t, None, &w.parents).await?;
         for (parent, mut seconds) in w.rows {
             // Already read whole.
             if w.parents.binary_search(&parent).is_ok() {
@@ -806,7 +778,7 @@ pub async fn read(tx: &mut Tx, parts: &[Part]) -> Result<State> {
             }
             seconds.sort_unstable();
             seconds.dedup();
-            rows.extend(rows_of(tx, t, parent, &seconds).await?);
+            rows.extend(rows_in(tx, t, Some(parent), &seconds).await?);
         }
         let mut found: BTreeMap<Vec<i64>, Image> = rows.into_iter().collect();
         for p in parts {
