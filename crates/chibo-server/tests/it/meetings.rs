@@ -1,8 +1,9 @@
 use crate::smtp::Sink;
 use crate::support::{Backend, TestApp, docx_text, pdf_text, redirect_id, text};
 use chibo_rules::DecisionKind;
-use chibo_server::model::{Presence, Status, VoteMode};
+use chibo_server::model::{Presence, Role, Status, VoteMode};
 use chibo_server::service::Actor;
+use chibo_server::service::accounts::NewAccount;
 use chibo_server::service::audit::Scope;
 use chibo_server::service::meetings::MeetingForm;
 use chibo_server::store;
@@ -370,6 +371,50 @@ async fn a_monthly_meeting_from_notice_to_sealed_resolution(b: Backend) {
         page.contains("đã biểu quyết nội dung này rồi"),
         "{b:?}: {page}"
     );
+    // A full member marked absent is on the vote's frozen roll but does not
+    // vote: the cast is refused, saying why, and nothing is recorded.
+    let bithu = app.actor("bithu").await;
+    let absent_account = app
+        .services
+        .create_account(
+            &bithu,
+            &NewAccount {
+                login: "vangmat",
+                display_name: "Đảng viên vắng mặt",
+                password: crate::ballots::PHONE_PASSWORD,
+                role: Role::Member,
+                org_id: Some(cell),
+                member_id: Some(absent[0]),
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    let token = app
+        .services
+        .issue_api_token(absent_account, "test", app.now())
+        .await
+        .unwrap();
+    let refused = TestApp::client()
+        .post(app.url(&format!("/api/v1/meetings/{id}/votes/{named}/cast")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"choice": "tan_thanh"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT, "{b:?}");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        body["problems"][0]["code"], "vote.not_eligible",
+        "{b:?}: {body}"
+    );
+    let casts = app
+        .services
+        .db
+        .read(async |r| store::meetings::casts(r, named).await)
+        .await
+        .unwrap();
+    assert_eq!(casts.len(), 1, "{b:?}: only the present member's cast");
     let page = app
         .follow(
             &c,

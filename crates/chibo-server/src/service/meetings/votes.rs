@@ -127,12 +127,38 @@ impl Services {
     /// the roll-call panel counts voters.
     pub fn vote_voters(&self, m: &MeetingRow, v: &VoteRow) -> Vec<i64> {
         let on = today(m.starts_at);
+        let roll: Vec<Frozen> = serde_json::from_str(&v.roll).unwrap_or_default();
+        // The rule pack is asked once per standing and presence, not once
+        // per member: a roll of 200 has a handful of each.
+        let mut asked: Vec<(&str, &str, bool)> = Vec::new();
+        let mut voters = Vec::new();
+        for f in &roll {
+            let votes = match asked
+                .iter()
+                .find(|(s, a, _)| *s == f.status && *a == f.attendance)
+            {
+                Some(&(_, _, votes)) => votes,
+                None => {
+                    let votes = self.votes(&f.status, Some(&f.attendance), on);
+                    asked.push((&f.status, &f.attendance, votes));
+                    votes
+                }
+            };
+            if votes {
+                voters.push(f.member_id);
+            }
+        }
+        voters
+    }
+
+    /// Whether `member` is entitled to vote on a vote's frozen roll: the
+    /// rule pack asked for that member alone, as a cast needs.
+    fn may_vote(&self, m: &MeetingRow, v: &VoteRow, member: i64) -> bool {
         serde_json::from_str::<Vec<Frozen>>(&v.roll)
             .unwrap_or_default()
             .into_iter()
-            .filter(|f| self.votes(&f.status, Some(&f.attendance), on))
-            .map(|f| f.member_id)
-            .collect()
+            .find(|f| f.member_id == member)
+            .is_some_and(|f| self.votes(&f.status, Some(&f.attendance), today(m.starts_at)))
     }
 
     fn frozen_roll(v: &VoteRow) -> Vec<(i64, Member)> {
@@ -254,7 +280,7 @@ impl Services {
             return Err(invalid("choice", "vote.closed", ""));
         }
         let me = actor.member_id.ok_or(ServiceError::Forbidden)?;
-        if !self.vote_voters(&m, &v).contains(&me) {
+        if !self.may_vote(&m, &v, me) {
             return Err(invalid("choice", "vote.not_eligible", ""));
         }
         let mut tx = self.db.begin().await?;
