@@ -183,6 +183,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0029_session_expires.sql"),
         postgres: include_str!("../../migrations/postgres/0029_session_expires.sql"),
     },
+    Migration {
+        version: 30,
+        name: "task_counts",
+        sqlite: include_str!("../../migrations/sqlite/0030_task_counts.sql"),
+        postgres: include_str!("../../migrations/postgres/0030_task_counts.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

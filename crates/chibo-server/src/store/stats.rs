@@ -132,35 +132,116 @@ pub struct TaskCounts {
     pub open: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CellTasks {
     pub cell_id: i64,
-    #[sqlx(flatten)]
     pub t: TaskCounts,
 }
 
-const TASKS: &str = "COUNT(t.id) AS total, \
-     COALESCE(SUM(CASE WHEN t.assigned_on >= $1 THEN 1 ELSE 0 END), 0) AS assigned, \
-     COALESCE(SUM(CASE WHEN t.completed_on <= $2 THEN 1 ELSE 0 END), 0) AS done, \
-     COALESCE(SUM(CASE WHEN t.completed_on >= $1 AND t.completed_on <= $2 THEN 1 ELSE 0 END), 0) AS done_in_period, \
-     COALESCE(SUM(CASE WHEN (t.completed_on IS NULL OR t.completed_on > $2) AND (t.closed_on IS NULL OR t.closed_on > $2) \
-       AND t.deadline < $2 THEN 1 ELSE 0 END), 0) AS overdue, \
-     COALESCE(SUM(CASE WHEN (t.completed_on IS NULL OR t.completed_on > $2) AND (t.closed_on IS NULL OR t.closed_on > $2) \
-       THEN 1 ELSE 0 END), 0) AS open";
+/// A cell's kept task counters, its period's own counts by index range, and
+/// the tasks dated after the reading day D that the counters hold as they
+/// stand today: three disjoint ranges, empty when D is today.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+struct KeptTasks {
+    cell_id: i64,
+    /// `cell_task_count`: every task, those completed, those ended
+    /// (completed or closed), whatever their dates.
+    kept: i64,
+    kept_completed: i64,
+    kept_ended: i64,
+    /// Assigned within the period up to D; completed within it (and
+    /// assigned by D).
+    assigned: i64,
+    done_in_period: i64,
+    /// Open today and past their deadline on D.
+    open_late: i64,
+    /// Assigned after D: none of them counts on D.
+    later: i64,
+    later_completed: i64,
+    later_ended: i64,
+    later_open_late: i64,
+    /// Assigned by D, completed after it: not done on D, and open on D
+    /// unless closed by then.
+    done_later: i64,
+    done_later_open: i64,
+    done_later_late: i64,
+    /// Assigned by D, never completed, closed after it: open on D.
+    closed_later: i64,
+    closed_later_late: i64,
+}
 
+impl KeptTasks {
+    /// The figures as of D, equal to counting every task the cell ever had
+    /// (see [`TaskCounts`]): the counters minus what the tasks dated after
+    /// D add to them today, plus what those tasks count on D.
+    fn counts(&self) -> TaskCounts {
+        let total = self.kept - self.later;
+        let ended = self.kept_ended - self.later_ended - self.done_later_open - self.closed_later;
+        TaskCounts {
+            total,
+            assigned: self.assigned,
+            done: self.kept_completed - self.later_completed - self.done_later,
+            done_in_period: self.done_in_period,
+            overdue: self.open_late - self.later_open_late
+                + self.done_later_late
+                + self.closed_later_late,
+            open: total - ended,
+        }
+    }
+}
+
+/// The tasks of the unit's cells, joined with `x` as the task.
+const UNDER: &str = "task x JOIN org_unit u ON u.id = x.cell_id \
+     WHERE u.path >= $3 AND u.path < $4 AND u.kind = 'chi_bo'";
+
+/// One row a cell from its kept counters and index ranges (`task_assigned`,
+/// `task_completed`, `task_closed`, `task_open`): the cost follows the
+/// period and the tasks still open, not the cells' history (the province's
+/// 417,581 tasks were read for every table).
 pub async fn cell_tasks(r: &mut Reader, path: &str, w: &Window) -> Result<Vec<CellTasks>> {
     let (lo, hi) = prefix_range(path);
     let sql = format!(
-        "SELECT t.cell_id, {TASKS} FROM task t JOIN org_unit o ON o.id = t.cell_id \
-         WHERE o.path >= $3 AND o.path < $4 AND o.kind = 'chi_bo' AND t.assigned_on <= $2 GROUP BY t.cell_id"
+        "SELECT o.id AS cell_id, COALESCE(k.tasks, 0) AS kept, COALESCE(k.completed, 0) AS kept_completed, \
+         COALESCE(k.ended, 0) AS kept_ended, COALESCE(p.n, 0) AS assigned, COALESCE(d.n, 0) AS done_in_period, \
+         COALESCE(l.n, 0) AS open_late, COALESCE(a.n, 0) AS later, COALESCE(a.completed, 0) AS later_completed, \
+         COALESCE(a.ended, 0) AS later_ended, COALESCE(a.open_late, 0) AS later_open_late, \
+         COALESCE(b.n, 0) AS done_later, COALESCE(b.open, 0) AS done_later_open, COALESCE(b.late, 0) AS done_later_late, \
+         COALESCE(c.n, 0) AS closed_later, COALESCE(c.late, 0) AS closed_later_late \
+         FROM org_unit o \
+         LEFT JOIN cell_task_count k ON k.cell_id = o.id \
+         LEFT JOIN (SELECT x.cell_id, COUNT(*) AS n FROM {UNDER} \
+           AND x.assigned_on >= $1 AND x.assigned_on <= $2 GROUP BY x.cell_id) p ON p.cell_id = o.id \
+         LEFT JOIN (SELECT x.cell_id, COUNT(*) AS n FROM {UNDER} \
+           AND x.completed_on >= $1 AND x.completed_on <= $2 AND x.assigned_on <= $2 GROUP BY x.cell_id) d ON d.cell_id = o.id \
+         LEFT JOIN (SELECT x.cell_id, COUNT(*) AS n FROM {UNDER} \
+           AND x.completed_on IS NULL AND x.closed_on IS NULL AND x.deadline < $2 GROUP BY x.cell_id) l ON l.cell_id = o.id \
+         LEFT JOIN (SELECT x.cell_id, COUNT(*) AS n, COUNT(x.completed_on) AS completed, \
+           COUNT(CASE WHEN x.completed_on IS NOT NULL OR x.closed_on IS NOT NULL THEN 1 END) AS ended, \
+           COUNT(CASE WHEN x.completed_on IS NULL AND x.closed_on IS NULL AND x.deadline < $2 THEN 1 END) AS open_late \
+           FROM {UNDER} AND x.assigned_on > $2 GROUP BY x.cell_id) a ON a.cell_id = o.id \
+         LEFT JOIN (SELECT x.cell_id, COUNT(*) AS n, \
+           COUNT(CASE WHEN x.closed_on IS NULL OR x.closed_on > $2 THEN 1 END) AS open, \
+           COUNT(CASE WHEN (x.closed_on IS NULL OR x.closed_on > $2) AND x.deadline < $2 THEN 1 END) AS late \
+           FROM {UNDER} AND x.completed_on > $2 AND x.assigned_on <= $2 GROUP BY x.cell_id) b ON b.cell_id = o.id \
+         LEFT JOIN (SELECT x.cell_id, COUNT(*) AS n, COUNT(CASE WHEN x.deadline < $2 THEN 1 END) AS late \
+           FROM {UNDER} AND x.closed_on > $2 AND x.completed_on IS NULL AND x.assigned_on <= $2 \
+           GROUP BY x.cell_id) c ON c.cell_id = o.id \
+         WHERE o.path >= $3 AND o.path < $4 AND o.kind = 'chi_bo'"
     );
-    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<KeptTasks> = read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(w.start)
         .bind(w.as_of)
         .bind(&lo)
         .bind(&hi)
         .fetch_all(c)
-        .await)?)
+        .await)?;
+    Ok(rows
+        .iter()
+        .map(|k| CellTasks {
+            cell_id: k.cell_id,
+            t: k.counts(),
+        })
+        .collect())
 }
 
 /// Tasks a meeting held in the window carried over to the next period.

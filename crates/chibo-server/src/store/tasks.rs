@@ -55,7 +55,7 @@ pub struct NewTask<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, t: &NewTask<'_>, now: DateTime<Utc>) -> Result<i64> {
-    Ok(in_tx!(tx, |c| {
+    let id = in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO task (cell_id, resolution_id, item_no, source, title, lead_id, assigned_on, deadline, status, \
              created_at, updated_at, concern_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'chua_bat_dau', $9, $9, $10) \
@@ -73,7 +73,37 @@ pub async fn insert(tx: &mut Tx, t: &NewTask<'_>, now: DateTime<Utc>) -> Result<
         .bind(t.concern_id)
         .fetch_one(c)
         .await
-    })?)
+    })?;
+    keep_counts(tx, id, id).await?;
+    Ok(id)
+}
+
+/// Sets the kept counters (`cell_task_count`: tasks, completed, ended) of
+/// the cells of tasks `first..=last` to what their tasks say, in the
+/// caller's transaction: every write that adds a task or changes its
+/// `completed_on` or `closed_on` ends here (one task, or a batch of the
+/// demo's history), so the upper committee's table reads one row a cell
+/// instead of every task the cell ever had. A recount rather than a delta:
+/// it reads the cell's tasks by `task_assigned` (a few dozen a year) and
+/// cannot drift from the rows it counts.
+pub async fn keep_counts(tx: &mut Tx, first: i64, last: i64) -> Result<()> {
+    in_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO cell_task_count (cell_id, tasks, completed, ended) \
+             SELECT t.cell_id, COUNT(*), COUNT(t.completed_on), \
+             COUNT(CASE WHEN t.completed_on IS NOT NULL OR t.closed_on IS NOT NULL THEN 1 END) \
+             FROM task t WHERE t.cell_id IN (SELECT x.cell_id FROM task x WHERE x.id >= $1 AND x.id <= $2) \
+             GROUP BY t.cell_id \
+             ON CONFLICT (cell_id) DO UPDATE SET tasks = excluded.tasks, completed = excluded.completed, \
+             ended = excluded.ended",
+        )
+        .bind(first)
+        .bind(last)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 pub async fn add_owner(tx: &mut Tx, task_id: i64, member_id: i64) -> Result<()> {
@@ -336,6 +366,9 @@ pub async fn set_state(
         .await
         .map(|r| r.rows_affected())
     })?;
+    if n == 1 {
+        keep_counts(tx, id, id).await?;
+    }
     Ok(n == 1)
 }
 
@@ -462,6 +495,11 @@ pub async fn apply_review(
         .map(|r| r.rows_affected()),
     }
     })?;
+    // Closing ends the task; carrying it over moves only its deadline,
+    // which the counters do not hold.
+    if close_on.is_some() {
+        keep_counts(tx, id, id).await?;
+    }
     Ok(())
 }
 

@@ -47,6 +47,7 @@ mod small_writes;
 mod smtp;
 mod study;
 mod support;
+mod taskcounts;
 mod tasks;
 mod transfers;
 mod writes;

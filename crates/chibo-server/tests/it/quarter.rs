@@ -8,14 +8,14 @@ use chibo_test_macros::db_test;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-struct Api<'a> {
-    app: &'a TestApp,
-    token: String,
-    http: Client,
+pub(crate) struct Api<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+    pub http: Client,
 }
 
 impl Api<'_> {
-    async fn call(
+    pub async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -36,7 +36,7 @@ impl Api<'_> {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
-    async fn post(&self, path: &str, body: Value) -> Value {
+    pub async fn post(&self, path: &str, body: Value) -> Value {
         self.call(reqwest::Method::POST, path, Some(body), StatusCode::OK)
             .await
     }
@@ -50,7 +50,13 @@ impl Api<'_> {
 }
 
 /// Opens one monthly meeting on `date` with everyone present but `absent`.
-async fn hold(api: &Api<'_>, cell: i64, date: &str, roll: &[i64], absent: &[i64]) -> i64 {
+pub(crate) async fn hold(
+    api: &Api<'_>,
+    cell: i64,
+    date: &str,
+    roll: &[i64],
+    absent: &[i64],
+) -> i64 {
     let m = api
         .created(
             "/api/v1/meetings",
@@ -81,7 +87,7 @@ async fn hold(api: &Api<'_>, cell: i64, date: &str, roll: &[i64], absent: &[i64]
 
 /// Adopts the meeting's resolution with `tasks` (what, lead, deadline) by
 /// `yes` votes; returns the ids of the tasks it created.
-async fn resolve(
+pub(crate) async fn resolve(
     api: &Api<'_>,
     cell: i64,
     m: i64,
@@ -147,7 +153,7 @@ async fn resolve(
         .collect()
 }
 
-async fn review(api: &Api<'_>, m: i64, task: i64, decision: &str, new_deadline: &str) {
+pub(crate) async fn review(api: &Api<'_>, m: i64, task: i64, decision: &str, new_deadline: &str) {
     api.post(
         &format!("/api/v1/meetings/{m}/review/{task}"),
         json!({"decision": decision, "new_deadline": new_deadline, "note": ""}),
@@ -155,7 +161,7 @@ async fn review(api: &Api<'_>, m: i64, task: i64, decision: &str, new_deadline: 
     .await;
 }
 
-async fn report(api: &Api<'_>, task: i64, status: &str, progress: i64, date: &str) {
+pub(crate) async fn report(api: &Api<'_>, task: i64, status: &str, progress: i64, date: &str) {
     let t = api
         .call(
             reqwest::Method::GET,
@@ -171,7 +177,7 @@ async fn report(api: &Api<'_>, task: i64, status: &str, progress: i64, date: &st
     .await;
 }
 
-async fn close(api: &Api<'_>, m: i64) {
+pub(crate) async fn close(api: &Api<'_>, m: i64) {
     // The quarter is replayed in minutes, shorter than the rule pack's
     // minimum: the reason is recorded.
     api.post(

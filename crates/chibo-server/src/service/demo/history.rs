@@ -41,6 +41,9 @@ pub(super) struct History {
     pub votes: Rows,
     pub resolutions: Rows,
     pub tasks: Rows,
+    /// The lowest and highest id among the task rows not yet written: the
+    /// flush recounts their cells' kept counters, as every task write does.
+    task_span: Option<(i64, i64)>,
     pub owners: Rows,
     pub reviews: Rows,
     pub progress: Rows,
@@ -187,6 +190,7 @@ impl History {
                     "updated_at",
                 ],
             ),
+            task_span: None,
             owners: Rows::new("task_owner", &["task_id", "member_id"]),
             reviews: Rows::new(
                 "task_review",
@@ -249,6 +253,9 @@ impl History {
             &mut self.sequences,
         ] {
             rows.flush(tx).await?;
+        }
+        if let Some((first, last)) = self.task_span.take() {
+            crate::store::tasks::keep_counts(tx, first, last).await?;
         }
         Ok(())
     }
@@ -889,6 +896,10 @@ impl History {
             None if t.stuck => ("dang_thuc_hien", 50),
             None => ("chua_bat_dau", 0),
         };
+        self.task_span = Some(match self.task_span {
+            Some((lo, hi)) => (lo.min(t.id), hi.max(t.id)),
+            None => (t.id, t.id),
+        });
         self.tasks.push([
             t.id.into(),
             cell_id.into(),
