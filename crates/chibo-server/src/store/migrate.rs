@@ -183,6 +183,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0029_session_expires.sql"),
         postgres: include_str!("../../migrations/postgres/0029_session_expires.sql"),
     },
+    Migration {
+        version: 31,
+        name: "sweep_keys",
+        sqlite: include_str!("../../migrations/sqlite/0031_sweep_keys.sql"),
+        postgres: include_str!("../../migrations/postgres/0031_sweep_keys.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):
