@@ -173,6 +173,9 @@ impl Services {
             db::set_dues(&mut tx, *due, ids).await?;
         }
         db::recount_all_dues(&mut tx).await?;
+        // Other packs may move deadlines and the "due soon" window: every
+        // open case is looked at by the next reminder sweep.
+        db::remind_all_again(&mut tx).await?;
         db::set_kept_basis(&mut tx, BASIS, &fingerprint, now).await?;
         if changed > 0
             && let Some(root) = roots.first()

@@ -32,10 +32,6 @@ pub(crate) const RECOGNITION_DECISION: &str = "quyet_dinh_cong_nhan";
 /// The longest free text a case keeps (reasons, notes, requests).
 const MAX_TEXT: usize = 2000;
 
-/// Open cases the reminder sweep holds at once (their steps and deadlines
-/// worked out): a province's 274,000 at once took 2.4 GB.
-const REMIND_BATCH: i64 = 1_000;
-
 /// A case as the pages and the API show it: the record, the person, and
 /// every step of its procedure as it stands today.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -1911,128 +1907,6 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// The sweep's reminders of cases: each open step due within the pack's
-    /// "due soon" working days or late, and the end of a probation coming,
-    /// to the cell's secretary (and the probationer for their own report),
-    /// once per deadline and urgency. Returns how many were queued.
-    pub async fn remind_cases(&self, now: DateTime<Utc>) -> Result<usize> {
-        let on = today(now);
-        let window: u32 = self
-            .rules
-            .param("due_soon_working_days", on)
-            .map_err(rules_error)?;
-        let mut sent = 0;
-        let mut by_cell: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        let mut after = 0;
-        loop {
-            // A batch of open cases with their recipients, on one snapshot.
-            let (open, last) = self
-                .db
-                .read(async |r| {
-                    let mut out = Vec::new();
-                    let rows = db::open_after(r, after, REMIND_BATCH).await?;
-                    let last = rows.last().map(|c| c.id);
-                    for row in rows {
-                        let Ok(d) = self.detail_of(r, row, on).await else {
-                            // A case the rules cannot read (no pack for its
-                            // dates) is shown on its page; the sweep goes on.
-                            continue;
-                        };
-                        let cell = d.case.cell_id;
-                        if let std::collections::btree_map::Entry::Vacant(e) = by_cell.entry(cell) {
-                            let ids = store::orgs::committee(r, cell)
-                                .await?
-                                .into_iter()
-                                .filter(|p| p.end_date.is_none() && p.role == "bi_thu")
-                                .map(|p| p.member_id)
-                                .collect();
-                            e.insert(ids);
-                        }
-                        // A discipline case reminds those handling it, not the cell.
-                        let mut to = if listed(d.case.kind) {
-                            by_cell.get(&cell).cloned().unwrap_or_default()
-                        } else {
-                            store::discipline::handlers(r, d.case.id)
-                                .await?
-                                .into_iter()
-                                .filter_map(|h| h.member_id)
-                                .collect()
-                        };
-                        // A transfer alerts both sides and the committees above.
-                        to.extend(self.transfer_recipients(r, &d.case).await?);
-                        to.sort_unstable();
-                        to.dedup();
-                        out.push((d, to));
-                    }
-                    Ok::<_, ServiceError>((out, last))
-                })
-                .await?;
-            for (d, secretaries) in open {
-                let mut due: Vec<(String, String, String, bool)> = Vec::new();
-                for s in d
-                    .steps
-                    .iter()
-                    .filter(|s| s.state == "available" || s.state == "blocked")
-                {
-                    let Some(x) = &s.due else { continue };
-                    if x.urgency != "due_soon" && x.urgency != "late" {
-                        continue;
-                    }
-                    due.push((
-                        format!("case:{}:{}:{}:{}", d.case.id, s.code, x.urgency, x.date),
-                        format!("Hồ sơ {}: {} — {}", d.case.person_name, s.label, x.text),
-                        format!("{}. {}", d.procedure, x.explanation),
-                        s.performer == Performer::DangVien,
-                    ));
-                }
-                if let Some(end) = d.dates.get("het_du_bi").copied()
-                    && on <= end
-                    && self
-                        .rules
-                        .calendar()
-                        .working_days_between(on, end)
-                        .is_ok_and(|n| n <= i64::from(window))
-                {
-                    due.push((
-                        format!("case:{}:het_du_bi:{end}", d.case.id),
-                        format!(
-                            "Đồng chí {} hết 12 tháng dự bị ngày {}",
-                            d.case.person_name,
-                            format_date(end)
-                        ),
-                        format!(
-                            "Chi bộ xét công nhận đảng viên chính thức từ ngày {} (trong thời hạn quy định sau ngày hết dự bị).",
-                            format_date(end)
-                        ),
-                        true,
-                    ));
-                }
-                if due.is_empty() {
-                    continue;
-                }
-                let mut tx = self.db.begin().await?;
-                for (key, subject, body, to_member) in &due {
-                    let mut to = secretaries.clone();
-                    if *to_member && let Some(m) = d.case.member_id {
-                        to.push(m);
-                    }
-                    for m in to {
-                        let fresh =
-                            db::queue_reminder(&mut tx, m, d.case.id, key, subject, body, now)
-                                .await?;
-                        sent += usize::from(fresh);
-                    }
-                }
-                tx.commit().await?;
-            }
-            match last {
-                Some(id) => after = id,
-                None => break,
-            }
-        }
-        Ok(sent)
     }
 }
 

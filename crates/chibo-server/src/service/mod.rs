@@ -12,6 +12,7 @@ pub mod ballots;
 pub mod caches;
 pub mod calendar;
 pub mod case_dues;
+pub mod case_reminders;
 pub mod cases;
 pub mod clock;
 pub mod concerns;

@@ -8,18 +8,20 @@ use crate::store::{self, reminders as db};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
-/// How many tasks one transaction reminds of; a sweep goes on until none is left.
-const BATCH: i64 = 500;
+/// How many tasks (and cases) one transaction reminds of; a sweep goes on
+/// until none is left.
+pub const BATCH: i64 = 500;
 
 /// Local hour after which the day's digest e-mail is composed. Operational,
 /// not a Party rule: early enough to be read before the day's work.
 pub const DIGEST_HOUR: u32 = 6;
 
 /// What a sweep reminds of: tasks due between two days (under a key
-/// prefix), or the tasks a notified meeting will review.
+/// prefix), or the tasks a notified meeting will review, after the last
+/// (meeting, task) pair of the batch before.
 enum Pass {
     Due(&'static str, NaiveDate, NaiveDate),
-    Review,
+    Review(i64, i64),
 }
 
 /// One reminder about one task, to its lead and co-owners.
@@ -80,6 +82,12 @@ pub struct Swept {
 
 impl Services {
     pub async fn run_reminders(&self, now: DateTime<Utc>) -> Result<Swept> {
+        self.run_reminders_by(now, BATCH).await
+    }
+
+    /// The sweep, `batch` tasks or cases a transaction (a test crosses a
+    /// batch's boundary with a few rows).
+    pub async fn run_reminders_by(&self, now: DateTime<Utc>, batch: i64) -> Result<Swept> {
         let on = today(now);
         let mut swept = Swept::default();
         // The base pack defines every parameter, so a failure here is a broken
@@ -95,20 +103,25 @@ impl Services {
         let passes = [
             Pass::Due("due_soon", on, until),
             Pass::Due("overdue", far_past, yesterday),
-            Pass::Review,
+            Pass::Review(0, 0),
         ];
-        for pass in passes {
+        for mut pass in passes {
             loop {
-                let batch = self.pending(&pass, now).await?;
-                let sent = self.remind_batch(&batch, now).await?;
+                let (reminders, last) = self.pending(&pass, now, batch).await?;
+                let sent = self.remind_batch(&reminders, now).await?;
                 swept.reminders += sent;
                 // A full batch that reminded no one would come back unchanged.
-                if batch.len() < BATCH as usize || sent == 0 {
+                if reminders.len() < usize::try_from(batch).unwrap_or(usize::MAX) || sent == 0 {
                     break;
+                }
+                if matches!(pass, Pass::Review(..))
+                    && let Some((meeting, task)) = last
+                {
+                    pass = Pass::Review(meeting, task);
                 }
             }
         }
-        swept.reminders += self.remind_cases(now).await?;
+        swept.reminders += self.remind_cases(now, batch).await?;
         // Discipline decisions lapse, and cases past their complaint period close.
         self.sweep_discipline(now).await?;
         swept.reminders += self.remind_concerns(now).await?;
@@ -117,21 +130,30 @@ impl Services {
         Ok(swept)
     }
 
-    /// The next batch of reminders a pass owes.
-    async fn pending(&self, pass: &Pass, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
+    /// The next batch of reminders a pass owes, with the last (meeting,
+    /// task) pair of a review batch, where the next one starts.
+    async fn pending(
+        &self,
+        pass: &Pass,
+        now: DateTime<Utc>,
+        batch: i64,
+    ) -> Result<(Vec<Reminder>, Option<(i64, i64)>)> {
         self.db
             .read(async |r| {
                 Ok(match *pass {
-                    Pass::Due(prefix, from, to) => db::due(r, prefix, from, to, BATCH)
-                        .await?
-                        .iter()
-                        .map(|d| Reminder::of_due(prefix, d))
-                        .collect(),
-                    Pass::Review => db::to_review(r, now, BATCH)
-                        .await?
-                        .iter()
-                        .map(Reminder::of_review)
-                        .collect(),
+                    Pass::Due(prefix, from, to) => (
+                        db::due(r, prefix, from, to, batch)
+                            .await?
+                            .iter()
+                            .map(|d| Reminder::of_due(prefix, d))
+                            .collect(),
+                        None,
+                    ),
+                    Pass::Review(meeting, task) => {
+                        let rows = db::to_review(r, now, (meeting, task), batch).await?;
+                        let last = rows.last().map(|t| (t.meeting_id, t.task_id));
+                        (rows.iter().map(Reminder::of_review).collect(), last)
+                    }
                 })
             })
             .await

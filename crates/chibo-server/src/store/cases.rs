@@ -163,8 +163,8 @@ pub struct NewCase<'a> {
 pub async fn insert_case(tx: &mut Tx, k: &NewCase<'_>, now: DateTime<Utc>) -> Result<Option<i64>> {
     let r = in_tx!(tx, |c| {
         sqlx::query_scalar(
-            "INSERT INTO case_file (cell_id, kind, candidate_id, member_id, opened_on, input_dates, due_on, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO case_file (cell_id, kind, candidate_id, member_id, opened_on, input_dates, due_on, created_at, \
+             remind_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $5) RETURNING id",
         )
         .bind(k.cell_id)
         .bind(k.kind.as_str())
@@ -275,16 +275,19 @@ pub async fn of_member(r: &mut Reader, member_id: i64) -> Result<Vec<CaseRow>> {
 }
 
 /// Bumps the version when the expected one is current; false when it moved.
+/// A case written may owe new reminders: the next sweep works it again
+/// (`remind_on` back to its opening day, a day already come).
 pub async fn touch(tx: &mut Tx, id: i64, version: i64) -> Result<bool> {
     let n = in_tx!(tx, |c| {
         sqlx::query(
-        "UPDATE case_file SET version = version + 1 WHERE id = $1 AND version = $2 AND closed_on IS NULL"
-    )
-    .bind(id)
-    .bind(version)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
+            "UPDATE case_file SET version = version + 1, remind_on = opened_on \
+         WHERE id = $1 AND version = $2 AND closed_on IS NULL",
+        )
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     Ok(n == 1)
 }
@@ -313,15 +316,19 @@ pub async fn close(
 }
 
 /// Sets an open case's kept earliest deadline (the service computes it from
-/// the case's rows through the rule packs) and recounts its cell's.
+/// the case's rows through the rule packs) and recounts its cell's. Its
+/// steps or extensions changed, so its deadlines may have: the next sweep
+/// works it again (`remind_on`, see `touch`).
 pub async fn set_due(tx: &mut Tx, id: i64, due: Option<NaiveDate>) -> Result<()> {
-    let cell_id: Option<i64> = in_tx!(tx, |c| sqlx::query_scalar(
-        "UPDATE case_file SET due_on = $1 WHERE id = $2 AND closed_on IS NULL RETURNING cell_id"
+    let cell_id: Option<i64> = in_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "UPDATE case_file SET due_on = $1, remind_on = opened_on WHERE id = $2 AND closed_on IS NULL RETURNING cell_id"
     )
     .bind(due)
     .bind(id)
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     match cell_id {
         Some(cell) => recount_due(tx, cell).await,
         None => Ok(()),
@@ -479,8 +486,9 @@ pub async fn extensions_in(tx: &mut Tx, case_id: i64) -> Result<Vec<ExtensionRow
 }
 
 pub async fn set_member(tx: &mut Tx, id: i64, member_id: i64) -> Result<()> {
+    // The member is reminded of their own steps: the next sweep works it.
     in_tx!(tx, |c| sqlx::query(
-        "UPDATE case_file SET member_id = $1 WHERE id = $2"
+        "UPDATE case_file SET member_id = $1, remind_on = opened_on WHERE id = $2"
     )
     .bind(member_id)
     .bind(id)
@@ -812,19 +820,121 @@ pub async fn votes_to_record(
         .collect())
 }
 
-/// The open cases after `after` by id, at most `limit`: the reminder sweep
-/// reads them a batch at a time (a province has hundreds of thousands).
-pub async fn open_after(r: &mut Reader, after: i64, limit: i64) -> Result<Vec<CaseRow>> {
+/// An open case whose next reminder day has come, with the last step
+/// recorded when it was read (with its version, what the sweep's write of
+/// the next day checks: a case written meanwhile is worked again).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ToRemind {
+    #[sqlx(flatten)]
+    pub row: CaseRow,
+    pub remind_on: NaiveDate,
+    pub last_step: i64,
+}
+
+/// The open cases whose next reminder day (`remind_on`) is `on` or before,
+/// by that day and id after `after`, at most `limit`: a pass reads the cases
+/// that may owe a reminder (`case_remind`), not every open case.
+pub async fn to_remind(
+    r: &mut Reader,
+    on: NaiveDate,
+    after: Option<(NaiveDate, i64)>,
+    limit: i64,
+) -> Result<Vec<ToRemind>> {
+    let from = if after.is_some() {
+        "AND k.remind_on >= $3 AND (k.remind_on > $3 OR k.id > $4)"
+    } else {
+        ""
+    };
     let sql = format!(
-        "SELECT {CASE} FROM {CASE_FROM} WHERE k.closed_on IS NULL AND k.id > $1 ORDER BY k.id LIMIT $2"
+        "SELECT {CASE}, k.remind_on, (SELECT COALESCE(MAX(s.id), 0) FROM case_step s WHERE s.case_id = k.id) AS last_step \
+         FROM {CASE_FROM} WHERE k.closed_on IS NULL AND k.remind_on <= $1 {from} \
+         ORDER BY k.remind_on, k.id LIMIT $2"
     );
-    Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(after)
-    .bind(limit)
-    .fetch_all(c)
-    .await)?)
+    Ok(read!(r, |c| {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(on)
+            .bind(limit);
+        match after {
+            Some((day, id)) => q.bind(day).bind(id),
+            None => q,
+        }
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// Keeps the next reminder day of the cases `(id, version, last step)` as
+/// the sweep read them; a case written since (its version or its last step
+/// moved) keeps the day its write set, so the next pass reads it again.
+pub async fn set_remind_on(
+    tx: &mut Tx,
+    next: Option<NaiveDate>,
+    cases: &[(i64, i64, i64)],
+) -> Result<()> {
+    for chunk in cases.chunks(500) {
+        // Integers written into the text, not bound (SQLite's parameter limit).
+        let list = chunk
+            .iter()
+            .map(|(id, version, step)| format!("({id}, {version}, {step})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE case_file SET remind_on = $1 WHERE closed_on IS NULL AND (id, version, \
+             (SELECT COALESCE(MAX(s.id), 0) FROM case_step s WHERE s.case_id = case_file.id)) IN (VALUES {list})"
+        );
+        in_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(next)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// The open cases a new committee post may remind, worked by the next sweep
+/// again: a new secretary hears of the cell's cases, and a transfer's
+/// deadlines alert both sides' secretaries and the committees above them.
+/// Each member still has each reminder once.
+pub async fn remind_cell_again(tx: &mut Tx, org_id: i64) -> Result<()> {
+    let transfers = CaseKind::TRANSFERS
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "UPDATE case_file SET remind_on = opened_on WHERE closed_on IS NULL \
+         AND (cell_id = $1 OR kind IN ({transfers}))"
+    );
+    in_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A case worked by the next sweep again (someone new hears of it).
+pub async fn remind_case_again(tx: &mut Tx, case_id: i64) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "UPDATE case_file SET remind_on = opened_on WHERE id = $1 AND closed_on IS NULL"
+    )
+    .bind(case_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Every open case worked by the next sweep again: the rule packs changed,
+/// and with them deadlines and reminder windows.
+pub async fn remind_all_again(tx: &mut Tx) -> Result<()> {
+    in_tx!(tx, |c| sqlx::query(
+        "UPDATE case_file SET remind_on = opened_on WHERE closed_on IS NULL"
+    )
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// The open cases of one kind, oldest first.

@@ -255,7 +255,8 @@ pub async fn add_handler(tx: &mut Tx, case_id: i64, account_id: i64) -> Result<(
     .await
     .map(|r| r.rows_affected())
     })?;
-    Ok(())
+    // Its reminders go to those handling it: the next sweep tells the new one.
+    super::cases::remind_case_again(tx, case_id).await
 }
 
 /// The accounts handling a case, with their names and member ids.

@@ -115,7 +115,7 @@ pub async fn add_post(
     start: NaiveDate,
     note: &str,
 ) -> Result<i64> {
-    Ok(in_tx!(tx, |c| {
+    let id = in_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO committee_role (org_id, member_id, role, start_date, note) VALUES ($1, $2, $3, $4, $5) RETURNING id"
     )
@@ -126,7 +126,10 @@ pub async fn add_post(
     .bind(note)
     .fetch_one(c)
     .await
-    })?)
+    })?;
+    // Someone new on a committee hears of its cases from the next sweep.
+    super::cases::remind_cell_again(tx, org_id).await?;
+    Ok(id)
 }
 
 pub async fn set_committee_vote(tx: &mut Tx, sv_id: i64, vote_id: i64) -> Result<()> {

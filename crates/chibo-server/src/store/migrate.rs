@@ -189,6 +189,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0030_task_counts.sql"),
         postgres: include_str!("../../migrations/postgres/0030_task_counts.sql"),
     },
+    Migration {
+        version: 31,
+        name: "sweep_keys",
+        sqlite: include_str!("../../migrations/sqlite/0031_sweep_keys.sql"),
+        postgres: include_str!("../../migrations/postgres/0031_sweep_keys.sql"),
+    },
 ];
 
 /// The advisory lock key of the migration run ("chibo" + "mig" in ASCII):

@@ -316,7 +316,7 @@ pub async fn add_post(
     role: &str,
     start: NaiveDate,
 ) -> Result<i64> {
-    Ok(in_tx!(tx, |c| {
+    let id = in_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO committee_role (org_id, member_id, role, start_date) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -326,7 +326,10 @@ pub async fn add_post(
         .bind(start)
         .fetch_one(c)
         .await
-    })?)
+    })?;
+    // Someone new on a committee hears of its cases from the next sweep.
+    super::cases::remind_cell_again(tx, org_id).await?;
+    Ok(id)
 }
 
 pub async fn end_post(tx: &mut Tx, post_id: i64, end: NaiveDate) -> Result<()> {

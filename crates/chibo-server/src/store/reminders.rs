@@ -142,8 +142,16 @@ pub struct ToReview {
 
 /// Open tasks assigned before the day of a notified meeting of their cell
 /// that is still ahead, whose `review:task:meeting` reminder has not gone
-/// to their lead yet.
-pub async fn to_review(r: &mut Reader, now: DateTime<Utc>, limit: i64) -> Result<Vec<ToReview>> {
+/// to their lead yet: the first `limit` (meeting, task) pairs after `after`.
+/// The sweep walks the notified meetings by id from the last pair of its
+/// previous batch (`meeting_notified_id`), so a batch reads its own pairs,
+/// not every pending pair of the instance sorted to keep 500.
+pub async fn to_review(
+    r: &mut Reader,
+    now: DateTime<Utc>,
+    (after_meeting, after_task): (i64, i64),
+    limit: i64,
+) -> Result<Vec<ToReview>> {
     // The meeting's day in Vietnam (UTC+7 all year, no daylight saving).
     let meeting_day = match r.backend() {
         Backend::Sqlite => "date(mt.starts_at, '+7 hours')",
@@ -152,14 +160,16 @@ pub async fn to_review(r: &mut Reader, now: DateTime<Utc>, limit: i64) -> Result
     let sql = format!(
         "SELECT t.id AS task_id, t.cell_id, t.title, t.lead_id, mt.id AS meeting_id, mt.starts_at \
          FROM meeting mt JOIN task t ON t.cell_id = mt.cell_id {} \
-         WHERE mt.status = 'notified' AND mt.starts_at > $1 AND t.closed_on IS NULL \
-         AND t.assigned_on < {meeting_day} \
+         WHERE mt.status = 'notified' AND mt.starts_at > $1 AND mt.id >= $2 AND (mt.id > $2 OR t.id > $3) \
+         AND t.closed_on IS NULL AND t.assigned_on < {meeting_day} \
          AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.member_id = t.lead_id AND n.channel = 'app' \
-         AND n.reminder_key = 'review:' || t.id || ':' || mt.id) ORDER BY mt.id, t.id LIMIT $2",
+         AND n.reminder_key = 'review:' || t.id || ':' || mt.id) ORDER BY mt.id, t.id LIMIT $4",
         lead_on_roll()
     );
     Ok(read!(r, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(now)
+        .bind(after_meeting)
+        .bind(after_task)
         .bind(limit)
         .fetch_all(c)
         .await)?)

@@ -38,6 +38,7 @@ mod pgcluster;
 mod pgtls;
 mod phone;
 mod quarter;
+mod reminder_sweep;
 mod replica;
 mod residents;
 mod rollcounts;
