@@ -1,7 +1,8 @@
 //! Jobs that every server process schedules but only one may run per tick:
 //! the reminder sweep and the scheduled backup. A tick is a slot of the
-//! job's period on the clock (`now / every`); the process that moves the
-//! job's row to that slot first runs it ([`crate::store::leases`]).
+//! job's period on the clock, named by the second it starts at; the process
+//! that moves the job's row to that slot first runs it
+//! ([`crate::store::leases`]).
 
 use super::{Result, Services};
 use chrono::{DateTime, Duration, Utc};
@@ -31,7 +32,12 @@ impl Services {
     {
         let every = i64::try_from(every_secs.max(1)).unwrap_or(i64::MAX);
         let now = self.now();
-        let slot = now.timestamp().div_euclid(every);
+        // The slot's first second, not its number (`now / every`): numbers
+        // of a shorter period are larger, so a server once started with
+        // reminders every 20 s and then again every 300 s never claimed a
+        // slot again. Rows still holding a number (far below any second
+        // since 1970) are claimed at the next tick.
+        let slot = now.timestamp().div_euclid(every).saturating_mul(every);
         let lease = MIN_LEASE.max(Duration::seconds(every.saturating_mul(2)));
         if !crate::store::leases::claim(&self.db, job, slot, holder, now, now + lease).await? {
             return Ok(None);

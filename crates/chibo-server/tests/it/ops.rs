@@ -317,6 +317,27 @@ async fn two_servers_on_one_postgres_behave_as_one() {
         .unwrap();
     assert_eq!(job.runs, 3);
 
+    // A period changed between starts (every 20 s for a while, then every
+    // 300 s again) keeps the sweep running at the new period.
+    let every = |s: Services, secs: u64| async move {
+        s.once_per_tick(REMINDERS, secs, "one server", |now| s.run_reminders(now))
+            .await
+            .unwrap()
+            .is_some()
+    };
+    assert!(every(a.services.clone(), 20).await, "a 20 s tick");
+    a.clock.advance(chrono::Duration::seconds(20));
+    assert!(every(a.services.clone(), 20).await, "the next 20 s tick");
+    a.clock.advance(chrono::Duration::seconds(300));
+    assert!(
+        every(a.services.clone(), 300).await,
+        "back to 300 s: the next tick runs"
+    );
+    assert!(
+        !every(a.services.clone(), 300).await,
+        "once per tick at the new period too"
+    );
+
     // Thirty e-mails, two senders: each sent once.
     let (sink, smtp) = Sink::start().await;
     let mut tx = a.services.db.begin().await.unwrap();
