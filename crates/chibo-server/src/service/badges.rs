@@ -20,6 +20,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 
+/// The years a badge list can be asked for.
+const BADGE_YEARS: std::ops::RangeInclusive<i32> = 1930..=2100;
+
 fn invalid(field: &'static str, code: &'static str, value: impl Into<String>) -> ServiceError {
     ServiceError::invalid(Problem::new(field, code, value))
 }
@@ -296,6 +299,12 @@ impl Services {
     ) -> Result<BadgeList> {
         let on = today(now);
         let year = year.unwrap_or(on.year());
+        // From the Party's founding to a year whose "next year" still has
+        // four digits: a date past 9999 is not an ISO date (the API's
+        // `date` fields would carry "+55986-02-03").
+        if !BADGE_YEARS.contains(&year) {
+            return Err(invalid("year", "badge.year", year.to_string()));
+        }
         let start = NaiveDate::from_ymd_opt(year, 1, 1)
             .ok_or_else(|| invalid("year", "badge.year", year.to_string()))?
             .max(on);

@@ -118,6 +118,12 @@ async fn a_badge_from_the_cells_proposal_to_the_award_on_the_member(b: Backend) 
     // next year both 30-year members are due at 3/2/2027.
     let list = get(&app, "bithu", &format!("/api/v1/badges?unit={cell}")).await;
     assert!(line_of(&list["this_year"], interrupted).is_none(), "{list}");
+    // A year no list can be for is refused, saying which (the fuzzer's
+    // 55986 gave ceremonies on "+55986-02-03", not an ISO date).
+    let (status, refused) = send(&app, "bithu", "/api/v1/badges?year=55986", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["problems"][0]["code"], "badge.year", "{refused}");
+    assert_eq!(refused["problems"][0]["field"], "year", "{refused}");
     let l = line_of(&list["next_year"], interrupted).expect("due next year");
     assert_eq!(l["milestone"], 30);
     assert_eq!(l["reached_on"], "2027-01-09");
