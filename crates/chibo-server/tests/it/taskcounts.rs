@@ -119,28 +119,16 @@ async fn derived(app: &TestApp, start: NaiveDate, as_of: NaiveDate) -> Figures {
         .collect()
 }
 
-fn day(d: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
-}
-
 /// After a write: the counters equal a recount, and on every reading day
 /// around the writes the derived figures equal counting every task.
 async fn assert_kept(app: &TestApp, b: Backend, after: &str) {
     let k = kept(app, b, KEPT).await;
     assert_eq!(k, kept(app, b, RECOUNT).await, "{b:?}: after {after}");
     assert!(!k.is_empty(), "{b:?}: after {after}");
-    let starts = ["2026-07-01", "2026-10-01", "2026-11-01", "2026-12-01"];
-    let days = [
-        "2026-07-15",
-        "2026-09-30",
-        "2026-11-09",
-        "2026-11-10",
-        "2026-11-19",
-        "2026-11-20",
-        "2026-11-25",
-        "2026-11-30",
-        "2026-12-03",
-    ];
+    // Days from the app's today (3 December), around the writes below.
+    let starts = [-155, -63, -32, -2];
+    let days = [-141, -64, -24, -23, -14, -13, -8, -3, 0];
+    let day = |d: i64| app.today() + chrono::Duration::days(d);
     for s in starts.map(day) {
         for d in days.map(day).into_iter().filter(|d| *d >= s) {
             assert_eq!(
@@ -174,6 +162,9 @@ async fn task_counters_equal_a_recount_after_every_kind_of_write(b: Backend) {
         token: app.token_for("bithu").await,
         http: Client::new(),
     };
+    // Days as the forms write them, from the app's clock (today is 3 December).
+    let on = |d: i64| app.date_in(d);
+    let iso = |d: i64| (app.today() + chrono::Duration::days(d)).to_string();
     let full: Vec<i64> = app
         .services
         .db
@@ -186,16 +177,16 @@ async fn task_counters_equal_a_recount_after_every_kind_of_write(b: Backend) {
         .collect();
 
     // A resolution assigns three tasks on 10 November; a standing duty today.
-    let first = hold(&api, cell, "10/11/2026", &full, &[]).await;
+    let first = hold(&api, cell, &on(-23), &full, &[]).await;
     let t = resolve(
         &api,
         cell,
         first,
         full.len(),
         &[
-            ("Vận động đoàn viên", full[0], "20/11/2026"),
-            ("Rà soát hộ nghèo", full[1], "24/11/2026"),
-            ("Sửa nhà văn hóa", full[2], "30/11/2026"),
+            ("Vận động đoàn viên", full[0], on(-13).as_str()),
+            ("Rà soát hộ nghèo", full[1], on(-9).as_str()),
+            ("Sửa nhà văn hóa", full[2], on(-3).as_str()),
         ],
     )
     .await;
@@ -208,7 +199,7 @@ async fn task_counters_equal_a_recount_after_every_kind_of_write(b: Backend) {
             "/api/v1/tasks",
             Some(
                 json!({"cell_id": cell, "title": "Thu đảng phí", "lead_id": full[3],
-                        "deadline": "20/12/2026"}),
+                        "deadline": &on(17)}),
             ),
             StatusCode::CREATED,
         )
@@ -218,19 +209,19 @@ async fn task_counters_equal_a_recount_after_every_kind_of_write(b: Backend) {
     assert_kept(&app, b, "a standing duty").await;
 
     // Done on the 19th, taken back, done again on the 20th.
-    report(&api, t[0], "hoan_thanh", 100, "19/11/2026").await;
+    report(&api, t[0], "hoan_thanh", 100, &on(-14)).await;
     assert_kept(&app, b, "a task done").await;
-    report(&api, t[0], "dang_thuc_hien", 80, "19/11/2026").await;
+    report(&api, t[0], "dang_thuc_hien", 80, &on(-14)).await;
     assert_kept(&app, b, "a task taken back").await;
-    report(&api, t[0], "hoan_thanh", 100, "20/11/2026").await;
-    report(&api, duty, "hoan_thanh", 100, "03/12/2026").await;
+    report(&api, t[0], "hoan_thanh", 100, &on(-13)).await;
+    report(&api, duty, "hoan_thanh", 100, &on(0)).await;
     assert_kept(&app, b, "tasks done").await;
 
     // The next meeting closes one task unfinished and carries one over.
-    let second = hold(&api, cell, "25/11/2026", &full, &[]).await;
+    let second = hold(&api, cell, &on(-8), &full, &[]).await;
     review(&api, second, t[1], "dong", "").await;
     assert_kept(&app, b, "a task closed").await;
-    review(&api, second, t[2], "chuyen_ky_sau", "15/12/2026").await;
+    review(&api, second, t[2], "chuyen_ky_sau", &on(12)).await;
     close(&api, second).await;
     assert_kept(&app, b, "a task carried over").await;
 
@@ -247,7 +238,7 @@ async fn task_counters_equal_a_recount_after_every_kind_of_write(b: Backend) {
         }
     };
     let state = |v: Value| (v["completed_on"].clone(), v["closed_on"].clone());
-    assert_eq!(state(task(t[0]).await), (json!("2026-11-20"), Value::Null));
-    assert_eq!(state(task(t[1]).await), (Value::Null, json!("2026-11-25")));
+    assert_eq!(state(task(t[0]).await), (json!(iso(-13)), Value::Null));
+    assert_eq!(state(task(t[1]).await), (Value::Null, json!(iso(-8))));
     assert_eq!(state(task(t[2]).await), (Value::Null, Value::Null));
 }
