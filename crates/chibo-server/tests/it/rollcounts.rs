@@ -9,7 +9,6 @@
 use crate::import::{confirm, review, secretary_sheet, upload};
 use crate::support::{Backend, TestApp};
 use chibo_server::model::Status;
-use chibo_server::service::demo::DemoSize;
 use chibo_server::store;
 use chibo_test_macros::db_test;
 use chrono::Duration;
@@ -85,18 +84,7 @@ async fn call(
 
 #[db_test]
 async fn roll_counts_equal_a_recount_after_every_kind_of_write(b: Backend) {
-    let app = TestApp::empty(b).await;
-    app.services
-        .generate_demo_with_history(
-            DemoSize {
-                cells: 3,
-                members_per_cell: 12,
-            },
-            3,
-            app.now(),
-        )
-        .await
-        .expect("demo data");
+    let app = TestApp::with_history(b, 3).await;
     assert_kept(&app, b, "the demo's history").await;
 
     let cell = app.cell_ids().await[0];

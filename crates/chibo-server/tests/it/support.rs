@@ -182,6 +182,24 @@ impl TestApp {
     }
 
     /// An installation with the demo data: 2 cells of 12 members.
+    /// Three cells of twelve members with `months` of meetings, tasks and
+    /// attendance behind today: enough history for the kept figures' tests.
+    pub async fn with_history(backend: Backend, months: u32) -> Self {
+        let app = Self::empty(backend).await;
+        app.services
+            .generate_demo_with_history(
+                chibo_server::service::demo::DemoSize {
+                    cells: 3,
+                    members_per_cell: 12,
+                },
+                months,
+                app.now(),
+            )
+            .await
+            .expect("demo data");
+        app
+    }
+
     pub async fn demo(backend: Backend) -> Self {
         Self::configured_demo(backend, |_| {}).await
     }

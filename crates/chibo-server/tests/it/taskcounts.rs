@@ -9,7 +9,6 @@
 
 use crate::quarter::{Api, close, hold, report, resolve, review};
 use crate::support::{Backend, TestApp, epoch};
-use chibo_server::service::demo::DemoSize;
 use chibo_server::store;
 use chibo_server::store::stats::Window;
 use chibo_test_macros::db_test;
@@ -142,18 +141,7 @@ async fn assert_kept(app: &TestApp, b: Backend, after: &str) {
 
 #[db_test]
 async fn task_counters_equal_a_recount_after_every_kind_of_write(b: Backend) {
-    let app = TestApp::empty(b).await;
-    app.services
-        .generate_demo_with_history(
-            DemoSize {
-                cells: 3,
-                members_per_cell: 12,
-            },
-            5,
-            app.now(),
-        )
-        .await
-        .expect("demo data");
+    let app = TestApp::with_history(b, 5).await;
     assert_kept(&app, b, "the demo's history").await;
 
     let cell = app.cell_ids().await[0];
